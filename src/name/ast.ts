@@ -180,5 +180,5 @@ export interface Replacement {
 /** What `parseExpression` accepts: a name, or a replacement between two names. */
 export type Expression = Name | Replacement;
 
-/** Words that cannot be a name id, namespace id or binder, because they start a `Name` form. */
+/** Words that cannot be a name id, namespace id, variable or binder: they start or separate the `let`/`compose` forms. Input names, output names and parameter keys may use them. */
 export const RESERVED_WORDS: ReadonlySet<string> = new Set(['let', 'in', 'compose']);

@@ -172,7 +172,7 @@ class Reader {
         const at = `${path}.args[${i}]`;
         const x = this.obj(a, at, ['Arg']);
         const value = this.outputRef(x['value'], `${at}.value`);
-        return x['formal'] === undefined ? { kind: 'Arg', value } : { kind: 'Arg', formal: this.ident(x['formal'], `${at}.formal`, true), value };
+        return x['formal'] === undefined ? { kind: 'Arg', value } : { kind: 'Arg', formal: this.ident(x['formal'], `${at}.formal`), value };
       });
       return { kind: 'Substitution', ref, args };
     });

@@ -89,12 +89,9 @@ class Parser {
   }
 
   private identifier(what: string): Ident {
-    const start = this.s.position();
-    this.s.trivia();
-    const begin = this.s.position();
+    const begin = this.begin();
     const name = this.s.ident();
     if (name === undefined) throw this.s.error('syntax', `expected ${what}, found ${this.s.found()}`);
-    void start;
     return { kind: 'Ident', name, span: this.s.spanFrom(begin) };
   }
 
@@ -174,10 +171,19 @@ class Parser {
         'give at least one input, or remove the parentheses for a name without inputs');
     }
     const args: Arg[] = [];
-    do args.push(this.arg(inner));
-    while (this.s.eat(','));
+    do {
+      this.unclosed(open);
+      args.push(this.arg(inner));
+    } while (this.s.eat(','));
     this.close(open, '`,` or `)`');
     return { kind: 'Substitution', ref, args, span: this.s.spanFrom(start) };
+  }
+
+  /** At the end of input inside `( … )`: report the unclosed parenthesis rather than a missing name. */
+  private unclosed(open: Position): void {
+    if (!this.s.atEnd()) return;
+    throw this.s.error('syntax/unbalanced', `unbalanced parentheses: the \`(\` at ${open.line}:${open.column} is never closed`,
+      undefined, 'add the missing `)`');
   }
 
   private close(open: Position, expected: string): void {
@@ -190,7 +196,7 @@ class Parser {
     const start = this.begin();
     const m = this.s.mark();
     const id = this.s.ident();
-    if (id !== undefined && !RESERVED_WORDS.has(id) && this.s.peek() === ':' && this.isFormal()) {
+    if (id !== undefined && this.s.peek() === ':' && this.isFormal()) {
       this.s.reset(m);
       const formal = this.identifier('an input name');
       this.s.eat(':');
@@ -270,6 +276,7 @@ class Parser {
     }
     if (c === '(') {
       this.s.eat('(');
+      this.unclosed(start);
       const inner = this.name(this.deeper(depth));
       this.close(start, '`)`');
       if (this.s.peek() === ':') {

@@ -21,10 +21,20 @@ const CONTINUES_URL = /^[^&,()\s\]]/;
 class Out {
   private parts: string[] = [];
   private greedy: RegExp | undefined;
+  private afterUrl = false;
+
+  /** `separator`, when given, is called between tokens for the trivia to put there (see `printWith`). */
+  constructor(private readonly separator?: () => string) {}
 
   push(s: string): void {
+    if (this.separator && this.parts.length > 0) {
+      // A comment after a URL value would be scanned as part of the URL; whitespace ends it.
+      const sep = this.separator();
+      this.parts.push(this.afterUrl ? sep.replace(/\/\*[^]*?\*\//g, ' ') || ' ' : sep);
+    }
     if (this.greedy && this.greedy.test(s)) this.parts.push(' ');
     this.greedy = undefined;
+    this.afterUrl = false;
     this.parts.push(s);
   }
 
@@ -32,6 +42,7 @@ class Out {
   pushGreedy(s: string, continues: RegExp): void {
     this.push(s);
     this.greedy = continues;
+    this.afterUrl = continues === CONTINUES_URL;
   }
 
   toString(): string {
@@ -41,7 +52,21 @@ class Out {
 
 /** Print a name or replacement in canonical text. `print(parse(print(x))) === print(x)`. */
 export function print(e: Expression): string {
-  const o = new Out();
+  return printWith(e, {});
+}
+
+export interface PrintOptions {
+  /**
+   * Called between tokens; its result (whitespace and comments only) is put
+   * there. The text is then not canonical but names the same thing: the
+   * whitespace and comment laws of the spelling are tested with it.
+   */
+  readonly separator?: () => string;
+}
+
+/** `print` with options; see `PrintOptions`. */
+export function printWith(e: Expression, options: PrintOptions): string {
+  const o = new Out(options.separator);
   if (e.kind === 'Replacement') {
     name(o, e.from);
     o.push(' => ');

@@ -1,0 +1,32 @@
+/** The `nomia` command line: a thin shell over the library, one file per command. */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { register as registerFmt } from './cmd-fmt.js';
+import { register as registerGraph } from './cmd-graph.js';
+import { register as registerParse } from './cmd-parse.js';
+import { register as registerSpell } from './cmd-spell.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Run the CLI on `argv` (without node and script); resolves to the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('nomia')
+    .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')
+    .version(version(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerParse(program);
+  registerFmt(program);
+  registerSpell(program);
+  registerGraph(program);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}

@@ -1,0 +1,22 @@
+/** Run a command body: print its output, or the formatted error and set exit status 1. */
+import { formatError } from './report.js';
+import type { NameInput } from './input.js';
+
+export interface Job {
+  readonly input?: NameInput;
+  /** Returns what to print on stdout (a trailing newline is added), or nothing. */
+  readonly go: () => string | undefined | void;
+}
+
+export function run(setup: () => Job): void {
+  let label = '<name>';
+  try {
+    const job = setup();
+    label = job.input?.label ?? label;
+    const out = job.go();
+    if (typeof out === 'string') process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
+  } catch (e) {
+    process.stderr.write(`${formatError(e, label)}\n`);
+    process.exitCode = 1;
+  }
+}
