@@ -134,7 +134,7 @@ class Parser {
   private declarations(depth: number, form: string): Declaration[] {
     const out: Declaration[] = [];
     do {
-      if (this.s.atEnd() || this.s.atWord('in')) {
+      if (this.s.atEnd() || (form === 'let' && this.s.atWord('in'))) {
         throw this.s.error('syntax', `expected a declaration in \`${form}\`, found ${this.s.found()}`, undefined,
           `\`${form}\` needs at least one declaration \`x = name\` or \`name\`, separated by \`;\` (no trailing \`;\`)`);
       }
