@@ -129,7 +129,8 @@ class Flattener {
   private lookup(name: string, scope: Scope | undefined, span: Span | undefined): Source {
     for (let s = scope; s; s = s.parent) {
       const slot = s.slots.get(name);
-      if (slot) return this.resolveSlot(slot, span);
+      // A pre-allocated node is wired when its own declaration's turn comes; wiring it here would recurse along chains.
+      if (slot) return slot.preNode !== undefined ? slot.source! : this.resolveSlot(slot, span);
     }
     return this.fail('graph/unbound-variable', `variable \`$${name}\` is not bound by any enclosing \`let\` or \`compose\``, span,
       `declare it, e.g. \`let ${name} = … in …\`; an input of a name is written \`$${name}\` inside its parameters instead`);
