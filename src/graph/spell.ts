@@ -13,7 +13,6 @@
  * Node numbers, binder names, parameter order in the text, whitespace and how
  * `let`/`compose`/nesting was written never reach the bytes.
  */
-import { createHash } from 'node:crypto';
 import { NomiaGraphError, type Span } from '../errors.js';
 import { encodeBase32 } from '../store/base32.js';
 import { ByteWriter, compareUtf8 } from './bytes.js';
@@ -60,9 +59,6 @@ export function parseSpelling(text: string): Spelling | undefined {
   return /^nomia1-[0-9abcdfghijklmnpqrsvwxyz]{52}$/.test(text) ? (text as Spelling) : undefined;
 }
 
-function sha256(b: Uint8Array): Buffer {
-  return createHash('sha256').update(b).digest();
-}
 
 function comparePorts(a: PortKey, b: PortKey): number {
   if (a.kind === 'positional') return b.kind === 'positional' ? a.index - b.index : -1;
@@ -82,6 +78,8 @@ export function spell(graph: Graph, options: SpellOptions = {}): Spellings {
 class Speller {
   private readonly inputs: Input[][];
   private readonly digests: (Buffer | undefined)[];
+  /** Reused for every record; see `ByteWriter`. */
+  private readonly w = new ByteWriter();
   /** Class index of each member of the component being spelled; -1 outside it. */
   private classOf: Int32Array;
   /** Round-0 placeholder mode: internal sources are written without an index. */
@@ -91,7 +89,7 @@ class Speller {
     const n = graph.nodes.length;
     this.inputs = Array.from({ length: n }, () => []);
     for (const e of graph.edges) this.inputs[e.to]!.push({ port: e.port, from: e.from });
-    for (const list of this.inputs) list.sort((a, b) => comparePorts(a.port, b.port));
+    for (const list of this.inputs) if (list.length > 1) list.sort((a, b) => comparePorts(a.port, b.port));
     this.digests = new Array(n);
     this.classOf = new Int32Array(n).fill(-1);
   }
@@ -106,7 +104,7 @@ class Speller {
     };
     for (const comp of stronglyConnected(nodes.length, deps)) {
       const only = comp[0]!;
-      if (comp.length === 1 && !deps(only).includes(only)) this.digests[only] = sha256(this.record(nodes[only]!));
+      if (comp.length === 1 && !this.loops(only)) this.digests[only] = this.record(this.w.reset(), nodes[only]!).sha256();
       else this.component(comp);
     }
     const spelled = this.digests.map((d) => toSpelling(d!));
@@ -114,8 +112,15 @@ class Speller {
     const single = roots.length === 1 && roots[0]!.output === undefined && !roots[0]!.projection;
     const name = single
       ? spelled[roots[0]!.node]!
-      : toSpelling(sha256(this.withSources(new ByteWriter().str(TAG_NAME).u32(roots.length), roots).finish()));
+      : toSpelling(this.withSources(this.w.reset().str(TAG_NAME).u32(roots.length), roots).sha256());
     return { nodes: spelled, name };
+  }
+
+  /** Whether node `i` feeds itself (a one-node cycle). */
+  private loops(i: number): boolean {
+    const node = this.graph.nodes[i]!;
+    if (node.kind === 'atomic' && node.namespace.kind === 'named' && node.namespace.source.node === i) return true;
+    return this.inputs[i]!.some((x) => x.from.node === i);
   }
 
   private withSources(w: ByteWriter, sources: readonly Source[]): ByteWriter {
@@ -127,15 +132,15 @@ class Speller {
     const nodes = this.graph.nodes;
     for (const m of members) this.classOf[m] = 0;
     this.blind = true;
-    let colors = new Map<number, Buffer>(members.map((m) => [m, sha256(this.record(nodes[m]!))]));
+    let colors = new Map<number, Buffer>(members.map((m) => [m, this.record(this.w.reset(), nodes[m]!).sha256()]));
     this.blind = false;
     let classes = distinct(colors);
     for (;;) {
       const next = new Map<number, Buffer>();
       for (const m of members) {
-        const w = new ByteWriter().str(TAG_REFINE).bytes(colors.get(m)!);
+        const w = this.w.reset().str(TAG_REFINE).bytes(colors.get(m)!);
         for (const src of this.internalSources(m)) w.bytes(colors.get(src)!);
-        next.set(m, sha256(w.finish()));
+        next.set(m, w.sha256());
       }
       const count = distinct(next);
       colors = next;
@@ -150,11 +155,11 @@ class Speller {
       this.classOf[m] = k;
       if (!representative.has(k)) representative.set(k, m);
     }
-    const w = new ByteWriter().str(TAG_COMPONENT).u32(order.length);
-    for (let k = 0; k < order.length; k++) w.bytes(this.record(nodes[representative.get(k)!]!));
-    const component = sha256(w.finish());
+    const w = this.w.reset().str(TAG_COMPONENT).u32(order.length);
+    for (let k = 0; k < order.length; k++) this.record(w, nodes[representative.get(k)!]!);
+    const component = w.sha256();
     for (const m of members) {
-      this.digests[m] = sha256(new ByteWriter().str(TAG_MEMBER).bytes(component).u32(this.classOf[m]!).finish());
+      this.digests[m] = this.w.reset().str(TAG_MEMBER).bytes(component).u32(this.classOf[m]!).sha256();
     }
     for (const m of members) this.classOf[m] = -1;
   }
@@ -169,8 +174,8 @@ class Speller {
     return out;
   }
 
-  private record(node: GraphNode): Buffer {
-    const w = new ByteWriter();
+  /** Append the node's record (spec: "Node records") to `w`. */
+  private record(w: ByteWriter, node: GraphNode): ByteWriter {
     if (node.kind === 'resolved') {
       const bound = this.options.resolved?.[node.variable];
       if (bound === undefined) {
@@ -191,7 +196,7 @@ class Speller {
       else w.u8(2).str(input.port.name);
       this.source(w, input.from);
     }
-    return w.finish();
+    return w;
   }
 
   private namespace(w: ByteWriter, ns: NamespaceRef, node: GraphNode): void {
@@ -252,7 +257,7 @@ function distinct(colors: Map<number, Buffer>): number {
 }
 
 function params(w: ByteWriter, ps: readonly GraphParam[]): void {
-  const sorted = [...ps].sort((a, b) => compareUtf8(a.key, b.key));
+  const sorted = ps.length > 1 ? [...ps].sort((a, b) => compareUtf8(a.key, b.key)) : ps;
   w.u32(sorted.length);
   for (const p of sorted) {
     w.str(p.key);

@@ -5,6 +5,7 @@
  */
 const ALPHABET = '0123456789abcdfghijklmnpqrsvwxyz';
 const INDEX = new Map([...ALPHABET].map((c, i) => [c, i]));
+const CODES = Buffer.from(ALPHABET, 'latin1');
 
 /** Length of the base32 form of `n` bytes. */
 export function base32Length(n: number): number {
@@ -13,15 +14,15 @@ export function base32Length(n: number): number {
 
 export function encodeBase32(bytes: Uint8Array): string {
   const len = base32Length(bytes.length);
-  let out = '';
+  const out = Buffer.allocUnsafe(len);
   for (let n = len - 1; n >= 0; n--) {
     const b = n * 5;
     const i = b >> 3;
     const j = b & 7;
     const c = ((bytes[i]! >> j) | (i + 1 < bytes.length ? bytes[i + 1]! << (8 - j) : 0)) & 0x1f;
-    out += ALPHABET[c];
+    out[len - 1 - n] = CODES[c]!;
   }
-  return out;
+  return out.toString('latin1');
 }
 
 /** Decode; `undefined` if `s` is not the base32 form of `size` bytes. */
