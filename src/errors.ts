@@ -33,7 +33,17 @@ export type ErrorCode =
   | 'graph/unbound-resolved'
   | 'graph/invalid'
   | 'spell/no-namespace'
-  | 'usage';
+  | 'usage'
+  | 'nar/corrupt'
+  | 'hash/invalid'
+  | 'store/unsupported-file'
+  | 'store/not-found'
+  | 'store/io'
+  | 'store/no-space'
+  | 'store/read-only'
+  | 'store/corrupt'
+  | 'store/locked'
+  | 'store/root';
 
 export interface NomiaErrorOptions {
   readonly hint?: string;
@@ -81,6 +91,18 @@ export class NomiaSyntaxError extends NomiaError {
     this.span = span;
     this.line = span.start.line;
     this.column = span.start.column;
+  }
+}
+
+/** A store operation that failed: missing object, bad input, I/O, full disk. */
+export class NomiaStoreError extends NomiaError {
+  /** The file-system path involved, when there is one. */
+  readonly path: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: NomiaErrorOptions & { path?: string } = {}) {
+    super(code, message, options);
+    this.name = 'NomiaStoreError';
+    this.path = options.path;
   }
 }
 
