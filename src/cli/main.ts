@@ -1,7 +1,13 @@
 /** The `nomia` command line: a thin shell over the library, one file per command. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { register as registerAdd } from './cmd-add.js';
 import { register as registerFmt } from './cmd-fmt.js';
+import { register as registerGc } from './cmd-gc.js';
+import { register as registerImport } from './cmd-import.js';
+import { register as registerObjects } from './cmd-objects.js';
+import { register as registerRoots } from './cmd-roots.js';
+import { register as registerVerify } from './cmd-verify.js';
 import { register as registerGraph } from './cmd-graph.js';
 import { register as registerParse } from './cmd-parse.js';
 import { register as registerSpell } from './cmd-spell.js';
@@ -16,12 +22,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('nomia')
     .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')
     .version(version(), '-V, --version')
+    .option('--store <dir>', 'the store directory (default: $NOMIA_HOME, else ~/.local/share/nomia)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerParse(program);
   registerFmt(program);
   registerSpell(program);
   registerGraph(program);
+  registerAdd(program);
+  registerObjects(program);
+  registerImport(program);
+  registerRoots(program);
+  registerGc(program);
+  registerVerify(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {

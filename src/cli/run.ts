@@ -5,18 +5,18 @@ import type { NameInput } from './input.js';
 export interface Job {
   readonly input?: NameInput;
   /** Returns what to print on stdout (a trailing newline is added), or nothing. */
-  readonly go: () => string | undefined | void;
+  readonly go: () => string | undefined | void | Promise<string | undefined | void>;
 }
 
-export function run(setup: () => Job): void {
+export async function run(setup: () => Job | Promise<Job>): Promise<void> {
   let label = '<name>';
   try {
-    const job = setup();
+    const job = await setup();
     label = job.input?.label ?? label;
-    const out = job.go();
+    const out = await job.go();
     if (typeof out === 'string') process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
   } catch (e) {
     process.stderr.write(`${formatError(e, label)}\n`);
-    process.exitCode = 1;
+    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1;
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * What store commands accept as NAME: a by-content name
+ * (`filesystem:by-content?sha256=…[&name=…][/sub/path]`), a path inside the
+ * store (`…/store/<hash>-<name>[/sub/path]`), or a bare hash (hex, Nix base32
+ * or SRI). The store itself knows nothing of names (DESIGN.md rule 1): this
+ * CLI module translates.
+ */
+import { relative, resolve, sep } from 'node:path';
+import { NomiaError } from '../errors.js';
+import { parseName } from '../name/parse.js';
+import { printValue } from '../name/print.js';
+import type { ObjectRow } from '../store/database.js';
+import { parseContentHash, tryParseContentHash, type ContentHash } from '../store/hash.js';
+import { parseObjectPath } from '../store/store-path.js';
+import { requireObject, type Store } from '../store/store.js';
+
+export interface ObjectRef {
+  readonly hash: ContentHash;
+  readonly name?: string;
+  /** Path segments inside the object. */
+  readonly projection: readonly string[];
+}
+
+/** `filesystem:by-content?name=N&sha256=<hex>`: the name of a store object. */
+export function byContentName(o: Pick<ObjectRow, 'hash' | 'name'>): string {
+  return `filesystem:by-content?name=${printValue({ kind: 'String', value: o.name })}&sha256=${o.hash}`;
+}
+
+export function parseObjectRef(text: string, store: Store): ObjectRef {
+  const trimmed = text.trim();
+  const bare = tryParseContentHash(trimmed);
+  if (bare) return { hash: bare, projection: [] };
+  if (trimmed.startsWith('/') || trimmed.startsWith('.')) {
+    const rel = relative(store.layout.storeDir, resolve(trimmed));
+    const [entry, ...rest] = rel.split(sep);
+    const parsed = entry && !rel.startsWith('..') ? parseObjectPath(entry) : undefined;
+    if (!parsed) {
+      throw new NomiaError('usage', `${trimmed} is not a path inside the store ${store.layout.storeDir}`, { hint: 'give a by-content name, a hash, or a store path' });
+    }
+    return { hash: parsed.hash, name: parsed.name, projection: rest.filter((s) => s !== '') };
+  }
+  const name = parseName(trimmed);
+  const body = name.kind === 'Tree' ? name.body : undefined;
+  const ref = body?.name.ref;
+  if (!body || body.name.args || body.output || ref?.kind !== 'AtomicName' || ref.namespace?.kind !== 'BuiltinNamespace'
+    || ref.namespace.id.id.name !== 'filesystem' || ref.namespace.id.params || ref.id.id.name !== 'by-content') {
+    throw new NomiaError('usage', `${trimmed} is not the name of a store object`, {
+      hint: 'store commands take `filesystem:by-content?sha256=…[&name=…][/path]` (what `nomia add` prints), a store path or a hash; realizing other names comes with `nomia realize`',
+    });
+  }
+  let hash: ContentHash | undefined;
+  let objectName: string | undefined;
+  for (const p of ref.id.params ?? []) {
+    const v = p.value.kind === 'String' ? p.value.value : undefined;
+    if (p.key.name === 'sha256' && v !== undefined) hash = parseContentHash(v);
+    else if (p.key.name === 'name' && v !== undefined) objectName = v;
+    else throw new NomiaError('usage', `filesystem:by-content does not take the parameter \`${p.key.name}\``, { hint: 'its parameters are sha256 and name' });
+  }
+  if (!hash) throw new NomiaError('usage', 'filesystem:by-content needs a sha256 parameter', { hint: 'e.g. filesystem:by-content?sha256=<hex>' });
+  return { hash, ...(objectName === undefined ? {} : { name: objectName }), projection: body.projection ?? [] };
+}
+
+/** The registered object a reference names, and the absolute path it projects to. */
+export function locate(store: Store, ref: ObjectRef): { object: ObjectRow; path: string } {
+  const object = requireObject(store, ref.hash, ref.name);
+  const path = [store.layout.storeDir, object.path, ...ref.projection].join('/');
+  return { object, path };
+}

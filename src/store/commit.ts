@@ -1,0 +1,79 @@
+/**
+ * Register a finished tree from tmp/ as a store object: the last step of
+ * add and import.
+ *
+ * Crash story. Before this the tree is complete in tmp/ and (unless fsync is
+ * off) flushed to disk. Inside SQLite's write lock we rename it to
+ * store/<hash>-<name>, fsync store/, insert the row and commit. A crash
+ * before the rename leaves only tmp/ garbage; between the rename and the
+ * commit, an unregistered directory in store/ that gc removes and verify
+ * --repair registers (its content matches its path); after the commit, a
+ * complete object. A concurrent add of the same object waits for the lock,
+ * then finds the row and drops its own copy.
+ */
+import { existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { NomiaStoreError } from '../errors.js';
+import type { ObjectRow } from './database.js';
+import { fsyncDir } from './fs-util.js';
+import type { ContentHash } from './hash.js';
+import { ioError } from './layout.js';
+import { self } from './process.js';
+import { objectPath } from './store-path.js';
+import type { Store } from './store.js';
+
+export interface CommitRequest {
+  /** The finished tree under tmp/. It is moved, or left for the caller to delete if the object already exists. */
+  readonly tree: string;
+  readonly hash: ContentHash;
+  readonly narSize: number;
+  readonly name: string;
+  /** Object paths this object refers to; they must be registered. */
+  readonly references?: readonly string[];
+  /** Also create an absolute root with this name. */
+  readonly root?: string;
+}
+
+export interface CommitResult {
+  readonly object: ObjectRow;
+  /** False when the object was already in the store. */
+  readonly added: boolean;
+}
+
+export function commitObject(store: Store, req: CommitRequest): CommitResult {
+  const { db, layout } = store;
+  const path = objectPath(req.hash, req.name);
+  const me = self();
+  return db.immediate((): CommitResult => {
+    for (const r of req.references ?? []) {
+      if (!db.object(r)) {
+        throw new NomiaStoreError('store/not-found', `the reference ${r} is not a registered object`, { hint: 'add the referenced object first' });
+      }
+    }
+    let object = db.object(path);
+    let added = false;
+    if (!object) {
+      const target = join(layout.storeDir, path);
+      try {
+        if (existsSync(target)) renameSync(target, join(layout.trashDir, `store-${path}.leftover-${Date.now().toString(36)}`));
+        renameSync(req.tree, target);
+        if (store.fsync) fsyncDir(layout.storeDir);
+      } catch (e) {
+        throw ioError(e, target, 'move the new object into the store');
+      }
+      object = { path, hash: req.hash, name: req.name, narSize: req.narSize, addedAt: Date.now() };
+      db.insertObject(object, req.references ?? []);
+      added = true;
+    }
+    // Until this process exits, gc keeps what it just added or found.
+    db.addTempRoot({ object: path, pid: me.pid, pidStart: me.pidStart });
+    if (req.root !== undefined) db.putRoot({ name: req.root, object: path, kind: 'absolute', createdAt: Date.now() });
+    return { object, added };
+  });
+}
+
+/** A fresh work directory under tmp/, named so gc can tell when its owner has exited. */
+export function workDirName(): string {
+  const me = self();
+  return `${me.pid}-${me.pidStart}-${Math.random().toString(36).slice(2, 10)}`;
+}

@@ -1,0 +1,213 @@
+/**
+ * The store's SQLite database (WAL): which objects are registered, their
+ * references, roots, and (for the engine) reductions.
+ *
+ * An object is *registered* once its row is committed; only then may anyone
+ * rely on it. Every change that must agree with the file system (an add's
+ * rename, gc's removal) runs inside `immediate()`, SQLite's write lock, so
+ * that adds and gc never interleave between the rename and the row.
+ */
+import Database from 'better-sqlite3';
+import { NomiaStoreError } from '../errors.js';
+import type { ContentHash } from './hash.js';
+
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS objects (
+  path      TEXT PRIMARY KEY,   -- basename under store/: <base32 of hash>-<name>
+  hash      TEXT NOT NULL,      -- SHA-256 of the NAR, lowercase hex
+  name      TEXT NOT NULL,
+  nar_size  INTEGER NOT NULL,
+  added_at  INTEGER NOT NULL    -- unix ms
+);
+CREATE INDEX IF NOT EXISTS objects_hash ON objects(hash);
+CREATE TABLE IF NOT EXISTS refs (
+  referrer  TEXT NOT NULL,      -- objects.path
+  reference TEXT NOT NULL,      -- objects.path
+  PRIMARY KEY (referrer, reference)
+);
+CREATE INDEX IF NOT EXISTS refs_reference ON refs(reference);
+CREATE TABLE IF NOT EXISTS roots (
+  name       TEXT PRIMARY KEY,
+  object     TEXT NOT NULL,     -- objects.path
+  kind       TEXT NOT NULL CHECK (kind IN ('absolute', 'process', 'lease')),
+  pid        INTEGER,           -- process roots: live while this process runs ...
+  pid_start  INTEGER,           -- ... and still has this start time (pids are reused)
+  expires_at INTEGER,           -- lease roots: live until this unix ms
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS temp_roots (
+  object    TEXT NOT NULL,      -- held by an operation in flight
+  pid       INTEGER NOT NULL,
+  pid_start INTEGER NOT NULL,
+  PRIMARY KEY (object, pid, pid_start)
+);
+CREATE TABLE IF NOT EXISTS reductions (
+  from_spelling TEXT NOT NULL,
+  namespace     TEXT NOT NULL,
+  to_name       TEXT NOT NULL,
+  kind          TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  PRIMARY KEY (from_spelling, namespace)
+);
+`;
+
+export interface ObjectRow {
+  readonly path: string;
+  readonly hash: ContentHash;
+  readonly name: string;
+  readonly narSize: number;
+  readonly addedAt: number;
+}
+
+export type RootKind = 'absolute' | 'process' | 'lease';
+
+export interface RootRow {
+  readonly name: string;
+  readonly object: string;
+  readonly kind: RootKind;
+  readonly pid?: number;
+  readonly pidStart?: number;
+  readonly expiresAt?: number;
+  readonly createdAt: number;
+}
+
+export interface TempRootRow {
+  readonly object: string;
+  readonly pid: number;
+  readonly pidStart: number;
+}
+
+interface RawObject { path: string; hash: string; name: string; nar_size: number; added_at: number }
+interface RawRoot { name: string; object: string; kind: RootKind; pid: number | null; pid_start: number | null; expires_at: number | null; created_at: number }
+
+const toObject = (r: RawObject): ObjectRow => ({ path: r.path, hash: r.hash as ContentHash, name: r.name, narSize: r.nar_size, addedAt: r.added_at });
+const toRoot = (r: RawRoot): RootRow => ({
+  name: r.name, object: r.object, kind: r.kind, createdAt: r.created_at,
+  ...(r.pid === null ? {} : { pid: r.pid }),
+  ...(r.pid_start === null ? {} : { pidStart: r.pid_start }),
+  ...(r.expires_at === null ? {} : { expiresAt: r.expires_at }),
+});
+
+export class StoreDatabase {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    try {
+      this.db = new Database(path, { timeout: 120_000 });
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL is durable across process crashes; after power loss the newest commits may roll back,
+      // which leaves an unregistered object directory that verify and gc clean up.
+      this.db.pragma('synchronous = NORMAL');
+      this.migrate();
+    } catch (e) {
+      if (e instanceof NomiaStoreError) throw e;
+      const message = (e as Error).message;
+      const readOnly = /readonly|read-only|unable to open|SQLITE_CANTOPEN|SQLITE_READONLY/i.test(message + String((e as { code?: string }).code));
+      throw new NomiaStoreError(readOnly ? 'store/read-only' : 'store/corrupt', `cannot open the store database ${path}: ${message}`, {
+        path, cause: e,
+        hint: readOnly ? 'use a store you can write (`--store DIR` or NOMIA_HOME)' : 'run `nomia verify` or restore the database from a backup',
+      });
+    }
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new NomiaStoreError('store/corrupt', `the store database has schema version ${version}; this nomia knows up to ${SCHEMA_VERSION}`, {
+        hint: 'upgrade nomia',
+      });
+    }
+    if (version < SCHEMA_VERSION) {
+      this.db.transaction(() => {
+        this.db.exec(SCHEMA);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }).immediate();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Run `fn` holding SQLite's write lock (BEGIN IMMEDIATE); waits for other writers. */
+  immediate<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  object(path: string): ObjectRow | undefined {
+    const r = this.db.prepare('SELECT * FROM objects WHERE path = ?').get(path) as RawObject | undefined;
+    return r && toObject(r);
+  }
+
+  objectsWithHash(hash: ContentHash): ObjectRow[] {
+    return (this.db.prepare('SELECT * FROM objects WHERE hash = ? ORDER BY path').all(hash) as RawObject[]).map(toObject);
+  }
+
+  objects(): ObjectRow[] {
+    return (this.db.prepare('SELECT * FROM objects ORDER BY path').all() as RawObject[]).map(toObject);
+  }
+
+  insertObject(row: ObjectRow, references: readonly string[]): void {
+    this.db.prepare('INSERT INTO objects (path, hash, name, nar_size, added_at) VALUES (?, ?, ?, ?, ?)')
+      .run(row.path, row.hash, row.name, row.narSize, row.addedAt);
+    const ref = this.db.prepare('INSERT OR IGNORE INTO refs (referrer, reference) VALUES (?, ?)');
+    for (const r of references) ref.run(row.path, r);
+  }
+
+  deleteObject(path: string): void {
+    this.db.prepare('DELETE FROM refs WHERE referrer = ?').run(path);
+    this.db.prepare('DELETE FROM temp_roots WHERE object = ?').run(path);
+    this.db.prepare('DELETE FROM objects WHERE path = ?').run(path);
+  }
+
+  references(path: string): string[] {
+    return (this.db.prepare('SELECT reference FROM refs WHERE referrer = ? ORDER BY reference').all(path) as { reference: string }[]).map((r) => r.reference);
+  }
+
+  referrers(path: string): string[] {
+    return (this.db.prepare('SELECT referrer FROM refs WHERE reference = ? ORDER BY referrer').all(path) as { referrer: string }[]).map((r) => r.referrer);
+  }
+
+  allReferences(): { referrer: string; reference: string }[] {
+    return this.db.prepare('SELECT referrer, reference FROM refs').all() as { referrer: string; reference: string }[];
+  }
+
+  roots(): RootRow[] {
+    return (this.db.prepare('SELECT * FROM roots ORDER BY name').all() as RawRoot[]).map(toRoot);
+  }
+
+  root(name: string): RootRow | undefined {
+    const r = this.db.prepare('SELECT * FROM roots WHERE name = ?').get(name) as RawRoot | undefined;
+    return r && toRoot(r);
+  }
+
+  /** Create or replace the root called `row.name`. */
+  putRoot(row: RootRow): void {
+    this.db.prepare('INSERT OR REPLACE INTO roots (name, object, kind, pid, pid_start, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(row.name, row.object, row.kind, row.pid ?? null, row.pidStart ?? null, row.expiresAt ?? null, row.createdAt);
+  }
+
+  /** Remove a root; false if there was none by that name. */
+  deleteRoot(name: string): boolean {
+    return this.db.prepare('DELETE FROM roots WHERE name = ?').run(name).changes > 0;
+  }
+
+  tempRoots(): TempRootRow[] {
+    return (this.db.prepare('SELECT object, pid, pid_start FROM temp_roots').all() as { object: string; pid: number; pid_start: number }[])
+      .map((r) => ({ object: r.object, pid: r.pid, pidStart: r.pid_start }));
+  }
+
+  addTempRoot(row: TempRootRow): void {
+    this.db.prepare('INSERT OR IGNORE INTO temp_roots (object, pid, pid_start) VALUES (?, ?, ?)').run(row.object, row.pid, row.pidStart);
+  }
+
+  removeTempRoots(pid: number, pidStart: number): void {
+    this.db.prepare('DELETE FROM temp_roots WHERE pid = ? AND pid_start = ?').run(pid, pidStart);
+  }
+
+  deleteTempRoot(row: TempRootRow): void {
+    this.db.prepare('DELETE FROM temp_roots WHERE object = ? AND pid = ? AND pid_start = ?').run(row.object, row.pid, row.pidStart);
+  }
+}

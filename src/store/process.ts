@@ -1,0 +1,32 @@
+/**
+ * Process identity for conditional roots. A pid alone is not an identity:
+ * pids are reused, so a root records the process's start time too
+ * (field 22 of /proc/<pid>/stat, in clock ticks since boot) and is live only
+ * while a process with that pid *and* that start time exists.
+ */
+import { readFileSync } from 'node:fs';
+
+/** The start time of `pid`, or undefined if no such process runs. */
+export function processStart(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may contain spaces and ')'; fields after it are plain.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = Number(rest[19]);
+  return Number.isFinite(start) ? start : undefined;
+}
+
+export function processAlive(pid: number, start: number): boolean {
+  return processStart(pid) === start;
+}
+
+/** This process's identity, for temporary roots. */
+export function self(): { pid: number; pidStart: number } {
+  const pidStart = processStart(process.pid);
+  if (pidStart === undefined) throw new Error('cannot read /proc/self/stat: Nomia needs Linux /proc for process roots');
+  return { pid: process.pid, pidStart };
+}

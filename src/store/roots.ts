@@ -1,0 +1,90 @@
+/**
+ * Roots keep objects alive through gc. A root is absolute (until removed) or
+ * conditional: on a process still running (same pid and start time), or on
+ * a lease that has not expired. Temporary roots are process roots without a
+ * name, held by operations in flight (an add, an open handle).
+ */
+import { NomiaStoreError } from '../errors.js';
+import type { RootRow, TempRootRow } from './database.js';
+import { processAlive, processStart } from './process.js';
+import type { Store } from './store.js';
+
+export type RootSpec =
+  | { readonly name: string; readonly object: string; readonly kind: 'absolute' }
+  | { readonly name: string; readonly object: string; readonly kind: 'process'; readonly pid: number }
+  | { readonly name: string; readonly object: string; readonly kind: 'lease'; readonly expiresAt: number };
+
+export interface RootStatus {
+  readonly root: RootRow | (TempRootRow & { readonly kind: 'temporary'; readonly name: string });
+  readonly live: boolean;
+  /** Why it is live or dead, for `nomia roots`. */
+  readonly why: string;
+}
+
+const ROOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._@+:\/-]{0,199}$/;
+
+/** Whether a root keeps its object alive at time `now`. */
+export function rootLive(root: RootRow, now = Date.now()): boolean {
+  switch (root.kind) {
+    case 'absolute': return true;
+    case 'process': return root.pid !== undefined && root.pidStart !== undefined && processAlive(root.pid, root.pidStart);
+    case 'lease': return root.expiresAt !== undefined && root.expiresAt > now;
+  }
+}
+
+/** Create (or replace) a named root on a registered object. */
+export function addRoot(store: Store, spec: RootSpec): RootRow {
+  if (!ROOT_NAME.test(spec.name)) {
+    throw new NomiaStoreError('store/root', `${JSON.stringify(spec.name)} is not a valid root name`, {
+      hint: 'root names start with a letter or digit and use letters, digits and . _ @ + : / -',
+    });
+  }
+  const now = Date.now();
+  let row: RootRow;
+  if (spec.kind === 'process') {
+    const pidStart = processStart(spec.pid);
+    if (pidStart === undefined) throw new NomiaStoreError('store/root', `no process ${spec.pid} is running`, { hint: 'give the pid of a running process' });
+    row = { name: spec.name, object: spec.object, kind: 'process', pid: spec.pid, pidStart, createdAt: now };
+  } else if (spec.kind === 'lease') {
+    if (!(spec.expiresAt > now)) throw new NomiaStoreError('store/root', 'a lease must end in the future', { hint: 'e.g. --lease 2h' });
+    row = { name: spec.name, object: spec.object, kind: 'lease', expiresAt: spec.expiresAt, createdAt: now };
+  } else {
+    row = { name: spec.name, object: spec.object, kind: 'absolute', createdAt: now };
+  }
+  store.db.immediate(() => {
+    if (!store.db.object(spec.object)) {
+      throw new NomiaStoreError('store/not-found', `${spec.object} is not a registered object`, { hint: 'add it first with `nomia add`' });
+    }
+    store.db.putRoot(row);
+  });
+  return row;
+}
+
+export function removeRoot(store: Store, name: string): void {
+  if (!store.db.immediate(() => store.db.deleteRoot(name))) {
+    throw new NomiaStoreError('store/root', `there is no root named ${JSON.stringify(name)}`, { hint: '`nomia roots` lists them' });
+  }
+}
+
+/** Every root with its liveness, named roots first, then temporary ones. */
+export function listRoots(store: Store, now = Date.now()): RootStatus[] {
+  const named = store.db.roots().map((root): RootStatus => {
+    const live = rootLive(root, now);
+    const why = root.kind === 'absolute' ? 'absolute'
+      : root.kind === 'process' ? `while process ${root.pid} runs${live ? '' : ' (it has exited)'}`
+      : `${live ? 'until' : 'expired'} ${new Date(root.expiresAt!).toISOString()}`;
+    return { root, live, why };
+  });
+  const temporary = store.db.tempRoots().map((t): RootStatus => {
+    const live = processAlive(t.pid, t.pidStart);
+    return { root: { ...t, kind: 'temporary', name: `(temporary, pid ${t.pid})` }, live, why: live ? `held by running process ${t.pid}` : `process ${t.pid} has exited` };
+  });
+  return [...named, ...temporary];
+}
+
+/** Parse a lease duration like `30s`, `15m`, `2h`, `7d` into milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(text.trim());
+  if (!m) throw new NomiaStoreError('usage', `${JSON.stringify(text)} is not a duration`, { hint: 'write a number and a unit: 30s, 15m, 2h or 7d' });
+  return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}

@@ -1,0 +1,60 @@
+/**
+ * An open store: its layout and database. Operations (add, import, gc,
+ * verify, roots) are separate modules that take a `Store`, so that this
+ * stays a narrow handle rather than one wide interface.
+ */
+import { join } from 'node:path';
+import { NomiaStoreError } from '../errors.js';
+import { StoreDatabase, type ObjectRow } from './database.js';
+import type { ContentHash } from './hash.js';
+import { ensureLayout, layoutOf, storeHome, type StoreLayout } from './layout.js';
+
+export interface StoreOptions {
+  /** The store's home directory; default from `storeHome()`. */
+  readonly dir?: string;
+  /**
+   * Flush new objects to disk before registering them (default true). Off,
+   * a power loss may leave registered objects with lost contents (a process
+   * crash never does); Nix's default is off.
+   */
+  readonly fsync?: boolean;
+}
+
+export interface Store {
+  readonly layout: StoreLayout;
+  readonly db: StoreDatabase;
+  readonly fsync: boolean;
+  close(): void;
+}
+
+export function openStore(options: StoreOptions = {}): Store {
+  const layout = layoutOf(storeHome(options.dir));
+  ensureLayout(layout);
+  const db = new StoreDatabase(layout.dbPath);
+  const env = process.env['NOMIA_FSYNC'];
+  return { layout, db, fsync: options.fsync ?? (env === undefined ? true : env !== '0'), close: () => db.close() };
+}
+
+/** The absolute path of a registered object. */
+export function realPath(store: Store, object: ObjectRow | string): string {
+  return join(store.layout.storeDir, typeof object === 'string' ? object : object.path);
+}
+
+/**
+ * Find a registered object by hash, and by name when given. Without a name,
+ * any object with that content will do (the first by path).
+ */
+export function findObject(store: Store, hash: ContentHash, name?: string): ObjectRow | undefined {
+  const rows = store.db.objectsWithHash(hash);
+  return name === undefined ? rows[0] : rows.find((r) => r.name === name);
+}
+
+export function requireObject(store: Store, hash: ContentHash, name?: string): ObjectRow {
+  const row = findObject(store, hash, name);
+  if (!row) {
+    throw new NomiaStoreError('store/not-found', `no object with sha256 ${hash}${name === undefined ? '' : ` and name ${name}`} is in the store ${store.layout.home}`, {
+      hint: 'add it with `nomia add PATH` or `nomia import < file.nar`; `nomia ls` lists nothing until then',
+    });
+  }
+  return row;
+}
