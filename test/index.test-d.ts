@@ -1,12 +1,12 @@
 /**
  * Type tests for the public API: checked by `tsc` as part of `npm test` (a
- * broken expectation fails the build). Nothing here runs.
+ * broken expectation fails the build). The body is a function that is never
+ * called, because `node --test` loads every file under test/.
  */
 import type { Expression, Graph, Name, NomiaError, Spelling, Spellings } from '../src/index.js';
 import { flatten, parseExpression, parseName, parseSpelling, print, spell, tryParseName } from '../src/index.js';
 
-declare const text: string;
-
+export function typeTests(text: string): void {
 const name: Name = parseName(text);
 const expr: Expression = parseExpression(text);
 const canonical: string = print(expr);
@@ -38,3 +38,4 @@ if (name.kind === 'Compose') {
 }
 
 void canonical, asText, notSpelling, checked;
+}
