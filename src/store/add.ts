@@ -1,24 +1,29 @@
 /**
- * Add a file-system tree to the store: copy it into tmp/ with normalized
- * metadata (files 0444 or 0555, directories 0555, every mtime 1 s after the
- * epoch, no setuid, symlinks kept as links), flush, hash the copy (so the
- * hash is of exactly the bytes that will be registered, even if the source
- * changes meanwhile), then commit (see commit.ts for the crash story).
+ * Add a file-system tree to the store in one pass: the NAR dump reads each
+ * source file once, feeding the hash and, through a `Mirror`, a copy in tmp/
+ * with normalized metadata (files 0444 or 0555, directories 0555, every
+ * mtime 1 s after the epoch, no setuid, symlinks kept as links). What is
+ * copied is exactly what is hashed, even if the source changes meanwhile.
+ * Then flush and commit (see commit.ts for the crash story).
  */
-import { constants as C, copyFileSync, chmodSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, lutimesSync, utimesSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { basename, join, resolve } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import { commitObject, workDirName, type CommitResult } from './commit.js';
+import { CopyApplier, type CopyOp } from './copy-ops.js';
+import { contentHashFromDigest } from './hash.js';
 import { removeTree, syncFileSystem } from './fs-util.js';
 import { ioError } from './layout.js';
-import { hashPath } from './nar.js';
+import { dumpPath, type FsPath, type Mirror } from './nar.js';
 import { checkObjectName, defaultObjectName } from './store-path.js';
 import type { Store } from './store.js';
 
 export interface AddProgress {
   readonly files: number;
   readonly bytes: number;
-  readonly phase: 'copying' | 'hashing' | 'registering';
+  readonly phase: 'copying' | 'registering';
 }
 
 export interface AddOptions {
@@ -31,65 +36,168 @@ export interface AddOptions {
   readonly onProgress?: (p: AddProgress) => void;
 }
 
-function kindOf(mode: number): string {
-  switch (mode & C.S_IFMT) {
-    case C.S_IFSOCK: return 'a socket';
-    case C.S_IFIFO: return 'a FIFO (named pipe)';
-    case C.S_IFCHR: return 'a character device';
-    case C.S_IFBLK: return 'a block device';
-    default: return 'a special file';
+/** Where copy ops go: applied here, or batched to the copy worker. */
+interface CopySink {
+  push(op: CopyOp, bytes: number): void;
+  /** Wait until everything is written; the first failure, if any. */
+  finish(): Promise<Error | undefined>;
+  abort(): void;
+}
+
+class InThreadSink implements CopySink {
+  private readonly applier = new CopyApplier(process.umask());
+
+  push(op: CopyOp): void {
+    this.applier.apply(op);
+  }
+
+  async finish(): Promise<undefined> {
+    return undefined;
+  }
+
+  abort(): void {
+    this.applier.abort();
   }
 }
 
-class Copier {
-  files = 0;
-  bytes = 0;
-  private lastReport = 0;
+/** Bytes posted to the worker and not yet written, beyond which the reader waits. */
+const MAX_IN_FLIGHT = 64 << 20;
+const ARENA = 1 << 20;
 
-  constructor(private readonly onProgress?: (p: AddProgress) => void) {}
+class WorkerSink implements CopySink {
+  private readonly state = new Int32Array(new SharedArrayBuffer(8));
+  private readonly worker: Worker;
+  private batch: CopyOp[] = [];
+  private bytes = 0;
+  private arena = new Uint8Array(ARENA);
+  private used = 0;
+  private transfer: ArrayBuffer[] = [];
 
-  copy(src: string, dest: string): void {
-    let st;
-    try {
-      st = lstatSync(src);
-    } catch (e) {
-      throw new NomiaStoreError('store/io', `cannot add ${src}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`, { path: src, cause: e });
-    }
-    try {
-      if (st.isDirectory()) {
-        mkdirSync(dest, { mode: 0o755 });
-        for (const entry of readdirSync(src)) this.copy(join(src, entry), join(dest, entry));
-        utimesSync(dest, 1, 1);
-        chmodSync(dest, 0o555);
-      } else if (st.isFile()) {
-        copyFileSync(src, dest, C.COPYFILE_EXCL);
-        chmodSync(dest, st.mode & 0o100 ? 0o555 : 0o444);
-        utimesSync(dest, 1, 1);
-        this.files++;
-        this.bytes += st.size;
-        this.report();
-      } else if (st.isSymbolicLink()) {
-        symlinkSync(readlinkSync(src), dest);
-        lutimesSync(dest, 1, 1);
+  constructor() {
+    this.worker = new Worker(new URL('./copy-worker.js', import.meta.url), { workerData: { shared: this.state.buffer, umask: process.umask() } });
+  }
+
+  push(op: CopyOp, bytes: number): void {
+    if (Atomics.load(this.state, 1) === 1) throw new WorkerFailed();
+    if (op.k === 'write') {
+      // The chunk is reused by the dumper: small ones are copied into a shared arena, big ones into their own buffer.
+      const n = op.data.length;
+      if (n > ARENA / 4) {
+        const own = new Uint8Array(n);
+        own.set(op.data);
+        this.transfer.push(own.buffer);
+        op = { k: 'write', data: own };
       } else {
-        throw new NomiaStoreError('store/unsupported-file',
-          `cannot add ${src}: it is ${kindOf(st.mode)}; the store holds only regular files, executables, symlinks and directories`, { path: src });
+        if (this.used + n > ARENA) this.flush();
+        this.arena.set(op.data, this.used);
+        op = { k: 'write', data: this.arena.subarray(this.used, this.used + n) };
+        this.used += n;
       }
-    } catch (e) {
-      if (e instanceof NomiaStoreError) throw e;
-      const code = (e as NodeJS.ErrnoException).code;
-      // Errors on the source side (unreadable file) name the source; errors writing name the store.
-      if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS') throw ioError(e, dest, 'write into the store');
-      throw new NomiaStoreError('store/io', `cannot add ${src}: ${(e as Error).message}`, { path: src, cause: e });
+    }
+    this.batch.push(op);
+    this.bytes += bytes;
+    if (this.batch.length >= 512 || this.bytes >= ARENA) this.flush();
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    for (let inFlight = Atomics.load(this.state, 0); inFlight > MAX_IN_FLIGHT; inFlight = Atomics.load(this.state, 0)) {
+      Atomics.wait(this.state, 0, inFlight, 50);
+    }
+    Atomics.add(this.state, 0, this.bytes);
+    if (this.used > 0) this.transfer.push(this.arena.buffer as ArrayBuffer);
+    this.worker.postMessage({ kind: 'ops', ops: this.batch, bytes: this.bytes }, this.transfer);
+    this.batch = [];
+    this.bytes = 0;
+    this.transfer = [];
+    if (this.used > 0) {
+      this.arena = new Uint8Array(ARENA);
+      this.used = 0;
     }
   }
 
-  private report(): void {
-    if (!this.onProgress) return;
-    const now = Date.now();
-    if (now - this.lastReport < 100) return;
-    this.lastReport = now;
-    this.onProgress({ files: this.files, bytes: this.bytes, phase: 'copying' });
+  async finish(): Promise<Error | undefined> {
+    this.flush();
+    const done = new Promise<{ failure?: { code?: string; message: string; path?: string } }>((resolve, reject) => {
+      this.worker.once('message', resolve);
+      this.worker.once('error', reject);
+    });
+    this.worker.postMessage({ kind: 'end' });
+    const { failure } = await done;
+    await this.worker.terminate();
+    if (!failure) return undefined;
+    return Object.assign(new Error(failure.message), { code: failure.code, path: failure.path });
+  }
+
+  abort(): void {
+    void this.finish().catch(() => undefined);
+  }
+}
+
+class WorkerFailed extends Error {}
+
+/**
+ * The mirror side of an add: turns the dump's events into copy ops under
+ * `destRoot`. It starts in this thread and moves the writing to a worker once
+ * the tree proves big enough to repay starting one (about 20 ms).
+ */
+class StoreCopy implements Mirror {
+  files = 0;
+  bytes = 0;
+  private sink: CopySink = new InThreadSink();
+  private threaded = false;
+  private lastReport = 0;
+
+  constructor(private readonly srcRoot: string, private readonly destRoot: string, private readonly onProgress?: (p: AddProgress) => void) {}
+
+  private dest(p: FsPath): FsPath {
+    if (typeof p === 'string') return this.destRoot + p.slice(this.srcRoot.length);
+    return Buffer.concat([Buffer.from(this.destRoot), p.subarray(Buffer.byteLength(this.srcRoot))]);
+  }
+
+  enterDirectory(p: FsPath): void {
+    this.sink.push({ k: 'mkdir', p: this.dest(p) }, 0);
+  }
+
+  leaveDirectory(p: FsPath): void {
+    this.sink.push({ k: 'seal-dir', p: this.dest(p) }, 0);
+  }
+
+  beginFile(p: FsPath, executable: boolean, size: number): void {
+    if (!this.threaded && (this.files >= 256 || size >= 16 << 20)) {
+      this.threaded = true;
+      this.sink = new WorkerSink();
+    }
+    this.sink.push({ k: 'open', p: this.dest(p), mode: executable ? 0o555 : 0o444 }, 0);
+    this.files++;
+    this.bytes += size;
+    if (this.onProgress && this.files % 256 === 0) {
+      const now = Date.now();
+      if (now - this.lastReport > 100) {
+        this.lastReport = now;
+        this.onProgress({ files: this.files, bytes: this.bytes, phase: 'copying' });
+      }
+    }
+  }
+
+  fileData(chunk: Buffer): void {
+    this.sink.push({ k: 'write', data: chunk }, chunk.length);
+  }
+
+  endFile(): void {
+    this.sink.push({ k: 'close' }, 0);
+  }
+
+  symlink(p: FsPath, target: Buffer): void {
+    this.sink.push({ k: 'symlink', p: this.dest(p), target: new Uint8Array(target) }, 0);
+  }
+
+  finish(): Promise<Error | undefined> {
+    return this.sink.finish();
+  }
+
+  abort(): void {
+    this.sink.abort();
   }
 }
 
@@ -100,6 +208,12 @@ export async function addPath(store: Store, src: string, options: AddOptions = {
   if (name === undefined) {
     throw new NomiaStoreError('usage', `the base name of ${abs} is not a valid object name`, { hint: 'pass --name NAME (letters, digits and + - . _ ? =)' });
   }
+  try {
+    lstatSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new NomiaStoreError('store/io', `cannot add ${abs}: ${code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`, { path: abs, cause: e });
+  }
   const work = join(store.layout.tmpDir, workDirName());
   try {
     mkdirSync(work);
@@ -108,14 +222,27 @@ export async function addPath(store: Store, src: string, options: AddOptions = {
   }
   try {
     const tree = join(work, 'object');
-    const copier = new Copier(options.onProgress);
-    copier.copy(abs, tree);
+    const copy = new StoreCopy(abs, tree, options.onProgress);
+    const hasher = createHash('sha256');
+    let narSize = 0;
+    let failure: unknown;
+    try {
+      ({ narSize } = await dumpPath(abs, (chunk) => hasher.update(chunk), { mirror: copy }));
+    } catch (e) {
+      failure = e;
+    }
+    // Writing may have failed in the worker (the dump then stops early); its error explains more than WorkerFailed.
+    const written = await copy.finish().catch((e: unknown) => e as Error);
+    if (written && (failure === undefined || failure instanceof WorkerFailed)) failure = written;
+    if (failure !== undefined) {
+      copy.abort();
+      if (failure instanceof NomiaStoreError) throw failure;
+      throw ioError(failure, tree, 'write into the store');
+    }
     if (store.fsync) syncFileSystem(work);
-    options.onProgress?.({ files: copier.files, bytes: copier.bytes, phase: 'hashing' });
-    const { hash, narSize } = await hashPath(tree);
-    options.onProgress?.({ files: copier.files, bytes: copier.bytes, phase: 'registering' });
+    options.onProgress?.({ files: copy.files, bytes: copy.bytes, phase: 'registering' });
     return commitObject(store, {
-      tree, hash, narSize, name,
+      tree, hash: contentHashFromDigest(hasher.digest()), narSize, name,
       ...(options.references ? { references: options.references } : {}),
       ...(options.root !== undefined ? { root: options.root } : {}),
     });

@@ -33,10 +33,33 @@ import { contentHashFromDigest, type ContentHash } from './hash.js';
 
 export { restoreNar } from './nar-restore.js';
 
+/** A path as the dump walks it: a string, or a Buffer where a name is not UTF-8. */
+export type FsPath = string | Buffer;
+
+/**
+ * Receives the tree while it is serialized, so that a copy can be made from
+ * the very bytes that are hashed: the source is read once, and what is
+ * copied is exactly what the hash covers, even if the source changes
+ * meanwhile. Paths are the source paths being dumped (`path` and below).
+ */
+export interface Mirror {
+  /** Before the entries of a directory. */
+  enterDirectory(p: FsPath): void;
+  /** After them. */
+  leaveDirectory(p: FsPath): void;
+  beginFile(p: FsPath, executable: boolean, size: number): void;
+  /** The file's bytes, in order. The chunk is reused after the call returns. */
+  fileData(chunk: Buffer): void;
+  endFile(): void;
+  symlink(p: FsPath, target: Buffer): void;
+}
+
 /** Options of `dumpPath`. */
 export interface DumpOptions {
   /** Called for each regular file (relative path with `/`, `''` for the root), e.g. for progress. */
   readonly onFile?: (relPath: string, size: number) => void;
+  /** Materialize a copy while dumping; see `Mirror`. */
+  readonly mirror?: Mirror;
 }
 
 /** Bytes handed to the sink at once; also the read block size for big files. */
@@ -66,8 +89,6 @@ const ENTRY = tokens('entry', '(', 'name');
 const NODE = tokens('node');
 const CLOSE = tokens(')');
 const ZEROS = Buffer.alloc(8);
-
-type FsPath = string | Buffer;
 
 const SLASH = Buffer.from('/');
 
@@ -104,6 +125,8 @@ class Writer {
   readonly buf = Buffer.allocUnsafe(BLOCK);
   n = 0;
   total = 0;
+  /** Set while a file is read when a mirror wants its bytes. */
+  onData: ((chunk: Buffer) => void) | undefined;
 
   constructor(private readonly sink: (chunk: Buffer) => void) {}
 
@@ -160,6 +183,7 @@ class Writer {
       if (got === 0) {
         throw new NomiaStoreError('store/io', `${shown(p)} shrank while being read (expected ${size} bytes)`, { path: shown(p) });
       }
+      this.onData?.(this.buf.subarray(this.n, this.n + got));
       this.n += got;
       left -= got;
     }
@@ -187,9 +211,16 @@ function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOpti
     } catch (e) {
       throw ioError(p, e);
     }
+    const mirror = opts.mirror;
     try {
+      if (mirror) {
+        mirror.beginFile(p, (st.mode & C.S_IXUSR) !== 0, st.size);
+        w.onData = (chunk) => mirror.fileData(chunk);
+      }
       w.file(fd, st.size, p);
+      mirror?.endFile();
     } finally {
+      w.onData = undefined;
       closeSync(fd);
     }
     opts.onFile?.(rel, st.size);
@@ -202,6 +233,7 @@ function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOpti
       throw ioError(p, e);
     }
     w.str(target);
+    opts.mirror?.symlink(p, target);
   } else if (type === C.S_IFDIR) {
     w.bytes(DIRECTORY);
     let names: Buffer[];
@@ -211,6 +243,7 @@ function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOpti
       throw ioError(p, e);
     }
     names.sort(Buffer.compare);
+    opts.mirror?.enterDirectory(p);
     for (const name of names) {
       w.bytes(ENTRY);
       w.str(name);
@@ -220,6 +253,7 @@ function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOpti
       dumpObject(w, child, lstat(child), childRel, opts);
       w.bytes(CLOSE);
     }
+    opts.mirror?.leaveDirectory(p);
   } else {
     const path = shown(p);
     throw new NomiaStoreError(
