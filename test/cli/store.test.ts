@@ -172,13 +172,16 @@ describe('bad input gives a clear error and leaves the store valid', () => {
     }
     try {
       const store = join(mnt, 'store');
-      makeTree(join(dir, 'big'), 1, 3, 8);
-      const r = nomia(store, ['add', join(dir, 'big')]);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /^error\[store\/no-space\]: no space left on the device/);
-      assert.deepEqual(readdirSync(join(store, 'store')), []);
-      assert.deepEqual(readdirSync(join(store, 'tmp')), [], 'the partial copy is removed');
-      assertConsistent(store);
+      // 8 MiB is written in this thread; 20 MiB and 400 files go through the copy worker.
+      for (const [tree, dirs, files, mib] of [['big8', 1, 3, 8], ['big20', 1, 3, 20], ['many', 4, 100, 5]] as const) {
+        makeTree(join(dir, tree), dirs, files, mib);
+        const r = nomia(store, ['add', join(dir, tree)]);
+        assert.equal(r.code, 1, tree);
+        assert.match(r.err, /^error\[store\/no-space\]: no space left on the device/, tree);
+        assert.deepEqual(readdirSync(join(store, 'store')), []);
+        assert.deepEqual(readdirSync(join(store, 'tmp')), [], 'the partial copy is removed');
+        assertConsistent(store);
+      }
       const small = join(dir, 'small');
       writeFileSync(small, 'fits');
       add(store, small);
@@ -238,6 +241,10 @@ describe('crash safety and concurrency', () => {
     })));
     for (const r of runs) assert.equal(r.code, 0, r.err);
     assert.equal(new Set(runs.map((r) => r.out)).size, 1);
+    if (process.env['CI'] === 'true' || spawnSync('sh', ['-c', 'command -v nix-hash']).status === 0) {
+      // 300 files and a 4 MiB file: copied through the worker thread, and still Nix's hash.
+      assert.equal(NAME.exec(runs[0]!.out.trim())![2], execFileSync('nix-hash', ['--type', 'sha256', src], { encoding: 'utf8' }).trim());
+    }
     assert.equal(readdirSync(join(store, 'store')).length, 1);
     assertConsistent(store);
   });
