@@ -47,7 +47,7 @@ interface CopySink {
 class InThreadSink implements CopySink {
   private readonly applier = new CopyApplier(process.umask());
 
-  push(op: CopyOp): void {
+  push(op: CopyOp, _bytes = 0): void {
     this.applier.apply(op);
   }
 
@@ -138,14 +138,23 @@ class WorkerFailed extends Error {}
 
 /**
  * The mirror side of an add: turns the dump's events into copy ops under
- * `destRoot`. It starts in this thread and moves the writing to a worker once
- * the tree proves big enough to repay starting one (about 20 ms).
+ * `destRoot`. It writes in this thread until the tree proves big enough to
+ * repay starting a worker (about 20 ms); from then on the worker writes most
+ * files while this thread reads, hashes, and writes one file in
+ * `OWN_SHARE`, which balances the two cores (reading and hashing a file
+ * costs about as much as creating and writing it). Directories are created
+ * here at once, so both writers can fill them, and sealed (mode 0555) at
+ * the end, after every file in them exists.
  */
+const OWN_SHARE = 8;
+
 class StoreCopy implements Mirror {
   files = 0;
   bytes = 0;
-  private sink: CopySink = new InThreadSink();
-  private threaded = false;
+  private readonly local = new InThreadSink();
+  private worker: WorkerSink | undefined;
+  private current: CopySink = this.local;
+  private readonly seal: FsPath[] = [];
   private lastReport = 0;
 
   constructor(private readonly srcRoot: string, private readonly destRoot: string, private readonly onProgress?: (p: AddProgress) => void) {}
@@ -156,19 +165,17 @@ class StoreCopy implements Mirror {
   }
 
   enterDirectory(p: FsPath): void {
-    this.sink.push({ k: 'mkdir', p: this.dest(p) }, 0);
+    this.local.push({ k: 'mkdir', p: this.dest(p) });
   }
 
   leaveDirectory(p: FsPath): void {
-    this.sink.push({ k: 'seal-dir', p: this.dest(p) }, 0);
+    this.seal.push(this.dest(p));
   }
 
   beginFile(p: FsPath, executable: boolean, size: number): void {
-    if (!this.threaded && (this.files >= 256 || size >= 16 << 20)) {
-      this.threaded = true;
-      this.sink = new WorkerSink();
-    }
-    this.sink.push({ k: 'open', p: this.dest(p), mode: executable ? 0o555 : 0o444 }, 0);
+    if (!this.worker && (this.files >= 256 || size >= 16 << 20)) this.worker = new WorkerSink();
+    this.current = this.worker && (this.files % OWN_SHARE !== 0 || size >= 1 << 20) ? this.worker : this.local;
+    this.current.push({ k: 'open', p: this.dest(p), mode: executable ? 0o555 : 0o444 }, 0);
     this.files++;
     this.bytes += size;
     if (this.onProgress && this.files % 256 === 0) {
@@ -181,23 +188,28 @@ class StoreCopy implements Mirror {
   }
 
   fileData(chunk: Buffer): void {
-    this.sink.push({ k: 'write', data: chunk }, chunk.length);
+    this.current.push({ k: 'write', data: chunk }, chunk.length);
   }
 
   endFile(): void {
-    this.sink.push({ k: 'close' }, 0);
+    this.current.push({ k: 'close' }, 0);
   }
 
   symlink(p: FsPath, target: Buffer): void {
-    this.sink.push({ k: 'symlink', p: this.dest(p), target: new Uint8Array(target) }, 0);
+    this.local.push({ k: 'symlink', p: this.dest(p), target: new Uint8Array(target) });
   }
 
-  finish(): Promise<Error | undefined> {
-    return this.sink.finish();
+  /** Wait for the worker, then seal the directories, innermost first (they were left in that order). */
+  async finish(): Promise<Error | undefined> {
+    const failure = this.worker ? await this.worker.finish() : undefined;
+    if (failure) return failure;
+    for (const d of this.seal) this.local.push({ k: 'seal-dir', p: d });
+    return undefined;
   }
 
   abort(): void {
-    this.sink.abort();
+    this.local.abort();
+    this.worker?.abort();
   }
 }
 
