@@ -9,6 +9,7 @@ import { register as registerObjects } from './cmd-objects.js';
 import { register as registerRoots } from './cmd-roots.js';
 import { register as registerVerify } from './cmd-verify.js';
 import { register as registerGraph } from './cmd-graph.js';
+import { register as registerHash } from './cmd-hash.js';
 import { register as registerParse } from './cmd-parse.js';
 import { register as registerSpell } from './cmd-spell.js';
 
@@ -35,6 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRoots(program);
   registerGc(program);
   registerVerify(program);
+  registerHash(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {

@@ -130,9 +130,9 @@ describe('nomia graph', () => {
 });
 
 describe('help and usage', () => {
-  for (const cmd of ['parse', 'fmt', 'spell', 'graph']) {
+  for (const cmd of ['parse', 'fmt', 'spell', 'graph', 'add', 'cat', 'ls', 'path', 'dump', 'import', 'roots', 'root add', 'root remove', 'gc', 'verify', 'hash path', 'hash convert']) {
     test(`${cmd} --help`, () => {
-      const r = nomia([cmd, '--help']);
+      const r = nomia([...cmd.split(' '), '--help']);
       assert.equal(r.code, 0);
       assert.match(r.out, new RegExp(`^Usage: nomia ${cmd}`));
     });

@@ -104,6 +104,26 @@ describe('add, cat, ls, path, dump, import', () => {
   });
 });
 
+describe('nomia hash', () => {
+  test('hash path and convert print hex, Nix base32 and SRI as Nix does', (t) => {
+    if (!requireTool(t, 'nix-hash', 'nix-bin')) return;
+    const dir = tempDir('hash');
+    const src = sampleTree(dir);
+    const store = join(dir, 'store');
+    const hex = nomia(store, ['hash', 'path', src]).out.trim();
+    assert.equal(hex, execFileSync('nix-hash', ['--type', 'sha256', src], { encoding: 'utf8' }).trim());
+    const b32 = nomia(store, ['hash', 'path', '--format', 'base32', src]).out.trim();
+    assert.equal(b32, execFileSync('nix-hash', ['--type', 'sha256', '--base32', src], { encoding: 'utf8' }).trim());
+    const sri = nomia(store, ['hash', 'convert', b32]).out.trim();
+    assert.equal(sri, execFileSync('nix', ['--extra-experimental-features', 'nix-command', 'hash', 'path', src], { encoding: 'utf8' }).trim());
+    assert.equal(nomia(store, ['hash', 'convert', '--format', 'hex', sri]).out.trim(), hex);
+    assert.equal(nomia(store, ['hash', 'convert', '--format', 'base32', `sha256:${hex}`]).out.trim(), b32);
+    const bad = nomia(store, ['hash', 'convert', 'nope']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /^error\[hash\/invalid\]/);
+  });
+});
+
 describe('bad input gives a clear error and leaves the store valid', () => {
   test('a missing path', () => {
     const store = join(tempDir('missing'), 'store');
