@@ -20,13 +20,26 @@ export const UNQUOTED_VALUE = /^[A-Za-z0-9_.+~%@'-]+$/;
 export const URL_VALUE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^&,()\s\]]*$/;
 export const IDENTIFIER = /^[\p{L}][\p{L}0-9_'-]*$/u;
 
+/** A saved scanner state. */
+export interface Mark {
+  readonly pos: number;
+  readonly line: number;
+  readonly lineStart: number;
+  readonly endOffset: number;
+  readonly endLine: number;
+  readonly endLineStart: number;
+}
+
 export class Scanner {
   readonly text: string;
   pos = 0;
   private line = 1;
   private lineStart = 0;
-  /** End of the last token taken, so a node's span excludes trailing trivia. */
-  lastEnd: Position = { offset: 0, line: 1, column: 1 };
+  // End of the last token taken, so a node's span excludes trailing trivia. Kept as numbers:
+  // a Position object per token was most of the parser's garbage.
+  private endOffset = 0;
+  private endLine = 1;
+  private endLineStart = 0;
 
   constructor(text: string) {
     this.text = text;
@@ -36,20 +49,76 @@ export class Scanner {
     return { offset: this.pos, line: this.line, column: this.pos - this.lineStart + 1 };
   }
 
+  /** Where the last token taken ends. */
+  get lastEnd(): Position {
+    return { offset: this.endOffset, line: this.endLine, column: this.endOffset - this.endLineStart + 1 };
+  }
+
   spanFrom(start: Position): Span {
     return { start, end: this.lastEnd };
   }
 
   private took(): void {
-    this.lastEnd = this.position();
+    this.endOffset = this.pos;
+    this.endLine = this.line;
+    this.endLineStart = this.lineStart;
   }
 
-  /** Save and restore, for the one place the parser looks ahead past a token. */
-  mark(): [number, number, number, Position] {
-    return [this.pos, this.line, this.lineStart, this.lastEnd];
+  /** Save and restore, for the places the parser looks ahead past a token. */
+  mark(): Mark {
+    return { pos: this.pos, line: this.line, lineStart: this.lineStart, endOffset: this.endOffset, endLine: this.endLine, endLineStart: this.endLineStart };
   }
-  reset(m: [number, number, number, Position]): void {
-    [this.pos, this.line, this.lineStart, this.lastEnd] = m;
+  reset(m: Mark): void {
+    ({ pos: this.pos, line: this.line, lineStart: this.lineStart, endOffset: this.endOffset, endLine: this.endLine, endLineStart: this.endLineStart } = m);
+  }
+
+  /**
+   * Look ahead without moving: whether `identifier` then `=` (not `=>`)
+   * comes next, i.e. a bound declaration. Cheaper than mark and reset.
+   */
+  atBinder(): boolean {
+    this.trivia();
+    IDENT.lastIndex = this.pos;
+    if (!IDENT.test(this.text)) return false;
+    const i = this.skipTriviaFrom(IDENT.lastIndex);
+    return this.text.charCodeAt(i) === 61 /* = */ && this.text.charCodeAt(i + 1) !== 62 /* > */;
+  }
+
+  /**
+   * Look ahead without moving, for ambiguity 1: after `x :`, a `$`, `@` or
+   * `(` makes `x` a formal input; a plain identifier followed by another `:`
+   * too. Returns `'formal'`, `'positional'`, or `'unsure'` when a parameter
+   * list stands in the way and the parser must try it.
+   */
+  formalAhead(): 'formal' | 'positional' | 'unsure' {
+    this.trivia();
+    IDENT.lastIndex = this.pos;
+    if (!IDENT.test(this.text)) return 'positional';
+    let i = this.skipTriviaFrom(IDENT.lastIndex);
+    if (this.text.charCodeAt(i) !== 58 /* : */) return 'positional';
+    i = this.skipTriviaFrom(i + 1);
+    const c = this.text.charCodeAt(i);
+    if (c === 36 /* $ */ || c === 64 /* @ */ || c === 40 /* ( */) return 'formal';
+    IDENT.lastIndex = i;
+    if (!IDENT.test(this.text)) return 'positional';
+    i = this.skipTriviaFrom(IDENT.lastIndex);
+    const d = this.text.charCodeAt(i);
+    if (d === 58 /* : */) return 'formal';
+    return d === 63 /* ? */ ? 'unsure' : 'positional';
+  }
+
+  /** The index after whitespace and comments from `i`; an unterminated comment stops there (the real scan reports it). */
+  private skipTriviaFrom(i: number): number {
+    const t = this.text;
+    for (;;) {
+      const c = t.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 13 || c === 10) i++;
+      else if (c === 47 && t.charCodeAt(i + 1) === 42) {
+        const close = t.indexOf('*/', i + 2);
+        if (close < 0) return i;
+        i = close + 2;
+      } else return i;
+    }
   }
 
   error(code: ErrorCode, message: string, at?: Span, hint?: string): NomiaSyntaxError {

@@ -145,16 +145,12 @@ class Parser {
 
   private declaration(depth: number): Declaration {
     const start = this.begin();
-    const m = this.s.mark();
-    const id = this.s.ident();
-    if (id !== undefined && this.s.peek() === '=' && this.s.text[this.s.pos + 1] !== '>') {
-      this.s.reset(m);
+    if (this.s.atBinder()) {
       const binder = this.nameIdentifier('a variable name');
       this.s.eat('=');
       const value = this.substitution(depth);
       return { kind: 'Declaration', binder, value, span: this.s.spanFrom(start) };
     }
-    this.s.reset(m);
     const value = this.substitution(depth);
     return { kind: 'Declaration', value, span: this.s.spanFrom(start) };
   }
@@ -194,16 +190,20 @@ class Parser {
 
   private arg(depth: number): Arg {
     const start = this.begin();
-    const m = this.s.mark();
-    const id = this.s.ident();
-    if (id !== undefined && this.s.peek() === ':' && this.isFormal()) {
+    const ahead = this.s.formalAhead();
+    let formalArg = ahead === 'formal';
+    if (ahead === 'unsure') {
+      const m = this.s.mark();
+      this.s.ident();
+      formalArg = this.isFormal();
       this.s.reset(m);
+    }
+    if (formalArg) {
       const formal = this.identifier('an input name');
       this.s.eat(':');
       const value = this.outputRef(depth);
       return { kind: 'Arg', formal, value, span: this.s.spanFrom(start) };
     }
-    this.s.reset(m);
     const value = this.outputRef(depth);
     return { kind: 'Arg', value, span: this.s.spanFrom(start) };
   }
