@@ -1,21 +1,22 @@
 /** Reading objects: `nomia cat`, `nomia ls`, `nomia path`, `nomia dump`. */
-import { createReadStream, lstatSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, lstatSync, readlinkSync, writeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { NomiaError, NomiaStoreError } from '../errors.js';
-import { dumpPath } from '../store/nar.js';
+import { entries } from '../store/fs-util.js';
+import { dumpPath, type FsPath } from '../store/nar.js';
 import { locate, parseObjectRef } from './object-ref.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
 const NAME_HELP = 'a by-content name (as `nomia add` prints), a store path, or a hash; may end in /sub/path';
 
-function statAt(path: string) {
+function statAt(path: FsPath) {
   try {
     return lstatSync(path);
   } catch {
-    throw new NomiaStoreError('store/not-found', `${path} does not exist inside the object`, { path, hint: 'list the object with `nomia ls NAME`' });
+    const shown = path.toString();
+    throw new NomiaStoreError('store/not-found', `${shown} does not exist inside the object`, { path: shown, hint: 'list the object with `nomia ls NAME`' });
   }
 }
 
@@ -30,7 +31,14 @@ export function register(program: Command): void {
         const { path } = locate(store, parseObjectRef(name, store));
         const st = statAt(path);
         if (st.isDirectory()) throw new NomiaError('usage', `${name} is a directory`, { hint: 'list it with `nomia ls`' });
-        await pipeline(createReadStream(path), process.stdout, { end: false });
+        try {
+          await pipeline(createReadStream(path), process.stdout, { end: false });
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EISDIR') throw new NomiaError('usage', `${name} is a symlink to a directory`, { hint: 'list it with `nomia ls`' });
+          if (code === 'ENOENT' || code === 'ELOOP') throw new NomiaStoreError('store/not-found', `${name} is a symlink whose target does not exist`, { path });
+          throw e;
+        }
       }),
     })));
 
@@ -45,16 +53,17 @@ export function register(program: Command): void {
     .action((name: string, sub: string | undefined, opts: { recursive?: boolean; json?: boolean }, cmd: Command) => run(() => ({
       go: () => withStore(cmd, (store) => {
         const ref = parseObjectRef(name, store);
-        const { path } = locate(store, { ...ref, projection: [...ref.projection, ...(sub ?? '').split('/').filter((s) => s && s !== '.')] });
+        const { path } = locate(store, { ...ref, projection: [...ref.projection, ...(sub ?? '').split('/').filter((s) => s !== '')] });
         const rows: { path: string; type: string; size: number; executable: boolean; target?: string }[] = [];
-        const visit = (p: string, rel: string, top: boolean): void => {
+        // Names that are not UTF-8 are walked as bytes and shown with U+FFFD.
+        const visit = (p: FsPath, rel: string, top: boolean): void => {
           const st = statAt(p);
           if (st.isDirectory() && (top || opts.recursive)) {
             if (!top) rows.push({ path: rel, type: 'directory', size: 0, executable: false });
-            for (const e of readdirSync(p).sort()) visit(join(p, e), rel ? `${rel}/${e}` : e, false);
+            for (const e of entries(p)) visit(e.path, rel ? `${rel}/${e.name.toString()}` : e.name.toString(), false);
             return;
           }
-          if (st.isSymbolicLink()) rows.push({ path: rel || '.', type: 'symlink', size: 0, executable: false, target: readlinkSync(p) });
+          if (st.isSymbolicLink()) rows.push({ path: rel || '.', type: 'symlink', size: 0, executable: false, target: readlinkSync(p, { encoding: 'buffer' }).toString() });
           else rows.push({ path: rel || '.', type: st.isDirectory() ? 'directory' : 'regular', size: st.isDirectory() ? 0 : st.size, executable: (st.mode & 0o100) !== 0 && !st.isDirectory() });
         };
         visit(path, '', true);

@@ -62,6 +62,11 @@ export function parseObjectRef(text: string, store: Store): ObjectRef {
 
 /** The registered object a reference names, and the absolute path it projects to. */
 export function locate(store: Store, ref: ObjectRef): { object: ObjectRow; path: string } {
+  if (ref.projection.some((s) => s === '..' || s === '.' || s === '')) {
+    throw new NomiaError('usage', `the path inside the object may not contain \`.\`, \`..\` or empty segments: ${ref.projection.join('/')}`, {
+      hint: 'name a path below the object, e.g. NAME/bin/tool',
+    });
+  }
   const object = requireObject(store, ref.hash, ref.name);
   const path = [store.layout.storeDir, object.path, ...ref.projection].join('/');
   return { object, path };

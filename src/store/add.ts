@@ -101,8 +101,18 @@ class WorkerSink implements CopySink {
 
   private flush(): void {
     if (this.batch.length === 0) return;
-    for (let inFlight = Atomics.load(this.state, 0); inFlight > MAX_IN_FLIGHT; inFlight = Atomics.load(this.state, 0)) {
-      Atomics.wait(this.state, 0, inFlight, 50);
+    // The dump is synchronous, so this thread cannot see the worker's events: if the worker dies, the
+    // bytes in flight never go down. Give up after a minute without progress rather than hang.
+    let lastProgress = Date.now();
+    for (let inFlight = Atomics.load(this.state, 0); inFlight > MAX_IN_FLIGHT; ) {
+      Atomics.wait(this.state, 0, inFlight, 200);
+      const now = Atomics.load(this.state, 0);
+      if (Atomics.load(this.state, 1) === 1) throw new WorkerFailed();
+      if (now !== inFlight) lastProgress = Date.now();
+      else if (Date.now() - lastProgress > 60_000) {
+        throw new NomiaStoreError('store/io', 'the thread copying into the store stopped making progress for a minute', { hint: 'try again; if it recurs, report it' });
+      }
+      inFlight = now;
     }
     Atomics.add(this.state, 0, this.bytes);
     if (this.used > 0) this.transfer.push(this.arena.buffer as ArrayBuffer);

@@ -19,7 +19,9 @@ import { fsyncDir } from './fs-util.js';
 import type { ContentHash } from './hash.js';
 import { ioError } from './layout.js';
 import { self } from './process.js';
+import { checkRootName } from './roots.js';
 import { objectPath } from './store-path.js';
+import { discard } from './trash.js';
 import type { Store } from './store.js';
 
 export interface CommitRequest {
@@ -42,6 +44,7 @@ export interface CommitResult {
 
 export function commitObject(store: Store, req: CommitRequest): CommitResult {
   const { db, layout } = store;
+  if (req.root !== undefined) checkRootName(req.root);
   const path = objectPath(req.hash, req.name);
   const me = self();
   return db.immediate((): CommitResult => {
@@ -52,23 +55,38 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
     }
     let object = db.object(path);
     let added = false;
-    if (!object) {
-      const target = join(layout.storeDir, path);
+    const target = join(layout.storeDir, path);
+    if (!object || !existsSync(target)) {
+      // No row: a new object. A row without its directory (lost by a power loss with fsync off,
+      // or removed by hand): our fresh, verified copy heals it.
+      let renamed = false;
       try {
-        if (existsSync(target)) renameSync(target, join(layout.trashDir, `store-${path}.leftover-${Date.now().toString(36)}`));
+        if (!object && existsSync(target)) discard(store, target, `store-${path}`);
         renameSync(req.tree, target);
+        renamed = true;
         if (store.fsync) fsyncDir(layout.storeDir);
+        if (!object) {
+          object = { path, hash: req.hash, name: req.name, narSize: req.narSize, addedAt: Date.now() };
+          db.insertObject(object, req.references ?? []);
+          added = true;
+        }
       } catch (e) {
+        // The transaction rolls back; put the tree back so store/ holds no unregistered object of ours.
+        if (renamed) {
+          try {
+            renameSync(target, req.tree);
+          } catch {
+            // Then it stays as an unregistered leftover, which gc removes.
+          }
+        }
+        if (e instanceof NomiaStoreError) throw e;
         throw ioError(e, target, 'move the new object into the store');
       }
-      object = { path, hash: req.hash, name: req.name, narSize: req.narSize, addedAt: Date.now() };
-      db.insertObject(object, req.references ?? []);
-      added = true;
     }
     // Until this process exits, gc keeps what it just added or found.
     db.addTempRoot({ object: path, pid: me.pid, pidStart: me.pidStart });
     if (req.root !== undefined) db.putRoot({ name: req.root, object: path, kind: 'absolute', createdAt: Date.now() });
-    return { object, added };
+    return { object: object!, added };
   });
 }
 

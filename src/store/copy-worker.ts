@@ -16,6 +16,14 @@ const state = new Int32Array(shared);
 const applier = new CopyApplier(umask);
 let failure: { code?: string; message: string; path?: string } | undefined;
 
+// An error outside an op (it should not happen) still stops the reader from waiting on us.
+process.on('uncaughtException', (e) => {
+  failure ??= { message: (e as Error).message };
+  Atomics.store(state, 1, 1);
+  Atomics.store(state, 0, 0);
+  Atomics.notify(state, 0);
+});
+
 parentPort!.on('message', (m: Message) => {
   if (m.kind === 'end') {
     applier.abort();

@@ -90,16 +90,40 @@ const toRoot = (r: RawRoot): RootRow => ({
   ...(r.expires_at === null ? {} : { expiresAt: r.expires_at }),
 });
 
+/** SQLite's failures as store errors; anything else passes through. */
+function sqliteError(e: unknown, path: string): unknown {
+  if (!(e instanceof Database.SqliteError)) return e;
+  if (e.code === 'SQLITE_FULL') {
+    return new NomiaStoreError('store/no-space', `no space left on the device for the store database (${path})`, {
+      path, cause: e, hint: 'free some space (e.g. `nomia gc`) and try again; the store was left unchanged',
+    });
+  }
+  if (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED') {
+    return new NomiaStoreError('store/locked', `the store database is locked by another process (${path})`, {
+      path, cause: e, hint: 'another nomia holds it for a long operation; try again when it has finished',
+    });
+  }
+  if (e.code === 'SQLITE_READONLY' || e.code === 'SQLITE_CANTOPEN' || e.code === 'SQLITE_PERM') {
+    return new NomiaStoreError('store/read-only', `cannot write the store database (${path}): ${e.message}`, {
+      path, cause: e, hint: 'use a store you can write (`--store DIR` or NOMIA_HOME)',
+    });
+  }
+  return new NomiaStoreError('store/corrupt', `the store database failed (${path}): ${e.message}`, {
+    path, cause: e, hint: 'run `nomia verify`',
+  });
+}
+
 export class StoreDatabase {
   private readonly db: Database.Database;
 
-  constructor(path: string) {
+  /** `durable`: fsync every commit (FULL), so a registration or deletion survives a power loss once it returns. */
+  constructor(path: string, durable = true) {
     try {
       this.db = new Database(path, { timeout: 120_000 });
       this.db.pragma('journal_mode = WAL');
-      // NORMAL is durable across process crashes; after power loss the newest commits may roll back,
-      // which leaves an unregistered object directory that verify and gc clean up.
-      this.db.pragma('synchronous = NORMAL');
+      // NORMAL survives process crashes but may lose the newest commits on a power loss, after gc has
+      // already deleted the files of objects whose unregistration is lost: only with fsync off.
+      this.db.pragma(`synchronous = ${durable ? 'FULL' : 'NORMAL'}`);
       this.migrate();
     } catch (e) {
       if (e instanceof NomiaStoreError) throw e;
@@ -133,7 +157,11 @@ export class StoreDatabase {
 
   /** Run `fn` holding SQLite's write lock (BEGIN IMMEDIATE); waits for other writers. */
   immediate<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (e) {
+      throw sqliteError(e, this.db.name);
+    }
   }
 
   object(path: string): ObjectRow | undefined {

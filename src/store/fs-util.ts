@@ -1,20 +1,49 @@
-/** File-system helpers shared by add, import, gc and verify. */
-import { chmodSync, closeSync, fsyncSync, lstatSync, lutimesSync, openSync, readdirSync, rmSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * File-system helpers shared by add, import, gc and verify. Walks use Buffer
+ * names where a name is not UTF-8 (as the NAR code does), so such objects can
+ * be verified, normalized and deleted like any other.
+ */
+import { isUtf8 } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, fsyncSync, lstatSync, lutimesSync, openSync, readdirSync, rmSync, utimesSync, type Stats } from 'node:fs';
+import { NomiaStoreError } from '../errors.js';
+import type { FsPath } from './nar.js';
 
-/** Delete a tree that may contain read-only directories (store objects are 0555). */
-export function removeTree(path: string): void {
-  const makeWritable = (p: string): void => {
-    let st;
+/** `dir/name`, as a string when both are UTF-8, else as bytes. */
+export function childPath(dir: FsPath, name: Buffer): FsPath {
+  if (typeof dir === 'string' && isUtf8(name)) return `${dir}/${name.toString()}`;
+  return Buffer.concat([typeof dir === 'string' ? Buffer.from(dir) : dir, Buffer.from('/'), name]);
+}
+
+/** The entries of a directory, sorted by name bytes. */
+export function entries(dir: FsPath): { name: Buffer; path: FsPath }[] {
+  return readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare).map((name) => ({ name, path: childPath(dir, name) }));
+}
+
+function lstatOrUndefined(p: FsPath): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Delete a tree that may contain read-only directories (store objects are
+ * 0555). Entries that vanish meanwhile (another process deleting the same
+ * garbage) are not an error.
+ */
+export function removeTree(path: FsPath): void {
+  const makeWritable = (p: FsPath): void => {
+    const st = lstatOrUndefined(p);
+    if (!st?.isDirectory()) return;
     try {
-      st = lstatSync(p);
-    } catch {
-      return;
+      chmodSync(p, 0o755);
+      for (const e of entries(p)) makeWritable(e.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    if (!st.isDirectory()) return;
-    chmodSync(p, 0o755);
-    for (const e of readdirSync(p)) makeWritable(join(p, e));
   };
   makeWritable(path);
   rmSync(path, { recursive: true, force: true });
@@ -38,27 +67,22 @@ export function fsyncDir(dir: string): void {
  */
 export function syncFileSystem(path: string): void {
   const r = spawnSync('sync', ['-f', path], { stdio: 'ignore' });
-  if (r.status !== 0) throw new Error(`sync -f ${path} failed (${r.error?.message ?? `status ${r.status}`})`);
-}
-
-/** Total size in bytes of the regular files under `path` (for progress and gc figures). */
-export function treeSize(path: string): number {
-  const st = lstatSync(path);
-  if (!st.isDirectory()) return st.isFile() ? st.size : 0;
-  let total = 0;
-  for (const e of readdirSync(path)) total += treeSize(join(path, e));
-  return total;
+  if (r.status !== 0) {
+    throw new NomiaStoreError('store/io', `cannot flush ${path} to disk: \`sync -f\` ${r.error ? `could not run (${r.error.message})` : `exited with status ${r.status}`}`, {
+      path, hint: 'install coreutils, or set NOMIA_FSYNC=0 to skip flushing (a power loss may then lose recent objects)',
+    });
+  }
 }
 
 /** Give a tree the store's normalized metadata: files 0444/0555, directories 0555, every mtime 1 s. */
-export function normalizeTree(path: string): void {
+export function normalizeTree(path: FsPath): void {
   const st = lstatSync(path);
   if (st.isSymbolicLink()) {
     lutimesSync(path, 1, 1);
     return;
   }
   if (st.isDirectory()) {
-    for (const e of readdirSync(path)) normalizeTree(join(path, e));
+    for (const e of entries(path)) normalizeTree(e.path);
     utimesSync(path, 1, 1);
     chmodSync(path, 0o555);
     return;

@@ -2,22 +2,18 @@
  * Garbage collection: mark from live roots (named and temporary) through
  * references, sweep the rest.
  *
- * Crash story. Marking and the sweep's *renames* happen inside one SQLite
+ * Crash story. Marking and the sweep's renames happen inside one SQLite
  * write transaction, the same lock an add holds while it renames and
- * registers, so gc never sees half an add. Each dead object is renamed from
- * store/ into trash/ and its row deleted; the slow recursive deletion of
- * trash/ happens after the commit. If gc dies before the commit, the rows
- * come back but their directories sit in trash/: `recoverTrash` (run first
- * by gc and verify) renames them back. If it dies after, trash/ is simply
- * emptied by the next gc.
+ * registers, so gc never sees half an add. Dead objects leave through
+ * trash/ (see trash.ts): moved out restorably inside the transaction, made
+ * deletable after the commit, deleted last, outside the lock.
  */
-import { existsSync, readdirSync, renameSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeTree } from './fs-util.js';
-import { parseObjectPath } from './store-path.js';
 import { processAlive } from './process.js';
 import { rootLive } from './roots.js';
 import type { Store } from './store.js';
+import { commitTrash, discard, emptyTrash, moveToTrash, settleTrash } from './trash.js';
 
 export interface GcOptions {
   /** `delete` sweeps; `list-dead` (a dry run) only reports. */
@@ -36,20 +32,6 @@ export interface GcResult {
   readonly leftovers: readonly string[];
 }
 
-/** Move back objects that an interrupted gc renamed into trash/ but never unregistered. */
-export function recoverTrash(store: Store): string[] {
-  const recovered: string[] = [];
-  for (const entry of readdirSync(store.layout.trashDir)) {
-    const path = entry.replace(/\.gc-[0-9a-z]+$/, '');
-    if (path === entry || !store.db.object(path)) continue;
-    const target = join(store.layout.storeDir, path);
-    if (existsSync(target)) continue;
-    renameSync(join(store.layout.trashDir, entry), target);
-    recovered.push(path);
-  }
-  return recovered;
-}
-
 /** Temporary directories of tmp/ whose owning process has exited (named `<pid>-<start>-…`). */
 export function staleTmp(store: Store): string[] {
   return readdirSync(store.layout.tmpDir).filter((e) => {
@@ -62,8 +44,9 @@ export function gc(store: Store, options: GcOptions): GcResult {
   const del = options.action === 'delete';
   const { db, layout } = store;
   const now = Date.now();
+  const moved: string[] = [];
   const result = db.immediate((): GcResult => {
-    recoverTrash(store);
+    settleTrash(store);
     const expiredRoots: string[] = [];
     const marked = new Set<string>();
     const stack: string[] = [];
@@ -98,16 +81,14 @@ export function gc(store: Store, options: GcOptions): GcResult {
       ...staleTmp(store).map((e) => `tmp/${e}`),
     ];
     if (del) {
-      const suffix = `.gc-${now.toString(36)}`;
       for (const o of dead) {
-        const from = join(layout.storeDir, o.path);
-        if (existsSync(from)) renameSync(from, join(layout.trashDir, o.path + suffix));
+        const name = moveToTrash(store, o.path);
+        if (name) moved.push(name);
         db.deleteObject(o.path);
       }
       for (const l of leftovers) {
         const [dir, entry] = l.split('/') as [string, string];
-        // Unregistered store entries get a name recoverTrash will not take for an object.
-        renameSync(join(layout.home, dir, entry), join(layout.trashDir, `${dir}-${entry}.leftover-${now.toString(36)}`));
+        discard(store, join(layout.home, dir, entry), `${dir}-${entry}`);
       }
     }
     return {
@@ -115,7 +96,10 @@ export function gc(store: Store, options: GcOptions): GcResult {
       live: objects.length - dead.length, expiredRoots, leftovers,
     };
   });
-  if (del) for (const e of readdirSync(layout.trashDir)) removeTree(join(layout.trashDir, e));
+  if (del) {
+    commitTrash(store, moved);
+    emptyTrash(store);
+  }
   return result;
 }
 

@@ -5,6 +5,7 @@
  * while a process with that pid *and* that start time exists.
  */
 import { readFileSync } from 'node:fs';
+import { NomiaStoreError } from '../errors.js';
 
 /** The start time of `pid`, or undefined if no such process runs. */
 export function processStart(pid: number): number | undefined {
@@ -27,6 +28,10 @@ export function processAlive(pid: number, start: number): boolean {
 /** This process's identity, for temporary roots. */
 export function self(): { pid: number; pidStart: number } {
   const pidStart = processStart(process.pid);
-  if (pidStart === undefined) throw new Error('cannot read /proc/self/stat: Nomia needs Linux /proc for process roots');
+  if (pidStart === undefined) {
+    throw new NomiaStoreError('store/io', 'cannot read /proc/self/stat: the store needs Linux /proc to tell running processes apart', {
+      hint: 'mount /proc (in a container: run it with /proc available)',
+    });
+  }
   return { pid: process.pid, pidStart };
 }

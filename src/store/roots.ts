@@ -32,13 +32,18 @@ export function rootLive(root: RootRow, now = Date.now()): boolean {
   }
 }
 
-/** Create (or replace) a named root on a registered object. */
-export function addRoot(store: Store, spec: RootSpec): RootRow {
-  if (!ROOT_NAME.test(spec.name)) {
-    throw new NomiaStoreError('store/root', `${JSON.stringify(spec.name)} is not a valid root name`, {
+export function checkRootName(name: string): string {
+  if (!ROOT_NAME.test(name)) {
+    throw new NomiaStoreError('store/root', `${JSON.stringify(name)} is not a valid root name`, {
       hint: 'root names start with a letter or digit and use letters, digits and . _ @ + : / -',
     });
   }
+  return name;
+}
+
+/** Create (or replace) a named root on a registered object. */
+export function addRoot(store: Store, spec: RootSpec): RootRow {
+  checkRootName(spec.name);
   const now = Date.now();
   let row: RootRow;
   if (spec.kind === 'process') {

@@ -30,9 +30,10 @@ export interface Store {
 export function openStore(options: StoreOptions = {}): Store {
   const layout = layoutOf(storeHome(options.dir));
   ensureLayout(layout);
-  const db = new StoreDatabase(layout.dbPath);
   const env = process.env['NOMIA_FSYNC'];
-  return { layout, db, fsync: options.fsync ?? (env === undefined ? true : env !== '0'), close: () => db.close() };
+  const fsync = options.fsync ?? (env === undefined ? true : env !== '0');
+  const db = new StoreDatabase(layout.dbPath, fsync);
+  return { layout, db, fsync, close: () => db.close() };
 }
 
 /** The absolute path of a registered object. */

@@ -4,22 +4,27 @@
  *
  * Errors (the store is inconsistent): a registered object missing or with
  * other content than its hash, metadata that is not normalized, a reference
- * or root to an unregistered object. Leftovers (harmless, what an
- * interrupted add or gc leaves, removed by gc): unregistered entries in
- * store/, stale tmp/ and trash/ entries.
+ * to an unregistered object. Harmless (reported, not inconsistencies):
+ * leftovers of interrupted work (unregistered entries in store/, stale tmp/,
+ * trash/) and roots whose object is not registered (adding it again revives
+ * them; gc ignores them).
  *
  * `repair`: normalize metadata; unregister missing or corrupt objects (their
- * contents are gone or wrong: re-add them) and move corrupt ones to trash/;
- * register an unregistered store entry whose content matches its path (an add
- * that died between its rename and its commit), remove other leftovers.
+ * contents are gone or wrong: add them again) and move corrupt ones out;
+ * register an unregistered store entry whose content matches its path (an
+ * add that died between its rename and its commit); remove other leftovers.
+ * Hashing takes long and runs without the lock, so every repair re-checks
+ * its finding under the lock before acting: a concurrent add or gc may have
+ * changed things meanwhile.
  */
-import { lstatSync, lutimesSync, chmodSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, lstatSync, lutimesSync, chmodSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashPath } from './nar.js';
-import { removeTree } from './fs-util.js';
-import { recoverTrash, staleTmp } from './gc.js';
+import { childPath, entries, removeTree } from './fs-util.js';
+import { staleTmp } from './gc.js';
+import { hashPath, type FsPath } from './nar.js';
 import { parseObjectPath } from './store-path.js';
 import type { Store } from './store.js';
+import { commitTrash, discard, emptyTrash, moveToTrash, settleTrash, trashEntries } from './trash.js';
 
 export type VerifyIssueKind =
   | 'missing' | 'corrupt' | 'metadata' | 'dangling-reference' | 'dangling-root'
@@ -30,7 +35,7 @@ export interface VerifyIssue {
   /** Relative to the store home: `store/…`, `tmp/…`, or a root name. */
   readonly path: string;
   readonly detail: string;
-  /** A leftover is not an inconsistency. */
+  /** Harmless: not an inconsistency. */
   readonly leftover: boolean;
   readonly repaired: boolean;
 }
@@ -43,19 +48,19 @@ export interface VerifyOptions {
 export interface VerifyResult {
   readonly checked: number;
   readonly issues: readonly VerifyIssue[];
-  /** No inconsistencies left (leftovers allowed). */
+  /** No inconsistencies left (harmless findings allowed). */
   readonly consistent: boolean;
 }
 
-const LEFTOVER: ReadonlySet<VerifyIssueKind> = new Set(['unregistered', 'stale-tmp', 'trash']);
+const HARMLESS: ReadonlySet<VerifyIssueKind> = new Set(['unregistered', 'stale-tmp', 'trash', 'dangling-root']);
 
 /** Metadata problems under an object: writable bits, setuid/setgid/sticky, mtime other than 1 s. */
 function metadataProblems(root: string, fix: boolean): string[] {
   const problems: string[] = [];
-  const walk = (p: string, rel: string): void => {
+  const walk = (p: FsPath, rel: string): void => {
     const st = lstatSync(p);
     const isDir = st.isDirectory();
-    if (isDir) for (const e of readdirSync(p)) walk(join(p, e), `${rel}/${e}`);
+    if (isDir) for (const e of entries(p)) walk(e.path, `${rel}/${e.name.toString()}`);
     if (st.isSymbolicLink()) {
       if (st.mtimeMs !== 1000) {
         problems.push(`${rel}: mtime`);
@@ -65,7 +70,7 @@ function metadataProblems(root: string, fix: boolean): string[] {
     }
     const want = isDir || (st.mode & 0o100) ? 0o555 : 0o444;
     if ((st.mode & 0o7777) !== want || st.mtimeMs !== 1000) {
-      problems.push(`${rel}: mode ${(st.mode & 0o7777).toString(8)}${st.mtimeMs !== 1000 ? ', mtime' : ''}`);
+      problems.push(`${rel || '.'}: mode ${(st.mode & 0o7777).toString(8)}${st.mtimeMs !== 1000 ? ', mtime' : ''}`);
       if (fix) {
         chmodSync(p, want);
         lutimesSync(p, 1, 1);
@@ -76,34 +81,60 @@ function metadataProblems(root: string, fix: boolean): string[] {
   return problems;
 }
 
+/** Device and inode of a path, to tell "the same directory I hashed" from a replacement. */
+function identity(p: string): string | undefined {
+  try {
+    const st = lstatSync(p);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function verify(store: Store, options: VerifyOptions = {}): Promise<VerifyResult> {
   const repair = options.repair === true;
   const { db, layout } = store;
   const issues: VerifyIssue[] = [];
   const note = (kind: VerifyIssueKind, path: string, detail: string, repaired: boolean) =>
-    issues.push({ kind, path, detail, leftover: LEFTOVER.has(kind), repaired });
-  db.immediate(() => recoverTrash(store));
+    issues.push({ kind, path, detail, leftover: HARMLESS.has(kind), repaired });
+  db.immediate(() => settleTrash(store));
   const objects = db.objects();
   let done = 0;
   for (const o of objects) {
     options.onProgress?.(done++, objects.length, o.path);
     const real = join(layout.storeDir, o.path);
-    try {
-      lstatSync(real);
-    } catch {
-      if (repair) db.immediate(() => db.deleteObject(o.path));
-      note('missing', `store/${o.path}`, 'registered but not on disk', repair);
+    const before = identity(real);
+    if (before === undefined) {
+      // Re-check under the lock: a gc may have been moving it, and an add may have brought it back.
+      const repaired = repair && db.immediate(() => {
+        if (!db.object(o.path) || existsSync(real)) return false;
+        db.deleteObject(o.path);
+        return true;
+      });
+      note('missing', `store/${o.path}`, 'registered but not on disk', repaired);
       continue;
     }
-    const { hash } = await hashPath(real);
+    let hash;
+    try {
+      ({ hash } = await hashPath(real));
+    } catch (e) {
+      note('corrupt', `store/${o.path}`, `cannot be read: ${(e as Error).message}`, false);
+      continue;
+    }
     if (hash !== o.hash) {
+      let repaired = false;
       if (repair) {
-        db.immediate(() => {
+        const moved: string[] = [];
+        repaired = db.immediate(() => {
+          if (!db.object(o.path) || identity(real) !== before) return false;
+          const name = moveToTrash(store, o.path);
+          if (name) moved.push(name);
           db.deleteObject(o.path);
-          renameSync(real, join(layout.trashDir, `${o.path}.corrupt-${Date.now().toString(36)}`));
+          return true;
         });
+        commitTrash(store, moved);
       }
-      note('corrupt', `store/${o.path}`, `content hash is ${hash}, registered as ${o.hash}`, repair);
+      note('corrupt', `store/${o.path}`, `content hash is ${hash}, registered as ${o.hash}`, repaired);
       continue;
     }
     const bad = metadataProblems(real, repair);
@@ -113,45 +144,50 @@ export async function verify(store: Store, options: VerifyOptions = {}): Promise
   const registered = new Set(db.objects().map((o) => o.path));
   for (const { referrer, reference } of db.allReferences()) {
     if (!registered.has(reference) && registered.has(referrer)) {
-      note('dangling-reference', `store/${referrer}`, `refers to ${reference}, which is not registered`, false);
+      note('dangling-reference', `store/${referrer}`, `refers to ${reference}, which is not registered: add it again`, false);
     }
   }
   for (const r of db.roots()) {
     if (!registered.has(r.object)) {
-      if (repair) db.immediate(() => db.deleteRoot(r.name));
-      note('dangling-root', r.name, `points to ${r.object}, which is not registered`, repair);
+      note('dangling-root', r.name, `points to ${r.object}, which is not registered: add it again to revive the root, or \`nomia root remove ${r.name}\``, false);
     }
   }
-  for (const entry of readdirSync(layout.storeDir)) {
+  for (const name of readdirSync(layout.storeDir, { encoding: 'buffer' })) {
+    const entry = name.toString();
     if (registered.has(entry)) continue;
+    const real = childPath(layout.storeDir, name);
     const parsed = parseObjectPath(entry);
-    const real = join(layout.storeDir, entry);
     let detail = 'not registered (left by an interrupted add)';
     let repaired = false;
-    if (repair) {
-      const actual = parsed ? await hashPath(real) : undefined;
+    if (repair && typeof real === 'string') {
+      const before = identity(real);
+      const actual = parsed ? await hashPath(real).catch(() => undefined) : undefined;
       if (parsed && actual && actual.hash === parsed.hash) {
         metadataProblems(real, true);
-        db.immediate(() => {
-          if (!db.object(entry)) db.insertObject({ path: entry, hash: parsed.hash, name: parsed.name, narSize: actual.narSize, addedAt: Date.now() }, []);
+        const registeredNow = db.immediate(() => {
+          if (db.object(entry) || identity(real) !== before) return false;
+          db.insertObject({ path: entry, hash: parsed.hash, name: parsed.name, narSize: actual.narSize, addedAt: Date.now() }, []);
+          return true;
         });
-        detail += '; its content matches its path: registered';
+        detail += registeredNow ? '; its content matches its path: registered' : '; changed meanwhile: left alone';
       } else {
-        removeTree(real);
+        db.immediate(() => {
+          if (!db.object(entry) && identity(real) === before) discard(store, real, `store-${entry}`);
+        });
         detail += '; removed';
       }
+      repaired = true;
+    } else if (repair) {
+      removeTree(real);
       repaired = true;
     }
     note('unregistered', `store/${entry}`, detail, repaired);
   }
-  for (const entry of staleTmp(store)) {
-    if (repair) removeTree(join(layout.tmpDir, entry));
-    note('stale-tmp', `tmp/${entry}`, 'work of a process that has exited', repair);
-  }
-  for (const entry of readdirSync(layout.trashDir)) {
-    if (repair) removeTree(join(layout.trashDir, entry));
-    note('trash', `trash/${entry}`, 'left by an interrupted gc', repair);
-  }
+  const stale = staleTmp(store);
+  if (repair) db.immediate(() => { for (const e of staleTmp(store)) discard(store, join(layout.tmpDir, e), `tmp-${e}`); });
+  for (const e of stale) note('stale-tmp', `tmp/${e}`, 'work of a process that has exited', repair);
+  for (const e of trashEntries(store)) note('trash', `trash/${e}`, 'waiting to be deleted (an interrupted gc)', repair);
+  if (repair) emptyTrash(store);
   const consistent = issues.every((i) => i.leftover || i.repaired);
   return { checked: objects.length, issues, consistent };
 }
