@@ -7,14 +7,14 @@
  * Then flush and commit (see commit.ts for the crash story).
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
-import { commitObject, workDirName, type CommitResult } from './commit.js';
+import { commitObject, withWorkDir, type CommitResult } from './commit.js';
 import { CopyApplier, type CopyOp } from './copy-ops.js';
 import { contentHashFromDigest } from './hash.js';
-import { removeTree, syncFileSystem } from './fs-util.js';
+import { syncFileSystem } from './fs-util.js';
 import { ioError } from './layout.js';
 import { dumpPath, type FsPath, type Mirror } from './nar.js';
 import { checkObjectName, defaultObjectName } from './store-path.js';
@@ -236,14 +236,7 @@ export async function addPath(store: Store, src: string, options: AddOptions = {
     const code = (e as NodeJS.ErrnoException).code;
     throw new NomiaStoreError('store/io', `cannot add ${abs}: ${code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`, { path: abs, cause: e });
   }
-  const work = join(store.layout.tmpDir, workDirName());
-  try {
-    mkdirSync(work);
-  } catch (e) {
-    throw ioError(e, store.layout.tmpDir, 'create a work directory in the store');
-  }
-  try {
-    const tree = join(work, 'object');
+  return withWorkDir(store, async (work, tree) => {
     const copy = new StoreCopy(abs, tree, options.onProgress);
     const hasher = createHash('sha256');
     let narSize = 0;
@@ -268,11 +261,5 @@ export async function addPath(store: Store, src: string, options: AddOptions = {
       ...(options.references ? { references: options.references } : {}),
       ...(options.root !== undefined ? { root: options.root } : {}),
     });
-  } finally {
-    try {
-      removeTree(work);
-    } catch {
-      // A work directory we cannot remove is a leftover for gc, not a reason to fail the add.
-    }
-  }
+  });
 }

@@ -11,11 +11,11 @@
  * complete object. A concurrent add of the same object waits for the lock,
  * then finds the row and drops its own copy.
  */
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import type { ObjectRow } from './database.js';
-import { fsyncDir } from './fs-util.js';
+import { fsyncDir, removeTree } from './fs-util.js';
 import type { ContentHash } from './hash.js';
 import { ioError } from './layout.js';
 import { self } from './process.js';
@@ -90,8 +90,26 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
   });
 }
 
-/** A fresh work directory under tmp/, named so gc can tell when its owner has exited. */
-export function workDirName(): string {
+/**
+ * Run `f` with a fresh work directory under tmp/ (named so gc can tell when
+ * its owner has exited), and remove it afterwards, whatever happens; `f`
+ * builds the tree at `tree` inside it.
+ */
+export async function withWorkDir<T>(store: Store, f: (work: string, tree: string) => Promise<T>): Promise<T> {
   const me = self();
-  return `${me.pid}-${me.pidStart}-${Math.random().toString(36).slice(2, 10)}`;
+  const work = join(store.layout.tmpDir, `${me.pid}-${me.pidStart}-${Math.random().toString(36).slice(2, 10)}`);
+  try {
+    mkdirSync(work);
+  } catch (e) {
+    throw ioError(e, store.layout.tmpDir, 'create a work directory in the store');
+  }
+  try {
+    return await f(work, join(work, 'object'));
+  } finally {
+    try {
+      removeTree(work);
+    } catch {
+      // A work directory we cannot remove is a leftover for gc, not a reason to fail.
+    }
+  }
 }

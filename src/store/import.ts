@@ -3,10 +3,8 @@
  * store object. The NAR is checked strictly while it is unpacked into tmp/;
  * a corrupt or truncated one is refused and leaves nothing behind.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { commitObject, workDirName, type CommitResult } from './commit.js';
-import { normalizeTree, removeTree, syncFileSystem } from './fs-util.js';
+import { commitObject, withWorkDir, type CommitResult } from './commit.js';
+import { normalizeTree, syncFileSystem } from './fs-util.js';
 import { ioError } from './layout.js';
 import { restoreNar } from './nar.js';
 import { checkObjectName } from './store-path.js';
@@ -21,14 +19,7 @@ export interface ImportOptions {
 
 export async function importNar(store: Store, source: AsyncIterable<Uint8Array>, options: ImportOptions = {}): Promise<CommitResult> {
   const name = checkObjectName(options.name ?? 'imported');
-  const work = join(store.layout.tmpDir, workDirName());
-  try {
-    mkdirSync(work);
-  } catch (e) {
-    throw ioError(e, store.layout.tmpDir, 'create a work directory in the store');
-  }
-  try {
-    const tree = join(work, 'object');
+  return withWorkDir(store, async (work, tree) => {
     let restored;
     try {
       restored = await restoreNar(source, tree);
@@ -44,11 +35,5 @@ export async function importNar(store: Store, source: AsyncIterable<Uint8Array>,
       ...(options.references ? { references: options.references } : {}),
       ...(options.root !== undefined ? { root: options.root } : {}),
     });
-  } finally {
-    try {
-      removeTree(work);
-    } catch {
-      // Left for gc.
-    }
-  }
+  });
 }
