@@ -43,7 +43,10 @@ export type ErrorCode =
   | 'store/read-only'
   | 'store/corrupt'
   | 'store/locked'
-  | 'store/root';
+  | 'store/root'
+  | 'namespace/protocol'
+  | 'namespace/crashed'
+  | 'namespace/timeout';
 
 export interface NomiaErrorOptions {
   readonly hint?: string;

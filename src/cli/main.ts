@@ -11,6 +11,8 @@ import { register as registerVerify } from './cmd-verify.js';
 import { register as registerGraph } from './cmd-graph.js';
 import { register as registerHash } from './cmd-hash.js';
 import { register as registerParse } from './cmd-parse.js';
+import { register as registerRealize } from './cmd-realize.js';
+import { register as registerReductions } from './cmd-reductions.js';
 import { register as registerSpell } from './cmd-spell.js';
 
 function version(): string {
@@ -30,6 +32,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerFmt(program);
   registerSpell(program);
   registerGraph(program);
+  registerRealize(program);
+  registerReductions(program);
   registerAdd(program);
   registerObjects(program);
   registerImport(program);

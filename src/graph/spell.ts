@@ -14,7 +14,7 @@
  * `let`/`compose`/nesting was written never reach the bytes.
  */
 import { NomiaGraphError, type Span } from '../errors.js';
-import { encodeBase32 } from '../store/base32.js';
+import { decodeBase32, encodeBase32 } from '../store/base32.js';
 import { ByteWriter, compareUtf8 } from './bytes.js';
 import { stronglyConnected } from './scc.js';
 import type { Graph, GraphNode, GraphParam, NamespaceRef, PortKey, Source, Value } from './types.js';
@@ -59,6 +59,23 @@ export function parseSpelling(text: string): Spelling | undefined {
   return /^nomia1-[0-9abcdfghijklmnpqrsvwxyz]{52}$/.test(text) ? (text as Spelling) : undefined;
 }
 
+
+/**
+ * The spelling of one output (and projection) of something spelled `s`: the
+ * spelling a name `….output/projection` with that single root gets (spec,
+ * "The name as a whole"). The default output with no projection is `s` itself.
+ */
+export function sourceSpelling(s: Spelling, output?: string, projection: readonly string[] = []): Spelling {
+  if (output === undefined && projection.length === 0) return s;
+  const digest = decodeBase32(s.slice(SPELLING_PREFIX.length), 32);
+  if (!digest) throw new Error(`not a spelling: ${s}`);
+  const w = new ByteWriter().str(TAG_NAME).u32(1).u8(1).bytes(digest);
+  if (output === undefined) w.u8(0);
+  else w.u8(1).str(output);
+  w.u32(projection.length);
+  for (const seg of projection) w.str(seg);
+  return toSpelling(w.sha256());
+}
 
 function comparePorts(a: PortKey, b: PortKey): number {
   if (a.kind === 'positional') return b.kind === 'positional' ? a.index - b.index : -1;

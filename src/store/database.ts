@@ -73,6 +73,16 @@ export interface RootRow {
   readonly createdAt: number;
 }
 
+/** A recorded reduction: the thing spelled `from` may be replaced by the name `to` (opaque text here). */
+export interface ReductionRow {
+  readonly from: string;
+  /** The spelling of the namespace that emitted it, or `user` for an assertion. */
+  readonly namespace: string;
+  readonly to: string;
+  readonly kind: 'a-priori' | 'realized' | 'asserted';
+  readonly createdAt: number;
+}
+
 export interface TempRootRow {
   readonly object: string;
   readonly pid: number;
@@ -220,6 +230,19 @@ export class StoreDatabase {
   /** Remove a root; false if there was none by that name. */
   deleteRoot(name: string): boolean {
     return this.db.prepare('DELETE FROM roots WHERE name = ?').run(name).changes > 0;
+  }
+
+  /** Every recorded reduction from `from`, newest first. */
+  reductionsFrom(from: string): ReductionRow[] {
+    return (this.db.prepare('SELECT * FROM reductions WHERE from_spelling = ? ORDER BY created_at DESC').all(from) as
+      { from_spelling: string; namespace: string; to_name: string; kind: ReductionRow['kind']; created_at: number }[])
+      .map((r) => ({ from: r.from_spelling, namespace: r.namespace, to: r.to_name, kind: r.kind, createdAt: r.created_at }));
+  }
+
+  /** Record (or replace, per emitting namespace) a reduction. */
+  putReduction(row: ReductionRow): void {
+    this.db.prepare('INSERT OR REPLACE INTO reductions (from_spelling, namespace, to_name, kind, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(row.from, row.namespace, row.to, row.kind, row.createdAt);
   }
 
   tempRoots(): TempRootRow[] {

@@ -1,0 +1,50 @@
+/** `nomia realize NAME`: make the resources a name names, reusing whatever is known. */
+import type { Command } from 'commander';
+import { NomiaError } from '../errors.js';
+import { realize } from '../engine/realize.js';
+import { parseName } from '../name/parse.js';
+import { registry, runContext } from './engine-setup.js';
+import { nameArgument } from './input.js';
+import { eventRenderer, type LogFormat } from './render-events.js';
+import { run } from './run.js';
+import { withStore } from './store-options.js';
+
+interface Opts { jobs: number; logFormat: LogFormat; json?: boolean }
+
+export function register(program: Command): void {
+  program
+    .command('realize')
+    .summary('realize a name: make (or reuse) the resources it names')
+    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.\nNamespaces: filesystem, context, exec, and those configured in nomia.json.')
+    .argument('[name]', 'the name text, or - for stdin')
+    .option('-j, --jobs <n>', 'namespaces running at once', (v: string) => {
+      if (!/^[1-9]\d*$/.test(v)) throw new NomiaError('usage', `--jobs ${v}: give a positive number`);
+      return Number(v);
+    }, 2)
+    .option('--log-format <format>', 'events on stderr: json (one JSON object per line), plain, or auto (a live status line on a terminal)', (v: string) => {
+      if (v !== 'json' && v !== 'plain' && v !== 'auto') throw new NomiaError('usage', `--log-format ${v}: use json, plain or auto`);
+      return v as LogFormat;
+    }, 'auto' as LogFormat)
+    .option('--json', 'print [{name, type, path | value}] for the results')
+    .addHelpText('after', `
+Examples:
+  nomia realize 'filesystem:import?path="./src"'
+  nomia realize 'let s = filesystem:import?path="./x" in exec:run?args=[sh, -c, "tr a-z A-Z < $in > $out"](in: $s)'`)
+    .action((arg: string | undefined, opts: Opts, cmd: Command) => run(() => {
+      const input = nameArgument(arg);
+      return { input, go: () => withStore(cmd, async (store) => {
+        const reg = registry();
+        const render = eventRenderer(opts.logFormat);
+        try {
+          const { roots } = await realize(parseName(input.text), {
+            store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, source: input.text,
+          });
+          if (opts.json) return JSON.stringify(roots.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })), null, 2);
+          return roots.map((r) => `${r.name}\n${r.kind === 'object' ? r.path : r.value}`).join('\n');
+        } finally {
+          render.finish();
+          await reg.close();
+        }
+      }) };
+    }));
+}

@@ -1,0 +1,29 @@
+/** What the engine commands share: the registry of namespaces and the run context of this process. */
+import { createRegistry, loadExternalSpecs, type ExternalFactory, type Registry } from '../namespace/registry.js';
+import type { RunContext } from '../namespace/types.js';
+import { builtinNamespaces } from '../namespaces/index.js';
+
+/** Set by the protocol client module when it is available. */
+let startExternal: ExternalFactory | undefined;
+export function setExternalFactory(f: ExternalFactory): void {
+  startExternal = f;
+}
+
+export function registry(cwd = process.cwd()): Registry {
+  return createRegistry(builtinNamespaces, loadExternalSpecs(cwd), startExternal);
+}
+
+/** The context enters once per run: one time, one environment, one working directory. */
+export function runContext(): RunContext {
+  let stdinTaken = false;
+  return {
+    env: { ...process.env },
+    cwd: process.cwd(),
+    now: Date.now(),
+    stdin: () => {
+      if (stdinTaken) throw new Error('standard input can be read once per run');
+      stdinTaken = true;
+      return process.stdin;
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Everything the engine reports, as one union (STYLE rule 13). The library
+ * only emits; the CLI renders (plain lines, JSON lines, a live status line).
+ */
+import type { Spelling } from '../graph/spell.js';
+
+interface NodeRef {
+  /** Node id in the graph of this run. */
+  readonly node: number;
+  /** The node's atomic name, canonical text. */
+  readonly label: string;
+  /** Where it was written in the name, `line:column`. */
+  readonly at?: string;
+}
+
+export type EngineEvent =
+  /** A realize starts: the name is parsed, flattened and spelled. */
+  | { readonly kind: 'resolving'; readonly name: string }
+  /** A node's spelling maps to a more refined name, recorded now or found in the database. */
+  | (NodeRef & { readonly kind: 'reduced'; readonly from: Spelling; readonly to: string; readonly source: 'recorded' | 'known' })
+  /** A node was satisfied from recorded reductions without running; `early` when only after its inputs were (early cutoff). */
+  | (NodeRef & { readonly kind: 'cache-hit'; readonly spelling: Spelling; readonly to: string; readonly early: boolean })
+  /** The node's namespace runs. */
+  | (NodeRef & { readonly kind: 'realizing'; readonly spelling: Spelling })
+  /** Waiting for another process realizing the same spelling. */
+  | (NodeRef & { readonly kind: 'waiting'; readonly spelling: Spelling })
+  | (NodeRef & { readonly kind: 'log'; readonly line: string })
+  | (NodeRef & { readonly kind: 'ready'; readonly outputs: Readonly<Record<string, string>>; readonly ms: number })
+  | (NodeRef & { readonly kind: 'failed'; readonly error: string })
+  /** The whole name is realized (or was one lookup). */
+  | { readonly kind: 'done'; readonly roots: readonly string[]; readonly ms: number; readonly ran: number; readonly reused: number };
+
+export type EventListener = (event: EngineEvent) => void;

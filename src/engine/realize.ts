@@ -1,0 +1,224 @@
+/**
+ * Realization (DESIGN.md §7), backwards from the requested outputs:
+ *
+ * 1. A node that is not tainted is looked up by its static spelling: if a
+ *    recorded reduction leads to a resource that is present, it is done and
+ *    its inputs are never touched.
+ * 2. Else its inputs are realized (in parallel, at most `jobs` namespaces
+ *    running at once), the node is re-spelled from the refined names of its
+ *    inputs and looked up again: an input that was rebuilt but came out
+ *    identical gives the same spelling, so everything downstream is reused
+ *    (early cutoff). Contextual nodes always run.
+ * 3. Else, holding a lock on that spelling (so concurrent realizes of one
+ *    name run it once), the namespace realizes it; the reductions from the
+ *    node's spellings to its outputs' refined names are recorded.
+ *
+ * Failures are never recorded (STYLE rule 10): they are transient.
+ */
+import { existsSync } from 'node:fs';
+import { NomiaError } from '../errors.js';
+import { sourceSpelling, type Spelling } from '../graph/spell.js';
+import { portLabel, type Edge, type Source } from '../graph/types.js';
+import type { Name } from '../name/ast.js';
+import { printSegment } from '../name/print.js';
+import type { Registry } from '../namespace/registry.js';
+import type { RealizeContext, Resource, RunContext } from '../namespace/types.js';
+import { isSubtype } from '../resource/types.js';
+import { fsType } from '../namespaces/util.js';
+import type { Store } from '../store/store.js';
+import type { EngineEvent, EventListener } from './events.js';
+import { acquire } from './locks.js';
+import { lookup, materialize, record, spellText } from './reductions.js';
+import { resolve, type ResolvedName, type ResolvedNode } from './resolve.js';
+
+export interface RealizeOptions {
+  readonly store: Store;
+  readonly registry: Registry;
+  readonly context: RunContext;
+  /** Namespaces running at once; default 2 (this machine's cores). */
+  readonly jobs?: number;
+  readonly onEvent?: EventListener;
+  readonly signal?: AbortSignal;
+  /** The name's text, for error excerpts. */
+  readonly source?: string;
+}
+
+export interface Realized {
+  readonly resolved: ResolvedName;
+  /** One per root of the name, in order. */
+  readonly roots: readonly Resource[];
+}
+
+type Outputs = Readonly<Record<string, Resource>>;
+
+/** Run at most `n` tasks at once. */
+function limiter(n: number) {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= n) await new Promise<void>((r) => queue.push(r));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      queue.shift()?.();
+    }
+  };
+}
+
+/** A resource seen through a projection `/a/b`. */
+function project(r: Resource, projection: readonly string[] | undefined, what: string): Resource {
+  if (!projection?.length) return r;
+  if (r.kind !== 'object') throw new NomiaError('usage', `cannot take the path /${projection.join('/')} of ${what}: it is a value, not a file or directory`);
+  const path = [r.path, ...projection].join('/');
+  if (!existsSync(path)) throw new NomiaError('usage', `${what} has no path /${projection.join('/')}`, { hint: `list it with \`nomia ls ${r.name}\`` });
+  return { kind: 'object', type: fsType(path), name: r.name + projection.map((s) => `/${printSegment(s)}`).join(''), path };
+}
+
+export async function realize(name: Name, options: RealizeOptions): Promise<Realized> {
+  const started = Date.now();
+  const emit = (e: EngineEvent) => options.onEvent?.(e);
+  const { store, registry } = options;
+  emit({ kind: 'resolving', name: options.source ?? '' });
+  const resolved = await resolve(name, registry, options.source);
+  const { nodes } = resolved;
+  const nsSpelling = (id: string) => resolved.namespaceSpelling(id);
+  const run = limiter(Math.max(1, options.jobs ?? 2));
+  const memo = new Map<number, Promise<Outputs>>();
+  let ran = 0;
+  let reused = 0;
+
+  const ref = (n: ResolvedNode) => ({ node: n.id, label: n.label, ...(n.at ? { at: n.at } : {}) });
+  const outputSpelling = (n: ResolvedNode, s: Spelling, output: string) => (output === n.signature.defaultOutput ? s : sourceSpelling(s, output));
+
+  /** Every declared output of `n` from recorded reductions, or undefined. */
+  const fromReductions = (n: ResolvedNode, s: Spelling): Outputs | undefined => {
+    const outs: Record<string, Resource> = {};
+    for (const output of Object.keys(n.signature.outputs)) {
+      const row = lookup(store, outputSpelling(n, s, output), n.namespace.spelling);
+      const found = row && materialize(store, row.to, nsSpelling, n.namespace.spelling);
+      if (!found) return undefined;
+      outs[output] = found.resource;
+    }
+    return outs;
+  };
+
+  const pick = (source: Source, outs: Outputs): Resource => {
+    const from = nodes[source.node]!;
+    const output = source.output ?? from.signature.defaultOutput;
+    const r = outs[output];
+    if (!r) throw new NomiaError('usage', `\`${from.label}\` produced no output \`${output}\``);
+    return project(r, source.projection, `\`${from.label}\``);
+  };
+
+  /** The node written with its inputs replaced by their refined names: its spelling after the inputs are known. */
+  const respell = (n: ResolvedNode, inputs: Readonly<Record<string, Resource>>): Spelling => {
+    if (n.inputs.length === 0) return n.spelling;
+    const positional = n.inputs.filter((e) => e.port.kind === 'positional').sort((a, b) => (a.port as { index: number }).index - (b.port as { index: number }).index);
+    const named = n.inputs.filter((e) => e.port.kind === 'named');
+    const args = [...positional.map((e) => `(${inputs[portLabel(e.port)]!.name})`), ...named.map((e) => `${portLabel(e.port)}: (${inputs[portLabel(e.port)]!.name})`)];
+    const text = `${n.label}(${args.join(', ')})`;
+    const s = spellText(text, nsSpelling);
+    if (!s) throw new Error(`cannot spell the refined name ${text}`);
+    return s;
+  };
+
+  const realizeNode = (id: number): Promise<Outputs> => {
+    let p = memo.get(id);
+    if (!p) {
+      p = realizeOnce(nodes[id]!);
+      memo.set(id, p);
+    }
+    return p;
+  };
+
+  const realizeOnce = async (n: ResolvedNode): Promise<Outputs> => {
+    if (!n.tainted) {
+      const hit = fromReductions(n, n.spelling);
+      if (hit) {
+        reused++;
+        emit({ kind: 'cache-hit', ...ref(n), spelling: n.spelling, to: hit[n.signature.defaultOutput]?.name ?? '', early: false });
+        return hit;
+      }
+    }
+    const inputs: Record<string, Resource> = {};
+    await Promise.all(n.inputs.map(async (e: Edge) => {
+      inputs[portLabel(e.port)] = pick(e.from, await realizeNode(e.from.node));
+    }));
+    if (n.signature.inputs !== 'any') {
+      for (const [port, sig] of Object.entries(n.signature.inputs)) {
+        const r = inputs[port]!;
+        if (!isSubtype(r.type, sig.type)) {
+          throw new NomiaError('usage', `input \`${port}\` of \`${n.label}\` must be a ${sig.type}, but ${r.name} is a ${r.type}`, { hint: 'pass a resource of that type, or project a path inside it' });
+        }
+      }
+    }
+    const refined = respell(n, inputs);
+    if (!n.signature.contextual && refined !== n.spelling) {
+      const hit = fromReductions(n, refined);
+      if (hit) {
+        reused++;
+        emit({ kind: 'cache-hit', ...ref(n), spelling: refined, to: hit[n.signature.defaultOutput]?.name ?? '', early: true });
+        return hit;
+      }
+    }
+    const lock = await acquire(store, refined, () => emit({ kind: 'waiting', ...ref(n), spelling: refined }), options.signal);
+    try {
+      if (!n.signature.contextual) {
+        const hit = fromReductions(n, refined);
+        if (hit) {
+          reused++;
+          emit({ kind: 'cache-hit', ...ref(n), spelling: refined, to: hit[n.signature.defaultOutput]?.name ?? '', early: refined !== n.spelling });
+          return hit;
+        }
+      }
+      const extra: { toName: string; output?: string }[] = [];
+      const ctx: RealizeContext = {
+        store, context: options.context, signal: options.signal ?? new AbortController().signal,
+        log: (line) => emit({ kind: 'log', ...ref(n), line }),
+        emitReduction: (toName, output) => extra.push({ toName, ...(output === undefined ? {} : { output }) }),
+      };
+      const t0 = Date.now();
+      const outs = await run(async () => {
+        emit({ kind: 'realizing', ...ref(n), spelling: refined });
+        return n.namespace.realize(n.request, inputs, ctx);
+      });
+      ran++;
+      for (const output of Object.keys(n.signature.outputs)) {
+        if (!outs[output]) throw new NomiaError('usage', `the namespace ${n.namespace.id} did not produce the output \`${output}\` of \`${n.label}\``);
+      }
+      const spellingsOfNode = n.tainted || refined === n.spelling ? [refined] : [refined, n.spelling];
+      for (const s of spellingsOfNode) {
+        for (const [output, r] of Object.entries(outs)) {
+          const from = outputSpelling(n, s, output);
+          const via = extra.find((x) => (x.output ?? n.signature.defaultOutput) === output);
+          // A refinement learned on the way is recorded as its own step of the chain.
+          const first = via ? via.toName : r.name;
+          record(store, { from, namespace: n.namespace.spelling, to: first, kind: 'realized' });
+          emit({ kind: 'reduced', ...ref(n), from, to: first, source: 'recorded' });
+          if (via) {
+            const viaSpelling = spellText(via.toName, nsSpelling);
+            if (viaSpelling) record(store, { from: viaSpelling, namespace: n.namespace.spelling, to: r.name, kind: 'realized' });
+          }
+        }
+      }
+      emit({ kind: 'ready', ...ref(n), outputs: Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 });
+      return outs;
+    } catch (e) {
+      emit({ kind: 'failed', ...ref(n), error: (e as Error).message });
+      if (e instanceof NomiaError && !e.message.includes('\n  while realizing')) {
+        throw new NomiaError(e.code, `${e.message}\n  while realizing ${n.label}${n.at ? ` (${n.at})` : ''}`, {
+          ...(e.hint === undefined ? {} : { hint: e.hint }), cause: e,
+        });
+      }
+      throw e;
+    } finally {
+      lock.release();
+    }
+  };
+
+  const roots = await Promise.all(resolved.graph.roots.map(async (r) => pick(r, await realizeNode(r.node))));
+  emit({ kind: 'done', roots: roots.map((r) => r.name), ms: Date.now() - started, ran, reused });
+  return { resolved, roots };
+}

@@ -1,0 +1,95 @@
+/**
+ * Reductions (DESIGN.md §7): what the engine has learned about names. A row
+ * says that the thing spelled `from` may be replaced by the name `to`. Rows
+ * are trusted per namespace: a node follows reductions emitted by its own
+ * namespace (under that namespace's spelling) and the user's assertions.
+ *
+ * `materialize` follows a chain of reductions from a name to a resource
+ * that is present, without running anything: by-content names are looked up
+ * in the store, values are values, other names are spelled and reduced
+ * again.
+ */
+import { existsSync } from 'node:fs';
+import { flatten } from '../graph/flatten.js';
+import { spell, type Spelling } from '../graph/spell.js';
+import type { Resource } from '../namespace/types.js';
+import { parseName } from '../name/parse.js';
+import { fsType, valueResource } from '../namespaces/util.js';
+import { byContentName } from '../namespaces/filesystem/names.js';
+import type { ReductionRow } from '../store/database.js';
+import { tryParseContentHash } from '../store/hash.js';
+import { findObject, realPath, type Store } from '../store/store.js';
+
+/** The spelling a name of a given namespace id gets; from the registry. */
+export type NamespaceSpelling = (id: string) => string;
+
+export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): void {
+  store.db.immediate(() => store.db.putReduction({ ...row, createdAt: Date.now() }));
+}
+
+/** The newest trusted reduction from `from`: one emitted under `namespace`, or asserted by the user. */
+export function lookup(store: Store, from: string, namespace: string): ReductionRow | undefined {
+  return store.db.reductionsFrom(from).find((r) => r.namespace === namespace || r.kind === 'asserted');
+}
+
+/** Spell a name text (with the registry's namespace spellings); undefined if it cannot be spelled statically. */
+export function spellText(text: string, nsSpelling: NamespaceSpelling): Spelling | undefined {
+  try {
+    const name = parseName(text);
+    return spell(flatten(name, text), { namespaceSpelling: (id) => nsSpelling(id) }).name;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A terminal name's resource, if present: by-content objects in the store, and values. */
+function terminal(store: Store, text: string): Resource | undefined | 'not-terminal' {
+  let name;
+  try {
+    name = parseName(text);
+  } catch {
+    return 'not-terminal';
+  }
+  if (name.kind !== 'Tree' || name.body.name.args || name.body.output) return 'not-terminal';
+  const ref = name.body.name.ref;
+  if (ref.kind !== 'AtomicName' || ref.namespace?.kind !== 'BuiltinNamespace' || ref.namespace.id.params) return 'not-terminal';
+  const ns = ref.namespace.id.id.name;
+  const id = ref.id.id.name;
+  const param = (k: string) => {
+    const p = ref.id.params?.find((x) => x.key.name === k);
+    return p?.value.kind === 'String' ? p.value.value : undefined;
+  };
+  if (ns === 'context' && id === 'value' && !name.body.projection) {
+    const v = param('v');
+    return v === undefined ? 'not-terminal' : valueResource(v);
+  }
+  if (ns !== 'filesystem' || id !== 'by-content') return 'not-terminal';
+  const hash = tryParseContentHash(param('sha256') ?? '');
+  if (!hash) return undefined;
+  const object = findObject(store, hash, param('name'));
+  if (!object) return undefined;
+  const proj = name.body.projection ?? [];
+  const path = [realPath(store, object), ...proj].join('/');
+  if (!existsSync(path)) return undefined;
+  return { kind: 'object', type: fsType(path), name: text === byContentName(object) || proj.length ? text : byContentName(object), path };
+}
+
+/**
+ * Follow reductions from `text` until a present resource. Returns the
+ * resource and the chain of names walked (first = `text`), or undefined.
+ */
+export function materialize(store: Store, text: string, nsSpelling: NamespaceSpelling, trustedNamespace?: string): { resource: Resource; chain: string[] } | undefined {
+  const chain: string[] = [];
+  let current = text;
+  for (let depth = 0; depth < 32; depth++) {
+    chain.push(current);
+    const t = terminal(store, current);
+    if (t !== 'not-terminal') return t ? { resource: t, chain } : undefined;
+    const spelling = spellText(current, nsSpelling);
+    if (!spelling) return undefined;
+    const row = store.db.reductionsFrom(spelling).find((r) => r.kind === 'asserted' || trustedNamespace === undefined || r.namespace === trustedNamespace || r.namespace.startsWith('builtin:'));
+    if (!row || chain.includes(row.to)) return undefined;
+    current = row.to;
+  }
+  return undefined;
+}

@@ -1,0 +1,110 @@
+/**
+ * Resolution (DESIGN.md §7): parse, flatten, bind every node to its
+ * namespace, ask for signatures, check outputs, inputs and cycles, and spell
+ * every node. A node is *tainted* when it is contextual or depends on one
+ * (STYLE rule 9): its static spelling says nothing about what it will
+ * produce, so it is never looked up by it.
+ */
+import { NomiaGraphError, type Span } from '../errors.js';
+import { flatten } from '../graph/flatten.js';
+import { nodeLabel } from '../graph/render.js';
+import { stronglyConnected } from '../graph/scc.js';
+import { spell, type Spelling } from '../graph/spell.js';
+import { portLabel, type Edge, type Graph, type GraphParam } from '../graph/types.js';
+import type { Name } from '../name/ast.js';
+import type { Registry } from '../namespace/registry.js';
+import type { AtomRequest, Namespace, Signature } from '../namespace/types.js';
+
+export interface ResolvedNode {
+  readonly id: number;
+  readonly namespace: Namespace;
+  readonly request: AtomRequest;
+  readonly signature: Signature;
+  readonly label: string;
+  /** `line:column` in the name, when known. */
+  readonly at?: string;
+  readonly span?: Span;
+  /** Spelled from the graph alone. */
+  readonly spelling: Spelling;
+  readonly tainted: boolean;
+  /** Edges into this node. */
+  readonly inputs: readonly Edge[];
+}
+
+export interface ResolvedName {
+  readonly graph: Graph;
+  readonly nodes: readonly ResolvedNode[];
+  /** The name's own spelling (its roots). */
+  readonly spelling: Spelling;
+  /** The namespace of namespaces' spelling of a namespace id. */
+  readonly namespaceSpelling: (id: string, params?: readonly GraphParam[]) => string;
+}
+
+function fail(g: Graph, message: string, span: Span | undefined, hint?: string): never {
+  throw new NomiaGraphError('graph/invalid', message, {
+    ...(span ? { span } : {}), ...(g.source === undefined ? {} : { source: g.source }), ...(hint === undefined ? {} : { hint }),
+  });
+}
+
+export async function resolve(name: Name, registry: Registry, source?: string): Promise<ResolvedName> {
+  const graph = flatten(name, source);
+  const namespaceSpelling = (id: string, params: readonly GraphParam[] = []) =>
+    registry.spelling(id) + (params.length ? JSON.stringify(params.map((p) => [p.key, p.value])) : '');
+  const bound = await Promise.all(graph.nodes.map(async (node) => {
+    if (node.kind === 'resolved') fail(graph, `\`@${node.variable}\` cannot be realized yet: resolved-name variables are bound by the daemon`, node.span);
+    if (node.namespace.kind === 'default') fail(graph, `\`${node.nameId}\` has no namespace`, node.span, 'qualify it, e.g. filesystem:stdin');
+    if (node.namespace.kind === 'named') fail(graph, 'named namespaces `(name):id` cannot be realized yet', node.span, 'use a namespace configured by id in nomia.json');
+    const namespace = registry.get(node.namespace.id);
+    const request: AtomRequest = { namespace: { id: node.namespace.id, params: node.namespace.params }, nameId: node.nameId, params: node.params };
+    const signature = await namespace.describe(request);
+    return { node, namespace, request, signature };
+  }));
+  const inputs: Edge[][] = graph.nodes.map(() => []);
+  for (const e of graph.edges) inputs[e.to]!.push(e);
+  // Outputs referenced must be declared; inputs given must be taken.
+  const checkSource = (nodeId: number, output: string | undefined, span: Span | undefined) => {
+    const sig = bound[nodeId]!.signature;
+    if (output !== undefined && !(output in sig.outputs)) {
+      fail(graph, `\`${nodeLabel(graph.nodes[nodeId]!)}\` has no output \`${output}\``, span, `its outputs: ${Object.keys(sig.outputs).join(', ')}`);
+    }
+  };
+  for (const e of graph.edges) {
+    checkSource(e.from.node, e.from.output, e.span);
+    const sig = bound[e.to]!.signature;
+    if (sig.inputs !== 'any' && !(portLabel(e.port) in sig.inputs)) {
+      const declared = Object.keys(sig.inputs);
+      fail(graph, `\`${nodeLabel(graph.nodes[e.to]!)}\` has no input \`${portLabel(e.port)}\``, e.span, declared.length ? `its inputs: ${declared.join(', ')}` : 'it takes no inputs');
+    }
+  }
+  for (const r of graph.roots) checkSource(r.node, r.output, graph.nodes[r.node]!.span);
+  for (const b of bound) {
+    if (b.signature.inputs === 'any') continue;
+    const given = new Set(inputs[b.node.id]!.map((e) => portLabel(e.port)));
+    for (const port of Object.keys(b.signature.inputs)) {
+      if (!given.has(port)) fail(graph, `input \`${port}\` of \`${nodeLabel(b.node)}\` is not given`, b.node.span, `give it: ${b.request.namespace.id}:${b.node.kind === 'atomic' ? b.node.nameId : ''}(${port}: …)`);
+    }
+  }
+  // Cycles can be spelled, but only realized by a namespace that ties the knot.
+  const deps = (i: number) => inputs[i]!.map((e) => e.from.node);
+  for (const comp of stronglyConnected(graph.nodes.length, deps)) {
+    const cyclic = comp.length > 1 || deps(comp[0]!).includes(comp[0]!);
+    if (cyclic && !comp.every((i) => bound[i]!.signature.tiesKnots)) {
+      const members = comp.map((i) => `\`${nodeLabel(graph.nodes[i]!)}\``).join(', ');
+      fail(graph, `cannot realize a cycle through ${members}: none of their namespaces can tie the knot`, graph.nodes[Math.min(...comp)]!.span,
+        'a cycle can be spelled (`nomia spell`) but realizing it needs a namespace that declares it ties knots');
+    }
+  }
+  const spellings = spell(graph, { namespaceSpelling });
+  // Taint in dependency order (the graph is acyclic here, or every cycle ties its knot).
+  const tainted: boolean[] = new Array(graph.nodes.length).fill(false);
+  for (const comp of stronglyConnected(graph.nodes.length, deps)) {
+    const t = comp.some((i) => bound[i]!.signature.contextual || inputs[i]!.some((e) => tainted[e.from.node]));
+    for (const i of comp) tainted[i] = t;
+  }
+  const nodes = bound.map((b, i): ResolvedNode => ({
+    id: i, namespace: b.namespace, request: b.request, signature: b.signature, label: nodeLabel(b.node),
+    ...(b.node.span ? { span: b.node.span, at: `${b.node.span.start.line}:${b.node.span.start.column}` } : {}),
+    spelling: spellings.nodes[i]!, tainted: tainted[i]!, inputs: inputs[i]!,
+  }));
+  return { graph, nodes, spelling: spellings.name, namespaceSpelling };
+}

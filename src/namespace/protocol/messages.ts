@@ -1,0 +1,184 @@
+/**
+ * The messages of the namespace protocol `nomia-namespace/1`
+ * (docs/spec/protocol.md), and the checks the client runs on every answer:
+ * a namespace process is untrusted, so nothing it sends is used before its
+ * shape is known. Shared by `client.ts` and `server.ts`.
+ */
+import type { GraphParam } from '../../graph/types.js';
+import type { Annotation } from '../../resource/types.js';
+import type { AtomRequest, PortSignature, Resource, RunContext, Signature } from '../types.js';
+
+/** The protocol this implementation speaks; a peer with another major is refused. */
+export const PROTOCOL = 'nomia-namespace/1';
+export const PROTOCOL_MAJOR = 1;
+
+/** JSON-RPC error codes with a meaning in this protocol. */
+export const RpcErrors = {
+  /** The method is not implemented (for `reduce`: the namespace never reduces). */
+  MethodNotFound: -32601,
+  /** The name, its parameters or its inputs are wrong: the user's to fix. */
+  InvalidParams: -32602,
+  /** The namespace tried and failed (a download, a build): its message says why. */
+  Failed: -32000,
+} as const;
+
+/** The caller's context as sent: `stdin` stays with the engine. */
+export interface WireContext {
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  /** Unix ms, fixed for the run. */
+  readonly now: number;
+}
+
+export interface InitializeParams { readonly protocol: string }
+export interface InitializeResult { readonly protocol: string; readonly id?: string; readonly version?: string }
+export interface ReduceParams { readonly request: AtomRequest; readonly context: WireContext }
+export interface ReduceResult { readonly name: string | null }
+export interface RealizeParams {
+  readonly request: AtomRequest;
+  readonly inputs: Readonly<Record<string, Resource>>;
+  /** An empty directory the engine made for this call; object outputs are written under it. */
+  readonly outDir: string;
+  readonly context: WireContext;
+}
+/** An output as a namespace returns it: an object it wrote under outDir, or a value. */
+export type WireOutput =
+  | { readonly type: string; readonly kind: 'object'; readonly path: string; readonly name?: string }
+  | { readonly type: string; readonly kind: 'value'; readonly value: string };
+export interface WireReduction { readonly toName: string; readonly output?: string }
+export interface RealizeResult {
+  readonly outputs: Readonly<Record<string, WireOutput>>;
+  readonly reductions?: readonly WireReduction[];
+  readonly log?: readonly string[];
+}
+export interface LogParams { readonly line: string }
+/** `error.data` of a JSON-RPC error: what the user can do about it. */
+export interface ErrorData { readonly hint?: string; readonly code?: string }
+
+/** The major version of a protocol string `nomia-namespace/<major>[.<minor>]`, or undefined. */
+export function protocolMajor(protocol: string): number | undefined {
+  const m = /^nomia-namespace\/(\d+)(?:\.\d+)?$/.exec(protocol);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The run context as sent over the wire (unset variables dropped). */
+export function wireContext(c: RunContext): WireContext {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.env)) if (v !== undefined) env[k] = v;
+  return { env, cwd: c.cwd, now: c.now };
+}
+
+/** An answer of the wrong shape; `at` is the path to the offending field, e.g. `result.outputs.out.kind`. */
+export class ShapeError extends Error {
+  constructor(readonly at: string, readonly expected: string, actual: unknown) {
+    super(`${at} should be ${expected}, got ${describeJson(actual)}`);
+  }
+}
+
+function describeJson(v: unknown): string {
+  const text = JSON.stringify(v);
+  if (text === undefined) return 'nothing';
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+type Json = Record<string, unknown>;
+
+function object(v: unknown, at: string): Json {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ShapeError(at, 'an object', v);
+  return v as Json;
+}
+
+function string(v: unknown, at: string): string {
+  if (typeof v !== 'string') throw new ShapeError(at, 'a string', v);
+  return v;
+}
+
+function optional<T>(v: unknown, at: string, check: (v: unknown, at: string) => T): T | undefined {
+  return v === undefined ? undefined : check(v, at);
+}
+
+function array<T>(v: unknown, at: string, item: (v: unknown, at: string) => T): T[] {
+  if (!Array.isArray(v)) throw new ShapeError(at, 'an array', v);
+  return v.map((x, i) => item(x, `${at}[${i}]`));
+}
+
+function entries<T>(v: unknown, at: string, item: (v: unknown, at: string) => T): Record<string, T> {
+  const o = object(v, at);
+  const out: Record<string, T> = {};
+  for (const [k, x] of Object.entries(o)) out[k] = item(x, `${at}.${k}`);
+  return out;
+}
+
+const ANNOTATIONS: readonly string[] = ['relevant', 'affine', 'ordered'] satisfies Annotation[];
+
+function port(v: unknown, at: string): PortSignature {
+  const o = object(v, at);
+  const type = string(o['type'], `${at}.type`);
+  const annotations = optional(o['annotations'], `${at}.annotations`, (a, p) => array(a, p, (x, q) => {
+    if (typeof x !== 'string' || !ANNOTATIONS.includes(x)) throw new ShapeError(q, `one of ${ANNOTATIONS.join(', ')}`, x);
+    return x as Annotation;
+  }));
+  return annotations === undefined ? { type } : { type, annotations };
+}
+
+export function parseInitializeResult(v: unknown): InitializeResult {
+  const o = object(v, 'result');
+  const protocol = string(o['protocol'], 'result.protocol');
+  const id = optional(o['id'], 'result.id', string);
+  const version = optional(o['version'], 'result.version', string);
+  return { protocol, ...(id === undefined ? {} : { id }), ...(version === undefined ? {} : { version }) };
+}
+
+export function parseSignature(v: unknown): Signature {
+  const o = object(v, 'result');
+  const inputs = o['inputs'] === 'any' ? 'any' : entries(o['inputs'], 'result.inputs', port);
+  const outputs = entries(o['outputs'], 'result.outputs', port);
+  if (Object.keys(outputs).length === 0) throw new ShapeError('result.outputs', 'at least one output', o['outputs']);
+  const defaultOutput = string(o['defaultOutput'], 'result.defaultOutput');
+  if (!(defaultOutput in outputs)) throw new ShapeError('result.defaultOutput', `one of the outputs (${Object.keys(outputs).join(', ')})`, defaultOutput);
+  if (typeof o['contextual'] !== 'boolean') throw new ShapeError('result.contextual', 'true or false', o['contextual']);
+  const tiesKnots = o['tiesKnots'];
+  if (tiesKnots !== undefined && typeof tiesKnots !== 'boolean') throw new ShapeError('result.tiesKnots', 'true, false or absent', tiesKnots);
+  return { inputs, outputs, defaultOutput, contextual: o['contextual'], ...(tiesKnots === undefined ? {} : { tiesKnots }) };
+}
+
+export function parseReduceResult(v: unknown): ReduceResult {
+  const o = object(v, 'result');
+  const name = o['name'];
+  if (name !== null && typeof name !== 'string') throw new ShapeError('result.name', 'a name or null', name);
+  return { name };
+}
+
+function output(v: unknown, at: string): WireOutput {
+  const o = object(v, at);
+  const type = string(o['type'], `${at}.type`);
+  if (o['kind'] === 'object') {
+    const path = string(o['path'], `${at}.path`);
+    const name = optional(o['name'], `${at}.name`, string);
+    return { type, kind: 'object', path, ...(name === undefined ? {} : { name }) };
+  }
+  if (o['kind'] === 'value') return { type, kind: 'value', value: string(o['value'], `${at}.value`) };
+  throw new ShapeError(`${at}.kind`, '"object" or "value"', o['kind']);
+}
+
+function reduction(v: unknown, at: string): WireReduction {
+  const o = object(v, at);
+  const toName = string(o['toName'], `${at}.toName`);
+  const out = optional(o['output'], `${at}.output`, string);
+  return out === undefined ? { toName } : { toName, output: out };
+}
+
+export function parseRealizeResult(v: unknown): RealizeResult {
+  const o = object(v, 'result');
+  const outputs = entries(o['outputs'], 'result.outputs', output);
+  const reductions = optional(o['reductions'], 'result.reductions', (x, at) => array(x, at, reduction));
+  const log = optional(o['log'], 'result.log', (x, at) => array(x, at, string));
+  return { outputs, ...(reductions === undefined ? {} : { reductions }), ...(log === undefined ? {} : { log }) };
+}
+
+export function parseLogParams(v: unknown): LogParams | undefined {
+  const o = typeof v === 'object' && v !== null ? (v as Json) : undefined;
+  return typeof o?.['line'] === 'string' ? { line: o['line'] } : undefined;
+}
+
+export type { AtomRequest, GraphParam, Resource, Signature };

@@ -1,0 +1,113 @@
+/**
+ * The namespace of namespaces: which implementation a namespace id means.
+ * Built-in defaults, then the user's config (`$XDG_CONFIG_HOME/nomia/config.json`,
+ * default `~/.config/nomia/config.json`), then the project's `nomia.json`
+ * (in the working directory); later ones win. Each maps ids to an external
+ * command speaking the protocol of `docs/spec/protocol.md`:
+ *
+ *   { "namespaces": { "upper": { "command": ["python3", "examples/namespaces/upper.py"] } } }
+ *
+ * Relative paths in a command are relative to the config file's directory.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { NomiaError } from '../errors.js';
+import type { Namespace } from './types.js';
+
+export interface ExternalSpec {
+  readonly id: string;
+  readonly command: readonly string[];
+  /** Where it was configured, for messages. */
+  readonly source: string;
+  /** `external:<id>@sha256-of-argv-and-files`: a peer cannot take another's spelling. */
+  readonly spelling: string;
+}
+
+export interface Registry {
+  get(id: string): Namespace;
+  /** The namespace's spelling, without starting it. */
+  spelling(id: string): string;
+  ids(): string[];
+  close(): Promise<void>;
+}
+
+/** How external namespaces are started; supplied by the protocol client. */
+export type ExternalFactory = (spec: ExternalSpec) => Namespace;
+
+function configFiles(cwd: string, env: NodeJS.ProcessEnv): string[] {
+  const userDir = env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config');
+  return [join(userDir, 'nomia', 'config.json'), join(cwd, 'nomia.json')];
+}
+
+/** Spell an external namespace from its id, its argv and the contents of every argv element that is a file. */
+function externalSpelling(id: string, command: readonly string[]): string {
+  const h = createHash('sha256').update(JSON.stringify([id, command]));
+  for (const arg of command) {
+    if (isAbsolute(arg) && existsSync(arg) && statSync(arg).isFile()) h.update(readFileSync(arg));
+  }
+  return `external:${id}@${h.digest('hex').slice(0, 32)}`;
+}
+
+/** Read the configured external namespaces. Bad config is a clear error naming the file. */
+export function loadExternalSpecs(cwd: string, env: NodeJS.ProcessEnv = process.env): ExternalSpec[] {
+  const specs = new Map<string, ExternalSpec>();
+  for (const file of configFiles(cwd, env)) {
+    if (!existsSync(file)) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new NomiaError('usage', `${file} is not valid JSON: ${(e as Error).message}`);
+    }
+    const namespaces = (json as { namespaces?: unknown }).namespaces;
+    if (namespaces === undefined) continue;
+    if (typeof namespaces !== 'object' || namespaces === null) throw new NomiaError('usage', `${file}: "namespaces" must be an object`);
+    for (const [id, value] of Object.entries(namespaces)) {
+      const command = (value as { command?: unknown }).command;
+      if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === 'string')) {
+        throw new NomiaError('usage', `${file}: namespaces.${id}.command must be a non-empty array of strings`, { hint: '{"namespaces": {"x": {"command": ["python3", "x.py"]}}}' });
+      }
+      // Relative paths (not bare program names) are relative to the config file.
+      const argv = (command as string[]).map((c) => (c.includes('/') && !isAbsolute(c) ? resolve(dirname(file), c) : c));
+      specs.set(id, { id, command: argv, source: file, spelling: externalSpelling(id, argv) });
+    }
+  }
+  return [...specs.values()];
+}
+
+export function createRegistry(builtins: readonly Namespace[], externals: readonly ExternalSpec[], startExternal?: ExternalFactory): Registry {
+  const table = new Map<string, Namespace | ExternalSpec>();
+  for (const ns of builtins) table.set(ns.id, ns);
+  for (const spec of externals) table.set(spec.id, spec);
+  const started = new Map<string, Namespace>();
+  const entryOf = (id: string) => {
+    const entry = table.get(id);
+    if (!entry) {
+        throw new NomiaError('usage', `there is no namespace \`${id}\``, {
+        hint: `known namespaces: ${[...table.keys()].sort().join(', ')}; configure others in nomia.json ("namespaces")`,
+      });
+    }
+    return entry;
+  };
+  return {
+    spelling: (id) => entryOf(id).spelling,
+    get(id) {
+      const entry = entryOf(id);
+      if ('realize' in entry) return entry;
+      let ns = started.get(id);
+      if (!ns) {
+        if (!startExternal) throw new NomiaError('usage', `the namespace \`${id}\` is external and this build cannot start external namespaces`);
+        ns = startExternal(entry);
+        started.set(id, ns);
+      }
+      return ns;
+    },
+    ids: () => [...table.keys()].sort(),
+    async close() {
+      await Promise.all([...started.values()].map((ns) => ns.close?.()));
+    },
+  };
+}
+

@@ -1,0 +1,89 @@
+/**
+ * The `exec` namespace: `run?args=[…](inputs…)` runs a command, without a
+ * sandbox (that is `package:build-in-sandbox`), for deterministic tools. In
+ * `args`, `$x` is input x's path (or its value) and `$out` the path the
+ * command must create; `$out` is also in the environment. The environment is
+ * cleared except for PATH, `out`, `HOME` (a fresh empty directory) and one
+ * variable per input (`in: …` sets `$in`), so the caller's environment does
+ * not leak into a result that is reused by spelling. The output is added to the store and the name reduces to it.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { NomiaError } from '../../errors.js';
+import type { Value } from '../../graph/types.js';
+import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
+import { addPath } from '../../store/add.js';
+import { removeTree } from '../../store/fs-util.js';
+import { checkObjectName } from '../../store/store-path.js';
+import { realPath } from '../../store/store.js';
+import { fsType, onlyParams, stringParam, unknownName, usage } from '../util.js';
+import { byContentName } from '../filesystem/names.js';
+
+function argv(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, out: string): string[] {
+  const p = req.params.find((x) => x.key === 'args');
+  if (!p || p.value.kind !== 'List' || p.value.items.length === 0) {
+    throw usage(req, 'needs `args=[program, arg, …]`', 'e.g. exec:run?args=[sh, -c, "tr a-z A-Z < $in > $out"](in: …)');
+  }
+  return p.value.items.map((item: Value) => {
+    if (item.kind === 'String') return item.value;
+    if (item.kind === 'InputRef') {
+      if (item.input === 'out') return out;
+      const r = inputs[item.input];
+      if (!r) throw usage(req, `refers to \`$${item.input}\` but no input \`${item.input}\` is given`, `pass it: exec:run?…(${item.input}: NAME)`);
+      return r.kind === 'object' ? r.path : r.value;
+    }
+    throw usage(req, 'takes a flat list of arguments in `args`');
+  });
+}
+
+export const execNamespace: Namespace = {
+  id: 'exec',
+  spelling: 'builtin:exec@1',
+  describe(req) {
+    if (req.nameId !== 'run') throw unknownName(req, ['run?args=[…](inputs…)']);
+    onlyParams(req, ['args', 'name']);
+    return { inputs: 'any', outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: false };
+  },
+  async realize(req, inputs, ctx: RealizeContext) {
+    if (req.nameId !== 'run') throw unknownName(req, ['run']);
+    const name = checkObjectName(stringParam(req, 'name') ?? 'out');
+    const work = mkdtempSync(join(ctx.store.layout.tmpDir, `${process.pid}-exec-`));
+    try {
+      const out = join(work, 'out');
+      const home = join(work, 'home');
+      mkdirSync(home);
+      const [program, ...rest] = argv(req, inputs, out);
+      const env: Record<string, string> = { PATH: ctx.context.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home };
+      // Each input is also in the environment under its name (as Nix passes a derivation's inputs), so a
+      // script can say "$in"; positional inputs as in0, in1, ….
+      for (const [port, r] of Object.entries(inputs)) env[/^\d+$/.test(port) ? `in${port}` : port] = r.kind === 'object' ? r.path : r.value;
+      env['out'] = out;
+      const tail: string[] = [];
+      const code = await new Promise<number | string>((resolvePromise, reject) => {
+        const child = spawn(program!, rest, { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'], signal: ctx.signal });
+        const onLines = (data: Buffer) => {
+          for (const line of data.toString().split('\n')) {
+            if (!line) continue;
+            ctx.log(line);
+            tail.push(line);
+            if (tail.length > 20) tail.shift();
+          }
+        };
+        child.stdout.on('data', onLines);
+        child.stderr.on('data', onLines);
+        child.on('error', (e) => reject(new NomiaError('usage', `exec:run cannot start ${program}: ${e.message}`, { hint: 'is it on PATH? exec:run runs with the PATH of the caller' })));
+        child.on('close', (status, signal) => resolvePromise(status ?? signal ?? 'unknown'));
+      });
+      if (code !== 0) {
+        throw new NomiaError('usage', `exec:run ${program} failed with ${typeof code === 'number' ? `exit status ${code}` : `signal ${code}`}${tail.length ? `; last lines:\n  ${tail.join('\n  ')}` : ''}`);
+      }
+      if (!existsSync(out)) throw new NomiaError('usage', `exec:run ${program} succeeded but did not create $out`, { hint: 'write the result to the path in $out' });
+      const { object } = await addPath(ctx.store, out, { name });
+      const path = realPath(ctx.store, object);
+      return { out: { kind: 'object', type: fsType(path), name: byContentName(object), path } };
+    } finally {
+      removeTree(work);
+    }
+  },
+};

@@ -1,0 +1,98 @@
+/**
+ * The `filesystem` namespace: content-addressed files and trees.
+ *
+ * - `by-content?sha256=…[&name=…]`: an object of the store (hex, Nix base32
+ *   or SRI); projections (`…/bin/bash`) select a path inside it.
+ * - `import?path=…` (contextual): a file or tree from outside the store; it
+ *   reduces to by-content. A second import of unchanged content is a hash
+ *   and a lookup, no copy.
+ * - `stdin` (contextual): standard input, read into the store, reduced to
+ *   by-content.
+ */
+import { basename, resolve } from 'node:path';
+import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
+import { addPath } from '../../store/add.js';
+import { tryParseContentHash } from '../../store/hash.js';
+import { importNar } from '../../store/import.js';
+import { hashPath } from '../../store/nar.js';
+import { defaultObjectName, checkObjectName } from '../../store/store-path.js';
+import { findObject, realPath, requireObject } from '../../store/store.js';
+import type { ObjectRow } from '../../store/database.js';
+import { fsType, leaf, onlyParams, requireParam, stringParam, unknownName, usage } from '../util.js';
+import { byContentName } from './names.js';
+
+const NAMES = ['by-content?sha256=…[&name=…]', 'import?path=…[&name=…]', 'stdin[?name=…]'];
+
+function objectResource(ctx: RealizeContext, o: ObjectRow): Resource {
+  const path = realPath(ctx.store, o);
+  return { kind: 'object', type: fsType(path), name: byContentName(o), path };
+}
+
+/** A NAR stream of one regular file, for `stdin`: header, size, contents, padding, trailer. */
+async function* fileNar(total: { size: number }, body: readonly Buffer[]): AsyncIterable<Uint8Array> {
+  const str = (s: string) => {
+    const b = Buffer.from(s);
+    const out = Buffer.alloc(8 + ((b.length + 7) & ~7));
+    out.writeUInt32LE(b.length, 0);
+    b.copy(out, 8);
+    return out;
+  };
+  const len = Buffer.alloc(8);
+  len.writeUInt32LE(total.size % 0x1_0000_0000, 0);
+  len.writeUInt32LE(Math.floor(total.size / 0x1_0000_0000), 4);
+  yield Buffer.concat(['nix-archive-1', '(', 'type', 'regular', 'contents'].map(str));
+  yield len;
+  for (const b of body) yield b;
+  yield Buffer.alloc((8 - (total.size % 8)) % 8);
+  yield str(')');
+}
+
+export const filesystemNamespace: Namespace = {
+  id: 'filesystem',
+  spelling: 'builtin:filesystem@1',
+  describe(req) {
+    switch (req.nameId) {
+      case 'by-content': onlyParams(req, ['sha256', 'name']); return leaf('fs-object', false);
+      case 'import': onlyParams(req, ['path', 'name']); return leaf('fs-object', true);
+      case 'stdin': onlyParams(req, ['name']); return leaf('file', true);
+      default: throw unknownName(req, NAMES);
+    }
+  },
+  async realize(req: AtomRequest, _inputs, ctx) {
+    switch (req.nameId) {
+      case 'by-content': {
+        const text = requireParam(req, 'sha256', 'filesystem:by-content?sha256=<hex>');
+        const hash = tryParseContentHash(text);
+        if (!hash) throw usage(req, `has an invalid sha256 ${JSON.stringify(text)}`, 'give 64 hex digits, Nix base32 or sha256-<base64>');
+        return { out: objectResource(ctx, requireObject(ctx.store, hash, stringParam(req, 'name'))) };
+      }
+      case 'import': {
+        const path = resolve(ctx.context.cwd, requireParam(req, 'path', 'filesystem:import?path="./src"'));
+        const name = stringParam(req, 'name') !== undefined ? checkObjectName(stringParam(req, 'name')!) : defaultObjectName(basename(path)) ?? 'source';
+        // Hash first: content already in the store under this name is a lookup, not a copy.
+        const { hash } = await hashPath(path);
+        const known = findObject(ctx.store, hash, name);
+        if (known) {
+          ctx.log(`unchanged: ${path} is already in the store`);
+          return { out: objectResource(ctx, known) };
+        }
+        const { object } = await addPath(ctx.store, path, { name });
+        ctx.log(`added ${path}`);
+        return { out: objectResource(ctx, object) };
+      }
+      case 'stdin': {
+        const name = checkObjectName(stringParam(req, 'name') ?? 'stdin');
+        // The size must come first in a NAR, so standard input is read whole (it is a file, not a stream).
+        const body: Buffer[] = [];
+        const total = { size: 0 };
+        for await (const chunk of ctx.context.stdin()) {
+          body.push(Buffer.from(chunk));
+          total.size += chunk.length;
+        }
+        const { object } = await importNar(ctx.store, fileNar(total, body), { name });
+        return { out: objectResource(ctx, object) };
+      }
+      default: throw unknownName(req, NAMES);
+    }
+  },
+};

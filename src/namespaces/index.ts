@@ -1,0 +1,7 @@
+/** The built-in namespaces, in the namespace of namespaces' defaults. */
+import type { Namespace } from '../namespace/types.js';
+import { contextNamespace } from './context/index.js';
+import { execNamespace } from './exec/index.js';
+import { filesystemNamespace } from './filesystem/index.js';
+
+export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace];
