@@ -89,7 +89,7 @@ export async function resolve(name: Name, registry: Registry, source?: string): 
   for (const comp of stronglyConnected(graph.nodes.length, deps)) {
     const cyclic = comp.length > 1 || deps(comp[0]!).includes(comp[0]!);
     if (cyclic && !comp.every((i) => bound[i]!.signature.tiesKnots)) {
-      const members = comp.map((i) => `\`${nodeLabel(graph.nodes[i]!)}\``).join(', ');
+      const members = [...comp].sort((a, b) => a - b).map((i) => `\`${nodeLabel(graph.nodes[i]!)}\``).join(', ');
       fail(graph, `cannot realize a cycle through ${members}: none of their namespaces can tie the knot`, graph.nodes[Math.min(...comp)]!.span,
         'a cycle can be spelled (`nomia spell`) but realizing it needs a namespace that declares it ties knots');
     }

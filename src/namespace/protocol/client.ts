@@ -1,0 +1,258 @@
+/**
+ * `ExternalNamespace`: a namespace that runs as a separate process speaking
+ * `nomia-namespace/1` (docs/spec/protocol.md) on its stdin and stdout. To the
+ * engine it is just another `Namespace` (STYLE rule 6).
+ *
+ * The process is started on first use and `initialize`d; requests go to it
+ * one at a time. Objects it writes under the per-call outDir are added to the
+ * store here and named by content, so what a namespace process hands back is
+ * never trusted beyond its bytes. A process that failed (crash, timeout,
+ * garbage, cancellation) is gone, and the next request starts a new one.
+ */
+import { lstatSync, mkdtempSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { NomiaError } from '../../errors.js';
+import { parseName } from '../../name/parse.js';
+import { printValue } from '../../name/print.js';
+import { addPath } from '../../store/add.js';
+import type { ObjectRow } from '../../store/database.js';
+import { removeTree } from '../../store/fs-util.js';
+import { self } from '../../store/process.js';
+import { isValidObjectName } from '../../store/store-path.js';
+import { realPath } from '../../store/store.js';
+import type { AtomRequest, Namespace, RealizeContext, Resource, RunContext, Signature } from '../types.js';
+import {
+  parseInitializeResult, parseRealizeResult, parseReduceResult, parseSignature, protocolMajor, PROTOCOL, PROTOCOL_MAJOR,
+  RpcErrors, ShapeError, wireContext, type RealizeParams, type ReduceParams, type WireOutput,
+} from './messages.js';
+import { NamespaceProcess, NamespaceReportedError } from './process.js';
+
+export interface ExternalNamespaceOptions {
+  /** The id it is configured under. */
+  readonly id: string;
+  /** Its spelling in the namespace of namespaces (the registry computes it). */
+  readonly spelling: string;
+  /** argv of the namespace process: the program, then its arguments. */
+  readonly command: readonly string[];
+  /** Working directory of the process; default: this process's. */
+  readonly cwd?: string;
+  /** Environment of the process; default: this process's. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Milliseconds an answer may take: `realize` (default 5 min) and every other request (default 30 s). */
+  readonly timeouts?: { readonly realize?: number; readonly other?: number };
+}
+
+const DEFAULT_REALIZE_MS = 5 * 60_000;
+const DEFAULT_OTHER_MS = 30_000;
+
+/** What the server said about itself in `initialize`. */
+export interface ServerInfo {
+  readonly protocol: string;
+  readonly id?: string;
+  readonly version?: string;
+}
+
+export class ExternalNamespace implements Namespace {
+  readonly id: string;
+  readonly spelling: string;
+  private readonly realizeMs: number;
+  private readonly otherMs: number;
+  private process: NamespaceProcess | undefined;
+  private info: ServerInfo | undefined;
+  /** Requests go one at a time: each waits for the one before. */
+  private queue: Promise<void> = Promise.resolve();
+  private reduceUnsupported = false;
+
+  constructor(private readonly options: ExternalNamespaceOptions) {
+    if (options.command.length === 0) throw new NomiaError('usage', `namespace ${options.id} has an empty command`, { hint: 'give its command as an argv array, e.g. ["python3", "ns.py"]' });
+    this.id = options.id;
+    this.spelling = options.spelling;
+    this.realizeMs = options.timeouts?.realize ?? DEFAULT_REALIZE_MS;
+    this.otherMs = options.timeouts?.other ?? DEFAULT_OTHER_MS;
+  }
+
+  /** What the running process said in `initialize`, once it has been started. */
+  get serverInfo(): ServerInfo | undefined {
+    return this.info;
+  }
+
+  /** The pid of the running process, if one is running. */
+  get pid(): number | undefined {
+    return this.process && !this.process.ended ? this.process.pid : undefined;
+  }
+
+  async describe(req: AtomRequest): Promise<Signature> {
+    return this.check('describe', parseSignature, await this.call('describe', req, this.otherMs));
+  }
+
+  async reduce(req: AtomRequest, context: RunContext): Promise<string | undefined> {
+    if (this.reduceUnsupported) return undefined;
+    const params: ReduceParams = { request: req, context: wireContext(context) };
+    let raw: unknown;
+    try {
+      raw = await this.call('reduce', params, this.otherMs);
+    } catch (e) {
+      if (e instanceof NamespaceReportedError && e.rpcCode === RpcErrors.MethodNotFound) {
+        this.reduceUnsupported = true;
+        return undefined;
+      }
+      throw e;
+    }
+    const { name } = this.check('reduce', parseReduceResult, raw);
+    if (name === null) return undefined;
+    this.checkName('reduce', 'result.name', name);
+    return name;
+  }
+
+  async realize(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
+    const me = self();
+    const outDir = mkdtempSync(join(ctx.store.layout.tmpDir, `${me.pid}-${me.pidStart}-ns-`));
+    try {
+      const params: RealizeParams = { request: req, inputs, outDir, context: wireContext(ctx.context) };
+      const raw = await this.call('realize', params, this.realizeMs, ctx.signal, (line) => ctx.log(line));
+      const result = this.check('realize', parseRealizeResult, raw);
+      result.reductions?.forEach((r, i) => this.checkName('realize', `result.reductions[${i}].toName`, r.toName));
+      const objects = new Map<string, string>();
+      for (const [port, out] of Object.entries(result.outputs)) {
+        if (out.kind === 'object') objects.set(port, this.outputPath(outDir, port, out));
+      }
+      for (const line of result.log ?? []) ctx.log(line);
+      const resources: Record<string, Resource> = {};
+      for (const [port, out] of Object.entries(result.outputs)) {
+        if (out.kind === 'value') {
+          resources[port] = { type: out.type, kind: 'value', value: out.value, name: `context:value?v=${printValue({ kind: 'String', value: out.value })}` };
+        } else {
+          const { object } = await addPath(ctx.store, objects.get(port)!, { name: this.objectName(port, out) });
+          resources[port] = { type: out.type, kind: 'object', name: byContentName(object), path: realPath(ctx.store, object) };
+        }
+      }
+      for (const r of result.reductions ?? []) ctx.emitReduction(r.toName, r.output);
+      return resources;
+    } finally {
+      try {
+        removeTree(outDir);
+      } catch {
+        // A leftover in tmp/ is gc's to remove (it is named for this process), not a reason to fail.
+      }
+    }
+  }
+
+  /** Shut the process down (`shutdown`, then a kill after 2 s). The next request would start a new one. */
+  async close(): Promise<void> {
+    const p = this.process;
+    this.process = undefined;
+    await p?.shutdown();
+  }
+
+  /** One request, after those before it, on a running and initialized process. */
+  private async call(method: string, params: unknown, timeoutMs: number, signal?: AbortSignal, log?: (line: string) => void): Promise<unknown> {
+    const before = this.queue;
+    let done!: () => void;
+    this.queue = new Promise((r) => (done = r));
+    try {
+      await waitUnlessAborted(before, signal);
+      const proc = await this.running(signal);
+      proc.logSink = log;
+      try {
+        return await proc.request(method, params, timeoutMs, signal);
+      } finally {
+        proc.logSink = undefined;
+      }
+    } finally {
+      void before.then(done);
+    }
+  }
+
+  private async running(signal?: AbortSignal): Promise<NamespaceProcess> {
+    if (this.process && !this.process.ended) return this.process;
+    const proc = new NamespaceProcess({
+      id: this.id,
+      command: this.options.command,
+      ...(this.options.cwd === undefined ? {} : { cwd: this.options.cwd }),
+      ...(this.options.env === undefined ? {} : { env: this.options.env }),
+    });
+    this.process = proc;
+    const info = this.check('initialize', parseInitializeResult, await proc.request('initialize', { protocol: PROTOCOL }, this.otherMs, signal));
+    if (protocolMajor(info.protocol) !== PROTOCOL_MAJOR) {
+      const error = new NomiaError('namespace/protocol', `namespace ${this.id} speaks ${JSON.stringify(info.protocol)}, not ${PROTOCOL}`, {
+        hint: 'use a version of the namespace (or of nomia) made for the same protocol version',
+      });
+      proc.fail(error);
+      throw error;
+    }
+    this.info = info;
+    return proc;
+  }
+
+  /** Check an answer's shape; a wrong one is a `namespace/protocol` error naming the namespace and the method. */
+  private check<T>(method: string, parse: (v: unknown) => T, raw: unknown): T {
+    try {
+      return parse(raw);
+    } catch (e) {
+      if (e instanceof ShapeError) throw this.protocolError(method, e.message);
+      throw e;
+    }
+  }
+
+  private checkName(method: string, at: string, name: string): void {
+    try {
+      parseName(name);
+    } catch (e) {
+      throw this.protocolError(method, `${at} is not a valid name: ${(e as Error).message}`);
+    }
+  }
+
+  private protocolError(method: string, what: string): NomiaError {
+    return new NomiaError('namespace/protocol', `namespace ${this.id} answered ${method} wrongly: ${what}`, {
+      hint: 'the answer does not follow the protocol (docs/spec/protocol.md): report it to the namespace\'s authors',
+    });
+  }
+
+  /** The absolute path of an object output: it must exist, inside outDir, also after symbolic links. */
+  private outputPath(outDir: string, port: string, out: Extract<WireOutput, { kind: 'object' }>): string {
+    const abs = resolve(outDir, out.path);
+    const inside = (p: string, dir: string): boolean => {
+      const rel = relative(dir, p);
+      return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
+    };
+    if (!inside(abs, outDir)) throw this.protocolError('realize', `output ${port} is at ${out.path}, which is not inside the directory ${outDir} it was given`);
+    try {
+      lstatSync(abs);
+      if (!inside(join(realpathSync(dirname(abs)), 'x'), realpathSync(outDir))) throw new Error('a symbolic link leads out of outDir');
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'nothing is there' : (e as Error).message;
+      throw this.protocolError('realize', `output ${port} is at ${out.path}, but ${why}`);
+    }
+    return abs;
+  }
+
+  /** The store name of an object output: the name it gave, else the output's name, else `out`. */
+  private objectName(port: string, out: Extract<WireOutput, { kind: 'object' }>): string {
+    if (out.name !== undefined) {
+      if (!isValidObjectName(out.name)) throw this.protocolError('realize', `output ${port} has the object name ${JSON.stringify(out.name)}, which is not a valid object name`);
+      return out.name;
+    }
+    return isValidObjectName(port) ? port : 'out';
+  }
+}
+
+/** `filesystem:by-content?name=N&sha256=<hex>`: the name of a store object (as `nomia add` prints it). */
+function byContentName(o: Pick<ObjectRow, 'hash' | 'name'>): string {
+  return `filesystem:by-content?name=${printValue({ kind: 'String', value: o.name })}&sha256=${o.hash}`;
+}
+
+/** Wait for `p`, or reject with the signal's reason when it aborts first. */
+async function waitUnlessAborted(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return p;
+  signal.throwIfAborted();
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([p, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * `serveNamespace`: expose an in-process `Namespace` over `nomia-namespace/1`
+ * (docs/spec/protocol.md), e.g. on `process.stdin`/`process.stdout`, so a
+ * namespace written in TypeScript can run as a separate process, and the
+ * client can be tested against the same implementation the engine calls
+ * directly.
+ *
+ * Objects the namespace realizes into its store are copied into the
+ * engine's outDir (the engine adds them to its own store by content), so
+ * the server needs a store of its own: the one given, or a temporary one.
+ */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { NomiaError } from '../../errors.js';
+import { removeTree } from '../../store/fs-util.js';
+import { parseObjectPath } from '../../store/store-path.js';
+import { openStore, type Store } from '../../store/store.js';
+import type { Namespace, RealizeContext, RunContext } from '../types.js';
+import {
+  protocolMajor, PROTOCOL, PROTOCOL_MAJOR, RpcErrors, type InitializeParams, type InitializeResult, type RealizeParams,
+  type RealizeResult, type ReduceParams, type ReduceResult, type WireContext, type WireOutput, type WireReduction,
+} from './messages.js';
+
+export interface ServeOptions {
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream;
+  /** The store the namespace realizes into; default: a temporary one, removed when serving ends. */
+  readonly store?: Store;
+  /** Reported in `initialize`. */
+  readonly version?: string;
+}
+
+/** Serve `ns` until the client sends `shutdown` or closes the input. */
+export function serveNamespace(ns: Namespace, options: ServeOptions): Promise<void> {
+  const connection = createMessageConnection(new StreamMessageReader(options.input), new StreamMessageWriter(options.output));
+  const running = new AbortController();
+  let ownStore: { store: Store; dir: string } | undefined;
+  const store = (): Store => {
+    if (options.store) return options.store;
+    if (!ownStore) {
+      const dir = mkdtempSync(join(tmpdir(), `nomia-ns-${ns.id}-`));
+      ownStore = { store: openStore({ dir, fsync: false }), dir };
+    }
+    return ownStore.store;
+  };
+
+  connection.onRequest('initialize', (p: InitializeParams): InitializeResult => {
+    if (protocolMajor(String(p?.protocol)) !== PROTOCOL_MAJOR) {
+      throw new ResponseError(RpcErrors.InvalidParams, `this namespace speaks ${PROTOCOL}, not ${JSON.stringify(p?.protocol)}`);
+    }
+    return { protocol: PROTOCOL, id: ns.id, ...(options.version === undefined ? {} : { version: options.version }) };
+  });
+  connection.onRequest('describe', (req) => answer(() => ns.describe(req)));
+  connection.onRequest('reduce', (p: ReduceParams) => answer(async (): Promise<ReduceResult> => {
+    if (!ns.reduce) throw new ResponseError(RpcErrors.MethodNotFound, `namespace ${ns.id} does not reduce`);
+    return { name: (await ns.reduce(p.request, runContext(p.context))) ?? null };
+  }));
+  connection.onRequest('realize', (p: RealizeParams) => answer(async (): Promise<RealizeResult> => {
+    const reductions: WireReduction[] = [];
+    const ctx: RealizeContext = {
+      store: store(),
+      context: runContext(p.context),
+      signal: running.signal,
+      log: (line) => void connection.sendNotification('log', { line }).catch(() => undefined),
+      emitReduction: (toName, output) => reductions.push(output === undefined ? { toName } : { toName, output }),
+    };
+    const resources = await ns.realize(p.request, p.inputs, ctx);
+    const outputs: Record<string, WireOutput> = {};
+    for (const [port, r] of Object.entries(resources)) {
+      if (r.kind === 'value') {
+        outputs[port] = { type: r.type, kind: 'value', value: r.value };
+      } else {
+        // A copy of the object under outDir, under the name it has in this store.
+        const dest = join(p.outDir, port);
+        cpSync(r.path, dest, { recursive: true, verbatimSymlinks: true });
+        const name = parseObjectPath(basename(r.path))?.name;
+        outputs[port] = { type: r.type, kind: 'object', path: dest, ...(name === undefined ? {} : { name }) };
+      }
+    }
+    return { outputs, ...(reductions.length ? { reductions } : {}) };
+  }));
+
+  return new Promise((resolve) => {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      running.abort(new NomiaError('namespace/crashed', `namespace ${ns.id} is shutting down`));
+      if (ownStore) {
+        ownStore.store.close();
+        removeTree(ownStore.dir);
+      }
+      connection.dispose();
+      resolve();
+    };
+    connection.onRequest('shutdown', () => {
+      // Answer first; end once the answer is on its way.
+      setImmediate(finish);
+      return null;
+    });
+    connection.onClose(finish);
+    connection.listen();
+  });
+}
+
+function runContext(c: WireContext): RunContext {
+  return {
+    env: c.env,
+    cwd: c.cwd,
+    now: c.now,
+    stdin: () => {
+      throw new NomiaError('usage', 'standard input is not available to a namespace behind the protocol');
+    },
+  };
+}
+
+/** Run a handler; a `NomiaError` becomes a JSON-RPC error with its message and hint. */
+async function answer<T>(f: () => T | Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof ResponseError) throw e;
+    const hint = e instanceof NomiaError ? e.hint : undefined;
+    const code = e instanceof NomiaError && e.code === 'usage' ? RpcErrors.InvalidParams : RpcErrors.Failed;
+    throw new ResponseError(code, e instanceof Error ? e.message : String(e), {
+      ...(e instanceof NomiaError ? { code: e.code } : {}),
+      ...(hint === undefined ? {} : { hint }),
+    });
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The engine through the real CLI on a temporary store (issue 4's
+ * must-work list), events read as JSON lines.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { bin, env, nomia, tempDir } from '../support/cli.js';
+
+function realize(store: string, name: string, cwd: string, extraEnv: Record<string, string> = {}) {
+  const r = nomia(store, ['realize', '--log-format', 'json', name], { cwd, env: extraEnv });
+  const events = r.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as EngineEvent);
+  return { ...r, events };
+}
+
+const kinds = (events: EngineEvent[], kind: EngineEvent['kind']) => events.filter((e) => e.kind === kind);
+
+describe('realize', () => {
+  test('1. filesystem:import prints the by-content name and path; a second run is a hash and a lookup', () => {
+    const dir = tempDir('import');
+    const store = join(dir, 'store');
+    writeFileSync(join(dir, 'x'), 'some content\n');
+    const first = realize(store, 'filesystem:import?path="./x"', dir);
+    assert.equal(first.code, 0, first.err);
+    const [name, path] = first.out.trim().split('\n');
+    assert.match(name!, /^filesystem:by-content\?name=x&sha256=[0-9a-f]{64}$/);
+    assert.equal(readFileSync(path!, 'utf8'), 'some content\n');
+    assert.ok(kinds(first.events, 'log').some((e) => e.kind === 'log' && /^added /.test(e.line)));
+    const second = realize(store, 'filesystem:import?path="./x"', dir);
+    assert.equal(second.out, first.out);
+    const logs = kinds(second.events, 'log').map((e) => (e as { line: string }).line);
+    assert.deepEqual(logs, [`unchanged: ${join(dir, 'x')} is already in the store`], 'no copy the second time');
+    assert.equal(kinds(second.events, 'done').length, 1);
+    // The by-content name it printed realizes from the store alone.
+    const again = realize(store, name!, dir);
+    assert.equal(again.out.trim().split('\n')[1], path);
+  });
+
+  test('2. a three-stage let pipeline: a change stage 1 normalizes away reruns stage 1 only (early cutoff)', () => {
+    const dir = tempDir('pipeline');
+    const store = join(dir, 'store');
+    const pipeline = `let
+      src = filesystem:import?path="./input.txt";
+      stage1 = exec:run?args=[sh, -c, "sed -e 's/[ \\t]*$//' < $in > $out"](in: $src);
+      stage2 = exec:run?args=[sh, -c, "tr a-z A-Z < $in > $out"](in: $stage1)
+    in exec:run?args=[sh, -c, "rev < $in > $out"](in: $stage2)`;
+    writeFileSync(join(dir, 'input.txt'), 'hello world\n');
+    const cold = realize(store, pipeline, dir);
+    assert.equal(cold.code, 0, cold.err);
+    assert.equal(kinds(cold.events, 'realizing').length, 4);
+    const result = cold.out.trim().split('\n')[1]!;
+    assert.equal(readFileSync(result, 'utf8'), 'DLROW OLLEH\n');
+
+    const unchanged = realize(store, pipeline, dir);
+    assert.deepEqual(kinds(unchanged.events, 'realizing').map((e) => (e as { label: string }).label), ['filesystem:import?path="./input.txt"'],
+      'only the contextual import runs again');
+
+    writeFileSync(join(dir, 'input.txt'), 'hello world   \t \n');
+    const after = realize(store, pipeline, dir);
+    assert.equal(after.code, 0, after.err);
+    const ran = kinds(after.events, 'realizing').map((e) => (e as { label: string }).label);
+    assert.equal(ran.length, 2, `import and stage 1 rerun, got: ${ran.join(' | ')}`);
+    assert.match(ran[1]!, /sed/);
+    const hits = kinds(after.events, 'cache-hit') as { label: string; early: boolean }[];
+    assert.deepEqual(hits.map((h) => [/tr a-z/.test(h.label) || /rev/.test(h.label), h.early]), [[true, true], [true, true]], 'stages 2 and 3 reused because their input came out identical');
+    assert.equal(after.out, cold.out);
+  });
+
+  test('3. a graph with a cycle is spelled, and realizing it is a clear error', () => {
+    const dir = tempDir('cycle');
+    const store = join(dir, 'store');
+    const cycle = 'compose a = exec:run?args=[a](x: $b); b = exec:run?args=[b](y: $a); exec:run?args=[top](t: $a)';
+    assert.match(nomia(store, ['spell', cycle]).out, /^nomia1-/);
+    const r = realize(store, cycle, dir);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /error\[graph\/invalid\]: cannot realize a cycle through `exec:run\?args=\[a\]`, `exec:run\?args=\[b\]`: none of their namespaces can tie the knot/);
+    assert.match(r.err, /\^/);
+  });
+
+  test('4. eight concurrent realizes of one slow name run the namespace once', async () => {
+    const dir = tempDir('concurrent');
+    const store = join(dir, 'store');
+    const slow = 'exec:run?args=[sh, -c, "sleep 1; echo done > $out"]';
+    const runs = await Promise.all(Array.from({ length: 8 }, () => new Promise<{ code: number | null; err: string; out: string }>((resolve) => {
+      const c = spawn(process.execPath, [bin, '--store', store, 'realize', '--log-format', 'json', slow], { env: env(), cwd: dir });
+      let out = '';
+      let err = '';
+      c.stdout.on('data', (d) => (out += d));
+      c.stderr.on('data', (d) => (err += d));
+      c.on('exit', (code) => resolve({ code, err, out }));
+    })));
+    for (const r of runs) assert.equal(r.code, 0, r.err);
+    assert.equal(new Set(runs.map((r) => r.out)).size, 1);
+    const realizing = runs.flatMap((r) => r.err.split('\n').filter((l) => l.includes('"kind":"realizing"')));
+    assert.equal(realizing.length, 1, 'the namespace ran once');
+    assert.ok(runs.some((r) => r.err.includes('"kind":"waiting"')), 'the others waited for it');
+  });
+
+  test('the context namespace: env, cwd, time reduce to values that feed exec', () => {
+    const dir = tempDir('context');
+    const store = join(dir, 'store');
+    const r = realize(store, 'exec:run?args=[sh, -c, "echo $greeting > $out"](greeting: context:env?var=GREETING)', dir, { GREETING: 'hi there' });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(readFileSync(r.out.trim().split('\n')[1]!, 'utf8'), 'hi there\n');
+    const cwd = nomia(store, ['realize', '--json', 'context:cwd'], { cwd: dir });
+    assert.deepEqual(JSON.parse(cwd.out)[0], { name: `context:value?v=${JSON.stringify(dir)}`, type: 'value', value: dir });
+    const day = JSON.parse(nomia(store, ['realize', '--json', 'context:time?granularity=day']).out)[0].value;
+    assert.match(day, /^\d{4}-\d{2}-\d{2}$/);
+    const missing = realize(store, 'context:env?var=NOPE_NOT_SET', dir);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /NOPE_NOT_SET: the environment variable is not set/);
+  });
+
+  test('reductions shows the chain; reduce records a user assertion that realize follows', () => {
+    const dir = tempDir('reductions');
+    const store = join(dir, 'store');
+    writeFileSync(join(dir, 'x'), 'x');
+    const name = realize(store, 'filesystem:import?path="./x"', dir).out.trim().split('\n')[0]!;
+    const chain = nomia(store, ['reductions', 'filesystem:import?path="./x"'], { cwd: dir });
+    assert.match(chain.out, /^filesystem:import\?path="\.\/x"\n {2}=> filesystem:by-content\?name=x&sha256=[0-9a-f]{64}\n {5}realized by builtin:filesystem@1, /);
+    const asserted = nomia(store, ['reduce', `exec:run?args=[never-runs] => ${name}`]);
+    assert.equal(asserted.code, 0, asserted.err);
+    const r = realize(store, 'exec:run?args=[never-runs]', dir);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.trim().split('\n')[0], name);
+    assert.equal(kinds(r.events, 'realizing').length, 0, 'the assertion made it a lookup');
+    assert.match(nomia(store, ['reductions', 'exec:run?args=[never-runs]']).out, /asserted by the user/);
+  });
+
+  test('errors name the node and where it was written', () => {
+    const dir = tempDir('errors');
+    const store = join(dir, 'store');
+    const cases: [string, RegExp][] = [
+      ['nosuch:thing', /there is no namespace `nosuch`/],
+      ['filesystem:by-content?sha256=abab', /invalid sha256/],
+      [`filesystem:by-content?sha256=${'ab'.repeat(32)}`, /no object with sha256 abab/],
+      ['exec:run?args=[false]', /exec:run false failed with exit status 1[^]*while realizing exec:run\?args=\[false\] \(1:1\)/],
+      ['exec:run?args=[true]', /succeeded but did not create \$out/],
+      ['filesystem:import?path="./x"(in: context:cwd)', /has no input `in`/],
+      ['filesystem:import?path="./x".doc', /has no output `doc`/],
+    ];
+    for (const [name, message] of cases) {
+      const r = realize(store, name, dir);
+      assert.equal(r.code, 1, name);
+      assert.match(r.err, message, name);
+      assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+    }
+  });
+});
