@@ -46,7 +46,9 @@ export type ErrorCode =
   | 'store/root'
   | 'namespace/protocol'
   | 'namespace/crashed'
-  | 'namespace/timeout';
+  | 'namespace/timeout'
+  | 'realize/failed'
+  | 'graph/structure';
 
 export interface NomiaErrorOptions {
   readonly hint?: string;

@@ -46,6 +46,55 @@ function fail(g: Graph, message: string, span: Span | undefined, hint?: string):
   });
 }
 
+/**
+ * Substructural restrictions (deep dive, "Structural rules"): a `relevant`
+ * output must be used, an `affine` one used at most once, and a wire into an
+ * `ordered` input may not be part of a cycle (it could not be consumed in
+ * order). Using an output as a root of the name counts as a use.
+ */
+function checkStructure(graph: Graph, sigs: readonly Signature[], inputs: readonly Edge[][]): void {
+  const uses = new Map<string, number>();
+  const key = (node: number, output: string) => `${node}\0${output}`;
+  const outputOf = (node: number, output: string | undefined) => output ?? sigs[node]!.defaultOutput;
+  for (const e of graph.edges) uses.set(key(e.from.node, outputOf(e.from.node, e.from.output)), (uses.get(key(e.from.node, outputOf(e.from.node, e.from.output))) ?? 0) + 1);
+  for (const r of graph.roots) uses.set(key(r.node, outputOf(r.node, r.output)), (uses.get(key(r.node, outputOf(r.node, r.output))) ?? 0) + 1);
+  graph.nodes.forEach((node, i) => {
+    for (const [output, port] of Object.entries(sigs[i]!.outputs)) {
+      const n = uses.get(key(i, output)) ?? 0;
+      const label = `output \`${output}\` of \`${nodeLabel(node)}\``;
+      if (port.annotations?.includes('relevant') && n === 0) {
+        throw new NomiaGraphError('graph/structure', `the ${label} is relevant: it must be used, but nothing uses it`, {
+          ...(node.span ? { span: node.span } : {}), ...(graph.source === undefined ? {} : { source: graph.source }),
+          hint: 'connect it to an input, or make it a result of the name',
+        });
+      }
+      if (port.annotations?.includes('affine') && n > 1) {
+        throw new NomiaGraphError('graph/structure', `the ${label} is affine: it may be used once, but it is used ${n} times`, {
+          ...(node.span ? { span: node.span } : {}), ...(graph.source === undefined ? {} : { source: graph.source }),
+          hint: 'use it in one place only',
+        });
+      }
+    }
+  });
+  const deps = (i: number) => inputs[i]!.map((e) => e.from.node);
+  for (const comp of stronglyConnected(graph.nodes.length, deps)) {
+    const members = new Set(comp);
+    for (const i of comp) {
+      const sigInputs = sigs[i]!.inputs;
+      if (sigInputs === 'any') continue;
+      for (const e of inputs[i]!) {
+        const port = sigInputs[portLabel(e.port)];
+        if (port?.annotations?.includes('ordered') && members.has(e.from.node) && (comp.length > 1 || e.from.node === i)) {
+          throw new NomiaGraphError('graph/structure', `input \`${portLabel(e.port)}\` of \`${nodeLabel(graph.nodes[i]!)}\` is ordered and cannot be fed through a cycle`, {
+            ...(e.span ? { span: e.span } : {}), ...(graph.source === undefined ? {} : { source: graph.source }),
+            hint: 'break the cycle, or feed this input from outside it',
+          });
+        }
+      }
+    }
+  }
+}
+
 export async function resolve(name: Name, registry: Registry, source?: string): Promise<ResolvedName> {
   const graph = flatten(name, source);
   const namespaceSpelling = (id: string, params: readonly GraphParam[] = []) =>
@@ -84,6 +133,7 @@ export async function resolve(name: Name, registry: Registry, source?: string): 
       if (!given.has(port)) fail(graph, `input \`${port}\` of \`${nodeLabel(b.node)}\` is not given`, b.node.span, `give it: ${b.request.namespace.id}:${b.node.kind === 'atomic' ? b.node.nameId : ''}(${port}: …)`);
     }
   }
+  checkStructure(graph, bound.map((b) => b.signature), inputs);
   // Cycles can be spelled, but only realized by a namespace that ties the knot.
   const deps = (i: number) => inputs[i]!.map((e) => e.from.node);
   for (const comp of stronglyConnected(graph.nodes.length, deps)) {

@@ -76,9 +76,9 @@ export const execNamespace: Namespace = {
         child.on('close', (status, signal) => resolvePromise(status ?? signal ?? 'unknown'));
       });
       if (code !== 0) {
-        throw new NomiaError('usage', `exec:run ${program} failed with ${typeof code === 'number' ? `exit status ${code}` : `signal ${code}`}${tail.length ? `; last lines:\n  ${tail.join('\n  ')}` : ''}`);
+        throw new NomiaError('realize/failed', `exec:run ${program} failed with ${typeof code === 'number' ? `exit status ${code}` : `signal ${code}`}${tail.length ? `; last lines:\n  ${tail.join('\n  ')}` : ''}`);
       }
-      if (!existsSync(out)) throw new NomiaError('usage', `exec:run ${program} succeeded but did not create $out`, { hint: 'write the result to the path in $out' });
+      if (!existsSync(out)) throw new NomiaError('realize/failed', `exec:run ${program} succeeded but did not create $out`, { hint: 'write the result to the path in $out' });
       const { object } = await addPath(ctx.store, out, { name });
       const path = realPath(ctx.store, object);
       return { out: { kind: 'object', type: fsType(path), name: byContentName(object), path } };
