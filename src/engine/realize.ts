@@ -51,6 +51,9 @@ export interface Realized {
 
 type Outputs = Readonly<Record<string, Resource>>;
 
+/** Thrown in nodes that had not started when another failed; never reported as a failure of its own. */
+class Cancelled extends Error {}
+
 /** Run at most `n` tasks at once. */
 function limiter(n: number) {
   let running = 0;
@@ -124,16 +127,21 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
     return s;
   };
 
+  // After the first failure nothing new starts; what runs is let finish before realize returns,
+  // so the caller may close the store at once.
+  const cancel = new AbortController();
   const realizeNode = (id: number): Promise<Outputs> => {
     let p = memo.get(id);
     if (!p) {
-      p = realizeOnce(nodes[id]!);
+      // Each node starts in a microtask of its own: a long chain of inputs must not descend the stack.
+      p = Promise.resolve().then(() => realizeOnce(nodes[id]!));
       memo.set(id, p);
     }
     return p;
   };
 
   const realizeOnce = async (n: ResolvedNode): Promise<Outputs> => {
+    if (cancel.signal.aborted) throw new Cancelled();
     if (!n.tainted) {
       const hit = fromReductions(n, n.spelling);
       if (hit) {
@@ -181,6 +189,7 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
       };
       const t0 = Date.now();
       const outs = await run(async () => {
+        if (cancel.signal.aborted) throw new Cancelled();
         emit({ kind: 'realizing', ...ref(n), spelling: refined });
         return n.namespace.realize(n.request, inputs, ctx);
       });
@@ -206,6 +215,7 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
       emit({ kind: 'ready', ...ref(n), outputs: Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 });
       return outs;
     } catch (e) {
+      if (e instanceof Cancelled) throw e;
       emit({ kind: 'failed', ...ref(n), error: (e as Error).message });
       if (e instanceof NomiaError && !e.message.includes('\n  while realizing')) {
         throw new NomiaError(e.code, `${e.message}\n  while realizing ${n.label}${n.at ? ` (${n.at})` : ''}`, {
@@ -218,7 +228,14 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
     }
   };
 
-  const roots = await Promise.all(resolved.graph.roots.map(async (r) => pick(r, await realizeNode(r.node))));
+  let roots: Resource[];
+  try {
+    roots = await Promise.all(resolved.graph.roots.map(async (r) => pick(r, await realizeNode(r.node))));
+  } catch (e) {
+    cancel.abort();
+    await Promise.allSettled([...memo.values()]);
+    throw e;
+  }
   emit({ kind: 'done', roots: roots.map((r) => r.name), ms: Date.now() - started, ran, reused });
   return { resolved, roots };
 }

@@ -130,6 +130,31 @@ describe('realize', () => {
     assert.match(nomia(store, ['reductions', 'exec:run?args=[never-runs]']).out, /asserted by the user/);
   });
 
+  test('a chain of 3 000 nodes realizes without overflowing the stack (regression)', () => {
+    const dir = tempDir('chain');
+    const store = join(dir, 'store');
+    const n = 3000;
+    const decls = Array.from({ length: n }, (_, i) => (i === 0 ? 'n0 = context:value?v=start' : `n${i} = text:digest?i=${i}(p: $n${i - 1})`));
+    const name = `compose ${decls.join('; ')}; text:digest(top: $n${n - 1})`;
+    const r = nomia(store, ['realize', '--log-format', 'plain', '-'], { input: name, cwd: dir });
+    assert.equal(r.code, 0, r.err.slice(-500));
+    assert.match(r.out, /^context:value\?v=[0-9a-f]{64}\n/);
+    const again = nomia(store, ['realize', '--log-format', 'plain', '-'], { input: name, cwd: dir });
+    assert.equal(again.out, r.out);
+    assert.match(again.err, /done: 0 realized, 1 reused/, 'the whole name is one lookup');
+  });
+
+  test('one failing node stops the run cleanly: nothing else fails because of it (regression)', () => {
+    const dir = tempDir('fail');
+    const store = join(dir, 'store');
+    const parts = Array.from({ length: 40 }, (_, i) => `p${i}: context:value?v=x${i}`);
+    const r = realize(store, `text:digest(${parts.join(', ')}, bad: exec:run?args=[false])`, dir);
+    assert.equal(r.code, 1);
+    const failed = kinds(r.events, 'failed');
+    assert.equal(failed.length, 1, failed.map((f) => (f as { error: string }).error).join(' | '));
+    assert.doesNotMatch(r.err, /database connection is not open|internal error/);
+  });
+
   test('errors name the node and where it was written', () => {
     const dir = tempDir('errors');
     const store = join(dir, 'store');
