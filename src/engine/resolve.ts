@@ -52,7 +52,9 @@ function fail(g: Graph, message: string, span: Span | undefined, hint?: string):
  * `ordered` input may not be part of a cycle (it could not be consumed in
  * order). Using an output as a root of the name counts as a use.
  */
-function checkStructure(graph: Graph, sigs: readonly Signature[], inputs: readonly Edge[][]): void {
+function checkStructure(graph: Graph, sigs: readonly Signature[], inputs: readonly Edge[][], components: readonly number[][]): void {
+  const annotated = (ports: Signature['inputs'] | Signature['outputs']) => ports !== 'any' && Object.values(ports).some((p) => p.annotations?.length);
+  if (!sigs.some((s) => annotated(s.inputs) || annotated(s.outputs))) return;
   const uses = new Map<string, number>();
   const key = (node: number, output: string) => `${node}\0${output}`;
   const outputOf = (node: number, output: string | undefined) => output ?? sigs[node]!.defaultOutput;
@@ -76,8 +78,7 @@ function checkStructure(graph: Graph, sigs: readonly Signature[], inputs: readon
       }
     }
   });
-  const deps = (i: number) => inputs[i]!.map((e) => e.from.node);
-  for (const comp of stronglyConnected(graph.nodes.length, deps)) {
+  for (const comp of components) {
     const members = new Set(comp);
     for (const i of comp) {
       const sigInputs = sigs[i]!.inputs;
@@ -133,10 +134,12 @@ export async function resolve(name: Name, registry: Registry, source?: string): 
       if (!given.has(port)) fail(graph, `input \`${port}\` of \`${nodeLabel(b.node)}\` is not given`, b.node.span, `give it: ${b.request.namespace.id}:${b.node.kind === 'atomic' ? b.node.nameId : ''}(${port}: …)`);
     }
   }
-  checkStructure(graph, bound.map((b) => b.signature), inputs);
-  // Cycles can be spelled, but only realized by a namespace that ties the knot.
+  // Strongly connected components, dependencies first: cycles, structure and taint all use them.
   const deps = (i: number) => inputs[i]!.map((e) => e.from.node);
-  for (const comp of stronglyConnected(graph.nodes.length, deps)) {
+  const components = stronglyConnected(graph.nodes.length, deps);
+  checkStructure(graph, bound.map((b) => b.signature), inputs, components);
+  // Cycles can be spelled, but only realized by a namespace that ties the knot.
+  for (const comp of components) {
     const cyclic = comp.length > 1 || deps(comp[0]!).includes(comp[0]!);
     if (cyclic && !comp.every((i) => bound[i]!.signature.tiesKnots)) {
       const members = [...comp].sort((a, b) => a - b).map((i) => `\`${nodeLabel(graph.nodes[i]!)}\``).join(', ');
@@ -147,7 +150,7 @@ export async function resolve(name: Name, registry: Registry, source?: string): 
   const spellings = spell(graph, { namespaceSpelling });
   // Taint in dependency order (the graph is acyclic here, or every cycle ties its knot).
   const tainted: boolean[] = new Array(graph.nodes.length).fill(false);
-  for (const comp of stronglyConnected(graph.nodes.length, deps)) {
+  for (const comp of components) {
     const t = comp.some((i) => bound[i]!.signature.contextual || inputs[i]!.some((e) => tainted[e.from.node]));
     for (const i of comp) tainted[i] = t;
   }
