@@ -2,12 +2,10 @@
 import { createRegistry, loadExternalSpecs, type ExternalFactory, type Registry } from '../namespace/registry.js';
 import type { RunContext } from '../namespace/types.js';
 import { builtinNamespaces } from '../namespaces/index.js';
+import { ExternalNamespace } from '../namespace/protocol/client.js';
 
-/** Set by the protocol client module when it is available. */
-let startExternal: ExternalFactory | undefined;
-export function setExternalFactory(f: ExternalFactory): void {
-  startExternal = f;
-}
+/** External namespaces run as child processes speaking docs/spec/protocol.md. */
+const startExternal: ExternalFactory = (spec) => new ExternalNamespace({ id: spec.id, spelling: spec.spelling, command: [...spec.command] });
 
 export function registry(cwd = process.cwd()): Registry {
   return createRegistry(builtinNamespaces, loadExternalSpecs(cwd), startExternal);

@@ -8,7 +8,6 @@
 import { relative, resolve, sep } from 'node:path';
 import { NomiaError } from '../errors.js';
 import { parseName } from '../name/parse.js';
-import { printValue } from '../name/print.js';
 import type { ObjectRow } from '../store/database.js';
 import { parseContentHash, tryParseContentHash, type ContentHash } from '../store/hash.js';
 import { parseObjectPath } from '../store/store-path.js';
@@ -21,10 +20,7 @@ export interface ObjectRef {
   readonly projection: readonly string[];
 }
 
-/** `filesystem:by-content?name=N&sha256=<hex>`: the name of a store object. */
-export function byContentName(o: Pick<ObjectRow, 'hash' | 'name'>): string {
-  return `filesystem:by-content?name=${printValue({ kind: 'String', value: o.name })}&sha256=${o.hash}`;
-}
+export { byContentName } from '../namespaces/filesystem/names.js';
 
 export function parseObjectRef(text: string, store: Store): ObjectRef {
   const trimmed = text.trim();

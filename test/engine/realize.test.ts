@@ -3,9 +3,10 @@
  * must-work list), events read as JSON lines.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { bin, env, nomia, tempDir } from '../support/cli.js';
@@ -97,6 +98,33 @@ describe('realize', () => {
     const realizing = runs.flatMap((r) => r.err.split('\n').filter((l) => l.includes('"kind":"realizing"')));
     assert.equal(realizing.length, 1, 'the namespace ran once');
     assert.ok(runs.some((r) => r.err.includes('"kind":"waiting"')), 'the others waited for it');
+  });
+
+  test('5. an external namespace from examples/ realizes names; one that crashes mid-request is named in the error', (t) => {
+    if (spawnSync('sh', ['-c', 'command -v python3']).status !== 0) {
+      if (process.env['CI'] === 'true') assert.fail('python3 is missing under CI=true: .ci/run must install it');
+      return t.skip('python3 not installed');
+    }
+    const dir = tempDir('external');
+    const store = join(dir, 'store');
+    const example = fileURLToPath(new URL('../../../examples/namespaces/upper.py', import.meta.url));
+    writeFileSync(join(dir, 'nomia.json'), JSON.stringify({ namespaces: { upper: { command: ['python3', example] } } }));
+    writeFileSync(join(dir, 'note.txt'), 'quiet words\n');
+    const value = realize(store, 'upper:text?s=hello', dir);
+    assert.equal(value.code, 0, value.err);
+    assert.equal(value.out, 'context:value?v=HELLO\nHELLO\n');
+    const file = realize(store, 'upper:file(in: filesystem:import?path="./note.txt")', dir);
+    assert.equal(file.code, 0, file.err);
+    assert.equal(readFileSync(file.out.trim().split('\n')[1]!, 'utf8'), 'QUIET WORDS\n');
+    // Spelled and reused like any namespace: the second time is a lookup.
+    const again = realize(store, 'upper:file(in: filesystem:import?path="./note.txt")', dir);
+    assert.equal(kinds(again.events, 'cache-hit').length, 1);
+    const crash = realize(store, 'upper:crash', dir);
+    assert.equal(crash.code, 1);
+    assert.match(crash.err, /error\[namespace\/crashed\]: .*upper/);
+    assert.doesNotMatch(crash.err, /\n\s+at /, 'no stack trace');
+    const garbage = realize(store, 'upper:garbage', dir);
+    assert.match(garbage.err, /error\[namespace\/protocol\]/);
   });
 
   test('the context namespace: env, cwd, time reduce to values that feed exec', () => {

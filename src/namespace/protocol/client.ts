@@ -12,10 +12,10 @@
 import { lstatSync, mkdtempSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { NomiaError } from '../../errors.js';
+import { byContentName } from '../../namespaces/filesystem/names.js';
 import { parseName } from '../../name/parse.js';
 import { printValue } from '../../name/print.js';
 import { addPath } from '../../store/add.js';
-import type { ObjectRow } from '../../store/database.js';
 import { removeTree } from '../../store/fs-util.js';
 import { self } from '../../store/process.js';
 import { isValidObjectName } from '../../store/store-path.js';
@@ -236,10 +236,6 @@ export class ExternalNamespace implements Namespace {
   }
 }
 
-/** `filesystem:by-content?name=N&sha256=<hex>`: the name of a store object (as `nomia add` prints it). */
-function byContentName(o: Pick<ObjectRow, 'hash' | 'name'>): string {
-  return `filesystem:by-content?name=${printValue({ kind: 'String', value: o.name })}&sha256=${o.hash}`;
-}
 
 /** Wait for `p`, or reject with the signal's reason when it aborts first. */
 async function waitUnlessAborted(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {

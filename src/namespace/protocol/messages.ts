@@ -4,7 +4,6 @@
  * a namespace process is untrusted, so nothing it sends is used before its
  * shape is known. Shared by `client.ts` and `server.ts`.
  */
-import type { GraphParam } from '../../graph/types.js';
 import type { Annotation } from '../../resource/types.js';
 import type { AtomRequest, PortSignature, Resource, RunContext, Signature } from '../types.js';
 
@@ -121,6 +120,7 @@ function port(v: unknown, at: string): PortSignature {
   return annotations === undefined ? { type } : { type, annotations };
 }
 
+/** The result of `initialize`; throws `ShapeError`. */
 export function parseInitializeResult(v: unknown): InitializeResult {
   const o = object(v, 'result');
   const protocol = string(o['protocol'], 'result.protocol');
@@ -129,6 +129,7 @@ export function parseInitializeResult(v: unknown): InitializeResult {
   return { protocol, ...(id === undefined ? {} : { id }), ...(version === undefined ? {} : { version }) };
 }
 
+/** The result of `describe`: a `Signature` whose default output is one of its outputs; throws `ShapeError`. */
 export function parseSignature(v: unknown): Signature {
   const o = object(v, 'result');
   const inputs = o['inputs'] === 'any' ? 'any' : entries(o['inputs'], 'result.inputs', port);
@@ -142,6 +143,7 @@ export function parseSignature(v: unknown): Signature {
   return { inputs, outputs, defaultOutput, contextual: o['contextual'], ...(tiesKnots === undefined ? {} : { tiesKnots }) };
 }
 
+/** The result of `reduce`; throws `ShapeError`. */
 export function parseReduceResult(v: unknown): ReduceResult {
   const o = object(v, 'result');
   const name = o['name'];
@@ -168,6 +170,7 @@ function reduction(v: unknown, at: string): WireReduction {
   return out === undefined ? { toName } : { toName, output: out };
 }
 
+/** The result of `realize` (paths and names are the client's to check further); throws `ShapeError`. */
 export function parseRealizeResult(v: unknown): RealizeResult {
   const o = object(v, 'result');
   const outputs = entries(o['outputs'], 'result.outputs', output);
@@ -176,9 +179,8 @@ export function parseRealizeResult(v: unknown): RealizeResult {
   return { outputs, ...(reductions === undefined ? {} : { reductions }), ...(log === undefined ? {} : { log }) };
 }
 
+/** The params of a `log` notification, or undefined when malformed (such a line is dropped). */
 export function parseLogParams(v: unknown): LogParams | undefined {
   const o = typeof v === 'object' && v !== null ? (v as Json) : undefined;
   return typeof o?.['line'] === 'string' ? { line: o['line'] } : undefined;
 }
-
-export type { AtomRequest, GraphParam, Resource, Signature };

@@ -17,7 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { NomiaError } from '../../errors.js';
 import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { parseLogParams, type ErrorData } from './messages.js';
+import { parseLogParams, RpcErrors, type ErrorData } from './messages.js';
 
 /** Lines of stderr kept for crash reports. */
 const TAIL_LINES = 20;
@@ -35,10 +35,13 @@ export interface ProcessOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** An error the namespace reported as a JSON-RPC error object: its message, its hint. */
+/**
+ * An error the namespace reported as a JSON-RPC error object, with its message and hint: `usage` when it
+ * says the name, its parameters or inputs are wrong (-32602), else `realize/failed`.
+ */
 export class NamespaceReportedError extends NomiaError {
   constructor(readonly rpcCode: number, message: string, hint: string | undefined) {
-    super('usage', message, hint === undefined ? {} : { hint });
+    super(rpcCode === RpcErrors.InvalidParams ? 'usage' : 'realize/failed', message, hint === undefined ? {} : { hint });
     this.name = 'NamespaceReportedError';
   }
 }
@@ -70,6 +73,8 @@ export class NamespaceProcess {
   private readonly failed: Promise<Error>;
   private markFailed!: (e: Error) => void;
   private holds = 0;
+  /** The method of the request in flight, for crash reports. */
+  private inFlight: string | undefined;
 
   constructor(private readonly options: ProcessOptions) {
     this.gone = new Promise((r) => (this.markGone = r));
@@ -92,13 +97,13 @@ export class NamespaceProcess {
       if (this.child.pid === undefined) this.exited({ error });
     });
     this.child.on('exit', (code, signal) => {
+      if (!stderr || stderr.closed) return this.exited({ code, signal });
       // The rest of stderr may still be in the pipe: wait for it, briefly.
       const settle = setTimeout(() => this.exited({ code, signal }), SETTLE_MS);
-      stderr?.once('close', () => {
+      stderr.once('close', () => {
         clearTimeout(settle);
         this.exited({ code, signal });
       });
-      if (!stderr || stderr.closed) this.exited({ code, signal });
     });
     this.connection = createMessageConnection(new StreamMessageReader(stdout!), new StreamMessageWriter(stdin!), {
       error: (message) => {
@@ -144,6 +149,7 @@ export class NamespaceProcess {
   async request(method: string, params: unknown, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
     if (this.failure) throw this.failure;
     this.hold();
+    this.inFlight = method;
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => this.fail(signal?.reason instanceof Error ? signal.reason : new Error(`${method} was cancelled`));
     try {
@@ -172,6 +178,7 @@ export class NamespaceProcess {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      this.inFlight = undefined;
       this.release();
     }
   }
@@ -183,16 +190,17 @@ export class NamespaceProcess {
   async shutdown(graceMs = KILL_GRACE_MS): Promise<void> {
     if (this.failure) return this.gone;
     this.hold();
-    const deadline = Date.now() + graceMs;
-    const left = (): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((r) => (timer = setTimeout(r, graceMs)));
     try {
       const answered = this.request('shutdown', undefined, graceMs).catch(() => undefined);
-      await Promise.race([answered, this.gone]);
+      await Promise.race([answered, this.gone, grace]);
       this.child.stdin?.end();
-      await Promise.race([this.gone, left()]);
+      await Promise.race([this.gone, grace]);
       this.fail(new NomiaError('namespace/crashed', `namespace ${this.options.id} was shut down`));
       await this.gone;
     } finally {
+      clearTimeout(timer);
       this.release();
     }
   }
@@ -229,7 +237,7 @@ export class NamespaceProcess {
   private crashError(exit: NonNullable<NamespaceProcess['exit']>): NomiaError {
     const how = 'error' in exit
       ? `could not be started (${exit.error.message})`
-      : exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
+      : `${exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`}${this.inFlight ? ` while answering ${this.inFlight}` : ''}`;
     const tail = this.tail.length ? `\nthe last lines of its stderr:\n${this.tail.map((l) => `  ${l}`).join('\n')}` : ' (it wrote nothing on stderr)';
     return new NomiaError('namespace/crashed', `namespace ${this.options.id} (\`${this.commandText()}\`) ${how}${tail}`, {
       hint: 'error' in exit ? 'check the command configured for this namespace in nomia.json' : `run \`${this.commandText()}\` by hand to see why; the next request starts it again`,

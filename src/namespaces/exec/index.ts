@@ -8,13 +8,13 @@
  * not leak into a result that is reused by spelling. The output is added to the store and the name reduces to it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NomiaError } from '../../errors.js';
 import type { Value } from '../../graph/types.js';
 import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
 import { addPath } from '../../store/add.js';
-import { removeTree } from '../../store/fs-util.js';
+import { withWorkDir } from '../../store/commit.js';
 import { checkObjectName } from '../../store/store-path.js';
 import { realPath } from '../../store/store.js';
 import { fsType, onlyParams, stringParam, unknownName, usage } from '../util.js';
@@ -48,8 +48,8 @@ export const execNamespace: Namespace = {
   async realize(req, inputs, ctx: RealizeContext) {
     if (req.nameId !== 'run') throw unknownName(req, ['run']);
     const name = checkObjectName(stringParam(req, 'name') ?? 'out');
-    const work = mkdtempSync(join(ctx.store.layout.tmpDir, `${process.pid}-exec-`));
-    try {
+    // A work directory gc recognizes as this process's (it must not be swept while the command runs).
+    return withWorkDir(ctx.store, async (work) => {
       const out = join(work, 'out');
       const home = join(work, 'home');
       mkdirSync(home);
@@ -81,9 +81,7 @@ export const execNamespace: Namespace = {
       if (!existsSync(out)) throw new NomiaError('realize/failed', `exec:run ${program} succeeded but did not create $out`, { hint: 'write the result to the path in $out' });
       const { object } = await addPath(ctx.store, out, { name });
       const path = realPath(ctx.store, object);
-      return { out: { kind: 'object', type: fsType(path), name: byContentName(object), path } };
-    } finally {
-      removeTree(work);
-    }
+      return { out: { kind: 'object', type: fsType(path), name: byContentName(object), path } as Resource };
+    });
   },
 };
