@@ -20,6 +20,7 @@ import { NomiaError } from '../errors.js';
 import { sourceSpelling, type Spelling } from '../graph/spell.js';
 import { portLabel, type Edge, type Source } from '../graph/types.js';
 import type { Name } from '../name/ast.js';
+import { parseName } from '../name/parse.js';
 import { printSegment } from '../name/print.js';
 import type { Registry } from '../namespace/registry.js';
 import type { RealizeContext, Resource, RunContext } from '../namespace/types.js';
@@ -150,6 +151,18 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
         return hit;
       }
     }
+    // An a-priori reduction: the namespace knows a more refined name without running anything; realize that instead.
+    if (n.namespace.reduce && Object.keys(n.signature.outputs).length === 1) {
+      const to = await n.namespace.reduce(n.request, options.context);
+      if (to !== undefined) {
+        if (!n.tainted) {
+          record(store, { from: n.spelling, namespace: n.namespace.spelling, to, kind: 'a-priori' });
+          emit({ kind: 'reduced', ...ref(n), from: n.spelling, to, source: 'recorded' });
+        }
+        const [root] = (await realize(parseName(to), { ...options, source: to })).roots;
+        return { [n.signature.defaultOutput]: root! };
+      }
+    }
     const inputs: Record<string, Resource> = {};
     await Promise.all(n.inputs.map(async (e: Edge) => {
       inputs[portLabel(e.port)] = pick(e.from, await realizeNode(e.from.node));
@@ -186,6 +199,7 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
         store, context: options.context, signal: options.signal ?? new AbortController().signal,
         log: (line) => emit({ kind: 'log', ...ref(n), line }),
         emitReduction: (toName, output) => extra.push({ toName, ...(output === undefined ? {} : { output }) }),
+        resolve: async (text) => (await realize(parseName(text), { ...options, source: text })).roots,
       };
       const t0 = Date.now();
       const outs = await run(async () => {

@@ -61,6 +61,11 @@ export interface RealizeContext {
   log(line: string): void;
   /** Record that this node's output reduces to `toName` (a refinement learned on the way, e.g. latest → exact). */
   emitReduction(toName: string, output?: string): void;
+  /**
+   * Realize another name in the same run (recursive use: a namespace built on
+   * others). Absent where the caller cannot offer it (a namespace process).
+   */
+  resolve?(name: string): Promise<readonly Resource[]>;
 }
 
 export interface Namespace {
