@@ -3,9 +3,10 @@
  * Built-in defaults, then the user's config (`$XDG_CONFIG_HOME/nomia/config.json`,
  * default `~/.config/nomia/config.json`), then the project's `nomia.json`
  * (in the working directory); later ones win. Each maps ids to an external
- * command speaking the protocol of `docs/spec/protocol.md`:
+ * command speaking the protocol of `docs/spec/protocol.md`, or to a built-in:
  *
- *   { "namespaces": { "upper": { "command": ["python3", "examples/namespaces/upper.py"] } } }
+ *   { "namespaces": { "upper": { "command": ["python3", "examples/namespaces/upper.py"] },
+ *                     "fs": { "builtin": "filesystem" } } }
  *
  * Relative paths in a command are relative to the config file's directory.
  */
@@ -15,6 +16,13 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { NomiaError } from '../errors.js';
 import type { Namespace } from './types.js';
+
+/** An id configured to mean a built-in namespace under another name: `{"fs": {"builtin": "filesystem"}}`. */
+export interface AliasSpec {
+  readonly id: string;
+  readonly builtin: string;
+  readonly source: string;
+}
 
 export interface ExternalSpec {
   readonly id: string;
@@ -51,8 +59,8 @@ function externalSpelling(id: string, command: readonly string[]): string {
 }
 
 /** Read the configured external namespaces. Bad config is a clear error naming the file. */
-export function loadExternalSpecs(cwd: string, env: NodeJS.ProcessEnv = process.env): ExternalSpec[] {
-  const specs = new Map<string, ExternalSpec>();
+export function loadExternalSpecs(cwd: string, env: NodeJS.ProcessEnv = process.env): (ExternalSpec | AliasSpec)[] {
+  const specs = new Map<string, ExternalSpec | AliasSpec>();
   for (const file of configFiles(cwd, env)) {
     if (!existsSync(file)) continue;
     let json: unknown;
@@ -65,6 +73,12 @@ export function loadExternalSpecs(cwd: string, env: NodeJS.ProcessEnv = process.
     if (namespaces === undefined) continue;
     if (typeof namespaces !== 'object' || namespaces === null) throw new NomiaError('usage', `${file}: "namespaces" must be an object`);
     for (const [id, value] of Object.entries(namespaces)) {
+      const builtin = (value as { builtin?: unknown }).builtin;
+      if (builtin !== undefined) {
+        if (typeof builtin !== 'string') throw new NomiaError('usage', `${file}: namespaces.${id}.builtin must be the id of a built-in namespace`);
+        specs.set(id, { id, builtin, source: file });
+        continue;
+      }
       const command = (value as { command?: unknown }).command;
       if (!Array.isArray(command) || command.length === 0 || !command.every((c) => typeof c === 'string')) {
         throw new NomiaError('usage', `${file}: namespaces.${id}.command must be a non-empty array of strings`, { hint: '{"namespaces": {"x": {"command": ["python3", "x.py"]}}}' });
@@ -77,10 +91,19 @@ export function loadExternalSpecs(cwd: string, env: NodeJS.ProcessEnv = process.
   return [...specs.values()];
 }
 
-export function createRegistry(builtins: readonly Namespace[], externals: readonly ExternalSpec[], startExternal?: ExternalFactory): Registry {
+export function createRegistry(builtins: readonly Namespace[], configured: readonly (ExternalSpec | AliasSpec)[], startExternal?: ExternalFactory): Registry {
   const table = new Map<string, Namespace | ExternalSpec>();
   for (const ns of builtins) table.set(ns.id, ns);
-  for (const spec of externals) table.set(spec.id, spec);
+  for (const spec of configured) {
+    if ('builtin' in spec) {
+      const ns = builtins.find((b) => b.id === spec.builtin);
+      if (!ns) throw new NomiaError('usage', `${spec.source}: namespaces.${spec.id}.builtin: there is no built-in namespace \`${spec.builtin}\``, { hint: `built-ins: ${builtins.map((b) => b.id).join(', ')}` });
+      // The same implementation and spelling: an alias names the same names.
+      table.set(spec.id, ns);
+    } else {
+      table.set(spec.id, spec);
+    }
+  }
   const started = new Map<string, Namespace>();
   const entryOf = (id: string) => {
     const entry = table.get(id);

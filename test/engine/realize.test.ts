@@ -127,6 +127,20 @@ describe('realize', () => {
     assert.match(garbage.err, /error\[namespace\/protocol\]/);
   });
 
+  test('nomia.json maps an id to a built-in, with the same spelling; bad config is a clear error', () => {
+    const dir = tempDir('alias');
+    const store = join(dir, 'store');
+    writeFileSync(join(dir, 'nomia.json'), JSON.stringify({ namespaces: { ctx: { builtin: 'context' } } }));
+    const r = realize(store, 'ctx:value?v=aliased', dir);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'context:value?v=aliased\naliased\n');
+    assert.equal(nomia(store, ['spell', 'ctx:value?v=1']).code, 0);
+    writeFileSync(join(dir, 'nomia.json'), JSON.stringify({ namespaces: { bad: { builtin: 'nope' } } }));
+    assert.match(realize(store, 'context:cwd', dir).err, /namespaces\.bad\.builtin: there is no built-in namespace `nope`/);
+    writeFileSync(join(dir, 'nomia.json'), '{ not json');
+    assert.match(realize(store, 'context:cwd', dir).err, /nomia\.json is not valid JSON/);
+  });
+
   test('the context namespace: env, cwd, time reduce to values that feed exec', () => {
     const dir = tempDir('context');
     const store = join(dir, 'store');
