@@ -1,7 +1,7 @@
 /**
  * Event listeners for the CLI (the library only emits): JSON lines, plain
- * lines, or, on a terminal, a live status line of what runs, what is done
- * and what was reused, with finished steps printed above it.
+ * lines, or, on a terminal, a live view of what runs, what is done and what
+ * was reused, with finished steps printed above it.
  */
 import type { EngineEvent, EventListener } from '../engine/events.js';
 
@@ -21,31 +21,95 @@ function plainLine(e: EngineEvent): string | undefined {
   }
 }
 
-export function eventRenderer(format: LogFormat): { listener: EventListener; finish(): void } {
-  const out = process.stderr;
+/** A writable terminal: what the live view needs of process.stderr. */
+export interface Terminal {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  write(s: string): unknown;
+}
+
+/**
+ * The live view on a terminal: finished steps scroll above; below them a
+ * block redrawn in place lists what is running (with elapsed time) and the
+ * counts of what is done, reused and failed.
+ */
+class LiveView {
+  private readonly running = new Map<number, { label: string; since: number }>();
+  private done = 0;
+  private reused = 0;
+  private failed = 0;
+  private drawn = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly out: Terminal, private readonly now: () => number = Date.now) {}
+
+  private clear(): void {
+    if (this.drawn > 0) this.out.write(`\x1b[${this.drawn}F\x1b[0J`);
+    this.drawn = 0;
+  }
+
+  private draw(): void {
+    const width = Math.max(20, (this.out.columns ?? 100) - 1);
+    const lines: string[] = [];
+    const running = [...this.running.values()];
+    for (const r of running.slice(0, 8)) lines.push(`  ▸ ${((this.now() - r.since) / 1000).toFixed(1).padStart(5)}s ${r.label}`);
+    if (running.length > 8) lines.push(`  … and ${running.length - 8} more`);
+    lines.push(`  ${this.done} done · ${this.reused} reused · ${running.length} running${this.failed ? ` · ${this.failed} failed` : ''}`);
+    this.out.write(`${lines.map((l) => l.slice(0, width)).join('\n')}\n`);
+    this.drawn = lines.length;
+  }
+
+  /** Print a permanent line above the live block. */
+  private above(line: string): void {
+    this.clear();
+    this.out.write(`${line}\n`);
+  }
+
+  on(e: EngineEvent): void {
+    switch (e.kind) {
+      case 'realizing':
+        this.running.set(e.node, { label: e.label, since: this.now() });
+        this.timer ??= setInterval(() => { this.clear(); this.draw(); }, 250).unref();
+        break;
+      case 'ready':
+        this.running.delete(e.node);
+        this.done++;
+        this.above(plainLine(e)!);
+        break;
+      case 'failed':
+        this.running.delete(e.node);
+        this.failed++;
+        this.above(plainLine(e)!);
+        break;
+      case 'cache-hit':
+        this.reused++;
+        break;
+      case 'log':
+        this.above(plainLine(e)!);
+        break;
+      case 'done':
+        this.finish();
+        this.out.write(`${plainLine(e)}\n`);
+        return;
+      default:
+        break;
+    }
+    this.clear();
+    this.draw();
+  }
+
+  finish(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.clear();
+  }
+}
+
+export function eventRenderer(format: LogFormat, out: Terminal = process.stderr): { listener: EventListener; finish(): void } {
   if (format === 'json') return { listener: (e) => out.write(`${JSON.stringify(e)}\n`), finish: () => undefined };
   if (format === 'plain' || !out.isTTY) {
     return { listener: (e) => { const l = plainLine(e); if (l) out.write(`${l}\n`); }, finish: () => undefined };
   }
-  const running = new Map<number, string>();
-  let done = 0;
-  let reused = 0;
-  const status = () => {
-    const now = [...running.values()].slice(0, 3).join(', ');
-    out.write(`\r\x1b[2K[${done} done, ${reused} reused, ${running.size} running] ${now}`.slice(0, (out.columns ?? 100) - 1));
-  };
-  return {
-    listener: (e) => {
-      if (e.kind === 'realizing') running.set(e.node, e.label);
-      if (e.kind === 'ready' || e.kind === 'failed') {
-        running.delete(e.node);
-        done++;
-        out.write(`\r\x1b[2K${plainLine(e)}\n`);
-      }
-      if (e.kind === 'cache-hit') reused++;
-      if (e.kind === 'done') out.write(`\r\x1b[2K${plainLine(e)}\n`);
-      else status();
-    },
-    finish: () => out.write('\r\x1b[2K'),
-  };
+  const view = new LiveView(out);
+  return { listener: (e) => view.on(e), finish: () => view.finish() };
 }

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { eventRenderer } from '../../src/cli/render-events.js';
+import type { Spelling } from '../../src/graph/spell.js';
+
+const sp = 'nomia1-0000000000000000000000000000000000000000000000000000' as Spelling;
+
+function fakeTerminal(isTTY: boolean) {
+  let text = '';
+  return { isTTY, columns: 80, write: (s: string) => { text += s; return true; }, get text() { return text; } };
+}
+
+/** What the terminal shows: apply "cursor up N lines + clear to end". */
+function screen(raw: string): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (let i = 0; i < raw.length; i++) {
+    const m = /^\x1b\[(\d+)F\x1b\[0J/.exec(raw.slice(i));
+    if (m) {
+      lines.splice(lines.length - Number(m[1]));
+      i += m[0].length - 1;
+      continue;
+    }
+    if (raw[i] === '\n') { lines.push(cur); cur = ''; } else cur += raw[i];
+  }
+  return lines;
+}
+
+const events: EngineEvent[] = [
+  { kind: 'resolving', name: 'x' },
+  { kind: 'realizing', node: 1, label: 'exec:run?args=[a]', spelling: sp },
+  { kind: 'realizing', node: 2, label: 'exec:run?args=[b]', spelling: sp },
+  { kind: 'cache-hit', node: 3, label: 'text:digest', spelling: sp, to: 'context:value?v=1', early: true },
+  { kind: 'ready', node: 1, label: 'exec:run?args=[a]', outputs: {}, ms: 12 },
+];
+
+test('on a terminal: finished steps scroll above a live block of what runs and the counts', () => {
+  const term = fakeTerminal(true);
+  const r = eventRenderer('auto', term);
+  for (const e of events) r.listener(e);
+  const shown = screen(term.text);
+  assert.equal(shown[0], 'ready     exec:run?args=[a] (12 ms)');
+  assert.match(shown[1]!, /^ {2}▸ +\d+\.\ds exec:run\?args=\[b\]$/);
+  assert.equal(shown[2], '  1 done · 1 reused · 1 running');
+  assert.equal(shown.length, 3);
+  r.listener({ kind: 'done', roots: [], ms: 20, ran: 2, reused: 1 });
+  assert.deepEqual(screen(term.text), ['ready     exec:run?args=[a] (12 ms)', 'done: 2 realized, 1 reused, 20 ms']);
+  r.finish();
+});
+
+test('not a terminal: plain lines; json: one object per line', () => {
+  const plain = fakeTerminal(false);
+  const r = eventRenderer('auto', plain);
+  for (const e of events) r.listener(e);
+  assert.equal(plain.text, 'realizing exec:run?args=[a]\nrealizing exec:run?args=[b]\nreused    text:digest (inputs unchanged)\nready     exec:run?args=[a] (12 ms)\n');
+  const json = fakeTerminal(true);
+  const j = eventRenderer('json', json);
+  for (const e of events) j.listener(e);
+  assert.deepEqual(json.text.trim().split('\n').map((l) => JSON.parse(l)), events);
+});
