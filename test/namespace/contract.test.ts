@@ -1,0 +1,106 @@
+/**
+ * The Namespace contract, run against built-in namespaces directly and
+ * behind the JSON-RPC wrapper (STYLE rule 5: out-of-process is just another
+ * implementation). Both must describe alike, fail alike, and realize to the
+ * same refined names.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { NomiaError } from '../../src/errors.js';
+import type { GraphParam } from '../../src/graph/types.js';
+import { ExternalNamespace } from '../../src/namespace/protocol/client.js';
+import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../src/namespace/types.js';
+import { builtinNamespaces } from '../../src/namespaces/index.js';
+import { openStore } from '../../src/store/store.js';
+import { tempDir } from '../support/cli.js';
+
+const fixture = fileURLToPath(new URL('./serve-builtin.js', import.meta.url));
+const store = openStore({ dir: join(tempDir('contract'), 'store') });
+const wrapped: ExternalNamespace[] = [];
+after(async () => {
+  await Promise.all(wrapped.map((w) => w.close()));
+  store.close();
+});
+
+function implementations(id: string): [string, Namespace][] {
+  const direct = builtinNamespaces.find((n) => n.id === id)!;
+  const viaRpc = new ExternalNamespace({ id, spelling: direct.spelling, command: [process.execPath, fixture, '--serve', id] });
+  wrapped.push(viaRpc);
+  return [['direct', direct], ['behind JSON-RPC', viaRpc]];
+}
+
+const str = (key: string, value: string): GraphParam => ({ key, value: { kind: 'String', value } });
+const req = (ns: string, nameId: string, params: GraphParam[] = []): AtomRequest => ({ namespace: { id: ns, params: [] }, nameId, params });
+
+function ctx(): RealizeContext {
+  return {
+    store, signal: new AbortController().signal,
+    context: { env: { PATH: process.env['PATH'] ?? '', GREETING: 'hello' }, cwd: '/', now: Date.UTC(2026, 10, 25, 12), stdin: () => process.stdin },
+    log: () => undefined, emitReduction: () => undefined,
+  };
+}
+
+async function realizeBoth(id: string, request: AtomRequest, inputs: Record<string, Resource> = {}): Promise<Resource[]> {
+  const out: Resource[] = [];
+  for (const [, ns] of implementations(id)) out.push((await ns.realize(request, inputs, ctx()))['out']!);
+  return out;
+}
+
+describe('the namespace contract, direct and behind JSON-RPC', () => {
+  for (const id of ['context', 'text', 'exec']) {
+    test(`${id}: an unknown name is a usage error either way`, async () => {
+      for (const [how, ns] of implementations(id)) {
+        await assert.rejects(Promise.resolve().then(() => ns.describe(req(id, 'no-such-name'))), (e: unknown) => {
+          assert.ok(e instanceof NomiaError, `${how}: ${String(e)}`);
+          assert.equal(e.code, 'usage', how);
+          assert.match(e.message, /is not a name of this namespace/, how);
+          return true;
+        });
+      }
+    });
+  }
+
+  test('context: the same signatures and the same values', async () => {
+    const sigs = await Promise.all(implementations('context').map(([, ns]) => ns.describe(req('context', 'env', [str('var', 'GREETING')]))));
+    assert.deepEqual(sigs[0], sigs[1]);
+    assert.equal(sigs[0]!.contextual, true);
+    const env = await realizeBoth('context', req('context', 'env', [str('var', 'GREETING')]));
+    assert.deepEqual(env[0], env[1]);
+    assert.equal(env[0]!.name, 'context:value?v=hello');
+    const time = await realizeBoth('context', req('context', 'time', [str('granularity', 'day')]));
+    assert.deepEqual(time.map((r) => (r as { value: string }).value), ['2026-11-25', '2026-11-25'], 'the run context crosses the wire');
+  });
+
+  test('text: the same digest of the same inputs', async () => {
+    const inputs: Record<string, Resource> = {
+      a: { kind: 'value', type: 'value', value: 'one', name: 'context:value?v=one' },
+      b: { kind: 'value', type: 'value', value: 'two', name: 'context:value?v=two' },
+    };
+    const [direct, rpc] = await realizeBoth('text', req('text', 'digest', [str('k', 'v')]), inputs);
+    assert.deepEqual(direct, rpc);
+    assert.match(direct!.name, /^context:value\?v=[0-9a-f]{64}$/);
+  });
+
+  test('exec: an object output gets the same content name either way', async () => {
+    const args: GraphParam = { key: 'args', value: { kind: 'List', items: [{ kind: 'String', value: 'sh' }, { kind: 'String', value: '-c' }, { kind: 'String', value: 'echo made > $out' }] } };
+    const [direct, rpc] = await realizeBoth('exec', req('exec', 'run', [args]));
+    assert.equal(direct!.name, rpc!.name);
+    assert.match(direct!.name, /^filesystem:by-content\?name=out&sha256=/);
+    for (const r of [direct!, rpc!]) assert.equal(readFileSync((r as { path: string }).path, 'utf8'), 'made\n');
+  });
+
+  test('exec: a failing command fails either way, with its status', async () => {
+    const args: GraphParam = { key: 'args', value: { kind: 'List', items: [{ kind: 'String', value: 'sh' }, { kind: 'String', value: '-c' }, { kind: 'String', value: 'exit 4' }] } };
+    for (const [how, ns] of implementations('exec')) {
+      await assert.rejects(ns.realize(req('exec', 'run', [args]), {}, ctx()), (e: unknown) => {
+        assert.ok(e instanceof NomiaError, how);
+        assert.equal(e.code, 'realize/failed', how);
+        assert.match(e.message, /exit status 4/, how);
+        return true;
+      });
+    }
+  });
+});
