@@ -85,7 +85,16 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
   const emit = (e: EngineEvent) => options.onEvent?.(e);
   const { store, registry } = options;
   emit({ kind: 'resolving', name: options.source ?? '' });
-  const resolved = await resolve(name, registry, options.source);
+  const resolved = await resolve(name, registry, options.source, async ({ namespace, request, label }) => {
+    const outs = await namespace.realize(request, {}, {
+      store, context: options.context, signal: options.signal ?? new AbortController().signal,
+      log: () => undefined, emitReduction: () => undefined,
+    });
+    const sig = await namespace.describe(request);
+    const r = outs[sig.defaultOutput];
+    if (!r) throw new NomiaError('usage', `\`${label}\` produced no namespace`);
+    return r;
+  });
   const { nodes } = resolved;
   const nsSpelling = (id: string) => resolved.namespaceSpelling(id);
   const run = limiter(Math.max(1, options.jobs ?? 2));

@@ -10,10 +10,10 @@ import { flatten } from '../graph/flatten.js';
 import { nodeLabel } from '../graph/render.js';
 import { stronglyConnected } from '../graph/scc.js';
 import { spell, type Spelling } from '../graph/spell.js';
-import { portLabel, type Edge, type Graph, type GraphParam } from '../graph/types.js';
+import { portLabel, type Edge, type Graph, type GraphNode, type GraphParam, type Source } from '../graph/types.js';
 import type { Name } from '../name/ast.js';
 import type { Registry } from '../namespace/registry.js';
-import type { AtomRequest, Namespace, Signature } from '../namespace/types.js';
+import type { AtomRequest, Namespace, Resource, Signature } from '../namespace/types.js';
 
 export interface ResolvedNode {
   readonly id: number;
@@ -96,16 +96,38 @@ function checkStructure(graph: Graph, sigs: readonly Signature[], inputs: readon
   }
 }
 
-export async function resolve(name: Name, registry: Registry, source?: string): Promise<ResolvedName> {
+/** What resolution needs to realize the namespace of a named namespace `(x:y):z` first. */
+export interface NamespaceRealizer {
+  (source: { namespace: Namespace; request: AtomRequest; label: string }): Promise<Resource>;
+}
+
+export async function resolve(name: Name, registry: Registry, source?: string, realizeNamespace?: NamespaceRealizer): Promise<ResolvedName> {
   const graph = flatten(name, source);
+  /** The namespace of a node whose namespace is the output of another node. */
+  const namedNamespace = async (node: GraphNode & { kind: 'atomic' }, src: Source): Promise<Namespace> => {
+    const from = graph.nodes[src.node]!;
+    const label = from.kind === 'atomic' ? nodeLabel(from) : '?';
+    if (from.kind !== 'atomic' || from.namespace.kind !== 'builtin' || graph.edges.some((e) => e.to === src.node) || src.projection) {
+      fail(graph, `the namespace of \`${node.nameId}\` must be a name without inputs in a namespace given by id, e.g. (nomia:external?command=[…]):${node.nameId}`, node.span);
+    }
+    if (!realizeNamespace) fail(graph, 'named namespaces can only be resolved while realizing', node.span);
+    const ns = registry.get(from.namespace.id);
+    const request: AtomRequest = { namespace: { id: from.namespace.id, params: from.namespace.params }, nameId: from.nameId, params: from.params };
+    const resource = await realizeNamespace({ namespace: ns, request, label });
+    if (resource.type !== 'namespace' || resource.kind !== 'value') {
+      fail(graph, `\`${label}\` is a ${resource.type}, not a namespace`, from.span, 'a named namespace is a name whose output is a namespace, e.g. nomia:external?command=[…]');
+    }
+    return registry.fromResource(resource.value, `(${label})`);
+  };
   const namespaceSpelling = (id: string, params: readonly GraphParam[] = []) =>
     registry.spelling(id) + (params.length ? JSON.stringify(params.map((p) => [p.key, p.value])) : '');
   const bound = await Promise.all(graph.nodes.map(async (node) => {
     if (node.kind === 'resolved') fail(graph, `\`@${node.variable}\` cannot be realized yet: resolved-name variables are bound by the daemon`, node.span);
     if (node.namespace.kind === 'default') fail(graph, `\`${node.nameId}\` has no namespace`, node.span, 'qualify it, e.g. filesystem:stdin');
-    if (node.namespace.kind === 'named') fail(graph, 'named namespaces `(name):id` cannot be realized yet', node.span, 'use a namespace configured by id in nomia.json');
-    const namespace = registry.get(node.namespace.id);
-    const request: AtomRequest = { namespace: { id: node.namespace.id, params: node.namespace.params }, nameId: node.nameId, params: node.params };
+    const namespace = node.namespace.kind === 'named' ? await namedNamespace(node, node.namespace.source) : registry.get(node.namespace.id);
+    const request: AtomRequest = node.namespace.kind === 'named'
+      ? { namespace: { id: namespace.id, params: [] }, nameId: node.nameId, params: node.params }
+      : { namespace: { id: node.namespace.id, params: node.namespace.params }, nameId: node.nameId, params: node.params };
     const signature = await namespace.describe(request);
     return { node, namespace, request, signature };
   }));

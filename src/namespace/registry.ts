@@ -35,6 +35,12 @@ export interface ExternalSpec {
 
 export interface Registry {
   get(id: string): Namespace;
+  /**
+   * The namespace a `namespace` resource stands for (its value is the JSON
+   * spec `{"builtin": id}` or `{"command": [...]}`), for named namespaces.
+   * Processes it starts are closed with the registry.
+   */
+  fromResource(value: string, label: string): Namespace;
   /** The namespace's spelling, without starting it. */
   spelling(id: string): string;
   ids(): string[];
@@ -114,7 +120,30 @@ export function createRegistry(builtins: readonly Namespace[], configured: reado
     }
     return entry;
   };
+  const named = new Map<string, Namespace>();
   return {
+    fromResource(value, label) {
+      let spec: { builtin?: unknown; command?: unknown };
+      try {
+        spec = JSON.parse(value) as typeof spec;
+      } catch {
+        throw new NomiaError('usage', `${label} is not a namespace`);
+      }
+      if (typeof spec.builtin === 'string') {
+        const ns = builtins.find((b) => b.id === spec.builtin);
+        if (!ns) throw new NomiaError('usage', `${label}: there is no built-in namespace \`${spec.builtin}\``, { hint: `built-ins: ${builtins.map((b) => b.id).join(', ')}` });
+        return ns;
+      }
+      const command = spec.command;
+      if (!Array.isArray(command) || !command.every((c) => typeof c === 'string')) throw new NomiaError('usage', `${label} is not a namespace`);
+      let ns = named.get(value);
+      if (!ns) {
+        if (!startExternal) throw new NomiaError('usage', `${label} is external and this build cannot start external namespaces`);
+        ns = startExternal({ id: label, command, source: label, spelling: externalSpelling(label, command) });
+        named.set(value, ns);
+      }
+      return ns;
+    },
     spelling: (id) => entryOf(id).spelling,
     get(id) {
       const entry = entryOf(id);
@@ -129,7 +158,7 @@ export function createRegistry(builtins: readonly Namespace[], configured: reado
     },
     ids: () => [...table.keys()].sort(),
     async close() {
-      await Promise.all([...started.values()].map((ns) => ns.close?.()));
+      await Promise.all([...started.values(), ...named.values()].map((ns) => ns.close?.()));
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Namespace } from '../namespace/types.js';
 import { contextNamespace } from './context/index.js';
 import { execNamespace } from './exec/index.js';
 import { filesystemNamespace } from './filesystem/index.js';
+import { nomiaNamespace } from './nomia/index.js';
 import { textNamespace } from './text/index.js';
 
-export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace];
+export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace];

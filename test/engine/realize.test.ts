@@ -127,6 +127,28 @@ describe('realize', () => {
     assert.match(garbage.err, /error\[namespace\/protocol\]/);
   });
 
+  test('named namespaces: (nomia:builtin?id=…):name and (nomia:external?command=[…]):name', (t) => {
+    const dir = tempDir('named');
+    const store = join(dir, 'store');
+    const builtin = realize(store, '(nomia:builtin?id=context):value?v=named', dir);
+    assert.equal(builtin.code, 0, builtin.err);
+    assert.equal(builtin.out, 'context:value?v=named\nnamed\n');
+    const notNs = realize(store, '(context:cwd):value?v=x', dir);
+    assert.equal(notNs.code, 1);
+    assert.match(notNs.err, /`context:cwd` is a value, not a namespace/);
+    if (spawnSync('sh', ['-c', 'command -v python3']).status !== 0) {
+      if (process.env['CI'] === 'true') assert.fail('python3 is missing under CI=true');
+      return t.skip('python3 not installed');
+    }
+    const example = fileURLToPath(new URL('../../../examples/namespaces/upper.py', import.meta.url));
+    const name = `(nomia:external?command=[python3, ${JSON.stringify(example)}]):text?s=shout`;
+    const external = realize(store, name, dir);
+    assert.equal(external.code, 0, external.err);
+    assert.equal(external.out, 'context:value?v=SHOUT\nSHOUT\n');
+    assert.equal(kinds(realize(store, name, dir).events, 'cache-hit').length, 1, 'spelled and reused like any name');
+    assert.notEqual(nomia(store, ['spell', name]).out, nomia(store, ['spell', '(nomia:external?command=[python3, other.py]):text?s=shout']).out);
+  });
+
   test('nomia.json maps an id to a built-in, with the same spelling; bad config is a clear error', () => {
     const dir = tempDir('alias');
     const store = join(dir, 'store');
