@@ -26,7 +26,8 @@ export function register(program: Command): void {
         for (let i = 0; i < 32; i++) {
           const spelling = spellText(current, nsSpelling);
           if (!spelling) break;
-          const row = store.db.reductionsFrom(spelling)[0];
+          // Graph-level rows (whole name → its results) are the engine's shortcut, not a step of the chain.
+          const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:'));
           steps.push({ name: current, spelling, ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString() } : {}) });
           if (!row || steps.some((s) => s.name === row.to)) break;
           current = row.to;

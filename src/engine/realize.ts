@@ -30,7 +30,7 @@ import type { Store } from '../store/store.js';
 import type { EngineEvent, EventListener } from './events.js';
 import { acquire } from './locks.js';
 import { lookup, materialize, record, spellText } from './reductions.js';
-import { resolve, type ResolvedName, type ResolvedNode } from './resolve.js';
+import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
 
 export interface RealizeOptions {
   readonly store: Store;
@@ -45,7 +45,8 @@ export interface RealizeOptions {
 }
 
 export interface Realized {
-  readonly resolved: ResolvedName;
+  /** Absent when the whole name was one lookup (a graph-level reduction): nothing was resolved. */
+  readonly resolved?: ResolvedName;
   /** One per root of the name, in order. */
   readonly roots: readonly Resource[];
 }
@@ -80,11 +81,46 @@ function project(r: Resource, projection: readonly string[] | undefined, what: s
   return { kind: 'object', type: fsType(path), name: r.name + projection.map((s) => `/${printSegment(s)}`).join(''), path };
 }
 
+/** The emitter of graph-level reductions: whole name → its results (a JSON list of names). */
+const GRAPH = 'engine:graph@1';
+
 export async function realize(name: Name, options: RealizeOptions): Promise<Realized> {
   const started = Date.now();
+  const materializeAll = (to: string): Resource[] | undefined => {
+    let names: unknown;
+    try {
+      names = JSON.parse(to);
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(names)) return undefined;
+    const out: Resource[] = [];
+    for (const n of names) {
+      const m = typeof n === 'string' ? materialize(options.store, n, (id) => options.registry.spelling(id)) : undefined;
+      if (!m) return undefined;
+      out.push(m.resource);
+    }
+    return out;
+  };
   const emit = (e: EngineEvent) => options.onEvent?.(e);
   const { store, registry } = options;
   emit({ kind: 'resolving', name: options.source ?? '' });
+  // A graph-level reduction makes the same whole name one lookup. Only names without contextual parts
+  // are ever recorded, so a hit needs no namespace described (DESIGN.md §7, step 4).
+  let prepared: Prepared | undefined;
+  try {
+    prepared = prepare(name, registry, options.source);
+  } catch {
+    // Resolution below reports it properly.
+  }
+  if (prepared) {
+    const row = lookup(store, prepared.spellings.name, GRAPH);
+    const found = row && materializeAll(row.to);
+    if (found) {
+      emit({ kind: 'done', roots: found.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1 });
+      return { roots: found };
+    }
+  }
   const resolved = await resolve(name, registry, options.source, async ({ namespace, request, label }) => {
     const outs = await namespace.realize(request, {}, {
       store, context: options.context, signal: options.signal ?? new AbortController().signal,
@@ -94,7 +130,7 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
     const r = outs[sig.defaultOutput];
     if (!r) throw new NomiaError('usage', `\`${label}\` produced no namespace`);
     return r;
-  });
+  }, prepared);
   const { nodes } = resolved;
   const nsSpelling = (id: string) => resolved.namespaceSpelling(id);
   const run = limiter(Math.max(1, options.jobs ?? 2));
@@ -258,6 +294,9 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
     cancel.abort();
     await Promise.allSettled([...memo.values()]);
     throw e;
+  }
+  if (!nodes.some((n) => n.tainted)) {
+    record(store, { from: resolved.spelling, namespace: GRAPH, to: JSON.stringify(roots.map((r) => r.name)), kind: 'realized' });
   }
   emit({ kind: 'done', roots: roots.map((r) => r.name), ms: Date.now() - started, ran, reused });
   return { resolved, roots };

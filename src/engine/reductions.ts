@@ -87,7 +87,8 @@ export function materialize(store: Store, text: string, nsSpelling: NamespaceSpe
     if (t !== 'not-terminal') return t ? { resource: t, chain } : undefined;
     const spelling = spellText(current, nsSpelling);
     if (!spelling) return undefined;
-    const row = store.db.reductionsFrom(spelling).find((r) => r.kind === 'asserted' || trustedNamespace === undefined || r.namespace === trustedNamespace || r.namespace.startsWith('builtin:'));
+    const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:')
+      && (r.kind === 'asserted' || trustedNamespace === undefined || r.namespace === trustedNamespace || r.namespace.startsWith('builtin:')));
     if (!row || chain.includes(row.to)) return undefined;
     current = row.to;
   }

@@ -9,7 +9,7 @@ import { NomiaGraphError, type Span } from '../errors.js';
 import { flatten } from '../graph/flatten.js';
 import { nodeLabel } from '../graph/render.js';
 import { stronglyConnected } from '../graph/scc.js';
-import { spell, type Spelling } from '../graph/spell.js';
+import { spell, type Spelling, type Spellings } from '../graph/spell.js';
 import { portLabel, type Edge, type Graph, type GraphNode, type GraphParam, type Source } from '../graph/types.js';
 import type { Name } from '../name/ast.js';
 import type { Registry } from '../namespace/registry.js';
@@ -101,8 +101,25 @@ export interface NamespaceRealizer {
   (source: { namespace: Namespace; request: AtomRequest; label: string }): Promise<Resource>;
 }
 
-export async function resolve(name: Name, registry: Registry, source?: string, realizeNamespace?: NamespaceRealizer): Promise<ResolvedName> {
+/** A graph already flattened and spelled (by a caller that looked it up first), so resolve does not redo it. */
+export interface Prepared {
+  readonly graph: Graph;
+  readonly spellings: Spellings;
+}
+
+/** Flatten and spell with the registry's namespace spellings. */
+export function prepare(name: Name, registry: Registry, source?: string): Prepared {
   const graph = flatten(name, source);
+  return { graph, spellings: spell(graph, { namespaceSpelling: namespaceSpellingOf(registry) }) };
+}
+
+function namespaceSpellingOf(registry: Registry) {
+  return (id: string, params: readonly GraphParam[] = []) =>
+    registry.spelling(id) + (params.length ? JSON.stringify(params.map((p) => [p.key, p.value])) : '');
+}
+
+export async function resolve(name: Name, registry: Registry, source?: string, realizeNamespace?: NamespaceRealizer, prepared?: Prepared): Promise<ResolvedName> {
+  const graph = prepared?.graph ?? flatten(name, source);
   /** The namespace of a node whose namespace is the output of another node. */
   const namedNamespace = async (node: GraphNode & { kind: 'atomic' }, src: Source): Promise<Namespace> => {
     const from = graph.nodes[src.node]!;
@@ -119,8 +136,7 @@ export async function resolve(name: Name, registry: Registry, source?: string, r
     }
     return registry.fromResource(resource.value, `(${label})`);
   };
-  const namespaceSpelling = (id: string, params: readonly GraphParam[] = []) =>
-    registry.spelling(id) + (params.length ? JSON.stringify(params.map((p) => [p.key, p.value])) : '');
+  const namespaceSpelling = namespaceSpellingOf(registry);
   const bound = await Promise.all(graph.nodes.map(async (node) => {
     if (node.kind === 'resolved') fail(graph, `\`@${node.variable}\` cannot be realized yet: resolved-name variables are bound by the daemon`, node.span);
     if (node.namespace.kind === 'default') fail(graph, `\`${node.nameId}\` has no namespace`, node.span, 'qualify it, e.g. filesystem:stdin');
@@ -169,7 +185,7 @@ export async function resolve(name: Name, registry: Registry, source?: string, r
         'a cycle can be spelled (`nomia spell`) but realizing it needs a namespace that declares it ties knots');
     }
   }
-  const spellings = spell(graph, { namespaceSpelling });
+  const spellings = prepared?.spellings ?? spell(graph, { namespaceSpelling });
   // Taint in dependency order (the graph is acyclic here, or every cycle ties its knot).
   const tainted: boolean[] = new Array(graph.nodes.length).fill(false);
   for (const comp of components) {

@@ -145,7 +145,9 @@ describe('realize', () => {
     const external = realize(store, name, dir);
     assert.equal(external.code, 0, external.err);
     assert.equal(external.out, 'context:value?v=SHOUT\nSHOUT\n');
-    assert.equal(kinds(realize(store, name, dir).events, 'cache-hit').length, 1, 'spelled and reused like any name');
+    const again = realize(store, name, dir);
+    assert.equal(again.out, external.out);
+    assert.equal(kinds(again.events, 'realizing').length, 0, 'spelled and reused like any name');
     assert.notEqual(nomia(store, ['spell', name]).out, nomia(store, ['spell', '(nomia:external?command=[python3, other.py]):text?s=shout']).out);
   });
 
@@ -206,6 +208,24 @@ describe('realize', () => {
     const again = nomia(store, ['realize', '--log-format', 'plain', '-'], { input: name, cwd: dir });
     assert.equal(again.out, r.out);
     assert.match(again.err, /done: 0 realized, 1 reused/, 'the whole name is one lookup');
+  });
+
+  test('graph-level reductions: a whole name with several results, or a projection, is one lookup the second time', () => {
+    const dir = tempDir('graph');
+    const store = join(dir, 'store');
+    const name = 'compose text:digest?a=1(x: context:value?v=1); exec:run?args=[sh, -c, "mkdir -p $out/sub; echo hi > $out/sub/f"]';
+    const first = realize(store, name, dir);
+    assert.equal(first.code, 0, first.err);
+    assert.equal(first.out.trim().split('\n').length, 4, 'two results, each a name and a path or value');
+    const second = realize(store, name, dir);
+    assert.equal(second.out, first.out);
+    assert.equal(kinds(second.events, 'realizing').length, 0);
+    assert.equal(kinds(second.events, 'cache-hit').length, 0, 'not even the nodes were looked at');
+    assert.equal((kinds(second.events, 'done')[0] as { reused: number }).reused, 1);
+    // A contextual name is never recorded whole: it runs again.
+    writeFileSync(join(dir, 'f'), 'f');
+    realize(store, 'filesystem:import?path="./f"', dir);
+    assert.equal(kinds(realize(store, 'filesystem:import?path="./f"', dir).events, 'realizing').length, 1);
   });
 
   test('one failing node stops the run cleanly: nothing else fails because of it (regression)', () => {
