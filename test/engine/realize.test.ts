@@ -165,6 +165,21 @@ describe('realize', () => {
     assert.match(realize(store, 'context:cwd', dir).err, /nomia\.json is not valid JSON/);
   });
 
+  test('filesystem:stdin reads standard input into the store and reduces to by-content', () => {
+    const dir = tempDir('stdin');
+    const store = join(dir, 'store');
+    const r = nomia(store, ['realize', '--log-format', 'plain', 'filesystem:stdin?name=piped'], { input: 'from a pipe\n', cwd: dir });
+    assert.equal(r.code, 0, r.err);
+    const [name, path] = r.out.trim().split('\n');
+    assert.match(name!, /^filesystem:by-content\?name=piped&sha256=[0-9a-f]{64}$/);
+    assert.equal(readFileSync(path!, 'utf8'), 'from a pipe\n');
+    assert.equal(nomia(store, ['hash', 'path', path!]).out.trim(), /sha256=([0-9a-f]{64})/.exec(name!)![1]);
+    const big = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
+    const r2 = nomia(store, ['realize', 'filesystem:stdin'], { input: big, cwd: dir });
+    assert.equal(r2.code, 0, r2.err);
+    assert.ok(readFileSync(r2.out.trim().split('\n')[1]!).equals(big));
+  });
+
   test('the context namespace: env, cwd, time reduce to values that feed exec', () => {
     const dir = tempDir('context');
     const store = join(dir, 'store');
