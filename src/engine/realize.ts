@@ -17,6 +17,7 @@
  */
 import { existsSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
+import { stronglyConnected } from '../graph/scc.js';
 import { sourceSpelling, type Spelling } from '../graph/spell.js';
 import { portLabel, type Edge, type Source } from '../graph/types.js';
 import type { Name } from '../name/ast.js';
@@ -132,6 +133,16 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
     return r;
   }, prepared);
   const { nodes } = resolved;
+  // Namespaces may declare that they tie knots, but the engine cannot yet hand a node its own future
+  // output: realizing such a cycle would wait on itself. Refuse it clearly instead.
+  for (const comp of stronglyConnected(nodes.length, (i) => nodes[i]!.inputs.map((e) => e.from.node))) {
+    if (comp.length > 1 || nodes[comp[0]!]!.inputs.some((e) => e.from.node === comp[0])) {
+      const first = nodes[Math.min(...comp)]!;
+      throw new NomiaError('usage', `cannot realize the cycle through \`${first.label}\`${first.at ? ` (${first.at})` : ''}: tying knots is not supported by the engine yet`, {
+        hint: 'spell it with `nomia spell`; realize the members separately',
+      });
+    }
+  }
   const nsSpelling = (id: string) => resolved.namespaceSpelling(id);
   const run = limiter(Math.max(1, options.jobs ?? 2));
   const memo = new Map<number, Promise<Outputs>>();
