@@ -34,7 +34,6 @@ export function register(program: Command): void {
               references,
               onProgress: (p) => progress.update(`${p.phase} ${path}: ${p.files} files, ${formatBytes(p.bytes)}`),
             });
-            progress.done();
             const name = byContentName(object);
             lines.push(opts.json
               ? JSON.stringify({ name, path: `${store.layout.storeDir}/${object.path}`, hash: object.hash, narSize: object.narSize, added })

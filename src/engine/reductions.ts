@@ -71,7 +71,7 @@ function terminal(store: Store, text: string): Resource | undefined | 'not-termi
   const proj = name.body.projection ?? [];
   const path = [realPath(store, object), ...proj].join('/');
   if (!existsSync(path)) return undefined;
-  return { kind: 'object', type: fsType(path), name: text === byContentName(object) || proj.length ? text : byContentName(object), path };
+  return { kind: 'object', type: fsType(path), name: proj.length ? text : byContentName(object), path };
 }
 
 /**

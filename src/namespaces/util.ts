@@ -1,7 +1,6 @@
 /** Small helpers the built-in namespaces share. */
 import { lstatSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
-import type { GraphParam, Value } from '../graph/types.js';
 import { printValue } from '../name/print.js';
 import type { AtomRequest, Resource, Signature } from '../namespace/types.js';
 
@@ -56,4 +55,3 @@ export function leaf(type: string, contextual: boolean): Signature {
   return { inputs: {}, outputs: { out: { type } }, defaultOutput: 'out', contextual };
 }
 
-export type { GraphParam, Value };

@@ -9,11 +9,14 @@
  * - `stdin` (contextual): standard input, read into the store, reduced to
  *   by-content.
  */
-import { basename, resolve } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
 import { addPath } from '../../store/add.js';
 import { tryParseContentHash } from '../../store/hash.js';
-import { importNar } from '../../store/import.js';
+import { withWorkDir } from '../../store/commit.js';
 import { hashPath } from '../../store/nar.js';
 import { defaultObjectName, checkObjectName } from '../../store/store-path.js';
 import { findObject, realPath, requireObject } from '../../store/store.js';
@@ -26,25 +29,6 @@ const NAMES = ['by-content?sha256=…[&name=…]', 'import?path=…[&name=…]',
 function objectResource(ctx: RealizeContext, o: ObjectRow): Resource {
   const path = realPath(ctx.store, o);
   return { kind: 'object', type: fsType(path), name: byContentName(o), path };
-}
-
-/** A NAR stream of one regular file, for `stdin`: header, size, contents, padding, trailer. */
-async function* fileNar(total: { size: number }, body: readonly Buffer[]): AsyncIterable<Uint8Array> {
-  const str = (s: string) => {
-    const b = Buffer.from(s);
-    const out = Buffer.alloc(8 + ((b.length + 7) & ~7));
-    out.writeUInt32LE(b.length, 0);
-    b.copy(out, 8);
-    return out;
-  };
-  const len = Buffer.alloc(8);
-  len.writeUInt32LE(total.size % 0x1_0000_0000, 0);
-  len.writeUInt32LE(Math.floor(total.size / 0x1_0000_0000), 4);
-  yield Buffer.concat(['nix-archive-1', '(', 'type', 'regular', 'contents'].map(str));
-  yield len;
-  for (const b of body) yield b;
-  yield Buffer.alloc((8 - (total.size % 8)) % 8);
-  yield str(')');
 }
 
 export const filesystemNamespace: Namespace = {
@@ -82,14 +66,12 @@ export const filesystemNamespace: Namespace = {
       }
       case 'stdin': {
         const name = checkObjectName(stringParam(req, 'name') ?? 'stdin');
-        // The size must come first in a NAR, so standard input is read whole (it is a file, not a stream).
-        const body: Buffer[] = [];
-        const total = { size: 0 };
-        for await (const chunk of ctx.context.stdin()) {
-          body.push(Buffer.from(chunk));
-          total.size += chunk.length;
-        }
-        const { object } = await importNar(ctx.store, fileNar(total, body), { name });
+        // Standard input goes to a file in a work directory (streamed, not held in memory), then is added like any file.
+        const object = await withWorkDir(ctx.store, async (work) => {
+          const file = join(work, 'stdin');
+          await pipeline(Readable.from(ctx.context.stdin()), createWriteStream(file));
+          return (await addPath(ctx.store, file, { name })).object;
+        });
         return { out: objectResource(ctx, object) };
       }
       default: throw unknownName(req, NAMES);
