@@ -48,7 +48,21 @@ export type ErrorCode =
   | 'namespace/crashed'
   | 'namespace/timeout'
   | 'realize/failed'
-  | 'graph/structure';
+  | 'graph/structure'
+  | 'sandbox/unavailable'
+  | 'build/failed'
+  | 'build/output'
+  | 'daemon/io'
+  | 'daemon/denied'
+  | 'git/failed'
+  | 'git/rev-not-found'
+  | 'git/rev-ambiguous'
+  | 'fetch/http'
+  | 'fetch/timeout'
+  | 'fetch/hash-mismatch'
+  | 'unpack/format'
+  | 'unpack/unsafe-entry'
+  | 'private/permission';
 
 export interface NomiaErrorOptions {
   readonly hint?: string;
