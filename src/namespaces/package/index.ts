@@ -1,0 +1,201 @@
+/**
+ * The `package` namespace: `build-in-sandbox?args=[…](exe: …, …inputs)` runs
+ * the `exe` input with `args` in a bubblewrap sandbox and stores what it
+ * writes to `$out` (and the other `outputs`) by content, modulo
+ * self-reference: the name reduces to `filesystem:by-content?…`, and two
+ * builds with byte-identical outputs share the object. See
+ * docs/namespaces/package.md.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, posix, relative, sep } from 'node:path';
+import { NomiaError } from '../../errors.js';
+import { printValue } from '../../name/print.js';
+import type { AtomRequest, Namespace, RealizeContext, Resource, Signature } from '../../namespace/types.js';
+import { encodeBase32 } from '../../store/base32.js';
+import { closure } from '../../store/closure.js';
+import { withWorkDir } from '../../store/commit.js';
+import type { Store } from '../../store/store.js';
+import { unknownName, usage } from '../util.js';
+import { storeOutputs, type BuiltOutput } from './outputs.js';
+import { buildSpec, outputObjectName, type BuildSpec } from './params.js';
+import { openRecursion, type Recursion } from './recursive.js';
+import { runSandboxed, runUnsandboxed, type BuildExit, type SandboxMode } from './sandbox.js';
+
+export interface PackageOptions {
+  /** `none` is the explicit opt-out (`--sandbox=none`); every such build says so in its log. */
+  readonly sandbox?: SandboxMode;
+}
+
+/** What `$x` means for a resource: its path, or its value. */
+const valueOf = (r: Resource) => (r.kind === 'object' ? r.path : r.value);
+
+/** The store entry (`<hash>-<name>`) a path in the store belongs to, or undefined for paths elsewhere. */
+export function objectOf(store: Store, path: string): string | undefined {
+  const rel = relative(store.layout.storeDir, path);
+  if (!rel || rel.startsWith('..') || rel.startsWith(sep)) return undefined;
+  return rel.split(sep)[0];
+}
+
+/** The placeholder hash part an output is built under: fixed for a request, so a rebuild writes the same bytes. */
+function placeholder(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, output: string): string {
+  const key = JSON.stringify([req.nameId, req.params, Object.entries(inputs).map(([k, r]) => [k, r.name]).sort(), output]);
+  return encodeBase32(createHash('sha256').update(`nomia-placeholder:${key}`).digest());
+}
+
+/** Inputs become variables (`exe: …` sets `$exe`); positional ones `in0`, `in1`…; names that are not identifiers are skipped. */
+function inputVariable(port: string): string | undefined {
+  if (/^\d+$/.test(port)) return `in${port}`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(port) ? port : undefined;
+}
+
+/** PATH: the directory of the exe and the `bin` of every input directory, in port order. */
+function searchPath(inputs: Readonly<Record<string, Resource>>): string {
+  const dirs: string[] = [];
+  for (const [port, r] of Object.entries(inputs)) {
+    if (r.kind !== 'object') continue;
+    if (port === 'exe') dirs.push(dirname(r.path));
+    else if (r.type === 'dir') dirs.push(join(r.path, 'bin'));
+  }
+  return [...new Set(dirs)].join(':') || '/path-not-set';
+}
+
+function describeBuild(req: AtomRequest): Signature {
+  const spec = buildSpec(req);
+  return {
+    inputs: 'any',
+    outputs: Object.fromEntries(spec.outputs.map((o) => [o, { type: 'fs-object' }])),
+    defaultOutput: spec.outputs[0]!,
+    contextual: false,
+  };
+}
+
+function argv(req: AtomRequest, spec: BuildSpec, inputs: Readonly<Record<string, Resource>>, outPaths: Readonly<Record<string, string>>): string[] {
+  return spec.args.map((a) => {
+    if (a.kind === 'text') return a.text;
+    if (a.kind === 'output') return outPaths[a.output]!;
+    const r = inputs[a.port];
+    if (!r) throw usage(req, `refers to \`$${a.port}\` in \`args\`, but no input \`${a.port}\` is given`, `pass it: package:build-in-sandbox?…(${a.port}: NAME)`);
+    return valueOf(r);
+  });
+}
+
+function exitText(exit: BuildExit): string {
+  return 'status' in exit ? `exit status ${exit.status}` : `signal ${exit.signal}`;
+}
+
+export function createPackageNamespace(options: PackageOptions = {}): Namespace {
+  const mode: SandboxMode = options.sandbox ?? 'bubblewrap';
+  return {
+    id: 'package',
+    spelling: 'builtin:package@1',
+    describe(req) {
+      if (req.nameId !== 'build-in-sandbox') throw unknownName(req, ['build-in-sandbox?args=[…](exe: …, …)']);
+      return describeBuild(req);
+    },
+    async realize(req, inputs, ctx: RealizeContext) {
+      if (req.nameId !== 'build-in-sandbox') throw unknownName(req, ['build-in-sandbox']);
+      const spec = buildSpec(req);
+      const exe = inputs['exe'];
+      if (!exe) throw usage(req, 'needs the input `exe`, the program to run', 'e.g. (exe: filesystem:by-content?name=bootstrap-tools&sha256=…/bin/bash, …)');
+      if (exe.kind !== 'object' || exe.type !== 'exe') {
+        throw usage(req, `runs its input \`exe\`, but ${exe.name} is ${exe.kind === 'object' ? `a ${exe.type}, not an executable file` : 'a value'}`, 'project the program inside a directory: …/bin/bash');
+      }
+      const store = ctx.store;
+      const storeDir = store.layout.storeDir;
+      const visibleObjects = new Set<string>();
+      for (const r of Object.values(inputs)) {
+        if (r.kind !== 'object') continue;
+        const o = objectOf(store, r.path);
+        if (!o) throw usage(req, `can only see store objects, but its input ${r.name} is at ${r.path}`);
+        visibleObjects.add(o);
+      }
+      const seen = closure(store, visibleObjects);
+      return withWorkDir(store, async (work) => {
+        const storeView = join(work, 'store');
+        const scratch = join(work, 'scratch');
+        mkdirSync(storeView);
+        mkdirSync(scratch);
+        const built: BuiltOutput[] = spec.outputs.map((output) => {
+          const ph = placeholder(req, inputs, output);
+          const name = outputObjectName(spec, output);
+          return { output, name, placeholder: ph, hostPath: join(storeView, `${ph}-${name}`) };
+        });
+        const sandboxed = mode === 'bubblewrap';
+        // In the sandbox an output is written at its final-length path in the store directory (a scratch view
+        // of it); without one, at the view's host path (and then it must not refer to itself).
+        const outPaths = Object.fromEntries(built.map((b) => [b.output, sandboxed ? posix.join(storeDir, `${b.placeholder}-${b.name}`) : b.hostPath]));
+        const env: Record<string, string> = {};
+        for (const [port, r] of Object.entries(inputs)) {
+          const v = inputVariable(port);
+          if (v) env[v] = valueOf(r);
+        }
+        for (const [k, v] of spec.env) env[k] = v;
+        Object.assign(env, outPaths);
+        const tmp = sandboxed ? '/tmp' : join(work, 'tmp');
+        if (!sandboxed) mkdirSync(tmp);
+        Object.assign(env, {
+          PATH: searchPath(inputs), HOME: '/homeless-shelter', TMPDIR: tmp, TMP: tmp, TEMP: tmp, TEMPDIR: tmp,
+          SOURCE_DATE_EPOCH: '1', NOMIA_STORE: storeDir,
+        });
+        let recursion: Recursion | undefined;
+        if (spec.recursive.length) {
+          if (!sandboxed) throw new NomiaError('sandbox/unavailable', 'recursive builds need the sandbox (the daemon channel is bound into it)', { hint: 'drop --sandbox=none' });
+          if (!ctx.resolve) throw new NomiaError('build/failed', 'this caller cannot serve recursive builds (no resolve in the realize context)');
+          recursion = await openRecursion({ work, storeView, store, granted: spec.recursive, resolve: ctx.resolve, log: ctx.log, signal: ctx.signal });
+          env['NOMIA_DAEMON'] = recursion.sandboxDir;
+          env['PATH'] = `${env['PATH']}:${recursion.binDir}`;
+        }
+        const tail: string[] = [];
+        const onOutput = (line: string) => {
+          ctx.log(line);
+          tail.push(line);
+          if (tail.length > 25) tail.shift();
+        };
+        if (!sandboxed) ctx.log('warning: building WITHOUT a sandbox (--sandbox=none): the build sees the host and the network');
+        const args = argv(req, spec, inputs, outPaths);
+        let exit: BuildExit;
+        try {
+          exit = sandboxed
+            ? await runSandboxed({
+              program: exe.path, argv: args, env, storeDir, storeView, visible: seen.map((o) => join(storeDir, o)),
+              binds: recursion ? recursion.binds : [], cwd: '/tmp', signal: ctx.signal, onOutput,
+            })
+            : await runUnsandboxed({ program: exe.path, argv: args, env, storeDir, cwd: tmp, signal: ctx.signal, onOutput });
+        } finally {
+          await recursion?.close();
+        }
+        if (!('status' in exit) || exit.status !== 0) {
+          throw new NomiaError('build/failed', `the build failed with ${exitText(exit)}${tail.length ? `; its last lines:\n  ${tail.join('\n  ')}` : ' and printed nothing'}`, {
+            hint: 'the whole log: nomia log NAME',
+          });
+        }
+        const outs = await storeOutputs({
+          store, outputs: built, scratch, unsandboxed: !sandboxed,
+          candidates: [...seen, ...(recursion?.objects() ?? [])],
+        });
+        if (recursion && recursion.used().length) {
+          ctx.emitReduction(refinedName(req, inputs, recursion.used()));
+        }
+        return outs;
+      });
+    },
+  };
+}
+
+/**
+ * The build's name with what it realized through the daemon as explicit
+ * inputs (`recursive0: …`, …): realizing it needs no recursive call that is
+ * not already answered, so the recorded chain describes a plain graph.
+ */
+export function refinedName(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, used: readonly Resource[]): string {
+  const params = req.params.map((p) => `${p.key}=${printValue(p.value as never)}`).join('&');
+  const atom = `${req.namespace.id}:${req.nameId}${params ? `?${params}` : ''}`;
+  const args = [
+    ...Object.entries(inputs).map(([port, r]) => (/^\d+$/.test(port) ? `(${r.name})` : `${port}: (${r.name})`)),
+    ...used.map((r, i) => `recursive${i}: (${r.name})`),
+  ];
+  return `${atom}(${args.join(', ')})`;
+}
+
+export const packageNamespace = createPackageNamespace();

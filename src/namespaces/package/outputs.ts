@@ -1,0 +1,151 @@
+/**
+ * From a finished build to store objects (the intensional store): check and
+ * normalize each output, hash it modulo its self-references, rewrite it to
+ * its final path, find its references among what the build could see, and
+ * commit it. Outputs that refer to each other are stored in dependency
+ * order, each rewritten to the final paths of those before it; a cycle
+ * between outputs is refused (its paths could not be computed).
+ */
+import { copyFileSync, lstatSync, mkdirSync, readlinkSync, renameSync, unlinkSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { NomiaError } from '../../errors.js';
+import type { Resource } from '../../namespace/types.js';
+import { commitObject } from '../../store/commit.js';
+import { entries, normalizeTree, syncFileSystem } from '../../store/fs-util.js';
+import { toBase32 } from '../../store/hash.js';
+import { dumpPath } from '../../store/nar.js';
+import { HashPartScanner, hashPart } from '../../store/scan.js';
+import { hashModulo, rewriteTree } from '../../store/self-reference.js';
+import { realPath, type Store } from '../../store/store.js';
+import { byContentName } from '../filesystem/names.js';
+import { fsType } from '../util.js';
+
+export interface BuiltOutput {
+  readonly output: string;
+  /** The object name it gets. */
+  readonly name: string;
+  /** Its placeholder hash part (the path it was built at is `<storeDir>/<placeholder>-<name>`). */
+  readonly placeholder: string;
+  /** Where it is on the host now. */
+  readonly hostPath: string;
+}
+
+export interface StoreOutputsRequest {
+  readonly store: Store;
+  readonly outputs: readonly BuiltOutput[];
+  /** Object paths (entries of the store directory) the output may refer to. */
+  readonly candidates: readonly string[];
+  /** A scratch directory of the build's work dir. */
+  readonly scratch: string;
+  /** Built without a sandbox: the output was not at its final-length path, so it must not refer to itself. */
+  readonly unsandboxed: boolean;
+}
+
+function outputError(o: BuiltOutput, what: string, hint?: string): NomiaError {
+  return new NomiaError('build/output', `the output \`${o.output}\` ${what}`, hint === undefined ? {} : { hint });
+}
+
+/**
+ * Refuse what cannot be stored (symlinks leaving the store, sockets…) and
+ * break hard links, so the stored tree shares no inode with anything else.
+ */
+function check(o: BuiltOutput, storeDir: string): void {
+  const finalRoot = posix.join(storeDir, `${o.placeholder}-${o.name}`);
+  const walk = (host: string, inSandbox: string) => {
+    const st = lstatSync(host);
+    if (st.isSymbolicLink()) {
+      const target = readlinkSync(host);
+      const resolved = posix.resolve(posix.dirname(inSandbox), target);
+      if (resolved !== storeDir && !resolved.startsWith(`${storeDir}/`)) {
+        throw outputError(o, `has a symlink ${inSandbox.slice(finalRoot.length) || '(the output itself)'} → ${target} pointing outside the store`, 'an output may only link into the store (its inputs, itself); copy the file instead');
+      }
+    } else if (st.isDirectory()) {
+      for (const e of entries(host)) walk(join(host, e.name.toString('utf8')), posix.join(inSandbox, e.name.toString('utf8')));
+    } else if (st.isFile()) {
+      if (st.nlink > 1) {
+        const copy = `${host}.nomia-unlink`;
+        copyFileSync(host, copy);
+        renameSync(copy, host);
+      }
+    } else {
+      throw outputError(o, `contains ${inSandbox.slice(finalRoot.length)}, which is neither a file, a directory nor a symlink`, 'remove sockets, FIFOs and devices from the output');
+    }
+  };
+  try {
+    lstatSync(o.hostPath);
+  } catch {
+    throw outputError(o, 'was not created by the build', `write it to $${o.output}`);
+  }
+  walk(o.hostPath, finalRoot);
+}
+
+/** Which sibling outputs (by placeholder) each output mentions. */
+async function siblingRefs(outputs: readonly BuiltOutput[]): Promise<Map<string, Set<string>>> {
+  const refs = new Map<string, Set<string>>();
+  for (const o of outputs) {
+    const scan = new HashPartScanner(outputs.filter((x) => x !== o).map((x) => x.placeholder));
+    await dumpPath(o.hostPath, (c) => scan.push(c));
+    refs.set(o.output, scan.found());
+  }
+  return refs;
+}
+
+export async function storeOutputs(req: StoreOutputsRequest): Promise<Record<string, Resource>> {
+  const { store, outputs } = req;
+  const storeDir = store.layout.storeDir;
+  for (const o of outputs) check(o, storeDir);
+  const mentions = await siblingRefs(outputs);
+  const byPart = new Map(req.candidates.map((p) => [hashPart(p), p]));
+  const done = new Map<string, { part: string; path: string }>(); // placeholder → final
+  const result: Record<string, Resource> = {};
+  let pending = [...outputs];
+  while (pending.length) {
+    const ready = pending.filter((o) => [...mentions.get(o.output)!].every((ph) => done.has(ph)));
+    if (ready.length === 0) {
+      throw new NomiaError('build/output', `the outputs ${pending.map((o) => `\`${o.output}\``).join(', ')} refer to each other in a cycle`, { hint: 'an output may refer to outputs stored before it; break the cycle' });
+    }
+    for (const o of ready) {
+      let tree = o.hostPath;
+      const siblings = [...mentions.get(o.output)!];
+      if (siblings.length) {
+        if (req.unsandboxed) throw outputError(o, 'refers to another output of the build; without a sandbox its path cannot be rewritten', 'build in the sandbox');
+        const next = join(req.scratch, `${o.output}-siblings`);
+        await rewriteTree(tree, next, new Map(siblings.map((ph) => [ph, done.get(ph)!.part])), join(req.scratch, `${o.output}-siblings.nar`));
+        tree = next;
+      }
+      const modulo = await hashModulo(tree, o.placeholder, byPart.keys());
+      const part = toBase32(modulo.hash);
+      if (modulo.selfReferences.length) {
+        if (req.unsandboxed) throw outputError(o, 'refers to its own path; without a sandbox it was not built at a path of the final length, so it cannot be rewritten', 'build in the sandbox');
+        const next = join(req.scratch, `${o.output}-final`);
+        await rewriteTree(tree, next, new Map([[o.placeholder, part]]), join(req.scratch, `${o.output}-final.nar`));
+        tree = next;
+      }
+      normalizeTree(tree);
+      if (store.fsync) syncFileSystem(dirname(tree));
+      const references = [...modulo.references].map((p) => byPart.get(p)!).filter(Boolean);
+      for (const ph of siblings) references.push(done.get(ph)!.path);
+      const { object } = commitObject(store, { tree, hash: modulo.hash, narSize: modulo.narSize, name: o.name, references });
+      done.set(o.placeholder, { part, path: object.path });
+      const path = realPath(store, object);
+      result[o.output] = { kind: 'object', type: fsType(path), name: byContentName(object), path };
+    }
+    pending = pending.filter((o) => !ready.includes(o));
+  }
+  return result;
+}
+
+/** Make sure a directory exists (the scratch area). */
+export function ensureDir(path: string): string {
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
+/** Remove what a failed build left (best effort; the work dir goes anyway). */
+export function discardOutput(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // A directory or nothing: the work dir removal handles it.
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Recursive builds: a build asks the daemon to realize more names while it
+ * runs (`nomia realize NAME` inside the sandbox). The engine process that
+ * runs the build is its daemon: it listens on a channel bound into the
+ * sandbox at /nomia/daemon, realizes the name with the build's own realize
+ * context, copies the result (and its closure) into the build's view of the
+ * store, and answers with the path. Only names whose namespaces the build
+ * was granted (`recursive=[…]`) are realized; everything realized is
+ * remembered, so the build's name can be refined into one that takes those
+ * resources as explicit inputs.
+ *
+ * The channel is a pair of named pipes rather than a Unix socket because
+ * the tools a build has (a static bash, busybox) cannot open a Unix socket;
+ * the protocol is one line each way (docs/namespaces/package.md).
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, constants, cpSync, existsSync, lstatSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { open as openAsync } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import { NomiaError } from '../../errors.js';
+import { flatten } from '../../graph/flatten.js';
+import { parseName } from '../../name/parse.js';
+import type { Resource } from '../../namespace/types.js';
+import { closure } from '../../store/closure.js';
+import type { Store } from '../../store/store.js';
+import type { Bind } from './sandbox.js';
+
+export const SANDBOX_CHANNEL = '/nomia/daemon';
+export const SANDBOX_BIN = '/nomia/bin';
+
+export interface RecursionRequest {
+  readonly work: string;
+  readonly storeView: string;
+  readonly store: Store;
+  readonly granted: readonly string[];
+  readonly resolve: (name: string) => Promise<readonly Resource[]>;
+  readonly log: (line: string) => void;
+  readonly signal: AbortSignal;
+}
+
+export interface Recursion {
+  readonly sandboxDir: string;
+  readonly binDir: string;
+  readonly binds: readonly Bind[];
+  /** Store entries made visible to the build so far (candidates for its references). */
+  objects(): string[];
+  /** The resources the build realized, in the order it first asked for them. */
+  used(): Resource[];
+  /** Stop serving and wait for requests in flight. */
+  close(): Promise<void>;
+}
+
+/**
+ * The client, run by the build's shell. It has no `#!` line on purpose: the
+ * sandbox has no /bin/sh, and a shell runs a script without one itself.
+ * It needs `mkfifo` and `rm` (busybox has them).
+ */
+const CLIENT = `# nomia: the daemon's client inside a build. Usage: nomia realize NAME
+if [ "$1" != realize ] || [ $# -ne 2 ]; then
+  echo "usage: nomia realize NAME (the one command a build can use)" >&2
+  exit 2
+fi
+case "$2" in *'
+'*) echo "nomia: write the name on one line" >&2; exit 2 ;; esac
+d="\${NOMIA_DAEMON:-${SANDBOX_CHANNEL}}"
+reply="reply.$$"
+rm -f "$d/$reply"
+mkfifo "$d/$reply" || exit 1
+tab=$(printf '\\t')
+printf 'realize\\t%s\\t%s\\n' "$reply" "$2" > "$d/requests"
+IFS="$tab" read -r status path name < "$d/$reply"
+rm -f "$d/$reply"
+if [ "$status" = ok ]; then
+  printf '%s\\n' "$path"
+  exit 0
+fi
+echo "nomia: $path" >&2
+exit 1
+`;
+
+/** The namespace ids a name uses; a named namespace `(x):y` counts as \`nomia\` (it is realized through it). */
+function namespacesOf(text: string): Set<string> {
+  const ids = new Set<string>();
+  for (const n of flatten(parseName(text), text).nodes) {
+    if (n.kind !== 'atomic') continue;
+    ids.add(n.namespace.kind === 'builtin' ? n.namespace.id : n.namespace.kind === 'named' ? 'nomia' : '(default)');
+  }
+  return ids;
+}
+
+/** Write `line` to the client's reply pipe, which must be a FIFO in the channel (never a link the build planted). */
+async function answer(dir: string, reply: string, line: string, signal: AbortSignal): Promise<void> {
+  const path = join(dir, reply);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      return; // The client is gone.
+    }
+    if (!st.isFIFO()) return;
+    try {
+      const fh = await openAsync(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+      try {
+        await fh.write(`${line}\n`);
+      } finally {
+        await fh.close();
+      }
+      return;
+    } catch (e) {
+      // ENXIO: the client has not opened its end yet.
+      if ((e as NodeJS.ErrnoException).code !== 'ENXIO' || Date.now() > deadline || signal.aborted) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
+  const dir = join(req.work, 'daemon');
+  const bin = join(req.work, 'nomia-bin');
+  mkdirSync(dir);
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'nomia'), CLIENT, { mode: 0o555 });
+  chmodSync(dir, 0o777);
+  const requests = join(dir, 'requests');
+  const made = spawnSync('mkfifo', ['-m', '0622', requests]);
+  if (made.status !== 0) throw new NomiaError('daemon/io', `cannot create the daemon channel ${requests}: ${made.stderr?.toString().trim() || made.error?.message}`, { hint: 'mkfifo (coreutils) must be installed' });
+  // Read and write: the pipe then never reports end-of-file when a client closes it.
+  const fd = openSync(requests, constants.O_RDWR | constants.O_NONBLOCK);
+  const socket = new Socket({ fd, readable: true, writable: false });
+  const used = new Map<string, Resource>();
+  const visible = new Set<string>();
+  const inFlight = new Set<Promise<void>>();
+  let buffered = '';
+
+  const makeVisible = (r: Resource) => {
+    if (r.kind !== 'object') return;
+    const rel = r.path.slice(req.store.layout.storeDir.length + 1).split('/')[0]!;
+    for (const o of closure(req.store, [rel])) {
+      if (visible.has(o)) continue;
+      const dest = join(req.storeView, o);
+      // A copy, not a bind or a hard link: the build may write in its view of the store, never in the store.
+      if (!existsSync(dest)) cpSync(join(req.store.layout.storeDir, o), dest, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      visible.add(o);
+    }
+  };
+
+  const serve = async (line: string) => {
+    const [op, reply, ...rest] = line.split('\t');
+    const name = rest.join('\t');
+    if (!reply || !/^reply\.\d+$/.test(reply)) return;
+    let response: string;
+    try {
+      if (op !== 'realize') throw new NomiaError('usage', `unknown request ${JSON.stringify(op)}; the daemon answers \`realize NAME\``);
+      const ids = namespacesOf(name);
+      const refused = [...ids].filter((id) => !req.granted.includes(id));
+      if (refused.length) {
+        throw new NomiaError('daemon/denied', `this build may not realize names in ${refused.map((i) => `\`${i}\``).join(', ')} (granted: ${req.granted.join(', ')})`);
+      }
+      req.log(`recursive: realizing ${name}`);
+      const roots = await req.resolve(name);
+      if (roots.length !== 1) throw new NomiaError('usage', `\`${name}\` has ${roots.length} results; ask for one`);
+      const r = roots[0]!;
+      makeVisible(r);
+      if (!used.has(r.name)) used.set(r.name, r);
+      response = `ok\t${r.kind === 'object' ? r.path : r.value}\t${r.name}`;
+    } catch (e) {
+      response = `error\t${(e as Error).message.split('\n')[0]}`;
+      req.log(`recursive: refused or failed: ${(e as Error).message.split('\n')[0]}`);
+    }
+    await answer(dir, reply, response.replace(/\n/g, ' '), req.signal);
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    let nl;
+    while ((nl = buffered.indexOf('\n')) !== -1) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      const p = serve(line).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+  });
+  socket.on('error', () => undefined);
+
+  return {
+    sandboxDir: SANDBOX_CHANNEL,
+    binDir: SANDBOX_BIN,
+    binds: [{ host: dir, sandbox: SANDBOX_CHANNEL, writable: true }, { host: bin, sandbox: SANDBOX_BIN, writable: false }],
+    objects: () => [...visible],
+    used: () => [...used.values()],
+    async close() {
+      socket.destroy();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
