@@ -4,6 +4,7 @@ import { contextNamespace } from './context/index.js';
 import { execNamespace } from './exec/index.js';
 import { filesystemNamespace } from './filesystem/index.js';
 import { nomiaNamespace } from './nomia/index.js';
+import { packageNamespace } from './package/index.js';
 import { textNamespace } from './text/index.js';
 
-export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace];
+export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace, packageNamespace];
