@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { realize } from '../engine/realize.js';
-import { parseName } from '../name/parse.js';
 import { registry, runContext } from './engine-setup.js';
 import { nameArgument } from './input.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
@@ -36,7 +35,7 @@ Examples:
         const reg = registry();
         const render = eventRenderer(opts.logFormat);
         try {
-          const { roots } = await realize(parseName(input.text), {
+          const { roots } = await realize(input.text, {
             store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, source: input.text,
           });
           if (opts.json) return JSON.stringify(roots.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })), null, 2);

@@ -2,10 +2,16 @@
 import { createRegistry, loadExternalSpecs, type ExternalFactory, type Registry } from '../namespace/registry.js';
 import type { RunContext } from '../namespace/types.js';
 import { builtinNamespaces } from '../namespaces/index.js';
-import { ExternalNamespace } from '../namespace/protocol/client.js';
+import { deferredNamespace } from '../namespace/deferred.js';
 
-/** External namespaces run as child processes speaking docs/spec/protocol.md. */
-const startExternal: ExternalFactory = (spec) => new ExternalNamespace({ id: spec.id, spelling: spec.spelling, command: [...spec.command] });
+/**
+ * External namespaces run as child processes speaking docs/spec/protocol.md. The client is loaded
+ * when one is first called, not at start-up.
+ */
+const startExternal: ExternalFactory = (spec) => deferredNamespace(spec.id, spec.spelling, async () => {
+  const { ExternalNamespace } = await import('../namespace/protocol/client.js');
+  return new ExternalNamespace({ id: spec.id, spelling: spec.spelling, command: [...spec.command] });
+});
 
 export function registry(cwd = process.cwd()): Registry {
   return createRegistry(builtinNamespaces, loadExternalSpecs(cwd), startExternal);

@@ -1,19 +1,41 @@
 /** The `nomia` command line: a thin shell over the library, one file per command. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { register as registerAdd } from './cmd-add.js';
-import { register as registerFmt } from './cmd-fmt.js';
-import { register as registerGc } from './cmd-gc.js';
-import { register as registerImport } from './cmd-import.js';
-import { register as registerObjects } from './cmd-objects.js';
-import { register as registerRoots } from './cmd-roots.js';
-import { register as registerVerify } from './cmd-verify.js';
-import { register as registerGraph } from './cmd-graph.js';
-import { register as registerHash } from './cmd-hash.js';
-import { register as registerParse } from './cmd-parse.js';
-import { register as registerRealize } from './cmd-realize.js';
-import { register as registerReductions } from './cmd-reductions.js';
-import { register as registerSpell } from './cmd-spell.js';
+
+type CommandModule = () => Promise<{ register(program: Command): void }>;
+
+/**
+ * Each command module and the command words it registers, in the order help
+ * lists them. Only the module of the command being run is imported (all of
+ * them for help or an unknown word): start-up time is most of a no-op
+ * realize, and `nomia realize` need not load what `nomia gc` needs.
+ * To add a command, add its line here.
+ */
+const commandModules: readonly (readonly [readonly string[], CommandModule])[] = [
+  [['parse'], () => import('./cmd-parse.js')],
+  [['fmt'], () => import('./cmd-fmt.js')],
+  [['spell'], () => import('./cmd-spell.js')],
+  [['graph'], () => import('./cmd-graph.js')],
+  [['realize'], () => import('./cmd-realize.js')],
+  [['reductions', 'reduce'], () => import('./cmd-reductions.js')],
+  [['add'], () => import('./cmd-add.js')],
+  [['cat', 'ls', 'path', 'dump'], () => import('./cmd-objects.js')],
+  [['import'], () => import('./cmd-import.js')],
+  [['roots', 'root'], () => import('./cmd-roots.js')],
+  [['gc'], () => import('./cmd-gc.js')],
+  [['verify'], () => import('./cmd-verify.js')],
+  [['hash'], () => import('./cmd-hash.js')],
+];
+
+/** The command word of `argv`: its first argument that is neither an option nor the value of `--store`. */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--store') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -28,19 +50,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--store <dir>', 'the store directory (default: $NOMIA_HOME, else ~/.local/share/nomia)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerParse(program);
-  registerFmt(program);
-  registerSpell(program);
-  registerGraph(program);
-  registerRealize(program);
-  registerReductions(program);
-  registerAdd(program);
-  registerObjects(program);
-  registerImport(program);
-  registerRoots(program);
-  registerGc(program);
-  registerVerify(program);
-  registerHash(program);
+  const word = commandWord(argv);
+  const wanted = commandModules.filter(([words]) => word !== undefined && words.includes(word));
+  const modules = await Promise.all((wanted.length ? wanted : commandModules).map(([, load]) => load()));
+  for (const m of modules) m.register(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {

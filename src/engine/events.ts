@@ -4,7 +4,8 @@
  */
 import type { Spelling } from '../graph/spell.js';
 
-interface NodeRef {
+/** Which node an event is about. */
+export interface NodeRef {
   /** Node id in the graph of this run. */
   readonly node: number;
   /** The node's atomic name, canonical text. */
@@ -24,7 +25,10 @@ export type EngineEvent =
   | (NodeRef & { readonly kind: 'realizing'; readonly spelling: Spelling })
   /** Waiting for another process realizing the same spelling. */
   | (NodeRef & { readonly kind: 'waiting'; readonly spelling: Spelling })
+  /** A line of the node's log (from its namespace, or a namespace process's stderr). */
   | (NodeRef & { readonly kind: 'log'; readonly line: string })
+  /** How far the node's namespace has come: `done` of `total` (absent: unknown) `unit`s; at most about ten a second per node. */
+  | (NodeRef & { readonly kind: 'progress'; readonly done: number; readonly total?: number; readonly unit?: string })
   | (NodeRef & { readonly kind: 'ready'; readonly outputs: Readonly<Record<string, string>>; readonly ms: number })
   | (NodeRef & { readonly kind: 'failed'; readonly error: string })
   /** The whole name is realized (or was one lookup). */

@@ -18,7 +18,7 @@
 import { existsSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
 import { stronglyConnected } from '../graph/scc.js';
-import { sourceSpelling, type Spelling } from '../graph/spell.js';
+import { sourceSpelling, spelledBy, type Spelling } from '../graph/spell.js';
 import { portLabel, type Edge, type Source } from '../graph/types.js';
 import type { Name } from '../name/ast.js';
 import { parseName } from '../name/parse.js';
@@ -29,8 +29,11 @@ import { isSubtype } from '../resource/types.js';
 import { fsType } from '../namespaces/util.js';
 import type { Store } from '../store/store.js';
 import type { EngineEvent, EventListener } from './events.js';
+import { writeLog } from '../store/logs.js';
 import { acquire } from './locks.js';
+import { nodeEvents } from './node-events.js';
 import { lookup, materialize, record, spellText } from './reductions.js';
+import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
 import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
 
 export interface RealizeOptions {
@@ -82,50 +85,48 @@ function project(r: Resource, projection: readonly string[] | undefined, what: s
   return { kind: 'object', type: fsType(path), name: r.name + projection.map((s) => `/${printSegment(s)}`).join(''), path };
 }
 
-/** The emitter of graph-level reductions: whole name → its results (a JSON list of names). */
-const GRAPH = 'engine:graph@1';
-
-export async function realize(name: Name, options: RealizeOptions): Promise<Realized> {
+/**
+ * Realize a name: given as text (then a name realized before is one lookup
+ * without even a parse, see `whole-name.ts`) or parsed (`options.source` is
+ * then only used for error excerpts).
+ */
+export async function realize(name: Name | string, options: RealizeOptions): Promise<Realized> {
   const started = Date.now();
-  const materializeAll = (to: string): Resource[] | undefined => {
-    let names: unknown;
-    try {
-      names = JSON.parse(to);
-    } catch {
-      return undefined;
-    }
-    if (!Array.isArray(names)) return undefined;
-    const out: Resource[] = [];
-    for (const n of names) {
-      const m = typeof n === 'string' ? materialize(options.store, n, (id) => options.registry.spelling(id)) : undefined;
-      if (!m) return undefined;
-      out.push(m.resource);
-    }
-    return out;
-  };
   const emit = (e: EngineEvent) => options.onEvent?.(e);
   const { store, registry } = options;
-  emit({ kind: 'resolving', name: options.source ?? '' });
-  // A graph-level reduction makes the same whole name one lookup. Only names without contextual parts
-  // are ever recorded, so a hit needs no namespace described (DESIGN.md §7, step 4).
+  const text = typeof name === 'string' ? name : undefined;
+  const source = text ?? options.source;
+  emit({ kind: 'resolving', name: source ?? '' });
+  const wholeNameHit = (found: Resource[]): Realized => {
+    emit({ kind: 'done', roots: found.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1 });
+    return { roots: found };
+  };
+  // A name realized before is one lookup (DESIGN.md §7, step 4): by its text, before any parse, or by its
+  // spelling, before any namespace is described. Only names without contextual parts are ever recorded.
+  const key = text === undefined ? undefined : textKey(text, registry);
+  if (key !== undefined) {
+    const spelling = lookupText(store, key);
+    const found = spelling && lookupGraph(store, spelling, registry);
+    if (found) return wholeNameHit(found);
+  }
+  const parsed = typeof name === 'string' ? parseName(name) : name;
   let prepared: Prepared | undefined;
   try {
-    prepared = prepare(name, registry, options.source);
+    prepared = prepare(parsed, registry, source);
   } catch {
     // Resolution below reports it properly.
   }
   if (prepared) {
-    const row = lookup(store, prepared.spellings.name, GRAPH);
-    const found = row && materializeAll(row.to);
+    const found = lookupGraph(store, prepared.spellings.name, registry);
     if (found) {
-      emit({ kind: 'done', roots: found.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1 });
-      return { roots: found };
+      if (key !== undefined) recordWholeName(store, prepared.spellings.name, found, key);
+      return wholeNameHit(found);
     }
   }
-  const resolved = await resolve(name, registry, options.source, async ({ namespace, request, label }) => {
+  const resolved = await resolve(parsed, registry, source, async ({ namespace, request, label }) => {
     const outs = await namespace.realize(request, {}, {
       store, context: options.context, signal: options.signal ?? new AbortController().signal,
-      log: () => undefined, emitReduction: () => undefined,
+      events: { emit: () => undefined }, log: () => undefined, emitReduction: () => undefined,
     });
     const sig = await namespace.describe(request);
     const r = outs[sig.defaultOutput];
@@ -172,16 +173,27 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
     return project(r, source.projection, `\`${from.label}\``);
   };
 
-  /** The node written with its inputs replaced by their refined names: its spelling after the inputs are known. */
-  const respell = (n: ResolvedNode, inputs: Readonly<Record<string, Resource>>): Spelling => {
+  /**
+   * The node's spelling after its inputs are known: the node written with its inputs replaced by their
+   * refined names, or its namespace's own spelling given the spellings of those names.
+   */
+  const respell = async (n: ResolvedNode, inputs: Readonly<Record<string, Resource>>): Promise<Spelling> => {
     if (n.inputs.length === 0) return n.spelling;
+    const spellingOf = (text: string) => {
+      const s = spellText(text, nsSpelling);
+      if (!s) throw new Error(`cannot spell the refined name ${text}`);
+      return s;
+    };
+    if (n.namespace.spell) {
+      const given: Record<string, Spelling> = {};
+      for (const e of n.inputs) given[portLabel(e.port)] = spellingOf(inputs[portLabel(e.port)]!.name);
+      const text = await n.namespace.spell(n.request, given);
+      if (text !== undefined) return spelledBy({ scope: n.namespace.spelling, text });
+    }
     const positional = n.inputs.filter((e) => e.port.kind === 'positional').sort((a, b) => (a.port as { index: number }).index - (b.port as { index: number }).index);
     const named = n.inputs.filter((e) => e.port.kind === 'named');
     const args = [...positional.map((e) => `(${inputs[portLabel(e.port)]!.name})`), ...named.map((e) => `${portLabel(e.port)}: (${inputs[portLabel(e.port)]!.name})`)];
-    const text = `${n.label}(${args.join(', ')})`;
-    const s = spellText(text, nsSpelling);
-    if (!s) throw new Error(`cannot spell the refined name ${text}`);
-    return s;
+    return spellingOf(`${n.label}(${args.join(', ')})`);
   };
 
   // After the first failure nothing new starts; what runs is let finish before realize returns,
@@ -215,7 +227,7 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
           record(store, { from: n.spelling, namespace: n.namespace.spelling, to, kind: 'a-priori' });
           emit({ kind: 'reduced', ...ref(n), from: n.spelling, to, source: 'recorded' });
         }
-        const [root] = (await realize(parseName(to), { ...options, source: to })).roots;
+        const [root] = (await realize(to, options)).roots;
         return { [n.signature.defaultOutput]: root! };
       }
     }
@@ -231,7 +243,7 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
         }
       }
     }
-    const refined = respell(n, inputs);
+    const refined = await respell(n, inputs);
     if (!n.signature.contextual && refined !== n.spelling) {
       const hit = fromReductions(n, refined);
       if (hit) {
@@ -240,6 +252,15 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
         return hit;
       }
     }
+    const logLines: string[] = [];
+    const keepLog = (node: ResolvedNode, refinedSpelling: Spelling, last?: string) => {
+      if (logLines.length === 0 && last === undefined) return;
+      try {
+        writeLog(store, node.tainted ? [refinedSpelling] : [refinedSpelling, node.spelling], last === undefined ? logLines : [...logLines, last]);
+      } catch {
+        // A log that cannot be kept must not fail the node.
+      }
+    };
     const lock = await acquire(store, refined, () => emit({ kind: 'waiting', ...ref(n), spelling: refined }), options.signal);
     try {
       if (!n.signature.contextual) {
@@ -251,11 +272,16 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
         }
       }
       const extra: { toName: string; output?: string }[] = [];
+      // The node's log lines are also kept in the store, by spelling (`nomia log`), whether it succeeds or fails.
+      const events = nodeEvents(ref(n), (e) => {
+        if (e.kind === 'log') logLines.push(e.line);
+        emit(e);
+      });
       const ctx: RealizeContext = {
         store, context: options.context, signal: options.signal ?? new AbortController().signal,
-        log: (line) => emit({ kind: 'log', ...ref(n), line }),
+        events, log: (line) => events.emit({ kind: 'log', line }),
         emitReduction: (toName, output) => extra.push({ toName, ...(output === undefined ? {} : { output }) }),
-        resolve: async (text) => (await realize(parseName(text), { ...options, source: text })).roots,
+        resolve: async (other) => (await realize(other, options)).roots,
       };
       const t0 = Date.now();
       const outs = await run(async () => {
@@ -282,10 +308,12 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
           }
         }
       }
+      keepLog(n, refined);
       emit({ kind: 'ready', ...ref(n), outputs: Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 });
       return outs;
     } catch (e) {
       if (e instanceof Cancelled) throw e;
+      keepLog(n, refined, `failed: ${(e as Error).message}`);
       emit({ kind: 'failed', ...ref(n), error: (e as Error).message });
       if (e instanceof NomiaError && !e.message.includes('\n  while realizing')) {
         throw new NomiaError(e.code, `${e.message}\n  while realizing ${n.label}${n.at ? ` (${n.at})` : ''}`, {
@@ -306,9 +334,9 @@ export async function realize(name: Name, options: RealizeOptions): Promise<Real
     await Promise.allSettled([...memo.values()]);
     throw e;
   }
-  if (!nodes.some((n) => n.tainted)) {
-    record(store, { from: resolved.spelling, namespace: GRAPH, to: JSON.stringify(roots.map((r) => r.name)), kind: 'realized' });
-  }
+  // A named namespace's implementation (a script) is not in the graph's spelling, only in its nodes'.
+  const named = resolved.graph.nodes.some((g) => g.kind === 'atomic' && g.namespace.kind === 'named');
+  if (prepared && !named && !nodes.some((n) => n.tainted)) recordWholeName(store, prepared.spellings.name, roots, key);
   emit({ kind: 'done', roots: roots.map((r) => r.name), ms: Date.now() - started, ran, reused });
   return { resolved, roots };
 }

@@ -9,7 +9,7 @@ import { NomiaGraphError, type Span } from '../errors.js';
 import { flatten } from '../graph/flatten.js';
 import { nodeLabel } from '../graph/render.js';
 import { stronglyConnected } from '../graph/scc.js';
-import { spell, type Spelling, type Spellings } from '../graph/spell.js';
+import { spell, spellAsync, type NodeOverride, type Spelling, type Spellings } from '../graph/spell.js';
 import { portLabel, type Edge, type Graph, type GraphNode, type GraphParam, type Source } from '../graph/types.js';
 import type { Name } from '../name/ast.js';
 import type { Registry } from '../namespace/registry.js';
@@ -94,6 +94,15 @@ function checkStructure(graph: Graph, sigs: readonly Signature[], inputs: readon
       }
     }
   }
+}
+
+/** Ask a node's namespace for its own spelling (undefined: the default). */
+function overrideOf(b: { namespace: Namespace; request: AtomRequest }, inputsOf: () => Readonly<Record<string, Spelling>>): NodeOverride | undefined | Promise<NodeOverride | undefined> {
+  const ns = b.namespace;
+  if (!ns.spell) return undefined;
+  const scoped = (text: string | undefined) => (text === undefined ? undefined : { scope: ns.spelling, text });
+  const answer = ns.spell(b.request, inputsOf());
+  return answer instanceof Promise ? answer.then(scoped) : scoped(answer);
 }
 
 /** What resolution needs to realize the namespace of a named namespace `(x:y):z` first. */
@@ -185,7 +194,11 @@ export async function resolve(name: Name, registry: Registry, source?: string, r
         'a cycle can be spelled (`nomia spell`) but realizing it needs a namespace that declares it ties knots');
     }
   }
-  const spellings = prepared?.spellings ?? spell(graph, { namespaceSpelling });
+  // A namespace may spell its nodes itself (`spell`); then the graph is spelled again with its answers,
+  // which reach every node downstream.
+  const spellings = bound.some((b) => b.namespace.spell)
+    ? await spellAsync(graph, { namespaceSpelling, override: (i, inputsOf) => overrideOf(bound[i]!, inputsOf) })
+    : prepared?.spellings ?? spell(graph, { namespaceSpelling });
   // Taint in dependency order (the graph is acyclic here, or every cycle ties its knot).
   const tainted: boolean[] = new Array(graph.nodes.length).fill(false);
   for (const comp of components) {

@@ -10,6 +10,8 @@
  *   alike), classes are ordered by their final colour, the quotient is
  *   serialized once as the component record, and a member's spelling is
  *   SHA-256(member tag, component digest, class index).
+ * - A node outside a cycle whose namespace spells it itself (`override`)
+ *   is spelled SHA-256(spelled tag, namespace spelling, canonical text).
  * Node numbers, binder names, parameter order in the text, whitespace and how
  * `let`/`compose`/nesting was written never reach the bytes.
  */
@@ -30,6 +32,23 @@ const TAG_REFINE = 'nomia-refine-1';
 const TAG_COMPONENT = 'nomia-component-1';
 const TAG_MEMBER = 'nomia-member-1';
 const TAG_NAME = 'nomia-name-1';
+const TAG_SPELLED = 'nomia-spelled-1';
+
+/** A namespace's own spelling of a node: its canonical text, scoped by the namespace's spelling. */
+export interface NodeOverride {
+  /** The spelling of the namespace that spelled it (`builtin:exec@1`): two namespaces never share a spelling. */
+  readonly scope: string;
+  readonly text: string;
+}
+
+/** The spelling of a node its namespace spelled itself (spec, "Spelled by the namespace"). */
+export function spelledBy(o: NodeOverride): Spelling {
+  return toSpelling(spelledDigest(o));
+}
+
+function spelledDigest(o: NodeOverride): Buffer {
+  return new ByteWriter().str(TAG_SPELLED).str(o.scope).str(o.text).sha256();
+}
 
 export interface SpellOptions {
   /** Spellings for `@x` variables. A graph with an unbound `@x` cannot be spelled. */
@@ -41,6 +60,12 @@ export interface SpellOptions {
    * Absent: the id and its parameters are spelled as written (a syntactic spelling).
    */
   readonly namespaceSpelling?: (id: string, params: readonly GraphParam[]) => string;
+  /**
+   * The namespace's own spelling of node `node` (outside cycles only), given the spellings of what
+   * feeds each input port (`inputs()`, computed on demand); undefined keeps the default. Only
+   * `spellAsync` may be given one that answers with a promise.
+   */
+  readonly override?: (node: number, inputs: () => Readonly<Record<string, Spelling>>) => NodeOverride | undefined | Promise<NodeOverride | undefined>;
 }
 
 export interface Spellings {
@@ -89,7 +114,22 @@ interface Input {
 
 /** Spell every node of `graph` and the name as a whole. Throws `NomiaGraphError`. */
 export function spell(graph: Graph, options: SpellOptions = {}): Spellings {
-  return new Speller(graph, options).run();
+  const steps = new Speller(graph, options).run();
+  const r = steps.next();
+  if (!r.done) throw new Error('spell: an override answered with a promise; use spellAsync');
+  return r.value;
+}
+
+/** `spell`, waiting for overrides that answer with a promise (a namespace behind the protocol). */
+export async function spellAsync(graph: Graph, options: SpellOptions = {}): Promise<Spellings> {
+  const steps = new Speller(graph, options).run();
+  let r = steps.next();
+  while (!r.done) r = steps.next(await r.value);
+  return r.value;
+}
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | undefined)?.then === 'function';
 }
 
 class Speller {
@@ -111,8 +151,10 @@ class Speller {
     this.classOf = new Int32Array(n).fill(-1);
   }
 
-  run(): Spellings {
+  /** Spells dependencies first; yields an override's promise and expects its answer back. */
+  *run(): Generator<Promise<NodeOverride | undefined>, Spellings, NodeOverride | undefined> {
     const nodes = this.graph.nodes;
+    const override = this.options.override;
     const deps = (i: number): number[] => {
       const d = this.inputs[i]!.map((x) => x.from.node);
       const node = nodes[i]!;
@@ -121,8 +163,13 @@ class Speller {
     };
     for (const comp of stronglyConnected(nodes.length, deps)) {
       const only = comp[0]!;
-      if (comp.length === 1 && !this.loops(only)) this.digests[only] = this.record(this.w.reset(), nodes[only]!).sha256();
-      else this.component(comp);
+      if (comp.length === 1 && !this.loops(only)) {
+        let o = override?.(only, () => this.inputSpellings(only));
+        if (o !== undefined && isPromise(o)) o = yield o;
+        this.digests[only] = o === undefined ? this.record(this.w.reset(), nodes[only]!).sha256() : spelledDigest(o);
+      } else {
+        this.component(comp);
+      }
     }
     const spelled = this.digests.map((d) => toSpelling(d!));
     const roots = this.graph.roots;
@@ -131,6 +178,15 @@ class Speller {
       ? spelled[roots[0]!.node]!
       : toSpelling(this.withSources(this.w.reset().str(TAG_NAME).u32(roots.length), roots).sha256());
     return { nodes: spelled, name };
+  }
+
+  /** The spelling of what feeds each input port of node `i` (all spelled already). */
+  private inputSpellings(i: number): Record<string, Spelling> {
+    const out: Record<string, Spelling> = {};
+    for (const { port, from } of this.inputs[i]!) {
+      out[port.kind === 'positional' ? String(port.index) : port.name] = sourceSpelling(toSpelling(this.digests[from.node]!), from.output, from.projection);
+    }
+    return out;
   }
 
   /** Whether node `i` feeds itself (a one-node cycle). */

@@ -3,6 +3,7 @@
  * built in or behind the out-of-process protocol. The engine calls these;
  * a namespace sees nothing of the engine but the context it is handed.
  */
+import type { Spelling } from '../graph/spell.js';
 import type { GraphParam } from '../graph/types.js';
 import type { Annotation } from '../resource/types.js';
 import type { Store } from '../store/store.js';
@@ -53,11 +54,35 @@ export interface RunContext {
   readonly stdin: () => AsyncIterable<Uint8Array>;
 }
 
+/**
+ * What a namespace reports while it realizes a node. The engine forwards each
+ * as an `EngineEvent` of the same kind for that node (JSON lines, the live
+ * view); a namespace process sends them as `event` notifications.
+ */
+export type NamespaceEvent =
+  /** A line for the node's log. */
+  | { readonly kind: 'log'; readonly line: string }
+  /**
+   * How far the work has come: `done` of `total` `unit`s (`bytes`, `files`,
+   * `steps`, …); `total` absent while unknown. Numbers are finite and not
+   * negative (others are dropped). Send as often as you like: the engine
+   * passes on at most about ten per second per node, and always the last
+   * (`done === total`).
+   */
+  | { readonly kind: 'progress'; readonly done: number; readonly total?: number; readonly unit?: string };
+
+/** Where a namespace sends its events. */
+export interface EventSink {
+  emit(event: NamespaceEvent): void;
+}
+
 export interface RealizeContext {
   readonly store: Store;
   readonly context: RunContext;
   readonly signal: AbortSignal;
-  /** A line for the log of this node (shown in the progress view, kept with the events). */
+  /** Typed events for this node: log lines and progress. */
+  readonly events: EventSink;
+  /** A line for the log of this node: short for `events.emit({kind: 'log', line})`. */
   log(line: string): void;
   /** Record that this node's output reduces to `toName` (a refinement learned on the way, e.g. latest → exact). */
   emitReduction(toName: string, output?: string): void;
@@ -77,6 +102,27 @@ export interface Namespace {
    */
   readonly spelling: string;
   describe(req: AtomRequest): Signature | Promise<Signature>;
+  /**
+   * The node's own spelling, for when the default (DESIGN.md §3: every
+   * parameter and the spelling of whatever feeds every input) says more than
+   * determines the result, e.g. a label for people or a flag that cannot
+   * change the output. Return the **canonical text** of what does determine
+   * it (the parameters that count, in a fixed order, and the spellings of
+   * the inputs that count), or undefined to keep the default. The engine
+   * spells the node `H("nomia-spelled-1", this namespace's spelling, text)`
+   * (docs/spec/spelling.md), so no two namespaces can share a spelling, and
+   * uses that wherever the node's spelling counts: lookups, recorded
+   * reductions, locks, and the spellings of every node it feeds.
+   *
+   * It must be a pure function of its arguments, and cheap: it is called
+   * while resolving, with the spellings of the inputs as written, and again
+   * after the inputs are realized, with the spellings of their refined
+   * names (early cutoff). Not called for nodes inside a cycle: a cycle is
+   * spelled as one unit.
+   *
+   * @param inputs the spelling of what feeds each input port (positional ports `"0"`, `"1"`, …)
+   */
+  spell?(req: AtomRequest, inputs: Readonly<Record<string, Spelling>>): string | undefined | Promise<string | undefined>;
   /** A reduction known before running anything, or undefined. */
   reduce?(req: AtomRequest, context: RunContext): Promise<string | undefined>;
   realize(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>>;

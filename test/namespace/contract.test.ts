@@ -39,7 +39,7 @@ function ctx(): RealizeContext {
   return {
     store, signal: new AbortController().signal,
     context: { env: { PATH: process.env['PATH'] ?? '', GREETING: 'hello' }, cwd: '/', now: Date.UTC(2026, 10, 25, 12), stdin: () => process.stdin },
-    log: () => undefined, emitReduction: () => undefined,
+    events: { emit: () => undefined }, log: () => undefined, emitReduction: () => undefined,
   };
 }
 

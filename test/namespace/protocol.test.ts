@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
 import { NomiaError } from '../../src/errors.js';
 import { ExternalNamespace, type ExternalNamespaceOptions } from '../../src/namespace/protocol/client.js';
-import type { AtomRequest, RealizeContext, Resource } from '../../src/namespace/types.js';
+import type { AtomRequest, NamespaceEvent, RealizeContext, Resource } from '../../src/namespace/types.js';
 import { addPath } from '../../src/store/add.js';
 import { removeTree } from '../../src/store/fs-util.js';
 import { openStore, realPath, type Store } from '../../src/store/store.js';
@@ -61,17 +61,23 @@ function req(id: string, nameId: string, params: Record<string, string> = {}): A
   return { namespace: { id, params: [] }, nameId, params: Object.entries(params).map(([key, value]) => ({ key, value: { kind: 'String', value } })) };
 }
 
-function context(signal = new AbortController().signal): { ctx: RealizeContext; logs: string[]; reductions: { toName: string; output?: string }[] } {
+function context(signal = new AbortController().signal): { ctx: RealizeContext; logs: string[]; events: NamespaceEvent[]; reductions: { toName: string; output?: string }[] } {
   const logs: string[] = [];
+  const events: NamespaceEvent[] = [];
   const reductions: { toName: string; output?: string }[] = [];
+  const sink = (e: NamespaceEvent) => {
+    events.push(e);
+    if (e.kind === 'log') logs.push(e.line);
+  };
   const ctx: RealizeContext = {
     store,
     context: { env: { HOME: '/nowhere' }, cwd: tmp, now: 0, stdin: () => { throw new Error('no stdin in tests'); } },
     signal,
-    log: (line) => logs.push(line),
+    events: { emit: sink },
+    log: (line) => sink({ kind: 'log', line }),
     emitReduction: (toName, output) => reductions.push(output === undefined ? { toName } : { toName, output }),
   };
-  return { ctx, logs, reductions };
+  return { ctx, logs, events, reductions };
 }
 
 async function inputFile(content: string): Promise<Resource> {
@@ -305,7 +311,7 @@ describe('the TypeScript server (server.ts) behind the client', () => {
       assert.equal(e.hint, 'tsupper has text, file and fail');
       return true;
     });
-    assert.deepEqual(ns.serverInfo, { protocol: 'nomia-namespace/1', id: 'tsupper', version: '0.0.1' });
+    assert.deepEqual(ns.serverInfo, { protocol: 'nomia-namespace/1', id: 'tsupper', version: '0.0.1', capabilities: { spell: false } });
   });
 
   test('realize: a value with its log and reduction, an object copied into the store, a failure', async () => {

@@ -20,10 +20,11 @@ import { removeTree } from '../../store/fs-util.js';
 import { self } from '../../store/process.js';
 import { isValidObjectName } from '../../store/store-path.js';
 import { realPath } from '../../store/store.js';
-import type { AtomRequest, Namespace, RealizeContext, Resource, RunContext, Signature } from '../types.js';
+import type { Spelling } from '../../graph/spell.js';
+import type { AtomRequest, Namespace, NamespaceEvent, RealizeContext, Resource, RunContext, Signature } from '../types.js';
 import {
-  parseInitializeResult, parseRealizeResult, parseReduceResult, parseSignature, protocolMajor, PROTOCOL, PROTOCOL_MAJOR,
-  RpcErrors, ShapeError, wireContext, type RealizeParams, type ReduceParams, type WireOutput,
+  parseInitializeResult, parseRealizeResult, parseReduceResult, parseSignature, parseSpellResult, protocolMajor, PROTOCOL, PROTOCOL_MAJOR,
+  RpcErrors, ShapeError, wireContext, type Capabilities, type RealizeParams, type ReduceParams, type SpellParams, type WireOutput,
 } from './messages.js';
 import { NamespaceProcess, NamespaceReportedError } from './process.js';
 
@@ -50,6 +51,7 @@ export interface ServerInfo {
   readonly protocol: string;
   readonly id?: string;
   readonly version?: string;
+  readonly capabilities?: Capabilities;
 }
 
 export class ExternalNamespace implements Namespace {
@@ -85,6 +87,18 @@ export class ExternalNamespace implements Namespace {
     return this.check('describe', parseSignature, await this.call('describe', req, this.otherMs));
   }
 
+  /**
+   * The server's own spelling of a node, if it announced the `spell` capability in `initialize`;
+   * otherwise undefined, the default.
+   */
+  async spell(req: AtomRequest, inputs: Readonly<Record<string, Spelling>>): Promise<string | undefined> {
+    const params: SpellParams = { request: req, inputs };
+    return this.serial(undefined, async (proc) => {
+      if (!this.info?.capabilities?.spell) return undefined;
+      return this.check('spell', parseSpellResult, await proc.request('spell', params, this.otherMs)).text ?? undefined;
+    });
+  }
+
   async reduce(req: AtomRequest, context: RunContext): Promise<string | undefined> {
     if (this.reduceUnsupported) return undefined;
     const params: ReduceParams = { request: req, context: wireContext(context) };
@@ -109,7 +123,7 @@ export class ExternalNamespace implements Namespace {
     const outDir = mkdtempSync(join(ctx.store.layout.tmpDir, `${me.pid}-${me.pidStart}-ns-`));
     try {
       const params: RealizeParams = { request: req, inputs, outDir, context: wireContext(ctx.context) };
-      const raw = await this.call('realize', params, this.realizeMs, ctx.signal, (line) => ctx.log(line));
+      const raw = await this.call('realize', params, this.realizeMs, ctx.signal, (e) => ctx.events.emit(e));
       const result = this.check('realize', parseRealizeResult, raw);
       result.reductions?.forEach((r, i) => this.checkName('realize', `result.reductions[${i}].toName`, r.toName));
       const objects = new Map<string, string>();
@@ -145,19 +159,25 @@ export class ExternalNamespace implements Namespace {
   }
 
   /** One request, after those before it, on a running and initialized process. */
-  private async call(method: string, params: unknown, timeoutMs: number, signal?: AbortSignal, log?: (line: string) => void): Promise<unknown> {
+  private call(method: string, params: unknown, timeoutMs: number, signal?: AbortSignal, events?: (e: NamespaceEvent) => void): Promise<unknown> {
+    return this.serial(signal, async (proc) => {
+      proc.eventSink = events;
+      try {
+        return await proc.request(method, params, timeoutMs, signal);
+      } finally {
+        proc.eventSink = undefined;
+      }
+    });
+  }
+
+  /** Run `f` on a running and initialized process, after everything queued before it. */
+  private async serial<T>(signal: AbortSignal | undefined, f: (proc: NamespaceProcess) => Promise<T>): Promise<T> {
     const before = this.queue;
     let done!: () => void;
     this.queue = new Promise((r) => (done = r));
     try {
       await waitUnlessAborted(before, signal);
-      const proc = await this.running(signal);
-      proc.logSink = log;
-      try {
-        return await proc.request(method, params, timeoutMs, signal);
-      } finally {
-        proc.logSink = undefined;
-      }
+      return await f(await this.running(signal));
     } finally {
       void before.then(done);
     }

@@ -5,7 +5,7 @@
  * shape is known. Shared by `client.ts` and `server.ts`.
  */
 import type { Annotation } from '../../resource/types.js';
-import type { AtomRequest, PortSignature, Resource, RunContext, Signature } from '../types.js';
+import type { AtomRequest, NamespaceEvent, PortSignature, Resource, RunContext, Signature } from '../types.js';
 
 /** The protocol this implementation speaks; a peer with another major is refused. */
 export const PROTOCOL = 'nomia-namespace/1';
@@ -30,7 +30,19 @@ export interface WireContext {
 }
 
 export interface InitializeParams { readonly protocol: string }
-export interface InitializeResult { readonly protocol: string; readonly id?: string; readonly version?: string }
+/** Optional methods a server implements, announced in `initialize` (absent: false). */
+export interface Capabilities {
+  /** It answers `spell`: it spells (some of) its names itself. */
+  readonly spell?: boolean;
+}
+export interface InitializeResult { readonly protocol: string; readonly id?: string; readonly version?: string; readonly capabilities?: Capabilities }
+export interface SpellParams {
+  readonly request: AtomRequest;
+  /** The spelling (`nomia1-…`) of what feeds each input port. */
+  readonly inputs: Readonly<Record<string, string>>;
+}
+/** The canonical text of what determines the node, or null for the default spelling. */
+export interface SpellResult { readonly text: string | null }
 export interface ReduceParams { readonly request: AtomRequest; readonly context: WireContext }
 export interface ReduceResult { readonly name: string | null }
 export interface RealizeParams {
@@ -126,7 +138,14 @@ export function parseInitializeResult(v: unknown): InitializeResult {
   const protocol = string(o['protocol'], 'result.protocol');
   const id = optional(o['id'], 'result.id', string);
   const version = optional(o['version'], 'result.version', string);
-  return { protocol, ...(id === undefined ? {} : { id }), ...(version === undefined ? {} : { version }) };
+  const capabilities = optional(o['capabilities'], 'result.capabilities', (c, at) => {
+    const spell = object(c, at)['spell'];
+    if (spell !== undefined && typeof spell !== 'boolean') throw new ShapeError(`${at}.spell`, 'true, false or absent', spell);
+    return spell === undefined ? {} : { spell };
+  });
+  return {
+    protocol, ...(id === undefined ? {} : { id }), ...(version === undefined ? {} : { version }), ...(capabilities === undefined ? {} : { capabilities }),
+  };
 }
 
 /** The result of `describe`: a `Signature` whose default output is one of its outputs; throws `ShapeError`. */
@@ -141,6 +160,13 @@ export function parseSignature(v: unknown): Signature {
   const tiesKnots = o['tiesKnots'];
   if (tiesKnots !== undefined && typeof tiesKnots !== 'boolean') throw new ShapeError('result.tiesKnots', 'true, false or absent', tiesKnots);
   return { inputs, outputs, defaultOutput, contextual: o['contextual'], ...(tiesKnots === undefined ? {} : { tiesKnots }) };
+}
+
+/** The result of `spell`; throws `ShapeError`. */
+export function parseSpellResult(v: unknown): SpellResult {
+  const text = object(v, 'result')['text'];
+  if (text !== null && typeof text !== 'string') throw new ShapeError('result.text', 'a string or null', text);
+  return { text };
 }
 
 /** The result of `reduce`; throws `ShapeError`. */
@@ -177,6 +203,20 @@ export function parseRealizeResult(v: unknown): RealizeResult {
   const reductions = optional(o['reductions'], 'result.reductions', (x, at) => array(x, at, reduction));
   const log = optional(o['log'], 'result.log', (x, at) => array(x, at, string));
   return { outputs, ...(reductions === undefined ? {} : { reductions }), ...(log === undefined ? {} : { log }) };
+}
+
+/**
+ * The params of an `event` notification, or undefined when malformed or of a kind this
+ * implementation does not know (such an event is dropped: later minors may add kinds).
+ */
+export function parseEventParams(v: unknown): NamespaceEvent | undefined {
+  const o = typeof v === 'object' && v !== null ? (v as Json) : undefined;
+  if (o?.['kind'] === 'log') return typeof o['line'] === 'string' ? { kind: 'log', line: o['line'] } : undefined;
+  if (o?.['kind'] !== 'progress') return undefined;
+  const { done, total, unit } = o;
+  const count = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  if (!count(done) || (total !== undefined && !count(total)) || (unit !== undefined && typeof unit !== 'string')) return undefined;
+  return { kind: 'progress', done, ...(total === undefined ? {} : { total }), ...(unit === undefined ? {} : { unit }) };
 }
 
 /** The params of a `log` notification, or undefined when malformed (such a line is dropped). */

@@ -17,7 +17,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { NomiaError } from '../../errors.js';
 import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { parseLogParams, RpcErrors, type ErrorData } from './messages.js';
+import type { NamespaceEvent } from '../types.js';
+import { parseEventParams, parseLogParams, RpcErrors, type ErrorData } from './messages.js';
 
 /** Lines of stderr kept for crash reports. */
 const TAIL_LINES = 20;
@@ -61,8 +62,8 @@ type Refable = { ref?(): void; unref?(): void } | null;
 
 export class NamespaceProcess {
   readonly connection: MessageConnection;
-  /** Where `log` notifications and stderr lines go while a request is in flight. */
-  logSink: ((line: string) => void) | undefined;
+  /** Where `log` and `event` notifications and stderr lines (as log events) go while a request is in flight. */
+  eventSink: ((event: NamespaceEvent) => void) | undefined;
   private readonly child: ChildProcess;
   private readonly tail: string[] = [];
   private partial = '';
@@ -126,7 +127,11 @@ export class NamespaceProcess {
     });
     this.connection.onNotification('log', (params: unknown) => {
       const p = parseLogParams(params);
-      if (p) this.logSink?.(p.line);
+      if (p) this.eventSink?.({ kind: 'log', line: p.line });
+    });
+    this.connection.onNotification('event', (params: unknown) => {
+      const e = parseEventParams(params);
+      if (e) this.eventSink?.(e);
     });
     this.connection.listen();
     this.refs('unref');
@@ -266,7 +271,7 @@ export class NamespaceProcess {
     const l = clip(line.replace(/\r$/, ''), 500);
     this.tail.push(l);
     if (this.tail.length > TAIL_LINES) this.tail.shift();
-    this.logSink?.(l);
+    this.eventSink?.({ kind: 'log', line: l });
   }
 
   private commandText(): string {

@@ -17,10 +17,12 @@ import { NomiaError } from '../../errors.js';
 import { removeTree } from '../../store/fs-util.js';
 import { parseObjectPath } from '../../store/store-path.js';
 import { openStore, type Store } from '../../store/store.js';
-import type { Namespace, RealizeContext, RunContext } from '../types.js';
+import type { Spelling } from '../../graph/spell.js';
+import type { EventSink, Namespace, RealizeContext, RunContext } from '../types.js';
 import {
   protocolMajor, PROTOCOL, PROTOCOL_MAJOR, RpcErrors, type InitializeParams, type InitializeResult, type RealizeParams,
-  type RealizeResult, type ReduceParams, type ReduceResult, type WireContext, type WireOutput, type WireReduction,
+  type RealizeResult, type ReduceParams, type ReduceResult, type SpellParams, type SpellResult, type WireContext, type WireOutput,
+  type WireReduction,
 } from './messages.js';
 
 export interface ServeOptions {
@@ -50,8 +52,16 @@ export function serveNamespace(ns: Namespace, options: ServeOptions): Promise<vo
     if (protocolMajor(String(p?.protocol)) !== PROTOCOL_MAJOR) {
       throw new ResponseError(RpcErrors.InvalidParams, `this namespace speaks ${PROTOCOL}, not ${JSON.stringify(p?.protocol)}`);
     }
-    return { protocol: PROTOCOL, id: ns.id, ...(options.version === undefined ? {} : { version: options.version }) };
+    return {
+      protocol: PROTOCOL, id: ns.id, ...(options.version === undefined ? {} : { version: options.version }),
+      capabilities: { spell: ns.spell !== undefined },
+    };
   });
+  connection.onRequest('spell', (p: SpellParams) => answer(async (): Promise<SpellResult> => {
+    if (!ns.spell) throw new ResponseError(RpcErrors.MethodNotFound, `namespace ${ns.id} does not spell its names`);
+    // Spellings arrive as text; they are the client's, and only fed back into this namespace's own text.
+    return { text: (await ns.spell(p.request, p.inputs as Readonly<Record<string, Spelling>>)) ?? null };
+  }));
   connection.onRequest('describe', (req) => answer(() => ns.describe(req)));
   connection.onRequest('reduce', (p: ReduceParams) => answer(async (): Promise<ReduceResult> => {
     if (!ns.reduce) throw new ResponseError(RpcErrors.MethodNotFound, `namespace ${ns.id} does not reduce`);
@@ -59,11 +69,16 @@ export function serveNamespace(ns: Namespace, options: ServeOptions): Promise<vo
   }));
   connection.onRequest('realize', (p: RealizeParams) => answer(async (): Promise<RealizeResult> => {
     const reductions: WireReduction[] = [];
+    // Log lines go as `log` notifications, which every client of major 1 knows; other events as `event`.
+    const events: EventSink = {
+      emit: (e) => void (e.kind === 'log' ? connection.sendNotification('log', { line: e.line }) : connection.sendNotification('event', e)).catch(() => undefined),
+    };
     const ctx: RealizeContext = {
       store: store(),
       context: runContext(p.context),
       signal: running.signal,
-      log: (line) => void connection.sendNotification('log', { line }).catch(() => undefined),
+      events,
+      log: (line) => events.emit({ kind: 'log', line }),
       emitReduction: (toName, output) => reductions.push(output === undefined ? { toName } : { toName, output }),
     };
     const resources = await ns.realize(p.request, p.inputs, ctx);

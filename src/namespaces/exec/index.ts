@@ -6,6 +6,10 @@
  * cleared except for PATH, `out`, `HOME` (a fresh empty directory) and one
  * variable per input (`in: …` sets `$in`), so the caller's environment does
  * not leak into a result that is reused by spelling. The output is added to the store and the name reduces to it.
+ *
+ * `label=…` is for people (what the step does, shown wherever the name is):
+ * it cannot change what the command makes, so `spell` leaves it out and
+ * names that differ only in their label share their results.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -37,13 +41,27 @@ function argv(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, out:
   });
 }
 
+/** A parameter value as plain JSON with a fixed shape, for canonical text. */
+function plain(v: Value): unknown {
+  if (v.kind === 'String') return v.value;
+  if (v.kind === 'List') return v.items.map(plain);
+  return { $: v.input };
+}
+
 export const execNamespace: Namespace = {
   id: 'exec',
   spelling: 'builtin:exec@1',
   describe(req) {
     if (req.nameId !== 'run') throw unknownName(req, ['run?args=[…](inputs…)']);
-    onlyParams(req, ['args', 'name']);
+    onlyParams(req, ['args', 'name', 'label']);
     return { inputs: 'any', outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: false };
+  },
+  spell(req, inputs) {
+    // Without a label the default spelling says exactly what counts; keep it (and `nomia spell`'s answer).
+    if (!req.params.some((p) => p.key === 'label')) return undefined;
+    const params = req.params.filter((p) => p.key !== 'label').map((p) => [p.key, plain(p.value)] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const given = Object.keys(inputs).sort().map((port) => [port, inputs[port]]);
+    return JSON.stringify({ name: req.nameId, params, inputs: given });
   },
   async realize(req, inputs, ctx: RealizeContext) {
     if (req.nameId !== 'run') throw unknownName(req, ['run']);

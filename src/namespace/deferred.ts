@@ -1,0 +1,24 @@
+/**
+ * A namespace whose implementation is loaded on first use. The CLI wraps
+ * configured external namespaces in it, so that the protocol client and its
+ * JSON-RPC library are loaded only when such a namespace is called: start-up
+ * time is most of a no-op realize.
+ */
+import type { Namespace } from './types.js';
+
+/** `id` and `spelling` are known at once; everything else waits for `load()`, called at most once. */
+export function deferredNamespace(id: string, spelling: string, load: () => Promise<Namespace>): Namespace {
+  let loaded: Promise<Namespace> | undefined;
+  const ns = () => (loaded ??= load());
+  return {
+    id,
+    spelling,
+    describe: async (req) => (await ns()).describe(req),
+    spell: async (req, inputs) => (await ns()).spell?.(req, inputs),
+    reduce: async (req, context) => (await ns()).reduce?.(req, context),
+    realize: async (req, inputs, ctx) => (await ns()).realize(req, inputs, ctx),
+    close: async () => {
+      if (loaded) await (await loaded).close?.();
+    },
+  };
+}
