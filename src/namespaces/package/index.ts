@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { NomiaError } from '../../errors.js';
+import type { Value } from '../../graph/types.js';
 import { printValue } from '../../name/print.js';
 import type { AtomRequest, Namespace, RealizeContext, Resource, Signature } from '../../namespace/types.js';
 import { encodeBase32 } from '../../store/base32.js';
@@ -183,13 +184,20 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
   };
 }
 
+/** A parameter value as name text (the graph's values carry no positions, so the AST printer is not used). */
+function printGraphValue(v: Value): string {
+  if (v.kind === 'String') return printValue({ kind: 'String', value: v.value });
+  if (v.kind === 'InputRef') return `$${v.input}`;
+  return `[${v.items.map(printGraphValue).join(', ')}]`;
+}
+
 /**
  * The build's name with what it realized through the daemon as explicit
  * inputs (`recursive0: …`, …): realizing it needs no recursive call that is
  * not already answered, so the recorded chain describes a plain graph.
  */
 export function refinedName(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, used: readonly Resource[]): string {
-  const params = req.params.map((p) => `${p.key}=${printValue(p.value as never)}`).join('&');
+  const params = req.params.map((p) => `${p.key}=${printGraphValue(p.value)}`).join('&');
   const atom = `${req.namespace.id}:${req.nameId}${params ? `?${params}` : ''}`;
   const args = [
     ...Object.entries(inputs).map(([port, r]) => (/^\d+$/.test(port) ? `(${r.name})` : `${port}: (${r.name})`)),

@@ -1,0 +1,65 @@
+/**
+ * Recursive builds (issue 5): a build that decides while it runs to realize
+ * two other builds through the daemon and combines their outputs. The
+ * reductions then describe a plain graph: the build's name refines to one
+ * with those results as explicit inputs, which refines to the output.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { nomia } from '../support/cli.js';
+import { bench, build, kinds, realize, sandboxTools, script } from './package-support.js';
+
+describe('recursive builds', () => {
+  test('a build realizes two builds at build time and combines them; the chain of reductions shows the graph', (t) => {
+    if (!sandboxTools(t)) return;
+    const b = bench('recursive');
+    const marker = join(b.dir, 'exec-ran');
+    const sub = (letter: string) => `package:build-in-sandbox?args=[sh, -c, "echo ${letter} > $out"]&name=${letter.toLowerCase()}(exe: ${b.tools}/bin/busybox)`;
+    const s = script(b, [
+      `a=$(nomia realize '${sub('A')}') || exit 1`,
+      `b=$(nomia realize '${sub('B')}') || exit 1`,
+      'mkdir $out',
+      'cat $a $b > $out/combined',
+      'ln -s $a $out/a',
+      // Not granted: exec runs unsandboxed commands on the host; context reads the caller's environment.
+      `nomia realize 'exec:run?args=[sh, -c, "touch ${marker}; echo > $out"]' 2> $out/exec-refused && echo exec-allowed >> $out/combined`,
+      `nomia realize 'context:env?var=HOME' 2> $out/context-refused && echo context-allowed >> $out/combined`,
+      'true',
+    ].join('\n'));
+    const name = build(b, s, '&recursive=[package, filesystem]&name=combined');
+    const r = realize(b, name);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(readFileSync(join(r.path, 'combined'), 'utf8'), 'A\nB\n');
+    assert.match(readFileSync(join(r.path, 'exec-refused'), 'utf8'), /nomia: this build may not realize names in `exec` \(granted: package, filesystem\)/);
+    assert.match(readFileSync(join(r.path, 'context-refused'), 'utf8'), /may not realize names in `context`/);
+    assert.equal(existsSync(marker), false, 'the refused name did not run');
+    // The two sub-builds ran as nodes of their own.
+    const labels = kinds(r.events, 'realizing').map((e) => ('label' in e ? e.label : ''));
+    assert.ok(labels.some((l) => l.includes('name=a')) && labels.some((l) => l.includes('name=b')), labels.join('\n'));
+
+    const chain = JSON.parse(nomia(b.store, ['reductions', '--json', name]).out) as { name: string; to?: string }[];
+    assert.equal(chain.length, 3, JSON.stringify(chain, null, 2));
+    const refined = chain[0]!.to!;
+    assert.match(refined, /recursive0: \(filesystem:by-content\?name=a&sha256=[0-9a-f]{64}\), recursive1: \(filesystem:by-content\?name=b&sha256=[0-9a-f]{64}\)\)$/);
+    assert.equal(chain[1]!.to, r.name);
+    // The refined name is itself known: realizing it is a lookup.
+    const again = realize(b, refined);
+    assert.equal(again.code, 0, again.err);
+    assert.equal(again.path, r.path);
+    assert.equal(kinds(again.events, 'realizing').length, 0);
+    // The link to a sub-build's output is a reference: gc keeps it while the combined output is rooted.
+    assert.equal(nomia(b.store, ['root', 'add', 'combined', r.name]).code, 0);
+    assert.equal(nomia(b.store, ['gc']).code, 0);
+    assert.ok(existsSync(readlinkSync(join(r.path, 'a'))), 'the sub-build\'s output survives gc');
+  });
+
+  test('a build that was granted nothing cannot use the daemon at all', (t) => {
+    if (!sandboxTools(t)) return;
+    const b = bench('recursive-none');
+    const r = realize(b, build(b, script(b, 'if command -v nomia >/dev/null; then echo has-client > $out; else echo no-client > $out; fi\n[ -e /nomia ] && echo has-channel >> $out; true\n')));
+    assert.equal(r.code, 0, r.err);
+    assert.equal(readFileSync(r.path, 'utf8'), 'no-client\n');
+  });
+});
