@@ -2,13 +2,14 @@
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { realize } from '../engine/realize.js';
+import type { SandboxMode } from '../namespaces/package/sandbox.js';
 import { registry, runContext } from './engine-setup.js';
 import { nameArgument } from './input.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
-interface Opts { jobs: number; logFormat: LogFormat; json?: boolean }
+interface Opts { jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode }
 
 export function register(program: Command): void {
   program
@@ -25,6 +26,10 @@ export function register(program: Command): void {
       return v as LogFormat;
     }, 'auto' as LogFormat)
     .option('--json', 'print [{name, type, path | value}] for the results')
+    .option('--sandbox <mode>', 'how package builds run: bubblewrap, or none (no isolation; logged in every build)', (v: string) => {
+      if (v !== 'bubblewrap' && v !== 'none') throw new NomiaError('usage', `--sandbox ${v}: use bubblewrap or none`);
+      return v as SandboxMode;
+    }, 'bubblewrap' as SandboxMode)
     .addHelpText('after', `
 Examples:
   nomia realize 'filesystem:import?path="./src"'
@@ -32,7 +37,7 @@ Examples:
     .action((arg: string | undefined, opts: Opts, cmd: Command) => run(() => {
       const input = nameArgument(arg);
       return { input, go: () => withStore(cmd, async (store) => {
-        const reg = registry();
+        const reg = registry(process.cwd(), { sandbox: opts.sandbox });
         const render = eventRenderer(opts.logFormat);
         try {
           const { roots } = await realize(input.text, {

@@ -3,6 +3,8 @@ import { createRegistry, loadExternalSpecs, type ExternalFactory, type Registry 
 import type { RunContext } from '../namespace/types.js';
 import { builtinNamespaces } from '../namespaces/index.js';
 import { deferredNamespace } from '../namespace/deferred.js';
+import { createPackageNamespace } from '../namespaces/package/index.js';
+import type { SandboxMode } from '../namespaces/package/sandbox.js';
 
 /**
  * External namespaces run as child processes speaking docs/spec/protocol.md. The client is loaded
@@ -13,8 +15,16 @@ const startExternal: ExternalFactory = (spec) => deferredNamespace(spec.id, spec
   return new ExternalNamespace({ id: spec.id, spelling: spec.spelling, command: [...spec.command] });
 });
 
-export function registry(cwd = process.cwd()): Registry {
-  return createRegistry(builtinNamespaces, loadExternalSpecs(cwd), startExternal);
+export interface RegistryOptions {
+  /** `none`: builds run without bubblewrap (`--sandbox=none`, an explicit and logged opt-out). */
+  readonly sandbox?: SandboxMode;
+}
+
+export function registry(cwd = process.cwd(), options: RegistryOptions = {}): Registry {
+  const builtins = options.sandbox === undefined || options.sandbox === 'bubblewrap'
+    ? builtinNamespaces
+    : builtinNamespaces.map((ns) => (ns.id === 'package' ? createPackageNamespace({ sandbox: options.sandbox! }) : ns));
+  return createRegistry(builtins, loadExternalSpecs(cwd), startExternal);
 }
 
 /** The context enters once per run: one time, one environment, one working directory. */

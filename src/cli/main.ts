@@ -25,6 +25,8 @@ const commandModules: readonly (readonly [readonly string[], CommandModule])[] =
   [['gc'], () => import('./cmd-gc.js')],
   [['verify'], () => import('./cmd-verify.js')],
   [['hash'], () => import('./cmd-hash.js')],
+  [['bootstrap-tools'], () => import('./cmd-bootstrap.js')],
+  [['log'], () => import('./cmd-log.js')],
 ];
 
 /** The command word of `argv`: its first argument that is neither an option nor the value of `--store`. */
