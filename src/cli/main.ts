@@ -27,6 +27,7 @@ const commandModules: readonly (readonly [readonly string[], CommandModule])[] =
   [['hash'], () => import('./cmd-hash.js')],
   [['bootstrap-tools'], () => import('./cmd-bootstrap.js')],
   [['log'], () => import('./cmd-log.js')],
+  [['daemon'], () => import('./cmd-daemon.js')],
 ];
 
 /** The command word of `argv`: its first argument that is neither an option nor the value of `--store`. */

@@ -32,7 +32,7 @@ describe('recursive builds', () => {
     const r = realize(b, name);
     assert.equal(r.code, 0, r.err);
     assert.equal(readFileSync(join(r.path, 'combined'), 'utf8'), 'A\nB\n');
-    assert.match(readFileSync(join(r.path, 'exec-refused'), 'utf8'), /nomia: this build may not realize names in `exec` \(granted: package, filesystem\)/);
+    assert.match(readFileSync(join(r.path, 'exec-refused'), 'utf8'), /nomia: this client may not realize names in `exec` \(granted: package, filesystem\)/);
     assert.match(readFileSync(join(r.path, 'context-refused'), 'utf8'), /may not realize names in `context`/);
     assert.equal(existsSync(marker), false, 'the refused name did not run');
     // The two sub-builds ran as nodes of their own.

@@ -19,8 +19,7 @@ import { open as openAsync } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { NomiaError } from '../../errors.js';
-import { flatten } from '../../graph/flatten.js';
-import { parseName } from '../../name/parse.js';
+import { checkGrant } from '../../daemon/grants.js';
 import type { Resource } from '../../namespace/types.js';
 import { closure } from '../../store/closure.js';
 import type { Store } from '../../store/store.js';
@@ -78,16 +77,6 @@ fi
 echo "nomia: $path" >&2
 exit 1
 `;
-
-/** The namespace ids a name uses; a named namespace `(x):y` counts as \`nomia\` (it is realized through it). */
-function namespacesOf(text: string): Set<string> {
-  const ids = new Set<string>();
-  for (const n of flatten(parseName(text), text).nodes) {
-    if (n.kind !== 'atomic') continue;
-    ids.add(n.namespace.kind === 'builtin' ? n.namespace.id : n.namespace.kind === 'named' ? 'nomia' : '(default)');
-  }
-  return ids;
-}
 
 /** Write `line` to the client's reply pipe, which must be a FIFO in the channel (never a link the build planted). */
 async function answer(dir: string, reply: string, line: string, signal: AbortSignal): Promise<void> {
@@ -154,11 +143,7 @@ export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
     let response: string;
     try {
       if (op !== 'realize') throw new NomiaError('usage', `unknown request ${JSON.stringify(op)}; the daemon answers \`realize NAME\``);
-      const ids = namespacesOf(name);
-      const refused = [...ids].filter((id) => !req.granted.includes(id));
-      if (refused.length) {
-        throw new NomiaError('daemon/denied', `this build may not realize names in ${refused.map((i) => `\`${i}\``).join(', ')} (granted: ${req.granted.join(', ')})`);
-      }
+      checkGrant(name, req.granted);
       req.log(`recursive: realizing ${name}`);
       const roots = await req.resolve(name);
       if (roots.length !== 1) throw new NomiaError('usage', `\`${name}\` has ${roots.length} results; ask for one`);

@@ -1,0 +1,98 @@
+/**
+ * `nomia daemon`: a long-running process that realizes names for clients on
+ * a Unix socket, so that many short-lived callers share one engine, one
+ * store connection and one set of namespace processes. The socket is
+ * created mode 0600 (only its owner may connect) and each client is held
+ * to the namespaces the daemon grants.
+ *
+ * Protocol ("nomia-daemon/1", one JSON object per line each way):
+ *   request  {"id": <any>, "op": "realize", "name": "<name text>"}
+ *   response {"id": <same>, "ok": true, "results": [{"name", "type", "path" | "value"}]}
+ *          | {"id": <same>, "ok": false, "error": {"code", "message", "hint"?}}
+ * Requests on one connection may be answered out of order (match by id).
+ */
+import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { NomiaError } from '../errors.js';
+import type { Resource } from '../namespace/types.js';
+import { checkGrant } from './grants.js';
+
+export const DAEMON_PROTOCOL = 'nomia-daemon/1';
+
+export interface DaemonOptions {
+  readonly socketPath: string;
+  /** Realize one name (the engine, with the daemon's store and registry). */
+  readonly realize: (name: string) => Promise<readonly Resource[]>;
+  /** Namespace ids clients may use, or 'all'. */
+  readonly granted: readonly string[] | 'all';
+  readonly onRequest?: (name: string, outcome: 'ok' | 'error', detail: string) => void;
+}
+
+export interface Daemon {
+  readonly socketPath: string;
+  close(): Promise<void>;
+}
+
+function errorBody(e: unknown) {
+  if (e instanceof NomiaError) return { code: e.code, message: e.message, ...(e.hint === undefined ? {} : { hint: e.hint }) };
+  return { code: 'internal', message: (e as Error)?.message ?? String(e) };
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { socketPath } = options;
+  // A socket file left by a daemon that died is replaced; anything else at the path is not ours to remove.
+  if (existsSync(socketPath)) {
+    if (!lstatSync(socketPath).isSocket()) throw new NomiaError('daemon/io', `${socketPath} exists and is not a socket`, { hint: 'choose another --socket path' });
+    unlinkSync(socketPath);
+  }
+  const clients = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    clients.add(socket);
+    socket.on('close', () => clients.delete(socket));
+    socket.on('error', () => undefined);
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl;
+      while ((nl = buffered.indexOf('\n')) !== -1) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line.trim()) void handle(socket, line);
+      }
+    });
+  });
+  const handle = async (socket: Socket, line: string) => {
+    let id: unknown = null;
+    let reply: object;
+    try {
+      let req: { id?: unknown; op?: unknown; name?: unknown };
+      try {
+        req = JSON.parse(line) as typeof req;
+      } catch {
+        throw new NomiaError('usage', 'the request is not JSON', { hint: `send one JSON object per line (${DAEMON_PROTOCOL})` });
+      }
+      id = req.id ?? null;
+      if (req.op !== 'realize' || typeof req.name !== 'string') throw new NomiaError('usage', 'expected {"op": "realize", "name": "<name>"}');
+      checkGrant(req.name, options.granted);
+      const results = await options.realize(req.name);
+      reply = { id, ok: true, results: results.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })) };
+      options.onRequest?.(req.name, 'ok', results.map((r) => r.name).join(' '));
+    } catch (e) {
+      reply = { id, ok: false, error: errorBody(e) };
+      options.onRequest?.(line.slice(0, 200), 'error', errorBody(e).message);
+    }
+    if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
+  };
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', (e) => reject(new NomiaError('daemon/io', `cannot listen on ${socketPath}: ${e.message}`)));
+    server.listen(socketPath, () => resolvePromise());
+  });
+  chmodSync(socketPath, 0o600);
+  return {
+    socketPath,
+    async close() {
+      for (const c of clients) c.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
