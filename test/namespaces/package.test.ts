@@ -129,5 +129,12 @@ describe('package:build-in-sandbox', () => {
     const r = realize(get(), `package:build-in-sandbox?args=[sh, -c, "echo from busybox sh > $out"](exe: ${get().tools}/bin/busybox)`);
     assert.equal(r.code, 0, r.err);
     assert.equal(readFileSync(r.path, 'utf8'), 'from busybox sh\n');
+    // An applet's symlink is an executable too.
+    const viaLink = realize(get(), `package:build-in-sandbox?args=[sh, -c, "echo via link > $out"](exe: ${get().tools}/bin/sh)`);
+    assert.equal(viaLink.code, 0, viaLink.err);
+    assert.equal(readFileSync(viaLink.path, 'utf8'), 'via link\n');
+    const notExe = realize(get(), `package:build-in-sandbox?args=[x](exe: ${get().tools})`);
+    assert.equal(notExe.code, 1);
+    assert.match(notExe.err, /runs its input `exe`, but .* is a dir, not an executable file/);
   });
 });

@@ -7,7 +7,7 @@
  * docs/namespaces/package.md.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { NomiaError } from '../../errors.js';
 import type { Value } from '../../graph/types.js';
@@ -61,6 +61,18 @@ function searchPath(inputs: Readonly<Record<string, Resource>>): string {
   return [...new Set(dirs)].join(':') || '/path-not-set';
 }
 
+/** An executable file, directly or through a symlink (`bootstrap-tools/bin/sh` → busybox). */
+function isExecutable(r: Extract<Resource, { kind: 'object' }>): boolean {
+  if (r.type === 'exe') return true;
+  if (r.type !== 'symlink') return false;
+  try {
+    const st = statSync(r.path);
+    return st.isFile() && (st.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
 function describeBuild(req: AtomRequest): Signature {
   const spec = buildSpec(req);
   return {
@@ -99,7 +111,7 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
       const spec = buildSpec(req);
       const exe = inputs['exe'];
       if (!exe) throw usage(req, 'needs the input `exe`, the program to run', 'e.g. (exe: filesystem:by-content?name=bootstrap-tools&sha256=…/bin/bash, …)');
-      if (exe.kind !== 'object' || exe.type !== 'exe') {
+      if (exe.kind !== 'object' || !isExecutable(exe)) {
         throw usage(req, `runs its input \`exe\`, but ${exe.name} is ${exe.kind === 'object' ? `a ${exe.type}, not an executable file` : 'a value'}`, 'project the program inside a directory: …/bin/bash');
       }
       const store = ctx.store;
