@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { parseContentHash, toBase32, toHex, toSri, type ContentHash } from '../store/hash.js';
 import { hashPath } from '../store/nar.js';
+import { prefetchHash } from '../namespaces/fetch/prefetch.js';
 import { run } from './run.js';
 
 type Format = 'hex' | 'base32' | 'sri';
@@ -26,6 +27,20 @@ export function register(program: Command): void {
       go: async () => {
         const lines: string[] = [];
         for (const p of paths) lines.push(show((await hashPath(p)).hash, opts.format));
+        return lines.join('\n');
+      },
+    })));
+  hash
+    .command('file')
+    .summary('the sha256 a fetch:url name needs for a file (like sha256sum, nix-prefetch-url)')
+    .description('Print the SHA-256 of each file\'s bytes: the sha256= of fetch:url?url=…&sha256=… serving that file.\nWith --unpack, unpack each archive as fetch:url?…&unpack=true does (a lone top-level directory\nbecomes the root) and print the NAR hash of the tree, as nix-prefetch-url --unpack does.')
+    .argument('<file...>', 'downloaded files or archives')
+    .option('--unpack', 'hash the unpacked tree of an archive (tar, compressed tar, or zip)')
+    .option('--format <format>', 'hex, base32 (Nix) or sri', format, 'hex' as Format)
+    .action((files: string[], opts: { format: Format; unpack?: boolean }) => run(() => ({
+      go: async () => {
+        const lines: string[] = [];
+        for (const f of files) lines.push(show(await prefetchHash(f, { unpack: opts.unpack === true }), opts.format));
         return lines.join('\n');
       },
     })));

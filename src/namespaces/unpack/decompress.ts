@@ -1,0 +1,128 @@
+/**
+ * Recognizing an archive's compression by its first bytes, and undoing it.
+ *
+ * node-tar on Node 20 crashes the process on zstd and refuses xz, so tar data
+ * is always decompressed here first and handed to the tar parser plain:
+ * gzip by Node's zlib (streamed), zstd by fzstd (streamed), xz by
+ * @napi-rs/lzma and bzip2 by seek-bzip (both whole-buffer: the compressed
+ * file and its decompressed bytes are held in memory at once).
+ */
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { xz } from '@napi-rs/lzma';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import bunzip from 'seek-bzip';
+import { NomiaError } from '../../errors.js';
+
+export type Compression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
+export type Detected = Compression | 'zip' | 'lzip' | 'lz4' | 'compress';
+
+const MAGIC: readonly (readonly [Detected, readonly number[]])[] = [
+  ['gzip', [0x1f, 0x8b]],
+  ['bzip2', [0x42, 0x5a, 0x68]],
+  ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+  ['zip', [0x50, 0x4b, 0x03, 0x04]],
+  // An empty zip is only its end-of-central-directory record.
+  ['zip', [0x50, 0x4b, 0x05, 0x06]],
+  ['lzip', [0x4c, 0x5a, 0x49, 0x50]],
+  ['lz4', [0x04, 0x22, 0x4d, 0x18]],
+  ['compress', [0x1f, 0x9d]],
+];
+
+/** Decoded bytes handed on at once: big enough to be cheap, small enough to keep the parser fed. */
+const SLICE = 1 << 20;
+
+/** What the first bytes of `file` say it is; `none` for anything unrecognized (plain tar, or not an archive). */
+export function detect(file: string): Detected {
+  const head = Buffer.alloc(8);
+  const fd = openSync(file, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  for (const [kind, magic] of MAGIC) {
+    if (n >= magic.length && magic.every((b, i) => head[i] === b)) return kind;
+  }
+  return 'none';
+}
+
+function* slices(buf: Uint8Array): Iterable<Uint8Array> {
+  for (let off = 0; off < buf.length; off += SLICE) yield buf.subarray(off, Math.min(off + SLICE, buf.length));
+}
+
+/**
+ * The decompressed bytes of `file`, in order. Corrupt data is `unpack/format`
+ * naming `label`. Stopping the iteration early closes the file.
+ */
+export async function* decompressed(file: string, compression: Compression, label: string, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+  const corrupt = (e: unknown) => new NomiaError('unpack/format', `${label}: the ${compression} data is corrupt: ${(e as Error).message}`, {
+    hint: 'the file is damaged or not what its name says; fetch it again or check its hash', cause: e,
+  });
+  switch (compression) {
+    case 'none':
+      yield* createReadStream(file, { highWaterMark: SLICE, ...(signal ? { signal } : {}) });
+      return;
+    case 'gzip': {
+      // pipeline destroys the file stream if gunzip fails, and gunzip if the file cannot be read.
+      const gunzip = pipeline(createReadStream(file, { highWaterMark: SLICE }), createGunzip(), () => undefined);
+      try {
+        for await (const chunk of gunzip) {
+          signal?.throwIfAborted();
+          yield chunk as Buffer;
+        }
+      } catch (e) {
+        if (signal?.aborted || e instanceof NomiaError) throw e;
+        if ((e as NodeJS.ErrnoException).code?.startsWith('Z_')) throw corrupt(e);
+        throw e;
+      }
+      return;
+    }
+    case 'zstd': {
+      const out: Uint8Array[] = [];
+      const z = new ZstdDecompress((data) => {
+        out.push(data);
+      });
+      const push = (chunk: Uint8Array, final: boolean) => {
+        try {
+          z.push(chunk, final);
+        } catch (e) {
+          throw corrupt(e);
+        }
+      };
+      for await (const chunk of createReadStream(file, { highWaterMark: SLICE, ...(signal ? { signal } : {}) })) {
+        push(chunk as Buffer, false);
+        yield* out.splice(0);
+      }
+      push(new Uint8Array(0), true);
+      yield* out.splice(0);
+      return;
+    }
+    case 'xz': {
+      let buf: Buffer;
+      try {
+        buf = await xz.decompress(await readFile(file, signal ? { signal } : {}), signal);
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        throw corrupt(e);
+      }
+      yield* slices(buf);
+      return;
+    }
+    case 'bzip2': {
+      const input = await readFile(file, signal ? { signal } : {});
+      let buf: Buffer;
+      try {
+        buf = bunzip.decode(input, undefined, true);
+      } catch (e) {
+        throw corrupt(e);
+      }
+      yield* slices(buf);
+      return;
+    }
+  }
+}
