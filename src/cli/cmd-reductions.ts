@@ -1,7 +1,7 @@
 /** `nomia reductions NAME` shows what a name is known to reduce to; `nomia reduce A => B` asserts a reduction. */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { record, spellText } from '../engine/reductions.js';
+import { engineSpelling, record, spellText } from '../engine/reductions.js';
 import { parseExpression } from '../name/parse.js';
 import { print } from '../name/print.js';
 import { registry } from './engine-setup.js';
@@ -23,16 +23,21 @@ export function register(program: Command): void {
         const nsSpelling = (id: string) => reg.spelling(id);
         const steps: { name: string; spelling: string; to?: string; kind?: string; namespace?: string; at?: string }[] = [];
         let current = print(parseExpression(input.text));
-        for (let i = 0; i < 32; i++) {
-          const spelling = spellText(current, nsSpelling);
-          if (!spelling) break;
-          // Graph-level rows (whole name → its results) are the engine's shortcut, not a step of the chain.
-          const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:'));
-          steps.push({ name: current, spelling, ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString() } : {}) });
-          if (!row || steps.some((s) => s.name === row.to)) break;
-          current = row.to;
+        try {
+          for (let i = 0; i < 32; i++) {
+            // The name as given is looked up as realize would (its namespaces may spell it themselves); the
+            // names it reduces to by their default spellings, as realize follows them.
+            const spelling = i === 0 ? await engineSpelling(current, reg) : spellText(current, nsSpelling);
+            if (!spelling) break;
+            // Graph-level rows (whole name → its results) are the engine's shortcut, not a step of the chain.
+            const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:'));
+            steps.push({ name: current, spelling, ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString() } : {}) });
+            if (!row || steps.some((s) => s.name === row.to)) break;
+            current = row.to;
+          }
+        } finally {
+          await reg.close();
         }
-        await reg.close();
         if (opts.json) return JSON.stringify(steps, null, 2);
         if (!steps[0]?.to) return `${steps[0]?.name ?? current}\n  (no reductions recorded: realize it first)`;
         const lines = [steps[0].name];
@@ -55,7 +60,7 @@ export function register(program: Command): void {
         const e = parseExpression(input.text);
         if (e.kind !== 'Replacement') throw new NomiaError('usage', 'expected a replacement `A => B`', { hint: "nomia reduce 'old:name => new:name'" });
         const reg = registry();
-        const from = spellText(print(e.from), (id) => reg.spelling(id));
+        const from = await engineSpelling(print(e.from), reg);
         await reg.close();
         if (!from) throw new NomiaError('usage', `${print(e.from)} cannot be spelled`, { hint: 'qualify every name with its namespace' });
         const to = print(e.to);

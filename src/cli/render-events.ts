@@ -4,6 +4,18 @@
  * was reused, with finished steps printed above it.
  */
 import type { EngineEvent, EventListener } from '../engine/events.js';
+import { formatBytes } from './progress.js';
+
+type Progress = Pick<Extract<EngineEvent, { kind: 'progress' }>, 'done' | 'total' | 'unit'>;
+
+/** `45% (4.5 MiB of 10.0 MiB)`, `12 of 40 files`, or `3.1 MiB` while the total is unknown. */
+export function progressText(p: Progress): string {
+  const amount = (n: number) => (p.unit === 'bytes' ? formatBytes(n) : String(n));
+  const unit = p.unit && p.unit !== 'bytes' ? ` ${p.unit}` : '';
+  if (p.total === undefined) return `${amount(p.done)}${unit}`;
+  const percent = p.total > 0 ? `${Math.min(100, Math.floor((100 * p.done) / p.total))}% ` : '';
+  return `${percent}(${amount(p.done)} of ${amount(p.total)}${unit})`;
+}
 
 export type LogFormat = 'json' | 'plain' | 'auto';
 
@@ -14,6 +26,8 @@ function plainLine(e: EngineEvent): string | undefined {
     case 'realizing': return `realizing ${e.label}`;
     case 'waiting': return `waiting   ${e.label} (another process is realizing it)`;
     case 'log': return `  ${e.label.slice(0, 30)}> ${e.line}`;
+    // Progress is for the live view; as lines it would only be noise.
+    case 'progress': return undefined;
     case 'ready': return `ready     ${e.label} (${e.ms} ms)`;
     case 'failed': return `FAILED    ${e.label}`;
     case 'reduced': return undefined;
@@ -34,7 +48,7 @@ export interface Terminal {
  * counts of what is done, reused and failed.
  */
 class LiveView {
-  private readonly running = new Map<number, { label: string; since: number }>();
+  private readonly running = new Map<number, { label: string; since: number; progress?: Progress }>();
   private done = 0;
   private reused = 0;
   private failed = 0;
@@ -52,7 +66,9 @@ class LiveView {
     const width = Math.max(20, (this.out.columns ?? 100) - 1);
     const lines: string[] = [];
     const running = [...this.running.values()];
-    for (const r of running.slice(0, 8)) lines.push(`  ▸ ${((this.now() - r.since) / 1000).toFixed(1).padStart(5)}s ${r.label}`);
+    for (const r of running.slice(0, 8)) {
+      lines.push(`  ▸ ${((this.now() - r.since) / 1000).toFixed(1).padStart(5)}s ${r.progress ? `${progressText(r.progress)} ` : ''}${r.label}`);
+    }
     if (running.length > 8) lines.push(`  … and ${running.length - 8} more`);
     lines.push(`  ${this.done} done · ${this.reused} reused · ${running.length} running${this.failed ? ` · ${this.failed} failed` : ''}`);
     this.out.write(`${lines.map((l) => l.slice(0, width)).join('\n')}\n`);
@@ -84,6 +100,13 @@ class LiveView {
       case 'cache-hit':
         this.reused++;
         break;
+      case 'progress': {
+        const r = this.running.get(e.node);
+        if (!r) return;
+        r.progress = { done: e.done, ...(e.total === undefined ? {} : { total: e.total }), ...(e.unit === undefined ? {} : { unit: e.unit }) };
+        // The timer redraws soon enough; a redraw per event would flicker.
+        return;
+      }
       case 'log':
         this.above(plainLine(e)!);
         break;

@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { flatten } from '../graph/flatten.js';
 import { spell, type Spelling } from '../graph/spell.js';
+import type { Registry } from '../namespace/registry.js';
 import type { Resource } from '../namespace/types.js';
 import { parseName } from '../name/parse.js';
 import { fsType, valueResource } from '../namespaces/util.js';
@@ -19,6 +20,7 @@ import { byContentName } from '../namespaces/filesystem/names.js';
 import type { ReductionRow } from '../store/database.js';
 import { tryParseContentHash } from '../store/hash.js';
 import { findObject, realPath, type Store } from '../store/store.js';
+import { resolve } from './resolve.js';
 
 /** The spelling a name of a given namespace id gets; from the registry. */
 export type NamespaceSpelling = (id: string) => string;
@@ -39,6 +41,27 @@ export function spellText(text: string, nsSpelling: NamespaceSpelling): Spelling
     return spell(flatten(name, text), { namespaceSpelling: (id) => nsSpelling(id) }).name;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The spelling realize looks a name up by: with its namespaces' own spellings
+ * (`Namespace.spell`), so resolving describes every node (and may start a
+ * namespace process). A name that cannot be resolved without realizing
+ * something first (a named namespace) gets its default spelling (§3), as
+ * does every name `materialize` walks to.
+ */
+export async function engineSpelling(text: string, registry: Registry): Promise<Spelling | undefined> {
+  let name;
+  try {
+    name = parseName(text);
+  } catch {
+    return undefined;
+  }
+  try {
+    return (await resolve(name, registry, text)).spelling;
+  } catch {
+    return spellText(text, (id) => registry.spelling(id));
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { eventRenderer } from '../../src/cli/render-events.js';
+import { eventRenderer, progressText } from '../../src/cli/render-events.js';
 import type { Spelling } from '../../src/graph/spell.js';
 
 const sp = 'nomia1-0000000000000000000000000000000000000000000000000000' as Spelling;
@@ -58,4 +58,22 @@ test('not a terminal: plain lines; json: one object per line', () => {
   const j = eventRenderer('json', json);
   for (const e of events) j.listener(e);
   assert.deepEqual(json.text.trim().split('\n').map((l) => JSON.parse(l)), events);
+});
+
+test('progress: shown on the running line in the live view, never as plain lines', () => {
+  assert.equal(progressText({ done: 4.5 * 1024 * 1024, total: 10 * 1024 * 1024, unit: 'bytes' }), '45% (4.5 MiB of 10.0 MiB)');
+  assert.equal(progressText({ done: 12, total: 40, unit: 'files' }), '30% (12 of 40 files)');
+  assert.equal(progressText({ done: 3 * 1024 * 1024, unit: 'bytes' }), '3.0 MiB');
+  assert.equal(progressText({ done: 7 }), '7');
+  const term = fakeTerminal(true);
+  const r = eventRenderer('auto', term);
+  r.listener({ kind: 'realizing', node: 1, label: 'fetch:url?url=x', spelling: sp });
+  r.listener({ kind: 'progress', node: 1, label: 'fetch:url?url=x', done: 512, total: 2048, unit: 'bytes' });
+  r.listener({ kind: 'progress', node: 9, label: 'not running', done: 1 });
+  r.listener({ kind: 'cache-hit', node: 3, label: 'text:digest', spelling: sp, to: 'context:value?v=1', early: false });
+  assert.match(screen(term.text)[0]!, /^ {2}▸ +\d+\.\ds 25% \(512 B of 2.0 KiB\) fetch:url\?url=x$/);
+  r.finish();
+  const plain = fakeTerminal(false);
+  eventRenderer('plain', plain).listener({ kind: 'progress', node: 1, label: 'x', done: 1, total: 2 });
+  assert.equal(plain.text, '');
 });

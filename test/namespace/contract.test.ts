@@ -9,12 +9,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { realize } from '../../src/engine/realize.js';
 import { NomiaError } from '../../src/errors.js';
+import type { Spelling } from '../../src/graph/spell.js';
 import type { GraphParam } from '../../src/graph/types.js';
 import { ExternalNamespace } from '../../src/namespace/protocol/client.js';
+import { createRegistry } from '../../src/namespace/registry.js';
 import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../src/namespace/types.js';
 import { builtinNamespaces } from '../../src/namespaces/index.js';
-import { openStore } from '../../src/store/store.js';
+import { openStore, type Store } from '../../src/store/store.js';
 import { tempDir } from '../support/cli.js';
 
 const fixture = fileURLToPath(new URL('./serve-builtin.js', import.meta.url));
@@ -103,4 +107,62 @@ describe('the namespace contract, direct and behind JSON-RPC', () => {
       });
     }
   });
+});
+
+describe('a namespace that spells its names itself, direct and behind JSON-RPC', () => {
+  const args = (script: string): GraphParam => ({ key: 'args', value: { kind: 'List', items: [{ kind: 'String', value: 'sh' }, { kind: 'String', value: '-c' }, { kind: 'String', value: script }] } });
+  const input = 'nomia1-0000000000000000000000000000000000000000000000000000' as Spelling;
+
+  test('exec: spell leaves the label out, keeps everything else, and is the same answer either way', async () => {
+    const answers: (string | undefined)[][] = [];
+    for (const [how, ns] of implementations('exec')) {
+      const spell = (params: GraphParam[], inputs: Record<string, Spelling> = {}) => Promise.resolve(ns.spell!(req('exec', 'run', params), inputs));
+      const a = await spell([args('echo a > $out'), str('label', 'first')], { in: input });
+      const b = await spell([str('label', 'second'), args('echo a > $out')], { in: input });
+      assert.equal(typeof a, 'string', how);
+      assert.equal(a, b, `${how}: the label does not count, nor the order of parameters`);
+      assert.notEqual(await spell([args('echo b > $out'), str('label', 'first')], { in: input }), a, `${how}: the command counts`);
+      assert.notEqual(await spell([args('echo a > $out'), str('label', 'first')], {}), a, `${how}: the inputs count`);
+      assert.equal(await spell([args('echo a > $out')]), undefined, `${how}: without a label, the default spelling`);
+      answers.push([a, b]);
+    }
+    assert.deepEqual(answers[0], answers[1]);
+  });
+
+  /** Realize `text` on a fresh store with exec as `ns`; the events it emitted. */
+  async function realizeWith(ns: Namespace, s: Store, text: string): Promise<{ value: string; events: EngineEvent[] }> {
+    const registry = createRegistry([...builtinNamespaces.filter((b) => b.id !== 'exec'), ns], []);
+    const events: EngineEvent[] = [];
+    const { roots } = await realize(text, { store: s, registry, context: ctx().context, onEvent: (e) => events.push(e) });
+    const r = roots[0]!;
+    return { value: r.kind === 'object' ? readFileSync(r.path, 'utf8') : r.value, events };
+  }
+
+  for (const [how, ns] of implementations('exec')) {
+    test(`exec (${how}): names that differ only in their label share results, and so does everything they feed`, async () => {
+      const s = openStore({ dir: join(tempDir('spell-override'), 'store'), fsync: false });
+      try {
+        const run = (label: string) => `exec:run?label="${label}"&args=[sh, -c, "echo $$ > $out"]`;
+        const first = await realizeWith(ns, s, run('write the pid'));
+        assert.equal(first.events.filter((e) => e.kind === 'realizing').length, 1);
+        const relabelled = await realizeWith(ns, s, run('another label'));
+        assert.equal(relabelled.value, first.value, 'the same output: the command did not run again');
+        assert.deepEqual(relabelled.events.filter((e) => e.kind === 'realizing'), []);
+        assert.equal(relabelled.events.filter((e) => e.kind === 'cache-hit').length, 1);
+        // Downstream: the parent is spelled from the child's own spelling, so it is found without touching the child.
+        const parent = (label: string) => `text:digest(x: ${run(label)})`;
+        const p1 = await realizeWith(ns, s, parent('one'));
+        const p2 = await realizeWith(ns, s, parent('two'));
+        assert.equal(p2.value, p1.value);
+        const hits = p2.events.filter((e) => e.kind === 'cache-hit') as Extract<EngineEvent, { kind: 'cache-hit' }>[];
+        assert.deepEqual(hits.map((h) => h.label), ['text:digest'], 'one lookup: the parent');
+        assert.deepEqual(p2.events.filter((e) => e.kind === 'realizing'), []);
+        // A different command is a different name, whatever its label.
+        const other = await realizeWith(ns, s, 'exec:run?label="write the pid"&args=[sh, -c, "echo other > $out"]');
+        assert.equal(other.value, 'other\n');
+      } finally {
+        s.close();
+      }
+    });
+  }
 });

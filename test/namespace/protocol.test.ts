@@ -308,7 +308,7 @@ describe('the TypeScript server (server.ts) behind the client', () => {
     await assert.rejects(ns.describe(req('tsupper', 'nope')), (e: unknown) => {
       assert.ok(e instanceof NomiaError && e.code === 'usage');
       assert.equal(e.message, 'tsupper:nope is not a name of this namespace');
-      assert.equal(e.hint, 'tsupper has text, file and fail');
+      assert.equal(e.hint, 'tsupper has text, file, count and fail');
       return true;
     });
     assert.deepEqual(ns.serverInfo, { protocol: 'nomia-namespace/1', id: 'tsupper', version: '0.0.1', capabilities: { spell: false } });
@@ -327,5 +327,21 @@ describe('the TypeScript server (server.ts) behind the client', () => {
     assert.equal(readFileSync(out.path, 'utf8'), 'QUIET PLEASE\n');
     await assert.rejects(ns.realize(req('tsupper', 'fail'), {}, ctx), (e: unknown) => e instanceof NomiaError && e.code === 'realize/failed' && e.message === 'tsupper:fail fails on purpose' && e.hint === 'do not call it');
     assertTmpClean();
+  });
+
+  test('typed events cross the wire: progress as `event` notifications, log lines as `log`, in order', async () => {
+    const ns = tsUpper();
+    const { ctx, events } = context();
+    assert.deepEqual(await ns.realize(req('tsupper', 'count', { n: '4' }), {}, ctx), { out: { type: 'value', kind: 'value', value: '4', name: 'context:value?v=4' } });
+    assert.deepEqual(events, [
+      ...[1, 2, 3, 4].map((done) => ({ kind: 'progress', done, total: 4, unit: 'steps' })),
+      { kind: 'log', line: 'counted to 4' },
+    ]);
+  });
+
+  test('a server without the spell capability is never asked to spell', async () => {
+    const ns = tsUpper();
+    assert.equal(await ns.spell(req('tsupper', 'text', { s: 'x' }), {}), undefined);
+    assert.equal(ns.serverInfo?.capabilities?.spell, false);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * A small in-process namespace, `tsupper`, and (with `--serve`) a process that
+ * A small in-process namespace, `tsupper` (`text`, `file`, `count?n=…` which
+ * reports progress, `fail`), and (with `--serve`) a process that
  * serves it over the protocol on stdin/stdout: the TypeScript server the
  * protocol tests run the client against. Without `--serve` it only exports.
  */
@@ -29,7 +30,8 @@ export const tsUpper: Namespace = {
       case 'text': return { inputs: {}, outputs: { out: { type: 'value' } }, defaultOutput: 'out', contextual: false };
       case 'file': return { inputs: { in: { type: 'file' } }, outputs: { out: { type: 'file' } }, defaultOutput: 'out', contextual: false };
       case 'fail': return { inputs: {}, outputs: { out: { type: 'value' } }, defaultOutput: 'out', contextual: false };
-      default: throw new NomiaError('usage', `tsupper:${req.nameId} is not a name of this namespace`, { hint: 'tsupper has text, file and fail' });
+      case 'count': return { inputs: {}, outputs: { out: { type: 'value' } }, defaultOutput: 'out', contextual: false };
+      default: throw new NomiaError('usage', `tsupper:${req.nameId} is not a name of this namespace`, { hint: 'tsupper has text, file, count and fail' });
     }
   },
   async reduce(req) {
@@ -55,6 +57,17 @@ export const tsUpper: Namespace = {
         } finally {
           rmSync(work, { recursive: true, force: true });
         }
+      }
+      case 'count': {
+        // Typed events: progress in steps, and a log line through the same sink.
+        const p = req.params.find((x) => x.key === 'n');
+        const n = p?.value.kind === 'String' ? Number(p.value.value) : 3;
+        for (let i = 1; i <= n; i++) {
+          ctx.events.emit({ kind: 'progress', done: i, total: n, unit: 'steps' });
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        ctx.events.emit({ kind: 'log', line: `counted to ${n}` });
+        return { out: { type: 'value', kind: 'value', value: String(n), name: valueName(String(n)) } };
       }
       default: throw new NomiaError('realize/failed', 'tsupper:fail fails on purpose', { hint: 'do not call it' });
     }

@@ -60,7 +60,10 @@ export const filesystemNamespace: Namespace = {
           ctx.log(`unchanged: ${path} is already in the store`);
           return { out: objectResource(ctx, known) };
         }
-        const { object } = await addPath(ctx.store, path, { name });
+        // Bytes copied so far (the total is not known before the walk); a tree of many files takes a while.
+        const { object } = await addPath(ctx.store, path, {
+          name, onProgress: (p) => ctx.events.emit({ kind: 'progress', done: p.bytes, unit: 'bytes' }),
+        });
         ctx.log(`added ${path}`);
         return { out: objectResource(ctx, object) };
       }
