@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { nomia, nomiaAsync, tempDir } from '../support/cli.js';
@@ -88,6 +89,13 @@ describe('git:exact-fetch', () => {
     assert.equal(readlinkSync(join(p, 'dangling')), 'no/such/file');
     assert.ok(lstatSync(join(p, 'dir-link')).isSymbolicLink());
     assert.ok(readdirSync(p, { encoding: 'buffer' }).some((n) => n.equals(Buffer.from([0x6c, 0x61, 0x74, 0x69, 0x6e, 0x31, 0xe9]))));
+    // Registered without a copy, so its metadata must already be the store's: verify rehashes and checks it.
+    assert.equal(statSync(join(p, 'src/deep')).mode & 0o777, 0o555);
+    assert.equal(statSync(join(p, 'README')).mode & 0o777, 0o444);
+    assert.equal(statSync(join(p, 'bin/tool')).mtimeMs, 1000);
+    const v = nomia(join(dir, 'store'), ['verify', '--json']);
+    assert.equal(JSON.parse(v.out).consistent, true, v.out);
+    assert.deepEqual(JSON.parse(v.out).issues, [], v.out);
   });
 
   test('a second realize is a lookup; a file:// spelling of the same repository uses the same cache entry without fetching', (t) => {
@@ -340,6 +348,21 @@ describe('git:latest', () => {
     assert.match(errorLine(bad), /hint: check `ref=`/);
     const noRepo = realize(store, `git:latest?repo="${dir}/nope"`);
     assert.match(errorLine(noRepo), /error\[git\/failed\]: the repository .* does not exist/);
+  });
+
+  test('behind the out-of-process protocol (no recursive resolve there), latest still reduces and realizes', (t) => {
+    if (!needGit(t)) return;
+    const dir = tempDir('git-protocol');
+    const store = join(dir, 'store');
+    const repo = Repo.init(join(dir, 'r'));
+    const rev = repo.commit('one', { a: '1\n' });
+    const server = fileURLToPath(new URL('../namespace/serve-builtin.js', import.meta.url));
+    writeFileSync(join(dir, 'nomia.json'), JSON.stringify({ namespaces: { gitx: { command: [process.execPath, server, '--serve', 'git'] } } }));
+    const r = ok(realize(store, `gitx:latest?repo="./r"&ref=main`, dir));
+    assert.equal(readFileSync(join(r.path, 'a'), 'utf8'), '1\n');
+    assert.equal(r.name, ok(realize(store, `git:exact-fetch?repo="${repo.dir}"&rev=${rev}`)).name, 'the same tree as in-process');
+    const red = nomia(store, ['reductions', `gitx:latest?repo="./r"&ref=main`], { cwd: dir });
+    assert.deepEqual(red.out.split('\n').filter((l) => l.startsWith('  => ')).map((l) => l.slice(5)), [`gitx:exact-fetch?repo="${repo.dir}"&rev=${rev}`, r.name]);
   });
 
   test('name= names the object', (t) => {

@@ -165,6 +165,6 @@ export async function resolveAbbreviated(cache: RepoCache, abbrev: string): Prom
     });
   }
   throw new NomiaError('git/rev-not-found', `no commit of ${cache.loc.url} starts with ${abbrev}`, {
-    hint: `check \`rev=\`; an abbreviated revision is looked up among the commits of the repository's branches and tags (\`git ls-remote ${cache.loc.url}\`); give the full 40-digit hash of another commit`,
+    hint: `check \`rev=\`; an abbreviation is looked up among the commits of the branches and tags (\`git ls-remote ${cache.loc.url}\` lists them); a commit on none of them needs its full 40-digit hash`,
   });
 }

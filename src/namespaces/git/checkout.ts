@@ -9,7 +9,7 @@ import { NomiaError } from '../../errors.js';
 import { cacheDir, ensureFullRev, withCache, type CacheOptions } from './cache.js';
 import { locate, resolveSubmoduleUrl, type RepoLocation } from './repo-url.js';
 import { runGit, type GitEnvironment } from './run-git.js';
-import { writeTree } from './write-tree.js';
+import { sealDirectories, writeTree, type Gitlink } from './write-tree.js';
 
 /** Submodules of submodules of …: deeper than this is taken for a loop. */
 const MAX_DEPTH = 16;
@@ -46,12 +46,21 @@ export interface CheckoutOptions extends CacheOptions {
   readonly submodules: boolean;
 }
 
-/** Write the tree of `commit` (present in `loc`'s cache) into `dest`, with its submodules if asked. */
+/**
+ * Write the tree of `commit` (present in `loc`'s cache) into `dest`, with
+ * its submodules if asked, in the store's normalized metadata.
+ */
 export async function writeCommit(loc: RepoLocation, commit: string, dest: string, options: CheckoutOptions, depth = 0): Promise<void> {
   const { genv, signal } = options;
   const gitDir = cacheDir(options.store, loc);
-  const links = await writeTree(genv, gitDir, commit, dest, signal);
-  if (!options.submodules || links.length === 0) return;
+  const { gitlinks, dirs } = await writeTree(genv, gitDir, commit, dest, signal);
+  if (options.submodules && gitlinks.length > 0) await writeSubmodules(loc, commit, dest, gitlinks, options, depth);
+  sealDirectories(dirs);
+}
+
+async function writeSubmodules(loc: RepoLocation, commit: string, dest: string, links: readonly Gitlink[], options: CheckoutOptions, depth: number): Promise<void> {
+  const { genv, signal } = options;
+  const gitDir = cacheDir(options.store, loc);
   if (depth >= MAX_DEPTH) throw new NomiaError('git/failed', `submodules of ${loc.url} are nested more than ${MAX_DEPTH} deep`, { hint: 'a submodule that contains its superproject? fetch without submodules=true' });
   const modules = await gitmodules(genv, gitDir, commit, signal);
   for (const link of links) {

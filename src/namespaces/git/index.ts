@@ -15,8 +15,10 @@
  */
 import { join } from 'node:path';
 import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
-import { addPath } from '../../store/add.js';
-import { withWorkDir } from '../../store/commit.js';
+import { commitObject, withWorkDir } from '../../store/commit.js';
+import { syncFileSystem } from '../../store/fs-util.js';
+import { ioError } from '../../store/layout.js';
+import { hashPath } from '../../store/nar.js';
 import { realPath } from '../../store/store.js';
 import { byContentName } from '../filesystem/names.js';
 import { leaf, onlyParams, unknownName } from '../util.js';
@@ -48,9 +50,19 @@ function cacheOptions(ctx: RealizeContext): CacheOptions {
 
 /** The tree of `commit` (in `loc`'s cache), with its submodules if asked, as a store object. */
 async function storeTree(loc: RepoLocation, commit: string, name: string, submodules: boolean, options: CacheOptions, ctx: RealizeContext): Promise<Resource> {
-  const object = await withWorkDir(ctx.store, async (_work, tree) => {
-    await writeCommit(loc, commit, tree, { ...options, submodules });
-    return (await addPath(ctx.store, tree, { name })).object;
+  // Like an import of a NAR: the tree is built in tmp/ already normalized, hashed by the store's own NAR
+  // code, flushed, and registered as it is (see store/commit.ts for the crash story); no second copy.
+  const object = await withWorkDir(ctx.store, async (work, tree) => {
+    try {
+      await writeCommit(loc, commit, tree, { ...options, submodules });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EACCES' || code === 'EROFS') throw ioError(e, tree, 'write the fetched tree into the store');
+      throw e;
+    }
+    const { hash, narSize } = await hashPath(tree);
+    if (ctx.store.fsync) syncFileSystem(work);
+    return commitObject(ctx.store, { tree, hash, narSize, name }).object;
   });
   return { kind: 'object', type: 'dir', name: byContentName(object), path: realPath(ctx.store, object) };
 }

@@ -10,11 +10,23 @@
  * conversion, no filters, no `export-ignore` or `export-subst`, whose output
  * would depend on the git version and the refs of the repository rather
  * than on the revision alone.
+ *
+ * Entries are written with the store's normalized metadata from the start
+ * (files 0444 or 0555, every mtime 1 s after the epoch; directories are
+ * made 0555 by `sealDirectories` once everything inside them is written),
+ * so the tree can be registered as it is, without a copy.
  */
 import { isUtf8 } from 'node:buffer';
-import { closeSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, futimesSync, lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
 import { NomiaError } from '../../errors.js';
 import { gitFailed, runGit, spawnError, spawnGit, type GitEnvironment } from './run-git.js';
+
+/** What `writeTree` wrote: the submodule entries, and the directories to seal once submodules are in. */
+export interface WrittenTree {
+  readonly gitlinks: readonly Gitlink[];
+  /** Parents before children. */
+  readonly dirs: readonly (string | Buffer)[];
+}
 
 /** A submodule entry of a tree: the commit recorded at a path. */
 export interface Gitlink {
@@ -53,14 +65,15 @@ function unsafe(rel: Buffer): boolean {
 
 /**
  * Write the tree of `commit` into `dest` (created; it may exist empty) and
- * return its submodule entries.
+ * return its submodule entries and directories.
  */
-export async function writeTree(genv: GitEnvironment, gitDir: string, commit: string, dest: string, signal?: AbortSignal): Promise<Gitlink[]> {
+export async function writeTree(genv: GitEnvironment, gitDir: string, commit: string, dest: string, signal?: AbortSignal): Promise<WrittenTree> {
   const ls = await runGit(genv, ['--git-dir', gitDir, 'ls-tree', '-r', '-t', '-z', '--full-tree', commit], signal ? { signal } : {});
   if (ls.code !== 0) throw gitFailed(`list the tree of ${commit}`, ls.stderr);
   mkdirSync(dest, { recursive: true });
   const blobs: Blob[] = [];
   const gitlinks: Gitlink[] = [];
+  const dirs: (string | Buffer)[] = [dest];
   const out = ls.stdout;
   let start = 0;
   while (start < out.length) {
@@ -79,8 +92,10 @@ export async function writeTree(genv: GitEnvironment, gitDir: string, commit: st
     const path = under(dest, rel);
     if (type === 'tree') {
       mkdirSync(path);
+      dirs.push(path);
     } else if (type === 'commit') {
       mkdirSync(path);
+      dirs.push(path);
       gitlinks.push({ path: Buffer.from(rel), sha });
     } else if (type === 'blob') {
       const m = parseInt(mode, 8);
@@ -90,7 +105,15 @@ export async function writeTree(genv: GitEnvironment, gitDir: string, commit: st
     }
   }
   if (blobs.length) await writeBlobs(genv, gitDir, blobs, signal);
-  return gitlinks;
+  return { gitlinks, dirs };
+}
+
+/** Give directories their final metadata, children first (adding an entry would change a parent's mtime). */
+export function sealDirectories(dirs: readonly (string | Buffer)[]): void {
+  for (let i = dirs.length - 1; i >= 0; i--) {
+    utimesSync(dirs[i]!, 1, 1);
+    chmodSync(dirs[i]!, 0o555);
+  }
 }
 
 /** Stream every blob's content from one `git cat-file --batch` into its file or symlink. */
@@ -116,12 +139,23 @@ function writeBlobs(genv: GitEnvironment, gitDir: string, blobs: readonly Blob[]
 
     const open = (b: Blob, size: number) => {
       remaining = size;
-      if (b.kind === 'symlink') link = [];
-      else fd = openSync(b.path, 'wx', b.kind === 'exe' ? 0o755 : 0o644);
+      if (b.kind === 'symlink') {
+        link = [];
+      } else {
+        // Read-only from the start; the descriptor stays writable. fchmod because the umask may have narrowed it.
+        const mode = b.kind === 'exe' ? 0o555 : 0o444;
+        fd = openSync(b.path, 'wx', mode);
+        fchmodSync(fd, mode);
+      }
     };
     const close = (b: Blob) => {
-      if (b.kind === 'symlink') symlinkSync(Buffer.concat(link), b.path);
-      else closeSync(fd);
+      if (b.kind === 'symlink') {
+        symlinkSync(Buffer.concat(link), b.path);
+        lutimesSync(b.path, 1, 1);
+      } else {
+        futimesSync(fd, 1, 1);
+        closeSync(fd);
+      }
       fd = -1;
     };
 
