@@ -11,8 +11,15 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { ExternalNamespace } from '../../src/namespace/protocol/client.js';
+import type { AtomRequest, RealizeContext, Resource } from '../../src/namespace/types.js';
+import { byContentName } from '../../src/namespaces/filesystem/names.js';
 import { keptEntries } from '../../src/namespaces/filter-source/filter.js';
+import { filterSourceNamespace } from '../../src/namespaces/filter-source/index.js';
+import { addPath } from '../../src/store/add.js';
+import { openStore, realPath } from '../../src/store/store.js';
 import { compileWildmatch, wildmatch } from '../../src/namespaces/filter-source/wildmatch.js';
 import { nomia, tempDir } from '../support/cli.js';
 import { requireTool } from '../support/tools.js';
@@ -318,4 +325,31 @@ describe('filter-source:by-gitignore through the CLI', () => {
     assert.match(param.err, /error\[usage\]: filter-source:by-gitignore does not take the parameter `nmae`/);
   });
 
+
+  test('direct and behind the JSON-RPC wrapper: the same result', async () => {
+    const dir = tempDir('by-gitignore-rpc');
+    const store = openStore({ dir: join(dir, 'store'), fsync: false });
+    const rpc = new ExternalNamespace({
+      id: 'filter-source', spelling: filterSourceNamespace.spelling,
+      command: [process.execPath, fileURLToPath(new URL('../namespace/serve-builtin.js', import.meta.url)), '--serve', 'filter-source'],
+    });
+    try {
+      const proj = makeTree(join(dir, 'proj'), { '.gitignore': '*.o\n', 'a.c': 'a', 'a.o': 'o', 'bin/run': { exe: 'x' }, 'bin/l': { link: 'run' } });
+      const { object } = await addPath(store, proj);
+      const input: Resource = { kind: 'object', type: 'dir', name: byContentName(object), path: realPath(store, object) };
+      const req: AtomRequest = { namespace: { id: 'filter-source', params: [] }, nameId: 'by-gitignore', params: [] };
+      const ctx: RealizeContext = {
+        store, signal: new AbortController().signal, context: { env: {}, cwd: dir, now: 0, stdin: () => process.stdin },
+        events: { emit: () => undefined }, log: () => undefined, emitReduction: () => undefined,
+      };
+      const direct = (await filterSourceNamespace.realize(req, { 0: input }, ctx))['out']!;
+      const viaRpc = (await rpc.realize(req, { 0: input }, ctx))['out']!;
+      assert.equal(viaRpc.name, direct.name);
+      assert.match(direct.name, /^filesystem:by-content\?name=proj&sha256=/);
+      assert.deepEqual(await rpc.describe(req), await filterSourceNamespace.describe(req));
+    } finally {
+      await rpc.close();
+      store.close();
+    }
+  });
 });
