@@ -233,7 +233,7 @@ describe('git:exact-fetch', () => {
     assert.equal(readFileSync(join(r.path, 'subst'), 'utf8'), '$Format:%H$\n');
   });
 
-  test('a tree with an entry named `..` is refused', (t) => {
+  test('a crafted tree that would write outside itself is refused: an entry `..`, a name with a slash under a symlink', (t) => {
     if (!needGit(t)) return;
     const dir = tempDir('git-unsafe');
     const repo = Repo.init(join(dir, 'r'));
@@ -248,6 +248,22 @@ describe('git:exact-fetch', () => {
     const r = realize(join(dir, 'store'), `git:exact-fetch?repo="${repo.dir}"&rev=${commit}`);
     assert.equal(r.code, 1, r.out);
     assert.match(errorLine(r), /error\[git\/failed\]: the tree of [0-9a-f]{40} has an entry git refuses to check out: "\.\."/);
+
+    // A symlink `a` to a directory outside, and an entry whose name `a/x` has a slash: it must not be written through the link.
+    const outside = join(dir, 'outside');
+    mkdirSync(outside);
+    const target = repo.run(['hash-object', '-w', '--stdin'], outside);
+    const through = Buffer.concat([
+      Buffer.from('120000 a\0'), Buffer.from(target, 'hex'),
+      Buffer.from('100644 a/x\0'), Buffer.from(blob, 'hex'),
+    ]);
+    const tree2 = execFileSync('git', ['hash-object', '-t', 'tree', '-w', '--literally', '--stdin'], { cwd: repo.dir, env: gitEnv, input: through }).toString().trim();
+    const commit2 = repo.run(['commit-tree', tree2, '-m', 'through a link']);
+    repo.run(['update-ref', 'refs/heads/through', commit2]);
+    const r2 = realize(join(dir, 'store'), `git:exact-fetch?repo="${repo.dir}"&rev=${commit2}`);
+    assert.equal(r2.code, 1, r2.out);
+    assert.match(errorLine(r2), /error\[git\/failed\]: the tree of [0-9a-f]{40} has an entry git refuses to check out: "a\/x"/);
+    assert.deepEqual(readdirSync(outside), [], 'nothing written outside the tree');
   });
 
   test('two concurrent realizes of two revisions on a fresh store share one cache entry', async (t) => {

@@ -120,6 +120,7 @@ export async function fetchAllRefs(cache: RepoCache): Promise<void> {
   if (r.code !== 0) throw unreachable(cache.loc, r.stderr);
 }
 
+/** A repository git could not fetch from (missing, not a repository, unreachable), with git's own words. */
 export function unreachable(loc: RepoLocation, stderr: string): NomiaError {
   return gitFailed(`fetch from ${loc.url}`, stderr, loc.local
     ? 'check `repo=`: it must be a git repository (a work tree or a bare repository); a relative path is taken from the current directory'

@@ -93,6 +93,7 @@ export async function git(genv: GitEnvironment, args: readonly string[], doing: 
   return r.stdout;
 }
 
+/** A `git/failed` error: what we were doing, then git's fatal and error lines (its advice lines left out). */
 export function gitFailed(doing: string, stderr: string, hint?: string): NomiaError {
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('hint:'));
   // git's own verdict is on its fatal/error lines; the rest is advice meant for a terminal.
@@ -101,6 +102,7 @@ export function gitFailed(doing: string, stderr: string, hint?: string): NomiaEr
   return new NomiaError('git/failed', `git failed to ${doing}${shown.length ? `: ${shown.join('; ')}` : ''}`, hint === undefined ? {} : { hint });
 }
 
+/** Why git could not be started (not installed) or was stopped (the realize was cancelled). */
 export function spawnError(e: Error): NomiaError {
   if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
     return new NomiaError('git/failed', 'the git namespace needs the `git` program, and it is not on PATH', { hint: 'install git (Debian: apt-get install git)' });

@@ -74,6 +74,9 @@ export async function writeTree(genv: GitEnvironment, gitDir: string, commit: st
   const blobs: Blob[] = [];
   const gitlinks: Gitlink[] = [];
   const dirs: (string | Buffer)[] = [dest];
+  // Every entry's parent must be a directory listed before it (ls-tree -t lists trees first). A crafted tree
+  // could otherwise put `a/x` under a symlink `a` and write through it, out of the tree.
+  const trees = new Set<string>(['']);
   const out = ls.stdout;
   let start = 0;
   while (start < out.length) {
@@ -84,15 +87,17 @@ export async function writeTree(genv: GitEnvironment, gitDir: string, commit: st
     const tab = record.indexOf(0x09);
     const [mode, type, sha] = record.subarray(0, tab).toString('latin1').split(' ') as [string, string, string];
     const rel = record.subarray(tab + 1);
-    if (tab < 0 || !sha || unsafe(rel)) {
+    const slash = rel.lastIndexOf(SLASH);
+    if (tab < 0 || !sha || unsafe(rel) || !trees.has(slash < 0 ? '' : rel.subarray(0, slash).toString('latin1'))) {
       throw new NomiaError('git/failed', `the tree of ${commit} has an entry git refuses to check out: ${JSON.stringify(rel.toString())}`, {
-        hint: 'entries named `.`, `..` or `.git` could write outside the tree; this revision cannot be fetched safely',
+        hint: 'entries named `.`, `..` or `.git`, or nested under something that is not a directory, could write outside the tree; this revision cannot be fetched safely',
       });
     }
     const path = under(dest, rel);
     if (type === 'tree') {
       mkdirSync(path);
       dirs.push(path);
+      trees.add(rel.toString('latin1'));
     } else if (type === 'commit') {
       mkdirSync(path);
       dirs.push(path);
