@@ -57,21 +57,23 @@ export function keptEntries(root: string): { entries: KeptEntry[]; dropped: numb
   const walk = (dir: string, files: readonly GitignoreFile[]): void => {
     const own = readGitignore(rootBytes, dir);
     const active = own ? [...files, own] : files;
-    const names = readdirSync(fsPath(rootBytes, dir), { encoding: 'buffer' }).sort(Buffer.compare).map((n) => n.toString('latin1'));
-    for (const name of names) {
+    // The entry types come with the listing (d_type), as git takes them: no stat per entry.
+    const listing = readdirSync(fsPath(rootBytes, dir), { encoding: 'buffer', withFileTypes: true })
+      .map((d) => ({ name: d.name.toString('latin1'), dirent: d }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const { name, dirent } of listing) {
       if (name === '.git') {
         dropped++;
         continue;
       }
       const path = dir + name;
-      const st = lstatSync(fsPath(rootBytes, path));
-      const isDirectory = st.isDirectory();
+      const isDirectory = dirent.isDirectory();
       if (isIgnored(active, path, isDirectory)) {
         dropped++;
         continue;
       }
       if (isDirectory) walk(`${path}/`, active);
-      else entries.push({ path, kind: st.isSymbolicLink() ? 'symlink' : 'file' });
+      else entries.push({ path, kind: dirent.isSymbolicLink() ? 'symlink' : 'file' });
     }
   };
   walk('', []);
