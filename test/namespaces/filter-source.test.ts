@@ -152,6 +152,10 @@ const fixtures: Record<string, { tree: Spec; kept: string[] }> = {
     },
     kept: ['.gitignore', 'e/f', 'sub/.gitignore', 'sub/x/e/f', 'x/a/b', 'x/c/d'],
   },
+  'a NUL byte ends a line, as in git': {
+    tree: { '.gitignore': 'a\0b\nc \0x\n\0d\n', a: '', ab: '', b: '', c: '', 'c ': '', d: '' },
+    kept: ['.gitignore', 'ab', 'b', 'c ', 'd'],
+  },
   'names that are not UTF-8': {
     tree: { '.gitignore': 'f?\n!f\xfe\n', 'f\xff': '', 'f\xfe': '', fa: '', 'g\xff': '' },
     kept: ['.gitignore', 'f\xfe', 'g\xff'],

@@ -3,7 +3,7 @@
  * git 2.39 by test/namespaces/filter-source.test.ts).
  *
  * Reading a file: a UTF-8 byte order mark at the start is skipped; lines
- * end at LF, a CR before it is dropped; empty lines and lines starting with
+ * end at LF, a CR before it is dropped, a NUL byte cuts the line; empty lines and lines starting with
  * `#` are skipped; trailing spaces are trimmed unless escaped (`\ `), tabs
  * are kept; a leading `!` negates (`\!` and `\#` are literal). A trailing
  * `/` means "directories only" and is removed. A pattern with no other `/`
@@ -75,7 +75,10 @@ export function parseGitignore(contents: string, base: string): GitignoreFile {
   const patterns: GitignorePattern[] = [];
   for (const raw of text.split('\n')) {
     if (raw === '' || raw.startsWith('#')) continue;
-    const line = trimTrailingSpaces(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+    const noCr = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    // git reads a line as a C string: a NUL byte ends it.
+    const nul = noCr.indexOf('\0');
+    const line = trimTrailingSpaces(nul < 0 ? noCr : noCr.slice(0, nul));
     patterns.push(parsePattern(line));
   }
   return { base, patterns };
