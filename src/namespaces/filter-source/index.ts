@@ -30,6 +30,7 @@ function outputName(inputPath: string): string {
   return isValidObjectName(base) ? base : 'source';
 }
 
+/** The built-in `filter-source` namespace (docs/namespaces/filter-source.md). */
 export const filterSourceNamespace: Namespace = {
   id: 'filter-source',
   spelling: 'builtin:filter-source@1',

@@ -67,6 +67,7 @@ function checkAccess(req: AtomRequest, owner: UnixUser, adding: boolean): void {
   });
 }
 
+/** The built-in `private-filesystem` namespace, in-process only (docs/namespaces/private-filesystem.md). */
 export const privateFilesystemNamespace: Namespace = {
   id: 'private-filesystem',
   spelling: 'builtin:private-filesystem@1',

@@ -120,7 +120,7 @@ export function openPrivateStore(sharedHome: string, owner: UnixUser, options: {
     store = openStore({ dir: via, fsync: options.fsync });
     // Root made the layout and the database: they are the owner's, or the owner could not add or collect.
     if (asRoot) {
-      for (const e of ['', 'store', 'tmp', 'trash', 'db.sqlite', 'db.sqlite-wal', 'db.sqlite-shm']) {
+      for (const e of ['store', 'tmp', 'trash', 'db.sqlite', 'db.sqlite-wal', 'db.sqlite-shm']) {
         const p = join(via, e);
         if (existsSync(p)) lchownSync(p, owner.uid, owner.gid);
       }
