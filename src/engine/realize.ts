@@ -17,6 +17,7 @@
  */
 import { existsSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
+import { nodeLabel } from '../graph/render.js';
 import { stronglyConnected } from '../graph/scc.js';
 import { sourceSpelling, spelledBy, type Spelling } from '../graph/spell.js';
 import { portLabel, type Edge, type Source } from '../graph/types.js';
@@ -34,7 +35,7 @@ import { acquire } from './locks.js';
 import { nodeEvents } from './node-events.js';
 import { lookup, materialize, record, spellText } from './reductions.js';
 import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
-import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
+import { nodeOverride, prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
 
 export interface RealizeOptions {
   readonly store: Store;
@@ -184,16 +185,20 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
       if (!s) throw new Error(`cannot spell the refined name ${text}`);
       return s;
     };
+    let label = n.label;
     if (n.namespace.spell) {
       const given: Record<string, Spelling> = {};
       for (const e of n.inputs) given[portLabel(e.port)] = spellingOf(inputs[portLabel(e.port)]!.name);
-      const text = await n.namespace.spell(n.request, given);
-      if (text !== undefined) return spelledBy({ scope: n.namespace.spelling, text });
+      const o = nodeOverride(n.namespace, await n.namespace.spell(n.request, given));
+      if (o && 'text' in o) return spelledBy(o);
+      // Its canonical form: the same name with the parameters the namespace gave.
+      const node = resolved.graph.nodes[n.id]!;
+      if (o && node.kind === 'atomic') label = nodeLabel({ ...node, params: o.params });
     }
     const positional = n.inputs.filter((e) => e.port.kind === 'positional').sort((a, b) => (a.port as { index: number }).index - (b.port as { index: number }).index);
     const named = n.inputs.filter((e) => e.port.kind === 'named');
     const args = [...positional.map((e) => `(${inputs[portLabel(e.port)]!.name})`), ...named.map((e) => `${portLabel(e.port)}: (${inputs[portLabel(e.port)]!.name})`)];
-    return spellingOf(`${n.label}(${args.join(', ')})`);
+    return spellingOf(`${label}(${args.join(', ')})`);
   };
 
   // After the first failure nothing new starts; what runs is let finish before realize returns,

@@ -13,7 +13,7 @@ import { spell, spellAsync, type NodeOverride, type Spelling, type Spellings } f
 import { portLabel, type Edge, type Graph, type GraphNode, type GraphParam, type Source } from '../graph/types.js';
 import type { Name } from '../name/ast.js';
 import type { Registry } from '../namespace/registry.js';
-import type { AtomRequest, Namespace, Resource, Signature } from '../namespace/types.js';
+import type { AtomRequest, Namespace, NodeSpelling, Resource, Signature } from '../namespace/types.js';
 
 export interface ResolvedNode {
   readonly id: number;
@@ -100,9 +100,14 @@ function checkStructure(graph: Graph, sigs: readonly Signature[], inputs: readon
 function overrideOf(b: { namespace: Namespace; request: AtomRequest }, inputsOf: () => Readonly<Record<string, Spelling>>): NodeOverride | undefined | Promise<NodeOverride | undefined> {
   const ns = b.namespace;
   if (!ns.spell) return undefined;
-  const scoped = (text: string | undefined) => (text === undefined ? undefined : { scope: ns.spelling, text });
   const answer = ns.spell(b.request, inputsOf());
-  return answer instanceof Promise ? answer.then(scoped) : scoped(answer);
+  return answer instanceof Promise ? answer.then((a) => nodeOverride(ns, a)) : nodeOverride(ns, answer);
+}
+
+/** A namespace's answer as the speller takes it: canonical text is scoped by the namespace's spelling. */
+export function nodeOverride(ns: Namespace, a: NodeSpelling | undefined): NodeOverride | undefined {
+  if (a === undefined) return undefined;
+  return 'text' in a ? { scope: ns.spelling, text: a.text } : { params: a.params };
 }
 
 /** What resolution needs to realize the namespace of a named namespace `(x:y):z` first. */

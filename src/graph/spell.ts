@@ -11,7 +11,8 @@
  *   serialized once as the component record, and a member's spelling is
  *   SHA-256(member tag, component digest, class index).
  * - A node outside a cycle whose namespace spells it itself (`override`)
- *   is spelled SHA-256(spelled tag, namespace spelling, canonical text).
+ *   is spelled by its record with the parameters the namespace gave, or
+ *   SHA-256(spelled tag, namespace spelling, canonical text).
  * Node numbers, binder names, parameter order in the text, whitespace and how
  * `let`/`compose`/nesting was written never reach the bytes.
  */
@@ -34,19 +35,19 @@ const TAG_MEMBER = 'nomia-member-1';
 const TAG_NAME = 'nomia-name-1';
 const TAG_SPELLED = 'nomia-spelled-1';
 
-/** A namespace's own spelling of a node: its canonical text, scoped by the namespace's spelling. */
-export interface NodeOverride {
-  /** The spelling of the namespace that spelled it (`builtin:exec@1`): two namespaces never share a spelling. */
-  readonly scope: string;
-  readonly text: string;
-}
+/** A namespace's own spelling of a node (spec, "Spelled by the namespace"). */
+export type NodeOverride =
+  /** The default record, with these parameters in place of the node's own. */
+  | { readonly params: readonly GraphParam[] }
+  /** Canonical text, scoped by the spelling of the namespace that spelled it (`builtin:exec@1`). */
+  | { readonly scope: string; readonly text: string };
 
-/** The spelling of a node its namespace spelled itself (spec, "Spelled by the namespace"). */
-export function spelledBy(o: NodeOverride): Spelling {
+/** The spelling of a node its namespace spelled by canonical text. */
+export function spelledBy(o: { readonly scope: string; readonly text: string }): Spelling {
   return toSpelling(spelledDigest(o));
 }
 
-function spelledDigest(o: NodeOverride): Buffer {
+function spelledDigest(o: { readonly scope: string; readonly text: string }): Buffer {
   return new ByteWriter().str(TAG_SPELLED).str(o.scope).str(o.text).sha256();
 }
 
@@ -166,7 +167,10 @@ class Speller {
       if (comp.length === 1 && !this.loops(only)) {
         let o = override?.(only, () => this.inputSpellings(only));
         if (o !== undefined && isPromise(o)) o = yield o;
-        this.digests[only] = o === undefined ? this.record(this.w.reset(), nodes[only]!).sha256() : spelledDigest(o);
+        const node = nodes[only]!;
+        if (o === undefined) this.digests[only] = this.record(this.w.reset(), node).sha256();
+        else if ('text' in o) this.digests[only] = spelledDigest(o);
+        else this.digests[only] = this.record(this.w.reset(), node.kind === 'atomic' ? { ...node, params: o.params } : node).sha256();
       } else {
         this.component(comp);
       }

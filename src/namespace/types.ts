@@ -93,6 +93,22 @@ export interface RealizeContext {
   resolve?(name: string): Promise<readonly Resource[]>;
 }
 
+/** A namespace's own spelling of a node (`Namespace.spell`). */
+export type NodeSpelling =
+  /**
+   * Spell the node as if written with these parameters instead of its own
+   * (in any order): the default spelling of its canonical form, so it agrees
+   * with everything else that spells names by default.
+   */
+  | { readonly params: readonly GraphParam[] }
+  /**
+   * Spell the node `H("nomia-spelled-1", this namespace's spelling, text)`:
+   * `text` is the canonical text of all that determines the result,
+   * including whichever input spellings count. No two namespaces can share
+   * such a spelling.
+   */
+  | { readonly text: string };
+
 export interface Namespace {
   /** The id it is configured under. */
   readonly id: string;
@@ -106,13 +122,13 @@ export interface Namespace {
    * The node's own spelling, for when the default (DESIGN.md §3: every
    * parameter and the spelling of whatever feeds every input) says more than
    * determines the result, e.g. a label for people or a flag that cannot
-   * change the output. Return the **canonical text** of what does determine
-   * it (the parameters that count, in a fixed order, and the spellings of
-   * the inputs that count), or undefined to keep the default. The engine
-   * spells the node `H("nomia-spelled-1", this namespace's spelling, text)`
-   * (docs/spec/spelling.md), so no two namespaces can share a spelling, and
-   * uses that wherever the node's spelling counts: lookups, recorded
-   * reductions, locks, and the spellings of every node it feeds.
+   * change the output. Answer undefined to keep the default, or
+   * (`NodeSpelling`) a canonical form of the node: its parameters without
+   * what does not count (then it is spelled exactly like the name written
+   * with those parameters), or a canonical text of everything that counts
+   * (for full control, e.g. to leave out an input). The answer is the node's
+   * spelling wherever it counts: lookups, recorded reductions, locks, and
+   * the spellings of every node it feeds (docs/spec/spelling.md).
    *
    * It must be a pure function of its arguments, and cheap: it is called
    * while resolving, with the spellings of the inputs as written, and again
@@ -122,7 +138,7 @@ export interface Namespace {
    *
    * @param inputs the spelling of what feeds each input port (positional ports `"0"`, `"1"`, …)
    */
-  spell?(req: AtomRequest, inputs: Readonly<Record<string, Spelling>>): string | undefined | Promise<string | undefined>;
+  spell?(req: AtomRequest, inputs: Readonly<Record<string, Spelling>>): NodeSpelling | undefined | Promise<NodeSpelling | undefined>;
   /** A reduction known before running anything, or undefined. */
   reduce?(req: AtomRequest, context: RunContext): Promise<string | undefined>;
   realize(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>>;

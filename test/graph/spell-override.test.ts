@@ -56,6 +56,16 @@ describe('spelled by the namespace', () => {
     assert.notEqual(spell(other, { override: dropLabel(other) }).name, sa.name, 'what counts still counts');
   });
 
+  test('canonical parameters: spelled exactly like the name written with them', () => {
+    const g = graphOf('u:top(x: t:mid?label=a&k=1(y: u:leaf))');
+    const canonical: SpellOptions['override'] = (i) => {
+      const n = g.nodes[i] as AtomicNode;
+      return n.nameId === 'mid' ? { params: n.params.filter((p) => p.key !== 'label') } : undefined;
+    };
+    const plain = graphOf('u:top(x: t:mid?k=1(y: u:leaf))');
+    assert.deepEqual(spell(g, { override: canonical }), spell(plain));
+  });
+
   test('an input from a projection or a named output reaches the namespace as that source\'s spelling', () => {
     const g = graphOf('t:mid(y: u:leaf.doc/a/b)');
     const seen: { node: number; inputs: Record<string, Spelling> }[] = [];

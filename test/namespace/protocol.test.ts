@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
 import { NomiaError } from '../../src/errors.js';
 import { ExternalNamespace, type ExternalNamespaceOptions } from '../../src/namespace/protocol/client.js';
+import { parseEventParams, parseInitializeResult, parseSpellResult } from '../../src/namespace/protocol/messages.js';
 import type { AtomRequest, NamespaceEvent, RealizeContext, Resource } from '../../src/namespace/types.js';
 import { addPath } from '../../src/store/add.js';
 import { removeTree } from '../../src/store/fs-util.js';
@@ -343,5 +344,33 @@ describe('the TypeScript server (server.ts) behind the client', () => {
     const ns = tsUpper();
     assert.equal(await ns.spell(req('tsupper', 'text', { s: 'x' }), {}), undefined);
     assert.equal(ns.serverInfo?.capabilities?.spell, false);
+  });
+});
+
+describe('shapes of the additions to nomia-namespace/1', () => {
+  test('spell results: null, canonical params, canonical text; anything else is a shape error naming the field', () => {
+    assert.deepEqual(parseSpellResult({ spelling: null }), { spelling: null });
+    const params = [{ key: 'args', value: { kind: 'List', items: [{ kind: 'String', value: 'x' }, { kind: 'InputRef', input: 'in' }] } }];
+    assert.deepEqual(parseSpellResult({ spelling: { params } }), { spelling: { params } });
+    assert.deepEqual(parseSpellResult({ spelling: { text: 'canonical' } }), { spelling: { text: 'canonical' } });
+    assert.throws(() => parseSpellResult({ spelling: 'x' }), /result\.spelling should be an object/);
+    assert.throws(() => parseSpellResult({ spelling: { text: 3 } }), /result\.spelling\.text should be a string/);
+    assert.throws(() => parseSpellResult({ spelling: { params: [{ key: 'k', value: { kind: 'Number', value: 1 } }] } }), /result\.spelling\.params\[0\]\.value\.kind should be/);
+    assert.throws(() => parseSpellResult({}), /result\.spelling should be an object/);
+  });
+
+  test('event notifications: progress and log; anything else is dropped', () => {
+    assert.deepEqual(parseEventParams({ kind: 'progress', done: 3, total: 10, unit: 'files' }), { kind: 'progress', done: 3, total: 10, unit: 'files' });
+    assert.deepEqual(parseEventParams({ kind: 'progress', done: 0 }), { kind: 'progress', done: 0 });
+    assert.deepEqual(parseEventParams({ kind: 'log', line: 'x' }), { kind: 'log', line: 'x' });
+    for (const bad of [{ kind: 'progress', done: -1 }, { kind: 'progress', done: 1, total: 'all' }, { kind: 'progress' }, { kind: 'log' }, { kind: 'future-kind' }, null, 'x']) {
+      assert.equal(parseEventParams(bad), undefined, JSON.stringify(bad));
+    }
+  });
+
+  test('initialize: capabilities are optional; a wrong one is a shape error', () => {
+    assert.deepEqual(parseInitializeResult({ protocol: 'nomia-namespace/1' }), { protocol: 'nomia-namespace/1' });
+    assert.deepEqual(parseInitializeResult({ protocol: 'nomia-namespace/1', capabilities: { spell: true, later: 1 } }), { protocol: 'nomia-namespace/1', capabilities: { spell: true } });
+    assert.throws(() => parseInitializeResult({ protocol: 'nomia-namespace/1', capabilities: { spell: 'yes' } }), /result\.capabilities\.spell should be true, false or absent/);
   });
 });

@@ -21,7 +21,7 @@ import { self } from '../../store/process.js';
 import { isValidObjectName } from '../../store/store-path.js';
 import { realPath } from '../../store/store.js';
 import type { Spelling } from '../../graph/spell.js';
-import type { AtomRequest, Namespace, NamespaceEvent, RealizeContext, Resource, RunContext, Signature } from '../types.js';
+import type { AtomRequest, Namespace, NamespaceEvent, NodeSpelling, RealizeContext, Resource, RunContext, Signature } from '../types.js';
 import {
   parseInitializeResult, parseRealizeResult, parseReduceResult, parseSignature, parseSpellResult, protocolMajor, PROTOCOL, PROTOCOL_MAJOR,
   RpcErrors, ShapeError, wireContext, type Capabilities, type RealizeParams, type ReduceParams, type SpellParams, type WireOutput,
@@ -91,11 +91,11 @@ export class ExternalNamespace implements Namespace {
    * The server's own spelling of a node, if it announced the `spell` capability in `initialize`;
    * otherwise undefined, the default.
    */
-  async spell(req: AtomRequest, inputs: Readonly<Record<string, Spelling>>): Promise<string | undefined> {
+  async spell(req: AtomRequest, inputs: Readonly<Record<string, Spelling>>): Promise<NodeSpelling | undefined> {
     const params: SpellParams = { request: req, inputs };
     return this.serial(undefined, async (proc) => {
       if (!this.info?.capabilities?.spell) return undefined;
-      return this.check('spell', parseSpellResult, await proc.request('spell', params, this.otherMs)).text ?? undefined;
+      return this.check('spell', parseSpellResult, await proc.request('spell', params, this.otherMs)).spelling ?? undefined;
     });
   }
 

@@ -5,7 +5,8 @@
  * shape is known. Shared by `client.ts` and `server.ts`.
  */
 import type { Annotation } from '../../resource/types.js';
-import type { AtomRequest, NamespaceEvent, PortSignature, Resource, RunContext, Signature } from '../types.js';
+import type { GraphParam, Value } from '../../graph/types.js';
+import type { AtomRequest, NamespaceEvent, NodeSpelling, PortSignature, Resource, RunContext, Signature } from '../types.js';
 
 /** The protocol this implementation speaks; a peer with another major is refused. */
 export const PROTOCOL = 'nomia-namespace/1';
@@ -41,8 +42,8 @@ export interface SpellParams {
   /** The spelling (`nomia1-…`) of what feeds each input port. */
   readonly inputs: Readonly<Record<string, string>>;
 }
-/** The canonical text of what determines the node, or null for the default spelling. */
-export interface SpellResult { readonly text: string | null }
+/** The node's own spelling (`NodeSpelling`), or null for the default. */
+export interface SpellResult { readonly spelling: NodeSpelling | null }
 export interface ReduceParams { readonly request: AtomRequest; readonly context: WireContext }
 export interface ReduceResult { readonly name: string | null }
 export interface RealizeParams {
@@ -162,11 +163,28 @@ export function parseSignature(v: unknown): Signature {
   return { inputs, outputs, defaultOutput, contextual: o['contextual'], ...(tiesKnots === undefined ? {} : { tiesKnots }) };
 }
 
+function value(v: unknown, at: string, depth = 0): Value {
+  const o = object(v, at);
+  if (depth > 64) throw new ShapeError(at, 'a value nested less deeply', '…');
+  if (o['kind'] === 'String') return { kind: 'String', value: string(o['value'], `${at}.value`) };
+  if (o['kind'] === 'InputRef') return { kind: 'InputRef', input: string(o['input'], `${at}.input`) };
+  if (o['kind'] === 'List') return { kind: 'List', items: array(o['items'], `${at}.items`, (x, p) => value(x, p, depth + 1)) };
+  throw new ShapeError(`${at}.kind`, '"String", "List" or "InputRef"', o['kind']);
+}
+
+function param(v: unknown, at: string): GraphParam {
+  const o = object(v, at);
+  return { key: string(o['key'], `${at}.key`), value: value(o['value'], `${at}.value`) };
+}
+
 /** The result of `spell`; throws `ShapeError`. */
 export function parseSpellResult(v: unknown): SpellResult {
-  const text = object(v, 'result')['text'];
-  if (text !== null && typeof text !== 'string') throw new ShapeError('result.text', 'a string or null', text);
-  return { text };
+  const s = object(v, 'result')['spelling'];
+  if (s === null) return { spelling: null };
+  const o = object(s, 'result.spelling');
+  if ('text' in o) return { spelling: { text: string(o['text'], 'result.spelling.text') } };
+  if ('params' in o) return { spelling: { params: array(o['params'], 'result.spelling.params', param) } };
+  throw new ShapeError('result.spelling', '{"params": [...]}, {"text": "..."} or null', s);
 }
 
 /** The result of `reduce`; throws `ShapeError`. */

@@ -59,8 +59,8 @@ export function serveNamespace(ns: Namespace, options: ServeOptions): Promise<vo
   });
   connection.onRequest('spell', (p: SpellParams) => answer(async (): Promise<SpellResult> => {
     if (!ns.spell) throw new ResponseError(RpcErrors.MethodNotFound, `namespace ${ns.id} does not spell its names`);
-    // Spellings arrive as text; they are the client's, and only fed back into this namespace's own text.
-    return { text: (await ns.spell(p.request, p.inputs as Readonly<Record<string, Spelling>>)) ?? null };
+    // Spellings arrive as text: they are the engine's, only handed back to the namespace that asked.
+    return { spelling: (await ns.spell(p.request, p.inputs as Readonly<Record<string, Spelling>>)) ?? null };
   }));
   connection.onRequest('describe', (req) => answer(() => ns.describe(req)));
   connection.onRequest('reduce', (p: ReduceParams) => answer(async (): Promise<ReduceResult> => {

@@ -9,7 +9,7 @@
  *
  * `label=…` is for people (what the step does, shown wherever the name is):
  * it cannot change what the command makes, so `spell` leaves it out and
- * names that differ only in their label share their results.
+ * names that differ only in their label, or in having one, share results.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -41,13 +41,6 @@ function argv(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, out:
   });
 }
 
-/** A parameter value as plain JSON with a fixed shape, for canonical text. */
-function plain(v: Value): unknown {
-  if (v.kind === 'String') return v.value;
-  if (v.kind === 'List') return v.items.map(plain);
-  return { $: v.input };
-}
-
 export const execNamespace: Namespace = {
   id: 'exec',
   spelling: 'builtin:exec@1',
@@ -56,12 +49,9 @@ export const execNamespace: Namespace = {
     onlyParams(req, ['args', 'name', 'label']);
     return { inputs: 'any', outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: false };
   },
-  spell(req, inputs) {
-    // Without a label the default spelling says exactly what counts; keep it (and `nomia spell`'s answer).
-    if (!req.params.some((p) => p.key === 'label')) return undefined;
-    const params = req.params.filter((p) => p.key !== 'label').map((p) => [p.key, plain(p.value)] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const given = Object.keys(inputs).sort().map((port) => [port, inputs[port]]);
-    return JSON.stringify({ name: req.nameId, params, inputs: given });
+  spell(req) {
+    // Its canonical form is the name without the label; without one the default spelling stands as it is.
+    return req.params.some((p) => p.key === 'label') ? { params: req.params.filter((p) => p.key !== 'label') } : undefined;
   },
   async realize(req, inputs, ctx: RealizeContext) {
     if (req.nameId !== 'run') throw unknownName(req, ['run']);
