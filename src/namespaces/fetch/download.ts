@@ -122,7 +122,15 @@ async function get(url: URL, options: DownloadOptions): Promise<Response> {
     }), url.href, options, `${during} from the proxy ${proxy.host}`);
   }
   const socket = await tunnel(proxy, url, options);
-  return send(() => https.request(url, { ...base, createConnection: () => tls.connect({ socket, servername: url.hostname.replace(/^\[|\]$/g, '') }) }), url.href, options, during);
+  try {
+    const response = await send(() => https.request(url, { ...base, createConnection: () => tls.connect({ socket, servername: url.hostname.replace(/^\[|\]$/g, '') }) }), url.href, options, during);
+    // Closing the TLS layer leaves the tunnel's own socket open, which would keep the process alive.
+    response.res.once('close', () => socket.destroy());
+    return response;
+  } catch (e) {
+    socket.destroy();
+    throw e;
+  }
 }
 
 /** Download `url` to the new file `dest`; see the module comment for what fails how. */
