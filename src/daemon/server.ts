@@ -16,6 +16,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { NomiaError } from '../errors.js';
 import type { Resource } from '../namespace/types.js';
 import { checkGrant } from './grants.js';
+import { onLines } from './lines.js';
 
 export const DAEMON_PROTOCOL = 'nomia-daemon/1';
 
@@ -50,15 +51,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     clients.add(socket);
     socket.on('close', () => clients.delete(socket));
     socket.on('error', () => undefined);
-    let buffered = '';
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl;
-      while ((nl = buffered.indexOf('\n')) !== -1) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (line.trim()) void handle(socket, line);
-      }
+    onLines(socket, (line) => {
+      if (line.trim()) void handle(socket, line);
     });
   });
   const handle = async (socket: Socket, line: string) => {

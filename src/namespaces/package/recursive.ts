@@ -20,6 +20,7 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { NomiaError } from '../../errors.js';
 import { checkGrant } from '../../daemon/grants.js';
+import { onLines } from '../../daemon/lines.js';
 import type { Resource } from '../../namespace/types.js';
 import { closure } from '../../store/closure.js';
 import type { Store } from '../../store/store.js';
@@ -122,7 +123,6 @@ export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
   const used = new Map<string, Resource>();
   const visible = new Set<string>();
   const inFlight = new Set<Promise<void>>();
-  let buffered = '';
 
   const makeVisible = (r: Resource) => {
     if (r.kind !== 'object') return;
@@ -158,15 +158,9 @@ export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
     await answer(dir, reply, response.replace(/\n/g, ' '), req.signal);
   };
 
-  socket.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    let nl;
-    while ((nl = buffered.indexOf('\n')) !== -1) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      const p = serve(line).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    }
+  onLines(socket, (line) => {
+    const p = serve(line).finally(() => inFlight.delete(p));
+    inFlight.add(p);
   });
   socket.on('error', () => undefined);
 
