@@ -11,11 +11,11 @@
  * complete object. A concurrent add of the same object waits for the lock,
  * then finds the row and drops its own copy.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import type { ObjectRow } from './database.js';
-import { fsyncDir, removeTree } from './fs-util.js';
+import { fsyncDir, moveEntry, removeTree } from './fs-util.js';
 import type { ContentHash } from './hash.js';
 import { ioError } from './layout.js';
 import { self } from './process.js';
@@ -62,7 +62,7 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
       let renamed = false;
       try {
         if (!object && existsSync(target)) discard(store, target, `store-${path}`);
-        renameSync(req.tree, target);
+        moveEntry(req.tree, target);
         renamed = true;
         if (store.fsync) fsyncDir(layout.storeDir);
         if (!object) {
@@ -74,7 +74,7 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
         // The transaction rolls back; put the tree back so store/ holds no unregistered object of ours.
         if (renamed) {
           try {
-            renameSync(target, req.tree);
+            moveEntry(target, req.tree);
           } catch {
             // Then it stays as an unregistered leftover, which gc removes.
           }

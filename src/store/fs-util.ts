@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, fsyncSync, lstatSync, lutimesSync, openSync, readdirSync, rmSync, utimesSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, lstatSync, lutimesSync, openSync, readdirSync, renameSync, rmSync, utimesSync, type Stats } from 'node:fs';
 import { NomiaStoreError } from '../errors.js';
 import type { FsPath } from './nar.js';
 
@@ -89,4 +89,30 @@ export function normalizeTree(path: FsPath): void {
   }
   chmodSync(path, st.mode & 0o100 ? 0o555 : 0o444);
   utimesSync(path, 1, 1);
+}
+
+/**
+ * rename(2) that also moves a read-only directory to another parent. Moving
+ * a directory rewrites its `..` entry, which needs write permission on the
+ * directory itself: root never notices, any other user does (store objects
+ * are 0555). The mode is given back after the move.
+ */
+export function moveEntry(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw e;
+    const st = lstatOrUndefined(from);
+    if (!st?.isDirectory() || st.mode & 0o200) throw e;
+    chmodSync(from, (st.mode & 0o7777) | 0o200);
+    try {
+      renameSync(from, to);
+    } catch (again) {
+      chmodSync(from, st.mode & 0o7777);
+      throw again;
+    }
+    chmodSync(to, st.mode & 0o7777);
+  }
 }

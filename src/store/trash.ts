@@ -13,16 +13,16 @@
  * anyone, at any time, so no process can delete what another has not
  * committed, and a half-deleted tree is never brought back.
  */
-import { existsSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeTree } from './fs-util.js';
+import { moveEntry, removeTree } from './fs-util.js';
 import type { Store } from './store.js';
 
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 function renameIfThere(from: string, to: string): boolean {
   try {
-    renameSync(from, to);
+    moveEntry(from, to);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -58,7 +58,7 @@ export function settleTrash(store: Store): string[] {
     const from = join(store.layout.trashDir, name);
     const target = join(store.layout.storeDir, entry);
     if (store.db.object(entry) && !existsSync(target)) {
-      renameSync(from, target);
+      moveEntry(from, target);
       restored.push(entry);
     } else {
       renameIfThere(from, join(store.layout.trashDir, name.replace(/\.pending-/, '.deleting-')));

@@ -284,7 +284,7 @@ describe('private-filesystem with two Unix users', () => {
     assert.equal(verify.code, 0, verify.err);
   });
 
-  test('a non-root owner adds a directory and collects it', { todo: 'store bug: renaming a sealed (0555) directory needs write permission on it; see the report' }, (t) => {
+  test('a non-root owner adds a directory and collects it', (t) => {
     const w = ready(t);
     if (!w) return;
     mkdirSync(join(w.ownerHome, 'dir/sub'), { recursive: true });
