@@ -13,7 +13,8 @@
  *    name run it once), the namespace realizes it; the reductions from the
  *    node's spellings to its outputs' refined names are recorded.
  *
- * Failures are never recorded (STYLE rule 10): they are transient.
+ * A cycle is realized as one unit by its namespace (`knots.ts`). Failures
+ * are never recorded (STYLE rule 10): they are transient.
  */
 import { existsSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
@@ -31,6 +32,7 @@ import { fsType } from '../namespaces/util.js';
 import type { Store } from '../store/store.js';
 import type { EngineEvent, EventListener } from './events.js';
 import { writeLog } from '../store/logs.js';
+import { realizeKnot, type KnotEnv } from './knots.js';
 import { acquire } from './locks.js';
 import { nodeEvents } from './node-events.js';
 import { lookup, materialize, record, spellText } from './reductions.js';
@@ -135,14 +137,12 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     return r;
   }, prepared);
   const { nodes } = resolved;
-  // Namespaces may declare that they tie knots, but the engine cannot yet hand a node its own future
-  // output: realizing such a cycle would wait on itself. Refuse it clearly instead.
+  // A cycle (resolution let through only those whose namespaces say they tie knots) is realized as one unit.
+  const knotOf = new Map<number, ResolvedNode[]>();
   for (const comp of stronglyConnected(nodes.length, (i) => nodes[i]!.inputs.map((e) => e.from.node))) {
     if (comp.length > 1 || nodes[comp[0]!]!.inputs.some((e) => e.from.node === comp[0])) {
-      const first = nodes[Math.min(...comp)]!;
-      throw new NomiaError('usage', `cannot realize the cycle through \`${first.label}\`${first.at ? ` (${first.at})` : ''}: tying knots is not supported by the engine yet`, {
-        hint: 'spell it with `nomia spell`; realize the members separately',
-      });
+      const members = [...comp].sort((a, b) => a - b).map((i) => nodes[i]!);
+      for (const m of members) knotOf.set(m.id, members);
     }
   }
   const nsSpelling = (id: string) => resolved.namespaceSpelling(id);
@@ -207,11 +207,46 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   const realizeNode = (id: number): Promise<Outputs> => {
     let p = memo.get(id);
     if (!p) {
+      const members = knotOf.get(id);
+      if (members) {
+        const knot = Promise.resolve().then(() => tieKnot(members));
+        for (const m of members) memo.set(m.id, knot.then((outs) => outs.get(m.id)!));
+        return memo.get(id)!;
+      }
       // Each node starts in a microtask of its own: a long chain of inputs must not descend the stack.
       p = Promise.resolve().then(() => realizeOnce(nodes[id]!));
       memo.set(id, p);
     }
     return p;
+  };
+
+  const knotEnv: KnotEnv = {
+    store, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
+    emit, ref, fromReductions, outputSpelling, pick, realizeNode,
+    run: (task) => run(async () => {
+      if (cancel.signal.aborted) throw new Cancelled();
+      return task();
+    }),
+    count: (what, n) => {
+      if (what === 'ran') ran += n;
+      else reused += n;
+    },
+  };
+  const tieKnot = async (members: readonly ResolvedNode[]): Promise<Map<number, Outputs>> => {
+    if (cancel.signal.aborted) throw new Cancelled();
+    try {
+      return await realizeKnot(knotEnv, members);
+    } catch (e) {
+      if (e instanceof Cancelled) throw e;
+      const lead = members[0]!;
+      emit({ kind: 'failed', ...ref(lead), error: (e as Error).message });
+      if (e instanceof NomiaError && !e.message.includes('\n  while ')) {
+        throw new NomiaError(e.code, `${e.message}\n  while tying the knot through ${lead.label}${lead.at ? ` (${lead.at})` : ''}`, {
+          ...(e.hint === undefined ? {} : { hint: e.hint }), cause: e,
+        });
+      }
+      throw e;
+    }
   };
 
   const realizeOnce = async (n: ResolvedNode): Promise<Outputs> => {

@@ -194,8 +194,13 @@ export async function resolve(name: Name, registry: Registry, source?: string, r
   for (const comp of components) {
     const cyclic = comp.length > 1 || deps(comp[0]!).includes(comp[0]!);
     if (cyclic && !comp.every((i) => bound[i]!.signature.tiesKnots)) {
-      const members = [...comp].sort((a, b) => a - b).map((i) => `\`${nodeLabel(graph.nodes[i]!)}\``).join(', ');
-      fail(graph, `cannot realize a cycle through ${members}: none of their namespaces can tie the knot`, graph.nodes[Math.min(...comp)]!.span,
+      const sorted = [...comp].sort((a, b) => a - b);
+      const members = sorted.map((i) => `\`${nodeLabel(graph.nodes[i]!)}\``).join(', ');
+      const cannot = sorted.filter((i) => !bound[i]!.signature.tiesKnots);
+      const why = cannot.length === comp.length
+        ? 'none of their namespaces can tie the knot'
+        : `${cannot.map((i) => `\`${nodeLabel(graph.nodes[i]!)}\``).join(', ')} cannot be part of a knot (${cannot.length === 1 ? 'its namespace does' : 'their namespaces do'} not tie knots)`;
+      fail(graph, `cannot realize a cycle through ${members}: ${why}`, graph.nodes[Math.min(...comp)]!.span,
         'a cycle can be spelled (`nomia spell`) but realizing it needs a namespace that declares it ties knots');
     }
   }

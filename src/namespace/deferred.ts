@@ -4,6 +4,7 @@
  * JSON-RPC library are loaded only when such a namespace is called: start-up
  * time is most of a no-op realize.
  */
+import { NomiaError } from '../errors.js';
 import type { Namespace } from './types.js';
 
 /** `id` and `spelling` are known at once; everything else waits for `load()`, called at most once. */
@@ -17,6 +18,11 @@ export function deferredNamespace(id: string, spelling: string, load: () => Prom
     spell: async (req, inputs) => (await ns()).spell?.(req, inputs),
     reduce: async (req, context) => (await ns()).reduce?.(req, context),
     realize: async (req, inputs, ctx) => (await ns()).realize(req, inputs, ctx),
+    realizeKnot: async (members, ctx) => {
+      const real = await ns();
+      if (!real.realizeKnot) throw new NomiaError('usage', `namespace ${id} says its names tie knots but it cannot (it has no realizeKnot)`);
+      return real.realizeKnot(members, ctx);
+    },
     close: async () => {
       if (loaded) await (await loaded).close?.();
     },

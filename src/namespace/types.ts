@@ -31,7 +31,10 @@ export interface Signature {
   readonly defaultOutput: string;
   /** Depends on the caller's context (environment, time, files outside the store): never reused without realizing. */
   readonly contextual: boolean;
-  /** Can be realized inside a cycle (ties the knot itself). */
+  /**
+   * Can be realized inside a cycle: the namespace ties the knot itself, with
+   * `realizeKnot`, for a cycle whose members are all its own and all say so.
+   */
   readonly tiesKnots?: boolean;
 }
 
@@ -93,6 +96,25 @@ export interface RealizeContext {
   resolve?(name: string): Promise<readonly Resource[]>;
 }
 
+/** Where an input of a cycle's member comes from inside the cycle (`realizeKnot`). */
+export interface KnotSource {
+  /** The member feeding it: an index into the members given to `realizeKnot`. */
+  readonly member: number;
+  /** Which of its outputs (resolved: never absent). */
+  readonly output: string;
+  /** A path inside that output, if the name projects one (`$b/lib`). */
+  readonly projection?: readonly string[];
+}
+
+/** One member of a cycle, as `realizeKnot` receives it. */
+export interface KnotMember {
+  readonly request: AtomRequest;
+  /** Its inputs fed from outside the cycle, realized, by port. */
+  readonly inputs: Readonly<Record<string, Resource>>;
+  /** Its inputs fed from inside the cycle, by port: they do not exist yet; tying the knot makes them. */
+  readonly knots: Readonly<Record<string, KnotSource>>;
+}
+
 /** A namespace's own spelling of a node (`Namespace.spell`). */
 export type NodeSpelling =
   /**
@@ -142,6 +164,17 @@ export interface Namespace {
   /** A reduction known before running anything, or undefined. */
   reduce?(req: AtomRequest, context: RunContext): Promise<string | undefined>;
   realize(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>>;
+  /**
+   * Realize a whole cycle at once: tie the knot. The engine calls it, instead
+   * of `realize`, for a strongly connected component of the graph whose
+   * members are all names of this namespace declaring `tiesKnots`, once
+   * their inputs from outside the cycle are realized. Returns the outputs of
+   * each member, in the order given; each output's name is its refined name
+   * (by content, say), which the engine records under that member's
+   * spelling (a cycle is spelled as one unit, docs/spec/spelling.md).
+   * `ctx.emitReduction` is not available here. Absent: cycles are refused.
+   */
+  realizeKnot?(members: readonly KnotMember[], ctx: RealizeContext): Promise<readonly Readonly<Record<string, Resource>>[]>;
   /** Release what it holds (a child process). */
   close?(): Promise<void>;
 }

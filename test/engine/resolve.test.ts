@@ -80,7 +80,7 @@ describe('substructural annotations', () => {
     await structureError('let m = t:make-affine in t:take-two(a: $m, b: $m)', /output `out` of `t:make-affine` is affine: it may be used once, but it is used 2 times/);
     await resolveText('t:take-two(a: t:make-affine, b: t:make-affine)');
   });
-  test('a cycle whose namespaces claim to tie knots is refused at realize time, not a hang', async () => {
+  test('a cycle whose namespace claims to tie knots but has no realizeKnot is refused at realize time, not a hang', async () => {
     const dir = tempDir('knot');
     const store = openStore({ dir: join(dir, 'store') });
     const context: RunContext = { env: process.env, cwd: dir, now: Date.now(), stdin: () => process.stdin };
@@ -89,7 +89,7 @@ describe('substructural annotations', () => {
       const knot: Namespace = { id: 'k', spelling: 'test:k@1', describe: () => knotSigs, realize: async () => assert.fail('never reached') };
       const reg = createRegistry([...builtinNamespaces, knot], []);
       await assert.rejects(realize(parseName('compose a = k:x(i: $b); b = k:y(i: $a)'), { store, registry: reg, context }),
-        /cannot realize the cycle through `k:x` \(1:13\): tying knots is not supported by the engine yet/);
+        /cannot tie the knot through `k:x`, `k:y` \(1:13\): the namespace k says it ties knots but cannot \(it has no realizeKnot\)/);
     } finally {
       store.close();
     }

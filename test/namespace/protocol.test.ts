@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
 import { NomiaError } from '../../src/errors.js';
 import { ExternalNamespace, type ExternalNamespaceOptions } from '../../src/namespace/protocol/client.js';
-import { parseEventParams, parseInitializeResult, parseSpellResult } from '../../src/namespace/protocol/messages.js';
+import { parseEventParams, parseInitializeResult, parseKnotResult, parseSpellResult } from '../../src/namespace/protocol/messages.js';
 import type { AtomRequest, NamespaceEvent, RealizeContext, Resource } from '../../src/namespace/types.js';
 import { addPath } from '../../src/store/add.js';
 import { removeTree } from '../../src/store/fs-util.js';
@@ -312,7 +312,7 @@ describe('the TypeScript server (server.ts) behind the client', () => {
       assert.equal(e.hint, 'tsupper has text, file, count and fail');
       return true;
     });
-    assert.deepEqual(ns.serverInfo, { protocol: 'nomia-namespace/1', id: 'tsupper', version: '0.0.1', capabilities: { spell: false } });
+    assert.deepEqual(ns.serverInfo, { protocol: 'nomia-namespace/1', id: 'tsupper', version: '0.0.1', capabilities: { spell: false, knots: false } });
   });
 
   test('realize: a value with its log and reduction, an object copied into the store, a failure', async () => {
@@ -368,9 +368,17 @@ describe('shapes of the additions to nomia-namespace/1', () => {
     }
   });
 
+  test('realizeKnot results: one entry of outputs per member; a wrong shape names the field', () => {
+    assert.deepEqual(parseKnotResult({ members: [{ outputs: { out: { type: 'value', kind: 'value', value: 'a' } } }] }),
+      { members: [{ outputs: { out: { type: 'value', kind: 'value', value: 'a' } } }] });
+    assert.throws(() => parseKnotResult({ members: [{ outputs: { out: { type: 'value', kind: 'thing' } } }] }), /result\.members\[0\]\.outputs\.out\.kind should be/);
+    assert.throws(() => parseKnotResult({ outputs: {} }), /result\.members should be an array/);
+  });
+
   test('initialize: capabilities are optional; a wrong one is a shape error', () => {
     assert.deepEqual(parseInitializeResult({ protocol: 'nomia-namespace/1' }), { protocol: 'nomia-namespace/1' });
     assert.deepEqual(parseInitializeResult({ protocol: 'nomia-namespace/1', capabilities: { spell: true, later: 1 } }), { protocol: 'nomia-namespace/1', capabilities: { spell: true } });
+    assert.deepEqual(parseInitializeResult({ protocol: 'nomia-namespace/1', capabilities: { knots: true } }), { protocol: 'nomia-namespace/1', capabilities: { knots: true } });
     assert.throws(() => parseInitializeResult({ protocol: 'nomia-namespace/1', capabilities: { spell: 'yes' } }), /result\.capabilities\.spell should be true, false or absent/);
   });
 });

@@ -21,10 +21,11 @@ import { self } from '../../store/process.js';
 import { isValidObjectName } from '../../store/store-path.js';
 import { realPath } from '../../store/store.js';
 import type { Spelling } from '../../graph/spell.js';
-import type { AtomRequest, Namespace, NamespaceEvent, NodeSpelling, RealizeContext, Resource, RunContext, Signature } from '../types.js';
+import type { AtomRequest, KnotMember, Namespace, NamespaceEvent, NodeSpelling, RealizeContext, Resource, RunContext, Signature } from '../types.js';
 import {
-  parseInitializeResult, parseRealizeResult, parseReduceResult, parseSignature, parseSpellResult, protocolMajor, PROTOCOL, PROTOCOL_MAJOR,
-  RpcErrors, ShapeError, wireContext, type Capabilities, type RealizeParams, type ReduceParams, type SpellParams, type WireOutput,
+  parseInitializeResult, parseKnotResult, parseRealizeResult, parseReduceResult, parseSignature, parseSpellResult, protocolMajor, PROTOCOL,
+  PROTOCOL_MAJOR, RpcErrors, ShapeError, wireContext, type Capabilities, type KnotParams, type RealizeParams, type ReduceParams, type SpellParams,
+  type WireOutput,
 } from './messages.js';
 import { NamespaceProcess, NamespaceReportedError } from './process.js';
 
@@ -119,29 +120,52 @@ export class ExternalNamespace implements Namespace {
   }
 
   async realize(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
-    const me = self();
-    const outDir = mkdtempSync(join(ctx.store.layout.tmpDir, `${me.pid}-${me.pidStart}-ns-`));
-    try {
+    return this.withOutDir(ctx, async (outDir) => {
       const params: RealizeParams = { request: req, inputs, outDir, context: wireContext(ctx.context) };
       const raw = await this.call('realize', params, this.realizeMs, ctx.signal, (e) => ctx.events.emit(e));
       const result = this.check('realize', parseRealizeResult, raw);
       result.reductions?.forEach((r, i) => this.checkName('realize', `result.reductions[${i}].toName`, r.toName));
-      const objects = new Map<string, string>();
-      for (const [port, out] of Object.entries(result.outputs)) {
-        if (out.kind === 'object') objects.set(port, this.outputPath(outDir, port, out));
-      }
+      const resources = await this.resources('realize', outDir, result.outputs, ctx);
       for (const line of result.log ?? []) ctx.log(line);
-      const resources: Record<string, Resource> = {};
-      for (const [port, out] of Object.entries(result.outputs)) {
-        if (out.kind === 'value') {
-          resources[port] = { type: out.type, kind: 'value', value: out.value, name: `context:value?v=${printValue({ kind: 'String', value: out.value })}` };
-        } else {
-          const { object } = await addPath(ctx.store, objects.get(port)!, { name: this.objectName(port, out) });
-          resources[port] = { type: out.type, kind: 'object', name: byContentName(object), path: realPath(ctx.store, object) };
-        }
-      }
       for (const r of result.reductions ?? []) ctx.emitReduction(r.toName, r.output);
       return resources;
+    });
+  }
+
+  /** Tie a knot, if the server announced the `knots` capability (docs/spec/protocol.md). */
+  async realizeKnot(members: readonly KnotMember[], ctx: RealizeContext): Promise<readonly Readonly<Record<string, Resource>>[]> {
+    return this.withOutDir(ctx, async (outDir) => {
+      const params: KnotParams = { members, outDir, context: wireContext(ctx.context) };
+      const raw = await this.serial(ctx.signal, async (proc) => {
+        if (!this.info?.capabilities?.knots) {
+          throw new NomiaError('usage', `namespace ${this.id} declares that its names tie knots, but it does not implement realizeKnot`, {
+            hint: 'the namespace must announce "capabilities": {"knots": true} and answer realizeKnot (docs/spec/protocol.md)',
+          });
+        }
+        proc.eventSink = (e) => ctx.events.emit(e);
+        try {
+          return await proc.request('realizeKnot', params, this.realizeMs, ctx.signal);
+        } finally {
+          proc.eventSink = undefined;
+        }
+      });
+      const result = this.check('realizeKnot', parseKnotResult, raw);
+      if (result.members.length !== members.length) {
+        throw this.protocolError('realizeKnot', `result.members has ${result.members.length} entries for ${members.length} members`);
+      }
+      const out: Readonly<Record<string, Resource>>[] = [];
+      for (const [i, m] of result.members.entries()) out.push(await this.resources('realizeKnot', outDir, m.outputs, ctx, `result.members[${i}].outputs.`));
+      for (const line of result.log ?? []) ctx.log(line);
+      return out;
+    });
+  }
+
+  /** Run `f` with a fresh, empty outDir under the store's tmp/, removed afterwards whatever happens. */
+  private async withOutDir<T>(ctx: RealizeContext, f: (outDir: string) => Promise<T>): Promise<T> {
+    const me = self();
+    const outDir = mkdtempSync(join(ctx.store.layout.tmpDir, `${me.pid}-${me.pidStart}-ns-`));
+    try {
+      return await f(outDir);
     } finally {
       try {
         removeTree(outDir);
@@ -149,6 +173,24 @@ export class ExternalNamespace implements Namespace {
         // A leftover in tmp/ is gc's to remove (it is named for this process), not a reason to fail.
       }
     }
+  }
+
+  /** The outputs a namespace wrote (objects under outDir, checked, then added to the store by content) as resources. */
+  private async resources(method: string, outDir: string, outputs: Readonly<Record<string, WireOutput>>, ctx: RealizeContext, at = ''): Promise<Record<string, Resource>> {
+    const objects = new Map<string, string>();
+    for (const [port, out] of Object.entries(outputs)) {
+      if (out.kind === 'object') objects.set(port, this.outputPath(outDir, `${at}${port}`, out, method));
+    }
+    const resources: Record<string, Resource> = {};
+    for (const [port, out] of Object.entries(outputs)) {
+      if (out.kind === 'value') {
+        resources[port] = { type: out.type, kind: 'value', value: out.value, name: `context:value?v=${printValue({ kind: 'String', value: out.value })}` };
+      } else {
+        const { object } = await addPath(ctx.store, objects.get(port)!, { name: this.objectName(port, out, method) });
+        resources[port] = { type: out.type, kind: 'object', name: byContentName(object), path: realPath(ctx.store, object) };
+      }
+    }
+    return resources;
   }
 
   /** Shut the process down (`shutdown`, then a kill after 2 s). The next request would start a new one. */
@@ -229,27 +271,27 @@ export class ExternalNamespace implements Namespace {
   }
 
   /** The absolute path of an object output: it must exist, inside outDir, also after symbolic links. */
-  private outputPath(outDir: string, port: string, out: Extract<WireOutput, { kind: 'object' }>): string {
+  private outputPath(outDir: string, port: string, out: Extract<WireOutput, { kind: 'object' }>, method = 'realize'): string {
     const abs = resolve(outDir, out.path);
     const inside = (p: string, dir: string): boolean => {
       const rel = relative(dir, p);
       return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
     };
-    if (!inside(abs, outDir)) throw this.protocolError('realize', `output ${port} is at ${out.path}, which is not inside the directory ${outDir} it was given`);
+    if (!inside(abs, outDir)) throw this.protocolError(method, `output ${port} is at ${out.path}, which is not inside the directory ${outDir} it was given`);
     try {
       lstatSync(abs);
       if (!inside(join(realpathSync(dirname(abs)), 'x'), realpathSync(outDir))) throw new Error('a symbolic link leads out of outDir');
     } catch (e) {
       const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'nothing is there' : (e as Error).message;
-      throw this.protocolError('realize', `output ${port} is at ${out.path}, but ${why}`);
+      throw this.protocolError(method, `output ${port} is at ${out.path}, but ${why}`);
     }
     return abs;
   }
 
   /** The store name of an object output: the name it gave, else the output's name, else `out`. */
-  private objectName(port: string, out: Extract<WireOutput, { kind: 'object' }>): string {
+  private objectName(port: string, out: Extract<WireOutput, { kind: 'object' }>, method = 'realize'): string {
     if (out.name !== undefined) {
-      if (!isValidObjectName(out.name)) throw this.protocolError('realize', `output ${port} has the object name ${JSON.stringify(out.name)}, which is not a valid object name`);
+      if (!isValidObjectName(out.name)) throw this.protocolError(method, `output ${port} has the object name ${JSON.stringify(out.name)}, which is not a valid object name`);
       return out.name;
     }
     return isValidObjectName(port) ? port : 'out';

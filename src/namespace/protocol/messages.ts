@@ -6,7 +6,7 @@
  */
 import type { Annotation } from '../../resource/types.js';
 import type { GraphParam, Value } from '../../graph/types.js';
-import type { AtomRequest, NamespaceEvent, NodeSpelling, PortSignature, Resource, RunContext, Signature } from '../types.js';
+import type { AtomRequest, KnotMember, NamespaceEvent, NodeSpelling, PortSignature, Resource, RunContext, Signature } from '../types.js';
 
 /** The protocol this implementation speaks; a peer with another major is refused. */
 export const PROTOCOL = 'nomia-namespace/1';
@@ -35,6 +35,8 @@ export interface InitializeParams { readonly protocol: string }
 export interface Capabilities {
   /** It answers `spell`: it spells (some of) its names itself. */
   readonly spell?: boolean;
+  /** It answers `realizeKnot`: it realizes cycles of its names that declare `tiesKnots`. */
+  readonly knots?: boolean;
 }
 export interface InitializeResult { readonly protocol: string; readonly id?: string; readonly version?: string; readonly capabilities?: Capabilities }
 export interface SpellParams {
@@ -61,6 +63,17 @@ export interface WireReduction { readonly toName: string; readonly output?: stri
 export interface RealizeResult {
   readonly outputs: Readonly<Record<string, WireOutput>>;
   readonly reductions?: readonly WireReduction[];
+  readonly log?: readonly string[];
+}
+export interface KnotParams {
+  readonly members: readonly KnotMember[];
+  /** An empty directory the engine made for this call; every member's object outputs are written under it. */
+  readonly outDir: string;
+  readonly context: WireContext;
+}
+export interface KnotResult {
+  /** One per member, in the order given. */
+  readonly members: readonly { readonly outputs: Readonly<Record<string, WireOutput>> }[];
   readonly log?: readonly string[];
 }
 export interface LogParams { readonly line: string }
@@ -140,9 +153,13 @@ export function parseInitializeResult(v: unknown): InitializeResult {
   const id = optional(o['id'], 'result.id', string);
   const version = optional(o['version'], 'result.version', string);
   const capabilities = optional(o['capabilities'], 'result.capabilities', (c, at) => {
-    const spell = object(c, at)['spell'];
-    if (spell !== undefined && typeof spell !== 'boolean') throw new ShapeError(`${at}.spell`, 'true, false or absent', spell);
-    return spell === undefined ? {} : { spell };
+    const flags: { spell?: boolean; knots?: boolean } = {};
+    for (const key of ['spell', 'knots'] as const) {
+      const flag = object(c, at)[key];
+      if (flag !== undefined && typeof flag !== 'boolean') throw new ShapeError(`${at}.${key}`, 'true, false or absent', flag);
+      if (flag !== undefined) flags[key] = flag;
+    }
+    return flags;
   });
   return {
     protocol, ...(id === undefined ? {} : { id }), ...(version === undefined ? {} : { version }), ...(capabilities === undefined ? {} : { capabilities }),
@@ -235,6 +252,14 @@ export function parseEventParams(v: unknown): NamespaceEvent | undefined {
   const count = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
   if (!count(done) || (total !== undefined && !count(total)) || (unit !== undefined && typeof unit !== 'string')) return undefined;
   return { kind: 'progress', done, ...(total === undefined ? {} : { total }), ...(unit === undefined ? {} : { unit }) };
+}
+
+/** The result of `realizeKnot` (paths are the client's to check further); throws `ShapeError`. */
+export function parseKnotResult(v: unknown): KnotResult {
+  const o = object(v, 'result');
+  const members = array(o['members'], 'result.members', (m, at) => ({ outputs: entries(object(m, at)['outputs'], `${at}.outputs`, output) }));
+  const log = optional(o['log'], 'result.log', (x, at) => array(x, at, string));
+  return { members, ...(log === undefined ? {} : { log }) };
 }
 
 /** The params of a `log` notification, or undefined when malformed (such a line is dropped). */

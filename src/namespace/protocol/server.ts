@@ -18,9 +18,9 @@ import { removeTree } from '../../store/fs-util.js';
 import { parseObjectPath } from '../../store/store-path.js';
 import { openStore, type Store } from '../../store/store.js';
 import type { Spelling } from '../../graph/spell.js';
-import type { EventSink, Namespace, RealizeContext, RunContext } from '../types.js';
+import type { EventSink, Namespace, RealizeContext, Resource, RunContext } from '../types.js';
 import {
-  protocolMajor, PROTOCOL, PROTOCOL_MAJOR, RpcErrors, type InitializeParams, type InitializeResult, type RealizeParams,
+  protocolMajor, PROTOCOL, PROTOCOL_MAJOR, RpcErrors, type InitializeParams, type InitializeResult, type KnotParams, type KnotResult, type RealizeParams,
   type RealizeResult, type ReduceParams, type ReduceResult, type SpellParams, type SpellResult, type WireContext, type WireOutput,
   type WireReduction,
 } from './messages.js';
@@ -54,7 +54,7 @@ export function serveNamespace(ns: Namespace, options: ServeOptions): Promise<vo
     }
     return {
       protocol: PROTOCOL, id: ns.id, ...(options.version === undefined ? {} : { version: options.version }),
-      capabilities: { spell: ns.spell !== undefined },
+      capabilities: { spell: ns.spell !== undefined, knots: ns.realizeKnot !== undefined },
     };
   });
   connection.onRequest('spell', (p: SpellParams) => answer(async (): Promise<SpellResult> => {
@@ -67,34 +67,27 @@ export function serveNamespace(ns: Namespace, options: ServeOptions): Promise<vo
     if (!ns.reduce) throw new ResponseError(RpcErrors.MethodNotFound, `namespace ${ns.id} does not reduce`);
     return { name: (await ns.reduce(p.request, runContext(p.context))) ?? null };
   }));
+  // Log lines go as `log` notifications, which every client of major 1 knows; other events as `event`.
+  const events: EventSink = {
+    emit: (e) => void (e.kind === 'log' ? connection.sendNotification('log', { line: e.line }) : connection.sendNotification('event', e)).catch(() => undefined),
+  };
+  const realizeContext = (context: WireContext, emitReduction: RealizeContext['emitReduction']): RealizeContext => ({
+    store: store(), context: runContext(context), signal: running.signal, events, log: (line) => events.emit({ kind: 'log', line }), emitReduction,
+  });
   connection.onRequest('realize', (p: RealizeParams) => answer(async (): Promise<RealizeResult> => {
     const reductions: WireReduction[] = [];
-    // Log lines go as `log` notifications, which every client of major 1 knows; other events as `event`.
-    const events: EventSink = {
-      emit: (e) => void (e.kind === 'log' ? connection.sendNotification('log', { line: e.line }) : connection.sendNotification('event', e)).catch(() => undefined),
-    };
-    const ctx: RealizeContext = {
-      store: store(),
-      context: runContext(p.context),
-      signal: running.signal,
-      events,
-      log: (line) => events.emit({ kind: 'log', line }),
-      emitReduction: (toName, output) => reductions.push(output === undefined ? { toName } : { toName, output }),
-    };
-    const resources = await ns.realize(p.request, p.inputs, ctx);
-    const outputs: Record<string, WireOutput> = {};
-    for (const [port, r] of Object.entries(resources)) {
-      if (r.kind === 'value') {
-        outputs[port] = { type: r.type, kind: 'value', value: r.value };
-      } else {
-        // A copy of the object under outDir, under the name it has in this store.
-        const dest = join(p.outDir, port);
-        cpSync(r.path, dest, { recursive: true, verbatimSymlinks: true });
-        const name = parseObjectPath(basename(r.path))?.name;
-        outputs[port] = { type: r.type, kind: 'object', path: dest, ...(name === undefined ? {} : { name }) };
-      }
-    }
+    const ctx = realizeContext(p.context, (toName, output) => reductions.push(output === undefined ? { toName } : { toName, output }));
+    const outputs = wireOutputs(await ns.realize(p.request, p.inputs, ctx), p.outDir, '');
     return { outputs, ...(reductions.length ? { reductions } : {}) };
+  }));
+  connection.onRequest('realizeKnot', (p: KnotParams) => answer(async (): Promise<KnotResult> => {
+    if (!ns.realizeKnot) throw new ResponseError(RpcErrors.MethodNotFound, `namespace ${ns.id} does not tie knots`);
+    const ctx = realizeContext(p.context, () => {
+      throw new NomiaError('usage', `namespace ${ns.id} emitted a reduction while tying a knot; only its members' outputs are recorded`);
+    });
+    const results = await ns.realizeKnot(p.members, ctx);
+    // Each member's objects under a prefix of their own, so that equal port names do not collide.
+    return { members: results.map((resources, i) => ({ outputs: wireOutputs(resources, p.outDir, `${i}-`) })) };
   }));
 
   return new Promise((resolve) => {
@@ -129,6 +122,22 @@ function runContext(c: WireContext): RunContext {
       throw new NomiaError('usage', 'standard input is not available to a namespace behind the protocol');
     },
   };
+}
+
+/** Resources as sent: values as they are, objects copied under outDir with the name they have in this store. */
+function wireOutputs(resources: Readonly<Record<string, Resource>>, outDir: string, prefix: string): Record<string, WireOutput> {
+  const outputs: Record<string, WireOutput> = {};
+  for (const [port, r] of Object.entries(resources)) {
+    if (r.kind === 'value') {
+      outputs[port] = { type: r.type, kind: 'value', value: r.value };
+    } else {
+      const dest = join(outDir, `${prefix}${port}`);
+      cpSync(r.path, dest, { recursive: true, verbatimSymlinks: true });
+      const name = parseObjectPath(basename(r.path))?.name;
+      outputs[port] = { type: r.type, kind: 'object', path: dest, ...(name === undefined ? {} : { name }) };
+    }
+  }
+  return outputs;
 }
 
 /** Run a handler; a `NomiaError` becomes a JSON-RPC error with its message and hint. */
