@@ -14,6 +14,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { NomiaError } from '../../src/errors.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { GraphParam } from '../../src/graph/types.js';
@@ -434,13 +435,11 @@ describe('fetch: the namespace', () => {
     }
   });
 
-  test('https, directly and through a CONNECT proxy (https_proxy), with a test CA', async (t) => {
-    if (!requireTool(t, 'openssl', 'openssl')) return;
+  test('https, directly and through a CONNECT proxy (https_proxy), with a test CA', async () => {
+    // A self-signed certificate for 127.0.0.1, valid until 2126 (test/fixtures/tls; made with openssl req -x509).
+    const tlsDir = fileURLToPath(new URL('../../../test/fixtures/tls/', import.meta.url));
     const dir = fresh('tls');
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
-    assert.equal(made.status, 0, made.stderr.toString());
-    const secure = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, handler);
+    const secure = https.createServer({ key: readFileSync(join(tlsDir, 'key.pem')), cert: readFileSync(join(tlsDir, 'cert.pem')) }, handler);
     await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
     const connects: string[] = [];
     const tunnel = http.createServer();
@@ -461,7 +460,7 @@ describe('fetch: the namespace', () => {
       const port = (secure.address() as net.AddressInfo).port;
       files.set('secure.txt', Buffer.from('over tls\n'));
       const name = `fetch:url?url=https://127.0.0.1:${port}/files/secure.txt&sha256=${sha256('over tls\n')}`;
-      const caEnv = { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') };
+      const caEnv = { NODE_EXTRA_CA_CERTS: join(tlsDir, 'cert.pem') };
       const direct = await cli(join(dir, 'store'), ['realize', '--log-format', 'plain', name], caEnv);
       assert.equal(direct.code, 0, direct.err);
       assert.equal(readFileSync(direct.out.trim().split('\n')[1]!, 'utf8'), 'over tls\n');

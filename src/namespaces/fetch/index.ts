@@ -28,6 +28,7 @@ import { checkObjectName, isValidObjectName } from '../../store/store-path.js';
 import { findObject, realPath } from '../../store/store.js';
 import { byContentName } from '../filesystem/names.js';
 import { archiveBaseName, singleRoot, unpackArchive } from '../unpack/archive.js';
+import { describeStats } from '../unpack/safe-tree.js';
 import { onlyParams, requireParam, stringParam, unknownName, usage } from '../util.js';
 import { download } from './download.js';
 import { formatLike, parseSha256 } from './hash-text.js';
@@ -131,7 +132,7 @@ export const fetchNamespace: Namespace = {
       }
       const out = join(work, 'unpacked');
       const stats = await unpackArchive(file, out, { format: 'auto', label: `fetch of ${s.url.href}`, signal: ctx.signal });
-      ctx.log(`unpacked ${stats.files} files, ${stats.dirs} directories, ${stats.links} symlinks`);
+      ctx.log(`unpacked ${describeStats(stats)}`);
       const root = singleRoot(out);
       const { hash } = await hashPath(root);
       if (hash !== s.sha256) throw mismatch(s, hash);

@@ -16,6 +16,7 @@ import { realPath } from '../../store/store.js';
 import { byContentName } from '../filesystem/names.js';
 import { onlyParams, stringParam, unknownName, usage } from '../util.js';
 import { archiveBaseName, unpackArchive } from './archive.js';
+import { describeStats } from './safe-tree.js';
 
 const NAMES = ['tar(archive)[?strip=N&name=…]', 'zip(archive)[?strip=N&name=…]'];
 
@@ -55,7 +56,7 @@ export const unpackNamespace: Namespace = {
     return withWorkDir(ctx.store, async (work) => {
       const out = join(work, 'out');
       const stats = await unpackArchive(src.path, out, { format: req.nameId as 'tar' | 'zip', strip: stripParam(req), label, signal: ctx.signal });
-      ctx.log(`unpacked ${stats.files} files (${stats.bytes} bytes), ${stats.dirs} directories, ${stats.links} symlinks`);
+      ctx.log(`unpacked ${describeStats(stats)}`);
       const { object } = await addPath(ctx.store, out, { name });
       const path = realPath(ctx.store, object);
       return { out: { kind: 'object', type: 'dir', name: byContentName(object), path } as Resource };

@@ -47,6 +47,12 @@ export interface TreeStats {
   links: number;
 }
 
+/** `3 files (1234 bytes), 1 directory, 0 symlinks`: a summary for the node's log. */
+export function describeStats(s: TreeStats): string {
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return `${count(s.files, 'file', 'files')} (${count(s.bytes, 'byte', 'bytes')}), ${count(s.dirs, 'directory', 'directories')}, ${count(s.links, 'symlink', 'symlinks')}`;
+}
+
 export class SafeTree {
   private readonly kinds = new Map<string, Kind>([['', 'dir']]);
   private readonly links = new Map<string, string>();
