@@ -18,9 +18,8 @@
  */
 import { existsSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
-import { nodeLabel } from '../graph/render.js';
 import { stronglyConnected } from '../graph/scc.js';
-import { sourceSpelling, spelledBy, type Spelling } from '../graph/spell.js';
+import { sourceSpelling, type Spelling } from '../graph/spell.js';
 import { portLabel, type Edge, type Source } from '../graph/types.js';
 import type { Name } from '../name/ast.js';
 import { parseName } from '../name/parse.js';
@@ -37,7 +36,8 @@ import { acquire } from './locks.js';
 import { nodeEvents } from './node-events.js';
 import { lookup, materialize, record, spellText } from './reductions.js';
 import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
-import { nodeOverride, prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
+import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
+import { respell } from './respell.js';
 
 export interface RealizeOptions {
   readonly store: Store;
@@ -174,32 +174,6 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     return project(r, source.projection, `\`${from.label}\``);
   };
 
-  /**
-   * The node's spelling after its inputs are known: the node written with its inputs replaced by their
-   * refined names, or its namespace's own spelling given the spellings of those names.
-   */
-  const respell = async (n: ResolvedNode, inputs: Readonly<Record<string, Resource>>): Promise<Spelling> => {
-    if (n.inputs.length === 0) return n.spelling;
-    const spellingOf = (text: string) => {
-      const s = spellText(text, nsSpelling);
-      if (!s) throw new Error(`cannot spell the refined name ${text}`);
-      return s;
-    };
-    let label = n.label;
-    if (n.namespace.spell) {
-      const given: Record<string, Spelling> = {};
-      for (const e of n.inputs) given[portLabel(e.port)] = spellingOf(inputs[portLabel(e.port)]!.name);
-      const o = nodeOverride(n.namespace, await n.namespace.spell(n.request, given));
-      if (o && 'text' in o) return spelledBy(o);
-      // Its canonical form: the same name with the parameters the namespace gave.
-      const node = resolved.graph.nodes[n.id]!;
-      if (o && node.kind === 'atomic') label = nodeLabel({ ...node, params: o.params });
-    }
-    const positional = n.inputs.filter((e) => e.port.kind === 'positional').sort((a, b) => (a.port as { index: number }).index - (b.port as { index: number }).index);
-    const named = n.inputs.filter((e) => e.port.kind === 'named');
-    const args = [...positional.map((e) => `(${inputs[portLabel(e.port)]!.name})`), ...named.map((e) => `${portLabel(e.port)}: (${inputs[portLabel(e.port)]!.name})`)];
-    return spellingOf(`${label}(${args.join(', ')})`);
-  };
 
   // After the first failure nothing new starts; what runs is let finish before realize returns,
   // so the caller may close the store at once.
@@ -283,7 +257,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
         }
       }
     }
-    const refined = await respell(n, inputs);
+    const refined = await respell(n, resolved.graph, inputs, nsSpelling);
     if (!n.signature.contextual && refined !== n.spelling) {
       const hit = fromReductions(n, refined);
       if (hit) {

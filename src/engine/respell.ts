@@ -1,0 +1,40 @@
+/**
+ * Re-spelling a node from the refined names of its inputs (DESIGN.md §7,
+ * step 2): the spelling it is looked up by once its inputs are realized, so
+ * that an input that ran again but came out identical leaves it unchanged
+ * (early cutoff).
+ */
+import { nodeLabel } from '../graph/render.js';
+import { spelledBy, type Spelling } from '../graph/spell.js';
+import { portLabel, type Graph } from '../graph/types.js';
+import type { Resource } from '../namespace/types.js';
+import { spellText, type NamespaceSpelling } from './reductions.js';
+import { nodeOverride, type ResolvedNode } from './resolve.js';
+
+/**
+ * The spelling of `n` written with its inputs replaced by their refined names, or, when its namespace
+ * spells it itself, that namespace's answer given the spellings of those names (a canonical set of
+ * parameters is applied to the refined names as written).
+ */
+export async function respell(n: ResolvedNode, graph: Graph, inputs: Readonly<Record<string, Resource>>, nsSpelling: NamespaceSpelling): Promise<Spelling> {
+  if (n.inputs.length === 0) return n.spelling;
+  const spellingOf = (text: string) => {
+    const s = spellText(text, nsSpelling);
+    if (!s) throw new Error(`cannot spell the refined name ${text}`);
+    return s;
+  };
+  let label = n.label;
+  if (n.namespace.spell) {
+    const given: Record<string, Spelling> = {};
+    for (const e of n.inputs) given[portLabel(e.port)] = spellingOf(inputs[portLabel(e.port)]!.name);
+    const o = nodeOverride(n.namespace, await n.namespace.spell(n.request, given));
+    if (o && 'text' in o) return spelledBy(o);
+    // Its canonical form: the same name with the parameters the namespace gave.
+    const node = graph.nodes[n.id]!;
+    if (o && node.kind === 'atomic') label = nodeLabel({ ...node, params: o.params });
+  }
+  const positional = n.inputs.filter((e) => e.port.kind === 'positional').sort((a, b) => (a.port as { index: number }).index - (b.port as { index: number }).index);
+  const named = n.inputs.filter((e) => e.port.kind === 'named');
+  const args = [...positional.map((e) => `(${inputs[portLabel(e.port)]!.name})`), ...named.map((e) => `${portLabel(e.port)}: (${inputs[portLabel(e.port)]!.name})`)];
+  return spellingOf(`${label}(${args.join(', ')})`);
+}
