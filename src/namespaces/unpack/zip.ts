@@ -14,7 +14,8 @@
  * entries are symlinks (whose data is the target), as Info-ZIP's unzip reads
  * them. Each file's CRC-32 is checked, which yauzl leaves to its caller.
  */
-import { crc32 } from 'node:zlib';
+import { readFileSync, statSync } from 'node:fs';
+import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry } from 'yauzl';
 import { NomiaError } from '../../errors.js';
 import type { SafeTree } from './safe-tree.js';
@@ -25,6 +26,10 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
+/** Zip files up to this size are read into memory (yauzl reads entries from a buffer much faster than from a file). */
+const IN_MEMORY = 256 << 20;
+/** Deflated entries up to this size are inflated in one call rather than through a stream. */
+const SMALL = 1 << 20;
 /** No real symlink target is longer (PATH_MAX). */
 const MAX_LINK = 4096;
 
@@ -53,7 +58,9 @@ export async function readZip(file: string, tree: SafeTree, options: ReadZipOpti
   });
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(file, { decodeStrings: false, autoClose: false, validateEntrySizes: true });
+    const options = { decodeStrings: false, autoClose: false, validateEntrySizes: true };
+    // Held in memory when small: every entry then costs no round trips to the file system's thread pool.
+    zip = statSync(file).size <= IN_MEMORY ? await yauzl.fromBufferPromise(readFileSync(file), options) : await yauzl.openPromise(file, options);
   } catch (e) {
     throw format(/end of central directory record signature not found/i.test((e as Error).message) ? 'not a zip file' : (e as Error).message, e);
   }
@@ -79,19 +86,26 @@ export async function readZip(file: string, tree: SafeTree, options: ReadZipOpti
       }
       if (entry.isEncrypted()) throw format(`the entry ${JSON.stringify(raw)} is encrypted`);
       const open = async function* (): AsyncIterable<Uint8Array> {
-        let stream;
-        try {
-          stream = await zip.openReadStreamPromise(entry);
-        } catch (e) {
-          throw format(`cannot read the entry ${JSON.stringify(raw)}: ${(e as Error).message}`, e);
-        }
         let crc = 0;
         try {
-          for await (const chunk of stream) {
-            crc = crc32(chunk as Buffer, crc);
-            yield chunk as Buffer;
+          // A small deflated entry is inflated in one synchronous call: a zlib stream per file costs more than the data.
+          const whole = entry.compressionMethod === 8 && entry.compressedSize <= SMALL;
+          const stream = await zip.openReadStreamPromise(entry, whole ? { decompress: false } : {});
+          if (whole) {
+            const parts: Buffer[] = [];
+            for await (const chunk of stream) parts.push(chunk as Buffer);
+            const data = inflateRawSync(Buffer.concat(parts));
+            if (data.length !== entry.uncompressedSize) throw new Error(`it inflates to ${data.length} bytes, not the ${entry.uncompressedSize} its header says`);
+            crc = crc32(data);
+            yield data;
+          } else {
+            for await (const chunk of stream) {
+              crc = crc32(chunk as Buffer, crc);
+              yield chunk as Buffer;
+            }
           }
         } catch (e) {
+          if (e instanceof NomiaError) throw e;
           throw format(`cannot read the entry ${JSON.stringify(raw)}: ${(e as Error).message}`, e);
         }
         if (crc >>> 0 !== entry.crc32 >>> 0) throw format(`the entry ${JSON.stringify(raw)} fails its CRC-32 check`);
