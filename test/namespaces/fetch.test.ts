@@ -20,6 +20,7 @@ import type { EngineEvent } from '../../src/engine/events.js';
 import type { GraphParam } from '../../src/graph/types.js';
 import type { AtomRequest, RealizeContext, Resource } from '../../src/namespace/types.js';
 import { fetchNamespace } from '../../src/namespaces/fetch/index.js';
+import { proxyFor } from '../../src/namespaces/fetch/proxy.js';
 import { contentHashFromDigest, toBase32, toSri, type ContentHash } from '../../src/store/hash.js';
 import { hashPath } from '../../src/store/nar.js';
 import { openStore } from '../../src/store/store.js';
@@ -404,6 +405,30 @@ describe('fetch: the namespace', () => {
     await bad([str('url', 'http://example.org/x'), str('sha256', hash), str('mirror', 'y')], /does not take the parameter `mirror`/);
     await bad([str('url', 'http://example.org/x'), str('sha256', hash), str('name', '.x')], /not a valid object name/);
     await bad([], /fetch:git is not a name of this namespace/, 'git');
+  });
+
+  test('proxyFor: which proxy a URL takes, from the environment curl reads', () => {
+    const table: [string, Record<string, string>, string | undefined][] = [
+      ['http://a.example.org/x', {}, undefined],
+      ['http://a.example.org/x', { http_proxy: 'http://p:3128' }, 'http://p:3128/'],
+      ['http://a.example.org/x', { http_proxy: 'p:3128' }, 'http://p:3128/'],
+      ['http://a.example.org/x', { HTTP_PROXY: 'http://p:3128' }, undefined],
+      ['https://a.example.org/x', { http_proxy: 'http://p:3128' }, undefined],
+      ['https://a.example.org/x', { https_proxy: 'http://p:3128' }, 'http://p:3128/'],
+      ['https://a.example.org/x', { HTTPS_PROXY: 'http://q:8080' }, 'http://q:8080/'],
+      ['https://a.example.org/x', { https_proxy: 'http://p:3128', HTTPS_PROXY: 'http://q:8080' }, 'http://p:3128/'],
+      ['https://a.example.org/x', { https_proxy: 'http://p:3128', no_proxy: 'example.org' }, undefined],
+      ['https://a.example.org/x', { https_proxy: 'http://p:3128', no_proxy: '.example.org' }, undefined],
+      ['https://a.example.org/x', { https_proxy: 'http://p:3128', NO_PROXY: '*.example.org' }, undefined],
+      ['https://a.example.org/x', { https_proxy: 'http://p:3128', no_proxy: 'other.org, b.example.org' }, 'http://p:3128/'],
+      ['https://notexample.org/x', { https_proxy: 'http://p:3128', no_proxy: 'example.org' }, 'http://p:3128/'],
+      ['https://a.example.org/x', { https_proxy: 'http://p:3128', no_proxy: '*' }, undefined],
+      ['http://[::1]:8080/x', { http_proxy: 'http://p:3128', no_proxy: '::1' }, undefined],
+      ['http://127.0.0.1/x', { http_proxy: 'http://p:3128', no_proxy: 'localhost,127.0.0.1' }, undefined],
+    ];
+    for (const [url, env, expected] of table) assert.equal(proxyFor(new URL(url), env)?.href, expected, `${url} ${JSON.stringify(env)}`);
+    assert.throws(() => proxyFor(new URL('https://a.example.org/'), { https_proxy: 'https://p:3128' }), /only http:\/\/ proxies are supported/);
+    assert.throws(() => proxyFor(new URL('http://a.example.org/'), { http_proxy: 'http://[bad' }), /is not a proxy URL/);
   });
 
   test('http_proxy carries http URLs through the proxy; no_proxy bypasses it', async () => {

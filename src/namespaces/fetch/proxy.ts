@@ -15,11 +15,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 function bypassed(host: string, list: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  for (const raw of list.split(/[\s,]+/)) {
-    const entry = raw.trim().toLowerCase().replace(/^\*?\./, '').replace(/^\[|\]$/g, '');
-    if (entry === '') continue;
-    if (raw.trim() === '*') return true;
-    if (h === entry || h.endsWith(`.${entry}`)) return true;
+  for (const item of list.split(/[\s,]+/)) {
+    if (item === '*') return true;
+    const entry = item.toLowerCase().replace(/^\*?\./, '').replace(/^\[|\]$/g, '');
+    if (entry !== '' && (h === entry || h.endsWith(`.${entry}`))) return true;
   }
   return false;
 }
