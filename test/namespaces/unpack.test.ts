@@ -274,6 +274,10 @@ describe('refusals: each unsafe entry in a crafted archive', () => {
     await refused('tar', craftTar(join(fresh('t'), 'fifo.tar'), [{ name: 'pipe', type: 'fifo' }]), /"pipe": it is a FIFO/);
   });
 
+  test('tar: a file in the place of the output directory itself', async () => {
+    await refused('tar', craftTar(join(fresh('t'), 'root.tar'), [{ name: '.', data: 'x' }]), /refused the entry "\.": it is a file in the place of the output directory itself/);
+  });
+
   test('tar: refusals hold in every header format and under compression', async () => {
     for (const format of ['gnu', 'pax', 'ustar'] as const) {
       await refused('tar', craftTar(join(fresh('t'), `f-${format}.tar.gz`), [{ name: '../evil', data: 'x' }], { compression: 'gz', format }), /its name has a `\.\.` component/);
@@ -293,6 +297,15 @@ describe('refusals: each unsafe entry in a crafted archive', () => {
   test('zip: a symlink out, and a write through a symlink', async () => {
     await refused('zip', craftZip(join(fresh('z'), 'link.zip'), [{ name: 'link', type: 'symlink', link: '../../etc' }]), /"link": it is a symlink to "\.\.\/\.\.\/etc", which resolves outside the output/);
     await refused('zip', craftZip(join(fresh('z'), 'through.zip'), [{ name: 'd', type: 'symlink', link: '.' }, { name: 'd/f', data: 'x' }]), /"d\/f": it would be written through the symlink "d"/);
+  });
+
+  test('zip: a name with a NUL byte', async () => {
+    const archive = craftZip(join(fresh('z'), 'nul.zip'), [{ name: 'evilXname', data: 'x' }]);
+    const bytes = readFileSync(archive);
+    // zipfile cuts names at NUL, so the byte goes in afterwards, in the local header and the central directory alike.
+    for (let at = bytes.indexOf('evilXname'); at >= 0; at = bytes.indexOf('evilXname', at + 1)) bytes[at + 4] = 0;
+    writeFileSync(archive, bytes);
+    await refused('zip', archive, /refused the entry "evil\\u0000name": its name contains a NUL byte/);
   });
 
   test('zip: a FIFO', async () => {
