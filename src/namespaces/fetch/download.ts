@@ -136,7 +136,8 @@ async function get(url: URL, options: DownloadOptions): Promise<Response> {
 /** Download `url` to the new file `dest`; see the module comment for what fails how. */
 export async function download(url: string, dest: string, options: DownloadOptions): Promise<Downloaded> {
   const maxRedirects = options.maxRedirects ?? 10;
-  let current = new URL(url);
+  const first = new URL(url);
+  let current = first;
   for (let hops = 0; ; hops++) {
     const { res, stalled } = await get(current, options);
     const status = res.statusCode ?? 0;
@@ -152,7 +153,7 @@ export async function download(url: string, dest: string, options: DownloadOptio
     }
     if (status < 200 || status > 299) {
       res.resume();
-      const via = current.href === url ? '' : ` (redirected to ${current.href})`;
+      const via = current.href === first.href ? '' : ` (redirected to ${current.href})`;
       throw new NomiaError('fetch/http', `fetch of ${url} failed: HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${via}`, {
         hint: status === 404 ? 'the URL is wrong or the file was removed' : 'check the URL; the server refused it',
       });

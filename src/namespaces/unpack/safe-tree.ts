@@ -23,7 +23,7 @@
  * components are counted as written (`./` counts as one), entries with no
  * more components are skipped, and hard-link targets are stripped alike.
  */
-import { closeSync, linkSync, mkdirSync, openSync, rmSync, symlinkSync, unlinkSync, writeSync, constants as C } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, symlinkSync, unlinkSync, writeSync, constants as C } from 'node:fs';
 import { join } from 'node:path';
 import { NomiaError } from '../../errors.js';
 
@@ -193,10 +193,9 @@ export class SafeTree {
     }
   }
 
+  /** Remove an earlier file or symlink (directories are never replaced: see `prepare`). */
   private remove(rel: string): void {
-    const kind = this.kinds.get(rel);
-    if (kind === 'dir') rmSync(this.abs(rel), { recursive: true });
-    else unlinkSync(this.abs(rel));
+    unlinkSync(this.abs(rel));
     this.kinds.delete(rel);
     this.links.delete(rel);
     this.linkEntries.delete(rel);
