@@ -346,6 +346,16 @@ describe('fetch:url?…&unpack=true, like fetchzip', () => {
     assert.match(z.out.name, /^filesystem:by-content\?name=site&/);
   });
 
+  test('a lone top-level file stays inside the output directory, as with fetchzip', async () => {
+    const dir = fresh('lone');
+    files.set('lone.tar.gz', readFileSync(craftTar(join(dir, 'lone.tar.gz'), [{ name: 'only.txt', data: 'only\n' }], { compression: 'gz' })));
+    const ref = fresh('ref-lone');
+    writeFileSync(join(ref, 'only.txt'), 'only\n');
+    const { out } = await fetchUrl(`${base}/files/lone.tar.gz`, (await hashPath(ref)).hash, { unpack: true });
+    assert.equal(out.type, 'dir');
+    assert.deepEqual(readdirSync(out.path), ['only.txt']);
+  });
+
   test('an object already in the store is not downloaded again', async () => {
     const ref = fresh('ref-again');
     writeFileSync(join(ref, 'a'), 'a\n');
