@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { NomiaError } from '../../src/errors.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { GraphParam } from '../../src/graph/types.js';
-import type { AtomRequest, RealizeContext, Resource } from '../../src/namespace/types.js';
+import type { AtomRequest, NamespaceEvent, RealizeContext, Resource } from '../../src/namespace/types.js';
 import { fetchNamespace } from '../../src/namespaces/fetch/index.js';
 import { proxyFor } from '../../src/namespaces/fetch/proxy.js';
 import { contentHashFromDigest, toBase32, toSri, type ContentHash } from '../../src/store/hash.js';
@@ -124,27 +124,28 @@ const req = (params: GraphParam[], nameId = 'url'): AtomRequest => ({ namespace:
 interface Ctx {
   readonly ctx: RealizeContext;
   readonly lines: string[];
+  readonly events: NamespaceEvent[];
 }
 
 function context(options: { env?: Record<string, string>; signal?: AbortSignal } = {}): Ctx {
   const lines: string[] = [];
-  // Built as a plain object: the context may grow fields this test does not need.
-  const c = {
+  const events: NamespaceEvent[] = [];
+  const ctx: RealizeContext = {
     store, signal: options.signal ?? new AbortController().signal,
     context: { env: options.env ?? {}, cwd: root, now: 0, stdin: () => process.stdin },
-    log: (line: string) => lines.push(line), emitReduction: () => undefined, events: { emit: () => undefined },
+    log: (line: string) => lines.push(line), emitReduction: () => undefined, events: { emit: (e) => events.push(e) },
   };
-  return { ctx: c as unknown as RealizeContext, lines };
+  return { ctx, lines, events };
 }
 
-async function fetchUrl(url: string, hash: string, options: { unpack?: boolean; name?: string; env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<{ out: Resource & { kind: 'object' }; lines: string[] }> {
+async function fetchUrl(url: string, hash: string, options: { unpack?: boolean; name?: string; env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<{ out: Resource & { kind: 'object' }; lines: string[]; events: NamespaceEvent[] }> {
   const params = [str('url', url), str('sha256', hash)];
   if (options.unpack !== undefined) params.push(str('unpack', String(options.unpack)));
   if (options.name !== undefined) params.push(str('name', options.name));
-  const { ctx, lines } = context(options);
+  const { ctx, lines, events } = context(options);
   const out = (await fetchNamespace.realize(req(params), {}, ctx))['out']!;
   assert.equal(out.kind, 'object');
-  return { out: out as Resource & { kind: 'object' }, lines };
+  return { out: out as Resource & { kind: 'object' }, lines, events };
 }
 
 const objectCount = () => store.db.objects().length;
@@ -215,7 +216,8 @@ describe('fetch:url, a file', () => {
   const flat = sha256(body);
 
   test('the sha256 of the bytes pins it; the result is the by-content name of the NAR hash', async () => {
-    const { out, lines } = await fetchUrl(`${base}/files/hello.txt`, flat);
+    const { out, lines, events } = await fetchUrl(`${base}/files/hello.txt`, flat);
+    assert.deepEqual(events.filter((e) => e.kind === 'progress').at(-1), { kind: 'progress', done: body.length, total: body.length, unit: 'bytes' }, 'progress in bytes, ending at the total');
     const dir = fresh('nar');
     writeFileSync(join(dir, 'hello.txt'), body);
     const nar = (await hashPath(join(dir, 'hello.txt'))).hash;

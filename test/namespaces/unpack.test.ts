@@ -27,14 +27,11 @@ const str = (key: string, value: string): GraphParam => ({ key, value: { kind: '
 const req = (nameId: string, params: GraphParam[] = []): AtomRequest => ({ namespace: { id: 'unpack', params: [] }, nameId, params });
 
 function ctx(signal = new AbortController().signal): RealizeContext {
-  const lines: string[] = [];
-  // Built as a plain object: the context may grow fields this test does not need.
-  const c = {
-    store, signal, lines,
+  return {
+    store, signal,
     context: { env: {}, cwd: root, now: 0, stdin: () => process.stdin },
-    log: (line: string) => lines.push(line), emitReduction: () => undefined, events: { emit: () => undefined },
+    log: () => undefined, emitReduction: () => undefined, events: { emit: () => undefined },
   };
-  return c as unknown as RealizeContext;
 }
 
 function input(path: string): Record<string, Resource> {

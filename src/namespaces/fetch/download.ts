@@ -33,6 +33,8 @@ export interface DownloadOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
+  /** Bytes of the body received so far, and the total when known; called per chunk, the last call with `done === total`. */
+  readonly onProgress?: (done: number, total: number | undefined) => void;
   readonly maxRedirects?: number;
 }
 
@@ -172,6 +174,7 @@ async function receive(res: IncomingMessage, stalled: () => boolean, url: string
       for await (const chunk of body) {
         hash.update(chunk);
         size += chunk.length;
+        options.onProgress?.(size, expected);
         yield chunk;
       }
     }, createWriteStream(dest, { flags: 'wx' }));
@@ -184,6 +187,8 @@ async function receive(res: IncomingMessage, stalled: () => boolean, url: string
     throw mapError(e, url, options, 'receiving the body');
   }
   if (expected !== undefined && size !== expected) throw truncated(url, size, expected);
+  // The total is known for certain only now (a chunked body has no Content-Length).
+  if (expected === undefined) options.onProgress?.(size, size);
   return { sha256: hash.digest('hex'), size, url };
 }
 

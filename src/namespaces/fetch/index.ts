@@ -123,7 +123,10 @@ export const fetchNamespace: Namespace = {
     return withWorkDir(ctx.store, async (work) => {
       const file = join(work, 'download');
       ctx.log(`downloading ${s.url.href}`);
-      const got = await download(s.url.href, file, { stallMs: timeout, env: ctx.context.env, signal: ctx.signal, log: (l) => ctx.log(l) });
+      const got = await download(s.url.href, file, {
+        stallMs: timeout, env: ctx.context.env, signal: ctx.signal, log: (l) => ctx.log(l),
+        onProgress: (done, total) => ctx.events.emit({ kind: 'progress', done, ...(total === undefined ? {} : { total }), unit: 'bytes' }),
+      });
       ctx.log(`received ${got.size} bytes`);
       if (!s.unpack) {
         if (got.sha256 !== s.sha256) throw mismatch(s, got.sha256);
