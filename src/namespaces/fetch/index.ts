@@ -30,7 +30,6 @@ import { byContentName } from '../filesystem/names.js';
 import { archiveBaseName, singleRoot, unpackArchive } from '../unpack/archive.js';
 import { describeStats } from '../unpack/safe-tree.js';
 import { onlyParams, requireParam, stringParam, unknownName, usage } from '../util.js';
-import { download } from './download.js';
 import { formatLike, parseSha256 } from './hash-text.js';
 
 const NAMES = ['url?url=…&sha256=…[&unpack=true][&name=…]'];
@@ -123,6 +122,8 @@ export const fetchNamespace: Namespace = {
     return withWorkDir(ctx.store, async (work) => {
       const file = join(work, 'download');
       ctx.log(`downloading ${s.url.href}`);
+      // http, https and tls load on first use, not with every CLI start.
+      const { download } = await import('./download.js');
       const got = await download(s.url.href, file, {
         stallMs: timeout, env: ctx.context.env, signal: ctx.signal, log: (l) => ctx.log(l),
         onProgress: (done, total) => ctx.events.emit({ kind: 'progress', done, ...(total === undefined ? {} : { total }), unit: 'bytes' }),

@@ -9,8 +9,6 @@ import { join } from 'node:path';
 import { NomiaError } from '../../errors.js';
 import { decompressed, detect } from './decompress.js';
 import { SafeTree, type TreeStats } from './safe-tree.js';
-import { readTar } from './tar.js';
-import { readZip } from './zip.js';
 
 /** `auto` takes a zip for a zip (by its magic bytes) and anything else for a tar. */
 export type ArchiveFormat = 'tar' | 'zip' | 'auto';
@@ -47,10 +45,13 @@ export async function unpackArchive(file: string, dest: string, options: UnpackO
   }
   mkdirSync(dest);
   const tree = new SafeTree(dest, { strip: options.strip ?? 0, label });
+  // The archive readers (node-tar, yauzl) load on first use, not with every CLI start.
   if (format === 'zip') {
+    const { readZip } = await import('./zip.js');
     await readZip(file, tree, { label, ...(signal ? { signal } : {}) });
   } else {
     const compression = detected === 'zip' ? 'none' : detected;
+    const { readTar } = await import('./tar.js');
     await readTar(decompressed(file, compression, label, signal), tree, { label, ...(signal ? { signal } : {}) });
   }
   return tree.stats;

@@ -11,9 +11,6 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { xz } from '@napi-rs/lzma';
-import { Decompress as ZstdDecompress } from 'fzstd';
-import bunzip from 'seek-bzip';
 import { NomiaError } from '../../errors.js';
 
 export type Compression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
@@ -84,6 +81,8 @@ export async function* decompressed(file: string, compression: Compression, labe
     }
     case 'zstd': {
       const out: Uint8Array[] = [];
+      // The decompressors load on first use: every CLI start would pay for them otherwise.
+      const { Decompress: ZstdDecompress } = await import('fzstd');
       const z = new ZstdDecompress((data) => {
         out.push(data);
       });
@@ -105,6 +104,7 @@ export async function* decompressed(file: string, compression: Compression, labe
     case 'xz': {
       let buf: Buffer;
       try {
+        const { xz } = await import('@napi-rs/lzma');
         buf = await xz.decompress(await readFile(file, signal ? { signal } : {}), signal);
       } catch (e) {
         if (signal?.aborted) throw e;
@@ -117,6 +117,7 @@ export async function* decompressed(file: string, compression: Compression, labe
       const input = await readFile(file, signal ? { signal } : {});
       let buf: Buffer;
       try {
+        const { default: bunzip } = await import('seek-bzip');
         buf = bunzip.decode(input, undefined, true);
       } catch (e) {
         throw corrupt(e);
