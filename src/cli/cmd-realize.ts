@@ -39,13 +39,25 @@ Examples:
       return { input, go: () => withStore(cmd, async (store) => {
         const reg = registry(process.cwd(), { sandbox: opts.sandbox });
         const render = eventRenderer(opts.logFormat);
+        // ^C or SIGTERM cancels: running namespaces see the signal (builds are killed), nothing new starts,
+        // and the store is left consistent. A second ^C kills at once (the default handler is back).
+        const interrupt = new AbortController();
+        const onSignal = (sig: NodeJS.Signals) => interrupt.abort(new NomiaError('realize/failed', `interrupted by ${sig}`));
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
         try {
           const { roots } = await realize(input.text, {
-            store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, source: input.text,
+            store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, source: input.text, signal: interrupt.signal,
           });
+          if (interrupt.signal.aborted) throw interrupt.signal.reason;
           if (opts.json) return JSON.stringify(roots.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })), null, 2);
           return roots.map((r) => `${r.name}\n${r.kind === 'object' ? r.path : r.value}`).join('\n');
+        } catch (e) {
+          // What a cancelled namespace throws (an AbortError) is not the story: the interruption is.
+          throw interrupt.signal.aborted ? interrupt.signal.reason : e;
         } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
           render.finish();
           await reg.close();
         }

@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { nomia } from '../support/cli.js';
+import { nomia, nomiaAsync } from '../support/cli.js';
 import { bench, build, kinds, realize, sandboxTools, script, type Bench } from './package-support.js';
 
 describe('package:build-in-sandbox', () => {
@@ -120,6 +121,26 @@ describe('package:build-in-sandbox', () => {
     assert.equal(r.code, 1);
     assert.match(r.err, /error\[sandbox\/unavailable\]: cannot build in a sandbox: bubblewrap \(bwrap\) is not installed/);
     assert.match(r.err, /--sandbox=none/);
+  });
+
+  test('^C stops a running build: the sandbox is gone, the store keeps nothing of it', async (t) => {
+    if (!sandboxTools(t)) return;
+    const marker = `sleep-${process.pid}-${Date.now() % 100000}`;
+    const child = nomiaAsync(get().store, ['realize', '--log-format', 'json', `package:build-in-sandbox?args=[sh, -c, "sleep 30; echo > $out # ${marker}"]&name=slow(exe: ${get().tools}/bin/busybox)`], { NOMIA_FSYNC: '0' });
+    let err = '';
+    const exited = new Promise((r) => child.once('exit', r));
+    await new Promise<void>((resolvePromise) => {
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+        if (/"kind":"realizing","node":\d+,"label":"package:/.test(err)) resolvePromise();
+      });
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    assert.equal(await exited, 1);
+    assert.match(err, /error\[realize\/failed\]: interrupted by SIGINT/);
+    assert.equal(spawnSync('pgrep', ['-f', marker]).status, 1, 'no build process is left');
+    assert.deepEqual(readdirSync(join(get().store, 'tmp')), [], 'no work directory is left');
   });
 
   test('bootstrap-tools gives the same name twice; busybox applets work under their argv[0]', (t) => {
