@@ -7,9 +7,9 @@
  * Then flush and commit (see commit.ts for the crash story).
  */
 import { createHash } from 'node:crypto';
-import { lstatSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { basename, resolve } from 'node:path';
+import { basename, resolve, sep } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import { commitObject, withWorkDir, type CommitResult } from './commit.js';
 import { CopyApplier, type CopyOp } from './copy-ops.js';
@@ -235,6 +235,12 @@ export async function addPath(store: Store, src: string, options: AddOptions = {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new NomiaStoreError('store/io', `cannot add ${abs}: ${code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`, { path: abs, cause: e });
+  }
+  // A tree holding the store would copy the copy being made into itself, until the path grows too long.
+  const home = realpathSync(store.layout.home);
+  const real = realpathSync(abs);
+  if (home === real || home.startsWith(`${real}${sep}`)) {
+    throw new NomiaStoreError('usage', `cannot add ${abs}: it contains the store (${store.layout.home})`, { path: abs, hint: 'add a directory that does not hold the store, or keep the store elsewhere (--store DIR, $NOMIA_HOME)' });
   }
   return withWorkDir(store, async (work, tree) => {
     const copy = new StoreCopy(abs, tree, options.onProgress);

@@ -22,6 +22,18 @@ function consistent(store: string): boolean {
 }
 
 describe('store regressions', () => {
+  test('adding (or importing) a directory that holds the store is refused, not copied into itself', () => {
+    const dir = tempDir('holds-store');
+    writeFileSync(join(dir, 'file'), 'x');
+    const store = join(dir, 'store');
+    const r = nomia(store, ['add', dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /error\[usage\]: cannot add .*: it contains the store/);
+    const imp = nomia(store, ['realize', 'filesystem:import?path="."'], { cwd: dir });
+    assert.equal(imp.code, 1);
+    assert.match(imp.err, /it contains the store/);
+  });
+
   test('an object moved out by a gc that never committed is restored; only committed garbage is deleted', () => {
     const dir = tempDir('trash');
     const store = join(dir, 'store');
