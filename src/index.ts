@@ -19,6 +19,7 @@ export type {
 } from './namespace/types.js';
 export { realize, type RealizeOptions, type Realized } from './engine/realize.js';
 export { resolve } from './engine/resolve.js';
+export { bindResolved } from './engine/bind.js';
 export type { EngineEvent, EventListener } from './engine/events.js';
 export { createRegistry, loadExternalSpecs, type Registry } from './namespace/registry.js';
 export { builtinNamespaces } from './namespaces/index.js';

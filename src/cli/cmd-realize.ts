@@ -1,7 +1,11 @@
 /** `nomia realize NAME`: make the resources a name names, reusing whatever is known. */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
+import { bindResolved } from '../engine/bind.js';
 import { realize } from '../engine/realize.js';
+import type { Name } from '../name/ast.js';
+import { parseName } from '../name/parse.js';
+import { print } from '../name/print.js';
 import type { SandboxMode } from '../namespaces/package/sandbox.js';
 import { registry, runContext } from './engine-setup.js';
 import { nameArgument } from './input.js';
@@ -9,7 +13,19 @@ import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
-interface Opts { jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode }
+interface Opts { jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode; bind?: string[] }
+
+/** The name with each `@var` replaced by the name bound to it (`--bind var=name`). */
+function bound(text: string, flags: readonly string[]): string {
+  const bindings: Record<string, Name> = {};
+  for (const f of flags) {
+    const eq = f.indexOf('=');
+    const key = eq > 0 ? f.slice(0, eq).replace(/^@/, '') : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) throw new NomiaError('usage', `--bind ${JSON.stringify(f)} is not \`var=name\``, { hint: "e.g. --bind src='filesystem:import?path=\"./src\"'" });
+    bindings[key] = parseName(f.slice(eq + 1));
+  }
+  return print(bindResolved(parseName(text), bindings, text));
+}
 
 export function register(program: Command): void {
   program
@@ -26,6 +42,7 @@ export function register(program: Command): void {
       return v as LogFormat;
     }, 'auto' as LogFormat)
     .option('--json', 'print [{name, type, path | value}] for the results')
+    .option('--bind <var=name>', 'bind the resolved-name variable @var to a name (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--sandbox <mode>', 'how package builds run: bubblewrap, or none (no isolation; logged in every build)', (v: string) => {
       if (v !== 'bubblewrap' && v !== 'none') throw new NomiaError('usage', `--sandbox ${v}: use bubblewrap or none`);
       return v as SandboxMode;
@@ -46,8 +63,9 @@ Examples:
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         try {
-          const { roots } = await realize(input.text, {
-            store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, source: input.text, signal: interrupt.signal,
+          const text = opts.bind?.length ? bound(input.text, opts.bind) : input.text;
+          const { roots } = await realize(text, {
+            store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, source: text, signal: interrupt.signal,
           });
           if (interrupt.signal.aborted) throw interrupt.signal.reason;
           if (opts.json) return JSON.stringify(roots.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })), null, 2);

@@ -152,7 +152,7 @@ export async function resolve(name: Name, registry: Registry, source?: string, r
   };
   const namespaceSpelling = namespaceSpellingOf(registry);
   const bound = await Promise.all(graph.nodes.map(async (node) => {
-    if (node.kind === 'resolved') fail(graph, `\`@${node.variable}\` cannot be realized yet: resolved-name variables are bound by the daemon`, node.span);
+    if (node.kind === 'resolved') fail(graph, `\`@${node.variable}\` is not bound`, node.span, `supply it: nomia realize NAME --bind ${node.variable}=OTHER_NAME (library: bindResolved)`);
     if (node.namespace.kind === 'default') fail(graph, `\`${node.nameId}\` has no namespace`, node.span, 'qualify it, e.g. filesystem:stdin');
     const namespace = node.namespace.kind === 'named' ? await namedNamespace(node, node.namespace.source) : registry.get(node.namespace.id);
     const request: AtomRequest = node.namespace.kind === 'named'

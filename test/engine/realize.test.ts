@@ -11,8 +11,8 @@ import { describe, test } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { bin, env, nomia, tempDir } from '../support/cli.js';
 
-function realize(store: string, name: string, cwd: string, extraEnv: Record<string, string> = {}) {
-  const r = nomia(store, ['realize', '--log-format', 'json', name], { cwd, env: extraEnv });
+function realize(store: string, name: string, cwd: string, extraEnv: Record<string, string> = {}, extraArgs: string[] = []) {
+  const r = nomia(store, ['realize', '--log-format', 'json', ...extraArgs, name], { cwd, env: extraEnv });
   const events = r.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as EngineEvent);
   return { ...r, events };
 }
@@ -272,5 +272,23 @@ describe('realize', () => {
       assert.match(r.err, message, name);
       assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
     }
+  });
+});
+
+describe('resolved-name variables', () => {
+  test('@x is bound with --bind and realizes as the name written out in full; unbound it is a clear error', () => {
+    const dir = tempDir('bind');
+    const store = join(dir, 'store');
+    const bound = realize(store, 'text:digest?k=1(a: @x)', dir, {}, ['--bind', 'x=context:value?v=hello']);
+    assert.equal(bound.code, 0, bound.err);
+    const full = realize(store, 'text:digest?k=1(a: context:value?v=hello)', dir);
+    assert.equal(full.out, bound.out);
+    assert.equal(kinds(full.events, 'realizing').length, 0, 'the written-out name reuses what the bound one made');
+    const unbound = nomia(store, ['realize', 'text:digest(a: @y)'], { cwd: dir });
+    assert.equal(unbound.code, 1);
+    assert.match(unbound.err, /`@y` is not bound[^]*--bind y=OTHER_NAME/);
+    const bad = nomia(store, ['realize', 'text:digest(a: @x)', '--bind', 'x'], { cwd: dir });
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /--bind "x" is not `var=name`/);
   });
 });
