@@ -49,6 +49,11 @@ export interface RealizeOptions {
   readonly signal?: AbortSignal;
   /** The name's text, for error excerpts. */
   readonly source?: string;
+  /**
+   * Refuse names with contextual parts (the caller's files, environment, stdin): set for requests from
+   * sandboxed builds, which must not reach the host through the engine.
+   */
+  readonly pure?: boolean;
 }
 
 export interface Realized {
@@ -137,6 +142,10 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     return r;
   }, prepared);
   const { nodes } = resolved;
+  if (options.pure) {
+    const contextual = nodes.find((n) => n.tainted);
+    if (contextual) throw new NomiaError('daemon/denied', `\`${contextual.label}\` depends on the caller's context, which this request may not use`, { hint: 'pass the resource as an input of the build instead' });
+  }
   // A cycle (resolution let through only those whose namespaces say they tie knots) is realized as one unit.
   const knotOf = new Map<number, ResolvedNode[]>();
   for (const comp of stronglyConnected(nodes.length, (i) => nodes[i]!.inputs.map((e) => e.from.node))) {
@@ -295,7 +304,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
         store, context: options.context, signal: options.signal ?? new AbortController().signal,
         events, log: (line) => events.emit({ kind: 'log', line }),
         emitReduction: (toName, output) => extra.push({ toName, ...(output === undefined ? {} : { output }) }),
-        resolve: async (other) => (await realize(other, options)).roots,
+        resolve: async (other, how) => (await realize(other, how?.pure ? { ...options, pure: true } : options)).roots,
       };
       const t0 = Date.now();
       const outs = await run(async () => {

@@ -93,7 +93,7 @@ export interface RealizeContext {
    * Realize another name in the same run (recursive use: a namespace built on
    * others). Absent where the caller cannot offer it (a namespace process).
    */
-  resolve?(name: string): Promise<readonly Resource[]>;
+  resolve?(name: string, options?: { readonly pure?: boolean }): Promise<readonly Resource[]>;
 }
 
 /** Where an input of a cycle's member comes from inside the cycle (`realizeKnot`). */

@@ -5,7 +5,7 @@
  * with those results as explicit inputs, which refines to the output.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { nomia } from '../support/cli.js';
@@ -16,6 +16,7 @@ describe('recursive builds', () => {
     if (!sandboxTools(t)) return;
     const b = bench('recursive');
     const marker = join(b.dir, 'exec-ran');
+    writeFileSync(`${marker}-source`, 'host file\n');
     const sub = (letter: string) => `package:build-in-sandbox?args=[sh, -c, "echo ${letter} > $out"]&name=${letter.toLowerCase()}(exe: ${b.tools}/bin/busybox)`;
     const s = script(b, [
       `a=$(nomia realize '${sub('A')}') || exit 1`,
@@ -26,6 +27,9 @@ describe('recursive builds', () => {
       // Not granted: exec runs unsandboxed commands on the host; context reads the caller's environment.
       `nomia realize 'exec:run?args=[sh, -c, "touch ${marker}; echo > $out"]' 2> $out/exec-refused && echo exec-allowed >> $out/combined`,
       `nomia realize 'context:env?var=HOME' 2> $out/context-refused && echo context-allowed >> $out/combined`,
+      // Nor a build granted more than this one, nor anything contextual in a granted namespace.
+      `nomia realize 'package:build-in-sandbox?args=[sh, -c, "echo > $out"]&recursive=[exec](exe: ${b.tools}/bin/busybox)' 2> $out/wider-refused && echo wider-allowed >> $out/combined`,
+      `nomia realize 'filesystem:import?path="${marker}-source"' 2> $out/import-refused && echo import-allowed >> $out/combined`,
       'true',
     ].join('\n'));
     const name = build(b, s, '&recursive=[package, filesystem]&name=combined');
@@ -35,6 +39,8 @@ describe('recursive builds', () => {
     assert.match(readFileSync(join(r.path, 'exec-refused'), 'utf8'), /nomia: this client may not realize names in `exec` \(granted: package, filesystem\)/);
     assert.match(readFileSync(join(r.path, 'context-refused'), 'utf8'), /may not realize names in `context`/);
     assert.equal(existsSync(marker), false, 'the refused name did not run');
+    assert.match(readFileSync(join(r.path, 'wider-refused'), 'utf8'), /may not ask for a build granted `exec`/);
+    assert.match(readFileSync(join(r.path, 'import-refused'), 'utf8'), /depends on the caller's context/);
     // The two sub-builds ran as nodes of their own.
     const labels = kinds(r.events, 'realizing').map((e) => ('label' in e ? e.label : ''));
     assert.ok(labels.some((l) => l.includes('name=a')) && labels.some((l) => l.includes('name=b')), labels.join('\n'));

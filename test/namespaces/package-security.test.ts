@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { nomia } from '../support/cli.js';
 import { bench, build, realize, sandboxTools, script, type Bench } from './package-support.js';
 
 describe('the build sandbox', () => {
@@ -53,6 +54,19 @@ describe('the build sandbox', () => {
     for (const entry of readFileSync(join(boxed.path, 'root'), 'utf8').split('\n').filter(Boolean)) assert.ok(allowed.has(entry), `/${entry} is visible in the sandbox`);
     const open = realize(get(), build(get(), s, '&name=read-open'), ['--sandbox', 'none']);
     assert.match(readFileSync(join(open.path, 'secret'), 'utf8'), /the host secret/, 'the probe does read it without a sandbox');
+  });
+
+  test('an input object that is a symlink out of the store shows the link, not its host target', (t) => {
+    if (!sandboxTools(t)) return;
+    const secretDir = join(get().dir, 'secret-dir');
+    mkdirSync(secretDir);
+    writeFileSync(join(secretDir, 'host-secret-file'), 'secret\n');
+    const link = join(get().dir, 'hostlink');
+    symlinkSync(secretDir, link);
+    const linkName = nomia(get().store, ['add', link], { env: { NOMIA_FSYNC: '0' } }).out.trim();
+    const r = realize(get(), build(get(), script(get(), 'ls $lnk/ > $out 2>&1; true\n'), '&name=linkin', `, lnk: ${linkName}`));
+    assert.equal(r.code, 0, r.err);
+    assert.doesNotMatch(readFileSync(r.path, 'utf8'), /host-secret-file/);
   });
 
   test('cannot write outside $out and /tmp', (t) => {

@@ -102,6 +102,13 @@ describe('package:build-in-sandbox', () => {
     const rel = realize(get(), build(get(), script(get(), 'mkdir -p $out/a; ln -s ../../../../../../../../etc $out/a/up\n')));
     assert.equal(rel.code, 1);
     assert.match(rel.err, /pointing outside the store/);
+    // A chain of links, each harmless alone, that climbs out of the store.
+    const chain = realize(get(), build(get(), script(get(), 'mkdir $out; cd $out; ln -s .. up; ln -s up/.. up2; ln -s up2/.. up3; ln -s up3/.. up4; ln -s up4/.. up5; ln -s up5/.. up6; ln -s up6/etc/passwd passwd\n'), '&name=chain'));
+    assert.equal(chain.code, 1, chain.out);
+    assert.match(chain.err, /pointing outside the store/);
+    // Links inside the output and into inputs are fine.
+    const fine = realize(get(), build(get(), script(get(), 'mkdir -p $out/d; cd $out; ln -s d here; ln -s here/../d again; ln -s $exe bash\n'), '&name=links-ok'));
+    assert.equal(fine.code, 0, fine.err);
   });
 
   test('--sandbox=none is an explicit, logged opt-out; a self-reference then is refused', (t) => {

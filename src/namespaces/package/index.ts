@@ -151,6 +151,8 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
           PATH: searchPath(inputs), HOME: '/homeless-shelter', TMPDIR: tmp, TMP: tmp, TEMP: tmp, TEMPDIR: tmp,
           SOURCE_DATE_EPOCH: '1', NOMIA_STORE: storeDir,
         });
+        // Usage errors before anything is opened that would have to be closed.
+        const args = argv(req, spec, inputs, outPaths);
         let recursion: Recursion | undefined;
         if (spec.recursive.length) {
           if (!sandboxed) throw new NomiaError('sandbox/unavailable', 'recursive builds need the sandbox (the daemon channel is bound into it)', { hint: 'drop --sandbox=none' });
@@ -166,7 +168,6 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
           if (tail.length > 25) tail.shift();
         };
         if (!sandboxed) ctx.log('warning: building WITHOUT a sandbox (--sandbox=none): the build sees the host and the network');
-        const args = argv(req, spec, inputs, outPaths);
         let exit: BuildExit;
         try {
           exit = sandboxed

@@ -46,6 +46,46 @@ function outputError(o: BuiltOutput, what: string, hint?: string): NomiaError {
 }
 
 /**
+ * Whether the link at `from` (a path in the sandbox) with `target` ends
+ * outside the store, resolved as the kernel would: component by component,
+ * following links inside this output (so a chain `a → ..`, `b → a/..` is
+ * seen for what it is), and stopping at any other store object, which is
+ * immutable. Standing on the store directory itself, or above it on the way
+ * anywhere but down into it, is leaving.
+ */
+function leavesStore(o: BuiltOutput, storeDir: string, from: string, target: string): boolean {
+  const storeParts = storeDir.split('/').filter(Boolean);
+  const rootParts = posix.join(storeDir, `${o.placeholder}-${o.name}`).split('/').filter(Boolean);
+  const startsWith = (parts: readonly string[], prefix: readonly string[]) => parts.length >= prefix.length && prefix.every((c, i) => parts[i] === c);
+  let base = target.startsWith('/') ? [] : posix.dirname(from).split('/').filter(Boolean);
+  let todo = target.split('/').filter(Boolean);
+  let hops = 0;
+  while (todo.length) {
+    const c = todo.shift()!;
+    if (c === '.') continue;
+    if (c === '..') base.pop();
+    else base.push(c);
+    if (startsWith(storeParts, base)) continue; // on the way down to the store (or back up: judged at the end)
+    if (!startsWith(base, storeParts)) return true;
+    if (!startsWith(base, rootParts)) return false; // inside another object
+    const host = join(o.hostPath, ...base.slice(rootParts.length));
+    let st;
+    try {
+      st = lstatSync(host);
+    } catch {
+      return false; // dangling inside the output: harmless
+    }
+    if (st.isSymbolicLink()) {
+      if (++hops > 40) return true;
+      const next = readlinkSync(host);
+      base = next.startsWith('/') ? [] : base.slice(0, -1);
+      todo = [...next.split('/').filter(Boolean), ...todo];
+    }
+  }
+  return !(startsWith(base, storeParts) && base.length > storeParts.length);
+}
+
+/**
  * Refuse what cannot be stored (symlinks leaving the store, sockets…) and
  * break hard links, so the stored tree shares no inode with anything else.
  */
@@ -55,8 +95,7 @@ function check(o: BuiltOutput, storeDir: string): void {
     const st = lstatSync(host);
     if (st.isSymbolicLink()) {
       const target = readlinkSync(host);
-      const resolved = posix.resolve(posix.dirname(inSandbox), target);
-      if (resolved !== storeDir && !resolved.startsWith(`${storeDir}/`)) {
+      if (leavesStore(o, storeDir, inSandbox, target)) {
         throw outputError(o, `has a symlink ${inSandbox.slice(finalRoot.length) || '(the output itself)'} → ${target} pointing outside the store`, 'an output may only link into the store (its inputs, itself); copy the file instead');
       }
     } else if (st.isDirectory()) {
@@ -95,7 +134,9 @@ export async function storeOutputs(req: StoreOutputsRequest): Promise<Record<str
   const storeDir = store.layout.storeDir;
   for (const o of outputs) check(o, storeDir);
   const mentions = await siblingRefs(outputs);
-  const byPart = new Map(req.candidates.map((p) => [hashPart(p), p]));
+  // Objects with the same content and different names share a hash part: a match refers to all of them.
+  const byPart = new Map<string, string[]>();
+  for (const p of req.candidates) byPart.set(hashPart(p), [...(byPart.get(hashPart(p)) ?? []), p]);
   const done = new Map<string, { part: string; path: string }>(); // placeholder → final
   const result: Record<string, Resource> = {};
   let pending = [...outputs];
@@ -123,7 +164,7 @@ export async function storeOutputs(req: StoreOutputsRequest): Promise<Record<str
       }
       normalizeTree(tree);
       if (store.fsync) syncFileSystem(dirname(tree));
-      const references = [...modulo.references].map((p) => byPart.get(p)!).filter(Boolean);
+      const references = [...modulo.references].flatMap((p) => byPart.get(p) ?? []);
       for (const ph of siblings) references.push(done.get(ph)!.path);
       const { object } = commitObject(store, { tree, hash: modulo.hash, narSize: modulo.narSize, name: o.name, references });
       done.set(o.placeholder, { part, path: object.path });

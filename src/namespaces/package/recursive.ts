@@ -14,7 +14,7 @@
  * the protocol is one line each way (docs/namespaces/package.md).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, constants, cpSync, existsSync, lstatSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, constants, cpSync, existsSync, lstatSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { open as openAsync } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ export interface RecursionRequest {
   readonly storeView: string;
   readonly store: Store;
   readonly granted: readonly string[];
-  readonly resolve: (name: string) => Promise<readonly Resource[]>;
+  readonly resolve: (name: string, options?: { readonly pure?: boolean }) => Promise<readonly Resource[]>;
   readonly log: (line: string) => void;
   readonly signal: AbortSignal;
 }
@@ -113,9 +113,12 @@ export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
   mkdirSync(dir);
   mkdirSync(bin);
   writeFileSync(join(bin, 'nomia'), CLIENT, { mode: 0o555 });
-  chmodSync(dir, 0o777);
+  // Only the build (whose uid maps to this process's) may use the channel: not other users of the host.
+  chmodSync(dir, 0o700);
+  const staging = join(req.work, 'staging');
+  mkdirSync(staging, { mode: 0o700 });
   const requests = join(dir, 'requests');
-  const made = spawnSync('mkfifo', ['-m', '0622', requests]);
+  const made = spawnSync('mkfifo', ['-m', '0600', requests]);
   if (made.status !== 0) throw new NomiaError('daemon/io', `cannot create the daemon channel ${requests}: ${made.stderr?.toString().trim() || made.error?.message}`, { hint: 'mkfifo (coreutils) must be installed' });
   // Read and write: the pipe then never reports end-of-file when a client closes it.
   const fd = openSync(requests, constants.O_RDWR | constants.O_NONBLOCK);
@@ -131,7 +134,15 @@ export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
       if (visible.has(o)) continue;
       const dest = join(req.storeView, o);
       // A copy, not a bind or a hard link: the build may write in its view of the store, never in the store.
-      if (!existsSync(dest)) cpSync(join(req.store.layout.storeDir, o), dest, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      // It is made where the build cannot reach and then renamed into its view in one step: a copy walked
+      // by path inside the view could be redirected by the build (a directory swapped for a symlink).
+      const staged = join(staging, o);
+      if (!existsSync(staged)) cpSync(join(req.store.layout.storeDir, o), staged, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      try {
+        renameSync(staged, dest);
+      } catch (e) {
+        throw new NomiaError('daemon/io', `cannot make ${o} visible to the build: its view of the store has something else at that path (${(e as NodeJS.ErrnoException).code})`);
+      }
       visible.add(o);
     }
   };
@@ -145,7 +156,7 @@ export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
       if (op !== 'realize') throw new NomiaError('usage', `unknown request ${JSON.stringify(op)}; the daemon answers \`realize NAME\``);
       checkGrant(name, req.granted);
       req.log(`recursive: realizing ${name}`);
-      const roots = await req.resolve(name);
+      const roots = await req.resolve(name, { pure: true });
       if (roots.length !== 1) throw new NomiaError('usage', `\`${name}\` has ${roots.length} results; ask for one`);
       const r = roots[0]!;
       makeVisible(r);

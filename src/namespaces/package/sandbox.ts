@@ -9,6 +9,7 @@
  * passes.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { NomiaError } from '../../errors.js';
 
@@ -63,13 +64,17 @@ export function bwrapArgs(req: SandboxRequest, statusFd: number): string[] {
     '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
     '--bind', req.storeView, req.storeDir,
   ];
-  for (const p of req.visible) args.push('--ro-bind', p, p);
+  // A bind follows a symlink: an object that is a link (to /root, say) must appear as the link, not its target.
+  for (const p of req.visible) {
+    if (lstatSync(p).isSymbolicLink()) args.push('--symlink', readlinkSync(p), p);
+    else args.push('--ro-bind', p, p);
+  }
   for (const b of req.binds) args.push(b.writable ? '--bind' : '--ro-bind', b.host, b.sandbox);
   let program = req.program;
   const argv0 = req.argv[0] ?? program;
   // bwrap 0.8 cannot set argv[0]; a multi-call program (busybox) needs it. Bind the program under a path
   // whose last component is argv[0]: programs look at that component.
-  if (argv0 !== basename(program) && /^[A-Za-z0-9._+-]+$/.test(argv0)) {
+  if (argv0 !== basename(program) && /^[A-Za-z0-9._+-]+$/.test(argv0) && argv0 !== '.' && argv0 !== '..') {
     program = `/nomia/argv0/${argv0}`;
     args.push('--ro-bind', req.program, program);
   }
