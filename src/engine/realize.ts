@@ -297,7 +297,11 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
       const extra: { toName: string; output?: string }[] = [];
       // The node's log lines are also kept in the store, by spelling (`nomia log`), whether it succeeds or fails.
       const events = nodeEvents(ref(n), (e) => {
-        if (e.kind === 'log') logLines.push(e.line);
+        if (e.kind === 'log') {
+          logLines.push(e.line);
+          // Keep the tail in memory (it is what the stored log keeps, too).
+          if (logLines.length > 200_000) logLines.splice(0, 100_000, '[… earlier lines dropped]');
+        }
         emit(e);
       });
       const ctx: RealizeContext = {

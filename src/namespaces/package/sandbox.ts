@@ -83,6 +83,9 @@ export function bwrapArgs(req: SandboxRequest, statusFd: number): string[] {
   return args;
 }
 
+/** Longest log line kept, in characters. */
+const MAX_LINE = 64 * 1024;
+
 /** Stream a child's output as lines. */
 function lines(onLine: (line: string) => void) {
   let rest = '';
@@ -90,7 +93,12 @@ function lines(onLine: (line: string) => void) {
     data(chunk: Buffer) {
       const parts = (rest + chunk.toString('utf8')).split('\n');
       rest = parts.pop()!;
-      for (const l of parts) onLine(l);
+      for (const l of parts) onLine(l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)} [… line cut]` : l);
+      // A build printing without newlines must not grow the engine's memory without bound.
+      if (rest.length > MAX_LINE) {
+        onLine(`${rest.slice(0, MAX_LINE)} [… line cut]`);
+        rest = '';
+      }
     },
     end() {
       if (rest) onLine(rest);
