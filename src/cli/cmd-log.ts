@@ -1,7 +1,7 @@
 /** `nomia log NAME`: the build log of the node a name names, kept in the store. */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { spellText } from '../engine/reductions.js';
+import { reductionChain } from '../engine/reductions.js';
 import { parseExpression } from '../name/parse.js';
 import { print } from '../name/print.js';
 import { readLog } from '../store/logs.js';
@@ -24,20 +24,12 @@ Example:
       return { input, go: () => withStore(cmd, async (store) => {
         const reg = registry();
         try {
-          const nsSpelling = (id: string) => reg.spelling(id);
-          let current = print(parseExpression(input.text));
-          const tried: string[] = [];
-          for (let i = 0; i < 32; i++) {
-            const spelling = spellText(current, nsSpelling);
-            if (!spelling) break;
-            const log = readLog(store, spelling);
+          const steps = await reductionChain(store, print(parseExpression(input.text)), reg);
+          for (const step of steps) {
+            const log = readLog(store, step.spelling);
             if (log !== undefined) return log.replace(/\n$/, '');
-            tried.push(current);
-            const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:'));
-            if (!row || tried.includes(row.to)) break;
-            current = row.to;
           }
-          throw new NomiaError('store/not-found', `no log is kept for ${tried[0] ?? input.text}`, { hint: 'a log is kept when a name\'s namespace runs: realize it first (a name reused from the cache has the log of the run that made it)' });
+          throw new NomiaError('store/not-found', `no log is kept for ${steps[0]?.name ?? input.text}`, { hint: 'a log is kept when a name\'s namespace runs: realize it first (a name reused from the cache has the log of the run that made it)' });
         } finally {
           await reg.close();
         }

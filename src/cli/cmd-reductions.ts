@@ -1,7 +1,7 @@
 /** `nomia reductions NAME` shows what a name is known to reduce to; `nomia reduce A => B` asserts a reduction. */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { engineSpelling, record, spellText } from '../engine/reductions.js';
+import { engineSpelling, record, reductionChain } from '../engine/reductions.js';
 import { parseExpression } from '../name/parse.js';
 import { print } from '../name/print.js';
 import { registry } from './engine-setup.js';
@@ -20,24 +20,14 @@ export function register(program: Command): void {
       const input = nameArgument(arg);
       return { input, go: () => withStore(cmd, async (store) => {
         const reg = registry();
-        const nsSpelling = (id: string) => reg.spelling(id);
-        const steps: { name: string; spelling: string; to?: string; kind?: string; namespace?: string; at?: string }[] = [];
-        let current = print(parseExpression(input.text));
+        const current = print(parseExpression(input.text));
+        let chain;
         try {
-          for (let i = 0; i < 32; i++) {
-            // The name as given is looked up as realize would (its namespaces may spell it themselves); the
-            // names it reduces to by their default spellings, as realize follows them.
-            const spelling = i === 0 ? await engineSpelling(current, reg) : spellText(current, nsSpelling);
-            if (!spelling) break;
-            // Graph-level rows (whole name → its results) are the engine's shortcut, not a step of the chain.
-            const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:'));
-            steps.push({ name: current, spelling, ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString() } : {}) });
-            if (!row || steps.some((s) => s.name === row.to)) break;
-            current = row.to;
-          }
+          chain = await reductionChain(store, current, reg);
         } finally {
           await reg.close();
         }
+        const steps = chain.map(({ name, spelling, row }) => ({ name, spelling, ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString() } : {}) }));
         if (opts.json) return JSON.stringify(steps, null, 2);
         if (!steps[0]?.to) return `${steps[0]?.name ?? current}\n  (no reductions recorded: realize it first)`;
         const lines = [steps[0].name];

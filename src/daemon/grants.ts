@@ -3,28 +3,24 @@ import { NomiaError } from '../errors.js';
 import { flatten } from '../graph/flatten.js';
 import { parseName } from '../name/parse.js';
 
-/** The namespace ids a name uses; a named namespace `(x):y` counts as `nomia` (it is realized through it). */
-export function namespacesOf(text: string): Set<string> {
-  const ids = new Set<string>();
+/**
+ * What a name asks for: the namespace ids it uses (a named namespace `(x):y`
+ * counts as `nomia`, through which it is realized) and the grants the builds
+ * in it ask for (`package:build-in-sandbox?recursive=[…]`).
+ */
+export function demandsOf(text: string): { namespaces: Set<string>; grants: Set<string> } {
+  const namespaces = new Set<string>();
+  const grants = new Set<string>();
   for (const n of flatten(parseName(text), text).nodes) {
     if (n.kind !== 'atomic') continue;
-    ids.add(n.namespace.kind === 'builtin' ? n.namespace.id : n.namespace.kind === 'named' ? 'nomia' : '(default)');
-  }
-  return ids;
-}
-
-/** The grants the builds in a name ask for (`package:build-in-sandbox?recursive=[…]`). */
-function nestedGrants(text: string): Set<string> {
-  const ids = new Set<string>();
-  for (const n of flatten(parseName(text), text).nodes) {
-    if (n.kind !== 'atomic') continue;
+    namespaces.add(n.namespace.kind === 'builtin' ? n.namespace.id : n.namespace.kind === 'named' ? 'nomia' : '(default)');
     for (const p of n.params) {
       if (p.key !== 'recursive') continue;
-      if (p.value.kind === 'List') for (const v of p.value.items) ids.add(v.kind === 'String' ? v.value : '(not a plain id)');
-      else ids.add('(not a list)');
+      if (p.value.kind === 'List') for (const v of p.value.items) grants.add(v.kind === 'String' ? v.value : '(not a plain id)');
+      else grants.add('(not a list)');
     }
   }
-  return ids;
+  return { namespaces, grants };
 }
 
 /**
@@ -33,16 +29,15 @@ function nestedGrants(text: string): Set<string> {
  * grant cannot be widened by asking for a build that is granted more.
  */
 export function checkGrant(text: string, granted: readonly string[] | 'all'): void {
-  if (granted === 'all') {
-    namespacesOf(text); // still a syntax check
-    return;
-  }
-  const wider = [...nestedGrants(text)].filter((id) => !granted.includes(id));
+  const { namespaces, grants } = demandsOf(text); // also the syntax check
+  if (granted === 'all') return;
+  const list = (ids: readonly string[]) => ids.map((i) => `\`${i}\``).join(', ');
+  const wider = [...grants].filter((id) => !granted.includes(id));
   if (wider.length) {
-    throw new NomiaError('daemon/denied', `this client may not ask for a build granted ${wider.map((i) => `\`${i}\``).join(', ')} (granted: ${granted.join(', ') || 'nothing'})`);
+    throw new NomiaError('daemon/denied', `this client may not ask for a build granted ${list(wider)} (granted: ${granted.join(', ') || 'nothing'})`);
   }
-  const refused = [...namespacesOf(text)].filter((id) => !granted.includes(id));
+  const refused = [...namespaces].filter((id) => !granted.includes(id));
   if (refused.length) {
-    throw new NomiaError('daemon/denied', `this client may not realize names in ${refused.map((i) => `\`${i}\``).join(', ')} (granted: ${granted.join(', ') || 'nothing'})`);
+    throw new NomiaError('daemon/denied', `this client may not realize names in ${list(refused)} (granted: ${granted.join(', ') || 'nothing'})`);
   }
 }

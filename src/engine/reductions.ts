@@ -117,3 +117,31 @@ export function materialize(store: Store, text: string, nsSpelling: NamespaceSpe
   }
   return undefined;
 }
+
+/** One step of a name's chain of reductions: the name, its spelling, and the row that leads on (if any). */
+export interface ChainStep {
+  readonly name: string;
+  readonly spelling: Spelling;
+  readonly row?: ReductionRow;
+}
+
+/**
+ * The chain of recorded reductions from `text`, step by step (at most 32).
+ * The name as given is spelled as realize spells it (its namespaces may
+ * spell it themselves); the names it reduces to by their default spellings,
+ * as realize follows them. Graph-level rows (whole name → its results) are
+ * the engine's shortcut, not steps.
+ */
+export async function reductionChain(store: Store, text: string, registry: Registry): Promise<ChainStep[]> {
+  const steps: ChainStep[] = [];
+  let current = text;
+  for (let i = 0; i < 32; i++) {
+    const spelling = i === 0 ? await engineSpelling(current, registry) : spellText(current, (id) => registry.spelling(id));
+    if (!spelling) break;
+    const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:'));
+    steps.push({ name: current, spelling, ...(row ? { row } : {}) });
+    if (!row || steps.some((s) => s.name === row.to)) break;
+    current = row.to;
+  }
+  return steps;
+}

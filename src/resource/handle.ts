@@ -8,19 +8,17 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { relative, sep } from 'node:path';
 import { NomiaError } from '../errors.js';
 import type { Resource } from '../namespace/types.js';
 import { self } from '../store/process.js';
-import type { Store } from '../store/store.js';
+import { entryOf, type Store } from '../store/store.js';
 
 const holds = new Map<string, number>();
 
 /** The store entry (`<hash>-<name>`) an object path lies in. */
-function entryOf(store: Store, path: string): string {
-  const rel = relative(store.layout.storeDir, path);
-  const entry = rel.split(sep)[0];
-  if (!entry || rel.startsWith('..')) throw new NomiaError('usage', `${path} is not inside the store ${store.layout.storeDir}`);
+function storeEntry(store: Store, path: string): string {
+  const entry = entryOf(store, path);
+  if (!entry) throw new NomiaError('usage', `${path} is not inside the store ${store.layout.storeDir}`);
   return entry;
 }
 
@@ -69,7 +67,7 @@ export class FsHandle extends Handle {
 
   constructor(store: Store, resource: Extract<Resource, { kind: 'object' }>) {
     super(store, resource);
-    this.entry = entryOf(store, resource.path);
+    this.entry = storeEntry(store, resource.path);
     const me = self();
     const n = holds.get(this.entry) ?? 0;
     if (n === 0) store.db.immediate(() => store.db.addTempRoot({ object: this.entry, pid: me.pid, pidStart: me.pidStart }));

@@ -3,7 +3,7 @@
  * verify, roots) are separate modules that take a `Store`, so that this
  * stays a narrow handle rather than one wide interface.
  */
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import { StoreDatabase, type ObjectRow } from './database.js';
 import type { ContentHash } from './hash.js';
@@ -37,6 +37,13 @@ export function openStore(options: StoreOptions = {}): Store {
 }
 
 /** The absolute path of a registered object. */
+/** The store entry (`<hash>-<name>`) a path inside the store lies in, or undefined for a path elsewhere. */
+export function entryOf(store: Store, path: string): string | undefined {
+  const rel = relative(store.layout.storeDir, path);
+  if (!rel || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
+  return rel.split(sep)[0];
+}
+
 export function realPath(store: Store, object: ObjectRow | string): string {
   return join(store.layout.storeDir, typeof object === 'string' ? object : object.path);
 }

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { NomiaError } from '../../errors.js';
 import { withWorkDir } from '../../store/commit.js';
 import type { Store } from '../../store/store.js';
-import { lockFile } from './lock.js';
+import { lockFile } from '../../store/lockfile.js';
 import { cacheKey, type RepoLocation } from './repo-url.js';
 import { git, gitFailed, runGit, type GitEnvironment } from './run-git.js';
 

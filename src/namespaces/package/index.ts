@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { NomiaError } from '../../errors.js';
 import type { Value } from '../../graph/types.js';
 import { printValue } from '../../name/print.js';
@@ -16,7 +16,7 @@ import type { AtomRequest, Namespace, RealizeContext, Resource, Signature } from
 import { encodeBase32 } from '../../store/base32.js';
 import { closure } from '../../store/closure.js';
 import { withWorkDir } from '../../store/commit.js';
-import type { Store } from '../../store/store.js';
+import { entryOf } from '../../store/store.js';
 import { unknownName, usage } from '../util.js';
 import { storeOutputs, type BuiltOutput } from './outputs.js';
 import { buildSpec, outputObjectName, type BuildSpec } from './params.js';
@@ -31,12 +31,6 @@ export interface PackageOptions {
 /** What `$x` means for a resource: its path, or its value. */
 const valueOf = (r: Resource) => (r.kind === 'object' ? r.path : r.value);
 
-/** The store entry (`<hash>-<name>`) a path in the store belongs to, or undefined for paths elsewhere. */
-export function objectOf(store: Store, path: string): string | undefined {
-  const rel = relative(store.layout.storeDir, path);
-  if (!rel || rel.startsWith('..') || rel.startsWith(sep)) return undefined;
-  return rel.split(sep)[0];
-}
 
 /** The placeholder hash part an output is built under: fixed for a request, so a rebuild writes the same bytes. */
 function placeholder(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, output: string): string {
@@ -119,7 +113,7 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
       const visibleObjects = new Set<string>();
       for (const r of Object.values(inputs)) {
         if (r.kind !== 'object') continue;
-        const o = objectOf(store, r.path);
+        const o = entryOf(store, r.path);
         if (!o) throw usage(req, `can only see store objects, but its input ${r.name} is at ${r.path}`);
         visibleObjects.add(o);
       }

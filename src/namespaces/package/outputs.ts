@@ -6,7 +6,7 @@
  * order, each rewritten to the final paths of those before it; a cycle
  * between outputs is refused (its paths could not be computed).
  */
-import { copyFileSync, lstatSync, mkdirSync, readlinkSync, renameSync, unlinkSync } from 'node:fs';
+import { copyFileSync, lstatSync, readlinkSync, renameSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { NomiaError } from '../../errors.js';
 import type { Resource } from '../../namespace/types.js';
@@ -121,6 +121,8 @@ function check(o: BuiltOutput, storeDir: string): void {
 /** Which sibling outputs (by placeholder) each output mentions. */
 async function siblingRefs(outputs: readonly BuiltOutput[]): Promise<Map<string, Set<string>>> {
   const refs = new Map<string, Set<string>>();
+  // One output (the usual build) has no siblings: no pass over it is needed.
+  if (outputs.length === 1) return new Map([[outputs[0]!.output, new Set()]]);
   for (const o of outputs) {
     const scan = new HashPartScanner(outputs.filter((x) => x !== o).map((x) => x.placeholder));
     await dumpPath(o.hostPath, (c) => scan.push(c));
@@ -174,19 +176,4 @@ export async function storeOutputs(req: StoreOutputsRequest): Promise<Record<str
     pending = pending.filter((o) => !ready.includes(o));
   }
   return result;
-}
-
-/** Make sure a directory exists (the scratch area). */
-export function ensureDir(path: string): string {
-  mkdirSync(path, { recursive: true });
-  return path;
-}
-
-/** Remove what a failed build left (best effort; the work dir goes anyway). */
-export function discardOutput(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // A directory or nothing: the work dir removal handles it.
-  }
 }

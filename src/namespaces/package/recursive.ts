@@ -23,7 +23,7 @@ import { checkGrant } from '../../daemon/grants.js';
 import { onLines } from '../../daemon/lines.js';
 import type { Resource } from '../../namespace/types.js';
 import { closure } from '../../store/closure.js';
-import type { Store } from '../../store/store.js';
+import { entryOf, type Store } from '../../store/store.js';
 import type { Bind } from './sandbox.js';
 
 export const SANDBOX_CHANNEL = '/nomia/daemon';
@@ -129,8 +129,9 @@ export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
 
   const makeVisible = (r: Resource) => {
     if (r.kind !== 'object') return;
-    const rel = r.path.slice(req.store.layout.storeDir.length + 1).split('/')[0]!;
-    for (const o of closure(req.store, [rel])) {
+    const entry = entryOf(req.store, r.path);
+    if (!entry) return;
+    for (const o of closure(req.store, [entry])) {
       if (visible.has(o)) continue;
       const dest = join(req.storeView, o);
       // A copy, not a bind or a hard link: the build may write in its view of the store, never in the store.

@@ -8,9 +8,9 @@
  * builds, the daemon channel. The environment is exactly what the caller
  * passes.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { lstatSync, readlinkSync } from 'node:fs';
-import { basename } from 'node:path';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, lstatSync, readlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { NomiaError } from '../../errors.js';
 
 export interface Bind {
@@ -47,8 +47,17 @@ let bwrapPath: string | undefined | null;
 /** The bwrap executable on PATH, or null. */
 function findBwrap(): string | null {
   if (bwrapPath === undefined) {
-    const r = spawnSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' });
-    bwrapPath = r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+    bwrapPath = null;
+    for (const dir of (process.env['PATH'] ?? '').split(':')) {
+      const candidate = join(dir || '.', 'bwrap');
+      try {
+        accessSync(candidate, constants.X_OK);
+        bwrapPath = candidate;
+        break;
+      } catch {
+        // Not here.
+      }
+    }
   }
   return bwrapPath;
 }

@@ -1,13 +1,12 @@
 /**
- * A lock file beside a repository cache entry, so that two processes never
- * create or fetch into the same cache at once: `<entry>.lock`, created
- * exclusively, holding the owner's pid and start time. A waiter polls; a
- * lock whose owner has exited (crashed, killed) is taken over, so a crash
- * never wedges the cache.
+ * Lock files across processes: created exclusively, holding the owner's pid
+ * and start time. A waiter polls; a lock whose owner has exited (crashed,
+ * killed) is taken over, so a crash never wedges anything. Used for the
+ * engine's per-spelling locks and the git namespace's repository cache.
  */
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { processAlive, self } from '../../store/process.js';
+import { processAlive, self } from './process.js';
 
 export interface FileLock {
   release(): void;
