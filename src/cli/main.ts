@@ -1,6 +1,8 @@
 /** The `nomia` command line: a thin shell over the library, one file per command. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { NomiaError } from '../errors.js';
+import { formatError } from './report.js';
 
 type CommandModule = () => Promise<{ register(program: Command): void }>;
 
@@ -61,6 +63,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    // An option's value refused while parsing (e.g. `--jobs x`): a usage error, shown like any other.
+    if (e instanceof NomiaError) {
+      process.stderr.write(`${formatError(e)}\n`);
+      return 2;
+    }
     throw e;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;

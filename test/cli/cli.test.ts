@@ -146,3 +146,20 @@ describe('help and usage', () => {
     assert.match(nomia(['--version']).out, /^\d+\.\d+\.\d+\n$/);
   });
 });
+
+describe('option errors and closed pipes', () => {
+  test('a refused option value is a usage error with status 2, not a stack trace', () => {
+    const store = mkdtempSync(join(tmpdir(), 'nomia-opts-'));
+    for (const args of [['realize', '--jobs', 'x', 'context:value?v=1'], ['realize', '--sandbox', 'maybe', 'context:value?v=1']]) {
+      const r = nomia(['--store', store, ...args]);
+      assert.equal(r.code, 2, r.err);
+      assert.match(r.err, /^error\[usage\]: --(jobs x: give a positive number|sandbox maybe: use bubblewrap or none)\n$/);
+    }
+  });
+
+  test('help piped into a reader that stops early ends quietly', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" realize --help | head -1`], { encoding: 'utf8' });
+    assert.equal(r.stdout, 'Usage: nomia realize [options] [name]\n');
+    assert.equal(r.stderr, '');
+  });
+});
