@@ -39,7 +39,7 @@ export function register(program: Command): void {
           if (code === 'ENOENT' || code === 'ELOOP') throw new NomiaStoreError('store/not-found', `${name} is a symlink whose target does not exist`, { path });
           throw e;
         }
-      }),
+      }, { readOnly: true }),
     })));
 
   program
@@ -72,7 +72,7 @@ export function register(program: Command): void {
           const m = r.type === 'symlink' ? 'lrwxrwxrwx' : r.type === 'directory' ? 'dr-xr-xr-x' : r.executable ? '-r-xr-xr-x' : '-r--r--r--';
           return `${m} ${String(r.size).padStart(10)} ${r.path}${r.target === undefined ? '' : ` -> ${r.target}`}`;
         }).join('\n');
-      }),
+      }, { readOnly: true }),
     })));
 
   program
@@ -85,7 +85,7 @@ export function register(program: Command): void {
         const { path } = locate(store, parseObjectRef(name, store));
         statAt(path);
         return path;
-      }),
+      }, { readOnly: true }),
     })));
 
   program
@@ -99,7 +99,7 @@ export function register(program: Command): void {
         const { path } = locate(store, parseObjectRef(name, store));
         statAt(path);
         await dumpPath(path, writeAll);
-      }),
+      }, { readOnly: true }),
     })));
 }
 

@@ -11,9 +11,14 @@ import { registry, runContext } from './engine-setup.js';
 import { nameArgument } from './input.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';
+import { keepResults } from './keep-results.js';
 import { withStore } from './store-options.js';
+import { checkRootName } from '../store/roots.js';
 
-interface Opts { jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode; bind?: string[] }
+interface Opts {
+  jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode; bind?: string[];
+  root?: string; outLink?: string; rebuild?: boolean; check?: boolean;
+}
 
 /** The name with each `@var` replaced by the name bound to it (`--bind var=name`). */
 function bound(text: string, flags: readonly string[]): string {
@@ -43,6 +48,10 @@ export function register(program: Command): void {
     }, 'auto' as LogFormat)
     .option('--json', 'print [{name, type, path | value}] for the results')
     .option('--bind <var=name>', 'bind the resolved-name variable @var to a name (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--root <root-name>', 'keep the results through gc: an absolute root on each (R, R-2, …); `nomia root remove R` drops it')
+    .option('-o, --out-link <path>', 'keep the results through gc while a symlink to each exists at PATH (PATH, PATH-2, …), as nix-build\'s ./result')
+    .option('--rebuild', 'run the nodes the results come from again, although a result is recorded, and record the new one')
+    .option('--check', 'run them again and compare with what is recorded: a difference is an error (not reproducible); the record is kept')
     .option('--sandbox <mode>', 'how package builds run: bubblewrap, or none (no isolation; logged in every build)', (v: string) => {
       if (v !== 'bubblewrap' && v !== 'none') throw new NomiaError('usage', `--sandbox ${v}: use bubblewrap or none`);
       return v as SandboxMode;
@@ -52,6 +61,8 @@ Examples:
   nomia realize 'filesystem:import?path="./src"'
   nomia realize 'let s = filesystem:import?path="./x" in exec:run?args=[sh, -c, "tr a-z A-Z < $in > $out"](in: $s)'`)
     .action((arg: string | undefined, opts: Opts, cmd: Command) => run(() => {
+      if (opts.check && opts.rebuild) throw new NomiaError('usage', 'give --check or --rebuild, not both', { hint: '--check compares without recording; --rebuild records the new result' });
+      if (opts.root !== undefined) checkRootName(opts.root);
       const input = nameArgument(arg);
       return { input, go: () => withStore(cmd, async (store) => {
         const reg = registry(process.cwd(), { sandbox: opts.sandbox });
@@ -66,8 +77,12 @@ Examples:
           const text = opts.bind?.length ? bound(input.text, opts.bind) : input.text;
           const { roots } = await realize(text, {
             store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, source: text, signal: interrupt.signal,
+            ...(opts.check ? { redo: 'check' as const } : opts.rebuild ? { redo: 'rebuild' as const } : {}),
           });
           if (interrupt.signal.aborted) throw interrupt.signal.reason;
+          const kept = keepResults(store, roots, { ...(opts.root === undefined ? {} : { root: opts.root }), ...(opts.outLink === undefined ? {} : { outLink: opts.outLink }) });
+          render.finish();
+          if (opts.logFormat !== 'json') for (const line of kept) process.stderr.write(`${line}\n`);
           if (opts.json) return JSON.stringify(roots.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })), null, 2);
           return roots.map((r) => `${r.name}\n${r.kind === 'object' ? r.path : r.value}`).join('\n');
         } catch (e) {

@@ -10,18 +10,18 @@ export function register(program: Command): void {
   program
     .command('roots')
     .summary('list the roots that keep objects alive')
-    .description('List named roots (absolute, process-conditional, lease-conditional) and the temporary roots of running operations, with whether each is live.')
+    .description('List named roots (absolute, process-conditional, lease-conditional), out-links (`nomia realize -o`)\nand the temporary roots of running operations, with whether each is live. Temporary roots of processes\nthat have exited hold nothing: they are not listed, and are dropped.')
     .option('--json', 'print [{name, kind, live, why, object}]')
     .action((opts: { json?: boolean }, cmd: Command) => run(() => ({
       go: () => withStore(cmd, (store) => {
         const rows = listRoots(store).map((s) => {
-          const o = store.db.object(s.root.object);
-          return { name: s.root.name, kind: s.root.kind, live: s.live, why: s.why, object: o ? byContentName(o) : s.root.object };
+          const o = s.root.object ? store.db.object(s.root.object) : undefined;
+          return { name: s.root.name, kind: s.root.kind, live: s.live, why: s.why, object: o ? byContentName(o) : s.root.object || '(nothing)' };
         });
         if (opts.json) return JSON.stringify(rows, null, 2);
         if (rows.length === 0) return 'no roots';
         return rows.map((r) => `${r.name}  ${r.live ? 'live' : 'dead'} (${r.why})\n  ${r.object}`).join('\n');
-      }),
+      }, { readOnly: 'if-needed' }),
     })));
 
   const root = program.command('root').summary('add or remove a root').description('Manage named roots. See `nomia root add --help`.');

@@ -22,6 +22,6 @@ export function register(program: Command): void {
         const lines = r.issues.map((i) => `${i.leftover ? 'leftover' : 'ERROR'} ${i.kind} ${i.path}: ${i.detail}${i.repaired ? ' [repaired]' : ''}`);
         lines.push(`checked ${r.checked} object${r.checked === 1 ? '' : 's'}: ${r.consistent ? 'consistent' : 'INCONSISTENT (run `nomia verify --repair`)'}`);
         return lines.join('\n');
-      }),
+      }, { readOnly: opts.repair !== true }),
     })));
 }

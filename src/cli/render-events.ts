@@ -84,7 +84,7 @@ class LiveView {
   on(e: EngineEvent): void {
     switch (e.kind) {
       case 'realizing':
-        this.running.set(e.node, { label: e.label, since: this.now() });
+        this.running.set(e.node, { label: e.title ?? e.label, since: this.now() });
         this.timer ??= setInterval(() => { this.clear(); this.draw(); }, 250).unref();
         break;
       case 'ready':

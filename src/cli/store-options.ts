@@ -1,15 +1,46 @@
 /** The global `--store DIR` option and opening the store a command works on. */
+import { accessSync, constants } from 'node:fs';
 import type { Command } from 'commander';
+import { storeHome } from '../store/layout.js';
+import { pruneTempRoots } from '../store/roots.js';
 import { openStore, type Store } from '../store/store.js';
 
-export function storeOf(cmd: Command): Store {
+export interface OpenOptions {
+  /**
+   * The command only reads (path, cat, ls, roots, verify, log, …): open the database read-only, so a
+   * store the user may read but not write works, and register no temporary roots. `if-needed`: only
+   * when this process may not write the store (for a command that tidies as it reads, like `roots`).
+   */
+  readonly readOnly?: boolean | 'if-needed';
+}
+
+/** Whether this process may write the store at `home` (a missing store counts as writable: it is created). */
+function writable(home: string): boolean {
+  try {
+    accessSync(home, constants.W_OK);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+export function storeOf(cmd: Command, options: OpenOptions = {}): Store {
   const opts = cmd.optsWithGlobals() as { store?: string };
-  return openStore(opts.store === undefined ? {} : { dir: opts.store });
+  const readOnly = options.readOnly === 'if-needed' ? !writable(storeHome(opts.store)) : options.readOnly === true;
+  const store = openStore({ ...(opts.store === undefined ? {} : { dir: opts.store }), readOnly });
+  // The temporary roots of processes that have exited hold nothing; drop them on every writing open.
+  try {
+    pruneTempRoots(store);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  return store;
 }
 
 /** Run `f` on the command's store and close it afterwards. */
-export async function withStore<T>(cmd: Command, f: (store: Store) => T | Promise<T>): Promise<T> {
-  const store = storeOf(cmd);
+export async function withStore<T>(cmd: Command, f: (store: Store) => T | Promise<T>, options: OpenOptions = {}): Promise<T> {
+  const store = storeOf(cmd, options);
   try {
     return await f(store);
   } finally {

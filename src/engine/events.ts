@@ -12,6 +12,8 @@ export interface NodeRef {
   readonly label: string;
   /** Where it was written in the name, `line:column`. */
   readonly at?: string;
+  /** The node's `label` parameter (what the step does, for people), when it has one. */
+  readonly title?: string;
 }
 
 export type EngineEvent =

@@ -54,6 +54,12 @@ export interface RealizeOptions {
    * sandboxed builds, which must not reach the host through the engine.
    */
   readonly pure?: boolean;
+  /**
+   * Run the nodes the name's results come from again, although a reduction is recorded (their inputs
+   * are reused, as `nix-build --check` does): `rebuild` records the new results; `check` compares them
+   * with the recorded ones and fails with `realize/not-reproducible` on a difference, keeping the record.
+   */
+  readonly redo?: 'rebuild' | 'check';
 }
 
 export interface Realized {
@@ -84,6 +90,20 @@ function limiter(n: number) {
   };
 }
 
+/** `--check`: the outputs of a run again must be the recorded ones (and something must be recorded). */
+function checkSame(n: ResolvedNode, recorded: Outputs | undefined, outs: Outputs): void {
+  if (!recorded) {
+    throw new NomiaError('usage', `nothing is recorded for \`${n.label}\` to check against`, { hint: 'realize it first, then check it' });
+  }
+  for (const [output, was] of Object.entries(recorded)) {
+    const now = outs[output]!;
+    if (now.name === was.name) continue;
+    throw new NomiaError('realize/not-reproducible', `\`${n.label}\` is not reproducible: output \`${output}\` was\n    ${was.name}\n  and is now\n    ${now.name}${now.kind === 'object' ? `\n  (this run's result: ${now.path})` : ''}`, {
+      hint: 'the recorded result is kept; compare the two (e.g. `diff -r` of their paths) to find what varies between runs',
+    });
+  }
+}
+
 /** A resource seen through a projection `/a/b`. */
 function project(r: Resource, projection: readonly string[] | undefined, what: string): Resource {
   if (!projection?.length) return r;
@@ -111,7 +131,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   };
   // A name realized before is one lookup (DESIGN.md §7, step 4): by its text, before any parse, or by its
   // spelling, before any namespace is described. Only names without contextual parts are ever recorded.
-  const key = text === undefined ? undefined : textKey(text, registry);
+  const key = text === undefined || options.redo ? undefined : textKey(text, registry);
   if (key !== undefined) {
     const spelling = lookupText(store, key);
     const found = spelling && lookupGraph(store, spelling, registry);
@@ -124,7 +144,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   } catch {
     // Resolution below reports it properly.
   }
-  if (prepared) {
+  if (prepared && !options.redo) {
     const found = lookupGraph(store, prepared.spellings.name, registry);
     if (found) {
       if (key !== undefined) recordWholeName(store, prepared.spellings.name, found, key);
@@ -160,7 +180,10 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   let ran = 0;
   let reused = 0;
 
-  const ref = (n: ResolvedNode) => ({ node: n.id, label: n.label, ...(n.at ? { at: n.at } : {}) });
+  const ref = (n: ResolvedNode) => {
+    const title = n.request.params.find((p) => p.key === 'label' && p.value.kind === 'String')?.value;
+    return { node: n.id, label: n.label, ...(n.at ? { at: n.at } : {}), ...(title?.kind === 'String' ? { title: title.value } : {}) };
+  };
   const outputSpelling = (n: ResolvedNode, s: Spelling, output: string) => (output === n.signature.defaultOutput ? s : sourceSpelling(s, output));
 
   /** Every declared output of `n` from recorded reductions, or undefined. */
@@ -232,9 +255,11 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     }
   };
 
+  const redone = new Set(options.redo ? resolved.graph.roots.map((r) => r.node) : []);
   const realizeOnce = async (n: ResolvedNode): Promise<Outputs> => {
     if (cancel.signal.aborted) throw new Cancelled();
-    if (!n.tainted) {
+    const redo = redone.has(n.id);
+    if (!n.tainted && !redo) {
       const hit = fromReductions(n, n.spelling);
       if (hit) {
         reused++;
@@ -267,7 +292,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
       }
     }
     const refined = await respell(n, resolved.graph, inputs, nsSpelling);
-    if (!n.signature.contextual && refined !== n.spelling) {
+    if (!n.signature.contextual && refined !== n.spelling && !redo) {
       const hit = fromReductions(n, refined);
       if (hit) {
         reused++;
@@ -276,17 +301,19 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
       }
     }
     const logLines: string[] = [];
+    // Kept even when empty (a silent run has an empty log, not none). A tainted node's log is kept under
+    // its static spelling too: there it is the log of the name's latest run (`nomia log` of the name).
     const keepLog = (node: ResolvedNode, refinedSpelling: Spelling, last?: string) => {
-      if (logLines.length === 0 && last === undefined) return;
       try {
-        writeLog(store, node.tainted ? [refinedSpelling] : [refinedSpelling, node.spelling], last === undefined ? logLines : [...logLines, last]);
+        writeLog(store, [refinedSpelling, node.spelling], last === undefined ? logLines : [...logLines, last]);
       } catch {
         // A log that cannot be kept must not fail the node.
       }
     };
     const lock = await acquire(store, refined, () => emit({ kind: 'waiting', ...ref(n), spelling: refined }), options.signal);
     try {
-      if (!n.signature.contextual) {
+      const recorded = redo && !n.signature.contextual ? fromReductions(n, refined) : undefined;
+      if (!n.signature.contextual && !redo) {
         const hit = fromReductions(n, refined);
         if (hit) {
           reused++;
@@ -308,7 +335,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
         store, context: options.context, signal: options.signal ?? new AbortController().signal,
         events, log: (line) => events.emit({ kind: 'log', line }),
         emitReduction: (toName, output) => extra.push({ toName, ...(output === undefined ? {} : { output }) }),
-        resolve: async (other, how) => (await realize(other, how?.pure ? { ...options, pure: true } : options)).roots,
+        resolve: async (other, how) => (await realize(other, { ...options, ...(how?.pure ? { pure: true } : {}), redo: undefined })).roots,
       };
       const t0 = Date.now();
       const outs = await run(async () => {
@@ -319,6 +346,12 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
       ran++;
       for (const output of Object.keys(n.signature.outputs)) {
         if (!outs[output]) throw new NomiaError('usage', `the namespace ${n.namespace.id} did not produce the output \`${output}\` of \`${n.label}\``);
+      }
+      if (options.redo === 'check' && redo) {
+        checkSame(n, recorded, outs);
+        keepLog(n, refined);
+        emit({ kind: 'ready', ...ref(n), outputs: Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 });
+        return recorded!;
       }
       const spellingsOfNode = n.tainted || refined === n.spelling ? [refined] : [refined, n.spelling];
       for (const s of spellingsOfNode) {

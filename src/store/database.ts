@@ -7,6 +7,7 @@
  * rename, gc's removal) runs inside `immediate()`, SQLite's write lock, so
  * that adds and gc never interleave between the rename and the row.
  */
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { NomiaStoreError } from '../errors.js';
 import type { ContentHash } from './hash.js';
@@ -123,13 +124,62 @@ function sqliteError(e: unknown, path: string): unknown {
   });
 }
 
+/**
+ * SQLite takes `file:` URIs only when configured so before its first connection in the process;
+ * better-sqlite3 reads that switch from the environment when it loads, at the first construction.
+ * Set it only for that moment, so that builds started later do not inherit it.
+ */
+function connect(filename: string, options: Database.Options): Database.Database {
+  const had = process.env['SQLITE_USE_URI'];
+  process.env['SQLITE_USE_URI'] = '1';
+  try {
+    return new Database(filename, options);
+  } finally {
+    if (had === undefined) delete process.env['SQLITE_USE_URI'];
+    else process.env['SQLITE_USE_URI'] = had;
+  }
+}
+
+/**
+ * A read-only connection, for a store this process may read but not write. SQLite needs the WAL's
+ * `-shm` file to read a WAL database; when no writer has it open (the file is then absent) and this
+ * process cannot create it (a directory of another user, a read-only mount), the file is opened as
+ * immutable: the database file alone is then the whole, committed state (a writer's changes reach it
+ * only at a checkpoint, which a reader opened meanwhile does not see).
+ */
+function connectReadOnly(path: string): Database.Database {
+  try {
+    const db = connect(path, { readonly: true, fileMustExist: true, timeout: 120_000 });
+    db.pragma('user_version');
+    return db;
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    if (!/^SQLITE_(READONLY|CANTOPEN)/.test(code)) throw e;
+    return connect(`${pathToFileURL(path).href}?immutable=1`, { readonly: true, fileMustExist: true });
+  }
+}
+
+export interface DatabaseOptions {
+  /** fsync every commit (FULL), so a registration or deletion survives a power loss once it returns (default true). */
+  readonly durable?: boolean;
+  /** Open for reading only: no schema set-up, no write lock; any write fails as `store/read-only`. */
+  readonly readOnly?: boolean;
+}
+
 export class StoreDatabase {
   private readonly db: Database.Database;
+  readonly readOnly: boolean;
 
-  /** `durable`: fsync every commit (FULL), so a registration or deletion survives a power loss once it returns. */
-  constructor(path: string, durable = true) {
+  constructor(path: string, options: DatabaseOptions = {}) {
+    const { durable = true, readOnly = false } = options;
+    this.readOnly = readOnly;
     try {
-      this.db = new Database(path, { timeout: 120_000 });
+      if (readOnly) {
+        this.db = connectReadOnly(path);
+        this.checkVersion(this.db.pragma('user_version', { simple: true }) as number);
+        return;
+      }
+      this.db = connect(path, { timeout: 120_000 });
       this.db.pragma('journal_mode = WAL');
       // NORMAL survives process crashes but may lose the newest commits on a power loss, after gc has
       // already deleted the files of objects whose unregistration is lost: only with fsync off.
@@ -138,21 +188,30 @@ export class StoreDatabase {
     } catch (e) {
       if (e instanceof NomiaStoreError) throw e;
       const message = (e as Error).message;
-      const readOnly = /readonly|read-only|unable to open|SQLITE_CANTOPEN|SQLITE_READONLY/i.test(message + String((e as { code?: string }).code));
-      throw new NomiaStoreError(readOnly ? 'store/read-only' : 'store/corrupt', `cannot open the store database ${path}: ${message}`, {
+      const readOnlyError = /readonly|read-only|unable to open|SQLITE_CANTOPEN|SQLITE_READONLY/i.test(message + String((e as { code?: string }).code));
+      throw new NomiaStoreError(readOnlyError ? 'store/read-only' : 'store/corrupt', `cannot open the store database ${path}: ${message}`, {
         path, cause: e,
-        hint: readOnly ? 'use a store you can write (`--store DIR` or NOMIA_HOME)' : 'run `nomia verify` or restore the database from a backup',
+        hint: readOnlyError ? 'use a store you can write (`--store DIR` or NOMIA_HOME)' : 'run `nomia verify` or restore the database from a backup',
+      });
+    }
+  }
+
+  private checkVersion(version: number): void {
+    if (version > SCHEMA_VERSION) {
+      throw new NomiaStoreError('store/corrupt', `the store database has schema version ${version}; this nomia knows up to ${SCHEMA_VERSION}`, {
+        hint: 'upgrade nomia',
+      });
+    }
+    if (version < SCHEMA_VERSION && this.readOnly) {
+      throw new NomiaStoreError('store/read-only', `the store database ${this.db.name} is not set up, and this process may not write it`, {
+        hint: 'run any nomia command on it once as a user who can write it',
       });
     }
   }
 
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new NomiaStoreError('store/corrupt', `the store database has schema version ${version}; this nomia knows up to ${SCHEMA_VERSION}`, {
-        hint: 'upgrade nomia',
-      });
-    }
+    this.checkVersion(version);
     if (version < SCHEMA_VERSION) {
       this.db.transaction(() => {
         this.db.exec(SCHEMA);
@@ -165,10 +224,14 @@ export class StoreDatabase {
     this.db.close();
   }
 
-  /** Run `fn` holding SQLite's write lock (BEGIN IMMEDIATE); waits for other writers. */
+  /**
+   * Run `fn` holding SQLite's write lock (BEGIN IMMEDIATE); waits for other writers. On a read-only
+   * connection `fn` runs in a read transaction instead: its reads see one state, a write fails as
+   * `store/read-only` (so read-only commands share the code paths of the others).
+   */
   immediate<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn).immediate();
+      return this.readOnly ? this.db.transaction(fn).deferred() : this.db.transaction(fn).immediate();
     } catch (e) {
       throw sqliteError(e, this.db.name);
     }
@@ -240,6 +303,18 @@ export class StoreDatabase {
   }
 
   /** Record (or replace, per emitting namespace) a reduction. */
+  /** The reductions to the name `to`, from any spelling. */
+  reductionsTo(to: string): ReductionRow[] {
+    return (this.db.prepare('SELECT * FROM reductions WHERE to_name = ? ORDER BY created_at DESC').all(to) as
+      { from_spelling: string; namespace: string; to_name: string; kind: ReductionRow['kind']; created_at: number }[])
+      .map((r) => ({ from: r.from_spelling, namespace: r.namespace, to: r.to_name, kind: r.kind, createdAt: r.created_at }));
+  }
+
+  /** Remove the reduction from `from` recorded under `namespace`; false if there was none. */
+  deleteReduction(from: string, namespace: string): boolean {
+    return this.db.prepare('DELETE FROM reductions WHERE from_spelling = ? AND namespace = ?').run(from, namespace).changes > 0;
+  }
+
   putReduction(row: ReductionRow): void {
     this.db.prepare('INSERT OR REPLACE INTO reductions (from_spelling, namespace, to_name, kind, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(row.from, row.namespace, row.to, row.kind, row.createdAt);

@@ -10,6 +10,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { dropOutLink, outLinks } from './out-links.js';
 import { processAlive } from './process.js';
 import { rootLive } from './roots.js';
 import type { Store } from './store.js';
@@ -26,7 +27,10 @@ export interface GcResult {
   /** Sum of their NAR sizes. */
   readonly bytesFreed: number;
   readonly live: number;
-  /** Conditional roots that no longer hold (their process exited or lease expired): removed by `delete`. */
+  /**
+   * Conditional roots that no longer hold (their process exited or lease expired) and out-links that
+   * are gone or point elsewhere (`out-link PATH`): removed by `delete`.
+   */
   readonly expiredRoots: readonly string[];
   /** Unregistered entries of store/ and tmp/ from interrupted work: removed by `delete`. */
   readonly leftovers: readonly string[];
@@ -55,6 +59,15 @@ export function gc(store: Store, options: GcOptions): GcResult {
       else {
         expiredRoots.push(root.name);
         if (del) db.deleteRoot(root.name);
+      }
+    }
+    // An out-link roots what it points to now (Nix's gcroots/auto): read inside the lock, so an out-link
+    // made after this point belongs to a process whose temporary root gc also sees.
+    for (const link of outLinks(store)) {
+      if (link.object !== undefined) stack.push(link.object);
+      else {
+        expiredRoots.push(`out-link ${link.link}`);
+        if (del) dropOutLink(link);
       }
     }
     for (const t of db.tempRoots()) {

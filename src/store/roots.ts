@@ -2,10 +2,13 @@
  * Roots keep objects alive through gc. A root is absolute (until removed) or
  * conditional: on a process still running (same pid and start time), or on
  * a lease that has not expired. Temporary roots are process roots without a
- * name, held by operations in flight (an add, an open handle).
+ * name, held by operations in flight (an add, an open handle); those of
+ * processes that have exited are dropped whenever the roots are read by a
+ * process that may write the store. Out-links (`out-links.ts`) are roots too.
  */
 import { NomiaStoreError } from '../errors.js';
 import type { RootRow, TempRootRow } from './database.js';
+import { outLinks } from './out-links.js';
 import { processAlive, processStart } from './process.js';
 import type { Store } from './store.js';
 
@@ -15,7 +18,10 @@ export type RootSpec =
   | { readonly name: string; readonly object: string; readonly kind: 'lease'; readonly expiresAt: number };
 
 export interface RootStatus {
-  readonly root: RootRow | (TempRootRow & { readonly kind: 'temporary'; readonly name: string });
+  readonly root: RootRow
+    | (TempRootRow & { readonly kind: 'temporary'; readonly name: string })
+    /** `name` is the out-link's path; `object` is empty when it no longer points into the store. */
+    | { readonly kind: 'out-link'; readonly name: string; readonly object: string };
   readonly live: boolean;
   /** Why it is live or dead, for `nomia roots`. */
   readonly why: string;
@@ -71,8 +77,25 @@ export function removeRoot(store: Store, name: string): void {
   }
 }
 
-/** Every root with its liveness, named roots first, then temporary ones. */
+/**
+ * Forget the temporary roots of processes that have exited: they hold
+ * nothing (gc ignores them) and would only pile up in `nomia roots`. Does
+ * nothing on a store opened read-only.
+ * @returns how many were dropped.
+ */
+export function pruneTempRoots(store: Store): number {
+  if (store.db.readOnly) return 0;
+  const dead = store.db.tempRoots().filter((t) => !processAlive(t.pid, t.pidStart));
+  if (dead.length) store.db.immediate(() => dead.forEach((t) => store.db.deleteTempRoot(t)));
+  return dead.length;
+}
+
+/**
+ * Every root with its liveness: named roots first, then out-links, then the
+ * temporary roots of running processes (those of exited ones are dropped).
+ */
 export function listRoots(store: Store, now = Date.now()): RootStatus[] {
+  pruneTempRoots(store);
   const named = store.db.roots().map((root): RootStatus => {
     const live = rootLive(root, now);
     const why = root.kind === 'absolute' ? 'absolute'
@@ -80,11 +103,15 @@ export function listRoots(store: Store, now = Date.now()): RootStatus[] {
       : `${live ? 'until' : 'expired'} ${new Date(root.expiresAt!).toISOString()}`;
     return { root, live, why };
   });
-  const temporary = store.db.tempRoots().map((t): RootStatus => {
-    const live = processAlive(t.pid, t.pidStart);
-    return { root: { ...t, kind: 'temporary', name: `(temporary, pid ${t.pid})` }, live, why: live ? `held by running process ${t.pid}` : `process ${t.pid} has exited` };
-  });
-  return [...named, ...temporary];
+  const links = outLinks(store).map((l): RootStatus => ({
+    root: { kind: 'out-link', name: l.link, object: l.object ?? '' },
+    live: l.object !== undefined,
+    why: l.object !== undefined ? 'while this symlink points into the store' : 'the symlink is gone or points elsewhere',
+  }));
+  const temporary = store.db.tempRoots().filter((t) => processAlive(t.pid, t.pidStart)).map((t): RootStatus => (
+    { root: { ...t, kind: 'temporary', name: `(temporary, pid ${t.pid})` }, live: true, why: `held by running process ${t.pid}` }
+  ));
+  return [...named, ...links, ...temporary];
 }
 
 /** Parse a lease duration like `30s`, `15m`, `2h`, `7d` into milliseconds. */

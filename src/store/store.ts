@@ -3,6 +3,7 @@
  * verify, roots) are separate modules that take a `Store`, so that this
  * stays a narrow handle rather than one wide interface.
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import { StoreDatabase, type ObjectRow } from './database.js';
@@ -18,6 +19,13 @@ export interface StoreOptions {
    * crash never does); Nix's default is off.
    */
   readonly fsync?: boolean;
+  /**
+   * Open for reading only (the commands that only read: path, cat, ls, roots, verify, log, …): the
+   * store is not created, its database is opened read-only, so a store of another user or on a
+   * read-only mount can be read. Writes then fail as `store/read-only`. A store that does not exist
+   * yet is created as usual.
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface Store {
@@ -29,10 +37,11 @@ export interface Store {
 
 export function openStore(options: StoreOptions = {}): Store {
   const layout = layoutOf(storeHome(options.dir));
-  ensureLayout(layout);
+  const readOnly = options.readOnly === true && existsSync(layout.dbPath);
+  if (!readOnly) ensureLayout(layout);
   const env = process.env['NOMIA_FSYNC'];
   const fsync = options.fsync ?? (env === undefined ? true : env !== '0');
-  const db = new StoreDatabase(layout.dbPath, fsync);
+  const db = new StoreDatabase(layout.dbPath, { durable: fsync, readOnly });
   return { layout, db, fsync, close: () => db.close() };
 }
 
