@@ -32,11 +32,23 @@ function bound(text: string, flags: readonly string[]): string {
   return print(bindResolved(parseName(text), bindings, text));
 }
 
+/** Every namespace id a name may use here: the built-in ones and those configured in nomia.json. */
+function namespacesHelp(): string {
+  try {
+    const reg = registry(process.cwd());
+    const ids = reg.ids().sort();
+    void reg.close();
+    return `Namespaces (built in and from nomia.json): ${ids.join(', ')}`;
+  } catch (e) {
+    return `Namespaces: (cannot be listed here: ${(e as Error).message})`;
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('realize')
     .summary('realize a name: make (or reuse) the resources it names')
-    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.\nNamespaces: filesystem, context, exec, and those configured in nomia.json.')
+    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.')
     .argument('[name]', 'the name text, or - for stdin')
     .option('-j, --jobs <n>', 'namespaces running at once', (v: string) => {
       if (!/^[1-9]\d*$/.test(v)) throw new NomiaError('usage', `--jobs ${v}: give a positive number`);
@@ -56,7 +68,9 @@ export function register(program: Command): void {
       if (v !== 'bubblewrap' && v !== 'none') throw new NomiaError('usage', `--sandbox ${v}: use bubblewrap or none`);
       return v as SandboxMode;
     }, 'bubblewrap' as SandboxMode)
-    .addHelpText('after', `
+    .addHelpText('after', () => `
+${namespacesHelp()}
+
 Examples:
   nomia realize 'filesystem:import?path="./src"'
   nomia realize 'let s = filesystem:import?path="./x" in exec:run?args=[sh, -c, "tr a-z A-Z < $in > $out"](in: $s)'`)

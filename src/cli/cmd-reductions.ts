@@ -1,61 +1,105 @@
-/** `nomia reductions NAME` shows what a name is known to reduce to; `nomia reduce A => B` asserts a reduction. */
+/**
+ * `nomia reductions NAME` shows what a name is known to reduce to (`--forget` drops it);
+ * `nomia reduce A => B` asserts a reduction (`--retract` takes it back).
+ */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { engineSpelling, record, reductionChain } from '../engine/reductions.js';
+import { forget, retract } from '../engine/forget.js';
+import { engineSpelling, record, reductionChain, type ChainStep } from '../engine/reductions.js';
+import { nameSteps } from '../engine/steps.js';
 import { parseExpression } from '../name/parse.js';
 import { print } from '../name/print.js';
+import type { Registry } from '../namespace/registry.js';
+import type { Store } from '../store/store.js';
 import { registry } from './engine-setup.js';
 import { nameArgument } from './input.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
+const CONTEXTUAL = '(depends on the caller\'s context: it runs on every realize, so nothing is recorded for it as named)';
+
+/** The lines of a chain under its first name, indented by `indent`; undefined when nothing is recorded. */
+function chainLines(chain: readonly ChainStep[], indent: string): string[] | undefined {
+  if (!chain[0]?.row) return undefined;
+  const lines: string[] = [];
+  for (const { row } of chain) {
+    if (!row) break;
+    lines.push(`${indent}=> ${row.to}`, `${indent}   ${row.kind === 'asserted' ? 'asserted by the user' : `${row.kind} by ${row.namespace}`}, ${new Date(row.createdAt).toISOString()}`);
+  }
+  return lines;
+}
+
+/** What is recorded for each step of a name of several steps, from each node's spelling. */
+async function stepLines(store: Store, text: string, reg: Registry): Promise<string[] | undefined> {
+  const steps = await nameSteps(text, reg);
+  if (!steps || steps.length < 2) return undefined;
+  const lines = ['steps:'];
+  for (const step of steps) {
+    const row = store.db.reductionsFrom(step.spelling).find((r) => !r.namespace.startsWith('engine:'));
+    const rest = row ? await reductionChain(store, row.to, reg) : [];
+    const chain: ChainStep[] = [{ name: step.label, spelling: step.spelling, ...(row ? { row } : {}) }, ...rest];
+    lines.push(`  ${step.label}`, ...(chainLines(chain, '    ') ?? [`    ${step.tainted ? CONTEXTUAL : '(nothing recorded: realize the name first)'}`]));
+  }
+  return lines;
+}
+
 export function register(program: Command): void {
   program
     .command('reductions')
     .summary('show the chain of reductions of a name')
-    .description('Spell NAME and follow the recorded reductions from it, step by step, with who recorded each and when.')
+    .description('Spell NAME and follow the recorded reductions from it, step by step, with who recorded each and when.\nFor a name of several steps, what is recorded for each step follows.\nWith --forget, remove what realizing NAME recorded, so that its next realize runs it again.')
     .argument('[name]', 'the name text, or - for stdin')
     .option('--json', 'print [{name, spelling, to, kind, namespace, at}]')
-    .action((arg: string | undefined, opts: { json?: boolean }, cmd: Command) => run(() => {
+    .option('--forget', 'remove the reductions recorded for NAME (not user assertions: `nomia reduce --retract`)')
+    .action((arg: string | undefined, opts: { json?: boolean; forget?: boolean }, cmd: Command) => run(() => {
       const input = nameArgument(arg);
       return { input, go: () => withStore(cmd, async (store) => {
         const reg = registry();
         const current = print(parseExpression(input.text));
-        let chain;
         try {
-          chain = await reductionChain(store, current, reg);
+          if (opts.forget) {
+            const removed = await forget(store, current, reg);
+            if (opts.json) return JSON.stringify(removed.map((r) => ({ spelling: r.from, to: r.to, kind: r.kind, namespace: r.namespace })), null, 2);
+            return removed.length ? `forgot ${removed.length} reduction${removed.length === 1 ? '' : 's'} of ${current}` : `nothing is recorded for ${current}`;
+          }
+          const chain = await reductionChain(store, current, reg);
+          const steps = chain.map(({ name, spelling, row }) => ({ name, spelling, ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString() } : {}) }));
+          if (opts.json) return JSON.stringify(steps, null, 2);
+          const perStep = await stepLines(store, current, reg);
+          const own = chainLines(chain, '  ');
+          const lines = [steps[0]?.name ?? current, ...(own ?? (perStep ? [] : ['  (no reductions recorded: realize it first)']))];
+          return [...lines, ...(perStep ?? [])].join('\n');
         } finally {
           await reg.close();
         }
-        const steps = chain.map(({ name, spelling, row }) => ({ name, spelling, ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString() } : {}) }));
-        if (opts.json) return JSON.stringify(steps, null, 2);
-        if (!steps[0]?.to) return `${steps[0]?.name ?? current}\n  (no reductions recorded: realize it first)`;
-        const lines = [steps[0].name];
-        for (const s of steps) {
-          if (!s.to) break;
-          lines.push(`  => ${s.to}`, `     ${s.kind === 'asserted' ? 'asserted by the user' : `${s.kind} by ${s.namespace}`}, ${s.at}`);
-        }
-        return lines.join('\n');
-      }) };
+      }, { readOnly: opts.forget !== true }) };
     }));
 
   program
     .command('reduce')
     .summary('assert a reduction: A can be replaced by B')
-    .description('Record that the name A may be replaced by the name B (a user assertion: trusted by your own namespace of namespaces).\nExample: nomia reduce \'acme-server:srv => (client-projects:acme):server\'')
+    .description('Record that the name A may be replaced by the name B (a user assertion: trusted by your own namespace of namespaces).\nWith --retract, remove that assertion.\nExample: nomia reduce \'acme-server:srv => (client-projects:acme):server\'')
     .argument('<replacement>', '`A => B`, both names')
-    .action((arg: string, _opts: unknown, cmd: Command) => run(() => {
+    .option('--retract', 'remove the assertion `A => B` instead of making it')
+    .action((arg: string, opts: { retract?: boolean }, cmd: Command) => run(() => {
       const input = { text: arg, label: '<replacement>' };
       return { input, go: () => withStore(cmd, async (store) => {
         const e = parseExpression(input.text);
         if (e.kind !== 'Replacement') throw new NomiaError('usage', 'expected a replacement `A => B`', { hint: "nomia reduce 'old:name => new:name'" });
         const reg = registry();
-        const from = await engineSpelling(print(e.from), reg);
-        await reg.close();
-        if (!from) throw new NomiaError('usage', `${print(e.from)} cannot be spelled`, { hint: 'qualify every name with its namespace' });
-        const to = print(e.to);
-        record(store, { from, namespace: 'user', to, kind: 'asserted' });
-        return `${print(e.from)} => ${to}`;
+        try {
+          if (opts.retract) {
+            await retract(store, print(e.from), print(e.to), reg);
+            return `retracted ${print(e.from)} => ${print(e.to)}`;
+          }
+          const from = await engineSpelling(print(e.from), reg);
+          if (!from) throw new NomiaError('usage', `${print(e.from)} cannot be spelled`, { hint: 'qualify every name with its namespace' });
+          const to = print(e.to);
+          record(store, { from, namespace: 'user', to, kind: 'asserted' });
+          return `${print(e.from)} => ${to}`;
+        } finally {
+          await reg.close();
+        }
       }) };
     }));
 }

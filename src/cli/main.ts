@@ -55,6 +55,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--store <dir>', 'the store directory (default: $NOMIA_HOME, else ~/.local/share/nomia)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  // Without a working directory every relative path is meaningless; Node would only say `uv_cwd`.
+  try {
+    process.cwd();
+  } catch {
+    const where = process.env['PWD'] ? ` (${process.env['PWD']})` : '';
+    process.stderr.write(`${formatError(new NomiaError('usage', `the working directory${where} no longer exists`, { hint: 'cd to a directory that exists and run the command again' }))}\n`);
+    return 1;
+  }
   const word = commandWord(argv);
   const wanted = commandModules.filter(([words]) => word !== undefined && words.includes(word));
   const modules = await Promise.all((wanted.length ? wanted : commandModules).map(([, load]) => load()));

@@ -5,13 +5,14 @@
  */
 import { NomiaError } from '../errors.js';
 
-export function formatError(e: unknown, inputLabel = '<name>'): string {
+/** @param hint replaces the error's own hint (see hints.ts). */
+export function formatError(e: unknown, inputLabel = '<name>', hint?: string): string {
   if (e instanceof NomiaError) {
     const lines = [`error[${e.code}]: ${e.message}`];
     if (e.location) lines.push(`  --> ${inputLabel}:${e.location}`);
     const excerpt = e.excerpt;
     if (excerpt) lines.push(...excerpt.split('\n').map((l) => `  ${l}`));
-    if (e.hint) lines.push(`  hint: ${e.hint}`);
+    if (hint ?? e.hint) lines.push(`  hint: ${hint ?? e.hint}`);
     return lines.join('\n');
   }
   const message = e instanceof Error ? e.message : String(e);

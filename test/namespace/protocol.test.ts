@@ -195,6 +195,16 @@ describe('the Python example namespace (upper.py)', () => {
     assert.deepEqual(await ns.describe(req('upper', 'file')), { inputs: { in: { type: 'file' } }, outputs: { out: { type: 'file' } }, defaultOutput: 'out', contextual: false });
   });
 
+  test('a namespace that is silent for a third of its timeout is said to be waited for, before the timeout', async (t) => {
+    if (!python(t)) return;
+    const ns = upper({ realize: 1500 });
+    const { ctx, events } = context();
+    await assert.rejects(ns.realize(req('upper', 'hang'), {}, ctx), code('namespace/timeout'));
+    const waiting = events.filter((e) => e.kind === 'log' && e.line.startsWith('waiting for namespace upper ('));
+    assert.ok(waiting.length >= 1, JSON.stringify(events));
+    assert.match((waiting[0] as { line: string }).line, /it is stopped after 2s\)…$/);
+  });
+
   test('cancelling through ctx.signal kills the process and rejects with the reason', async (t) => {
     if (!python(t)) return;
     const ns = upper();

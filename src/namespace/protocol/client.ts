@@ -203,10 +203,23 @@ export class ExternalNamespace implements Namespace {
   /** One request, after those before it, on a running and initialized process. */
   private call(method: string, params: unknown, timeoutMs: number, signal?: AbortSignal, events?: (e: NamespaceEvent) => void): Promise<unknown> {
     return this.serial(signal, async (proc) => {
-      proc.eventSink = events;
+      // A namespace that says nothing for a while is said to be waited for, long before its timeout ends it.
+      const started = Date.now();
+      let heard = started;
+      const quiet = Math.max(100, Math.min(10_000, Math.floor(timeoutMs / 3)));
+      const timer = events && setInterval(() => {
+        if (Date.now() - heard < quiet) return;
+        heard = Date.now();
+        events({ kind: 'log', line: `waiting for namespace ${this.id} (${Math.round((heard - started) / 1000)}s; it is stopped after ${Math.round(timeoutMs / 1000)}s)…` });
+      }, quiet).unref();
+      proc.eventSink = events && ((e) => {
+        heard = Date.now();
+        events(e);
+      });
       try {
         return await proc.request(method, params, timeoutMs, signal);
       } finally {
+        if (timer) clearInterval(timer);
         proc.eventSink = undefined;
       }
     });

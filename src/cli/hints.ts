@@ -1,0 +1,37 @@
+/**
+ * Better hints for errors, from what only the CLI knows: the name as the
+ * user typed it, and the commands there are. The library's hint stays the
+ * fallback; these replace it when they apply.
+ */
+import { NomiaError } from '../errors.js';
+
+/** `text` as one shell word (single-quoted unless it is plainly safe). */
+export function shellQuote(text: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The name text a command ran on, for hints that repeat it; long or multi-line names are abbreviated. */
+function nameWord(name: string | undefined): string {
+  if (name === undefined) return 'NAME';
+  const oneLine = name.trim();
+  return oneLine.length > 300 || oneLine.includes('\n') ? '- < NAME-FILE' : shellQuote(oneLine);
+}
+
+/**
+ * The hint to show for `e`, or undefined to keep its own.
+ * @param name the name text the command was given, if any.
+ */
+export function betterHint(e: unknown, name?: string): string | undefined {
+  if (!(e instanceof NomiaError)) return undefined;
+  const hint = e.hint ?? '';
+  // A missing bootstrap-tools object is made by a command, not added by hand.
+  if (e.code === 'store/not-found' && /name bootstrap-tools\b|name=bootstrap-tools\b/.test(e.message)) {
+    return 'make it with `nomia bootstrap-tools` (the same tools give the same hash), then realize again';
+  }
+  // A script without its x bit: the kernel refuses to execute it and the shell exits 126.
+  if (e.code === 'build/failed' && /exit status 126/.test(e.message) && /Permission denied/i.test(e.message)) {
+    return 'the script is not executable: `chmod +x` it before adding it to the store, or run it through its interpreter (args=[bash, $script])';
+  }
+  if (hint.includes('nomia log NAME')) return hint.replace('nomia log NAME', `nomia log ${nameWord(name)}`);
+  return undefined;
+}
