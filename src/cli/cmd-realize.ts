@@ -1,5 +1,5 @@
 /** `nomia realize NAME`: make the resources a name names, reusing whatever is known. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { bindResolved } from '../engine/bind.js';
 import { realize } from '../engine/realize.js';
@@ -63,7 +63,7 @@ export function register(program: Command): void {
     .option('--root <root-name>', 'keep the results through gc: an absolute root on each (R, R-2, …); `nomia root remove R` drops it')
     .option('-o, --out-link <path>', 'keep the results through gc while a symlink to each exists at PATH (PATH, PATH-2, …), as nix-build\'s ./result')
     .option('--rebuild', 'run the nodes the results come from again, although a result is recorded, and record the new one')
-    .option('--check', 'run them again and compare with what is recorded: a difference is an error (not reproducible); the record is kept')
+    .addOption(new Option('--check', 'run them again and compare with what is recorded: a difference is an error (not reproducible); the record is kept').conflicts('rebuild'))
     .option('--sandbox <mode>', 'how package builds run: bubblewrap, or none (no isolation; logged in every build)', (v: string) => {
       if (v !== 'bubblewrap' && v !== 'none') throw new NomiaError('usage', `--sandbox ${v}: use bubblewrap or none`);
       return v as SandboxMode;
@@ -75,7 +75,6 @@ Examples:
   nomia realize 'filesystem:import?path="./src"'
   nomia realize 'let s = filesystem:import?path="./x" in exec:run?args=[sh, -c, "tr a-z A-Z < $in > $out"](in: $s)'`)
     .action((arg: string | undefined, opts: Opts, cmd: Command) => run(() => {
-      if (opts.check && opts.rebuild) throw new NomiaError('usage', 'give --check or --rebuild, not both', { hint: '--check compares without recording; --rebuild records the new result' });
       if (opts.root !== undefined) checkRootName(opts.root);
       const input = nameArgument(arg);
       return { input, go: () => withStore(cmd, async (store) => {
