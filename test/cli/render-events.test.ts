@@ -77,3 +77,12 @@ test('progress: shown on the running line in the live view, never as plain lines
   eventRenderer('plain', plain).listener({ kind: 'progress', node: 1, label: 'x', done: 1, total: 2 });
   assert.equal(plain.text, '');
 });
+
+test('on a terminal: a running node with a label parameter is shown by its label', () => {
+  const term = fakeTerminal(true);
+  const r = eventRenderer('auto', term);
+  r.listener({ kind: 'realizing', node: 1, label: 'exec:run?label="compile foo"&args=[cc, -c, foo.c]', title: 'compile foo', spelling: sp });
+  r.finish();
+  assert.match(term.text, /▸ +[0-9.]+s compile foo\n/);
+  assert.doesNotMatch(term.text, /exec:run/);
+});
