@@ -90,11 +90,8 @@ function limiter(n: number) {
   };
 }
 
-/** `--check`: the outputs of a run again must be the recorded ones (and something must be recorded). */
-function checkSame(n: ResolvedNode, recorded: Outputs | undefined, outs: Outputs): void {
-  if (!recorded) {
-    throw new NomiaError('usage', `nothing is recorded for \`${n.label}\` to check against`, { hint: 'realize it first, then check it' });
-  }
+/** `--check`: the outputs of a run again must be the recorded ones. */
+function checkSame(n: ResolvedNode, recorded: Outputs, outs: Outputs): void {
   for (const [output, was] of Object.entries(recorded)) {
     const now = outs[output]!;
     if (now.name === was.name) continue;
@@ -313,6 +310,9 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     const lock = await acquire(store, refined, () => emit({ kind: 'waiting', ...ref(n), spelling: refined }), options.signal);
     try {
       const recorded = redo && !n.signature.contextual ? fromReductions(n, refined) : undefined;
+      if (options.redo === 'check' && redo && !recorded) {
+        throw new NomiaError('usage', `nothing is recorded for \`${n.label}\` to check against`, { hint: 'realize it first, then check it' });
+      }
       if (!n.signature.contextual && !redo) {
         const hit = fromReductions(n, refined);
         if (hit) {
@@ -348,7 +348,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
         if (!outs[output]) throw new NomiaError('usage', `the namespace ${n.namespace.id} did not produce the output \`${output}\` of \`${n.label}\``);
       }
       if (options.redo === 'check' && redo) {
-        checkSame(n, recorded, outs);
+        checkSame(n, recorded!, outs);
         keepLog(n, refined);
         emit({ kind: 'ready', ...ref(n), outputs: Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 });
         return recorded!;
