@@ -3,16 +3,20 @@
  * own close-on-exec, so one that is not (above stdio) was inherited from
  * whoever started this process (a shell's `3>file`, a supervisor's pipe)
  * and is never used here; left open, every command and build would get it.
- * Node cannot set close-on-exec on a descriptor, so they are closed, once
- * per command start (cheap: a few reads of /proc). Node's IPC channel
- * (NODE_CHANNEL_FD) is kept.
+ * Node cannot set close-on-exec on a descriptor, so they are closed, before
+ * the first command starts (inherited ones exist from the start). Node's
+ * IPC channel (NODE_CHANNEL_FD) is kept.
  */
 import { closeSync, readdirSync, readFileSync } from 'node:fs';
 
 const O_CLOEXEC = 0o2000000;
 
-/** Close every descriptor above 2 that is not close-on-exec (Linux; elsewhere nothing happens). */
+let done = false;
+
+/** Close every descriptor above 2 that is not close-on-exec, once per process (Linux; elsewhere nothing happens). */
 export function closeInheritedDescriptors(): void {
+  if (done) return;
+  done = true;
   const channel = Number(process.env['NODE_CHANNEL_FD']);
   let names: string[];
   try {

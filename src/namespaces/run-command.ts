@@ -8,10 +8,7 @@
  *   after a grace period. A grandchild (`sh -c "sleep 20"`) no longer holds
  *   a cancelled realize.
  * - Should nomia die without cleaning up (SIGKILL, a crash), a watchdog
- *   kills the group: a `sh` outside the group, reading a pipe only this
- *   process holds, which sees end-of-file when this process is gone.
- *   (PR_SET_PDEATHSIG is out of Node's reach, and `setpriv --pdeathsig`
- *   would reach only the command, not its children.)
+ *   kills the group (`group-watchdog.ts`).
  * - Descriptors this process inherited without close-on-exec are closed
  *   before the command starts (`inherited-fds.ts`): the command gets stdin,
  *   stdout, stderr and the pipes asked for, nothing else.
@@ -19,6 +16,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { NomiaError } from '../errors.js';
+import { startWatchdog, watchGroup } from './group-watchdog.js';
 import { closeInheritedDescriptors } from './inherited-fds.js';
 
 export interface CommandRequest {
@@ -53,12 +51,6 @@ const GRACE_MS = 2000;
 
 /** Longest log line kept, in characters. */
 const MAX_LINE = 64 * 1024;
-
-/**
- * The watchdog: it learns the group on its first line; a second line means
- * the command ended normally; end-of-file before it means this process died.
- */
-const WATCHDOG = 'read -r group || exit 0; if read -r done; then exit 0; fi; kill -KILL -"$group" 2>/dev/null';
 
 /** How a failed command ended, after its subject: "failed with exit status 2", "was killed by signal SIGKILL". */
 export function failureText(exit: CommandExit): string {
@@ -99,17 +91,15 @@ export function runCommand(req: CommandRequest): Promise<CommandResult> {
   if (req.signal.aborted) return Promise.reject(abortReason(req.signal));
   closeInheritedDescriptors();
   return new Promise((resolvePromise, reject) => {
-    const watchdog = spawn('/bin/sh', ['-c', WATCHDOG], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: {} });
-    watchdog.on('error', () => undefined);
-    watchdog.stdin!.on('error', () => undefined);
-    watchdog.unref();
+    startWatchdog();
     const child = spawn(req.program, req.args, {
       argv0: req.argv0 ?? req.program, env: { ...req.env }, detached: true,
       stdio: ['ignore', 'pipe', 'pipe', ...(req.statusPipe ? ['pipe' as const] : [])],
       ...(req.cwd === undefined ? {} : { cwd: req.cwd }),
     });
-    // Tell the watchdog the group at once: this write is the only moment nomia's death would go unnoticed.
-    if (child.pid !== undefined) watchdog.stdin!.write(`${child.pid}\n`);
+    // Tell the watchdog at once: the time from the spawn to this write is the only moment nomia's death would
+    // go unnoticed.
+    const watch = child.pid === undefined ? undefined : watchGroup(child.pid);
     let groupEnded = false;
     const signalGroup = (sig: NodeJS.Signals) => {
       if (groupEnded || child.pid === undefined) return;
@@ -132,8 +122,7 @@ export function runCommand(req: CommandRequest): Promise<CommandResult> {
       groupEnded = true;
       clearTimeout(killTimer);
       req.signal.removeEventListener('abort', onAbort);
-      // No group line yet (it never started): end-of-file then means nothing to kill.
-      watchdog.stdin!.end(child.pid === undefined ? '' : 'done\n');
+      watch?.unwatch();
       finish();
     };
 
