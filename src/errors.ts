@@ -63,7 +63,8 @@ export type ErrorCode =
   | 'unpack/format'
   | 'unpack/unsafe-entry'
   | 'private/permission'
-  | 'realize/not-reproducible';
+  | 'realize/not-reproducible'
+  | 'realize/cycle';
 
 export interface NomiaErrorOptions {
   readonly hint?: string;

@@ -38,6 +38,7 @@ import { lookup, materialize, record, spellText } from './reductions.js';
 import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
 import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
 import { respell } from './respell.js';
+import { slots, type Slot, type Slots } from './slots.js';
 
 export interface RealizeOptions {
   readonly store: Store;
@@ -60,6 +61,10 @@ export interface RealizeOptions {
    * with the recorded ones and fails with `realize/not-reproducible` on a difference, keeping the record.
    */
   readonly redo?: 'rebuild' | 'check';
+  /** Job slots shared with the realize whose build asked for this one through the daemon; default `slots(jobs)`. */
+  readonly slots?: Slots;
+  /** The nodes being built by the builds that asked for this realize, outermost first: asking for one of them again is a cycle. */
+  readonly building?: readonly { readonly spelling: Spelling; readonly label: string }[];
 }
 
 export interface Realized {
@@ -73,22 +78,6 @@ type Outputs = Readonly<Record<string, Resource>>;
 
 /** Thrown in nodes that had not started when another failed; never reported as a failure of its own. */
 class Cancelled extends Error {}
-
-/** Run at most `n` tasks at once. */
-function limiter(n: number) {
-  let running = 0;
-  const queue: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (running >= n) await new Promise<void>((r) => queue.push(r));
-    running++;
-    try {
-      return await task();
-    } finally {
-      running--;
-      queue.shift()?.();
-    }
-  };
-}
 
 /** `--check`: the outputs of a run again must be the recorded ones. */
 function checkSame(n: ResolvedNode, recorded: Outputs, outs: Outputs): void {
@@ -172,7 +161,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     }
   }
   const nsSpelling = (id: string) => resolved.namespaceSpelling(id);
-  const run = limiter(Math.max(1, options.jobs ?? 2));
+  const pool = options.slots ?? slots(options.jobs ?? 2);
   const memo = new Map<number, Promise<Outputs>>();
   let ran = 0;
   let reused = 0;
@@ -226,7 +215,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   const knotEnv: KnotEnv = {
     store, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
     emit, ref, fromReductions, outputSpelling, pick, realizeNode,
-    run: (task) => run(async () => {
+    run: (task) => pool.run(async () => {
       if (cancel.signal.aborted) throw new Cancelled();
       return task();
     }),
@@ -307,6 +296,15 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
         // A log that cannot be kept must not fail the node.
       }
     };
+    const cycle = options.building?.findIndex((b) => b.spelling === refined) ?? -1;
+    if (cycle >= 0) {
+      const chain = [...options.building!.slice(cycle).map((b) => b.label), n.label].map((l) => `\`${l}\``).join(' → ');
+      const e = new NomiaError('realize/cycle', `\`${n.label}\` was asked for while it is being built, by itself or by what it asked for (${chain}): it would wait for itself forever`, {
+        hint: 'a build cannot realize its own name: realize what it needs instead, or pass it as an input',
+      });
+      emit({ kind: 'failed', ...ref(n), error: e.message });
+      throw e;
+    }
     const lock = await acquire(store, refined, () => emit({ kind: 'waiting', ...ref(n), spelling: refined }), options.signal);
     try {
       const recorded = redo && !n.signature.contextual ? fromReductions(n, refined) : undefined;
@@ -322,6 +320,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
         }
       }
       const extra: { toName: string; output?: string }[] = [];
+      let slot: Slot | undefined;
       // The node's log lines are also kept in the store, by spelling (`nomia log`), whether it succeeds or fails.
       const events = nodeEvents(ref(n), (e) => {
         if (e.kind === 'log') {
@@ -335,10 +334,21 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
         store, context: options.context, signal: options.signal ?? new AbortController().signal,
         events, log: (line) => events.emit({ kind: 'log', line }),
         emitReduction: (toName, output) => extra.push({ toName, ...(output === undefined ? {} : { output }) }),
-        resolve: async (other, how) => (await realize(other, { ...options, ...(how?.pure ? { pure: true } : {}), redo: undefined })).roots,
+        // A request from the build shares its job slots (lending the build's own while it waits) and knows
+        // what is being built, so a build asking for its own name is an error, not a wait on its own lock.
+        resolve: async (other, how) => {
+          const sub: RealizeOptions = {
+            ...options, slots: pool, building: [...(options.building ?? []), { spelling: refined, label: n.label }],
+            ...(how?.pure ? { pure: true } : {}), redo: undefined,
+            ...(how?.signal ? { signal: options.signal ? AbortSignal.any([options.signal, how.signal]) : how.signal } : {}),
+          };
+          const go = async () => (await realize(other, sub)).roots;
+          return slot ? slot.lend(go) : go();
+        },
       };
       const t0 = Date.now();
-      const outs = await run(async () => {
+      const outs = await pool.run(async (held) => {
+        slot = held;
         if (cancel.signal.aborted) throw new Cancelled();
         emit({ kind: 'realizing', ...ref(n), spelling: refined });
         return n.namespace.realize(n.request, inputs, ctx);

@@ -92,8 +92,10 @@ export interface RealizeContext {
   /**
    * Realize another name in the same run (recursive use: a namespace built on
    * others). Absent where the caller cannot offer it (a namespace process).
+   * `pure` refuses contextual names; `signal` ends the request early (its
+   * asker is gone).
    */
-  resolve?(name: string, options?: { readonly pure?: boolean }): Promise<readonly Resource[]>;
+  resolve?(name: string, options?: { readonly pure?: boolean; readonly signal?: AbortSignal }): Promise<readonly Resource[]>;
 }
 
 /** Where an input of a cycle's member comes from inside the cycle (`realizeKnot`). */

@@ -68,4 +68,49 @@ describe('recursive builds', () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(readFileSync(r.path, 'utf8'), 'no-client\n');
   });
+
+  test('a build that asks for its own name is a clear error, not a wait on its own lock', (t) => {
+    if (!sandboxTools(t)) return;
+    const b = bench('recursive-self');
+    const busybox = `${b.tools}/bin/busybox`;
+    // A name cannot contain itself, so the build rebuilds it at run time from its own command line (a quine):
+    // $Q and $B are a double quote and a backslash, which the script cannot write inside the name's string; with IFS
+    // empty and globbing off, the unquoted expansions stay one word.
+    const self = [
+      'set -f; IFS=; s=$(xargs -0 -n1 < /proc/$$/cmdline | sed -n 3p);',
+      `nomia realize 'package:build-in-sandbox?args=[sh, -c, '$Q$s$Q']&env=['$Q'Q='$B$Q$Q', '$Q'B='$B$B$Q']&recursive=[package, filesystem]&name=self(exe: ${busybox})'`,
+      '> $out 2>&1; echo status $? >> $out',
+    ].join(' ');
+    const name = `package:build-in-sandbox?args=[sh, -c, "${self}"]&env=["Q=\\"", "B=\\\\"]&recursive=[package, filesystem]&name=self(exe: ${busybox})`;
+    const r = realize(b, name);
+    assert.equal(r.code, 0, r.err);
+    const said = readFileSync(r.path, 'utf8');
+    assert.match(said, /^nomia: `package:build-in-sandbox[^\n]*` was asked for while it is being built, by itself or by what it asked for \(`[^\n]*` → `[^\n]*`\): it would wait for itself forever\nstatus 1\n$/);
+  });
+
+  test('requests from a build share its --jobs: with --jobs 1, two at once run one after the other', (t) => {
+    if (!sandboxTools(t)) return;
+    const b = bench('recursive-jobs');
+    const sub = (l: string) => `package:build-in-sandbox?args=[sh, -c, "sleep 1; echo ${l} > $out"]&name=jobs-${l}(exe: ${b.tools}/bin/busybox)`;
+    const s = script(b, `nomia realize '${sub('a')}' > a & nomia realize '${sub('b')}' > b & wait\ncat $(cat a) $(cat b) > $out\n`);
+    const r = realize(b, build(b, s, '&recursive=[package, filesystem]&name=jobs'), ['--jobs', '1']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(readFileSync(r.path, 'utf8'), 'a\nb\n');
+    const steps = r.events.flatMap((e) => ((e.kind === 'realizing' || e.kind === 'ready') && /name=jobs-[ab]/.test(e.label) ? [`${e.kind} ${/jobs-([ab])/.exec(e.label)![1]}`] : []));
+    assert.equal(steps.length, 4, steps.join(', '));
+    assert.deepEqual([steps[1], steps[3]], [steps[0]!.replace('realizing', 'ready'), steps[2]!.replace('realizing', 'ready')], `one at a time: ${steps.join(', ')}`);
+  });
+
+  test('what a build asked for and did not wait for ends with the build', (t) => {
+    if (!sandboxTools(t)) return;
+    const b = bench('recursive-orphan');
+    const slow = `package:build-in-sandbox?args=[sh, -c, "sleep 30; echo > $out"]&name=orphan(exe: ${b.tools}/bin/busybox)`;
+    const s = script(b, `nomia realize '${slow}' > /dev/null 2>&1 &\nsleep 2\necho done > $out\n`);
+    const r = realize(b, build(b, s, '&recursive=[package, filesystem]&name=leaves'));
+    assert.equal(r.code, 0, r.err);
+    const about = (kind: string) => r.events.filter((e) => e.kind === kind && 'label' in e && e.label.includes('name=orphan'));
+    assert.equal(about('realizing').length, 1, 'the request was being served');
+    assert.equal(about('ready').length, 0, 'and it was ended, not waited for');
+    assert.match(JSON.stringify(about('failed')), /the build that asked for it has ended/);
+  });
 });

@@ -53,7 +53,8 @@ export interface Realized {
 }
 
 export function realize(b: Bench, name: string, args: string[] = [], env: Record<string, string> = {}): Realized {
-  const r = nomia(b.store, ['realize', '--log-format', 'json', ...args, name], { cwd: b.dir, env: { NOMIA_FSYNC: '0', ...env } });
+  // A realize that hangs (a deadlock) fails the test instead of holding the suite.
+  const r = nomia(b.store, ['realize', '--log-format', 'json', ...args, name], { cwd: b.dir, env: { NOMIA_FSYNC: '0', ...env }, timeout: 60_000 });
   const events = r.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as EngineEvent);
   const [first, second] = r.out.trim().split('\n');
   return { ...r, events, name: first ?? '', path: second ?? '' };

@@ -91,6 +91,16 @@ describe('package:build-in-sandbox', () => {
     assert.match(log.out, /line 5\noops\nfailed: the build failed with exit status 3/);
   });
 
+  test('a build killed by a signal says which, in the sandbox too (where bwrap reports 128+N)', (t) => {
+    if (!sandboxTools(t)) return;
+    const s = script(get(), 'echo about to die\nkill -KILL $$\n');
+    for (const mode of ['bubblewrap', 'none']) {
+      const r = realize(get(), build(get(), s, `&name=killed-${mode}`), ['--sandbox', mode]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /error\[build\/failed\]: the build was killed by signal SIGKILL; its last lines:\n {2}about to die/, mode);
+    }
+  });
+
   test('a build that does not create $out, or leaves a symlink out of the store, fails clearly', (t) => {
     if (!sandboxTools(t)) return;
     const none = realize(get(), build(get(), script(get(), 'echo nothing\n')));

@@ -17,6 +17,7 @@ export function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 export function nomia(store: string, args: string[], options: { input?: string | Buffer; env?: Record<string, string>; encoding?: 'utf8' | 'buffer' } & Partial<SpawnSyncOptions> = {}): Run {
   const r = spawnSync(process.execPath, [bin, '--store', store, ...args], {
     input: options.input ?? '', env: env(options.env), maxBuffer: 1 << 30, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
   });
   return { code: r.status, out: r.stdout.toString(), err: r.stderr.toString() };
 }

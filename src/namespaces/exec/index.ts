@@ -11,7 +11,6 @@
  * it cannot change what the command makes, so `spell` leaves it out and
  * names that differ only in their label, or in having one, share results.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NomiaError } from '../../errors.js';
@@ -23,6 +22,7 @@ import { checkObjectName } from '../../store/store-path.js';
 import { realPath } from '../../store/store.js';
 import { fsType, onlyParams, stringParam, unknownName, usage } from '../util.js';
 import { byContentName } from '../filesystem/names.js';
+import { failureText, runCommand } from '../run-command.js';
 
 function argv(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, out: string): string[] {
   const p = req.params.find((x) => x.key === 'args');
@@ -68,23 +68,17 @@ export const execNamespace: Namespace = {
       for (const [port, r] of Object.entries(inputs)) env[/^\d+$/.test(port) ? `in${port}` : port] = r.kind === 'object' ? r.path : r.value;
       env['out'] = out;
       const tail: string[] = [];
-      const code = await new Promise<number | string>((resolvePromise, reject) => {
-        const child = spawn(program!, rest, { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'], signal: ctx.signal });
-        const onLines = (data: Buffer) => {
-          for (const line of data.toString().split('\n')) {
-            if (!line) continue;
-            ctx.log(line);
-            tail.push(line);
-            if (tail.length > 20) tail.shift();
-          }
-        };
-        child.stdout.on('data', onLines);
-        child.stderr.on('data', onLines);
-        child.on('error', (e) => reject(new NomiaError('usage', `exec:run cannot start ${program}: ${e.message}`, { hint: 'is it on PATH? exec:run runs with the PATH of the caller' })));
-        child.on('close', (status, signal) => resolvePromise(status ?? signal ?? 'unknown'));
+      const onOutput = (line: string) => {
+        ctx.log(line);
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+      };
+      const { exit } = await runCommand({ program: program!, args: rest, env, cwd: home, signal: ctx.signal, onOutput }).catch((e: NodeJS.ErrnoException) => {
+        if (ctx.signal.aborted) throw e;
+        throw new NomiaError('usage', `exec:run cannot start ${program}: ${e.message}`, { hint: 'is it on PATH? exec:run runs with the PATH of the caller' });
       });
-      if (code !== 0) {
-        throw new NomiaError('realize/failed', `exec:run ${program} failed with ${typeof code === 'number' ? `exit status ${code}` : `signal ${code}`}${tail.length ? `; last lines:\n  ${tail.join('\n  ')}` : ''}`);
+      if (!('status' in exit) || exit.status !== 0) {
+        throw new NomiaError('realize/failed', `exec:run ${program} ${failureText(exit)}${tail.length ? `; last lines:\n  ${tail.join('\n  ')}` : ''}`);
       }
       if (!existsSync(out)) throw new NomiaError('realize/failed', `exec:run ${program} succeeded but did not create $out`, { hint: 'write the result to the path in $out' });
       const { object } = await addPath(ctx.store, out, { name });

@@ -21,6 +21,7 @@ import { unknownName, usage } from '../util.js';
 import { storeOutputs, type BuiltOutput } from './outputs.js';
 import { buildSpec, outputObjectName, type BuildSpec } from './params.js';
 import { openRecursion, type Recursion } from './recursive.js';
+import { failureText } from '../run-command.js';
 import { runSandboxed, runUnsandboxed, type BuildExit, type SandboxMode } from './sandbox.js';
 
 export interface PackageOptions {
@@ -85,10 +86,6 @@ function argv(req: AtomRequest, spec: BuildSpec, inputs: Readonly<Record<string,
     if (!r) throw usage(req, `refers to \`$${a.port}\` in \`args\`, but no input \`${a.port}\` is given`, `pass it: package:build-in-sandbox?…(${a.port}: NAME)`);
     return valueOf(r);
   });
-}
-
-function exitText(exit: BuildExit): string {
-  return 'status' in exit ? `exit status ${exit.status}` : `signal ${exit.signal}`;
 }
 
 export function createPackageNamespace(options: PackageOptions = {}): Namespace {
@@ -174,7 +171,7 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
           await recursion?.close();
         }
         if (!('status' in exit) || exit.status !== 0) {
-          throw new NomiaError('build/failed', `the build failed with ${exitText(exit)}${tail.length ? `; its last lines:\n  ${tail.join('\n  ')}` : ' and printed nothing'}`, {
+          throw new NomiaError('build/failed', `the build ${failureText(exit)}${tail.length ? `; its last lines:\n  ${tail.join('\n  ')}` : ' and printed nothing'}`, {
             hint: 'the whole log: nomia log NAME',
           });
         }

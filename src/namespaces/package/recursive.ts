@@ -34,7 +34,7 @@ export interface RecursionRequest {
   readonly storeView: string;
   readonly store: Store;
   readonly granted: readonly string[];
-  readonly resolve: (name: string, options?: { readonly pure?: boolean }) => Promise<readonly Resource[]>;
+  readonly resolve: (name: string, options?: { readonly pure?: boolean; readonly signal?: AbortSignal }) => Promise<readonly Resource[]>;
   readonly log: (line: string) => void;
   readonly signal: AbortSignal;
 }
@@ -47,7 +47,7 @@ export interface Recursion {
   objects(): string[];
   /** The resources the build realized, in the order it first asked for them. */
   used(): Resource[];
-  /** Stop serving and wait for requests in flight. */
+  /** Stop serving: end the requests in flight (the build that asked is gone) and wait for them. */
   close(): Promise<void>;
 }
 
@@ -126,6 +126,9 @@ export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
   const used = new Map<string, Resource>();
   const visible = new Set<string>();
   const inFlight = new Set<Promise<void>>();
+  // Aborted when the build has ended: what it still asked for is not needed, and no client is left to answer.
+  const ended = new AbortController();
+  const stop = AbortSignal.any([req.signal, ended.signal]);
 
   const makeVisible = (r: Resource) => {
     if (r.kind !== 'object') return;
@@ -157,7 +160,7 @@ export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
       if (op !== 'realize') throw new NomiaError('usage', `unknown request ${JSON.stringify(op)}; the daemon answers \`realize NAME\``);
       checkGrant(name, req.granted);
       req.log(`recursive: realizing ${name}`);
-      const roots = await req.resolve(name, { pure: true });
+      const roots = await req.resolve(name, { pure: true, signal: stop });
       if (roots.length !== 1) throw new NomiaError('usage', `\`${name}\` has ${roots.length} results; ask for one`);
       const r = roots[0]!;
       makeVisible(r);
@@ -167,7 +170,7 @@ export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
       response = `error\t${(e as Error).message.split('\n')[0]}`;
       req.log(`recursive: refused or failed: ${(e as Error).message.split('\n')[0]}`);
     }
-    await answer(dir, reply, response.replace(/\n/g, ' '), req.signal);
+    if (!stop.aborted) await answer(dir, reply, response.replace(/\n/g, ' '), stop);
   };
 
   onLines(socket, (line) => {
@@ -184,6 +187,7 @@ export async function openRecursion(req: RecursionRequest): Promise<Recursion> {
     used: () => [...used.values()],
     async close() {
       socket.destroy();
+      ended.abort(new NomiaError('realize/failed', 'cancelled: the build that asked for it has ended'));
       await Promise.allSettled([...inFlight]);
     },
   };

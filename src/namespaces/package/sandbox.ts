@@ -8,10 +8,10 @@
  * builds, the daemon channel. The environment is exactly what the caller
  * passes.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants, lstatSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { NomiaError } from '../../errors.js';
+import { runCommand, signalOfStatus, type CommandExit } from '../run-command.js';
 
 export interface Bind {
   readonly host: string;
@@ -40,7 +40,7 @@ export interface SandboxRequest {
 export type SandboxMode = 'bubblewrap' | 'none';
 
 /** How the build ended: its exit status or the signal that killed it. */
-export type BuildExit = { readonly status: number } | { readonly signal: string };
+export type BuildExit = CommandExit;
 
 let bwrapPath: string | undefined | null;
 
@@ -92,82 +92,42 @@ export function bwrapArgs(req: SandboxRequest, statusFd: number): string[] {
   return args;
 }
 
-/** Longest log line kept, in characters. */
-const MAX_LINE = 64 * 1024;
-
-/** Stream a child's output as lines. */
-function lines(onLine: (line: string) => void) {
-  let rest = '';
-  return {
-    data(chunk: Buffer) {
-      const parts = (rest + chunk.toString('utf8')).split('\n');
-      rest = parts.pop()!;
-      for (const l of parts) onLine(l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)} [… line cut]` : l);
-      // A build printing without newlines must not grow the engine's memory without bound.
-      if (rest.length > MAX_LINE) {
-        onLine(`${rest.slice(0, MAX_LINE)} [… line cut]`);
-        rest = '';
-      }
-    },
-    end() {
-      if (rest) onLine(rest);
-      rest = '';
-    },
-  };
-}
-
 /**
  * Run the build in the sandbox. Resolves with the build's exit; a sandbox
  * that cannot be set up is a `sandbox/unavailable` error, never mistaken
  * for a failing build.
  */
-export function runSandboxed(req: SandboxRequest): Promise<BuildExit> {
+export async function runSandboxed(req: SandboxRequest): Promise<BuildExit> {
   const bwrap = findBwrap();
-  if (!bwrap) return Promise.reject(new NomiaError('sandbox/unavailable', 'cannot build in a sandbox: bubblewrap (bwrap) is not installed', { hint: UNAVAILABLE_HINT }));
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(bwrap, bwrapArgs(req, 3), { env: {}, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], signal: req.signal });
-    const out = lines(req.onOutput);
-    const err = lines(req.onOutput);
-    const bwrapSays: string[] = [];
-    let status = '';
-    child.stdout!.on('data', out.data);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      // bwrap's own complaints start with "bwrap:"; keep them to explain a failed setup.
-      for (const l of chunk.toString('utf8').split('\n')) if (l.startsWith('bwrap:')) bwrapSays.push(l);
-      err.data(chunk);
-    });
-    (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => { status += c.toString('utf8'); });
-    child.on('error', (e) => {
-      if ((e as NodeJS.ErrnoException).code === 'ABORT_ERR') reject(e);
-      else reject(new NomiaError('sandbox/unavailable', `cannot start bubblewrap: ${e.message}`, { hint: UNAVAILABLE_HINT }));
-    });
-    child.on('close', (code, signal) => {
-      out.end();
-      err.end();
-      // --json-status-fd writes the child's pid once the sandbox is up and its exit code at the end.
-      const exit = /"exit-code"\s*:\s*(\d+)/.exec(status);
-      const started = /"child-pid"/.test(status);
-      if (exit) return resolvePromise({ status: Number(exit[1]) });
-      if (started) return resolvePromise(signal ? { signal } : { status: code ?? 1 });
-      if (signal) return resolvePromise({ signal });
-      reject(new NomiaError('sandbox/unavailable', `cannot set up the build sandbox: ${bwrapSays.join('; ') || `bwrap exited with status ${code}`}`, { hint: UNAVAILABLE_HINT }));
-    });
+  if (!bwrap) throw new NomiaError('sandbox/unavailable', 'cannot build in a sandbox: bubblewrap (bwrap) is not installed', { hint: UNAVAILABLE_HINT });
+  // bwrap's own complaints start with "bwrap:"; they explain a failed setup.
+  const bwrapSays: string[] = [];
+  const onOutput = (line: string) => {
+    if (line.startsWith('bwrap:')) bwrapSays.push(line);
+    req.onOutput(line);
+  };
+  const { exit, status } = await runCommand({ program: bwrap, args: bwrapArgs(req, 3), env: {}, signal: req.signal, onOutput, statusPipe: true }).catch((e: Error) => {
+    if (req.signal.aborted) throw e;
+    throw new NomiaError('sandbox/unavailable', `cannot start bubblewrap: ${e.message}`, { hint: UNAVAILABLE_HINT });
   });
+  // --json-status-fd writes the child's pid once the sandbox is up and its exit code at the end. bwrap
+  // reports a child killed by signal N as 128+N (as a shell's $? does): that is reported as the signal.
+  const code = /"exit-code"\s*:\s*(\d+)/.exec(status);
+  if (code) {
+    const signal = signalOfStatus(Number(code[1]));
+    return signal ? { signal } : { status: Number(code[1]) };
+  }
+  if (/"child-pid"/.test(status) || 'signal' in exit) return exit;
+  throw new NomiaError('sandbox/unavailable', `cannot set up the build sandbox: ${bwrapSays.join('; ') || `bwrap exited with status ${exit.status}`}`, { hint: UNAVAILABLE_HINT });
 }
 
 /** Run the build without a sandbox (`--sandbox=none`): same argv and environment, the host's file system. */
-export function runUnsandboxed(req: Omit<SandboxRequest, 'visible' | 'binds' | 'storeView'>): Promise<BuildExit> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(req.program, req.argv.slice(1), { argv0: req.argv[0] ?? req.program, env: { ...req.env }, cwd: req.cwd, stdio: ['ignore', 'pipe', 'pipe'], signal: req.signal });
-    const out = lines(req.onOutput);
-    const err = lines(req.onOutput);
-    child.stdout.on('data', out.data);
-    child.stderr.on('data', err.data);
-    child.on('error', (e) => reject((e as NodeJS.ErrnoException).code === 'ABORT_ERR' ? e : new NomiaError('build/failed', `cannot start ${req.program}: ${e.message}`)));
-    child.on('close', (code, signal) => {
-      out.end();
-      err.end();
-      resolvePromise(signal ? { signal } : { status: code ?? 1 });
-    });
+export async function runUnsandboxed(req: Omit<SandboxRequest, 'visible' | 'binds' | 'storeView'>): Promise<BuildExit> {
+  const { exit } = await runCommand({
+    program: req.program, args: req.argv.slice(1), argv0: req.argv[0] ?? req.program, env: req.env, cwd: req.cwd, signal: req.signal, onOutput: req.onOutput,
+  }).catch((e: Error) => {
+    if (req.signal.aborted) throw e;
+    throw new NomiaError('build/failed', `cannot start ${req.program}: ${e.message}`);
   });
+  return exit;
 }

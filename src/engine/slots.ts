@@ -1,0 +1,74 @@
+/**
+ * Job slots: at most `n` namespaces realizing at once (`--jobs`), shared by
+ * a realize and every realize its builds ask for through the daemon. A
+ * build waiting for such a request lends its slot for the wait (as a make
+ * waiting for a sub-make gives back its jobserver token): otherwise, with
+ * `--jobs 1`, the build would hold the only slot its request needs.
+ */
+
+/** A running task's hold on its slot. */
+export interface Slot {
+  /**
+   * Give the slot back while `wait` runs and take one again before
+   * returning. Concurrent lends from one task give back one slot.
+   */
+  lend<T>(wait: () => Promise<T>): Promise<T>;
+}
+
+export interface Slots {
+  /** Run `task` holding a slot; it waits for one if all are taken. */
+  run<T>(task: (slot: Slot) => Promise<T>): Promise<T>;
+}
+
+export function slots(n: number): Slots {
+  let free = Math.max(1, n);
+  const queue: (() => void)[] = [];
+  const take = async () => {
+    if (free > 0) free--;
+    else await new Promise<void>((r) => queue.push(r));
+  };
+  // A freed slot goes straight to the first waiter, so no newcomer overtakes it.
+  const give = () => {
+    const next = queue.shift();
+    if (next) next();
+    else free++;
+  };
+  return {
+    async run(task) {
+      await take();
+      let held = true;
+      let lent = 0;
+      let done = false;
+      let taking: Promise<void> | undefined;
+      // One take at a time: a lend that ends while another's take is pending waits for that one.
+      const reclaim = () => (taking ??= take().then(() => {
+        taking = undefined;
+        // A new lend began, or the task ended, while the slot was awaited: it is not needed.
+        if (lent > 0 || done) give();
+        else held = true;
+      }));
+      const slot: Slot = {
+        async lend(wait) {
+          if (lent++ === 0 && held) {
+            held = false;
+            give();
+          }
+          try {
+            return await wait();
+          } finally {
+            if (--lent === 0 && !done) await reclaim();
+          }
+        },
+      };
+      try {
+        return await task(slot);
+      } finally {
+        done = true;
+        if (held) {
+          held = false;
+          give();
+        }
+      }
+    },
+  };
+}
