@@ -31,11 +31,13 @@ import { fsType } from '../namespaces/util.js';
 import type { Store } from '../store/store.js';
 import type { EngineEvent, EventListener } from './events.js';
 import { writeLog } from '../store/logs.js';
+import { acceptOutputs } from './accept-outputs.js';
 import { realizeKnot, type KnotEnv } from './knots.js';
 import { acquire } from './locks.js';
 import { nodeEvents } from './node-events.js';
 import { lookup, materialize, record, spellText } from './reductions.js';
 import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
+import { Protection } from './protect.js';
 import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
 import { respell } from './respell.js';
 
@@ -54,6 +56,8 @@ export interface RealizeOptions {
    * sandboxed builds, which must not reach the host through the engine.
    */
   readonly pure?: boolean;
+  /** The holds of the realize this one serves (an a-priori reduction, a namespace's `ctx.resolve`); set by the engine. */
+  readonly protection?: Protection;
 }
 
 export interface Realized {
@@ -99,6 +103,17 @@ function project(r: Resource, projection: readonly string[] | undefined, what: s
  * then only used for error excerpts).
  */
 export async function realize(name: Name | string, options: RealizeOptions): Promise<Realized> {
+  if (options.protection) return realizeHeld(name, options, options.protection);
+  // Everything this realize (and any it starts) finds or makes is held until it ends (protect.ts).
+  const protection = new Protection(options.store);
+  try {
+    return await realizeHeld(name, { ...options, protection }, protection);
+  } finally {
+    protection.release();
+  }
+}
+
+async function realizeHeld(name: Name | string, options: RealizeOptions, protection: Protection): Promise<Realized> {
   const started = Date.now();
   const emit = (e: EngineEvent) => options.onEvent?.(e);
   const { store, registry } = options;
@@ -115,7 +130,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   if (key !== undefined) {
     const spelling = lookupText(store, key);
     const found = spelling && lookupGraph(store, spelling, registry);
-    if (found) return wholeNameHit(found);
+    if (found && protection.hold(found)) return wholeNameHit(found);
   }
   const parsed = typeof name === 'string' ? parseName(name) : name;
   let prepared: Prepared | undefined;
@@ -126,7 +141,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   }
   if (prepared) {
     const found = lookupGraph(store, prepared.spellings.name, registry);
-    if (found) {
+    if (found && protection.hold(found)) {
       if (key !== undefined) recordWholeName(store, prepared.spellings.name, found, key);
       return wholeNameHit(found);
     }
@@ -169,7 +184,8 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     for (const output of Object.keys(n.signature.outputs)) {
       const row = lookup(store, outputSpelling(n, s, output), n.namespace.spelling);
       const found = row && materialize(store, row.to, nsSpelling, n.namespace.spelling);
-      if (!found) return undefined;
+      // Held from here on; an object that left the store meanwhile makes this a miss.
+      if (!found || !protection.hold([found.resource])) return undefined;
       outs[output] = found.resource;
     }
     return outs;
@@ -206,6 +222,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   const knotEnv: KnotEnv = {
     store, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
     emit, ref, fromReductions, outputSpelling, pick, realizeNode,
+    accept: (n, inputs, outputs, since) => acceptOutputs({ store, protection, label: n.label, inputs, outputs, since }),
     run: (task) => run(async () => {
       if (cancel.signal.aborted) throw new Cancelled();
       return task();
@@ -320,6 +337,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
       for (const output of Object.keys(n.signature.outputs)) {
         if (!outs[output]) throw new NomiaError('usage', `the namespace ${n.namespace.id} did not produce the output \`${output}\` of \`${n.label}\``);
       }
+      await acceptOutputs({ store, protection, label: n.label, inputs, outputs: outs, since: t0 });
       const spellingsOfNode = n.tainted || refined === n.spelling ? [refined] : [refined, n.spelling];
       for (const s of spellingsOfNode) {
         for (const [output, r] of Object.entries(outs)) {

@@ -200,6 +200,17 @@ export class StoreDatabase {
     this.db.prepare('DELETE FROM objects WHERE path = ?').run(path);
   }
 
+  /** Add references of an existing object (found by scanning it after it was registered). */
+  addReferences(path: string, references: readonly string[]): void {
+    const ref = this.db.prepare('INSERT OR IGNORE INTO refs (referrer, reference) VALUES (?, ?)');
+    for (const r of references) ref.run(path, r);
+  }
+
+  /** Every registered object path, without the rest of its row (for scans over the whole store). */
+  objectPaths(): string[] {
+    return this.db.prepare('SELECT path FROM objects ORDER BY path').pluck().all() as string[];
+  }
+
   references(path: string): string[] {
     return (this.db.prepare('SELECT reference FROM refs WHERE referrer = ? ORDER BY reference').all(path) as { reference: string }[]).map((r) => r.reference);
   }
@@ -248,6 +259,10 @@ export class StoreDatabase {
   tempRoots(): TempRootRow[] {
     return (this.db.prepare('SELECT object, pid, pid_start FROM temp_roots').all() as { object: string; pid: number; pid_start: number }[])
       .map((r) => ({ object: r.object, pid: r.pid, pidStart: r.pid_start }));
+  }
+
+  hasTempRoot(row: TempRootRow): boolean {
+    return this.db.prepare('SELECT 1 FROM temp_roots WHERE object = ? AND pid = ? AND pid_start = ?').get(row.object, row.pid, row.pidStart) !== undefined;
   }
 
   addTempRoot(row: TempRootRow): void {
