@@ -95,7 +95,9 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
   const mode: SandboxMode = options.sandbox ?? 'bubblewrap';
   return {
     id: 'package',
-    spelling: 'builtin:package@1',
+    // A result built without the sandbox may depend on the host: it is spelled apart (and so is everything
+    // made from it), and its rows are not under a `builtin:` emitter, so a sandboxed realize never follows them.
+    spelling: mode === 'bubblewrap' ? 'builtin:package@1' : 'unsandboxed:package@1',
     describe(req) {
       if (req.nameId !== 'build-in-sandbox') throw unknownName(req, ['build-in-sandbox?args=[…](exe: …, …)']);
       return describeBuild(req);
