@@ -314,8 +314,8 @@ async function realizeHeld(name: Name | string, options: RealizeOptions, protect
       const extra: { toName: string; output?: string }[] = [];
       // The node's log lines are also kept in the store, by spelling (`nomia log`), whether it succeeds or fails.
       const events = nodeEvents(ref(n), (e) => {
-        if (e.kind === 'log') {
-          logLines.push(e.line);
+        if (e.kind === 'log' || e.kind === 'warning') {
+          logLines.push(e.kind === 'log' ? e.line : `warning: ${e.message}`);
           // Keep the tail in memory (it is what the stored log keeps, too).
           if (logLines.length > 200_000) logLines.splice(0, 100_000, '[… earlier lines dropped]');
         }

@@ -1,7 +1,8 @@
 /**
  * Package builds and data safety (issue "Data safety", points 2 and 4): a
  * sandboxed `$out` that links to a store object which was no input keeps
- * it alive; a result built with `--sandbox=none` is never reused by a
+ * it alive; a `$name` in a string argument that nothing sets is warned
+ * about (point 3); a result built with `--sandbox=none` is never reused by a
  * sandboxed realize of the same name.
  */
 import assert from 'node:assert/strict';
@@ -28,6 +29,15 @@ describe('package builds and data safety', () => {
     assert.equal(nomia(get().store, ['gc']).code, 0);
     assert.ok(existsSync(readlinkSync(r.path)), 'the object it links to was kept');
     assert.equal(readFileSync(r.path, 'utf8'), 'other\n');
+  });
+
+  test('a build warns about $name in a string argument that nothing sets', (t) => {
+    if (!sandboxTools(t)) return;
+    const name = `package:build-in-sandbox?args=[bash, -c, "echo $missing > $out"]&name=warn(exe: ${get().tools}/bin/bash)`;
+    const r = realize(get(), name);
+    assert.equal(r.code, 0, r.err);
+    const warnings = r.events.filter((e) => e.kind === 'warning');
+    assert.deepEqual(warnings.map((w) => w.kind === 'warning' && [w.variable, w.where]), [['missing', 'args[2]']]);
   });
 
   test('a result built with --sandbox=none is not reused by a sandboxed realize', (t) => {

@@ -18,6 +18,7 @@ import { closure } from '../../store/closure.js';
 import { withWorkDir } from '../../store/commit.js';
 import { entryOf } from '../../store/store.js';
 import { unknownName, usage } from '../util.js';
+import { unsetVariableWarnings } from '../shell-variables.js';
 import { storeOutputs, type BuiltOutput } from './outputs.js';
 import { buildSpec, outputObjectName, type BuildSpec } from './params.js';
 import { openRecursion, type Recursion } from './recursive.js';
@@ -157,6 +158,8 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
           env['NOMIA_DAEMON'] = recursion.sandboxDir;
           env['PATH'] = `${env['PATH']}:${recursion.binDir}`;
         }
+        const texts = spec.args.map((a) => (a.kind === 'text' ? a.text : undefined));
+        for (const w of unsetVariableWarnings(`${req.namespace.id}:${req.nameId}`, texts, Object.keys(env))) ctx.events.emit(w);
         const tail: string[] = [];
         const onOutput = (line: string) => {
           ctx.log(line);
