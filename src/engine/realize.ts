@@ -37,6 +37,7 @@ import { acquire } from './locks.js';
 import { nodeEvents } from './node-events.js';
 import { lookup, materialize, record, spellText } from './reductions.js';
 import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
+import { PrivateScopes, type PrivateScope } from './private-results.js';
 import { Protection } from './protect.js';
 import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
 import { respell } from './respell.js';
@@ -56,8 +57,8 @@ export interface RealizeOptions {
    * sandboxed builds, which must not reach the host through the engine.
    */
   readonly pure?: boolean;
-  /** The holds of the realize this one serves (an a-priori reduction, a namespace's `ctx.resolve`); set by the engine. */
-  readonly protection?: Protection;
+  /** What the realize this one serves (an a-priori reduction, a namespace's `ctx.resolve`) holds and has open; set by the engine. */
+  readonly session?: RealizeSession;
 }
 
 export interface Realized {
@@ -103,17 +104,25 @@ function project(r: Resource, projection: readonly string[] | undefined, what: s
  * then only used for error excerpts).
  */
 export async function realize(name: Name | string, options: RealizeOptions): Promise<Realized> {
-  if (options.protection) return realizeHeld(name, options, options.protection);
-  // Everything this realize (and any it starts) finds or makes is held until it ends (protect.ts).
-  const protection = new Protection(options.store);
+  if (options.session) return realizeIn(name, options, options.session);
+  // Everything this realize (and any it starts) finds or makes is held until it ends (protect.ts); private
+  // stores it opens for private nodes are closed then (private-results.ts).
+  const session: RealizeSession = { protection: new Protection(options.store), privateScopes: new PrivateScopes(options.store) };
   try {
-    return await realizeHeld(name, { ...options, protection }, protection);
+    return await realizeIn(name, { ...options, session }, session);
   } finally {
-    protection.release();
+    session.protection.release();
+    session.privateScopes.close();
   }
 }
 
-async function realizeHeld(name: Name | string, options: RealizeOptions, protection: Protection): Promise<Realized> {
+/** What one realize and those it starts share. */
+interface RealizeSession {
+  readonly protection: Protection;
+  readonly privateScopes: PrivateScopes;
+}
+
+async function realizeIn(name: Name | string, options: RealizeOptions, { protection, privateScopes }: RealizeSession): Promise<Realized> {
   const started = Date.now();
   const emit = (e: EngineEvent) => options.onEvent?.(e);
   const { store, registry } = options;
@@ -178,15 +187,16 @@ async function realizeHeld(name: Name | string, options: RealizeOptions, protect
   const ref = (n: ResolvedNode) => ({ node: n.id, label: n.label, ...(n.at ? { at: n.at } : {}) });
   const outputSpelling = (n: ResolvedNode, s: Spelling, output: string) => (output === n.signature.defaultOutput ? s : sourceSpelling(s, output));
 
-  /** Every declared output of `n` from recorded reductions, or undefined. */
-  const fromReductions = (n: ResolvedNode, s: Spelling): Outputs | undefined => {
+  /** Every declared output of `n` from recorded reductions (of the private store of `priv`, for a private node), or undefined. */
+  const fromReductions = (n: ResolvedNode, s: Spelling, priv?: PrivateScope): Outputs | undefined => {
     const outs: Record<string, Resource> = {};
+    const where = priv?.store ?? store;
     for (const output of Object.keys(n.signature.outputs)) {
-      const row = lookup(store, outputSpelling(n, s, output), n.namespace.spelling);
-      const found = row && materialize(store, row.to, nsSpelling, n.namespace.spelling);
+      const row = lookup(where, outputSpelling(n, s, output), n.namespace.spelling);
+      const found = row && materialize(where, row.to, nsSpelling, n.namespace.spelling);
       // Held from here on; an object that left the store meanwhile makes this a miss.
       if (!found || !protection.hold([found.resource])) return undefined;
-      outs[output] = found.resource;
+      outs[output] = priv ? priv.name(found.resource) : found.resource;
     }
     return outs;
   };
@@ -283,9 +293,12 @@ async function realizeHeld(name: Name | string, options: RealizeOptions, protect
         }
       }
     }
+    // A node with a private input is realized into, and recorded in, its owner's private store.
+    const priv = privateScopes.of(n.label, inputs);
+    const nodeStore = priv?.store ?? store;
     const refined = await respell(n, resolved.graph, inputs, nsSpelling);
     if (!n.signature.contextual && refined !== n.spelling) {
-      const hit = fromReductions(n, refined);
+      const hit = fromReductions(n, refined, priv);
       if (hit) {
         reused++;
         emit({ kind: 'cache-hit', ...ref(n), spelling: refined, to: hit[n.signature.defaultOutput]?.name ?? '', early: true });
@@ -296,7 +309,7 @@ async function realizeHeld(name: Name | string, options: RealizeOptions, protect
     const keepLog = (node: ResolvedNode, refinedSpelling: Spelling, last?: string) => {
       if (logLines.length === 0 && last === undefined) return;
       try {
-        writeLog(store, node.tainted ? [refinedSpelling] : [refinedSpelling, node.spelling], last === undefined ? logLines : [...logLines, last]);
+        writeLog(nodeStore, node.tainted ? [refinedSpelling] : [refinedSpelling, node.spelling], last === undefined ? logLines : [...logLines, last]);
       } catch {
         // A log that cannot be kept must not fail the node.
       }
@@ -304,7 +317,7 @@ async function realizeHeld(name: Name | string, options: RealizeOptions, protect
     const lock = await acquire(store, refined, () => emit({ kind: 'waiting', ...ref(n), spelling: refined }), options.signal);
     try {
       if (!n.signature.contextual) {
-        const hit = fromReductions(n, refined);
+        const hit = fromReductions(n, refined, priv);
         if (hit) {
           reused++;
           emit({ kind: 'cache-hit', ...ref(n), spelling: refined, to: hit[n.signature.defaultOutput]?.name ?? '', early: refined !== n.spelling });
@@ -322,7 +335,7 @@ async function realizeHeld(name: Name | string, options: RealizeOptions, protect
         emit(e);
       });
       const ctx: RealizeContext = {
-        store, context: options.context, signal: options.signal ?? new AbortController().signal,
+        store: nodeStore, context: options.context, signal: options.signal ?? new AbortController().signal,
         events, log: (line) => events.emit({ kind: 'log', line }),
         emitReduction: (toName, output) => extra.push({ toName, ...(output === undefined ? {} : { output }) }),
         resolve: async (other, how) => (await realize(other, how?.pure ? { ...options, pure: true } : options)).roots,
@@ -337,7 +350,7 @@ async function realizeHeld(name: Name | string, options: RealizeOptions, protect
       for (const output of Object.keys(n.signature.outputs)) {
         if (!outs[output]) throw new NomiaError('usage', `the namespace ${n.namespace.id} did not produce the output \`${output}\` of \`${n.label}\``);
       }
-      await acceptOutputs({ store, protection, label: n.label, inputs, outputs: outs, since: t0 });
+      await acceptOutputs({ store: nodeStore, protection, label: n.label, inputs, outputs: outs, since: t0 });
       const spellingsOfNode = n.tainted || refined === n.spelling ? [refined] : [refined, n.spelling];
       for (const s of spellingsOfNode) {
         for (const [output, r] of Object.entries(outs)) {
@@ -345,17 +358,18 @@ async function realizeHeld(name: Name | string, options: RealizeOptions, protect
           const via = extra.find((x) => (x.output ?? n.signature.defaultOutput) === output);
           // A refinement learned on the way is recorded as its own step of the chain.
           const first = via ? via.toName : r.name;
-          record(store, { from, namespace: n.namespace.spelling, to: first, kind: 'realized' });
+          record(nodeStore, { from, namespace: n.namespace.spelling, to: first, kind: 'realized' });
           emit({ kind: 'reduced', ...ref(n), from, to: first, source: 'recorded' });
           if (via) {
             const viaSpelling = spellText(via.toName, nsSpelling);
-            if (viaSpelling) record(store, { from: viaSpelling, namespace: n.namespace.spelling, to: r.name, kind: 'realized' });
+            if (viaSpelling) record(nodeStore, { from: viaSpelling, namespace: n.namespace.spelling, to: r.name, kind: 'realized' });
           }
         }
       }
       keepLog(n, refined);
-      emit({ kind: 'ready', ...ref(n), outputs: Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 });
-      return outs;
+      const named: Outputs = priv ? Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, priv.name(v)])) : outs;
+      emit({ kind: 'ready', ...ref(n), outputs: Object.fromEntries(Object.entries(named).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 });
+      return named;
     } catch (e) {
       if (e instanceof Cancelled) throw e;
       keepLog(n, refined, `failed: ${(e as Error).message}`);
