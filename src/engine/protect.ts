@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
 import type { Resource } from '../namespace/types.js';
 import { entryOf, type Store } from '../store/store.js';
-import { holdTempRoot, releaseTempRoot } from '../store/temp-roots.js';
+import { holdTempRoot, releaseTempRoots } from '../store/temp-roots.js';
 
 export class Protection {
   private readonly held: string[] = [];
@@ -64,6 +64,6 @@ export class Protection {
    * what holds it otherwise: a commit of this process, a handle, a root.
    */
   release(): void {
-    for (const e of this.held.splice(0)) releaseTempRoot(this.store, e);
+    releaseTempRoots(this.store, this.held.splice(0));
   }
 }

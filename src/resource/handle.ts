@@ -11,7 +11,7 @@ import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
 import type { Resource } from '../namespace/types.js';
 import { entryOf, type Store } from '../store/store.js';
-import { holdTempRoot, releaseTempRoot } from '../store/temp-roots.js';
+import { holdTempRoot, releaseTempRoots } from '../store/temp-roots.js';
 
 /** The store entry (`<hash>-<name>`) an object path lies in. */
 function storeEntry(store: Store, path: string): string {
@@ -78,7 +78,7 @@ export class FsHandle extends Handle {
   }
 
   protected override onRelease(): void {
-    releaseTempRoot(this.store, this.entry);
+    releaseTempRoots(this.store, [this.entry]);
   }
 }
 

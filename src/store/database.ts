@@ -127,7 +127,7 @@ export class StoreDatabase {
   private readonly db: Database.Database;
 
   /** `durable`: fsync every commit (FULL), so a registration or deletion survives a power loss once it returns. */
-  constructor(path: string, durable = true) {
+  constructor(path: string, private readonly durable = true) {
     try {
       this.db = new Database(path, { timeout: 120_000 });
       this.db.pragma('journal_mode = WAL');
@@ -171,6 +171,22 @@ export class StoreDatabase {
       return this.db.transaction(fn).immediate();
     } catch (e) {
       throw sqliteError(e, this.db.name);
+    }
+  }
+
+  /**
+   * Like `immediate`, for writes that need not survive a power loss (temporary
+   * roots: they die with the process anyway): the commit is not flushed, which
+   * makes it cheap enough to take per object a realize touches. Other
+   * processes see it at once, as any commit.
+   */
+  volatile<T>(fn: () => T): T {
+    if (!this.durable) return this.immediate(fn);
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.immediate(fn);
+    } finally {
+      this.db.pragma('synchronous = FULL');
     }
   }
 

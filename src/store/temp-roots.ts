@@ -45,7 +45,7 @@ export function holdTempRoot(store: Store, object: string): boolean {
   }
   const me = self();
   const row = { object, pid: me.pid, pidStart: me.pidStart };
-  const pinned = store.db.immediate((): boolean | undefined => {
+  const pinned = store.db.volatile((): boolean | undefined => {
     if (!store.db.object(object)) return undefined;
     const before = store.db.hasTempRoot(row);
     if (!before) store.db.addTempRoot(row);
@@ -56,16 +56,21 @@ export function holdTempRoot(store: Store, object: string): boolean {
   return true;
 }
 
-/** Let go of one hold taken by `holdTempRoot`; the row goes with the last, unless it is pinned. */
-export function releaseTempRoot(store: Store, object: string): void {
+/** Let go of one hold on each of `objects` taken by `holdTempRoot`; a row goes with its last hold, unless it is pinned. */
+export function releaseTempRoots(store: Store, objects: readonly string[]): void {
   const m = heldIn(store);
-  const held = m.get(object);
-  if (!held) return;
-  if (--held.count > 0) return;
-  m.delete(object);
-  if (held.pinned) return;
+  const gone: string[] = [];
+  for (const object of objects) {
+    const held = m.get(object);
+    if (!held || --held.count > 0) continue;
+    m.delete(object);
+    if (!held.pinned) gone.push(object);
+  }
+  if (gone.length === 0) return;
   const me = self();
-  store.db.immediate(() => store.db.deleteTempRoot({ object, pid: me.pid, pidStart: me.pidStart }));
+  store.db.volatile(() => {
+    for (const object of gone) store.db.deleteTempRoot({ object, pid: me.pid, pidStart: me.pidStart });
+  });
 }
 
 /**
