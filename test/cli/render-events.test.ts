@@ -77,3 +77,14 @@ test('progress: shown on the running line in the live view, never as plain lines
   eventRenderer('plain', plain).listener({ kind: 'progress', node: 1, label: 'x', done: 1, total: 2 });
   assert.equal(plain.text, '');
 });
+
+test('a warning is a line of its own on a terminal, above the live block', () => {
+  const term = fakeTerminal(true);
+  const r = eventRenderer('auto', term);
+  r.listener({ kind: 'realizing', node: 1, label: 'exec:run?args=[a]', spelling: sp });
+  r.listener({ kind: 'warning', node: 1, label: 'exec:run?args=[a]', type: 'unset-variable', variable: 'x', where: 'args[2]', message: 'exec:run: `$x` in args[2] is …' });
+  const shown = screen(term.text);
+  assert.equal(shown[0], 'warning   exec:run: `$x` in args[2] is …');
+  assert.match(shown[1]!, /^ {2}▸ +\d+\.\ds exec:run\?args=\[a\]$/);
+  r.finish();
+});
