@@ -17,6 +17,7 @@ import { entryOf, type Store } from '../store/store.js';
 import type { Protection } from './protect.js';
 
 export interface AcceptRequest {
+  /** The store the node realized into: the shared one, or a private node's private store. */
   readonly store: Store;
   readonly protection: Protection;
   /** The node's label, for errors. */
@@ -29,7 +30,7 @@ export interface AcceptRequest {
 
 export async function acceptOutputs(req: AcceptRequest): Promise<void> {
   const { store, protection, label } = req;
-  if (!protection.hold(Object.values(req.outputs))) {
+  if (!protection.hold(Object.values(req.outputs), store)) {
     throw new NomiaError('realize/input-vanished', `an output of \`${label}\` left the store before it could be recorded`, { hint: 'realize the name again' });
   }
   const scanned = new Set<string>();

@@ -18,26 +18,30 @@ import { entryOf, type Store } from '../store/store.js';
 import { holdTempRoot, releaseTempRoots } from '../store/temp-roots.js';
 
 export class Protection {
-  private readonly held: string[] = [];
+  private readonly held = new Map<Store, string[]>();
 
   constructor(private readonly store: Store) {}
 
-  /** The store entry of an object resource, or undefined (a value, or a path outside this store). */
-  private entry(r: Resource): string | undefined {
-    return r.kind === 'object' ? entryOf(this.store, r.path) : undefined;
+  /** The store entry of an object resource, or undefined (a value, or a path outside `store`). */
+  private entry(r: Resource, store = this.store): string | undefined {
+    return r.kind === 'object' ? entryOf(store, r.path) : undefined;
   }
 
   /**
-   * Hold every object among `resources` (with what it refers to). False if
-   * one of them is no longer in the store: the caller treats what it found
-   * as absent. Holds taken before the failure stay until `release`.
+   * Hold every object among `resources` (with what it refers to) that lies
+   * in `store` (default: the realize's; a private node's is its owner's
+   * private store, which must stay open until `release`). False if one of
+   * them is no longer in the store: the caller treats what it found as
+   * absent. Holds taken before the failure stay until `release`.
    */
-  hold(resources: Iterable<Resource>): boolean {
+  hold(resources: Iterable<Resource>, store = this.store): boolean {
     for (const r of resources) {
-      const e = this.entry(r);
+      const e = this.entry(r, store);
       if (e === undefined) continue;
-      if (!holdTempRoot(this.store, e)) return false;
-      this.held.push(e);
+      if (!holdTempRoot(store, e)) return false;
+      const list = this.held.get(store);
+      if (list) list.push(e);
+      else this.held.set(store, [e]);
     }
     return true;
   }
@@ -64,6 +68,7 @@ export class Protection {
    * what holds it otherwise: a commit of this process, a handle, a root.
    */
   release(): void {
-    releaseTempRoots(this.store, this.held.splice(0));
+    for (const [store, entries] of this.held) releaseTempRoots(store, entries);
+    this.held.clear();
   }
 }

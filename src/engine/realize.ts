@@ -195,7 +195,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, { protect
       const row = lookup(where, outputSpelling(n, s, output), n.namespace.spelling);
       const found = row && materialize(where, row.to, nsSpelling, n.namespace.spelling);
       // Held from here on; an object that left the store meanwhile makes this a miss.
-      if (!found || !protection.hold([found.resource])) return undefined;
+      if (!found || !protection.hold([found.resource], where)) return undefined;
       outs[output] = priv ? priv.name(found.resource) : found.resource;
     }
     return outs;
