@@ -116,8 +116,8 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   }
 }
 
-/** What one realize and those it starts share. */
-interface RealizeSession {
+/** What one realize and those it starts share (internal to the engine; callers leave `RealizeOptions.session` unset). */
+export interface RealizeSession {
   readonly protection: Protection;
   readonly privateScopes: PrivateScopes;
 }
