@@ -64,7 +64,8 @@ export type ErrorCode =
   | 'unpack/unsafe-entry'
   | 'private/permission'
   | 'realize/not-reproducible'
-  | 'realize/cycle';
+  | 'realize/cycle'
+  | 'realize/input-vanished';
 
 export interface NomiaErrorOptions {
   readonly hint?: string;

@@ -30,6 +30,7 @@ function plainLine(e: EngineEvent): string | undefined {
     case 'progress': return undefined;
     case 'ready': return `ready     ${e.label} (${e.ms} ms)`;
     case 'failed': return `FAILED    ${e.label}`;
+    case 'warning': return `warning   ${e.message}`;
     case 'reduced': return undefined;
     case 'done': return `done: ${e.ran} realized, ${e.reused} reused, ${e.ms} ms`;
   }
@@ -108,6 +109,7 @@ class LiveView {
         return;
       }
       case 'log':
+      case 'warning':
         this.above(plainLine(e)!);
         break;
       case 'done':

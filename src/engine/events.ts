@@ -3,6 +3,7 @@
  * only emits; the CLI renders (plain lines, JSON lines, a live status line).
  */
 import type { Spelling } from '../graph/spell.js';
+import type { NamespaceWarning } from '../namespace/types.js';
 
 /** Which node an event is about. */
 export interface NodeRef {
@@ -31,6 +32,8 @@ export type EngineEvent =
   | (NodeRef & { readonly kind: 'log'; readonly line: string })
   /** How far the node's namespace has come: `done` of `total` (absent: unknown) `unit`s; at most about ten a second per node. */
   | (NodeRef & { readonly kind: 'progress'; readonly done: number; readonly total?: number; readonly unit?: string })
+  /** Something the user should know about the node (it may still succeed), from its namespace; also in its log. */
+  | (NodeRef & { readonly kind: 'warning' } & NamespaceWarning)
   | (NodeRef & { readonly kind: 'ready'; readonly outputs: Readonly<Record<string, string>>; readonly ms: number })
   | (NodeRef & { readonly kind: 'failed'; readonly error: string })
   /** The whole name is realized (or was one lookup). */

@@ -39,6 +39,8 @@ export interface KnotEnv {
   /** A source's resource out of its node's outputs (with its projection). */
   pick(source: Source, outs: Outputs): Resource;
   realizeNode(id: number): Promise<Outputs>;
+  /** The checks before a member's outputs are recorded (accept-outputs.ts); `since`: when it started. */
+  accept(n: ResolvedNode, inputs: Readonly<Record<string, Resource>>, outputs: Outputs, since: number): Promise<void>;
   /** Run a namespace within the `--jobs` limit; throws if the run was cancelled meanwhile. */
   run<T>(task: () => Promise<T>): Promise<T>;
   count(what: 'ran' | 'reused', n: number): void;
@@ -129,6 +131,7 @@ export async function realizeKnot(env: KnotEnv, members: readonly ResolvedNode[]
       out.set(m.id, outs);
     });
     env.count('ran', members.length);
+    for (const [i, m] of members.entries()) await env.accept(m, knotMembers[i]!.inputs, out.get(m.id)!, t0);
     for (const m of members) {
       const outs = out.get(m.id)!;
       if (!tainted) {

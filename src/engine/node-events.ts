@@ -27,6 +27,12 @@ export function nodeEvents(ref: NodeRef, emit: (e: EngineEvent) => void, now: ()
         if (typeof e.line === 'string') emit({ kind: 'log', ...ref, line: e.line });
         return;
       }
+      if (e?.kind === 'warning') {
+        if (e.type === 'unset-variable' && [e.variable, e.where, e.message].every((x) => typeof x === 'string')) {
+          emit({ kind: 'warning', ...ref, type: e.type, variable: e.variable, where: e.where, message: e.message });
+        }
+        return;
+      }
       if (e?.kind !== 'progress') return;
       const p = progress(e);
       if (!p) return;

@@ -31,11 +31,14 @@ import { fsType } from '../namespaces/util.js';
 import type { Store } from '../store/store.js';
 import type { EngineEvent, EventListener } from './events.js';
 import { writeLog } from '../store/logs.js';
+import { acceptOutputs } from './accept-outputs.js';
 import { realizeKnot, type KnotEnv } from './knots.js';
 import { acquire } from './locks.js';
 import { nodeEvents } from './node-events.js';
 import { lookup, materialize, record, spellText } from './reductions.js';
 import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
+import { PrivateScopes, type PrivateScope } from './private-results.js';
+import { Protection } from './protect.js';
 import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
 import { respell } from './respell.js';
 import { slots, type Slot, type Slots } from './slots.js';
@@ -65,6 +68,8 @@ export interface RealizeOptions {
   readonly slots?: Slots;
   /** The nodes being built by the builds that asked for this realize, outermost first: asking for one of them again is a cycle. */
   readonly building?: readonly { readonly spelling: Spelling; readonly label: string }[];
+  /** What the realize this one serves (an a-priori reduction, a namespace's `ctx.resolve`) holds and has open; set by the engine. */
+  readonly session?: RealizeSession;
 }
 
 export interface Realized {
@@ -105,6 +110,25 @@ function project(r: Resource, projection: readonly string[] | undefined, what: s
  * then only used for error excerpts).
  */
 export async function realize(name: Name | string, options: RealizeOptions): Promise<Realized> {
+  if (options.session) return realizeIn(name, options, options.session);
+  // Everything this realize (and any it starts) finds or makes is held until it ends (protect.ts); private
+  // stores it opens for private nodes are closed then (private-results.ts).
+  const session: RealizeSession = { protection: new Protection(options.store), privateScopes: new PrivateScopes(options.store) };
+  try {
+    return await realizeIn(name, { ...options, session }, session);
+  } finally {
+    session.protection.release();
+    session.privateScopes.close();
+  }
+}
+
+/** What one realize and those it starts share (internal to the engine; callers leave `RealizeOptions.session` unset). */
+export interface RealizeSession {
+  readonly protection: Protection;
+  readonly privateScopes: PrivateScopes;
+}
+
+async function realizeIn(name: Name | string, options: RealizeOptions, { protection, privateScopes }: RealizeSession): Promise<Realized> {
   const started = Date.now();
   const emit = (e: EngineEvent) => options.onEvent?.(e);
   const { store, registry } = options;
@@ -121,7 +145,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   if (key !== undefined) {
     const spelling = lookupText(store, key);
     const found = spelling && lookupGraph(store, spelling, registry);
-    if (found) return wholeNameHit(found);
+    if (found && protection.hold(found)) return wholeNameHit(found);
   }
   const parsed = typeof name === 'string' ? parseName(name) : name;
   let prepared: Prepared | undefined;
@@ -132,7 +156,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   }
   if (prepared && !options.redo) {
     const found = lookupGraph(store, prepared.spellings.name, registry);
-    if (found) {
+    if (found && protection.hold(found)) {
       if (key !== undefined) recordWholeName(store, prepared.spellings.name, found, key);
       return wholeNameHit(found);
     }
@@ -172,14 +196,16 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   };
   const outputSpelling = (n: ResolvedNode, s: Spelling, output: string) => (output === n.signature.defaultOutput ? s : sourceSpelling(s, output));
 
-  /** Every declared output of `n` from recorded reductions, or undefined. */
-  const fromReductions = (n: ResolvedNode, s: Spelling): Outputs | undefined => {
+  /** Every declared output of `n` from recorded reductions (of the private store of `priv`, for a private node), or undefined. */
+  const fromReductions = (n: ResolvedNode, s: Spelling, priv?: PrivateScope): Outputs | undefined => {
     const outs: Record<string, Resource> = {};
+    const where = priv?.store ?? store;
     for (const output of Object.keys(n.signature.outputs)) {
-      const row = lookup(store, outputSpelling(n, s, output), n.namespace.spelling);
-      const found = row && materialize(store, row.to, nsSpelling, n.namespace.spelling);
-      if (!found) return undefined;
-      outs[output] = found.resource;
+      const row = lookup(where, outputSpelling(n, s, output), n.namespace.spelling);
+      const found = row && materialize(where, row.to, nsSpelling, n.namespace.spelling);
+      // Held from here on; an object that left the store meanwhile makes this a miss.
+      if (!found || !protection.hold([found.resource], where)) return undefined;
+      outs[output] = priv ? priv.name(found.resource) : found.resource;
     }
     return outs;
   };
@@ -215,6 +241,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   const knotEnv: KnotEnv = {
     store, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
     emit, ref, fromReductions, outputSpelling, pick, realizeNode,
+    accept: (n, inputs, outputs, since) => acceptOutputs({ store, protection, label: n.label, inputs, outputs, since }),
     run: (task) => pool.run(async () => {
       if (cancel.signal.aborted) throw new Cancelled();
       return task();
@@ -277,9 +304,12 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
         }
       }
     }
+    // A node with a private input is realized into, and recorded in, its owner's private store.
+    const priv = privateScopes.of(n.label, inputs);
+    const nodeStore = priv?.store ?? store;
     const refined = await respell(n, resolved.graph, inputs, nsSpelling);
     if (!n.signature.contextual && refined !== n.spelling && !redo) {
-      const hit = fromReductions(n, refined);
+      const hit = fromReductions(n, refined, priv);
       if (hit) {
         reused++;
         emit({ kind: 'cache-hit', ...ref(n), spelling: refined, to: hit[n.signature.defaultOutput]?.name ?? '', early: true });
@@ -291,7 +321,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     // its static spelling too: there it is the log of the name's latest run (`nomia log` of the name).
     const keepLog = (node: ResolvedNode, refinedSpelling: Spelling, last?: string) => {
       try {
-        writeLog(store, [refinedSpelling, node.spelling], last === undefined ? logLines : [...logLines, last]);
+        writeLog(nodeStore, [refinedSpelling, node.spelling], last === undefined ? logLines : [...logLines, last]);
       } catch {
         // A log that cannot be kept must not fail the node.
       }
@@ -307,12 +337,12 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     }
     const lock = await acquire(store, refined, () => emit({ kind: 'waiting', ...ref(n), spelling: refined }), options.signal);
     try {
-      const recorded = redo && !n.signature.contextual ? fromReductions(n, refined) : undefined;
+      const recorded = redo && !n.signature.contextual ? fromReductions(n, refined, priv) : undefined;
       if (options.redo === 'check' && redo && !recorded) {
         throw new NomiaError('usage', `nothing is recorded for \`${n.label}\` to check against`, { hint: 'realize it first, then check it' });
       }
       if (!n.signature.contextual && !redo) {
-        const hit = fromReductions(n, refined);
+        const hit = fromReductions(n, refined, priv);
         if (hit) {
           reused++;
           emit({ kind: 'cache-hit', ...ref(n), spelling: refined, to: hit[n.signature.defaultOutput]?.name ?? '', early: refined !== n.spelling });
@@ -323,15 +353,15 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
       let slot: Slot | undefined;
       // The node's log lines are also kept in the store, by spelling (`nomia log`), whether it succeeds or fails.
       const events = nodeEvents(ref(n), (e) => {
-        if (e.kind === 'log') {
-          logLines.push(e.line);
+        if (e.kind === 'log' || e.kind === 'warning') {
+          logLines.push(e.kind === 'log' ? e.line : `warning: ${e.message}`);
           // Keep the tail in memory (it is what the stored log keeps, too).
           if (logLines.length > 200_000) logLines.splice(0, 100_000, '[… earlier lines dropped]');
         }
         emit(e);
       });
       const ctx: RealizeContext = {
-        store, context: options.context, signal: options.signal ?? new AbortController().signal,
+        store: nodeStore, context: options.context, signal: options.signal ?? new AbortController().signal,
         events, log: (line) => events.emit({ kind: 'log', line }),
         emitReduction: (toName, output) => extra.push({ toName, ...(output === undefined ? {} : { output }) }),
         // A request from the build shares its job slots (lending the build's own while it waits) and knows
@@ -357,6 +387,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
       for (const output of Object.keys(n.signature.outputs)) {
         if (!outs[output]) throw new NomiaError('usage', `the namespace ${n.namespace.id} did not produce the output \`${output}\` of \`${n.label}\``);
       }
+      await acceptOutputs({ store: nodeStore, protection, label: n.label, inputs, outputs: outs, since: t0 });
       if (options.redo === 'check' && redo) {
         checkSame(n, recorded!, outs);
         keepLog(n, refined);
@@ -370,17 +401,18 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
           const via = extra.find((x) => (x.output ?? n.signature.defaultOutput) === output);
           // A refinement learned on the way is recorded as its own step of the chain.
           const first = via ? via.toName : r.name;
-          record(store, { from, namespace: n.namespace.spelling, to: first, kind: 'realized' });
+          record(nodeStore, { from, namespace: n.namespace.spelling, to: first, kind: 'realized' });
           emit({ kind: 'reduced', ...ref(n), from, to: first, source: 'recorded' });
           if (via) {
             const viaSpelling = spellText(via.toName, nsSpelling);
-            if (viaSpelling) record(store, { from: viaSpelling, namespace: n.namespace.spelling, to: r.name, kind: 'realized' });
+            if (viaSpelling) record(nodeStore, { from: viaSpelling, namespace: n.namespace.spelling, to: r.name, kind: 'realized' });
           }
         }
       }
       keepLog(n, refined);
-      emit({ kind: 'ready', ...ref(n), outputs: Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 });
-      return outs;
+      const named: Outputs = priv ? Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, priv.name(v)])) : outs;
+      emit({ kind: 'ready', ...ref(n), outputs: Object.fromEntries(Object.entries(named).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 });
+      return named;
     } catch (e) {
       if (e instanceof Cancelled) throw e;
       keepLog(n, refined, `failed: ${(e as Error).message}`);

@@ -72,7 +72,18 @@ export type NamespaceEvent =
    * passes on at most about ten per second per node, and always the last
    * (`done === total`).
    */
-  | { readonly kind: 'progress'; readonly done: number; readonly total?: number; readonly unit?: string };
+  | { readonly kind: 'progress'; readonly done: number; readonly total?: number; readonly unit?: string }
+  /** Something the user should know although the node may succeed; kept in the node's log too. */
+  | ({ readonly kind: 'warning' } & NamespaceWarning);
+
+/** The warnings a namespace can give, each `type` with its own fields; `message` says it all for people. */
+export type NamespaceWarning =
+  /**
+   * A string argument mentions `$variable` that is neither an input, an
+   * output nor in the command's environment: the shell expands it to
+   * nothing (a missing input?). `where`: which argument, `args[2]`.
+   */
+  | { readonly type: 'unset-variable'; readonly variable: string; readonly where: string; readonly message: string };
 
 /** Where a namespace sends its events. */
 export interface EventSink {

@@ -10,10 +10,8 @@ import { EventEmitter } from 'node:events';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
 import type { Resource } from '../namespace/types.js';
-import { self } from '../store/process.js';
 import { entryOf, type Store } from '../store/store.js';
-
-const holds = new Map<string, number>();
+import { holdTempRoot, releaseTempRoots } from '../store/temp-roots.js';
 
 /** The store entry (`<hash>-<name>`) an object path lies in. */
 function storeEntry(store: Store, path: string): string {
@@ -68,10 +66,9 @@ export class FsHandle extends Handle {
   constructor(store: Store, resource: Extract<Resource, { kind: 'object' }>) {
     super(store, resource);
     this.entry = storeEntry(store, resource.path);
-    const me = self();
-    const n = holds.get(this.entry) ?? 0;
-    if (n === 0) store.db.immediate(() => store.db.addTempRoot({ object: this.entry, pid: me.pid, pidStart: me.pidStart }));
-    holds.set(this.entry, n + 1);
+    if (!holdTempRoot(store, this.entry)) {
+      throw new NomiaError('store/not-found', `${resource.name} is no longer in the store ${store.layout.storeDir}`, { hint: 'realize it again' });
+    }
   }
 
   /** The anomic name: the path, valid while the handle is open. */
@@ -81,14 +78,7 @@ export class FsHandle extends Handle {
   }
 
   protected override onRelease(): void {
-    const n = (holds.get(this.entry) ?? 1) - 1;
-    if (n > 0) {
-      holds.set(this.entry, n);
-      return;
-    }
-    holds.delete(this.entry);
-    const me = self();
-    this.store.db.immediate(() => this.store.db.deleteTempRoot({ object: this.entry, pid: me.pid, pidStart: me.pidStart }));
+    releaseTempRoots(this.store, [this.entry]);
   }
 }
 

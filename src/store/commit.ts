@@ -21,6 +21,7 @@ import { ioError } from './layout.js';
 import { self } from './process.js';
 import { checkRootName } from './roots.js';
 import { objectPath } from './store-path.js';
+import { pinTempRoot } from './temp-roots.js';
 import { discard } from './trash.js';
 import type { Store } from './store.js';
 
@@ -46,7 +47,6 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
   const { db, layout } = store;
   if (req.root !== undefined) checkRootName(req.root);
   const path = objectPath(req.hash, req.name);
-  const me = self();
   return db.immediate((): CommitResult => {
     for (const r of req.references ?? []) {
       if (!db.object(r)) {
@@ -84,7 +84,7 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
       }
     }
     // Until this process exits, gc keeps what it just added or found.
-    db.addTempRoot({ object: path, pid: me.pid, pidStart: me.pidStart });
+    pinTempRoot(store, path);
     if (req.root !== undefined) db.putRoot({ name: req.root, object: path, kind: 'absolute', createdAt: Date.now() });
     return { object: object!, added };
   });

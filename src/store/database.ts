@@ -169,10 +169,12 @@ export interface DatabaseOptions {
 export class StoreDatabase {
   private readonly db: Database.Database;
   readonly readOnly: boolean;
+  private readonly durable: boolean;
 
   constructor(path: string, options: DatabaseOptions = {}) {
     const { durable = true, readOnly = false } = options;
     this.readOnly = readOnly;
+    this.durable = durable;
     try {
       if (readOnly) {
         this.db = connectReadOnly(path);
@@ -237,6 +239,22 @@ export class StoreDatabase {
     }
   }
 
+  /**
+   * Like `immediate`, for writes that need not survive a power loss (temporary
+   * roots: they die with the process anyway): the commit is not flushed, which
+   * makes it cheap enough to take per object a realize touches. Other
+   * processes see it at once, as any commit.
+   */
+  volatile<T>(fn: () => T): T {
+    if (!this.durable) return this.immediate(fn);
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.immediate(fn);
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
   object(path: string): ObjectRow | undefined {
     const r = this.db.prepare('SELECT * FROM objects WHERE path = ?').get(path) as RawObject | undefined;
     return r && toObject(r);
@@ -261,6 +279,17 @@ export class StoreDatabase {
     this.db.prepare('DELETE FROM refs WHERE referrer = ?').run(path);
     this.db.prepare('DELETE FROM temp_roots WHERE object = ?').run(path);
     this.db.prepare('DELETE FROM objects WHERE path = ?').run(path);
+  }
+
+  /** Add references of an existing object (found by scanning it after it was registered). */
+  addReferences(path: string, references: readonly string[]): void {
+    const ref = this.db.prepare('INSERT OR IGNORE INTO refs (referrer, reference) VALUES (?, ?)');
+    for (const r of references) ref.run(path, r);
+  }
+
+  /** Every registered object path, without the rest of its row (for scans over the whole store). */
+  objectPaths(): string[] {
+    return this.db.prepare('SELECT path FROM objects ORDER BY path').pluck().all() as string[];
   }
 
   references(path: string): string[] {
@@ -323,6 +352,10 @@ export class StoreDatabase {
   tempRoots(): TempRootRow[] {
     return (this.db.prepare('SELECT object, pid, pid_start FROM temp_roots').all() as { object: string; pid: number; pid_start: number }[])
       .map((r) => ({ object: r.object, pid: r.pid, pidStart: r.pid_start }));
+  }
+
+  hasTempRoot(row: TempRootRow): boolean {
+    return this.db.prepare('SELECT 1 FROM temp_roots WHERE object = ? AND pid = ? AND pid_start = ?').get(row.object, row.pid, row.pidStart) !== undefined;
   }
 
   addTempRoot(row: TempRootRow): void {

@@ -26,11 +26,12 @@ import { HASH_PART_LENGTH } from './scan.js';
 import { hashModulo } from './self-reference.js';
 import { parseObjectPath } from './store-path.js';
 import type { Store } from './store.js';
+import { verifyReferences } from './verify-references.js';
 import { commitTrash, discard, emptyTrash, moveToTrash, settleTrash, trashEntries } from './trash.js';
 
 export type VerifyIssueKind =
   | 'missing' | 'corrupt' | 'metadata' | 'dangling-reference' | 'dangling-root'
-  | 'unregistered' | 'stale-tmp' | 'trash';
+  | 'unregistered' | 'stale-tmp' | 'trash' | 'unrecorded-reference';
 
 export interface VerifyIssue {
   readonly kind: VerifyIssueKind;
@@ -154,6 +155,7 @@ export async function verify(store: Store, options: VerifyOptions = {}): Promise
       note('dangling-reference', `store/${referrer}`, `refers to ${reference}, which is not registered: add it again`, false);
     }
   }
+  issues.push(...await verifyReferences(store, { repair }));
   for (const r of db.roots()) {
     if (!registered.has(r.object)) {
       note('dangling-root', r.name, `points to ${r.object}, which is not registered: add it again to revive the root, or \`nomia root remove ${r.name}\``, false);

@@ -86,3 +86,14 @@ test('on a terminal: a running node with a label parameter is shown by its label
   assert.match(term.text, /▸ +[0-9.]+s compile foo\n/);
   assert.doesNotMatch(term.text, /exec:run/);
 });
+
+test('a warning is a line of its own on a terminal, above the live block', () => {
+  const term = fakeTerminal(true);
+  const r = eventRenderer('auto', term);
+  r.listener({ kind: 'realizing', node: 1, label: 'exec:run?args=[a]', spelling: sp });
+  r.listener({ kind: 'warning', node: 1, label: 'exec:run?args=[a]', type: 'unset-variable', variable: 'x', where: 'args[2]', message: 'exec:run: `$x` in args[2] is …' });
+  const shown = screen(term.text);
+  assert.equal(shown[0], 'warning   exec:run: `$x` in args[2] is …');
+  assert.match(shown[1]!, /^ {2}▸ +\d+\.\ds exec:run\?args=\[a\]$/);
+  r.finish();
+});

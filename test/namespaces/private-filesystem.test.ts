@@ -180,11 +180,28 @@ describe('private-filesystem with two Unix users', () => {
   test('a name made from a private object is refused to another user, even after the owner realized it', (t) => {
     const w = ready(t);
     if (!w) return;
-    // What is made from a private object (here its size) lands in the shared store; its name must not hand it out.
+    // What is made from a private object (here its size) is private too: in the owner's private store, under a
+    // private name, recorded there and not in the shared store; and its name must not hand it out.
     const derived = `exec:run?args=[sh, -c, "wc -c < $in > $out"](in: ${secretName})`;
     const mine = asOwner(realize(derived));
     assert.equal(mine.code, 0, mine.err);
     assert.equal(readFileSync(pathOf(mine), 'utf8').trim(), '4242');
+    assert.ok(pathOf(mine).startsWith(join(w.store, 'private', String(w.ownerUid), 'store') + '/'), pathOf(mine));
+    assert.match(nameOf(mine), new RegExp(`^private-filesystem\\?user=${owner}:by-content\\?name=out&sha256=[0-9a-f]{64}$`));
+    // Downstream of a private result is private as well (taint propagates).
+    const twice = asOwner(realize(`exec:run?args=[sh, -c, "cat $in $in > $out"](in: ${derived})`));
+    assert.equal(twice.code, 0, twice.err);
+    assert.equal(readFileSync(pathOf(twice), 'utf8'), '4242\n4242\n');
+    assert.ok(pathOf(twice).startsWith(join(w.store, 'private', String(w.ownerUid), 'store') + '/'), pathOf(twice));
+    const db = new Database(join(w.store, 'db.sqlite'), { readonly: true });
+    try {
+      const hashes = (db.prepare('SELECT hash FROM objects').all() as { hash: string }[]).map((o) => o.hash);
+      for (const r of [mine, twice]) assert.ok(!hashes.includes(hashOf(nameOf(r))), 'not in the shared store');
+      const tos = (db.prepare('SELECT to_name FROM reductions').all() as { to_name: string }[]).map((x) => x.to_name);
+      for (const r of [mine, twice]) assert.ok(!tos.some((to) => to.includes(hashOf(nameOf(r)))), 'nor in its reductions');
+    } finally {
+      db.close();
+    }
     const again = asOwner(realize(derived));
     assert.equal(again.out, mine.out);
     assert.doesNotMatch(again.err, /realizing\s+exec:run/, 'the owner reuses it (early cutoff on the refined input)');

@@ -23,6 +23,7 @@ import { realPath } from '../../store/store.js';
 import { fsType, onlyParams, stringParam, unknownName, usage } from '../util.js';
 import { byContentName } from '../filesystem/names.js';
 import { failureText, runCommand } from '../run-command.js';
+import { unsetVariableWarnings } from '../shell-variables.js';
 
 function argv(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, out: string): string[] {
   const p = req.params.find((x) => x.key === 'args');
@@ -67,6 +68,8 @@ export const execNamespace: Namespace = {
       // script can say "$in"; positional inputs as in0, in1, ….
       for (const [port, r] of Object.entries(inputs)) env[/^\d+$/.test(port) ? `in${port}` : port] = r.kind === 'object' ? r.path : r.value;
       env['out'] = out;
+      const strings = req.params.find((x) => x.key === 'args')!.value as Extract<Value, { kind: 'List' }>;
+      for (const w of unsetVariableWarnings('exec:run', strings.items.map((v) => (v.kind === 'String' ? v.value : undefined)), Object.keys(env))) ctx.events.emit(w);
       const tail: string[] = [];
       const onOutput = (line: string) => {
         ctx.log(line);

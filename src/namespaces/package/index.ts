@@ -18,6 +18,7 @@ import { closure } from '../../store/closure.js';
 import { withWorkDir } from '../../store/commit.js';
 import { entryOf } from '../../store/store.js';
 import { unknownName, usage } from '../util.js';
+import { unsetVariableWarnings } from '../shell-variables.js';
 import { storeOutputs, type BuiltOutput } from './outputs.js';
 import { buildSpec, outputObjectName, type BuildSpec } from './params.js';
 import { openRecursion, type Recursion } from './recursive.js';
@@ -92,7 +93,9 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
   const mode: SandboxMode = options.sandbox ?? 'bubblewrap';
   return {
     id: 'package',
-    spelling: 'builtin:package@1',
+    // A result built without the sandbox may depend on the host: it is spelled apart (and so is everything
+    // made from it), and its rows are not under a `builtin:` emitter, so a sandboxed realize never follows them.
+    spelling: mode === 'bubblewrap' ? 'builtin:package@1' : 'unsandboxed:package@1',
     describe(req) {
       if (req.nameId !== 'build-in-sandbox') throw unknownName(req, ['build-in-sandbox?args=[…](exe: …, …)']);
       return describeBuild(req);
@@ -152,6 +155,8 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
           env['NOMIA_DAEMON'] = recursion.sandboxDir;
           env['PATH'] = `${env['PATH']}:${recursion.binDir}`;
         }
+        const texts = spec.args.map((a) => (a.kind === 'text' ? a.text : undefined));
+        for (const w of unsetVariableWarnings(`${req.namespace.id}:${req.nameId}`, texts, Object.keys(env))) ctx.events.emit(w);
         const tail: string[] = [];
         const onOutput = (line: string) => {
           ctx.log(line);

@@ -1,0 +1,74 @@
+/**
+ * What a realize touches, gc leaves alone (docs/store.md, "Roots and garbage
+ * collection"). Every object a realize finds (by a recorded reduction, by
+ * content, as a whole-name result), binds as an input, or gets back from a
+ * namespace is held through a temporary root of this process from the
+ * moment it is found until the realize ends. A hold is taken under the
+ * store's write lock with a check that the object is still registered
+ * (`holdTempRoot`), so there is no window: a lookup whose object went away
+ * meanwhile is a miss, and the node is realized instead.
+ *
+ * One `Protection` serves a realize and every realize it starts (a-priori
+ * reductions, a namespace's `ctx.resolve`); the outermost releases it.
+ */
+import { existsSync } from 'node:fs';
+import { NomiaError } from '../errors.js';
+import type { Resource } from '../namespace/types.js';
+import { entryOf, type Store } from '../store/store.js';
+import { holdTempRoot, releaseTempRoots } from '../store/temp-roots.js';
+
+export class Protection {
+  private readonly held = new Map<Store, string[]>();
+
+  constructor(private readonly store: Store) {}
+
+  /** The store entry of an object resource, or undefined (a value, or a path outside `store`). */
+  private entry(r: Resource, store = this.store): string | undefined {
+    return r.kind === 'object' ? entryOf(store, r.path) : undefined;
+  }
+
+  /**
+   * Hold every object among `resources` (with what it refers to) that lies
+   * in `store` (default: the realize's; a private node's is its owner's
+   * private store, which must stay open until `release`). False if one of
+   * them is no longer in the store: the caller treats what it found as
+   * absent. Holds taken before the failure stay until `release`.
+   */
+  hold(resources: Iterable<Resource>, store = this.store): boolean {
+    for (const r of resources) {
+      const e = this.entry(r, store);
+      if (e === undefined) continue;
+      if (!holdTempRoot(store, e)) return false;
+      const list = this.held.get(store);
+      if (list) list.push(e);
+      else this.held.set(store, [e]);
+    }
+    return true;
+  }
+
+  /**
+   * Throw unless every object among a node's `inputs` is still registered
+   * and on disk: a node whose input vanished (removed by hand, or by a
+   * repair) fails; it must never record what it made without it.
+   */
+  checkInputs(label: string, inputs: Readonly<Record<string, Resource>>): void {
+    for (const [port, r] of Object.entries(inputs)) {
+      const e = this.entry(r);
+      if (e === undefined || r.kind !== 'object') continue;
+      if (!this.store.db.object(e) || !existsSync(r.path)) {
+        throw new NomiaError('realize/input-vanished', `the input \`${port}\` of \`${label}\` (${r.name}) left the store while the node ran; nothing was recorded`, {
+          hint: 'realize the name again (it realizes the input anew); if it keeps happening, run `nomia verify`',
+        });
+      }
+    }
+  }
+
+  /**
+   * Release every hold. What the realize handed out is then held only by
+   * what holds it otherwise: a commit of this process, a handle, a root.
+   */
+  release(): void {
+    for (const [store, entries] of this.held) releaseTempRoots(store, entries);
+    this.held.clear();
+  }
+}

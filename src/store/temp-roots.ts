@@ -1,0 +1,85 @@
+/**
+ * Temporary roots of this process (docs/store.md, "Roots and garbage
+ * collection"): a row `(object, pid, start time)` that gc treats as a root
+ * while this process runs. Several holders in one process (a realize, a
+ * handle, another realize in a daemon) may hold the same object; they share
+ * the row, counted here, and the last to let go removes it. A row put there
+ * for the whole life of the process (`pinTempRoot`, what a commit does) is
+ * never removed by a holder.
+ *
+ * No window. `holdTempRoot` registers the row and checks that the object is
+ * still registered in one write transaction, the lock gc marks and sweeps
+ * under. So either gc ran first (the object is gone and the hold says so),
+ * or gc runs later and sees the root. Whatever the object refers to is kept
+ * with it: gc marks through references.
+ */
+import { self } from './process.js';
+import type { Store } from './store.js';
+
+interface Held {
+  count: number;
+  /** The row was there before (a pin, or another process state we must not undo): never removed by a release. */
+  pinned: boolean;
+}
+
+/** Holds per store home, then per object path. */
+const holds = new Map<string, Map<string, Held>>();
+
+function heldIn(store: Store): Map<string, Held> {
+  let m = holds.get(store.layout.home);
+  if (!m) holds.set(store.layout.home, (m = new Map()));
+  return m;
+}
+
+/**
+ * Hold `object` (an entry of store/) through a temporary root until
+ * `releaseTempRoot`. Returns false, holding nothing, if it is not (or no
+ * longer) a registered object.
+ */
+export function holdTempRoot(store: Store, object: string): boolean {
+  const m = heldIn(store);
+  const held = m.get(object);
+  if (held) {
+    held.count++;
+    return true;
+  }
+  const me = self();
+  const row = { object, pid: me.pid, pidStart: me.pidStart };
+  const pinned = store.db.volatile((): boolean | undefined => {
+    if (!store.db.object(object)) return undefined;
+    const before = store.db.hasTempRoot(row);
+    if (!before) store.db.addTempRoot(row);
+    return before;
+  });
+  if (pinned === undefined) return false;
+  m.set(object, { count: 1, pinned });
+  return true;
+}
+
+/** Let go of one hold on each of `objects` taken by `holdTempRoot`; a row goes with its last hold, unless it is pinned. */
+export function releaseTempRoots(store: Store, objects: readonly string[]): void {
+  const m = heldIn(store);
+  const gone: string[] = [];
+  for (const object of objects) {
+    const held = m.get(object);
+    if (!held || --held.count > 0) continue;
+    m.delete(object);
+    if (!held.pinned) gone.push(object);
+  }
+  if (gone.length === 0) return;
+  const me = self();
+  store.db.volatile(() => {
+    for (const object of gone) store.db.deleteTempRoot({ object, pid: me.pid, pidStart: me.pidStart });
+  });
+}
+
+/**
+ * Keep `object` for as long as this process runs (what it just added or
+ * found). Call inside a write transaction that has registered the object.
+ */
+export function pinTempRoot(store: Store, object: string): void {
+  const me = self();
+  store.db.addTempRoot({ object, pid: me.pid, pidStart: me.pidStart });
+  const held = heldIn(store).get(object);
+  if (held) held.pinned = true;
+}
