@@ -3,7 +3,7 @@
  * verify, roots) are separate modules that take a `Store`, so that this
  * stays a narrow handle rather than one wide interface.
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import { StoreDatabase, type ObjectRow } from './database.js';
@@ -41,11 +41,28 @@ export function openStore(options: StoreOptions = {}): Store {
   if (!readOnly) ensureLayout(layout);
   const env = process.env['NOMIA_FSYNC'];
   const fsync = options.fsync ?? (env === undefined ? true : env !== '0');
-  const db = new StoreDatabase(layout.dbPath, { durable: fsync, readOnly });
+  let db: StoreDatabase;
+  try {
+    db = new StoreDatabase(layout.dbPath, { durable: fsync, readOnly });
+  } catch (e) {
+    // A database whose set-up was cut short (the first command on the store was killed) is finished
+    // by whoever may write it, even when it only came to read.
+    if (!readOnly || !(e instanceof NomiaStoreError) || e.code !== 'store/read-only' || !canWrite(layout.home)) throw e;
+    ensureLayout(layout);
+    db = new StoreDatabase(layout.dbPath, { durable: fsync });
+  }
   return { layout, db, fsync, close: () => db.close() };
 }
 
-/** The absolute path of a registered object. */
+function canWrite(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The store entry (`<hash>-<name>`) a path inside the store lies in, or undefined for a path elsewhere. */
 export function entryOf(store: Store, path: string): string | undefined {
   const rel = relative(store.layout.storeDir, path);

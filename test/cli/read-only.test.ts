@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { bin, env, nomia, tempDir } from '../support/cli.js';
@@ -63,4 +63,13 @@ describe('a store the user may read but not write', () => {
       encoding: 'utf8', env: env(), cwd: '/',
     }));
   });
+});
+
+test('a store whose set-up was cut short (an empty database file) is finished by a reading command that may write', () => {
+  const store = join(tempDir('cut-short'), 'store');
+  mkdirSync(store, { recursive: true });
+  writeFileSync(join(store, 'db.sqlite'), '');
+  const v = nomia(store, ['verify', '--json']);
+  assert.equal(v.code, 0, v.err);
+  assert.equal(JSON.parse(v.out).consistent, true);
 });
