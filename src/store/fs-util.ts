@@ -49,6 +49,16 @@ export function removeTree(path: FsPath): void {
   rmSync(path, { recursive: true, force: true });
 }
 
+/** Device and inode of a path, to tell "the tree I saw" from a replacement; undefined if nothing is there. */
+export function identity(p: string): string | undefined {
+  try {
+    const st = lstatSync(p);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** fsync a directory, so that a rename into it survives a power loss. */
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');

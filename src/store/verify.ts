@@ -19,7 +19,7 @@
  */
 import { existsSync, lstatSync, lutimesSync, chmodSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { childPath, entries, removeTree } from './fs-util.js';
+import { childPath, entries, identity, removeTree } from './fs-util.js';
 import { staleTmp } from './gc.js';
 import { hashPath, type FsPath } from './nar.js';
 import { HASH_PART_LENGTH } from './scan.js';
@@ -81,16 +81,6 @@ function metadataProblems(root: string, fix: boolean): string[] {
   };
   walk(root, '');
   return problems;
-}
-
-/** Device and inode of a path, to tell "the same directory I hashed" from a replacement. */
-function identity(p: string): string | undefined {
-  try {
-    const st = lstatSync(p);
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return undefined;
-  }
 }
 
 export async function verify(store: Store, options: VerifyOptions = {}): Promise<VerifyResult> {
