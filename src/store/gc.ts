@@ -10,6 +10,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { sweepLocks } from './lockfile.js';
 import { processAlive } from './process.js';
 import { rootLive } from './roots.js';
 import type { Store } from './store.js';
@@ -28,7 +29,7 @@ export interface GcResult {
   readonly live: number;
   /** Conditional roots that no longer hold (their process exited or lease expired): removed by `delete`. */
   readonly expiredRoots: readonly string[];
-  /** Unregistered entries of store/ and tmp/ from interrupted work: removed by `delete`. */
+  /** Unregistered entries of store/ and tmp/ from interrupted work (and, after `delete`, lock files no live process holds): removed by `delete`. */
   readonly leftovers: readonly string[];
 }
 
@@ -96,10 +97,11 @@ export function gc(store: Store, options: GcOptions): GcResult {
       live: objects.length - dead.length, expiredRoots, leftovers,
     };
   });
-  if (del) {
-    commitTrash(store, moved);
-    emptyTrash(store);
-  }
-  return result;
+  if (!del) return result;
+  commitTrash(store, moved);
+  emptyTrash(store);
+  // Lock files of processes that died holding them: harmless (the next taker takes them over), but clutter.
+  const locks = sweepLocks(join(layout.home, 'locks')).map((l) => `locks/${l}`);
+  return locks.length ? { ...result, leftovers: [...result.leftovers, ...locks] } : result;
 }
 
