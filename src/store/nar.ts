@@ -167,6 +167,14 @@ class Writer {
     if (p > 0) this.bytes(ZEROS.subarray(0, p));
   }
 
+  /** A file's contents already read into memory. */
+  fileBytes(b: Buffer): void {
+    this.u64(b.length);
+    this.onData?.(b);
+    this.bytes(b);
+    this.pad(b.length);
+  }
+
   /** Copy `size` bytes of the open file `fd` straight into the block buffer. */
   file(fd: number, size: number, p: FsPath): void {
     this.u64(size);
@@ -188,6 +196,32 @@ class Writer {
       left -= got;
     }
     this.pad(size);
+  }
+}
+
+/** Most a file that claims to be empty may hold: pseudo-files are small; anything larger is refused. */
+const MAX_UNSIZED = 16 << 20;
+
+/** All of a file whose size is not known in advance. */
+function readToEnd(fd: number, p: FsPath): Buffer {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const b = Buffer.allocUnsafe(64 << 10);
+    let got: number;
+    try {
+      got = readSync(fd, b, 0, b.length, null);
+    } catch (e) {
+      throw ioError(p, e);
+    }
+    if (got === 0) return Buffer.concat(parts, total);
+    parts.push(b.subarray(0, got));
+    total += got;
+    if (total > MAX_UNSIZED) {
+      throw new NomiaStoreError('store/unsupported-file', `${shown(p)} reports size 0 but holds more than ${MAX_UNSIZED} bytes`, {
+        path: shown(p), hint: 'copy it to a regular file first and add that',
+      });
+    }
   }
 }
 
@@ -213,11 +247,14 @@ function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOpti
     }
     const mirror = opts.mirror;
     try {
+      // procfs and sysfs report size 0 for files that have contents: read those to the end.
+      const whole = st.size === 0 ? readToEnd(fd, p) : undefined;
       if (mirror) {
-        mirror.beginFile(p, (st.mode & C.S_IXUSR) !== 0, st.size);
+        mirror.beginFile(p, (st.mode & C.S_IXUSR) !== 0, whole?.length ?? st.size);
         w.onData = (chunk) => mirror.fileData(chunk);
       }
-      w.file(fd, st.size, p);
+      if (whole) w.fileBytes(whole);
+      else w.file(fd, st.size, p);
       mirror?.endFile();
     } finally {
       w.onData = undefined;

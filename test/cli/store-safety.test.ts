@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
@@ -90,5 +90,26 @@ describe('a full disk', () => {
     } finally {
       spawnSync('umount', [mnt]);
     }
+  });
+});
+
+describe('odd sources', () => {
+  test('a symlink loop is stored as the link it is (as nix-store --add does); a path through a loop is a clear store/io error', () => {
+    const dir = tempDir('loop');
+    const store = join(dir, 'store');
+    symlinkSync('loop', join(dir, 'loop'));
+    const name = add(store, join(dir, 'loop'));
+    assert.equal(readlinkSync(nomia(store, ['path', name]).out.trim()), 'loop');
+    const r = nomia(store, ['add', join(dir, 'loop', 'x')]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^error\[store\/io\]: cannot add .*loop\/x: its path passes through a loop of symbolic links/);
+    assert.doesNotMatch(r.err, /internal error/);
+  });
+
+  test('a procfs file, whose size reads 0, is stored with its contents', () => {
+    const store = join(tempDir('procfs'), 'store');
+    const name = add(store, '/proc/self/status');
+    assert.match(nomia(store, ['cat', name]).out, /^Name:\t/m);
+    assert.equal(verifyReport(store).consistent, true);
   });
 });
