@@ -12,6 +12,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sweepLocks } from './lockfile.js';
 import { processAlive } from './process.js';
+import type { RootRow, TempRootRow } from './database.js';
 import { rootLive } from './roots.js';
 import type { Store } from './store.js';
 import { commitTrash, discard, emptyTrash, moveToTrash, settleTrash } from './trash.js';
@@ -41,6 +42,44 @@ export function staleTmp(store: Store): string[] {
   });
 }
 
+/** What the live roots hold, and the roots and temporary roots that no longer hold anything. */
+export interface LiveSet {
+  /** Every object a live root reaches through references, with the name of one root that reaches it (`temporary root of pid N` for an operation in flight). */
+  readonly holders: ReadonlyMap<string, string>;
+  readonly expiredRoots: readonly RootRow[];
+  readonly deadTempRoots: readonly TempRootRow[];
+}
+
+/** Mark from live roots (named and temporary) through references. Read-only; call it under the lock to act on it. */
+export function markLive(store: Store, now = Date.now()): LiveSet {
+  const { db } = store;
+  const expiredRoots: RootRow[] = [];
+  const deadTempRoots: TempRootRow[] = [];
+  const stack: [string, string][] = [];
+  for (const root of db.roots()) {
+    if (rootLive(root, now)) stack.push([root.object, root.name]);
+    else expiredRoots.push(root);
+  }
+  for (const t of db.tempRoots()) {
+    if (processAlive(t.pid, t.pidStart)) stack.push([t.object, `temporary root of pid ${t.pid}`]);
+    else deadTempRoots.push(t);
+  }
+  const refs = new Map<string, string[]>();
+  for (const { referrer, reference } of db.allReferences()) {
+    const list = refs.get(referrer) ?? [];
+    list.push(reference);
+    refs.set(referrer, list);
+  }
+  const holders = new Map<string, string>();
+  while (stack.length) {
+    const [p, root] = stack.pop()!;
+    if (holders.has(p)) continue;
+    holders.set(p, root);
+    for (const r of refs.get(p) ?? []) stack.push([r, root]);
+  }
+  return { holders, expiredRoots, deadTempRoots };
+}
+
 export function gc(store: Store, options: GcOptions): GcResult {
   const del = options.action === 'delete';
   const { db, layout } = store;
@@ -48,32 +87,13 @@ export function gc(store: Store, options: GcOptions): GcResult {
   const moved: string[] = [];
   const result = db.immediate((): GcResult => {
     settleTrash(store);
-    const expiredRoots: string[] = [];
-    const marked = new Set<string>();
-    const stack: string[] = [];
-    for (const root of db.roots()) {
-      if (rootLive(root, now)) stack.push(root.object);
-      else {
-        expiredRoots.push(root.name);
-        if (del) db.deleteRoot(root.name);
-      }
+    const live = markLive(store, now);
+    const expiredRoots = live.expiredRoots.map((r) => r.name);
+    if (del) {
+      for (const r of expiredRoots) db.deleteRoot(r);
+      for (const t of live.deadTempRoots) db.deleteTempRoot(t);
     }
-    for (const t of db.tempRoots()) {
-      if (processAlive(t.pid, t.pidStart)) stack.push(t.object);
-      else if (del) db.deleteTempRoot(t);
-    }
-    const refs = new Map<string, string[]>();
-    for (const { referrer, reference } of db.allReferences()) {
-      const list = refs.get(referrer) ?? [];
-      list.push(reference);
-      refs.set(referrer, list);
-    }
-    while (stack.length) {
-      const p = stack.pop()!;
-      if (marked.has(p)) continue;
-      marked.add(p);
-      for (const r of refs.get(p) ?? []) stack.push(r);
-    }
+    const marked = live.holders;
     const objects = db.objects();
     const registered = new Set(objects.map((o) => o.path));
     const dead = objects.filter((o) => !marked.has(o.path));

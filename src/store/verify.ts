@@ -11,6 +11,10 @@
  *
  * `repair`: normalize metadata; unregister missing or corrupt objects (their
  * contents are gone or wrong: add them again) and move corrupt ones out;
+ * but an object a live root reaches stays registered, so that no root is
+ * left dangling: its corrupt content is removed (wrong bytes are never
+ * served), the finding stays an error naming the root, and adding the
+ * object again heals it in place;
  * register an unregistered store entry whose content matches its path (an
  * add that died between its rename and its commit); remove other leftovers.
  * Hashing takes long and runs without the lock, so every repair re-checks
@@ -20,7 +24,7 @@
 import { existsSync, lstatSync, lutimesSync, chmodSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { childPath, entries, identity, removeTree } from './fs-util.js';
-import { staleTmp } from './gc.js';
+import { markLive, staleTmp } from './gc.js';
 import { hashPath, type FsPath } from './nar.js';
 import { HASH_PART_LENGTH } from './scan.js';
 import { hashModulo } from './self-reference.js';
@@ -83,6 +87,11 @@ function metadataProblems(root: string, fix: boolean): string[] {
   return problems;
 }
 
+/** Why a broken object a root holds stays registered, and how to heal it. */
+function kept(holder: string): string {
+  return `; held by ${holder}, so it stays registered (and the root with it): add it again to restore it (\`nomia add\`, \`nomia import\`, or realize what made it)`;
+}
+
 export async function verify(store: Store, options: VerifyOptions = {}): Promise<VerifyResult> {
   const repair = options.repair === true;
   const { db, layout } = store;
@@ -97,13 +106,16 @@ export async function verify(store: Store, options: VerifyOptions = {}): Promise
     const real = join(layout.storeDir, o.path);
     const before = identity(real);
     if (before === undefined) {
+      let holder: string | undefined;
       // Re-check under the lock: a gc may have been moving it, and an add may have brought it back.
       const repaired = repair && db.immediate(() => {
         if (!db.object(o.path) || existsSync(real)) return false;
+        holder = markLive(store).holders.get(o.path);
+        if (holder !== undefined) return false;
         db.deleteObject(o.path);
         return true;
       });
-      note('missing', `store/${o.path}`, 'registered but not on disk', repaired);
+      note('missing', `store/${o.path}`, `registered but not on disk${holder === undefined ? '' : kept(holder)}`, repaired);
       continue;
     }
     let hash;
@@ -120,10 +132,17 @@ export async function verify(store: Store, options: VerifyOptions = {}): Promise
     }
     if (hash !== o.hash) {
       let repaired = false;
+      let holder: string | undefined;
       if (repair) {
         const moved: string[] = [];
         repaired = db.immediate(() => {
           if (!db.object(o.path) || identity(real) !== before) return false;
+          holder = markLive(store).holders.get(o.path);
+          if (holder !== undefined) {
+            // Wrong bytes are never served, but the row (and so the root) stays, for a re-add to heal.
+            discard(store, real, `corrupt-${o.path}`);
+            return false;
+          }
           const name = moveToTrash(store, o.path);
           if (name) moved.push(name);
           db.deleteObject(o.path);
@@ -131,7 +150,8 @@ export async function verify(store: Store, options: VerifyOptions = {}): Promise
         });
         commitTrash(store, moved);
       }
-      note('corrupt', `store/${o.path}`, `content hash is ${hash}, registered as ${o.hash}`, repaired);
+      const removed = holder === undefined ? '' : '; its content was removed';
+      note('corrupt', `store/${o.path}`, `content hash is ${hash}, registered as ${o.hash}${removed}${holder === undefined ? '' : kept(holder)}`, repaired);
       continue;
     }
     const bad = metadataProblems(real, repair);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
@@ -111,5 +111,40 @@ describe('odd sources', () => {
     const name = add(store, '/proc/self/status');
     assert.match(nomia(store, ['cat', name]).out, /^Name:\t/m);
     assert.equal(verifyReport(store).consistent, true);
+  });
+});
+
+describe('verify --repair and roots', () => {
+  test('a corrupt or missing object that a root holds stays registered with its root, is reported as an error naming the root, and a re-add heals it', () => {
+    const dir = tempDir('repair-root');
+    const store = join(dir, 'store');
+    writeFileSync(join(dir, 'lib'), 'lib');
+    writeFileSync(join(dir, 'tool'), 'tool');
+    const lib = add(store, join(dir, 'lib'));
+    const libPath = nomia(store, ['path', lib]).out.trim();
+    // `tool` is rooted and refers to `lib`: both are held.
+    const tool = add(store, join(dir, 'tool'), '--root', 'keep', '--reference', libPath);
+    const toolPath = nomia(store, ['path', tool]).out.trim();
+    chmodSync(toolPath, 0o644);
+    writeFileSync(toolPath, 'tampered');
+    chmodSync(toolPath, 0o444);
+    rmSync(libPath);
+    const r = nomia(store, ['verify', '--repair', '--json']);
+    assert.equal(r.code, 1, 'the store stays inconsistent until the objects are added again');
+    const issues = JSON.parse(r.out).issues as { kind: string; detail: string; repaired: boolean }[];
+    const corrupt = issues.find((i) => i.kind === 'corrupt')!;
+    assert.equal(corrupt.repaired, false);
+    assert.match(corrupt.detail, /its content was removed; held by keep, so it stays registered .*add it again/);
+    assert.match(issues.find((i) => i.kind === 'missing')!.detail, /held by keep/);
+    assert.deepEqual(issues.filter((i) => i.kind === 'dangling-root' || i.kind === 'dangling-reference'), []);
+    const cat = nomia(store, ['cat', tool]);
+    assert.notEqual(cat.out, 'tampered', 'wrong bytes are never served');
+    assert.match(nomia(store, ['roots']).out, /keep/);
+    add(store, join(dir, 'lib'));
+    add(store, join(dir, 'tool'));
+    assert.equal(verifyReport(store).consistent, true);
+    assert.equal(nomia(store, ['cat', tool]).out, 'tool');
+    nomia(store, ['gc']);
+    assert.equal(nomia(store, ['cat', lib]).out, 'lib', 'the reference was kept too');
   });
 });
