@@ -10,10 +10,12 @@
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import {
-  chmodSync, closeSync, constants as C, fchmodSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync,
+  chmodSync, closeSync, constants as C, fchmodSync, lstatSync, mkdirSync, openSync, symlinkSync, writeSync,
 } from 'node:fs';
 import { NomiaStoreError } from '../errors.js';
+import { removeTree } from './fs-util.js';
 import { contentHashFromDigest, type ContentHash } from './hash.js';
+import { checkPathLimits } from './limits.js';
 
 // Longer than any token of the grammar ("nix-archive-1" is 13).
 const MAX_TOKEN = 16;
@@ -185,7 +187,8 @@ function checkName(name: Buffer, at: number): void {
   if (bad !== undefined) throw corrupt(at, `entry name ${JSON.stringify(name.toString())} ${bad}`);
 }
 
-async function restoreObject(r: Reader, dest: FsPath, root = false): Promise<void> {
+/** `depth`/`length`: where `dest` is below the root, checked against the store's limits (limits.ts). */
+async function restoreObject(r: Reader, dest: FsPath, root = false, depth = 0, length = 0): Promise<void> {
   await r.expect('(');
   await r.expect('type');
   const type = await r.token();
@@ -234,8 +237,10 @@ async function restoreObject(r: Reader, dest: FsPath, root = false): Promise<voi
         throw corrupt(at, prev.equals(name) ? `duplicate entry ${n}` : `entries out of order: ${n} after ${JSON.stringify(prev.toString())}`);
       }
       prev = name;
+      const below = length + (depth === 0 ? 0 : 1) + name.length;
+      checkPathLimits(depth + 1, below, 'the NAR');
       await r.expect('node');
-      await restoreObject(r, join(dest, name));
+      await restoreObject(r, join(dest, name), false, depth + 1, below);
       await r.expect(')');
     }
   } else {
@@ -276,7 +281,7 @@ export async function restoreNar(
     return { narSize: end, hash: contentHashFromDigest(r.hash.digest()) };
   } finally {
     if (!ok) {
-      if (r.created) rmSync(dest, { recursive: true, force: true });
+      if (r.created) removeTree(dest);
       // Release the source (destroys a stream); its own error would only hide ours.
       if (!r.done) await Promise.resolve(it.return?.()).catch(() => undefined);
     }

@@ -30,6 +30,7 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, constants as C, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { NomiaStoreError } from '../errors.js';
 import { contentHashFromDigest, type ContentHash } from './hash.js';
+import { checkPathLimits } from './limits.js';
 
 export { restoreNar } from './nar-restore.js';
 
@@ -128,7 +129,8 @@ class Writer {
   /** Set while a file is read when a mirror wants its bytes. */
   onData: ((chunk: Buffer) => void) | undefined;
 
-  constructor(private readonly sink: (chunk: Buffer) => void) {}
+  /** `root`: the path being dumped, for messages. */
+  constructor(private readonly sink: (chunk: Buffer) => void, readonly root: string) {}
 
   flush(): void {
     if (this.n === 0) return;
@@ -233,7 +235,13 @@ function lstat(p: FsPath): Stats {
   }
 }
 
-function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOptions): void {
+/** Where the walk is: components below the root, and the bytes of the path relative to it. */
+interface Depth {
+  readonly depth: number;
+  readonly length: number;
+}
+
+function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOptions, at: Depth): void {
   const type = st.mode & C.S_IFMT;
   if (type === C.S_IFREG) {
     w.bytes(st.mode & C.S_IXUSR ? EXECUTABLE : REGULAR);
@@ -287,7 +295,10 @@ function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOpti
       w.bytes(NODE);
       const child = join(p, name);
       const childRel = opts.onFile === undefined ? '' : rel === '' ? name.toString() : `${rel}/${name.toString()}`;
-      dumpObject(w, child, lstat(child), childRel, opts);
+      const below = { depth: at.depth + 1, length: at.length + (at.depth === 0 ? 0 : 1) + name.length };
+      // The recursion stays within MAX_DEPTH frames, and nothing too deep for the store gets in.
+      checkPathLimits(below.depth, below.length, w.root);
+      dumpObject(w, child, lstat(child), childRel, opts, below);
       w.bytes(CLOSE);
     }
     opts.mirror?.leaveDirectory(p);
@@ -314,10 +325,10 @@ export async function dumpPath(
   sink: (chunk: Buffer) => void,
   options: DumpOptions = {},
 ): Promise<{ narSize: number }> {
-  const w = new Writer(sink);
+  const w = new Writer(sink, path);
   const st = lstat(path);
   w.bytes(MAGIC);
-  dumpObject(w, path, st, '', options);
+  dumpObject(w, path, st, '', options, { depth: 0, length: 0 });
   w.flush();
   return { narSize: w.total };
 }

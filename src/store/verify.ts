@@ -63,16 +63,19 @@ const HARMLESS: ReadonlySet<VerifyIssueKind> = new Set(['unregistered', 'stale-t
 /** Metadata problems under an object: writable bits, setuid/setgid/sticky, mtime other than 1 s. */
 function metadataProblems(root: string, fix: boolean): string[] {
   const problems: string[] = [];
-  const walk = (p: FsPath, rel: string): void => {
+  // A stack, not recursion: any depth (see normalizeTree for why the order does not matter).
+  const stack: { p: FsPath; rel: string }[] = [{ p: root, rel: '' }];
+  while (stack.length) {
+    const { p, rel } = stack.pop()!;
     const st = lstatSync(p);
     const isDir = st.isDirectory();
-    if (isDir) for (const e of entries(p)) walk(e.path, `${rel}/${e.name.toString()}`);
+    if (isDir) for (const e of entries(p)) stack.push({ p: e.path, rel: `${rel}/${e.name.toString()}` });
     if (st.isSymbolicLink()) {
       if (st.mtimeMs !== 1000) {
         problems.push(`${rel}: mtime`);
         if (fix) lutimesSync(p, 1, 1);
       }
-      return;
+      continue;
     }
     const want = isDir || (st.mode & 0o100) ? 0o555 : 0o444;
     if ((st.mode & 0o7777) !== want || st.mtimeMs !== 1000) {
@@ -82,9 +85,8 @@ function metadataProblems(root: string, fix: boolean): string[] {
         lutimesSync(p, 1, 1);
       }
     }
-  };
-  walk(root, '');
-  return problems;
+  }
+  return problems.sort();
 }
 
 /** Why a broken object a root holds stays registered, and how to heal it. */

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
+import { craftTar } from '../support/archives.js';
 import { nomia, tempDir } from '../support/cli.js';
 
 function add(store: string, ...args: string[]): string {
@@ -146,5 +147,91 @@ describe('verify --repair and roots', () => {
     assert.equal(nomia(store, ['cat', tool]).out, 'tool');
     nomia(store, ['gc']);
     assert.equal(nomia(store, ['cat', lib]).out, 'lib', 'the reference was kept too');
+  });
+});
+
+/** A chain of `depth` directories named `a` under `root`, ending in a file, made by relative steps (its paths are too long to name). */
+function deepTree(root: string, depth: number): void {
+  mkdirSync(root, { recursive: true });
+  const r = spawnSync('python3', ['-c', `
+import os, sys
+os.chdir(sys.argv[1])
+for i in range(int(sys.argv[2])):
+    os.mkdir('a'); os.chmod('a', 0o755); os.chdir('a')
+open('f', 'w').write('x')
+`, root, String(depth)]);
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
+/** NAR bytes of what `deepTree(root, depth)` makes. */
+function deepNar(depth: number): Buffer {
+  const str = (b: string): Buffer => {
+    const data = Buffer.from(b);
+    const out = Buffer.alloc(8 + ((data.length + 7) & ~7));
+    out.writeUInt32LE(data.length, 0);
+    data.copy(out, 8);
+    return out;
+  };
+  const t = (...ws: string[]) => Buffer.concat(ws.map(str));
+  const open = t('(', 'type', 'directory', 'entry', '(', 'name', 'a', 'node');
+  const close = t(')', ')');
+  const last = t('(', 'type', 'directory', 'entry', '(', 'name', 'f', 'node', '(', 'type', 'regular', 'contents', 'x', ')', ')', ')');
+  return Buffer.concat([t('nix-archive-1'), ...Array(depth).fill(open), last, ...Array(depth).fill(close)]);
+}
+
+describe('deep trees', () => {
+  test('a tar of a directory 2 000 levels deep is refused at unpack with store/too-deep, and gc and verify --repair keep working', () => {
+    const dir = tempDir('deep-tar');
+    const store = join(dir, 'store');
+    craftTar(join(dir, 'deep.tar'), [{ name: `${'a/'.repeat(1999)}f`, data: 'x' }]);
+    const r = nomia(store, ['realize', 'unpack:tar(filesystem:import?path="deep.tar")'], { cwd: dir });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /error\[store\/too-deep\]: unpack:tar.*more than 256 directories deep/);
+    const gc = nomia(store, ['gc']);
+    assert.equal(gc.code, 0, gc.err);
+    const repair = nomia(store, ['verify', '--repair']);
+    assert.equal(repair.code, 0, repair.err);
+    assert.deepEqual(readdirSync(join(store, 'tmp')), []);
+    assert.deepEqual(readdirSync(join(store, 'trash')), []);
+  });
+
+  test('a tree 2 000 levels deep left in trash/, tmp/ or store/ (read-only, paths too long to name) is removed by gc and by verify --repair', () => {
+    const dir = tempDir('deep-trash');
+    const store = join(dir, 'store');
+    writeFileSync(join(dir, 'f'), 'f');
+    add(store, join(dir, 'f'), '--root', 'keep');
+    deepTree(join(store, 'trash', 'x.deleting-abc123'), 2000);
+    deepTree(join(store, 'store', 'leftover'), 2000);
+    spawnSync('chmod', ['-R', 'a-w', join(store, 'trash'), join(store, 'store', 'leftover')]);
+    const gc = nomia(store, ['gc']);
+    assert.equal(gc.code, 0, gc.err);
+    assert.deepEqual(readdirSync(join(store, 'trash')), []);
+    assert.equal(readdirSync(join(store, 'store')).length, 1);
+    deepTree(join(store, 'store', 'leftover'), 2000);
+    const repair = nomia(store, ['verify', '--repair']);
+    assert.equal(repair.code, 0, repair.err);
+    assert.deepEqual(readdirSync(join(store, 'trash')), []);
+    assert.equal(verifyReport(store).consistent, true);
+  });
+
+  test('add and import refuse trees deeper than 256 levels with store/too-deep; 256 levels work end to end', () => {
+    const dir = tempDir('deep-limit');
+    const store = join(dir, 'store');
+    deepTree(join(dir, 'ok'), 255);
+    deepTree(join(dir, 'deep'), 256);
+    const name = add(store, join(dir, 'ok'));
+    const tooDeep = nomia(store, ['add', join(dir, 'deep')]);
+    assert.equal(tooDeep.code, 1);
+    assert.match(tooDeep.err, /^error\[store\/too-deep\]: .*deep has more than 256 directories deep/);
+    const dumped = spawnSync(process.execPath, [join(import.meta.dirname, '../../../bin/nomia.js'), '--store', store, 'dump', name], { maxBuffer: 1 << 26 });
+    assert.deepEqual(dumped.stdout, deepNar(255));
+    assert.equal(nomia(join(dir, 'other'), ['import', '--name', 'ok'], { input: deepNar(255) }).out.trim(), name);
+    const imp = nomia(join(dir, 'other'), ['import'], { input: deepNar(256) });
+    assert.equal(imp.code, 1);
+    assert.match(imp.err, /^error\[store\/too-deep\]: the NAR has more than 256 directories deep/);
+    for (const s of [store, join(dir, 'other')]) {
+      assert.equal(verifyReport(s).consistent, true);
+      assert.equal(nomia(s, ['gc']).code, 0);
+    }
   });
 });
