@@ -8,7 +8,7 @@
  * trash/ (see trash.ts): moved out restorably inside the transaction, made
  * deletable after the commit, deleted last, outside the lock.
  */
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sweepLocks } from './lockfile.js';
 import { processAlive } from './process.js';
@@ -30,6 +30,12 @@ export interface GcResult {
   readonly live: number;
   /** Conditional roots that no longer hold (their process exited or lease expired): removed by `delete`. */
   readonly expiredRoots: readonly string[];
+  /**
+   * Dead objects this process may not delete: in a store shared by a group, the directory trees
+   * other users added (only their owner or root can remove a read-only directory). They stay
+   * registered until their owner or root runs gc; not counted in `dead`.
+   */
+  readonly kept: readonly string[];
   /** Unregistered entries of store/ and tmp/ from interrupted work (and, after `delete`, lock files no live process holds): removed by `delete`. */
   readonly leftovers: readonly string[];
 }
@@ -80,6 +86,31 @@ export function markLive(store: Store, now = Date.now()): LiveSet {
   return { holders, expiredRoots, deadTempRoots };
 }
 
+const DENIED = Symbol('denied');
+
+/** Run a move that another user's read-only directory refuses (EACCES, EPERM); DENIED then. */
+function unlessDenied<T>(f: () => T): T | typeof DENIED {
+  try {
+    return f();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return DENIED;
+    throw e;
+  }
+}
+
+/** Whether this process could move the entry at `p` out of store/ (a dry run's guess at `kept`). */
+function mayMove(p: string): boolean {
+  const uid = process.geteuid?.();
+  if (uid === undefined || uid === 0) return true;
+  try {
+    const st = lstatSync(p);
+    return !st.isDirectory() || st.uid === uid;
+  } catch {
+    return true;
+  }
+}
+
 export function gc(store: Store, options: GcOptions): GcResult {
   const del = options.action === 'delete';
   const { db, layout } = store;
@@ -96,25 +127,34 @@ export function gc(store: Store, options: GcOptions): GcResult {
     const marked = live.holders;
     const objects = db.objects();
     const registered = new Set(objects.map((o) => o.path));
-    const dead = objects.filter((o) => !marked.has(o.path));
+    let dead = objects.filter((o) => !marked.has(o.path));
+    const kept = new Set<string>();
     const leftovers = [
       ...readdirSync(layout.storeDir).filter((e) => !registered.has(e)).map((e) => `store/${e}`),
       ...staleTmp(store).map((e) => `tmp/${e}`),
     ];
     if (del) {
       for (const o of dead) {
-        const name = moveToTrash(store, o.path);
+        const name = unlessDenied(() => moveToTrash(store, o.path));
+        if (name === DENIED) {
+          kept.add(o.path);
+          continue;
+        }
         if (name) moved.push(name);
         db.deleteObject(o.path);
       }
       for (const l of leftovers) {
         const [dir, entry] = l.split('/') as [string, string];
-        discard(store, join(layout.home, dir, entry), `${dir}-${entry}`);
+        // Another user's leftover stays for them (or root) to remove.
+        unlessDenied(() => discard(store, join(layout.home, dir, entry), `${dir}-${entry}`));
       }
+    } else {
+      for (const o of dead) if (!mayMove(join(layout.storeDir, o.path))) kept.add(o.path);
     }
+    dead = dead.filter((o) => !kept.has(o.path));
     return {
       dead: dead.map((o) => o.path), bytesFreed: dead.reduce((s, o) => s + o.narSize, 0),
-      live: objects.length - dead.length, expiredRoots, leftovers,
+      live: objects.length - dead.length - kept.size, kept: [...kept], expiredRoots, leftovers,
     };
   });
   if (!del) return result;
