@@ -53,8 +53,12 @@ function join(dir: FsPath, name: Buffer): FsPath {
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
-/** Pulls bytes from the source on demand, hashing every chunk as it arrives. */
-class Reader {
+/**
+ * Pulls bytes from the source on demand, hashing every chunk as it arrives.
+ * Exported for formats that embed NARs in a stream of their own (export.ts):
+ * `restoreNext` leaves it just after the NAR it read.
+ */
+export class NarReader {
   private chunk: Buffer = EMPTY;
   private pos = 0;
   /** Absolute offset of the next unread byte. */
@@ -188,7 +192,7 @@ function checkName(name: Buffer, at: number): void {
 }
 
 /** `depth`/`length`: where `dest` is below the root, checked against the store's limits (limits.ts). */
-async function restoreObject(r: Reader, dest: FsPath, root = false, depth = 0, length = 0): Promise<void> {
+async function restoreObject(r: NarReader, dest: FsPath, root = false, depth = 0, length = 0): Promise<void> {
   await r.expect('(');
   await r.expect('type');
   const type = await r.token();
@@ -261,20 +265,11 @@ export async function restoreNar(
   source: AsyncIterable<Uint8Array>,
   dest: string,
 ): Promise<{ narSize: number; hash: ContentHash }> {
-  let exists = true;
-  try {
-    lstatSync(dest);
-  } catch {
-    exists = false;
-  }
-  if (exists) throw new NomiaStoreError('store/io', `${dest} already exists`, { path: dest });
   const it = source[Symbol.asyncIterator]();
-  const r = new Reader(it);
+  const r = new NarReader(it);
   let ok = false;
   try {
-    const magic = await r.token();
-    if (magic.word !== 'nix-archive-1') throw corrupt(magic.at, 'not a NAR (wrong magic)');
-    await restoreObject(r, dest, true);
+    await restoreNext(r, dest);
     const end = r.offset;
     if (await r.trailing()) throw corrupt(end, 'trailing bytes after the end of the archive');
     ok = true;
@@ -287,3 +282,30 @@ export async function restoreNar(
     }
   }
 }
+
+/**
+ * Parse one NAR from `r` (magic included) into `dest`, which must not exist,
+ * leaving `r` just after it. On an error the partial `dest` is removed.
+ */
+export async function restoreNext(r: NarReader, dest: string): Promise<void> {
+  let exists = true;
+  try {
+    lstatSync(dest);
+  } catch {
+    exists = false;
+  }
+  if (exists) throw new NomiaStoreError('store/io', `${dest} already exists`, { path: dest });
+  r.created = false;
+  try {
+    const magic = await r.token();
+    if (magic.word !== 'nix-archive-1') throw corrupt(magic.at, 'not a NAR (wrong magic)');
+    await restoreObject(r, dest, true);
+  } catch (e) {
+    if (r.created) removeTree(dest);
+    r.created = false;
+    throw e;
+  }
+}
+
+/** `nar/corrupt` at a byte offset, for formats built on NarReader. */
+export { corrupt as narCorrupt };

@@ -66,7 +66,8 @@ export interface DumpOptions {
 /** Bytes handed to the sink at once; also the read block size for big files. */
 const BLOCK = 4 << 20;
 
-function str(s: string): Buffer {
+/** The padded string of the UTF-8 bytes of `s` (for formats built from NAR strings, e.g. export.ts). */
+export function narString(s: string): Buffer {
   const b = Buffer.from(s, 'utf8');
   const out = Buffer.alloc(8 + padded(b.length));
   out.writeUInt32LE(b.length, 0);
@@ -78,7 +79,7 @@ function padded(n: number): number {
   return (n + 7) & ~7;
 }
 
-const tokens = (...ws: string[]): Buffer => Buffer.concat(ws.map(str));
+const tokens = (...ws: string[]): Buffer => Buffer.concat(ws.map(narString));
 
 // Whole token runs are pre-encoded so that an object header is one copy.
 const MAGIC = tokens('nix-archive-1');
