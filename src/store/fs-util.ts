@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, fsyncSync, lstatSync, lutimesSync, openSync, readdirSync, renameSync, rmdirSync, unlinkSync, utimesSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, lstatSync, lutimesSync, openSync, readdirSync, readSync, renameSync, rmdirSync, unlinkSync, utimesSync, type Stats } from 'node:fs';
 import { NomiaStoreError } from '../errors.js';
 import type { FsPath } from './nar.js';
 
@@ -204,5 +204,34 @@ export function moveEntry(from: string, to: string): void {
       throw again;
     }
     chmodSync(to, st.mode & 0o7777);
+  }
+}
+
+/** Most a file that claims to be empty may hold: pseudo-files are small; anything larger is refused. */
+const MAX_UNSIZED = 16 << 20;
+
+/**
+ * All of the open file `fd` (at `path`), whose size is not known in advance:
+ * procfs and sysfs report size 0 for files that have contents.
+ */
+export function readUnsized(fd: number, path: string): Buffer {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const b = Buffer.allocUnsafe(64 << 10);
+    let got: number;
+    try {
+      got = readSync(fd, b, 0, b.length, null);
+    } catch (e) {
+      throw new NomiaStoreError('store/io', `cannot read ${path}: ${(e as Error).message}`, { path, cause: e });
+    }
+    if (got === 0) return Buffer.concat(parts, total);
+    parts.push(b.subarray(0, got));
+    total += got;
+    if (total > MAX_UNSIZED) {
+      throw new NomiaStoreError('store/unsupported-file', `${path} reports size 0 but holds more than ${MAX_UNSIZED} bytes`, {
+        path, hint: 'copy it to a regular file first and add that',
+      });
+    }
   }
 }

@@ -30,6 +30,7 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, constants as C, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { NomiaStoreError } from '../errors.js';
 import { contentHashFromDigest, type ContentHash } from './hash.js';
+import { readUnsized } from './fs-util.js';
 import { checkPathLimits } from './limits.js';
 
 export { restoreNar } from './nar-restore.js';
@@ -202,32 +203,6 @@ class Writer {
   }
 }
 
-/** Most a file that claims to be empty may hold: pseudo-files are small; anything larger is refused. */
-const MAX_UNSIZED = 16 << 20;
-
-/** All of a file whose size is not known in advance. */
-function readToEnd(fd: number, p: FsPath): Buffer {
-  const parts: Buffer[] = [];
-  let total = 0;
-  for (;;) {
-    const b = Buffer.allocUnsafe(64 << 10);
-    let got: number;
-    try {
-      got = readSync(fd, b, 0, b.length, null);
-    } catch (e) {
-      throw ioError(p, e);
-    }
-    if (got === 0) return Buffer.concat(parts, total);
-    parts.push(b.subarray(0, got));
-    total += got;
-    if (total > MAX_UNSIZED) {
-      throw new NomiaStoreError('store/unsupported-file', `${shown(p)} reports size 0 but holds more than ${MAX_UNSIZED} bytes`, {
-        path: shown(p), hint: 'copy it to a regular file first and add that',
-      });
-    }
-  }
-}
-
 function lstat(p: FsPath): Stats {
   try {
     return lstatSync(p);
@@ -257,7 +232,7 @@ function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOpti
     const mirror = opts.mirror;
     try {
       // procfs and sysfs report size 0 for files that have contents: read those to the end.
-      const whole = st.size === 0 ? readToEnd(fd, p) : undefined;
+      const whole = st.size === 0 ? readUnsized(fd, shown(p)) : undefined;
       if (mirror) {
         mirror.beginFile(p, (st.mode & C.S_IXUSR) !== 0, whole?.length ?? st.size);
         w.onData = (chunk) => mirror.fileData(chunk);
