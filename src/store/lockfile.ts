@@ -25,6 +25,7 @@ import { linkSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from '
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { ioError } from './layout.js';
 import { processAlive, self } from './process.js';
 
 export interface FileLock {
@@ -44,12 +45,16 @@ function unlinkQuietly(path: string): void {
 /** Create the lock at `path` holding `me`, complete or not at all; false if it exists. */
 function tryCreate(path: string, me: string): boolean {
   const fresh = `${path}.new-${me.replace(' ', '-')}-${unique()}`;
-  writeFileSync(fresh, me);
+  try {
+    writeFileSync(fresh, me);
+  } catch (e) {
+    throw ioError(e, fresh, 'create a lock file');
+  }
   try {
     linkSync(fresh, path);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(e, path, 'create a lock file');
     return false;
   } finally {
     unlinkQuietly(fresh);
