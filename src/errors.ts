@@ -65,7 +65,8 @@ export type ErrorCode =
   | 'private/permission'
   | 'realize/not-reproducible'
   | 'realize/cycle'
-  | 'realize/input-vanished';
+  | 'realize/input-vanished'
+  | 'store/too-deep';
 
 export interface NomiaErrorOptions {
   readonly hint?: string;

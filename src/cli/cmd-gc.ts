@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .summary('delete objects no live root reaches')
     .description('Mark from live roots (absolute; process roots whose process runs; unexpired leases; out-links that still\npoint into the store; temporary roots of running operations) through references, and delete every other object,\ndead conditional roots and out-links, and leftovers of interrupted work.')
     .option('--dry-run', 'only list what would be deleted')
-    .option('--json', 'print {dead, bytesFreed, live, expiredRoots, leftovers}')
+    .option('--json', 'print {dead, bytesFreed, live, kept, expiredRoots, leftovers}')
     .action((opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => run(() => ({
       go: () => withStore(cmd, (store) => {
         const r = gc(store, { action: opts.dryRun ? 'list-dead' : 'delete' });
@@ -19,6 +19,7 @@ export function register(program: Command): void {
         const verb = opts.dryRun ? 'would delete' : 'deleted';
         const lines = r.dead.map((p) => `${verb} ${store.layout.storeDir}/${p}`);
         lines.push(`${verb} ${r.dead.length} object${r.dead.length === 1 ? '' : 's'}, ${formatBytes(r.bytesFreed)}; ${r.live} live`);
+        if (r.kept.length) lines.push(`kept ${r.kept.length} dead object${r.kept.length === 1 ? '' : 's'} added by other users, which only they or root can delete (docs/store.md, "Several users")`);
         if (r.expiredRoots.length) lines.push(`${opts.dryRun ? 'would remove' : 'removed'} dead roots: ${r.expiredRoots.join(', ')}`);
         if (r.leftovers.length) lines.push(`${opts.dryRun ? 'would remove' : 'removed'} ${r.leftovers.length} leftover(s) of interrupted work`);
         return lines.join('\n');

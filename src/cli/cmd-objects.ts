@@ -103,8 +103,8 @@ export function register(program: Command): void {
     })));
 }
 
-/** dumpPath reuses its chunk after the sink returns, so the bytes are written out synchronously. */
-function writeAll(chunk: Buffer): void {
+/** Write to stdout synchronously: dumpPath (and export) reuse their chunk after the sink returns. */
+export function writeAll(chunk: Buffer): void {
   let off = 0;
   while (off < chunk.length) {
     try {

@@ -23,6 +23,7 @@ const commandModules: readonly (readonly [readonly string[], CommandModule])[] =
   [['add'], () => import('./cmd-add.js')],
   [['cat', 'ls', 'path', 'dump'], () => import('./cmd-objects.js')],
   [['import'], () => import('./cmd-import.js')],
+  [['export'], () => import('./cmd-export.js')],
   [['roots', 'root'], () => import('./cmd-roots.js')],
   [['gc'], () => import('./cmd-gc.js')],
   [['verify'], () => import('./cmd-verify.js')],

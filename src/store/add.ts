@@ -230,16 +230,22 @@ export async function addPath(store: Store, src: string, options: AddOptions = {
   if (name === undefined) {
     throw new NomiaStoreError('usage', `the base name of ${abs} is not a valid object name`, { hint: 'pass --name NAME (letters, digits and + - . _ ? =)' });
   }
+  let isDir: boolean;
   try {
-    lstatSync(abs);
+    isDir = lstatSync(abs).isDirectory();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new NomiaStoreError('store/io', `cannot add ${abs}: ${code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`, { path: abs, cause: e });
+    const why = code === 'ENOENT' ? 'it does not exist'
+      : code === 'ELOOP' ? 'its path passes through a loop of symbolic links'
+      : code === 'ENAMETOOLONG' ? 'its path is too long'
+      : (e as Error).message;
+    throw new NomiaStoreError('store/io', `cannot add ${abs}: ${why}`, { path: abs, cause: e, hint: 'check the path (`ls -l` each directory on the way)' });
   }
   // A tree holding the store would copy the copy being made into itself, until the path grows too long.
+  // Only a directory can hold it: a symlink is stored as a link, never followed (even one that loops).
   const home = realpathSync(store.layout.home);
-  const real = realpathSync(abs);
-  if (home === real || home.startsWith(`${real}${sep}`)) {
+  const real = isDir ? realpathSync(abs) : undefined;
+  if (real !== undefined && (home === real || home.startsWith(`${real}${sep}`))) {
     throw new NomiaStoreError('usage', `cannot add ${abs}: it contains the store (${store.layout.home})`, { path: abs, hint: 'add a directory that does not hold the store, or keep the store elsewhere (--store DIR, $NOMIA_HOME)' });
   }
   return withWorkDir(store, async (work, tree) => {

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import type { ObjectRow } from './database.js';
-import { fsyncDir, moveEntry, removeTree } from './fs-util.js';
+import { fsyncDir, identity, moveEntry, removeTree } from './fs-util.js';
 import type { ContentHash } from './hash.js';
 import { ioError } from './layout.js';
 import { self } from './process.js';
@@ -47,7 +47,30 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
   const { db, layout } = store;
   if (req.root !== undefined) checkRootName(req.root);
   const path = objectPath(req.hash, req.name);
-  return db.immediate((): CommitResult => {
+  const target = join(layout.storeDir, path);
+  // Set once our tree is in store/: if the transaction then fails, even at its COMMIT (a full disk
+  // cannot write the WAL), the row is rolled back and the tree must leave store/ again.
+  let renamed = false;
+  const ours = identity(req.tree);
+  try {
+    return db.immediate((): CommitResult => transaction());
+  } catch (e) {
+    // The lock was released with the rollback: take it again, so that a concurrent add that has
+    // registered the same object meanwhile is never moved out, and move back only our own tree.
+    if (renamed) {
+      try {
+        db.immediate(() => {
+          if (!db.object(path) && identity(target) === ours) moveEntry(target, req.tree);
+        });
+      } catch {
+        // Then it stays as an unregistered leftover, which gc removes.
+      }
+    }
+    if (e instanceof NomiaStoreError) throw e;
+    throw ioError(e, target, 'move the new object into the store');
+  }
+
+  function transaction(): CommitResult {
     for (const r of req.references ?? []) {
       if (!db.object(r)) {
         throw new NomiaStoreError('store/not-found', `the reference ${r} is not a registered object`, { hint: 'add the referenced object first' });
@@ -55,39 +78,24 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
     }
     let object = db.object(path);
     let added = false;
-    const target = join(layout.storeDir, path);
     if (!object || !existsSync(target)) {
       // No row: a new object. A row without its directory (lost by a power loss with fsync off,
       // or removed by hand): our fresh, verified copy heals it.
-      let renamed = false;
-      try {
-        if (!object && existsSync(target)) discard(store, target, `store-${path}`);
-        moveEntry(req.tree, target);
-        renamed = true;
-        if (store.fsync) fsyncDir(layout.storeDir);
-        if (!object) {
-          object = { path, hash: req.hash, name: req.name, narSize: req.narSize, addedAt: Date.now() };
-          db.insertObject(object, req.references ?? []);
-          added = true;
-        }
-      } catch (e) {
-        // The transaction rolls back; put the tree back so store/ holds no unregistered object of ours.
-        if (renamed) {
-          try {
-            moveEntry(target, req.tree);
-          } catch {
-            // Then it stays as an unregistered leftover, which gc removes.
-          }
-        }
-        if (e instanceof NomiaStoreError) throw e;
-        throw ioError(e, target, 'move the new object into the store');
+      if (!object && existsSync(target)) discard(store, target, `store-${path}`);
+      moveEntry(req.tree, target);
+      renamed = true;
+      if (store.fsync) fsyncDir(layout.storeDir);
+      if (!object) {
+        object = { path, hash: req.hash, name: req.name, narSize: req.narSize, addedAt: Date.now() };
+        db.insertObject(object, req.references ?? []);
+        added = true;
       }
     }
     // Until this process exits, gc keeps what it just added or found.
     pinTempRoot(store, path);
     if (req.root !== undefined) db.putRoot({ name: req.root, object: path, kind: 'absolute', createdAt: Date.now() });
     return { object: object!, added };
-  });
+  }
 }
 
 /**

@@ -8,6 +8,8 @@
  * that adds and gc never interleave between the rename and the row.
  */
 import { pathToFileURL } from 'node:url';
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { NomiaStoreError } from '../errors.js';
 import type { ContentHash } from './hash.js';
@@ -101,14 +103,33 @@ const toRoot = (r: RawRoot): RootRow => ({
   ...(r.expires_at === null ? {} : { expiresAt: r.expires_at }),
 });
 
+/**
+ * Free bytes below which an I/O failure of the database is taken for a full
+ * disk. SQLite reports a full disk as SQLITE_FULL only when a write of the
+ * database itself fails; growing the WAL index (shm) or the WAL fails as a
+ * generic "disk I/O error", which must not send anyone to their backups.
+ */
+const NEARLY_FULL = 1 << 20;
+
+function diskFull(dbPath: string): boolean {
+  try {
+    const s = statfsSync(dirname(dbPath));
+    return s.bavail * s.bsize < NEARLY_FULL;
+  } catch {
+    return false;
+  }
+}
+
+function noSpace(path: string, cause: unknown): NomiaStoreError {
+  return new NomiaStoreError('store/no-space', `no space left on the device for the store database (${path})`, {
+    path, cause, hint: 'free some space on that file system (e.g. `nomia gc`, or delete other files) and try again; nothing needs restoring',
+  });
+}
+
 /** SQLite's failures as store errors; anything else passes through. */
 function sqliteError(e: unknown, path: string): unknown {
   if (!(e instanceof Database.SqliteError)) return e;
-  if (e.code === 'SQLITE_FULL') {
-    return new NomiaStoreError('store/no-space', `no space left on the device for the store database (${path})`, {
-      path, cause: e, hint: 'free some space (e.g. `nomia gc`) and try again; the store was left unchanged',
-    });
-  }
+  if (e.code === 'SQLITE_FULL' || (e.code.startsWith('SQLITE_IOERR') && diskFull(path))) return noSpace(path, e);
   if (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED') {
     return new NomiaStoreError('store/locked', `the store database is locked by another process (${path})`, {
       path, cause: e, hint: 'another nomia holds it for a long operation; try again when it has finished',
@@ -189,6 +210,8 @@ export class StoreDatabase {
       this.migrate();
     } catch (e) {
       if (e instanceof NomiaStoreError) throw e;
+      const code = String((e as { code?: string }).code);
+      if (code === 'SQLITE_FULL' || (code.startsWith('SQLITE_IOERR') && diskFull(path))) throw noSpace(path, e);
       const message = (e as Error).message;
       const readOnlyError = /readonly|read-only|unable to open|SQLITE_CANTOPEN|SQLITE_READONLY/i.test(message + String((e as { code?: string }).code));
       throw new NomiaStoreError(readOnlyError ? 'store/read-only' : 'store/corrupt', `cannot open the store database ${path}: ${message}`, {

@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, fsyncSync, lstatSync, lutimesSync, openSync, readdirSync, renameSync, rmSync, utimesSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, lstatSync, lutimesSync, openSync, readdirSync, readSync, renameSync, rmdirSync, unlinkSync, utimesSync, type Stats } from 'node:fs';
 import { NomiaStoreError } from '../errors.js';
 import type { FsPath } from './nar.js';
 
@@ -29,24 +29,110 @@ function lstatOrUndefined(p: FsPath): Stats | undefined {
   }
 }
 
+/** Run a step that may find its entry gone (another process removing the same garbage). */
+function unlessGone(f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+let pulled = 0;
+
 /**
  * Delete a tree that may contain read-only directories (store objects are
- * 0555). Entries that vanish meanwhile (another process deleting the same
- * garbage) are not an error.
+ * 0555), at any depth. It never recurses and never builds a path longer
+ * than `path` plus two names: the directories of the second level are
+ * pulled up into `path` itself (renamed, which moves their whole subtree at
+ * once) and the directories of the first level emptied and removed, until
+ * nothing is left. A tree 2 000 levels deep, whose deepest paths no system
+ * call could take, goes like any other. Entries that vanish meanwhile
+ * (another process deleting the same garbage) are not an error.
  */
 export function removeTree(path: FsPath): void {
-  const makeWritable = (p: FsPath): void => {
-    const st = lstatOrUndefined(p);
-    if (!st?.isDirectory()) return;
+  const st = lstatOrUndefined(path);
+  if (!st) return;
+  if (!st.isDirectory()) {
+    unlessGone(() => unlinkSync(path));
+    return;
+  }
+  for (;;) {
+    let names: Buffer[];
     try {
-      chmodSync(p, 0o755);
-      for (const e of entries(p)) makeWritable(e.path);
+      chmodSync(path, 0o755);
+      names = readdirSync(path, { encoding: 'buffer' });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
     }
-  };
-  makeWritable(path);
-  rmSync(path, { recursive: true, force: true });
+    if (names.length === 0) {
+      try {
+        rmdirSync(path);
+        return;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+        continue; // someone pulled an entry up meanwhile
+      }
+    }
+    for (const name of names) emptyAndRemove(path, childPath(path, name));
+  }
+}
+
+/** Remove `dir` (an entry of `top`): files unlinked, its subdirectories pulled up into `top` for a later round. */
+function emptyAndRemove(top: FsPath, dir: FsPath): void {
+  const st = lstatOrUndefined(dir);
+  if (!st) return;
+  if (!st.isDirectory()) {
+    unlessGone(() => unlinkSync(dir));
+    return;
+  }
+  let names: Buffer[] = [];
+  unlessGone(() => {
+    chmodSync(dir, 0o755);
+    names = readdirSync(dir, { encoding: 'buffer' });
+  });
+  for (const name of names) {
+    const child = childPath(dir, name);
+    const cst = lstatOrUndefined(child);
+    if (!cst) continue;
+    if (!cst.isDirectory()) {
+      unlessGone(() => unlinkSync(child));
+      continue;
+    }
+    // Moving a directory rewrites its `..`, which needs write permission on it (for anyone but root).
+    unlessGone(() => chmodSync(child, 0o755));
+    for (let tries = 0; ; tries++) {
+      const up = childPath(top, Buffer.from(`.removing-${process.pid}-${(pulled++).toString(36)}`));
+      try {
+        renameSync(child, up);
+        break;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') break;
+        if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || tries > 100) throw e;
+      }
+    }
+  }
+  try {
+    rmdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // Not empty: another process is working on it too; a later round of removeTree sees it again.
+    if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+  }
+}
+
+/** Device and inode of a path, to tell "the tree I saw" from a replacement; undefined if nothing is there. */
+export function identity(p: string): string | undefined {
+  try {
+    const st = lstatSync(p);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** fsync a directory, so that a rename into it survives a power loss. */
@@ -76,19 +162,23 @@ export function syncFileSystem(path: string): void {
 
 /** Give a tree the store's normalized metadata: files 0444/0555, directories 0555, every mtime 1 s. */
 export function normalizeTree(path: FsPath): void {
-  const st = lstatSync(path);
-  if (st.isSymbolicLink()) {
-    lutimesSync(path, 1, 1);
-    return;
+  // A stack, not recursion: any depth. Order does not matter, since neither chmod nor utimes of an
+  // entry needs write permission on its directory, nor changes the directory's mtime.
+  const stack: FsPath[] = [path];
+  while (stack.length) {
+    const p = stack.pop()!;
+    const st = lstatSync(p);
+    if (st.isSymbolicLink()) {
+      lutimesSync(p, 1, 1);
+    } else if (st.isDirectory()) {
+      for (const e of entries(p)) stack.push(e.path);
+      utimesSync(p, 1, 1);
+      chmodSync(p, 0o555);
+    } else {
+      chmodSync(p, st.mode & 0o100 ? 0o555 : 0o444);
+      utimesSync(p, 1, 1);
+    }
   }
-  if (st.isDirectory()) {
-    for (const e of entries(path)) normalizeTree(e.path);
-    utimesSync(path, 1, 1);
-    chmodSync(path, 0o555);
-    return;
-  }
-  chmodSync(path, st.mode & 0o100 ? 0o555 : 0o444);
-  utimesSync(path, 1, 1);
 }
 
 /**
@@ -114,5 +204,34 @@ export function moveEntry(from: string, to: string): void {
       throw again;
     }
     chmodSync(to, st.mode & 0o7777);
+  }
+}
+
+/** Most a file that claims to be empty may hold: pseudo-files are small; anything larger is refused. */
+const MAX_UNSIZED = 16 << 20;
+
+/**
+ * All of the open file `fd` (at `path`), whose size is not known in advance:
+ * procfs and sysfs report size 0 for files that have contents.
+ */
+export function readUnsized(fd: number, path: string): Buffer {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const b = Buffer.allocUnsafe(64 << 10);
+    let got: number;
+    try {
+      got = readSync(fd, b, 0, b.length, null);
+    } catch (e) {
+      throw new NomiaStoreError('store/io', `cannot read ${path}: ${(e as Error).message}`, { path, cause: e });
+    }
+    if (got === 0) return Buffer.concat(parts, total);
+    parts.push(b.subarray(0, got));
+    total += got;
+    if (total > MAX_UNSIZED) {
+      throw new NomiaStoreError('store/unsupported-file', `${path} reports size 0 but holds more than ${MAX_UNSIZED} bytes`, {
+        path, hint: 'copy it to a regular file first and add that',
+      });
+    }
   }
 }

@@ -8,10 +8,12 @@
  * trash/ (see trash.ts): moved out restorably inside the transaction, made
  * deletable after the commit, deleted last, outside the lock.
  */
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropOutLink, outLinks } from './out-links.js';
+import { dropOutLink, outLinks, type OutLink } from './out-links.js';
+import { sweepLocks } from './lockfile.js';
 import { processAlive } from './process.js';
+import type { RootRow, TempRootRow } from './database.js';
 import { rootLive } from './roots.js';
 import type { Store } from './store.js';
 import { commitTrash, discard, emptyTrash, moveToTrash, settleTrash } from './trash.js';
@@ -32,7 +34,13 @@ export interface GcResult {
    * are gone or point elsewhere (`out-link PATH`): removed by `delete`.
    */
   readonly expiredRoots: readonly string[];
-  /** Unregistered entries of store/ and tmp/ from interrupted work: removed by `delete`. */
+  /**
+   * Dead objects this process may not delete: in a store shared by a group, the directory trees
+   * other users added (only their owner or root can remove a read-only directory). They stay
+   * registered until their owner or root runs gc; not counted in `dead`.
+   */
+  readonly kept: readonly string[];
+  /** Unregistered entries of store/ and tmp/ from interrupted work (and, after `delete`, lock files no live process holds): removed by `delete`. */
   readonly leftovers: readonly string[];
 }
 
@@ -44,6 +52,78 @@ export function staleTmp(store: Store): string[] {
   });
 }
 
+/** What the live roots hold, and the roots and temporary roots that no longer hold anything. */
+export interface LiveSet {
+  /** Every object a live root reaches through references, with the name of one root that reaches it (`temporary root of pid N` for an operation in flight). */
+  readonly holders: ReadonlyMap<string, string>;
+  readonly expiredRoots: readonly RootRow[];
+  readonly deadTempRoots: readonly TempRootRow[];
+  /** Out-links that are gone or point elsewhere. */
+  readonly deadOutLinks: readonly OutLink[];
+}
+
+/** Mark from live roots (named and temporary) through references. Read-only; call it under the lock to act on it. */
+export function markLive(store: Store, now = Date.now()): LiveSet {
+  const { db } = store;
+  const expiredRoots: RootRow[] = [];
+  const deadTempRoots: TempRootRow[] = [];
+  const deadOutLinks: OutLink[] = [];
+  const stack: [string, string][] = [];
+  for (const root of db.roots()) {
+    if (rootLive(root, now)) stack.push([root.object, root.name]);
+    else expiredRoots.push(root);
+  }
+  // An out-link roots what it points to now (Nix's gcroots/auto): read inside the lock, so an out-link
+  // made after this point belongs to a process whose temporary root gc also sees.
+  for (const link of outLinks(store)) {
+    if (link.object !== undefined) stack.push([link.object, `out-link ${link.link}`]);
+    else deadOutLinks.push(link);
+  }
+  for (const t of db.tempRoots()) {
+    if (processAlive(t.pid, t.pidStart)) stack.push([t.object, `temporary root of pid ${t.pid}`]);
+    else deadTempRoots.push(t);
+  }
+  const refs = new Map<string, string[]>();
+  for (const { referrer, reference } of db.allReferences()) {
+    const list = refs.get(referrer) ?? [];
+    list.push(reference);
+    refs.set(referrer, list);
+  }
+  const holders = new Map<string, string>();
+  while (stack.length) {
+    const [p, root] = stack.pop()!;
+    if (holders.has(p)) continue;
+    holders.set(p, root);
+    for (const r of refs.get(p) ?? []) stack.push([r, root]);
+  }
+  return { holders, expiredRoots, deadTempRoots, deadOutLinks };
+}
+
+const DENIED = Symbol('denied');
+
+/** Run a move that another user's read-only directory refuses (EACCES, EPERM); DENIED then. */
+function unlessDenied<T>(f: () => T): T | typeof DENIED {
+  try {
+    return f();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return DENIED;
+    throw e;
+  }
+}
+
+/** Whether this process could move the entry at `p` out of store/ (a dry run's guess at `kept`). */
+function mayMove(p: string): boolean {
+  const uid = process.geteuid?.();
+  if (uid === undefined || uid === 0) return true;
+  try {
+    const st = lstatSync(p);
+    return !st.isDirectory() || st.uid === uid;
+  } catch {
+    return true;
+  }
+}
+
 export function gc(store: Store, options: GcOptions): GcResult {
   const del = options.action === 'delete';
   const { db, layout } = store;
@@ -51,68 +131,51 @@ export function gc(store: Store, options: GcOptions): GcResult {
   const moved: string[] = [];
   const result = db.immediate((): GcResult => {
     settleTrash(store);
-    const expiredRoots: string[] = [];
-    const marked = new Set<string>();
-    const stack: string[] = [];
-    for (const root of db.roots()) {
-      if (rootLive(root, now)) stack.push(root.object);
-      else {
-        expiredRoots.push(root.name);
-        if (del) db.deleteRoot(root.name);
-      }
+    const live = markLive(store, now);
+    const expiredRoots = [...live.expiredRoots.map((r) => r.name), ...live.deadOutLinks.map((l) => `out-link ${l.link}`)];
+    if (del) {
+      for (const r of live.expiredRoots) db.deleteRoot(r.name);
+      for (const l of live.deadOutLinks) dropOutLink(l);
+      for (const t of live.deadTempRoots) db.deleteTempRoot(t);
     }
-    // An out-link roots what it points to now (Nix's gcroots/auto): read inside the lock, so an out-link
-    // made after this point belongs to a process whose temporary root gc also sees.
-    for (const link of outLinks(store)) {
-      if (link.object !== undefined) stack.push(link.object);
-      else {
-        expiredRoots.push(`out-link ${link.link}`);
-        if (del) dropOutLink(link);
-      }
-    }
-    for (const t of db.tempRoots()) {
-      if (processAlive(t.pid, t.pidStart)) stack.push(t.object);
-      else if (del) db.deleteTempRoot(t);
-    }
-    const refs = new Map<string, string[]>();
-    for (const { referrer, reference } of db.allReferences()) {
-      const list = refs.get(referrer) ?? [];
-      list.push(reference);
-      refs.set(referrer, list);
-    }
-    while (stack.length) {
-      const p = stack.pop()!;
-      if (marked.has(p)) continue;
-      marked.add(p);
-      for (const r of refs.get(p) ?? []) stack.push(r);
-    }
+    const marked = live.holders;
     const objects = db.objects();
     const registered = new Set(objects.map((o) => o.path));
-    const dead = objects.filter((o) => !marked.has(o.path));
+    let dead = objects.filter((o) => !marked.has(o.path));
+    const kept = new Set<string>();
     const leftovers = [
       ...readdirSync(layout.storeDir).filter((e) => !registered.has(e)).map((e) => `store/${e}`),
       ...staleTmp(store).map((e) => `tmp/${e}`),
     ];
     if (del) {
       for (const o of dead) {
-        const name = moveToTrash(store, o.path);
+        const name = unlessDenied(() => moveToTrash(store, o.path));
+        if (name === DENIED) {
+          kept.add(o.path);
+          continue;
+        }
         if (name) moved.push(name);
         db.deleteObject(o.path);
       }
       for (const l of leftovers) {
         const [dir, entry] = l.split('/') as [string, string];
-        discard(store, join(layout.home, dir, entry), `${dir}-${entry}`);
+        // Another user's leftover stays for them (or root) to remove.
+        unlessDenied(() => discard(store, join(layout.home, dir, entry), `${dir}-${entry}`));
       }
+    } else {
+      for (const o of dead) if (!mayMove(join(layout.storeDir, o.path))) kept.add(o.path);
     }
+    dead = dead.filter((o) => !kept.has(o.path));
     return {
       dead: dead.map((o) => o.path), bytesFreed: dead.reduce((s, o) => s + o.narSize, 0),
-      live: objects.length - dead.length, expiredRoots, leftovers,
+      live: objects.length - dead.length - kept.size, kept: [...kept], expiredRoots, leftovers,
     };
   });
-  if (del) {
-    commitTrash(store, moved);
-    emptyTrash(store);
-  }
-  return result;
+  if (!del) return result;
+  commitTrash(store, moved);
+  emptyTrash(store);
+  // Lock files of processes that died holding them: harmless (the next taker takes them over), but clutter.
+  const locks = sweepLocks(join(layout.home, 'locks')).map((l) => `locks/${l}`);
+  return locks.length ? { ...result, leftovers: [...result.leftovers, ...locks] } : result;
 }
 

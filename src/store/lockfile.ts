@@ -1,29 +1,63 @@
 /**
- * Lock files across processes: created exclusively, holding the owner's pid
- * and start time. A waiter polls; a lock whose owner has exited (crashed,
- * killed) is taken over, so a crash never wedges anything. Used for the
- * engine's per-spelling locks and the git namespace's repository cache.
+ * Lock files across processes, holding the owner's pid and start time. A
+ * waiter polls; a lock whose owner has exited (crashed, killed) is taken
+ * over, so a crash never wedges anything. Used for the engine's
+ * per-spelling locks and the git namespace's repository cache.
+ *
+ * Crash story. A lock file never exists without its owner in it: the owner
+ * is written to a file of its own (`<lock>.new-…`), which is then hard-linked
+ * to the lock's name; link(2) fails if the name exists, so creation is
+ * atomic and complete at once. A lock file that reads empty or garbled can
+ * therefore only be left by a power loss (the link reached the disk, the
+ * unflushed contents did not) or an older nomia: its owner is gone, and it
+ * is stale like one whose process has exited.
+ *
+ * Taking over cannot race. Only a stale lock is ever removed by someone
+ * other than its owner, and only while holding the directory's takeover
+ * lock, an OS-level lock (SQLite's, on `.takeover.sqlite` beside the lock
+ * files) that the kernel releases when its holder dies. Under it the lock
+ * file is read again and removed only if it still names the same dead
+ * owner; nothing else can replace a stale lock meanwhile (its owner is dead
+ * and every other remover waits for the takeover lock), so a live owner's
+ * lock is never removed.
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { ioError } from './layout.js';
 import { processAlive, self } from './process.js';
 
 export interface FileLock {
   release(): void;
 }
 
-function tryCreate(path: string, me: string): boolean {
+const unique = () => Math.random().toString(36).slice(2, 10);
+
+function unlinkQuietly(path: string): void {
   try {
-    const fd = openSync(path, 'wx');
-    try {
-      writeSync(fd, me);
-    } finally {
-      closeSync(fd);
-    }
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Create the lock at `path` holding `me`, complete or not at all; false if it exists. */
+function tryCreate(path: string, me: string): boolean {
+  const fresh = `${path}.new-${me.replace(' ', '-')}-${unique()}`;
+  try {
+    writeFileSync(fresh, me);
+  } catch (e) {
+    throw ioError(e, fresh, 'create a lock file');
+  }
+  try {
+    linkSync(fresh, path);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(e, path, 'create a lock file');
     return false;
+  } finally {
+    unlinkQuietly(fresh);
   }
 }
 
@@ -36,38 +70,32 @@ function readOwner(path: string): string | undefined {
   }
 }
 
-function dead(owner: string): boolean {
-  const [pid, start] = owner.split(' ').map(Number);
-  // An empty file is a lock being written by a live process.
-  if (!pid || !start) return false;
-  return !processAlive(pid, start);
+/** An owner that has exited, or a file no live owner can have written (empty, garbled). */
+function stale(owner: string): boolean {
+  const m = /^(\d+) (\d+)$/.exec(owner);
+  return !m || !processAlive(Number(m[1]), Number(m[2]));
 }
 
-/**
- * Remove a lock file whose owner `stale` has exited. It is first renamed to
- * a name of our own, so two waiters cannot both remove it; if what we moved
- * turns out to be a live owner's fresh lock (it was replaced meanwhile), it
- * is linked back.
- */
-function takeOver(path: string, stale: string, me: string): void {
-  const aside = `${path}.stale-${me.replace(' ', '-')}`;
+/** Run `f` holding the takeover lock of the lock files in `dir` (see the crash story). */
+function underTakeoverLock<T>(dir: string, f: () => T): T {
+  const db = new Database(join(dir, '.takeover.sqlite'), { timeout: 60_000 });
   try {
-    renameSync(path, aside);
-  } catch {
-    return;
-  }
-  if (readOwner(aside) !== stale) {
+    db.exec('BEGIN EXCLUSIVE');
     try {
-      linkSync(aside, path);
-    } catch {
-      // Someone created a new lock meanwhile; the one we moved is lost to its owner, who only unlinks it later.
+      return f();
+    } finally {
+      db.exec('COMMIT');
     }
+  } finally {
+    db.close();
   }
-  try {
-    unlinkSync(aside);
-  } catch {
-    // Already gone.
-  }
+}
+
+/** Remove the lock file at `path` if it still holds the stale owner `owner`. */
+function takeOver(path: string, owner: string): void {
+  underTakeoverLock(dirname(path), () => {
+    if (readOwner(path) === owner) unlinkQuietly(path);
+  });
 }
 
 /** Take the lock at `path`; `onWait` is called once if someone else holds it. */
@@ -82,18 +110,14 @@ export async function lockFile(path: string, onWait?: () => void, signal?: Abort
         release: () => {
           if (!held) return;
           held = false;
-          try {
-            unlinkSync(path);
-          } catch {
-            // Taken over already: nothing to release.
-          }
+          unlinkQuietly(path);
         },
       };
     }
     const owner = readOwner(path);
     if (owner === undefined) continue;
-    if (dead(owner)) {
-      takeOver(path, owner, me);
+    if (stale(owner)) {
+      takeOver(path, owner);
       continue;
     }
     if (!waited) {
@@ -103,4 +127,37 @@ export async function lockFile(path: string, onWait?: () => void, signal?: Abort
     signal?.throwIfAborted();
     await sleep(25);
   }
+}
+
+/**
+ * Remove the lock files in `dir` that no live process holds, and the
+ * half-made ones of processes that died while creating a lock. Returns the
+ * names removed. Safe alongside processes taking and releasing locks.
+ */
+export function sweepLocks(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (name.startsWith('.takeover.sqlite')) continue;
+    const path = join(dir, name);
+    const half = /\.new-(\d+)-(\d+)-[0-9a-z]+$/.exec(name);
+    if (half) {
+      if (!processAlive(Number(half[1]), Number(half[2]))) {
+        unlinkQuietly(path);
+        removed.push(name);
+      }
+      continue;
+    }
+    const owner = readOwner(path);
+    if (owner !== undefined && stale(owner)) {
+      takeOver(path, owner);
+      removed.push(basename(path));
+    }
+  }
+  return removed;
 }

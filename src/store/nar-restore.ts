@@ -10,10 +10,12 @@
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import {
-  chmodSync, closeSync, constants as C, fchmodSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync,
+  chmodSync, closeSync, constants as C, fchmodSync, lstatSync, mkdirSync, openSync, symlinkSync, writeSync,
 } from 'node:fs';
 import { NomiaStoreError } from '../errors.js';
+import { removeTree } from './fs-util.js';
 import { contentHashFromDigest, type ContentHash } from './hash.js';
+import { checkPathLimits } from './limits.js';
 
 // Longer than any token of the grammar ("nix-archive-1" is 13).
 const MAX_TOKEN = 16;
@@ -51,8 +53,12 @@ function join(dir: FsPath, name: Buffer): FsPath {
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
-/** Pulls bytes from the source on demand, hashing every chunk as it arrives. */
-class Reader {
+/**
+ * Pulls bytes from the source on demand, hashing every chunk as it arrives.
+ * Exported for formats that embed NARs in a stream of their own (export.ts):
+ * `restoreNext` leaves it just after the NAR it read.
+ */
+export class NarReader {
   private chunk: Buffer = EMPTY;
   private pos = 0;
   /** Absolute offset of the next unread byte. */
@@ -185,7 +191,8 @@ function checkName(name: Buffer, at: number): void {
   if (bad !== undefined) throw corrupt(at, `entry name ${JSON.stringify(name.toString())} ${bad}`);
 }
 
-async function restoreObject(r: Reader, dest: FsPath, root = false): Promise<void> {
+/** `depth`/`length`: where `dest` is below the root, checked against the store's limits (limits.ts). */
+async function restoreObject(r: NarReader, dest: FsPath, root = false, depth = 0, length = 0): Promise<void> {
   await r.expect('(');
   await r.expect('type');
   const type = await r.token();
@@ -234,8 +241,10 @@ async function restoreObject(r: Reader, dest: FsPath, root = false): Promise<voi
         throw corrupt(at, prev.equals(name) ? `duplicate entry ${n}` : `entries out of order: ${n} after ${JSON.stringify(prev.toString())}`);
       }
       prev = name;
+      const below = length + (depth === 0 ? 0 : 1) + name.length;
+      checkPathLimits(depth + 1, below, 'the NAR');
       await r.expect('node');
-      await restoreObject(r, join(dest, name));
+      await restoreObject(r, join(dest, name), false, depth + 1, below);
       await r.expect(')');
     }
   } else {
@@ -256,6 +265,29 @@ export async function restoreNar(
   source: AsyncIterable<Uint8Array>,
   dest: string,
 ): Promise<{ narSize: number; hash: ContentHash }> {
+  const it = source[Symbol.asyncIterator]();
+  const r = new NarReader(it);
+  let ok = false;
+  try {
+    await restoreNext(r, dest);
+    const end = r.offset;
+    if (await r.trailing()) throw corrupt(end, 'trailing bytes after the end of the archive');
+    ok = true;
+    return { narSize: end, hash: contentHashFromDigest(r.hash.digest()) };
+  } finally {
+    if (!ok) {
+      if (r.created) removeTree(dest);
+      // Release the source (destroys a stream); its own error would only hide ours.
+      if (!r.done) await Promise.resolve(it.return?.()).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Parse one NAR from `r` (magic included) into `dest`, which must not exist,
+ * leaving `r` just after it. On an error the partial `dest` is removed.
+ */
+export async function restoreNext(r: NarReader, dest: string): Promise<void> {
   let exists = true;
   try {
     lstatSync(dest);
@@ -263,22 +295,17 @@ export async function restoreNar(
     exists = false;
   }
   if (exists) throw new NomiaStoreError('store/io', `${dest} already exists`, { path: dest });
-  const it = source[Symbol.asyncIterator]();
-  const r = new Reader(it);
-  let ok = false;
+  r.created = false;
   try {
     const magic = await r.token();
     if (magic.word !== 'nix-archive-1') throw corrupt(magic.at, 'not a NAR (wrong magic)');
     await restoreObject(r, dest, true);
-    const end = r.offset;
-    if (await r.trailing()) throw corrupt(end, 'trailing bytes after the end of the archive');
-    ok = true;
-    return { narSize: end, hash: contentHashFromDigest(r.hash.digest()) };
-  } finally {
-    if (!ok) {
-      if (r.created) rmSync(dest, { recursive: true, force: true });
-      // Release the source (destroys a stream); its own error would only hide ours.
-      if (!r.done) await Promise.resolve(it.return?.()).catch(() => undefined);
-    }
+  } catch (e) {
+    if (r.created) removeTree(dest);
+    r.created = false;
+    throw e;
   }
 }
+
+/** `nar/corrupt` at a byte offset, for formats built on NarReader. */
+export { corrupt as narCorrupt };

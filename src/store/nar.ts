@@ -30,6 +30,8 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, constants as C, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { NomiaStoreError } from '../errors.js';
 import { contentHashFromDigest, type ContentHash } from './hash.js';
+import { readUnsized } from './fs-util.js';
+import { checkPathLimits } from './limits.js';
 
 export { restoreNar } from './nar-restore.js';
 
@@ -65,7 +67,8 @@ export interface DumpOptions {
 /** Bytes handed to the sink at once; also the read block size for big files. */
 const BLOCK = 4 << 20;
 
-function str(s: string): Buffer {
+/** The padded string of the UTF-8 bytes of `s` (for formats built from NAR strings, e.g. export.ts). */
+export function narString(s: string): Buffer {
   const b = Buffer.from(s, 'utf8');
   const out = Buffer.alloc(8 + padded(b.length));
   out.writeUInt32LE(b.length, 0);
@@ -77,7 +80,7 @@ function padded(n: number): number {
   return (n + 7) & ~7;
 }
 
-const tokens = (...ws: string[]): Buffer => Buffer.concat(ws.map(str));
+const tokens = (...ws: string[]): Buffer => Buffer.concat(ws.map(narString));
 
 // Whole token runs are pre-encoded so that an object header is one copy.
 const MAGIC = tokens('nix-archive-1');
@@ -128,7 +131,8 @@ class Writer {
   /** Set while a file is read when a mirror wants its bytes. */
   onData: ((chunk: Buffer) => void) | undefined;
 
-  constructor(private readonly sink: (chunk: Buffer) => void) {}
+  /** `root`: the path being dumped, for messages. */
+  constructor(private readonly sink: (chunk: Buffer) => void, readonly root: string) {}
 
   flush(): void {
     if (this.n === 0) return;
@@ -167,6 +171,14 @@ class Writer {
     if (p > 0) this.bytes(ZEROS.subarray(0, p));
   }
 
+  /** A file's contents already read into memory. */
+  fileBytes(b: Buffer): void {
+    this.u64(b.length);
+    this.onData?.(b);
+    this.bytes(b);
+    this.pad(b.length);
+  }
+
   /** Copy `size` bytes of the open file `fd` straight into the block buffer. */
   file(fd: number, size: number, p: FsPath): void {
     this.u64(size);
@@ -199,7 +211,13 @@ function lstat(p: FsPath): Stats {
   }
 }
 
-function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOptions): void {
+/** Where the walk is: components below the root, and the bytes of the path relative to it. */
+interface Depth {
+  readonly depth: number;
+  readonly length: number;
+}
+
+function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOptions, at: Depth): void {
   const type = st.mode & C.S_IFMT;
   if (type === C.S_IFREG) {
     w.bytes(st.mode & C.S_IXUSR ? EXECUTABLE : REGULAR);
@@ -213,11 +231,14 @@ function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOpti
     }
     const mirror = opts.mirror;
     try {
+      // procfs and sysfs report size 0 for files that have contents: read those to the end.
+      const whole = st.size === 0 ? readUnsized(fd, shown(p)) : undefined;
       if (mirror) {
-        mirror.beginFile(p, (st.mode & C.S_IXUSR) !== 0, st.size);
+        mirror.beginFile(p, (st.mode & C.S_IXUSR) !== 0, whole?.length ?? st.size);
         w.onData = (chunk) => mirror.fileData(chunk);
       }
-      w.file(fd, st.size, p);
+      if (whole) w.fileBytes(whole);
+      else w.file(fd, st.size, p);
       mirror?.endFile();
     } finally {
       w.onData = undefined;
@@ -250,7 +271,10 @@ function dumpObject(w: Writer, p: FsPath, st: Stats, rel: string, opts: DumpOpti
       w.bytes(NODE);
       const child = join(p, name);
       const childRel = opts.onFile === undefined ? '' : rel === '' ? name.toString() : `${rel}/${name.toString()}`;
-      dumpObject(w, child, lstat(child), childRel, opts);
+      const below = { depth: at.depth + 1, length: at.length + (at.depth === 0 ? 0 : 1) + name.length };
+      // The recursion stays within MAX_DEPTH frames, and nothing too deep for the store gets in.
+      checkPathLimits(below.depth, below.length, w.root);
+      dumpObject(w, child, lstat(child), childRel, opts, below);
       w.bytes(CLOSE);
     }
     opts.mirror?.leaveDirectory(p);
@@ -277,10 +301,10 @@ export async function dumpPath(
   sink: (chunk: Buffer) => void,
   options: DumpOptions = {},
 ): Promise<{ narSize: number }> {
-  const w = new Writer(sink);
+  const w = new Writer(sink, path);
   const st = lstat(path);
   w.bytes(MAGIC);
-  dumpObject(w, path, st, '', options);
+  dumpObject(w, path, st, '', options, { depth: 0, length: 0 });
   w.flush();
   return { narSize: w.total };
 }

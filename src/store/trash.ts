@@ -67,10 +67,20 @@ export function settleTrash(store: Store): string[] {
   return restored;
 }
 
-/** Delete committed garbage. Safe without the lock and alongside other processes doing the same. */
+/**
+ * Delete committed garbage. Safe without the lock and alongside other
+ * processes doing the same. An entry this process may not delete (another
+ * user's, in a store shared by a group) is left for its owner or root.
+ */
 export function emptyTrash(store: Store): void {
   for (const name of readdirSync(store.layout.trashDir)) {
-    if (name.includes('.deleting-')) removeTree(join(store.layout.trashDir, name));
+    if (!name.includes('.deleting-')) continue;
+    try {
+      removeTree(join(store.layout.trashDir, name));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM') throw e;
+    }
   }
 }
 

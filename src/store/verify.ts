@@ -11,6 +11,10 @@
  *
  * `repair`: normalize metadata; unregister missing or corrupt objects (their
  * contents are gone or wrong: add them again) and move corrupt ones out;
+ * but an object a live root reaches stays registered, so that no root is
+ * left dangling: its corrupt content is removed (wrong bytes are never
+ * served), the finding stays an error naming the root, and adding the
+ * object again heals it in place;
  * register an unregistered store entry whose content matches its path (an
  * add that died between its rename and its commit); remove other leftovers.
  * Hashing takes long and runs without the lock, so every repair re-checks
@@ -19,8 +23,8 @@
  */
 import { existsSync, lstatSync, lutimesSync, chmodSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { childPath, entries, removeTree } from './fs-util.js';
-import { staleTmp } from './gc.js';
+import { childPath, entries, identity, removeTree } from './fs-util.js';
+import { markLive, staleTmp } from './gc.js';
 import { hashPath, type FsPath } from './nar.js';
 import { HASH_PART_LENGTH } from './scan.js';
 import { hashModulo } from './self-reference.js';
@@ -60,16 +64,19 @@ const HARMLESS: ReadonlySet<VerifyIssueKind> = new Set(['unregistered', 'stale-t
 /** Metadata problems under an object: writable bits, setuid/setgid/sticky, mtime other than 1 s. */
 function metadataProblems(root: string, fix: boolean): string[] {
   const problems: string[] = [];
-  const walk = (p: FsPath, rel: string): void => {
+  // A stack, not recursion: any depth (see normalizeTree for why the order does not matter).
+  const stack: { p: FsPath; rel: string }[] = [{ p: root, rel: '' }];
+  while (stack.length) {
+    const { p, rel } = stack.pop()!;
     const st = lstatSync(p);
     const isDir = st.isDirectory();
-    if (isDir) for (const e of entries(p)) walk(e.path, `${rel}/${e.name.toString()}`);
+    if (isDir) for (const e of entries(p)) stack.push({ p: e.path, rel: `${rel}/${e.name.toString()}` });
     if (st.isSymbolicLink()) {
       if (st.mtimeMs !== 1000) {
         problems.push(`${rel}: mtime`);
         if (fix) lutimesSync(p, 1, 1);
       }
-      return;
+      continue;
     }
     const want = isDir || (st.mode & 0o100) ? 0o555 : 0o444;
     if ((st.mode & 0o7777) !== want || st.mtimeMs !== 1000) {
@@ -79,19 +86,13 @@ function metadataProblems(root: string, fix: boolean): string[] {
         lutimesSync(p, 1, 1);
       }
     }
-  };
-  walk(root, '');
-  return problems;
+  }
+  return problems.sort();
 }
 
-/** Device and inode of a path, to tell "the same directory I hashed" from a replacement. */
-function identity(p: string): string | undefined {
-  try {
-    const st = lstatSync(p);
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return undefined;
-  }
+/** Why a broken object a root holds stays registered, and how to heal it. */
+function kept(holder: string): string {
+  return `; held by ${holder}, so it stays registered (and the root with it): add it again to restore it (\`nomia add\`, \`nomia import\`, or realize what made it)`;
 }
 
 export async function verify(store: Store, options: VerifyOptions = {}): Promise<VerifyResult> {
@@ -108,13 +109,16 @@ export async function verify(store: Store, options: VerifyOptions = {}): Promise
     const real = join(layout.storeDir, o.path);
     const before = identity(real);
     if (before === undefined) {
+      let holder: string | undefined;
       // Re-check under the lock: a gc may have been moving it, and an add may have brought it back.
       const repaired = repair && db.immediate(() => {
         if (!db.object(o.path) || existsSync(real)) return false;
+        holder = markLive(store).holders.get(o.path);
+        if (holder !== undefined) return false;
         db.deleteObject(o.path);
         return true;
       });
-      note('missing', `store/${o.path}`, 'registered but not on disk', repaired);
+      note('missing', `store/${o.path}`, `registered but not on disk${holder === undefined ? '' : kept(holder)}`, repaired);
       continue;
     }
     let hash;
@@ -131,10 +135,17 @@ export async function verify(store: Store, options: VerifyOptions = {}): Promise
     }
     if (hash !== o.hash) {
       let repaired = false;
+      let holder: string | undefined;
       if (repair) {
         const moved: string[] = [];
         repaired = db.immediate(() => {
           if (!db.object(o.path) || identity(real) !== before) return false;
+          holder = markLive(store).holders.get(o.path);
+          if (holder !== undefined) {
+            // Wrong bytes are never served, but the row (and so the root) stays, for a re-add to heal.
+            discard(store, real, `corrupt-${o.path}`);
+            return false;
+          }
           const name = moveToTrash(store, o.path);
           if (name) moved.push(name);
           db.deleteObject(o.path);
@@ -142,7 +153,8 @@ export async function verify(store: Store, options: VerifyOptions = {}): Promise
         });
         commitTrash(store, moved);
       }
-      note('corrupt', `store/${o.path}`, `content hash is ${hash}, registered as ${o.hash}`, repaired);
+      const removed = holder === undefined ? '' : '; its content was removed';
+      note('corrupt', `store/${o.path}`, `content hash is ${hash}, registered as ${o.hash}${removed}${holder === undefined ? '' : kept(holder)}`, repaired);
       continue;
     }
     const bad = metadataProblems(real, repair);

@@ -90,7 +90,7 @@ describe('store regressions', () => {
     assert.ok(consistent(store));
   });
 
-  test('verify --repair keeps the roots of objects it unregisters; re-adding revives them', () => {
+  test('verify --repair keeps the roots of corrupt objects (and the objects registered, issue 12); re-adding heals them', () => {
     const dir = tempDir('roots');
     const store = join(dir, 'store');
     writeFileSync(join(dir, 'f'), 'f');
@@ -98,11 +98,12 @@ describe('store regressions', () => {
     const path = nomia(store, ['path', name]).out.trim();
     chmodSync(path, 0o644);
     writeFileSync(path, 'tampered');
-    assert.equal(nomia(store, ['verify', '--repair']).code, 0);
-    assert.ok(consistent(store));
+    assert.equal(nomia(store, ['verify', '--repair']).code, 1, 'a rooted object is never unregistered: the store stays inconsistent until it is added again');
+    assert.notEqual(nomia(store, ['cat', name]).out, 'tampered');
     const roots = JSON.parse(nomia(store, ['roots', '--json']).out) as { name: string }[];
     assert.ok(roots.some((r) => r.name === 'mine'));
     add(store, join(dir, 'f'));
+    assert.ok(consistent(store));
     nomia(store, ['gc']);
     assert.equal(nomia(store, ['cat', name]).out, 'f', 'the kept root holds the re-added object');
   });

@@ -26,6 +26,7 @@
 import { closeSync, linkSync, mkdirSync, openSync, symlinkSync, unlinkSync, writeSync, constants as C } from 'node:fs';
 import { join } from 'node:path';
 import { NomiaError } from '../../errors.js';
+import { checkPathLimits } from '../../store/limits.js';
 
 type Kind = 'dir' | 'file' | 'symlink';
 
@@ -156,7 +157,10 @@ export class SafeTree {
     if (raw.startsWith('/')) throw this.unsafe(raw, 'it is an absolute path');
     const components = raw.split('/');
     if (components.includes('..')) throw this.unsafe(raw, 'its name has a `..` component');
-    return this.strip(components);
+    const rel = this.strip(components);
+    // Refused before anything that deep is written: the tree is bound for the store.
+    if (rel) checkPathLimits(rel.split('/').length, Buffer.byteLength(rel), `${this.options.label}: the entry ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 40)}…${raw.slice(-40)}` : raw)}`);
+    return rel;
   }
 
   private strip(components: readonly string[]): string | undefined {

@@ -1,0 +1,136 @@
+/**
+ * Importing an export (grammar in export.ts, `docs/spec/export.md`): each
+ * object is unpacked into tmp/, checked against the hash and path the
+ * export claims (modulo its self-references, as verify checks it), and
+ * committed with its references, which must be registered by then (earlier
+ * in the export, or in the store already). A corrupt export is refused at
+ * the first bad byte; the objects before it stay (each is complete and
+ * checked), nothing of the bad one does.
+ */
+import { commitObject, withWorkDir, type CommitResult } from './commit.js';
+import { normalizeTree, syncFileSystem } from './fs-util.js';
+import { ioError } from './layout.js';
+import { NarReader, narCorrupt, restoreNext } from './nar-restore.js';
+import { checkRootName } from './roots.js';
+import { HASH_PART_LENGTH } from './scan.js';
+import { hashModulo } from './self-reference.js';
+import { objectPath, parseObjectPath } from './store-path.js';
+import type { Store } from './store.js';
+import { EXPORT_MAGIC } from './export.js';
+import type { ContentHash } from './hash.js';
+
+export interface ImportExportOptions {
+  /** Also create an absolute root with this name on the last object of the export (the one asked for). */
+  readonly root?: string;
+}
+
+/** A store entry name: 52 base32, `-`, at most 211 name bytes. */
+const MAX_PATH = HASH_PART_LENGTH + 1 + 211;
+const MAX_REFERENCES = 1 << 20;
+
+/** Read an export from `source` (its magic included) and add its objects, in order. */
+export async function importExport(store: Store, source: AsyncIterable<Uint8Array>, options: ImportExportOptions = {}): Promise<CommitResult[]> {
+  const it = source[Symbol.asyncIterator]();
+  const r = new NarReader(it);
+  const results: CommitResult[] = [];
+  let ok = false;
+  try {
+    const magic = await r.token();
+    if (magic.word !== EXPORT_MAGIC) throw narCorrupt(magic.at, `not a nomia export (the magic is ${JSON.stringify(magic.word)})`);
+    for (;;) {
+      const at = r.offset;
+      const marker = await r.length('an item marker');
+      if (marker === 0) break;
+      if (marker !== 1) throw narCorrupt(at, `expected an item marker 0 or 1, found ${marker}`);
+      results.push(await importItem(store, r));
+    }
+    const end = r.offset;
+    if (await r.trailing()) throw narCorrupt(end, 'trailing bytes after the end of the export');
+    ok = true;
+  } finally {
+    if (!ok && !r.done) await Promise.resolve(it.return?.()).catch(() => undefined);
+  }
+  const root = options.root;
+  const last = results[results.length - 1];
+  if (root !== undefined && last) {
+    checkRootName(root);
+    store.db.immediate(() => store.db.putRoot({ name: root, object: last.object.path, kind: 'absolute', createdAt: Date.now() }));
+  }
+  return results;
+}
+
+async function importItem(store: Store, r: NarReader): Promise<CommitResult> {
+  await r.expect('object');
+  const pathAt = r.offset;
+  const path = (await r.string(MAX_PATH, 'an object path')).toString('latin1');
+  const parsed = parseObjectPath(path);
+  if (!parsed) throw narCorrupt(pathAt, `${JSON.stringify(path)} is not an object path (<52 base32 characters>-<name>)`);
+  const hashAt = r.offset;
+  const hash = (await r.string(64, 'a hash')).toString('latin1');
+  if (!/^[0-9a-f]{64}$/.test(hash) || objectPath(hash as ContentHash, parsed.name) !== path) {
+    throw narCorrupt(hashAt, `the hash ${JSON.stringify(hash)} is not the lowercase hex hash of ${path}`);
+  }
+  const countAt = r.offset;
+  const count = await r.length('a reference count');
+  if (count > MAX_REFERENCES) throw narCorrupt(countAt, `${count} references are too many`);
+  const references: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = r.offset;
+    const ref = (await r.string(MAX_PATH, 'a reference')).toString('latin1');
+    if (!parseObjectPath(ref) || ref === path) throw narCorrupt(at, `${JSON.stringify(ref)} is not a reference to another object`);
+    if (references.length && Buffer.compare(Buffer.from(references[references.length - 1]!), Buffer.from(ref)) >= 0) {
+      throw narCorrupt(at, 'references out of order or repeated');
+    }
+    references.push(ref);
+  }
+  return withWorkDir(store, async (work, tree) => {
+    const narAt = r.offset;
+    try {
+      await restoreNext(r, tree);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EACCES' || code === 'EROFS') throw ioError(e, tree, 'write into the store');
+      throw e;
+    }
+    normalizeTree(tree);
+    // The hash as verify takes it: modulo the object's own hash part, which is its plain NAR hash when it has none.
+    const actual = await hashModulo(tree, path.slice(0, HASH_PART_LENGTH));
+    if (actual.hash !== hash) throw narCorrupt(narAt, `the NAR of ${path} has the hash ${actual.hash}, not the ${hash} the export gives`);
+    if (store.fsync) syncFileSystem(work);
+    return commitObject(store, { tree, hash: actual.hash, narSize: actual.narSize, name: parsed.name, references });
+  });
+}
+
+/**
+ * Tell a NAR from an export by the magic string both start with, without
+ * losing a byte: returns the format and a stream that yields everything,
+ * the bytes looked at included.
+ */
+export async function sniffFormat(source: AsyncIterable<Uint8Array>): Promise<{ format: 'nar' | 'export'; stream: AsyncIterable<Uint8Array> }> {
+  const it = source[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let have = 0;
+  let ended = false;
+  // u64 length, then the magic: "nix-archive-1" or "nomia-export-1", padded to 16.
+  while (have < 24) {
+    const r = await it.next();
+    if (r.done === true) {
+      ended = true;
+      break;
+    }
+    head.push(r.value);
+    have += r.value.length;
+  }
+  const first = Buffer.concat(head);
+  const format = first.subarray(8, 8 + EXPORT_MAGIC.length).toString('latin1') === EXPORT_MAGIC ? 'export' : 'nar';
+  async function* stream(): AsyncGenerator<Uint8Array> {
+    if (first.length) yield first;
+    if (ended) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) return;
+      yield r.value;
+    }
+  }
+  return { format, stream: stream() };
+}
