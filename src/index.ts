@@ -15,7 +15,7 @@ export { encodeBase32, decodeBase32 } from './store/base32.js';
 export * from './resource/types.js';
 export { acquire, Handle, ValueHandle, FsHandle, FileHandle, ExeHandle, DirHandle } from './resource/handle.js';
 export type {
-  Namespace, Signature, Resource, AtomRequest, RealizeContext, RunContext, NamespaceEvent, EventSink, NodeSpelling, KnotMember, KnotSource,
+  Namespace, Signature, AtomRequest, RealizeContext, RunContext, NamespaceEvent, EventSink, NodeSpelling, KnotMember, KnotSource,
 } from './namespace/types.js';
 export { realize, type RealizeOptions, type Realized } from './engine/realize.js';
 export { resolve } from './engine/resolve.js';

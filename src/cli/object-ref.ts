@@ -20,7 +20,7 @@ export interface ObjectRef {
   readonly projection: readonly string[];
 }
 
-export { byContentName } from '../namespaces/filesystem/names.js';
+export { byContentName } from '../resource/names.js';
 
 export function parseObjectRef(text: string, store: Store): ObjectRef {
   const trimmed = text.trim();

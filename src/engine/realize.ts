@@ -27,7 +27,7 @@ import { printSegment } from '../name/print.js';
 import type { Registry } from '../namespace/registry.js';
 import type { RealizeContext, Resource, RunContext } from '../namespace/types.js';
 import { isSubtype } from '../resource/types.js';
-import { fsType } from '../namespaces/util.js';
+import { fsType } from '../resource/names.js';
 import type { Store } from '../store/store.js';
 import type { EngineEvent, EventListener } from './events.js';
 import { writeLog } from '../store/logs.js';

@@ -5,8 +5,10 @@
  */
 import type { Spelling } from '../graph/spell.js';
 import type { GraphParam } from '../graph/types.js';
-import type { Annotation } from '../resource/types.js';
+import type { Annotation, Resource } from '../resource/types.js';
 import type { Store } from '../store/store.js';
+
+export type { Resource } from '../resource/types.js';
 
 /** One atomic name, as a namespace receives it: no graph, no positions. */
 export interface AtomRequest {
@@ -38,14 +40,6 @@ export interface Signature {
   readonly tiesKnots?: boolean;
 }
 
-/**
- * A realized output. `name` is its most refined name, canonical text, e.g.
- * `filesystem:by-content?name=x&sha256=…`: the engine records the reduction
- * from the node's spelling to it, so the next realize is a lookup.
- */
-export type Resource =
-  | { readonly type: string; readonly kind: 'object'; readonly name: string; readonly path: string }
-  | { readonly type: string; readonly kind: 'value'; readonly name: string; readonly value: string };
 
 /** The caller's context, entered once per run (STYLE rule 11): one realize sees one time, env and cwd. */
 export interface RunContext {

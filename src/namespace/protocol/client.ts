@@ -12,7 +12,7 @@
 import { lstatSync, mkdtempSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { NomiaError } from '../../errors.js';
-import { byContentName } from '../../namespaces/filesystem/names.js';
+import { byContentName } from '../../resource/names.js';
 import { parseName } from '../../name/parse.js';
 import { printValue } from '../../name/print.js';
 import { addPath } from '../../store/add.js';

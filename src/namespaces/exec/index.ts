@@ -22,7 +22,7 @@ import { withWorkDir } from '../../store/commit.js';
 import { checkObjectName } from '../../store/store-path.js';
 import { realPath } from '../../store/store.js';
 import { fsType, onlyParams, stringParam, unknownName, usage } from '../util.js';
-import { byContentName } from '../filesystem/names.js';
+import { byContentName } from '../../resource/names.js';
 
 function argv(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, out: string): string[] {
   const p = req.params.find((x) => x.key === 'args');

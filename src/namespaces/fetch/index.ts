@@ -26,7 +26,7 @@ import type { ContentHash } from '../../store/hash.js';
 import { hashPath } from '../../store/nar.js';
 import { checkObjectName, isValidObjectName } from '../../store/store-path.js';
 import { findObject, realPath } from '../../store/store.js';
-import { byContentName } from '../filesystem/names.js';
+import { byContentName } from '../../resource/names.js';
 import { archiveBaseName, singleRoot, unpackArchive } from '../unpack/archive.js';
 import { describeStats } from '../unpack/safe-tree.js';
 import { onlyParams, requireParam, stringParam, unknownName, usage } from '../util.js';

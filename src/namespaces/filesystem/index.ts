@@ -22,7 +22,7 @@ import { defaultObjectName, checkObjectName } from '../../store/store-path.js';
 import { findObject, realPath, requireObject } from '../../store/store.js';
 import type { ObjectRow } from '../../store/database.js';
 import { fsType, leaf, onlyParams, requireParam, stringParam, unknownName, usage } from '../util.js';
-import { byContentName } from './names.js';
+import { byContentName } from '../../resource/names.js';
 
 const NAMES = ['by-content?sha256=…[&name=…]', 'import?path=…[&name=…]', 'stdin[?name=…]'];
 

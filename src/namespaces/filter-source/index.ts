@@ -16,7 +16,7 @@ import { addPath } from '../../store/add.js';
 import { withWorkDir } from '../../store/commit.js';
 import { checkObjectName, isValidObjectName, parseObjectPath } from '../../store/store-path.js';
 import { realPath } from '../../store/store.js';
-import { byContentName } from '../filesystem/names.js';
+import { byContentName } from '../../resource/names.js';
 import { onlyParams, stringParam, unknownName, usage } from '../util.js';
 import { filterTree } from './filter.js';
 

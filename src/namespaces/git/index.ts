@@ -20,7 +20,7 @@ import { syncFileSystem } from '../../store/fs-util.js';
 import { ioError } from '../../store/layout.js';
 import { hashPath } from '../../store/nar.js';
 import { realPath } from '../../store/store.js';
-import { byContentName } from '../filesystem/names.js';
+import { byContentName } from '../../resource/names.js';
 import { leaf, onlyParams, unknownName } from '../util.js';
 import { cacheRoot, ensureFullRev, resolveAbbreviated, withCache, type CacheOptions } from './cache.js';
 import { writeCommit } from './checkout.js';

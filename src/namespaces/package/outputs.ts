@@ -17,7 +17,7 @@ import { dumpPath } from '../../store/nar.js';
 import { HashPartScanner, hashPart } from '../../store/scan.js';
 import { hashModulo, rewriteTree } from '../../store/self-reference.js';
 import { realPath, type Store } from '../../store/store.js';
-import { byContentName } from '../filesystem/names.js';
+import { byContentName } from '../../resource/names.js';
 import { fsType } from '../util.js';
 
 export interface BuiltOutput {
