@@ -168,7 +168,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     const outs: Record<string, Resource> = {};
     for (const output of Object.keys(n.signature.outputs)) {
       const row = lookup(store, outputSpelling(n, s, output), n.namespace.spelling);
-      const found = row && materialize(store, row.to, nsSpelling, n.namespace.spelling);
+      const found = row && materialize(store, row.to, registry, n.namespace.spelling);
       if (!found) return undefined;
       outs[output] = found.resource;
     }

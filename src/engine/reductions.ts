@@ -5,21 +5,18 @@
  * namespace (under that namespace's spelling) and the user's assertions.
  *
  * `materialize` follows a chain of reductions from a name to a resource
- * that is present, without running anything: by-content names are looked up
- * in the store, values are values, other names are spelled and reduced
- * again.
+ * that is present, without running anything: a name its namespace declares
+ * terminal (an object by content, a value) is looked up by that namespace,
+ * other names are spelled and reduced again.
  */
-import { existsSync } from 'node:fs';
+import { singleAtom } from '../graph/atom.js';
 import { flatten } from '../graph/flatten.js';
 import { spell, type Spelling } from '../graph/spell.js';
 import type { Registry } from '../namespace/registry.js';
 import type { Resource } from '../namespace/types.js';
 import { parseName } from '../name/parse.js';
-import { fsType, valueResource } from '../resource/names.js';
-import { byContentName } from '../resource/names.js';
 import type { ReductionRow } from '../store/database.js';
-import { tryParseContentHash } from '../store/hash.js';
-import { findObject, realPath, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { resolve } from './resolve.js';
 
 /** The spelling a name of a given namespace id gets; from the registry. */
@@ -65,50 +62,35 @@ export async function engineSpelling(text: string, registry: Registry): Promise<
   }
 }
 
-/** A terminal name's resource, if present: by-content objects in the store, and values. */
-function terminal(store: Store, text: string): Resource | undefined | 'not-terminal' {
-  let name;
+/**
+ * A terminal name's resource: a name its namespace says stands for a
+ * resource by itself (`Namespace.terminal`), present or `'absent'`;
+ * undefined for any other name.
+ */
+function terminal(store: Store, text: string, registry: Registry): Resource | 'absent' | undefined {
+  let atom;
   try {
-    name = parseName(text);
+    atom = singleAtom(flatten(parseName(text), text));
   } catch {
-    return 'not-terminal';
+    return undefined;
   }
-  if (name.kind !== 'Tree' || name.body.name.args || name.body.output) return 'not-terminal';
-  const ref = name.body.name.ref;
-  if (ref.kind !== 'AtomicName' || ref.namespace?.kind !== 'BuiltinNamespace' || ref.namespace.id.params) return 'not-terminal';
-  const ns = ref.namespace.id.id.name;
-  const id = ref.id.id.name;
-  const param = (k: string) => {
-    const p = ref.id.params?.find((x) => x.key.name === k);
-    return p?.value.kind === 'String' ? p.value.value : undefined;
-  };
-  if (ns === 'context' && id === 'value' && !name.body.projection) {
-    const v = param('v');
-    return v === undefined ? 'not-terminal' : valueResource(v);
-  }
-  if (ns !== 'filesystem' || id !== 'by-content') return 'not-terminal';
-  const hash = tryParseContentHash(param('sha256') ?? '');
-  if (!hash) return undefined;
-  const object = findObject(store, hash, param('name'));
-  if (!object) return undefined;
-  const proj = name.body.projection ?? [];
-  const path = [realPath(store, object), ...proj].join('/');
-  if (!existsSync(path)) return undefined;
-  return { kind: 'object', type: fsType(path), name: proj.length ? text : byContentName(object), path };
+  if (!atom) return undefined;
+  const { projection, ...req } = atom;
+  return registry.local(atom.namespace.id)?.terminal?.(req, projection, store);
 }
 
 /**
  * Follow reductions from `text` until a present resource. Returns the
  * resource and the chain of names walked (first = `text`), or undefined.
  */
-export function materialize(store: Store, text: string, nsSpelling: NamespaceSpelling, trustedNamespace?: string): { resource: Resource; chain: string[] } | undefined {
+export function materialize(store: Store, text: string, registry: Registry, trustedNamespace?: string): { resource: Resource; chain: string[] } | undefined {
   const chain: string[] = [];
   let current = text;
   for (let depth = 0; depth < 32; depth++) {
     chain.push(current);
-    const t = terminal(store, current);
-    if (t !== 'not-terminal') return t ? { resource: t, chain } : undefined;
-    const spelling = spellText(current, nsSpelling);
+    const t = terminal(store, current, registry);
+    if (t !== undefined) return t === 'absent' ? undefined : { resource: t, chain };
+    const spelling = spellText(current, (id) => registry.spelling(id));
     if (!spelling) return undefined;
     const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:')
       && (r.kind === 'asserted' || trustedNamespace === undefined || r.namespace === trustedNamespace || r.namespace.startsWith('builtin:')));

@@ -69,7 +69,7 @@ export function lookupGraph(store: Store, spelling: Spelling, registry: Registry
   if (!Array.isArray(names)) return undefined;
   const out: Resource[] = [];
   for (const n of names) {
-    const m = typeof n === 'string' ? materialize(store, n, (id) => registry.spelling(id)) : undefined;
+    const m = typeof n === 'string' ? materialize(store, n, registry) : undefined;
     if (!m) return undefined;
     out.push(m.resource);
   }

@@ -155,6 +155,17 @@ export interface Namespace {
    * @param inputs the spelling of what feeds each input port (positional ports `"0"`, `"1"`, …)
    */
   spell?(req: AtomRequest, inputs: Readonly<Record<string, Spelling>>): NodeSpelling | undefined | Promise<NodeSpelling | undefined>;
+  /**
+   * Whether the name `req` (with the path `projection` inside it) stands for
+   * a resource by itself, without running anything: an object named by its
+   * content, a plain value. Answers the resource when it is present,
+   * `'absent'` when the name is such a name but its resource is not (then
+   * nothing can reduce it either), and undefined for every other name (the
+   * engine then follows recorded reductions from it). The engine asks while
+   * following a chain of reductions (`materialize`). It must be cheap and
+   * synchronous, and run nothing; a namespace process cannot answer it.
+   */
+  terminal?(req: AtomRequest, projection: readonly string[], store: Store): Resource | 'absent' | undefined;
   /** A reduction known before running anything, or undefined. */
   reduce?(req: AtomRequest, context: RunContext): Promise<string | undefined>;
   realize(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>>;

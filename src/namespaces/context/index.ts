@@ -30,6 +30,10 @@ export const contextNamespace: Namespace = {
       default: throw unknownName(req, NAMES);
     }
   },
+  terminal(req, projection) {
+    const v = req.nameId === 'value' && !projection.length ? req.params.find((p) => p.key === 'v')?.value : undefined;
+    return v?.kind === 'String' ? valueResource(v.value) : undefined;
+  },
   async realize(req, _inputs, ctx: RealizeContext): Promise<Record<string, Resource>> {
     const c = ctx.context;
     switch (req.nameId) {

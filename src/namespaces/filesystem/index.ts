@@ -9,20 +9,21 @@
  * - `stdin` (contextual): standard input, read into the store, reduced to
  *   by-content.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
 import { addPath } from '../../store/add.js';
-import { tryParseContentHash } from '../../store/hash.js';
 import { withWorkDir } from '../../store/commit.js';
 import { hashPath } from '../../store/nar.js';
 import { defaultObjectName, checkObjectName } from '../../store/store-path.js';
 import { findObject, realPath, requireObject } from '../../store/store.js';
 import type { ObjectRow } from '../../store/database.js';
-import { fsType, leaf, onlyParams, requireParam, stringParam, unknownName, usage } from '../util.js';
+import { fsType, leaf, onlyParams, requireParam, stringParam, unknownName } from '../util.js';
+import { byContentOf } from '../../resource/by-content.js';
 import { byContentName } from '../../resource/names.js';
+import { printSegment } from '../../name/print.js';
 
 const NAMES = ['by-content?sha256=…[&name=…]', 'import?path=…[&name=…]', 'stdin[?name=…]'];
 
@@ -42,13 +43,25 @@ export const filesystemNamespace: Namespace = {
       default: throw unknownName(req, NAMES);
     }
   },
+  terminal(req, projection, store) {
+    if (req.nameId !== 'by-content') return undefined;
+    let ref;
+    try {
+      ref = byContentOf(req.params);
+    } catch {
+      return 'absent';
+    }
+    const object = findObject(store, ref.hash, ref.name);
+    if (!object) return 'absent';
+    const path = [realPath(store, object), ...projection].join('/');
+    if (!existsSync(path)) return 'absent';
+    return { kind: 'object', type: fsType(path), name: byContentName(object) + projection.map((s) => `/${printSegment(s)}`).join(''), path };
+  },
   async realize(req: AtomRequest, _inputs, ctx) {
     switch (req.nameId) {
       case 'by-content': {
-        const text = requireParam(req, 'sha256', 'filesystem:by-content?sha256=<hex>');
-        const hash = tryParseContentHash(text);
-        if (!hash) throw usage(req, `has an invalid sha256 ${JSON.stringify(text)}`, 'give 64 hex digits, Nix base32 or sha256-<base64>');
-        return { out: objectResource(ctx, requireObject(ctx.store, hash, stringParam(req, 'name'))) };
+        const { hash, name } = byContentOf(req.params);
+        return { out: objectResource(ctx, requireObject(ctx.store, hash, name)) };
       }
       case 'import': {
         const path = resolve(ctx.context.cwd, requireParam(req, 'path', 'filesystem:import?path="./src"'));
