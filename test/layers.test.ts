@@ -54,6 +54,12 @@ export const rules: readonly Rule[] = [
     from: under('store'),
     forbids: (t) => !under('store')(t) && t !== 'errors.ts' && !t.startsWith('types/'),
   },
+  {
+    why: 'a built-in namespace is written against src/namespace/index.ts alone (its own folder and other built-ins aside)',
+    from: (p) => /^namespaces\/[^/]+\//.test(p),
+    // The package namespace serves its builds the daemon's build channel (daemon/lines.ts, daemon/grants.ts).
+    forbids: (t, file) => !under('namespaces')(t) && t !== 'namespace/index.ts' && !(file.startsWith('namespaces/package/') && under('daemon')(t)),
+  },
 ];
 
 /** The forbidden arrows out of `file` (relative to src/) with source `text`, as `file → target (why)`. */
@@ -72,6 +78,8 @@ describe('layers of src/', () => {
     // The store breaks two rules with each of these: reaching a namespace and the CLI.
     assert.equal(arrows('store/fake.ts', text).length, 4);
     assert.deepEqual(arrows('namespace/fake.ts', "import { z } from '../store/store.js';"), []);
+    assert.equal(arrows('namespaces/git/fake.ts', "import { z } from '../../store/store.js';").length, 1);
+    assert.deepEqual(arrows('namespaces/git/fake.ts', "import { z } from '../../namespace/index.js';\nimport { y } from '../unpack/archive.js';"), []);
   });
 
   it('reads every kind of import statement', () => {

@@ -14,9 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { NomiaError } from '../../errors.js';
-import { removeTree } from '../../store/fs-util.js';
-import { parseObjectPath } from '../../store/store-path.js';
-import { openStore, type Store } from '../../store/store.js';
+import { openStore, parseObjectPath, removeTree, type Store } from '../store-api.js';
 import type { Spelling } from '../../graph/spell.js';
 import type { EventSink, Namespace, RealizeContext, Resource, RunContext } from '../types.js';
 import {

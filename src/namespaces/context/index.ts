@@ -4,8 +4,10 @@
  * at once to `value?v=…`, a plain value that is not, so everything
  * downstream is spelled from the value actually seen (STYLE rule 9).
  */
-import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
-import { leaf, onlyParams, requireParam, stringParam, unknownName, usage, valueResource } from '../util.js';
+import {
+  type AtomRequest, leaf, type Namespace, onlyParams, type RealizeContext, requireParam, type Resource, stringParam, unknownName, usage,
+  valueResource,
+} from '../../namespace/index.js';
 
 const NAMES = ['env?var=…', 'cwd', 'time?granularity=day|hour|second', 'value?v=…'];
 

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, lstatSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 
 export interface Bind {
   readonly host: string;

@@ -25,7 +25,7 @@
  */
 import { closeSync, linkSync, mkdirSync, openSync, symlinkSync, unlinkSync, writeSync, constants as C } from 'node:fs';
 import { join } from 'node:path';
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 
 type Kind = 'dir' | 'file' | 'symlink';
 

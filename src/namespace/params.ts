@@ -1,7 +1,6 @@
-/** Small helpers the built-in namespaces share. */
-export { byContentName, fsType, valueName, valueResource } from '../resource/names.js';
+/** Reading a request: its parameters, and the errors for a wrong one. Every namespace shares these. */
 import { NomiaError } from '../errors.js';
-import type { AtomRequest, Signature } from '../namespace/types.js';
+import type { AtomRequest, Signature } from './types.js';
 
 /** A string parameter, or undefined when absent. Lists and input references are an error here. */
 export function stringParam(req: AtomRequest, key: string): string | undefined {
