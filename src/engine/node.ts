@@ -40,7 +40,7 @@ export async function realizeNode(env: NodeEnv, n: ResolvedNode): Promise<Output
   if (reduced) return reduced;
   const inputs = await realizeInputs(env, n);
   checkInputs(n, inputs);
-  const refined = await respell(n, env.graph, inputs, (id) => env.registry.spelling(id));
+  const refined = await respell(n, env.graph, inputs, env.registry);
   if (!n.signature.contextual && refined !== n.spelling) {
     const hit = lookUp(env, [n], [refined], [true]);
     if (hit) return hit[0]!;

@@ -11,16 +11,14 @@
  */
 import { singleAtom } from '../graph/atom.js';
 import { flatten } from '../graph/flatten.js';
-import { spell, type Spelling } from '../graph/spell.js';
+import type { Spelling } from '../graph/spell.js';
 import type { Registry } from '../namespace/registry.js';
+import { spellName } from '../namespace/spelling.js';
 import type { Resource } from '../namespace/types.js';
 import { parseName } from '../name/parse.js';
 import type { ReductionRow } from '../store/database.js';
 import type { Store } from '../store/store.js';
 import { resolve } from './resolve.js';
-
-/** The spelling a name of a given namespace id gets; from the registry. */
-export type NamespaceSpelling = (id: string) => string;
 
 export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): void {
   store.db.immediate(() => store.db.putReduction({ ...row, createdAt: Date.now() }));
@@ -29,16 +27,6 @@ export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): void
 /** The newest trusted reduction from `from`: one emitted under `namespace`, or asserted by the user. */
 export function lookup(store: Store, from: string, namespace: string): ReductionRow | undefined {
   return store.db.reductionsFrom(from).find((r) => r.namespace === namespace || r.kind === 'asserted');
-}
-
-/** Spell a name text (with the registry's namespace spellings); undefined if it cannot be spelled statically. */
-export function spellText(text: string, nsSpelling: NamespaceSpelling): Spelling | undefined {
-  try {
-    const name = parseName(text);
-    return spell(flatten(name, text), { namespaceSpelling: (id) => nsSpelling(id) }).name;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -58,7 +46,7 @@ export async function engineSpelling(text: string, registry: Registry): Promise<
   try {
     return (await resolve(name, registry, text)).spelling;
   } catch {
-    return spellText(text, (id) => registry.spelling(id));
+    return spellName(text, registry);
   }
 }
 
@@ -90,7 +78,7 @@ export function materialize(store: Store, text: string, registry: Registry, trus
     chain.push(current);
     const t = terminal(store, current, registry);
     if (t !== undefined) return t === 'absent' ? undefined : { resource: t, chain };
-    const spelling = spellText(current, (id) => registry.spelling(id));
+    const spelling = spellName(current, registry);
     if (!spelling) return undefined;
     const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:')
       && (r.kind === 'asserted' || trustedNamespace === undefined || r.namespace === trustedNamespace || r.namespace.startsWith('builtin:')));
@@ -118,7 +106,7 @@ export async function reductionChain(store: Store, text: string, registry: Regis
   const steps: ChainStep[] = [];
   let current = text;
   for (let i = 0; i < 32; i++) {
-    const spelling = i === 0 ? await engineSpelling(current, registry) : spellText(current, (id) => registry.spelling(id));
+    const spelling = i === 0 ? await engineSpelling(current, registry) : spellName(current, registry);
     if (!spelling) break;
     const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:'));
     steps.push({ name: current, spelling, ...(row ? { row } : {}) });

@@ -14,6 +14,7 @@
 import { NomiaError } from '../errors.js';
 import type { Spelling } from '../graph/spell.js';
 import type { Registry } from '../namespace/registry.js';
+import { spellName } from '../namespace/spelling.js';
 import type { RealizeContext, RunContext } from '../namespace/types.js';
 import { isSubtype, type Resource } from '../resource/types.js';
 import { writeLog } from '../store/logs.js';
@@ -22,7 +23,7 @@ import type { EngineEvent } from './events.js';
 import { acquire } from './locks.js';
 import { nodeEvents } from './node-events.js';
 import { fromReductions, outputSpelling, ref, type Outputs } from './outputs.js';
-import { record, spellText } from './reductions.js';
+import { record } from './reductions.js';
 import type { ResolvedNode } from './resolve.js';
 
 /** Thrown in units that had not started when another failed; never reported as a failure of its own. */
@@ -199,7 +200,7 @@ function recordOutputs(env: StepEnv, m: ResolvedNode, spellings: readonly Spelli
       record(env.store, { from, namespace: m.namespace.spelling, to: first, kind: 'realized' });
       env.emit({ kind: 'reduced', ...ref(m), from, to: first, source: 'recorded' });
       if (via) {
-        const viaSpelling = spellText(via.toName, (id) => env.registry.spelling(id));
+        const viaSpelling = spellName(via.toName, env.registry);
         if (viaSpelling) record(env.store, { from: viaSpelling, namespace: m.namespace.spelling, to: r.name, kind: 'realized' });
       }
     }
