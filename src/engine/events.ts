@@ -2,6 +2,7 @@
  * Everything the engine reports, as one union (STYLE rule 13). The library
  * only emits; the CLI renders (plain lines, JSON lines, a live status line).
  */
+import type { ErrorCode } from '../errors.js';
 import type { Spelling } from '../graph/spell.js';
 
 /** Which node an event is about. */
@@ -30,7 +31,8 @@ export type EngineEvent =
   /** How far the node's namespace has come: `done` of `total` (absent: unknown) `unit`s; at most about ten a second per node. */
   | (NodeRef & { readonly kind: 'progress'; readonly done: number; readonly total?: number; readonly unit?: string })
   | (NodeRef & { readonly kind: 'ready'; readonly outputs: Readonly<Record<string, string>>; readonly ms: number })
-  | (NodeRef & { readonly kind: 'failed'; readonly error: string })
+  /** The node failed: `error` is the message, `code` its `NomiaError` code (`internal` for a bug). */
+  | (NodeRef & { readonly kind: 'failed'; readonly error: string; readonly code: ErrorCode | 'internal' })
   /** The whole name is realized (or was one lookup). */
   | { readonly kind: 'done'; readonly roots: readonly string[]; readonly ms: number; readonly ran: number; readonly reused: number };
 

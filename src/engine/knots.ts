@@ -23,9 +23,9 @@ import { pick, type Outputs } from './outputs.js';
 import type { ResolvedNode } from './resolve.js';
 import { checkInputs, lookUp, runUnit, type StepEnv } from './step.js';
 
-function fail(members: readonly ResolvedNode[], why: string, hint: string): never {
+function fail(members: readonly ResolvedNode[], why: string, hint: string, code: 'usage' | 'namespace/contract' = 'usage'): never {
   const first = members[0]!;
-  throw new NomiaError('usage', `cannot tie the knot through ${members.map((m) => `\`${m.label}\``).join(', ')}${first.at ? ` (${first.at})` : ''}: ${why}`, { hint });
+  throw new NomiaError(code, `cannot tie the knot through ${members.map((m) => `\`${m.label}\``).join(', ')}${first.at ? ` (${first.at})` : ''}: ${why}`, { hint });
 }
 
 /** Realize the cycle `members` (ascending node ids) of the run's `nodes`; the outputs of each member by node id. */
@@ -34,7 +34,7 @@ export async function realizeKnot(env: StepEnv, nodes: readonly ResolvedNode[], 
   if (members.some((m) => m.namespace !== ns)) {
     fail(members, 'its members are names of different namespaces', 'a knot is tied by one namespace: keep the cycle inside it');
   }
-  if (!ns.realizeKnot) fail(members, `the namespace ${ns.id} says it ties knots but cannot (it has no realizeKnot)`, 'report it to the namespace\'s authors');
+  if (!ns.realizeKnot) fail(members, `the namespace ${ns.id} says it ties knots but cannot (it has no realizeKnot)`, 'report it to the namespace\'s authors', 'namespace/contract');
   const byId = (outs: readonly Outputs[]) => new Map(members.map((m, i) => [m.id, outs[i]!]));
   // A cycle has no refined spelling: it is looked up and recorded under its members' own, unless tainted.
   const tainted = members.some((m) => m.tainted);

@@ -54,6 +54,6 @@ function project(r: Resource, projection: readonly string[] | undefined, what: s
 export function pick(from: ResolvedNode, source: Source, outs: Outputs): Resource {
   const output = source.output ?? from.signature.defaultOutput;
   const r = outs[output];
-  if (!r) throw new NomiaError('usage', `\`${from.label}\` produced no output \`${output}\``);
+  if (!r) throw new NomiaError('namespace/contract', `\`${from.label}\` produced no output \`${output}\``);
   return project(r, source.projection, `\`${from.label}\``);
 }

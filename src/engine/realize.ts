@@ -18,10 +18,10 @@ import type { Store } from '../store/store.js';
 import type { EngineEvent, EventListener } from './events.js';
 import { realizeKnot } from './knots.js';
 import { realizeNode, type NodeEnv } from './node.js';
-import { pick, ref, type Outputs } from './outputs.js';
+import { pick, type Outputs } from './outputs.js';
 import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
 import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
-import { Cancelled, withTrace } from './step.js';
+import { Cancelled, failedEvent, withTrace } from './step.js';
 
 export interface RealizeOptions {
   readonly store: Store;
@@ -119,7 +119,7 @@ async function resolveFor(parsed: Name, options: RealizeOptions, source: string 
     });
     const sig = await namespace.describe(request);
     const r = outs[sig.defaultOutput];
-    if (!r) throw new NomiaError('usage', `\`${label}\` produced no namespace`);
+    if (!r) throw new NomiaError('namespace/contract', `\`${label}\` produced no namespace`);
     return r;
   }, prepared);
   if (options.pure) {
@@ -195,7 +195,7 @@ async function tieKnot(env: NodeEnv, members: readonly ResolvedNode[], cancelled
   } catch (e) {
     if (e instanceof Cancelled) throw e;
     const lead = members[0]!;
-    env.emit({ kind: 'failed', ...ref(lead), error: (e as Error).message });
+    env.emit(failedEvent(lead, e));
     throw withTrace(e, `tying the knot through ${lead.label}${lead.at ? ` (${lead.at})` : ''}`);
   }
 }

@@ -92,12 +92,19 @@ export function checkInputs(n: ResolvedNode, inputs: Readonly<Record<string, Res
   }
 }
 
-/** The error `e` with what was being done when it happened. */
+/**
+ * Add what was being done to the error's trace, unless it has one already: a
+ * failure keeps the frame of the unit that failed, not of every unit that
+ * waited for it.
+ */
 export function withTrace(e: unknown, doing: string): unknown {
-  if (e instanceof NomiaError && !e.message.includes('\n  while ')) {
-    return new NomiaError(e.code, `${e.message}\n  while ${doing}`, { ...(e.hint === undefined ? {} : { hint: e.hint }), cause: e });
-  }
+  if (e instanceof NomiaError && e.trace.length === 0) e.addTrace(doing);
   return e;
+}
+
+/** The `failed` event of `n` for the error `e`. */
+export function failedEvent(n: ResolvedNode, e: unknown): EngineEvent {
+  return { kind: 'failed', ...ref(n), error: (e as Error).message, code: e instanceof NomiaError ? e.code : 'internal' };
 }
 
 /** The node's log lines, kept in memory up to a tail (what the stored log keeps, too). */
@@ -143,7 +150,7 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
   } catch (e) {
     if (e instanceof Cancelled) throw e;
     log.keep(env.store, unit.logUnder, `failed: ${(e as Error).message}`);
-    if (!unit.knot) env.emit({ kind: 'failed', ...ref(lead), error: (e as Error).message });
+    if (!unit.knot) env.emit(failedEvent(lead, e));
     throw unit.knot ? e : withTrace(e, unit.doing);
   } finally {
     lock.release();
@@ -162,7 +169,7 @@ function contextFor(env: StepEnv, unit: Unit, log: LogLines, emitted: { toName: 
     events, log: (line) => events.emit({ kind: 'log', line }),
     emitReduction: (toName, output) => {
       if (unit.knot) {
-        throw new NomiaError('usage', `namespace ${lead.namespace.id} emitted a reduction while tying a knot; only its members' outputs are recorded`, {
+        throw new NomiaError('namespace/contract', `namespace ${lead.namespace.id} emitted a reduction while tying a knot; only its members' outputs are recorded`, {
           hint: 'return the refined names as the outputs\' names instead',
         });
       }
@@ -177,14 +184,14 @@ function checkOutputs(unit: Unit, results: readonly Outputs[]): void {
   const members = unit.members;
   const ns = members[0]!.namespace;
   if (!Array.isArray(results) || results.length !== members.length) {
-    throw new NomiaError('usage', `the namespace ${ns.id} returned ${Array.isArray(results) ? results.length : 'no list of'} outputs for ${members.length} members`, {
+    throw new NomiaError('namespace/contract', `the namespace ${ns.id} returned ${Array.isArray(results) ? results.length : 'no list of'} outputs for ${members.length} members`, {
       hint: 'report it to the namespace\'s authors',
     });
   }
   members.forEach((m, i) => {
     for (const output of Object.keys(m.signature.outputs)) {
       if (!results[i]?.[output]) {
-        throw new NomiaError('usage', `the namespace ${ns.id} did not produce the output \`${output}\` of \`${m.label}\``, { hint: 'report it to the namespace\'s authors' });
+        throw new NomiaError('namespace/contract', `the namespace ${ns.id} did not produce the output \`${output}\` of \`${m.label}\``, { hint: 'report it to the namespace\'s authors' });
       }
     }
   });

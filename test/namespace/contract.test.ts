@@ -96,6 +96,19 @@ describe('the namespace contract, direct and behind JSON-RPC', () => {
     for (const r of [direct!, rpc!]) assert.equal(readFileSync((r as { path: string }).path, 'utf8'), 'made\n');
   });
 
+  test('filesystem: a missing object is store/not-found either way (an error keeps its code across the protocol)', async () => {
+    // Regression: behind JSON-RPC every failure but a usage error arrived as realize/failed.
+    const missing = req('filesystem', 'by-content', [str('sha256', 'cd'.repeat(32))]);
+    for (const [how, ns] of implementations('filesystem')) {
+      await assert.rejects(ns.realize(missing, {}, ctx()), (e: unknown) => {
+        assert.ok(e instanceof NomiaError, how);
+        assert.equal(e.code, 'store/not-found', how);
+        assert.match(e.message, /no object with sha256 cdcd/, how);
+        return true;
+      });
+    }
+  });
+
   test('exec: a failing command fails either way, with its status', async () => {
     const args: GraphParam = { key: 'args', value: { kind: 'List', items: [{ kind: 'String', value: 'sh' }, { kind: 'String', value: '-c' }, { kind: 'String', value: 'exit 4' }] } };
     for (const [how, ns] of implementations('exec')) {

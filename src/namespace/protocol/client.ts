@@ -133,7 +133,7 @@ export class ExternalNamespace implements Namespace {
       const params: KnotParams = { members, outDir, context: wireContext(ctx.context) };
       const raw = await this.serial(ctx.signal, async (proc) => {
         if (!this.info?.capabilities?.knots) {
-          throw new NomiaError('usage', `namespace ${this.id} declares that its names tie knots, but it does not implement realizeKnot`, {
+          throw new NomiaError('namespace/contract', `namespace ${this.id} declares that its names tie knots, but it does not implement realizeKnot`, {
             hint: 'the namespace must announce "capabilities": {"knots": true} and answer realizeKnot (docs/spec/protocol.md)',
           });
         }
