@@ -5,7 +5,7 @@ import { reductionChain } from '../engine/reductions.js';
 import { parseExpression } from '../name/parse.js';
 import { print } from '../name/print.js';
 import { readLog } from '../store/logs.js';
-import { registry } from './engine-setup.js';
+import { registry } from '../setup.js';
 import { nameArgument } from './input.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';

@@ -1,10 +1,10 @@
 /** `nomia reductions NAME` shows what a name is known to reduce to; `nomia reduce A => B` asserts a reduction. */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { engineSpelling, record, reductionChain } from '../engine/reductions.js';
+import { assertReduction, reductionChain } from '../engine/reductions.js';
 import { parseExpression } from '../name/parse.js';
 import { print } from '../name/print.js';
-import { registry } from './engine-setup.js';
+import { registry } from '../setup.js';
 import { nameArgument } from './input.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
@@ -50,11 +50,12 @@ export function register(program: Command): void {
         const e = parseExpression(input.text);
         if (e.kind !== 'Replacement') throw new NomiaError('usage', 'expected a replacement `A => B`', { hint: "nomia reduce 'old:name => new:name'" });
         const reg = registry();
-        const from = await engineSpelling(print(e.from), reg);
-        await reg.close();
-        if (!from) throw new NomiaError('usage', `${print(e.from)} cannot be spelled`, { hint: 'qualify every name with its namespace' });
         const to = print(e.to);
-        record(store, { from, namespace: 'user', to, kind: 'asserted' });
+        try {
+          await assertReduction(store, reg, print(e.from), to);
+        } finally {
+          await reg.close();
+        }
         return `${print(e.from)} => ${to}`;
       }) };
     }));

@@ -5,7 +5,7 @@ import { flatten } from '../graph/flatten.js';
 import { nodeLabel } from '../graph/render.js';
 import { parseName } from '../name/parse.js';
 import { spellGraph } from '../namespace/spelling.js';
-import { registry } from './engine-setup.js';
+import { registry } from '../setup.js';
 import { nameArgument } from './input.js';
 import { run } from './run.js';
 import { addSpellFlags, spellOptions, type SpellFlags } from './spell-options.js';

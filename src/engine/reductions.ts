@@ -9,6 +9,7 @@
  * terminal (an object by content, a value) is looked up by that namespace,
  * other names are spelled and reduced again.
  */
+import { NomiaError } from '../errors.js';
 import { singleAtom } from '../graph/atom.js';
 import { flatten } from '../graph/flatten.js';
 import type { Spelling } from '../graph/spell.js';
@@ -27,6 +28,22 @@ export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): void
 /** The newest trusted reduction from `from`: one emitted under `namespace`, or asserted by the user. */
 export function lookup(store: Store, from: string, namespace: string): ReductionRow | undefined {
   return store.db.reductionsFrom(from).find((r) => r.namespace === namespace || r.kind === 'asserted');
+}
+
+/** The emitter of the user's assertions (`nomia reduce 'A => B'`). */
+export const USER = 'user';
+
+/**
+ * Record the user's assertion that the name `from` may be replaced by the
+ * name `to` (both canonical text; kind `asserted`, trusted by the user's own
+ * namespace of namespaces). `from` is spelled as realize looks it up
+ * (`engineSpelling`). Returns that spelling; a `usage` error if it has none.
+ */
+export async function assertReduction(store: Store, registry: Registry, from: string, to: string): Promise<Spelling> {
+  const spelling = await engineSpelling(from, registry);
+  if (!spelling) throw new NomiaError('usage', `${from} cannot be spelled`, { hint: 'qualify every name with its namespace' });
+  record(store, { from: spelling, namespace: USER, to, kind: 'asserted' });
+  return spelling;
 }
 
 /**
