@@ -18,8 +18,11 @@ export interface NodeRef {
 export type EngineEvent =
   /** A realize starts: the name is parsed, flattened and spelled. */
   | { readonly kind: 'resolving'; readonly name: string }
-  /** A node's spelling maps to a more refined name, recorded now or found in the database. */
-  | (NodeRef & { readonly kind: 'reduced'; readonly from: Spelling; readonly to: string; readonly source: 'recorded' | 'known' })
+  /**
+   * A reduction from a node's spelling to a more refined name was recorded now (`source` is always
+   * `recorded`: one found in the database is reported as a `cache-hit`).
+   */
+  | (NodeRef & { readonly kind: 'reduced'; readonly from: Spelling; readonly to: string; readonly source: 'recorded' })
   /** A node was satisfied from recorded reductions without running; `early` when only after its inputs were (early cutoff). */
   | (NodeRef & { readonly kind: 'cache-hit'; readonly spelling: Spelling; readonly to: string; readonly early: boolean })
   /** The node's namespace runs. */

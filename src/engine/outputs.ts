@@ -34,7 +34,7 @@ export function fromReductions(store: Store, registry: Registry, n: ResolvedNode
   const outs: Record<string, Resource> = {};
   for (const output of Object.keys(n.signature.outputs)) {
     const row = lookup(store, outputSpelling(n, s, output), n.namespace.spelling);
-    const found = row && materialize(store, row.to, registry, n.namespace.spelling);
+    const found = row && materialize(store, row.to, registry);
     if (!found) return undefined;
     outs[output] = found.resource;
   }

@@ -1,8 +1,8 @@
 /**
  * Reductions (DESIGN.md §7): what the engine has learned about names. A row
  * says that the thing spelled `from` may be replaced by the name `to`. Rows
- * are trusted per namespace: a node follows reductions emitted by its own
- * namespace (under that namespace's spelling) and the user's assertions.
+ * are trusted by one rule (`trusted`), wherever they are followed: by a
+ * node's lookup, along a chain (`materialize`), and in `nomia reductions`.
  *
  * `materialize` follows a chain of reductions from a name to a resource
  * that is present, without running anything: a name its namespace declares
@@ -25,9 +25,35 @@ export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): void
   store.db.immediate(() => store.db.putReduction({ ...row, createdAt: Date.now() }));
 }
 
-/** The newest trusted reduction from `from`: one emitted under `namespace`, or asserted by the user. */
-export function lookup(store: Store, from: string, namespace: string): ReductionRow | undefined {
-  return store.db.reductionsFrom(from).find((r) => r.namespace === namespace || r.kind === 'asserted');
+/**
+ * The one trust rule (docs/engine.md, "Reductions"). A row from the
+ * spelling of a name whose namespace is spelled `owner` is followed when
+ * the user asserted it, or it was emitted under `owner` (a namespace speaks
+ * for its own names), or by a built-in namespace (part of Nomia, as the
+ * engine is). `owner` undefined (a name of no one namespace: several roots,
+ * a named namespace): the user's and the built-ins' only. The engine's own
+ * rows (`engine:*`: whole names, text memos) are never steps of a chain;
+ * only the whole-name lookups read them.
+ */
+export function trusted(row: ReductionRow, owner: string | undefined): boolean {
+  if (row.namespace.startsWith('engine:')) return false;
+  return row.kind === 'asserted' || row.namespace === owner || row.namespace.startsWith('builtin:');
+}
+
+/** The newest trusted reduction from `from`, a name of the namespace spelled `owner`. */
+export function lookup(store: Store, from: string, owner: string | undefined): ReductionRow | undefined {
+  return store.db.reductionsFrom(from).find((r) => trusted(r, owner));
+}
+
+/** The spelling of the namespace a name text belongs to: its one root's, given by id; else undefined. */
+function ownerOf(text: string, registry: Registry): string | undefined {
+  try {
+    const graph = flatten(parseName(text), text);
+    const root = graph.roots.length === 1 ? graph.nodes[graph.roots[0]!.node] : undefined;
+    return root?.kind === 'atomic' && root.namespace.kind === 'builtin' ? registry.spelling(root.namespace.id) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The emitter of the user's assertions (`nomia reduce 'A => B'`). */
@@ -88,7 +114,7 @@ function terminal(store: Store, text: string, registry: Registry): Resource | 'a
  * Follow reductions from `text` until a present resource. Returns the
  * resource and the chain of names walked (first = `text`), or undefined.
  */
-export function materialize(store: Store, text: string, registry: Registry, trustedNamespace?: string): { resource: Resource; chain: string[] } | undefined {
+export function materialize(store: Store, text: string, registry: Registry): { resource: Resource; chain: string[] } | undefined {
   const chain: string[] = [];
   let current = text;
   for (let depth = 0; depth < 32; depth++) {
@@ -97,8 +123,7 @@ export function materialize(store: Store, text: string, registry: Registry, trus
     if (t !== undefined) return t === 'absent' ? undefined : { resource: t, chain };
     const spelling = spellName(current, registry);
     if (!spelling) return undefined;
-    const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:')
-      && (r.kind === 'asserted' || trustedNamespace === undefined || r.namespace === trustedNamespace || r.namespace.startsWith('builtin:')));
+    const row = lookup(store, spelling, ownerOf(current, registry));
     if (!row || chain.includes(row.to)) return undefined;
     current = row.to;
   }
@@ -117,7 +142,8 @@ export interface ChainStep {
  * The name as given is spelled as realize spells it (its namespaces may
  * spell it themselves); the names it reduces to by their default spellings,
  * as realize follows them. Graph-level rows (whole name → its results) are
- * the engine's shortcut, not steps.
+ * the engine's shortcut, not steps. Each step is the row realize would
+ * follow (`trusted`).
  */
 export async function reductionChain(store: Store, text: string, registry: Registry): Promise<ChainStep[]> {
   const steps: ChainStep[] = [];
@@ -125,7 +151,7 @@ export async function reductionChain(store: Store, text: string, registry: Regis
   for (let i = 0; i < 32; i++) {
     const spelling = i === 0 ? await engineSpelling(current, registry) : spellName(current, registry);
     if (!spelling) break;
-    const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:'));
+    const row = lookup(store, spelling, ownerOf(current, registry));
     steps.push({ name: current, spelling, ...(row ? { row } : {}) });
     if (!row || steps.some((s) => s.name === row.to)) break;
     current = row.to;
