@@ -60,9 +60,12 @@ export interface Unit {
   readonly lookup: boolean;
   /** Per member: whether a cache hit is an early cutoff (found only under a spelling from its refined inputs). */
   readonly early: readonly boolean[];
-  /** A cycle: reductions emitted on the way are refused (only the members' outputs are recorded). */
+  /**
+   * A cycle: reductions emitted on the way are refused (only the members' outputs are recorded), and a
+   * failure is reported by the caller (`tieKnot`), which also sees the failures before the lock.
+   */
   readonly knot: boolean;
-  /** What the unit is, for an error's trace: `realizing x:y (1:1)`. */
+  /** What the unit is, for an error's trace: `realizing x:y (1:1)` (a node's; a knot's caller adds its own). */
   readonly doing: string;
   /** Run the namespace; the outputs of each member, in order. */
   realize(ctx: RealizeContext): Promise<readonly Outputs[]>;
