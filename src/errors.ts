@@ -19,54 +19,63 @@ export interface Span {
 }
 
 /** Stable error codes. Add new ones at the end; never reuse a retired one. */
-export type ErrorCode =
-  | 'syntax'
-  | 'syntax/unterminated-string'
-  | 'syntax/unterminated-comment'
-  | 'syntax/unbalanced'
-  | 'syntax/too-deep'
-  | 'syntax/reserved'
-  | 'syntax/duplicate'
-  | 'json/invalid'
-  | 'graph/unbound-variable'
-  | 'graph/duplicate-binding'
-  | 'graph/unbound-resolved'
-  | 'graph/invalid'
-  | 'spell/no-namespace'
-  | 'usage'
-  | 'nar/corrupt'
-  | 'hash/invalid'
-  | 'store/unsupported-file'
-  | 'store/not-found'
-  | 'store/io'
-  | 'store/no-space'
-  | 'store/read-only'
-  | 'store/corrupt'
-  | 'store/locked'
-  | 'store/root'
-  | 'namespace/protocol'
-  | 'namespace/crashed'
-  | 'namespace/timeout'
-  | 'realize/failed'
-  | 'graph/structure'
-  | 'sandbox/unavailable'
-  | 'build/failed'
-  | 'build/output'
-  | 'daemon/io'
-  | 'daemon/denied'
-  | 'git/failed'
-  | 'git/rev-not-found'
-  | 'git/rev-ambiguous'
-  | 'fetch/http'
-  | 'fetch/timeout'
-  | 'fetch/hash-mismatch'
-  | 'unpack/format'
-  | 'unpack/unsafe-entry'
-  | 'private/permission'
-  | 'realize/not-reproducible'
-  | 'realize/cycle'
-  | 'realize/input-vanished'
-  | 'store/too-deep';
+export const ERROR_CODES = [
+  'syntax',
+  'syntax/unterminated-string',
+  'syntax/unterminated-comment',
+  'syntax/unbalanced',
+  'syntax/too-deep',
+  'syntax/reserved',
+  'syntax/duplicate',
+  'json/invalid',
+  'graph/unbound-variable',
+  'graph/duplicate-binding',
+  'graph/unbound-resolved',
+  'graph/invalid',
+  'spell/no-namespace',
+  'usage',
+  'nar/corrupt',
+  'hash/invalid',
+  'store/unsupported-file',
+  'store/not-found',
+  'store/io',
+  'store/no-space',
+  'store/read-only',
+  'store/corrupt',
+  'store/locked',
+  'store/root',
+  'namespace/protocol',
+  'namespace/crashed',
+  'namespace/timeout',
+  'realize/failed',
+  'graph/structure',
+  'sandbox/unavailable',
+  'build/failed',
+  'build/output',
+  'daemon/io',
+  'daemon/denied',
+  'git/failed',
+  'git/rev-not-found',
+  'git/rev-ambiguous',
+  'fetch/http',
+  'fetch/timeout',
+  'fetch/hash-mismatch',
+  'unpack/format',
+  'unpack/unsafe-entry',
+  'private/permission',
+  'namespace/contract',
+  'realize/not-reproducible',
+  'realize/cycle',
+  'realize/input-vanished',
+  'store/too-deep',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Whether `code` is one of Nomia's error codes (e.g. one a namespace process sent). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+}
 
 export interface NomiaErrorOptions {
   readonly hint?: string;
@@ -74,6 +83,8 @@ export interface NomiaErrorOptions {
   /** The source text the span points into, for the caret excerpt. */
   readonly source?: string;
   readonly cause?: unknown;
+  /** What was being done when it happened, innermost first (`realizing x:y (1:1)`). */
+  readonly trace?: readonly string[];
 }
 
 export class NomiaError extends Error {
@@ -89,6 +100,25 @@ export class NomiaError extends Error {
     this.hint = options.hint;
     this.span = options.span;
     this.source = options.source;
+    this.frames = [...(options.trace ?? [])];
+  }
+
+  private readonly frames: string[];
+
+  /**
+   * What was being done when it happened, innermost first, e.g. `realizing
+   * exec:run?… (3:7)`: added as the error unwinds (`addTrace`), shown by the
+   * CLI as `while …` lines under the message, and carried across the
+   * namespace protocol (`error.data.trace`).
+   */
+  get trace(): readonly string[] {
+    return this.frames;
+  }
+
+  /** Add what was being done, as the error unwinds through it; returns the error. */
+  addTrace(frame: string): this {
+    this.frames.push(frame);
+    return this;
   }
 
   /** `line:column` of the error's start, when it has a span. */

@@ -15,12 +15,15 @@ export { encodeBase32, decodeBase32 } from './store/base32.js';
 export * from './resource/types.js';
 export { acquire, Handle, ValueHandle, FsHandle, FileHandle, ExeHandle, DirHandle } from './resource/handle.js';
 export type {
-  Namespace, Signature, Resource, AtomRequest, RealizeContext, RunContext, NamespaceEvent, EventSink, NodeSpelling, KnotMember, KnotSource,
+  Namespace, Signature, AtomRequest, RealizeContext, RunContext, NamespaceEvent, EventSink, NodeSpelling, KnotMember, KnotSource,
 } from './namespace/types.js';
 export { realize, type RealizeOptions, type Realized } from './engine/realize.js';
 export { resolve } from './engine/resolve.js';
+export { assertReduction, reductionChain, engineSpelling, materialize, type ChainStep } from './engine/reductions.js';
+export { spellName, spellGraph, namespaceSpelling } from './namespace/spelling.js';
+export { registry as defaultRegistry, runContext, startExternal, type RegistryOptions } from './setup.js';
 export { bindResolved } from './engine/bind.js';
 export type { EngineEvent, EventListener } from './engine/events.js';
-export { createRegistry, loadExternalSpecs, type Registry } from './namespace/registry.js';
+export { createRegistry, loadExternalSpecs, type Registry, type ExternalFactory, type ExternalSpec } from './namespace/registry.js';
 export { builtinNamespaces } from './namespaces/index.js';
 export { openStore, type Store, type StoreOptions } from './store/store.js';

@@ -1,7 +1,7 @@
 /** `nomia bootstrap-tools`: put a static bash and busybox into the store, the tools builds start from. */
 import type { Command } from 'commander';
 import { addBootstrapTools, DEFAULT_SOURCES } from '../namespaces/package/bootstrap.js';
-import { byContentName } from '../namespaces/filesystem/names.js';
+import { byContentName } from '../resource/names.js';
 import { realPath } from '../store/store.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';

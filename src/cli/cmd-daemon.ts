@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { startDaemon } from '../daemon/server.js';
 import { realize } from '../engine/realize.js';
-import { registry, runContext } from './engine-setup.js';
+import { registry, runContext } from '../setup.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 

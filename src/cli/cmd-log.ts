@@ -8,7 +8,7 @@ import { print } from '../name/print.js';
 import type { Registry } from '../namespace/registry.js';
 import { readLog } from '../store/logs.js';
 import type { Store } from '../store/store.js';
-import { registry } from './engine-setup.js';
+import { registry } from '../setup.js';
 import { shellQuote } from './hints.js';
 import { nameArgument } from './input.js';
 import { run } from './run.js';

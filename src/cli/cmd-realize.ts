@@ -7,7 +7,7 @@ import type { Name } from '../name/ast.js';
 import { parseName } from '../name/parse.js';
 import { print } from '../name/print.js';
 import type { SandboxMode } from '../namespaces/package/sandbox.js';
-import { registry, runContext } from './engine-setup.js';
+import { registry, runContext } from '../setup.js';
 import { nameArgument } from './input.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';

@@ -5,13 +5,13 @@
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { forget, retract } from '../engine/forget.js';
-import { engineSpelling, record, reductionChain, type ChainStep } from '../engine/reductions.js';
+import { assertReduction, reductionChain, type ChainStep } from '../engine/reductions.js';
 import { nameSteps } from '../engine/steps.js';
 import { parseExpression } from '../name/parse.js';
 import { print } from '../name/print.js';
 import type { Registry } from '../namespace/registry.js';
 import type { Store } from '../store/store.js';
-import { registry } from './engine-setup.js';
+import { registry } from '../setup.js';
 import { nameArgument } from './input.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
@@ -92,10 +92,8 @@ export function register(program: Command): void {
             await retract(store, print(e.from), print(e.to), reg);
             return `retracted ${print(e.from)} => ${print(e.to)}`;
           }
-          const from = await engineSpelling(print(e.from), reg);
-          if (!from) throw new NomiaError('usage', `${print(e.from)} cannot be spelled`, { hint: 'qualify every name with its namespace' });
           const to = print(e.to);
-          record(store, { from, namespace: 'user', to, kind: 'asserted' });
+          await assertReduction(store, reg, print(e.from), to);
           return `${print(e.from)} => ${to}`;
         } finally {
           await reg.close();

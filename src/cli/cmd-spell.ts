@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { flatten } from '../graph/flatten.js';
 import { nodeLabel } from '../graph/render.js';
-import { spell } from '../graph/spell.js';
 import { parseName } from '../name/parse.js';
+import { spellGraph } from '../namespace/spelling.js';
+import { registry } from '../setup.js';
 import { nameArgument } from './input.js';
 import { run } from './run.js';
 import { addSpellFlags, spellOptions, type SpellFlags } from './spell-options.js';
@@ -13,7 +14,7 @@ export function register(program: Command): void {
   addSpellFlags(program
     .command('spell')
     .summary('print the hashed spelling of a name')
-    .description('Flatten NAME into its wiring graph and print its hashed spelling (docs/spec/spelling.md).\nNames that are the same graph, however written, spell the same.')
+    .description('Flatten NAME into its wiring graph and print its hashed spelling (docs/spec/spelling.md), with namespaces spelled as\nthe namespace of namespaces (built-ins and nomia.json) spells them: the spelling realize looks the name up by.\nNames that are the same graph, however written, spell the same.')
     .argument('[name]', 'the name text, or - for stdin')
     .option('--nodes', 'also print the spelling of every node')
     .option('--json', 'print {"spelling", "nodes": [{"node", "name", "spelling"}]} as JSON'))
@@ -23,7 +24,7 @@ export function register(program: Command): void {
         return { input, go: () => {
           const name = parseName(input.text);
           const graph = flatten(name, input.text);
-          const s = spell(graph, spellOptions(opts));
+          const s = spellGraph(graph, registry(), spellOptions(opts));
           if (graph.nodes.length === 0) throw new NomiaError('graph/invalid', 'the name has no nodes');
           const nodes = graph.nodes.map((n) => ({ node: n.id, name: nodeLabel(n), spelling: s.nodes[n.id]! }));
           if (opts.json) return JSON.stringify({ spelling: s.name, nodes }, null, 2);

@@ -7,9 +7,9 @@
  */
 import { relative, resolve, sep } from 'node:path';
 import { NomiaError } from '../errors.js';
-import { parseName } from '../name/parse.js';
+import { parseByContentName } from '../resource/by-content.js';
 import type { ObjectRow } from '../store/database.js';
-import { parseContentHash, tryParseContentHash, type ContentHash } from '../store/hash.js';
+import { tryParseContentHash, type ContentHash } from '../store/hash.js';
 import { parseObjectPath } from '../store/store-path.js';
 import { requireObject, type Store } from '../store/store.js';
 
@@ -20,7 +20,7 @@ export interface ObjectRef {
   readonly projection: readonly string[];
 }
 
-export { byContentName } from '../namespaces/filesystem/names.js';
+export { byContentName } from '../resource/names.js';
 
 export function parseObjectRef(text: string, store: Store): ObjectRef {
   const trimmed = text.trim();
@@ -35,25 +35,13 @@ export function parseObjectRef(text: string, store: Store): ObjectRef {
     }
     return { hash: parsed.hash, name: parsed.name, projection: rest.filter((s) => s !== '') };
   }
-  const name = parseName(trimmed);
-  const body = name.kind === 'Tree' ? name.body : undefined;
-  const ref = body?.name.ref;
-  if (!body || body.name.args || body.output || ref?.kind !== 'AtomicName' || ref.namespace?.kind !== 'BuiltinNamespace'
-    || ref.namespace.id.id.name !== 'filesystem' || ref.namespace.id.params || ref.id.id.name !== 'by-content') {
+  const ref = parseByContentName(trimmed);
+  if (!ref) {
     throw new NomiaError('usage', `${trimmed} is not the name of a store object`, {
       hint: 'store commands take `filesystem:by-content?sha256=…[&name=…][/path]` (what `nomia add` prints), a store path or a hash; realizing other names comes with `nomia realize`',
     });
   }
-  let hash: ContentHash | undefined;
-  let objectName: string | undefined;
-  for (const p of ref.id.params ?? []) {
-    const v = p.value.kind === 'String' ? p.value.value : undefined;
-    if (p.key.name === 'sha256' && v !== undefined) hash = parseContentHash(v);
-    else if (p.key.name === 'name' && v !== undefined) objectName = v;
-    else throw new NomiaError('usage', `filesystem:by-content does not take the parameter \`${p.key.name}\``, { hint: 'its parameters are sha256 and name' });
-  }
-  if (!hash) throw new NomiaError('usage', 'filesystem:by-content needs a sha256 parameter', { hint: 'e.g. filesystem:by-content?sha256=<hex>' });
-  return { hash, ...(objectName === undefined ? {} : { name: objectName }), projection: body.projection ?? [] };
+  return ref;
 }
 
 /** The registered object a reference names, and the absolute path it projects to. */

@@ -2,6 +2,7 @@
  * Everything the engine reports, as one union (STYLE rule 13). The library
  * only emits; the CLI renders (plain lines, JSON lines, a live status line).
  */
+import type { ErrorCode } from '../errors.js';
 import type { Spelling } from '../graph/spell.js';
 import type { NamespaceWarning } from '../namespace/types.js';
 
@@ -20,8 +21,11 @@ export interface NodeRef {
 export type EngineEvent =
   /** A realize starts: the name is parsed, flattened and spelled. */
   | { readonly kind: 'resolving'; readonly name: string }
-  /** A node's spelling maps to a more refined name, recorded now or found in the database. */
-  | (NodeRef & { readonly kind: 'reduced'; readonly from: Spelling; readonly to: string; readonly source: 'recorded' | 'known' })
+  /**
+   * A reduction from a node's spelling to a more refined name was recorded now (`source` is always
+   * `recorded`: one found in the database is reported as a `cache-hit`).
+   */
+  | (NodeRef & { readonly kind: 'reduced'; readonly from: Spelling; readonly to: string; readonly source: 'recorded' })
   /** A node was satisfied from recorded reductions without running; `early` when only after its inputs were (early cutoff). */
   | (NodeRef & { readonly kind: 'cache-hit'; readonly spelling: Spelling; readonly to: string; readonly early: boolean })
   /** The node's namespace runs. */
@@ -35,7 +39,8 @@ export type EngineEvent =
   /** Something the user should know about the node (it may still succeed), from its namespace; also in its log. */
   | (NodeRef & { readonly kind: 'warning' } & NamespaceWarning)
   | (NodeRef & { readonly kind: 'ready'; readonly outputs: Readonly<Record<string, string>>; readonly ms: number })
-  | (NodeRef & { readonly kind: 'failed'; readonly error: string })
+  /** The node failed: `error` is the message, `code` its `NomiaError` code (`internal` for a bug). */
+  | (NodeRef & { readonly kind: 'failed'; readonly error: string; readonly code: ErrorCode | 'internal' })
   /** The whole name is realized (or was one lookup). */
   | { readonly kind: 'done'; readonly roots: readonly string[]; readonly ms: number; readonly ran: number; readonly reused: number };
 

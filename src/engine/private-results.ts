@@ -18,8 +18,8 @@
 import { NomiaError } from '../errors.js';
 import type { Resource } from '../namespace/types.js';
 import { printSegment, printValue } from '../name/print.js';
-import { openPrivateStore, type PrivateStore } from '../namespaces/private-filesystem/private-store.js';
-import { lookupUser, type UnixUser } from '../namespaces/private-filesystem/users.js';
+import { openPrivateStore, type PrivateStore } from '../store/private-store.js';
+import { lookupUser, type UnixUser } from '../store/users.js';
 import type { Store } from '../store/store.js';
 import { join, relative, sep } from 'node:path';
 

@@ -1,47 +1,31 @@
 /**
- * Realization (DESIGN.md §7), backwards from the requested outputs:
- *
- * 1. A node that is not tainted is looked up by its static spelling: if a
- *    recorded reduction leads to a resource that is present, it is done and
- *    its inputs are never touched.
- * 2. Else its inputs are realized (in parallel, at most `jobs` namespaces
- *    running at once), the node is re-spelled from the refined names of its
- *    inputs and looked up again: an input that was rebuilt but came out
- *    identical gives the same spelling, so everything downstream is reused
- *    (early cutoff). Contextual nodes always run.
- * 3. Else, holding a lock on that spelling (so concurrent realizes of one
- *    name run it once), the namespace realizes it; the reductions from the
- *    node's spellings to its outputs' refined names are recorded.
- *
- * A cycle is realized as one unit by its namespace (`knots.ts`). Failures
- * are never recorded (STYLE rule 10): they are transient.
+ * Realization (DESIGN.md §7), backwards from the requested outputs. A name
+ * realized before is one lookup (`whole-name.ts`); else it is resolved
+ * (`resolve.ts`) and each root's node realized (`node.ts`), its inputs
+ * first, in parallel, at most `jobs` namespaces running at once. A cycle is
+ * realized as one unit by its namespace (`knots.ts`). Both end in the same
+ * steps (`step.ts`). Failures are never recorded (STYLE rule 10): they are
+ * transient; after the first nothing new starts.
  */
-import { existsSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
 import { stronglyConnected } from '../graph/scc.js';
-import { sourceSpelling, type Spelling } from '../graph/spell.js';
-import { portLabel, type Edge, type Source } from '../graph/types.js';
 import type { Name } from '../name/ast.js';
 import { parseName } from '../name/parse.js';
-import { printSegment } from '../name/print.js';
 import type { Registry } from '../namespace/registry.js';
-import type { RealizeContext, Resource, RunContext } from '../namespace/types.js';
-import { isSubtype } from '../resource/types.js';
-import { fsType } from '../namespaces/util.js';
+import type { RunContext } from '../namespace/types.js';
+import type { Resource } from '../resource/types.js';
 import type { Store } from '../store/store.js';
 import type { EngineEvent, EventListener } from './events.js';
-import { writeLog } from '../store/logs.js';
-import { acceptOutputs } from './accept-outputs.js';
-import { realizeKnot, type KnotEnv } from './knots.js';
-import { acquire } from './locks.js';
-import { nodeEvents } from './node-events.js';
-import { lookup, materialize, record, spellText } from './reductions.js';
+import { realizeKnot } from './knots.js';
+import { realizeNode, type NodeEnv } from './node.js';
+import { pick, type Outputs } from './outputs.js';
 import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
-import { PrivateScopes, type PrivateScope } from './private-results.js';
+import { PrivateScopes } from './private-results.js';
 import { Protection } from './protect.js';
 import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
-import { respell } from './respell.js';
-import { slots, type Slot, type Slots } from './slots.js';
+import { slots, type Slots } from './slots.js';
+import { Cancelled, failedEvent, withTrace } from './step.js';
+import type { Spelling } from '../graph/spell.js';
 
 export interface RealizeOptions {
   readonly store: Store;
@@ -72,36 +56,17 @@ export interface RealizeOptions {
   readonly session?: RealizeSession;
 }
 
+/** What one realize and those it starts share (internal to the engine; callers leave `RealizeOptions.session` unset). */
+export interface RealizeSession {
+  readonly protection: Protection;
+  readonly privateScopes: PrivateScopes;
+}
+
 export interface Realized {
   /** Absent when the whole name was one lookup (a graph-level reduction): nothing was resolved. */
   readonly resolved?: ResolvedName;
   /** One per root of the name, in order. */
   readonly roots: readonly Resource[];
-}
-
-type Outputs = Readonly<Record<string, Resource>>;
-
-/** Thrown in nodes that had not started when another failed; never reported as a failure of its own. */
-class Cancelled extends Error {}
-
-/** `--check`: the outputs of a run again must be the recorded ones. */
-function checkSame(n: ResolvedNode, recorded: Outputs, outs: Outputs): void {
-  for (const [output, was] of Object.entries(recorded)) {
-    const now = outs[output]!;
-    if (now.name === was.name) continue;
-    throw new NomiaError('realize/not-reproducible', `\`${n.label}\` is not reproducible: output \`${output}\` was\n    ${was.name}\n  and is now\n    ${now.name}${now.kind === 'object' ? `\n  (this run's result: ${now.path})` : ''}`, {
-      hint: 'the recorded result is kept; compare the two (e.g. `diff -r` of their paths) to find what varies between runs',
-    });
-  }
-}
-
-/** A resource seen through a projection `/a/b`. */
-function project(r: Resource, projection: readonly string[] | undefined, what: string): Resource {
-  if (!projection?.length) return r;
-  if (r.kind !== 'object') throw new NomiaError('usage', `cannot take the path /${projection.join('/')} of ${what}: it is a value, not a file or directory`);
-  const path = [r.path, ...projection].join('/');
-  if (!existsSync(path)) throw new NomiaError('usage', `${what} has no path /${projection.join('/')}`, { hint: `list it with \`nomia ls ${r.name}\`` });
-  return { kind: 'object', type: fsType(path), name: r.name + projection.map((s) => `/${printSegment(s)}`).join(''), path };
 }
 
 /**
@@ -122,16 +87,10 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   }
 }
 
-/** What one realize and those it starts share (internal to the engine; callers leave `RealizeOptions.session` unset). */
-export interface RealizeSession {
-  readonly protection: Protection;
-  readonly privateScopes: PrivateScopes;
-}
-
-async function realizeIn(name: Name | string, options: RealizeOptions, { protection, privateScopes }: RealizeSession): Promise<Realized> {
+async function realizeIn(name: Name | string, options: RealizeOptions, session: RealizeSession): Promise<Realized> {
+  const { protection } = session;
   const started = Date.now();
   const emit = (e: EngineEvent) => options.onEvent?.(e);
-  const { store, registry } = options;
   const text = typeof name === 'string' ? name : undefined;
   const source = text ?? options.source;
   emit({ kind: 'resolving', name: source ?? '' });
@@ -141,42 +100,58 @@ async function realizeIn(name: Name | string, options: RealizeOptions, { protect
   };
   // A name realized before is one lookup (DESIGN.md §7, step 4): by its text, before any parse, or by its
   // spelling, before any namespace is described. Only names without contextual parts are ever recorded.
-  const key = text === undefined || options.redo ? undefined : textKey(text, registry);
-  if (key !== undefined) {
-    const spelling = lookupText(store, key);
-    const found = spelling && lookupGraph(store, spelling, registry);
-    if (found && protection.hold(found)) return wholeNameHit(found);
-  }
+  // A found result is held from here on; one that left the store meanwhile is a miss.
+  const key = text === undefined || options.redo ? undefined : textKey(text, options.registry);
+  const byText = key === undefined ? undefined : lookupText(options.store, key);
+  const foundByText = byText && lookupGraph(options.store, byText, options.registry);
+  if (foundByText && protection.hold(foundByText)) return wholeNameHit(foundByText);
   const parsed = typeof name === 'string' ? parseName(name) : name;
-  let prepared: Prepared | undefined;
+  const prepared = tryPrepare(parsed, options.registry, source);
+  const found = prepared && !options.redo ? lookupGraph(options.store, prepared.spellings.name, options.registry) : undefined;
+  if (prepared && found && protection.hold(found)) {
+    if (key !== undefined) recordWholeName(options.store, prepared.spellings.name, found, key);
+    return wholeNameHit(found);
+  }
+  const resolved = await resolveFor(parsed, options, source, prepared);
+  const counts = { ran: 0, reused: 0 };
+  const roots = await realizeGraph(resolved, options, session, emit, counts);
+  // A named namespace's implementation (a script) is not in the graph's spelling, only in its nodes'.
+  const named = resolved.graph.nodes.some((g) => g.kind === 'atomic' && g.namespace.kind === 'named');
+  if (prepared && !named && !resolved.nodes.some((n) => n.tainted)) recordWholeName(options.store, prepared.spellings.name, roots, key);
+  emit({ kind: 'done', roots: roots.map((r) => r.name), ms: Date.now() - started, ...counts });
+  return { resolved, roots };
+}
+
+/** Flatten and spell with the registry's spellings, or undefined if that fails (resolution reports it properly). */
+function tryPrepare(parsed: Name, registry: Registry, source: string | undefined): Prepared | undefined {
   try {
-    prepared = prepare(parsed, registry, source);
+    return prepare(parsed, registry, source);
   } catch {
-    // Resolution below reports it properly.
+    return undefined;
   }
-  if (prepared && !options.redo) {
-    const found = lookupGraph(store, prepared.spellings.name, registry);
-    if (found && protection.hold(found)) {
-      if (key !== undefined) recordWholeName(store, prepared.spellings.name, found, key);
-      return wholeNameHit(found);
-    }
-  }
-  const resolved = await resolve(parsed, registry, source, async ({ namespace, request, label }) => {
+}
+
+/** Resolve the name; a named namespace's namespace is realized on the way. Refuses contextual parts in a pure run. */
+async function resolveFor(parsed: Name, options: RealizeOptions, source: string | undefined, prepared: Prepared | undefined): Promise<ResolvedName> {
+  const resolved = await resolve(parsed, options.registry, source, async ({ namespace, request, label }) => {
     const outs = await namespace.realize(request, {}, {
-      store, context: options.context, signal: options.signal ?? new AbortController().signal,
+      store: options.store, context: options.context, signal: options.signal ?? new AbortController().signal,
       events: { emit: () => undefined }, log: () => undefined, emitReduction: () => undefined,
     });
     const sig = await namespace.describe(request);
     const r = outs[sig.defaultOutput];
-    if (!r) throw new NomiaError('usage', `\`${label}\` produced no namespace`);
+    if (!r) throw new NomiaError('namespace/contract', `\`${label}\` produced no namespace`);
     return r;
   }, prepared);
-  const { nodes } = resolved;
   if (options.pure) {
-    const contextual = nodes.find((n) => n.tainted);
+    const contextual = resolved.nodes.find((n) => n.tainted);
     if (contextual) throw new NomiaError('daemon/denied', `\`${contextual.label}\` depends on the caller's context, which this request may not use`, { hint: 'pass the resource as an input of the build instead' });
   }
-  // A cycle (resolution let through only those whose namespaces say they tie knots) is realized as one unit.
+  return resolved;
+}
+
+/** The cycles of the graph (resolution let through only those whose namespaces tie knots): each member's cycle. */
+function knotsOf(nodes: readonly ResolvedNode[]): Map<number, ResolvedNode[]> {
   const knotOf = new Map<number, ResolvedNode[]>();
   for (const comp of stronglyConnected(nodes.length, (i) => nodes[i]!.inputs.map((e) => e.from.node))) {
     if (comp.length > 1 || nodes[comp[0]!]!.inputs.some((e) => e.from.node === comp[0])) {
@@ -184,261 +159,76 @@ async function realizeIn(name: Name | string, options: RealizeOptions, { protect
       for (const m of members) knotOf.set(m.id, members);
     }
   }
-  const nsSpelling = (id: string) => resolved.namespaceSpelling(id);
-  const pool = options.slots ?? slots(options.jobs ?? 2);
+  return knotOf;
+}
+
+/**
+ * Realize every node the roots need, each once; the roots' resources. After the first failure nothing
+ * new starts; what runs is let finish before this returns, so the caller may close the store at once.
+ */
+async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, session: RealizeSession, emit: (e: EngineEvent) => void, counts: { ran: number; reused: number }): Promise<Resource[]> {
+  const { nodes } = resolved;
+  const knotOf = knotsOf(nodes);
   const memo = new Map<number, Promise<Outputs>>();
-  let ran = 0;
-  let reused = 0;
-
-  const ref = (n: ResolvedNode) => {
-    const title = n.request.params.find((p) => p.key === 'label' && p.value.kind === 'String')?.value;
-    return { node: n.id, label: n.label, ...(n.at ? { at: n.at } : {}), ...(title?.kind === 'String' ? { title: title.value } : {}) };
-  };
-  const outputSpelling = (n: ResolvedNode, s: Spelling, output: string) => (output === n.signature.defaultOutput ? s : sourceSpelling(s, output));
-
-  /** Every declared output of `n` from recorded reductions (of the private store of `priv`, for a private node), or undefined. */
-  const fromReductions = (n: ResolvedNode, s: Spelling, priv?: PrivateScope): Outputs | undefined => {
-    const outs: Record<string, Resource> = {};
-    const where = priv?.store ?? store;
-    for (const output of Object.keys(n.signature.outputs)) {
-      const row = lookup(where, outputSpelling(n, s, output), n.namespace.spelling);
-      const found = row && materialize(where, row.to, nsSpelling, n.namespace.spelling);
-      // Held from here on; an object that left the store meanwhile makes this a miss.
-      if (!found || !protection.hold([found.resource], where)) return undefined;
-      outs[output] = priv ? priv.name(found.resource) : found.resource;
-    }
-    return outs;
-  };
-
-  const pick = (source: Source, outs: Outputs): Resource => {
-    const from = nodes[source.node]!;
-    const output = source.output ?? from.signature.defaultOutput;
-    const r = outs[output];
-    if (!r) throw new NomiaError('usage', `\`${from.label}\` produced no output \`${output}\``);
-    return project(r, source.projection, `\`${from.label}\``);
-  };
-
-
-  // After the first failure nothing new starts; what runs is let finish before realize returns,
-  // so the caller may close the store at once.
   const cancel = new AbortController();
-  const realizeNode = (id: number): Promise<Outputs> => {
+  const pool = options.slots ?? slots(Math.max(1, options.jobs ?? 2));
+  const env: NodeEnv = {
+    store: options.store, registry: options.registry, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
+    protection: session.protection, privateScopes: session.privateScopes, building: options.building ?? [],
+    ...(options.redo ? { redo: { how: options.redo, nodes: new Set(resolved.graph.roots.map((r) => r.node)) } } : {}),
+    graph: resolved.graph, nodes, emit,
+    cancelled: () => cancel.signal.aborted,
+    run: (task) => pool.run(async (slot) => {
+      if (cancel.signal.aborted) throw new Cancelled();
+      return task(slot);
+    }),
+    count: (what, n) => void (counts[what] += n),
+    realizeNode: (id) => memoized(id),
+    // A request from a build shares the run's job slots (lending the build's own while it waits) and knows
+    // what is being built, so a build asking for its own name is an error, not a wait on its own lock.
+    resolve: async (other, how, asker, slot) => {
+      const sub: RealizeOptions = {
+        ...options, slots: pool, building: [...(options.building ?? []), asker], redo: undefined,
+        ...(how?.pure ? { pure: true } : {}),
+        ...(how?.signal ? { signal: options.signal ? AbortSignal.any([options.signal, how.signal]) : how.signal } : {}),
+      };
+      const go = async () => (await realize(other, sub)).roots;
+      return slot ? slot.lend(go) : go();
+    },
+    realizeName: async (text) => (await realize(text, { ...options, slots: pool, redo: undefined })).roots,
+  };
+  const memoized = (id: number): Promise<Outputs> => {
     let p = memo.get(id);
-    if (!p) {
-      const members = knotOf.get(id);
-      if (members) {
-        const knot = Promise.resolve().then(() => tieKnot(members));
-        for (const m of members) memo.set(m.id, knot.then((outs) => outs.get(m.id)!));
-        return memo.get(id)!;
-      }
-      // Each node starts in a microtask of its own: a long chain of inputs must not descend the stack.
-      p = Promise.resolve().then(() => realizeOnce(nodes[id]!));
-      memo.set(id, p);
+    if (p) return p;
+    const members = knotOf.get(id);
+    if (members) {
+      const knot = Promise.resolve().then(() => tieKnot(env, members, cancel.signal));
+      for (const m of members) memo.set(m.id, knot.then((outs) => outs.get(m.id)!));
+      return memo.get(id)!;
     }
+    // Each node starts in a microtask of its own: a long chain of inputs must not descend the stack.
+    p = Promise.resolve().then(() => realizeNode(env, nodes[id]!));
+    memo.set(id, p);
     return p;
   };
-
-  const knotEnv: KnotEnv = {
-    store, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
-    emit, ref, fromReductions, outputSpelling, pick, realizeNode,
-    accept: (n, inputs, outputs, since) => acceptOutputs({ store, protection, label: n.label, inputs, outputs, since }),
-    run: (task) => pool.run(async () => {
-      if (cancel.signal.aborted) throw new Cancelled();
-      return task();
-    }),
-    count: (what, n) => {
-      if (what === 'ran') ran += n;
-      else reused += n;
-    },
-  };
-  const tieKnot = async (members: readonly ResolvedNode[]): Promise<Map<number, Outputs>> => {
-    if (cancel.signal.aborted) throw new Cancelled();
-    try {
-      return await realizeKnot(knotEnv, members);
-    } catch (e) {
-      if (e instanceof Cancelled) throw e;
-      const lead = members[0]!;
-      emit({ kind: 'failed', ...ref(lead), error: (e as Error).message });
-      if (e instanceof NomiaError && !e.message.includes('\n  while ')) {
-        throw new NomiaError(e.code, `${e.message}\n  while tying the knot through ${lead.label}${lead.at ? ` (${lead.at})` : ''}`, {
-          ...(e.hint === undefined ? {} : { hint: e.hint }), cause: e,
-        });
-      }
-      throw e;
-    }
-  };
-
-  const redone = new Set(options.redo ? resolved.graph.roots.map((r) => r.node) : []);
-  const realizeOnce = async (n: ResolvedNode): Promise<Outputs> => {
-    if (cancel.signal.aborted) throw new Cancelled();
-    const redo = redone.has(n.id);
-    if (!n.tainted && !redo) {
-      const hit = fromReductions(n, n.spelling);
-      if (hit) {
-        reused++;
-        emit({ kind: 'cache-hit', ...ref(n), spelling: n.spelling, to: hit[n.signature.defaultOutput]?.name ?? '', early: false });
-        return hit;
-      }
-    }
-    // An a-priori reduction: the namespace knows a more refined name without running anything; realize that instead.
-    if (n.namespace.reduce && Object.keys(n.signature.outputs).length === 1) {
-      const to = await n.namespace.reduce(n.request, options.context);
-      if (to !== undefined) {
-        if (!n.tainted) {
-          record(store, { from: n.spelling, namespace: n.namespace.spelling, to, kind: 'a-priori' });
-          emit({ kind: 'reduced', ...ref(n), from: n.spelling, to, source: 'recorded' });
-        }
-        const [root] = (await realize(to, options)).roots;
-        return { [n.signature.defaultOutput]: root! };
-      }
-    }
-    const inputs: Record<string, Resource> = {};
-    await Promise.all(n.inputs.map(async (e: Edge) => {
-      inputs[portLabel(e.port)] = pick(e.from, await realizeNode(e.from.node));
-    }));
-    if (n.signature.inputs !== 'any') {
-      for (const [port, sig] of Object.entries(n.signature.inputs)) {
-        const r = inputs[port]!;
-        if (!isSubtype(r.type, sig.type)) {
-          throw new NomiaError('usage', `input \`${port}\` of \`${n.label}\` must be a ${sig.type}, but ${r.name} is a ${r.type}`, { hint: 'pass a resource of that type, or project a path inside it' });
-        }
-      }
-    }
-    // A node with a private input is realized into, and recorded in, its owner's private store.
-    const priv = privateScopes.of(n.label, inputs);
-    const nodeStore = priv?.store ?? store;
-    const refined = await respell(n, resolved.graph, inputs, nsSpelling);
-    if (!n.signature.contextual && refined !== n.spelling && !redo) {
-      const hit = fromReductions(n, refined, priv);
-      if (hit) {
-        reused++;
-        emit({ kind: 'cache-hit', ...ref(n), spelling: refined, to: hit[n.signature.defaultOutput]?.name ?? '', early: true });
-        return hit;
-      }
-    }
-    const logLines: string[] = [];
-    // Kept even when empty (a silent run has an empty log, not none). A tainted node's log is kept under
-    // its static spelling too: there it is the log of the name's latest run (`nomia log` of the name).
-    const keepLog = (node: ResolvedNode, refinedSpelling: Spelling, last?: string) => {
-      try {
-        writeLog(nodeStore, [refinedSpelling, node.spelling], last === undefined ? logLines : [...logLines, last]);
-      } catch {
-        // A log that cannot be kept must not fail the node.
-      }
-    };
-    const cycle = options.building?.findIndex((b) => b.spelling === refined) ?? -1;
-    if (cycle >= 0) {
-      const chain = [...options.building!.slice(cycle).map((b) => b.label), n.label].map((l) => `\`${l}\``).join(' → ');
-      const e = new NomiaError('realize/cycle', `\`${n.label}\` was asked for while it is being built, by itself or by what it asked for (${chain}): it would wait for itself forever`, {
-        hint: 'a build cannot realize its own name: realize what it needs instead, or pass it as an input',
-      });
-      emit({ kind: 'failed', ...ref(n), error: e.message });
-      throw e;
-    }
-    const lock = await acquire(store, refined, () => emit({ kind: 'waiting', ...ref(n), spelling: refined }), options.signal);
-    try {
-      const recorded = redo && !n.signature.contextual ? fromReductions(n, refined, priv) : undefined;
-      if (options.redo === 'check' && redo && !recorded) {
-        throw new NomiaError('usage', `nothing is recorded for \`${n.label}\` to check against`, { hint: 'realize it first, then check it' });
-      }
-      if (!n.signature.contextual && !redo) {
-        const hit = fromReductions(n, refined, priv);
-        if (hit) {
-          reused++;
-          emit({ kind: 'cache-hit', ...ref(n), spelling: refined, to: hit[n.signature.defaultOutput]?.name ?? '', early: refined !== n.spelling });
-          return hit;
-        }
-      }
-      const extra: { toName: string; output?: string }[] = [];
-      let slot: Slot | undefined;
-      // The node's log lines are also kept in the store, by spelling (`nomia log`), whether it succeeds or fails.
-      const events = nodeEvents(ref(n), (e) => {
-        if (e.kind === 'log' || e.kind === 'warning') {
-          logLines.push(e.kind === 'log' ? e.line : `warning: ${e.message}`);
-          // Keep the tail in memory (it is what the stored log keeps, too).
-          if (logLines.length > 200_000) logLines.splice(0, 100_000, '[… earlier lines dropped]');
-        }
-        emit(e);
-      });
-      const ctx: RealizeContext = {
-        store: nodeStore, context: options.context, signal: options.signal ?? new AbortController().signal,
-        events, log: (line) => events.emit({ kind: 'log', line }),
-        emitReduction: (toName, output) => extra.push({ toName, ...(output === undefined ? {} : { output }) }),
-        // A request from the build shares its job slots (lending the build's own while it waits) and knows
-        // what is being built, so a build asking for its own name is an error, not a wait on its own lock.
-        resolve: async (other, how) => {
-          const sub: RealizeOptions = {
-            ...options, slots: pool, building: [...(options.building ?? []), { spelling: refined, label: n.label }],
-            ...(how?.pure ? { pure: true } : {}), redo: undefined,
-            ...(how?.signal ? { signal: options.signal ? AbortSignal.any([options.signal, how.signal]) : how.signal } : {}),
-          };
-          const go = async () => (await realize(other, sub)).roots;
-          return slot ? slot.lend(go) : go();
-        },
-      };
-      const t0 = Date.now();
-      const outs = await pool.run(async (held) => {
-        slot = held;
-        if (cancel.signal.aborted) throw new Cancelled();
-        emit({ kind: 'realizing', ...ref(n), spelling: refined });
-        return n.namespace.realize(n.request, inputs, ctx);
-      });
-      ran++;
-      for (const output of Object.keys(n.signature.outputs)) {
-        if (!outs[output]) throw new NomiaError('usage', `the namespace ${n.namespace.id} did not produce the output \`${output}\` of \`${n.label}\``);
-      }
-      await acceptOutputs({ store: nodeStore, protection, label: n.label, inputs, outputs: outs, since: t0 });
-      if (options.redo === 'check' && redo) {
-        checkSame(n, recorded!, outs);
-        keepLog(n, refined);
-        emit({ kind: 'ready', ...ref(n), outputs: Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 });
-        return recorded!;
-      }
-      const spellingsOfNode = n.tainted || refined === n.spelling ? [refined] : [refined, n.spelling];
-      for (const s of spellingsOfNode) {
-        for (const [output, r] of Object.entries(outs)) {
-          const from = outputSpelling(n, s, output);
-          const via = extra.find((x) => (x.output ?? n.signature.defaultOutput) === output);
-          // A refinement learned on the way is recorded as its own step of the chain.
-          const first = via ? via.toName : r.name;
-          record(nodeStore, { from, namespace: n.namespace.spelling, to: first, kind: 'realized' });
-          emit({ kind: 'reduced', ...ref(n), from, to: first, source: 'recorded' });
-          if (via) {
-            const viaSpelling = spellText(via.toName, nsSpelling);
-            if (viaSpelling) record(nodeStore, { from: viaSpelling, namespace: n.namespace.spelling, to: r.name, kind: 'realized' });
-          }
-        }
-      }
-      keepLog(n, refined);
-      const named: Outputs = priv ? Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, priv.name(v)])) : outs;
-      emit({ kind: 'ready', ...ref(n), outputs: Object.fromEntries(Object.entries(named).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 });
-      return named;
-    } catch (e) {
-      if (e instanceof Cancelled) throw e;
-      keepLog(n, refined, `failed: ${(e as Error).message}`);
-      emit({ kind: 'failed', ...ref(n), error: (e as Error).message });
-      if (e instanceof NomiaError && !e.message.includes('\n  while realizing')) {
-        throw new NomiaError(e.code, `${e.message}\n  while realizing ${n.label}${n.at ? ` (${n.at})` : ''}`, {
-          ...(e.hint === undefined ? {} : { hint: e.hint }), cause: e,
-        });
-      }
-      throw e;
-    } finally {
-      lock.release();
-    }
-  };
-
-  let roots: Resource[];
   try {
-    roots = await Promise.all(resolved.graph.roots.map(async (r) => pick(r, await realizeNode(r.node))));
+    return await Promise.all(resolved.graph.roots.map(async (r) => pick(nodes[r.node]!, r, await memoized(r.node))));
   } catch (e) {
     cancel.abort();
     await Promise.allSettled([...memo.values()]);
     throw e;
   }
-  // A named namespace's implementation (a script) is not in the graph's spelling, only in its nodes'.
-  const named = resolved.graph.nodes.some((g) => g.kind === 'atomic' && g.namespace.kind === 'named');
-  if (prepared && !named && !nodes.some((n) => n.tainted)) recordWholeName(store, prepared.spellings.name, roots, key);
-  emit({ kind: 'done', roots: roots.map((r) => r.name), ms: Date.now() - started, ran, reused });
-  return { resolved, roots };
+}
+
+/** Realize a cycle; a failure is reported as its first member's. */
+async function tieKnot(env: NodeEnv, members: readonly ResolvedNode[], cancelled: AbortSignal): Promise<Map<number, Outputs>> {
+  if (cancelled.aborted) throw new Cancelled();
+  try {
+    return await realizeKnot(env, env.nodes, members);
+  } catch (e) {
+    if (e instanceof Cancelled) throw e;
+    const lead = members[0]!;
+    env.emit(failedEvent(lead, e));
+    throw withTrace(e, `tying the knot through ${lead.label}${lead.at ? ` (${lead.at})` : ''}`);
+  }
 }

@@ -1,47 +1,75 @@
 /**
  * Reductions (DESIGN.md §7): what the engine has learned about names. A row
  * says that the thing spelled `from` may be replaced by the name `to`. Rows
- * are trusted per namespace: a node follows reductions emitted by its own
- * namespace (under that namespace's spelling) and the user's assertions.
+ * are trusted by one rule (`trusted`), wherever they are followed: by a
+ * node's lookup, along a chain (`materialize`), and in `nomia reductions`.
  *
  * `materialize` follows a chain of reductions from a name to a resource
- * that is present, without running anything: by-content names are looked up
- * in the store, values are values, other names are spelled and reduced
- * again.
+ * that is present, without running anything: a name its namespace declares
+ * terminal (an object by content, a value) is looked up by that namespace,
+ * other names are spelled and reduced again.
  */
-import { existsSync } from 'node:fs';
+import { NomiaError } from '../errors.js';
+import { singleAtom } from '../graph/atom.js';
 import { flatten } from '../graph/flatten.js';
-import { spell, type Spelling } from '../graph/spell.js';
+import type { Spelling } from '../graph/spell.js';
 import type { Registry } from '../namespace/registry.js';
+import { spellName } from '../namespace/spelling.js';
 import type { Resource } from '../namespace/types.js';
 import { parseName } from '../name/parse.js';
-import { fsType, valueResource } from '../namespaces/util.js';
-import { byContentName } from '../namespaces/filesystem/names.js';
 import type { ReductionRow } from '../store/database.js';
-import { tryParseContentHash } from '../store/hash.js';
-import { findObject, realPath, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { resolve } from './resolve.js';
-
-/** The spelling a name of a given namespace id gets; from the registry. */
-export type NamespaceSpelling = (id: string) => string;
 
 export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): void {
   store.db.immediate(() => store.db.putReduction({ ...row, createdAt: Date.now() }));
 }
 
-/** The newest trusted reduction from `from`: one emitted under `namespace`, or asserted by the user. */
-export function lookup(store: Store, from: string, namespace: string): ReductionRow | undefined {
-  return store.db.reductionsFrom(from).find((r) => r.namespace === namespace || r.kind === 'asserted');
+/**
+ * The one trust rule (docs/engine.md, "Reductions"). A row from the
+ * spelling of a name whose namespace is spelled `owner` is followed when
+ * the user asserted it, or it was emitted under `owner` (a namespace speaks
+ * for its own names), or by a built-in namespace (part of Nomia, as the
+ * engine is). `owner` undefined (a name of no one namespace: several roots,
+ * a named namespace): the user's and the built-ins' only. The engine's own
+ * rows (`engine:*`: whole names, text memos) are never steps of a chain;
+ * only the whole-name lookups read them.
+ */
+export function trusted(row: ReductionRow, owner: string | undefined): boolean {
+  if (row.namespace.startsWith('engine:')) return false;
+  return row.kind === 'asserted' || row.namespace === owner || row.namespace.startsWith('builtin:');
 }
 
-/** Spell a name text (with the registry's namespace spellings); undefined if it cannot be spelled statically. */
-export function spellText(text: string, nsSpelling: NamespaceSpelling): Spelling | undefined {
+/** The newest trusted reduction from `from`, a name of the namespace spelled `owner`. */
+export function lookup(store: Store, from: string, owner: string | undefined): ReductionRow | undefined {
+  return store.db.reductionsFrom(from).find((r) => trusted(r, owner));
+}
+
+/** The spelling of the namespace a name text belongs to: its one root's, given by id; else undefined. */
+function ownerOf(text: string, registry: Registry): string | undefined {
   try {
-    const name = parseName(text);
-    return spell(flatten(name, text), { namespaceSpelling: (id) => nsSpelling(id) }).name;
+    const graph = flatten(parseName(text), text);
+    const root = graph.roots.length === 1 ? graph.nodes[graph.roots[0]!.node] : undefined;
+    return root?.kind === 'atomic' && root.namespace.kind === 'builtin' ? registry.spelling(root.namespace.id) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The emitter of the user's assertions (`nomia reduce 'A => B'`). */
+export const USER = 'user';
+
+/**
+ * Record the user's assertion that the name `from` may be replaced by the
+ * name `to` (both canonical text; kind `asserted`, trusted by the user's own
+ * namespace of namespaces). `from` is spelled as realize looks it up
+ * (`engineSpelling`). Returns that spelling; a `usage` error if it has none.
+ */
+export async function assertReduction(store: Store, registry: Registry, from: string, to: string): Promise<Spelling> {
+  const spelling = await engineSpelling(from, registry);
+  if (!spelling) throw new NomiaError('usage', `${from} cannot be spelled`, { hint: 'qualify every name with its namespace' });
+  record(store, { from: spelling, namespace: USER, to, kind: 'asserted' });
+  return spelling;
 }
 
 /**
@@ -61,57 +89,41 @@ export async function engineSpelling(text: string, registry: Registry): Promise<
   try {
     return (await resolve(name, registry, text)).spelling;
   } catch {
-    return spellText(text, (id) => registry.spelling(id));
+    return spellName(text, registry);
   }
 }
 
-/** A terminal name's resource, if present: by-content objects in the store, and values. */
-function terminal(store: Store, text: string): Resource | undefined | 'not-terminal' {
-  let name;
+/**
+ * A terminal name's resource: a name its namespace says stands for a
+ * resource by itself (`Namespace.terminal`), present or `'absent'`;
+ * undefined for any other name.
+ */
+function terminal(store: Store, text: string, registry: Registry): Resource | 'absent' | undefined {
+  let atom;
   try {
-    name = parseName(text);
+    atom = singleAtom(flatten(parseName(text), text));
   } catch {
-    return 'not-terminal';
+    return undefined;
   }
-  if (name.kind !== 'Tree' || name.body.name.args || name.body.output) return 'not-terminal';
-  const ref = name.body.name.ref;
-  if (ref.kind !== 'AtomicName' || ref.namespace?.kind !== 'BuiltinNamespace' || ref.namespace.id.params) return 'not-terminal';
-  const ns = ref.namespace.id.id.name;
-  const id = ref.id.id.name;
-  const param = (k: string) => {
-    const p = ref.id.params?.find((x) => x.key.name === k);
-    return p?.value.kind === 'String' ? p.value.value : undefined;
-  };
-  if (ns === 'context' && id === 'value' && !name.body.projection) {
-    const v = param('v');
-    return v === undefined ? 'not-terminal' : valueResource(v);
-  }
-  if (ns !== 'filesystem' || id !== 'by-content') return 'not-terminal';
-  const hash = tryParseContentHash(param('sha256') ?? '');
-  if (!hash) return undefined;
-  const object = findObject(store, hash, param('name'));
-  if (!object) return undefined;
-  const proj = name.body.projection ?? [];
-  const path = [realPath(store, object), ...proj].join('/');
-  if (!existsSync(path)) return undefined;
-  return { kind: 'object', type: fsType(path), name: proj.length ? text : byContentName(object), path };
+  if (!atom) return undefined;
+  const { projection, ...req } = atom;
+  return registry.local(atom.namespace.id)?.terminal?.(req, projection, store);
 }
 
 /**
  * Follow reductions from `text` until a present resource. Returns the
  * resource and the chain of names walked (first = `text`), or undefined.
  */
-export function materialize(store: Store, text: string, nsSpelling: NamespaceSpelling, trustedNamespace?: string): { resource: Resource; chain: string[] } | undefined {
+export function materialize(store: Store, text: string, registry: Registry): { resource: Resource; chain: string[] } | undefined {
   const chain: string[] = [];
   let current = text;
   for (let depth = 0; depth < 32; depth++) {
     chain.push(current);
-    const t = terminal(store, current);
-    if (t !== 'not-terminal') return t ? { resource: t, chain } : undefined;
-    const spelling = spellText(current, nsSpelling);
+    const t = terminal(store, current, registry);
+    if (t !== undefined) return t === 'absent' ? undefined : { resource: t, chain };
+    const spelling = spellName(current, registry);
     if (!spelling) return undefined;
-    const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:')
-      && (r.kind === 'asserted' || trustedNamespace === undefined || r.namespace === trustedNamespace || r.namespace.startsWith('builtin:')));
+    const row = lookup(store, spelling, ownerOf(current, registry));
     if (!row || chain.includes(row.to)) return undefined;
     current = row.to;
   }
@@ -130,15 +142,16 @@ export interface ChainStep {
  * The name as given is spelled as realize spells it (its namespaces may
  * spell it themselves); the names it reduces to by their default spellings,
  * as realize follows them. Graph-level rows (whole name → its results) are
- * the engine's shortcut, not steps.
+ * the engine's shortcut, not steps. Each step is the row realize would
+ * follow (`trusted`).
  */
 export async function reductionChain(store: Store, text: string, registry: Registry): Promise<ChainStep[]> {
   const steps: ChainStep[] = [];
   let current = text;
   for (let i = 0; i < 32; i++) {
-    const spelling = i === 0 ? await engineSpelling(current, registry) : spellText(current, (id) => registry.spelling(id));
+    const spelling = i === 0 ? await engineSpelling(current, registry) : spellName(current, registry);
     if (!spelling) break;
-    const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:'));
+    const row = lookup(store, spelling, ownerOf(current, registry));
     steps.push({ name: current, spelling, ...(row ? { row } : {}) });
     if (!row || steps.some((s) => s.name === row.to)) break;
     current = row.to;

@@ -13,6 +13,7 @@ import { spell, spellAsync, type NodeOverride, type Spelling, type Spellings } f
 import { portLabel, type Edge, type Graph, type GraphNode, type GraphParam, type Source } from '../graph/types.js';
 import type { Name } from '../name/ast.js';
 import type { Registry } from '../namespace/registry.js';
+import { spellGraph, spellingOptions } from '../namespace/spelling.js';
 import type { AtomRequest, Namespace, NodeSpelling, Resource, Signature } from '../namespace/types.js';
 
 export interface ResolvedNode {
@@ -36,7 +37,7 @@ export interface ResolvedName {
   readonly nodes: readonly ResolvedNode[];
   /** The name's own spelling (its roots). */
   readonly spelling: Spelling;
-  /** The namespace of namespaces' spelling of a namespace id. */
+  /** The namespace of namespaces' spelling of a namespace id with its parameters (namespace/spelling.ts). */
   readonly namespaceSpelling: (id: string, params?: readonly GraphParam[]) => string;
 }
 
@@ -121,15 +122,10 @@ export interface Prepared {
   readonly spellings: Spellings;
 }
 
-/** Flatten and spell with the registry's namespace spellings. */
+/** Flatten and spell by default (namespace/spelling.ts). */
 export function prepare(name: Name, registry: Registry, source?: string): Prepared {
   const graph = flatten(name, source);
-  return { graph, spellings: spell(graph, { namespaceSpelling: namespaceSpellingOf(registry) }) };
-}
-
-function namespaceSpellingOf(registry: Registry) {
-  return (id: string, params: readonly GraphParam[] = []) =>
-    registry.spelling(id) + (params.length ? JSON.stringify(params.map((p) => [p.key, p.value])) : '');
+  return { graph, spellings: spellGraph(graph, registry) };
 }
 
 export async function resolve(name: Name, registry: Registry, source?: string, realizeNamespace?: NamespaceRealizer, prepared?: Prepared): Promise<ResolvedName> {
@@ -150,7 +146,7 @@ export async function resolve(name: Name, registry: Registry, source?: string, r
     }
     return registry.fromResource(resource.value, `(${label})`);
   };
-  const namespaceSpelling = namespaceSpellingOf(registry);
+  const options = spellingOptions(registry);
   const bound = await Promise.all(graph.nodes.map(async (node) => {
     if (node.kind === 'resolved') fail(graph, `\`@${node.variable}\` is not bound`, node.span, `supply it: nomia realize NAME --bind ${node.variable}=OTHER_NAME (library: bindResolved)`);
     if (node.namespace.kind === 'default') fail(graph, `\`${node.nameId}\` has no namespace`, node.span, 'qualify it, e.g. filesystem:stdin');
@@ -207,8 +203,8 @@ export async function resolve(name: Name, registry: Registry, source?: string, r
   // A namespace may spell its nodes itself (`spell`); then the graph is spelled again with its answers,
   // which reach every node downstream.
   const spellings = bound.some((b) => b.namespace.spell)
-    ? await spellAsync(graph, { namespaceSpelling, override: (i, inputsOf) => overrideOf(bound[i]!, inputsOf) })
-    : prepared?.spellings ?? spell(graph, { namespaceSpelling });
+    ? await spellAsync(graph, { ...options, override: (i, inputsOf) => overrideOf(bound[i]!, inputsOf) })
+    : prepared?.spellings ?? spell(graph, options);
   // Taint in dependency order (the graph is acyclic here, or every cycle ties its knot).
   const tainted: boolean[] = new Array(graph.nodes.length).fill(false);
   for (const comp of components) {
@@ -220,5 +216,6 @@ export async function resolve(name: Name, registry: Registry, source?: string, r
     ...(b.node.span ? { span: b.node.span, at: `${b.node.span.start.line}:${b.node.span.start.column}` } : {}),
     spelling: spellings.nodes[i]!, tainted: tainted[i]!, inputs: inputs[i]!,
   }));
+  const namespaceSpelling = (id: string, params: readonly GraphParam[] = []) => options.namespaceSpelling!(id, params) ?? registry.spelling(id);
   return { graph, nodes, spelling: spellings.name, namespaceSpelling };
 }

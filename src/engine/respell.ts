@@ -8,7 +8,8 @@ import { nodeLabel } from '../graph/render.js';
 import { spelledBy, type Spelling } from '../graph/spell.js';
 import { portLabel, type Graph } from '../graph/types.js';
 import type { Resource } from '../namespace/types.js';
-import { spellText, type NamespaceSpelling } from './reductions.js';
+import type { Registry } from '../namespace/registry.js';
+import { spellName } from '../namespace/spelling.js';
 import { nodeOverride, type ResolvedNode } from './resolve.js';
 
 /**
@@ -16,10 +17,10 @@ import { nodeOverride, type ResolvedNode } from './resolve.js';
  * spells it itself, that namespace's answer given the spellings of those names (a canonical set of
  * parameters is applied to the refined names as written).
  */
-export async function respell(n: ResolvedNode, graph: Graph, inputs: Readonly<Record<string, Resource>>, nsSpelling: NamespaceSpelling): Promise<Spelling> {
+export async function respell(n: ResolvedNode, graph: Graph, inputs: Readonly<Record<string, Resource>>, registry: Registry): Promise<Spelling> {
   if (n.inputs.length === 0) return n.spelling;
   const spellingOf = (text: string) => {
-    const s = spellText(text, nsSpelling);
+    const s = spellName(text, registry);
     if (!s) throw new Error(`cannot spell the refined name ${text}`);
     return s;
   };

@@ -58,7 +58,8 @@ export function lookupText(store: Store, key: string): Spelling | undefined {
  * the store (values are always present), or undefined.
  */
 export function lookupGraph(store: Store, spelling: Spelling, registry: Registry): Resource[] | undefined {
-  const row = store.db.reductionsFrom(spelling).find((r) => r.namespace === GRAPH || r.kind === 'asserted');
+  // The engine's own row: a user's assertion from the same spelling is a node's, followed by the node's lookup.
+  const row = store.db.reductionsFrom(spelling).find((r) => r.namespace === GRAPH);
   if (!row) return undefined;
   let names: unknown;
   try {
@@ -69,7 +70,7 @@ export function lookupGraph(store: Store, spelling: Spelling, registry: Registry
   if (!Array.isArray(names)) return undefined;
   const out: Resource[] = [];
   for (const n of names) {
-    const m = typeof n === 'string' ? materialize(store, n, (id) => registry.spelling(id)) : undefined;
+    const m = typeof n === 'string' ? materialize(store, n, registry) : undefined;
     if (!m) return undefined;
     out.push(m.resource);
   }

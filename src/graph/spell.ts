@@ -57,10 +57,11 @@ export interface SpellOptions {
   /** The namespace id unqualified names resolve in; without it they cannot be spelled. */
   readonly defaultNamespace?: string;
   /**
-   * The namespace of namespaces' spelling of a namespace id (e.g. `builtin:git@1`).
-   * Absent: the id and its parameters are spelled as written (a syntactic spelling).
+   * The namespace of namespaces' spelling of a namespace id with its parameters (e.g. `builtin:git@1`).
+   * Absent, or answering undefined for an id: the id and its parameters are spelled as written (a
+   * syntactic spelling).
    */
-  readonly namespaceSpelling?: (id: string, params: readonly GraphParam[]) => string;
+  readonly namespaceSpelling?: (id: string, params: readonly GraphParam[]) => string | undefined;
   /**
    * The namespace's own spelling of node `node` (outside cycles only), given the spellings of what
    * feeds each input port (`inputs()`, computed on demand); undefined keeps the default. Only
@@ -296,9 +297,9 @@ class Speller {
       id = ns.id;
       ps = ns.params;
     }
-    const custom = this.options.namespaceSpelling;
-    if (custom) {
-      w.u8(3).str(custom(id, ps));
+    const custom = this.options.namespaceSpelling?.(id, ps);
+    if (custom !== undefined) {
+      w.u8(3).str(custom);
     } else {
       w.u8(1).str(id);
       params(w, ps);

@@ -20,7 +20,7 @@ export function deferredNamespace(id: string, spelling: string, load: () => Prom
     realize: async (req, inputs, ctx) => (await ns()).realize(req, inputs, ctx),
     realizeKnot: async (members, ctx) => {
       const real = await ns();
-      if (!real.realizeKnot) throw new NomiaError('usage', `namespace ${id} says its names tie knots but it cannot (it has no realizeKnot)`);
+      if (!real.realizeKnot) throw new NomiaError('namespace/contract', `namespace ${id} says its names tie knots but it cannot (it has no realizeKnot)`);
       return real.realizeKnot(members, ctx);
     },
     close: async () => {

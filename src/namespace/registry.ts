@@ -41,6 +41,12 @@ export interface Registry {
    * Processes it starts are closed with the registry.
    */
   fromResource(value: string, label: string): Namespace;
+  /**
+   * The namespace `id` if it runs in this process (a built-in, or an id
+   * configured to mean one), without starting anything; undefined for an
+   * external or unknown id.
+   */
+  local(id: string): Namespace | undefined;
   /** The namespace's spelling, without starting it. */
   spelling(id: string): string;
   ids(): string[];
@@ -145,6 +151,10 @@ export function createRegistry(builtins: readonly Namespace[], configured: reado
       return ns;
     },
     spelling: (id) => entryOf(id).spelling,
+    local(id) {
+      const entry = table.get(id);
+      return entry && 'realize' in entry ? entry : undefined;
+    },
     get(id) {
       const entry = entryOf(id);
       if ('realize' in entry) return entry;

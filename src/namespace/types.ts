@@ -5,8 +5,10 @@
  */
 import type { Spelling } from '../graph/spell.js';
 import type { GraphParam } from '../graph/types.js';
-import type { Annotation } from '../resource/types.js';
+import type { Annotation, Resource } from '../resource/types.js';
 import type { Store } from '../store/store.js';
+
+export type { Resource } from '../resource/types.js';
 
 /** One atomic name, as a namespace receives it: no graph, no positions. */
 export interface AtomRequest {
@@ -38,14 +40,6 @@ export interface Signature {
   readonly tiesKnots?: boolean;
 }
 
-/**
- * A realized output. `name` is its most refined name, canonical text, e.g.
- * `filesystem:by-content?name=x&sha256=…`: the engine records the reduction
- * from the node's spelling to it, so the next realize is a lookup.
- */
-export type Resource =
-  | { readonly type: string; readonly kind: 'object'; readonly name: string; readonly path: string }
-  | { readonly type: string; readonly kind: 'value'; readonly name: string; readonly value: string };
 
 /** The caller's context, entered once per run (STYLE rule 11): one realize sees one time, env and cwd. */
 export interface RunContext {
@@ -174,6 +168,17 @@ export interface Namespace {
    * @param inputs the spelling of what feeds each input port (positional ports `"0"`, `"1"`, …)
    */
   spell?(req: AtomRequest, inputs: Readonly<Record<string, Spelling>>): NodeSpelling | undefined | Promise<NodeSpelling | undefined>;
+  /**
+   * Whether the name `req` (with the path `projection` inside it) stands for
+   * a resource by itself, without running anything: an object named by its
+   * content, a plain value. Answers the resource when it is present,
+   * `'absent'` when the name is such a name but its resource is not (then
+   * nothing can reduce it either), and undefined for every other name (the
+   * engine then follows recorded reductions from it). The engine asks while
+   * following a chain of reductions (`materialize`). It must be cheap and
+   * synchronous, and run nothing; a namespace process cannot answer it.
+   */
+  terminal?(req: AtomRequest, projection: readonly string[], store: Store): Resource | 'absent' | undefined;
   /** A reduction known before running anything, or undefined. */
   reduce?(req: AtomRequest, context: RunContext): Promise<string | undefined>;
   realize(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>>;

@@ -7,9 +7,10 @@
  */
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
-import type { Resource } from '../namespace/types.js';
+import { fsType } from './names.js';
+import type { Resource } from './types.js';
 import { entryOf, type Store } from '../store/store.js';
 import { holdTempRoot, releaseTempRoots } from '../store/temp-roots.js';
 
@@ -116,15 +117,8 @@ export class DirHandle extends FsHandle {
     if (segs.some((s) => s === '.' || s === '..')) throw new NomiaError('usage', `cannot project ${sub}: no . or .. segments`);
     const path = [this.path(), ...segs].join('/');
     const r = this.resource as Extract<Resource, { kind: 'object' }>;
-    return acquire(this.store, { kind: 'object', type: typeOf(path), name: `${r.name}/${segs.join('/')}`, path }) as FsHandle;
+    return acquire(this.store, { kind: 'object', type: fsType(path), name: `${r.name}/${segs.join('/')}`, path }) as FsHandle;
   }
-}
-
-function typeOf(path: string): string {
-  const st = lstatSync(path);
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isDirectory()) return 'dir';
-  return st.mode & 0o100 ? 'exe' : 'file';
 }
 
 /** A handle on a realized resource, typed by its resource type. */

@@ -5,6 +5,15 @@
  * a no-op the resolver infers.
  */
 
+/**
+ * A realized output. `name` is its most refined name, canonical text, e.g.
+ * `filesystem:by-content?name=x&sha256=…`: the engine records the reduction
+ * from the node's spelling to it, so the next realize is a lookup.
+ */
+export type Resource =
+  | { readonly type: string; readonly kind: 'object'; readonly name: string; readonly path: string }
+  | { readonly type: string; readonly kind: 'value'; readonly name: string; readonly value: string };
+
 /** The core types. Namespaces may use others (registered with `registerType`). */
 export type CoreType = 'fs-object' | 'file' | 'exe' | 'dir' | 'symlink' | 'value' | 'namespace' | 'context';
 

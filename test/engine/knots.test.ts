@@ -14,6 +14,7 @@ import { ExternalNamespace } from '../../src/namespace/protocol/client.js';
 import { createRegistry } from '../../src/namespace/registry.js';
 import type { Namespace, RunContext } from '../../src/namespace/types.js';
 import { builtinNamespaces } from '../../src/namespaces/index.js';
+import { readLog } from '../../src/store/logs.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { tempDir } from '../support/cli.js';
 import { knotNamespace } from './knot-fixture.js';
@@ -78,6 +79,26 @@ describe('tying knots', () => {
       await realizeWith([ns], store, `${pair}; text:digest(x: $a)`);
       await realizeWith([ns], store, `${pair}; text:digest(y: $b)`);
       assert.equal(calls.knots, 1);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('a cycle goes through the same steps as a node: its inputs are type-checked, its log is kept', async () => {
+    const store = openStore({ dir: join(tempDir('knots-steps'), 'store'), fsync: false });
+    try {
+      // Regression: the knot's copy of the node steps had no input type check and kept no log.
+      const base = knotNamespace('knot');
+      const typed: Namespace = {
+        ...base,
+        describe: (req) => ({ ...(base.describe(req) as object), inputs: { next: { type: 'value' }, seed: { type: 'dir' } } }) as never,
+      };
+      await assert.rejects(realizeWith([typed], store, 'compose a = knot:node?id=a(next: $b, seed: context:value?v=s); b = knot:node?id=b(next: $a, seed: context:value?v=t)'),
+        /input `seed` of `knot:node\?id=a` must be a dir, but context:value\?v=s is a value/);
+      const r = await realizeWith([knotNamespace('knot')], store, pair);
+      const spellings = r.kinds('realizing').map((e) => (e as { spelling: string }).spelling);
+      assert.equal(spellings.length, 2);
+      for (const s of spellings) assert.equal(readLog(store, s), 'tying a knot of 2\n');
     } finally {
       store.close();
     }

@@ -5,9 +5,13 @@
  * same refined names.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { realize } from '../../src/engine/realize.js';
@@ -18,8 +22,12 @@ import { ExternalNamespace } from '../../src/namespace/protocol/client.js';
 import { createRegistry } from '../../src/namespace/registry.js';
 import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../src/namespace/types.js';
 import { builtinNamespaces } from '../../src/namespaces/index.js';
-import { openStore, type Store } from '../../src/store/store.js';
+import { byContentName } from '../../src/resource/names.js';
+import { addPath } from '../../src/store/add.js';
+import { hashPath } from '../../src/store/nar.js';
+import { openStore, realPath, type Store } from '../../src/store/store.js';
 import { tempDir } from '../support/cli.js';
+import { Repo } from '../support/git-repos.js';
 
 const fixture = fileURLToPath(new URL('./serve-builtin.js', import.meta.url));
 const store = openStore({ dir: join(tempDir('contract'), 'store') });
@@ -96,6 +104,19 @@ describe('the namespace contract, direct and behind JSON-RPC', () => {
     for (const r of [direct!, rpc!]) assert.equal(readFileSync((r as { path: string }).path, 'utf8'), 'made\n');
   });
 
+  test('filesystem: a missing object is store/not-found either way (an error keeps its code across the protocol)', async () => {
+    // Regression: behind JSON-RPC every failure but a usage error arrived as realize/failed.
+    const missing = req('filesystem', 'by-content', [str('sha256', 'cd'.repeat(32))]);
+    for (const [how, ns] of implementations('filesystem')) {
+      await assert.rejects(ns.realize(missing, {}, ctx()), (e: unknown) => {
+        assert.ok(e instanceof NomiaError, how);
+        assert.equal(e.code, 'store/not-found', how);
+        assert.match(e.message, /no object with sha256 cdcd/, how);
+        return true;
+      });
+    }
+  });
+
   test('exec: a failing command fails either way, with its status', async () => {
     const args: GraphParam = { key: 'args', value: { kind: 'List', items: [{ kind: 'String', value: 'sh' }, { kind: 'String', value: '-c' }, { kind: 'String', value: 'exit 4' }] } };
     for (const [how, ns] of implementations('exec')) {
@@ -158,6 +179,141 @@ describe('a namespace that spells its names itself, direct and behind JSON-RPC',
       } finally {
         s.close();
       }
+    });
+  }
+});
+
+describe('the contract for the namespaces that make store objects, direct and behind JSON-RPC', () => {
+  const dir = tempDir('contract-objects');
+  const http = createServer((q, res) => {
+    if (q.url === '/hello.txt') res.end('hello over http\n');
+    else res.writeHead(404).end('no such file');
+  });
+  let base = '';
+  before(async () => {
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    http.closeAllConnections();
+    http.close();
+  });
+
+  /** Realize `request` both ways; both must give the same refined name and type, whose content is there. */
+  async function agree(id: string, request: AtomRequest, inputs: Record<string, Resource> = {}, cwd = dir): Promise<Resource> {
+    const outs: Resource[] = [];
+    for (const [how, ns] of implementations(id)) {
+      const c = ctx();
+      const r = (await ns.realize(request, inputs, { ...c, context: { ...c.context, cwd } }))['out'];
+      assert.ok(r, how);
+      outs.push(r);
+    }
+    const [direct, rpc] = outs as [Resource, Resource];
+    assert.equal(rpc.name, direct.name, 'the same refined name');
+    assert.equal(rpc.type, direct.type, 'the same type');
+    assert.match(direct.name, /^filesystem:by-content\?name=[^&]+&sha256=[0-9a-f]{64}$/);
+    for (const r of outs) assert.equal((await hashPath((r as { path: string }).path)).hash, /sha256=([0-9a-f]{64})$/.exec(direct.name)![1]);
+    return direct;
+  }
+
+  /** An object input as the engine hands it over: a path in the store. */
+  async function objectInput(path: string, type: string): Promise<Resource> {
+    const { object } = await addPath(store, path, { name: basename(path) });
+    return { kind: 'object', type, name: byContentName(object), path: realPath(store, object) };
+  }
+
+  test('filesystem: import gives the same by-content name', async () => {
+    writeFileSync(join(dir, 'greeting'), 'hello\n');
+    await agree('filesystem', req('filesystem', 'import', [str('path', './greeting')]));
+  });
+
+  test('unpack: a tar archive unpacks to the same tree', async () => {
+    const tree = join(dir, 'tree');
+    mkdirSync(join(tree, 'sub'), { recursive: true });
+    writeFileSync(join(tree, 'sub', 'a'), 'a\n');
+    execFileSync('tar', ['-cf', join(dir, 'tree.tar'), '-C', dir, 'tree']);
+    const r = await agree('unpack', req('unpack', 'tar'), { '0': await objectInput(join(dir, 'tree.tar'), 'file') });
+    assert.equal(r.type, 'dir');
+  });
+
+  test('filter-source: the same files are kept', async () => {
+    const src = join(dir, 'src');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, '.gitignore'), '*.o\n');
+    writeFileSync(join(src, 'main.c'), 'int main;\n');
+    writeFileSync(join(src, 'main.o'), 'object\n');
+    await agree('filter-source', req('filter-source', 'by-gitignore'), { '0': await objectInput(src, 'dir') });
+  });
+
+  test('fetch: a download checked against its hash is the same object', async () => {
+    const sha = createHash('sha256').update('hello over http\n').digest('hex');
+    await agree('fetch', req('fetch', 'url', [str('url', `${base}/hello.txt`), str('sha256', sha)]));
+  });
+
+  test('fetch: a hash mismatch is the same error either way', async () => {
+    for (const [how, ns] of implementations('fetch')) {
+      await assert.rejects(ns.realize(req('fetch', 'url', [str('url', `${base}/hello.txt`), str('sha256', 'ab'.repeat(32))]), {}, ctx()), (e: unknown) => {
+        assert.ok(e instanceof NomiaError, how);
+        assert.equal(e.code, 'fetch/hash-mismatch', how);
+        return true;
+      });
+    }
+  });
+
+  test('git: an exact fetch of a local repository is the same tree', async () => {
+    const repo = Repo.init(join(dir, 'repo'));
+    const rev = repo.commit('first', { 'README': 'read me\n', 'bin/run': { exe: '#!/bin/sh\n' } });
+    const r = await agree('git', req('git', 'exact-fetch', [str('repo', repo.dir), str('rev', rev)]));
+    assert.equal(r.type, 'dir');
+  });
+});
+
+/** The JSON-RPC messages in a recorded byte stream (`Content-Length` framing), with what changes from run to run replaced. */
+function messages(bytes: Buffer, volatile: readonly [RegExp, string][]): unknown[] {
+  const out: unknown[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const end = bytes.indexOf('\r\n\r\n', at);
+    const length = Number(/Content-Length: (\d+)/i.exec(bytes.subarray(at, end).toString())![1]);
+    let text = bytes.subarray(end + 4, end + 4 + length).toString();
+    for (const [re, by] of volatile) text = text.replace(re, by);
+    out.push(JSON.parse(text));
+    at = end + 4 + length;
+  }
+  return out;
+}
+
+describe('protocol messages (golden files, regenerate with NOMIA_TEST_ACCEPT=1)', () => {
+  const recorder = fileURLToPath(new URL('./wire-recorder.js', import.meta.url));
+  const cases: [string, string, AtomRequest][] = [
+    ['context-env', 'context', req('context', 'env', [str('var', 'GREETING')])],
+    ['exec-run', 'exec', req('exec', 'run', [{ key: 'args', value: { kind: 'List', items: [{ kind: 'String', value: 'sh' }, { kind: 'String', value: '-c' }, { kind: 'String', value: 'echo made > $out' }] } }])],
+    ['filesystem-missing', 'filesystem', req('filesystem', 'by-content', [str('sha256', 'cd'.repeat(32))])],
+  ];
+  for (const [file, id, request] of cases) {
+    test(`${file}: describe, realize and shutdown as sent and answered`, async () => {
+      const log = join(tempDir('wire'), 'wire');
+      const direct = builtinNamespaces.find((n) => n.id === id)!;
+      const ns = new ExternalNamespace({ id, spelling: direct.spelling, command: [process.execPath, recorder, log, process.execPath, fixture, '--serve', id] });
+      try {
+        await ns.describe(request);
+        await ns.realize(request, {}, ctx()).catch((e: unknown) => assert.ok(e instanceof NomiaError));
+      } finally {
+        await ns.close();
+      }
+      const volatile: [RegExp, string][] = [
+        [new RegExp(JSON.stringify(process.env['PATH'] ?? '').slice(1, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g'), '<PATH>'],
+        [/"outDir":"[^"]*"/g, '"outDir":"<outDir>"'], [/"path":"[^"]*"/g, '"path":"<outDir>/out"'], [/\/tmp\/nomia-ns-[^" ]*/g, '<tmp store>'],
+      ];
+      const actual = JSON.stringify({
+        sent: messages(readFileSync(`${log}.sent`), volatile), received: messages(readFileSync(`${log}.received`), volatile),
+      }, null, 2) + '\n';
+      const golden = new URL(`../../../test/fixtures/protocol/${file}.json`, import.meta.url);
+      if (process.env['NOMIA_TEST_ACCEPT'] === '1') {
+        mkdirSync(new URL('.', golden), { recursive: true });
+        writeFileSync(golden, actual);
+      }
+      assert.equal(actual, readFileSync(golden, 'utf8'));
     });
   }
 });

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { ExternalNamespace } from '../../src/namespace/protocol/client.js';
 import type { AtomRequest, RealizeContext, Resource } from '../../src/namespace/types.js';
-import { byContentName } from '../../src/namespaces/filesystem/names.js';
+import { byContentName } from '../../src/resource/names.js';
 import { keptEntries } from '../../src/namespaces/filter-source/filter.js';
 import { filterSourceNamespace } from '../../src/namespaces/filter-source/index.js';
 import { addPath } from '../../src/store/add.js';

@@ -9,17 +9,12 @@
  * never trusted beyond its bytes. A process that failed (crash, timeout,
  * garbage, cancellation) is gone, and the next request starts a new one.
  */
-import { lstatSync, mkdtempSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { NomiaError } from '../../errors.js';
-import { byContentName } from '../../namespaces/filesystem/names.js';
+import { valueName } from '../../resource/names.js';
 import { parseName } from '../../name/parse.js';
-import { printValue } from '../../name/print.js';
-import { addPath } from '../../store/add.js';
-import { removeTree } from '../../store/fs-util.js';
-import { self } from '../../store/process.js';
-import { isValidObjectName } from '../../store/store-path.js';
-import { realPath } from '../../store/store.js';
+import { addPath, isValidObjectName, objectResource, withWorkDir } from '../store-api.js';
 import type { Spelling } from '../../graph/spell.js';
 import type { AtomRequest, KnotMember, Namespace, NamespaceEvent, NodeSpelling, RealizeContext, Resource, RunContext, Signature } from '../types.js';
 import {
@@ -138,7 +133,7 @@ export class ExternalNamespace implements Namespace {
       const params: KnotParams = { members, outDir, context: wireContext(ctx.context) };
       const raw = await this.serial(ctx.signal, async (proc) => {
         if (!this.info?.capabilities?.knots) {
-          throw new NomiaError('usage', `namespace ${this.id} declares that its names tie knots, but it does not implement realizeKnot`, {
+          throw new NomiaError('namespace/contract', `namespace ${this.id} declares that its names tie knots, but it does not implement realizeKnot`, {
             hint: 'the namespace must announce "capabilities": {"knots": true} and answer realizeKnot (docs/spec/protocol.md)',
           });
         }
@@ -162,17 +157,7 @@ export class ExternalNamespace implements Namespace {
 
   /** Run `f` with a fresh, empty outDir under the store's tmp/, removed afterwards whatever happens. */
   private async withOutDir<T>(ctx: RealizeContext, f: (outDir: string) => Promise<T>): Promise<T> {
-    const me = self();
-    const outDir = mkdtempSync(join(ctx.store.layout.tmpDir, `${me.pid}-${me.pidStart}-ns-`));
-    try {
-      return await f(outDir);
-    } finally {
-      try {
-        removeTree(outDir);
-      } catch {
-        // A leftover in tmp/ is gc's to remove (it is named for this process), not a reason to fail.
-      }
-    }
+    return withWorkDir(ctx.store, (work) => f(work));
   }
 
   /** The outputs a namespace wrote (objects under outDir, checked, then added to the store by content) as resources. */
@@ -184,10 +169,10 @@ export class ExternalNamespace implements Namespace {
     const resources: Record<string, Resource> = {};
     for (const [port, out] of Object.entries(outputs)) {
       if (out.kind === 'value') {
-        resources[port] = { type: out.type, kind: 'value', value: out.value, name: `context:value?v=${printValue({ kind: 'String', value: out.value })}` };
+        resources[port] = { type: out.type, kind: 'value', value: out.value, name: valueName(out.value) };
       } else {
         const { object } = await addPath(ctx.store, objects.get(port)!, { name: this.objectName(port, out, method) });
-        resources[port] = { type: out.type, kind: 'object', name: byContentName(object), path: realPath(ctx.store, object) };
+        resources[port] = objectResource(ctx.store, object, out.type);
       }
     }
     return resources;

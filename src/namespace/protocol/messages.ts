@@ -77,8 +77,13 @@ export interface KnotResult {
   readonly log?: readonly string[];
 }
 export interface LogParams { readonly line: string }
-/** `error.data` of a JSON-RPC error: what the user can do about it. */
-export interface ErrorData { readonly hint?: string; readonly code?: string }
+/**
+ * `error.data` of a JSON-RPC error: what the user can do about it (`hint`),
+ * the Nomia error code the failure keeps on the engine's side (`code`, one
+ * of src/errors.ts), and what the namespace was doing (`trace`, innermost
+ * first).
+ */
+export interface ErrorData { readonly hint?: string; readonly code?: string; readonly trace?: readonly string[] }
 
 /** The major version of a protocol string `nomia-namespace/<major>[.<minor>]`, or undefined. */
 export function protocolMajor(protocol: string): number | undefined {

@@ -15,7 +15,7 @@
  * when Node exits, live children get SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { NomiaError } from '../../errors.js';
+import { isErrorCode, NomiaError } from '../../errors.js';
 import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { NamespaceEvent } from '../types.js';
 import { parseEventParams, parseLogParams, RpcErrors, type ErrorData } from './messages.js';
@@ -37,12 +37,15 @@ export interface ProcessOptions {
 }
 
 /**
- * An error the namespace reported as a JSON-RPC error object, with its message and hint: `usage` when it
- * says the name, its parameters or inputs are wrong (-32602), else `realize/failed`.
+ * An error the namespace reported as a JSON-RPC error object, with its message, hint and trace. It keeps
+ * the Nomia code the namespace gave in `data.code` (a `store/not-found` stays one); without one, `usage`
+ * when it says the name, its parameters or inputs are wrong (-32602), else `realize/failed`.
  */
 export class NamespaceReportedError extends NomiaError {
-  constructor(readonly rpcCode: number, message: string, hint: string | undefined) {
-    super(rpcCode === RpcErrors.InvalidParams ? 'usage' : 'realize/failed', message, hint === undefined ? {} : { hint });
+  constructor(readonly rpcCode: number, message: string, data: { readonly hint?: string; readonly code?: unknown; readonly trace?: readonly string[] } = {}) {
+    super(isErrorCode(data.code) ? data.code : rpcCode === RpcErrors.InvalidParams ? 'usage' : 'realize/failed', message, {
+      ...(data.hint === undefined ? {} : { hint: data.hint }), ...(data.trace ? { trace: data.trace } : {}),
+    });
     this.name = 'NamespaceReportedError';
   }
 }
@@ -252,7 +255,10 @@ export class NamespaceProcess {
   private reported(method: string, e: ResponseError<unknown>): NomiaError {
     const data = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as ErrorData;
     const message = typeof e.message === 'string' && e.message.trim() !== '' ? clip(e.message, 2000) : `namespace ${this.options.id} failed at ${method} without saying why`;
-    return new NamespaceReportedError(e.code, message, typeof data.hint === 'string' ? clip(data.hint, 1000) : undefined);
+    const trace = Array.isArray(data.trace) ? data.trace.filter((f): f is string => typeof f === 'string').slice(0, 20).map((f) => clip(f, 1000)) : [];
+    return new NamespaceReportedError(e.code, message, {
+      ...(typeof data.hint === 'string' ? { hint: clip(data.hint, 1000) } : {}), code: data.code, ...(trace.length ? { trace } : {}),
+    });
   }
 
   private protocolError(what: string): NomiaError {

@@ -14,15 +14,13 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { NomiaError } from '../../errors.js';
-import { removeTree } from '../../store/fs-util.js';
-import { parseObjectPath } from '../../store/store-path.js';
-import { openStore, type Store } from '../../store/store.js';
+import { openStore, parseObjectPath, removeTree, type Store } from '../store-api.js';
 import type { Spelling } from '../../graph/spell.js';
 import type { EventSink, Namespace, RealizeContext, Resource, RunContext } from '../types.js';
 import {
   protocolMajor, PROTOCOL, PROTOCOL_MAJOR, RpcErrors, type InitializeParams, type InitializeResult, type KnotParams, type KnotResult, type RealizeParams,
   type RealizeResult, type ReduceParams, type ReduceResult, type SpellParams, type SpellResult, type WireContext, type WireOutput,
-  type WireReduction,
+  type WireReduction, type ErrorData,
 } from './messages.js';
 
 export interface ServeOptions {
@@ -83,7 +81,7 @@ export function serveNamespace(ns: Namespace, options: ServeOptions): Promise<vo
   connection.onRequest('realizeKnot', (p: KnotParams) => answer(async (): Promise<KnotResult> => {
     if (!ns.realizeKnot) throw new ResponseError(RpcErrors.MethodNotFound, `namespace ${ns.id} does not tie knots`);
     const ctx = realizeContext(p.context, () => {
-      throw new NomiaError('usage', `namespace ${ns.id} emitted a reduction while tying a knot; only its members' outputs are recorded`);
+      throw new NomiaError('namespace/contract', `namespace ${ns.id} emitted a reduction while tying a knot; only its members' outputs are recorded`);
     });
     const results = await ns.realizeKnot(p.members, ctx);
     // Each member's objects under a prefix of their own, so that equal port names do not collide.
@@ -140,7 +138,7 @@ function wireOutputs(resources: Readonly<Record<string, Resource>>, outDir: stri
   return outputs;
 }
 
-/** Run a handler; a `NomiaError` becomes a JSON-RPC error with its message and hint. */
+/** Run a handler; a `NomiaError` becomes a JSON-RPC error with its message, and its code, hint and trace in `data`. */
 async function answer<T>(f: () => T | Promise<T>): Promise<T> {
   try {
     return await f();
@@ -148,9 +146,11 @@ async function answer<T>(f: () => T | Promise<T>): Promise<T> {
     if (e instanceof ResponseError) throw e;
     const hint = e instanceof NomiaError ? e.hint : undefined;
     const code = e instanceof NomiaError && e.code === 'usage' ? RpcErrors.InvalidParams : RpcErrors.Failed;
-    throw new ResponseError(code, e instanceof Error ? e.message : String(e), {
+    const data: ErrorData = {
       ...(e instanceof NomiaError ? { code: e.code } : {}),
       ...(hint === undefined ? {} : { hint }),
-    });
+      ...(e instanceof NomiaError && e.trace.length ? { trace: e.trace } : {}),
+    };
+    throw new ResponseError(code, e instanceof Error ? e.message : String(e), data);
   }
 }

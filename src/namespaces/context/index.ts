@@ -4,8 +4,10 @@
  * at once to `value?v=…`, a plain value that is not, so everything
  * downstream is spelled from the value actually seen (STYLE rule 9).
  */
-import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
-import { leaf, onlyParams, requireParam, stringParam, unknownName, usage, valueResource } from '../util.js';
+import {
+  type AtomRequest, leaf, type Namespace, onlyParams, type RealizeContext, requireParam, type Resource, stringParam, unknownName, usage,
+  valueResource,
+} from '../../namespace/index.js';
 
 const NAMES = ['env?var=…', 'cwd', 'time?granularity=day|hour|second', 'value?v=…'];
 
@@ -29,6 +31,10 @@ export const contextNamespace: Namespace = {
       case 'value': onlyParams(req, ['v']); return leaf('value', false);
       default: throw unknownName(req, NAMES);
     }
+  },
+  terminal(req, projection) {
+    const v = req.nameId === 'value' && !projection.length ? req.params.find((p) => p.key === 'v')?.value : undefined;
+    return v?.kind === 'String' ? valueResource(v.value) : undefined;
   },
   async realize(req, _inputs, ctx: RealizeContext): Promise<Record<string, Resource>> {
     const c = ctx.context;

@@ -13,15 +13,10 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { NomiaError } from '../../errors.js';
-import type { Value } from '../../graph/types.js';
-import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
-import { addPath } from '../../store/add.js';
-import { withWorkDir } from '../../store/commit.js';
-import { checkObjectName } from '../../store/store-path.js';
-import { realPath } from '../../store/store.js';
-import { fsType, onlyParams, stringParam, unknownName, usage } from '../util.js';
-import { byContentName } from '../filesystem/names.js';
+import {
+  addPath, type AtomRequest, byContentName, checkObjectName, fsType, type Namespace, NomiaError, onlyParams, type RealizeContext, realPath,
+  type Resource, stringParam, unknownName, usage, type Value, withWorkDir,
+} from '../../namespace/index.js';
 import { failureText, runCommand } from '../run-command.js';
 import { unsetVariableWarnings } from '../shell-variables.js';
 

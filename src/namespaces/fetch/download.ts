@@ -23,7 +23,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import tls from 'node:tls';
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 import { proxyAuthorization, proxyFor } from './proxy.js';
 
 export interface DownloadOptions {

@@ -4,7 +4,7 @@
  * the form the user wrote, so a mismatch message can be pasted over the
  * wrong value as it stands.
  */
-import { contentHashFromDigest, toBase32, toSri, tryParseContentHash } from '../../store/hash.js';
+import { contentHashFromDigest, toBase32, toSri, tryParseContentHash } from '../../namespace/index.js';
 
 /** The canonical hex of a written SHA-256, or undefined if it is not one. */
 export function parseSha256(written: string): string | undefined {

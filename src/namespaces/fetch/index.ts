@@ -17,19 +17,13 @@
  * 300) bounds a stalled download.
  */
 import { join } from 'node:path';
-import { NomiaError } from '../../errors.js';
-import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
-import type { ObjectRow } from '../../store/database.js';
-import { addPath } from '../../store/add.js';
-import { withWorkDir } from '../../store/commit.js';
-import type { ContentHash } from '../../store/hash.js';
-import { hashPath } from '../../store/nar.js';
-import { checkObjectName, isValidObjectName } from '../../store/store-path.js';
-import { findObject, realPath } from '../../store/store.js';
-import { byContentName } from '../filesystem/names.js';
+import {
+  addPath, type AtomRequest, byContentName, checkObjectName, type ContentHash, findObject, hashPath, isValidObjectName, type Namespace,
+  NomiaError, type ObjectRow, onlyParams, type RealizeContext, realPath, requireParam, type Resource, stringParam, unknownName, usage,
+  withWorkDir,
+} from '../../namespace/index.js';
 import { archiveBaseName, singleRoot, unpackArchive } from '../unpack/archive.js';
 import { describeStats } from '../unpack/safe-tree.js';
-import { onlyParams, requireParam, stringParam, unknownName, usage } from '../util.js';
 import { formatLike, parseSha256 } from './hash-text.js';
 
 const NAMES = ['url?url=…&sha256=…[&unpack=true][&name=…]'];

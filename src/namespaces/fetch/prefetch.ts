@@ -8,9 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NomiaError } from '../../errors.js';
-import { contentHashFromDigest, type ContentHash } from '../../store/hash.js';
-import { hashPath } from '../../store/nar.js';
+import { type ContentHash, contentHashFromDigest, hashPath, NomiaError } from '../../namespace/index.js';
 import { singleRoot, unpackArchive } from '../unpack/archive.js';
 
 export interface PrefetchOptions {

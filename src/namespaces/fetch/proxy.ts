@@ -9,7 +9,7 @@
  * Only `http://` proxies are supported (https URLs tunnel through them with
  * CONNECT).
  */
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -9,27 +9,14 @@
  * - `stdin` (contextual): standard input, read into the store, reduced to
  *   by-content.
  */
-import { createWriteStream } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
-import { addPath } from '../../store/add.js';
-import { tryParseContentHash } from '../../store/hash.js';
-import { withWorkDir } from '../../store/commit.js';
-import { hashPath } from '../../store/nar.js';
-import { defaultObjectName, checkObjectName } from '../../store/store-path.js';
-import { findObject, realPath, requireObject } from '../../store/store.js';
-import type { ObjectRow } from '../../store/database.js';
-import { fsType, leaf, onlyParams, requireParam, stringParam, unknownName, usage } from '../util.js';
-import { byContentName } from './names.js';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import {
+  addPath, addStream, type AtomRequest, byContentName, byContentOf, checkObjectName, defaultObjectName, findObject, fsType, hashPath, leaf,
+  type Namespace, objectResource, onlyParams, printSegment, realPath, requireObject, requireParam, stringParam, unknownName,
+} from '../../namespace/index.js';
 
 const NAMES = ['by-content?sha256=…[&name=…]', 'import?path=…[&name=…]', 'stdin[?name=…]'];
-
-function objectResource(ctx: RealizeContext, o: ObjectRow): Resource {
-  const path = realPath(ctx.store, o);
-  return { kind: 'object', type: fsType(path), name: byContentName(o), path };
-}
 
 export const filesystemNamespace: Namespace = {
   id: 'filesystem',
@@ -42,13 +29,25 @@ export const filesystemNamespace: Namespace = {
       default: throw unknownName(req, NAMES);
     }
   },
+  terminal(req, projection, store) {
+    if (req.nameId !== 'by-content') return undefined;
+    let ref;
+    try {
+      ref = byContentOf(req.params);
+    } catch {
+      return 'absent';
+    }
+    const object = findObject(store, ref.hash, ref.name);
+    if (!object) return 'absent';
+    const path = [realPath(store, object), ...projection].join('/');
+    if (!existsSync(path)) return 'absent';
+    return { kind: 'object', type: fsType(path), name: byContentName(object) + projection.map((s) => `/${printSegment(s)}`).join(''), path };
+  },
   async realize(req: AtomRequest, _inputs, ctx) {
     switch (req.nameId) {
       case 'by-content': {
-        const text = requireParam(req, 'sha256', 'filesystem:by-content?sha256=<hex>');
-        const hash = tryParseContentHash(text);
-        if (!hash) throw usage(req, `has an invalid sha256 ${JSON.stringify(text)}`, 'give 64 hex digits, Nix base32 or sha256-<base64>');
-        return { out: objectResource(ctx, requireObject(ctx.store, hash, stringParam(req, 'name'))) };
+        const { hash, name } = byContentOf(req.params);
+        return { out: objectResource(ctx.store, requireObject(ctx.store, hash, name)) };
       }
       case 'import': {
         const path = resolve(ctx.context.cwd, requireParam(req, 'path', 'filesystem:import?path="./src"'));
@@ -58,24 +57,20 @@ export const filesystemNamespace: Namespace = {
         const known = findObject(ctx.store, hash, name);
         if (known) {
           ctx.log(`unchanged: ${path} is already in the store`);
-          return { out: objectResource(ctx, known) };
+          return { out: objectResource(ctx.store, known) };
         }
         // Bytes copied so far (the total is not known before the walk); a tree of many files takes a while.
         const { object } = await addPath(ctx.store, path, {
           name, onProgress: (p) => ctx.events.emit({ kind: 'progress', done: p.bytes, unit: 'bytes' }),
         });
         ctx.log(`added ${path}`);
-        return { out: objectResource(ctx, object) };
+        return { out: objectResource(ctx.store, object) };
       }
       case 'stdin': {
         const name = checkObjectName(stringParam(req, 'name') ?? 'stdin');
-        // Standard input goes to a file in a work directory (streamed, not held in memory), then is added like any file.
-        const object = await withWorkDir(ctx.store, async (work) => {
-          const file = join(work, 'stdin');
-          await pipeline(Readable.from(ctx.context.stdin()), createWriteStream(file));
-          return (await addPath(ctx.store, file, { name })).object;
-        });
-        return { out: objectResource(ctx, object) };
+        // Streamed into the store through a work directory, not held in memory.
+        const object = await addStream(ctx.store, ctx.context.stdin(), name);
+        return { out: objectResource(ctx.store, object) };
       }
       default: throw unknownName(req, NAMES);
     }

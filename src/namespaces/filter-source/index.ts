@@ -11,13 +11,10 @@
  * realize with an input that came out the same is a lookup.
  */
 import { basename, join } from 'node:path';
-import type { Namespace } from '../../namespace/types.js';
-import { addPath } from '../../store/add.js';
-import { withWorkDir } from '../../store/commit.js';
-import { checkObjectName, isValidObjectName, parseObjectPath } from '../../store/store-path.js';
-import { realPath } from '../../store/store.js';
-import { byContentName } from '../filesystem/names.js';
-import { onlyParams, stringParam, unknownName, usage } from '../util.js';
+import {
+  addPath, byContentName, checkObjectName, isValidObjectName, type Namespace, onlyParams, parseObjectPath, realPath, stringParam,
+  unknownName, usage, withWorkDir,
+} from '../../namespace/index.js';
 import { filterTree } from './filter.js';
 
 const NAMES = ['by-gitignore[?name=…](tree)'];

@@ -18,10 +18,7 @@
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NomiaError } from '../../errors.js';
-import { withWorkDir } from '../../store/commit.js';
-import type { Store } from '../../store/store.js';
-import { lockFile } from '../../store/lockfile.js';
+import { lockFile, NomiaError, type Store, withWorkDir } from '../../namespace/index.js';
 import { cacheKey, type RepoLocation } from './repo-url.js';
 import { git, gitFailed, runGit, type GitEnvironment } from './run-git.js';
 

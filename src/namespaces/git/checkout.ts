@@ -5,7 +5,7 @@
  * does, and written at its path, recursively.
  */
 import { join } from 'node:path';
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 import { cacheDir, ensureFullRev, withCache, type CacheOptions } from './cache.js';
 import { locate, resolveSubmoduleUrl, type RepoLocation } from './repo-url.js';
 import { runGit, type GitEnvironment } from './run-git.js';

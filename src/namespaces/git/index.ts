@@ -14,14 +14,10 @@
  * incrementally. Git runs without the user's configuration (run-git.ts).
  */
 import { join } from 'node:path';
-import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
-import { commitObject, withWorkDir } from '../../store/commit.js';
-import { syncFileSystem } from '../../store/fs-util.js';
-import { ioError } from '../../store/layout.js';
-import { hashPath } from '../../store/nar.js';
-import { realPath } from '../../store/store.js';
-import { byContentName } from '../filesystem/names.js';
-import { leaf, onlyParams, unknownName } from '../util.js';
+import {
+  type AtomRequest, byContentName, commitObject, hashPath, ioError, leaf, type Namespace, onlyParams, type RealizeContext, realPath,
+  type Resource, syncFileSystem, unknownName, withWorkDir,
+} from '../../namespace/index.js';
 import { cacheRoot, ensureFullRev, resolveAbbreviated, withCache, type CacheOptions } from './cache.js';
 import { writeCommit } from './checkout.js';
 import { exactFetchName, gitParams, withRev } from './names.js';

@@ -1,9 +1,5 @@
 /** The names the git namespace writes: its parameters, checked, and the exact-fetch names it reduces to. */
-import { printValue } from '../../name/print.js';
-import type { GraphParam } from '../../graph/types.js';
-import type { AtomRequest } from '../../namespace/types.js';
-import { checkObjectName } from '../../store/store-path.js';
-import { stringParam, usage } from '../util.js';
+import { type AtomRequest, checkObjectName, type GraphParam, printValue, stringParam, usage } from '../../namespace/index.js';
 import { isValidRef } from './ref.js';
 
 /** The object name of a fetched tree when `name=` is not given (Nix calls its fetched trees `source` too). */

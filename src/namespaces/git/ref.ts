@@ -4,7 +4,7 @@
  * `refs/heads/main`, as in `git fetch origin main`), an annotated tag
  * peeled to its commit. No objects are fetched: that is exact-fetch's job.
  */
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 import type { RepoLocation } from './repo-url.js';
 import { runGit, type GitEnvironment } from './run-git.js';
 import { requireLocalRepo, unreachable } from './cache.js';

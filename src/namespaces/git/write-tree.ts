@@ -18,7 +18,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { chmodSync, closeSync, fchmodSync, futimesSync, lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 import { gitFailed, runGit, spawnError, spawnGit, type GitEnvironment } from './run-git.js';
 
 /** What `writeTree` wrote: the submodule entries, and the directories to seal once submodules are in. */

@@ -5,8 +5,7 @@
  * speaking docs/spec/protocol.md. The resource's value is its JSON spec; the
  * registry turns it into a namespace.
  */
-import type { Namespace, Resource } from '../../namespace/types.js';
-import { leaf, onlyParams, requireParam, unknownName, usage, valueName } from '../util.js';
+import { leaf, type Namespace, onlyParams, requireParam, type Resource, unknownName, usage, valueName } from '../../namespace/index.js';
 
 export type NamespaceSpec = { readonly builtin: string } | { readonly command: readonly string[] };
 

@@ -9,11 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, chmodSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { NomiaError } from '../../errors.js';
-import { addPath } from '../../store/add.js';
-import type { CommitResult } from '../../store/commit.js';
-import { withWorkDir } from '../../store/commit.js';
-import type { Store } from '../../store/store.js';
+import { addPath, type CommitResult, NomiaError, type Store, withWorkDir } from '../../namespace/index.js';
 
 export interface BootstrapSources {
   /** A statically linked bash (Debian: bash-static). */

@@ -9,15 +9,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { NomiaError } from '../../errors.js';
-import type { Value } from '../../graph/types.js';
-import { printValue } from '../../name/print.js';
-import type { AtomRequest, Namespace, RealizeContext, Resource, Signature } from '../../namespace/types.js';
-import { encodeBase32 } from '../../store/base32.js';
-import { closure } from '../../store/closure.js';
-import { withWorkDir } from '../../store/commit.js';
-import { entryOf } from '../../store/store.js';
-import { unknownName, usage } from '../util.js';
+import {
+  type AtomRequest, closure, encodeBase32, entryOf, type Namespace, NomiaError, printValue, type RealizeContext, type Resource,
+  type Signature, unknownName, usage, type Value, withWorkDir,
+} from '../../namespace/index.js';
 import { unsetVariableWarnings } from '../shell-variables.js';
 import { storeOutputs, type BuiltOutput } from './outputs.js';
 import { buildSpec, outputObjectName, type BuildSpec } from './params.js';

@@ -8,17 +8,10 @@
  */
 import { copyFileSync, lstatSync, readlinkSync, renameSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { NomiaError } from '../../errors.js';
-import type { Resource } from '../../namespace/types.js';
-import { commitObject } from '../../store/commit.js';
-import { entries, normalizeTree, syncFileSystem } from '../../store/fs-util.js';
-import { toBase32 } from '../../store/hash.js';
-import { dumpPath } from '../../store/nar.js';
-import { HashPartScanner, hashPart } from '../../store/scan.js';
-import { hashModulo, rewriteTree } from '../../store/self-reference.js';
-import { realPath, type Store } from '../../store/store.js';
-import { byContentName } from '../filesystem/names.js';
-import { fsType } from '../util.js';
+import {
+  byContentName, commitObject, dumpPath, entries, fsType, hashModulo, hashPart, HashPartScanner, NomiaError, normalizeTree, realPath,
+  type Resource, rewriteTree, type Store, syncFileSystem, toBase32,
+} from '../../namespace/index.js';
 
 export interface BuiltOutput {
   readonly output: string;

@@ -5,10 +5,7 @@
  * `recursive=[namespace ids]` (the namespaces the build may realize names in
  * through the daemon; none by default).
  */
-import type { Value } from '../../graph/types.js';
-import type { AtomRequest } from '../../namespace/types.js';
-import { checkObjectName } from '../../store/store-path.js';
-import { onlyParams, stringParam, usage } from '../util.js';
+import { type AtomRequest, checkObjectName, onlyParams, stringParam, usage, type Value } from '../../namespace/index.js';
 
 /** An argument: literal text, an input's path (or value), or an output's path. */
 export type Arg = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'input'; readonly port: string } | { readonly kind: 'output'; readonly output: string };

@@ -18,12 +18,9 @@ import { chmodSync, constants, cpSync, existsSync, lstatSync, mkdirSync, openSyn
 import { open as openAsync } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { NomiaError } from '../../errors.js';
+import { closure, entryOf, NomiaError, type Resource, type Store } from '../../namespace/index.js';
 import { checkGrant } from '../../daemon/grants.js';
 import { onLines } from '../../daemon/lines.js';
-import type { Resource } from '../../namespace/types.js';
-import { closure } from '../../store/closure.js';
-import { entryOf, type Store } from '../../store/store.js';
 import type { Bind } from './sandbox.js';
 
 export const SANDBOX_CHANNEL = '/nomia/daemon';

@@ -10,7 +10,7 @@
  */
 import { accessSync, constants, lstatSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 import { runCommand, signalOfStatus, type CommandExit } from '../run-command.js';
 
 export interface Bind {

@@ -15,18 +15,11 @@
  * reduction without running this check again.
  */
 import { basename, resolve } from 'node:path';
-import { NomiaError } from '../../errors.js';
-import { printValue } from '../../name/print.js';
-import type { AtomRequest, Namespace, RealizeContext, Resource } from '../../namespace/types.js';
-import { addPath } from '../../store/add.js';
-import type { ObjectRow } from '../../store/database.js';
-import { tryParseContentHash } from '../../store/hash.js';
-import { hashPath } from '../../store/nar.js';
-import { checkObjectName, defaultObjectName } from '../../store/store-path.js';
-import { findObject } from '../../store/store.js';
-import { fsType, leaf, onlyParams, requireParam, stringParam, unknownName, usage } from '../util.js';
-import { openPrivateStore, type PrivateStore } from './private-store.js';
-import { effectiveUser, lookupUser, type UnixUser } from './users.js';
+import {
+  addPath, type AtomRequest, checkObjectName, defaultObjectName, findObject, fsType, hashPath, leaf, type Namespace, NomiaError,
+  type ObjectRow, onlyParams, printValue, type RealizeContext, requireParam, type Resource, stringParam, tryParseContentHash, unknownName,
+  usage, openPrivateStore, type PrivateStore, effectiveUser, lookupUser, type UnixUser,
+} from '../../namespace/index.js';
 
 const NAMES = ['by-content?sha256=…[&name=…]', 'import?path=…[&name=…]'];
 const USER = /^(?:[A-Za-z_][A-Za-z0-9._-]*\$?|\d+)$/;

@@ -5,8 +5,7 @@
  * fingerprints, checks and benchmarks of the engine itself.
  */
 import { createHash } from 'node:crypto';
-import type { Namespace } from '../../namespace/types.js';
-import { unknownName, valueResource } from '../util.js';
+import { type Namespace, unknownName, valueResource } from '../../namespace/index.js';
 
 export const textNamespace: Namespace = {
   id: 'text',

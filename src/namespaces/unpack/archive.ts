@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 import { decompressed, detect } from './decompress.js';
 import { SafeTree, type TreeStats } from './safe-tree.js';
 

@@ -11,7 +11,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 
 export type Compression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
 export type Detected = Compression | 'zip' | 'lzip' | 'lz4' | 'compress';

@@ -8,13 +8,10 @@
  * The result reduces to its by-content name.
  */
 import { basename, join } from 'node:path';
-import type { AtomRequest, Namespace, Resource } from '../../namespace/types.js';
-import { addPath } from '../../store/add.js';
-import { withWorkDir } from '../../store/commit.js';
-import { checkObjectName, isValidObjectName, parseObjectPath } from '../../store/store-path.js';
-import { realPath } from '../../store/store.js';
-import { byContentName } from '../filesystem/names.js';
-import { onlyParams, stringParam, unknownName, usage } from '../util.js';
+import {
+  addPath, type AtomRequest, byContentName, checkObjectName, isValidObjectName, type Namespace, onlyParams, parseObjectPath, realPath,
+  type Resource, stringParam, unknownName, usage, withWorkDir,
+} from '../../namespace/index.js';
 import { archiveBaseName, unpackArchive } from './archive.js';
 import { describeStats } from './safe-tree.js';
 

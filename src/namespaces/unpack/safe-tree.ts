@@ -25,8 +25,7 @@
  */
 import { closeSync, linkSync, mkdirSync, openSync, symlinkSync, unlinkSync, writeSync, constants as C } from 'node:fs';
 import { join } from 'node:path';
-import { NomiaError } from '../../errors.js';
-import { checkPathLimits } from '../../store/limits.js';
+import { checkPathLimits, NomiaError } from '../../namespace/index.js';
 
 type Kind = 'dir' | 'file' | 'symlink';
 

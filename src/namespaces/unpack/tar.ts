@@ -11,7 +11,7 @@
  * ACLs, inode records) are skipped, as GNU tar does.
  */
 import { Parser, type ReadEntry } from 'tar';
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 import type { SafeTree } from './safe-tree.js';
 
 /** Types that carry only metadata: skipped. */

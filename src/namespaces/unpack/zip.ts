@@ -17,7 +17,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry } from 'yauzl';
-import { NomiaError } from '../../errors.js';
+import { NomiaError } from '../../namespace/index.js';
 import type { SafeTree } from './safe-tree.js';
 
 /** The "version made by" hosts whose external attributes hold a Unix mode: Unix and macOS. */

@@ -1,8 +1,6 @@
-/** Small helpers the built-in namespaces share. */
-import { lstatSync } from 'node:fs';
+/** Reading a request: its parameters, and the errors for a wrong one. Every namespace shares these. */
 import { NomiaError } from '../errors.js';
-import { printValue } from '../name/print.js';
-import type { AtomRequest, Resource, Signature } from '../namespace/types.js';
+import type { AtomRequest, Signature } from './types.js';
 
 /** A string parameter, or undefined when absent. Lists and input references are an error here. */
 export function stringParam(req: AtomRequest, key: string): string | undefined {
@@ -31,23 +29,6 @@ export function usage(req: AtomRequest, what: string, hint?: string): NomiaError
 
 export function unknownName(req: AtomRequest, names: readonly string[]): NomiaError {
   return usage(req, 'is not a name of this namespace', `the ${req.namespace.id} namespace has: ${names.join(', ')}`);
-}
-
-/** The name of a value resource: `context:value?v=…`. */
-export function valueName(value: string): string {
-  return `context:value?v=${printValue({ kind: 'String', value })}`;
-}
-
-export function valueResource(value: string): Resource {
-  return { kind: 'value', type: 'value', value, name: valueName(value) };
-}
-
-/** The resource type of a path in the store. */
-export function fsType(path: string): string {
-  const st = lstatSync(path);
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isDirectory()) return 'dir';
-  return st.mode & 0o100 ? 'exe' : 'file';
 }
 
 /** A signature with no inputs and one output `out`. */

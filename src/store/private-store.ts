@@ -20,10 +20,10 @@
  */
 import { chmodSync, closeSync, constants, existsSync, fstatSync, lchownSync, lstatSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { NomiaError } from '../../errors.js';
-import { entries } from '../../store/fs-util.js';
-import type { FsPath } from '../../store/nar.js';
-import { openStore, type Store } from '../../store/store.js';
+import { NomiaError } from '../errors.js';
+import { entries } from './fs-util.js';
+import type { FsPath } from './nar.js';
+import { openStore, type Store } from './store.js';
 import type { UnixUser } from './users.js';
 
 export interface PrivateStore {

@@ -1,17 +1,22 @@
-/** What the engine commands share: the registry of namespaces and the run context of this process. */
-import { createRegistry, loadExternalSpecs, type ExternalFactory, type Registry } from '../namespace/registry.js';
-import type { RunContext } from '../namespace/types.js';
-import { builtinNamespaces } from '../namespaces/index.js';
-import { deferredNamespace } from '../namespace/deferred.js';
-import { createPackageNamespace } from '../namespaces/package/index.js';
-import type { SandboxMode } from '../namespaces/package/sandbox.js';
+/**
+ * Setting up a realize the way the CLI does, for any program: the registry
+ * of namespaces (the built-ins, with the sandbox chosen, and those
+ * configured in nomia.json, started as processes on first use) and the run
+ * context of this process.
+ */
+import { createRegistry, loadExternalSpecs, type ExternalFactory, type Registry } from './namespace/registry.js';
+import type { RunContext } from './namespace/types.js';
+import { builtinNamespaces } from './namespaces/index.js';
+import { deferredNamespace } from './namespace/deferred.js';
+import { createPackageNamespace } from './namespaces/package/index.js';
+import type { SandboxMode } from './namespaces/package/sandbox.js';
 
 /**
  * External namespaces run as child processes speaking docs/spec/protocol.md. The client is loaded
  * when one is first called, not at start-up.
  */
-const startExternal: ExternalFactory = (spec) => deferredNamespace(spec.id, spec.spelling, async () => {
-  const { ExternalNamespace } = await import('../namespace/protocol/client.js');
+export const startExternal: ExternalFactory = (spec) => deferredNamespace(spec.id, spec.spelling, async () => {
+  const { ExternalNamespace } = await import('./namespace/protocol/client.js');
   return new ExternalNamespace({ id: spec.id, spelling: spec.spelling, command: [...spec.command] });
 });
 
@@ -20,6 +25,7 @@ export interface RegistryOptions {
   readonly sandbox?: SandboxMode;
 }
 
+/** The namespace of namespaces for a project in `cwd`: built-ins (`options.sandbox` for builds) and nomia.json's. */
 export function registry(cwd = process.cwd(), options: RegistryOptions = {}): Registry {
   const builtins = options.sandbox === undefined || options.sandbox === 'bubblewrap'
     ? builtinNamespaces
