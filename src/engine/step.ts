@@ -181,22 +181,14 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
     let slot: Slot | undefined;
     const ctx = contextFor(env, unit, log, emitted, () => slot);
     const t0 = Date.now();
-    const results = await env.run(async (held) => {
+    // Checking, recording and the `ready` event happen while the unit holds its job slot: its work is done
+    // only then, and a unit waiting for the slot is not reported running before this one is ready.
+    return await env.run(async (held) => {
       slot = held;
       unit.members.forEach((m, i) => env.emit({ kind: 'realizing', ...ref(m), spelling: unit.spellings[i]! }));
-      return unit.realize(ctx);
+      const results = await unit.realize(ctx);
+      return finish(env, unit, store, log, results, emitted, before, t0);
     });
-    checkOutputs(unit, results);
-    env.count('ran', unit.members.length);
-    for (const [i, m] of unit.members.entries()) {
-      await acceptOutputs({ store, protection: env.protection, label: m.label, inputs: unit.inputs[i]!, outputs: results[i]!, since: t0 });
-    }
-    if (unit.redo === 'check') unit.members.forEach((m, i) => checkSame(m, before![i]!, named(results[i]!, unit.priv)));
-    else unit.members.forEach((m, i) => recordOutputs(env, store, m, unit.recordUnder[i]!, results[i]!, emitted));
-    log.keep(store, unit.logUnder);
-    const outs = unit.redo === 'check' ? before! : results.map((r) => named(r, unit.priv));
-    unit.members.forEach((m, i) => env.emit({ kind: 'ready', ...ref(m), outputs: Object.fromEntries(Object.entries(outs[i]!).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 }));
-    return outs;
   } catch (e) {
     if (e instanceof Cancelled) throw e;
     log.keep(store, unit.logUnder, `failed: ${(e as Error).message}`);
@@ -205,6 +197,21 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
   } finally {
     lock.release();
   }
+}
+
+/** After the namespace ran: check the outputs, accept them (accept-outputs.ts), record or compare, keep the log, report. */
+async function finish(env: StepEnv, unit: Unit, store: Store, log: LogLines, results: readonly Outputs[], emitted: readonly { toName: string; output?: string }[], before: Outputs[] | undefined, t0: number): Promise<readonly Outputs[]> {
+  checkOutputs(unit, results);
+  env.count('ran', unit.members.length);
+  for (const [i, m] of unit.members.entries()) {
+    await acceptOutputs({ store, protection: env.protection, label: m.label, inputs: unit.inputs[i]!, outputs: results[i]!, since: t0 });
+  }
+  if (unit.redo === 'check') unit.members.forEach((m, i) => checkSame(m, before![i]!, named(results[i]!, unit.priv)));
+  else unit.members.forEach((m, i) => recordOutputs(env, store, m, unit.recordUnder[i]!, results[i]!, emitted));
+  log.keep(store, unit.logUnder);
+  const outs = unit.redo === 'check' ? before! : results.map((r) => named(r, unit.priv));
+  unit.members.forEach((m, i) => env.emit({ kind: 'ready', ...ref(m), outputs: Object.fromEntries(Object.entries(outs[i]!).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 }));
+  return outs;
 }
 
 /** The context a namespace realizes in: its events become the lead member's, its log lines are kept. */
