@@ -62,6 +62,12 @@ export const ERROR_CODES = [
   'fetch/hash-mismatch',
   'unpack/format',
   'unpack/unsafe-entry',
+  'deb/apt',
+  'deb/unreachable',
+  'deb/not-found',
+  'deb/hash-mismatch',
+  'deb/format',
+  'deb/no-sources',
   'private/permission',
   'namespace/contract',
 ] as const;

@@ -1,0 +1,89 @@
+/** The names of the deb namespace: their parameters, checked, and the exact names the contextual ones reduce to. */
+import { type AtomRequest, onlyParams, printValue, requireParam, stringParam, unknownName, usage } from '../../namespace/index.js';
+import type { DebRef } from './apt.js';
+
+export const NAMES = [
+  'exact?package=…&version=…&arch=…&sha256=…',
+  'latest?package=…[&arch=…]',
+  'closure?packages=[…][&arch=…]',
+  'root(deb:exact?…, …)',
+];
+
+const PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
+const VERSION = /^(\d+:)?[A-Za-z0-9][A-Za-z0-9.+~-]*$/;
+const ARCH = /^[a-z0-9][a-z0-9-]*$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+function checked(req: AtomRequest, key: string, value: string, pattern: RegExp, what: string): string {
+  if (!pattern.test(value)) throw usage(req, `has ${key}=${JSON.stringify(value)}, which is not ${what}`);
+  return value;
+}
+
+function packageName(req: AtomRequest, value: string): string {
+  return checked(req, 'package', value, PACKAGE, 'a Debian package name (lowercase letters, digits, + - .)');
+}
+
+function archParam(req: AtomRequest): string | undefined {
+  const arch = stringParam(req, 'arch');
+  return arch === undefined ? undefined : checked(req, 'arch', arch, ARCH, 'a Debian architecture (amd64, arm64, all, …)');
+}
+
+/** deb:exact's parameters. */
+export function exactParams(req: AtomRequest): DebRef & { readonly uri: '' } {
+  onlyParams(req, ['package', 'version', 'arch', 'sha256']);
+  const example = 'deb:exact?package=hello&version=2.10-3&arch=amd64&sha256=<hex>';
+  return {
+    package: packageName(req, requireParam(req, 'package', example)),
+    version: checked(req, 'version', requireParam(req, 'version', example), VERSION, 'a Debian version'),
+    arch: checked(req, 'arch', requireParam(req, 'arch', example), ARCH, 'a Debian architecture'),
+    sha256: checked(req, 'sha256', requireParam(req, 'sha256', example), SHA256, 'a SHA-256 in lowercase hex (64 digits)'),
+    uri: '', size: 0,
+  };
+}
+
+/** deb:latest's parameters: the package, and its architecture if given (apt's own default otherwise). */
+export function latestParams(req: AtomRequest): { readonly package: string; readonly arch?: string } {
+  onlyParams(req, ['package', 'arch']);
+  const pkg = packageName(req, requireParam(req, 'package', 'deb:latest?package=hello'));
+  const arch = archParam(req);
+  return arch === undefined ? { package: pkg } : { package: pkg, arch };
+}
+
+/** deb:closure's parameters: the packages asked for, sorted and without repeats, and the architecture. */
+export function closureParams(req: AtomRequest): { readonly packages: readonly string[]; readonly arch?: string } {
+  onlyParams(req, ['packages', 'arch']);
+  const p = req.params.find((x) => x.key === 'packages');
+  const example = 'e.g. deb:closure?packages=[gcc, make, libc6-dev]';
+  if (!p) throw usage(req, 'needs the parameter `packages`', example);
+  const items = p.value.kind === 'List' ? p.value.items : [p.value];
+  const packages = items.map((v) => {
+    if (v.kind !== 'String') throw usage(req, 'takes package names in `packages`', example);
+    return packageName(req, v.value);
+  });
+  if (packages.length === 0) throw usage(req, 'needs at least one package in `packages`', example);
+  const arch = archParam(req);
+  const sorted = [...new Set(packages)].sort();
+  return arch === undefined ? { packages: sorted } : { packages: sorted, arch };
+}
+
+/** `deb:exact?…` for a package file the index lists. */
+export function exactName(id: string, ref: DebRef): string {
+  const v = (s: string) => printValue({ kind: 'String', value: s });
+  return `${id}:exact?package=${v(ref.package)}&version=${v(ref.version)}&arch=${v(ref.arch)}&sha256=${ref.sha256}`;
+}
+
+/** The exact name of a closure: the root merged from its packages' exact names, sorted (so one closure has one spelling). */
+export function rootName(id: string, refs: readonly DebRef[]): string {
+  const exact = [...new Set(refs.map((r) => exactName(id, r)))].sort();
+  return `${id}:root(${exact.join(', ')})`;
+}
+
+/** The object name of a package's tree: `hello-2.10-3` (the epoch left out and `~` written `_`: object names allow neither). */
+export function treeName(ref: DebRef): string {
+  return `${ref.package}-${ref.version.replace(/^\d+:/, '').replace(/[^A-Za-z0-9+._-]/g, '_')}`;
+}
+
+export function checkNameId(req: AtomRequest): 'exact' | 'latest' | 'closure' | 'root' {
+  if (req.nameId === 'exact' || req.nameId === 'latest' || req.nameId === 'closure' || req.nameId === 'root') return req.nameId;
+  throw unknownName(req, NAMES);
+}
