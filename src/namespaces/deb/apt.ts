@@ -59,6 +59,8 @@ export function aptState(store: Store): AptState {
     ...o(`Dir::Cache::srcpkgcache=${join(cache, 'srcpkgcache.bin')}`),
     // As root apt would download as the user _apt, who cannot write into the store's cache.
     ...o('APT::Sandbox::User=root'), ...o('Acquire::ForceHash=SHA256'), ...o('Acquire::Retries=0'),
+    // A closure is what packages need (Depends, Pre-Depends), not what they recommend.
+    ...o('APT::Install-Recommends=false'), ...o('APT::Install-Suggests=false'),
   ];
   return { root, lists, options };
 }

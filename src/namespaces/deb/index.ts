@@ -128,7 +128,8 @@ async function closure(req: AtomRequest, ctx: RealizeContext): Promise<Resource>
   const state = aptState(ctx.store);
   await freshIndex(ctx, state);
   const targets = p.packages.map((n) => (p.arch === undefined ? n : `${n}:${p.arch}`));
-  const refs = await printUris(ctx, state, ['install', ...targets], targets.join(' '));
+  // Debian policy: no package declares a dependency on an Essential one, every system has them (a shell, coreutils, sed…).
+  const refs = await printUris(ctx, state, ['install', ...targets, ...(p.essential ? ['?essential'] : [])], targets.join(' '));
   if (refs.length === 0) throw new NomiaError('deb/not-found', `apt resolved ${targets.join(' ')} to no package files`, { hint: 'check the package names' });
   ctx.log(`the closure of ${targets.join(' ')} is ${refs.length} packages`);
   await prefetch(ctx, state, refs);

@@ -5,7 +5,7 @@ import type { DebRef } from './apt.js';
 export const NAMES = [
   'exact?package=…&version=…&arch=…&sha256=…',
   'latest?package=…[&arch=…]',
-  'closure?packages=[…][&arch=…]',
+  'closure?packages=[…][&arch=…][&essential=false]',
   'root(deb:exact?…, …)',
 ];
 
@@ -49,9 +49,18 @@ export function latestParams(req: AtomRequest): { readonly package: string; read
   return arch === undefined ? { package: pkg } : { package: pkg, arch };
 }
 
-/** deb:closure's parameters: the packages asked for, sorted and without repeats, and the architecture. */
-export function closureParams(req: AtomRequest): { readonly packages: readonly string[]; readonly arch?: string } {
-  onlyParams(req, ['packages', 'arch']);
+export interface ClosureParams {
+  readonly packages: readonly string[];
+  readonly arch?: string;
+  /** With Debian's Essential set (what every Debian system has and no package declares a dependency on). */
+  readonly essential: boolean;
+}
+
+/** deb:closure's parameters: the packages asked for, sorted and without repeats, the architecture, whether Essential counts. */
+export function closureParams(req: AtomRequest): ClosureParams {
+  onlyParams(req, ['packages', 'arch', 'essential']);
+  const essential = stringParam(req, 'essential') ?? 'true';
+  if (essential !== 'true' && essential !== 'false') throw usage(req, `takes essential=true or essential=false, not ${JSON.stringify(essential)}`);
   const p = req.params.find((x) => x.key === 'packages');
   const example = 'e.g. deb:closure?packages=[gcc, make, libc6-dev]';
   if (!p) throw usage(req, 'needs the parameter `packages`', example);
@@ -63,7 +72,7 @@ export function closureParams(req: AtomRequest): { readonly packages: readonly s
   if (packages.length === 0) throw usage(req, 'needs at least one package in `packages`', example);
   const arch = archParam(req);
   const sorted = [...new Set(packages)].sort();
-  return arch === undefined ? { packages: sorted } : { packages: sorted, arch };
+  return { packages: sorted, essential: essential === 'true', ...(arch === undefined ? {} : { arch }) };
 }
 
 /** `deb:exact?…` for a package file the index lists. */
