@@ -80,7 +80,14 @@ async function exactTree(ctx: RealizeContext, p: DebRef): Promise<Resource> {
       const ref = await lookUp(ctx, state, p);
       file = (await download(ctx, [ref], work)).get(ref)!;
     }
-    const stats = await unpackDeb(file, p.sha256, tree, { label, work, signal: ctx.signal });
+    let stats;
+    try {
+      stats = await unpackDeb(file, p.sha256, tree, { label, work, signal: ctx.signal });
+    } catch (e) {
+      // A damaged download must not be found again by the next realize.
+      rmSync(staged, { force: true });
+      throw e;
+    }
     ctx.log(`unpacked ${describeStats(stats)}`);
     const r = await commitTree(ctx, work, tree, treeName(p));
     mkdirSync(join(state.root, 'known'), { recursive: true });
