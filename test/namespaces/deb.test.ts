@@ -99,6 +99,27 @@ describe('deb namespace', () => {
     assert.ok(members.some((m) => m.startsWith('deb:exact?package=dash&')), 'the Essential set is in');
   });
 
+  test('deb:source?package=hello is the upstream tree with debian/, and reduces to the exact name of its .dsc', (t) => {
+    if (!tools(t)) return;
+    const r = realize('deb:source?package=hello');
+    assert.equal(r.code, 0, r.err);
+    assert.ok(existsSync(join(r.path, 'configure')) && existsSync(join(r.path, 'src/hello.c')) && existsSync(join(r.path, 'debian/control')));
+    const red = nomia(store, ['reductions', 'deb:source?package=hello']);
+    const chain = red.out.split('\n').filter((l) => l.startsWith('  => ')).map((l) => l.slice(5));
+    assert.match(chain[0]!, /^deb:source\?package=hello&version=[^&]+&sha256=[0-9a-f]{64}$/);
+    assert.equal(chain[1], r.name);
+  });
+
+  test('GNU hello from its Debian source builds in the sandbox with the gcc closure as root: configure, make, make check', (t) => {
+    if (!tools(t)) return;
+    // cp -p: the store's files all have one mtime, so make sees the generated files as up to date.
+    const r = realize('package:build-in-sandbox?args=["/bin/sh", -c, "cp -Rp $src /tmp/hello && cd /tmp/hello && chmod -R u+w . && ./configure --prefix=$out && make && make check && make install"]&name=hello(root: deb:closure?packages=[gcc, make, libc6-dev], src: deb:source?package=hello)');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /PASS: tests\/hello-1/);
+    assert.match(r.err, /# FAIL: +0/);
+    assert.ok(existsSync(join(r.path, 'bin/hello')));
+  });
+
   test('realized twice in a row, a closure asks the archive once', (t) => {
     if (!tools(t)) return;
     const r = realize('deb:closure?packages=[gcc, make, libc6-dev]');

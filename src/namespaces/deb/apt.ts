@@ -140,18 +140,48 @@ export async function freshIndex(ctx: RealizeContext, state: AptState): Promise<
   }
 }
 
-/**
- * Parse `--print-uris` lines: `'URI' FILE SIZE SHA256:HEX`. The file name is
- * apt's `PACKAGE_VERSION_ARCH.deb` with the version's `:` written `%3a`.
- */
-export function parseUris(text: string): DebRef[] {
-  const refs: DebRef[] = [];
+/** One file apt would download: `'URI' FILE SIZE SHA256:HEX`, a line of `--print-uris`. */
+export interface UriLine {
+  readonly uri: string;
+  readonly file: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export function parseUriLines(text: string): UriLine[] {
+  const lines: UriLine[] = [];
   for (const line of text.split('\n')) {
-    const m = /^'([^']+)' (\S+)_(\S+)_(\S+)\.deb (\d+) SHA256:([0-9a-f]{64})$/.exec(line.trim());
-    if (!m) continue;
-    refs.push({ uri: m[1]!, package: m[2]!, version: decodeURIComponent(m[3]!), arch: m[4]!, size: Number(m[5]), sha256: m[6]! });
+    const m = /^'([^']+)' (\S+) (\d+) SHA256:([0-9a-f]{64})$/.exec(line.trim());
+    if (m) lines.push({ uri: m[1]!, file: m[2]!, size: Number(m[3]), sha256: m[4]! });
   }
-  return refs;
+  return lines;
+}
+
+/** Package files among `--print-uris` lines: apt names them `PACKAGE_VERSION_ARCH.deb`, the version's `:` written `%3a`. */
+export function parseUris(text: string): DebRef[] {
+  return parseUriLines(text).flatMap((l) => {
+    const m = /^([^_]+)_([^_]+)_([^_]+)\.deb$/.exec(l.file);
+    return m ? [{ uri: l.uri, package: m[1]!, version: decodeURIComponent(m[2]!), arch: m[3]!, size: l.size, sha256: l.sha256 }] : [];
+  });
+}
+
+/** Run `apt-get --print-uris -qq args…` against our state; a failure is `deb/not-found` (or `deb/no-sources` for source packages). */
+async function printed(ctx: RealizeContext, state: AptState, args: readonly string[], what: string): Promise<string> {
+  const r = await runApt(ctx, 'apt-get', [...state.options, '-qq', '--print-uris', ...args]);
+  if (r.code === 0) return r.stdout;
+  if (/deb-src/.test(r.stderr)) {
+    throw new NomiaError('deb/no-sources', `cannot find the source package ${what}: apt is configured with no deb-src entries`, {
+      hint: 'add deb-src entries beside the deb ones (e.g. copy /etc/apt/sources.list.d/debian.sources with Types: deb-src to debian-src.sources; .ci/run shows how)',
+    });
+  }
+  throw new NomiaError('deb/not-found', `apt cannot resolve ${what} in the archive's index:\n  ${aptErrors(r.stderr)}`, {
+    hint: 'check the package names (apt-cache policy NAME); a version the archive no longer lists cannot be downloaded from it',
+  });
+}
+
+/** The files of a source package (`.dsc` and what it lists) as the index gives them. */
+export async function sourceUris(ctx: RealizeContext, state: AptState, what: string): Promise<UriLine[]> {
+  return parseUriLines(await printed(ctx, state, ['source', what], `${what} (source)`));
 }
 
 /**
@@ -160,30 +190,24 @@ export function parseUris(text: string): DebRef[] {
  * from the index as it is. `what` names the request in errors.
  */
 export async function printUris(ctx: RealizeContext, state: AptState, args: readonly string[], what: string): Promise<DebRef[]> {
-  const r = await runApt(ctx, 'apt-get', [...state.options, '-qq', '--print-uris', ...args]);
-  if (r.code !== 0) {
-    throw new NomiaError('deb/not-found', `apt cannot resolve ${what} in the archive's index:\n  ${aptErrors(r.stderr)}`, {
-      hint: 'check the package names (apt-cache policy NAME); a version the archive no longer lists cannot be downloaded from it',
-    });
-  }
-  return parseUris(r.stdout);
+  return parseUris(await printed(ctx, state, args, what));
 }
 
 /**
- * Download `refs` into `dir` (as `<sha256>.deb`) with apt's own downloader,
+ * Download `refs` into `dir` (as `<sha256>`) with apt's own downloader,
  * which checks each file's SHA-256 against the one given (and we check again
- * before storing anything). Throws `deb/download` naming what failed.
+ * before storing anything). Throws `deb/unreachable` or `deb/hash-mismatch`.
  */
-export async function download(ctx: RealizeContext, refs: readonly DebRef[], dir: string): Promise<Map<DebRef, string>> {
-  const files = new Map<DebRef, string>();
+export async function download<T extends { readonly uri: string; readonly sha256: string; readonly size: number }>(ctx: RealizeContext, refs: readonly T[], dir: string): Promise<Map<T, string>> {
+  const files = new Map<T, string>();
   const args: string[] = ['-o', 'APT::Sandbox::User=root', '-o', 'Acquire::Retries=0', '-qq', 'download-file'];
   for (const ref of refs) {
-    const file = join(dir, `${ref.sha256}.deb`);
+    const file = join(dir, ref.sha256);
     files.set(ref, file);
     args.push(ref.uri, file, `SHA256:${ref.sha256}`);
   }
   if (refs.length === 0) return files;
-  ctx.log(`downloading ${refs.length} package${refs.length === 1 ? '' : 's'} (${refs.reduce((n, r) => n + r.size, 0)} bytes)`);
+  ctx.log(`downloading ${refs.length} file${refs.length === 1 ? '' : 's'} (${refs.reduce((n, r) => n + r.size, 0)} bytes)`);
   const r = await runApt(ctx, '/usr/lib/apt/apt-helper', args, dir);
   if (r.code !== 0) {
     const mismatch = /Hash Sum mismatch/.test(r.stderr);

@@ -11,6 +11,9 @@
  *   need on a clean system, as apt resolves it; reduces to
  *   `root(exact…)`, the lock.
  * - `root(trees…)`: package trees merged into one root (root.ts).
+ * - `source?package=…[&version=…]` (contextual): a source package's tree
+ *   (source.ts); reduces to `source?package=…&version=…&sha256=<.dsc>`,
+ *   which is exact.
  *
  * Maintainer scripts are never run: a tree is the packages' files only.
  */
@@ -20,9 +23,10 @@ import {
   type AtomRequest, byContentName, commitObject, hashPath, leaf, type Namespace, normalizeTree, NomiaError, type RealizeContext, realPath,
   type Resource, syncFileSystem, usage, withWorkDir,
 } from '../../namespace/index.js';
-import { aptState, type AptState, type DebRef, download, freshIndex, printUris } from './apt.js';
-import { unpackDeb } from './deb-file.js';
-import { checkNameId, closureParams, exactName, exactParams, latestParams, rootName, treeName } from './names.js';
+import { aptState, type AptState, type DebRef, download, freshIndex, printUris, sourceUris } from './apt.js';
+import { sha256File, unpackDeb } from './deb-file.js';
+import { checkNameId, closureParams, exactName, exactParams, latestParams, objectName, rootName, sourceName, sourceParams, treeName } from './names.js';
+import { readDsc, unpackSource } from './source.js';
 import { mergeRoot } from './root.js';
 import { describeStats } from '../unpack/safe-tree.js';
 
@@ -168,6 +172,34 @@ async function root(req: AtomRequest, inputs: Readonly<Record<string, Resource>>
   });
 }
 
+/** A source package: exact (with the .dsc's sha256) it is downloaded and unpacked; otherwise it reduces to the exact name. */
+async function source(req: AtomRequest, ctx: RealizeContext): Promise<Resource> {
+  const p = sourceParams(req);
+  const state = aptState(ctx.store);
+  await freshIndex(ctx, state);
+  const what = p.version === undefined ? p.package : `${p.package}=${p.version}`;
+  const lines = await sourceUris(ctx, state, what);
+  const dscLine = lines.find((l) => l.file.endsWith('.dsc'));
+  if (!dscLine) throw new NomiaError('deb/not-found', `the archive's index lists no .dsc for ${what}`, { hint: 'check the name: apt-cache showsrc NAME' });
+  if (p.sha256 !== undefined && dscLine.sha256 !== p.sha256) {
+    throw new NomiaError('deb/hash-mismatch', `the archive's index lists the .dsc of ${what} with sha256=${dscLine.sha256}, not the name's sha256=${p.sha256}; nothing was downloaded or stored`, {
+      hint: 'the name is wrong, or the archive republished this version; realize deb:source?package=… to learn the archive\'s',
+    });
+  }
+  const label = `deb:source of ${what}`;
+  const fetchAndUnpack = () => withWorkDir(ctx.store, async (work, tree) => {
+    const files = await download(ctx, lines, work);
+    const { dsc } = readDsc(files, label);
+    if ((await sha256File(files.get(dscLine)!)) !== dscLine.sha256) throw new NomiaError('deb/hash-mismatch', `${label}: the .dsc's SHA-256 is not ${dscLine.sha256}; nothing was stored`);
+    await unpackSource(dsc, files, tree, work, label, ctx.signal);
+    return { dsc, out: await commitTree(ctx, work, tree, objectName(dsc.source, dsc.version)) };
+  });
+  if (p.sha256 !== undefined) return (await fetchAndUnpack()).out;
+  // The version (with its epoch) and the source's own name come from the .dsc: read it first, then the exact name does the rest.
+  const dsc = await withWorkDir(ctx.store, async (work) => readDsc(await download(ctx, [dscLine], work), label).dsc);
+  return through(ctx, sourceName(req.namespace.id, dsc.source, dsc.version, dscLine.sha256), async () => (await fetchAndUnpack()).out);
+}
+
 export const debNamespace: Namespace = {
   id: 'deb',
   spelling: 'builtin:deb@1',
@@ -185,6 +217,8 @@ export const debNamespace: Namespace = {
       case 'root':
         if (req.params.length) throw usage(req, 'takes no parameters');
         return { inputs: 'any', outputs: { out: { type: 'dir' } }, defaultOutput: 'out', contextual: false };
+      case 'source':
+        return leaf('dir', sourceParams(req).sha256 === undefined);
     }
   },
   async realize(req, inputs, ctx) {
@@ -193,6 +227,7 @@ export const debNamespace: Namespace = {
       case 'latest': return { out: await latest(req, ctx) };
       case 'closure': return { out: await closure(req, ctx) };
       case 'root': return { out: await root(req, inputs, ctx) };
+      case 'source': return { out: await source(req, ctx) };
     }
   },
 };

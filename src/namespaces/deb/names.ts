@@ -7,6 +7,7 @@ export const NAMES = [
   'latest?package=…[&arch=…]',
   'closure?packages=[…][&arch=…][&essential=false]',
   'root(deb:exact?…, …)',
+  'source?package=…[&version=…[&sha256=…]]',
 ];
 
 const PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
@@ -87,12 +88,44 @@ export function rootName(id: string, refs: readonly DebRef[]): string {
   return `${id}:root(${exact.join(', ')})`;
 }
 
-/** The object name of a package's tree: `hello-2.10-3` (the epoch left out and `~` written `_`: object names allow neither). */
+/** The object name of a package's tree: `hello-2.10-3`. */
 export function treeName(ref: DebRef): string {
-  return `${ref.package}-${ref.version.replace(/^\d+:/, '').replace(/[^A-Za-z0-9+._-]/g, '_')}`;
+  return objectName(ref.package, ref.version);
 }
 
-export function checkNameId(req: AtomRequest): 'exact' | 'latest' | 'closure' | 'root' {
-  if (req.nameId === 'exact' || req.nameId === 'latest' || req.nameId === 'closure' || req.nameId === 'root') return req.nameId;
+export interface SourceParams {
+  readonly package: string;
+  readonly version?: string;
+  /** Of the `.dsc`: with it, the name is exact (not contextual). */
+  readonly sha256?: string;
+}
+
+/** deb:source's parameters; `sha256` needs `version`. */
+export function sourceParams(req: AtomRequest): SourceParams {
+  onlyParams(req, ['package', 'version', 'sha256']);
+  const pkg = packageName(req, requireParam(req, 'package', 'deb:source?package=hello'));
+  const version = stringParam(req, 'version');
+  const sha256 = stringParam(req, 'sha256');
+  if (sha256 !== undefined && version === undefined) throw usage(req, 'takes sha256= (of the .dsc) only with version=');
+  return {
+    package: pkg,
+    ...(version === undefined ? {} : { version: checked(req, 'version', version, VERSION, 'a Debian version') }),
+    ...(sha256 === undefined ? {} : { sha256: checked(req, 'sha256', sha256, SHA256, 'a SHA-256 in lowercase hex (64 digits)') }),
+  };
+}
+
+/** The exact name of a source package: its source name, full version and the `.dsc`'s SHA-256. */
+export function sourceName(id: string, source: string, version: string, sha256: string): string {
+  const v = (s: string) => printValue({ kind: 'String', value: s });
+  return `${id}:source?package=${v(source)}&version=${v(version)}&sha256=${sha256}`;
+}
+
+/** An object name from a package (or source) name and version: the epoch left out, `~` and others written `_`. */
+export function objectName(name: string, version: string): string {
+  return `${name}-${version.replace(/^\d+:/, '').replace(/[^A-Za-z0-9+._-]/g, '_')}`;
+}
+
+export function checkNameId(req: AtomRequest): 'exact' | 'latest' | 'closure' | 'root' | 'source' {
+  if (req.nameId === 'exact' || req.nameId === 'latest' || req.nameId === 'closure' || req.nameId === 'root' || req.nameId === 'source') return req.nameId;
   throw unknownName(req, NAMES);
 }
