@@ -110,6 +110,23 @@ describe('deb namespace', () => {
     assert.equal(chain[1], r.name);
   });
 
+  test('deb:source says so when apt has no deb-src entries', (t) => {
+    if (!tools(t)) return;
+    // The user's apt configuration with only the deb entries: debian.sources without its deb-src copy.
+    const parts = join(dir, 'sources-deb-only');
+    mkdirSync(parts, { recursive: true });
+    for (const f of readdirSync('/etc/apt/sources.list.d')) {
+      if (!f.endsWith('.sources') && !f.endsWith('.list')) continue;
+      const text = readFileSync(join('/etc/apt/sources.list.d', f), 'utf8');
+      if (!/deb-src/.test(text)) writeFileSync(join(parts, f), text);
+    }
+    const conf = join(dir, 'apt-deb-only.conf');
+    writeFileSync(conf, `Dir::Etc::sourcelist "/dev/null";\nDir::Etc::sourceparts "${parts}";\n`);
+    const r = realize('deb:source?package=zlib', { APT_CONFIG: conf });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /error\[deb\/no-sources\]: cannot find the source package zlib \(source\): apt is configured with no deb-src entries/);
+  });
+
   test('GNU hello from its Debian source builds in the sandbox with the gcc closure as root: configure, make, make check', (t) => {
     if (!tools(t)) return;
     // cp -p: the store's files all have one mtime, so make sees the generated files as up to date.

@@ -22,8 +22,12 @@ import { join } from 'node:path';
 import { cacheDir, lockFile, NomiaError, type RealizeContext, type Store } from '../../namespace/index.js';
 
 const DEFAULT_TTL_S = 3600;
-/** Variables of the caller apt sees: the path and the proxies (they decide whether the archive is reached, never what it sends). */
-const PASSED = ['PATH', 'http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY', 'ftp_proxy'];
+/**
+ * Variables of the caller apt sees: the path, the proxies (they decide
+ * whether the archive is reached, never what it sends) and APT_CONFIG (the
+ * user's apt configuration, wherever it is).
+ */
+const PASSED = ['PATH', 'http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY', 'ftp_proxy', 'APT_CONFIG'];
 
 /** One package file as the archive's index lists it. */
 export interface DebRef {
