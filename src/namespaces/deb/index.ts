@@ -31,14 +31,13 @@ import { mergeRoot } from './root.js';
 import { describeStats } from '../unpack/safe-tree.js';
 
 /** Store `tree` (in a work directory) as an object named `name`. */
-function commitTree(ctx: RealizeContext, work: string, tree: string, name: string): Promise<Resource> {
-  return (async () => {
-    normalizeTree(tree);
-    const { hash, narSize } = await hashPath(tree);
-    if (ctx.store.fsync) syncFileSystem(work);
-    const { object } = commitObject(ctx.store, { tree, hash, narSize, name });
-    return { kind: 'object', type: 'dir', name: byContentName(object), path: realPath(ctx.store, object) } as Resource;
-  })();
+async function commitTree(ctx: RealizeContext, work: string, tree: string, name: string): Promise<Resource> {
+  // Built in tmp/, given the store's metadata, hashed and flushed, then registered as it is (store/commit.ts): no second copy.
+  normalizeTree(tree);
+  const { hash, narSize } = await hashPath(tree);
+  if (ctx.store.fsync) syncFileSystem(work);
+  const { object } = commitObject(ctx.store, { tree, hash, narSize, name });
+  return { kind: 'object', type: 'dir', name: byContentName(object), path: realPath(ctx.store, object) };
 }
 
 /** Where a closure leaves the .debs it downloaded at once, for the exact names it then realizes. */
