@@ -1,6 +1,7 @@
 /** The built-in namespaces, in the namespace of namespaces' defaults. */
 import type { Namespace } from '../namespace/types.js';
 import { contextNamespace } from './context/index.js';
+import { debNamespace } from './deb/index.js';
 import { execNamespace } from './exec/index.js';
 import { fetchNamespace } from './fetch/index.js';
 import { filesystemNamespace } from './filesystem/index.js';
@@ -12,4 +13,4 @@ import { privateFilesystemNamespace } from './private-filesystem/index.js';
 import { textNamespace } from './text/index.js';
 import { unpackNamespace } from './unpack/index.js';
 
-export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace, packageNamespace, gitNamespace, fetchNamespace, unpackNamespace, filterSourceNamespace, privateFilesystemNamespace];
+export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace, packageNamespace, gitNamespace, fetchNamespace, unpackNamespace, filterSourceNamespace, privateFilesystemNamespace, debNamespace];

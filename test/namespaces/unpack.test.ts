@@ -403,6 +403,16 @@ describe('the namespace', () => {
     assert.match(notFile.err, /input `0` of `unpack:tar` must be a file/);
   });
 
+  test('two xz archives unpack at once under one signal (regression: @napi-rs/lzma refused a shared signal as InvalidArg)', async () => {
+    const dir = fresh('two-xz');
+    const a = craftTar(join(dir, 'a.tar.xz'), [{ name: 'a/x', data: 'x\n' }], { compression: 'xz' });
+    const b = craftTar(join(dir, 'b.tar.xz'), [{ name: 'b/y', data: 'y\n' }], { compression: 'xz' });
+    const c = ctx();
+    const [ra, rb] = await Promise.all([unpackNamespace.realize(req('tar'), input(a), c), unpackNamespace.realize(req('tar'), input(b), c)]);
+    assert.equal(readFileSync(join((ra!['out'] as { path: string }).path, 'a/x'), 'utf8'), 'x\n');
+    assert.equal(readFileSync(join((rb!['out'] as { path: string }).path, 'b/y'), 'utf8'), 'y\n');
+  });
+
   test('the same archive unpacks to the same object, and a second realize is a lookup', () => {
     const dir = fresh('again');
     craftTar(join(dir, 'a.tar.xz'), [{ name: 'a/b', data: 'b\n' }], { compression: 'xz' });

@@ -18,6 +18,7 @@ import { storeOutputs, type BuiltOutput } from './outputs.js';
 import { buildSpec, outputObjectName, type BuildSpec } from './params.js';
 import { openRecursion, type Recursion } from './recursive.js';
 import { failureText } from '../run-command.js';
+import { ROOT_PATH } from './root-binds.js';
 import { runSandboxed, runUnsandboxed, type BuildExit, type SandboxMode } from './sandbox.js';
 
 export interface PackageOptions {
@@ -41,15 +42,45 @@ function inputVariable(port: string): string | undefined {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(port) ? port : undefined;
 }
 
-/** PATH: the directory of the exe and the `bin` of every input directory, in port order. */
+/** PATH: the directory of the exe and the `bin` of every input directory, in port order; with a root, then the root's usual ones. */
 function searchPath(inputs: Readonly<Record<string, Resource>>): string {
   const dirs: string[] = [];
   for (const [port, r] of Object.entries(inputs)) {
-    if (r.kind !== 'object') continue;
+    if (r.kind !== 'object' || port === 'root') continue;
     if (port === 'exe') dirs.push(dirname(r.path));
     else if (r.type === 'dir') dirs.push(join(r.path, 'bin'));
   }
+  if (inputs['root']) dirs.push(...ROOT_PATH.split(':'));
   return [...new Set(dirs)].join(':') || '/path-not-set';
+}
+
+/**
+ * The program a build runs: the `exe` input, or, with a `root:` input and
+ * no exe, `args[0]` as an absolute path inside the root (`/usr/bin/make`).
+ */
+function program(req: AtomRequest, spec: BuildSpec, inputs: Readonly<Record<string, Resource>>): string {
+  const exe = inputs['exe'];
+  const root = inputs['root'];
+  if (root !== undefined && (root.kind !== 'object' || root.type !== 'dir')) {
+    throw usage(req, `takes a directory tree as \`root\`, but ${root.name} is ${root.kind === 'object' ? `a ${root.type}` : 'a value'}`, 'e.g. root: deb:closure?packages=[gcc, make, libc6-dev]');
+  }
+  if (!exe && root?.kind === 'object') {
+    const first = spec.args[0];
+    const path = first?.kind === 'text' ? first.text : '';
+    if (!path.startsWith('/')) throw usage(req, 'runs `args[0]` from its root when it has no `exe`, so `args[0]` must be an absolute path', 'e.g. args=[/bin/sh, -c, "…"]');
+    try {
+      const st = statSync(join(root.path, path));
+      if (st.isFile() && (st.mode & 0o111) !== 0) return path;
+    } catch {
+      // Reported below.
+    }
+    throw usage(req, `runs ${path} from its root, but the root ${root.name} has no executable file there`, 'add the package that ships it to the closure');
+  }
+  if (!exe) throw usage(req, 'needs the input `exe`, the program to run (or a `root:` tree and an absolute args[0])', 'e.g. (exe: filesystem:by-content?name=bootstrap-tools&sha256=…/bin/bash, …)');
+  if (exe.kind !== 'object' || !isExecutable(exe)) {
+    throw usage(req, `runs its input \`exe\`, but ${exe.name} is ${exe.kind === 'object' ? `a ${exe.type}, not an executable file` : 'a value'}`, 'project the program inside a directory: …/bin/bash');
+  }
+  return exe.path;
 }
 
 /** An executable file, directly or through a symlink (`bootstrap-tools/bin/sh` → busybox). */
@@ -98,11 +129,9 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
     async realize(req, inputs, ctx: RealizeContext) {
       if (req.nameId !== 'build-in-sandbox') throw unknownName(req, ['build-in-sandbox']);
       const spec = buildSpec(req);
-      const exe = inputs['exe'];
-      if (!exe) throw usage(req, 'needs the input `exe`, the program to run', 'e.g. (exe: filesystem:by-content?name=bootstrap-tools&sha256=…/bin/bash, …)');
-      if (exe.kind !== 'object' || !isExecutable(exe)) {
-        throw usage(req, `runs its input \`exe\`, but ${exe.name} is ${exe.kind === 'object' ? `a ${exe.type}, not an executable file` : 'a value'}`, 'project the program inside a directory: …/bin/bash');
-      }
+      const exePath = program(req, spec, inputs);
+      const root = inputs['root']?.kind === 'object' ? inputs['root'].path : undefined;
+      if (root !== undefined && mode !== 'bubblewrap') throw new NomiaError('sandbox/unavailable', 'a build with a `root:` input needs the sandbox (the root is bound at `/` in it)', { hint: 'drop --sandbox=none' });
       const store = ctx.store;
       const storeDir = store.layout.storeDir;
       const visibleObjects = new Set<string>();
@@ -163,10 +192,10 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
         try {
           exit = sandboxed
             ? await runSandboxed({
-              program: exe.path, argv: args, env, storeDir, storeView, visible: seen.map((o) => join(storeDir, o)),
-              binds: recursion ? recursion.binds : [], cwd: '/tmp', signal: ctx.signal, onOutput,
+              program: exePath, argv: args, env, storeDir, storeView, visible: seen.map((o) => join(storeDir, o)),
+              binds: recursion ? recursion.binds : [], cwd: '/tmp', signal: ctx.signal, onOutput, ...(root === undefined ? {} : { root }),
             })
-            : await runUnsandboxed({ program: exe.path, argv: args, env, storeDir, cwd: tmp, signal: ctx.signal, onOutput });
+            : await runUnsandboxed({ program: exePath, argv: args, env, storeDir, cwd: tmp, signal: ctx.signal, onOutput });
         } finally {
           await recursion?.close();
         }

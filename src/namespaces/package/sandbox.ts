@@ -12,6 +12,7 @@ import { accessSync, constants, lstatSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { NomiaError } from '../../namespace/index.js';
 import { runCommand, signalOfStatus, type CommandExit } from '../run-command.js';
+import { rootBinds } from './root-binds.js';
 
 export interface Bind {
   readonly host: string;
@@ -33,6 +34,8 @@ export interface SandboxRequest {
   readonly binds: readonly Bind[];
   /** Working directory inside the sandbox. */
   readonly cwd: string;
+  /** A tree laid out read-only as the sandbox's `/` (a `root:` input, e.g. a deb:closure); absent: an empty root. */
+  readonly root?: string;
   readonly signal: AbortSignal;
   readonly onOutput: (line: string) => void;
 }
@@ -70,6 +73,7 @@ export function bwrapArgs(req: SandboxRequest, statusFd: number): string[] {
     '--unshare-user', '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
     '--disable-userns', '--die-with-parent', '--new-session', '--clearenv',
     '--uid', '1000', '--gid', '100', '--hostname', 'nomia-build',
+    ...(req.root === undefined ? [] : rootBinds(req.root, req.storeDir)),
     '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
     '--bind', req.storeView, req.storeDir,
   ];

@@ -48,6 +48,21 @@ export function detect(file: string): Detected {
   return 'none';
 }
 
+/**
+ * A signal of this call's own that follows `signal`: @napi-rs/lzma refuses
+ * (InvalidArg) a signal that another of its calls still holds, so two xz
+ * archives unpacked at once under one run's signal would fail.
+ */
+function ownSignal(signal: AbortSignal | undefined): { readonly signal: AbortSignal | undefined; release(): void } {
+  if (signal === undefined) return { signal, release: () => undefined };
+  const own = new AbortController();
+  const follow = () => own.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  // Dropped when the call ends: a run unpacking hundreds of archives must not pile listeners on its signal.
+  return { signal: own.signal, release: () => signal.removeEventListener('abort', follow) };
+}
+
 function* slices(buf: Uint8Array): Iterable<Uint8Array> {
   for (let off = 0; off < buf.length; off += SLICE) yield buf.subarray(off, Math.min(off + SLICE, buf.length));
 }
@@ -105,7 +120,12 @@ export async function* decompressed(file: string, compression: Compression, labe
       let buf: Buffer;
       try {
         const { xz } = await import('@napi-rs/lzma');
-        buf = await xz.decompress(await readFile(file, signal ? { signal } : {}), signal);
+        const own = ownSignal(signal);
+        try {
+          buf = await xz.decompress(await readFile(file, signal ? { signal } : {}), own.signal);
+        } finally {
+          own.release();
+        }
       } catch (e) {
         if (signal?.aborted) throw e;
         throw corrupt(e);

@@ -1,0 +1,67 @@
+/**
+ * bench/deb: `deb:closure?packages=[gcc, make, libc6-dev]` realized cold
+ * (a fresh store whose index of the archive is already fetched) and warm
+ * (everything in the store), side by side with what a user does by hand:
+ * `apt-get download` of the same package files, then `dpkg-deb -x` of each
+ * into one directory. Both run as child processes of this one, against the
+ * same archive; the figures are the medians of 3 runs (cold: of 1, the
+ * archive is the bottleneck and is not to be hammered).
+ *
+ * Targets (issue 16): cold ≤ 1.2× the peer; warm ≤ 0.1 s for the locked
+ * exact name (a contextual name asks apt each time: that is printed too).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../bin/nomia.js', import.meta.url));
+const CLOSURE = 'deb:closure?packages=[gcc, make, libc6-dev]';
+const base = mkdtempSync(join(tmpdir(), 'nomia-bench-deb-'));
+const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: base, LANG: 'C' };
+
+function run(cmd: string, args: readonly string[], cwd = base): string {
+  const r = spawnSync(cmd, args, { cwd, env, maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.toString()}`);
+  return r.stdout.toString();
+}
+
+function timed(f: () => void): number {
+  const t0 = performance.now();
+  f();
+  return performance.now() - t0;
+}
+
+function median(f: () => void, n = 3): number {
+  return Array.from({ length: n }, () => timed(f)).sort((a, b) => a - b)[Math.floor(n / 2)]!;
+}
+
+const nomia = (store: string, ...args: string[]) => run(process.execPath, [bin, '--store', store, ...args]);
+const row = (label: string, ours: number, peer: number) =>
+  console.log(`${label.padEnd(34)} nomia ${(ours / 1000).toFixed(2).padStart(7)} s   apt-get download + dpkg-deb -x ${(peer / 1000).toFixed(2).padStart(7)} s   ratio ${(ours / peer).toFixed(2)}`);
+
+const store = join(base, 'store');
+// The index of the archive is fetched first, as the peer's (the system's) already is.
+const index = timed(() => nomia(store, 'realize', 'deb:latest?package=hello'));
+const cold = timed(() => nomia(store, 'realize', CLOSURE));
+const lock = nomia(store, 'reductions', CLOSURE).split('\n').find((l) => l.startsWith('  => deb:root('))!.slice(5);
+const packages = [...lock.matchAll(/deb:exact\?package=([^&]+)&version=([^&]+)&arch=([^&]+)&/g)].map((m) => `${m[1]}:${m[3]}=${m[2]!.replace(/^"|"$/g, '')}`);
+
+function peer(): void {
+  const dir = join(base, `peer-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(join(dir, 'debs'), { recursive: true });
+  run('apt-get', ['download', '-qq', ...packages], join(dir, 'debs'));
+  for (const deb of readdirSync(join(dir, 'debs'))) run('dpkg-deb', ['-x', join(dir, 'debs', deb), join(dir, 'root')]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const peerCold = timed(peer);
+console.log(`${CLOSURE}: ${packages.length} packages; fetching the index into a fresh store took ${(index / 1000).toFixed(2)} s`);
+row('cold (fresh store)', cold, peerCold);
+const warm = median(() => nomia(store, 'realize', CLOSURE));
+const warmLock = median(() => nomia(store, 'realize', lock));
+row('warm, the contextual name', warm, peerCold);
+row('warm, the locked exact name', warmLock, peerCold);
+rmSync(base, { recursive: true, force: true });

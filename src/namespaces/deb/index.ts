@@ -1,0 +1,232 @@
+/**
+ * The `deb` namespace: Debian packages from the archive apt is configured
+ * with, as trees in the store (docs/namespaces/deb.md).
+ *
+ * - `exact?package=…&version=…&arch=…&sha256=…`: one package's files, its
+ *   `.deb` checked against `sha256` before anything is stored. Not
+ *   contextual: realized once, it is a lookup, offline too.
+ * - `latest?package=…[&arch=…]` (contextual): the version the index lists
+ *   now; reduces to its exact name.
+ * - `closure?packages=[…][&arch=…]` (contextual): everything those packages
+ *   need on a clean system, as apt resolves it; reduces to
+ *   `root(exact…)`, the lock.
+ * - `root(trees…)`: package trees merged into one root (root.ts).
+ * - `source?package=…[&version=…]` (contextual): a source package's tree
+ *   (source.ts); reduces to `source?package=…&version=…&sha256=<.dsc>`,
+ *   which is exact.
+ *
+ * Maintainer scripts are never run: a tree is the packages' files only.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type AtomRequest, byContentName, commitObject, hashPath, leaf, type Namespace, normalizeTree, NomiaError, type RealizeContext, realPath,
+  type Resource, syncFileSystem, usage, withWorkDir,
+} from '../../namespace/index.js';
+import { aptState, type AptState, type DebRef, download, freshIndex, printUris, sourceUris } from './apt.js';
+import { sha256File, unpackDeb } from './deb-file.js';
+import { checkNameId, closureParams, exactName, exactParams, latestParams, objectName, rootName, sourceName, sourceParams, treeName } from './names.js';
+import { readDsc, unpackSource } from './source.js';
+import { mergeRoot } from './root.js';
+import { describeStats } from '../unpack/safe-tree.js';
+
+/** Store `tree` (in a work directory) as an object named `name`. */
+async function commitTree(ctx: RealizeContext, work: string, tree: string, name: string): Promise<Resource> {
+  // Built in tmp/, given the store's metadata, hashed and flushed, then registered as it is (store/commit.ts): no second copy.
+  normalizeTree(tree);
+  const { hash, narSize } = await hashPath(tree);
+  if (ctx.store.fsync) syncFileSystem(work);
+  const { object } = commitObject(ctx.store, { tree, hash, narSize, name });
+  return { kind: 'object', type: 'dir', name: byContentName(object), path: realPath(ctx.store, object) };
+}
+
+/** Where a closure leaves the .debs it downloaded at once, for the exact names it then realizes. */
+function stagedFile(state: AptState, sha256: string): string {
+  return join(state.root, 'staged', `${sha256}.deb`);
+}
+
+/** Package files whose trees were stored before (a hint only: the engine's records decide). */
+function knownFile(state: AptState, sha256: string): string {
+  return join(state.root, 'known', sha256);
+}
+
+function isKnown(ctx: RealizeContext, state: AptState, sha256: string): boolean {
+  try {
+    return existsSync(join(ctx.store.layout.storeDir, readFileSync(knownFile(state, sha256), 'utf8')));
+  } catch {
+    return false;
+  }
+}
+
+/** The index's entry for one exact package file; its hash must be the one the name gives. */
+async function lookUp(ctx: RealizeContext, state: AptState, p: DebRef): Promise<DebRef> {
+  await freshIndex(ctx, state);
+  const what = `${p.package}:${p.arch}=${p.version}`;
+  const [ref] = await printUris(ctx, state, ['download', what], what);
+  if (!ref) throw new NomiaError('deb/not-found', `the archive's index does not list ${what}`, { hint: 'the archive may have moved on from this version: realize deb:latest?package=… for the current one' });
+  if (ref.sha256 !== p.sha256) {
+    throw new NomiaError('deb/hash-mismatch', `the archive's index lists ${what} with sha256=${ref.sha256}, not the name's sha256=${p.sha256}; nothing was downloaded or stored`, {
+      hint: 'the name is wrong, or the archive republished this version; realize deb:latest?package=… to learn the archive\'s',
+    });
+  }
+  return ref;
+}
+
+/** One package's tree in the store: from a closure's staged download, else downloaded now. */
+async function exactTree(ctx: RealizeContext, p: DebRef): Promise<Resource> {
+  const state = aptState(ctx.store);
+  const label = `deb:exact of ${p.package} ${p.version} (${p.arch})`;
+  return withWorkDir(ctx.store, async (work, tree) => {
+    const staged = stagedFile(state, p.sha256);
+    let file = staged;
+    if (!existsSync(staged)) {
+      const ref = await lookUp(ctx, state, p);
+      file = (await download(ctx, [ref], work)).get(ref)!;
+    }
+    let stats;
+    try {
+      stats = await unpackDeb(file, p.sha256, tree, { label, work, signal: ctx.signal });
+    } catch (e) {
+      // A damaged download must not be found again by the next realize.
+      rmSync(staged, { force: true });
+      throw e;
+    }
+    ctx.log(`unpacked ${describeStats(stats)}`);
+    const r = await commitTree(ctx, work, tree, treeName(p));
+    mkdirSync(join(state.root, 'known'), { recursive: true });
+    writeFileSync(knownFile(state, p.sha256), r.kind === 'object' ? r.path.slice(ctx.store.layout.storeDir.length + 1) : '');
+    rmSync(staged, { force: true });
+    return r;
+  });
+}
+
+/** Realize `name` through the engine (recorded, reused); `direct` when the caller offers no engine. */
+async function through(ctx: RealizeContext, name: string, direct: () => Promise<Resource>): Promise<Resource> {
+  ctx.emitReduction(name);
+  if (ctx.resolve) {
+    const [r] = await ctx.resolve(name);
+    if (r) return r;
+  }
+  return direct();
+}
+
+async function latest(req: AtomRequest, ctx: RealizeContext): Promise<Resource> {
+  const p = latestParams(req);
+  const state = aptState(ctx.store);
+  await freshIndex(ctx, state);
+  const what = p.arch === undefined ? p.package : `${p.package}:${p.arch}`;
+  const [ref] = await printUris(ctx, state, ['download', what], what);
+  if (!ref) throw new NomiaError('deb/not-found', `the archive's index has no package ${what}`, { hint: 'apt-cache search WORD finds package names' });
+  ctx.log(`${ref.package} is ${ref.version} (${ref.arch})`);
+  return through(ctx, exactName(req.namespace.id, ref), () => exactTree(ctx, ref));
+}
+
+/** Download, in one go, the closure's packages not stored before, so the exact names find them staged. */
+async function prefetch(ctx: RealizeContext, state: AptState, refs: readonly DebRef[]): Promise<void> {
+  const missing = refs.filter((r) => !isKnown(ctx, state, r.sha256) && !existsSync(stagedFile(state, r.sha256)));
+  if (missing.length === 0) return;
+  mkdirSync(join(state.root, 'staged'), { recursive: true });
+  await withWorkDir(ctx.store, async (work) => {
+    const files = await download(ctx, missing, work);
+    // Renamed into place whole: an exact name never sees half a download.
+    for (const [ref, file] of files) renameSync(file, stagedFile(state, ref.sha256));
+  });
+}
+
+async function closure(req: AtomRequest, ctx: RealizeContext): Promise<Resource> {
+  const p = closureParams(req);
+  const state = aptState(ctx.store);
+  await freshIndex(ctx, state);
+  const targets = p.packages.map((n) => (p.arch === undefined ? n : `${n}:${p.arch}`));
+  // Debian policy: no package declares a dependency on an Essential one, every system has them (a shell, coreutils, sed…).
+  const refs = await printUris(ctx, state, ['install', ...targets, ...(p.essential ? ['?essential'] : [])], targets.join(' '));
+  if (refs.length === 0) throw new NomiaError('deb/not-found', `apt resolved ${targets.join(' ')} to no package files`, { hint: 'check the package names' });
+  ctx.log(`the closure of ${targets.join(' ')} is ${refs.length} packages`);
+  await prefetch(ctx, state, refs);
+  return through(ctx, rootName(req.namespace.id, refs), async () => {
+    const trees: (readonly [string, string])[] = [];
+    for (const ref of [...refs].sort((a, b) => exactName('', a).localeCompare(exactName('', b)))) {
+      const r = await exactTree(ctx, ref);
+      if (r.kind === 'object') trees.push([ref.package, r.path]);
+    }
+    return withWorkDir(ctx.store, async (work, tree) => {
+      mergeRoot(trees, tree);
+      return commitTree(ctx, work, tree, 'deb-root');
+    });
+  });
+}
+
+/** root(trees…): the trees in port order. */
+async function root(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Resource> {
+  const ports = Object.keys(inputs).sort((a, b) => Number(a) - Number(b));
+  if (ports.length === 0) throw usage(req, 'takes the package trees to merge', 'e.g. deb:root(deb:exact?…, deb:exact?…); deb:closure?packages=[…] writes it for you');
+  const trees = ports.map((port): readonly [string, string] => {
+    const r = inputs[port]!;
+    if (!/^\d+$/.test(port) || r.kind !== 'object' || r.type !== 'dir') throw usage(req, `takes package trees as positional inputs, but \`${port}\` is ${r.kind === 'object' ? `a ${r.type}` : 'a value'}`);
+    return [r.name, r.path];
+  });
+  return withWorkDir(ctx.store, async (work, tree) => {
+    mergeRoot(trees, tree);
+    return commitTree(ctx, work, tree, 'deb-root');
+  });
+}
+
+/** A source package: exact (with the .dsc's sha256) it is downloaded and unpacked; otherwise it reduces to the exact name. */
+async function source(req: AtomRequest, ctx: RealizeContext): Promise<Resource> {
+  const p = sourceParams(req);
+  const state = aptState(ctx.store);
+  await freshIndex(ctx, state);
+  const what = p.version === undefined ? p.package : `${p.package}=${p.version}`;
+  const lines = await sourceUris(ctx, state, what);
+  const dscLine = lines.find((l) => l.file.endsWith('.dsc'));
+  if (!dscLine) throw new NomiaError('deb/not-found', `the archive's index lists no .dsc for ${what}`, { hint: 'check the name: apt-cache showsrc NAME' });
+  if (p.sha256 !== undefined && dscLine.sha256 !== p.sha256) {
+    throw new NomiaError('deb/hash-mismatch', `the archive's index lists the .dsc of ${what} with sha256=${dscLine.sha256}, not the name's sha256=${p.sha256}; nothing was downloaded or stored`, {
+      hint: 'the name is wrong, or the archive republished this version; realize deb:source?package=… to learn the archive\'s',
+    });
+  }
+  const label = `deb:source of ${what}`;
+  const fetchAndUnpack = () => withWorkDir(ctx.store, async (work, tree) => {
+    const files = await download(ctx, lines, work);
+    const { dsc } = readDsc(files, label);
+    if ((await sha256File(files.get(dscLine)!)) !== dscLine.sha256) throw new NomiaError('deb/hash-mismatch', `${label}: the .dsc's SHA-256 is not ${dscLine.sha256}; nothing was stored`);
+    await unpackSource(dsc, files, tree, work, label, ctx.signal);
+    return { dsc, out: await commitTree(ctx, work, tree, objectName(dsc.source, dsc.version)) };
+  });
+  if (p.sha256 !== undefined) return (await fetchAndUnpack()).out;
+  // The version (with its epoch) and the source's own name come from the .dsc: read it first, then the exact name does the rest.
+  const dsc = await withWorkDir(ctx.store, async (work) => readDsc(await download(ctx, [dscLine], work), label).dsc);
+  return through(ctx, sourceName(req.namespace.id, dsc.source, dsc.version, dscLine.sha256), async () => (await fetchAndUnpack()).out);
+}
+
+export const debNamespace: Namespace = {
+  id: 'deb',
+  spelling: 'builtin:deb@1',
+  describe(req) {
+    switch (checkNameId(req)) {
+      case 'exact':
+        exactParams(req);
+        return leaf('dir', false);
+      case 'latest':
+        latestParams(req);
+        return leaf('dir', true);
+      case 'closure':
+        closureParams(req);
+        return leaf('dir', true);
+      case 'root':
+        if (req.params.length) throw usage(req, 'takes no parameters');
+        return { inputs: 'any', outputs: { out: { type: 'dir' } }, defaultOutput: 'out', contextual: false };
+      case 'source':
+        return leaf('dir', sourceParams(req).sha256 === undefined);
+    }
+  },
+  async realize(req, inputs, ctx) {
+    switch (checkNameId(req)) {
+      case 'exact': return { out: await exactTree(ctx, exactParams(req)) };
+      case 'latest': return { out: await latest(req, ctx) };
+      case 'closure': return { out: await closure(req, ctx) };
+      case 'root': return { out: await root(req, inputs, ctx) };
+      case 'source': return { out: await source(req, ctx) };
+    }
+  },
+};
