@@ -117,7 +117,8 @@ export class Scanner {
   // End of the last token taken, so a node's span excludes trailing trivia.
   private end = 0;
 
-  constructor(text: string) {
+  /** `spans: false` leaves nodes without spans: for a caller that prints nodes and drops them (`format.ts`). */
+  constructor(text: string, private readonly spans = true) {
     this.text = text;
     this.source = new SourceText(text);
   }
@@ -132,9 +133,9 @@ export class Scanner {
     return this.end;
   }
 
-  /** The span from the offset `start` to the end of the last token taken. */
-  spanFrom(start: number): SourceSpan {
-    return new SourceSpan(this.source, start, this.end);
+  /** The span from the offset `start` to the end of the last token taken (`undefined` when spans are off). */
+  spanFrom(start: number): SourceSpan | undefined {
+    return this.spans ? new SourceSpan(this.source, start, this.end) : undefined;
   }
 
   /** A span over `[start, end)`. */

@@ -76,7 +76,8 @@ export function parseExpression(text: string): Expression {
  * `NomiaSyntaxError`; the sink may have received pieces before the error.
  */
 export function parseExpressionInto(text: string, sink: TopLevelSink): void {
-  const p = new Parser(text, sink);
+  // The sink prints nodes and drops them: they need no spans (errors compute theirs).
+  const p = new Parser(text, sink, false);
   p.prefix();
   p.name(0);
   if (p.s.eat('=>')) {
@@ -100,8 +101,8 @@ export function tryParseName(text: string): ParseResult<Name> {
 class Parser {
   readonly s: Scanner;
 
-  constructor(text: string, private readonly sink?: TopLevelSink) {
-    this.s = new Scanner(text);
+  constructor(text: string, private readonly sink?: TopLevelSink, spans = true) {
+    this.s = new Scanner(text, spans);
   }
 
   prefix(): void {
@@ -145,10 +146,13 @@ class Parser {
 
   /** An identifier used as a name id, namespace id or binder: keywords are refused. */
   private nameIdentifier(what: string, nameId = false): Ident {
+    const start = this.begin();
     const id = this.identifier(what, nameId);
-    if (RESERVED_WORDS.has(id.name)) {
+    // Length first: most ids are not 2, 3 or 7 long, and a Set lookup would hash every fresh id string.
+    const n = id.name.length;
+    if ((n === 2 || n === 3 || n === 7) && RESERVED_WORDS.has(id.name)) {
       throw new NomiaSyntaxError('syntax/reserved', `\`${id.name}\` is a keyword and cannot be used as ${what}`,
-        id.span!, this.s.text, 'choose another identifier');
+        this.s.span(start, this.s.lastEnd), this.s.text, 'choose another identifier');
     }
     return id;
   }
@@ -232,13 +236,7 @@ class Parser {
     const formals = new SeenNames();
     do {
       this.unclosed(open);
-      const a = this.arg(inner);
-      if (a.formal && formals.seen(a.formal.name)) {
-        const formal = a.formal.name;
-        throw new NomiaSyntaxError('syntax/duplicate', `input \`${formal}\` is given twice`, a.formal.span!, this.s.text,
-          'give each input once');
-      }
-      args.push(a);
+      args.push(this.arg(inner, formals));
     } while (this.s.eatCode(44 /* , */));
     this.close(open, '`,` or `)`');
     return { kind: 'Substitution', ref, args, span: this.s.spanFrom(start) };
@@ -263,7 +261,8 @@ class Parser {
     throw this.s.error(code, `expected ${expected} to close the \`(\` at ${this.at(open)}, found ${this.s.found()}`);
   }
 
-  private arg(depth: number): Arg {
+  /** One input; a formal input already in `formals` is refused. */
+  private arg(depth: number, formals: SeenNames): Arg {
     const start = this.begin();
     const ahead = this.s.formalAhead();
     let formalArg = ahead === 'formal';
@@ -275,6 +274,10 @@ class Parser {
     }
     if (formalArg) {
       const formal = this.identifier('an input name');
+      if (formals.seen(formal.name)) {
+        throw new NomiaSyntaxError('syntax/duplicate', `input \`${formal.name}\` is given twice`, this.s.span(start, this.s.lastEnd), this.s.text,
+          'give each input once');
+      }
       this.s.eatCode(58 /* : */);
       const value = this.outputRef(depth);
       return { kind: 'Arg', formal, value, span: this.s.spanFrom(start) };
@@ -325,7 +328,7 @@ class Parser {
     const seg = this.s.quoted() ?? this.s.unquoted();
     if (seg === undefined) throw this.s.error('syntax', `expected a path segment after \`/\`, found ${this.s.found()}`);
     if (seg === '' || seg === '.' || seg === '..' || seg.includes('/') || seg.includes('\0')) {
-      throw new NomiaSyntaxError('syntax', `invalid projection segment ${JSON.stringify(seg)}`, this.s.spanFrom(start), this.s.text,
+      throw new NomiaSyntaxError('syntax', `invalid projection segment ${JSON.stringify(seg)}`, this.s.span(start, this.s.lastEnd), this.s.text,
         'a projection names a path inside an output: no empty, `.` or `..` segments, no `/` or NUL inside one');
     }
     return seg;
@@ -352,10 +355,10 @@ class Parser {
       if (this.s.peekCode() === 58 /* : */) {
         if (inner.kind !== 'Tree') {
           throw new NomiaSyntaxError('syntax', `a named namespace must be a single name, not a \`${inner.kind === 'LetIn' ? 'let' : 'compose'}\``,
-            this.s.spanFrom(start), this.s.text, 'wrap it in another pair of parentheses: `((let … in …)):name`');
+            this.s.span(start, this.s.lastEnd), this.s.text, 'wrap it in another pair of parentheses: `((let … in …)):name`');
         }
         this.s.eatCode(58);
-        const nsSpan = this.s.span(start, (inner.span as SourceSpan).endOffset);
+        const nsSpan = inner.span && this.s.span(start, (inner.span as SourceSpan).endOffset);
         const id = this.parameterizedId(depth);
         return {
           kind: 'AtomicName',
@@ -372,7 +375,7 @@ class Parser {
       const id = this.parameterizedId(depth);
       const atom: AtomicName = {
         kind: 'AtomicName',
-        namespace: { kind: 'BuiltinNamespace', id: first, span: first.span! },
+        namespace: { kind: 'BuiltinNamespace', id: first, span: first.span },
         id, span: this.s.spanFrom(start),
       };
       return atom;
@@ -402,7 +405,8 @@ class Parser {
       }
       const keyIdent: Ident = { kind: 'Ident', name: key, span: this.s.spanFrom(start) };
       if (keys.seen(key)) {
-        throw new NomiaSyntaxError('syntax/duplicate', `parameter \`${key}\` is given twice`, keyIdent.span!, this.s.text, 'give each parameter once');
+        throw new NomiaSyntaxError('syntax/duplicate', `parameter \`${key}\` is given twice`, this.s.span(start, this.s.lastEnd), this.s.text,
+          'give each parameter once');
       }
       if (!this.s.eatCode(61 /* = */)) throw this.s.error('syntax', `expected \`=\` after parameter \`${key}\`, found ${this.s.found()}`);
       const value = this.value(depth);
