@@ -62,7 +62,8 @@ export type ErrorCode =
   | 'fetch/hash-mismatch'
   | 'unpack/format'
   | 'unpack/unsafe-entry'
-  | 'private/permission';
+  | 'private/permission'
+  | 'syntax/too-large';
 
 export interface NomiaErrorOptions {
   readonly hint?: string;

@@ -9,6 +9,7 @@
  * Nesting is bounded (`MAX_DEPTH`) so that hostile input gets a syntax error,
  * never a stack overflow.
  */
+import { getHeapStatistics } from 'node:v8';
 import { NomiaSyntaxError } from '../errors.js';
 import {
   RESERVED_WORDS,
@@ -38,6 +39,32 @@ export interface TopLevelSink {
 
 /** How deep names, input lists and value lists may nest. */
 export const MAX_DEPTH = 256;
+
+/** The most a name text may hold, in UTF-16 code units, whatever the heap. */
+export const MAX_NAME_LENGTH = 64 * 1024 * 1024;
+
+/**
+ * The longest name text the parser accepts, in UTF-16 code units: 64 Mi, or
+ * 1/128 of the JavaScript heap limit if that is less. A parsed name's
+ * AST takes about 50 bytes per character (the streaming formatter much less),
+ * and flattening and spelling about twice that: past this bound a large name
+ * would end the process with an out-of-memory crash instead of an error.
+ * (a 10 M-character compose flattens in 1 GB). Node's default heap of
+ * 2–4 GB gives 16–32 M characters; `--max-old-space-size` raises it.
+ */
+export function maxNameLength(): number {
+  return Math.min(MAX_NAME_LENGTH, Math.floor(getHeapStatistics().heap_size_limit / 128));
+}
+
+/** Refuse a text longer than `maxNameLength()` before any work is done on it. */
+function checkLength(text: string): void {
+  const max = maxNameLength();
+  if (text.length <= max) return;
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} M`;
+  throw new NomiaSyntaxError('syntax/too-large', `the name is ${mb(text.length)} characters long; this process accepts at most ${mb(max)}`,
+    { start: { offset: 0, line: 1, column: 1 }, end: { offset: 1, line: 1, column: 2 } }, text,
+    'split it into smaller names, or give Node a larger heap: NODE_OPTIONS=--max-old-space-size=16384 (a name may be up to 1/128 of the heap)');
+}
 
 /** The outcome of a parse that does not throw. */
 export type ParseResult<T> =
@@ -102,6 +129,7 @@ class Parser {
   readonly s: Scanner;
 
   constructor(text: string, private readonly sink?: TopLevelSink, spans = true) {
+    checkLength(text);
     this.s = new Scanner(text, spans);
   }
 
