@@ -22,7 +22,8 @@ const IDENT_REST = 2; // letters, 0-9 _ ' -
 const NAME_ID_REST = 4; // IDENT_REST and +
 const UNQUOTED_CHAR = 8; // A-Z a-z 0-9 _ . + ~ % @ ' -
 const SCHEME_REST = 16; // A-Z a-z 0-9 + . -
-const STOPS_PATH = 32; // & , ( ) ] and ASCII whitespace: where a URL or path value ends
+const STOPS_URL = 32; // & , ( ) ] and ASCII whitespace: where a URL value ends
+const STOPS_PATH = 64; // those and ; : where a path value ends
 
 const CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
@@ -33,7 +34,8 @@ for (let c = 0; c < 128; c++) {
   if (ch === '+') k |= NAME_ID_REST;
   if (/[A-Za-z0-9_.+~%@'-]/.test(ch)) k |= UNQUOTED_CHAR;
   if (/[0-9+.-]/.test(ch)) k |= SCHEME_REST;
-  if (/[&,()\]\s]/.test(ch)) k |= STOPS_PATH;
+  if (/[&,()\]\s]/.test(ch)) k |= STOPS_URL | STOPS_PATH;
+  if (ch === ';') k |= STOPS_PATH;
   CLASS[c] = k;
 }
 
@@ -48,10 +50,10 @@ const NON_ASCII_SPACE = /\s/;
 
 /**
  * How the printer may write a string value so that it scans back the same:
- * `'plain'` (`[A-Za-z0-9_.+~%@'-]+`), `'greedy'` (a path or URL, which runs
- * to `&`, `,`, `(`, `)`, `]`, whitespace or end), or `'quoted'`.
+ * `'plain'` (`[A-Za-z0-9_.+~%@'-]+`), `'path'` or `'url'` (unquoted, see
+ * `bareValue`), or `'quoted'`.
  */
-export function valueForm(v: string): 'plain' | 'greedy' | 'quoted' {
+export function valueForm(v: string): 'plain' | 'path' | 'url' | 'quoted' {
   const n = v.length;
   if (n === 0) return 'quoted';
   let i = 0;
@@ -62,11 +64,18 @@ export function valueForm(v: string): 'plain' | 'greedy' | 'quoted' {
   }
   if (i === n) return 'plain';
   let body: number;
-  if (pathStart(v, 0)) body = 1;
-  else if (v.charCodeAt(i) === 58 /* : */ && v.charCodeAt(i + 1) === 47 && v.charCodeAt(i + 2) === 47 && isScheme(v, 0, i)) body = i + 3;
-  else return 'quoted';
-  for (let j = body; j < n; j++) if (stopsPath(v, j)) return 'quoted';
-  return 'greedy';
+  let stops: number;
+  if (pathStart(v, 0)) {
+    body = 1;
+    stops = STOPS_PATH;
+  } else if (v.charCodeAt(i) === 58 /* : */ && v.charCodeAt(i + 1) === 47 && v.charCodeAt(i + 2) === 47 && isScheme(v, 0, i)) {
+    body = i + 3;
+    stops = STOPS_URL;
+  } else {
+    return 'quoted';
+  }
+  for (let j = body; j < n; j++) if (stopsAt(v, j, stops)) return 'quoted';
+  return stops === STOPS_PATH ? 'path' : 'url';
 }
 
 /** Whether `following`, written right after a plain value, would be scanned as part of it. */
@@ -75,15 +84,20 @@ export function continuesPlain(following: string): boolean {
   return c < 128 && (CLASS[c]! & UNQUOTED_CHAR) !== 0;
 }
 
-/** Whether `following`, written right after a path or URL value, would be scanned as part of it. */
-export function continuesGreedy(following: string): boolean {
-  return !stopsPath(following, 0);
+/** Whether `following`, written right after a path value, would be scanned as part of it. */
+export function continuesPath(following: string): boolean {
+  return !stopsAt(following, 0, STOPS_PATH);
 }
-/** Whether the character at `i` of `t` ends a URL or path value (or `t` ends there). */
-function stopsPath(t: string, i: number): boolean {
+
+/** Whether `following`, written right after a URL value, would be scanned as part of it. */
+export function continuesUrl(following: string): boolean {
+  return !stopsAt(following, 0, STOPS_URL);
+}
+/** Whether the character at `i` of `t` ends a URL (`stops` = STOPS_URL) or path (STOPS_PATH) value, or `t` ends there. */
+function stopsAt(t: string, i: number, stops: number): boolean {
   if (i >= t.length) return true;
   const c = t.charCodeAt(i);
-  return c < 128 ? (CLASS[c]! & STOPS_PATH) !== 0 : NON_ASCII_SPACE.test(t[i]!);
+  return c < 128 ? (CLASS[c]! & stops) !== 0 : NON_ASCII_SPACE.test(t[i]!);
 }
 
 /** Whether a path value starts at `i` of `t`: `/` (but not a comment's `/*`), `./`, `../` or `~/`. */
@@ -344,9 +358,10 @@ export class Scanner {
   }
 
   /**
-   * An unquoted parameter value, or `undefined`: a path (`/…`, `./…`,
-   * `../…`, `~/…`) or a URL (`scheme://…`), each running to the next `&`,
-   * `,`, `(`, `)`, `]`, whitespace or end; otherwise a run of
+   * An unquoted parameter value, or `undefined`: a URL (`scheme://…`)
+   * running to the next `&`, `,`, `(`, `)`, `]`, whitespace or end; a path
+   * (`/…`, `./…`, `../…`, `~/…`) running to those or `;` (which separates
+   * declarations: `let a = f?p=./x; …`); otherwise a run of
    * `[A-Za-z0-9_.+~%@'-]`, which a `/` ends.
    */
   bareValue(): string | undefined {
@@ -355,20 +370,20 @@ export class Scanner {
     const start = this.pos;
     let j: number;
     if (pathStart(t, start)) {
-      j = this.greedyEnd(start + 1);
+      j = this.greedyEnd(start + 1, STOPS_PATH);
     } else {
       j = this.unquotedEnd(start);
       if (j === start) return undefined;
       if (t.charCodeAt(j) === 58 /* : */ && t.charCodeAt(j + 1) === 47 && t.charCodeAt(j + 2) === 47 && isScheme(t, start, j)) {
-        j = this.greedyEnd(j + 3);
+        j = this.greedyEnd(j + 3, STOPS_URL);
       }
     }
     this.pos = this.end = j;
     return t.slice(start, j);
   }
 
-  private greedyEnd(i: number): number {
-    while (!stopsPath(this.text, i)) i++;
+  private greedyEnd(i: number, stops: number): number {
+    while (!stopsAt(this.text, i, stops)) i++;
     return i;
   }
 

@@ -146,14 +146,14 @@ class Parser {
   }
 
   /**
-   * A hint when the last token was a path or URL value that ran over a `;`
-   * meant to separate declarations (`let a = f?path=./x; b = …`): such a
-   * value runs to whitespace, so the `;` became part of it.
+   * A hint when the last token was a URL value that ran over a `;` meant to
+   * separate declarations (`let a = f?u=https://x/y; b = …`): a URL runs to
+   * whitespace, so the `;` became part of it. (A path stops at `;`.)
    */
   swallowedSemicolon(): string | undefined {
     const end = this.s.lastEnd;
     if (this.s.text.charCodeAt(end - 1) !== 59 /* ; */ || end === this.s.pos) return undefined;
-    return 'a path or URL value runs over `;` up to whitespace: put a space before the `;` that ends the declaration, or quote the value';
+    return 'a URL value runs over `;` up to whitespace: put a space before the `;` that ends the declaration, or quote the URL';
   }
 
   private deeper(depth: number): number {

@@ -3,8 +3,8 @@
  * inputs) and around `=` in declarations, parameters in written order,
  * quotes only where a value would not scan back unquoted.
  *
- * An unquoted value is greedy: `f?a=b.out` scans as the value `b.out`, and a
- * URL or path value runs over `.`, `/`, `:` and `;`. When the next printed
+ * An unquoted value is greedy: `f?a=b.out` scans as the value `b.out`, a
+ * URL value runs over `.`, `/`, `:` and `;`, a path over all but `;`. When the next printed
  * characters would extend such a value, the printer puts one space between
  * them (`f?a=b .out`, `f?p=./src /main.c`); whitespace may stand between any
  * two tokens, so this keeps the value unquoted and the meaning intact. The
@@ -15,7 +15,7 @@ import type {
   Arg, AtomicName, Declaration, Expression, Name, NameRef, OutputRef, ParameterizedId, ParamValue, Substitution,
 } from './ast.js';
 import type { TopLevelSink } from './parse.js';
-import { continuesGreedy, continuesPlain, valueForm } from './lexer.js';
+import { continuesPath, continuesPlain, continuesUrl, valueForm } from './lexer.js';
 
 /** What the last token was, for whether the next must be kept apart from it by a space. */
 const NOT_GREEDY = 0;
@@ -23,8 +23,10 @@ const NOT_GREEDY = 0;
 const PLAIN = 1;
 /** `.`, `..` or `~`: a plain value that a `/` would also continue (into a path). */
 const PATH_PREFIX = 2;
-/** A path or URL value: anything but `&`, `,`, `(`, `)`, `]` and whitespace continues it. */
-const GREEDY = 3;
+/** A URL value: anything but `&`, `,`, `(`, `)`, `]` and whitespace continues it. */
+const URL = 3;
+/** A path value: as a URL, but `;` too ends it. */
+const PATH = 4;
 
 /** Parts are joined into a chunk this often, so a large name is held as a few big strings, not millions of small ones. */
 const CHUNK_PARTS = 4096;
@@ -62,12 +64,13 @@ class Out {
     switch (this.last) {
       case PLAIN: return continuesPlain(following);
       case PATH_PREFIX: return continuesPlain(following) || following.charCodeAt(0) === 47 /* / */;
-      default: return continuesGreedy(following);
+      case URL: return continuesUrl(following);
+      default: return continuesPath(following);
     }
   }
 
   /** Push a value that the scanner would extend with what follows it, as `kind` says. */
-  pushValue(s: string, kind: typeof PLAIN | typeof PATH_PREFIX | typeof GREEDY): void {
+  pushValue(s: string, kind: typeof PLAIN | typeof PATH_PREFIX | typeof URL | typeof PATH): void {
     this.push(s);
     this.last = kind;
   }
@@ -295,7 +298,8 @@ function value(o: Out, v: ParamValue): void {
       const s = v.value;
       const form = valueForm(s);
       if (form === 'plain') o.pushValue(s, s === '.' || s === '..' || s === '~' ? PATH_PREFIX : PLAIN);
-      else if (form === 'greedy') o.pushValue(s, GREEDY);
+      else if (form === 'url') o.pushValue(s, URL);
+      else if (form === 'path') o.pushValue(s, PATH);
       else o.push(JSON.stringify(s));
       return;
     }

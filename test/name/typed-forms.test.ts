@@ -11,6 +11,8 @@ import { formatExpression } from '../../src/name/format.js';
 import { fromJson, toJson } from '../../src/name/json.js';
 import { parseExpression, parseName, tryParseName } from '../../src/name/parse.js';
 import { print } from '../../src/name/print.js';
+import { flatten } from '../../src/graph/flatten.js';
+import { spell } from '../../src/graph/spell.js';
 import { assertSameAst } from '../support/ast.js';
 
 function body(n: Name): OutputRef {
@@ -40,7 +42,7 @@ describe('path values', () => {
   test('a value starting with `/`, `./`, `../` or `~/` is a path up to `&`, `,`, `(`, `)`, `]`, whitespace or end', () => {
     assert.deepEqual(paramsOf('filesystem:import?path=./src'), { path: './src' });
     assert.deepEqual(paramsOf('git:exact-fetch?repo=/srv/git/x&rev=abc'), { repo: '/srv/git/x', rev: 'abc' });
-    assert.deepEqual(paramsOf('f?a=../up/x.tar.gz&b=~/notes/a:b;c'), { a: '../up/x.tar.gz', b: '~/notes/a:b;c' });
+    assert.deepEqual(paramsOf('f?a=../up/x.tar.gz&b=~/notes/a:b=*?c'), { a: '../up/x.tar.gz', b: '~/notes/a:b=*?c' });
     assert.deepEqual(paramsOf('exec:run?args=[/bin/sh, -c, "echo hi > $out"]'), { args: ['/bin/sh', '-c', 'echo hi > $out'] });
     assert.deepEqual(paramsOf('f?a=[./x]'), { a: ['./x'] });
     assert.deepEqual(paramsOf('f?a=/'), { a: '/' });
@@ -86,11 +88,18 @@ describe('path values', () => {
     assert.deepEqual(paramsOf('f?a=~/x'), { a: '~/x' });
   });
 
-  test('a path runs over `;`, and the error for `let a = f?p=./x; b = …` says so', () => {
-    const e = syntaxError('let a = f?p=./x; b = g in h', 'syntax', 18, /expected `;` or `in`/);
+  test('a `;` ends a path, so declarations read as written; a path holding `;` is quoted', () => {
+    const l = parseName('let a = f?p=./input.txt; b = g(in: $a) in h($b)');
+    assert.equal(l.kind === 'LetIn' && l.declarations.length, 2);
+    assert.equal(print(l), 'let a = f?p=./input.txt; b = g(in: $a) in h($b)');
+    assert.equal(print(parseName('f?p="./a;b"')), 'f?p="./a;b"');
+  });
+
+  test('a URL still runs over `;`, and the error for `let a = f?u=http://x; b = …` says so', () => {
+    const e = syntaxError('let a = f?u=http://x; b = g in h', 'syntax', 23, /expected `;` or `in`/);
     assert.match(e.hint ?? '', /runs over `;`/);
-    assert.equal(print(parseName('let a = f?p=./x ; b = g in h')), 'let a = f?p=./x ; b = g in h');
-    const c = syntaxError('compose a = f?p=./x; g', 'syntax', 22, /expected end of name/);
+    assert.equal(print(parseName('let a = f?u=http://x ; b = g in h')), 'let a = f?u=http://x ; b = g in h');
+    const c = syntaxError('compose a = f?u=http://x; g', 'syntax', 27, /expected end of name/);
     assert.match(c.hint ?? '', /runs over `;`/);
   });
 
@@ -107,7 +116,8 @@ describe('path values', () => {
       ['f?p="/*x"', 'f?p="/*x"'],
       ['f?p="./a b"', 'f?p="./a b"'],
       ['f?p="./a,b"', 'f?p="./a,b"'],
-      ['compose a = f?p=./x ; g', 'compose a = f?p=./x ; g'],
+      ['compose a = f?p=./x ; g', 'compose a = f?p=./x; g'],
+      ['compose a = f?u=http://x ; g', 'compose a = f?u=http://x ; g'],
     ];
     for (const [text, canonical] of cases) {
       assert.equal(print(parseName(text)), canonical, text);
@@ -169,7 +179,7 @@ describe('duplicate formal inputs', () => {
 
 describe('streaming formatter', () => {
   test('formatExpression prints what print(parseExpression) prints', () => {
-    for (const text of ['x:y', 'compose a = f?u=http://x ; g($a)', 'let a = f?p=./x ;b=g(y: $a) in h($b).out/x',
+    for (const text of ['x:y', 'compose a = f?u=http://x ; g($a)', 'let a = f?p=./x;b=g(y: $a) in h($b).out/x',
       'a:b => c:d', 'compose a = f ; g => let x = y in z', 'nomia://f?p=/a']) {
       assert.equal(Buffer.concat(formatExpression(text)).toString('utf8'), print(parseExpression(text)), text);
     }
@@ -177,5 +187,14 @@ describe('streaming formatter', () => {
 
   test('and fails where the parser fails', () => {
     assert.throws(() => formatExpression('compose a = f; b = g('), (e: unknown) => e instanceof NomiaSyntaxError && e.code === 'syntax/unbalanced');
+  });
+});
+
+describe('spelling', () => {
+  test('a path typed unquoted and quoted spells the same; `//` in a projection too', () => {
+    const spellingOf = (text: string) => spell(flatten(parseName(text), text)).name;
+    assert.equal(spellingOf('exec:run?args=[/bin/sh, -c, x]&p=./src'), spellingOf('exec:run?args=["/bin/sh", "-c", "x"]&p="./src"'));
+    assert.equal(spellingOf('(x:y?p=./a)/b//c'), spellingOf('(x:y?p="./a")/b/c'));
+    assert.notEqual(spellingOf('x:y?p=./src'), spellingOf('(x:y?p=.)/src'), 'a path is not a projection');
   });
 });

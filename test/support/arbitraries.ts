@@ -38,7 +38,7 @@ const pathString = fc.tuple(
 ).map(([p, r]) => p + r.join(''));
 const anyString = fc.string({ unit: 'binary', maxLength: 10 });
 const trickyString = fc.constantFrom('', ' ', 'a b', 'a/b', 'x:y', '"', '\\', '\n', 'in', 'let', '$x', '@y', '/*', '*/', 'a,b', '[', ']', '\u2028', '\ud800', 'é', '.', '..',
-  '~', '/', './', '../', '~/', '/bin/sh', './src', '/a;', 'a;b', '/*x*/', '/a/*b', './x.out');
+  '~', '/', './', '../', '~/', '/bin/sh', './src', '/a;', 'a;b', '/*x*/', '/a/*b', './x.out', 'http://a;b');
 
 export const stringValue = fc.oneof(unquotedString, urlString, pathString, anyString, trickyString);
 
