@@ -13,7 +13,7 @@
  * are computed when an error or a span asks, see `span.ts`), and non-ASCII
  * identifiers take a slower path through a Unicode regular expression.
  */
-import { NomiaSyntaxError, type ErrorCode, type Position, type Span } from '../errors.js';
+import { NomiaSyntaxError, type ErrorCode, type Span } from '../errors.js';
 import { SourceSpan, SourceText } from './span.js';
 
 // Character classes of ASCII, as bits.
@@ -22,7 +22,7 @@ const IDENT_REST = 2; // letters, 0-9 _ ' -
 const NAME_ID_REST = 4; // IDENT_REST and +
 const UNQUOTED_CHAR = 8; // A-Z a-z 0-9 _ . + ~ % @ ' -
 const SCHEME_REST = 16; // A-Z a-z 0-9 + . -
-const STOPS_URL = 32; // & , ( ) ] and ASCII whitespace: where a URL value ends
+const STOPS_URL = 32; // & , ( ) ] ASCII whitespace and control characters: where a URL value ends
 const STOPS_PATH = 64; // those and ; : where a path value ends
 
 const CLASS = new Uint8Array(128);
@@ -34,7 +34,8 @@ for (let c = 0; c < 128; c++) {
   if (ch === '+') k |= NAME_ID_REST;
   if (/[A-Za-z0-9_.+~%@'-]/.test(ch)) k |= UNQUOTED_CHAR;
   if (/[0-9+.-]/.test(ch)) k |= SCHEME_REST;
-  if (/[&,()\]\s]/.test(ch)) k |= STOPS_URL | STOPS_PATH;
+  // Control characters too, so that canonical text never holds one raw (the printer quotes them as JSON escapes).
+  if (/[&,()\]\s\x00-\x1f]/.test(ch)) k |= STOPS_URL | STOPS_PATH;
   if (ch === ';') k |= STOPS_PATH;
   CLASS[c] = k;
 }
@@ -93,6 +94,7 @@ export function continuesPath(following: string): boolean {
 export function continuesUrl(following: string): boolean {
   return !stopsAt(following, 0, STOPS_URL);
 }
+
 /** Whether the character at `i` of `t` ends a URL (`stops` = STOPS_URL) or path (STOPS_PATH) value, or `t` ends there. */
 function stopsAt(t: string, i: number, stops: number): boolean {
   if (i >= t.length) return true;
@@ -135,11 +137,6 @@ export class Scanner {
   constructor(text: string, private readonly spans = true) {
     this.text = text;
     this.source = new SourceText(text);
-  }
-
-  /** Where the cursor stands, as line and column (computed: use for messages, not per token). */
-  position(): Position {
-    return this.source.position(this.pos);
   }
 
   /** The offset where the last token taken ends. */

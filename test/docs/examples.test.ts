@@ -5,7 +5,8 @@
  * in a temporary directory with a temporary store; `npx nomia` and `nomia`
  * are the built CLI. A command that fails fails the test, naming its line.
  *
- * Not every line can run here. Two rules, both explicit:
+ * `npm ci && ` before a command is dropped: the test runs from an installed
+ * tree. Not every line can run here. Two rules, both explicit:
  *  - a synopsis is not a command: a line with a placeholder (`<hex>`,
  *    `NAME`, `[--option]`, `…`) documents a form, and is skipped;
  *  - `SKIP` below lists each other command the test cannot give what it
@@ -95,9 +96,15 @@ function withoutComments(text: string): string {
   return text.split('\n').map((l) => l.replace(/\s{2,}#.*$|^\s*#.*$/, '')).join('\n');
 }
 
+/** The command as run: without a leading `npm ci && ` (the tree is installed already). */
+function asRun(c: Command): string {
+  return c.text.replace(/^npm ci && /, '');
+}
+
 function skipOf(file: string, c: Command): string | undefined {
-  if (PLACEHOLDER.test(withoutComments(c.text))) return 'a synopsis with placeholders';
-  const rule = SKIP.find((s) => s.file === file && c.text.startsWith(s.starts));
+  const text = asRun(c);
+  if (PLACEHOLDER.test(withoutComments(text))) return 'a synopsis with placeholders';
+  const rule = SKIP.find((s) => s.file === file && text.startsWith(s.starts));
   if (rule && !(rule.unless?.() ?? false)) return rule.why;
   return undefined;
 }
@@ -128,7 +135,7 @@ function runBlock(t: TestContext, block: Block): void {
       continue;
     }
     ran++;
-    script.push(c.text, `__rc=$?; if [ $__rc -ne 0 ]; then echo "the example at ${block.file}:${c.line} failed with status $__rc" >&2; exit 1; fi`);
+    script.push(asRun(c), `__rc=$?; if [ $__rc -ne 0 ]; then echo "the example at ${block.file}:${c.line} failed with status $__rc" >&2; exit 1; fi`);
   }
   if (ran === 0) {
     t.skip('nothing in this block can run here (see the diagnostics)');

@@ -116,6 +116,7 @@ describe('path values', () => {
       ['f?p="/*x"', 'f?p="/*x"'],
       ['f?p="./a b"', 'f?p="./a b"'],
       ['f?p="./a,b"', 'f?p="./a,b"'],
+      ['f?p="./a\\u0001b"&u="http://x/\\u0002"', 'f?p="./a\\u0001b"&u="http://x/\\u0002"'],
       ['compose a = f?p=./x ; g', 'compose a = f?p=./x; g'],
       ['compose a = f?u=http://x ; g', 'compose a = f?u=http://x ; g'],
     ];
