@@ -18,14 +18,19 @@ const SLAB = 1 << 20;
 /** UTF-8 bytes collected into large buffers. */
 class Utf8Slabs {
   private readonly done: Uint8Array[] = [];
-  private slab = Buffer.allocUnsafeSlow(SLAB);
+  private slab: Buffer;
   private used = 0;
+
+  /** `expected`: at most how many bytes will come (3 per UTF-16 unit of an input about as long as its canonical text), so a small name gets a small buffer. */
+  constructor(expected: number) {
+    this.slab = Buffer.allocUnsafe(Math.min(SLAB, expected));
+  }
 
   add(text: string): void {
     // At most 3 bytes per UTF-16 unit.
     if (this.used + text.length * 3 > this.slab.length) {
       if (this.used > 0) this.done.push(this.slab.subarray(0, this.used));
-      this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB, text.length * 3));
+      this.slab = Buffer.allocUnsafe(Math.max(SLAB, text.length * 3));
       this.used = 0;
     }
     this.used += this.slab.write(text, this.used, 'utf8');
@@ -43,7 +48,7 @@ class Utf8Slabs {
  * `parseExpression` does.
  */
 export function formatExpression(text: string): Uint8Array[] {
-  const out = new Utf8Slabs();
+  const out = new Utf8Slabs(3 * text.length + 64);
   const w = new CanonicalWriter((chunk) => out.add(chunk));
   parseExpressionInto(text, w);
   w.chunks();
