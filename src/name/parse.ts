@@ -364,19 +364,19 @@ class Parser {
 
   private nameRef(depth: number): NameRef {
     const start = this.begin();
-    const c = this.s.peek();
-    if (c === '$') {
-      this.s.eatCode(36 /* $ */);
+    const c = this.s.peekCode();
+    if (c === 36 /* $ */) {
+      this.s.eatCode(36);
       const id = this.nameIdentifier('a variable name after `$`');
       return { kind: 'Variable', id, span: this.s.spanFrom(start) };
     }
-    if (c === '@') {
-      this.s.eatCode(64 /* @ */);
+    if (c === 64 /* @ */) {
+      this.s.eatCode(64);
       const id = this.nameIdentifier('a resolved-name variable after `@`');
       return { kind: 'Resolved', id, span: this.s.spanFrom(start) };
     }
-    if (c === '(') {
-      this.s.eatCode(40 /* ( */);
+    if (c === 40 /* ( */) {
+      this.s.eatCode(40);
       this.unclosed(start);
       const inner = this.name(this.deeper(depth));
       this.close(start, '`)`');
@@ -396,7 +396,7 @@ class Parser {
       }
       return { kind: 'Nested', name: inner, span: this.s.spanFrom(start) };
     }
-    if (c === ')') throw this.s.error('syntax/unbalanced', 'unexpected `)` where a name was expected', undefined, 'remove the `)` or add the name it should follow');
+    if (c === 41 /* ) */) throw this.s.error('syntax/unbalanced', 'unexpected `)` where a name was expected', undefined, 'remove the `)` or add the name it should follow');
     const first = this.parameterizedId(depth);
     if (this.s.peekCode() === 58 /* : */) {
       this.s.eatCode(58);
@@ -445,12 +445,12 @@ class Parser {
 
   private value(depth: number): ParamValue {
     const start = this.begin();
-    const c = this.s.peek();
-    if (c === '[') {
-      this.s.eatCode(91 /* [ */);
+    const c = this.s.peekCode();
+    if (c === 91 /* [ */) {
+      this.s.eatCode(91);
       const inner = this.deeper(depth);
       const items: ParamValue[] = [];
-      if (!this.s.eat(']')) {
+      if (!this.s.eatCode(93 /* ] */)) {
         do items.push(this.value(inner));
         while (this.s.eatCode(44 /* , */));
         if (!this.s.eatCode(93 /* ] */)) {
@@ -460,12 +460,12 @@ class Parser {
       }
       return { kind: 'List', items, span: this.s.spanFrom(start) };
     }
-    if (c === '$') {
-      this.s.eatCode(36 /* $ */);
+    if (c === 36 /* $ */) {
+      this.s.eatCode(36);
       const input = this.identifier('an input name after `$`');
       return { kind: 'InputRef', input, span: this.s.spanFrom(start) };
     }
-    const v = this.s.quoted() ?? this.s.bareValue();
+    const v = c === 34 /* " */ ? this.s.quoted() : this.s.bareValue();
     if (v === undefined) {
       throw this.s.error('syntax', `expected a value, found ${this.s.found()}`, undefined,
         'quote values with other characters than letters, digits and `_.+~%@\'-` (paths `/…` `./…` `../…` `~/…` and URLs need no quotes): "like this"');

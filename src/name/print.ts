@@ -45,19 +45,27 @@ class Out {
   constructor(private readonly separator?: () => string, private readonly sink?: (chunk: string) => void) {}
 
   push(s: string): void {
-    let following = s;
-    let sep = '';
-    if (this.separator && this.started) {
-      sep = this.separator();
-      following = sep + s;
+    if (this.separator) {
+      this.pushSeparated(s, this.separator);
+      return;
     }
+    if (this.last !== NOT_GREEDY) {
+      if (this.continues(s)) this.parts.push(' ');
+      this.last = NOT_GREEDY;
+    }
+    this.parts.push(s);
+    if (this.parts.length >= CHUNK_PARTS) this.flush();
+  }
+
+  /** `push` with trivia between tokens (`printWith`). */
+  private pushSeparated(s: string, separator: () => string): void {
+    const sep = this.started ? separator() : '';
     // A comment right after a URL or path would be scanned as part of it: whitespace first ends the value.
-    if (this.last !== NOT_GREEDY && this.continues(following)) this.parts.push(' ');
+    if (this.last !== NOT_GREEDY && this.continues(sep + s)) this.parts.push(' ');
     if (sep) this.parts.push(sep);
     this.last = NOT_GREEDY;
     this.started = true;
     this.parts.push(s);
-    if (this.parts.length >= CHUNK_PARTS) this.flush();
   }
 
   private continues(following: string): boolean {
