@@ -1,7 +1,7 @@
 /** The name language: AST, parser, printer and JSON form. */
 export * from './ast.js';
 export {
-  parseName, parseExpression, parseExpressionInto, tryParseName, maxNameLength, MAX_DEPTH, MAX_NAME_LENGTH,
+  parseName, parseExpression, parseExpressionInto, tryParseName, maxNameLength, MAX_DEPTH, MAX_NAME_LENGTH, NAME_SYNTAX_VERSION,
   type ParseResult, type TopLevelSink,
 } from './parse.js';
 export { print, printWith, printValue, printSegment, CanonicalWriter, type PrintOptions } from './print.js';

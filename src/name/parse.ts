@@ -37,6 +37,14 @@ export interface TopLevelSink {
   arrow(): void;
 }
 
+/**
+ * The version of the text syntax: bumped whenever a text that parsed before
+ * now means something else, so that whatever is keyed by a name's text (the
+ * engine's text memos) is not reused across the change. 2: unquoted path
+ * values (`f?a=./b` was the value `.` projected to `b`; it is the path `./b`).
+ */
+export const NAME_SYNTAX_VERSION = 2;
+
 /** How deep names, input lists and value lists may nest. */
 export const MAX_DEPTH = 256;
 
