@@ -10,13 +10,13 @@
  * every young-generation collection they survive) and is written as is.
  */
 import { parseExpressionInto } from './parse.js';
-import { CanonicalWriter } from './print.js';
+import { CanonicalWriter, type TextSink } from './print.js';
 
 /** Bytes per buffer: large enough that a 10 MB name needs a handful. */
 const SLAB = 1 << 20;
 
-/** UTF-8 bytes collected into large buffers. */
-class Utf8Slabs {
+/** UTF-8 bytes collected into large buffers, token by token. */
+class Utf8Slabs implements TextSink {
   private readonly done: Uint8Array[] = [];
   private slab: Buffer;
   private used = 0;
@@ -27,11 +27,27 @@ class Utf8Slabs {
   }
 
   add(text: string): void {
+    const n = text.length;
     // At most 3 bytes per UTF-16 unit.
-    if (this.used + text.length * 3 > this.slab.length) {
+    if (this.used + n * 3 > this.slab.length) {
       if (this.used > 0) this.done.push(this.slab.subarray(0, this.used));
-      this.slab = Buffer.allocUnsafe(Math.max(SLAB, text.length * 3));
+      this.slab = Buffer.allocUnsafe(Math.max(SLAB, n * 3));
       this.used = 0;
+    }
+    // Most tokens are a few ASCII characters: copying them here is much cheaper than a call into the encoder.
+    if (n <= 32) {
+      const slab = this.slab;
+      let at = this.used;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 128) break;
+        slab[at++] = c;
+      }
+      if (i === n) {
+        this.used = at;
+        return;
+      }
     }
     this.used += this.slab.write(text, this.used, 'utf8');
   }
@@ -49,7 +65,7 @@ class Utf8Slabs {
  */
 export function formatExpression(text: string): Uint8Array[] {
   const out = new Utf8Slabs(3 * text.length + 64);
-  const w = new CanonicalWriter((chunk) => out.add(chunk));
+  const w = new CanonicalWriter(out);
   parseExpressionInto(text, w);
   w.chunks();
   return out.result();

@@ -31,6 +31,11 @@ const PATH = 4;
 /** Parts are joined into a chunk this often, so a large name is held as a few big strings, not millions of small ones. */
 const CHUNK_PARTS = 4096;
 
+/** Where a printer puts its text when it does not collect it: token by token, in order. */
+export interface TextSink {
+  add(text: string): void;
+}
+
 class Out {
   private parts: string[] = [];
   private readonly chunks: string[] = [];
@@ -39,20 +44,24 @@ class Out {
 
   /**
    * `separator`, when given, is called between tokens for the trivia to put
-   * there (see `printWith`). `sink`, when given, receives the text in chunks
-   * as it is printed, instead of `toChunks`.
+   * there (see `printWith`). `sink`, when given, receives the text token by
+   * token as it is printed, instead of `toChunks`.
    */
-  constructor(private readonly separator?: () => string, private readonly sink?: (chunk: string) => void) {}
+  constructor(private readonly separator?: () => string, private readonly sink?: TextSink) {}
 
   push(s: string): void {
     if (this.separator) {
       this.pushSeparated(s, this.separator);
       return;
     }
-    if (this.last !== NOT_GREEDY) {
-      if (this.continues(s)) this.parts.push(' ');
-      this.last = NOT_GREEDY;
+    const space = this.last !== NOT_GREEDY && this.continues(s);
+    this.last = NOT_GREEDY;
+    if (this.sink) {
+      if (space) this.sink.add(' ');
+      this.sink.add(s);
+      return;
     }
+    if (space) this.parts.push(' ');
     this.parts.push(s);
     if (this.parts.length >= CHUNK_PARTS) this.flush();
   }
@@ -84,13 +93,11 @@ class Out {
   }
 
   private flush(): void {
-    const chunk = this.parts.join('');
-    if (this.sink) this.sink(chunk);
-    else this.chunks.push(chunk);
+    this.chunks.push(this.parts.join(''));
     this.parts = [];
   }
 
-  /** The text so far, as chunks to write one after another (empty when a sink took them). */
+  /** The text so far, as chunks to write one after another (empty when a sink takes the text). */
   toChunks(): string[] {
     if (this.parts.length > 0) this.flush();
     return this.chunks;
@@ -149,8 +156,8 @@ export class CanonicalWriter implements TopLevelSink {
   private readonly o: Out;
   private first = true;
 
-  /** `sink` receives the text in chunks as it is printed; without it, `chunks()` returns them. */
-  constructor(sink?: (chunk: string) => void) {
+  /** `sink` receives the text token by token as it is printed; without it, `chunks()` returns it. */
+  constructor(sink?: TextSink) {
     this.o = new Out(undefined, sink);
   }
 
@@ -177,7 +184,7 @@ export class CanonicalWriter implements TopLevelSink {
     this.o.push(' => ');
   }
 
-  /** The rest of the text: all of it without a sink; with one, this hands the last chunk to the sink and returns `[]`. */
+  /** The text printed, in chunks; `[]` with a sink (which has it all). */
   chunks(): string[] {
     return this.o.toChunks();
   }

@@ -181,7 +181,8 @@ describe('duplicate formal inputs', () => {
 describe('streaming formatter', () => {
   test('formatExpression prints what print(parseExpression) prints', () => {
     for (const text of ['x:y', 'compose a = f?u=http://x ; g($a)', 'let a = f?p=./x;b=g(y: $a) in h($b).out/x',
-      'a:b => c:d', 'compose a = f ; g => let x = y in z', 'nomia://f?p=/a']) {
+      'a:b => c:d', 'compose a = f ; g => let x = y in z', 'nomia://f?p=/a', '名前:été?ключ="é x"&p=./é/ü&q="😀\\n"(a: $b)',
+      `compose ${Array.from({ length: 3000 }, (_, i) => `n${i} = f?u=http://x/${i}&v="é${i}"`).join('; ')}`]) {
       assert.equal(Buffer.concat(formatExpression(text)).toString('utf8'), print(parseExpression(text)), text);
     }
   });
