@@ -74,6 +74,7 @@ export const ERROR_CODES = [
   'realize/cycle',
   'realize/input-vanished',
   'store/too-deep',
+  'syntax/too-large',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

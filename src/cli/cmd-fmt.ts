@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { fromJson } from '../name/json.js';
-import { parseExpression } from '../name/parse.js';
+import { formatExpression } from '../name/format.js';
 import { print } from '../name/print.js';
 import { readFileInput, readStdin, type NameInput } from './input.js';
 import { run } from './run.js';
@@ -27,7 +27,7 @@ export function register(program: Command): void {
       run(() => {
         const input: NameInput = file === undefined || file === '-' ? { text: readStdin(), label: '<stdin>' } : readFileInput(file);
         return { input, go: () => {
-          let expr;
+          let chunks: Uint8Array[];
           if (opts.fromJson) {
             let json: unknown;
             try {
@@ -35,23 +35,23 @@ export function register(program: Command): void {
             } catch (e) {
               throw new NomiaError('json/invalid', `${input.label} is not JSON: ${(e as Error).message}`);
             }
-            expr = fromJson(json);
+            chunks = [Buffer.from(print(fromJson(json)))];
           } else {
-            expr = parseExpression(input.text);
+            // Printed as parsed, declaration by declaration: a large compose is never held whole.
+            chunks = formatExpression(input.text);
           }
-          const text = print(expr);
           if (opts.check) {
-            if (input.text.replace(/\n$/, '') !== text) {
+            if (input.text.replace(/\n$/, '') !== Buffer.concat(chunks).toString('utf8')) {
               throw new NomiaError('usage', `${input.label} is not in canonical form`, { hint: `run \`nomia fmt ${file ?? '-'}\` to see it` });
             }
             return;
           }
           if (opts.write) {
             if (file === undefined || file === '-') throw new NomiaError('usage', '--write needs a FILE argument');
-            writeFileSync(file, `${text}\n`);
+            writeFileSync(file, Buffer.concat([...chunks, Buffer.from('\n')]));
             return;
           }
-          return text;
+          return chunks;
         } };
       }));
 }

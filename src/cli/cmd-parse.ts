@@ -1,7 +1,7 @@
 /** `nomia parse NAME [--json]`: check a name and print it canonically or as its JSON AST. */
 import type { Command } from 'commander';
 import { parseExpression } from '../name/parse.js';
-import { print } from '../name/print.js';
+import { formatExpression } from '../name/format.js';
 import { toJson } from '../name/json.js';
 import { nameArgument } from './input.js';
 import { run } from './run.js';
@@ -22,8 +22,8 @@ Examples:
       run(() => {
         const input = nameArgument(arg);
         return { input, go: () => {
-          const e = parseExpression(input.text);
-          return opts.json ? JSON.stringify(toJson(e, { positions: opts.positions === true }), null, 2) : print(e);
+          if (!opts.json) return formatExpression(input.text);
+          return JSON.stringify(toJson(parseExpression(input.text), { positions: opts.positions === true }), null, 2);
         } };
       }));
 }

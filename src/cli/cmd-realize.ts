@@ -26,7 +26,7 @@ function bound(text: string, flags: readonly string[]): string {
   for (const f of flags) {
     const eq = f.indexOf('=');
     const key = eq > 0 ? f.slice(0, eq).replace(/^@/, '') : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) throw new NomiaError('usage', `--bind ${JSON.stringify(f)} is not \`var=name\``, { hint: "e.g. --bind src='filesystem:import?path=\"./src\"'" });
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) throw new NomiaError('usage', `--bind ${JSON.stringify(f)} is not \`var=name\``, { hint: "e.g. --bind src='filesystem:import?path=./src'" });
     bindings[key] = parseName(f.slice(eq + 1));
   }
   return print(bindResolved(parseName(text), bindings, text));
@@ -72,8 +72,8 @@ export function register(program: Command): void {
 ${namespacesHelp()}
 
 Examples:
-  nomia realize 'filesystem:import?path="./src"'
-  nomia realize 'let s = filesystem:import?path="./x" in exec:run?args=[sh, -c, "tr a-z A-Z < $in > $out"](in: $s)'`)
+  nomia realize 'filesystem:import?path=./src'
+  nomia realize 'let s = filesystem:import?path=./x in exec:run?args=[sh, -c, "tr a-z A-Z < $in > $out"](in: $s)'`)
     .action((arg: string | undefined, opts: Opts, cmd: Command) => run(() => {
       if (opts.root !== undefined) checkRootName(opts.root);
       const input = nameArgument(arg);

@@ -1,6 +1,7 @@
 /** Reading the name a command works on: an argument, `-` for stdin, or a file. */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
+import { maxNameLength } from '../name/parse.js';
 
 export interface NameInput {
   readonly text: string;
@@ -8,18 +9,62 @@ export interface NameInput {
   readonly label: string;
 }
 
+/**
+ * All of `fd` as UTF-8, refusing more than a name may hold (`maxNameLength`,
+ * at most 3 UTF-8 bytes per UTF-16 unit): a huge input is an error before it
+ * is held in memory, never an out-of-memory crash.
+ */
+function readCapped(fd: number, label: string): string {
+  const limit = 3 * maxNameLength();
+  // One buffer that doubles as it fills, like readFileSync: the input is held once as bytes, then once as text.
+  let buf = Buffer.allocUnsafe(1 << 16);
+  let total = 0;
+  for (;;) {
+    if (total === buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, limit + 1));
+      buf.copy(bigger, 0, 0, total);
+      buf = bigger;
+    }
+    let n: number;
+    try {
+      n = readSync(fd, buf, total, buf.length - total, null);
+    } catch (e) {
+      // A non-blocking stdin (set so by the parent) with nothing yet to read: wait a moment and retry.
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      continue;
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > limit) {
+      throw new NomiaError('syntax/too-large', `${label} holds more than ${(limit / 1e6).toFixed(0)} MB; a name may be at most ${(maxNameLength() / 1e6).toFixed(1)} M characters`, {
+        hint: 'split it into smaller names, or give Node a larger heap: NODE_OPTIONS=--max-old-space-size=16384 (a name may be up to 1/128 of the heap)',
+      });
+    }
+  }
+  return buf.toString('utf8', 0, total);
+}
+
 export function readStdin(): string {
   try {
-    return readFileSync(0, 'utf8');
+    return readCapped(0, 'standard input');
   } catch (e) {
+    if (e instanceof NomiaError) throw e;
     throw new NomiaError('usage', `cannot read standard input: ${(e as Error).message}`, { hint: 'pass the name as an argument instead' });
   }
 }
 
 export function readFileInput(path: string): NameInput {
+  let fd: number;
   try {
-    return { text: readFileSync(path, 'utf8'), label: path };
+    fd = openSync(path, 'r');
+    try {
+      return { text: readCapped(fd, path), label: path };
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
+    if (e instanceof NomiaError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     throw new NomiaError('usage', `cannot read ${path}: ${why}`);

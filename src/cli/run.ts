@@ -3,10 +3,15 @@ import { betterHint } from './hints.js';
 import { formatError } from './report.js';
 import type { NameInput } from './input.js';
 
+type Output = string | readonly Uint8Array[] | undefined | void;
+
 export interface Job {
   readonly input?: NameInput;
-  /** Returns what to print on stdout (a trailing newline is added), or nothing. */
-  readonly go: () => string | undefined | void | Promise<string | undefined | void>;
+  /**
+   * Returns what to print on stdout (a trailing newline is added), or nothing.
+   * A large text may come as UTF-8 chunks, written one after another.
+   */
+  readonly go: () => Output | Promise<Output>;
 }
 
 export async function run(setup: () => Job | Promise<Job>): Promise<void> {
@@ -18,6 +23,10 @@ export async function run(setup: () => Job | Promise<Job>): Promise<void> {
     name = job.input?.text;
     const out = await job.go();
     if (typeof out === 'string') process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
+    else if (out) {
+      for (const chunk of out) process.stdout.write(chunk);
+      if (out.at(-1)?.at(-1) !== 10 /* \n */) process.stdout.write('\n');
+    }
   } catch (e) {
     process.stderr.write(`${formatError(e, label, betterHint(e, name))}\n`);
     if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1;

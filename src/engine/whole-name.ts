@@ -19,6 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Spelling } from '../graph/spell.js';
+import { NAME_SYNTAX_VERSION } from '../name/parse.js';
 import type { Registry } from '../namespace/registry.js';
 import type { Resource } from '../namespace/types.js';
 import type { Store } from '../store/store.js';
@@ -43,9 +44,13 @@ export function registryFingerprint(registry: Registry): string {
   return f;
 }
 
-/** The key of a name text under a registry: `text1-<hex SHA-256>`. */
+/**
+ * The key of a name text under a registry: `text1-<hex SHA-256>`. The syntax
+ * version counts too: a text that means something else under a newer parser
+ * must not find the spelling memoized under the older one.
+ */
 export function textKey(text: string, registry: Registry): string {
-  return `text1-${createHash('sha256').update(`nomia-text-1\0${registryFingerprint(registry)}\0`).update(text).digest('hex')}`;
+  return `text1-${createHash('sha256').update(`nomia-text-1\0syntax-${NAME_SYNTAX_VERSION}\0${registryFingerprint(registry)}\0`).update(text).digest('hex')}`;
 }
 
 /** The default spelling memoized for a name text, if any. */

@@ -1,5 +1,9 @@
 /** The name language: AST, parser, printer and JSON form. */
 export * from './ast.js';
-export { parseName, parseExpression, tryParseName, MAX_DEPTH, type ParseResult } from './parse.js';
-export { print, printWith, printValue, printSegment, type PrintOptions } from './print.js';
+export {
+  parseName, parseExpression, parseExpressionInto, tryParseName, maxNameLength, MAX_DEPTH, MAX_NAME_LENGTH, NAME_SYNTAX_VERSION,
+  type ParseResult, type TopLevelSink,
+} from './parse.js';
+export { print, printWith, printValue, printSegment, CanonicalWriter, type PrintOptions } from './print.js';
+export { formatExpression } from './format.js';
 export { toJson, fromJson, JSON_FORMAT, type Json, type ToJsonOptions } from './json.js';

@@ -11,7 +11,7 @@ import {
   type Arg, type Declaration, type Expression, type Ident, type Name, type NameRef, type NamespaceId,
   type OutputRef, type Param, type ParameterizedId, type ParamValue, type Substitution,
 } from './ast.js';
-import { IDENTIFIER } from './lexer.js';
+import { IDENTIFIER, NAME_IDENTIFIER } from './lexer.js';
 import { MAX_DEPTH } from './parse.js';
 
 /** The envelope's format tag; bumped on any incompatible change. */
@@ -101,8 +101,11 @@ class Reader {
     }
   }
 
-  ident(v: unknown, path: string, reserved = false): Ident {
-    if (typeof v !== 'string' || !IDENTIFIER.test(v)) this.fail(path, `expected an identifier, found ${JSON.stringify(v)}`);
+  /** `reserved`: a keyword is refused (name ids, namespace ids, variables, binders); `nameId`: `+` is allowed after the first letter. */
+  ident(v: unknown, path: string, reserved = false, nameId = false): Ident {
+    if (typeof v !== 'string' || !(nameId ? NAME_IDENTIFIER : IDENTIFIER).test(v)) {
+      this.fail(path, `expected ${nameId ? 'a name id' : 'an identifier'}, found ${JSON.stringify(v)}`);
+    }
     if (reserved && RESERVED_WORDS.has(v)) this.fail(path, `\`${v}\` is a keyword`);
     return { kind: 'Ident', name: v };
   }
@@ -131,7 +134,7 @@ class Reader {
 
   pid(v: unknown, path: string): ParameterizedId {
     const o = this.obj(v, path, ['ParameterizedId']);
-    const id = this.ident(o['id'], `${path}.id`, true);
+    const id = this.ident(o['id'], `${path}.id`, true, true);
     if (o['params'] === undefined) return { kind: 'ParameterizedId', id };
     const seen = new Set<string>();
     const params = this.list(o['params'], `${path}.params`, true).map((p, i): Param => {
@@ -168,11 +171,16 @@ class Reader {
     const ref = this.nameRef(o['ref'], `${path}.ref`);
     if (o['args'] === undefined) return { kind: 'Substitution', ref };
     return this.nested(path, () => {
+      const formals = new Set<string>();
       const args = this.list(o['args'], `${path}.args`, true).map((a, i): Arg => {
         const at = `${path}.args[${i}]`;
         const x = this.obj(a, at, ['Arg']);
         const value = this.outputRef(x['value'], `${at}.value`);
-        return x['formal'] === undefined ? { kind: 'Arg', value } : { kind: 'Arg', formal: this.ident(x['formal'], `${at}.formal`), value };
+        if (x['formal'] === undefined) return { kind: 'Arg', value };
+        const formal = this.ident(x['formal'], `${at}.formal`);
+        if (formals.has(formal.name)) this.fail(`${at}.formal`, `input \`${formal.name}\` is given twice`);
+        formals.add(formal.name);
+        return { kind: 'Arg', formal, value };
       });
       return { kind: 'Substitution', ref, args };
     });

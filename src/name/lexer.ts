@@ -1,75 +1,166 @@
 /**
  * The scanner under the name parser. The name language is context-sensitive
  * at the character level (an unquoted value may start with a digit or `-`, a
- * URL value runs over `:` and `/`), so instead of a token stream the parser
- * asks the scanner for the token class it expects next.
+ * URL or path value runs over `:` and `/`), so instead of a token stream the
+ * parser asks the scanner for the token class it expects next.
  *
  * Trivia: whitespace and `/* … *\/` comments may stand between any two tokens
  * (DESIGN.md §2). Comments do not nest, as in the grammar's BNFC lexer.
+ *
+ * Speed: names of many megabytes are parsed (issue 15: ≥ 20 MB/s end to
+ * end), so tokens are scanned with char-code loops over a class table rather
+ * than regular expressions, the scanner keeps only offsets (line and column
+ * are computed when an error or a span asks, see `span.ts`), and non-ASCII
+ * identifiers take a slower path through a Unicode regular expression.
  */
-import { NomiaSyntaxError, type ErrorCode, type Position, type Span } from '../errors.js';
+import { NomiaSyntaxError, type ErrorCode, type Span } from '../errors.js';
+import { SourceSpan, SourceText } from './span.js';
 
-const IDENT = /[\p{L}][\p{L}0-9_'-]*/uy;
-/** An unquoted non-URL value, and a projection segment. */
-const UNQUOTED = /[A-Za-z0-9_.+~%@'-]+/y;
-/** A URL value: `scheme://` up to `&`, `,`, `(`, `)`, `]`, whitespace or end. */
-const URL = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^&,()\s\]]*/y;
+// Character classes of ASCII, as bits.
+const LETTER = 1; // A-Z a-z
+const IDENT_REST = 2; // letters, 0-9 _ ' -
+const NAME_ID_REST = 4; // IDENT_REST and +
+const UNQUOTED_CHAR = 8; // A-Z a-z 0-9 _ . + ~ % @ ' -
+const SCHEME_REST = 16; // A-Z a-z 0-9 + . -
+const STOPS_URL = 32; // & , ( ) ] ASCII whitespace and control characters: where a URL value ends
+const STOPS_PATH = 64; // those and ; : where a path value ends
 
-/** Character tests the printer shares, so that what it leaves unquoted scans back the same. */
-export const UNQUOTED_VALUE = /^[A-Za-z0-9_.+~%@'-]+$/;
-export const URL_VALUE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^&,()\s\]]*$/;
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  let k = 0;
+  if (/[A-Za-z]/.test(ch)) k |= LETTER | SCHEME_REST;
+  if (/[A-Za-z0-9_'-]/.test(ch)) k |= IDENT_REST | NAME_ID_REST;
+  if (ch === '+') k |= NAME_ID_REST;
+  if (/[A-Za-z0-9_.+~%@'-]/.test(ch)) k |= UNQUOTED_CHAR;
+  if (/[0-9+.-]/.test(ch)) k |= SCHEME_REST;
+  // Control characters too, so that canonical text never holds one raw (the printer quotes them as JSON escapes).
+  if (/[&,()\]\s\x00-\x1f]/.test(ch)) k |= STOPS_URL | STOPS_PATH;
+  if (ch === ';') k |= STOPS_PATH;
+  CLASS[c] = k;
+}
+
+/** Identifiers (input and output names, parameter keys, variables): a letter, then letters, digits, `_`, `'`, `-`. */
 export const IDENTIFIER = /^[\p{L}][\p{L}0-9_'-]*$/u;
+/** Name ids and namespace ids: identifiers that may also hold `+` after the first letter (`c++-project`, `g++`). */
+export const NAME_IDENTIFIER = /^[\p{L}][\p{L}0-9_'+-]*$/u;
+const IDENT_STICKY = /[\p{L}][\p{L}0-9_'-]*/uy;
+const NAME_ID_STICKY = /[\p{L}][\p{L}0-9_'+-]*/uy;
+/** Characters past ASCII that end a URL or path value: the rest of `\s`. */
+const NON_ASCII_SPACE = /\s/;
+
+/**
+ * How the printer may write a string value so that it scans back the same:
+ * `'plain'` (`[A-Za-z0-9_.+~%@'-]+`), `'path'` or `'url'` (unquoted, see
+ * `bareValue`), or `'quoted'`.
+ */
+export function valueForm(v: string): 'plain' | 'path' | 'url' | 'quoted' {
+  const n = v.length;
+  if (n === 0) return 'quoted';
+  let i = 0;
+  while (i < n) {
+    const c = v.charCodeAt(i);
+    if (c < 128 && (CLASS[c]! & UNQUOTED_CHAR)) i++;
+    else break;
+  }
+  if (i === n) return 'plain';
+  let body: number;
+  let stops: number;
+  if (pathStart(v, 0)) {
+    body = 1;
+    stops = STOPS_PATH;
+  } else if (v.charCodeAt(i) === 58 /* : */ && v.charCodeAt(i + 1) === 47 && v.charCodeAt(i + 2) === 47 && isScheme(v, 0, i)) {
+    body = i + 3;
+    stops = STOPS_URL;
+  } else {
+    return 'quoted';
+  }
+  for (let j = body; j < n; j++) if (stopsAt(v, j, stops)) return 'quoted';
+  return stops === STOPS_PATH ? 'path' : 'url';
+}
+
+/** Whether `following`, written right after a plain value, would be scanned as part of it. */
+export function continuesPlain(following: string): boolean {
+  const c = following.charCodeAt(0);
+  return c < 128 && (CLASS[c]! & UNQUOTED_CHAR) !== 0;
+}
+
+/** Whether `following`, written right after a path value, would be scanned as part of it. */
+export function continuesPath(following: string): boolean {
+  return !stopsAt(following, 0, STOPS_PATH);
+}
+
+/** Whether `following`, written right after a URL value, would be scanned as part of it. */
+export function continuesUrl(following: string): boolean {
+  return !stopsAt(following, 0, STOPS_URL);
+}
+
+/** Whether the character at `i` of `t` ends a URL (`stops` = STOPS_URL) or path (STOPS_PATH) value, or `t` ends there. */
+function stopsAt(t: string, i: number, stops: number): boolean {
+  if (i >= t.length) return true;
+  const c = t.charCodeAt(i);
+  return c < 128 ? (CLASS[c]! & stops) !== 0 : NON_ASCII_SPACE.test(t[i]!);
+}
+
+/** Whether a path value starts at `i` of `t`: `/` (but not a comment's `/*`), `./`, `../` or `~/`. */
+function pathStart(t: string, i: number): boolean {
+  const c = t.charCodeAt(i);
+  if (c === 47 /* / */) return t.charCodeAt(i + 1) !== 42 /* * */;
+  if (c === 46 /* . */) {
+    const d = t.charCodeAt(i + 1);
+    return d === 47 || (d === 46 && t.charCodeAt(i + 2) === 47);
+  }
+  return c === 126 /* ~ */ && t.charCodeAt(i + 1) === 47;
+}
+
+/** Whether `t[from, to)` is a URL scheme: a letter, then letters, digits, `+`, `.`, `-` (all unquoted-value characters). */
+function isScheme(t: string, from: number, to: number): boolean {
+  if (!(CLASS[t.charCodeAt(from)]! & LETTER)) return false;
+  for (let i = from + 1; i < to; i++) if (!(CLASS[t.charCodeAt(i)]! & SCHEME_REST)) return false;
+  return true;
+}
 
 /** A saved scanner state. */
 export interface Mark {
   readonly pos: number;
-  readonly line: number;
-  readonly lineStart: number;
-  readonly endOffset: number;
-  readonly endLine: number;
-  readonly endLineStart: number;
+  readonly end: number;
 }
 
 export class Scanner {
   readonly text: string;
+  readonly source: SourceText;
   pos = 0;
-  private line = 1;
-  private lineStart = 0;
-  // End of the last token taken, so a node's span excludes trailing trivia. Kept as numbers:
-  // a Position object per token was most of the parser's garbage.
-  private endOffset = 0;
-  private endLine = 1;
-  private endLineStart = 0;
+  // End of the last token taken, so a node's span excludes trailing trivia.
+  private end = 0;
 
-  constructor(text: string) {
+  /** `spans: false` leaves nodes without spans: for a caller that prints nodes and drops them (`format.ts`). */
+  constructor(text: string, private readonly spans = true) {
     this.text = text;
+    this.source = new SourceText(text);
   }
 
-  position(): Position {
-    return { offset: this.pos, line: this.line, column: this.pos - this.lineStart + 1 };
+  /** The offset where the last token taken ends. */
+  get lastEnd(): number {
+    return this.end;
   }
 
-  /** Where the last token taken ends. */
-  get lastEnd(): Position {
-    return { offset: this.endOffset, line: this.endLine, column: this.endOffset - this.endLineStart + 1 };
+  /** The span from the offset `start` to the end of the last token taken (`undefined` when spans are off). */
+  spanFrom(start: number): SourceSpan | undefined {
+    return this.spans ? new SourceSpan(this.source, start, this.end) : undefined;
   }
 
-  spanFrom(start: Position): Span {
-    return { start, end: this.lastEnd };
-  }
-
-  private took(): void {
-    this.endOffset = this.pos;
-    this.endLine = this.line;
-    this.endLineStart = this.lineStart;
+  /** A span over `[start, end)`. */
+  span(start: number, end: number): SourceSpan {
+    return new SourceSpan(this.source, start, end);
   }
 
   /** Save and restore, for the places the parser looks ahead past a token. */
   mark(): Mark {
-    return { pos: this.pos, line: this.line, lineStart: this.lineStart, endOffset: this.endOffset, endLine: this.endLine, endLineStart: this.endLineStart };
+    return { pos: this.pos, end: this.end };
   }
   reset(m: Mark): void {
-    ({ pos: this.pos, line: this.line, lineStart: this.lineStart, endOffset: this.endOffset, endLine: this.endLine, endLineStart: this.endLineStart } = m);
+    this.pos = m.pos;
+    this.end = m.end;
   }
 
   /**
@@ -78,30 +169,30 @@ export class Scanner {
    */
   atBinder(): boolean {
     this.trivia();
-    IDENT.lastIndex = this.pos;
-    if (!IDENT.test(this.text)) return false;
-    const i = this.skipTriviaFrom(IDENT.lastIndex);
+    const after = this.identEnd(this.pos, false);
+    if (after < 0) return false;
+    const i = this.skipTriviaFrom(after);
     return this.text.charCodeAt(i) === 61 /* = */ && this.text.charCodeAt(i + 1) !== 62 /* > */;
   }
 
   /**
    * Look ahead without moving, for ambiguity 1: after `x :`, a `$`, `@` or
-   * `(` makes `x` a formal input; a plain identifier followed by another `:`
+   * `(` makes `x` a formal input; a plain name id followed by another `:`
    * too. Returns `'formal'`, `'positional'`, or `'unsure'` when a parameter
    * list stands in the way and the parser must try it.
    */
   formalAhead(): 'formal' | 'positional' | 'unsure' {
     this.trivia();
-    IDENT.lastIndex = this.pos;
-    if (!IDENT.test(this.text)) return 'positional';
-    let i = this.skipTriviaFrom(IDENT.lastIndex);
+    const after = this.identEnd(this.pos, false);
+    if (after < 0) return 'positional';
+    let i = this.skipTriviaFrom(after);
     if (this.text.charCodeAt(i) !== 58 /* : */) return 'positional';
     i = this.skipTriviaFrom(i + 1);
     const c = this.text.charCodeAt(i);
     if (c === 36 /* $ */ || c === 64 /* @ */ || c === 40 /* ( */) return 'formal';
-    IDENT.lastIndex = i;
-    if (!IDENT.test(this.text)) return 'positional';
-    i = this.skipTriviaFrom(IDENT.lastIndex);
+    const idEnd = this.identEnd(i, true);
+    if (idEnd < 0) return 'positional';
+    i = this.skipTriviaFrom(idEnd);
     const d = this.text.charCodeAt(i);
     if (d === 58 /* : */) return 'formal';
     return d === 63 /* ? */ ? 'unsure' : 'positional';
@@ -122,41 +213,36 @@ export class Scanner {
   }
 
   error(code: ErrorCode, message: string, at?: Span, hint?: string): NomiaSyntaxError {
-    const start = this.position();
-    const span = at ?? { start, end: { ...start, offset: Math.min(start.offset + 1, this.text.length), column: start.column + 1 } };
+    const span = at ?? this.span(this.pos, Math.min(this.pos + 1, this.text.length));
     return new NomiaSyntaxError(code, message, span, this.text, hint);
   }
 
   /** Skip whitespace and comments. */
   trivia(): void {
     const t = this.text;
+    let i = this.pos;
     for (;;) {
-      const c = t.charCodeAt(this.pos);
-      if (c === 32 || c === 9 || c === 13) {
-        this.pos++;
-      } else if (c === 10) {
-        this.pos++;
-        this.line++;
-        this.lineStart = this.pos;
-      } else if (c === 47 /* / */ && t.charCodeAt(this.pos + 1) === 42 /* * */) {
-        const start = this.position();
-        const close = t.indexOf('*/', this.pos + 2);
+      const c = t.charCodeAt(i);
+      if (c === 32 || c === 10 || c === 9 || c === 13) {
+        i++;
+      } else if (c === 47 /* / */ && t.charCodeAt(i + 1) === 42 /* * */) {
+        const close = t.indexOf('*/', i + 2);
         if (close < 0) {
           throw this.error('syntax/unterminated-comment', 'unterminated comment: `/*` has no closing `*/`',
-            { start, end: { ...start, offset: start.offset + 2, column: start.column + 2 } },
-            'close the comment with `*/`');
+            this.span(i, i + 2), 'close the comment with `*/`');
         }
-        for (let i = this.pos; i < close; i++) {
-          if (t.charCodeAt(i) === 10) {
-            this.line++;
-            this.lineStart = i + 1;
-          }
-        }
-        this.pos = close + 2;
+        i = close + 2;
       } else {
+        this.pos = i;
         return;
       }
     }
+  }
+
+  /** The next character code after trivia, or NaN at the end. Does not consume. */
+  peekCode(): number {
+    this.trivia();
+    return this.text.charCodeAt(this.pos);
   }
 
   /** The next character after trivia, or `''` at the end. Does not consume. */
@@ -166,7 +252,16 @@ export class Scanner {
   }
 
   atEnd(): boolean {
-    return this.peek() === '';
+    this.trivia();
+    return this.pos >= this.text.length;
+  }
+
+  /** Consume the one character `code` if it comes next (after trivia). */
+  eatCode(code: number): boolean {
+    this.trivia();
+    if (this.text.charCodeAt(this.pos) !== code) return false;
+    this.end = ++this.pos;
+    return true;
   }
 
   /** Consume `s` if it comes next (after trivia). */
@@ -174,7 +269,7 @@ export class Scanner {
     this.trivia();
     if (this.text.startsWith(s, this.pos)) {
       this.pos += s.length;
-      this.took();
+      this.end = this.pos;
       return true;
     }
     return false;
@@ -190,43 +285,112 @@ export class Scanner {
     return `\`${word}\``;
   }
 
-  private sticky(re: RegExp): string | undefined {
+  /**
+   * Where an identifier starting at `i` ends, or -1 when none starts there.
+   * `nameId` admits `+` after the first letter (name ids and namespace ids).
+   */
+  private identEnd(i: number, nameId: boolean): number {
+    const t = this.text;
+    const c = t.charCodeAt(i);
+    if (c >= 128) return this.identEndUnicode(i, nameId);
+    if (!(c < 128 && (CLASS[c]! & LETTER))) return -1;
+    const rest = nameId ? NAME_ID_REST : IDENT_REST;
+    let j = i + 1;
+    for (;;) {
+      const d = t.charCodeAt(j);
+      if (d < 128 && (CLASS[d]! & rest)) j++;
+      else if (d >= 128) return this.identEndUnicode(i, nameId);
+      else return j;
+    }
+  }
+
+  private identEndUnicode(i: number, nameId: boolean): number {
+    const re = nameId ? NAME_ID_STICKY : IDENT_STICKY;
+    re.lastIndex = i;
+    return re.test(this.text) ? re.lastIndex : -1;
+  }
+
+  private takeIdent(nameId: boolean): string | undefined {
     this.trivia();
-    re.lastIndex = this.pos;
-    const m = re.exec(this.text);
-    if (!m) return undefined;
-    this.pos += m[0].length;
-    this.took();
-    return m[0];
+    const start = this.pos;
+    const after = this.identEnd(start, nameId);
+    if (after < 0) return undefined;
+    this.pos = this.end = after;
+    return this.text.slice(start, after);
   }
 
   /** An identifier, or `undefined` without consuming anything. */
   ident(): string | undefined {
-    return this.sticky(IDENT);
+    return this.takeIdent(false);
+  }
+
+  /** A name id or namespace id (an identifier that may hold `+`), or `undefined` without consuming anything. */
+  nameId(): string | undefined {
+    return this.takeIdent(true);
   }
 
   /** Whether an identifier equal to `word` comes next (a keyword check). */
   atWord(word: string): boolean {
     this.trivia();
-    IDENT.lastIndex = this.pos;
-    const m = IDENT.exec(this.text);
-    return m?.[0] === word;
+    return this.text.startsWith(word, this.pos) && this.identEnd(this.pos, true) === this.pos + word.length;
   }
 
-  url(): string | undefined {
-    return this.sticky(URL);
-  }
-
+  /** A run of unquoted-value characters (a projection segment), or `undefined`. */
   unquoted(): string | undefined {
-    return this.sticky(UNQUOTED);
+    this.trivia();
+    const start = this.pos;
+    const j = this.unquotedEnd(start);
+    if (j === start) return undefined;
+    this.pos = this.end = j;
+    return this.text.slice(start, j);
   }
+
+  private unquotedEnd(i: number): number {
+    const t = this.text;
+    for (;;) {
+      const c = t.charCodeAt(i);
+      if (c < 128 && (CLASS[c]! & UNQUOTED_CHAR)) i++;
+      else return i;
+    }
+  }
+
+  /**
+   * An unquoted parameter value, or `undefined`: a URL (`scheme://…`)
+   * running to the next `&`, `,`, `(`, `)`, `]`, whitespace or end; a path
+   * (`/…`, `./…`, `../…`, `~/…`) running to those or `;` (which separates
+   * declarations: `let a = f?p=./x; …`); otherwise a run of
+   * `[A-Za-z0-9_.+~%@'-]`, which a `/` ends.
+   */
+  bareValue(): string | undefined {
+    this.trivia();
+    const t = this.text;
+    const start = this.pos;
+    let j: number;
+    if (pathStart(t, start)) {
+      j = this.greedyEnd(start + 1, STOPS_PATH);
+    } else {
+      j = this.unquotedEnd(start);
+      if (j === start) return undefined;
+      if (t.charCodeAt(j) === 58 /* : */ && t.charCodeAt(j + 1) === 47 && t.charCodeAt(j + 2) === 47 && isScheme(t, start, j)) {
+        j = this.greedyEnd(j + 3, STOPS_URL);
+      }
+    }
+    this.pos = this.end = j;
+    return t.slice(start, j);
+  }
+
+  private greedyEnd(i: number, stops: number): number {
+    while (!stopsAt(this.text, i, stops)) i++;
+    return i;
+  }
+
 
   /** A `"…"` string with JSON escapes, or `undefined` if no `"` comes next. */
   quoted(): string | undefined {
     this.trivia();
     const t = this.text;
     if (t.charCodeAt(this.pos) !== 34) return undefined;
-    const start = this.position();
+    const open = this.pos;
     let i = this.pos + 1;
     let out = '';
     let runStart = i;
@@ -234,8 +398,7 @@ export class Scanner {
       const c = t.charCodeAt(i);
       if (i >= t.length || c === 10 || c === 13) {
         throw this.error('syntax/unterminated-string', 'unterminated string: the `"` opened here is never closed',
-          { start, end: { ...start, offset: start.offset + 1, column: start.column + 1 } },
-          'close the string with `"` on the same line; write a newline inside it as \\n');
+          this.span(open, open + 1), 'close the string with `"` on the same line; write a newline inside it as \\n');
       }
       if (c === 34) break;
       if (c < 32) {
@@ -245,9 +408,9 @@ export class Scanner {
       if (c === 92) {
         out += t.slice(runStart, i);
         const e = t[i + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && e in simple) {
-          out += simple[e];
+        const simple = ESCAPES[e ?? ''];
+        if (simple !== undefined) {
+          out += simple;
           i += 2;
         } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(t.slice(i + 2, i + 6))) {
           out += String.fromCharCode(parseInt(t.slice(i + 2, i + 6), 16));
@@ -263,8 +426,9 @@ export class Scanner {
       i++;
     }
     out += t.slice(runStart, i);
-    this.pos = i + 1;
-    this.took();
+    this.pos = this.end = i + 1;
     return out;
   }
 }
+
+const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };

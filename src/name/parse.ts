@@ -9,7 +9,7 @@
  * Nesting is bounded (`MAX_DEPTH`) so that hostile input gets a syntax error,
  * never a stack overflow.
  */
-import type { Position } from '../errors.js';
+import { getHeapStatistics } from 'node:v8';
 import { NomiaSyntaxError } from '../errors.js';
 import {
   RESERVED_WORDS,
@@ -17,9 +17,62 @@ import {
   type OutputRef, type Param, type ParameterizedId, type ParamValue, type Substitution,
 } from './ast.js';
 import { Scanner } from './lexer.js';
+import type { SourceSpan } from './span.js';
+
+/**
+ * Receives the top level of a name as it is parsed, so that a caller (the
+ * streaming printer, `format.ts`) need not hold a large `compose`'s whole
+ * AST: each top-level declaration is handed over and then dropped.
+ */
+export interface TopLevelSink {
+  /** A top-level `let` or `compose` begins. */
+  begin(form: 'let' | 'compose'): void;
+  /** One declaration of the top-level `let` or `compose`, in written order. */
+  declaration(d: Declaration): void;
+  /** The `in` of a top-level `let`. */
+  in(): void;
+  /** The body of a top-level name (`Tree`) or `let`. */
+  body(r: OutputRef): void;
+  /** The `=>` of a replacement. */
+  arrow(): void;
+}
+
+/**
+ * The version of the text syntax: bumped whenever a text that parsed before
+ * now means something else, so that whatever is keyed by a name's text (the
+ * engine's text memos) is not reused across the change. 2: unquoted path
+ * values (`f?a=./b` was the value `.` projected to `b`; it is the path `./b`).
+ */
+export const NAME_SYNTAX_VERSION = 2;
 
 /** How deep names, input lists and value lists may nest. */
 export const MAX_DEPTH = 256;
+
+/** The most a name text may hold, in UTF-16 code units, whatever the heap. */
+export const MAX_NAME_LENGTH = 64 * 1024 * 1024;
+
+/**
+ * The longest name text the parser accepts, in UTF-16 code units: 64 Mi, or
+ * 1/128 of the JavaScript heap limit if that is less. A parsed name's
+ * AST takes about 50 bytes per character (the streaming formatter much less),
+ * and flattening and spelling about twice that: past this bound a large name
+ * would end the process with an out-of-memory crash instead of an error.
+ * (a 10 M-character compose flattens in 1 GB). Node's default heap of
+ * 2–4 GB gives 16–32 M characters; `--max-old-space-size` raises it.
+ */
+export function maxNameLength(): number {
+  return Math.min(MAX_NAME_LENGTH, Math.floor(getHeapStatistics().heap_size_limit / 128));
+}
+
+/** Refuse a text longer than `maxNameLength()` before any work is done on it. */
+function checkLength(text: string): void {
+  const max = maxNameLength();
+  if (text.length <= max) return;
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} M`;
+  throw new NomiaSyntaxError('syntax/too-large', `the name is ${mb(text.length)} characters long; this process accepts at most ${mb(max)}`,
+    { start: { offset: 0, line: 1, column: 1 }, end: { offset: 1, line: 1, column: 2 } }, text,
+    'split it into smaller names, or give Node a larger heap: NODE_OPTIONS=--max-old-space-size=16384 (a name may be up to 1/128 of the heap)');
+}
 
 /** The outcome of a parse that does not throw. */
 export type ParseResult<T> =
@@ -39,7 +92,8 @@ export function parseName(text: string): Name {
 export function parseExpression(text: string): Expression {
   const p = new Parser(text);
   p.prefix();
-  const start = p.s.position();
+  p.s.trivia();
+  const start = p.s.pos;
   const from = p.name(0);
   if (p.s.eat('=>')) {
     p.prefix();
@@ -49,6 +103,24 @@ export function parseExpression(text: string): Expression {
   }
   p.end();
   return from;
+}
+
+/**
+ * Parse a name or replacement like `parseExpression`, handing its top level
+ * to `sink` piece by piece instead of building the whole AST. Throws
+ * `NomiaSyntaxError`; the sink may have received pieces before the error.
+ */
+export function parseExpressionInto(text: string, sink: TopLevelSink): void {
+  // The sink prints nodes and drops them: they need no spans (errors compute theirs).
+  const p = new Parser(text, sink, false);
+  p.prefix();
+  p.name(0);
+  if (p.s.eat('=>')) {
+    sink.arrow();
+    p.prefix();
+    p.name(0);
+  }
+  p.end();
 }
 
 /** `parseName` that returns the error as a value instead of throwing. */
@@ -64,8 +136,9 @@ export function tryParseName(text: string): ParseResult<Name> {
 class Parser {
   readonly s: Scanner;
 
-  constructor(text: string) {
-    this.s = new Scanner(text);
+  constructor(text: string, private readonly sink?: TopLevelSink, spans = true) {
+    checkLength(text);
+    this.s = new Scanner(text, spans);
   }
 
   prefix(): void {
@@ -77,7 +150,18 @@ class Parser {
     if (this.s.peek() === ')') {
       throw this.s.error('syntax/unbalanced', 'unexpected `)` with no matching `(`', undefined, 'remove the `)` or add the `(` it closes');
     }
-    throw this.s.error('syntax', `expected end of name, found ${this.s.found()}`);
+    throw this.s.error('syntax', `expected end of name, found ${this.s.found()}`, undefined, this.swallowedSemicolon());
+  }
+
+  /**
+   * A hint when the last token was a URL value that ran over a `;` meant to
+   * separate declarations (`let a = f?u=https://x/y; b = …`): a URL runs to
+   * whitespace, so the `;` became part of it. (A path stops at `;`.)
+   */
+  swallowedSemicolon(): string | undefined {
+    const end = this.s.lastEnd;
+    if (this.s.text.charCodeAt(end - 1) !== 59 /* ; */ || end === this.s.pos) return undefined;
+    return 'a URL value runs over `;` up to whitespace: put a space before the `;` that ends the declaration, or quote the URL';
   }
 
   private deeper(depth: number): number {
@@ -88,26 +172,31 @@ class Parser {
     return depth + 1;
   }
 
-  private identifier(what: string): Ident {
+  /** An identifier; `nameId` admits `+` after the first letter (name ids and namespace ids). */
+  private identifier(what: string, nameId = false): Ident {
     const begin = this.begin();
-    const name = this.s.ident();
+    const name = nameId ? this.s.nameId() : this.s.ident();
     if (name === undefined) throw this.s.error('syntax', `expected ${what}, found ${this.s.found()}`);
     return { kind: 'Ident', name, span: this.s.spanFrom(begin) };
   }
 
   /** An identifier used as a name id, namespace id or binder: keywords are refused. */
-  private nameIdentifier(what: string): Ident {
-    const id = this.identifier(what);
-    if (RESERVED_WORDS.has(id.name)) {
+  private nameIdentifier(what: string, nameId = false): Ident {
+    const start = this.begin();
+    const id = this.identifier(what, nameId);
+    // Length first: most ids are not 2, 3 or 7 long, and a Set lookup would hash every fresh id string.
+    const n = id.name.length;
+    if ((n === 2 || n === 3 || n === 7) && RESERVED_WORDS.has(id.name)) {
       throw new NomiaSyntaxError('syntax/reserved', `\`${id.name}\` is a keyword and cannot be used as ${what}`,
-        id.span!, this.s.text, 'choose another identifier');
+        this.s.span(start, this.s.lastEnd), this.s.text, 'choose another identifier');
     }
     return id;
   }
 
-  private begin(): Position {
+  /** The offset where the next token starts. */
+  private begin(): number {
     this.s.trivia();
-    return this.s.position();
+    return this.s.pos;
   }
 
   name(depth: number): Name {
@@ -116,10 +205,12 @@ class Parser {
       this.s.ident();
       const declarations = this.declarations(depth, 'let');
       if (!this.s.atWord('in')) {
-        throw this.s.error('syntax', `expected \`;\` or \`in\` after a declaration of \`let\`, found ${this.s.found()}`);
+        throw this.s.error('syntax', `expected \`;\` or \`in\` after a declaration of \`let\`, found ${this.s.found()}`,
+          undefined, this.swallowedSemicolon());
       }
       this.s.ident();
-      const body = this.outputRef(depth);
+      if (depth === 0) this.sink?.in();
+      const body = this.body(depth);
       return { kind: 'LetIn', declarations, body, span: this.s.spanFrom(start) };
     }
     if (this.s.atWord('compose')) {
@@ -127,19 +218,30 @@ class Parser {
       const declarations = this.declarations(depth, 'compose');
       return { kind: 'Compose', declarations, span: this.s.spanFrom(start) };
     }
-    const body = this.outputRef(depth);
+    const body = this.body(depth);
     return { kind: 'Tree', body, span: this.s.spanFrom(start) };
   }
 
-  private declarations(depth: number, form: string): Declaration[] {
+  private body(depth: number): OutputRef {
+    const body = this.outputRef(depth);
+    if (depth === 0) this.sink?.body(body);
+    return body;
+  }
+
+  /** With a sink, the top level's declarations go to it and the returned list stays empty (the AST is not kept). */
+  private declarations(depth: number, form: 'let' | 'compose'): Declaration[] {
     const out: Declaration[] = [];
+    const sink = depth === 0 ? this.sink : undefined;
+    sink?.begin(form);
     do {
       if (this.s.atEnd() || (form === 'let' && this.s.atWord('in'))) {
         throw this.s.error('syntax', `expected a declaration in \`${form}\`, found ${this.s.found()}`, undefined,
           `\`${form}\` needs at least one declaration \`x = name\` or \`name\`, separated by \`;\` (no trailing \`;\`)`);
       }
-      out.push(this.declaration(depth));
-    } while (this.s.eat(';'));
+      const d = this.declaration(depth);
+      if (sink) sink.declaration(d);
+      else out.push(d);
+    } while (this.s.eatCode(59 /* ; */));
     return out;
   }
 
@@ -147,7 +249,7 @@ class Parser {
     const start = this.begin();
     if (this.s.atBinder()) {
       const binder = this.nameIdentifier('a variable name');
-      this.s.eat('=');
+      this.s.eatCode(61 /* = */);
       const value = this.substitution(depth);
       return { kind: 'Declaration', binder, value, span: this.s.spanFrom(start) };
     }
@@ -158,37 +260,45 @@ class Parser {
   substitution(depth: number): Substitution {
     const start = this.begin();
     const ref = this.nameRef(depth);
-    if (this.s.peek() !== '(') return { kind: 'Substitution', ref, span: this.s.spanFrom(start) };
-    const open = this.s.position();
-    this.s.eat('(');
+    if (this.s.peekCode() !== 40 /* ( */) return { kind: 'Substitution', ref, span: this.s.spanFrom(start) };
+    const open = this.s.pos;
+    this.s.eatCode(40);
     const inner = this.deeper(depth);
-    if (this.s.peek() === ')') {
-      throw this.s.error('syntax', 'empty input list `()`', { start: open, end: this.s.position() },
+    if (this.s.peekCode() === 41 /* ) */) {
+      throw this.s.error('syntax', 'empty input list `()`', this.s.span(open, this.s.pos),
         'give at least one input, or remove the parentheses for a name without inputs');
     }
     const args: Arg[] = [];
+    const formals = new SeenNames();
     do {
       this.unclosed(open);
-      args.push(this.arg(inner));
-    } while (this.s.eat(','));
+      args.push(this.arg(inner, formals));
+    } while (this.s.eatCode(44 /* , */));
     this.close(open, '`,` or `)`');
     return { kind: 'Substitution', ref, args, span: this.s.spanFrom(start) };
   }
 
+  /** `line:column` of an offset, for messages. */
+  private at(offset: number): string {
+    const p = this.s.source.position(offset);
+    return `${p.line}:${p.column}`;
+  }
+
   /** At the end of input inside `( … )`: report the unclosed parenthesis rather than a missing name. */
-  private unclosed(open: Position): void {
+  private unclosed(open: number): void {
     if (!this.s.atEnd()) return;
-    throw this.s.error('syntax/unbalanced', `unbalanced parentheses: the \`(\` at ${open.line}:${open.column} is never closed`,
+    throw this.s.error('syntax/unbalanced', `unbalanced parentheses: the \`(\` at ${this.at(open)} is never closed`,
       undefined, 'add the missing `)`');
   }
 
-  private close(open: Position, expected: string): void {
-    if (this.s.eat(')')) return;
+  private close(open: number, expected: string): void {
+    if (this.s.eatCode(41 /* ) */)) return;
     const code = this.s.atEnd() ? 'syntax/unbalanced' : 'syntax';
-    throw this.s.error(code, `expected ${expected} to close the \`(\` at ${open.line}:${open.column}, found ${this.s.found()}`);
+    throw this.s.error(code, `expected ${expected} to close the \`(\` at ${this.at(open)}, found ${this.s.found()}`);
   }
 
-  private arg(depth: number): Arg {
+  /** One input; a formal input already in `formals` is refused. */
+  private arg(depth: number, formals: SeenNames): Arg {
     const start = this.begin();
     const ahead = this.s.formalAhead();
     let formalArg = ahead === 'formal';
@@ -200,7 +310,11 @@ class Parser {
     }
     if (formalArg) {
       const formal = this.identifier('an input name');
-      this.s.eat(':');
+      if (formals.seen(formal.name)) {
+        throw new NomiaSyntaxError('syntax/duplicate', `input \`${formal.name}\` is given twice`, this.s.span(start, this.s.lastEnd), this.s.text,
+          'give each input once');
+      }
+      this.s.eatCode(58 /* : */);
       const value = this.outputRef(depth);
       return { kind: 'Arg', formal, value, span: this.s.spanFrom(start) };
     }
@@ -210,44 +324,39 @@ class Parser {
 
   /** At `x` `:` — decide ambiguity 1: formal binding, or positional `x:y`? Leaves the cursor anywhere. */
   private isFormal(): boolean {
-    this.s.eat(':');
+    this.s.eatCode(58 /* : */);
     const c = this.s.peek();
     if (c === '$' || c === '@' || c === '(') return true;
-    if (this.s.ident() === undefined) return false;
-    if (this.s.peek() === '?') {
+    if (this.s.nameId() === undefined) return false;
+    if (this.s.peekCode() === 63 /* ? */) {
       try {
-        this.s.eat('?');
+        this.s.eatCode(63);
         this.params(0);
       } catch {
         return false;
       }
     }
-    return this.s.peek() === ':';
+    return this.s.peekCode() === 58 /* : */;
   }
 
   outputRef(depth: number): OutputRef {
     const start = this.begin();
     const name = this.substitution(depth);
     let output: Ident | undefined;
-    if (this.s.eat('.')) output = this.identifier('an output name after `.`');
+    if (this.s.eatCode(46 /* . */)) output = this.identifier('an output name after `.`');
     let projection: string[] | undefined;
-    if (this.s.peek() === '/') {
-      this.s.eat('/');
-      this.s.eat('/');
+    if (this.s.peekCode() === 47 /* / */) {
       projection = [];
-      do projection.push(this.segment());
-      while (this.atSlash() && this.s.eat('/'));
+      do {
+        // `//` is the same as `/`, between segments as before the first (issue 12).
+        while (this.s.eatCode(47));
+        projection.push(this.segment());
+      } while (this.s.peekCode() === 47);
     }
-    return {
-      kind: 'OutputRef', name,
-      ...(output ? { output } : {}),
-      ...(projection ? { projection } : {}),
-      span: this.s.spanFrom(start),
-    };
-  }
-
-  private atSlash(): boolean {
-    return this.s.peek() === '/';
+    // Built without object spread: this runs once per name reference, and spreads are slow.
+    const span = this.s.spanFrom(start);
+    if (output) return projection ? { kind: 'OutputRef', name, output, projection, span } : { kind: 'OutputRef', name, output, span };
+    return projection ? { kind: 'OutputRef', name, projection, span } : { kind: 'OutputRef', name, span };
   }
 
   private segment(): string {
@@ -255,7 +364,7 @@ class Parser {
     const seg = this.s.quoted() ?? this.s.unquoted();
     if (seg === undefined) throw this.s.error('syntax', `expected a path segment after \`/\`, found ${this.s.found()}`);
     if (seg === '' || seg === '.' || seg === '..' || seg.includes('/') || seg.includes('\0')) {
-      throw new NomiaSyntaxError('syntax', `invalid projection segment ${JSON.stringify(seg)}`, this.s.spanFrom(start), this.s.text,
+      throw new NomiaSyntaxError('syntax', `invalid projection segment ${JSON.stringify(seg)}`, this.s.span(start, this.s.lastEnd), this.s.text,
         'a projection names a path inside an output: no empty, `.` or `..` segments, no `/` or NUL inside one');
     }
     return seg;
@@ -263,29 +372,29 @@ class Parser {
 
   private nameRef(depth: number): NameRef {
     const start = this.begin();
-    const c = this.s.peek();
-    if (c === '$') {
-      this.s.eat('$');
+    const c = this.s.peekCode();
+    if (c === 36 /* $ */) {
+      this.s.eatCode(36);
       const id = this.nameIdentifier('a variable name after `$`');
       return { kind: 'Variable', id, span: this.s.spanFrom(start) };
     }
-    if (c === '@') {
-      this.s.eat('@');
+    if (c === 64 /* @ */) {
+      this.s.eatCode(64);
       const id = this.nameIdentifier('a resolved-name variable after `@`');
       return { kind: 'Resolved', id, span: this.s.spanFrom(start) };
     }
-    if (c === '(') {
-      this.s.eat('(');
+    if (c === 40 /* ( */) {
+      this.s.eatCode(40);
       this.unclosed(start);
       const inner = this.name(this.deeper(depth));
       this.close(start, '`)`');
-      if (this.s.peek() === ':') {
+      if (this.s.peekCode() === 58 /* : */) {
         if (inner.kind !== 'Tree') {
           throw new NomiaSyntaxError('syntax', `a named namespace must be a single name, not a \`${inner.kind === 'LetIn' ? 'let' : 'compose'}\``,
-            this.s.spanFrom(start), this.s.text, 'wrap it in another pair of parentheses: `((let … in …)):name`');
+            this.s.span(start, this.s.lastEnd), this.s.text, 'wrap it in another pair of parentheses: `((let … in …)):name`');
         }
-        this.s.eat(':');
-        const nsSpan = { start, end: inner.span!.end };
+        this.s.eatCode(58);
+        const nsSpan = inner.span && this.s.span(start, (inner.span as SourceSpan).endOffset);
         const id = this.parameterizedId(depth);
         return {
           kind: 'AtomicName',
@@ -295,14 +404,14 @@ class Parser {
       }
       return { kind: 'Nested', name: inner, span: this.s.spanFrom(start) };
     }
-    if (c === ')') throw this.s.error('syntax/unbalanced', 'unexpected `)` where a name was expected', undefined, 'remove the `)` or add the name it should follow');
+    if (c === 41 /* ) */) throw this.s.error('syntax/unbalanced', 'unexpected `)` where a name was expected', undefined, 'remove the `)` or add the name it should follow');
     const first = this.parameterizedId(depth);
-    if (this.s.peek() === ':') {
-      this.s.eat(':');
+    if (this.s.peekCode() === 58 /* : */) {
+      this.s.eatCode(58);
       const id = this.parameterizedId(depth);
       const atom: AtomicName = {
         kind: 'AtomicName',
-        namespace: { kind: 'BuiltinNamespace', id: first, ...(first.span ? { span: first.span } : {}) },
+        namespace: { kind: 'BuiltinNamespace', id: first, span: first.span },
         id, span: this.s.spanFrom(start),
       };
       return atom;
@@ -313,16 +422,16 @@ class Parser {
   private parameterizedId(depth: number): ParameterizedId {
     const start = this.begin();
     if (this.s.atEnd()) throw this.s.error('syntax', 'expected a name, found end of input');
-    const id = this.nameIdentifier('a name');
-    if (this.s.peek() !== '?') return { kind: 'ParameterizedId', id, span: this.s.spanFrom(start) };
-    this.s.eat('?');
+    const id = this.nameIdentifier('a name', true);
+    if (this.s.peekCode() !== 63 /* ? */) return { kind: 'ParameterizedId', id, span: this.s.spanFrom(start) };
+    this.s.eatCode(63);
     const params = this.params(depth);
     return { kind: 'ParameterizedId', id, params, span: this.s.spanFrom(start) };
   }
 
   private params(depth: number): Param[] {
     const params: Param[] = [];
-    const seen = new Set<string>();
+    const keys = new SeenNames();
     do {
       const start = this.begin();
       const key = this.s.ident();
@@ -331,44 +440,68 @@ class Parser {
           '`?` and `&` must be followed by a parameter; drop the `?` for a name without parameters');
       }
       const keyIdent: Ident = { kind: 'Ident', name: key, span: this.s.spanFrom(start) };
-      if (seen.has(key)) {
-        throw new NomiaSyntaxError('syntax/duplicate', `parameter \`${key}\` is given twice`, keyIdent.span!, this.s.text, 'give each parameter once');
+      if (keys.seen(key)) {
+        throw new NomiaSyntaxError('syntax/duplicate', `parameter \`${key}\` is given twice`, this.s.span(start, this.s.lastEnd), this.s.text,
+          'give each parameter once');
       }
-      seen.add(key);
-      if (!this.s.eat('=')) throw this.s.error('syntax', `expected \`=\` after parameter \`${key}\`, found ${this.s.found()}`);
+      if (!this.s.eatCode(61 /* = */)) throw this.s.error('syntax', `expected \`=\` after parameter \`${key}\`, found ${this.s.found()}`);
       const value = this.value(depth);
       params.push({ kind: 'Param', key: keyIdent, value, span: this.s.spanFrom(start) });
-    } while (this.s.eat('&'));
+    } while (this.s.eatCode(38 /* & */));
     return params;
   }
 
   private value(depth: number): ParamValue {
     const start = this.begin();
-    const c = this.s.peek();
-    if (c === '[') {
-      this.s.eat('[');
+    const c = this.s.peekCode();
+    if (c === 91 /* [ */) {
+      this.s.eatCode(91);
       const inner = this.deeper(depth);
       const items: ParamValue[] = [];
-      if (!this.s.eat(']')) {
+      if (!this.s.eatCode(93 /* ] */)) {
         do items.push(this.value(inner));
-        while (this.s.eat(','));
-        if (!this.s.eat(']')) {
+        while (this.s.eatCode(44 /* , */));
+        if (!this.s.eatCode(93 /* ] */)) {
           throw this.s.error(this.s.atEnd() ? 'syntax/unbalanced' : 'syntax',
-            `expected \`,\` or \`]\` to close the \`[\` at ${start.line}:${start.column}, found ${this.s.found()}`);
+            `expected \`,\` or \`]\` to close the \`[\` at ${this.at(start)}, found ${this.s.found()}`);
         }
       }
       return { kind: 'List', items, span: this.s.spanFrom(start) };
     }
-    if (c === '$') {
-      this.s.eat('$');
+    if (c === 36 /* $ */) {
+      this.s.eatCode(36);
       const input = this.identifier('an input name after `$`');
       return { kind: 'InputRef', input, span: this.s.spanFrom(start) };
     }
-    const v = this.s.quoted() ?? this.s.url() ?? this.s.unquoted();
+    const v = c === 34 /* " */ ? this.s.quoted() : this.s.bareValue();
     if (v === undefined) {
       throw this.s.error('syntax', `expected a value, found ${this.s.found()}`, undefined,
-        'quote values with other characters than letters, digits and `_.+~%@\'-`: "like this"');
+        'quote values with other characters than letters, digits and `_.+~%@\'-` (paths `/…` `./…` `../…` `~/…` and URLs need no quotes): "like this"');
     }
     return { kind: 'String', value: v, span: this.s.spanFrom(start) };
+  }
+}
+
+/**
+ * Names already given in one list (parameter keys, formal inputs). Lists are
+ * short, so a linear scan over an array beats a Set per list; past 16 names
+ * a Set takes over so that a hostile list of a million stays linear.
+ */
+class SeenNames {
+  private list: string[] | undefined;
+  private set: Set<string> | undefined;
+
+  /** Whether `name` was seen before; records it. */
+  seen(name: string): boolean {
+    if (this.set) {
+      if (this.set.has(name)) return true;
+      this.set.add(name);
+      return false;
+    }
+    const list = (this.list ??= []);
+    if (list.includes(name)) return true;
+    list.push(name);
+    if (list.length > 16) this.set = new Set(list);
+    return false;
   }
 }

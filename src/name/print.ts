@@ -3,50 +3,108 @@
  * inputs) and around `=` in declarations, parameters in written order,
  * quotes only where a value would not scan back unquoted.
  *
- * An unquoted value is greedy: `f?a=b.out` scans as the value `b.out`, and a
- * URL value runs over `.`, `/`, `:` and `;`. When the next printed character
- * would extend such a value, the printer puts one space between them
- * (`f?a=b .out`); whitespace may stand between any two tokens, so this keeps
- * the value unquoted and the meaning intact.
+ * An unquoted value is greedy: `f?a=b.out` scans as the value `b.out`, a
+ * URL value runs over `.`, `/`, `:` and `;`, a path over all but `;`. When the next printed
+ * characters would extend such a value, the printer puts one space between
+ * them (`f?a=b .out`, `f?p=./src /main.c`); whitespace may stand between any
+ * two tokens, so this keeps the value unquoted and the meaning intact. The
+ * values `.`, `..` and `~` are greedy in one more way: a `/` after them would
+ * start a path (`f?a=. /x` projects `x` out of `f?a=.`).
  */
 import type {
   Arg, AtomicName, Declaration, Expression, Name, NameRef, OutputRef, ParameterizedId, ParamValue, Substitution,
 } from './ast.js';
-import { UNQUOTED_VALUE, URL_VALUE } from './lexer.js';
+import type { TopLevelSink } from './parse.js';
+import { continuesPath, continuesPlain, continuesUrl, valueForm } from './lexer.js';
 
-/** What may continue an unquoted value / a URL value without a separator. */
-const CONTINUES_UNQUOTED = /^[A-Za-z0-9_.+~%@'-]/;
-const CONTINUES_URL = /^[^&,()\s\]]/;
+/** What the last token was, for whether the next must be kept apart from it by a space. */
+const NOT_GREEDY = 0;
+/** A plain unquoted value: `[A-Za-z0-9_.+~%@'-]` would continue it. */
+const PLAIN = 1;
+/** `.`, `..` or `~`: a plain value that a `/` would also continue (into a path). */
+const PATH_PREFIX = 2;
+/** A URL value: anything but `&`, `,`, `(`, `)`, `]` and whitespace continues it. */
+const URL = 3;
+/** A path value: as a URL, but `;` too ends it. */
+const PATH = 4;
+
+/** Parts are joined into a chunk this often, so a large name is held as a few big strings, not millions of small ones. */
+const CHUNK_PARTS = 4096;
+
+/** Where a printer puts its text when it does not collect it: token by token, in order. */
+export interface TextSink {
+  add(text: string): void;
+}
 
 class Out {
   private parts: string[] = [];
-  private greedy: RegExp | undefined;
-  private afterUrl = false;
+  private readonly chunks: string[] = [];
+  private started = false;
+  private last = NOT_GREEDY;
 
-  /** `separator`, when given, is called between tokens for the trivia to put there (see `printWith`). */
-  constructor(private readonly separator?: () => string) {}
+  /**
+   * `separator`, when given, is called between tokens for the trivia to put
+   * there (see `printWith`). `sink`, when given, receives the text token by
+   * token as it is printed, instead of `toChunks`.
+   */
+  constructor(private readonly separator?: () => string, private readonly sink?: TextSink) {}
 
   push(s: string): void {
-    if (this.separator && this.parts.length > 0) {
-      // A comment after a URL value would be scanned as part of the URL; whitespace ends it.
-      const sep = this.separator();
-      this.parts.push(this.afterUrl ? sep.replace(/\/\*[^]*?\*\//g, ' ') || ' ' : sep);
+    if (this.separator) {
+      this.pushSeparated(s, this.separator);
+      return;
     }
-    if (this.greedy && this.greedy.test(s)) this.parts.push(' ');
-    this.greedy = undefined;
-    this.afterUrl = false;
+    const space = this.last !== NOT_GREEDY && this.continues(s);
+    this.last = NOT_GREEDY;
+    if (this.sink) {
+      if (space) this.sink.add(' ');
+      this.sink.add(s);
+      return;
+    }
+    if (space) this.parts.push(' ');
+    this.parts.push(s);
+    if (this.parts.length >= CHUNK_PARTS) this.flush();
+  }
+
+  /** `push` with trivia between tokens (`printWith`). */
+  private pushSeparated(s: string, separator: () => string): void {
+    const sep = this.started ? separator() : '';
+    // A comment right after a URL or path would be scanned as part of it: whitespace first ends the value.
+    if (this.last !== NOT_GREEDY && this.continues(sep + s)) this.parts.push(' ');
+    if (sep) this.parts.push(sep);
+    this.last = NOT_GREEDY;
+    this.started = true;
     this.parts.push(s);
   }
 
-  /** Push a token that the scanner would extend with any following character matching `continues`. */
-  pushGreedy(s: string, continues: RegExp): void {
+  private continues(following: string): boolean {
+    switch (this.last) {
+      case PLAIN: return continuesPlain(following);
+      case PATH_PREFIX: return continuesPlain(following) || following.charCodeAt(0) === 47 /* / */;
+      case URL: return continuesUrl(following);
+      default: return continuesPath(following);
+    }
+  }
+
+  /** Push a value that the scanner would extend with what follows it, as `kind` says. */
+  pushValue(s: string, kind: typeof PLAIN | typeof PATH_PREFIX | typeof URL | typeof PATH): void {
     this.push(s);
-    this.greedy = continues;
-    this.afterUrl = continues === CONTINUES_URL;
+    this.last = kind;
+  }
+
+  private flush(): void {
+    this.chunks.push(this.parts.join(''));
+    this.parts = [];
+  }
+
+  /** The text so far, as chunks to write one after another (empty when a sink takes the text). */
+  toChunks(): string[] {
+    if (this.parts.length > 0) this.flush();
+    return this.chunks;
   }
 
   toString(): string {
-    return this.parts.join('');
+    return this.toChunks().join('');
   }
 }
 
@@ -86,7 +144,50 @@ export function printValue(v: ParamValue): string {
 
 /** Canonical text of a projection segment. */
 export function printSegment(s: string): string {
-  return UNQUOTED_VALUE.test(s) && s !== '.' && s !== '..' ? s : JSON.stringify(s);
+  return valueForm(s) === 'plain' && s !== '.' && s !== '..' ? s : JSON.stringify(s);
+}
+
+/**
+ * Prints canonical text as the parser hands over a name's top level
+ * (`parseExpressionInto`), so that a large `compose` is printed without its
+ * whole AST in memory. The text is the same as `print` of the parsed name.
+ */
+export class CanonicalWriter implements TopLevelSink {
+  private readonly o: Out;
+  private first = true;
+
+  /** `sink` receives the text token by token as it is printed; without it, `chunks()` returns it. */
+  constructor(sink?: TextSink) {
+    this.o = new Out(undefined, sink);
+  }
+
+  begin(form: 'let' | 'compose'): void {
+    this.o.push(form === 'let' ? 'let ' : 'compose ');
+    this.first = true;
+  }
+
+  declaration(d: Declaration): void {
+    if (!this.first) this.o.push('; ');
+    this.first = false;
+    declaration(this.o, d);
+  }
+
+  in(): void {
+    this.o.push(' in ');
+  }
+
+  body(r: OutputRef): void {
+    outputRef(this.o, r);
+  }
+
+  arrow(): void {
+    this.o.push(' => ');
+  }
+
+  /** The text printed, in chunks; `[]` with a sink (which has it all). */
+  chunks(): string[] {
+    return this.o.toChunks();
+  }
 }
 
 function name(o: Out, n: Name): void {
@@ -110,9 +211,13 @@ function name(o: Out, n: Name): void {
 function declarations(o: Out, ds: readonly Declaration[]): void {
   ds.forEach((d, i) => {
     if (i > 0) o.push('; ');
-    if (d.binder) o.push(`${d.binder.name} = `);
-    substitution(o, d.value);
+    declaration(o, d);
   });
+}
+
+function declaration(o: Out, d: Declaration): void {
+  if (d.binder) o.push(`${d.binder.name} = `);
+  substitution(o, d.value);
 }
 
 function substitution(o: Out, s: Substitution): void {
@@ -204,10 +309,14 @@ function value(o: Out, v: ParamValue): void {
       });
       o.push(']');
       return;
-    case 'String':
-      if (URL_VALUE.test(v.value)) o.pushGreedy(v.value, CONTINUES_URL);
-      else if (UNQUOTED_VALUE.test(v.value)) o.pushGreedy(v.value, CONTINUES_UNQUOTED);
-      else o.push(JSON.stringify(v.value));
+    case 'String': {
+      const s = v.value;
+      const form = valueForm(s);
+      if (form === 'plain') o.pushValue(s, s === '.' || s === '..' || s === '~' ? PATH_PREFIX : PLAIN);
+      else if (form === 'url') o.pushValue(s, URL);
+      else if (form === 'path') o.pushValue(s, PATH);
+      else o.push(JSON.stringify(s));
       return;
+    }
   }
 }

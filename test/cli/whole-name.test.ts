@@ -117,3 +117,35 @@ describe('whole-name lookups', () => {
     assert.equal(readFileSync(path, 'utf8'), 'made\n');
   });
 });
+
+describe('text memos and the syntax version', () => {
+  test('a text memoized under the old syntax is not reused once the text means something else (f?a=./b)', async () => {
+    const { createHash } = await import('node:crypto');
+    const { openStore } = await import('../../src/store/store.js');
+    const { record } = await import('../../src/engine/reductions.js');
+    const { registryFingerprint, textKey, TEXT } = await import('../../src/engine/whole-name.js');
+    const { registry } = await import('../../src/setup.js');
+    const dir = tempDir('whole-syntax');
+    const store = join(dir, 'store');
+    const make = 'exec:run?args=[sh, -c, "mkdir $out; echo hi > $out/f"]&label=';
+    // Under syntax 1 `…&label=./f` was the label `.` and the projection `f`: today that is written with a space.
+    const before = realize(store, `${make}. /f`, dir);
+    assert.equal(before.code, 0, before.err);
+    assert.equal(readFileSync(before.out.split('\n')[1]!, 'utf8'), 'hi\n', 'the file f');
+    const reg = registry(dir);
+    const s = openStore({ dir: store });
+    try {
+      const memo = s.db.reductionsFrom(textKey(`${make}. /f`, reg)).find((r) => r.namespace === TEXT);
+      assert.ok(memo, 'the test computes the key as the engine does');
+      // The memo a store written by syntax 1 holds for the unspaced text.
+      const v1 = `text1-${createHash('sha256').update(`nomia-text-1\0${registryFingerprint(reg)}\0`).update(`${make}./f`).digest('hex')}`;
+      record(s, { from: v1, namespace: TEXT, to: memo.to, kind: 'realized' });
+    } finally {
+      s.close();
+    }
+    const after = realize(store, `${make}./f`, dir);
+    assert.equal(after.code, 0, after.err);
+    const path = after.out.split('\n')[1]!;
+    assert.ok(existsSync(join(path, 'f')), `the label is ./f and there is no projection: the directory, not the stale file (${path})`);
+  });
+});

@@ -62,7 +62,7 @@ describe('ctx.events', () => {
     assert.ok(progress.length >= 1, 'at least one progress event for 600 files');
     for (const p of progress) {
       assert.equal(p.unit, 'bytes');
-      assert.equal(p.label, 'filesystem:import?path="./tree"');
+      assert.equal(p.label, 'filesystem:import?path=./tree');
       assert.ok(p.done > 0);
     }
     const ready = events.findIndex((e) => e.kind === 'ready');

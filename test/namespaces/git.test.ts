@@ -344,7 +344,7 @@ describe('git:latest', () => {
     const repo = Repo.init(join(dir, 'r'));
     const rev = repo.commit('one', { a: '1\n' });
     const r = ok(realize(store, 'git:latest?repo="./r"', dir));
-    assert.ok(r.events.some((e) => e.kind === 'reduced' && e.to === `git:exact-fetch?repo="${repo.dir}"&rev=${rev}`), 'reduced to the absolute path');
+    assert.ok(r.events.some((e) => e.kind === 'reduced' && e.to === `git:exact-fetch?repo=${repo.dir}&rev=${rev}`), 'reduced to the absolute path');
   });
 
   test('an annotated tag is peeled to its commit; a ref the repository lacks is git/rev-not-found', (t) => {
@@ -357,7 +357,7 @@ describe('git:latest', () => {
     repo.commit('two', { a: '2\n' });
     const r = ok(realize(store, `git:latest?repo="${repo.dir}"&ref=v1&submodules=false`));
     assert.equal(readFileSync(join(r.path, 'a'), 'utf8'), '1\n');
-    assert.ok(r.events.some((e) => e.kind === 'reduced' && e.to === `git:exact-fetch?repo="${repo.dir}"&rev=${tagged}&submodules=false`));
+    assert.ok(r.events.some((e) => e.kind === 'reduced' && e.to === `git:exact-fetch?repo=${repo.dir}&rev=${tagged}&submodules=false`));
     const bad = realize(store, `git:latest?repo="${repo.dir}"&ref=nope`);
     assert.equal(bad.code, 1);
     assert.match(errorLine(bad), new RegExp(`error\\[git/rev-not-found\\]: ${repo.dir} has no branch or tag \`nope\``));
@@ -378,7 +378,7 @@ describe('git:latest', () => {
     assert.equal(readFileSync(join(r.path, 'a'), 'utf8'), '1\n');
     assert.equal(r.name, ok(realize(store, `git:exact-fetch?repo="${repo.dir}"&rev=${rev}`)).name, 'the same tree as in-process');
     const red = nomia(store, ['reductions', `gitx:latest?repo="./r"&ref=main`], { cwd: dir });
-    assert.deepEqual(red.out.split('\n').filter((l) => l.startsWith('  => ')).map((l) => l.slice(5)), [`gitx:exact-fetch?repo="${repo.dir}"&rev=${rev}`, r.name]);
+    assert.deepEqual(red.out.split('\n').filter((l) => l.startsWith('  => ')).map((l) => l.slice(5)), [`gitx:exact-fetch?repo=${repo.dir}&rev=${rev}`, r.name]);
   });
 
   test('name= names the object', (t) => {

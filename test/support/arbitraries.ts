@@ -20,13 +20,27 @@ export const identName = fc
 
 export const ident: fc.Arbitrary<Ident> = identName.map((name) => ({ kind: 'Ident', name }));
 
+/** Name ids and namespace ids may also hold `+` after the first letter (`c++-project`, `g++`). */
+export const nameIdName = fc
+  .tuple(first, fc.array(fc.constantFrom(...'abcxyz0189_-\'é++'), { maxLength: 6 }))
+  .map(([f, r]) => f + r.join(''))
+  .filter((s) => !RESERVED_WORDS.has(s));
+
+const nameId: fc.Arbitrary<Ident> = nameIdName.map((name) => ({ kind: 'Ident', name }));
+
 const unquotedString = fc.array(fc.constantFrom(...'abz09_.+~%@\'-'), { minLength: 1, maxLength: 8 }).map((a) => a.join(''));
 const urlString = fc.tuple(fc.constantFrom('http', 'https', 'git+ssh', 'file'), fc.array(fc.constantFrom(...'abc/.:?=;*"~09'), { maxLength: 12 }))
   .map(([s, p]) => `${s}://${p.join('')}`);
+/** Paths as users type them, and strings that start like one but cannot be left unquoted. */
+const pathString = fc.tuple(
+  fc.constantFrom('/', './', '../', '~/', '//', '/*', '.', '..', '~', '~user/'),
+  fc.array(fc.constantFrom(...'ab/.-_~:;=?*"é\u00a0 &,()[]'), { maxLength: 10 }),
+).map(([p, r]) => p + r.join(''));
 const anyString = fc.string({ unit: 'binary', maxLength: 10 });
-const trickyString = fc.constantFrom('', ' ', 'a b', 'a/b', 'x:y', '"', '\\', '\n', 'in', 'let', '$x', '@y', '/*', '*/', 'a,b', '[', ']', '\u2028', '\ud800', 'é', '.', '..');
+const trickyString = fc.constantFrom('', ' ', 'a b', 'a/b', 'x:y', '"', '\\', '\n', 'in', 'let', '$x', '@y', '/*', '*/', 'a,b', '[', ']', '\u2028', '\ud800', 'é', '.', '..',
+  '~', '/', './', '../', '~/', '/bin/sh', './src', '/a;', 'a;b', '/*x*/', '/a/*b', './x.out', 'http://a;b');
 
-export const stringValue = fc.oneof(unquotedString, urlString, anyString, trickyString);
+export const stringValue = fc.oneof(unquotedString, urlString, pathString, anyString, trickyString);
 
 export const paramValue: fc.Arbitrary<ParamValue> = fc.letrec<{ v: ParamValue }>((tie) => ({
   v: fc.oneof(
@@ -42,7 +56,7 @@ const params: fc.Arbitrary<Param[]> = fc
   .map((ps) => ps.map(([k, value]): Param => ({ kind: 'Param', key: { kind: 'Ident', name: k }, value })));
 
 export const parameterizedId: fc.Arbitrary<ParameterizedId> = fc
-  .tuple(ident, fc.option(params, { nil: undefined }))
+  .tuple(nameId, fc.option(params, { nil: undefined }))
   .map(([id, ps]) => (ps ? { kind: 'ParameterizedId', id, params: ps } : { kind: 'ParameterizedId', id }));
 
 const segment = fc.oneof(unquotedString, fc.string({ minLength: 1, maxLength: 6 }))
@@ -77,7 +91,8 @@ export function nameArbitraries(options: { formalUnqualified: boolean }) {
       arg: fc.tuple(fc.option(ident, { nil: undefined }), tie('outputRef')).map(([formal, value]): Arg =>
         formal ? { kind: 'Arg', formal, value } : { kind: 'Arg', value })
         .filter((a) => options.formalUnqualified || !a.formal || !(a.value.name.ref.kind === 'AtomicName' && !a.value.name.ref.namespace)),
-      substitution: fc.tuple(tie('nameRef'), fc.option(fc.array(tie('arg'), { minLength: 1, maxLength: 3 }), { nil: undefined, depthSize: 'small' }))
+      // Formal inputs are unique within one input list (a duplicate is a syntax error).
+      substitution: fc.tuple(tie('nameRef'), fc.option(fc.uniqueArray(tie('arg'), { minLength: 1, maxLength: 3, selector: (a) => a.formal?.name ?? a }), { nil: undefined, depthSize: 'small' }))
         .map(([ref, args]): Substitution => (args ? { kind: 'Substitution', ref, args } : { kind: 'Substitution', ref })),
       outputRef: fc.tuple(tie('substitution'), fc.option(ident, { nil: undefined }), fc.option(fc.array(segment, { minLength: 1, maxLength: 3 }), { nil: undefined }))
         .map(([name, output, projection]): OutputRef => ({
