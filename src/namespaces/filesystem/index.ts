@@ -50,7 +50,7 @@ export const filesystemNamespace: Namespace = {
         return { out: objectResource(ctx.store, requireObject(ctx.store, hash, name)) };
       }
       case 'import': {
-        const path = resolve(ctx.context.cwd, requireParam(req, 'path', 'filesystem:import?path="./src"'));
+        const path = resolve(ctx.context.cwd, requireParam(req, 'path', 'filesystem:import?path=./src'));
         const name = stringParam(req, 'name') !== undefined ? checkObjectName(stringParam(req, 'name')!) : defaultObjectName(basename(path)) ?? 'source';
         // Hash first: content already in the store under this name is a lookup, not a copy.
         const { hash } = await hashPath(path);

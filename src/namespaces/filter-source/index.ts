@@ -40,7 +40,7 @@ export const filterSourceNamespace: Namespace = {
     if (req.nameId !== 'by-gitignore') throw unknownName(req, NAMES);
     const tree = inputs['0'];
     if (!tree || tree.kind !== 'object' || tree.type !== 'dir') {
-      throw usage(req, 'needs one input, a directory', 'e.g. filter-source:by-gitignore(filesystem:import?path="./src")');
+      throw usage(req, 'needs one input, a directory', 'e.g. filter-source:by-gitignore(filesystem:import?path=./src)');
     }
     const name = checkObjectName(stringParam(req, 'name') ?? outputName(tree.path));
     const object = await withWorkDir(ctx.store, async (work) => {

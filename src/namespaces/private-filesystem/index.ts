@@ -102,7 +102,7 @@ export const privateFilesystemNamespace: Namespace = {
         priv?.close();
       }
     }
-    const path = resolve(ctx.context.cwd, requireParam(req, 'path', `${req.namespace.id}?user=${user}:import?path="./secret"`));
+    const path = resolve(ctx.context.cwd, requireParam(req, 'path', `${req.namespace.id}?user=${user}:import?path=./secret`));
     const name = stringParam(req, 'name') !== undefined ? checkObjectName(stringParam(req, 'name')!) : defaultObjectName(basename(path)) ?? 'source';
     const priv = openPrivateStore(ctx.store.layout.home, owner, options)!;
     try {
