@@ -45,7 +45,7 @@ export const unpackNamespace: Namespace = {
   async realize(req, inputs, ctx) {
     if (req.nameId !== 'tar' && req.nameId !== 'zip') throw unknownName(req, NAMES);
     const src = inputs['0'];
-    if (!src || src.kind !== 'object') throw usage(req, 'takes one archive file', `e.g. unpack:${req.nameId}(filesystem:import?path=./x.${req.nameId === 'tar' ? 'tar.gz' : 'zip'}")`);
+    if (!src || src.kind !== 'object') throw usage(req, 'takes one archive file', `e.g. unpack:${req.nameId}(filesystem:import?path=./x.${req.nameId === 'tar' ? 'tar.gz' : 'zip'})`);
     const archive = archiveName(src.path);
     const fallback = archiveBaseName(archive);
     const name = stringParam(req, 'name') ?? (isValidObjectName(fallback) ? fallback : 'source');
