@@ -223,13 +223,19 @@ class StoreCopy implements Mirror {
   }
 }
 
+/** The object name an add of `abs` gets: `name` checked, or else the base name; throws `usage` if neither is valid. */
+export function objectNameFor(abs: string, name: string | undefined): string {
+  const chosen = name !== undefined ? checkObjectName(name) : defaultObjectName(basename(abs));
+  if (chosen === undefined) {
+    throw new NomiaStoreError('usage', `the base name of ${abs} is not a valid object name`, { hint: 'pass --name NAME (letters, digits and + - . _ ? =)' });
+  }
+  return chosen;
+}
+
 /** Add the file, executable, symlink or directory at `src`. Throws `NomiaStoreError`; leaves the store valid on any failure. */
 export async function addPath(store: Store, src: string, options: AddOptions = {}): Promise<CommitResult> {
   const abs = resolve(src);
-  const name = options.name !== undefined ? checkObjectName(options.name) : defaultObjectName(basename(abs));
-  if (name === undefined) {
-    throw new NomiaStoreError('usage', `the base name of ${abs} is not a valid object name`, { hint: 'pass --name NAME (letters, digits and + - . _ ? =)' });
-  }
+  const name = objectNameFor(abs, options.name);
   try {
     lstatSync(abs);
   } catch (e) {

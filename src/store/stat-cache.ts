@@ -1,0 +1,190 @@
+/**
+ * The stat cache of imports (git's index, Bazel's file state): for each
+ * imported path, its `lstat` when it was last read, and the NAR hash of
+ * what was read. An import whose path still stats the same is answered
+ * with one `lstat` per file and no read.
+ *
+ * What is compared: the path's device, inode, mode, size, mtime and ctime
+ * (nanoseconds); for a directory also `listing`, one SHA-256 over the
+ * sorted names of every entry below it and the same six numbers of each
+ * entry that is not a directory. Any edit of a file changes its ctime (which
+ * no one can set back, unlike mtime), a replacement by rename changes its
+ * inode, `chmod +x` its mode, an added or removed entry the listing.
+ *
+ * The racy case (git's "racy git"): time stamps are coarse (a kernel tick,
+ * a second on some file systems), so a file rewritten within the same
+ * granule it was read in, keeping its size, stats the same. Before the stats
+ * are taken the file system's own clock is read (`stamp`: the mtime of a
+ * file written in the store's tmp/), and an entry is trusted only if every
+ * file it covers has mtime and ctime in an earlier second than its stamp. A
+ * change after the stats were taken gets a ctime in the stamp's second or
+ * later, so it cannot look like the recorded one. A racy entry is re-read,
+ * and recorded again with a newer stamp.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { lstatSync, readdirSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { join } from 'node:path';
+import type { StatRow } from './database.js';
+import type { ContentHash } from './hash.js';
+import { self } from './process.js';
+import type { Store } from './store.js';
+
+/** A path's stat state, taken before its content is read. */
+export interface TreeState {
+  readonly path: string;
+  /** The path's own `lstat`. */
+  readonly root: BigIntStats;
+  /** For a directory: the digest of every entry below (see above); undefined otherwise. */
+  readonly listing: Buffer | undefined;
+  /** The newest mtime or ctime (ns) of any file or symlink covered; 0 for an empty directory. */
+  readonly newestNs: bigint;
+  /** The file system's clock (ns) read before the stats were taken. */
+  readonly stampNs: bigint;
+}
+
+/** The hash a trusted entry gives. */
+export interface CachedHash {
+  readonly hash: ContentHash;
+  readonly narSize: number;
+}
+
+const NS_PER_S = 1_000_000_000n;
+const DIR_OPEN = Buffer.from('d');
+const DIR_CLOSE = Buffer.from('e');
+
+const stamps = new WeakMap<Store, { ns: bigint; at: number }>();
+
+/**
+ * The file system's clock now, as the mtime of a file just written in tmp/
+ * (the kernel's coarse clock, which is what stamps files, not the precise
+ * one `Date.now()` reads). Undefined if it cannot be written (a read-only
+ * store): the cache is then bypassed.
+ */
+export function fsClock(store: Store): bigint | undefined {
+  const known = stamps.get(store);
+  // Reused within the second it was read: an older stamp is only stricter, and writing one per import
+  // would cost more than the lookup. A new second gets a new stamp, so racy entries settle quickly.
+  if (known && Math.floor(Date.now() / 1000) === Math.floor(known.at / 1000)) return known.ns;
+  const me = self();
+  // Named like a work directory, so that gc removes it if we die before the unlink.
+  const file = join(store.layout.tmpDir, `${me.pid}-${me.pidStart}-clock`);
+  try {
+    const at = Date.now();
+    writeFileSync(file, '');
+    const ns = lstatSync(file, { bigint: true }).mtimeNs;
+    unlinkSync(file);
+    stamps.set(store, { ns, at });
+    return ns;
+  } catch {
+    return undefined;
+  }
+}
+
+function childPath(dir: string | Buffer, name: Buffer): string | Buffer {
+  if (typeof dir === 'string' && isUtf8(name)) return `${dir}/${name.toString()}`;
+  return Buffer.concat([typeof dir === 'string' ? Buffer.from(dir) : dir, Buffer.from('/'), name]);
+}
+
+/** Feeds the six numbers of a non-directory; returns its newest time stamp. */
+function feedStat(h: Hash, st: BigIntStats, buf: Buffer): bigint {
+  buf.writeBigUInt64LE(st.dev, 0);
+  buf.writeBigUInt64LE(st.ino, 8);
+  buf.writeBigUInt64LE(st.mode, 16);
+  buf.writeBigUInt64LE(st.size, 24);
+  buf.writeBigInt64LE(st.mtimeNs, 32);
+  buf.writeBigInt64LE(st.ctimeNs, 40);
+  h.update(buf);
+  return st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+}
+
+/**
+ * Walk a directory in NAR order (names sorted by bytes). Each entry is its
+ * name, length-prefixed, then either `d` … `e` around a directory's
+ * entries or the six numbers; the encoding is unambiguous, so two different
+ * trees never give the same bytes.
+ */
+function walk(h: Hash, dir: string | Buffer, buf: Buffer): bigint {
+  let newest = 0n;
+  const names = readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare);
+  const len = Buffer.alloc(4);
+  for (const name of names) {
+    len.writeUInt32LE(name.length, 0);
+    h.update(len);
+    h.update(name);
+    const p = childPath(dir, name);
+    const st = lstatSync(p, { bigint: true });
+    if (st.isDirectory()) {
+      h.update(DIR_OPEN);
+      const n = walk(h, p, buf);
+      if (n > newest) newest = n;
+      h.update(DIR_CLOSE);
+    } else {
+      const n = feedStat(h, st, buf);
+      if (n > newest) newest = n;
+    }
+  }
+  return newest;
+}
+
+/**
+ * Stat `path` and everything below it, after reading the clock. Undefined
+ * when the cache cannot be used (no clock, or the path cannot be walked:
+ * the read that follows reports why).
+ */
+export function statTree(store: Store, path: string): TreeState | undefined {
+  const stampNs = fsClock(store);
+  if (stampNs === undefined) return undefined;
+  try {
+    const root = lstatSync(path, { bigint: true });
+    if (!root.isDirectory()) {
+      return { path, root, listing: undefined, newestNs: root.mtimeNs > root.ctimeNs ? root.mtimeNs : root.ctimeNs, stampNs };
+    }
+    const h = createHash('sha256');
+    const newestNs = walk(h, path, Buffer.alloc(48));
+    return { path, root, listing: h.digest(), newestNs, stampNs };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Racy: something covered was stamped in the same second as the entry's clock, or later. */
+function racy(newestNs: bigint, stampNs: bigint): boolean {
+  return newestNs / NS_PER_S >= stampNs / NS_PER_S;
+}
+
+function sameStat(row: StatRow, st: BigIntStats): boolean {
+  // The row keeps the bits of unsigned values; compare as unsigned 64-bit.
+  return row.dev === BigInt.asUintN(64, st.dev) && row.ino === BigInt.asUintN(64, st.ino) && row.mode === st.mode &&
+    row.size === st.size && row.mtimeNs === st.mtimeNs && row.ctimeNs === st.ctimeNs;
+}
+
+/** What the cache says of a path: a trusted hash, an entry that no longer matches (or is racy), or nothing. */
+export type StatLookup =
+  | ({ readonly kind: 'hit' } & CachedHash)
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'none' };
+
+/** Look `state.path` up; a hit only if every number, the listing, and the racy rule agree. */
+export function lookupStat(store: Store, state: TreeState): StatLookup {
+  const row = store.db.statEntry(state.path);
+  if (!row) return { kind: 'none' };
+  const sameListing = row.listing === undefined || state.listing === undefined
+    ? row.listing === state.listing
+    : row.listing.equals(state.listing);
+  if (!sameStat(row, state.root) || !sameListing || racy(state.newestNs, row.stampNs)) return { kind: 'stale' };
+  return { kind: 'hit', hash: row.hash, narSize: row.narSize };
+}
+
+/** Record that `state` was read as `hash`. `state` must have been taken before the read began. */
+export function recordStat(store: Store, state: TreeState, read: CachedHash): void {
+  const st = state.root;
+  try {
+    store.db.putStatEntry({
+      path: state.path, dev: st.dev, ino: st.ino, mode: st.mode, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs,
+      listing: state.listing, hash: read.hash, narSize: read.narSize, stampNs: state.stampNs,
+    });
+  } catch {
+    // An entry that cannot be written (a locked or full database) costs the next import a read, nothing more.
+  }
+}
