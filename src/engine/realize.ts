@@ -310,9 +310,11 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
         emitReduction: (toName, output) => extra.push({ toName, ...(output === undefined ? {} : { output }) }),
         resolve: async (other, how) => (await realize(other, how?.pure ? { ...options, pure: true } : options)).roots,
       };
-      const t0 = Date.now();
+      // The node's clock starts with its job slot: waiting for one is not the node's time.
+      let t0 = 0;
       const outs = await run(async () => {
         if (cancel.signal.aborted) throw new Cancelled();
+        t0 = Date.now();
         emit({ kind: 'realizing', ...ref(n), spelling: refined });
         return n.namespace.realize(n.request, inputs, ctx);
       });
