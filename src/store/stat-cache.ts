@@ -21,7 +21,7 @@
  * later, so it cannot look like the recorded one. A racy entry is re-read,
  * and recorded again with a newer stamp.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
@@ -50,8 +50,6 @@ export interface CachedHash {
 }
 
 const NS_PER_S = 1_000_000_000n;
-const DIR_OPEN = Buffer.from('d');
-const DIR_CLOSE = Buffer.from('e');
 
 const stamps = new WeakMap<Store, { ns: bigint; at: number }>();
 
@@ -86,43 +84,59 @@ function childPath(dir: string | Buffer, name: Buffer): string | Buffer {
   return Buffer.concat([typeof dir === 'string' ? Buffer.from(dir) : dir, Buffer.from('/'), name]);
 }
 
-/** Feeds the six numbers of a non-directory; returns its newest time stamp. */
-function feedStat(h: Hash, st: BigIntStats, buf: Buffer): bigint {
-  buf.writeBigUInt64LE(st.dev, 0);
-  buf.writeBigUInt64LE(st.ino, 8);
-  buf.writeBigUInt64LE(st.mode, 16);
-  buf.writeBigUInt64LE(st.size, 24);
-  buf.writeBigInt64LE(st.mtimeNs, 32);
-  buf.writeBigInt64LE(st.ctimeNs, 40);
-  h.update(buf);
-  return st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+/** The listing's bytes, grown as needed and hashed once at the end (one update per entry costs more than the stats). */
+class Listing {
+  buf = Buffer.allocUnsafe(1 << 16);
+  n = 0;
+
+  reserve(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.n + k));
+    this.buf.copy(grown, 0, 0, this.n);
+    this.buf = grown;
+  }
+
+  byte(b: number): void {
+    this.reserve(1);
+    this.buf[this.n++] = b;
+  }
 }
 
+const DIR_OPEN = 0x64; // 'd'
+const DIR_CLOSE = 0x65; // 'e'
+
 /**
- * Walk a directory in NAR order (names sorted by bytes). Each entry is its
- * name, length-prefixed, then either `d` … `e` around a directory's
- * entries or the six numbers; the encoding is unambiguous, so two different
- * trees never give the same bytes.
+ * Walk a directory in NAR order (names sorted by bytes), appending each
+ * entry: its name, length-prefixed, then either `d` … `e` around a
+ * directory's entries or the six numbers of anything else. The encoding is
+ * unambiguous, so two different trees never give the same bytes. Returns the
+ * newest mtime or ctime of the non-directories.
  */
-function walk(h: Hash, dir: string | Buffer, buf: Buffer): bigint {
+function walk(out: Listing, dir: string | Buffer): bigint {
   let newest = 0n;
-  const names = readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare);
-  const len = Buffer.alloc(4);
-  for (const name of names) {
-    len.writeUInt32LE(name.length, 0);
-    h.update(len);
-    h.update(name);
+  for (const name of readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare)) {
+    out.reserve(4 + name.length + 48);
+    out.n = out.buf.writeUInt32LE(name.length, out.n);
+    out.n += name.copy(out.buf, out.n);
     const p = childPath(dir, name);
     const st = lstatSync(p, { bigint: true });
     if (st.isDirectory()) {
-      h.update(DIR_OPEN);
-      const n = walk(h, p, buf);
+      out.byte(DIR_OPEN);
+      const n = walk(out, p);
       if (n > newest) newest = n;
-      h.update(DIR_CLOSE);
-    } else {
-      const n = feedStat(h, st, buf);
-      if (n > newest) newest = n;
+      out.byte(DIR_CLOSE);
+      continue;
     }
+    const b = out.buf;
+    let at = out.n;
+    at = b.writeBigUInt64LE(st.dev, at);
+    at = b.writeBigUInt64LE(st.ino, at);
+    at = b.writeBigUInt64LE(st.mode, at);
+    at = b.writeBigUInt64LE(st.size, at);
+    at = b.writeBigInt64LE(st.mtimeNs, at);
+    out.n = b.writeBigInt64LE(st.ctimeNs, at);
+    const t = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+    if (t > newest) newest = t;
   }
   return newest;
 }
@@ -140,9 +154,9 @@ export function statTree(store: Store, path: string): TreeState | undefined {
     if (!root.isDirectory()) {
       return { path, root, listing: undefined, newestNs: root.mtimeNs > root.ctimeNs ? root.mtimeNs : root.ctimeNs, stampNs };
     }
-    const h = createHash('sha256');
-    const newestNs = walk(h, path, Buffer.alloc(48));
-    return { path, root, listing: h.digest(), newestNs, stampNs };
+    const out = new Listing();
+    const newestNs = walk(out, path);
+    return { path, root, listing: createHash('sha256').update(out.buf.subarray(0, out.n)).digest(), newestNs, stampNs };
   } catch {
     return undefined;
   }
