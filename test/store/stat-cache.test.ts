@@ -181,7 +181,7 @@ describe('stat cache: never stale', () => {
     assert.notEqual((await importChecked(store, tree)).object.hash, first.object.hash);
   });
 
-  test('entries added and removed, also deep down, also empty ones', async () => {
+  test('entries added, removed and renamed, also deep down, also empty ones and directories', async () => {
     const { store, tree, first } = await settled({ 'x/y/z': 'z\n', a: 'a\n' });
     const seen = new Set([first.object.hash]);
     const steps: (() => void)[] = [
@@ -190,6 +190,8 @@ describe('stat cache: never stale', () => {
       () => unlinkSync(join(tree, 'x/y/z')),
       () => rmSync(join(tree, 'x/empty'), { recursive: true }),
       () => renameSync(join(tree, 'a'), join(tree, 'b')),
+      // Renaming a directory below the top leaves every stat that is compared alone: only the names tell.
+      () => renameSync(join(tree, 'x/y'), join(tree, 'x/q')),
     ];
     for (const step of steps) {
       step();
