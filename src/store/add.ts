@@ -14,10 +14,10 @@ import { NomiaStoreError } from '../errors.js';
 import { commitObject, withWorkDir, type CommitResult } from './commit.js';
 import { CopyApplier, type CopyOp } from './copy-ops.js';
 import { contentHashFromDigest } from './hash.js';
-import { syncFileSystem } from './fs-util.js';
 import { ioError } from './layout.js';
 import { dumpPath, type FsPath, type Mirror } from './nar.js';
 import { checkObjectName, defaultObjectName } from './store-path.js';
+import { syncTree } from './sync-tree.js';
 import type { Store } from './store.js';
 
 export interface AddProgress {
@@ -266,7 +266,7 @@ export async function addPath(store: Store, src: string, options: AddOptions = {
       if (failure instanceof NomiaStoreError) throw failure;
       throw ioError(failure, tree, 'write into the store');
     }
-    if (store.fsync) syncFileSystem(work);
+    if (store.fsync) syncTree(work, tree);
     options.onProgress?.({ files: copy.files, bytes: copy.bytes, phase: 'registering' });
     return commitObject(store, {
       tree, hash: contentHashFromDigest(hasher.digest()), narSize, name,
