@@ -107,6 +107,7 @@ export function holdExisting(store: Store, req: Omit<CommitRequest, 'tree' | 'na
   if (req.root !== undefined) checkRootName(req.root);
   const path = objectPath(req.hash, req.name);
   const me = self();
+  // Unflushed unless a root is made: a temporary root needs no disk, it dies with this process anyway.
   return store.db.immediate((): CommitResult | undefined => {
     const object = store.db.object(path);
     // lstat, not existsSync: a symlink object may point nowhere and still be there.
@@ -114,7 +115,7 @@ export function holdExisting(store: Store, req: Omit<CommitRequest, 'tree' | 'na
     checkReferences(store, req.references);
     hold(store, path, me, req.root);
     return { object, added: false };
-  });
+  }, { flush: req.root !== undefined });
 }
 
 /**

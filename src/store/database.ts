@@ -225,12 +225,31 @@ export class StoreDatabase {
     this.db.close();
   }
 
-  /** Run `fn` holding SQLite's write lock (BEGIN IMMEDIATE); waits for other writers. */
-  immediate<T>(fn: () => T): T {
+  /**
+   * Run `fn` holding SQLite's write lock (BEGIN IMMEDIATE); waits for other
+   * writers. `flush: false` skips the fsync of this commit, for writes a
+   * power loss may lose harmlessly (a temporary root dies with its process
+   * anyway); do not nest it in another transaction.
+   */
+  immediate<T>(fn: () => T, options: { readonly flush?: boolean } = {}): T {
+    const run = (): T => {
+      try {
+        return this.db.transaction(fn).immediate();
+      } catch (e) {
+        throw sqliteError(e, this.db.name);
+      }
+    };
+    return options.flush === false ? this.unflushed(run) : run();
+  }
+
+  /** Run `f` with this connection's commits not flushed to disk. */
+  private unflushed<T>(f: () => T): T {
+    const level = this.db.pragma('synchronous', { simple: true }) as number;
+    this.db.pragma('synchronous = OFF');
     try {
-      return this.db.transaction(fn).immediate();
-    } catch (e) {
-      throw sqliteError(e, this.db.name);
+      return f();
+    } finally {
+      this.db.pragma(`synchronous = ${level}`);
     }
   }
 
@@ -338,15 +357,13 @@ export class StoreDatabase {
    */
   putStatEntry(row: StatRow): void {
     const insert = this.prepare('INSERT OR REPLACE INTO stat_cache (path, dev, ino, mode, size, mtime_ns, ctime_ns, listing, hash, nar_size, stamp_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const durable = this.db.pragma('synchronous', { simple: true }) as number;
-    this.db.pragma('synchronous = OFF');
-    try {
-      insert.run(Buffer.from(row.path), i64(row.dev), i64(row.ino), row.mode, row.size, row.mtimeNs, row.ctimeNs, row.listing ?? null, row.hash, row.narSize, row.stampNs);
-    } catch (e) {
-      throw sqliteError(e, this.db.name);
-    } finally {
-      this.db.pragma(`synchronous = ${durable}`);
-    }
+    this.unflushed(() => {
+      try {
+        insert.run(Buffer.from(row.path), i64(row.dev), i64(row.ino), row.mode, row.size, row.mtimeNs, row.ctimeNs, row.listing ?? null, row.hash, row.narSize, row.stampNs);
+      } catch (e) {
+        throw sqliteError(e, this.db.name);
+      }
+    });
   }
 
   /** Forget the stat cache's entry for `path`. */

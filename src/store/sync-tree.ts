@@ -9,20 +9,24 @@
  * Symlinks cannot be opened to fsync, so a tree holding one takes syncfs.
  */
 import { closeSync, fsyncSync, lstatSync, openSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { syncFileSystem } from './fs-util.js';
+
+/** Paths as Buffers below the top: names need not be UTF-8. */
+type Path = string | Buffer;
+
+const child = (dir: Path, name: Buffer): Buffer => Buffer.concat([Buffer.from(dir), Buffer.from('/'), name]);
 
 /** Trees with more entries than this are flushed with syncfs. */
 const FSYNC_EACH_UP_TO = 32;
 
 /** The files and directories of `tree`, or undefined if it is big or holds anything else. */
-function smallTree(tree: string): string[] | undefined {
-  const found: string[] = [];
-  const visit = (p: string): boolean => {
+function smallTree(tree: string): Path[] | undefined {
+  const found: Path[] = [];
+  const visit = (p: Path): boolean => {
     if (found.length >= FSYNC_EACH_UP_TO) return false;
     const st = lstatSync(p);
     if (st.isDirectory()) {
-      for (const e of readdirSync(p)) if (!visit(join(p, e))) return false;
+      for (const e of readdirSync(p, { encoding: 'buffer' })) if (!visit(child(p, e))) return false;
     } else if (!st.isFile()) {
       return false;
     }
@@ -32,7 +36,7 @@ function smallTree(tree: string): string[] | undefined {
   return visit(tree) ? found : undefined;
 }
 
-function fsyncPath(p: string): void {
+function fsyncPath(p: Path): void {
   const fd = openSync(p, 'r');
   try {
     fsyncSync(fd);
