@@ -232,22 +232,32 @@ export function objectNameFor(abs: string, name: string | undefined): string {
   return chosen;
 }
 
-/** Add the file, executable, symlink or directory at `src`. Throws `NomiaStoreError`; leaves the store valid on any failure. */
-export async function addPath(store: Store, src: string, options: AddOptions = {}): Promise<CommitResult> {
-  const abs = resolve(src);
-  const name = objectNameFor(abs, options.name);
+/**
+ * Refuse a source that does not exist, or a directory that holds the store
+ * (it would copy the copy being made into itself, until the path grows too
+ * long). A symlink is stored as a link, never followed, so it is not resolved.
+ */
+export function checkSource(store: Store, abs: string): void {
+  let st;
   try {
-    lstatSync(abs);
+    st = lstatSync(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new NomiaStoreError('store/io', `cannot add ${abs}: ${code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`, { path: abs, cause: e });
   }
-  // A tree holding the store would copy the copy being made into itself, until the path grows too long.
+  if (!st.isDirectory()) return;
   const home = realpathSync(store.layout.home);
   const real = realpathSync(abs);
   if (home === real || home.startsWith(`${real}${sep}`)) {
     throw new NomiaStoreError('usage', `cannot add ${abs}: it contains the store (${store.layout.home})`, { path: abs, hint: 'add a directory that does not hold the store, or keep the store elsewhere (--store DIR, $NOMIA_HOME)' });
   }
+}
+
+/** Add the file, executable, symlink or directory at `src`. Throws `NomiaStoreError`; leaves the store valid on any failure. */
+export async function addPath(store: Store, src: string, options: AddOptions = {}): Promise<CommitResult> {
+  const abs = resolve(src);
+  const name = objectNameFor(abs, options.name);
+  checkSource(store, abs);
   return withWorkDir(store, async (work, tree) => {
     const copy = new StoreCopy(abs, tree, options.onProgress);
     const hasher = createHash('sha256');

@@ -9,7 +9,7 @@
  * change made meanwhile shows in the next stats (see stat-cache.ts).
  */
 import { resolve } from 'node:path';
-import { addPath, objectNameFor, type AddOptions } from './add.js';
+import { addPath, checkSource, objectNameFor, type AddOptions } from './add.js';
 import { holdExisting, type CommitResult } from './commit.js';
 import { hashPath } from './nar.js';
 import { lookupStat, recordStat, statTree } from './stat-cache.js';
@@ -29,6 +29,8 @@ export interface ImportPathResult extends CommitResult {
 export async function importPath(store: Store, src: string, options: ImportPathOptions = {}): Promise<ImportPathResult> {
   const abs = resolve(src);
   const name = objectNameFor(abs, options.name);
+  // Before the walk: a tree holding the store would be walked whole only to be refused.
+  checkSource(store, abs);
   const keep = {
     ...(options.references ? { references: options.references } : {}),
     ...(options.root !== undefined ? { root: options.root } : {}),

@@ -89,14 +89,15 @@ async function settled(files: Record<string, string>) {
 }
 
 describe('stat cache: unchanged paths are not read', () => {
-  test('a file, a directory and a symlink imported again are not read; the object is the same', async () => {
+  test('a file, a directory, a symlink and a dangling one imported again are not read; the object is the same', async () => {
     const { store, dir } = fresh();
     writeFileSync(join(dir, 'f'), 'content\n');
     mkdirSync(join(dir, 'd/sub'), { recursive: true });
     writeFileSync(join(dir, 'd/sub/x'), 'x');
     symlinkSync('f', join(dir, 'l'));
+    symlinkSync('nowhere', join(dir, 'dangling'));
     nextSecond(Date.now());
-    for (const p of ['f', 'd', 'l']) {
+    for (const p of ['f', 'd', 'l', 'dangling']) {
       const a = await importChecked(store, join(dir, p));
       assert.equal(a.read, true);
       const b = await importChecked(store, join(dir, p));
