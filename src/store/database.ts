@@ -178,7 +178,7 @@ export class StoreDatabase {
   private readonly statements = new Map<string, Database.Statement>();
 
   /** `durable`: fsync every commit (FULL), so a registration or deletion survives a power loss once it returns. */
-  constructor(path: string, durable = true) {
+  constructor(path: string, private readonly durable = true) {
     try {
       this.db = new Database(path, { timeout: 120_000 });
       this.db.pragma('journal_mode = WAL');
@@ -242,14 +242,13 @@ export class StoreDatabase {
     return options.flush === false ? this.unflushed(run) : run();
   }
 
-  /** Run `f` with this connection's commits not flushed to disk. */
+  /** Run `f` with this connection's commits not flushed to disk (prepared PRAGMAs: thousands of imports ask). */
   private unflushed<T>(f: () => T): T {
-    const level = this.db.pragma('synchronous', { simple: true }) as number;
-    this.db.pragma('synchronous = OFF');
+    this.prepare('PRAGMA synchronous = OFF').run();
     try {
       return f();
     } finally {
-      this.db.pragma(`synchronous = ${level}`);
+      this.prepare(`PRAGMA synchronous = ${this.durable ? 'FULL' : 'NORMAL'}`).run();
     }
   }
 
