@@ -18,7 +18,7 @@ import { hashPath } from '../../src/store/nar.js';
 import { self } from '../../src/store/process.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { SCHEMA_VERSION } from '../../src/store/database.js';
-import { tempDir } from '../support/cli.js';
+import { nomia, tempDir } from '../support/cli.js';
 
 const root = tempDir('stat-cache');
 const stores: Store[] = [];
@@ -122,6 +122,30 @@ describe('stat cache: unchanged paths are not read', () => {
   test('--rehash (statCache: false) reads the path even when the cache would answer', async () => {
     const { store, tree } = await settled({ a: 'a\n' });
     assert.equal((await importPath(store, tree, { statCache: false })).read, true);
+  });
+});
+
+describe('stat cache: the CLI', () => {
+  test('nomia add answers an unchanged path from the cache; --rehash reads it and records it again', () => {
+    const dir = join(root, `cli${n++}`);
+    mkdirSync(dir, { recursive: true });
+    const store = join(dir, 'store');
+    writeFileSync(join(dir, 'f'), 'f\n');
+    nextSecond(Date.now());
+    const stamp = () => {
+      const db = new Database(join(store, 'db.sqlite'), { readonly: true });
+      const row = db.prepare('SELECT stamp_ns FROM stat_cache').safeIntegers(true).get() as { stamp_ns: bigint };
+      db.close();
+      return row.stamp_ns;
+    };
+    assert.equal(nomia(store, ['add', join(dir, 'f')]).code, 0);
+    const first = stamp();
+    nextSecond(Date.now());
+    assert.equal(nomia(store, ['add', join(dir, 'f')]).code, 0);
+    assert.equal(stamp(), first, 'a hit leaves the entry as it was');
+    const r = nomia(store, ['add', '--rehash', join(dir, 'f')]);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(stamp() > first, '--rehash read the path and recorded it with a new clock');
   });
 });
 
