@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('--name <name>', 'the object name (default: the base name of PATH); only with one PATH')
     .option('--root <name>', 'also create an absolute root with this name, so gc keeps the object')
     .option('--reference <object>', 'record that the object refers to another store object (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
-    .option('--rehash', 'read PATH even if the stat cache says it is unchanged, and refresh the cache')
+    .option('--rehash', 'add as if the stat cache had never seen PATH (read and copy it), and refresh its entry')
     .option('--json', 'print one JSON object per PATH: {name, path, hash, narSize, added}')
     .action((paths: string[], opts: Opts, cmd: Command) => run(() => ({
       go: () => withStore(cmd, async (store) => {

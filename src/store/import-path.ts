@@ -16,7 +16,7 @@ import { lookupStat, recordStat, statTree } from './stat-cache.js';
 import type { Store } from './store.js';
 
 export interface ImportPathOptions extends AddOptions {
-  /** Trust the stat cache (default true). False reads the path again and refreshes its entry. */
+  /** Trust the stat cache (default true). False adds as if there were none (read and copy) and refreshes the entry. */
   readonly statCache?: boolean;
 }
 
@@ -37,7 +37,8 @@ export async function importPath(store: Store, src: string, options: ImportPathO
   };
   const state = statTree(store, abs);
   if (state) {
-    const known = options.statCache === false ? { kind: 'none' as const } : lookupStat(store, state);
+    // Without the cache this is a plain add: read and copy, the commit keeps what is there already.
+    const known = options.statCache === false ? { kind: 'stale' as const } : lookupStat(store, state);
     if (known.kind === 'hit') {
       const held = holdExisting(store, { hash: known.hash, name, ...keep });
       if (held) return { ...held, read: false };
