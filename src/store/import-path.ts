@@ -11,7 +11,6 @@
 import { resolve } from 'node:path';
 import { addPath, checkSource, objectNameFor, type AddOptions } from './add.js';
 import { holdExisting, type CommitResult } from './commit.js';
-import { hashPath } from './nar.js';
 import { lookupStat, recordStat, statTree } from './stat-cache.js';
 import type { Store } from './store.js';
 
@@ -36,22 +35,15 @@ export async function importPath(store: Store, src: string, options: ImportPathO
     ...(options.root !== undefined ? { root: options.root } : {}),
   };
   const state = statTree(store, abs);
-  if (state) {
-    // Without the cache this is a plain add: read and copy, the commit keeps what is there already.
-    const known = options.statCache === false ? { kind: 'stale' as const } : lookupStat(store, state);
-    if (known.kind === 'hit') {
-      const held = holdExisting(store, { hash: known.hash, name, ...keep });
-      if (held) return { ...held, read: false };
-      // Collected since: copy it in again below.
-    } else if (known.kind === 'none') {
-      // Nothing known of this path: its content may be in the store already (added from elsewhere),
-      // and reading is cheaper than copying. A stale entry means new content: copy at once.
-      const read = await hashPath(abs);
-      recordStat(store, state, read);
-      const held = holdExisting(store, { hash: read.hash, name, ...keep });
-      if (held) return { ...held, read: true };
-    }
+  // Without the cache (`statCache: false`) this is a plain add: read and copy, the commit keeps what is there.
+  const known = state && options.statCache !== false ? lookupStat(store, state) : undefined;
+  if (known) {
+    const held = holdExisting(store, { hash: known.hash, name, ...keep });
+    if (held) return { ...held, read: false };
+    // Collected since: copy it in again.
   }
+  // A miss is read once, copying as it hashes: hashing first would read new content twice to save a
+  // copy only for content already stored from another path.
   const result = await addPath(store, abs, { ...options, name });
   if (state) recordStat(store, state, { hash: result.object.hash, narSize: result.object.narSize });
   return { ...result, read: true };

@@ -173,21 +173,15 @@ function sameStat(row: StatRow, st: BigIntStats): boolean {
     row.size === st.size && row.mtimeNs === st.mtimeNs && row.ctimeNs === st.ctimeNs;
 }
 
-/** What the cache says of a path: a trusted hash, an entry that no longer matches (or is racy), or nothing. */
-export type StatLookup =
-  | ({ readonly kind: 'hit' } & CachedHash)
-  | { readonly kind: 'stale' }
-  | { readonly kind: 'none' };
-
-/** Look `state.path` up; a hit only if every number, the listing, and the racy rule agree. */
-export function lookupStat(store: Store, state: TreeState): StatLookup {
+/** The hash the entry for `state.path` gives, if every number, the listing and the racy rule agree. */
+export function lookupStat(store: Store, state: TreeState): CachedHash | undefined {
   const row = store.db.statEntry(state.path);
-  if (!row) return { kind: 'none' };
+  if (!row) return undefined;
   const sameListing = row.listing === undefined || state.listing === undefined
     ? row.listing === state.listing
     : row.listing.equals(state.listing);
-  if (!sameStat(row, state.root) || !sameListing || racy(state.newestNs, row.stampNs)) return { kind: 'stale' };
-  return { kind: 'hit', hash: row.hash, narSize: row.narSize };
+  if (!sameStat(row, state.root) || !sameListing || racy(state.newestNs, row.stampNs)) return undefined;
+  return { hash: row.hash, narSize: row.narSize };
 }
 
 /** Record that `state` was read as `hash`. `state` must have been taken before the read began. */

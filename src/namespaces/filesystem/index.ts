@@ -53,7 +53,7 @@ export const filesystemNamespace: Namespace = {
       case 'import': {
         const path = resolve(ctx.context.cwd, requireParam(req, 'path', 'filesystem:import?path="./src"'));
         const name = stringParam(req, 'name') !== undefined ? checkObjectName(stringParam(req, 'name')!) : defaultObjectName(basename(path)) ?? 'source';
-        // The stat cache answers an unchanged path without reading it; content already in the store is not copied again.
+        // The stat cache answers an unchanged path without reading it (store/import-path.ts).
         const { object, added } = await importPath(ctx.store, path, {
           name, onProgress: (p) => ctx.events.emit({ kind: 'progress', done: p.bytes, unit: 'bytes' }),
         });
