@@ -8,7 +8,7 @@ import { parseName } from '../name/parse.js';
 import { print } from '../name/print.js';
 import type { SandboxMode } from '../namespaces/package/sandbox.js';
 import { registry, runContext } from '../setup.js';
-import { nameArgument } from './input.js';
+import { fileOrArgument } from './input.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';
 import { keepResults } from './keep-results.js';
@@ -16,7 +16,7 @@ import { withStore } from './store-options.js';
 import { checkRootName } from '../store/roots.js';
 
 interface Opts {
-  jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode; bind?: string[];
+  file?: string; jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode; bind?: string[];
   root?: string; outLink?: string; rebuild?: boolean; check?: boolean;
 }
 
@@ -50,6 +50,7 @@ export function register(program: Command): void {
     .summary('realize a name: make (or reuse) the resources it names')
     .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.')
     .argument('[name]', 'the name text, or - for stdin')
+    .option('-f, --file <file>', 'read the name from FILE (- for stdin) instead of the NAME argument')
     .option('-j, --jobs <n>', 'namespaces running at once', (v: string) => {
       if (!/^[1-9]\d*$/.test(v)) throw new NomiaError('usage', `--jobs ${v}: give a positive number`);
       return Number(v);
@@ -73,10 +74,11 @@ ${namespacesHelp()}
 
 Examples:
   nomia realize 'filesystem:import?path=./src'
-  nomia realize 'let s = filesystem:import?path=./x in exec:run?args=[sh, -c, "tr a-z A-Z < $in > $out"](in: $s)'`)
+  nomia realize 'let s = filesystem:import?path=./x in exec:run?args=[sh, -c, "tr a-z A-Z < $in > $out"](in: $s)'
+  nomia realize -f build.nomia      # a name kept in a file (errors point into it)`)
     .action((arg: string | undefined, opts: Opts, cmd: Command) => run(() => {
       if (opts.root !== undefined) checkRootName(opts.root);
-      const input = nameArgument(arg);
+      const input = fileOrArgument(opts.file, arg);
       return { input, go: () => withStore(cmd, async (store) => {
         const reg = registry(process.cwd(), { sandbox: opts.sandbox });
         const render = eventRenderer(opts.logFormat);

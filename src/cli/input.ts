@@ -79,3 +79,10 @@ export function nameArgument(arg: string | undefined): NameInput {
   if (arg === undefined || arg === '-') return { text: readStdin(), label: '<stdin>' };
   return { text: arg, label: '<name>' };
 }
+
+/** The name from `-f FILE` (`-` for stdin) or else the NAME argument; both at once is a usage error. */
+export function fileOrArgument(file: string | undefined, arg: string | undefined): NameInput {
+  if (file === undefined) return nameArgument(arg);
+  if (arg !== undefined) throw new NomiaError('usage', `give the name either as an argument or with -f ${file}, not both`, { hint: 'drop the NAME argument, or the -f option' });
+  return file === '-' ? { text: readStdin(), label: '<stdin>' } : readFileInput(file);
+}

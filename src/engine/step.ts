@@ -180,11 +180,12 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
     const emitted: { toName: string; output?: string }[] = [];
     let slot: Slot | undefined;
     const ctx = contextFor(env, unit, log, emitted, () => slot);
-    const t0 = Date.now();
     // Checking, recording and the `ready` event happen while the unit holds its job slot: its work is done
-    // only then, and a unit waiting for the slot is not reported running before this one is ready.
+    // only then, and a unit waiting for the slot is not reported running before this one is ready. The
+    // unit's clock starts with its slot too: waiting for one is not the unit's time.
     return await env.run(async (held) => {
       slot = held;
+      const t0 = Date.now();
       unit.members.forEach((m, i) => env.emit({ kind: 'realizing', ...ref(m), spelling: unit.spellings[i]! }));
       const results = await unit.realize(ctx);
       return finish(env, unit, store, log, results, emitted, before, t0);

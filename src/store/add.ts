@@ -14,10 +14,10 @@ import { NomiaStoreError } from '../errors.js';
 import { commitObject, withWorkDir, type CommitResult } from './commit.js';
 import { CopyApplier, type CopyOp } from './copy-ops.js';
 import { contentHashFromDigest } from './hash.js';
-import { syncFileSystem } from './fs-util.js';
 import { ioError } from './layout.js';
 import { dumpPath, type FsPath, type Mirror } from './nar.js';
 import { checkObjectName, defaultObjectName } from './store-path.js';
+import { syncTree } from './sync-tree.js';
 import type { Store } from './store.js';
 
 export interface AddProgress {
@@ -223,16 +223,24 @@ class StoreCopy implements Mirror {
   }
 }
 
-/** Add the file, executable, symlink or directory at `src`. Throws `NomiaStoreError`; leaves the store valid on any failure. */
-export async function addPath(store: Store, src: string, options: AddOptions = {}): Promise<CommitResult> {
-  const abs = resolve(src);
-  const name = options.name !== undefined ? checkObjectName(options.name) : defaultObjectName(basename(abs));
-  if (name === undefined) {
+/** The object name an add of `abs` gets: `name` checked, or else the base name; throws `usage` if neither is valid. */
+export function objectNameFor(abs: string, name: string | undefined): string {
+  const chosen = name !== undefined ? checkObjectName(name) : defaultObjectName(basename(abs));
+  if (chosen === undefined) {
     throw new NomiaStoreError('usage', `the base name of ${abs} is not a valid object name`, { hint: 'pass --name NAME (letters, digits and + - . _ ? =)' });
   }
-  let isDir: boolean;
+  return chosen;
+}
+
+/**
+ * Refuse a source that does not exist, or a directory that holds the store
+ * (it would copy the copy being made into itself, until the path grows too
+ * long). A symlink is stored as a link, never followed, so it is not resolved.
+ */
+export function checkSource(store: Store, abs: string): void {
+  let st;
   try {
-    isDir = lstatSync(abs).isDirectory();
+    st = lstatSync(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'it does not exist'
@@ -241,13 +249,19 @@ export async function addPath(store: Store, src: string, options: AddOptions = {
       : (e as Error).message;
     throw new NomiaStoreError('store/io', `cannot add ${abs}: ${why}`, { path: abs, cause: e, hint: 'check the path (`ls -l` each directory on the way)' });
   }
-  // A tree holding the store would copy the copy being made into itself, until the path grows too long.
-  // Only a directory can hold it: a symlink is stored as a link, never followed (even one that loops).
+  if (!st.isDirectory()) return;
   const home = realpathSync(store.layout.home);
-  const real = isDir ? realpathSync(abs) : undefined;
-  if (real !== undefined && (home === real || home.startsWith(`${real}${sep}`))) {
+  const real = realpathSync(abs);
+  if (home === real || home.startsWith(`${real}${sep}`)) {
     throw new NomiaStoreError('usage', `cannot add ${abs}: it contains the store (${store.layout.home})`, { path: abs, hint: 'add a directory that does not hold the store, or keep the store elsewhere (--store DIR, $NOMIA_HOME)' });
   }
+}
+
+/** Add the file, executable, symlink or directory at `src`. Throws `NomiaStoreError`; leaves the store valid on any failure. */
+export async function addPath(store: Store, src: string, options: AddOptions = {}): Promise<CommitResult> {
+  const abs = resolve(src);
+  const name = objectNameFor(abs, options.name);
+  checkSource(store, abs);
   return withWorkDir(store, async (work, tree) => {
     const copy = new StoreCopy(abs, tree, options.onProgress);
     const hasher = createHash('sha256');
@@ -266,7 +280,7 @@ export async function addPath(store: Store, src: string, options: AddOptions = {
       if (failure instanceof NomiaStoreError) throw failure;
       throw ioError(failure, tree, 'write into the store');
     }
-    if (store.fsync) syncFileSystem(work);
+    if (store.fsync) syncTree(work, tree);
     options.onProgress?.({ files: copy.files, bytes: copy.bytes, phase: 'registering' });
     return commitObject(store, {
       tree, hash: contentHashFromDigest(hasher.digest()), narSize, name,

@@ -11,7 +11,7 @@
  * complete object. A concurrent add of the same object waits for the lock,
  * then finds the row and drops its own copy.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import type { ObjectRow } from './database.js';
@@ -71,11 +71,7 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
   }
 
   function transaction(): CommitResult {
-    for (const r of req.references ?? []) {
-      if (!db.object(r)) {
-        throw new NomiaStoreError('store/not-found', `the reference ${r} is not a registered object`, { hint: 'add the referenced object first' });
-      }
-    }
+    checkReferences(store, req.references);
     let object = db.object(path);
     let added = false;
     if (!object || !existsSync(target)) {
@@ -91,11 +87,42 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
         added = true;
       }
     }
-    // Until this process exits, gc keeps what it just added or found.
-    pinTempRoot(store, path);
-    if (req.root !== undefined) db.putRoot({ name: req.root, object: path, kind: 'absolute', createdAt: Date.now() });
+    hold(store, path, req.root);
     return { object: object!, added };
   }
+}
+
+function checkReferences(store: Store, references: readonly string[] | undefined): void {
+  for (const r of references ?? []) {
+    if (!store.db.object(r)) {
+      throw new NomiaStoreError('store/not-found', `the reference ${r} is not a registered object`, { hint: 'add the referenced object first' });
+    }
+  }
+}
+
+/** Until this process exits, gc keeps what it just added or found; and the root, if asked for. Inside the write lock. */
+function hold(store: Store, path: string, root: string | undefined): void {
+  pinTempRoot(store, path);
+  if (root !== undefined) store.db.putRoot({ name: root, object: path, kind: 'absolute', createdAt: Date.now() });
+}
+
+/**
+ * The object `hash`/`name` if it is in the store (registered, its directory
+ * present), held as `commitObject` holds what it adds; undefined otherwise.
+ * For a caller that knows the hash without having read anything.
+ */
+export function holdExisting(store: Store, req: Omit<CommitRequest, 'tree' | 'narSize'>): CommitResult | undefined {
+  if (req.root !== undefined) checkRootName(req.root);
+  const path = objectPath(req.hash, req.name);
+  // Unflushed unless a root is made: a temporary root needs no disk, it dies with this process anyway.
+  return store.db.immediate((): CommitResult | undefined => {
+    const object = store.db.object(path);
+    // lstat, not existsSync: a symlink object may point nowhere and still be there.
+    if (!object || !lstatSync(join(store.layout.storeDir, path), { throwIfNoEntry: false })) return undefined;
+    checkReferences(store, req.references);
+    hold(store, path, req.root);
+    return { object, added: false };
+  }, { flush: req.root !== undefined });
 }
 
 /**

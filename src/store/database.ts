@@ -14,9 +14,14 @@ import Database from 'better-sqlite3';
 import { NomiaStoreError } from '../errors.js';
 import type { ContentHash } from './hash.js';
 
-export const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
+/**
+ * Each migration brings the schema from its index to the next version
+ * (`PRAGMA user_version`); a fresh database runs them all. Append only:
+ * a released step is never edited, since stores out there already ran it.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 0 → 1: objects, references, roots, reductions.
+  `
 CREATE TABLE IF NOT EXISTS objects (
   path      TEXT PRIMARY KEY,   -- basename under store/: <base32 of hash>-<name>
   hash      TEXT NOT NULL,      -- SHA-256 of the NAR, lowercase hex
@@ -54,7 +59,26 @@ CREATE TABLE IF NOT EXISTS reductions (
   created_at    INTEGER NOT NULL,
   PRIMARY KEY (from_spelling, namespace)
 );
-`;
+`,
+  // 1 → 2: the stat cache of imports (stat-cache.ts). Losing it costs a re-read, never a wrong answer.
+  `
+CREATE TABLE IF NOT EXISTS stat_cache (
+  path      BLOB PRIMARY KEY,   -- the imported path, absolute, as bytes
+  dev       INTEGER NOT NULL,   -- its lstat: device, inode, mode, size, mtime and ctime in ns
+  ino       INTEGER NOT NULL,   --   (64-bit values stored as signed: only equality matters)
+  mode      INTEGER NOT NULL,
+  size      INTEGER NOT NULL,
+  mtime_ns  INTEGER NOT NULL,
+  ctime_ns  INTEGER NOT NULL,
+  listing   BLOB,               -- directories: SHA-256 of every entry's name and stat below; else NULL
+  hash      TEXT NOT NULL,      -- the NAR hash (objects.hash) of what was read
+  nar_size  INTEGER NOT NULL,
+  stamp_ns  INTEGER NOT NULL    -- the file system's clock before the stats were taken (the racy rule)
+) WITHOUT ROWID;
+`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export interface ObjectRow {
   readonly path: string;
@@ -84,6 +108,25 @@ export interface ReductionRow {
   readonly to: string;
   readonly kind: 'a-priori' | 'realized' | 'asserted';
   readonly createdAt: number;
+}
+
+/**
+ * What the stat cache knows of one imported path: its `lstat` when it was
+ * last read (`listing` covers everything below a directory) and the hash of
+ * what was read. Integers are the kernel's 64-bit values (see stat-cache.ts).
+ */
+export interface StatRow {
+  readonly path: string;
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly mode: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  readonly listing: Buffer | undefined;
+  readonly hash: ContentHash;
+  readonly narSize: number;
+  readonly stampNs: bigint;
 }
 
 export interface TempRootRow {
@@ -145,6 +188,12 @@ function sqliteError(e: unknown, path: string): unknown {
   });
 }
 
+interface RawStat { dev: bigint; ino: bigint; mode: bigint; size: bigint; mtime_ns: bigint; ctime_ns: bigint; listing: Buffer | null; hash: string; nar_size: bigint; stamp_ns: bigint }
+
+/** SQLite integers are signed 64-bit; the kernel's are unsigned. The bits are kept, which is all equality needs. */
+const i64 = (v: bigint): bigint => BigInt.asIntN(64, v);
+const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+
 /**
  * SQLite takes `file:` URIs only when configured so before its first connection in the process;
  * better-sqlite3 reads that switch from the environment when it loads, at the first construction.
@@ -189,6 +238,8 @@ export interface DatabaseOptions {
 
 export class StoreDatabase {
   private readonly db: Database.Database;
+  /** Prepared statements by SQL text: preparing costs more than running most of ours. */
+  private readonly statements = new Map<string, Database.Statement>();
   readonly readOnly: boolean;
   private readonly durable: boolean;
 
@@ -239,10 +290,19 @@ export class StoreDatabase {
     this.checkVersion(version);
     if (version < SCHEMA_VERSION) {
       this.db.transaction(() => {
-        this.db.exec(SCHEMA);
+        for (const step of MIGRATIONS.slice(version)) this.db.exec(step);
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }).immediate();
     }
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
   }
 
   close(): void {
@@ -252,13 +312,28 @@ export class StoreDatabase {
   /**
    * Run `fn` holding SQLite's write lock (BEGIN IMMEDIATE); waits for other writers. On a read-only
    * connection `fn` runs in a read transaction instead: its reads see one state, a write fails as
-   * `store/read-only` (so read-only commands share the code paths of the others).
+   * `store/read-only` (so read-only commands share the code paths of the others). `flush: false` skips
+   * the fsync of this commit, for writes a power loss may lose harmlessly (a temporary root dies with its
+   * process anyway); do not nest it in another transaction.
    */
-  immediate<T>(fn: () => T): T {
+  immediate<T>(fn: () => T, options: { readonly flush?: boolean } = {}): T {
+    const run = (): T => {
+      try {
+        return this.readOnly ? this.db.transaction(fn).deferred() : this.db.transaction(fn).immediate();
+      } catch (e) {
+        throw sqliteError(e, this.db.name);
+      }
+    };
+    return options.flush === false && !this.readOnly ? this.unflushed(run) : run();
+  }
+
+  /** Run `f` with this connection's commits not flushed to disk (prepared PRAGMAs: thousands of imports ask). */
+  private unflushed<T>(f: () => T): T {
+    this.prepare('PRAGMA synchronous = OFF').run();
     try {
-      return this.readOnly ? this.db.transaction(fn).deferred() : this.db.transaction(fn).immediate();
-    } catch (e) {
-      throw sqliteError(e, this.db.name);
+      return f();
+    } finally {
+      this.prepare(`PRAGMA synchronous = ${this.durable ? 'FULL' : 'NORMAL'}`).run();
     }
   }
 
@@ -269,39 +344,34 @@ export class StoreDatabase {
    * processes see it at once, as any commit.
    */
   volatile<T>(fn: () => T): T {
-    if (!this.durable) return this.immediate(fn);
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return this.immediate(fn);
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+    return this.immediate(fn, { flush: false });
   }
 
+
   object(path: string): ObjectRow | undefined {
-    const r = this.db.prepare('SELECT * FROM objects WHERE path = ?').get(path) as RawObject | undefined;
+    const r = this.prepare('SELECT * FROM objects WHERE path = ?').get(path) as RawObject | undefined;
     return r && toObject(r);
   }
 
   objectsWithHash(hash: ContentHash): ObjectRow[] {
-    return (this.db.prepare('SELECT * FROM objects WHERE hash = ? ORDER BY path').all(hash) as RawObject[]).map(toObject);
+    return (this.prepare('SELECT * FROM objects WHERE hash = ? ORDER BY path').all(hash) as RawObject[]).map(toObject);
   }
 
   objects(): ObjectRow[] {
-    return (this.db.prepare('SELECT * FROM objects ORDER BY path').all() as RawObject[]).map(toObject);
+    return (this.prepare('SELECT * FROM objects ORDER BY path').all() as RawObject[]).map(toObject);
   }
 
   insertObject(row: ObjectRow, references: readonly string[]): void {
-    this.db.prepare('INSERT INTO objects (path, hash, name, nar_size, added_at) VALUES (?, ?, ?, ?, ?)')
+    this.prepare('INSERT INTO objects (path, hash, name, nar_size, added_at) VALUES (?, ?, ?, ?, ?)')
       .run(row.path, row.hash, row.name, row.narSize, row.addedAt);
-    const ref = this.db.prepare('INSERT OR IGNORE INTO refs (referrer, reference) VALUES (?, ?)');
+    const ref = this.prepare('INSERT OR IGNORE INTO refs (referrer, reference) VALUES (?, ?)');
     for (const r of references) ref.run(row.path, r);
   }
 
   deleteObject(path: string): void {
-    this.db.prepare('DELETE FROM refs WHERE referrer = ?').run(path);
-    this.db.prepare('DELETE FROM temp_roots WHERE object = ?').run(path);
-    this.db.prepare('DELETE FROM objects WHERE path = ?').run(path);
+    this.prepare('DELETE FROM refs WHERE referrer = ?').run(path);
+    this.prepare('DELETE FROM temp_roots WHERE object = ?').run(path);
+    this.prepare('DELETE FROM objects WHERE path = ?').run(path);
   }
 
   /** Add references of an existing object (found by scanning it after it was registered). */
@@ -316,40 +386,40 @@ export class StoreDatabase {
   }
 
   references(path: string): string[] {
-    return (this.db.prepare('SELECT reference FROM refs WHERE referrer = ? ORDER BY reference').all(path) as { reference: string }[]).map((r) => r.reference);
+    return (this.prepare('SELECT reference FROM refs WHERE referrer = ? ORDER BY reference').all(path) as { reference: string }[]).map((r) => r.reference);
   }
 
   referrers(path: string): string[] {
-    return (this.db.prepare('SELECT referrer FROM refs WHERE reference = ? ORDER BY referrer').all(path) as { referrer: string }[]).map((r) => r.referrer);
+    return (this.prepare('SELECT referrer FROM refs WHERE reference = ? ORDER BY referrer').all(path) as { referrer: string }[]).map((r) => r.referrer);
   }
 
   allReferences(): { referrer: string; reference: string }[] {
-    return this.db.prepare('SELECT referrer, reference FROM refs').all() as { referrer: string; reference: string }[];
+    return this.prepare('SELECT referrer, reference FROM refs').all() as { referrer: string; reference: string }[];
   }
 
   roots(): RootRow[] {
-    return (this.db.prepare('SELECT * FROM roots ORDER BY name').all() as RawRoot[]).map(toRoot);
+    return (this.prepare('SELECT * FROM roots ORDER BY name').all() as RawRoot[]).map(toRoot);
   }
 
   root(name: string): RootRow | undefined {
-    const r = this.db.prepare('SELECT * FROM roots WHERE name = ?').get(name) as RawRoot | undefined;
+    const r = this.prepare('SELECT * FROM roots WHERE name = ?').get(name) as RawRoot | undefined;
     return r && toRoot(r);
   }
 
   /** Create or replace the root called `row.name`. */
   putRoot(row: RootRow): void {
-    this.db.prepare('INSERT OR REPLACE INTO roots (name, object, kind, pid, pid_start, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.prepare('INSERT OR REPLACE INTO roots (name, object, kind, pid, pid_start, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(row.name, row.object, row.kind, row.pid ?? null, row.pidStart ?? null, row.expiresAt ?? null, row.createdAt);
   }
 
   /** Remove a root; false if there was none by that name. */
   deleteRoot(name: string): boolean {
-    return this.db.prepare('DELETE FROM roots WHERE name = ?').run(name).changes > 0;
+    return this.prepare('DELETE FROM roots WHERE name = ?').run(name).changes > 0;
   }
 
   /** Every recorded reduction from `from`, newest first. */
   reductionsFrom(from: string): ReductionRow[] {
-    return (this.db.prepare('SELECT * FROM reductions WHERE from_spelling = ? ORDER BY created_at DESC').all(from) as
+    return (this.prepare('SELECT * FROM reductions WHERE from_spelling = ? ORDER BY created_at DESC').all(from) as
       { from_spelling: string; namespace: string; to_name: string; kind: ReductionRow['kind']; created_at: number }[])
       .map((r) => ({ from: r.from_spelling, namespace: r.namespace, to: r.to_name, kind: r.kind, createdAt: r.created_at }));
   }
@@ -368,12 +438,12 @@ export class StoreDatabase {
   }
 
   putReduction(row: ReductionRow): void {
-    this.db.prepare('INSERT OR REPLACE INTO reductions (from_spelling, namespace, to_name, kind, created_at) VALUES (?, ?, ?, ?, ?)')
+    this.prepare('INSERT OR REPLACE INTO reductions (from_spelling, namespace, to_name, kind, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(row.from, row.namespace, row.to, row.kind, row.createdAt);
   }
 
   tempRoots(): TempRootRow[] {
-    return (this.db.prepare('SELECT object, pid, pid_start FROM temp_roots').all() as { object: string; pid: number; pid_start: number }[])
+    return (this.prepare('SELECT object, pid, pid_start FROM temp_roots').all() as { object: string; pid: number; pid_start: number }[])
       .map((r) => ({ object: r.object, pid: r.pid, pidStart: r.pid_start }));
   }
 
@@ -382,14 +452,44 @@ export class StoreDatabase {
   }
 
   addTempRoot(row: TempRootRow): void {
-    this.db.prepare('INSERT OR IGNORE INTO temp_roots (object, pid, pid_start) VALUES (?, ?, ?)').run(row.object, row.pid, row.pidStart);
+    this.prepare('INSERT OR IGNORE INTO temp_roots (object, pid, pid_start) VALUES (?, ?, ?)').run(row.object, row.pid, row.pidStart);
   }
 
   removeTempRoots(pid: number, pidStart: number): void {
-    this.db.prepare('DELETE FROM temp_roots WHERE pid = ? AND pid_start = ?').run(pid, pidStart);
+    this.prepare('DELETE FROM temp_roots WHERE pid = ? AND pid_start = ?').run(pid, pidStart);
   }
 
   deleteTempRoot(row: TempRootRow): void {
-    this.db.prepare('DELETE FROM temp_roots WHERE object = ? AND pid = ? AND pid_start = ?').run(row.object, row.pid, row.pidStart);
+    this.prepare('DELETE FROM temp_roots WHERE object = ? AND pid = ? AND pid_start = ?').run(row.object, row.pid, row.pidStart);
+  }
+
+  /** The stat cache's entry for `path`, if any. */
+  statEntry(path: string): StatRow | undefined {
+    const r = this.prepare('SELECT * FROM stat_cache WHERE path = ?').safeIntegers(true).get(Buffer.from(path)) as RawStat | undefined;
+    if (!r) return undefined;
+    return {
+      path, dev: u64(r.dev), ino: u64(r.ino), mode: r.mode, size: r.size, mtimeNs: r.mtime_ns, ctimeNs: r.ctime_ns,
+      listing: r.listing ?? undefined, hash: r.hash as ContentHash, narSize: Number(r.nar_size), stampNs: r.stamp_ns,
+    };
+  }
+
+  /**
+   * Record (or replace) a stat cache entry. Not flushed to disk: an entry lost
+   * by a power loss costs one re-read, so it does not pay for an fsync.
+   */
+  putStatEntry(row: StatRow): void {
+    const insert = this.prepare('INSERT OR REPLACE INTO stat_cache (path, dev, ino, mode, size, mtime_ns, ctime_ns, listing, hash, nar_size, stamp_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.unflushed(() => {
+      try {
+        insert.run(Buffer.from(row.path), i64(row.dev), i64(row.ino), row.mode, row.size, row.mtimeNs, row.ctimeNs, row.listing ?? null, row.hash, row.narSize, row.stampNs);
+      } catch (e) {
+        throw sqliteError(e, this.db.name);
+      }
+    });
+  }
+
+  /** Forget the stat cache's entry for `path`. */
+  deleteStatEntry(path: string): void {
+    this.prepare('DELETE FROM stat_cache WHERE path = ?').run(Buffer.from(path));
   }
 }

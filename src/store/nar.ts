@@ -124,15 +124,30 @@ function kindOf(mode: number): string {
 }
 
 /** Accumulates output in one reused buffer and hands full blocks to the sink. */
+/**
+ * The block buffer of the last finished dump, for the next one: a dump runs
+ * synchronously from start to end, and allocating 4 MiB for each of
+ * thousands of one-file adds is most of their garbage. A dump started while
+ * another runs (from a sink) gets its own.
+ */
+let spare: Buffer | undefined;
+
 class Writer {
-  readonly buf = Buffer.allocUnsafe(BLOCK);
+  readonly buf: Buffer = spare ?? Buffer.allocUnsafe(BLOCK);
   n = 0;
   total = 0;
   /** Set while a file is read when a mirror wants its bytes. */
   onData: ((chunk: Buffer) => void) | undefined;
 
   /** `root`: the path being dumped, for messages. */
-  constructor(private readonly sink: (chunk: Buffer) => void, readonly root: string) {}
+  constructor(private readonly sink: (chunk: Buffer) => void, readonly root: string) {
+    if (this.buf === spare) spare = undefined;
+  }
+
+  /** Give the buffer back for the next dump; this writer is done. */
+  release(): void {
+    spare = this.buf;
+  }
 
   flush(): void {
     if (this.n === 0) return;
@@ -302,11 +317,15 @@ export async function dumpPath(
   options: DumpOptions = {},
 ): Promise<{ narSize: number }> {
   const w = new Writer(sink, path);
-  const st = lstat(path);
-  w.bytes(MAGIC);
-  dumpObject(w, path, st, '', options, { depth: 0, length: 0 });
-  w.flush();
-  return { narSize: w.total };
+  try {
+    const st = lstat(path);
+    w.bytes(MAGIC);
+    dumpObject(w, path, st, '', options, { depth: 0, length: 0 });
+    w.flush();
+    return { narSize: w.total };
+  } finally {
+    w.release();
+  }
 }
 
 /** The content hash of the object at `path`: the SHA-256 of its NAR, as Nix computes `narHash`. */

@@ -25,13 +25,17 @@ export function processAlive(pid: number, start: number): boolean {
   return processStart(pid) === start;
 }
 
-/** This process's identity, for temporary roots. */
+let me: { pid: number; pidStart: number } | undefined;
+
+/** This process's identity, for temporary roots. Read once: every add and import asks, and /proc costs a read each time. */
 export function self(): { pid: number; pidStart: number } {
+  if (me?.pid === process.pid) return me;
   const pidStart = processStart(process.pid);
   if (pidStart === undefined) {
     throw new NomiaStoreError('store/io', 'cannot read /proc/self/stat: the store needs Linux /proc to tell running processes apart', {
       hint: 'mount /proc (in a container: run it with /proc available)',
     });
   }
-  return { pid: process.pid, pidStart };
+  me = { pid: process.pid, pidStart };
+  return me;
 }

@@ -221,7 +221,8 @@ describe('crash safety and concurrency', () => {
     let duration = 0;
     for (let i = 0; i < 2; i++) {
       const started = Date.now();
-      const probe = nomiaAsync(join(dir, 'probe'), ['add', src], { NOMIA_FSYNC: '0' });
+      // --rehash: every add reads and copies, as without the stat cache (which would answer the later ones at once).
+      const probe = nomiaAsync(join(dir, 'probe'), ['add', '--rehash', src], { NOMIA_FSYNC: '0' });
       await new Promise((r) => probe.once('exit', r));
       duration = Date.now() - started;
     }
@@ -229,7 +230,7 @@ describe('crash safety and concurrency', () => {
     let attempts = 0;
     while (killedMidway < 24 && attempts < 100) {
       attempts++;
-      const child = nomiaAsync(store, ['add', src], { NOMIA_FSYNC: attempts % 3 === 0 ? '1' : '0' });
+      const child = nomiaAsync(store, ['add', '--rehash', src], { NOMIA_FSYNC: attempts % 3 === 0 ? '1' : '0' });
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * duration * 0.95)));
       if (child.exitCode === null) {
         child.kill('SIGKILL');

@@ -4,16 +4,16 @@
  * - `by-content?sha256=…[&name=…]`: an object of the store (hex, Nix base32
  *   or SRI); projections (`…/bin/bash`) select a path inside it.
  * - `import?path=…` (contextual): a file or tree from outside the store; it
- *   reduces to by-content. A second import of unchanged content is a hash
- *   and a lookup, no copy.
+ *   reduces to by-content. A second import of an unchanged path is answered
+ *   by the store's stat cache: an lstat per entry and a lookup, no read.
  * - `stdin` (contextual): standard input, read into the store, reduced to
  *   by-content.
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
-  addPath, addStream, type AtomRequest, byContentName, byContentOf, checkObjectName, defaultObjectName, findObject, fsType, hashPath, leaf,
-  type Namespace, objectResource, onlyParams, printSegment, realPath, requireObject, requireParam, stringParam, unknownName,
+  addStream, type AtomRequest, byContentName, byContentOf, checkObjectName, defaultObjectName, findObject, fsType, leaf,
+  importPath, type Namespace, objectResource, onlyParams, printSegment, realPath, requireObject, requireParam, stringParam, unknownName,
 } from '../../namespace/index.js';
 
 const NAMES = ['by-content?sha256=…[&name=…]', 'import?path=…[&name=…]', 'stdin[?name=…]'];
@@ -52,18 +52,11 @@ export const filesystemNamespace: Namespace = {
       case 'import': {
         const path = resolve(ctx.context.cwd, requireParam(req, 'path', 'filesystem:import?path=./src'));
         const name = stringParam(req, 'name') !== undefined ? checkObjectName(stringParam(req, 'name')!) : defaultObjectName(basename(path)) ?? 'source';
-        // Hash first: content already in the store under this name is a lookup, not a copy.
-        const { hash } = await hashPath(path);
-        const known = findObject(ctx.store, hash, name);
-        if (known) {
-          ctx.log(`unchanged: ${path} is already in the store`);
-          return { out: objectResource(ctx.store, known) };
-        }
-        // Bytes copied so far (the total is not known before the walk); a tree of many files takes a while.
-        const { object } = await addPath(ctx.store, path, {
+        // The stat cache answers an unchanged path without reading it (store/import-path.ts).
+        const { object, added } = await importPath(ctx.store, path, {
           name, onProgress: (p) => ctx.events.emit({ kind: 'progress', done: p.bytes, unit: 'bytes' }),
         });
-        ctx.log(`added ${path}`);
+        ctx.log(added ? `added ${path}` : `unchanged: ${path} is already in the store`);
         return { out: objectResource(ctx.store, object) };
       }
       case 'stdin': {
