@@ -26,14 +26,14 @@ function setup(prefix: string) {
 describe('nomia log and nomia reductions of a name of several steps', () => {
   test('each step answers right after the realize, also behind a contextual input', () => {
     const { dir, run } = setup('log-steps');
-    const name = `let s = filesystem:import?path="./x" in ${upper}(in: $s)`;
+    const name = `let s = filesystem:import?path=./x in ${upper}(in: $s)`;
     assert.equal(run(['realize', '--log-format', 'plain', name]).code, 0);
     const log = run(['log', name]);
     assert.equal(log.code, 0, log.err);
-    assert.equal(log.out, `== filesystem:import?path="./x"\nadded ${join(dir, 'x')}\n== ${upper}\n(empty)\n`);
+    assert.equal(log.out, `== filesystem:import?path=./x\nadded ${join(dir, 'x')}\n== ${upper}\n(empty)\n`);
     const red = run(['reductions', name]);
     assert.equal(red.code, 0, red.err);
-    assert.match(red.out, /^steps:\n {2}filesystem:import\?path="\.\/x"\n {4}=> filesystem:by-content\?name=x&sha256=[0-9a-f]{64}\n/m);
+    assert.match(red.out, /^steps:\n {2}filesystem:import\?path=\.\/x\n {4}=> filesystem:by-content\?name=x&sha256=[0-9a-f]{64}\n/m);
     assert.match(red.out, /exec:run\?args=\[sh, -c, "tr a-z A-Z < \$in > \$out"\]\n {4}\(depends on the caller's context/);
   });
 
@@ -127,7 +127,7 @@ describe('realize: help, live line, working directory', () => {
     const { dir, store } = setup('cwd-gone');
     const gone = join(dir, 'gone');
     mkdirSync(gone);
-    const r = spawnSync('sh', ['-c', `cd "${gone}" && rmdir "${gone}" && exec "${process.execPath}" "${bin}" --store "${store}" realize 'filesystem:import?path="./x"'`], { encoding: 'utf8', env: env() });
+    const r = spawnSync('sh', ['-c', `cd "${gone}" && rmdir "${gone}" && exec "${process.execPath}" "${bin}" --store "${store}" realize 'filesystem:import?path=./x'`], { encoding: 'utf8', env: env() });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /^error\[usage\]: the working directory \(.*gone\) no longer exists\n {2}hint: cd to a directory that exists/);
     assert.doesNotMatch(r.stderr, /internal error|uv_cwd/);
