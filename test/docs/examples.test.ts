@@ -131,19 +131,13 @@ function runBlock(t: TestContext, block: Block): void {
     `npx() { if [ "$1" = nomia ]; then shift; node "$NOMIA_BIN" "$@"; else echo "npx $1 is not available in this test" >&2; return 127; fi; }`,
     'nomia() { node "$NOMIA_BIN" "$@"; }',
   ];
-  let ran = 0;
   for (const c of block.commands) {
     const why = skipOf(block.file, c);
     if (why) {
       t.diagnostic(`skipped ${block.file}:${c.line}: ${why}`);
       continue;
     }
-    ran++;
     script.push(asRun(c), `__rc=$?; if [ $__rc -ne 0 ]; then echo "the example at ${block.file}:${c.line} failed with status $__rc" >&2; exit 1; fi`);
-  }
-  if (ran === 0) {
-    t.skip('nothing in this block can run here (see the diagnostics)');
-    return;
   }
   const r = spawnSync('bash', ['-c', script.join('\n')], {
     cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26,
@@ -158,6 +152,9 @@ const documents = ['README.md', ...readdirSync(join(root, 'docs'), { recursive: 
 describe('shell examples in the docs run', () => {
   for (const file of documents) {
     for (const block of blocksOf(file)) {
+      // A block of synopses and commands this test cannot give what they need (each listed in SKIP with
+      // its reason) is not a test of its own: only blocks with something to run are.
+      if (block.commands.every((c) => skipOf(file, c))) continue;
       test(`${file}:${block.line}`, (t) => runBlock(t, block));
     }
   }
