@@ -68,6 +68,9 @@ export const ERROR_CODES = [
   'realize/cycle',
   'realize/input-vanished',
   'store/too-deep',
+  'cache/key',
+  'cache/io',
+  'cache/store-dir',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

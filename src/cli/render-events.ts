@@ -23,6 +23,8 @@ function plainLine(e: EngineEvent): string | undefined {
   switch (e.kind) {
     case 'resolving': return undefined;
     case 'cache-hit': return `reused    ${e.label}${e.early ? ' (inputs unchanged)' : ''}`;
+    case 'substituted': return `fetched   ${e.label} from ${e.cache} (signed by ${e.signer}; ${e.objects} object${e.objects === 1 ? '' : 's'}, ${formatBytes(e.bytes)})`;
+    case 'cache-skipped': return `warning   ${e.message}`;
     case 'realizing': return `realizing ${e.label}`;
     case 'waiting': return `waiting   ${e.label} (another process is realizing it)`;
     case 'log': return `  ${e.label.slice(0, 30)}> ${e.line}`;
@@ -108,8 +110,13 @@ class LiveView {
         // The timer redraws soon enough; a redraw per event would flicker.
         return;
       }
+      case 'substituted':
+        this.reused++;
+        this.above(plainLine(e)!);
+        break;
       case 'log':
       case 'warning':
+      case 'cache-skipped':
         this.above(plainLine(e)!);
         break;
       case 'done':
