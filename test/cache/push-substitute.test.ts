@@ -6,7 +6,7 @@
  * nothing wrong in its store.
  */
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
@@ -16,7 +16,9 @@ const config = join(dir, 'config');
 const env = { XDG_CONFIG_HOME: config };
 const mark = join(dir, 'ran');
 writeFileSync(join(dir, 'in.txt'), 'hello cache\n');
-const name = `exec:run?args=[sh, -c, "echo ran >> ${mark}; tr a-z A-Z < $in > $out"](in: filesystem:import?path="${join(dir, 'in.txt')}")`;
+const name = `exec:run?args=[sh, -c, "echo ran >> ${mark}; echo hello cache | tr a-z A-Z > $out"]`;
+/** A name fed by the caller's files: recorded only under its spelling from its realized input. */
+const fed = `exec:run?args=[sh, -c, "echo ran >> ${mark}; tr a-z A-Z < $in > $out"](in: filesystem:import?path="${join(dir, 'in.txt')}")`;
 const runs = (): number => readFileSync(mark, 'utf8').split('\n').filter(Boolean).length;
 let publicKey = '';
 const cache = join(dir, 'cache');
@@ -47,7 +49,7 @@ describe('a directory cache', () => {
     assert.equal(nomia(a, ['key', 'public'], { env }).out.trim(), publicKey);
     const p = nomia(a, ['push', `file://${cache}`, name], { env });
     assert.equal(p.code, 0, p.err);
-    assert.match(p.out, /pushed \d+ reductions? and 2 objects .* signed by test-cache-1/);
+    assert.match(p.out, /pushed \d+ reductions? and 1 object .* signed by test-cache-1/);
   });
 
   test('an empty store substitutes the result: nothing runs, the bytes are the same, the record shows its signer', () => {
@@ -61,17 +63,29 @@ describe('a directory cache', () => {
     consistent(b);
   });
 
+  test('a name fed by the caller\'s files is substituted under the spelling from its realized input', () => {
+    const a = join(dir, 'a');
+    assert.equal(nomia(a, ['realize', fed], { env }).code, 0);
+    const before = runs();
+    assert.equal(nomia(a, ['push', cache, fed], { env }).code, 0);
+    const r = nomia(join(dir, 'b-fed'), ['realize', fed, '--substituter', cache, '--trusted-key', publicKey], { env });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(runs(), before);
+    assert.equal(readFileSync(r.out.trim().split('\n')[1]!, 'utf8'), 'HELLO CACHE\n');
+  });
+
   test('a plain directory path and nomia.json configure the same cache', () => {
     const project = join(dir, 'project');
-    cpSync(join(dir, 'in.txt'), join(project, 'unused.txt'), { recursive: true });
+    mkdirSync(project);
+    const before = runs();
     writeFileSync(join(project, 'nomia.json'), JSON.stringify({ substituters: [cache], 'trusted-public-keys': [publicKey] }));
     const r = nomia(join(dir, 'b-config'), ['realize', name], { env, cwd: project });
     assert.equal(r.code, 0, r.err);
-    assert.equal(runs(), 1);
-    // The same store from elsewhere (no nomia.json) does not know the cache: --offline or not, it has the result now.
+    assert.equal(runs(), before);
+    // --offline asks no cache, configured or given.
     const offline = nomia(join(dir, 'b-offline'), ['realize', name, '--offline', '--substituter', cache, '--trusted-key', publicKey], { env });
     assert.equal(offline.code, 0, offline.err);
-    assert.equal(runs(), 2, '--offline asked the cache');
+    assert.equal(runs(), before + 1, '--offline asked the cache');
   });
 
   test('a record signed by a key that is not trusted is ignored, and B builds', () => {
