@@ -51,6 +51,8 @@ export type Note = (message: string) => void;
 export class Substituters {
   private readonly caches: Transport[];
   private readonly keys: PublicKey[];
+  /** Caches found down in this run: said once, then skipped without a word. */
+  private readonly down = new Set<Transport>();
 
   constructor(settings: CacheSettings) {
     const options: TransportOptions = settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs };
@@ -69,11 +71,13 @@ export class Substituters {
    */
   async find(store: Store, spelling: string, note: Note): Promise<(Found & { readonly via: Transport }) | undefined> {
     for (const cache of this.caches) {
+      if (this.down.has(cache)) continue;
       let text: Buffer | undefined;
       try {
         text = await cache.get(recordPath(spelling));
       } catch (e) {
-        note((e as Error).message);
+        if (!this.down.has(cache)) note(`${(e as Error).message}; not asked again in this run`);
+        this.down.add(cache);
         continue;
       }
       if (!text) continue;
