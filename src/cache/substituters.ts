@@ -107,27 +107,38 @@ export class Substituters {
    * imported before stay, each complete and checked.
    */
   async fetch(store: Store, found: Found & { readonly via: Transport }, progress?: (bytes: number) => void): Promise<Fetched> {
-    let added = 0;
+    const todo = found.record.objects.filter((o) => !store.db.object(o.path));
+    // Downloads run a few ahead of the imports (which go in order, references first), so the network and
+    // the store's unpacking and hashing overlap. A download not awaited because an import failed is dropped.
+    const nars: Promise<Buffer | undefined>[] = [];
+    const start = (i: number): void => {
+      if (i >= todo.length || nars[i]) return;
+      const p = found.via.get(narPath(toHex(parseObjectPath(todo[i]!.path)!.hash)));
+      p.catch(() => undefined);
+      nars[i] = p;
+    };
+    for (let i = 0; i < AHEAD; i++) start(i);
     let bytes = 0;
-    for (const o of found.record.objects) {
-      if (store.db.object(o.path)) continue;
-      const hex = toHex(parseObjectPath(o.path)!.hash);
-      const nar = await found.via.get(narPath(hex));
+    for (const [i, o] of todo.entries()) {
+      const nar = await nars[i]!;
+      start(i + AHEAD);
       if (!nar) throw new NomiaError('cache/io', `${found.cache} lacks the object ${o.path} its record for ${found.record.from} names`, { hint: 'push the name again to repair the cache' });
       bytes += nar.length;
       progress?.(bytes);
       // The export's header is built from the signed record, not read from the cache: what enters the store is
       // what the trusted key signed, and the import checks the NAR against the hash in the path.
-      await importExport(store, one([exportMagic(), itemHeader(o.path, hex, o.references), nar, EXPORT_END]));
-      added++;
+      await importExport(store, one([exportMagic(), itemHeader(o.path, toHex(parseObjectPath(o.path)!.hash), o.references), nar, EXPORT_END]));
     }
-    return { added, bytes };
+    return { added: todo.length, bytes };
   }
 
   close(): void {
     for (const c of this.caches) c.close();
   }
 }
+
+/** NARs downloaded ahead of the import. */
+const AHEAD = 8;
 
 async function* one(chunks: readonly Buffer[]): AsyncGenerator<Uint8Array> {
   for (const c of chunks) yield c;
