@@ -33,6 +33,8 @@ export type EngineEvent =
    * `signer`, and `objects` objects (`bytes` NAR bytes) that were not in the store yet.
    */
   | (NodeRef & { readonly kind: 'substituted'; readonly spelling: Spelling; readonly to: string; readonly cache: string; readonly signer: string; readonly objects: number; readonly bytes: number })
+  /** The node's objects are being downloaded from the binary cache `cache` (then `progress` in bytes, then `substituted` or `cache-skipped`). */
+  | (NodeRef & { readonly kind: 'fetching'; readonly cache: string })
   /** Something a binary cache offered for the node was not used (untrusted, tampered, missing, down); it is built instead. */
   | (NodeRef & { readonly kind: 'cache-skipped'; readonly message: string })
   /** The node's namespace runs. */

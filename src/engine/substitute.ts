@@ -43,6 +43,7 @@ async function substituteOne(env: StepEnv, subs: Substituters, store: Store, n: 
 
 /** The objects of a found record brought into the store, or undefined (reported) when the cache's bytes are refused. */
 async function fetchObjects(subs: Substituters, store: Store, found: Parameters<Substituters["fetch"]>[1], n: ResolvedNode, emit: (e: EngineEvent) => void) {
+  emit({ kind: 'fetching', ...ref(n), cache: found.cache });
   try {
     return await subs.fetch(store, found, (done) => emit({ kind: 'progress', ...ref(n), done, unit: 'bytes' }));
   } catch (e) {
