@@ -12,8 +12,7 @@ import { closureInOrder, exportMagic, itemHeader, otherReferences } from '../sto
 import { toHex } from '../store/hash.js';
 import { parseObjectPath } from '../store/store-path.js';
 import { realPath, type Store } from '../store/store.js';
-import type { SecretKey } from './keys.js';
-import { signText } from './keys.js';
+import { signText, type SecretKey } from './keys.js';
 import { formatNarInfo, NIX_CACHE_INFO, nixFingerprint, nixFixedPath, nixHashPart } from './narinfo.js';
 import { formatRecord, signRecord, type ReductionRecord, type RecordObject } from './record.js';
 import type { Transport } from './transport.js';

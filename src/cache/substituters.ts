@@ -37,6 +37,11 @@ export interface Found {
   readonly cache: string;
 }
 
+/** A found record with the cache to fetch its objects from. */
+export interface Offer extends Found {
+  readonly via: Transport;
+}
+
 /** The outcome of bringing a record's objects into the store. */
 export interface Fetched {
   /** Objects added (the others were there already). */
@@ -69,7 +74,7 @@ export class Substituters {
    * The first record from `spelling` signed by a trusted key and usable in `store`, asking the caches in
    * order; undefined if none has one. A cache that is down is noted once and then skipped.
    */
-  async find(store: Store, spelling: string, note: Note): Promise<(Found & { readonly via: Transport }) | undefined> {
+  async find(store: Store, spelling: string, note: Note): Promise<Offer | undefined> {
     for (const cache of this.caches) {
       if (this.down.has(cache)) continue;
       let text: Buffer | undefined;
@@ -106,7 +111,7 @@ export class Substituters {
    * whose hash is not the signed one, `cache/io` for a missing or unreachable object); the objects
    * imported before stay, each complete and checked.
    */
-  async fetch(store: Store, found: Found & { readonly via: Transport }, progress?: (bytes: number) => void): Promise<Fetched> {
+  async fetch(store: Store, found: Offer, progress?: (bytes: number) => void): Promise<Fetched> {
     const todo = found.record.objects.filter((o) => !store.db.object(o.path));
     // Downloads run a few ahead of the imports (which go in order, references first), so the network and
     // the store's unpacking and hashing overlap. A download not awaited because an import failed is dropped.

@@ -8,7 +8,7 @@
  * the node is built instead: a cache can make a realize faster, never
  * wrong and never fail.
  */
-import type { Substituters } from '../cache/substituters.js';
+import type { Fetched, Offer, Substituters } from '../cache/substituters.js';
 import type { Spelling } from '../graph/spell.js';
 import { spellName } from '../namespace/spelling.js';
 import type { Store } from '../store/store.js';
@@ -42,7 +42,7 @@ async function substituteOne(env: StepEnv, subs: Substituters, store: Store, n: 
 }
 
 /** The objects of a found record brought into the store, or undefined (reported) when the cache's bytes are refused. */
-async function fetchObjects(subs: Substituters, store: Store, found: Parameters<Substituters["fetch"]>[1], n: ResolvedNode, emit: (e: EngineEvent) => void) {
+async function fetchObjects(subs: Substituters, store: Store, found: Offer, n: ResolvedNode, emit: (e: EngineEvent) => void): Promise<Fetched | undefined> {
   emit({ kind: 'fetching', ...ref(n), cache: found.cache });
   try {
     return await subs.fetch(store, found, (done) => emit({ kind: 'progress', ...ref(n), done, unit: 'bytes' }));
