@@ -75,6 +75,9 @@ export const ERROR_CODES = [
   'realize/input-vanished',
   'store/too-deep',
   'syntax/too-large',
+  'cache/key',
+  'cache/io',
+  'cache/store-dir',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -27,3 +27,8 @@ export type { EngineEvent, EventListener } from './engine/events.js';
 export { createRegistry, loadExternalSpecs, type Registry, type ExternalFactory, type ExternalSpec } from './namespace/registry.js';
 export { builtinNamespaces } from './namespaces/index.js';
 export { openStore, type Store, type StoreOptions } from './store/store.js';
+export { Substituters, type CacheSettings, type Found, type Offer, type Fetched } from './cache/substituters.js';
+export { cacheSettings, signingKeyPath, type CacheFlags } from './cache/config.js';
+export { generateSecretKey, parseSecretKey, parsePublicKey, type SecretKey, type PublicKey } from './cache/keys.js';
+export { openTransport, type Transport } from './cache/transport.js';
+export { pushNames, type PushOptions, type PushNamesResult } from './engine/push.js';

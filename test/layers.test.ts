@@ -60,6 +60,16 @@ export const rules: readonly Rule[] = [
     // The package namespace serves its builds the daemon's build channel (daemon/lines.ts, daemon/grants.ts).
     forbids: (t, file) => !under('namespaces')(t) && t !== 'namespace/index.ts' && !(file.startsWith('namespaces/package/') && under('daemon')(t)),
   },
+  {
+    why: 'binary caches (used by the engine and the CLI) move objects and signed records: they build on the store alone',
+    from: under('cache'),
+    forbids: (t) => !under('cache')(t) && !under('store')(t) && t !== 'errors.ts',
+  },
+  {
+    why: 'namespaces and the store know nothing of binary caches: the engine substitutes for them',
+    from: anyOf('store', 'namespace', 'namespaces', 'graph', 'name', 'resource'),
+    forbids: under('cache'),
+  },
 ];
 
 /** The forbidden arrows out of `file` (relative to src/) with source `text`, as `file → target (why)`. */
@@ -78,6 +88,8 @@ describe('layers of src/', () => {
     // The store breaks two rules with each of these: reaching a namespace and the CLI.
     assert.equal(arrows('store/fake.ts', text).length, 4);
     assert.deepEqual(arrows('namespace/fake.ts', "import { z } from '../store/store.js';"), []);
+    assert.equal(arrows('cache/fake.ts', "import { r } from '../engine/realize.js';\nimport { s } from '../store/store.js';").length, 1);
+    assert.equal(arrows('store/fake.ts', "import { c } from '../cache/keys.js';").length, 2);
     assert.equal(arrows('namespaces/git/fake.ts', "import { z } from '../../store/store.js';").length, 1);
     assert.deepEqual(arrows('namespaces/git/fake.ts', "import { z } from '../../namespace/index.js';\nimport { y } from '../unpack/archive.js';"), []);
   });

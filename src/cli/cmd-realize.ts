@@ -14,10 +14,14 @@ import { run } from './run.js';
 import { keepResults } from './keep-results.js';
 import { withStore } from './store-options.js';
 import { checkRootName } from '../store/roots.js';
+import { cacheSettings } from '../cache/config.js';
+import { Substituters } from '../cache/substituters.js';
+import { configFiles } from '../namespace/registry.js';
 
 interface Opts {
   file?: string; jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode; bind?: string[];
   root?: string; outLink?: string; rebuild?: boolean; check?: boolean;
+  substituter?: string[]; trustedKey?: string[]; offline?: boolean;
 }
 
 /** The name with each `@var` replaced by the name bound to it (`--bind var=name`). */
@@ -65,6 +69,9 @@ export function register(program: Command): void {
     .option('-o, --out-link <path>', 'keep the results through gc while a symlink to each exists at PATH (PATH, PATH-2, …), as nix-build\'s ./result')
     .option('--rebuild', 'run the nodes the results come from again, although a result is recorded, and record the new one')
     .addOption(new Option('--check', 'run them again and compare with what is recorded: a difference is an error (not reproducible); the record is kept').conflicts('rebuild'))
+    .option('--substituter <url>', 'a binary cache to ask before building (repeatable; also "substituters" in config.json / nomia.json)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--trusted-key <name:base64>', 'a public key whose signed results are used (repeatable; also "trusted-public-keys")', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--offline', 'ask no binary cache')
     .option('--sandbox <mode>', 'how package builds run: bubblewrap, or none (no isolation; logged in every build)', (v: string) => {
       if (v !== 'bubblewrap' && v !== 'none') throw new NomiaError('usage', `--sandbox ${v}: use bubblewrap or none`);
       return v as SandboxMode;
@@ -82,6 +89,9 @@ Examples:
       return { input, go: () => withStore(cmd, async (store) => {
         const reg = registry(process.cwd(), { sandbox: opts.sandbox });
         const render = eventRenderer(opts.logFormat);
+        const substituters = new Substituters(cacheSettings(configFiles(process.cwd()), {
+          ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}), ...(opts.offline ? { offline: true } : {}),
+        }));
         // ^C or SIGTERM cancels: running namespaces see the signal (builds are killed), nothing new starts,
         // and the store is left consistent. A second ^C kills at once (the default handler is back).
         const interrupt = new AbortController();
@@ -91,7 +101,7 @@ Examples:
         try {
           const text = opts.bind?.length ? bound(input.text, opts.bind) : input.text;
           const { roots } = await realize(text, {
-            store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, source: text, signal: interrupt.signal,
+            store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, source: text, signal: interrupt.signal, substituters,
             ...(opts.check ? { redo: 'check' as const } : opts.rebuild ? { redo: 'rebuild' as const } : {}),
           });
           if (interrupt.signal.aborted) throw interrupt.signal.reason;
@@ -107,6 +117,7 @@ Examples:
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
           render.finish();
+          substituters.close();
           await reg.close();
         }
       }) };

@@ -25,6 +25,7 @@ function chainLines(chain: readonly ChainStep[], indent: string): string[] | und
   for (const { row } of chain) {
     if (!row) break;
     lines.push(`${indent}=> ${row.to}`, `${indent}   ${row.kind === 'asserted' ? 'asserted by the user' : `${row.kind} by ${row.namespace}`}, ${new Date(row.createdAt).toISOString()}`);
+    if (row.signed) lines.push(`${indent}   signed by ${row.signed.by}, from ${row.signed.from}`);
   }
   return lines;
 }
@@ -49,7 +50,7 @@ export function register(program: Command): void {
     .summary('show the chain of reductions of a name')
     .description('Spell NAME and follow the recorded reductions from it, step by step, with who recorded each and when.\nFor a name of several steps, what is recorded for each step follows.\nWith --forget, remove what realizing NAME recorded, so that its next realize runs it again.')
     .argument('[name]', 'the name text, or - for stdin')
-    .option('--json', 'print [{name, spelling, to, kind, namespace, at}]')
+    .option('--json', 'print [{name, spelling, to, kind, namespace, at, signedBy?, cache?}]')
     .option('--forget', 'remove the reductions recorded for NAME (not user assertions: `nomia reduce --retract`)')
     .action((arg: string | undefined, opts: { json?: boolean; forget?: boolean }, cmd: Command) => run(() => {
       const input = nameArgument(arg);
@@ -63,7 +64,7 @@ export function register(program: Command): void {
             return removed.length ? `forgot ${removed.length} reduction${removed.length === 1 ? '' : 's'} of ${current}` : `nothing is recorded for ${current}`;
           }
           const chain = await reductionChain(store, current, reg);
-          const steps = chain.map(({ name, spelling, row }) => ({ name, spelling, ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString() } : {}) }));
+          const steps = chain.map(({ name, spelling, row }) => ({ name, spelling, ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString(), ...(row.signed ? { signedBy: row.signed.by, cache: row.signed.from } : {}) } : {}) }));
           if (opts.json) return JSON.stringify(steps, null, 2);
           const perStep = await stepLines(store, current, reg);
           const own = chainLines(chain, '  ');

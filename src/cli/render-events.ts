@@ -23,6 +23,10 @@ function plainLine(e: EngineEvent): string | undefined {
   switch (e.kind) {
     case 'resolving': return undefined;
     case 'cache-hit': return `reused    ${e.label}${e.early ? ' (inputs unchanged)' : ''}`;
+    case 'substituted': return `fetched   ${e.label} from ${e.cache} (signed by ${e.signer}; ${e.objects} object${e.objects === 1 ? '' : 's'}, ${formatBytes(e.bytes)})`;
+    case 'cache-skipped': return `warning   ${e.message}`;
+    // The `fetched` line says it when done.
+    case 'fetching': return undefined;
     case 'realizing': return `realizing ${e.label}`;
     case 'waiting': return `waiting   ${e.label} (another process is realizing it)`;
     case 'log': return `  ${e.label.slice(0, 30)}> ${e.line}`;
@@ -108,6 +112,19 @@ class LiveView {
         // The timer redraws soon enough; a redraw per event would flicker.
         return;
       }
+      case 'fetching':
+        this.running.set(e.node, { label: `fetching ${e.title ?? e.label}`, since: this.now() });
+        this.timer ??= setInterval(() => { this.clear(); this.draw(); }, 250).unref();
+        break;
+      case 'substituted':
+        this.running.delete(e.node);
+        this.reused++;
+        this.above(plainLine(e)!);
+        break;
+      case 'cache-skipped':
+        this.running.delete(e.node);
+        this.above(plainLine(e)!);
+        break;
       case 'log':
       case 'warning':
         this.above(plainLine(e)!);

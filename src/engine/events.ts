@@ -28,6 +28,15 @@ export type EngineEvent =
   | (NodeRef & { readonly kind: 'reduced'; readonly from: Spelling; readonly to: string; readonly source: 'recorded' })
   /** A node was satisfied from recorded reductions without running; `early` when only after its inputs were (early cutoff). */
   | (NodeRef & { readonly kind: 'cache-hit'; readonly spelling: Spelling; readonly to: string; readonly early: boolean })
+  /**
+   * The node's result came from a binary cache: the reduction from `spelling` to `to`, signed by the key
+   * `signer`, and `objects` objects (`bytes` NAR bytes) that were not in the store yet.
+   */
+  | (NodeRef & { readonly kind: 'substituted'; readonly spelling: Spelling; readonly to: string; readonly cache: string; readonly signer: string; readonly objects: number; readonly bytes: number })
+  /** The node's objects are being downloaded from the binary cache `cache` (then `progress` in bytes, then `substituted` or `cache-skipped`). */
+  | (NodeRef & { readonly kind: 'fetching'; readonly cache: string })
+  /** Something a binary cache offered for the node was not used (untrusted, tampered, missing, down); it is built instead. */
+  | (NodeRef & { readonly kind: 'cache-skipped'; readonly message: string })
   /** The node's namespace runs. */
   | (NodeRef & { readonly kind: 'realizing'; readonly spelling: Spelling })
   /** Waiting for another process realizing the same spelling. */

@@ -23,6 +23,7 @@ import { record } from './reductions.js';
 import type { ResolvedNode } from './resolve.js';
 import { respell } from './respell.js';
 import type { PrivateScopes } from './private-results.js';
+import { substitute } from './substitute.js';
 import { Cancelled, checkInputs, failedEvent, lookUp, runUnit, type StepEnv } from './step.js';
 
 /** What realizing a node needs beyond a unit's steps: the graph it is part of. */
@@ -46,6 +47,11 @@ export async function realizeNode(env: NodeEnv, n: ResolvedNode): Promise<Output
   const redo = env.redo?.nodes.has(n.id) ? env.redo.how : undefined;
   const known = n.tainted || redo ? undefined : lookUp(env, [n], [n.spelling], [false]);
   if (known) return known[0]!;
+  // The graph's own spelling first: a cached result found here spares realizing the inputs at all.
+  if (!n.tainted && !redo && await substitute(env, env.store, [n], [n.spelling])) {
+    const fetched = lookUp(env, [n], [n.spelling], [false]);
+    if (fetched) return fetched[0]!;
+  }
   const reduced = await reduceFirst(env, n);
   if (reduced) return reduced;
   const inputs = await realizeInputs(env, n);

@@ -26,6 +26,7 @@ import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode }
 import { slots, type Slots } from './slots.js';
 import { Cancelled, failedEvent, withTrace } from './step.js';
 import type { Spelling } from '../graph/spell.js';
+import type { Substituters } from '../cache/substituters.js';
 
 export interface RealizeOptions {
   readonly store: Store;
@@ -52,6 +53,8 @@ export interface RealizeOptions {
   readonly slots?: Slots;
   /** The nodes being built by the builds that asked for this realize, outermost first: asking for one of them again is a cycle. */
   readonly building?: readonly { readonly spelling: Spelling; readonly label: string }[];
+  /** Binary caches to ask before running a node (docs/cache.md); none when absent. */
+  readonly substituters?: Substituters;
   /** What the realize this one serves (an a-priori reduction, a namespace's `ctx.resolve`) holds and has open; set by the engine. */
   readonly session?: RealizeSession;
 }
@@ -175,6 +178,7 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   const env: NodeEnv = {
     store: options.store, registry: options.registry, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
     protection: session.protection, privateScopes: session.privateScopes, building: options.building ?? [],
+    ...(options.substituters ? { substituters: options.substituters } : {}),
     ...(options.redo ? { redo: { how: options.redo, nodes: new Set(resolved.graph.roots.map((r) => r.node)) } } : {}),
     graph: resolved.graph, nodes, emit,
     cancelled: () => cancel.signal.aborted,

@@ -25,6 +25,8 @@ import { acquire } from './locks.js';
 import { nodeEvents } from './node-events.js';
 import { fromReductions, outputSpelling, ref, type Outputs } from './outputs.js';
 import { record } from './reductions.js';
+import { substitute } from './substitute.js';
+import type { Substituters } from '../cache/substituters.js';
 import type { PrivateScope } from './private-results.js';
 import type { Protection } from './protect.js';
 import type { ResolvedNode } from './resolve.js';
@@ -45,6 +47,8 @@ export interface StepEnv {
   /** Run a namespace within the `--jobs` limit (holding `slot`); throws `Cancelled` if the run was cancelled meanwhile. */
   run<T>(task: (slot: Slot) => Promise<T>): Promise<T>;
   count(what: 'ran' | 'reused', n: number): void;
+  /** The run's binary caches (`--substituter`), asked before a unit runs; absent or empty: none. */
+  readonly substituters?: Substituters;
   /** The outputs of node `id`, realized once per run. */
   realizeNode(id: number): Promise<Outputs>;
   /**
@@ -177,6 +181,11 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
     }
     const meanwhile = unit.lookup && !unit.redo ? lookUp(env, unit.members, unit.spellings, unit.early, unit.priv) : undefined;
     if (meanwhile) return meanwhile;
+    // A private node's result is its owner's alone; a knot's members are recorded together, never fetched one by one.
+    if (unit.lookup && !unit.redo && !unit.priv && !unit.knot && await substitute(env, store, unit.members, unit.spellings)) {
+      const fetched = lookUp(env, unit.members, unit.spellings, unit.early);
+      if (fetched) return fetched;
+    }
     const emitted: { toName: string; output?: string }[] = [];
     let slot: Slot | undefined;
     const ctx = contextFor(env, unit, log, emitted, () => slot);

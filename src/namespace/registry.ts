@@ -56,7 +56,8 @@ export interface Registry {
 /** How external namespaces are started; supplied by the protocol client. */
 export type ExternalFactory = (spec: ExternalSpec) => Namespace;
 
-function configFiles(cwd: string, env: NodeJS.ProcessEnv): string[] {
+/** The configuration files, weakest first: the user's, then the project's `nomia.json` in `cwd`. */
+export function configFiles(cwd: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const userDir = env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config');
   return [join(userDir, 'nomia', 'config.json'), join(cwd, 'nomia.json')];
 }

@@ -76,6 +76,16 @@ CREATE TABLE IF NOT EXISTS stat_cache (
   stamp_ns  INTEGER NOT NULL    -- the file system's clock before the stats were taken (the racy rule)
 ) WITHOUT ROWID;
 `,
+  // 2 → 3: who signed a reduction taken from a binary cache (src/cache/), and from which cache.
+  `
+CREATE TABLE IF NOT EXISTS reduction_signers (
+  from_spelling TEXT NOT NULL,  -- a reduction taken from a binary cache: who signed it, and where it came from
+  namespace     TEXT NOT NULL,
+  signer        TEXT NOT NULL,
+  source        TEXT NOT NULL,
+  PRIMARY KEY (from_spelling, namespace)
+);
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -108,6 +118,8 @@ export interface ReductionRow {
   readonly to: string;
   readonly kind: 'a-priori' | 'realized' | 'asserted';
   readonly createdAt: number;
+  /** A reduction substituted from a binary cache: the name of the key that signed it, and the cache. */
+  readonly signed?: { readonly by: string; readonly from: string };
 }
 
 /**
@@ -134,6 +146,13 @@ export interface TempRootRow {
   readonly pid: number;
   readonly pidStart: number;
 }
+
+interface RawReduction { from_spelling: string; namespace: string; to_name: string; kind: ReductionRow['kind']; created_at: number; signer: string | null; source: string | null }
+const SELECT_REDUCTIONS = 'SELECT r.*, s.signer, s.source FROM reductions r LEFT JOIN reduction_signers s ON s.from_spelling = r.from_spelling AND s.namespace = r.namespace';
+const toReduction = (r: RawReduction): ReductionRow => ({
+  from: r.from_spelling, namespace: r.namespace, to: r.to_name, kind: r.kind, createdAt: r.created_at,
+  ...(r.signer !== null && r.source !== null ? { signed: { by: r.signer, from: r.source } } : {}),
+});
 
 interface RawObject { path: string; hash: string; name: string; nar_size: number; added_at: number }
 interface RawRoot { name: string; object: string; kind: RootKind; pid: number | null; pid_start: number | null; expires_at: number | null; created_at: number }
@@ -417,29 +436,42 @@ export class StoreDatabase {
     return this.prepare('DELETE FROM roots WHERE name = ?').run(name).changes > 0;
   }
 
+  private reductionsQuery?: string;
+
+  /** Reductions with their signers; a store opened read-only that predates signers has none. */
+  private selectReductions(): string {
+    this.reductionsQuery ??= this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reduction_signers'").get() === undefined
+      ? 'SELECT r.*, NULL AS signer, NULL AS source FROM reductions r'
+      : SELECT_REDUCTIONS;
+    return this.reductionsQuery;
+  }
+
   /** Every recorded reduction from `from`, newest first. */
   reductionsFrom(from: string): ReductionRow[] {
-    return (this.prepare('SELECT * FROM reductions WHERE from_spelling = ? ORDER BY created_at DESC').all(from) as
-      { from_spelling: string; namespace: string; to_name: string; kind: ReductionRow['kind']; created_at: number }[])
-      .map((r) => ({ from: r.from_spelling, namespace: r.namespace, to: r.to_name, kind: r.kind, createdAt: r.created_at }));
+    return (this.prepare(`${this.selectReductions()} WHERE r.from_spelling = ? ORDER BY r.created_at DESC`).all(from) as RawReduction[]).map(toReduction);
   }
 
   /** Record (or replace, per emitting namespace) a reduction. */
   /** The reductions to the name `to`, from any spelling. */
   reductionsTo(to: string): ReductionRow[] {
-    return (this.db.prepare('SELECT * FROM reductions WHERE to_name = ? ORDER BY created_at DESC').all(to) as
-      { from_spelling: string; namespace: string; to_name: string; kind: ReductionRow['kind']; created_at: number }[])
-      .map((r) => ({ from: r.from_spelling, namespace: r.namespace, to: r.to_name, kind: r.kind, createdAt: r.created_at }));
+    return (this.db.prepare(`${this.selectReductions()} WHERE r.to_name = ? ORDER BY r.created_at DESC`).all(to) as RawReduction[]).map(toReduction);
   }
 
   /** Remove the reduction from `from` recorded under `namespace`; false if there was none. */
   deleteReduction(from: string, namespace: string): boolean {
+    this.db.prepare('DELETE FROM reduction_signers WHERE from_spelling = ? AND namespace = ?').run(from, namespace);
     return this.db.prepare('DELETE FROM reductions WHERE from_spelling = ? AND namespace = ?').run(from, namespace).changes > 0;
   }
 
   putReduction(row: ReductionRow): void {
     this.prepare('INSERT OR REPLACE INTO reductions (from_spelling, namespace, to_name, kind, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(row.from, row.namespace, row.to, row.kind, row.createdAt);
+    // A row recorded again here (built, asserted) is no longer the cache's: its signer goes with the old row.
+    if (row.signed) {
+      this.prepare('INSERT OR REPLACE INTO reduction_signers (from_spelling, namespace, signer, source) VALUES (?, ?, ?, ?)').run(row.from, row.namespace, row.signed.by, row.signed.from);
+    } else {
+      this.prepare('DELETE FROM reduction_signers WHERE from_spelling = ? AND namespace = ?').run(row.from, row.namespace);
+    }
   }
 
   tempRoots(): TempRootRow[] {

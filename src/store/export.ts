@@ -31,6 +31,29 @@ function u64(n: number): Buffer {
   return b;
 }
 
+/** The bytes that end an export. */
+export const EXPORT_END: Buffer = u64(0);
+
+/**
+ * An item's bytes up to its NAR: `u64(1) "object" str(path) str(hash) u64(count) reference*count`,
+ * `hash` in lowercase hex and `references` (the other objects) in increasing byte order. A binary cache
+ * keeps the same bytes as its per-object metadata (docs/spec/cache.md).
+ */
+export function itemHeader(path: string, hashHex: string, references: readonly string[]): Buffer {
+  const refs = [...references].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return Buffer.concat([u64(1), str('object'), str(path), str(hashHex), u64(refs.length), ...refs.map(str)]);
+}
+
+/** The start of every export: its magic string. */
+export function exportMagic(): Buffer {
+  return str(EXPORT_MAGIC);
+}
+
+/** The references of the registered object `path` to other objects. */
+export function otherReferences(store: Store, path: string): string[] {
+  return store.db.references(path).filter((r) => r !== path);
+}
+
 /** The closure of `paths` (registered objects), each once, every object after the objects it refers to. */
 export function closureInOrder(store: Store, paths: readonly string[]): string[] {
   const order: string[] = [];
@@ -44,7 +67,7 @@ export function closureInOrder(store: Store, paths: readonly string[]): string[]
         throw new NomiaStoreError('store/not-found', `${path} is not a registered object`, { hint: 'run `nomia verify`: a reference points to an object that is gone' });
       }
       state.set(path, 'open');
-      stack.push({ path, refs: store.db.references(path).filter((r) => r !== path) });
+      stack.push({ path, refs: otherReferences(store, path) });
     };
     enter(start);
     while (stack.length) {
@@ -69,13 +92,11 @@ export function closureInOrder(store: Store, paths: readonly string[]): string[]
  */
 export async function exportObjects(store: Store, paths: readonly string[], sink: (chunk: Buffer) => void): Promise<string[]> {
   const order = closureInOrder(store, paths);
-  sink(str(EXPORT_MAGIC));
+  sink(exportMagic());
   for (const path of order) {
-    const row = store.db.object(path)!;
-    const refs = store.db.references(path).filter((r) => r !== path).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    sink(Buffer.concat([u64(1), str('object'), str(path), str(toHex(row.hash)), u64(refs.length), ...refs.map(str)]));
+    sink(itemHeader(path, toHex(store.db.object(path)!.hash), otherReferences(store, path)));
     await dumpPath(realPath(store, path), sink);
   }
-  sink(u64(0));
+  sink(EXPORT_END);
   return order;
 }

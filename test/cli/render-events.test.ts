@@ -78,6 +78,21 @@ test('progress: shown on the running line in the live view, never as plain lines
   assert.equal(plain.text, '');
 });
 
+test('on a terminal: a node being fetched from a binary cache shows its bytes, then a fetched line', () => {
+  const term = fakeTerminal(true);
+  const r = eventRenderer('auto', term);
+  r.listener({ kind: 'fetching', node: 2, label: 'exec:run?args=[x]', cache: 'http://127.0.0.1:1/c' });
+  r.listener({ kind: 'progress', node: 2, label: 'exec:run?args=[x]', done: 3 * 1024 * 1024, unit: 'bytes' });
+  // Progress is drawn on the next redraw (a timer, or any other event).
+  r.listener({ kind: 'cache-hit', node: 3, label: 'text:digest', spelling: sp, to: 'context:value?v=1', early: false });
+  assert.match(screen(term.text)[0]!, /^ {2}▸ +\d+\.\ds 3\.0 MiB fetching exec:run\?args=\[x\]$/);
+  r.listener({ kind: 'substituted', node: 2, label: 'exec:run?args=[x]', spelling: sp, to: 'v', cache: 'http://127.0.0.1:1/c', signer: 'k-1', objects: 1, bytes: 3 * 1024 * 1024 });
+  r.finish();
+  const shown = screen(term.text);
+  assert.match(shown[0]!, /^fetched   exec:run\?args=\[x\] from http:\/\/127\.0\.0\.1:1\/c \(signed by k-1; 1 object, 3\.0 MiB\)$/);
+  assert.ok(!shown.some((l) => l.includes('▸')), shown.join('\n'));
+});
+
 test('on a terminal: a running node with a label parameter is shown by its label', () => {
   const term = fakeTerminal(true);
   const r = eventRenderer('auto', term);

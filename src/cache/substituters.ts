@@ -1,0 +1,150 @@
+/**
+ * Reading from caches during a realize (docs/cache.md): find a reduction
+ * record signed by a trusted key, then bring its objects into the store
+ * through the store's own import (store/import-export.ts), every byte
+ * checked against the hash in the object's signed path before it is
+ * committed, references first. What cannot be trusted is skipped with a
+ * note, never followed: a record signed by another key, one made for
+ * another store directory, a NAR whose hash differs (refused, nothing of it
+ * stays), an object the cache lacks.
+ */
+import { NomiaError } from '../errors.js';
+import { importExport } from '../store/import-export.js';
+import { EXPORT_END, exportMagic, itemHeader } from '../store/export.js';
+import { toHex } from '../store/hash.js';
+import { parseObjectPath } from '../store/store-path.js';
+import type { Store } from '../store/store.js';
+import { parsePublicKey, type PublicKey } from './keys.js';
+import { narPath, recordPath } from './paths.js';
+import { parseRecord, signerOf, type SignedRecord } from './record.js';
+import { openTransport, type Transport, type TransportOptions } from './transport.js';
+
+/** The caches and keys of a run (`--substituter`, `--trusted-key`, configuration). */
+export interface CacheSettings {
+  /** Cache URLs, asked in order. */
+  readonly substituters: readonly string[];
+  /** Public keys `name:base64` whose records are followed. */
+  readonly trustedKeys: readonly string[];
+  readonly timeoutMs?: number;
+}
+
+/** A record found and verified. */
+export interface Found {
+  readonly record: SignedRecord;
+  /** The name of the trusted key that signed it. */
+  readonly signer: string;
+  /** The cache it came from. */
+  readonly cache: string;
+}
+
+/** A found record with the cache to fetch its objects from. */
+export interface Offer extends Found {
+  readonly via: Transport;
+}
+
+/** The outcome of bringing a record's objects into the store. */
+export interface Fetched {
+  /** Objects added (the others were there already). */
+  readonly added: number;
+  /** NAR bytes downloaded. */
+  readonly bytes: number;
+}
+
+/** Why something a cache offered was not used; the engine reports it as a warning. */
+export type Note = (message: string) => void;
+
+export class Substituters {
+  private readonly caches: Transport[];
+  private readonly keys: PublicKey[];
+  /** Caches found down in this run: said once, then skipped without a word. */
+  private readonly down = new Set<Transport>();
+
+  constructor(settings: CacheSettings) {
+    const options: TransportOptions = settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs };
+    this.caches = settings.substituters.map((u) => openTransport(u, options));
+    this.keys = settings.trustedKeys.map(parsePublicKey);
+  }
+
+  /** Whether there is any cache to ask. */
+  get any(): boolean {
+    return this.caches.length > 0;
+  }
+
+  /**
+   * The first record from `spelling` signed by a trusted key and usable in `store`, asking the caches in
+   * order; undefined if none has one. A cache that is down is noted once and then skipped.
+   */
+  async find(store: Store, spelling: string, note: Note): Promise<Offer | undefined> {
+    for (const cache of this.caches) {
+      if (this.down.has(cache)) continue;
+      let text: Buffer | undefined;
+      try {
+        text = await cache.get(recordPath(spelling));
+      } catch (e) {
+        if (!this.down.has(cache)) note(`${(e as Error).message}; not asked again in this run`);
+        this.down.add(cache);
+        continue;
+      }
+      if (!text) continue;
+      const record = parseRecord(text.toString('utf8'));
+      if (!record || record.from !== spelling) {
+        note(`${cache.url}: the record for ${spelling} is malformed; ignored`);
+        continue;
+      }
+      const signer = signerOf(record, this.keys);
+      if (!signer) {
+        note(`${cache.url}: the record for ${spelling} is signed by ${record.sig.split(':')[0]}, which is not a trusted key; ignored`);
+        continue;
+      }
+      const bound = record.objects.some((o) => o.references.length > 0 || o.selfReference);
+      if (bound && record.storeDir !== store.layout.storeDir) {
+        note(`${cache.url}: the result for ${spelling} refers to store paths under ${record.storeDir}, not this store's ${store.layout.storeDir}; building instead`);
+        continue;
+      }
+      return { record, signer: signer.name, cache: cache.url, via: cache };
+    }
+    return undefined;
+  }
+
+  /**
+   * Bring the objects of a found record into `store`, references first. Throws (`nar/corrupt` for a NAR
+   * whose hash is not the signed one, `cache/io` for a missing or unreachable object); the objects
+   * imported before stay, each complete and checked.
+   */
+  async fetch(store: Store, found: Offer, progress?: (bytes: number) => void): Promise<Fetched> {
+    const todo = found.record.objects.filter((o) => !store.db.object(o.path));
+    // Downloads run a few ahead of the imports (which go in order, references first), so the network and
+    // the store's unpacking and hashing overlap. A download not awaited because an import failed is dropped.
+    const nars: Promise<Buffer | undefined>[] = [];
+    const start = (i: number): void => {
+      if (i >= todo.length || nars[i]) return;
+      const p = found.via.get(narPath(toHex(parseObjectPath(todo[i]!.path)!.hash)));
+      p.catch(() => undefined);
+      nars[i] = p;
+    };
+    for (let i = 0; i < AHEAD; i++) start(i);
+    let bytes = 0;
+    for (const [i, o] of todo.entries()) {
+      const nar = await nars[i]!;
+      start(i + AHEAD);
+      if (!nar) throw new NomiaError('cache/io', `${found.cache} lacks the object ${o.path} its record for ${found.record.from} names`, { hint: 'push the name again to repair the cache' });
+      bytes += nar.length;
+      progress?.(bytes);
+      // The export's header is built from the signed record, not read from the cache: what enters the store is
+      // what the trusted key signed, and the import checks the NAR against the hash in the path.
+      await importExport(store, one([exportMagic(), itemHeader(o.path, toHex(parseObjectPath(o.path)!.hash), o.references), nar, EXPORT_END]));
+    }
+    return { added: todo.length, bytes };
+  }
+
+  close(): void {
+    for (const c of this.caches) c.close();
+  }
+}
+
+/** NARs downloaded ahead of the import. */
+const AHEAD = 8;
+
+async function* one(chunks: readonly Buffer[]): AsyncGenerator<Uint8Array> {
+  for (const c of chunks) yield c;
+}

@@ -1,0 +1,68 @@
+/**
+ * Substitution (DESIGN.md §9, docs/cache.md): before a node runs, the
+ * run's binary caches are asked for a reduction of its spelling signed by a
+ * trusted key. The record is followed by the same trust rule as a local row
+ * (`trusted`), its objects are imported (checked by hash), and the
+ * reduction is recorded with its signer, so that the ordinary lookup finds
+ * the result. Anything a cache offers that cannot be used is reported and
+ * the node is built instead: a cache can make a realize faster, never
+ * wrong and never fail.
+ */
+import type { Fetched, Offer, Substituters } from '../cache/substituters.js';
+import type { Spelling } from '../graph/spell.js';
+import { spellName } from '../namespace/spelling.js';
+import type { Store } from '../store/store.js';
+import type { EngineEvent } from './events.js';
+import { outputSpelling, ref } from './outputs.js';
+import { materialize, record, trusted } from './reductions.js';
+import type { ResolvedNode } from './resolve.js';
+import type { StepEnv } from './step.js';
+
+/** Follow a chain of cached records from `spelling` (at most 32 steps) until a present resource. */
+async function substituteOne(env: StepEnv, subs: Substituters, store: Store, n: ResolvedNode, spelling: Spelling, emit: (e: EngineEvent) => void): Promise<boolean> {
+  let from: string = spelling;
+  for (let depth = 0; depth < 32; depth++) {
+    const found = await subs.find(store, from, (message) => emit({ kind: 'cache-skipped', ...ref(n), message }));
+    if (!found) return false;
+    const row = { from, namespace: found.record.namespace, to: found.record.to, kind: 'realized' as const, signed: { by: found.signer, from: found.cache } };
+    if (!trusted({ ...row, createdAt: 0 }, n.namespace.spelling)) {
+      emit({ kind: 'cache-skipped', ...ref(n), message: `${found.cache}: the record for ${from} was made by the namespace ${found.record.namespace}, which does not speak for \`${n.label}\`; ignored` });
+      return false;
+    }
+    const fetched = await fetchObjects(subs, store, found, n, emit);
+    if (!fetched) return false;
+    record(store, row);
+    emit({ kind: 'substituted', ...ref(n), spelling: from as Spelling, to: found.record.to, cache: found.cache, signer: found.signer, objects: fetched.added, bytes: fetched.bytes });
+    if (materialize(store, found.record.to, env.registry)) return true;
+    const next = spellName(found.record.to, env.registry);
+    if (!next) return false;
+    from = next;
+  }
+  return false;
+}
+
+/** The objects of a found record brought into the store, or undefined (reported) when the cache's bytes are refused. */
+async function fetchObjects(subs: Substituters, store: Store, found: Offer, n: ResolvedNode, emit: (e: EngineEvent) => void): Promise<Fetched | undefined> {
+  emit({ kind: 'fetching', ...ref(n), cache: found.cache });
+  try {
+    return await subs.fetch(store, found, (done) => emit({ kind: 'progress', ...ref(n), done, unit: 'bytes' }));
+  } catch (e) {
+    emit({ kind: 'cache-skipped', ...ref(n), message: `${found.cache}: ${(e as Error).message}; building instead` });
+    return undefined;
+  }
+}
+
+/**
+ * Ask the run's caches for every output of each member under `spellings` (into `store`). True when
+ * every output of every member was substituted; the caller then looks the members up as usual.
+ */
+export async function substitute(env: StepEnv, store: Store, members: readonly ResolvedNode[], spellings: readonly Spelling[]): Promise<boolean> {
+  const subs = env.substituters;
+  if (!subs?.any) return false;
+  for (const [i, m] of members.entries()) {
+    for (const output of Object.keys(m.signature.outputs)) {
+      if (!(await substituteOne(env, subs, store, m, outputSpelling(m, spellings[i]!, output), (e) => env.emit(e)))) return false;
+    }
+  }
+  return true;
+}
