@@ -74,6 +74,8 @@ export const ERROR_CODES = [
   'realize/cycle',
   'realize/input-vanished',
   'store/too-deep',
+  'cc/outside-trees',
+  'cc/no-toolchain',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
