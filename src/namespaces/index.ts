@@ -7,6 +7,7 @@ import { execNamespace } from './exec/index.js';
 import { fetchNamespace } from './fetch/index.js';
 import { filesystemNamespace } from './filesystem/index.js';
 import { filterSourceNamespace } from './filter-source/index.js';
+import { gccNamespace } from './gcc/index.js';
 import { gitNamespace } from './git/index.js';
 import { nomiaNamespace } from './nomia/index.js';
 import { packageNamespace } from './package/index.js';
@@ -14,4 +15,4 @@ import { privateFilesystemNamespace } from './private-filesystem/index.js';
 import { textNamespace } from './text/index.js';
 import { unpackNamespace } from './unpack/index.js';
 
-export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace, packageNamespace, gitNamespace, fetchNamespace, unpackNamespace, filterSourceNamespace, privateFilesystemNamespace, debNamespace, ccNamespace];
+export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace, packageNamespace, gitNamespace, fetchNamespace, unpackNamespace, filterSourceNamespace, privateFilesystemNamespace, debNamespace, ccNamespace, gccNamespace];
