@@ -174,10 +174,11 @@ describe('cc namespace', () => {
     assert.equal(count(second.build, 'cc:archive'), 0, 'no archive');
     assert.equal(count(second.build, 'cc:link'), 0, 'no link');
     assert.equal(second.build.name, first.build.name);
-    // A real change reaches the link.
-    writeFileSync(join(a, 'src/f.c'), readFileSync(join(a, 'src/f.c'), 'utf8').replace('A + B', 'A + B + 1'));
+    // A real change reaches the link (a value no other test compiles: an object that returns 4 is the
+    // -DB=1 test's, byte for byte, and its archive would rightly be reused).
+    writeFileSync(join(a, 'src/f.c'), readFileSync(join(a, 'src/f.c'), 'utf8').replace('A + B', 'A + B + 40'));
     const third = run(a);
-    assert.equal(third.out, '4');
+    assert.equal(third.out, '43');
     assert.equal(count(third.build, 'cc:archive'), 1);
     assert.equal(count(third.build, 'cc:link'), 1);
   });
@@ -219,5 +220,36 @@ describe('cc namespace', () => {
     const again = run(copy);
     assert.equal(again.out, '3');
     assert.equal(count(again.build, 'cc:'), 0, again.build.ran.join(', '));
+  });
+});
+
+describe('cc on a real project: zlib from its Debian source', () => {
+  const ZSRC = 'deb:source?package=zlib';
+  const LIB = ['adler32', 'compress', 'crc32', 'deflate', 'gzclose', 'gzlib', 'gzread', 'gzwrite', 'infback', 'inffast', 'inflate', 'inftrees', 'trees', 'uncompr', 'zutil'];
+  /** The flags zlib's own Makefile compiles the static library with on Linux. */
+  const FLAGS = ['-O3', '-D_LARGEFILE64_SOURCE=1', '-DHAVE_HIDDEN'];
+  const compile = (file: string) => `cc:compile?args=[${FLAGS.map((f) => JSON.stringify(f)).join(', ')}](src: ${ZSRC}/${file}, include: ${ZSRC}, toolchain: ${toolchain})`;
+
+  test('its 15 library modules compile, archive into libz.a, link with test/example.c, and the test program passes; the objects are the host gcc\'s with the same flags', (t) => {
+    if (!tools(t) || !requireTool(t, 'gcc', 'gcc')) return;
+    const lib = `cc:archive?name=libz.a(${LIB.map((m) => compile(`${m}.c`)).join(', ')}, toolchain: ${toolchain})`;
+    const prog = realize(`cc:link?name=example(${compile('test/example.c')}, ${lib}, toolchain: ${toolchain})`);
+    assert.equal(prog.code, 0, prog.err);
+    assert.equal(count(prog, 'cc:compile-exact'), 16);
+    const work = join(dir, 'zlib-run');
+    mkdirSync(work, { recursive: true });
+    assert.match(execFileSync(prog.path, { cwd: work, encoding: 'utf8' }), /uncompress\(\): hello, hello!/);
+    // The same module compiled by the host's gcc in a copy of the tree, as zlib's Makefile does.
+    const tree = realize(ZSRC).path;
+    const copy = join(dir, 'zlib-copy');
+    cpSync(tree, copy, { recursive: true });
+    execFileSync('gcc', [...FLAGS, '-c', 'adler32.c', '-o', 'adler32.o'], { cwd: copy });
+    const ours = realize(compile('adler32.c'));
+    assert.equal(count(ours, 'cc:'), 0);
+    assert.ok(readFileSync(ours.path).equals(readFileSync(join(copy, 'adler32.o'))), 'byte-identical to the host gcc\'s object');
+    // Realized again: nothing runs.
+    const again = realize(`cc:link?name=example(${compile('test/example.c')}, ${lib}, toolchain: ${toolchain})`);
+    assert.equal(again.name, prog.name);
+    assert.equal(count(again, 'cc:'), 0, again.ran.join(', '));
   });
 });
