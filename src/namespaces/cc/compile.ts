@@ -59,7 +59,7 @@ export async function compile(req: AtomRequest, inputs: Readonly<Record<string, 
   const headers = await withWorkDir(ctx.store, async (work) => {
     const out = join(work, 'out');
     mkdirSync(out);
-    const placed: Placed[] = [{ host: src.path, at: `/src/${source}` }, ...trees.map((t, i) => ({ host: (t as { path: string }).path, at: `/include/${i}` }))];
+    const placed: Placed[] = [{ host: src.path, at: `/src/${source}` }, ...trees.map((t, i) => ({ host: t.path, at: `/include/${i}` }))];
     await runTool(ctx, {
       toolchain, program: GCC, placed, out, work,
       argv: ['gcc', ...args, ...trees.map((_, i) => `-I/include/${i}`), '-M', '-MF', '/out/deps.d', `/src/${source}`],
@@ -68,8 +68,7 @@ export async function compile(req: AtomRequest, inputs: Readonly<Record<string, 
   });
   const inputNames: string[] = [`src: (${await storeFile(ctx, src.path, source)})`, `toolchain: (${inputs['toolchain']!.name})`];
   for (const [i, h] of headers.entries()) {
-    const tree = trees[h.tree] as { path: string };
-    inputNames.push(`h${i}: (${await storeFile(ctx, join(tree.path, h.path), basename(h.path))})`);
+    inputNames.push(`h${i}: (${await storeFile(ctx, join(trees[h.tree]!.path, h.path), basename(h.path))})`);
   }
   const exact = `cc:compile-exact?args=${list(args)}&includes=${trees.length}&headers=${list(headers.map((h) => `${h.tree}/${h.path}`))}(${inputNames.join(', ')})`;
   ctx.log(`reads ${headers.length} header${headers.length === 1 ? '' : 's'} of its include trees`);

@@ -62,8 +62,11 @@ export function headerList(req: AtomRequest): TreeHeader[] {
   });
 }
 
+/** A directory tree input. */
+export type Tree = Extract<Resource, { kind: 'object' }>;
+
 /** The include trees among the inputs, in order: `include` (alone) or `include0`, `include1`, …. */
-export function includeTrees(req: AtomRequest, inputs: Readonly<Record<string, Resource>>): Resource[] {
+export function includeTrees(req: AtomRequest, inputs: Readonly<Record<string, Resource>>): Tree[] {
   const single = inputs['include'];
   const numbered = Object.keys(inputs).filter((k) => /^include\d+$/.test(k)).sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)));
   if (single && numbered.length) throw usage(req, 'takes either one `include:` tree or `include0:`, `include1:`, …, not both');
@@ -71,10 +74,10 @@ export function includeTrees(req: AtomRequest, inputs: Readonly<Record<string, R
   numbered.forEach((k, i) => {
     if (k !== `include${i}`) throw usage(req, `numbers its include trees from 0 without gaps, but has \`${k}\``);
   });
-  for (const t of trees) {
+  return trees.map((t) => {
     if (t.kind !== 'object' || t.type !== 'dir') throw usage(req, `takes directory trees as include inputs, but ${t.name} is not one`);
-  }
-  return trees;
+    return t;
+  });
 }
 
 export { onlyParams };
