@@ -210,6 +210,22 @@ describe('cc namespace', () => {
     assert.match(none.err, /has no such file/);
   });
 
+  test('a shared library is a link with -shared of objects compiled with -fPIC, and a program links against it', (t) => {
+    if (!tools(t)) return;
+    const a = checkout(join(dir, 'shared'));
+    const so = `cc:link?args=[-shared, "-Wl,-soname,libf.so"]&name=libf.so(${compileName('-O2, -fPIC')}, toolchain: ${toolchain})`;
+    const lib = realize(so, a);
+    assert.equal(lib.code, 0, lib.err);
+    assert.match(execFileSync('readelf', ['-h', lib.path], { encoding: 'utf8' }), /Type:\s+DYN/);
+    const main = `cc:compile?args=[-O2](src: filesystem:import?path="./src/main.c", toolchain: ${toolchain})`;
+    const prog = realize(`cc:link?name=prog(${main}, ${so}, toolchain: ${toolchain})`, a);
+    assert.equal(prog.code, 0, prog.err);
+    const libDir = join(dir, 'shared-lib');
+    mkdirSync(libDir, { recursive: true });
+    cpSync(lib.path, join(libDir, 'libf.so'));
+    assert.equal(execFileSync(prog.path, { encoding: 'utf8', env: { LD_LIBRARY_PATH: libDir } }).trim(), '3');
+  });
+
   test('a copy of a checkout with its times kept builds nothing', (t) => {
     if (!tools(t)) return;
     const a = checkout(join(dir, 'orig'));
