@@ -78,6 +78,8 @@ export const ERROR_CODES = [
   'cache/key',
   'cache/io',
   'cache/store-dir',
+  'cc/outside-trees',
+  'cc/no-toolchain',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,55 @@
+/**
+ * `cc:archive` (objects → a static library, with `ar`) and `cc:link`
+ * (objects and libraries → an executable, with the gcc driver), in the
+ * sandbox with the toolchain as `/`. Their positional inputs are laid out
+ * at `/obj/<n>/<real name>` and passed in order; their results are stored
+ * by content, so an input object that came out byte-identical makes these
+ * a lookup (early cutoff).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { addPath, type AtomRequest, objectResource, type RealizeContext, type Resource, usage, withWorkDir } from '../../namespace/index.js';
+import { fileInput, GCC, realName } from './compile.js';
+import { linkArgs, onlyParams, outputName } from './params.js';
+import { runTool, toolchainOf, type Placed } from './toolchain-run.js';
+
+const AR = '/usr/bin/ar';
+
+/** The positional inputs `0`, `1`, … in order, each a file, at its fixed path. */
+function positional(req: AtomRequest, inputs: Readonly<Record<string, Resource>>): Placed[] {
+  const ports = Object.keys(inputs).filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+  const other = Object.keys(inputs).filter((k) => !/^\d+$/.test(k) && k !== 'toolchain');
+  if (other.length) throw usage(req, `takes its files as positional inputs and a \`toolchain\`, not \`${other[0]}\``);
+  if (ports.length === 0) throw usage(req, 'needs at least one object', `e.g. cc:${req.nameId}((cc:compile?…), toolchain: …)`);
+  return ports.map((p) => {
+    const r = fileInput(req, inputs, p);
+    return { host: r.path, at: `/obj/${p}/${realName(r)}` };
+  });
+}
+
+async function runAndStore(ctx: RealizeContext, toolchain: string, program: string, argv: (out: string) => string[], placed: Placed[], name: string): Promise<Readonly<Record<string, Resource>>> {
+  return withWorkDir(ctx.store, async (work) => {
+    const out = join(work, 'out');
+    mkdirSync(out);
+    await runTool(ctx, { toolchain, program, argv: argv(`/out/${name}`), placed, out, work });
+    const { object } = await addPath(ctx.store, join(out, name), { name });
+    return { out: objectResource(ctx.store, object) };
+  });
+}
+
+/** `cc:archive?name=libz.a(o0, o1, …, toolchain: T)`: `ar qcsD`, members in input order (a repeated base name is kept, as CMake's `foo.c.o` in two directories). */
+export async function archive(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
+  onlyParams(req, ['name']);
+  const placed = positional(req, inputs);
+  const toolchain = toolchainOf(req, inputs, AR);
+  return runAndStore(ctx, toolchain, AR, (out) => ['ar', 'qcsD', out, ...placed.map((p) => p.at)], placed, outputName(req, 'lib.a'));
+}
+
+/** `cc:link?args=[-lm]&name=prog(o0, libz.a, …, toolchain: T)`: the gcc driver links the inputs in order, then `args`. */
+export async function link(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
+  onlyParams(req, ['args', 'name']);
+  const args = linkArgs(req);
+  const placed = positional(req, inputs);
+  const toolchain = toolchainOf(req, inputs, GCC);
+  return runAndStore(ctx, toolchain, GCC, (out) => ['gcc', '-o', out, ...placed.map((p) => p.at), ...args], placed, outputName(req, 'a.out'));
+}

@@ -1,0 +1,83 @@
+/**
+ * The parameters and inputs of `cc` names, checked once before any work:
+ * `args=[…]` (compiler or linker flags), `name=…` (an archive's or
+ * executable's object name), `headers=[…]` (a refined compile's header
+ * list), and the include trees `include`, `include0`, `include1`, … in order.
+ */
+import { type AtomRequest, checkObjectName, onlyParams, type Resource, stringParam, usage, type Value } from '../../namespace/index.js';
+import type { TreeHeader } from './depfile.js';
+
+function list(req: AtomRequest, key: string): readonly Value[] {
+  const p = req.params.find((x) => x.key === key);
+  if (!p) return [];
+  if (p.value.kind !== 'List') throw usage(req, `takes a list in \`${key}\`, e.g. ${key}=[-O2, -DNDEBUG]`);
+  return p.value.items;
+}
+
+function texts(req: AtomRequest, key: string): string[] {
+  return list(req, key).map((v) => {
+    if (v.kind !== 'String') throw usage(req, `takes plain values in \`${key}\``);
+    return v.value;
+  });
+}
+
+/**
+ * Flags the namespace sets itself (where the input, the output and the
+ * dependency file go) or that would name a path outside the fixed layout
+ * (`-I`: give an include tree instead).
+ */
+const OWN_FLAG = /^(-o|-c|-S|-E|-M[DGFTQP]?|-MM[D]?|-I|-iquote|-isystem|-idirafter|-include|--sysroot|-B)/;
+
+/** Compiler flags of a compile: `args=[-O2, -DX=1]`. */
+export function compileArgs(req: AtomRequest): string[] {
+  const args = texts(req, 'args');
+  for (const a of args) {
+    if (OWN_FLAG.test(a)) {
+      throw usage(req, `sets ${JSON.stringify(a)} itself or cannot take it in \`args\``, 'pass include directories as include trees: cc:compile?args=[…](src: …, include: TREE, toolchain: …)');
+    }
+  }
+  return args;
+}
+
+/** Linker or archiver flags: `args=[-lm]`; `-o` is the namespace's. */
+export function linkArgs(req: AtomRequest): string[] {
+  const args = texts(req, 'args');
+  for (const a of args) if (a === '-o' || a.startsWith('-o')) throw usage(req, 'names its output itself (`name=…`), not with -o in `args`');
+  return args;
+}
+
+/** The object name of an archive or executable: `name=…`, or `fallback`. */
+export function outputName(req: AtomRequest, fallback: string): string {
+  return checkObjectName(stringParam(req, 'name') ?? fallback);
+}
+
+/** `headers=["0/zlib.h", "1/sys/x.h"]` of a refined compile, in order: `h<i>` feeds the i-th. */
+export function headerList(req: AtomRequest): TreeHeader[] {
+  return texts(req, 'headers').map((h) => {
+    const m = /^(\d+)\/(.+)$/.exec(h);
+    if (!m || m[2]!.split('/').some((c) => c === '' || c === '.' || c === '..')) {
+      throw usage(req, `has the header ${JSON.stringify(h)}; headers are "<tree>/<relative path>"`, 'e.g. headers=["0/zlib.h"]');
+    }
+    return { tree: Number(m[1]), path: m[2]! };
+  });
+}
+
+/** A directory tree input. */
+export type Tree = Extract<Resource, { kind: 'object' }>;
+
+/** The include trees among the inputs, in order: `include` (alone) or `include0`, `include1`, …. */
+export function includeTrees(req: AtomRequest, inputs: Readonly<Record<string, Resource>>): Tree[] {
+  const single = inputs['include'];
+  const numbered = Object.keys(inputs).filter((k) => /^include\d+$/.test(k)).sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)));
+  if (single && numbered.length) throw usage(req, 'takes either one `include:` tree or `include0:`, `include1:`, …, not both');
+  const trees = single ? [single] : numbered.map((k) => inputs[k]!);
+  numbered.forEach((k, i) => {
+    if (k !== `include${i}`) throw usage(req, `numbers its include trees from 0 without gaps, but has \`${k}\``);
+  });
+  return trees.map((t) => {
+    if (t.kind !== 'object' || t.type !== 'dir') throw usage(req, `takes directory trees as include inputs, but ${t.name} is not one`);
+    return t;
+  });
+}
+
+export { onlyParams };
