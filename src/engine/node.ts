@@ -51,7 +51,7 @@ export async function realizeNode(env: NodeEnv, n: ResolvedNode): Promise<Output
   const inputs = await realizeInputs(env, n);
   checkInputs(n, inputs);
   const priv = env.privateScopes.of(n.label, inputs);
-  const refined = await respell(n, env.graph, inputs, env.registry);
+  const refined = await respell(n, env.graph, inputs, env.registry, env.store);
   if (!n.signature.contextual && refined !== n.spelling && !redo) {
     const hit = lookUp(env, [n], [refined], [true], priv);
     if (hit) return hit[0]!;
