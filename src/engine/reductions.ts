@@ -21,7 +21,14 @@ import type { ReductionRow } from '../store/database.js';
 import type { Store } from '../store/store.js';
 import { resolve } from './resolve.js';
 
+/**
+ * Record that `row.from` reduces to `row.to`; a write only when that is not already the newest row from
+ * `row.from` (a contextual node that came out as before, every no-op realize): the row would be the same
+ * but for its time, and the time only orders rows that differ.
+ */
 export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): void {
+  const newest = store.db.reductionsFrom(row.from)[0];
+  if (newest && newest.to === row.to && newest.namespace === row.namespace && newest.kind === row.kind) return;
   store.db.immediate(() => store.db.putReduction({ ...row, createdAt: Date.now() }));
 }
 
