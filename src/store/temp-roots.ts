@@ -25,6 +25,9 @@ interface Held {
 /** Holds per store home, then per object path. */
 const holds = new Map<string, Map<string, Held>>();
 
+/** Per store home, the objects whose `pinTempRoot` row has been committed (`pinnedAfterCommit`). */
+const pinnedForLife = new Map<string, Set<string>>();
+
 function heldIn(store: Store): Map<string, Held> {
   let m = holds.get(store.layout.home);
   if (!m) holds.set(store.layout.home, (m = new Map()));
@@ -41,6 +44,12 @@ export function holdTempRoot(store: Store, object: string): boolean {
   const held = m.get(object);
   if (held) {
     held.count++;
+    return true;
+  }
+  // Pinned for this process's life by a commit: the row is there and nothing removes it while we run
+  // (gc and repair keep what a live process roots), so the hold needs no transaction of its own.
+  if (pinnedForLife.get(store.layout.home)?.has(object)) {
+    m.set(object, { count: 1, pinned: true });
     return true;
   }
   const me = self();
@@ -82,4 +91,15 @@ export function pinTempRoot(store: Store, object: string): void {
   store.db.addTempRoot({ object, pid: me.pid, pidStart: me.pidStart });
   const held = heldIn(store).get(object);
   if (held) held.pinned = true;
+}
+
+/**
+ * Note that the transaction which called `pinTempRoot(store, object)` has committed: until this process
+ * exits the object is rooted, and `holdTempRoot` answers for it from memory. Not before the commit: a
+ * rolled-back pin roots nothing.
+ */
+export function pinnedAfterCommit(store: Store, object: string): void {
+  let set = pinnedForLife.get(store.layout.home);
+  if (!set) pinnedForLife.set(store.layout.home, (set = new Set()));
+  set.add(object);
 }
