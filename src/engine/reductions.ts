@@ -24,12 +24,13 @@ import { resolve } from './resolve.js';
 /**
  * Record that `row.from` reduces to `row.to`; a write only when that is not already the newest row from
  * `row.from` (a contextual node that came out as before, every no-op realize): the row would be the same
- * but for its time, and the time only orders rows that differ.
+ * but for its time, and the time only orders rows that differ. Returns whether it wrote.
  */
-export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): void {
+export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): boolean {
   const newest = store.db.reductionsFrom(row.from)[0];
-  if (newest && newest.to === row.to && newest.namespace === row.namespace && newest.kind === row.kind) return;
+  if (newest && newest.to === row.to && newest.namespace === row.namespace && newest.kind === row.kind) return false;
   store.db.immediate(() => store.db.putReduction({ ...row, createdAt: Date.now() }));
+  return true;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { Registry } from '../namespace/registry.js';
 import { spellName } from '../namespace/spelling.js';
 import type { RealizeContext, RunContext } from '../namespace/types.js';
 import { isSubtype, type Resource } from '../resource/types.js';
-import { writeLog } from '../store/logs.js';
+import { hasOwnLog, writeLog } from '../store/logs.js';
 import type { Store } from '../store/store.js';
 import { acceptOutputs } from './accept-outputs.js';
 import type { EngineEvent } from './events.js';
@@ -207,9 +207,12 @@ async function finish(env: StepEnv, unit: Unit, store: Store, log: LogLines, res
   for (const [i, m] of unit.members.entries()) {
     await acceptOutputs({ store, protection: env.protection, label: m.label, inputs: unit.inputs[i]!, outputs: results[i]!, since: t0 });
   }
+  let learned = unit.redo !== undefined;
   if (unit.redo === 'check') unit.members.forEach((m, i) => checkSame(m, before![i]!, named(results[i]!, unit.priv)));
-  else unit.members.forEach((m, i) => recordOutputs(env, store, m, unit.recordUnder[i]!, results[i]!, emitted));
-  log.keep(store, unit.logUnder);
+  else unit.members.forEach((m, i) => { learned = recordOutputs(env, store, m, unit.recordUnder[i]!, results[i]!, emitted) || learned; });
+  // A run that came out exactly as recorded (a contextual node whose context did not change: an import of
+  // unchanged files) leaves the log of the run that recorded it (docs/engine.md, "Events").
+  if (learned || !hasOwnLog(store, unit.logUnder)) log.keep(store, unit.logUnder);
   const outs = unit.redo === 'check' ? before! : results.map((r) => named(r, unit.priv));
   unit.members.forEach((m, i) => env.emit({ kind: 'ready', ...ref(m), outputs: Object.fromEntries(Object.entries(outs[i]!).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 }));
   return outs;
@@ -258,21 +261,23 @@ function checkOutputs(unit: Unit, results: readonly Outputs[]): void {
   });
 }
 
-/** Record each output of `m` under each of `spellings`; a refinement the namespace emitted on the way is a step of its own. */
-function recordOutputs(env: StepEnv, store: Store, m: ResolvedNode, spellings: readonly Spelling[], outs: Outputs, emitted: readonly { toName: string; output?: string }[]): void {
+/** Record each output of `m` under each of `spellings`; a refinement the namespace emitted on the way is a step of its own. Whether a row was written. */
+function recordOutputs(env: StepEnv, store: Store, m: ResolvedNode, spellings: readonly Spelling[], outs: Outputs, emitted: readonly { toName: string; output?: string }[]): boolean {
+  let wrote = false;
   for (const s of spellings) {
     for (const [output, r] of Object.entries(outs)) {
       const from = outputSpelling(m, s, output);
       const via = emitted.find((x) => (x.output ?? m.signature.defaultOutput) === output);
       const first = via ? via.toName : r.name;
-      record(store, { from, namespace: m.namespace.spelling, to: first, kind: 'realized' });
+      wrote = record(store, { from, namespace: m.namespace.spelling, to: first, kind: 'realized' }) || wrote;
       env.emit({ kind: 'reduced', ...ref(m), from, to: first, source: 'recorded' });
       if (via) {
         const viaSpelling = spellName(via.toName, env.registry);
-        if (viaSpelling) record(store, { from: viaSpelling, namespace: m.namespace.spelling, to: r.name, kind: 'realized' });
+        if (viaSpelling) wrote = record(store, { from: viaSpelling, namespace: m.namespace.spelling, to: r.name, kind: 'realized' }) || wrote;
       }
     }
   }
+  return wrote;
 }
 
 /** `--check`: the outputs of a run again must be the recorded ones. */
