@@ -44,7 +44,7 @@ export interface NodeEnv extends StepEnv {
 export async function realizeNode(env: NodeEnv, n: ResolvedNode): Promise<Outputs> {
   if (env.cancelled()) throw new Cancelled();
   const redo = env.redo?.nodes.has(n.id) ? env.redo.how : undefined;
-  const known = n.tainted || redo ? undefined : lookUp(env, [n], [n.spelling], [false]);
+  const known = n.tainted || redo ? undefined : await lookUp(env, [n], [n.spelling], [false]);
   if (known) return known[0]!;
   const reduced = await reduceFirst(env, n);
   if (reduced) return reduced;
@@ -53,7 +53,7 @@ export async function realizeNode(env: NodeEnv, n: ResolvedNode): Promise<Output
   const priv = env.privateScopes.of(n.label, inputs);
   const refined = await respell(n, env.graph, inputs, env.registry, env.store);
   if (!n.signature.contextual && refined !== n.spelling && !redo) {
-    const hit = lookUp(env, [n], [refined], [true], priv);
+    const hit = await lookUp(env, [n], [refined], [true], priv);
     if (hit) return hit[0]!;
   }
   refuseCycle(env, n, refined);

@@ -94,12 +94,12 @@ export interface Unit {
  * Every member's outputs from recorded reductions under `spellings` (in the private store of `priv`),
  * held until the realize ends; or undefined, also when one left the store meanwhile.
  */
-function recorded(env: StepEnv, members: readonly ResolvedNode[], spellings: readonly Spelling[], priv?: PrivateScope): Outputs[] | undefined {
+async function recorded(env: StepEnv, members: readonly ResolvedNode[], spellings: readonly Spelling[], priv?: PrivateScope): Promise<Outputs[] | undefined> {
   const where = priv?.store ?? env.store;
   const found: Outputs[] = [];
   for (const [i, m] of members.entries()) {
     const hit = fromReductions(where, env.registry, m, spellings[i]!);
-    if (!hit || !env.protection.hold(Object.values(hit), where)) return undefined;
+    if (!hit || !(await env.protection.holdSoon(Object.values(hit), where))) return undefined;
     found.push(priv ? named(hit, priv) : hit);
   }
   return found;
@@ -110,9 +110,9 @@ function named(outs: Outputs, priv: PrivateScope | undefined): Outputs {
   return priv ? Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, priv.name(v)])) : outs;
 }
 
-/** Every member's outputs from recorded reductions under `spellings`, reported as cache hits; or undefined. */
-export function lookUp(env: StepEnv, members: readonly ResolvedNode[], spellings: readonly Spelling[], early: readonly boolean[], priv?: PrivateScope): Outputs[] | undefined {
-  const found = recorded(env, members, spellings, priv);
+/** Every member's outputs from recorded reductions under `spellings`, held and reported as cache hits; or undefined. */
+export async function lookUp(env: StepEnv, members: readonly ResolvedNode[], spellings: readonly Spelling[], early: readonly boolean[], priv?: PrivateScope): Promise<Outputs[] | undefined> {
+  const found = await recorded(env, members, spellings, priv);
   if (!found) return undefined;
   members.forEach((m, i) => env.emit({ kind: 'cache-hit', ...ref(m), spelling: spellings[i]!, to: found[i]![m.signature.defaultOutput]?.name ?? '', early: early[i]! }));
   env.count('reused', members.length);
@@ -171,11 +171,11 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
   const store = unit.priv?.store ?? env.store;
   const lock = await acquire(env.store, unit.lock, () => env.emit({ kind: 'waiting', ...ref(lead), spelling: unit.lock }), env.signal);
   try {
-    const before = unit.redo && unit.lookup ? recorded(env, unit.members, unit.spellings, unit.priv) : undefined;
+    const before = unit.redo && unit.lookup ? await recorded(env, unit.members, unit.spellings, unit.priv) : undefined;
     if (unit.redo === 'check' && !before) {
       throw new NomiaError('usage', `nothing is recorded for \`${lead.label}\` to check against`, { hint: 'realize it first, then check it' });
     }
-    const meanwhile = unit.lookup && !unit.redo ? lookUp(env, unit.members, unit.spellings, unit.early, unit.priv) : undefined;
+    const meanwhile = unit.lookup && !unit.redo ? await lookUp(env, unit.members, unit.spellings, unit.early, unit.priv) : undefined;
     if (meanwhile) return meanwhile;
     const emitted: { toName: string; output?: string }[] = [];
     let slot: Slot | undefined;

@@ -376,7 +376,7 @@ export class StoreDatabase {
 
   /** Add references of an existing object (found by scanning it after it was registered). */
   addReferences(path: string, references: readonly string[]): void {
-    const ref = this.db.prepare('INSERT OR IGNORE INTO refs (referrer, reference) VALUES (?, ?)');
+    const ref = this.prepare('INSERT OR IGNORE INTO refs (referrer, reference) VALUES (?, ?)');
     for (const r of references) ref.run(path, r);
   }
 
@@ -427,14 +427,14 @@ export class StoreDatabase {
   /** Record (or replace, per emitting namespace) a reduction. */
   /** The reductions to the name `to`, from any spelling. */
   reductionsTo(to: string): ReductionRow[] {
-    return (this.db.prepare('SELECT * FROM reductions WHERE to_name = ? ORDER BY created_at DESC').all(to) as
+    return (this.prepare('SELECT * FROM reductions WHERE to_name = ? ORDER BY created_at DESC').all(to) as
       { from_spelling: string; namespace: string; to_name: string; kind: ReductionRow['kind']; created_at: number }[])
       .map((r) => ({ from: r.from_spelling, namespace: r.namespace, to: r.to_name, kind: r.kind, createdAt: r.created_at }));
   }
 
   /** Remove the reduction from `from` recorded under `namespace`; false if there was none. */
   deleteReduction(from: string, namespace: string): boolean {
-    return this.db.prepare('DELETE FROM reductions WHERE from_spelling = ? AND namespace = ?').run(from, namespace).changes > 0;
+    return this.prepare('DELETE FROM reductions WHERE from_spelling = ? AND namespace = ?').run(from, namespace).changes > 0;
   }
 
   putReduction(row: ReductionRow): void {
@@ -448,7 +448,7 @@ export class StoreDatabase {
   }
 
   hasTempRoot(row: TempRootRow): boolean {
-    return this.db.prepare('SELECT 1 FROM temp_roots WHERE object = ? AND pid = ? AND pid_start = ?').get(row.object, row.pid, row.pidStart) !== undefined;
+    return this.prepare('SELECT 1 FROM temp_roots WHERE object = ? AND pid = ? AND pid_start = ?').get(row.object, row.pid, row.pidStart) !== undefined;
   }
 
   addTempRoot(row: TempRootRow): void {

@@ -65,6 +65,69 @@ export function holdTempRoot(store: Store, object: string): boolean {
   return true;
 }
 
+interface Asked {
+  readonly object: string;
+  readonly answer: (held: boolean) => void;
+}
+
+/** Per store home, the holds asked for in this turn of the event loop (`holdTempRootSoon`). */
+const asked = new Map<string, { store: Store; list: Asked[] }>();
+
+/**
+ * `holdTempRoot`, taken together with every other hold asked for in the
+ * same turn of the event loop: one write transaction for all of them
+ * (thousands of lookups of one realize ask at once), with the same check
+ * that each object is still registered. Resolves false, holding nothing, for
+ * an object that is not.
+ */
+export function holdTempRootSoon(store: Store, object: string): Promise<boolean> {
+  const m = heldIn(store);
+  const held = m.get(object);
+  if (held || pinnedForLife.get(store.layout.home)?.has(object)) return Promise.resolve(holdTempRoot(store, object));
+  return new Promise((answer) => {
+    const home = store.layout.home;
+    let batch = asked.get(home);
+    if (!batch) {
+      asked.set(home, (batch = { store, list: [] }));
+      setImmediate(() => takeAsked(home));
+    }
+    batch.list.push({ object, answer });
+  });
+}
+
+function takeAsked(home: string): void {
+  const batch = asked.get(home)!;
+  asked.delete(home);
+  const { store, list } = batch;
+  const m = heldIn(store);
+  const me = self();
+  const fresh = [...new Set(list.map((a) => a.object))].filter((o) => !m.has(o));
+  let found: Map<string, boolean>;
+  try {
+    found = store.db.volatile(() => {
+      const out = new Map<string, boolean>();
+      for (const object of fresh) {
+        if (!store.db.object(object)) continue;
+        const row = { object, pid: me.pid, pidStart: me.pidStart };
+        const before = store.db.hasTempRoot(row);
+        if (!before) store.db.addTempRoot(row);
+        out.set(object, before);
+      }
+      return out;
+    });
+  } catch {
+    // The transaction failed (a database error): nothing was held; each asker sees a miss.
+    for (const a of list) a.answer(false);
+    return;
+  }
+  for (const [object, pinned] of found) m.set(object, { count: 0, pinned });
+  for (const a of list) {
+    const held = m.get(a.object);
+    if (held) held.count++;
+    a.answer(held !== undefined);
+  }
+}
+
 /** Let go of one hold on each of `objects` taken by `holdTempRoot`; a row goes with its last hold, unless it is pinned. */
 export function releaseTempRoots(store: Store, objects: readonly string[]): void {
   const m = heldIn(store);
