@@ -6,10 +6,13 @@
  */
 import { nodeLabel } from '../graph/render.js';
 import { spelledBy, type Spelling } from '../graph/spell.js';
-import { portLabel, type Graph } from '../graph/types.js';
+import { applyNode } from '../graph/apply.js';
+import { flatten } from '../graph/flatten.js';
+import { portLabel, type Graph, type GraphParam } from '../graph/types.js';
+import { parseName } from '../name/parse.js';
 import type { Resource } from '../namespace/types.js';
 import type { Registry } from '../namespace/registry.js';
-import { spellName } from '../namespace/spelling.js';
+import { spellGraph, spellName } from '../namespace/spelling.js';
 import { byContentName } from '../resource/names.js';
 import { subObjectHash } from '../store/sub-object-hash.js';
 import type { Store } from '../store/store.js';
@@ -29,6 +32,7 @@ export async function respell(n: ResolvedNode, graph: Graph, given: Readonly<Rec
     return s;
   };
   let label = n.label;
+  let params: readonly GraphParam[] | undefined;
   if (n.namespace.spell) {
     const spellings: Record<string, Spelling> = {};
     for (const e of n.inputs) spellings[portLabel(e.port)] = spellingOf(inputs[portLabel(e.port)]!.name);
@@ -36,7 +40,16 @@ export async function respell(n: ResolvedNode, graph: Graph, given: Readonly<Rec
     if (o && 'text' in o) return spelledBy(o);
     // Its canonical form: the same name with the parameters the namespace gave.
     const node = graph.nodes[n.id]!;
-    if (o && node.kind === 'atomic') label = nodeLabel({ ...node, params: o.params });
+    if (o && node.kind === 'atomic') {
+      label = nodeLabel({ ...node, params: o.params });
+      params = o.params;
+    }
+  }
+  const node = graph.nodes[n.id]!;
+  if (node.kind === 'atomic' && node.namespace.kind === 'builtin') {
+    const head = { ...node, params: params ?? node.params };
+    const applied = applyNode(head, n.inputs.map((e) => ({ port: e.port, graph: graphOf(inputs[portLabel(e.port)]!.name) })));
+    if (applied) return spellGraph(applied, registry).name;
   }
   const positional = n.inputs.filter((e) => e.port.kind === 'positional').sort((a, b) => (a.port as { index: number }).index - (b.port as { index: number }).index);
   const named = n.inputs.filter((e) => e.port.kind === 'named');
@@ -61,4 +74,18 @@ async function byWhatTheySelect(n: ResolvedNode, inputs: Readonly<Record<string,
     out[port] = { ...r, name: byContentName({ name: e.from.projection!.at(-1)!, hash }) };
   }));
   return out;
+}
+
+/** The graphs of refined names, parsed once: each is an output of one node, read by the nodes it feeds. */
+const graphs = new Map<string, Graph>();
+
+/** The flattened graph of a refined name (a name text printed by a namespace, so it parses). */
+function graphOf(text: string): Graph {
+  let g = graphs.get(text);
+  if (!g) {
+    if (graphs.size >= 100_000) graphs.clear();
+    g = flatten(parseName(text), text);
+    graphs.set(text, g);
+  }
+  return g;
 }
