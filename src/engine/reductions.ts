@@ -11,7 +11,6 @@
  */
 import { NomiaError } from '../errors.js';
 import { singleAtom } from '../graph/atom.js';
-import { flatten } from '../graph/flatten.js';
 import type { Spelling } from '../graph/spell.js';
 import type { Registry } from '../namespace/registry.js';
 import { spellName } from '../namespace/spelling.js';
@@ -19,6 +18,7 @@ import type { Resource } from '../namespace/types.js';
 import { parseName } from '../name/parse.js';
 import type { ReductionRow } from '../store/database.js';
 import type { Store } from '../store/store.js';
+import { graphOfName } from './name-graphs.js';
 import { resolve } from './resolve.js';
 
 /**
@@ -56,7 +56,7 @@ export function lookup(store: Store, from: string, owner: string | undefined): R
 /** The spelling of the namespace a name text belongs to: its one root's, given by id; else undefined. */
 function ownerOf(text: string, registry: Registry): string | undefined {
   try {
-    const graph = flatten(parseName(text), text);
+    const graph = graphOfName(text);
     const root = graph.roots.length === 1 ? graph.nodes[graph.roots[0]!.node] : undefined;
     return root?.kind === 'atomic' && root.namespace.kind === 'builtin' ? registry.spelling(root.namespace.id) : undefined;
   } catch {
@@ -109,7 +109,7 @@ export async function engineSpelling(text: string, registry: Registry): Promise<
 function terminal(store: Store, text: string, registry: Registry): Resource | 'absent' | undefined {
   let atom;
   try {
-    atom = singleAtom(flatten(parseName(text), text));
+    atom = singleAtom(graphOfName(text));
   } catch {
     return undefined;
   }

@@ -7,15 +7,14 @@
 import { nodeLabel } from '../graph/render.js';
 import { spelledBy, type Spelling } from '../graph/spell.js';
 import { applyNode } from '../graph/apply.js';
-import { flatten } from '../graph/flatten.js';
 import { portLabel, type Graph, type GraphParam } from '../graph/types.js';
-import { parseName } from '../name/parse.js';
 import type { Resource } from '../namespace/types.js';
 import type { Registry } from '../namespace/registry.js';
 import { spellGraph, spellName } from '../namespace/spelling.js';
 import { byContentName } from '../resource/names.js';
 import { subObjectHash } from '../store/sub-object-hash.js';
 import type { Store } from '../store/store.js';
+import { graphOfName } from './name-graphs.js';
 import { nodeOverride, type ResolvedNode } from './resolve.js';
 
 /**
@@ -48,7 +47,7 @@ export async function respell(n: ResolvedNode, graph: Graph, given: Readonly<Rec
   const node = graph.nodes[n.id]!;
   if (node.kind === 'atomic' && node.namespace.kind === 'builtin') {
     const head = { ...node, params: params ?? node.params };
-    const applied = applyNode(head, n.inputs.map((e) => ({ port: e.port, graph: graphOf(inputs[portLabel(e.port)]!.name) })));
+    const applied = applyNode(head, n.inputs.map((e) => ({ port: e.port, graph: graphOfName(inputs[portLabel(e.port)]!.name) })));
     if (applied) return spellGraph(applied, registry).name;
   }
   const positional = n.inputs.filter((e) => e.port.kind === 'positional').sort((a, b) => (a.port as { index: number }).index - (b.port as { index: number }).index);
@@ -76,16 +75,3 @@ async function byWhatTheySelect(n: ResolvedNode, inputs: Readonly<Record<string,
   return out;
 }
 
-/** The graphs of refined names, parsed once: each is an output of one node, read by the nodes it feeds. */
-const graphs = new Map<string, Graph>();
-
-/** The flattened graph of a refined name (a name text printed by a namespace, so it parses). */
-function graphOf(text: string): Graph {
-  let g = graphs.get(text);
-  if (!g) {
-    if (graphs.size >= 100_000) graphs.clear();
-    g = flatten(parseName(text), text);
-    graphs.set(text, g);
-  }
-  return g;
-}
