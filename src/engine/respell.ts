@@ -10,7 +10,7 @@ import { applyNode } from '../graph/apply.js';
 import { portLabel, type Graph, type GraphParam } from '../graph/types.js';
 import type { Resource } from '../namespace/types.js';
 import type { Registry } from '../namespace/registry.js';
-import { spellGraph, spellName } from '../namespace/spelling.js';
+import { spellGraph } from '../namespace/spelling.js';
 import { byContentName } from '../resource/names.js';
 import { subObjectHash } from '../store/sub-object-hash.js';
 import type { Store } from '../store/store.js';
@@ -26,7 +26,12 @@ export async function respell(n: ResolvedNode, graph: Graph, given: Readonly<Rec
   if (n.inputs.length === 0) return n.spelling;
   const inputs = await byWhatTheySelect(n, given, store);
   const spellingOf = (text: string) => {
-    const s = spellName(text, registry);
+    let s: Spelling | undefined;
+    try {
+      s = spellGraph(graphOfName(text), registry).name;
+    } catch {
+      // Said below, with the name.
+    }
     if (!s) throw new Error(`cannot spell the refined name ${text}`);
     return s;
   };
