@@ -166,3 +166,15 @@ export function pinnedAfterCommit(store: Store, object: string): void {
   if (!set) pinnedForLife.set(store.layout.home, (set = new Set()));
   set.add(object);
 }
+
+/**
+ * Drop every temporary root of this process in `store`, pins included, and what this process knows of
+ * them: afterwards only holds taken anew keep anything (a long-lived process letting go of what it added;
+ * tests).
+ */
+export function dropTempRoots(store: Store): void {
+  const me = self();
+  store.db.volatile(() => store.db.removeTempRoots(me.pid, me.pidStart));
+  pinnedForLife.delete(store.layout.home);
+  holds.delete(store.layout.home);
+}
