@@ -40,7 +40,7 @@ export async function realizeKnot(env: StepEnv, nodes: readonly ResolvedNode[], 
   const tainted = members.some((m) => m.tainted);
   const spellings = members.map((m) => m.spelling);
   const early = members.map(() => false);
-  const known = tainted ? undefined : lookUp(env, members, spellings, early);
+  const known = tainted ? undefined : await lookUp(env, members, spellings, early);
   if (known) return byId(known);
   const knotMembers = await knotInputs(env, nodes, members);
   const results = await runUnit(env, {

@@ -45,7 +45,7 @@ export interface NodeEnv extends StepEnv {
 export async function realizeNode(env: NodeEnv, n: ResolvedNode): Promise<Outputs> {
   if (env.cancelled()) throw new Cancelled();
   const redo = env.redo?.nodes.has(n.id) ? env.redo.how : undefined;
-  const known = n.tainted || redo ? undefined : lookUp(env, [n], [n.spelling], [false]);
+  const known = n.tainted || redo ? undefined : await lookUp(env, [n], [n.spelling], [false]);
   if (known) return known[0]!;
   // The graph's own spelling first: a cached result found here spares realizing the inputs at all.
   if (!n.tainted && !redo && await substitute(env, env.store, [n], [n.spelling])) {
@@ -57,9 +57,9 @@ export async function realizeNode(env: NodeEnv, n: ResolvedNode): Promise<Output
   const inputs = await realizeInputs(env, n);
   checkInputs(n, inputs);
   const priv = env.privateScopes.of(n.label, inputs);
-  const refined = await respell(n, env.graph, inputs, env.registry);
+  const refined = await respell(n, env.graph, inputs, env.registry, env.store);
   if (!n.signature.contextual && refined !== n.spelling && !redo) {
-    const hit = lookUp(env, [n], [refined], [true], priv);
+    const hit = await lookUp(env, [n], [refined], [true], priv);
     if (hit) return hit[0]!;
   }
   refuseCycle(env, n, refined);

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
 import type { Resource } from '../namespace/types.js';
 import { entryOf, type Store } from '../store/store.js';
-import { holdTempRoot, releaseTempRoots } from '../store/temp-roots.js';
+import { holdTempRoot, holdTempRootSoon, releaseTempRoots } from '../store/temp-roots.js';
 
 export class Protection {
   private readonly held = new Map<Store, string[]>();
@@ -44,6 +44,21 @@ export class Protection {
       else this.held.set(store, [e]);
     }
     return true;
+  }
+
+  /**
+   * `hold`, taken in one transaction with the other holds asked for in the same turn of the event loop
+   * (the lookups of many nodes at once). Resolves as `hold` returns.
+   */
+  async holdSoon(resources: Iterable<Resource>, store = this.store): Promise<boolean> {
+    const entries = [...resources].map((r) => this.entry(r, store)).filter((e): e is string => e !== undefined);
+    const answers = await Promise.all(entries.map((e) => holdTempRootSoon(store, e)));
+    let list = this.held.get(store);
+    if (!list) this.held.set(store, (list = []));
+    entries.forEach((e, i) => {
+      if (answers[i]) list.push(e);
+    });
+    return answers.every(Boolean);
   }
 
   /**

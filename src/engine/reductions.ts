@@ -11,7 +11,6 @@
  */
 import { NomiaError } from '../errors.js';
 import { singleAtom } from '../graph/atom.js';
-import { flatten } from '../graph/flatten.js';
 import type { Spelling } from '../graph/spell.js';
 import type { Registry } from '../namespace/registry.js';
 import { spellName } from '../namespace/spelling.js';
@@ -19,10 +18,19 @@ import type { Resource } from '../namespace/types.js';
 import { parseName } from '../name/parse.js';
 import type { ReductionRow } from '../store/database.js';
 import type { Store } from '../store/store.js';
+import { graphOfName } from './name-graphs.js';
 import { resolve } from './resolve.js';
 
-export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): void {
+/**
+ * Record that `row.from` reduces to `row.to`; a write only when that is not already the newest row from
+ * `row.from` (a contextual node that came out as before, every no-op realize): the row would be the same
+ * but for its time, and the time only orders rows that differ. Returns whether it wrote.
+ */
+export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): boolean {
+  const newest = store.db.reductionsFrom(row.from)[0];
+  if (newest && newest.to === row.to && newest.namespace === row.namespace && newest.kind === row.kind) return false;
   store.db.immediate(() => store.db.putReduction({ ...row, createdAt: Date.now() }));
+  return true;
 }
 
 /**
@@ -48,7 +56,7 @@ export function lookup(store: Store, from: string, owner: string | undefined): R
 /** The spelling of the namespace a name text belongs to: its one root's, given by id; else undefined. */
 function ownerOf(text: string, registry: Registry): string | undefined {
   try {
-    const graph = flatten(parseName(text), text);
+    const graph = graphOfName(text);
     const root = graph.roots.length === 1 ? graph.nodes[graph.roots[0]!.node] : undefined;
     return root?.kind === 'atomic' && root.namespace.kind === 'builtin' ? registry.spelling(root.namespace.id) : undefined;
   } catch {
@@ -101,7 +109,7 @@ export async function engineSpelling(text: string, registry: Registry): Promise<
 function terminal(store: Store, text: string, registry: Registry): Resource | 'absent' | undefined {
   let atom;
   try {
-    atom = singleAtom(flatten(parseName(text), text));
+    atom = singleAtom(graphOfName(text));
   } catch {
     return undefined;
   }

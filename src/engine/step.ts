@@ -17,7 +17,7 @@ import type { Registry } from '../namespace/registry.js';
 import { spellName } from '../namespace/spelling.js';
 import type { RealizeContext, RunContext } from '../namespace/types.js';
 import { isSubtype, type Resource } from '../resource/types.js';
-import { writeLog } from '../store/logs.js';
+import { hasOwnLog, writeLog } from '../store/logs.js';
 import type { Store } from '../store/store.js';
 import { acceptOutputs } from './accept-outputs.js';
 import type { EngineEvent } from './events.js';
@@ -98,12 +98,12 @@ export interface Unit {
  * Every member's outputs from recorded reductions under `spellings` (in the private store of `priv`),
  * held until the realize ends; or undefined, also when one left the store meanwhile.
  */
-function recorded(env: StepEnv, members: readonly ResolvedNode[], spellings: readonly Spelling[], priv?: PrivateScope): Outputs[] | undefined {
+async function recorded(env: StepEnv, members: readonly ResolvedNode[], spellings: readonly Spelling[], priv?: PrivateScope): Promise<Outputs[] | undefined> {
   const where = priv?.store ?? env.store;
   const found: Outputs[] = [];
   for (const [i, m] of members.entries()) {
     const hit = fromReductions(where, env.registry, m, spellings[i]!);
-    if (!hit || !env.protection.hold(Object.values(hit), where)) return undefined;
+    if (!hit || !(await env.protection.holdSoon(Object.values(hit), where))) return undefined;
     found.push(priv ? named(hit, priv) : hit);
   }
   return found;
@@ -114,9 +114,9 @@ function named(outs: Outputs, priv: PrivateScope | undefined): Outputs {
   return priv ? Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, priv.name(v)])) : outs;
 }
 
-/** Every member's outputs from recorded reductions under `spellings`, reported as cache hits; or undefined. */
-export function lookUp(env: StepEnv, members: readonly ResolvedNode[], spellings: readonly Spelling[], early: readonly boolean[], priv?: PrivateScope): Outputs[] | undefined {
-  const found = recorded(env, members, spellings, priv);
+/** Every member's outputs from recorded reductions under `spellings`, held and reported as cache hits; or undefined. */
+export async function lookUp(env: StepEnv, members: readonly ResolvedNode[], spellings: readonly Spelling[], early: readonly boolean[], priv?: PrivateScope): Promise<Outputs[] | undefined> {
+  const found = await recorded(env, members, spellings, priv);
   if (!found) return undefined;
   members.forEach((m, i) => env.emit({ kind: 'cache-hit', ...ref(m), spelling: spellings[i]!, to: found[i]![m.signature.defaultOutput]?.name ?? '', early: early[i]! }));
   env.count('reused', members.length);
@@ -175,11 +175,11 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
   const store = unit.priv?.store ?? env.store;
   const lock = await acquire(env.store, unit.lock, () => env.emit({ kind: 'waiting', ...ref(lead), spelling: unit.lock }), env.signal);
   try {
-    const before = unit.redo && unit.lookup ? recorded(env, unit.members, unit.spellings, unit.priv) : undefined;
+    const before = unit.redo && unit.lookup ? await recorded(env, unit.members, unit.spellings, unit.priv) : undefined;
     if (unit.redo === 'check' && !before) {
       throw new NomiaError('usage', `nothing is recorded for \`${lead.label}\` to check against`, { hint: 'realize it first, then check it' });
     }
-    const meanwhile = unit.lookup && !unit.redo ? lookUp(env, unit.members, unit.spellings, unit.early, unit.priv) : undefined;
+    const meanwhile = unit.lookup && !unit.redo ? await lookUp(env, unit.members, unit.spellings, unit.early, unit.priv) : undefined;
     if (meanwhile) return meanwhile;
     // A private node's result is its owner's alone; a knot's members are recorded together, never fetched one by one.
     if (unit.lookup && !unit.redo && !unit.priv && !unit.knot && await substitute(env, store, unit.members, unit.spellings)) {
@@ -216,9 +216,12 @@ async function finish(env: StepEnv, unit: Unit, store: Store, log: LogLines, res
   for (const [i, m] of unit.members.entries()) {
     await acceptOutputs({ store, protection: env.protection, label: m.label, inputs: unit.inputs[i]!, outputs: results[i]!, since: t0 });
   }
+  let learned = unit.redo !== undefined;
   if (unit.redo === 'check') unit.members.forEach((m, i) => checkSame(m, before![i]!, named(results[i]!, unit.priv)));
-  else unit.members.forEach((m, i) => recordOutputs(env, store, m, unit.recordUnder[i]!, results[i]!, emitted));
-  log.keep(store, unit.logUnder);
+  else unit.members.forEach((m, i) => { learned = recordOutputs(env, store, m, unit.recordUnder[i]!, results[i]!, emitted) || learned; });
+  // A run that came out exactly as recorded (a contextual node whose context did not change: an import of
+  // unchanged files) leaves the log of the run that recorded it (docs/engine.md, "Events").
+  if (learned || !hasOwnLog(store, unit.logUnder)) log.keep(store, unit.logUnder);
   const outs = unit.redo === 'check' ? before! : results.map((r) => named(r, unit.priv));
   unit.members.forEach((m, i) => env.emit({ kind: 'ready', ...ref(m), outputs: Object.fromEntries(Object.entries(outs[i]!).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 }));
   return outs;
@@ -267,21 +270,23 @@ function checkOutputs(unit: Unit, results: readonly Outputs[]): void {
   });
 }
 
-/** Record each output of `m` under each of `spellings`; a refinement the namespace emitted on the way is a step of its own. */
-function recordOutputs(env: StepEnv, store: Store, m: ResolvedNode, spellings: readonly Spelling[], outs: Outputs, emitted: readonly { toName: string; output?: string }[]): void {
+/** Record each output of `m` under each of `spellings`; a refinement the namespace emitted on the way is a step of its own. Whether a row was written. */
+function recordOutputs(env: StepEnv, store: Store, m: ResolvedNode, spellings: readonly Spelling[], outs: Outputs, emitted: readonly { toName: string; output?: string }[]): boolean {
+  let wrote = false;
   for (const s of spellings) {
     for (const [output, r] of Object.entries(outs)) {
       const from = outputSpelling(m, s, output);
       const via = emitted.find((x) => (x.output ?? m.signature.defaultOutput) === output);
       const first = via ? via.toName : r.name;
-      record(store, { from, namespace: m.namespace.spelling, to: first, kind: 'realized' });
+      wrote = record(store, { from, namespace: m.namespace.spelling, to: first, kind: 'realized' }) || wrote;
       env.emit({ kind: 'reduced', ...ref(m), from, to: first, source: 'recorded' });
       if (via) {
         const viaSpelling = spellName(via.toName, env.registry);
-        if (viaSpelling) record(store, { from: viaSpelling, namespace: m.namespace.spelling, to: r.name, kind: 'realized' });
+        if (viaSpelling) wrote = record(store, { from: viaSpelling, namespace: m.namespace.spelling, to: r.name, kind: 'realized' }) || wrote;
       }
     }
   }
+  return wrote;
 }
 
 /** `--check`: the outputs of a run again must be the recorded ones. */

@@ -21,7 +21,7 @@ import { ioError } from './layout.js';
 import { self } from './process.js';
 import { checkRootName } from './roots.js';
 import { objectPath } from './store-path.js';
-import { pinTempRoot } from './temp-roots.js';
+import { pinnedAfterCommit, pinTempRoot } from './temp-roots.js';
 import { discard } from './trash.js';
 import type { Store } from './store.js';
 
@@ -53,7 +53,9 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
   let renamed = false;
   const ours = identity(req.tree);
   try {
-    return db.immediate((): CommitResult => transaction());
+    const result = db.immediate((): CommitResult => transaction());
+    pinnedAfterCommit(store, path);
+    return result;
   } catch (e) {
     // The lock was released with the rollback: take it again, so that a concurrent add that has
     // registered the same object meanwhile is never moved out, and move back only our own tree.
@@ -115,7 +117,7 @@ export function holdExisting(store: Store, req: Omit<CommitRequest, 'tree' | 'na
   if (req.root !== undefined) checkRootName(req.root);
   const path = objectPath(req.hash, req.name);
   // Unflushed unless a root is made: a temporary root needs no disk, it dies with this process anyway.
-  return store.db.immediate((): CommitResult | undefined => {
+  const held = store.db.immediate((): CommitResult | undefined => {
     const object = store.db.object(path);
     // lstat, not existsSync: a symlink object may point nowhere and still be there.
     if (!object || !lstatSync(join(store.layout.storeDir, path), { throwIfNoEntry: false })) return undefined;
@@ -123,6 +125,8 @@ export function holdExisting(store: Store, req: Omit<CommitRequest, 'tree' | 'na
     hold(store, path, req.root);
     return { object, added: false };
   }, { flush: req.root !== undefined });
+  if (held) pinnedAfterCommit(store, path);
+  return held;
 }
 
 /**

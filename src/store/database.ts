@@ -395,7 +395,7 @@ export class StoreDatabase {
 
   /** Add references of an existing object (found by scanning it after it was registered). */
   addReferences(path: string, references: readonly string[]): void {
-    const ref = this.db.prepare('INSERT OR IGNORE INTO refs (referrer, reference) VALUES (?, ?)');
+    const ref = this.prepare('INSERT OR IGNORE INTO refs (referrer, reference) VALUES (?, ?)');
     for (const r of references) ref.run(path, r);
   }
 
@@ -454,13 +454,13 @@ export class StoreDatabase {
   /** Record (or replace, per emitting namespace) a reduction. */
   /** The reductions to the name `to`, from any spelling. */
   reductionsTo(to: string): ReductionRow[] {
-    return (this.db.prepare(`${this.selectReductions()} WHERE r.to_name = ? ORDER BY r.created_at DESC`).all(to) as RawReduction[]).map(toReduction);
+    return (this.prepare(`${this.selectReductions()} WHERE r.to_name = ? ORDER BY r.created_at DESC`).all(to) as RawReduction[]).map(toReduction);
   }
 
   /** Remove the reduction from `from` recorded under `namespace`; false if there was none. */
   deleteReduction(from: string, namespace: string): boolean {
-    this.db.prepare('DELETE FROM reduction_signers WHERE from_spelling = ? AND namespace = ?').run(from, namespace);
-    return this.db.prepare('DELETE FROM reductions WHERE from_spelling = ? AND namespace = ?').run(from, namespace).changes > 0;
+    this.prepare('DELETE FROM reduction_signers WHERE from_spelling = ? AND namespace = ?').run(from, namespace);
+    return this.prepare('DELETE FROM reductions WHERE from_spelling = ? AND namespace = ?').run(from, namespace).changes > 0;
   }
 
   putReduction(row: ReductionRow): void {
@@ -480,7 +480,7 @@ export class StoreDatabase {
   }
 
   hasTempRoot(row: TempRootRow): boolean {
-    return this.db.prepare('SELECT 1 FROM temp_roots WHERE object = ? AND pid = ? AND pid_start = ?').get(row.object, row.pid, row.pidStart) !== undefined;
+    return this.prepare('SELECT 1 FROM temp_roots WHERE object = ? AND pid = ? AND pid_start = ?').get(row.object, row.pid, row.pidStart) !== undefined;
   }
 
   addTempRoot(row: TempRootRow): void {

@@ -11,7 +11,7 @@
  * another user owns in place. Reading prefers the reader's own log, then the
  * newest another user left, then one from before logs were per user.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from './store.js';
 
@@ -43,6 +43,12 @@ export function writeLog(store: Store, spellings: readonly string[], lines: read
     writeFileSync(tmp, text);
     renameSync(tmp, path);
   }
+}
+
+/** Whether this user has kept a log under every one of `spellings`. */
+export function hasOwnLog(store: Store, spellings: readonly string[]): boolean {
+  const dir = ownDir(store);
+  return spellings.every((s) => existsSync(join(dir, fileName(s))));
 }
 
 function readIfThere(path: string): string | undefined {

@@ -24,6 +24,21 @@ function setup(prefix: string) {
 }
 
 describe('nomia log and nomia reductions of a name of several steps', () => {
+  test('a contextual step that came out as recorded writes no log: nomia log shows the run that recorded it', () => {
+    const { dir, run } = setup('log-unchanged');
+    const name = 'filesystem:import?path="./x"';
+    assert.equal(run(['realize', name]).code, 0);
+    const again = run(['realize', '--log-format', 'plain', name]);
+    assert.match(again.err, /unchanged: /, 'the run still says so, as it happens');
+    assert.equal(run(['log', name]).out, `added ${join(dir, 'x')}\n`);
+    writeFileSync(join(dir, 'x'), 'changed\n');
+    assert.equal(run(['realize', name]).code, 0);
+    writeFileSync(join(dir, 'x'), 'hello\n');
+    const back = run(['realize', '--log-format', 'plain', name]);
+    assert.match(back.err, /unchanged: /, 'the old content is still in the store');
+    assert.equal(run(['log', name]).out, `unchanged: ${join(dir, 'x')} is already in the store\n`, 'a new result was recorded: its run\'s log is kept');
+  });
+
   test('each step answers right after the realize, also behind a contextual input', () => {
     const { dir, run } = setup('log-steps');
     const name = `let s = filesystem:import?path=./x in ${upper}(in: $s)`;

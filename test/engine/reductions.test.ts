@@ -50,3 +50,24 @@ describe('user-asserted reductions, through the library', () => {
     }
   });
 });
+
+describe('recording a reduction again', () => {
+  test('an identical row is not written again (a no-op realize writes nothing); a different one is, and becomes the newest', async () => {
+    const store = openStore({ dir: join(tempDir('rerecord'), 'store'), fsync: false });
+    try {
+      const from = spellName('context:value?v=a', createRegistry(builtinNamespaces, []))!;
+      const row = { from, namespace: 'builtin:text@1', to: 'context:value?v=b', kind: 'realized' as const };
+      record(store, row);
+      const first = store.db.reductionsFrom(from)[0]!.createdAt;
+      await new Promise((r) => setTimeout(r, 5));
+      record(store, row);
+      assert.equal(store.db.reductionsFrom(from)[0]!.createdAt, first, 'the row was rewritten');
+      record(store, { ...row, namespace: 'builtin:exec@1', to: 'context:value?v=c' });
+      await new Promise((r) => setTimeout(r, 5));
+      record(store, row);
+      assert.equal(store.db.reductionsFrom(from)[0]!.to, 'context:value?v=b', 'a row that is no longer the newest is recorded again');
+    } finally {
+      store.close();
+    }
+  });
+});

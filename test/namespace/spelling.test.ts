@@ -20,6 +20,7 @@ import { createRegistry } from '../../src/namespace/registry.js';
 import { spellName } from '../../src/namespace/spelling.js';
 import type { Namespace, Resource } from '../../src/namespace/types.js';
 import { builtinNamespaces } from '../../src/namespaces/index.js';
+import { openStore } from '../../src/store/store.js';
 import { join } from 'node:path';
 import { nomia, tempDir } from '../support/cli.js';
 
@@ -77,6 +78,7 @@ describe('one spelling for a name', () => {
   });
 
   test('every path that spells a name agrees', async () => {
+    const store = openStore({ dir: join(tempDir('respell'), 'store'), fsync: false });
     await fc.assert(fc.asyncProperty(params, fc.string({ maxLength: 5 }), async (p, v) => {
       const input = `context:value?v=${printValue({ kind: 'String', value: v })}`;
       const text = `pns?${written(p)}:x(in: ${input})`;
@@ -90,7 +92,7 @@ describe('one spelling for a name', () => {
       // Re-spelled from the refined name of its input (the input as written): the same node.
       const refined: Resource = { kind: 'value', type: 'value', value: v, name: input };
       const node = resolved.nodes.find((n) => n.namespace === pns)!;
-      assert.equal(await respell(node, resolved.graph, { in: refined }, registry), expected, 'respell');
+      assert.equal(await respell(node, resolved.graph, { in: refined }, registry, store), expected, 'respell');
     }), { numRuns: 40 });
   });
 

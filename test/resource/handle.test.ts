@@ -14,7 +14,7 @@ import type { Namespace, Resource, RunContext } from '../../src/namespace/types.
 import { builtinNamespaces } from '../../src/namespaces/index.js';
 import { acquire, DirHandle, ExeHandle, FileHandle, ValueHandle } from '../../src/resource/handle.js';
 import { gc } from '../../src/store/gc.js';
-import { self } from '../../src/store/process.js';
+import { dropTempRoots } from '../../src/store/temp-roots.js';
 import { openStore } from '../../src/store/store.js';
 import { tempDir } from '../support/cli.js';
 
@@ -34,7 +34,7 @@ test('handles: typed affordances, and a temporary root while open', async () => 
     writeFileSync(join(dir, 'tree', 'bin', 'hello'), '#!/bin/sh\necho "hello $1"\n', { mode: 0o755 });
     const tree = await realizeOne(store, 'filesystem:import?path="./tree"', dir);
     // The add holds a temporary root for this process; drop it, so that only handles hold the object below.
-    store.db.removeTempRoots(process.pid, self().pidStart);
+    dropTempRoots(store);
     const h = acquire(store, tree);
     assert.ok(h instanceof DirHandle);
     assert.deepEqual(h.list(), ['bin', 'readme']);
