@@ -49,7 +49,7 @@ export async function realizeNode(env: NodeEnv, n: ResolvedNode): Promise<Output
   if (known) return known[0]!;
   // The graph's own spelling first: a cached result found here spares realizing the inputs at all.
   if (!n.tainted && !redo && await substitute(env, env.store, [n], [n.spelling])) {
-    const fetched = lookUp(env, [n], [n.spelling], [false]);
+    const fetched = await lookUp(env, [n], [n.spelling], [false]);
     if (fetched) return fetched[0]!;
   }
   const reduced = await reduceFirst(env, n);

@@ -183,7 +183,7 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
     if (meanwhile) return meanwhile;
     // A private node's result is its owner's alone; a knot's members are recorded together, never fetched one by one.
     if (unit.lookup && !unit.redo && !unit.priv && !unit.knot && await substitute(env, store, unit.members, unit.spellings)) {
-      const fetched = lookUp(env, unit.members, unit.spellings, unit.early);
+      const fetched = await lookUp(env, unit.members, unit.spellings, unit.early);
       if (fetched) return fetched;
     }
     const emitted: { toName: string; output?: string }[] = [];
