@@ -36,7 +36,8 @@ for (let c = 0; c < 128; c++) {
   if (/[0-9+.-]/.test(ch)) k |= SCHEME_REST;
   // Control characters too, so that canonical text never holds one raw (the printer quotes them as JSON escapes).
   if (/[&,()\]\s\x00-\x1f]/.test(ch)) k |= STOPS_URL | STOPS_PATH;
-  if (ch === ';') k |= STOPS_PATH;
+  // `;` ends a declaration of a let, `:` a value in a namespace id's parameters (`ns?root=/srv:x`).
+  if (ch === ';' || ch === ':') k |= STOPS_PATH;
   CLASS[c] = k;
 }
 
@@ -357,8 +358,9 @@ export class Scanner {
   /**
    * An unquoted parameter value, or `undefined`: a URL (`scheme://…`)
    * running to the next `&`, `,`, `(`, `)`, `]`, whitespace or end; a path
-   * (`/…`, `./…`, `../…`, `~/…`) running to those or `;` (which separates
-   * declarations: `let a = f?p=./x; …`); otherwise a run of
+   * (`/…`, `./…`, `../…`, `~/…`) running to those, `;` (which separates
+   * declarations: `let a = f?p=./x; …`) or `:` (which ends a namespace id's
+   * parameters: `ns?root=/srv:x`); otherwise a run of
    * `[A-Za-z0-9_.+~%@'-]`, which a `/` ends.
    */
   bareValue(): string | undefined {

@@ -42,12 +42,22 @@ describe('path values', () => {
   test('a value starting with `/`, `./`, `../` or `~/` is a path up to `&`, `,`, `(`, `)`, `]`, whitespace or end', () => {
     assert.deepEqual(paramsOf('filesystem:import?path=./src'), { path: './src' });
     assert.deepEqual(paramsOf('git:exact-fetch?repo=/srv/git/x&rev=abc'), { repo: '/srv/git/x', rev: 'abc' });
-    assert.deepEqual(paramsOf('f?a=../up/x.tar.gz&b=~/notes/a:b=*?c'), { a: '../up/x.tar.gz', b: '~/notes/a:b=*?c' });
+    assert.deepEqual(paramsOf('f?a=../up/x.tar.gz&b=~/notes/ab=*?c'), { a: '../up/x.tar.gz', b: '~/notes/ab=*?c' });
     assert.deepEqual(paramsOf('exec:run?args=[/bin/sh, -c, "echo hi > $out"]'), { args: ['/bin/sh', '-c', 'echo hi > $out'] });
     assert.deepEqual(paramsOf('f?a=[./x]'), { a: ['./x'] });
     assert.deepEqual(paramsOf('f?a=/'), { a: '/' });
     const withInputs = body(parseName('f?p=./src(x: g:h)'));
     assert.equal(withInputs.name.args?.[0]?.formal?.name, 'x');
+  });
+
+  test('`:` ends a path, as it ends every value of a namespace id\'s parameters; a path holding `:` is quoted', () => {
+    const ref = body(parseName('pns?root=/srv/p:by-content?x=1')).name.ref;
+    assert.equal(ref.kind, 'AtomicName');
+    const ns = ref.kind === 'AtomicName' ? ref.namespace : undefined;
+    assert.equal(ns?.kind, 'BuiltinNamespace');
+    assert.deepEqual(ns?.kind === 'BuiltinNamespace' ? ns.id.params?.map((p) => [p.key.name, p.value.kind === 'String' ? p.value.value : '?']) : [], [['root', '/srv/p']]);
+    assert.equal(print(parseName('pns?a=/:x')), 'pns?a=/:x');
+    assert.equal(print(parseName('f?p="./a:b"')), 'f?p="./a:b"');
   });
 
   test('a path value has no projection: `path=./src` is the directory src, not `.` projected to src', () => {
