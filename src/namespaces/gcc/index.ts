@@ -23,7 +23,7 @@ export const gccNamespace: Namespace = {
     const ports = Object.keys(inputs);
     const src = inputs['0'];
     if (!src || ports.some((p) => p !== '0' && p !== 'include' && !/^include\d+$/.test(p))) {
-      throw usage(req, 'takes the source file as its one positional input (and include trees: `include:` or `include0:`, …)', 'e.g. gcc:compile?args=[-O2](filesystem:import?path="./a.c")');
+      throw usage(req, 'takes the source file as its one positional input (and include trees: `include:` or `include0:`, …)', 'e.g. gcc:compile?args=[-O2](filesystem:import?path=./a.c)');
     }
     const params = req.params.map((p) => {
       if (p.key !== 'args' || p.value.kind !== 'List') throw usage(req, 'takes only `args=[…]`');
