@@ -85,7 +85,7 @@ describe('commands end with nomia', () => {
     const arg = token();
     const r = await interrupt(store, `exec:run?args=[sh, -c, "sleep ${arg}; echo > $out"]`, arg, 'SIGKILL');
     assert.ok(r.exited);
-    assert.ok(await until(() => running(arg).length === 0, 5000), `still running: ${running(arg).join(' ')}`);
+    assert.ok(await until(() => running(arg).length === 0, 15_000), `still running: ${running(arg).join(' ')}`);
   });
 
   let b: Bench | undefined;
@@ -97,7 +97,7 @@ describe('commands end with nomia', () => {
       const name = `package:build-in-sandbox?args=[sh, -c, "sleep ${arg} & sleep ${arg}; echo > $out"]&name=killed(exe: ${get().tools}/bin/busybox)`;
       const r = await interrupt(get().store, name, arg, 'SIGKILL', ['--sandbox', mode]);
       assert.ok(r.exited);
-      assert.ok(await until(() => running(arg).length === 0, 5000), `still running: ${running(arg).join(' ')}`);
+      assert.ok(await until(() => running(arg).length === 0, 15_000), `still running: ${running(arg).join(' ')}`);
     });
   }
 
