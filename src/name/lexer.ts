@@ -220,6 +220,12 @@ export class Scanner {
 
   /** Skip whitespace and comments. */
   trivia(): void {
+    // Most tokens follow the last without trivia: a check small enough to be inlined everywhere, the loop out of line.
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 32 || c === 47 || c === 10 || c === 9 || c === 13) this.skipTrivia();
+  }
+
+  private skipTrivia(): void {
     const t = this.text;
     let i = this.pos;
     for (;;) {

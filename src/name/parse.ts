@@ -12,7 +12,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { NomiaSyntaxError } from '../errors.js';
 import {
-  RESERVED_WORDS,
+  isReservedWord,
   type Arg, type AtomicName, type Declaration, type Expression, type Ident, type Name, type NameRef,
   type OutputRef, type Param, type ParameterizedId, type ParamValue, type Substitution,
 } from './ast.js';
@@ -184,9 +184,7 @@ class Parser {
   private nameIdentifier(what: string, nameId = false): Ident {
     const start = this.begin();
     const id = this.identifier(what, nameId);
-    // Length first: most ids are not 2, 3 or 7 long, and a Set lookup would hash every fresh id string.
-    const n = id.name.length;
-    if ((n === 2 || n === 3 || n === 7) && RESERVED_WORDS.has(id.name)) {
+    if (isReservedWord(id.name)) {
       throw new NomiaSyntaxError('syntax/reserved', `\`${id.name}\` is a keyword and cannot be used as ${what}`,
         this.s.span(start, this.s.lastEnd), this.s.text, 'choose another identifier');
     }
@@ -484,15 +482,22 @@ class Parser {
 
 /**
  * Names already given in one list (parameter keys, formal inputs). Lists are
- * short, so a linear scan over an array beats a Set per list; past 16 names
- * a Set takes over so that a hostile list of a million stays linear.
+ * short, so the first name is kept in a field and a few more in an array
+ * (most lists hold one or two names: no array at all); past 16 names a Set
+ * takes over so that a hostile list of a million stays linear.
  */
 class SeenNames {
+  private first: string | undefined;
   private list: string[] | undefined;
   private set: Set<string> | undefined;
 
   /** Whether `name` was seen before; records it. */
   seen(name: string): boolean {
+    if (this.first === undefined) {
+      this.first = name;
+      return false;
+    }
+    if (this.first === name) return true;
     if (this.set) {
       if (this.set.has(name)) return true;
       this.set.add(name);
