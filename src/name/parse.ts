@@ -92,7 +92,6 @@ export function parseName(text: string): Name {
 export function parseExpression(text: string): Expression {
   const p = new Parser(text);
   p.prefix();
-  p.s.trivia();
   const start = p.s.pos;
   const from = p.name(0);
   if (p.s.eat('=>')) {
@@ -164,10 +163,17 @@ class Parser {
     return 'a URL value runs over `;` up to whitespace: put a space before the `;` that ends the declaration, or quote the URL';
   }
 
-  private deeper(depth: number): number {
+  /**
+   * One level deeper than `depth`, or the too-deep error. `opened`: the end
+   * of the `(` or `[` just taken, when nothing after it was looked at yet;
+   * the error points there, before the trivia after it.
+   */
+  private deeper(depth: number, opened?: number): number {
     if (depth + 1 > MAX_DEPTH) {
-      throw this.s.error('syntax/too-deep', `the name nests deeper than ${MAX_DEPTH} levels`, undefined,
-        'flatten it with `let` or `compose` declarations');
+      const message = `the name nests deeper than ${MAX_DEPTH} levels`;
+      const hint = 'flatten it with `let` or `compose` declarations';
+      if (opened === undefined) throw this.s.error('syntax/too-deep', message, undefined, hint);
+      throw this.s.errorHere('syntax/too-deep', message, this.s.span(opened, Math.min(opened + 1, this.s.text.length)), hint);
     }
     return depth + 1;
   }
@@ -193,7 +199,6 @@ class Parser {
 
   /** The offset where the next token starts. */
   private begin(): number {
-    this.s.trivia();
     return this.s.pos;
   }
 
@@ -261,7 +266,7 @@ class Parser {
     if (this.s.peekCode() !== 40 /* ( */) return { kind: 'Substitution', ref, span: this.s.spanFrom(start) };
     const open = this.s.pos;
     this.s.eatCode(40);
-    const inner = this.deeper(depth);
+    const inner = this.deeper(depth, this.s.lastEnd);
     if (this.s.peekCode() === 41 /* ) */) {
       throw this.s.error('syntax', 'empty input list `()`', this.s.span(open, this.s.pos),
         'give at least one input, or remove the parentheses for a name without inputs');
@@ -454,7 +459,7 @@ class Parser {
     const c = this.s.peekCode();
     if (c === 91 /* [ */) {
       this.s.eatCode(91);
-      const inner = this.deeper(depth);
+      const inner = this.deeper(depth, this.s.lastEnd);
       const items: ParamValue[] = [];
       if (!this.s.eatCode(93 /* ] */)) {
         do items.push(this.value(inner));
