@@ -272,7 +272,7 @@ class Parser {
         'give at least one input, or remove the parentheses for a name without inputs');
     }
     const args: Arg[] = [];
-    const formals = new SeenNames();
+    const formals = new GivenNames(args, formalOf);
     do {
       this.unclosed(open);
       args.push(this.arg(inner, formals));
@@ -301,7 +301,7 @@ class Parser {
   }
 
   /** One input; a formal input already in `formals` is refused. */
-  private arg(depth: number, formals: SeenNames): Arg {
+  private arg(depth: number, formals: GivenNames<Arg>): Arg {
     const start = this.begin();
     const ahead = this.s.formalAhead();
     let formalArg = ahead === 'formal';
@@ -313,7 +313,7 @@ class Parser {
     }
     if (formalArg) {
       const formal = this.identifier('an input name');
-      if (formals.seen(formal.name)) {
+      if (formals.has(formal.name)) {
         throw new NomiaSyntaxError('syntax/duplicate', `input \`${formal.name}\` is given twice`, this.s.span(start, this.s.lastEnd), this.s.text,
           'give each input once');
       }
@@ -434,7 +434,7 @@ class Parser {
 
   private params(depth: number): Param[] {
     const params: Param[] = [];
-    const keys = new SeenNames();
+    const keys = new GivenNames(params, keyOf);
     do {
       const start = this.begin();
       const key = this.s.ident();
@@ -443,7 +443,7 @@ class Parser {
           '`?` and `&` must be followed by a parameter; drop the `?` for a name without parameters');
       }
       const keyIdent: Ident = { kind: 'Ident', name: key, span: this.s.spanFrom(start) };
-      if (keys.seen(key)) {
+      if (keys.has(key)) {
         throw new NomiaSyntaxError('syntax/duplicate', `parameter \`${key}\` is given twice`, this.s.span(start, this.s.lastEnd), this.s.text,
           'give each parameter once');
       }
@@ -485,33 +485,34 @@ class Parser {
   }
 }
 
-/**
- * Names already given in one list (parameter keys, formal inputs). Lists are
- * short, so the first name is kept in a field and a few more in an array
- * (most lists hold one or two names: no array at all); past 16 names a Set
- * takes over so that a hostile list of a million stays linear.
- */
-class SeenNames {
-  private first: string | undefined;
-  private list: string[] | undefined;
-  private set: Set<string> | undefined;
+const keyOf = (p: Param): string => p.key.name;
+const formalOf = (a: Arg): string | undefined => a.formal?.name;
 
-  /** Whether `name` was seen before; records it. */
-  seen(name: string): boolean {
-    if (this.first === undefined) {
-      this.first = name;
+/**
+ * The names already given in a list being built (parameter keys, formal
+ * inputs), read off the list itself: lists are short, and a scan costs less
+ * than a second collection of names per list. Past 16 items a Set takes
+ * over, so that a hostile list of a million stays linear.
+ */
+class GivenNames<T> {
+  private set: Set<string> | undefined;
+  // How many items the Set holds the names of.
+  private counted = 0;
+
+  constructor(private readonly items: readonly T[], private readonly nameOf: (item: T) => string | undefined) {}
+
+  /** Whether an item already in the list has `name`. */
+  has(name: string): boolean {
+    const items = this.items;
+    if (items.length <= 16) {
+      for (let i = 0; i < items.length; i++) if (this.nameOf(items[i]!) === name) return true;
       return false;
     }
-    if (this.first === name) return true;
-    if (this.set) {
-      if (this.set.has(name)) return true;
-      this.set.add(name);
-      return false;
+    const set = (this.set ??= new Set());
+    for (; this.counted < items.length; this.counted++) {
+      const n = this.nameOf(items[this.counted]!);
+      if (n !== undefined) set.add(n);
     }
-    const list = (this.list ??= []);
-    if (list.includes(name)) return true;
-    list.push(name);
-    if (list.length > 16) this.set = new Set(list);
-    return false;
+    return set.has(name);
   }
 }
