@@ -1,8 +1,6 @@
 /** `nomia parse NAME [--json]`: check a name and print it canonically or as its JSON AST. */
 import type { Command } from 'commander';
-import { parseExpression } from '../name/parse.js';
 import { formatExpression } from '../name/format.js';
-import { toJson } from '../name/json.js';
 import { nameArgument } from './input.js';
 import { run } from './run.js';
 
@@ -21,8 +19,10 @@ Examples:
     .action((arg: string | undefined, opts: { json?: boolean; positions?: boolean }) =>
       run(() => {
         const input = nameArgument(arg);
-        return { input, go: () => {
+        return { input, go: async () => {
           if (!opts.json) return formatExpression(input.text);
+          // Loaded only for --json: a plain `nomia parse` starts without it.
+          const [{ parseExpression }, { toJson }] = await Promise.all([import('../name/parse.js'), import('../name/json.js')]);
           return JSON.stringify(toJson(parseExpression(input.text), { positions: opts.positions === true }), null, 2);
         } };
       }));

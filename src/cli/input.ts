@@ -1,5 +1,5 @@
 /** Reading the name a command works on: an argument, `-` for stdin, or a file. */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
 import { maxNameLength } from '../name/parse.js';
 
@@ -17,7 +17,8 @@ export interface NameInput {
 function readCapped(fd: number, label: string): string {
   const limit = 3 * maxNameLength();
   // One buffer that doubles as it fills, like readFileSync: the input is held once as bytes, then once as text.
-  let buf = Buffer.allocUnsafe(1 << 16);
+  // A regular file (`nomia parse - < name`) tells its size: one buffer a byte larger, so the end is seen without growing.
+  let buf = Buffer.allocUnsafe(Math.min(fileSize(fd) + 1, limit + 1));
   let total = 0;
   for (;;) {
     if (total === buf.length) {
@@ -43,6 +44,17 @@ function readCapped(fd: number, label: string): string {
     }
   }
   return buf.toString('utf8', 0, total);
+}
+
+/** The size of `fd` if it is a regular file, else a first guess for a pipe or terminal (64 KiB). */
+function fileSize(fd: number): number {
+  try {
+    const st = fstatSync(fd);
+    if (st.isFile() && st.size > 0) return st.size;
+  } catch {
+    // Not a file we can stat: read it as a stream.
+  }
+  return (1 << 16) - 1;
 }
 
 export function readStdin(): string {

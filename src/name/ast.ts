@@ -182,3 +182,16 @@ export type Expression = Name | Replacement;
 
 /** Words that cannot be a name id, namespace id, variable or binder: they start or separate the `let`/`compose` forms. Input names, output names and parameter keys may use them. */
 export const RESERVED_WORDS: ReadonlySet<string> = new Set(['let', 'in', 'compose']);
+
+/**
+ * `RESERVED_WORDS.has(word)`, for the parser's hot path: comparing with the
+ * three words is cheaper than hashing every fresh identifier for a Set lookup.
+ */
+export function isReservedWord(word: string): boolean {
+  switch (word.length) {
+    case 2: return word === 'in';
+    case 3: return word === 'let';
+    case 7: return word === 'compose';
+    default: return false;
+  }
+}

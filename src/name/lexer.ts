@@ -6,6 +6,13 @@
  *
  * Trivia: whitespace and `/* … *\/` comments may stand between any two tokens
  * (DESIGN.md §2). Comments do not nest, as in the grammar's BNFC lexer.
+ * Trivia is skipped as soon as a token is taken, so that `pos` is always
+ * where the next token starts and looking at it is a plain read: the
+ * parser looks at each position several times, and a trivia check at every
+ * look cost a third of its time. An unterminated comment is not reported
+ * when it is skipped but at the first error after it (see `error`): every
+ * parse that runs into one ends in an error, and the error is the same as
+ * if the comment had been reported when first looked at.
  *
  * Speed: names of many megabytes are parsed (issue 15: ≥ 20 MB/s end to
  * end), so tokens are scanned with char-code loops over a class table rather
@@ -125,19 +132,24 @@ function isScheme(t: string, from: number, to: number): boolean {
 export interface Mark {
   readonly pos: number;
   readonly end: number;
+  readonly unterminated: number;
 }
 
 export class Scanner {
   readonly text: string;
   readonly source: SourceText;
+  /** Where the next token starts: trivia is already skipped. */
   pos = 0;
   // End of the last token taken, so a node's span excludes trailing trivia.
   private end = 0;
+  // Where an unterminated comment starts when `pos` stands on it, else -1.
+  private unterminated = -1;
 
   /** `spans: false` leaves nodes without spans: for a caller that prints nodes and drops them (`format.ts`). */
   constructor(text: string, private readonly spans = true) {
     this.text = text;
     this.source = new SourceText(text);
+    this.skipTo(0);
   }
 
   /** The offset where the last token taken ends. */
@@ -157,11 +169,12 @@ export class Scanner {
 
   /** Save and restore, for the places the parser looks ahead past a token. */
   mark(): Mark {
-    return { pos: this.pos, end: this.end };
+    return { pos: this.pos, end: this.end, unterminated: this.unterminated };
   }
   reset(m: Mark): void {
     this.pos = m.pos;
     this.end = m.end;
+    this.unterminated = m.unterminated;
   }
 
   /**
@@ -169,7 +182,6 @@ export class Scanner {
    * comes next, i.e. a bound declaration. Cheaper than mark and reset.
    */
   atBinder(): boolean {
-    this.trivia();
     const after = this.identEnd(this.pos, false);
     if (after < 0) return false;
     const i = this.skipTriviaFrom(after);
@@ -183,7 +195,6 @@ export class Scanner {
    * list stands in the way and the parser must try it.
    */
   formalAhead(): 'formal' | 'positional' | 'unsure' {
-    this.trivia();
     const after = this.identEnd(this.pos, false);
     if (after < 0) return 'positional';
     let i = this.skipTriviaFrom(after);
@@ -213,15 +224,37 @@ export class Scanner {
     }
   }
 
+  /**
+   * A syntax error at `at` (by default the character at the cursor) — or, if
+   * the cursor stands on an unterminated comment, the error for that
+   * comment: it is what a scanner that skipped trivia only when looking
+   * would have reported first.
+   */
   error(code: ErrorCode, message: string, at?: Span, hint?: string): NomiaSyntaxError {
+    if (this.unterminated >= 0) {
+      return this.errorHere('syntax/unterminated-comment', 'unterminated comment: `/*` has no closing `*/`',
+        this.span(this.unterminated, this.unterminated + 2), 'close the comment with `*/`');
+    }
+    return this.errorHere(code, message, at, hint);
+  }
+
+  /** `error` that ignores a pending unterminated comment: for an error about the token just taken, before anything after it is looked at. */
+  errorHere(code: ErrorCode, message: string, at?: Span, hint?: string): NomiaSyntaxError {
     const span = at ?? this.span(this.pos, Math.min(this.pos + 1, this.text.length));
     return new NomiaSyntaxError(code, message, span, this.text, hint);
   }
 
-  /** Skip whitespace and comments. */
-  trivia(): void {
+  /** Take the token ending at `to`: the cursor moves past it and the trivia after it. */
+  private took(to: number): void {
+    this.end = to;
+    const c = this.text.charCodeAt(to);
+    if (c === 32 || c === 47 || c === 10 || c === 9 || c === 13) this.skipTo(to);
+    else this.pos = to;
+  }
+
+  /** Move the cursor to `i`, then past whitespace and comments; it stops on an unterminated comment and notes it. */
+  private skipTo(i: number): void {
     const t = this.text;
-    let i = this.pos;
     for (;;) {
       const c = t.charCodeAt(i);
       if (c === 32 || c === 10 || c === 9 || c === 13) {
@@ -229,48 +262,42 @@ export class Scanner {
       } else if (c === 47 /* / */ && t.charCodeAt(i + 1) === 42 /* * */) {
         const close = t.indexOf('*/', i + 2);
         if (close < 0) {
-          throw this.error('syntax/unterminated-comment', 'unterminated comment: `/*` has no closing `*/`',
-            this.span(i, i + 2), 'close the comment with `*/`');
+          this.unterminated = i;
+          break;
         }
         i = close + 2;
       } else {
-        this.pos = i;
-        return;
+        break;
       }
     }
+    this.pos = i;
   }
 
-  /** The next character code after trivia, or NaN at the end. Does not consume. */
+  /** The next character code, or NaN at the end. Does not consume. */
   peekCode(): number {
-    this.trivia();
     return this.text.charCodeAt(this.pos);
   }
 
-  /** The next character after trivia, or `''` at the end. Does not consume. */
+  /** The next character, or `''` at the end. Does not consume. */
   peek(): string {
-    this.trivia();
     return this.text[this.pos] ?? '';
   }
 
   atEnd(): boolean {
-    this.trivia();
     return this.pos >= this.text.length;
   }
 
-  /** Consume the one character `code` if it comes next (after trivia). */
+  /** Consume the one character `code` if it comes next. */
   eatCode(code: number): boolean {
-    this.trivia();
     if (this.text.charCodeAt(this.pos) !== code) return false;
-    this.end = ++this.pos;
+    this.took(this.pos + 1);
     return true;
   }
 
-  /** Consume `s` if it comes next (after trivia). */
+  /** Consume `s` if it comes next. */
   eat(s: string): boolean {
-    this.trivia();
     if (this.text.startsWith(s, this.pos)) {
-      this.pos += s.length;
-      this.end = this.pos;
+      this.took(this.pos + s.length);
       return true;
     }
     return false;
@@ -278,7 +305,6 @@ export class Scanner {
 
   /** Describe what stands at the cursor, for "expected X, found Y" messages. */
   found(): string {
-    this.trivia();
     if (this.pos >= this.text.length) return 'end of input';
     const m = /[^\s]{1,20}/y;
     m.lastIndex = this.pos;
@@ -312,11 +338,10 @@ export class Scanner {
   }
 
   private takeIdent(nameId: boolean): string | undefined {
-    this.trivia();
     const start = this.pos;
     const after = this.identEnd(start, nameId);
     if (after < 0) return undefined;
-    this.pos = this.end = after;
+    this.took(after);
     return this.text.slice(start, after);
   }
 
@@ -332,17 +357,15 @@ export class Scanner {
 
   /** Whether an identifier equal to `word` comes next (a keyword check). */
   atWord(word: string): boolean {
-    this.trivia();
     return this.text.startsWith(word, this.pos) && this.identEnd(this.pos, true) === this.pos + word.length;
   }
 
   /** A run of unquoted-value characters (a projection segment), or `undefined`. */
   unquoted(): string | undefined {
-    this.trivia();
     const start = this.pos;
     const j = this.unquotedEnd(start);
     if (j === start) return undefined;
-    this.pos = this.end = j;
+    this.took(j);
     return this.text.slice(start, j);
   }
 
@@ -364,7 +387,6 @@ export class Scanner {
    * `[A-Za-z0-9_.+~%@'-]`, which a `/` ends.
    */
   bareValue(): string | undefined {
-    this.trivia();
     const t = this.text;
     const start = this.pos;
     let j: number;
@@ -377,7 +399,7 @@ export class Scanner {
         j = this.greedyEnd(j + 3, STOPS_URL);
       }
     }
-    this.pos = this.end = j;
+    this.took(j);
     return t.slice(start, j);
   }
 
@@ -389,7 +411,6 @@ export class Scanner {
 
   /** A `"…"` string with JSON escapes, or `undefined` if no `"` comes next. */
   quoted(): string | undefined {
-    this.trivia();
     const t = this.text;
     if (t.charCodeAt(this.pos) !== 34) return undefined;
     const open = this.pos;
@@ -428,7 +449,7 @@ export class Scanner {
       i++;
     }
     out += t.slice(runStart, i);
-    this.pos = this.end = i + 1;
+    this.took(i + 1);
     return out;
   }
 }

@@ -12,7 +12,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { NomiaSyntaxError } from '../errors.js';
 import {
-  RESERVED_WORDS,
+  isReservedWord,
   type Arg, type AtomicName, type Declaration, type Expression, type Ident, type Name, type NameRef,
   type OutputRef, type Param, type ParameterizedId, type ParamValue, type Substitution,
 } from './ast.js';
@@ -92,7 +92,6 @@ export function parseName(text: string): Name {
 export function parseExpression(text: string): Expression {
   const p = new Parser(text);
   p.prefix();
-  p.s.trivia();
   const start = p.s.pos;
   const from = p.name(0);
   if (p.s.eat('=>')) {
@@ -164,10 +163,17 @@ class Parser {
     return 'a URL value runs over `;` up to whitespace: put a space before the `;` that ends the declaration, or quote the URL';
   }
 
-  private deeper(depth: number): number {
+  /**
+   * One level deeper than `depth`, or the too-deep error. `opened`: the end
+   * of the `(` or `[` just taken, when nothing after it was looked at yet;
+   * the error points there, before the trivia after it.
+   */
+  private deeper(depth: number, opened?: number): number {
     if (depth + 1 > MAX_DEPTH) {
-      throw this.s.error('syntax/too-deep', `the name nests deeper than ${MAX_DEPTH} levels`, undefined,
-        'flatten it with `let` or `compose` declarations');
+      const message = `the name nests deeper than ${MAX_DEPTH} levels`;
+      const hint = 'flatten it with `let` or `compose` declarations';
+      if (opened === undefined) throw this.s.error('syntax/too-deep', message, undefined, hint);
+      throw this.s.errorHere('syntax/too-deep', message, this.s.span(opened, Math.min(opened + 1, this.s.text.length)), hint);
     }
     return depth + 1;
   }
@@ -184,9 +190,7 @@ class Parser {
   private nameIdentifier(what: string, nameId = false): Ident {
     const start = this.begin();
     const id = this.identifier(what, nameId);
-    // Length first: most ids are not 2, 3 or 7 long, and a Set lookup would hash every fresh id string.
-    const n = id.name.length;
-    if ((n === 2 || n === 3 || n === 7) && RESERVED_WORDS.has(id.name)) {
+    if (isReservedWord(id.name)) {
       throw new NomiaSyntaxError('syntax/reserved', `\`${id.name}\` is a keyword and cannot be used as ${what}`,
         this.s.span(start, this.s.lastEnd), this.s.text, 'choose another identifier');
     }
@@ -195,7 +199,6 @@ class Parser {
 
   /** The offset where the next token starts. */
   private begin(): number {
-    this.s.trivia();
     return this.s.pos;
   }
 
@@ -263,13 +266,13 @@ class Parser {
     if (this.s.peekCode() !== 40 /* ( */) return { kind: 'Substitution', ref, span: this.s.spanFrom(start) };
     const open = this.s.pos;
     this.s.eatCode(40);
-    const inner = this.deeper(depth);
+    const inner = this.deeper(depth, this.s.lastEnd);
     if (this.s.peekCode() === 41 /* ) */) {
       throw this.s.error('syntax', 'empty input list `()`', this.s.span(open, this.s.pos),
         'give at least one input, or remove the parentheses for a name without inputs');
     }
     const args: Arg[] = [];
-    const formals = new SeenNames();
+    const formals = new GivenNames(args, formalOf);
     do {
       this.unclosed(open);
       args.push(this.arg(inner, formals));
@@ -298,7 +301,7 @@ class Parser {
   }
 
   /** One input; a formal input already in `formals` is refused. */
-  private arg(depth: number, formals: SeenNames): Arg {
+  private arg(depth: number, formals: GivenNames<Arg>): Arg {
     const start = this.begin();
     const ahead = this.s.formalAhead();
     let formalArg = ahead === 'formal';
@@ -310,7 +313,7 @@ class Parser {
     }
     if (formalArg) {
       const formal = this.identifier('an input name');
-      if (formals.seen(formal.name)) {
+      if (formals.has(formal.name)) {
         throw new NomiaSyntaxError('syntax/duplicate', `input \`${formal.name}\` is given twice`, this.s.span(start, this.s.lastEnd), this.s.text,
           'give each input once');
       }
@@ -431,7 +434,7 @@ class Parser {
 
   private params(depth: number): Param[] {
     const params: Param[] = [];
-    const keys = new SeenNames();
+    const keys = new GivenNames(params, keyOf);
     do {
       const start = this.begin();
       const key = this.s.ident();
@@ -440,7 +443,7 @@ class Parser {
           '`?` and `&` must be followed by a parameter; drop the `?` for a name without parameters');
       }
       const keyIdent: Ident = { kind: 'Ident', name: key, span: this.s.spanFrom(start) };
-      if (keys.seen(key)) {
+      if (keys.has(key)) {
         throw new NomiaSyntaxError('syntax/duplicate', `parameter \`${key}\` is given twice`, this.s.span(start, this.s.lastEnd), this.s.text,
           'give each parameter once');
       }
@@ -456,7 +459,7 @@ class Parser {
     const c = this.s.peekCode();
     if (c === 91 /* [ */) {
       this.s.eatCode(91);
-      const inner = this.deeper(depth);
+      const inner = this.deeper(depth, this.s.lastEnd);
       const items: ParamValue[] = [];
       if (!this.s.eatCode(93 /* ] */)) {
         do items.push(this.value(inner));
@@ -482,26 +485,34 @@ class Parser {
   }
 }
 
-/**
- * Names already given in one list (parameter keys, formal inputs). Lists are
- * short, so a linear scan over an array beats a Set per list; past 16 names
- * a Set takes over so that a hostile list of a million stays linear.
- */
-class SeenNames {
-  private list: string[] | undefined;
-  private set: Set<string> | undefined;
+const keyOf = (p: Param): string => p.key.name;
+const formalOf = (a: Arg): string | undefined => a.formal?.name;
 
-  /** Whether `name` was seen before; records it. */
-  seen(name: string): boolean {
-    if (this.set) {
-      if (this.set.has(name)) return true;
-      this.set.add(name);
+/**
+ * The names already given in a list being built (parameter keys, formal
+ * inputs), read off the list itself: lists are short, and a scan costs less
+ * than a second collection of names per list. Past 16 items a Set takes
+ * over, so that a hostile list of a million stays linear.
+ */
+class GivenNames<T> {
+  private set: Set<string> | undefined;
+  // How many items the Set holds the names of.
+  private counted = 0;
+
+  constructor(private readonly items: readonly T[], private readonly nameOf: (item: T) => string | undefined) {}
+
+  /** Whether an item already in the list has `name`. */
+  has(name: string): boolean {
+    const items = this.items;
+    if (items.length <= 16) {
+      for (let i = 0; i < items.length; i++) if (this.nameOf(items[i]!) === name) return true;
       return false;
     }
-    const list = (this.list ??= []);
-    if (list.includes(name)) return true;
-    list.push(name);
-    if (list.length > 16) this.set = new Set(list);
-    return false;
+    const set = (this.set ??= new Set());
+    for (; this.counted < items.length; this.counted++) {
+      const n = this.nameOf(items[this.counted]!);
+      if (n !== undefined) set.add(n);
+    }
+    return set.has(name);
   }
 }

@@ -36,45 +36,86 @@ export interface TextSink {
   add(text: string): void;
 }
 
-class Out {
+/** The text printed, collected as a few large strings. */
+class Chunks implements TextSink {
   private parts: string[] = [];
   private readonly chunks: string[] = [];
+
+  add(text: string): void {
+    this.parts.push(text);
+    if (this.parts.length >= CHUNK_PARTS) this.flush();
+  }
+
+  private flush(): void {
+    this.chunks.push(this.parts.join(''));
+    this.parts = [];
+  }
+
+  /** The text so far, as chunks to write one after another. */
+  toChunks(): string[] {
+    if (this.parts.length > 0) this.flush();
+    return this.chunks;
+  }
+}
+
+/**
+ * Tokens in, text out. A token may be given in pieces (`push2`, `push3`:
+ * `?` key `=`), which the sink receives one by one: the pieces are mostly
+ * slices of the parsed text, and gluing them into a new string for every
+ * token would cost the streaming printer (`format.ts`) a string and a copy.
+ */
+class Out {
   private started = false;
   private last = NOT_GREEDY;
 
   /**
    * `separator`, when given, is called between tokens for the trivia to put
-   * there (see `printWith`). `sink`, when given, receives the text token by
-   * token as it is printed, instead of `toChunks`.
+   * there (see `printWith`).
    */
-  constructor(private readonly separator?: () => string, private readonly sink?: TextSink) {}
+  constructor(private readonly sink: TextSink, private readonly separator?: () => string) {}
 
   push(s: string): void {
     if (this.separator) {
       this.pushSeparated(s, this.separator);
       return;
     }
-    const space = this.last !== NOT_GREEDY && this.continues(s);
-    this.last = NOT_GREEDY;
-    if (this.sink) {
-      if (space) this.sink.add(' ');
-      this.sink.add(s);
+    if (this.last !== NOT_GREEDY) {
+      if (this.continues(s)) this.sink.add(' ');
+      this.last = NOT_GREEDY;
+    }
+    this.sink.add(s);
+  }
+
+  /** One token given as two pieces (`a` not empty). */
+  push2(a: string, b: string): void {
+    if (this.separator) {
+      this.pushSeparated(a + b, this.separator);
       return;
     }
-    if (space) this.parts.push(' ');
-    this.parts.push(s);
-    if (this.parts.length >= CHUNK_PARTS) this.flush();
+    this.push(a);
+    this.sink.add(b);
+  }
+
+  /** One token given as three pieces (`a` not empty). */
+  push3(a: string, b: string, c: string): void {
+    if (this.separator) {
+      this.pushSeparated(a + b + c, this.separator);
+      return;
+    }
+    this.push(a);
+    this.sink.add(b);
+    this.sink.add(c);
   }
 
   /** `push` with trivia between tokens (`printWith`). */
   private pushSeparated(s: string, separator: () => string): void {
     const sep = this.started ? separator() : '';
     // A comment right after a URL or path would be scanned as part of it: whitespace first ends the value.
-    if (this.last !== NOT_GREEDY && this.continues(sep + s)) this.parts.push(' ');
-    if (sep) this.parts.push(sep);
+    if (this.last !== NOT_GREEDY && this.continues(sep + s)) this.sink.add(' ');
+    if (sep) this.sink.add(sep);
     this.last = NOT_GREEDY;
     this.started = true;
-    this.parts.push(s);
+    this.sink.add(s);
   }
 
   private continues(following: string): boolean {
@@ -91,21 +132,12 @@ class Out {
     this.push(s);
     this.last = kind;
   }
+}
 
-  private flush(): void {
-    this.chunks.push(this.parts.join(''));
-    this.parts = [];
-  }
-
-  /** The text so far, as chunks to write one after another (empty when a sink takes the text). */
-  toChunks(): string[] {
-    if (this.parts.length > 0) this.flush();
-    return this.chunks;
-  }
-
-  toString(): string {
-    return this.toChunks().join('');
-  }
+/** A printer that collects its text. */
+function collecting(separator?: () => string): { o: Out; text: () => string } {
+  const chunks = new Chunks();
+  return { o: new Out(chunks, separator), text: () => chunks.toChunks().join('') };
 }
 
 /** Print a name or replacement in canonical text. `print(parse(print(x))) === print(x)`. */
@@ -124,7 +156,7 @@ export interface PrintOptions {
 
 /** `print` with options; see `PrintOptions`. */
 export function printWith(e: Expression, options: PrintOptions): string {
-  const o = new Out(options.separator);
+  const { o, text } = collecting(options.separator);
   if (e.kind === 'Replacement') {
     name(o, e.from);
     o.push(' => ');
@@ -132,14 +164,14 @@ export function printWith(e: Expression, options: PrintOptions): string {
   } else {
     name(o, e);
   }
-  return o.toString();
+  return text();
 }
 
 /** Canonical text of one parameter value, as it would appear after `key=`. */
 export function printValue(v: ParamValue): string {
-  const o = new Out();
+  const { o, text } = collecting();
   value(o, v);
-  return o.toString();
+  return text();
 }
 
 /** Canonical text of a projection segment. */
@@ -154,11 +186,13 @@ export function printSegment(s: string): string {
  */
 export class CanonicalWriter implements TopLevelSink {
   private readonly o: Out;
+  private readonly collected: Chunks | undefined;
   private first = true;
 
   /** `sink` receives the text token by token as it is printed; without it, `chunks()` returns it. */
   constructor(sink?: TextSink) {
-    this.o = new Out(undefined, sink);
+    if (!sink) sink = this.collected = new Chunks();
+    this.o = new Out(sink);
   }
 
   begin(form: 'let' | 'compose'): void {
@@ -186,7 +220,7 @@ export class CanonicalWriter implements TopLevelSink {
 
   /** The text printed, in chunks; `[]` with a sink (which has it all). */
   chunks(): string[] {
-    return this.o.toChunks();
+    return this.collected ? this.collected.toChunks() : [];
   }
 }
 
@@ -209,25 +243,26 @@ function name(o: Out, n: Name): void {
 }
 
 function declarations(o: Out, ds: readonly Declaration[]): void {
-  ds.forEach((d, i) => {
+  for (let i = 0; i < ds.length; i++) {
     if (i > 0) o.push('; ');
-    declaration(o, d);
-  });
+    declaration(o, ds[i]!);
+  }
 }
 
 function declaration(o: Out, d: Declaration): void {
-  if (d.binder) o.push(`${d.binder.name} = `);
+  if (d.binder) o.push2(d.binder.name, ' = ');
   substitution(o, d.value);
 }
 
 function substitution(o: Out, s: Substitution): void {
   nameRef(o, s.ref);
   if (s.args) {
+    const args = s.args;
     o.push('(');
-    s.args.forEach((a, i) => {
+    for (let i = 0; i < args.length; i++) {
       if (i > 0) o.push(', ');
-      arg(o, a);
-    });
+      arg(o, args[i]!);
+    }
     o.push(')');
   }
 }
@@ -237,7 +272,7 @@ function arg(o: Out, a: Arg): void {
     outputRef(o, a.value);
     return;
   }
-  o.push(`${a.formal.name}: `);
+  o.push2(a.formal.name, ': ');
   // `x: y` would scan as the positional name `x:y`; a formal bound to an
   // unqualified atomic name is written `x: (y)` (DESIGN.md §2, ambiguity 1).
   const ref = a.value.name.ref;
@@ -252,17 +287,17 @@ function arg(o: Out, a: Arg): void {
 
 function outputRef(o: Out, r: OutputRef): void {
   substitution(o, r.name);
-  if (r.output) o.push(`.${r.output.name}`);
-  if (r.projection) for (const seg of r.projection) o.push(`/${printSegment(seg)}`);
+  if (r.output) o.push2('.', r.output.name);
+  if (r.projection) for (const seg of r.projection) o.push2('/', printSegment(seg));
 }
 
 function nameRef(o: Out, r: NameRef): void {
   switch (r.kind) {
     case 'Variable':
-      o.push(`$${r.id.name}`);
+      o.push2('$', r.id.name);
       return;
     case 'Resolved':
-      o.push(`@${r.id.name}`);
+      o.push2('@', r.id.name);
       return;
     case 'Nested':
       o.push('(');
@@ -290,23 +325,26 @@ function atomicName(o: Out, a: AtomicName): void {
 function parameterizedId(o: Out, p: ParameterizedId): void {
   o.push(p.id.name);
   if (!p.params) return;
-  p.params.forEach((param, i) => {
-    o.push(i === 0 ? `?${param.key.name}=` : `&${param.key.name}=`);
+  const params = p.params;
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    o.push3(i === 0 ? '?' : '&', param.key.name, '=');
     value(o, param.value);
-  });
+  }
 }
 
 function value(o: Out, v: ParamValue): void {
   switch (v.kind) {
     case 'InputRef':
-      o.push(`$${v.input.name}`);
+      o.push2('$', v.input.name);
       return;
     case 'List':
+      const items = v.items;
       o.push('[');
-      v.items.forEach((item, i) => {
+      for (let i = 0; i < items.length; i++) {
         if (i > 0) o.push(', ');
-        value(o, item);
-      });
+        value(o, items[i]!);
+      }
       o.push(']');
       return;
     case 'String': {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NomiaSyntaxError } from '../../src/errors.js';
-import { parseExpression, parseName, tryParseName } from '../../src/name/parse.js';
+import { formatExpression } from '../../src/name/format.js';
+import { maxNameLength, parseExpression, parseName, tryParseName } from '../../src/name/parse.js';
 import { print } from '../../src/name/print.js';
 import type { Name, OutputRef } from '../../src/name/ast.js';
 import { assertSameAst } from '../support/ast.js';
@@ -170,6 +171,23 @@ describe('parser: errors name what was expected, with line, column and caret', (
   test('unterminated comment', () => {
     syntaxError('f /* never closed', 'syntax/unterminated-comment', 1, 3, /unterminated comment/);
   });
+  test('an unterminated comment is reported where the parser first looks past the token before it', () => {
+    // The scanner skips trivia as soon as a token is taken (lexer.ts); an
+    // error about that token itself still comes first, and one about what
+    // follows is the comment's.
+    syntaxError('f:g?a=b /* never', 'syntax/unterminated-comment', 1, 9, /unterminated comment/);
+    syntaxError('f(x: /* never', 'syntax/unterminated-comment', 1, 6, /unterminated comment/);
+    syntaxError('f(x: y?a=b /* never', 'syntax/unterminated-comment', 1, 12, /unterminated comment/);
+    syntaxError('x/ /* never', 'syntax/unterminated-comment', 1, 4, /unterminated comment/);
+    syntaxError('x//* never', 'syntax/unterminated-comment', 1, 3, /unterminated comment/);
+    syntaxError('$let /* never', 'syntax/reserved', 1, 2, /`let` is a keyword/);
+    syntaxError('f?a=1&a=2 /* never', 'syntax/duplicate', 1, 7, /`a` is given twice/);
+    syntaxError('f(x: $a, x: $b /* never', 'syntax/duplicate', 1, 10, /`x` is given twice/);
+    // Too deep is found when the 257th `(` or `[` is taken: it points right after it, before the comment.
+    syntaxError(`f${'(f'.repeat(257)}  /* never`, 'syntax/too-deep', 1, 1 + 2 * 257, /deeper than 256/);
+    syntaxError(`f?a=${'['.repeat(257)}  /* never`, 'syntax/too-deep', 1, 5 + 257, /deeper than 256/);
+    syntaxError(`f${'(f'.repeat(256)}  /* never`, 'syntax/unterminated-comment', 1, 4 + 2 * 256, /unterminated comment/);
+  });
   test('duplicate parameter', () => {
     syntaxError('f?a=1&b=2&a=3', 'syntax/duplicate', 1, 11, /`a` is given twice/);
   });
@@ -185,6 +203,12 @@ describe('parser: errors name what was expected, with line, column and caret', (
   });
   test('a named namespace cannot be a let', () => {
     syntaxError('(let a = b in c):x', 'syntax', 1, 1, /named namespace/);
+  });
+  test('a name longer than this process accepts is syntax/too-large before any work, not an out-of-memory crash', () => {
+    const text = `f?a=${'x'.repeat(maxNameLength())}`;
+    for (const go of [() => parseName(text), () => parseExpression(text), () => formatExpression(text)]) {
+      assert.throws(go, (e: unknown) => e instanceof NomiaSyntaxError && e.code === 'syntax/too-large' && /max-old-space-size/.test(e.hint ?? ''));
+    }
   });
   test('parseName throws NomiaSyntaxError with the excerpt', () => {
     assert.throws(() => parseName('f('), (e: unknown) => e instanceof NomiaSyntaxError && e.excerpt.includes('f('));
