@@ -1,22 +1,26 @@
-/** `nomia realize NAME`: make the resources a name names, reusing whatever is known. */
+/**
+ * `nomia realize NAME`: make the resources a name names, reusing whatever is known.
+ *
+ * A no-op is answered from the memo of whole names (engine/memo.ts) before
+ * anything else is loaded: this module imports only the store, the memo and
+ * the renderer; the registry, the namespaces and the engine (realize-run.ts)
+ * are loaded when the memo cannot answer. A daemon, when one is configured,
+ * is asked first (realize-client.ts).
+ */
 import { Option, type Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { bindResolved } from '../engine/bind.js';
-import { realize } from '../engine/realize.js';
-import type { Name } from '../name/ast.js';
-import { parseName } from '../name/parse.js';
-import { print } from '../name/print.js';
+import { answerFromMemo, type MemoKey } from '../engine/memo.js';
+import { Protection } from '../engine/protect.js';
+import type { Resource } from '../resource/types.js';
 import type { SandboxMode } from '../namespaces/package/sandbox.js';
-import { registry, runContext } from '../setup.js';
+import { checkRootName } from '../store/roots.js';
+import type { Store } from '../store/store.js';
 import { fileOrArgument } from './input.js';
+import { keepResults } from './keep-results.js';
+import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';
-import { keepResults } from './keep-results.js';
 import { withStore } from './store-options.js';
-import { checkRootName } from '../store/roots.js';
-import { cacheSettings } from '../cache/config.js';
-import { Substituters } from '../cache/substituters.js';
-import { configFiles } from '../namespace/registry.js';
 
 interface Opts {
   file?: string; jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode; bind?: string[];
@@ -24,27 +28,33 @@ interface Opts {
   substituter?: string[]; trustedKey?: string[]; offline?: boolean;
 }
 
-/** The name with each `@var` replaced by the name bound to it (`--bind var=name`). */
-function bound(text: string, flags: readonly string[]): string {
-  const bindings: Record<string, Name> = {};
-  for (const f of flags) {
-    const eq = f.indexOf('=');
-    const key = eq > 0 ? f.slice(0, eq).replace(/^@/, '') : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) throw new NomiaError('usage', `--bind ${JSON.stringify(f)} is not \`var=name\``, { hint: "e.g. --bind src='filesystem:import?path=./src'" });
-    bindings[key] = parseName(f.slice(eq + 1));
-  }
-  return print(bindResolved(parseName(text), bindings, text));
+// Help lists the namespaces, which needs the registry: loaded up front only when help may be shown
+// (commander asks for the text synchronously).
+const argv = process.argv.slice(2);
+const helping = argv.includes('-h') || argv.includes('--help') || !argv.includes('realize');
+const full = helping ? await import('./realize-run.js') : undefined;
+
+/** What realize prints on stdout for `roots`, after keeping them (`--root`, `--out-link`). */
+function report(store: Store, roots: readonly Resource[], opts: Opts, finish: () => void): string {
+  const kept = keepResults(store, roots, { ...(opts.root === undefined ? {} : { root: opts.root }), ...(opts.outLink === undefined ? {} : { outLink: opts.outLink }) });
+  finish();
+  if (opts.logFormat !== 'json') for (const line of kept) process.stderr.write(`${line}\n`);
+  if (opts.json) return JSON.stringify(roots.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })), null, 2);
+  return roots.map((r) => `${r.name}\n${r.kind === 'object' ? r.path : r.value}`).join('\n');
 }
 
-/** Every namespace id a name may use here: the built-in ones and those configured in nomia.json. */
-function namespacesHelp(): string {
+/** The memo's answer for `key`, held until `report` has kept it; undefined when a realize is needed. */
+async function fromMemo(store: Store, key: MemoKey, text: string, opts: Opts, render: ReturnType<typeof eventRenderer>): Promise<string | undefined> {
+  const started = Date.now();
+  const protection = new Protection(store);
   try {
-    const reg = registry(process.cwd());
-    const ids = reg.ids().sort();
-    void reg.close();
-    return `Namespaces (built in and from nomia.json): ${ids.join(', ')}`;
-  } catch (e) {
-    return `Namespaces: (cannot be listed here: ${(e as Error).message})`;
+    const hit = answerFromMemo(store, key, (rs) => protection.hold(rs));
+    if (!hit) return undefined;
+    render.listener({ kind: 'resolving', name: text });
+    render.listener({ kind: 'done', roots: hit.results.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1, memo: true });
+    return report(store, hit.results, opts, () => render.finish());
+  } finally {
+    protection.release();
   }
 }
 
@@ -52,7 +62,7 @@ export function register(program: Command): void {
   program
     .command('realize')
     .summary('realize a name: make (or reuse) the resources it names')
-    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.')
+    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.\nA name realized before whose files are unchanged is answered from the memo (docs/engine.md, "The memo").')
     .argument('[name]', 'the name text, or - for stdin')
     .option('-f, --file <file>', 'read the name from FILE (- for stdin) instead of the NAME argument')
     .option('-j, --jobs <n>', 'namespaces running at once', (v: string) => {
@@ -77,7 +87,7 @@ export function register(program: Command): void {
       return v as SandboxMode;
     }, 'bubblewrap' as SandboxMode)
     .addHelpText('after', () => `
-${namespacesHelp()}
+${full?.namespacesHelp() ?? ''}
 
 Examples:
   nomia realize 'filesystem:import?path=./src'
@@ -86,40 +96,23 @@ Examples:
     .action((arg: string | undefined, opts: Opts, cmd: Command) => run(() => {
       if (opts.root !== undefined) checkRootName(opts.root);
       const input = fileOrArgument(opts.file, arg);
-      return { input, go: () => withStore(cmd, async (store) => {
-        const reg = registry(process.cwd(), { sandbox: opts.sandbox });
-        const render = eventRenderer(opts.logFormat);
-        const substituters = new Substituters(cacheSettings(configFiles(process.cwd()), {
-          ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}), ...(opts.offline ? { offline: true } : {}),
-        }));
-        // ^C or SIGTERM cancels: running namespaces see the signal (builds are killed), nothing new starts,
-        // and the store is left consistent. A second ^C kills at once (the default handler is back).
-        const interrupt = new AbortController();
-        const onSignal = (sig: NodeJS.Signals) => interrupt.abort(new NomiaError('realize/failed', `interrupted by ${sig}`));
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        try {
-          const text = opts.bind?.length ? bound(input.text, opts.bind) : input.text;
-          const { roots } = await realize(text, {
-            store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, source: text, signal: interrupt.signal, substituters,
-            ...(opts.check ? { redo: 'check' as const } : opts.rebuild ? { redo: 'rebuild' as const } : {}),
-          });
-          if (interrupt.signal.aborted) throw interrupt.signal.reason;
-          const kept = keepResults(store, roots, { ...(opts.root === undefined ? {} : { root: opts.root }), ...(opts.outLink === undefined ? {} : { outLink: opts.outLink }) });
-          render.finish();
-          if (opts.logFormat !== 'json') for (const line of kept) process.stderr.write(`${line}\n`);
-          if (opts.json) return JSON.stringify(roots.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })), null, 2);
-          return roots.map((r) => `${r.name}\n${r.kind === 'object' ? r.path : r.value}`).join('\n');
-        } catch (e) {
-          // What a cancelled namespace throws (an AbortError) is not the story: the interruption is.
-          throw interrupt.signal.aborted ? interrupt.signal.reason : e;
-        } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          render.finish();
-          substituters.close();
-          await reg.close();
-        }
-      }) };
+      return { input, go: async () => {
+        const engine = opts.bind?.length ? full ?? await import('./realize-run.js') : undefined;
+        const text = engine && opts.bind ? engine.bound(input.text, opts.bind) : input.text;
+        // `--rebuild` and `--check` run what the memo would answer.
+        const key = opts.rebuild || opts.check ? undefined : realizeMemoKey(text, process.cwd(), opts.sandbox);
+        return withStore(cmd, async (store) => {
+          const render = eventRenderer(opts.logFormat);
+          try {
+            const answered = key && await fromMemo(store, key, text, opts, render);
+            if (answered !== undefined) return answered;
+            const { realizeFully } = full ?? await import('./realize-run.js');
+            const roots = await realizeFully(store, text, opts, render.listener, key);
+            return report(store, roots, opts, () => render.finish());
+          } finally {
+            render.finish();
+          }
+        });
+      } };
     }));
 }

@@ -86,6 +86,15 @@ CREATE TABLE IF NOT EXISTS reduction_signers (
   PRIMARY KEY (from_spelling, namespace)
 );
 `,
+  // 3 → 4: the engine's memo of whole names (engine/memo.ts). Losing it costs one full realize.
+  `
+CREATE TABLE IF NOT EXISTS memos (
+  key       TEXT PRIMARY KEY,   -- memoKey(): the name text, the working directory, the configuration
+  results   TEXT NOT NULL,      -- JSON: the realize's results, as resources
+  deps      TEXT NOT NULL,      -- JSON: every path the realize's contextual nodes read, with its stat state
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -457,8 +466,31 @@ export class StoreDatabase {
     return (this.prepare(`${this.selectReductions()} WHERE r.to_name = ? ORDER BY r.created_at DESC`).all(to) as RawReduction[]).map(toReduction);
   }
 
-  /** Remove the reduction from `from` recorded under `namespace`; false if there was none. */
+  /** The memo under `key` (engine/memo.ts), as stored. */
+  memo(key: string): { readonly results: string; readonly deps: string } | undefined {
+    return this.prepare('SELECT results, deps FROM memos WHERE key = ?').get(key) as { results: string; deps: string } | undefined;
+  }
+
+  /** Record (or replace) a memo. Not flushed: a memo lost by a power loss costs one full realize. */
+  putMemo(key: string, results: string, deps: string): void {
+    const insert = this.prepare('INSERT OR REPLACE INTO memos (key, results, deps, created_at) VALUES (?, ?, ?, ?)');
+    this.unflushed(() => {
+      try {
+        insert.run(key, results, deps, Date.now());
+      } catch (e) {
+        throw sqliteError(e, this.db.name);
+      }
+    });
+  }
+
+  /** Forget every memo: what a whole name realizes to may have changed (a reduction replaced or removed). */
+  deleteMemos(): void {
+    this.prepare('DELETE FROM memos').run();
+  }
+
+  /** Remove the reduction from `from` recorded under `namespace`; false if there was none. Forgets every memo. */
   deleteReduction(from: string, namespace: string): boolean {
+    this.deleteMemos();
     this.prepare('DELETE FROM reduction_signers WHERE from_spelling = ? AND namespace = ?').run(from, namespace);
     return this.prepare('DELETE FROM reductions WHERE from_spelling = ? AND namespace = ?').run(from, namespace).changes > 0;
   }
