@@ -13,10 +13,12 @@ import { answerFromMemo, type MemoKey } from '../engine/memo.js';
 import { Protection } from '../engine/protect.js';
 import type { Resource } from '../resource/types.js';
 import type { SandboxMode } from '../namespaces/package/sandbox.js';
+import { storeHome } from '../store/layout.js';
 import { checkRootName } from '../store/roots.js';
 import type { Store } from '../store/store.js';
 import { fileOrArgument } from './input.js';
 import { keepResults } from './keep-results.js';
+import { askDaemon } from './realize-client.js';
 import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';
@@ -25,7 +27,7 @@ import { withStore } from './store-options.js';
 interface Opts {
   file?: string; jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode; bind?: string[];
   root?: string; outLink?: string; rebuild?: boolean; check?: boolean;
-  substituter?: string[]; trustedKey?: string[]; offline?: boolean;
+  substituter?: string[]; trustedKey?: string[]; offline?: boolean; daemon?: string;
 }
 
 // Help lists the namespaces, which needs the registry: loaded up front only when help may be shown
@@ -34,9 +36,10 @@ const argv = process.argv.slice(2);
 const helping = argv.includes('-h') || argv.includes('--help') || !argv.includes('realize');
 const full = helping ? await import('./realize-run.js') : undefined;
 
-/** What realize prints on stdout for `roots`, after keeping them (`--root`, `--out-link`). */
-function report(store: Store, roots: readonly Resource[], opts: Opts, finish: () => void): string {
-  const kept = keepResults(store, roots, { ...(opts.root === undefined ? {} : { root: opts.root }), ...(opts.outLink === undefined ? {} : { outLink: opts.outLink }) });
+/** What realize prints on stdout for `roots`, after keeping them (`--root`, `--out-link`; only these need `store`). */
+function report(store: Store | undefined, roots: readonly Resource[], opts: Opts, finish: () => void): string {
+  const keep = { ...(opts.root === undefined ? {} : { root: opts.root }), ...(opts.outLink === undefined ? {} : { outLink: opts.outLink }) };
+  const kept = store ? keepResults(store, roots, keep) : [];
   finish();
   if (opts.logFormat !== 'json') for (const line of kept) process.stderr.write(`${line}\n`);
   if (opts.json) return JSON.stringify(roots.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })), null, 2);
@@ -55,6 +58,34 @@ async function fromMemo(store: Store, key: MemoKey, text: string, opts: Opts, re
     return report(store, hit.results, opts, () => render.finish());
   } finally {
     protection.release();
+  }
+}
+
+/**
+ * The daemon's answer (`--daemon`, NOMIA_DAEMON), kept here as asked; undefined when no daemon is
+ * configured or none listens, or the options need this process (`--rebuild`, `--check`, caches).
+ */
+async function fromDaemon(cmd: Command, text: string, opts: Opts): Promise<string | undefined> {
+  const socket = opts.daemon ?? process.env['NOMIA_DAEMON'];
+  if (!socket || opts.rebuild || opts.check || opts.substituter || opts.trustedKey || opts.offline) return undefined;
+  const render = eventRenderer(opts.logFormat);
+  try {
+    const storeDir = (cmd.optsWithGlobals() as { store?: string }).store;
+    const roots = await askDaemon({ socket, name: text, sandbox: opts.sandbox, store: storeHome(storeDir) }, render.listener);
+    if (!roots) return undefined;
+    if (opts.root === undefined && opts.outLink === undefined) return report(undefined, roots, opts, () => render.finish());
+    // Kept here, held meanwhile: the daemon may release them as soon as it answered.
+    return await withStore(cmd, (store) => {
+      const protection = new Protection(store);
+      try {
+        if (!protection.hold(roots)) throw new NomiaError('realize/failed', 'a result the daemon gave left the store before it could be kept', { hint: 'realize again' });
+        return report(store, roots, opts, () => render.finish());
+      } finally {
+        protection.release();
+      }
+    });
+  } finally {
+    render.finish();
   }
 }
 
@@ -82,6 +113,7 @@ export function register(program: Command): void {
     .option('--substituter <url>', 'a binary cache to ask before building (repeatable; also "substituters" in config.json / nomia.json)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--trusted-key <name:base64>', 'a public key whose signed results are used (repeatable; also "trusted-public-keys")', (v: string, acc: string[] = []) => [...acc, v])
     .option('--offline', 'ask no binary cache')
+    .option('--daemon <socket>', 'ask the `nomia daemon` listening on SOCKET (also NOMIA_DAEMON); with none listening there, realize here')
     .option('--sandbox <mode>', 'how package builds run: bubblewrap, or none (no isolation; logged in every build)', (v: string) => {
       if (v !== 'bubblewrap' && v !== 'none') throw new NomiaError('usage', `--sandbox ${v}: use bubblewrap or none`);
       return v as SandboxMode;
@@ -100,6 +132,8 @@ Examples:
         const engine = opts.bind?.length ? full ?? await import('./realize-run.js') : undefined;
         const text = engine && opts.bind ? engine.bound(input.text, opts.bind) : input.text;
         // `--rebuild` and `--check` run what the memo would answer.
+        const viaDaemon = await fromDaemon(cmd, text, opts);
+        if (viaDaemon !== undefined) return viaDaemon;
         const key = opts.rebuild || opts.check ? undefined : realizeMemoKey(text, process.cwd(), opts.sandbox);
         return withStore(cmd, async (store) => {
           const render = eventRenderer(opts.logFormat);

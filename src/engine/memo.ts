@@ -133,6 +133,17 @@ export function lookupMemo(store: Store, key: MemoKey): MemoHit | undefined {
   return { results: JSON.parse(row.results) as Resource[], paths: deps.map((d) => d[0]) };
 }
 
+/** The paths the memo under `key` depends on, unchecked (to watch them before checking them); undefined if there is none. */
+export function memoPaths(store: Store, key: MemoKey): readonly string[] | undefined {
+  let row;
+  try {
+    row = store.db.memo(key);
+  } catch {
+    return undefined;
+  }
+  return row && (JSON.parse(row.deps) as StoredDep[]).map((d) => d[0]);
+}
+
 /**
  * The answer from the memo under `key`: its results, each still in the
  * store and held by `hold` (false when one is not registered any more), or
