@@ -27,7 +27,7 @@ import { withStore } from './store-options.js';
 interface Opts {
   file?: string; jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode; bind?: string[];
   root?: string; outLink?: string; rebuild?: boolean; check?: boolean;
-  substituter?: string[]; trustedKey?: string[]; offline?: boolean; daemon?: string;
+  substituter?: string[]; trustedKey?: string[]; offline?: boolean; daemon?: string; memo: boolean;
 }
 
 // Help lists the namespaces, which needs the registry: loaded up front only when help may be shown
@@ -67,7 +67,7 @@ async function fromMemo(store: Store, key: MemoKey, text: string, opts: Opts, re
  */
 async function fromDaemon(cmd: Command, text: string, opts: Opts): Promise<string | undefined> {
   const socket = opts.daemon ?? process.env['NOMIA_DAEMON'];
-  if (!socket || opts.rebuild || opts.check || opts.substituter || opts.trustedKey || opts.offline) return undefined;
+  if (!socket || !opts.memo || opts.rebuild || opts.check || opts.substituter || opts.trustedKey || opts.offline) return undefined;
   const render = eventRenderer(opts.logFormat);
   try {
     const storeDir = (cmd.optsWithGlobals() as { store?: string }).store;
@@ -113,6 +113,7 @@ export function register(program: Command): void {
     .option('--substituter <url>', 'a binary cache to ask before building (repeatable; also "substituters" in config.json / nomia.json)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--trusted-key <name:base64>', 'a public key whose signed results are used (repeatable; also "trusted-public-keys")', (v: string, acc: string[] = []) => [...acc, v])
     .option('--offline', 'ask no binary cache')
+    .option('--no-memo', 'walk the whole name even if nothing changed since it was realized (no answer from the memo, none kept)')
     .option('--daemon <socket>', 'ask the `nomia daemon` listening on SOCKET (also NOMIA_DAEMON); with none listening there, realize here')
     .option('--sandbox <mode>', 'how package builds run: bubblewrap, or none (no isolation; logged in every build)', (v: string) => {
       if (v !== 'bubblewrap' && v !== 'none') throw new NomiaError('usage', `--sandbox ${v}: use bubblewrap or none`);
@@ -131,10 +132,10 @@ Examples:
       return { input, go: async () => {
         const engine = opts.bind?.length ? full ?? await import('./realize-run.js') : undefined;
         const text = engine && opts.bind ? engine.bound(input.text, opts.bind) : input.text;
-        // `--rebuild` and `--check` run what the memo would answer.
+        // `--rebuild` and `--check` run what the memo would answer; `--no-memo` walks.
         const viaDaemon = await fromDaemon(cmd, text, opts);
         if (viaDaemon !== undefined) return viaDaemon;
-        const key = opts.rebuild || opts.check ? undefined : realizeMemoKey(text, process.cwd(), opts.sandbox);
+        const key = opts.rebuild || opts.check || !opts.memo ? undefined : realizeMemoKey(text, process.cwd(), opts.sandbox);
         return withStore(cmd, async (store) => {
           const render = eventRenderer(opts.logFormat);
           try {

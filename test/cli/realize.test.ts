@@ -31,7 +31,8 @@ describe('realize', () => {
     assert.match(name!, /^filesystem:by-content\?name=x&sha256=[0-9a-f]{64}$/);
     assert.equal(readFileSync(path!, 'utf8'), 'some content\n');
     assert.ok(kinds(first.events, 'log').some((e) => e.kind === 'log' && /^added /.test(e.line)));
-    const second = realize(store, 'filesystem:import?path="./x"', dir);
+    // Walked (`--no-memo`): the memo would answer without running the import at all.
+    const second = realize(store, 'filesystem:import?path="./x"', dir, {}, ['--no-memo']);
     assert.equal(second.out, first.out);
     const logs = kinds(second.events, 'log').map((e) => (e as { line: string }).line);
     assert.deepEqual(logs, [`unchanged: ${join(dir, 'x')} is already in the store`], 'no copy the second time');
@@ -56,7 +57,7 @@ describe('realize', () => {
     const result = cold.out.trim().split('\n')[1]!;
     assert.equal(readFileSync(result, 'utf8'), 'DLROW OLLEH\n');
 
-    const unchanged = realize(store, pipeline, dir);
+    const unchanged = realize(store, pipeline, dir, {}, ['--no-memo']);
     assert.deepEqual(kinds(unchanged.events, 'realizing').map((e) => (e as { label: string }).label), ['filesystem:import?path=./input.txt'],
       'only the contextual import runs again');
 
