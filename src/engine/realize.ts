@@ -93,12 +93,24 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   // Everything this realize (and any it starts) finds or makes is held until it ends (protect.ts); private
   // stores it opens for private nodes are closed then (private-results.ts).
   const session: RealizeSession = { protection: new Protection(options.store), privateScopes: new PrivateScopes(options.store), dependencies: new Dependencies() };
+  // Group commit: what the realize registers and records is made durable once, at its end (database.ts).
+  options.store.db.beginBatch();
+  let realized: Realized;
   try {
-    return await realizeIn(name, { ...options, session }, session);
+    realized = await realizeIn(name, { ...options, session }, session);
+  } catch (e) {
+    try {
+      options.store.db.endBatch();
+    } catch {
+      // The realize's own failure is the story.
+    }
+    throw e;
   } finally {
     session.protection.release();
     session.privateScopes.close();
   }
+  options.store.db.endBatch();
+  return realized;
 }
 
 async function realizeIn(name: Name | string, options: RealizeOptions, session: RealizeSession): Promise<Realized> {
