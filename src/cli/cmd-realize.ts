@@ -47,7 +47,7 @@ function report(store: Store | undefined, roots: readonly Resource[], opts: Opts
 }
 
 /** The memo's answer for `key`, held until `report` has kept it; undefined when a realize is needed. */
-async function fromMemo(store: Store, key: MemoKey, text: string, opts: Opts, render: ReturnType<typeof eventRenderer>): Promise<string | undefined> {
+function fromMemo(store: Store, key: MemoKey, text: string, opts: Opts, render: ReturnType<typeof eventRenderer>): string | undefined {
   const started = Date.now();
   const protection = new Protection(store);
   try {
@@ -132,14 +132,14 @@ Examples:
       return { input, go: async () => {
         const engine = opts.bind?.length ? full ?? await import('./realize-run.js') : undefined;
         const text = engine && opts.bind ? engine.bound(input.text, opts.bind) : input.text;
-        // `--rebuild` and `--check` run what the memo would answer; `--no-memo` walks.
         const viaDaemon = await fromDaemon(cmd, text, opts);
         if (viaDaemon !== undefined) return viaDaemon;
+        // `--rebuild` and `--check` run what the memo would answer; `--no-memo` walks.
         const key = opts.rebuild || opts.check || !opts.memo ? undefined : realizeMemoKey(text, process.cwd(), opts.sandbox);
         return withStore(cmd, async (store) => {
           const render = eventRenderer(opts.logFormat);
           try {
-            const answered = key && await fromMemo(store, key, text, opts, render);
+            const answered = key && fromMemo(store, key, text, opts, render);
             if (answered !== undefined) return answered;
             const { realizeFully } = full ?? await import('./realize-run.js');
             const roots = await realizeFully(store, text, opts, render.listener, key);
