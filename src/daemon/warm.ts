@@ -9,13 +9,16 @@
  * of the daemon, so gc leaves them while they are warm). A change after the
  * watches were set is an event; one before, a failed check. Any event, or an
  * error of a watcher, marks the memo dirty: the next request arms it again
- * (or realizes, if the check fails).
+ * (or realizes, if the check fails). Each answer also reads the memo's
+ * results back from the store (one row, without its dependencies): a memo
+ * forgotten there (a reduction replaced or removed, by any process) or
+ * recorded anew is not answered from memory.
  *
  * What is watched per dependency: the path itself (its inode: a write or
- * `chmod` through any hard link), every directory above it up to `/` (a
- * rename or replacement of the path or of any directory on the way), and,
- * for a directory, everything below it (`recursive`). Events on unrelated
- * entries of those directories only cost the next request a check.
+ * `chmod` through any hard link), every directory above it up to `/` for
+ * events on the entry on the way (a rename or replacement of the path or of
+ * any directory on the way; events on other entries are ignored), and, for
+ * a directory, everything below it (`recursive`).
  *
  * Known limit: Node does not report an inotify queue overflow (more than
  * `fs.inotify.max_queued_events` unread events); the daemon reads events as
@@ -23,14 +26,14 @@
  * event loop could lose one.
  */
 import { lstatSync, watch, type FSWatcher } from 'node:fs';
-import { dirname } from 'node:path';
-import { answerFromMemo, memoPaths, type MemoKey } from '../engine/memo.js';
+import { basename, dirname } from 'node:path';
+import { answerFromMemo, memoCurrent, memoPaths, type MemoHit, type MemoKey } from '../engine/memo.js';
 import { Protection } from '../engine/protect.js';
 import type { Resource } from '../namespace/types.js';
 import type { Store } from '../store/store.js';
 
 interface Warm {
-  results: readonly Resource[];
+  hit: MemoHit | undefined;
   readonly watchers: FSWatcher[];
   readonly protection: Protection;
   dirty: boolean;
@@ -44,7 +47,8 @@ export class WarmMemos {
   /** The results memoized under `key` if they are still the answer (armed now if need be); undefined: realize. */
   answer(key: MemoKey): readonly Resource[] | undefined {
     const w = this.memos.get(key);
-    if (w && !w.dirty) return w.results;
+    // Still the store's memo: a reduction replaced by any process forgets it there (memo.ts).
+    if (w?.hit && !w.dirty && memoCurrent(this.store, key, w.hit)) return w.hit.results;
     if (w) this.drop(key);
     return this.arm(key);
   }
@@ -54,11 +58,13 @@ export class WarmMemos {
     this.drop(key);
     const paths = memoPaths(this.store, key);
     if (!paths) return undefined;
-    const w: Warm = { results: [], watchers: [], protection: new Protection(this.store), dirty: false };
+    const w: Warm = { hit: undefined, watchers: [], protection: new Protection(this.store), dirty: false };
     const dirty = () => { w.dirty = true; };
     try {
       for (const target of watchTargets(paths)) {
-        const watcher = watch(target.path, { recursive: target.recursive, persistent: false }, dirty);
+        // A directory above a dependency: only its entry on the way matters (an unknown name counts).
+        const onEvent = target.names ? (_: string, name: string | null) => { if (name === null || target.names!.has(name)) dirty(); } : dirty;
+        const watcher = watch(target.path, { recursive: target.recursive, persistent: false }, onEvent);
         watcher.on('error', dirty);
         w.watchers.push(watcher);
       }
@@ -72,9 +78,9 @@ export class WarmMemos {
       close(w);
       return undefined;
     }
-    w.results = hit.results;
+    w.hit = hit;
     this.memos.set(key, w);
-    return w.results;
+    return hit.results;
   }
 
   private drop(key: MemoKey): void {
@@ -94,17 +100,29 @@ function close(w: Warm): void {
   w.protection.release();
 }
 
-/** Each path, each directory above it up to `/` (once), and each directory dependency recursively. */
-function watchTargets(paths: readonly string[]): { path: string; recursive: boolean }[] {
-  const out = new Map<string, boolean>();
+/** A path to watch: recursively (a directory dependency), or for some of its entries only (a directory above one). */
+interface Target {
+  readonly path: string;
+  readonly recursive: boolean;
+  /** The entries whose events matter; undefined: every event. */
+  readonly names: Set<string> | undefined;
+}
+
+/** Each path (a directory recursively), and each directory above it up to `/` for the entry on the way. */
+function watchTargets(paths: readonly string[]): Target[] {
+  const own = new Map<string, boolean>();
+  const above = new Map<string, Set<string>>();
   for (const p of paths) {
     // A path gone since is not watched itself (the check fails anyway); its directories are.
     const st = lstatSync(p, { throwIfNoEntry: false });
-    if (st) out.set(p, st.isDirectory() || (out.get(p) ?? false));
-    for (let d = dirname(p); ; d = dirname(d)) {
-      if (!out.has(d)) out.set(d, false);
-      if (d === dirname(d)) break;
+    if (st) own.set(p, st.isDirectory() || (own.get(p) ?? false));
+    for (let child = p, d = dirname(p); child !== d; child = d, d = dirname(d)) {
+      const names = above.get(d) ?? new Set<string>();
+      names.add(basename(child));
+      above.set(d, names);
     }
   }
-  return [...out].map(([path, recursive]) => ({ path, recursive }));
+  const targets: Target[] = [...above].filter(([d]) => !own.has(d)).map(([path, names]) => ({ path, recursive: false, names }));
+  for (const [path, recursive] of own) targets.push({ path, recursive, names: undefined });
+  return targets;
 }

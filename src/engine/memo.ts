@@ -111,6 +111,8 @@ export function recordMemo(store: Store, key: MemoKey, results: readonly Resourc
 /** A memo whose every dependency stats as recorded. */
 export interface MemoHit {
   readonly results: readonly Resource[];
+  /** The results as stored (`memoCurrent` compares them). */
+  readonly recorded: string;
   /** The paths it depends on (for a watcher). */
   readonly paths: readonly string[];
 }
@@ -130,7 +132,20 @@ export function lookupMemo(store: Store, key: MemoKey): MemoHit | undefined {
   if (!row) return undefined;
   const deps = JSON.parse(row.deps) as StoredDep[];
   for (const d of deps) if (!unchanged(d)) return undefined;
-  return { results: JSON.parse(row.results) as Resource[], paths: deps.map((d) => d[0]) };
+  return { results: JSON.parse(row.results) as Resource[], recorded: row.results, paths: deps.map((d) => d[0]) };
+}
+
+/**
+ * Whether the memo under `key` still holds `hit`'s results: false once it was
+ * forgotten (a reduction replaced or removed, by any process) or recorded
+ * anew. One read of the results alone, for a copy kept in memory.
+ */
+export function memoCurrent(store: Store, key: MemoKey, hit: MemoHit): boolean {
+  try {
+    return store.db.memoResults(key) === hit.recorded;
+  } catch {
+    return false;
+  }
 }
 
 /** The paths the memo under `key` depends on, unchecked (to watch them before checking them); undefined if there is none. */

@@ -524,6 +524,11 @@ export class StoreDatabase {
     return this.prepare('SELECT results, deps FROM memos WHERE key = ?').get(key) as { results: string; deps: string } | undefined;
   }
 
+  /** Only the results of the memo under `key` (its dependencies are not read). */
+  memoResults(key: string): string | undefined {
+    return (this.prepare('SELECT results FROM memos WHERE key = ?').get(key) as { results: string } | undefined)?.results;
+  }
+
   /** Record (or replace) a memo. Not flushed: a memo lost by a power loss costs one full realize. */
   putMemo(key: string, results: string, deps: string): void {
     const insert = this.prepare('INSERT OR REPLACE INTO memos (key, results, deps, created_at) VALUES (?, ?, ?, ?)');

@@ -67,6 +67,15 @@ test('a daemon answers a no-op from a warm memo and never a stale one; without a
     assert.equal(realize().done.memo, true, 'warm again');
     writeFileSync(join(work, 'src', 'b'), 'new entry\n');
     assert.notEqual(realize().done.memo, true, 'an entry added to the directory is seen');
+
+    // Forgotten by another process (a reduction removed): not answered from the daemon's memory either.
+    nextSecond();
+    realize();
+    assert.equal(realize().done.memo, true, 'warm again');
+    const forgot = nomia(store, ['reductions', '--forget', 'filesystem:import?path=./src'], { cwd: work });
+    assert.equal(forgot.code, 0, forgot.err);
+    assert.doesNotMatch(forgot.out, /nothing is recorded/);
+    assert.notEqual(realize().done.memo, true, 'a memo forgotten in the store is not answered');
   } finally {
     const exited = new Promise((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
