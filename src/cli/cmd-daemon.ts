@@ -1,36 +1,84 @@
-/** `nomia daemon`: realize names for clients on a Unix socket until stopped. */
+/** `nomia daemon`: realize names for clients on a Unix socket until stopped, answering no-ops from warm memos. */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { startDaemon } from '../daemon/server.js';
+import { NomiaError } from '../errors.js';
+import type { EngineEvent } from '../engine/events.js';
 import { realize } from '../engine/realize.js';
-import { registry, runContext } from '../setup.js';
+import { startDaemon, type DaemonOptions, type DaemonRequest } from '../daemon/server.js';
+import { WarmMemos } from '../daemon/warm.js';
+import type { RunContext } from '../namespace/types.js';
+import { registry } from '../setup.js';
+import type { Store } from '../store/store.js';
+import { realizeMemoKey } from './realize-memo.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
 interface Opts { socket?: string; allow?: string; jobs: string }
 
+/** The client's context: its working directory and environment, one time; no standard input (the client's is not here). */
+function contextOf(req: DaemonRequest): RunContext {
+  return {
+    env: { ...(req.env ?? process.env) }, cwd: req.cwd ?? process.cwd(), now: Date.now(),
+    stdin: () => {
+      throw new NomiaError('usage', 'a name realized by the daemon cannot read standard input', { hint: 'realize it without --daemon' });
+    },
+  };
+}
+
+/** Realize one request: from a warm memo when nothing changed, else with the engine (which records the memo, then armed). */
+function serve(store: Store, jobs: number): { realize: DaemonOptions['realize']; close(): void } {
+  const warm = new WarmMemos(store);
+  return {
+    close: () => warm.close(),
+    async realize(req, onEvent) {
+      if (req.store !== undefined && req.store !== store.layout.home) {
+        throw new NomiaError('usage', `this daemon serves the store ${store.layout.home}, not ${req.store}`, { hint: 'pass the daemon\'s --store, or start a daemon on your store' });
+      }
+      const started = Date.now();
+      const emit = (e: EngineEvent) => onEvent?.(e);
+      const context = contextOf(req);
+      const sandbox = req.sandbox ?? 'bubblewrap';
+      const key = realizeMemoKey(req.name, context.cwd, sandbox);
+      const hot = key && warm.answer(key);
+      if (hot) {
+        emit({ kind: 'resolving', name: req.name });
+        emit({ kind: 'done', roots: hot.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1, memo: true });
+        return hot;
+      }
+      const reg = registry(context.cwd, { sandbox });
+      try {
+        const { roots } = await realize(req.name, { store, registry: reg, context, jobs, source: req.name, onEvent: emit, ...(key ? { memo: key } : {}) });
+        if (key) warm.arm(key);
+        return roots;
+      } finally {
+        await reg.close();
+      }
+    },
+  };
+}
+
 export function register(program: Command): void {
   program
     .command('daemon')
     .summary('serve realize requests on a Unix socket')
-    .description('Listen on a Unix socket (mode 0600) and realize the names clients send, one JSON object per line:\n  {"id": 1, "op": "realize", "name": "…"}  →  {"id": 1, "ok": true, "results": [{"name", "type", "path"}]}\nRuns until SIGINT or SIGTERM. Builds reach their own daemon channel inside the sandbox (see `package`).')
+    .description('Listen on a Unix socket (mode 0600) and realize the names clients send, one JSON object per line:\n  {"id": 1, "op": "realize", "name": "…"}  →  {"id": 1, "ok": true, "results": [{"name", "type", "path"}]}\nOptional request fields: "cwd", "env" (the caller\'s context), "sandbox", "store" (must be the daemon\'s), "events": true\n(stream {"id", "event"} lines first). A name realized before whose files are unchanged is answered from a warm memo,\nwatched with inotify (docs/engine.md, "A warm engine"). `nomia realize --daemon SOCKET` (or NOMIA_DAEMON) is its client.\nRuns until SIGINT or SIGTERM. Builds reach their own daemon channel inside the sandbox (see `package`).')
     .option('--socket <path>', 'the socket path (default: <store>/daemon.sock)')
     .option('--allow <ids>', 'comma-separated namespace ids clients may use (default: all)')
     .option('-j, --jobs <n>', 'namespaces running at once per request', '2')
     .addHelpText('after', `
 Example:
-  nomia daemon --socket /tmp/nomia.sock --allow filesystem,package &
+  nomia daemon --socket /tmp/nomia.sock &
+  nomia realize --daemon /tmp/nomia.sock -f build.nomia
   printf '%s\\n' '{"id":1,"op":"realize","name":"filesystem:by-content?sha256=…"}' | socat - UNIX-CONNECT:/tmp/nomia.sock`)
     .action((opts: Opts, cmd: Command) => run(() => ({
       go: () => withStore(cmd, async (store) => {
-        const reg = registry();
-        const context = runContext();
         const socketPath = opts.socket ?? join(store.layout.home, 'daemon.sock');
+        const server = serve(store, Math.max(1, Number(opts.jobs) || 2));
         const daemon = await startDaemon({
           socketPath,
           granted: opts.allow === undefined ? 'all' : opts.allow.split(',').map((s) => s.trim()).filter(Boolean),
-          realize: async (name) => (await realize(name, { store, registry: reg, context, jobs: Math.max(1, Number(opts.jobs) || 2), source: name })).roots,
-          onRequest: (name, outcome, detail) => process.stderr.write(`${outcome === 'ok' ? 'realized' : 'refused '} ${name}${detail ? ` → ${detail}` : ''}\n`),
+          realize: server.realize,
+          onRequest: (name, outcome, detail) => process.stderr.write(`${outcome === 'ok' ? 'realized' : 'refused '} ${name.length > 200 ? `${name.slice(0, 200)}…` : name}${detail ? ` → ${detail}` : ''}\n`),
         });
         process.stderr.write(`nomia daemon listening on ${socketPath}\n`);
         await new Promise<void>((resolvePromise) => {
@@ -39,7 +87,7 @@ Example:
           process.once('SIGTERM', stop);
         });
         await daemon.close();
-        await reg.close();
+        server.close();
         return '';
       }),
     })));

@@ -1,50 +1,91 @@
-/** `nomia realize NAME`: make the resources a name names, reusing whatever is known. */
+/**
+ * `nomia realize NAME`: make the resources a name names, reusing whatever is known.
+ *
+ * A no-op is answered from the memo of whole names (engine/memo.ts) before
+ * anything else is loaded: this module imports only the store, the memo and
+ * the renderer; the registry, the namespaces and the engine (realize-run.ts)
+ * are loaded when the memo cannot answer. A daemon, when one is configured,
+ * is asked first (realize-client.ts).
+ */
 import { Option, type Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { bindResolved } from '../engine/bind.js';
-import { realize } from '../engine/realize.js';
-import type { Name } from '../name/ast.js';
-import { parseName } from '../name/parse.js';
-import { print } from '../name/print.js';
+import { answerFromMemo, type MemoKey } from '../engine/memo.js';
+import { Protection } from '../engine/protect.js';
+import type { Resource } from '../resource/types.js';
 import type { SandboxMode } from '../namespaces/package/sandbox.js';
-import { registry, runContext } from '../setup.js';
+import { storeHome } from '../store/layout.js';
+import { checkRootName } from '../store/roots.js';
+import type { Store } from '../store/store.js';
 import { fileOrArgument } from './input.js';
+import { keepResults } from './keep-results.js';
+import { askDaemon } from './realize-client.js';
+import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';
-import { keepResults } from './keep-results.js';
 import { withStore } from './store-options.js';
-import { checkRootName } from '../store/roots.js';
-import { cacheSettings } from '../cache/config.js';
-import { Substituters } from '../cache/substituters.js';
-import { configFiles } from '../namespace/registry.js';
 
 interface Opts {
   file?: string; jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode; bind?: string[];
   root?: string; outLink?: string; rebuild?: boolean; check?: boolean;
-  substituter?: string[]; trustedKey?: string[]; offline?: boolean;
+  substituter?: string[]; trustedKey?: string[]; offline?: boolean; daemon?: string; memo: boolean;
 }
 
-/** The name with each `@var` replaced by the name bound to it (`--bind var=name`). */
-function bound(text: string, flags: readonly string[]): string {
-  const bindings: Record<string, Name> = {};
-  for (const f of flags) {
-    const eq = f.indexOf('=');
-    const key = eq > 0 ? f.slice(0, eq).replace(/^@/, '') : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) throw new NomiaError('usage', `--bind ${JSON.stringify(f)} is not \`var=name\``, { hint: "e.g. --bind src='filesystem:import?path=./src'" });
-    bindings[key] = parseName(f.slice(eq + 1));
-  }
-  return print(bindResolved(parseName(text), bindings, text));
+// Help lists the namespaces, which needs the registry: loaded up front only when help may be shown
+// (commander asks for the text synchronously).
+const argv = process.argv.slice(2);
+const helping = argv.includes('-h') || argv.includes('--help') || !argv.includes('realize');
+const full = helping ? await import('./realize-run.js') : undefined;
+
+/** What realize prints on stdout for `roots`, after keeping them (`--root`, `--out-link`; only these need `store`). */
+function report(store: Store | undefined, roots: readonly Resource[], opts: Opts, finish: () => void): string {
+  const keep = { ...(opts.root === undefined ? {} : { root: opts.root }), ...(opts.outLink === undefined ? {} : { outLink: opts.outLink }) };
+  const kept = store ? keepResults(store, roots, keep) : [];
+  finish();
+  if (opts.logFormat !== 'json') for (const line of kept) process.stderr.write(`${line}\n`);
+  if (opts.json) return JSON.stringify(roots.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })), null, 2);
+  return roots.map((r) => `${r.name}\n${r.kind === 'object' ? r.path : r.value}`).join('\n');
 }
 
-/** Every namespace id a name may use here: the built-in ones and those configured in nomia.json. */
-function namespacesHelp(): string {
+/** The memo's answer for `key`, held until `report` has kept it; undefined when a realize is needed. */
+function fromMemo(store: Store, key: MemoKey, text: string, opts: Opts, render: ReturnType<typeof eventRenderer>): string | undefined {
+  const started = Date.now();
+  const protection = new Protection(store);
   try {
-    const reg = registry(process.cwd());
-    const ids = reg.ids().sort();
-    void reg.close();
-    return `Namespaces (built in and from nomia.json): ${ids.join(', ')}`;
-  } catch (e) {
-    return `Namespaces: (cannot be listed here: ${(e as Error).message})`;
+    const hit = answerFromMemo(store, key, (rs) => protection.hold(rs));
+    if (!hit) return undefined;
+    render.listener({ kind: 'resolving', name: text });
+    render.listener({ kind: 'done', roots: hit.results.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1, memo: true });
+    return report(store, hit.results, opts, () => render.finish());
+  } finally {
+    protection.release();
+  }
+}
+
+/**
+ * The daemon's answer (`--daemon`, NOMIA_DAEMON), kept here as asked; undefined when no daemon is
+ * configured or none listens, or the options need this process (`--rebuild`, `--check`, caches).
+ */
+async function fromDaemon(cmd: Command, text: string, opts: Opts): Promise<string | undefined> {
+  const socket = opts.daemon ?? process.env['NOMIA_DAEMON'];
+  if (!socket || !opts.memo || opts.rebuild || opts.check || opts.substituter || opts.trustedKey || opts.offline) return undefined;
+  const render = eventRenderer(opts.logFormat);
+  try {
+    const storeDir = (cmd.optsWithGlobals() as { store?: string }).store;
+    const roots = await askDaemon({ socket, name: text, sandbox: opts.sandbox, store: storeHome(storeDir) }, render.listener);
+    if (!roots) return undefined;
+    if (opts.root === undefined && opts.outLink === undefined) return report(undefined, roots, opts, () => render.finish());
+    // Kept here, held meanwhile: the daemon may release them as soon as it answered.
+    return await withStore(cmd, (store) => {
+      const protection = new Protection(store);
+      try {
+        if (!protection.hold(roots)) throw new NomiaError('realize/failed', 'a result the daemon gave left the store before it could be kept', { hint: 'realize again' });
+        return report(store, roots, opts, () => render.finish());
+      } finally {
+        protection.release();
+      }
+    });
+  } finally {
+    render.finish();
   }
 }
 
@@ -52,7 +93,7 @@ export function register(program: Command): void {
   program
     .command('realize')
     .summary('realize a name: make (or reuse) the resources it names')
-    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.')
+    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.\nA name realized before whose files are unchanged is answered from the memo (docs/engine.md, "The memo").')
     .argument('[name]', 'the name text, or - for stdin')
     .option('-f, --file <file>', 'read the name from FILE (- for stdin) instead of the NAME argument')
     .option('-j, --jobs <n>', 'namespaces running at once', (v: string) => {
@@ -72,12 +113,14 @@ export function register(program: Command): void {
     .option('--substituter <url>', 'a binary cache to ask before building (repeatable; also "substituters" in config.json / nomia.json)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--trusted-key <name:base64>', 'a public key whose signed results are used (repeatable; also "trusted-public-keys")', (v: string, acc: string[] = []) => [...acc, v])
     .option('--offline', 'ask no binary cache')
+    .option('--no-memo', 'walk the whole name even if nothing changed since it was realized (no answer from the memo, none kept)')
+    .option('--daemon <socket>', 'ask the `nomia daemon` listening on SOCKET (also NOMIA_DAEMON); with none listening there, realize here')
     .option('--sandbox <mode>', 'how package builds run: bubblewrap, or none (no isolation; logged in every build)', (v: string) => {
       if (v !== 'bubblewrap' && v !== 'none') throw new NomiaError('usage', `--sandbox ${v}: use bubblewrap or none`);
       return v as SandboxMode;
     }, 'bubblewrap' as SandboxMode)
     .addHelpText('after', () => `
-${namespacesHelp()}
+${full?.namespacesHelp() ?? ''}
 
 Examples:
   nomia realize 'filesystem:import?path=./src'
@@ -86,40 +129,25 @@ Examples:
     .action((arg: string | undefined, opts: Opts, cmd: Command) => run(() => {
       if (opts.root !== undefined) checkRootName(opts.root);
       const input = fileOrArgument(opts.file, arg);
-      return { input, go: () => withStore(cmd, async (store) => {
-        const reg = registry(process.cwd(), { sandbox: opts.sandbox });
-        const render = eventRenderer(opts.logFormat);
-        const substituters = new Substituters(cacheSettings(configFiles(process.cwd()), {
-          ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}), ...(opts.offline ? { offline: true } : {}),
-        }));
-        // ^C or SIGTERM cancels: running namespaces see the signal (builds are killed), nothing new starts,
-        // and the store is left consistent. A second ^C kills at once (the default handler is back).
-        const interrupt = new AbortController();
-        const onSignal = (sig: NodeJS.Signals) => interrupt.abort(new NomiaError('realize/failed', `interrupted by ${sig}`));
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        try {
-          const text = opts.bind?.length ? bound(input.text, opts.bind) : input.text;
-          const { roots } = await realize(text, {
-            store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, source: text, signal: interrupt.signal, substituters,
-            ...(opts.check ? { redo: 'check' as const } : opts.rebuild ? { redo: 'rebuild' as const } : {}),
-          });
-          if (interrupt.signal.aborted) throw interrupt.signal.reason;
-          const kept = keepResults(store, roots, { ...(opts.root === undefined ? {} : { root: opts.root }), ...(opts.outLink === undefined ? {} : { outLink: opts.outLink }) });
-          render.finish();
-          if (opts.logFormat !== 'json') for (const line of kept) process.stderr.write(`${line}\n`);
-          if (opts.json) return JSON.stringify(roots.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })), null, 2);
-          return roots.map((r) => `${r.name}\n${r.kind === 'object' ? r.path : r.value}`).join('\n');
-        } catch (e) {
-          // What a cancelled namespace throws (an AbortError) is not the story: the interruption is.
-          throw interrupt.signal.aborted ? interrupt.signal.reason : e;
-        } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          render.finish();
-          substituters.close();
-          await reg.close();
-        }
-      }) };
+      return { input, go: async () => {
+        const engine = opts.bind?.length ? full ?? await import('./realize-run.js') : undefined;
+        const text = engine && opts.bind ? engine.bound(input.text, opts.bind) : input.text;
+        const viaDaemon = await fromDaemon(cmd, text, opts);
+        if (viaDaemon !== undefined) return viaDaemon;
+        // `--rebuild` and `--check` run what the memo would answer; `--no-memo` walks.
+        const key = opts.rebuild || opts.check || !opts.memo ? undefined : realizeMemoKey(text, process.cwd(), opts.sandbox);
+        return withStore(cmd, async (store) => {
+          const render = eventRenderer(opts.logFormat);
+          try {
+            const answered = key && fromMemo(store, key, text, opts, render);
+            if (answered !== undefined) return answered;
+            const { realizeFully } = full ?? await import('./realize-run.js');
+            const roots = await realizeFully(store, text, opts, render.listener, key);
+            return report(store, roots, opts, () => render.finish());
+          } finally {
+            render.finish();
+          }
+        });
+      } };
     }));
 }

@@ -1,8 +1,8 @@
 /** The `nomia` command line: a thin shell over the library, one file per command. */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { NomiaError } from '../errors.js';
 import { formatError } from './report.js';
+import { version } from './version.js';
 
 type CommandModule = () => Promise<{ register(program: Command): void }>;
 
@@ -43,11 +43,6 @@ function commandWord(argv: readonly string[]): string | undefined {
     else if (!a.startsWith('-')) return a;
   }
   return undefined;
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 /** Run the CLI on `argv` (without node and script); resolves to the exit status. */

@@ -36,7 +36,7 @@ function plainLine(e: EngineEvent): string | undefined {
     case 'failed': return `FAILED    ${e.label}`;
     case 'warning': return `warning   ${e.message}`;
     case 'reduced': return undefined;
-    case 'done': return `done: ${e.ran} realized, ${e.reused} reused, ${e.ms} ms`;
+    case 'done': return `done: ${e.memo ? 'unchanged, answered from the memo' : `${e.ran} realized, ${e.reused} reused`}${e.daemon ? ' (by the daemon)' : ''}, ${e.ms} ms`;
   }
 }
 

@@ -6,10 +6,16 @@
  * to the namespaces the daemon grants.
  *
  * Protocol ("nomia-daemon/1", one JSON object per line each way):
- *   request  {"id": <any>, "op": "realize", "name": "<name text>"}
+ *   request  {"id": <any>, "op": "realize", "name": "<name text>",
+ *             "cwd"?: "<dir>", "env"?: {…}, "sandbox"?: "bubblewrap" | "none",
+ *             "store"?: "<store home>", "events"?: true}
+ *   event    {"id": <same>, "event": {<engine event>}}     (only with "events": true)
  *   response {"id": <same>, "ok": true, "results": [{"name", "type", "path" | "value"}]}
  *          | {"id": <same>, "ok": false, "error": {"code", "message", "hint"?}}
- * Requests on one connection may be answered out of order (match by id).
+ * `cwd` and `env` are the caller's context (`nomia realize --daemon` sends
+ * its own; default: the daemon's). `store`, when given, must be the
+ * daemon's store. Requests on one connection may be answered out of order
+ * (match by id); the events of a request precede its response.
  */
 import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -20,10 +26,19 @@ import { onLines } from './lines.js';
 
 export const DAEMON_PROTOCOL = 'nomia-daemon/1';
 
+/** A realize request as the daemon received it (validated). */
+export interface DaemonRequest {
+  readonly name: string;
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly sandbox?: 'bubblewrap' | 'none';
+  readonly store?: string;
+}
+
 export interface DaemonOptions {
   readonly socketPath: string;
-  /** Realize one name (the engine, with the daemon's store and registry). */
-  readonly realize: (name: string) => Promise<readonly Resource[]>;
+  /** Realize one name (the engine, with the daemon's store and registry); `onEvent` when the client asked for events. */
+  readonly realize: (request: DaemonRequest, onEvent?: (event: object) => void) => Promise<readonly Resource[]>;
   /** Namespace ids clients may use, or 'all'. */
   readonly granted: readonly string[] | 'all';
   readonly onRequest?: (name: string, outcome: 'ok' | 'error', detail: string) => void;
@@ -37,6 +52,22 @@ export interface Daemon {
 function errorBody(e: unknown) {
   if (e instanceof NomiaError) return { code: e.code, message: e.message, ...(e.hint === undefined ? {} : { hint: e.hint }) };
   return { code: 'internal', message: (e as Error)?.message ?? String(e) };
+}
+
+/** The optional fields of a request, checked: a wrong type is a usage error naming the field. */
+function validRequest(req: { name: string; cwd?: unknown; env?: unknown; sandbox?: unknown; store?: unknown }): DaemonRequest {
+  const wrong = (field: string, want: string) => new NomiaError('usage', `"${field}" must be ${want}`, { hint: `see the protocol (${DAEMON_PROTOCOL}) in \`nomia daemon --help\`` });
+  if (req.cwd !== undefined && (typeof req.cwd !== 'string' || !req.cwd.startsWith('/'))) throw wrong('cwd', 'an absolute path');
+  if (req.store !== undefined && typeof req.store !== 'string') throw wrong('store', 'a path');
+  if (req.sandbox !== undefined && req.sandbox !== 'bubblewrap' && req.sandbox !== 'none') throw wrong('sandbox', '"bubblewrap" or "none"');
+  if (req.env !== undefined && (typeof req.env !== 'object' || req.env === null || Object.values(req.env).some((v) => typeof v !== 'string'))) throw wrong('env', 'an object of strings');
+  return {
+    name: req.name,
+    ...(req.cwd === undefined ? {} : { cwd: req.cwd as string }),
+    ...(req.env === undefined ? {} : { env: req.env as Record<string, string> }),
+    ...(req.sandbox === undefined ? {} : { sandbox: req.sandbox as 'bubblewrap' | 'none' }),
+    ...(req.store === undefined ? {} : { store: req.store as string }),
+  };
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
@@ -59,7 +90,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     let id: unknown = null;
     let reply: object;
     try {
-      let req: { id?: unknown; op?: unknown; name?: unknown };
+      let req: { id?: unknown; op?: unknown; name?: unknown; cwd?: unknown; env?: unknown; sandbox?: unknown; store?: unknown; events?: unknown };
       try {
         req = JSON.parse(line) as typeof req;
       } catch {
@@ -68,7 +99,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       id = req.id ?? null;
       if (req.op !== 'realize' || typeof req.name !== 'string') throw new NomiaError('usage', 'expected {"op": "realize", "name": "<name>"}');
       checkGrant(req.name, options.granted);
-      const results = await options.realize(req.name);
+      const request = validRequest(req as typeof req & { name: string });
+      const onEvent = req.events === true ? (event: object) => { if (!socket.destroyed) socket.write(`${JSON.stringify({ id, event })}\n`); } : undefined;
+      const results = await options.realize(request, onEvent);
       reply = { id, ok: true, results: results.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })) };
       options.onRequest?.(req.name, 'ok', results.map((r) => r.name).join(' '));
     } catch (e) {

@@ -50,7 +50,10 @@ export type EngineEvent =
   | (NodeRef & { readonly kind: 'ready'; readonly outputs: Readonly<Record<string, string>>; readonly ms: number })
   /** The node failed: `error` is the message, `code` its `NomiaError` code (`internal` for a bug). */
   | (NodeRef & { readonly kind: 'failed'; readonly error: string; readonly code: ErrorCode | 'internal' })
-  /** The whole name is realized (or was one lookup). */
-  | { readonly kind: 'done'; readonly roots: readonly string[]; readonly ms: number; readonly ran: number; readonly reused: number };
+  /**
+   * The whole name is realized (or was one lookup). `memo`: answered from the memo of whole names
+   * (engine/memo.ts), nothing parsed or resolved; `daemon`: answered by a daemon (`realize --daemon`).
+   */
+  | { readonly kind: 'done'; readonly roots: readonly string[]; readonly ms: number; readonly ran: number; readonly reused: number; readonly memo?: true; readonly daemon?: true };
 
 export type EventListener = (event: EngineEvent) => void;

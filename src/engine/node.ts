@@ -93,6 +93,8 @@ async function reduceFirst(env: NodeEnv, n: ResolvedNode): Promise<Outputs | und
   if (!n.namespace.reduce || Object.keys(n.signature.outputs).length !== 1) return undefined;
   const to = await n.namespace.reduce(n.request, env.context);
   if (to === undefined) return undefined;
+  // Reduced from the context without a declared dependency: the memo cannot tell when it would change.
+  if (n.signature.contextual) env.dependencies.untrack(n.label);
   if (!n.tainted) {
     record(env.store, { from: n.spelling, namespace: n.namespace.spelling, to, kind: 'a-priori' });
     env.emit({ kind: 'reduced', ...ref(n), from: n.spelling, to, source: 'recorded' });

@@ -17,6 +17,7 @@ import type { Resource } from '../resource/types.js';
 import type { Store } from '../store/store.js';
 import type { EngineEvent, EventListener } from './events.js';
 import { realizeKnot } from './knots.js';
+import { answerFromMemo, Dependencies, recordMemo, type MemoKey } from './memo.js';
 import { realizeNode, type NodeEnv } from './node.js';
 import { pick, type Outputs } from './outputs.js';
 import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
@@ -57,15 +58,25 @@ export interface RealizeOptions {
   readonly substituters?: Substituters;
   /** What the realize this one serves (an a-priori reduction, a namespace's `ctx.resolve`) holds and has open; set by the engine. */
   readonly session?: RealizeSession;
+  /**
+   * Answer from the memo kept under this key (`memoKey`: the text, the caller's working directory and
+   * configuration) when every file it was made from is unchanged, and keep one there after a realize
+   * that may be memoized (engine/memo.ts). Absent: no memo.
+   */
+  readonly memo?: MemoKey;
 }
 
 /** What one realize and those it starts share (internal to the engine; callers leave `RealizeOptions.session` unset). */
 export interface RealizeSession {
   readonly protection: Protection;
   readonly privateScopes: PrivateScopes;
+  /** The files the contextual nodes of the realize (and those it starts) were made from. */
+  readonly dependencies: Dependencies;
 }
 
 export interface Realized {
+  /** The results came from the memo (`RealizeOptions.memo`): nothing was parsed or resolved. */
+  readonly memoized?: boolean;
   /** Absent when the whole name was one lookup (a graph-level reduction): nothing was resolved. */
   readonly resolved?: ResolvedName;
   /** One per root of the name, in order. */
@@ -81,13 +92,25 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   if (options.session) return realizeIn(name, options, options.session);
   // Everything this realize (and any it starts) finds or makes is held until it ends (protect.ts); private
   // stores it opens for private nodes are closed then (private-results.ts).
-  const session: RealizeSession = { protection: new Protection(options.store), privateScopes: new PrivateScopes(options.store) };
+  const session: RealizeSession = { protection: new Protection(options.store), privateScopes: new PrivateScopes(options.store), dependencies: new Dependencies() };
+  // Group commit: what the realize registers and records is made durable once, at its end (database.ts).
+  options.store.db.beginBatch();
+  let realized: Realized;
   try {
-    return await realizeIn(name, { ...options, session }, session);
+    realized = await realizeIn(name, { ...options, session }, session);
+  } catch (e) {
+    try {
+      options.store.db.endBatch();
+    } catch {
+      // The realize's own failure is the story.
+    }
+    throw e;
   } finally {
     session.protection.release();
     session.privateScopes.close();
   }
+  options.store.db.endBatch();
+  return realized;
 }
 
 async function realizeIn(name: Name | string, options: RealizeOptions, session: RealizeSession): Promise<Realized> {
@@ -97,7 +120,15 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   const text = typeof name === 'string' ? name : undefined;
   const source = text ?? options.source;
   emit({ kind: 'resolving', name: source ?? '' });
+  // The memo is kept and read by the outermost realize only: a realize it starts is given no key.
+  const memo = options.redo ? undefined : options.memo;
+  const memoized = memo && answerFromMemo(options.store, memo, (rs) => protection.hold(rs));
+  if (memoized) {
+    emit({ kind: 'done', roots: memoized.results.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1, memo: true });
+    return { roots: memoized.results, memoized: true };
+  }
   const wholeNameHit = (found: Resource[]): Realized => {
+    if (memo) recordMemo(options.store, memo, found, []);
     emit({ kind: 'done', roots: found.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1 });
     return { roots: found };
   };
@@ -121,6 +152,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   // A named namespace's implementation (a script) is not in the graph's spelling, only in its nodes'.
   const named = resolved.graph.nodes.some((g) => g.kind === 'atomic' && g.namespace.kind === 'named');
   if (prepared && !named && !resolved.nodes.some((n) => n.tainted)) recordWholeName(options.store, prepared.spellings.name, roots, key);
+  if (memo && !named && session.dependencies.untracked === undefined) recordMemo(options.store, memo, roots, session.dependencies.list());
   emit({ kind: 'done', roots: roots.map((r) => r.name), ms: Date.now() - started, ...counts });
   return { resolved, roots };
 }
@@ -177,7 +209,7 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   const pool = options.slots ?? slots(Math.max(1, options.jobs ?? 2));
   const env: NodeEnv = {
     store: options.store, registry: options.registry, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
-    protection: session.protection, privateScopes: session.privateScopes, building: options.building ?? [],
+    protection: session.protection, privateScopes: session.privateScopes, dependencies: session.dependencies, building: options.building ?? [],
     ...(options.substituters ? { substituters: options.substituters } : {}),
     ...(options.redo ? { redo: { how: options.redo, nodes: new Set(resolved.graph.roots.map((r) => r.node)) } } : {}),
     graph: resolved.graph, nodes, emit,
@@ -192,14 +224,14 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
     // what is being built, so a build asking for its own name is an error, not a wait on its own lock.
     resolve: async (other, how, asker, slot) => {
       const sub: RealizeOptions = {
-        ...options, slots: pool, building: [...(options.building ?? []), asker], redo: undefined,
+        ...options, slots: pool, building: [...(options.building ?? []), asker], redo: undefined, memo: undefined,
         ...(how?.pure ? { pure: true } : {}),
         ...(how?.signal ? { signal: options.signal ? AbortSignal.any([options.signal, how.signal]) : how.signal } : {}),
       };
       const go = async () => (await realize(other, sub)).roots;
       return slot ? slot.lend(go) : go();
     },
-    realizeName: async (text) => (await realize(text, { ...options, slots: pool, redo: undefined })).roots,
+    realizeName: async (text) => (await realize(text, { ...options, slots: pool, redo: undefined, memo: undefined })).roots,
   };
   const memoized = (id: number): Promise<Outputs> => {
     let p = memo.get(id);

@@ -29,7 +29,11 @@ import { resolve } from './resolve.js';
 export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): boolean {
   const newest = store.db.reductionsFrom(row.from)[0];
   if (newest && newest.to === row.to && newest.namespace === row.namespace && newest.kind === row.kind) return false;
-  store.db.immediate(() => store.db.putReduction({ ...row, createdAt: Date.now() }));
+  store.db.immediate(() => {
+    // What a name realizes to changes (a node's result replaced, an assertion): no memo may answer as before.
+    if (newest || row.kind === 'asserted') store.db.deleteMemos();
+    store.db.putReduction({ ...row, createdAt: Date.now() });
+  });
   return true;
 }
 

@@ -29,6 +29,7 @@ import { substitute } from './substitute.js';
 import type { Substituters } from '../cache/substituters.js';
 import type { PrivateScope } from './private-results.js';
 import type { Protection } from './protect.js';
+import type { Dependencies } from './memo.js';
 import type { ResolvedNode } from './resolve.js';
 import type { Slot } from './slots.js';
 
@@ -43,6 +44,8 @@ export interface StepEnv {
   readonly signal?: AbortSignal;
   /** What the realize holds (protect.ts): every object a unit finds or makes is held until the realize ends. */
   readonly protection: Protection;
+  /** The files the realize's contextual nodes declared they were made from (memo.ts). */
+  readonly dependencies: Dependencies;
   emit(e: EngineEvent): void;
   /** Run a namespace within the `--jobs` limit (holding `slot`); throws `Cancelled` if the run was cancelled meanwhile. */
   run<T>(task: (slot: Slot) => Promise<T>): Promise<T>;
@@ -188,7 +191,8 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
     }
     const emitted: { toName: string; output?: string }[] = [];
     let slot: Slot | undefined;
-    const ctx = contextFor(env, unit, log, emitted, () => slot);
+    const declared = { any: false };
+    const ctx = contextFor(env, unit, log, emitted, () => slot, declared);
     // Checking, recording and the `ready` event happen while the unit holds its job slot: its work is done
     // only then, and a unit waiting for the slot is not reported running before this one is ready. The
     // unit's clock starts with its slot too: waiting for one is not the unit's time.
@@ -197,6 +201,8 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
       const t0 = Date.now();
       unit.members.forEach((m, i) => env.emit({ kind: 'realizing', ...ref(m), spelling: unit.spellings[i]! }));
       const results = await unit.realize(ctx);
+      // A contextual unit that did not say what it was made from may have read anything: no memo.
+      if (!declared.any && unit.members.some((m) => m.signature.contextual)) env.dependencies.untrack(lead.label);
       return finish(env, unit, store, log, results, emitted, before, t0);
     });
   } catch (e) {
@@ -228,7 +234,7 @@ async function finish(env: StepEnv, unit: Unit, store: Store, log: LogLines, res
 }
 
 /** The context a namespace realizes in: its events become the lead member's, its log lines are kept. */
-function contextFor(env: StepEnv, unit: Unit, log: LogLines, emitted: { toName: string; output?: string }[], slot: () => Slot | undefined): RealizeContext {
+function contextFor(env: StepEnv, unit: Unit, log: LogLines, emitted: { toName: string; output?: string }[], slot: () => Slot | undefined, declared: { any: boolean }): RealizeContext {
   const lead = unit.members[0]!;
   const events = nodeEvents(ref(lead), (e) => {
     if (e.kind === 'log') log.push(e.line);
@@ -245,6 +251,10 @@ function contextFor(env: StepEnv, unit: Unit, log: LogLines, emitted: { toName: 
         });
       }
       emitted.push({ toName, ...(output === undefined ? {} : { output }) });
+    },
+    dependsOn: (state) => {
+      declared.any = true;
+      env.dependencies.add(state);
     },
     ...(unit.knot ? {} : {
       resolve: (other: string, how?: { readonly pure?: boolean; readonly signal?: AbortSignal }) => env.resolve(other, how, { spelling: unit.lock, label: lead.label }, slot()),

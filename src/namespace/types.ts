@@ -6,6 +6,7 @@
 import type { Spelling } from '../graph/spell.js';
 import type { GraphParam } from '../graph/types.js';
 import type { Annotation, Resource } from '../resource/types.js';
+import type { TreeState } from '../store/stat-cache.js';
 import type { Store } from '../store/store.js';
 
 export type { Resource } from '../resource/types.js';
@@ -101,6 +102,16 @@ export interface RealizeContext {
    * asker is gone).
    */
   resolve?(name: string, options?: { readonly pure?: boolean; readonly signal?: AbortSignal }): Promise<readonly Resource[]>;
+  /**
+   * Declare the context a contextual node's result was made from: a file or
+   * tree, as `importPath` stat-ed it before reading (`state`). A contextual
+   * node that declares its whole context this way (and reads nothing else of
+   * it: no environment, no clock, no network) lets the engine answer its whole
+   * name from the memo while every declared path stats the same
+   * (docs/engine.md, "The memo"); one that declares nothing is never memoized.
+   * Absent where the caller keeps no memo.
+   */
+  dependsOn?(state: TreeState): void;
 }
 
 /** Where an input of a cycle's member comes from inside the cycle (`realizeKnot`). */

@@ -8,7 +8,7 @@
  * that adds and gc never interleave between the rename and the row.
  */
 import { pathToFileURL } from 'node:url';
-import { statfsSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { NomiaStoreError } from '../errors.js';
@@ -85,6 +85,15 @@ CREATE TABLE IF NOT EXISTS reduction_signers (
   source        TEXT NOT NULL,
   PRIMARY KEY (from_spelling, namespace)
 );
+`,
+  // 3 → 4: the engine's memo of whole names (engine/memo.ts). Losing it costs one full realize.
+  `
+CREATE TABLE IF NOT EXISTS memos (
+  key       TEXT PRIMARY KEY,   -- memoKey(): the name text, the working directory, the configuration
+  results   TEXT NOT NULL,      -- JSON: the realize's results, as resources
+  deps      TEXT NOT NULL,      -- JSON: every path the realize's contextual nodes read, with its stat state
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
 `,
 ];
 
@@ -343,7 +352,60 @@ export class StoreDatabase {
         throw sqliteError(e, this.db.name);
       }
     };
-    return options.flush === false && !this.readOnly ? this.unflushed(run) : run();
+    if (options.flush === false && !this.readOnly) return this.unflushed(run);
+    // In a batch (group commit) a commit that would be flushed is flushed by `endBatch`, with the others.
+    if (options.flush === undefined && this.batches > 0 && this.durable && !this.readOnly && !this.db.inTransaction) return this.grouped(run);
+    return run();
+  }
+
+  private batches = 0;
+  private pending = false;
+
+  /**
+   * Group commit: until the matching `endBatch`, commits that would each be
+   * flushed (fsync of the write-ahead log) are not; `endBatch` flushes them
+   * all with one fsync. Batches nest and may overlap (a daemon's realizes).
+   *
+   * Crash story: a killed process loses nothing (its commits are in the
+   * kernel's cache). A power loss before `endBatch` may lose the batch's
+   * newest commits, never one without those before it (the log is replayed
+   * up to its first torn frame), and never leaves a row whose files are not
+   * on disk (an object's tree and store/ are synced before its commit,
+   * commit.ts). The commits run with `synchronous = NORMAL`, which in WAL
+   * mode still syncs around checkpoints, so the database is never corrupt.
+   */
+  beginBatch(): void {
+    this.batches++;
+  }
+
+  /** End a batch: make every commit so far durable with one fsync of the log (when any was left unflushed). */
+  endBatch(): void {
+    this.batches = Math.max(0, this.batches - 1);
+    if (!this.pending) return;
+    this.pending = false;
+    try {
+      const fd = openSync(`${this.db.name}-wal`, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      // No log (checkpointed and truncated meanwhile: what it held was synced then).
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw sqliteError(e, this.db.name);
+    }
+  }
+
+  /** Run a commit of a batch: synced at its end (`endBatch`), not now. */
+  private grouped<T>(f: () => T): T {
+    this.prepare('PRAGMA synchronous = NORMAL').run();
+    try {
+      const r = f();
+      this.pending = true;
+      return r;
+    } finally {
+      this.prepare('PRAGMA synchronous = FULL').run();
+    }
   }
 
   /** Run `f` with this connection's commits not flushed to disk (prepared PRAGMAs: thousands of imports ask). */
@@ -457,8 +519,36 @@ export class StoreDatabase {
     return (this.prepare(`${this.selectReductions()} WHERE r.to_name = ? ORDER BY r.created_at DESC`).all(to) as RawReduction[]).map(toReduction);
   }
 
-  /** Remove the reduction from `from` recorded under `namespace`; false if there was none. */
+  /** The memo under `key` (engine/memo.ts), as stored. */
+  memo(key: string): { readonly results: string; readonly deps: string } | undefined {
+    return this.prepare('SELECT results, deps FROM memos WHERE key = ?').get(key) as { results: string; deps: string } | undefined;
+  }
+
+  /** Only the results of the memo under `key` (its dependencies are not read). */
+  memoResults(key: string): string | undefined {
+    return (this.prepare('SELECT results FROM memos WHERE key = ?').get(key) as { results: string } | undefined)?.results;
+  }
+
+  /** Record (or replace) a memo. Not flushed: a memo lost by a power loss costs one full realize. */
+  putMemo(key: string, results: string, deps: string): void {
+    const insert = this.prepare('INSERT OR REPLACE INTO memos (key, results, deps, created_at) VALUES (?, ?, ?, ?)');
+    this.unflushed(() => {
+      try {
+        insert.run(key, results, deps, Date.now());
+      } catch (e) {
+        throw sqliteError(e, this.db.name);
+      }
+    });
+  }
+
+  /** Forget every memo: what a whole name realizes to may have changed (a reduction replaced or removed). */
+  deleteMemos(): void {
+    this.prepare('DELETE FROM memos').run();
+  }
+
+  /** Remove the reduction from `from` recorded under `namespace`; false if there was none. Forgets every memo. */
   deleteReduction(from: string, namespace: string): boolean {
+    this.deleteMemos();
     this.prepare('DELETE FROM reduction_signers WHERE from_spelling = ? AND namespace = ?').run(from, namespace);
     return this.prepare('DELETE FROM reductions WHERE from_spelling = ? AND namespace = ?').run(from, namespace).changes > 0;
   }

@@ -11,7 +11,7 @@
 import { resolve } from 'node:path';
 import { addPath, checkSource, objectNameFor, type AddOptions } from './add.js';
 import { holdExisting, type CommitResult } from './commit.js';
-import { lookupStat, recordStat, statTree } from './stat-cache.js';
+import { lookupStat, recordStat, statTree, type TreeState } from './stat-cache.js';
 import type { Store } from './store.js';
 
 export interface ImportPathOptions extends AddOptions {
@@ -22,6 +22,12 @@ export interface ImportPathOptions extends AddOptions {
 export interface ImportPathResult extends CommitResult {
   /** False when the stat cache gave the hash and the object was there: nothing was read. */
   readonly read: boolean;
+  /**
+   * What the stat cache saw, taken before anything was read: the state the result is a function of
+   * (for a caller that remembers what it depended on, as the engine's memo does). Undefined when the
+   * path could not be statted or the clock not read.
+   */
+  readonly state?: TreeState;
 }
 
 /** Like `addPath`, through the stat cache. Throws what `addPath` throws. */
@@ -39,12 +45,12 @@ export async function importPath(store: Store, src: string, options: ImportPathO
   const known = state && options.statCache !== false ? lookupStat(store, state) : undefined;
   if (known) {
     const held = holdExisting(store, { hash: known.hash, name, ...keep });
-    if (held) return { ...held, read: false };
+    if (held) return { ...held, read: false, ...(state ? { state } : {}) };
     // Collected since: copy it in again.
   }
   // A miss is read once, copying as it hashes: hashing first would read new content twice to save a
   // copy only for content already stored from another path.
   const result = await addPath(store, abs, { ...options, name });
   if (state) recordStat(store, state, { hash: result.object.hash, narSize: result.object.narSize });
-  return { ...result, read: true };
+  return { ...result, read: true, ...(state ? { state } : {}) };
 }

@@ -149,21 +149,29 @@ function walk(out: Listing, dir: string | Buffer): bigint {
 export function statTree(store: Store, path: string): TreeState | undefined {
   const stampNs = fsClock(store);
   if (stampNs === undefined) return undefined;
+  const now = statNow(path);
+  return now && { ...now, stampNs };
+}
+
+/**
+ * Stat `path` and everything below it as `statTree` does, without reading
+ * the clock: for comparing with a state taken before (the engine's memo).
+ * Undefined when the path cannot be walked (it is gone, or unreadable).
+ */
+export function statNow(path: string): Omit<TreeState, 'stampNs'> | undefined {
   try {
     const root = lstatSync(path, { bigint: true });
-    if (!root.isDirectory()) {
-      return { path, root, listing: undefined, newestNs: root.mtimeNs > root.ctimeNs ? root.mtimeNs : root.ctimeNs, stampNs };
-    }
+    if (!root.isDirectory()) return { path, root, listing: undefined, newestNs: root.mtimeNs > root.ctimeNs ? root.mtimeNs : root.ctimeNs };
     const out = new Listing();
     const newestNs = walk(out, path);
-    return { path, root, listing: createHash('sha256').update(out.buf.subarray(0, out.n)).digest(), newestNs, stampNs };
+    return { path, root, listing: createHash('sha256').update(out.buf.subarray(0, out.n)).digest(), newestNs };
   } catch {
     return undefined;
   }
 }
 
 /** Racy: something covered was stamped in the same second as the entry's clock, or later. */
-function racy(newestNs: bigint, stampNs: bigint): boolean {
+export function racy(newestNs: bigint, stampNs: bigint): boolean {
   return newestNs / NS_PER_S >= stampNs / NS_PER_S;
 }
 

@@ -53,9 +53,11 @@ export const filesystemNamespace: Namespace = {
         const path = resolve(ctx.context.cwd, requireParam(req, 'path', 'filesystem:import?path=./src'));
         const name = stringParam(req, 'name') !== undefined ? checkObjectName(stringParam(req, 'name')!) : defaultObjectName(basename(path)) ?? 'source';
         // The stat cache answers an unchanged path without reading it (store/import-path.ts).
-        const { object, added } = await importPath(ctx.store, path, {
+        const { object, added, state } = await importPath(ctx.store, path, {
           name, onProgress: (p) => ctx.events.emit({ kind: 'progress', done: p.bytes, unit: 'bytes' }),
         });
+        // The path's state before it was read is all of this node's context (the engine's memo checks it).
+        if (state) ctx.dependsOn?.(state);
         ctx.log(added ? `added ${path}` : `unchanged: ${path} is already in the store`);
         return { out: objectResource(ctx.store, object) };
       }

@@ -1,0 +1,79 @@
+/**
+ * The full path of `nomia realize`: the registry of namespaces, the binary
+ * caches, the engine. Loaded only when the memo cannot answer (cmd-realize.ts).
+ */
+import { NomiaError } from '../errors.js';
+import { bindResolved } from '../engine/bind.js';
+import type { MemoKey } from '../engine/memo.js';
+import { realize } from '../engine/realize.js';
+import type { Name } from '../name/ast.js';
+import { parseName } from '../name/parse.js';
+import { print } from '../name/print.js';
+import type { SandboxMode } from '../namespaces/package/sandbox.js';
+import { registry, runContext } from '../setup.js';
+import type { EventListener } from '../engine/events.js';
+import type { Resource } from '../resource/types.js';
+import type { Store } from '../store/store.js';
+import { cacheSettings } from '../cache/config.js';
+import { Substituters } from '../cache/substituters.js';
+import { configFiles } from '../namespace/registry.js';
+
+export interface FullOptions {
+  readonly jobs: number; readonly sandbox: SandboxMode; readonly check?: boolean; readonly rebuild?: boolean;
+  readonly substituter?: string[]; readonly trustedKey?: string[]; readonly offline?: boolean;
+}
+
+/** The name with each `@var` replaced by the name bound to it (`--bind var=name`). */
+export function bound(text: string, flags: readonly string[]): string {
+  const bindings: Record<string, Name> = {};
+  for (const f of flags) {
+    const eq = f.indexOf('=');
+    const key = eq > 0 ? f.slice(0, eq).replace(/^@/, '') : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) throw new NomiaError('usage', `--bind ${JSON.stringify(f)} is not \`var=name\``, { hint: "e.g. --bind src='filesystem:import?path=./src'" });
+    bindings[key] = parseName(f.slice(eq + 1));
+  }
+  return print(bindResolved(parseName(text), bindings, text));
+}
+
+/** Realize `text` with the engine (keeping a memo under `memo`); cancelled by ^C or SIGTERM. */
+export async function realizeFully(store: Store, text: string, opts: FullOptions, onEvent: EventListener, memo: MemoKey | undefined): Promise<readonly Resource[]> {
+  const reg = registry(process.cwd(), { sandbox: opts.sandbox });
+  const substituters = new Substituters(cacheSettings(configFiles(process.cwd()), {
+    ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}), ...(opts.offline ? { offline: true } : {}),
+  }));
+  // ^C or SIGTERM cancels: running namespaces see the signal (builds are killed), nothing new starts,
+  // and the store is left consistent. A second ^C kills at once (the default handler is back).
+  const interrupt = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => interrupt.abort(new NomiaError('realize/failed', `interrupted by ${sig}`));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const { roots } = await realize(text, {
+      store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent, source: text, signal: interrupt.signal, substituters,
+      ...(opts.check ? { redo: 'check' as const } : opts.rebuild ? { redo: 'rebuild' as const } : {}),
+      ...(memo ? { memo } : {}),
+    });
+    if (interrupt.signal.aborted) throw interrupt.signal.reason;
+    return roots;
+  } catch (e) {
+    // What a cancelled namespace throws (an AbortError) is not the story: the interruption is.
+    throw interrupt.signal.aborted ? interrupt.signal.reason : e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    substituters.close();
+    await reg.close();
+  }
+}
+
+/** Every namespace id a name may use here: the built-in ones and those configured in nomia.json. */
+export function namespacesHelp(): string {
+  try {
+    const reg = registry(process.cwd());
+    const ids = reg.ids().sort();
+    void reg.close();
+    return `Namespaces (built in and from nomia.json): ${ids.join(', ')}`;
+  } catch (e) {
+    return `Namespaces: (cannot be listed here: ${(e as Error).message})`;
+  }
+}

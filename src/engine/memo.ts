@@ -1,0 +1,171 @@
+/**
+ * The memo of whole names (docs/engine.md, "The memo"): ninja's deps log,
+ * Bazel's action cache, for a whole realize. After a realize that succeeded,
+ * its results are kept under a key of everything that decides what the
+ * name text means to this caller (`memoKey`), with every file or tree its
+ * contextual nodes were made from and the stat state each had before it was
+ * read. The next realize under the same key stats those paths again; if
+ * each stats exactly the same (and was not racy when taken), the results
+ * are the answer, without parsing, resolving or running anything.
+ *
+ * A realize is memoized only when every contextual node it ran declared its
+ * whole context (`RealizeContext.dependsOn`); one that did not (standard
+ * input, the environment, the clock, a remote), an a-priori reduction of a
+ * contextual node, or a named namespace leaves no memo. Replacing or
+ * removing any reduction forgets every memo (`reductions.ts`): what a name
+ * realizes to may have changed without any file changing.
+ *
+ * This module loads only the store's database and stat cache: the CLI
+ * answers from it before it loads the engine or any namespace.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { Resource } from '../resource/types.js';
+import { racy, statNow, type TreeState } from '../store/stat-cache.js';
+import type { Store } from '../store/store.js';
+
+/** The key of a memo; minted by `memoKey` only. */
+export type MemoKey = string & { readonly __brand: 'MemoKey' };
+
+/** Everything that decides what a name text means to its caller. */
+export interface MemoContext {
+  /** The name text, exactly as realized (after `--bind`). */
+  readonly text: string;
+  /** The working directory: relative paths in the name are relative to it. */
+  readonly cwd: string;
+  /**
+   * Everything else that changes the meaning: the configured namespaces and their spellings
+   * (`nomia.json`, the user's config), the sandbox mode, nomia's version. Opaque here; the same text
+   * from the same caller set-up must give the same string.
+   */
+  readonly configuration: string;
+}
+
+/** The memo format: a new one never reads an old one's rows as its own. */
+const FORMAT = 'nomia-memo-1';
+
+/** The key of a realize: the SHA-256 of the format, the text, the working directory and the configuration, each length-prefixed. */
+export function memoKey(c: MemoContext): MemoKey {
+  const h = createHash('sha256');
+  for (const part of [FORMAT, c.cwd, c.configuration, c.text]) h.update(`${Buffer.byteLength(part)}:`).update(part);
+  return `memo1-${h.digest('hex')}` as MemoKey;
+}
+
+/** What a realize's contextual nodes were made from, collected as it runs (one per realize, shared by the realizes it starts). */
+export class Dependencies {
+  private readonly states: TreeState[] = [];
+  /** The label of the first contextual node that did not declare its context: then nothing is memoized. */
+  untracked: string | undefined;
+
+  /** A contextual node was made from `state`. */
+  add(state: TreeState): void {
+    this.states.push(state);
+  }
+
+  /** A contextual node was realized from context it did not declare. */
+  untrack(label: string): void {
+    this.untracked ??= label;
+  }
+
+  /** Every state declared, each once. */
+  list(): readonly TreeState[] {
+    const seen = new Set<string>();
+    return this.states.filter((s) => {
+      const k = JSON.stringify(encode(s));
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+}
+
+/** A dependency as stored: path, dev, ino, mode, size, mtime ns, ctime ns, listing (hex or null), newest ns, stamp ns. */
+type StoredDep = [string, string, string, string, string, string, string, string | null, string, string];
+
+function encode(s: TreeState): StoredDep {
+  const r = s.root;
+  return [s.path, String(r.dev), String(r.ino), String(r.mode), String(r.size), String(r.mtimeNs), String(r.ctimeNs), s.listing?.toString('hex') ?? null, String(s.newestNs), String(s.stampNs)];
+}
+
+/** Whether `path` stats now as recorded in `d`, and `d` was not racy when taken. */
+function unchanged(d: StoredDep): boolean {
+  const [path, dev, ino, mode, size, mtime, ctime, listing, newest, stamp] = d;
+  // Racy (stat-cache.ts): a change within the granule the stats were taken in could look the same.
+  if (racy(BigInt(newest), BigInt(stamp))) return false;
+  const now = statNow(path);
+  if (!now) return false;
+  const r = now.root;
+  return String(r.dev) === dev && String(r.ino) === ino && String(r.mode) === mode && String(r.size) === size &&
+    String(r.mtimeNs) === mtime && String(r.ctimeNs) === ctime && (now.listing?.toString('hex') ?? null) === listing;
+}
+
+/** Record that the realize keyed `key` gave `results`, made from `deps`. A memo that cannot be written costs the next realize its full run, nothing more. */
+export function recordMemo(store: Store, key: MemoKey, results: readonly Resource[], deps: readonly TreeState[]): void {
+  try {
+    store.db.putMemo(key, JSON.stringify(results), JSON.stringify(deps.map(encode)));
+  } catch {
+    // A read-only or locked database: no memo.
+  }
+}
+
+/** A memo whose every dependency stats as recorded. */
+export interface MemoHit {
+  readonly results: readonly Resource[];
+  /** The results as stored (`memoCurrent` compares them). */
+  readonly recorded: string;
+  /** The paths it depends on (for a watcher). */
+  readonly paths: readonly string[];
+}
+
+/**
+ * The results memoized under `key`, if every path they were made from
+ * stats as it did (checked here); whether each result is still in the
+ * store is the caller's to check, as it holds them (`Protection.hold`).
+ */
+export function lookupMemo(store: Store, key: MemoKey): MemoHit | undefined {
+  let row;
+  try {
+    row = store.db.memo(key);
+  } catch {
+    return undefined;
+  }
+  if (!row) return undefined;
+  const deps = JSON.parse(row.deps) as StoredDep[];
+  for (const d of deps) if (!unchanged(d)) return undefined;
+  return { results: JSON.parse(row.results) as Resource[], recorded: row.results, paths: deps.map((d) => d[0]) };
+}
+
+/**
+ * Whether the memo under `key` still holds `hit`'s results: false once it was
+ * forgotten (a reduction replaced or removed, by any process) or recorded
+ * anew. One read of the results alone, for a copy kept in memory.
+ */
+export function memoCurrent(store: Store, key: MemoKey, hit: MemoHit): boolean {
+  try {
+    return store.db.memoResults(key) === hit.recorded;
+  } catch {
+    return false;
+  }
+}
+
+/** The paths the memo under `key` depends on, unchecked (to watch them before checking them); undefined if there is none. */
+export function memoPaths(store: Store, key: MemoKey): readonly string[] | undefined {
+  let row;
+  try {
+    row = store.db.memo(key);
+  } catch {
+    return undefined;
+  }
+  return row && (JSON.parse(row.deps) as StoredDep[]).map((d) => d[0]);
+}
+
+/**
+ * The answer from the memo under `key`: its results, each still in the
+ * store and held by `hold` (false when one is not registered any more), or
+ * undefined (then realize as usual).
+ */
+export function answerFromMemo(store: Store, key: MemoKey, hold: (results: readonly Resource[]) => boolean): MemoHit | undefined {
+  const hit = lookupMemo(store, key);
+  if (!hit || !hit.results.every((r) => r.kind !== 'object' || existsSync(r.path))) return undefined;
+  return hold(hit.results) ? hit : undefined;
+}
