@@ -1,7 +1,7 @@
 /** Reading the name a command works on: an argument, `-` for stdin, or a file. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
-import { maxNameLength } from '../name/parse.js';
+import { maxNameLength } from '../name/limits.js';
 
 export interface NameInput {
   readonly text: string;

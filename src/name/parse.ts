@@ -9,7 +9,7 @@
  * Nesting is bounded (`MAX_DEPTH`) so that hostile input gets a syntax error,
  * never a stack overflow.
  */
-import { getHeapStatistics } from 'node:v8';
+import { maxNameLength } from './limits.js';
 import { NomiaSyntaxError } from '../errors.js';
 import {
   isReservedWord,
@@ -47,22 +47,6 @@ export const NAME_SYNTAX_VERSION = 2;
 
 /** How deep names, input lists and value lists may nest. */
 export const MAX_DEPTH = 256;
-
-/** The most a name text may hold, in UTF-16 code units, whatever the heap. */
-export const MAX_NAME_LENGTH = 64 * 1024 * 1024;
-
-/**
- * The longest name text the parser accepts, in UTF-16 code units: 64 Mi, or
- * 1/128 of the JavaScript heap limit if that is less. A parsed name's
- * AST takes about 50 bytes per character (the streaming formatter much less),
- * and flattening and spelling about twice that: past this bound a large name
- * would end the process with an out-of-memory crash instead of an error.
- * (a 10 M-character compose flattens in 1 GB). Node's default heap of
- * 2–4 GB gives 16–32 M characters; `--max-old-space-size` raises it.
- */
-export function maxNameLength(): number {
-  return Math.min(MAX_NAME_LENGTH, Math.floor(getHeapStatistics().heap_size_limit / 128));
-}
 
 /** Refuse a text longer than `maxNameLength()` before any work is done on it. */
 function checkLength(text: string): void {
