@@ -48,7 +48,8 @@ export function tcpAccepts(host: string, port: number): Promise<boolean> {
 
 function httpReady(host: string, port: number, path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host, port, path, method: 'GET', timeout: ATTEMPT_MS, agent: false }, (res) => {
+    // Lenient about line ends, as curl is: a CGI script answering with bare \n is up, not broken.
+    const req = request({ host, port, path, method: 'GET', timeout: ATTEMPT_MS, agent: false, insecureHTTPParser: true }, (res) => {
       res.resume();
       const status = res.statusCode ?? 0;
       resolve(status >= 200 && status < 400);

@@ -199,6 +199,6 @@ function killGroup(pid: number, sig: NodeJS.Signals): void {
 /** The last `n` lines of a log the service wrote (not the supervisor's own lines). */
 export function lastLines(path: string, n: number): string[] {
   if (!existsSync(path)) return [];
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l && !l.startsWith('--- nomia: starting') && !l.startsWith('--- nomia: exited'));
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l && (!l.startsWith('--- nomia: ') || l.startsWith('--- nomia: cannot start')));
   return lines.slice(-n);
 }
