@@ -25,7 +25,7 @@ function table(list: readonly ServiceInfo[]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-/** Print the log from `from` on; with `follow`, keep printing what is appended until the service is gone. */
+/** Print the log; with `follow`, keep printing what is appended, until ^C or SIGTERM. */
 function printLog(path: string, follow: boolean): Promise<void> {
   return new Promise((resolve) => {
     let at = 0;

@@ -38,6 +38,9 @@ describe('service: nomia up, status, logs, down', () => {
     assert.ok(s!.pid && alive(s!.pid));
     const table = r.run(['status']);
     assert.match(table.out, new RegExp(`web\\s+httpd\\s+127\\.0\\.0\\.1:${port}\\s+${s!.pid}\\s+\\d+s\\s+ready`));
+    const handle = r.run(['realize', '--json', `service:running?id=${s!.id}`]);
+    assert.equal(handle.code, 0, handle.err);
+    assert.deepEqual(JSON.parse(handle.out), [{ name: `service:running?id=${s!.id}`, type: 'service', value: `127.0.0.1:${port}` }]);
     const logs = r.run(['logs', 'web']);
     assert.equal(logs.code, 0, logs.err);
     assert.match(logs.out, /starting httpd -f -p/);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type ErrorCode, lockFile, NomiaError } from '../../namespace/index.js';
+import { closeInheritedDescriptors } from '../inherited-fds.js';
 import { type Request, type Response, servicesDir, socketPath } from './protocol.js';
 
 const MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
@@ -60,6 +61,8 @@ export async function ask(home: string, req: Request): Promise<Extract<Response,
   try {
     const again = await send(home, req);
     if (again) return unwrap(again);
+    // The supervisor outlives us: a pipe we inherited (a caller waiting for our output to end) must not go with it.
+    closeInheritedDescriptors();
     const log = openSync(join(dir, 'supervisor.log'), 'a');
     const child = spawn(process.execPath, [MAIN, home], { detached: true, stdio: ['ignore', log, log], env: { ...process.env } });
     closeSync(log);
