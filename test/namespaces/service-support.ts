@@ -1,10 +1,12 @@
 /** Shared set-up of the service tests: a store with busybox, free ports, names of services, and the clean-up of everything they start. */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceInfo } from '../../src/namespaces/service/protocol.js';
 import { nomia, type Run, tempDir } from '../support/cli.js';
+
+export { freePort } from '../support/nginx.js';
 
 export interface Rig {
   readonly dir: string;
@@ -80,18 +82,6 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** A port on 127.0.0.1 free at the moment. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether 127.0.0.1:port accepts a connection now. */
