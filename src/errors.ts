@@ -80,6 +80,13 @@ export const ERROR_CODES = [
   'cache/store-dir',
   'cc/outside-trees',
   'cc/no-toolchain',
+  'service/failed',
+  'service/exited',
+  'service/not-ready',
+  'service/port-taken',
+  'service/dependency',
+  'service/not-found',
+  'service/supervisor',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -33,6 +33,8 @@ const commandModules: readonly (readonly [readonly string[], CommandModule])[] =
   [['bootstrap-tools'], () => import('./cmd-bootstrap.js')],
   [['log'], () => import('./cmd-log.js')],
   [['daemon'], () => import('./cmd-daemon.js')],
+  [['up'], () => import('./cmd-up.js')],
+  [['status', 'logs', 'down'], () => import('./cmd-services.js')],
 ];
 
 /** The command word of `argv`: its first argument that is neither an option nor the value of `--store`. */

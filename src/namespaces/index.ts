@@ -12,7 +12,8 @@ import { gitNamespace } from './git/index.js';
 import { nomiaNamespace } from './nomia/index.js';
 import { packageNamespace } from './package/index.js';
 import { privateFilesystemNamespace } from './private-filesystem/index.js';
+import { serviceNamespace } from './service/index.js';
 import { textNamespace } from './text/index.js';
 import { unpackNamespace } from './unpack/index.js';
 
-export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace, packageNamespace, gitNamespace, fetchNamespace, unpackNamespace, filterSourceNamespace, privateFilesystemNamespace, debNamespace, ccNamespace, gccNamespace];
+export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace, packageNamespace, gitNamespace, fetchNamespace, unpackNamespace, filterSourceNamespace, privateFilesystemNamespace, debNamespace, ccNamespace, gccNamespace, serviceNamespace];

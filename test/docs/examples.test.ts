@@ -48,6 +48,7 @@ const SKIP: readonly { readonly file: string; readonly starts: string; readonly 
   { file: 'docs/namespaces/deb.md', starts: '', why: 'downloads about 90 MB from Debian\'s archive and needs ./hello.c; test/namespaces/deb.test.ts realizes these names' },
   { file: 'docs/namespaces/package.md', starts: '', why: 'a script that runs inside a sandboxed build, not in a shell' },
   { file: 'docs/namespaces/private-filesystem.md', starts: '', why: 'sets up a shared store under /srv with a group: needs root and a `nomia` group' },
+  { file: 'docs/namespaces/service.md', starts: '', why: 'runs busybox from the bootstrap tools', unless: () => hasTool('bash-static') && hasTool('busybox') },
 ];
 
 /** A synopsis line: a placeholder stands where a real value would. */

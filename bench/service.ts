@@ -1,0 +1,126 @@
+/**
+ * bench/service: time from `nomia up` to ready, beside a shell script that
+ * starts the same process and polls the same probe (issue 19; target ≤ 1.2×
+ * the script).
+ *
+ * 1. One trivial HTTP service (busybox httpd serving a by-content
+ *    directory, probe `http://…/`): `nomia up` with no supervisor running
+ *    (cold: it starts one) and with one running (warm), against `sh`
+ *    starting httpd in the background and polling with `busybox wget` until
+ *    it answers. Median of RUNS.
+ * 2. Twenty services in a chain, each needing the one before (its endpoint
+ *    in its environment): one `nomia up` of the last, against the script
+ *    starting them one after another, each once the one before answers.
+ *
+ * Every process started is stopped before the next run (`nomia down`, kill).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const RUNS = process.argv.includes('--quick') ? 3 : 7;
+const CHAIN = 20;
+const bin = fileURLToPath(new URL('../../bin/nomia.js', import.meta.url));
+const dir = mkdtempSync(join('/dev/shm', 'nomia-bench-service-'));
+const store = join(dir, 'store');
+const env = { ...process.env, NOMIA_FSYNC: '0' };
+
+function nomia(args: string[]): string {
+  const r = spawnSync(process.execPath, [bin, '--store', store, ...args], { encoding: 'utf8', env, cwd: dir });
+  if (r.status !== 0) throw new Error(`nomia ${args[0]} failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function timed(f: () => void): number {
+  const t = performance.now();
+  f();
+  return performance.now() - t;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+
+mkdirSync(join(dir, 'www'));
+writeFileSync(join(dir, 'www', 'index.html'), 'hello\n');
+const tools = nomia(['bootstrap-tools']);
+const busybox = `${nomia(['path', tools])}/bin/busybox`;
+const www = nomia(['add', '--name', 'www', join(dir, 'www')]);
+const wwwPath = nomia(['path', www]);
+
+function serviceName(port: number, label: string, prev?: string): string {
+  return `service:process?args=[httpd, -f, -p, "127.0.0.1:${port}", -h, $www]&ready="http://127.0.0.1:${port}/"&name=${label}(exe: ${tools}/bin/busybox, www: ${www}${prev ? `, prev: $${prev}` : ''})`;
+}
+
+/** The peer: start each server once the one before answers, polling with busybox wget at the same back-off. */
+function script(ports: readonly number[]): string {
+  const lines = ports.map((p, i) => `prev=${i ? `127.0.0.1:${ports[i - 1]}` : ''} ${busybox} httpd -f -p 127.0.0.1:${p} -h ${wwwPath} >/dev/null 2>&1 & pids="$pids $!"
+w=0.01; until ${busybox} wget -q -O /dev/null http://127.0.0.1:${p}/ 2>/dev/null; do sleep $w; w=0.05; done`);
+  return `pids=\n${lines.join('\n')}\necho $pids`;
+}
+
+async function runScript(ports: readonly number[]): Promise<number> {
+  let pids = '';
+  const t = timed(() => {
+    pids = spawnSync('sh', ['-c', script(ports)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).stdout.trim();
+  });
+  for (const pid of pids.split(/\s+/).filter(Boolean)) process.kill(Number(pid), 'SIGTERM');
+  await sleep(50);
+  return t;
+}
+
+async function supervisorGone(): Promise<void> {
+  // It exits 2 s after its last service; wait so the next cold run starts one.
+  await sleep(2600);
+}
+
+const one = { cold: [] as number[], warm: [] as number[], script: [] as number[], cli: [] as number[] };
+const keeper = await freePort();
+for (let i = 0; i < RUNS; i++) {
+  const port = await freePort();
+  one.cold.push(timed(() => nomia(['up', '--root', 'b', '--log-format', 'json', serviceName(port, 'one')])));
+  nomia(['down', 'b']);
+  await supervisorGone();
+  nomia(['up', '--root', 'keeper', serviceName(keeper, 'keeper')]);
+  one.warm.push(timed(() => nomia(['up', '--root', 'b', '--log-format', 'json', serviceName(port, 'one')])));
+  // The floor of any nomia command: Node's start-up and one question to the supervisor.
+  one.cli.push(timed(() => nomia(['status'])));
+  nomia(['down', 'b']);
+  nomia(['down', 'keeper']);
+  one.script.push(await runScript([port]));
+}
+
+const chain = { nomia: [] as number[], script: [] as number[] };
+for (let i = 0; i < Math.max(1, Math.floor(RUNS / 2)); i++) {
+  const ports: number[] = [];
+  for (let j = 0; j < CHAIN; j++) ports.push(await freePort());
+  const decls = ports.map((p, j) => `s${j} = ${serviceName(p, `s${j}`, j ? `s${j - 1}` : undefined)}`);
+  const text = `let ${decls.join('; ')} in $s${CHAIN - 1}`;
+  await supervisorGone();
+  chain.nomia.push(timed(() => nomia(['up', '--root', 'chain', '--log-format', 'json', text])));
+  nomia(['down', 'chain']);
+  chain.script.push(await runScript(ports));
+}
+
+const rows: [string, number, number][] = [
+  ['one HTTP service, cold (starts the supervisor)', median(one.cold), median(one.script)],
+  ['one HTTP service, warm (supervisor running)', median(one.warm), median(one.script)],
+  [`${CHAIN} services in a chain`, median(chain.nomia), median(chain.script)],
+];
+console.log(`bench/service: from start to ready (median of ${RUNS}; chain: ${chain.nomia.length}), nomia up vs a shell script polling the same probe`);
+for (const [what, n, s] of rows) console.log(`  ${what.padEnd(48)} nomia ${ms(n).padStart(8)}   script ${ms(s).padStart(8)}   ratio ${(n / s).toFixed(2)}×`);
+const cli = median(one.cli);
+console.log(`  the CLI's own start-up (\`nomia status\`): ${ms(cli)}; warm \`up\` less that: ${ms(median(one.warm) - cli)}; the chain less that: ${ms(median(chain.nomia) - cli)} (${ms((median(chain.nomia) - cli) / CHAIN)} a service)`);

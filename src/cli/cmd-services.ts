@@ -1,0 +1,89 @@
+/** `nomia status`, `nomia logs R`, `nomia down R`: the services running under the store's supervisor. */
+import { createReadStream, existsSync, statSync, watchFile, unwatchFile } from 'node:fs';
+import type { Command } from 'commander';
+import { NomiaError } from '../errors.js';
+import { askIfRunning } from '../namespaces/service/client.js';
+import type { ServiceInfo } from '../namespaces/service/protocol.js';
+import { storeHome } from '../store/layout.js';
+import { run } from './run.js';
+
+const homeOf = (cmd: Command) => storeHome((cmd.optsWithGlobals() as { store?: string }).store);
+
+async function services(cmd: Command): Promise<readonly ServiceInfo[]> {
+  return (await askIfRunning(homeOf(cmd), { op: 'status' }))?.services ?? [];
+}
+
+function uptime(s: number): string {
+  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${s % 60}s` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+}
+
+function table(list: readonly ServiceInfo[]): string {
+  if (list.length === 0) return 'no services are running';
+  const rows = [['ROOT', 'SERVICE', 'ENDPOINT', 'PID', 'UPTIME', 'STATE', 'RESTARTS'],
+    ...list.map((s) => [s.roots.join(',') || '-', s.label, s.endpoint || '-', String(s.pid ?? '-'), uptime(s.uptime), s.state, String(s.restarts)])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** Print the log; with `follow`, keep printing what is appended, until ^C or SIGTERM. */
+function printLog(path: string, follow: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    let at = 0;
+    const more = (then?: () => void) => {
+      const size = existsSync(path) ? statSync(path).size : 0;
+      if (size <= at) return then?.();
+      const s = createReadStream(path, { start: at, end: size - 1 });
+      at = size;
+      s.on('data', (c) => process.stdout.write(c));
+      s.on('end', () => then?.());
+    };
+    if (!follow) return more(resolve);
+    more();
+    watchFile(path, { interval: 200 }, () => more());
+    const stop = () => {
+      unwatchFile(path);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+export function register(program: Command): void {
+  program
+    .command('status')
+    .summary('list the running services: roots, endpoints, pids, uptime, readiness')
+    .option('--json', 'print them as JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => run(() => ({
+      go: async () => {
+        const list = await services(cmd);
+        return opts.json ? JSON.stringify(list, null, 2) : table(list);
+      },
+    })));
+  program
+    .command('logs')
+    .summary('print the log of the service a root names')
+    .argument('<root>', 'the root given to `nomia up --root`')
+    .option('-f, --follow', 'keep printing what it writes (until ^C)')
+    .action((root: string, opts: { follow?: boolean }, cmd: Command) => run(() => ({
+      go: async () => {
+        const found = (await services(cmd)).find((s) => s.roots.includes(root));
+        if (!found) throw new NomiaError('service/not-found', `no running service has the root ${root}`, { hint: '`nomia status` lists the running services and their roots' });
+        await printLog(found.log, opts.follow === true);
+      },
+    })));
+  program
+    .command('down')
+    .summary('stop the service a root names, and what it needed that nothing else needs')
+    .argument('[root]', 'the root given to `nomia up --root`')
+    .option('--all', 'stop every service of the store')
+    .action((root: string | undefined, opts: { all?: boolean }, cmd: Command) => run(() => ({
+      go: async () => {
+        if (!opts.all && root === undefined) throw new NomiaError('usage', 'nomia down needs a root (or --all)', { hint: '`nomia status` lists the roots' });
+        const res = await askIfRunning(homeOf(cmd), { op: 'down', ...(opts.all ? { all: true } : { root: root! }) });
+        if (!res && !opts.all) throw new NomiaError('service/not-found', `no running service has the root ${root}`, { hint: '`nomia status` lists the running services and their roots' });
+        const stopped = res?.stopped ?? [];
+        return stopped.length ? stopped.map((l) => `stopped ${l}`).join('\n') : undefined;
+      },
+    })));
+}

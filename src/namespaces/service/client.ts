@@ -1,0 +1,80 @@
+/**
+ * Talking to a store's supervisor: one request per connection. `ask`
+ * starts the supervisor when none answers (under a lock, so two clients
+ * start one); `askIfRunning` does not (status, down).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type ErrorCode, lockFile, NomiaError } from '../../namespace/index.js';
+import { closeInheritedDescriptors } from '../inherited-fds.js';
+import { type Request, type Response, servicesDir, socketPath } from './protocol.js';
+
+const MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
+/** How long a new supervisor may take to listen. */
+const START_MS = 10_000;
+
+/** Send `req`; undefined when no supervisor listens. */
+function send(home: string, req: Request): Promise<Response | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath(home));
+    let text = '';
+    let connected = false;
+    socket.once('connect', () => {
+      connected = true;
+      socket.write(`${JSON.stringify(req)}\n`);
+    });
+    socket.on('data', (c) => { text += c.toString('utf8'); });
+    socket.once('error', (e: NodeJS.ErrnoException) => {
+      if (!connected && (e.code === 'ENOENT' || e.code === 'ECONNREFUSED')) resolve(undefined);
+      else reject(new NomiaError('service/supervisor', `the service supervisor of ${home} broke off: ${e.message}`, { hint: 'run the command again' }));
+    });
+    socket.once('close', () => {
+      if (!connected) return;
+      if (!text.trim()) reject(new NomiaError('service/supervisor', `the service supervisor of ${home} ended without an answer`, { hint: `its log: ${join(servicesDir(home), 'supervisor.log')}` }));
+      else resolve(JSON.parse(text) as Response);
+    });
+  });
+}
+
+function unwrap(res: Response): Extract<Response, { ok: true }> {
+  if (res.ok) return res;
+  throw new NomiaError(res.code as ErrorCode, res.message, res.hint === undefined ? {} : { hint: res.hint });
+}
+
+/** Ask the supervisor if one runs; undefined if none does. */
+export async function askIfRunning(home: string, req: Request): Promise<Extract<Response, { ok: true }> | undefined> {
+  const res = await send(home, req);
+  return res === undefined ? undefined : unwrap(res);
+}
+
+/** Ask the supervisor, starting it first if none runs. */
+export async function ask(home: string, req: Request): Promise<Extract<Response, { ok: true }>> {
+  const first = await send(home, req);
+  if (first) return unwrap(first);
+  const dir = servicesDir(home);
+  mkdirSync(dir, { recursive: true });
+  const lock = await lockFile(join(dir, 'start.lock'));
+  try {
+    const again = await send(home, req);
+    if (again) return unwrap(again);
+    // The supervisor outlives us: a pipe we inherited (a caller waiting for our output to end) must not go with it.
+    closeInheritedDescriptors();
+    const log = openSync(join(dir, 'supervisor.log'), 'a');
+    const child = spawn(process.execPath, [MAIN, home], { detached: true, stdio: ['ignore', log, log], env: { ...process.env } });
+    closeSync(log);
+    child.unref();
+    const deadline = Date.now() + START_MS;
+    for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 100)) {
+      await sleep(wait);
+      const res = await send(home, req);
+      if (res) return unwrap(res);
+    }
+    throw new NomiaError('service/supervisor', `the service supervisor of ${home} did not start`, { hint: `its log: ${join(dir, 'supervisor.log')}` });
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Readiness probes (`ready=`): when a started service may be handed out.
+ * `tcp://HOST:PORT` — a connection is accepted; `http://HOST:PORT/PATH` — a
+ * GET answers 2xx or 3xx; a list — a command that exits 0; absent — the
+ * process was started (and has not exited at once). Each probe attempt is
+ * short (its own timeout); the caller polls with back-off.
+ */
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { type AtomRequest, usage } from '../../namespace/index.js';
+
+export type Probe =
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly kind: 'http'; readonly host: string; readonly port: number; readonly path: string }
+  | { readonly kind: 'command'; readonly argv: readonly string[] }
+  | { readonly kind: 'started' };
+
+/** Longest a single attempt may take, in ms. */
+const ATTEMPT_MS = 1000;
+
+/** Parse `ready=`: a URL text or an expanded command list; undefined is `started`. */
+export function parseProbe(req: AtomRequest, ready: string | readonly string[] | undefined): Probe {
+  if (ready === undefined) return { kind: 'started' };
+  if (typeof ready !== 'string') return { kind: 'command', argv: [...ready] };
+  const m = /^(tcp|http):\/\/([^:/\s]+|\[[0-9a-fA-F:]+\]):(\d{1,5})(\/[^\s]*)?$/.exec(ready);
+  const port = m ? Number(m[3]) : 0;
+  if (!m || port < 1 || port > 65535 || (m[1] === 'tcp' && m[4] !== undefined && m[4] !== '/')) {
+    throw usage(req, `has ready=${ready}, which is no readiness probe`, 'use ready=tcp://127.0.0.1:8080, ready=http://127.0.0.1:8080/health or ready=[command, arg, …]');
+  }
+  const host = m[2]!.replace(/^\[|\]$/g, '');
+  return m[1] === 'tcp' ? { kind: 'tcp', host, port } : { kind: 'http', host, port, path: m[4] ?? '/' };
+}
+
+/** Whether something accepts connections at host:port now (a port already taken, before a start). */
+export function tcpAccepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(ATTEMPT_MS, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function httpReady(host: string, port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    // Lenient about line ends, as curl is: a CGI script answering with bare \n is up, not broken.
+    const req = request({ host, port, path, method: 'GET', timeout: ATTEMPT_MS, agent: false, insecureHTTPParser: true }, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      resolve(status >= 200 && status < 400);
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolve(false));
+    req.end();
+  });
+}
+
+function commandReady(argv: readonly string[], env: Readonly<Record<string, string>>, cwd: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { env: { ...env }, cwd, stdio: 'ignore', timeout: ATTEMPT_MS * 5 });
+    child.once('error', () => resolve(false));
+    child.once('exit', (code) => resolve(code === 0));
+  });
+}
+
+/** One attempt of `probe`: true when the service answers as ready. */
+export function probeOnce(probe: Probe, env: Readonly<Record<string, string>>, cwd: string): Promise<boolean> {
+  switch (probe.kind) {
+    case 'tcp': return tcpAccepts(probe.host, probe.port);
+    case 'http': return httpReady(probe.host, probe.port, probe.path);
+    case 'command': return commandReady(probe.argv, env, cwd);
+    case 'started': return Promise.resolve(true);
+  }
+}
+
+/** The probe as written, for messages. */
+export function probeText(probe: Probe): string {
+  switch (probe.kind) {
+    case 'tcp': return `tcp://${probe.host}:${probe.port}`;
+    case 'http': return `http://${probe.host}:${probe.port}${probe.path}`;
+    case 'command': return `[${probe.argv.join(', ')}]`;
+    case 'started': return 'started';
+  }
+}

@@ -1,0 +1,74 @@
+/** Readiness probes (`ready=`): the accepted and refused spellings, and what counts as ready. */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import { after, describe, it } from 'node:test';
+import type { AtomRequest } from '../../src/namespace/index.js';
+import { parseProbe, probeOnce, probeText } from '../../src/namespaces/service/probe.js';
+
+const req: AtomRequest = { namespace: { id: 'service', params: [] }, nameId: 'process', params: [] };
+
+describe('parseProbe', () => {
+  const accepted: [string, unknown][] = [
+    ['tcp://127.0.0.1:8080', { kind: 'tcp', host: '127.0.0.1', port: 8080 }],
+    ['tcp://localhost:1', { kind: 'tcp', host: 'localhost', port: 1 }],
+    ['http://127.0.0.1:80', { kind: 'http', host: '127.0.0.1', port: 80, path: '/' }],
+    ['http://127.0.0.1:8080/health?full=1', { kind: 'http', host: '127.0.0.1', port: 8080, path: '/health?full=1' }],
+    ['http://[::1]:65535/', { kind: 'http', host: '::1', port: 65535, path: '/' }],
+  ];
+  for (const [text, probe] of accepted) {
+    it(`accepts ${text}`, () => {
+      assert.deepEqual(parseProbe(req, text), probe);
+    });
+  }
+  for (const text of ['udp://127.0.0.1:1', 'tcp://127.0.0.1', 'tcp://127.0.0.1:0', 'http://127.0.0.1:65536/', 'tcp://127.0.0.1:80/x', 'https://127.0.0.1:443/', '127.0.0.1:80']) {
+    it(`refuses ${text}`, () => {
+      assert.throws(() => parseProbe(req, text), (e: { code?: string; message: string }) => e.code === 'usage' && e.message.includes('no readiness probe'));
+    });
+  }
+  it('takes a list as a command, and nothing as "started"', () => {
+    assert.deepEqual(parseProbe(req, ['/bin/sh', '-c', 'true']), { kind: 'command', argv: ['/bin/sh', '-c', 'true'] });
+    assert.deepEqual(parseProbe(req, undefined), { kind: 'started' });
+    assert.equal(probeText(parseProbe(req, 'http://127.0.0.1:80/x')), 'http://127.0.0.1:80/x');
+  });
+});
+
+describe('probeOnce', () => {
+  const servers: Server[] = [];
+  after(() => servers.forEach((s) => s.close()));
+
+  /** A server answering every connection with `reply` (raw bytes), on a free port. */
+  function answering(reply: string): Promise<number> {
+    return new Promise((resolve) => {
+      const s = createServer((c) => { c.on('data', () => c.end(reply)); c.on('error', () => undefined); });
+      servers.push(s);
+      s.listen(0, '127.0.0.1', () => resolve((s.address() as { port: number }).port));
+    });
+  }
+
+  it('http: 2xx and 3xx are ready, 4xx and 5xx are not', async () => {
+    for (const [status, ready] of [[200, true], [204, true], [302, true], [404, false], [503, false]] as const) {
+      const port = await answering(`HTTP/1.1 ${status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      assert.equal(await probeOnce({ kind: 'http', host: '127.0.0.1', port, path: '/' }, {}, '/'), ready, `status ${status}`);
+    }
+  });
+
+  it('http: an answer with bare \\n line ends (a busybox CGI script) is ready', async () => {
+    const port = await answering('HTTP/1.0 200 OK\nContent-Type: text/plain\n\nok\n');
+    assert.equal(await probeOnce({ kind: 'http', host: '127.0.0.1', port, path: '/' }, {}, '/'), true);
+  });
+
+  it('tcp: a listening port is ready, a closed one is not', async () => {
+    const port = await answering('');
+    assert.equal(await probeOnce({ kind: 'tcp', host: '127.0.0.1', port }, {}, '/'), true);
+    servers.pop()!.close();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await probeOnce({ kind: 'tcp', host: '127.0.0.1', port }, {}, '/'), false);
+  });
+
+  it('command: exit 0 is ready; another status or a missing program is not', async () => {
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
+    assert.equal(await probeOnce({ kind: 'command', argv: ['sh', '-c', 'exit 0'] }, env, '/'), true);
+    assert.equal(await probeOnce({ kind: 'command', argv: ['sh', '-c', 'exit 1'] }, env, '/'), false);
+    assert.equal(await probeOnce({ kind: 'command', argv: ['/nonexistent/probe'] }, env, '/'), false);
+  });
+});
