@@ -31,8 +31,10 @@ export interface CacheSettings {
 /** A record found and verified. */
 export interface Found {
   readonly record: SignedRecord;
-  /** The name of the trusted key that signed it. */
+  /** The name of the key that signed it. */
   readonly signer: string;
+  /** That key, `name:base64`: what a reduction taken from the record is recorded as signed by. */
+  readonly key: string;
   /** The cache it came from. */
   readonly cache: string;
 }
@@ -53,6 +55,12 @@ export interface Fetched {
 /** Why something a cache offered was not used; the engine reports it as a warning. */
 export type Note = (message: string) => void;
 
+/**
+ * The caller's word on a verified record (the engine's trust rule: is its signer trusted for this
+ * name's namespace?): undefined to take it, else why not, which is noted before the next cache is asked.
+ */
+export type Accept = (record: SignedRecord, key: string) => string | undefined;
+
 export class Substituters {
   private readonly caches: Transport[];
   private readonly keys: PublicKey[];
@@ -71,10 +79,10 @@ export class Substituters {
   }
 
   /**
-   * The first record from `spelling` signed by a trusted key and usable in `store`, asking the caches in
-   * order; undefined if none has one. A cache that is down is noted once and then skipped.
+   * The first record from `spelling` signed by one of the keys, usable in `store` and taken by `accept`,
+   * asking the caches in order; undefined if none has one. A cache that is down is noted once and then skipped.
    */
-  async find(store: Store, spelling: string, note: Note): Promise<Offer | undefined> {
+  async find(store: Store, spelling: string, note: Note, accept: Accept = () => undefined): Promise<Offer | undefined> {
     for (const cache of this.caches) {
       if (this.down.has(cache)) continue;
       let text: Buffer | undefined;
@@ -101,7 +109,12 @@ export class Substituters {
         note(`${cache.url}: the result for ${spelling} refers to store paths under ${record.storeDir}, not this store's ${store.layout.storeDir}; building instead`);
         continue;
       }
-      return { record, signer: signer.name, cache: cache.url, via: cache };
+      const why = accept(record, signer.text);
+      if (why !== undefined) {
+        note(`${cache.url}: the record for ${spelling} ${why}; ignored`);
+        continue;
+      }
+      return { record, signer: signer.name, key: signer.text, cache: cache.url, via: cache };
     }
     return undefined;
   }

@@ -70,7 +70,7 @@ export function register(program: Command): void {
     .option('--rebuild', 'run the nodes the results come from again, although a result is recorded, and record the new one')
     .addOption(new Option('--check', 'run them again and compare with what is recorded: a difference is an error (not reproducible); the record is kept').conflicts('rebuild'))
     .option('--substituter <url>', 'a binary cache to ask before building (repeatable; also "substituters" in config.json / nomia.json)', (v: string, acc: string[] = []) => [...acc, v])
-    .option('--trusted-key <name:base64>', 'a public key whose signed results are used (repeatable; also "trusted-public-keys")', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--trusted-key <name:base64>', 'a public key whose signed results are used, for every namespace, or NAME:BASE64@deb:*,git:* for those only (repeatable; also "trusted-public-keys")', (v: string, acc: string[] = []) => [...acc, v])
     .option('--offline', 'ask no binary cache')
     .option('--sandbox <mode>', 'how package builds run: bubblewrap, or none (no isolation; logged in every build)', (v: string) => {
       if (v !== 'bubblewrap' && v !== 'none') throw new NomiaError('usage', `--sandbox ${v}: use bubblewrap or none`);
@@ -87,10 +87,10 @@ Examples:
       if (opts.root !== undefined) checkRootName(opts.root);
       const input = fileOrArgument(opts.file, arg);
       return { input, go: () => withStore(cmd, async (store) => {
-        const reg = registry(process.cwd(), { sandbox: opts.sandbox });
+        const reg = registry(process.cwd(), { sandbox: opts.sandbox, ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}) });
         const render = eventRenderer(opts.logFormat);
-        const substituters = new Substituters(cacheSettings(configFiles(process.cwd()), {
-          ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}), ...(opts.offline ? { offline: true } : {}),
+        const substituters = new Substituters(cacheSettings(configFiles(process.cwd()), reg.trust, {
+          ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.offline ? { offline: true } : {}),
         }));
         // ^C or SIGTERM cancels: running namespaces see the signal (builds are killed), nothing new starts,
         // and the store is left consistent. A second ^C kills at once (the default handler is back).
