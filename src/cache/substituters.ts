@@ -52,6 +52,17 @@ export interface Fetched {
   readonly bytes: number;
 }
 
+/** How `Substituters.fetch` reports and holds. */
+export interface FetchOptions {
+  /** Called with the NAR bytes downloaded so far. */
+  readonly progress?: (bytes: number) => void;
+  /**
+   * Hold an object (`<hash>-<name>`) against gc until the caller lets go, if it is registered; false if it
+   * is not. Default: only check that it is registered (nothing held).
+   */
+  readonly hold?: (path: string) => boolean;
+}
+
 /** Why something a cache offered was not used; the engine reports it as a warning. */
 export type Note = (message: string) => void;
 
@@ -67,9 +78,10 @@ export class Substituters {
   /** Caches found down in this run: said once, then skipped without a word. */
   private readonly down = new Set<Transport>();
 
-  constructor(settings: CacheSettings) {
+  /** `open` reaches a cache by its URL (default `openTransport`; a test may wrap it). */
+  constructor(settings: CacheSettings, open: (url: string, options: TransportOptions) => Transport = openTransport) {
     const options: TransportOptions = settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs };
-    this.caches = settings.substituters.map((u) => openTransport(u, options));
+    this.caches = settings.substituters.map((u) => open(u, options));
     this.keys = settings.trustedKeys.map(parsePublicKey);
   }
 
@@ -124,8 +136,12 @@ export class Substituters {
    * whose hash is not the signed one, `cache/io` for a missing or unreachable object); the objects
    * imported before stay, each complete and checked.
    */
-  async fetch(store: Store, found: Offer, progress?: (bytes: number) => void): Promise<Fetched> {
-    const todo = found.record.objects.filter((o) => !store.db.object(o.path));
+  async fetch(store: Store, found: Offer, options: FetchOptions = {}): Promise<Fetched> {
+    const { progress, hold = (path: string) => store.db.object(path) !== undefined } = options;
+    // Objects already here are held first: a concurrent gc is otherwise free to remove one after this
+    // looked, before the reduction that needs it is recorded (or before an object referring to it is
+    // imported). One that cannot be held (absent, or just removed) is fetched like the rest.
+    const todo = found.record.objects.filter((o) => !hold(o.path));
     // Downloads run a few ahead of the imports (which go in order, references first), so the network and
     // the store's unpacking and hashing overlap. A download not awaited because an import failed is dropped.
     const nars: Promise<Buffer | undefined>[] = [];
@@ -146,6 +162,8 @@ export class Substituters {
       // The export's header is built from the signed record, not read from the cache: what enters the store is
       // what the trusted key signed, and the import checks the NAR against the hash in the path.
       await importExport(store, one([exportMagic(), itemHeader(o.path, toHex(parseObjectPath(o.path)!.hash), o.references), nar, EXPORT_END]));
+      // The import pinned it for this process; the caller's hold is what it releases with the rest.
+      if (!hold(o.path)) throw new NomiaError('cache/io', `${o.path} left the store as it was imported`, { hint: 'realize again' });
     }
     return { added: todo.length, bytes };
   }

@@ -51,7 +51,7 @@ async function substituteOne(env: StepEnv, subs: Substituters, store: Store, n: 
     const at = from;
     const found = await subs.find(store, from, (message) => emit({ kind: 'cache-skipped', ...ref(n), message }), (record, key) => refusal(env, n, at, record, key));
     if (!found) return false;
-    const fetched = await fetchObjects(subs, store, found, n, emit);
+    const fetched = await fetchObjects(env, subs, store, found, n, emit);
     if (!fetched) return false;
     record(store, rowOf(from, found.record, found.key, found.cache));
     emit({ kind: 'substituted', ...ref(n), spelling: from as Spelling, to: found.record.to, cache: found.cache, signer: found.signer, objects: fetched.added, bytes: fetched.bytes });
@@ -64,10 +64,15 @@ async function substituteOne(env: StepEnv, subs: Substituters, store: Store, n: 
 }
 
 /** The objects of a found record brought into the store, or undefined (reported) when the cache's bytes are refused. */
-async function fetchObjects(subs: Substituters, store: Store, found: Offer, n: ResolvedNode, emit: (e: EngineEvent) => void): Promise<Fetched | undefined> {
+async function fetchObjects(env: StepEnv, subs: Substituters, store: Store, found: Offer, n: ResolvedNode, emit: (e: EngineEvent) => void): Promise<Fetched | undefined> {
   emit({ kind: 'fetching', ...ref(n), cache: found.cache });
   try {
-    return await subs.fetch(store, found, (done) => emit({ kind: 'progress', ...ref(n), done, unit: 'bytes' }));
+    // Held (protect.ts) from before the download until the realize ends: a concurrent gc cannot take an
+    // object between its import (or the check that it is here) and the lookup of the reduction recorded for it.
+    return await subs.fetch(store, found, {
+      progress: (done) => emit({ kind: 'progress', ...ref(n), done, unit: 'bytes' }),
+      hold: (path) => env.protection.holdEntries([path], store),
+    });
   } catch (e) {
     emit({ kind: 'cache-skipped', ...ref(n), message: `${found.cache}: ${(e as Error).message}; building instead` });
     return undefined;
