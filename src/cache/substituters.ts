@@ -1,7 +1,7 @@
 /**
  * Reading from caches during a realize (docs/cache.md): find a reduction
  * record signed by a trusted key, then bring its objects into the store
- * through the store's own import (store/import-export.ts), every byte
+ * through the store's own import (`importNar`, store/import-export.ts), every byte
  * checked against the hash in the object's signed path before it is
  * committed, references first. What cannot be trusted is skipped with a
  * note, never followed: a record signed by another key, one made for
@@ -9,8 +9,7 @@
  * stays), an object the cache lacks.
  */
 import { NomiaError } from '../errors.js';
-import { importExport } from '../store/import-export.js';
-import { EXPORT_END, exportMagic, itemHeader } from '../store/export.js';
+import { importNar } from '../store/import-export.js';
 import { toHex } from '../store/hash.js';
 import { parseObjectPath } from '../store/store-path.js';
 import type { Store } from '../store/store.js';
@@ -141,7 +140,8 @@ export class Substituters {
     // Objects already here are held first: a concurrent gc is otherwise free to remove one after this
     // looked, before the reduction that needs it is recorded (or before an object referring to it is
     // imported). One that cannot be held (absent, or just removed) is fetched like the rest.
-    const todo = found.record.objects.filter((o) => !hold(o.path));
+    // (A read first: an absent object, the common case, costs no write transaction.)
+    const todo = found.record.objects.filter((o) => !(store.db.object(o.path) && hold(o.path)));
     // Downloads run a few ahead of the imports (which go in order, references first), so the network and
     // the store's unpacking and hashing overlap. A download not awaited because an import failed is dropped.
     const nars: Promise<Buffer | undefined>[] = [];
@@ -159,9 +159,10 @@ export class Substituters {
       if (!nar) throw new NomiaError('cache/io', `${found.cache} lacks the object ${o.path} its record for ${found.record.from} names`, { hint: 'push the name again to repair the cache' });
       bytes += nar.length;
       progress?.(bytes);
-      // The export's header is built from the signed record, not read from the cache: what enters the store is
-      // what the trusted key signed, and the import checks the NAR against the hash in the path.
-      await importExport(store, one([exportMagic(), itemHeader(o.path, toHex(parseObjectPath(o.path)!.hash), o.references), nar, EXPORT_END]));
+      // What enters the store is what the trusted key signed (path, hence hash, and references come from the
+      // record, not from the cache), and the import checks the NAR against the hash in the path.
+      const parsed = parseObjectPath(o.path)!;
+      await importNar(store, { path: o.path, name: parsed.name, hash: toHex(parsed.hash), references: o.references }, nar);
       // The import pinned it for this process; the caller's hold is what it releases with the rest.
       if (!hold(o.path)) throw new NomiaError('cache/io', `${o.path} left the store as it was imported`, { hint: 'realize again' });
     }
@@ -176,6 +177,3 @@ export class Substituters {
 /** NARs downloaded ahead of the import. */
 const AHEAD = 8;
 
-async function* one(chunks: readonly Buffer[]): AsyncGenerator<Uint8Array> {
-  for (const c of chunks) yield c;
-}
