@@ -144,10 +144,10 @@ export class Substituters {
     const todo = found.record.objects.filter((o) => !(store.db.object(o.path) && hold(o.path)));
     // Downloads run a few ahead of the imports (which go in order, references first), so the network and
     // the store's unpacking and hashing overlap. A download not awaited because an import failed is dropped.
-    const nars: Promise<Buffer | undefined>[] = [];
+    const nars: Promise<readonly Buffer[] | undefined>[] = [];
     const start = (i: number): void => {
       if (i >= todo.length || nars[i]) return;
-      const p = found.via.get(narPath(toHex(parseObjectPath(todo[i]!.path)!.hash)));
+      const p = found.via.read(narPath(toHex(parseObjectPath(todo[i]!.path)!.hash)));
       p.catch(() => undefined);
       nars[i] = p;
     };
@@ -157,7 +157,7 @@ export class Substituters {
       const nar = await nars[i]!;
       start(i + AHEAD);
       if (!nar) throw new NomiaError('cache/io', `${found.cache} lacks the object ${o.path} its record for ${found.record.from} names`, { hint: 'push the name again to repair the cache' });
-      bytes += nar.length;
+      bytes += nar.reduce((n, c) => n + c.length, 0);
       progress?.(bytes);
       // What enters the store is what the trusted key signed (path, hence hash, and references come from the
       // record, not from the cache), and the import checks the NAR against the hash in the path.

@@ -125,13 +125,13 @@ async function checkAndCommit(store: Store, work: string, tree: string, item: Im
 }
 
 /**
- * Add one object whose NAR is in memory (what a binary cache sent), as `importExport` adds an item:
+ * Add one object whose NAR is in memory (what a binary cache sent, in the pieces it came in), as `importExport` adds an item:
  * restored into tmp/, checked against `item.hash` (modulo its self-references), committed with its
  * references, which must be registered. The NAR is hashed as it is parsed, so an object without
  * self-references is not read back from disk. Throws `nar/corrupt` for a NAR that is not canonical or
  * whose hash differs; nothing of it stays.
  */
-export async function importNar(store: Store, item: ImportItem, nar: Buffer): Promise<CommitResult> {
+export async function importNar(store: Store, item: ImportItem, nar: readonly Buffer[]): Promise<CommitResult> {
   if (objectPath(item.hash as ContentHash, item.name) !== item.path) {
     throw narCorrupt(0, `the hash ${JSON.stringify(item.hash)} is not the lowercase hex hash of ${item.path}`);
   }
@@ -141,8 +141,8 @@ export async function importNar(store: Store, item: ImportItem, nar: Buffer): Pr
   });
 }
 
-async function* one(b: Buffer): AsyncGenerator<Uint8Array> {
-  yield b;
+async function* one(chunks: readonly Buffer[]): AsyncGenerator<Uint8Array> {
+  yield* chunks;
 }
 
 /**
