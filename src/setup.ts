@@ -4,7 +4,8 @@
  * configured in nomia.json, started as processes on first use) and the run
  * context of this process.
  */
-import { createRegistry, loadExternalSpecs, type ExternalFactory, type Registry } from './namespace/registry.js';
+import { configFiles, createRegistry, loadExternalSpecs, type ExternalFactory, type Registry } from './namespace/registry.js';
+import { loadTrustedKeys } from './namespace/trust.js';
 import type { RunContext } from './namespace/types.js';
 import { builtinNamespaces } from './namespaces/index.js';
 import { deferredNamespace } from './namespace/deferred.js';
@@ -23,14 +24,19 @@ export const startExternal: ExternalFactory = (spec) => deferredNamespace(spec.i
 export interface RegistryOptions {
   /** `none`: builds run without bubblewrap (`--sandbox=none`, an explicit and logged opt-out). */
   readonly sandbox?: SandboxMode;
+  /** `--trusted-key` flags, added to the config files' `trusted-public-keys` (namespace/trust.ts). */
+  readonly trustedKeys?: readonly string[];
 }
 
-/** The namespace of namespaces for a project in `cwd`: built-ins (`options.sandbox` for builds) and nomia.json's. */
+/**
+ * The namespace of namespaces for a project in `cwd`: built-ins (`options.sandbox` for builds) and
+ * nomia.json's namespaces, and the signers trusted there (the user's and the project's, and `options.trustedKeys`).
+ */
 export function registry(cwd = process.cwd(), options: RegistryOptions = {}): Registry {
   const builtins = options.sandbox === undefined || options.sandbox === 'bubblewrap'
     ? builtinNamespaces
     : builtinNamespaces.map((ns) => (ns.id === 'package' ? createPackageNamespace({ sandbox: options.sandbox! }) : ns));
-  return createRegistry(builtins, loadExternalSpecs(cwd), startExternal);
+  return createRegistry(builtins, loadExternalSpecs(cwd), startExternal, loadTrustedKeys(configFiles(cwd), options.trustedKeys));
 }
 
 /** The context enters once per run: one time, one environment, one working directory. */

@@ -1,10 +1,11 @@
 /**
- * The caches and keys a run uses, from the command line and configuration
- * (docs/cache.md, "Configuration"), mirroring Nix's `substituters` and
- * `trusted-public-keys`: the user's config.json, then the project's
- * nomia.json, then `--substituter` / `--trusted-key`, all added together.
- * A project's caches and keys come from its own nomia.json, so they count
- * only for realizes run in that project.
+ * The caches a run asks, from the command line and configuration
+ * (docs/cache.md, "Configuration"), mirroring Nix's `substituters`: the
+ * user's config.json, then the project's nomia.json, then `--substituter`,
+ * all added together. A project's caches come from its own nomia.json, so
+ * they count only for realizes run in that project. Which keys are trusted,
+ * for which namespaces, is the namespace of namespaces' word
+ * (src/namespace/trust.ts): the caller passes them in.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -15,7 +16,6 @@ import type { CacheSettings } from './substituters.js';
 /** What the command line adds. */
 export interface CacheFlags {
   readonly substituters?: readonly string[];
-  readonly trustedKeys?: readonly string[];
   /** Ask no cache at all. */
   readonly offline?: boolean;
 }
@@ -29,11 +29,10 @@ function strings(file: string, json: Record<string, unknown>, key: string): stri
   return v as string[];
 }
 
-/** The settings from `files` (weakest first) and `flags`. */
-export function cacheSettings(files: readonly string[], flags: CacheFlags = {}): CacheSettings {
+/** The settings from `files` (weakest first) and `flags`; signatures are checked against `trusted` (each `name:base64`). */
+export function cacheSettings(files: readonly string[], trusted: readonly { readonly key: string }[], flags: CacheFlags = {}): CacheSettings {
   if (flags.offline) return { substituters: [], trustedKeys: [] };
   const substituters: string[] = [];
-  const trustedKeys: string[] = [];
   for (const file of files) {
     if (!existsSync(file)) continue;
     let json: Record<string, unknown>;
@@ -43,10 +42,9 @@ export function cacheSettings(files: readonly string[], flags: CacheFlags = {}):
       throw new NomiaError('usage', `${file} is not valid JSON: ${(e as Error).message}`);
     }
     substituters.push(...strings(file, json, 'substituters'));
-    trustedKeys.push(...strings(file, json, 'trusted-public-keys'));
   }
   substituters.push(...(flags.substituters ?? []));
-  trustedKeys.push(...(flags.trustedKeys ?? []));
+  const trustedKeys = trusted.map((t) => t.key);
   const timeout = Number(process.env['NOMIA_CACHE_TIMEOUT_MS']);
   return { substituters: [...new Set(substituters)], trustedKeys: [...new Set(trustedKeys)], ...(timeout > 0 ? { timeoutMs: timeout } : {}) };
 }

@@ -20,6 +20,8 @@ export interface SecretKey {
 export interface PublicKey {
   readonly name: string;
   readonly key: KeyObject;
+  /** `name:base64`, as read. */
+  readonly text: string;
 }
 
 const NAME = /^[A-Za-z0-9._+-]+$/;
@@ -39,7 +41,7 @@ function split(text: string, what: string, size: number): { name: string; bytes:
 /** Read a public key `name:base64`. Throws `cache/key` if it is not one. */
 export function parsePublicKey(text: string): PublicKey {
   const { name, bytes } = split(text.trim(), 'public key', 32);
-  return { name, key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: bytes.toString('base64url') }, format: 'jwk' }) };
+  return { name, text: `${name}:${bytes.toString('base64')}`, key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: bytes.toString('base64url') }, format: 'jwk' }) };
 }
 
 /** Read a secret key `name:base64(seed ‖ public)`. Throws `cache/key` if it is not one. */

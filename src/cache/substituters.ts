@@ -1,7 +1,7 @@
 /**
  * Reading from caches during a realize (docs/cache.md): find a reduction
  * record signed by a trusted key, then bring its objects into the store
- * through the store's own import (store/import-export.ts), every byte
+ * through the store's own import (`importNar`, store/import-export.ts), every byte
  * checked against the hash in the object's signed path before it is
  * committed, references first. What cannot be trusted is skipped with a
  * note, never followed: a record signed by another key, one made for
@@ -9,8 +9,7 @@
  * stays), an object the cache lacks.
  */
 import { NomiaError } from '../errors.js';
-import { importExport } from '../store/import-export.js';
-import { EXPORT_END, exportMagic, itemHeader } from '../store/export.js';
+import { importNar } from '../store/import-export.js';
 import { toHex } from '../store/hash.js';
 import { parseObjectPath } from '../store/store-path.js';
 import type { Store } from '../store/store.js';
@@ -31,8 +30,10 @@ export interface CacheSettings {
 /** A record found and verified. */
 export interface Found {
   readonly record: SignedRecord;
-  /** The name of the trusted key that signed it. */
+  /** The name of the key that signed it. */
   readonly signer: string;
+  /** That key, `name:base64`: what a reduction taken from the record is recorded as signed by. */
+  readonly key: string;
   /** The cache it came from. */
   readonly cache: string;
 }
@@ -50,8 +51,25 @@ export interface Fetched {
   readonly bytes: number;
 }
 
+/** How `Substituters.fetch` reports and holds. */
+export interface FetchOptions {
+  /** Called with the NAR bytes downloaded so far. */
+  readonly progress?: (bytes: number) => void;
+  /**
+   * Hold an object (`<hash>-<name>`) against gc until the caller lets go, if it is registered; false if it
+   * is not. Default: only check that it is registered (nothing held).
+   */
+  readonly hold?: (path: string) => boolean;
+}
+
 /** Why something a cache offered was not used; the engine reports it as a warning. */
 export type Note = (message: string) => void;
+
+/**
+ * The caller's word on a verified record (the engine's trust rule: is its signer trusted for this
+ * name's namespace?): undefined to take it, else why not, which is noted before the next cache is asked.
+ */
+export type Accept = (record: SignedRecord, key: string) => string | undefined;
 
 export class Substituters {
   private readonly caches: Transport[];
@@ -59,9 +77,10 @@ export class Substituters {
   /** Caches found down in this run: said once, then skipped without a word. */
   private readonly down = new Set<Transport>();
 
-  constructor(settings: CacheSettings) {
+  /** `open` reaches a cache by its URL (default `openTransport`; a test may wrap it). */
+  constructor(settings: CacheSettings, open: (url: string, options: TransportOptions) => Transport = openTransport) {
     const options: TransportOptions = settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs };
-    this.caches = settings.substituters.map((u) => openTransport(u, options));
+    this.caches = settings.substituters.map((u) => open(u, options));
     this.keys = settings.trustedKeys.map(parsePublicKey);
   }
 
@@ -71,10 +90,10 @@ export class Substituters {
   }
 
   /**
-   * The first record from `spelling` signed by a trusted key and usable in `store`, asking the caches in
-   * order; undefined if none has one. A cache that is down is noted once and then skipped.
+   * The first record from `spelling` signed by one of the keys, usable in `store` and taken by `accept`,
+   * asking the caches in order; undefined if none has one. A cache that is down is noted once and then skipped.
    */
-  async find(store: Store, spelling: string, note: Note): Promise<Offer | undefined> {
+  async find(store: Store, spelling: string, note: Note, accept: Accept = () => undefined): Promise<Offer | undefined> {
     for (const cache of this.caches) {
       if (this.down.has(cache)) continue;
       let text: Buffer | undefined;
@@ -101,7 +120,12 @@ export class Substituters {
         note(`${cache.url}: the result for ${spelling} refers to store paths under ${record.storeDir}, not this store's ${store.layout.storeDir}; building instead`);
         continue;
       }
-      return { record, signer: signer.name, cache: cache.url, via: cache };
+      const why = accept(record, signer.text);
+      if (why !== undefined) {
+        note(`${cache.url}: the record for ${spelling} ${why}; ignored`);
+        continue;
+      }
+      return { record, signer: signer.name, key: signer.text, cache: cache.url, via: cache };
     }
     return undefined;
   }
@@ -111,14 +135,19 @@ export class Substituters {
    * whose hash is not the signed one, `cache/io` for a missing or unreachable object); the objects
    * imported before stay, each complete and checked.
    */
-  async fetch(store: Store, found: Offer, progress?: (bytes: number) => void): Promise<Fetched> {
-    const todo = found.record.objects.filter((o) => !store.db.object(o.path));
+  async fetch(store: Store, found: Offer, options: FetchOptions = {}): Promise<Fetched> {
+    const { progress, hold = (path: string) => store.db.object(path) !== undefined } = options;
+    // Objects already here are held first: a concurrent gc is otherwise free to remove one after this
+    // looked, before the reduction that needs it is recorded (or before an object referring to it is
+    // imported). One that cannot be held (absent, or just removed) is fetched like the rest.
+    // (A read first: an absent object, the common case, costs no write transaction.)
+    const todo = found.record.objects.filter((o) => !(store.db.object(o.path) && hold(o.path)));
     // Downloads run a few ahead of the imports (which go in order, references first), so the network and
     // the store's unpacking and hashing overlap. A download not awaited because an import failed is dropped.
-    const nars: Promise<Buffer | undefined>[] = [];
+    const nars: Promise<readonly Buffer[] | undefined>[] = [];
     const start = (i: number): void => {
       if (i >= todo.length || nars[i]) return;
-      const p = found.via.get(narPath(toHex(parseObjectPath(todo[i]!.path)!.hash)));
+      const p = found.via.read(narPath(toHex(parseObjectPath(todo[i]!.path)!.hash)));
       p.catch(() => undefined);
       nars[i] = p;
     };
@@ -128,11 +157,14 @@ export class Substituters {
       const nar = await nars[i]!;
       start(i + AHEAD);
       if (!nar) throw new NomiaError('cache/io', `${found.cache} lacks the object ${o.path} its record for ${found.record.from} names`, { hint: 'push the name again to repair the cache' });
-      bytes += nar.length;
+      bytes += nar.reduce((n, c) => n + c.length, 0);
       progress?.(bytes);
-      // The export's header is built from the signed record, not read from the cache: what enters the store is
-      // what the trusted key signed, and the import checks the NAR against the hash in the path.
-      await importExport(store, one([exportMagic(), itemHeader(o.path, toHex(parseObjectPath(o.path)!.hash), o.references), nar, EXPORT_END]));
+      // What enters the store is what the trusted key signed (path, hence hash, and references come from the
+      // record, not from the cache), and the import checks the NAR against the hash in the path.
+      const parsed = parseObjectPath(o.path)!;
+      await importNar(store, { path: o.path, name: parsed.name, hash: toHex(parsed.hash), references: o.references }, nar);
+      // The import pinned it for this process; the caller's hold is what it releases with the rest.
+      if (!hold(o.path)) throw new NomiaError('cache/io', `${o.path} left the store as it was imported`, { hint: 'realize again' });
     }
     return { added: todo.length, bytes };
   }
@@ -145,6 +177,3 @@ export class Substituters {
 /** NARs downloaded ahead of the import. */
 const AHEAD = 8;
 
-async function* one(chunks: readonly Buffer[]): AsyncGenerator<Uint8Array> {
-  for (const c of chunks) yield c;
-}

@@ -10,16 +10,21 @@ function cacheIo(e: unknown, path: string, doing: string): NomiaError {
 }
 
 export function fileTransport(url: string, root: string): Transport {
+  const get = async (path: string): Promise<Buffer | undefined> => {
+    const p = join(root, path);
+    try {
+      return readFileSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw cacheIo(e, p, 'read');
+    }
+  };
   return {
     url,
-    get: async (path) => {
-      const p = join(root, path);
-      try {
-        return readFileSync(p);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw cacheIo(e, p, 'read');
-      }
+    get,
+    read: async (path) => {
+      const b = await get(path);
+      return b && [b];
     },
     has: async (path) => existsSync(join(root, path)),
     put: async (path, data) => {

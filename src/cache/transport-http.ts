@@ -15,13 +15,13 @@ export function httpTransport(url: string, timeoutMs: number): Transport {
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   let down: string | undefined;
 
-  const call = (method: 'GET' | 'HEAD' | 'PUT', path: string, body?: Buffer): Promise<{ status: number; data: Buffer }> => {
+  const call = (method: 'GET' | 'HEAD' | 'PUT', path: string, body?: Buffer): Promise<{ status: number; data: Buffer[] }> => {
     if (down !== undefined) return Promise.reject(downError(url, down));
     return new Promise((resolve, reject) => {
       const req = request(new URL(path, base), { method, agent, timeout: timeoutMs, ...(body ? { headers: { 'content-length': body.length } } : {}) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, data: Buffer.concat(chunks) }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, data: chunks }));
         res.on('error', fail);
       });
       function fail(e: Error): void {
@@ -35,14 +35,21 @@ export function httpTransport(url: string, timeoutMs: number): Transport {
     });
   };
 
+  /** The body of a GET as it arrived, in pieces: a NAR goes from these into the store with no copy of its own. */
+  const read = async (path: string): Promise<Buffer[] | undefined> => {
+    const { status, data } = await call('GET', path);
+    if (status === 404 || status === 403 || status === 410) return undefined;
+    if (status !== 200) throw new NomiaError('cache/io', `${url}: GET ${path} answered ${status}`, { hint: 'check the cache server\'s log' });
+    return data;
+  };
+
   return {
     url,
     get: async (path) => {
-      const { status, data } = await call('GET', path);
-      if (status === 404 || status === 403 || status === 410) return undefined;
-      if (status !== 200) throw new NomiaError('cache/io', `${url}: GET ${path} answered ${status}`, { hint: 'check the cache server\'s log' });
-      return data;
+      const data = await read(path);
+      return data && Buffer.concat(data);
     },
+    read,
     has: async (path) => (await call('HEAD', path)).status === 200,
     put: async (path, data) => {
       const { status } = await call('PUT', path, data);

@@ -15,6 +15,8 @@ export interface Transport {
   readonly url: string;
   /** A file's bytes, or undefined if it is not there. Throws `cache/io` when the cache cannot be reached. */
   get(path: string): Promise<Buffer | undefined>;
+  /** `get`, as the pieces the bytes arrived in, not copied into one buffer (a NAR on its way into the store). */
+  read(path: string): Promise<readonly Buffer[] | undefined>;
   /** Whether a file is there. */
   has(path: string): Promise<boolean>;
   /** Write a file whole: a reader sees the old file, no file, or the new one, never a part. */

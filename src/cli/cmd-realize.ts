@@ -111,7 +111,7 @@ export function register(program: Command): void {
     .option('--rebuild', 'run the nodes the results come from again, although a result is recorded, and record the new one')
     .addOption(new Option('--check', 'run them again and compare with what is recorded: a difference is an error (not reproducible); the record is kept').conflicts('rebuild'))
     .option('--substituter <url>', 'a binary cache to ask before building (repeatable; also "substituters" in config.json / nomia.json)', (v: string, acc: string[] = []) => [...acc, v])
-    .option('--trusted-key <name:base64>', 'a public key whose signed results are used (repeatable; also "trusted-public-keys")', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--trusted-key <name:base64>', 'a public key whose signed results are used, for every namespace, or NAME:BASE64@deb:*,git:* for those only (repeatable; also "trusted-public-keys")', (v: string, acc: string[] = []) => [...acc, v])
     .option('--offline', 'ask no binary cache')
     .option('--no-memo', 'walk the whole name even if nothing changed since it was realized (no answer from the memo, none kept)')
     .option('--daemon <socket>', 'ask the `nomia daemon` listening on SOCKET (also NOMIA_DAEMON); with none listening there, realize here')

@@ -30,6 +30,16 @@ function chainLines(chain: readonly ChainStep[], indent: string): string[] | und
   return lines;
 }
 
+/** Rows from `spelling` that a cache signed with a key not trusted here: there, but not followed. */
+function untrustedLines(store: Store, spelling: string | undefined): string[] | undefined {
+  const rows = spelling === undefined ? [] : store.db.reductionsFrom(spelling).filter((r) => r.signed);
+  if (!rows.length) return undefined;
+  return rows.flatMap((r) => [
+    `  (not followed here) => ${r.to}`,
+    `     signed by ${r.signed!.by}, from ${r.signed!.from}: that key is not trusted for this name here (add it to "trusted-public-keys", docs/cache.md)`,
+  ]);
+}
+
 /** What is recorded for each step of a name of several steps, from each node's spelling. */
 async function stepLines(store: Store, text: string, reg: Registry): Promise<string[] | undefined> {
   const steps = await nameSteps(text, reg);
@@ -67,7 +77,7 @@ export function register(program: Command): void {
           const steps = chain.map(({ name, spelling, row }) => ({ name, spelling, ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString(), ...(row.signed ? { signedBy: row.signed.by, cache: row.signed.from } : {}) } : {}) }));
           if (opts.json) return JSON.stringify(steps, null, 2);
           const perStep = await stepLines(store, current, reg);
-          const own = chainLines(chain, '  ');
+          const own = chainLines(chain, '  ') ?? untrustedLines(store, chain[0]?.spelling);
           const lines = [steps[0]?.name ?? current, ...(own ?? (perStep ? [] : ['  (no reductions recorded: realize it first)']))];
           return [...lines, ...(perStep ?? [])].join('\n');
         } finally {

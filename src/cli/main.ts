@@ -52,7 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('nomia')
     .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')
     .version(version(), '-V, --version')
-    .option('--store <dir>', 'the store directory (default: $NOMIA_HOME, else ~/.local/share/nomia)')
+    .option('--store <dir>', 'the store directory (default: $NOMIA_HOME, else /var/lib/nomia if you may write or create it, else ~/.local/share/nomia)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   // Without a working directory every relative path is meaningless; Node would only say `uv_cwd`.

@@ -37,9 +37,9 @@ export function bound(text: string, flags: readonly string[]): string {
 
 /** Realize `text` with the engine (keeping a memo under `memo`); cancelled by ^C or SIGTERM. */
 export async function realizeFully(store: Store, text: string, opts: FullOptions, onEvent: EventListener, memo: MemoKey | undefined): Promise<readonly Resource[]> {
-  const reg = registry(process.cwd(), { sandbox: opts.sandbox });
-  const substituters = new Substituters(cacheSettings(configFiles(process.cwd()), {
-    ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}), ...(opts.offline ? { offline: true } : {}),
+  const reg = registry(process.cwd(), { sandbox: opts.sandbox, ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}) });
+  const substituters = new Substituters(cacheSettings(configFiles(process.cwd()), reg.trust, {
+    ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.offline ? { offline: true } : {}),
   }));
   // ^C or SIGTERM cancels: running namespaces see the signal (builds are killed), nothing new starts,
   // and the store is left consistent. A second ^C kills at once (the default handler is back).

@@ -6,12 +6,13 @@
  */
 import { NomiaError } from '../errors.js';
 import { parseName } from '../name/parse.js';
+import type { Spelling } from '../graph/spell.js';
 import type { Registry } from '../namespace/registry.js';
 import type { ReductionRow } from '../store/database.js';
 import type { Store } from '../store/store.js';
 import { engineSpelling } from './reductions.js';
 import { prepare } from './resolve.js';
-import { GRAPH } from './whole-name.js';
+import { GRAPH, graphKey } from './whole-name.js';
 
 /** The emitter of user assertions (`nomia reduce A => B`). */
 const USER = 'user';
@@ -51,7 +52,7 @@ export async function forget(store: Store, text: string, registry: Registry): Pr
   return store.db.immediate(() => {
     const first = store.db.reductionsFrom(spelling).filter((r) => r.kind !== 'asserted' && !r.namespace.startsWith('engine:'));
     const same = first.flatMap((r) => store.db.reductionsTo(r.to).filter((o) => o.namespace === r.namespace && o.kind !== 'asserted'));
-    const graph = whole === undefined ? [] : store.db.reductionsFrom(whole).filter((r) => r.namespace === GRAPH);
+    const graph = whole === undefined ? [] : [...new Set([whole, graphKey(whole as Spelling, registry)])].flatMap((w) => store.db.reductionsFrom(w).filter((r) => r.namespace === GRAPH));
     const removed = new Map<string, ReductionRow>();
     for (const r of [...first, ...same, ...graph]) removed.set(`${r.from}\0${r.namespace}`, r);
     for (const r of removed.values()) store.db.deleteReduction(r.from, r.namespace);

@@ -35,7 +35,7 @@ export function outputSpelling(n: ResolvedNode, s: Spelling, output: string): Sp
 export function fromReductions(store: Store, registry: Registry, n: ResolvedNode, s: Spelling): Outputs | undefined {
   const outs: Record<string, Resource> = {};
   for (const output of Object.keys(n.signature.outputs)) {
-    const row = lookup(store, outputSpelling(n, s, output), n.namespace.spelling);
+    const row = lookup(store, outputSpelling(n, s, output), n.namespace.spelling, registry);
     const found = row && materialize(store, row.to, registry);
     if (!found) return undefined;
     outs[output] = found.resource;

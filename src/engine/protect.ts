@@ -35,9 +35,21 @@ export class Protection {
    * absent. Holds taken before the failure stay until `release`.
    */
   hold(resources: Iterable<Resource>, store = this.store): boolean {
+    const entries: string[] = [];
     for (const r of resources) {
       const e = this.entry(r, store);
-      if (e === undefined) continue;
+      if (e !== undefined) entries.push(e);
+    }
+    return this.holdEntries(entries, store);
+  }
+
+  /**
+   * `hold` for store entries (`<hash>-<name>`) known by path, not as resources: the objects a binary
+   * cache's record names, held from before they are fetched (those already here) or right after their
+   * import, until the reduction that leads to them is recorded and looked up (substitute.ts).
+   */
+  holdEntries(entries: Iterable<string>, store = this.store): boolean {
+    for (const e of entries) {
       if (!holdTempRoot(store, e)) return false;
       const list = this.held.get(store);
       if (list) list.push(e);

@@ -18,7 +18,7 @@ import type { ReductionRow } from '../store/database.js';
 import type { Store } from '../store/store.js';
 import type { RunContext } from '../namespace/types.js';
 import { realize } from './realize.js';
-import { materialize, reductionChain, USER } from './reductions.js';
+import { materialize, reductionChain, trusted, USER } from './reductions.js';
 import { nameSteps } from './steps.js';
 
 export interface PushNamesResult {
@@ -29,7 +29,11 @@ export interface PushNamesResult {
   readonly bytes: number;
 }
 
-const shared = (r: ReductionRow): boolean => !r.namespace.startsWith('engine:') && r.namespace !== USER;
+/**
+ * A row worth sharing: a namespace's result, not the engine's memo or the user's word; and, if it was
+ * itself taken from a cache, one whose signer this project trusts (`trusted`): we sign only what we follow.
+ */
+const shared = (r: ReductionRow, registry: Registry): boolean => r.namespace !== USER && trusted(r, r.namespace, registry);
 
 /**
  * The spellings realize looks `text`'s nodes up by: each node's graph spelling (what a name without
@@ -52,7 +56,7 @@ async function spellingsOf(text: string, options: PushOptions): Promise<Set<stri
 async function rowsOf(text: string, options: PushOptions): Promise<ReductionRow[]> {
   const { store, registry } = options;
   const rows = new Map<string, ReductionRow>();
-  const add = (r: ReductionRow) => void (shared(r) && rows.set(`${r.from}\0${r.namespace}`, r));
+  const add = (r: ReductionRow) => void (shared(r, registry) && rows.set(`${r.from}\0${r.namespace}`, r));
   for (const s of await spellingsOf(text, options)) store.db.reductionsFrom(s).forEach(add);
   // A namespace's refinement (`emitReduction`) leads on through further rows.
   for (const r of [...rows.values()]) {

@@ -143,7 +143,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   const prepared = tryPrepare(parsed, options.registry, source);
   const found = prepared && !options.redo ? lookupGraph(options.store, prepared.spellings.name, options.registry) : undefined;
   if (prepared && found && protection.hold(found)) {
-    if (key !== undefined) recordWholeName(options.store, prepared.spellings.name, found, key);
+    if (key !== undefined) recordWholeName(options.store, options.registry, prepared.spellings.name, found, key);
     return wholeNameHit(found);
   }
   const resolved = await resolveFor(parsed, options, source, prepared);
@@ -151,7 +151,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   const roots = await realizeGraph(resolved, options, session, emit, counts);
   // A named namespace's implementation (a script) is not in the graph's spelling, only in its nodes'.
   const named = resolved.graph.nodes.some((g) => g.kind === 'atomic' && g.namespace.kind === 'named');
-  if (prepared && !named && !resolved.nodes.some((n) => n.tainted)) recordWholeName(options.store, prepared.spellings.name, roots, key);
+  if (prepared && !named && !resolved.nodes.some((n) => n.tainted)) recordWholeName(options.store, options.registry, prepared.spellings.name, roots, key);
   if (memo && !named && session.dependencies.untracked === undefined) recordMemo(options.store, memo, roots, session.dependencies.list());
   emit({ kind: 'done', roots: roots.map((r) => r.name), ms: Date.now() - started, ...counts });
   return { resolved, roots };

@@ -28,7 +28,9 @@ import { resolve } from './resolve.js';
  */
 export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): boolean {
   const newest = store.db.reductionsFrom(row.from)[0];
-  if (newest && newest.to === row.to && newest.namespace === row.namespace && newest.kind === row.kind) return false;
+  // A row a cache signed is not the same as one built here (it is followed only where its signer is trusted).
+  const sameSigner = newest?.signed?.by === row.signed?.by && newest?.signed?.from === row.signed?.from;
+  if (newest && newest.to === row.to && newest.namespace === row.namespace && newest.kind === row.kind && sameSigner) return false;
   store.db.immediate(() => {
     // What a name realizes to changes (a node's result replaced, an assertion): no memo may answer as before.
     if (newest || row.kind === 'asserted') store.db.deleteMemos();
@@ -38,23 +40,24 @@ export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): bool
 }
 
 /**
- * The one trust rule (docs/engine.md, "Reductions"). A row from the
- * spelling of a name whose namespace is spelled `owner` is followed when
- * the user asserted it, or it was emitted under `owner` (a namespace speaks
- * for its own names), or by a built-in namespace (part of Nomia, as the
- * engine is). `owner` undefined (a name of no one namespace: several roots,
- * a named namespace): the user's and the built-ins' only. The engine's own
- * rows (`engine:*`: whole names, text memos) are never steps of a chain;
- * only the whole-name lookups read them.
+ * The one trust rule (docs/engine.md, "Reductions"; docs/cache.md, "Trust"). A row from the spelling of
+ * a name whose namespace is spelled `owner` is followed when the user asserted it, or it was emitted
+ * under `owner` (a namespace speaks for its own names), or by a built-in namespace (part of Nomia, as
+ * the engine is). `owner` undefined (a name of no one namespace: several roots, a named namespace): the
+ * user's and the built-ins' only. A row signed by a key (taken from a binary cache) is followed only
+ * where the namespace of namespaces of this run, `registry`, trusts that key for `owner` (or, without
+ * one, for the row's emitter): a project's keys count in that project alone. The engine's own rows
+ * (`engine:*`: whole names, text memos) are never steps of a chain; only the whole-name lookups read them.
  */
-export function trusted(row: ReductionRow, owner: string | undefined): boolean {
+export function trusted(row: ReductionRow, owner: string | undefined, registry: Registry): boolean {
   if (row.namespace.startsWith('engine:')) return false;
+  if (row.signed && !registry.trustsSigner(row.signed.by, owner ?? row.namespace)) return false;
   return row.kind === 'asserted' || row.namespace === owner || row.namespace.startsWith('builtin:');
 }
 
-/** The newest trusted reduction from `from`, a name of the namespace spelled `owner`. */
-export function lookup(store: Store, from: string, owner: string | undefined): ReductionRow | undefined {
-  return store.db.reductionsFrom(from).find((r) => trusted(r, owner));
+/** The newest reduction from `from`, a name of the namespace spelled `owner`, that `registry` trusts. */
+export function lookup(store: Store, from: string, owner: string | undefined, registry: Registry): ReductionRow | undefined {
+  return store.db.reductionsFrom(from).find((r) => trusted(r, owner, registry));
 }
 
 /** The spelling of the namespace a name text belongs to: its one root's, given by id; else undefined. */
@@ -135,7 +138,7 @@ export function materialize(store: Store, text: string, registry: Registry): { r
     if (t !== undefined) return t === 'absent' ? undefined : { resource: t, chain };
     const spelling = spellName(current, registry);
     if (!spelling) return undefined;
-    const row = lookup(store, spelling, ownerOf(current, registry));
+    const row = lookup(store, spelling, ownerOf(current, registry), registry);
     if (!row || chain.includes(row.to)) return undefined;
     current = row.to;
   }
@@ -163,7 +166,7 @@ export async function reductionChain(store: Store, text: string, registry: Regis
   for (let i = 0; i < 32; i++) {
     const spelling = i === 0 ? await engineSpelling(current, registry) : spellName(current, registry);
     if (!spelling) break;
-    const row = lookup(store, spelling, ownerOf(current, registry));
+    const row = lookup(store, spelling, ownerOf(current, registry), registry);
     steps.push({ name: current, spelling, ...(row ? { row } : {}) });
     if (!row || steps.some((s) => s.name === row.to)) break;
     current = row.to;

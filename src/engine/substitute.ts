@@ -8,9 +8,11 @@
  * the node is built instead: a cache can make a realize faster, never
  * wrong and never fail.
  */
+import type { SignedRecord } from '../cache/record.js';
 import type { Fetched, Offer, Substituters } from '../cache/substituters.js';
 import type { Spelling } from '../graph/spell.js';
 import { spellName } from '../namespace/spelling.js';
+import type { ReductionRow } from '../store/database.js';
 import type { Store } from '../store/store.js';
 import type { EngineEvent } from './events.js';
 import { outputSpelling, ref } from './outputs.js';
@@ -18,20 +20,40 @@ import { materialize, record, trusted } from './reductions.js';
 import type { ResolvedNode } from './resolve.js';
 import type { StepEnv } from './step.js';
 
+/** The row a record from `from` is recorded as: the reduction, with the key that signed it and its cache. */
+function rowOf(from: string, record: SignedRecord, key: string, cache: string): Omit<ReductionRow, 'createdAt'> {
+  return { from, namespace: record.namespace, to: record.to, kind: 'realized', signed: { by: key, from: cache } };
+}
+
+/**
+ * Why a verified record from `from` is not followed for the node `n`, or undefined to follow it: the
+ * trust rule (`trusted`) a recorded row meets, so a cache offers nothing a lookup would not follow.
+ */
+function refusal(env: StepEnv, n: ResolvedNode, from: string, record: SignedRecord, key: string): string | undefined {
+  if (trusted({ ...rowOf(from, record, key, ''), createdAt: 0 }, n.namespace.spelling, env.registry)) return undefined;
+  const name = key.slice(0, key.indexOf(':'));
+  if (!env.registry.trustsSigner(key, n.namespace.spelling)) {
+    return `is signed by ${name}, which is trusted here for ${scopes(env, key)} but not for names of \`${n.namespace.id}:*\` (\`${n.label}\`)`;
+  }
+  return `was made by the namespace ${record.namespace}, which does not speak for \`${n.label}\``;
+}
+
+/** The namespaces the run's namespace of namespaces trusts `key` for, for messages. */
+function scopes(env: StepEnv, key: string): string {
+  const ids = env.registry.trust.filter((t) => t.key === key).flatMap((t) => (t.namespaces === '*' ? ['*'] : t.namespaces.map((id) => `${id}:*`)));
+  return ids.length ? ids.join(', ') : 'nothing';
+}
+
 /** Follow a chain of cached records from `spelling` (at most 32 steps) until a present resource. */
 async function substituteOne(env: StepEnv, subs: Substituters, store: Store, n: ResolvedNode, spelling: Spelling, emit: (e: EngineEvent) => void): Promise<boolean> {
   let from: string = spelling;
   for (let depth = 0; depth < 32; depth++) {
-    const found = await subs.find(store, from, (message) => emit({ kind: 'cache-skipped', ...ref(n), message }));
+    const at = from;
+    const found = await subs.find(store, from, (message) => emit({ kind: 'cache-skipped', ...ref(n), message }), (record, key) => refusal(env, n, at, record, key));
     if (!found) return false;
-    const row = { from, namespace: found.record.namespace, to: found.record.to, kind: 'realized' as const, signed: { by: found.signer, from: found.cache } };
-    if (!trusted({ ...row, createdAt: 0 }, n.namespace.spelling)) {
-      emit({ kind: 'cache-skipped', ...ref(n), message: `${found.cache}: the record for ${from} was made by the namespace ${found.record.namespace}, which does not speak for \`${n.label}\`; ignored` });
-      return false;
-    }
-    const fetched = await fetchObjects(subs, store, found, n, emit);
+    const fetched = await fetchObjects(env, subs, store, found, n, emit);
     if (!fetched) return false;
-    record(store, row);
+    record(store, rowOf(from, found.record, found.key, found.cache));
     emit({ kind: 'substituted', ...ref(n), spelling: from as Spelling, to: found.record.to, cache: found.cache, signer: found.signer, objects: fetched.added, bytes: fetched.bytes });
     if (materialize(store, found.record.to, env.registry)) return true;
     const next = spellName(found.record.to, env.registry);
@@ -42,10 +64,15 @@ async function substituteOne(env: StepEnv, subs: Substituters, store: Store, n: 
 }
 
 /** The objects of a found record brought into the store, or undefined (reported) when the cache's bytes are refused. */
-async function fetchObjects(subs: Substituters, store: Store, found: Offer, n: ResolvedNode, emit: (e: EngineEvent) => void): Promise<Fetched | undefined> {
+async function fetchObjects(env: StepEnv, subs: Substituters, store: Store, found: Offer, n: ResolvedNode, emit: (e: EngineEvent) => void): Promise<Fetched | undefined> {
   emit({ kind: 'fetching', ...ref(n), cache: found.cache });
   try {
-    return await subs.fetch(store, found, (done) => emit({ kind: 'progress', ...ref(n), done, unit: 'bytes' }));
+    // Held (protect.ts) from before the download until the realize ends: a concurrent gc cannot take an
+    // object between its import (or the check that it is here) and the lookup of the reduction recorded for it.
+    return await subs.fetch(store, found, {
+      progress: (done) => emit({ kind: 'progress', ...ref(n), done, unit: 'bytes' }),
+      hold: (path) => env.protection.holdEntries([path], store),
+    });
   } catch (e) {
     emit({ kind: 'cache-skipped', ...ref(n), message: `${found.cache}: ${(e as Error).message}; building instead` });
     return undefined;

@@ -32,12 +32,16 @@ export const TEXT = 'engine:text@1';
 
 const fingerprints = new WeakMap<Registry, string>();
 
-/** What the spelling of a name text depends on besides the text: every id of the registry and its spelling. */
+/**
+ * What the spelling of a name text depends on besides the text: every id of the registry and its
+ * spelling; and what its results may depend on: the signers it trusts, for which namespaces.
+ */
 export function registryFingerprint(registry: Registry): string {
   let f = fingerprints.get(registry);
   if (f === undefined) {
     const h = createHash('sha256').update('nomia-registry-1\0');
     for (const id of registry.ids()) h.update(`${id}\0${registry.spelling(id)}\0`);
+    for (const t of registry.trust) h.update(`trust\0${t.key}\0${t.namespaces === '*' ? '*' : [...t.namespaces].sort().join(',')}\0`);
     f = h.digest('hex');
     fingerprints.set(registry, f);
   }
@@ -59,12 +63,22 @@ export function lookupText(store: Store, key: string): Spelling | undefined {
 }
 
 /**
+ * What a whole name spelled `spelling` is recorded under: its spelling, or, where the registry trusts
+ * signers, the spelling with the registry's fingerprint. Its results may rest on signed rows (a
+ * substitution) that only this trust follows; under another trust (another project) the whole name
+ * is not one lookup, and its nodes are looked up each under that trust.
+ */
+export function graphKey(spelling: Spelling, registry: Registry): string {
+  return registry.trust.length === 0 ? spelling : `${spelling}+trust-${registryFingerprint(registry).slice(0, 32)}`;
+}
+
+/**
  * The results recorded for a whole name spelled `spelling`, each present in
  * the store (values are always present), or undefined.
  */
 export function lookupGraph(store: Store, spelling: Spelling, registry: Registry): Resource[] | undefined {
   // The engine's own row: a user's assertion from the same spelling is a node's, followed by the node's lookup.
-  const row = store.db.reductionsFrom(spelling).find((r) => r.namespace === GRAPH);
+  const row = store.db.reductionsFrom(graphKey(spelling, registry)).find((r) => r.namespace === GRAPH);
   if (!row) return undefined;
   let names: unknown;
   try {
@@ -82,8 +96,8 @@ export function lookupGraph(store: Store, spelling: Spelling, registry: Registry
   return out;
 }
 
-/** Record a realized whole name: its spelling → its results, and the text key → its spelling. */
-export function recordWholeName(store: Store, spelling: Spelling, roots: readonly Resource[], key?: string): void {
-  record(store, { from: spelling, namespace: GRAPH, to: JSON.stringify(roots.map((r) => r.name)), kind: 'realized' });
+/** Record a realized whole name: its spelling (`graphKey`) → its results, and the text key → its spelling. */
+export function recordWholeName(store: Store, registry: Registry, spelling: Spelling, roots: readonly Resource[], key?: string): void {
+  record(store, { from: graphKey(spelling, registry), namespace: GRAPH, to: JSON.stringify(roots.map((r) => r.name)), kind: 'realized' });
   if (key !== undefined) record(store, { from: key, namespace: TEXT, to: spelling, kind: 'realized' });
 }

@@ -15,6 +15,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { NomiaError } from '../errors.js';
+import { signerCovers, type TrustedKey } from './trust.js';
 import type { Namespace } from './types.js';
 
 /** An id configured to mean a built-in namespace under another name: `{"fs": {"builtin": "filesystem"}}`. */
@@ -50,6 +51,13 @@ export interface Registry {
   /** The namespace's spelling, without starting it. */
   spelling(id: string): string;
   ids(): string[];
+  /** The keys whose signed reductions may be followed, each for the namespaces it is trusted for (trust.ts). */
+  readonly trust: readonly TrustedKey[];
+  /**
+   * Whether a reduction signed by `key` (`name:base64`) speaks for names of the namespace spelled
+   * `spelling`: the key is trusted for every namespace or for an id spelled so here.
+   */
+  trustsSigner(key: string, spelling: string): boolean;
   close(): Promise<void>;
 }
 
@@ -104,7 +112,7 @@ export function loadExternalSpecs(cwd: string, env: NodeJS.ProcessEnv = process.
   return [...specs.values()];
 }
 
-export function createRegistry(builtins: readonly Namespace[], configured: readonly (ExternalSpec | AliasSpec)[], startExternal?: ExternalFactory): Registry {
+export function createRegistry(builtins: readonly Namespace[], configured: readonly (ExternalSpec | AliasSpec)[], startExternal?: ExternalFactory, trust: readonly TrustedKey[] = []): Registry {
   const table = new Map<string, Namespace | ExternalSpec>();
   for (const ns of builtins) table.set(ns.id, ns);
   for (const spec of configured) {
@@ -168,6 +176,8 @@ export function createRegistry(builtins: readonly Namespace[], configured: reado
       return ns;
     },
     ids: () => [...table.keys()].sort(),
+    trust,
+    trustsSigner: (key, spelling) => signerCovers(trust, key, spelling, (id) => table.get(id)?.spelling),
     async close() {
       await Promise.all([...started.values(), ...named.values()].map((ns) => ns.close?.()));
     },

@@ -10,7 +10,7 @@
 import { commitObject, withWorkDir, type CommitResult } from './commit.js';
 import { normalizeTree, syncFileSystem } from './fs-util.js';
 import { ioError } from './layout.js';
-import { NarReader, narCorrupt, restoreNext } from './nar-restore.js';
+import { NarReader, narCorrupt, restoreNar, restoreNext } from './nar-restore.js';
 import { checkRootName } from './roots.js';
 import { HASH_PART_LENGTH } from './scan.js';
 import { hashModulo } from './self-reference.js';
@@ -83,22 +83,66 @@ async function importItem(store: Store, r: NarReader): Promise<CommitResult> {
     }
     references.push(ref);
   }
+  const narAt = r.offset;
   return withWorkDir(store, async (work, tree) => {
-    const narAt = r.offset;
-    try {
-      await restoreNext(r, tree);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EACCES' || code === 'EROFS') throw ioError(e, tree, 'write into the store');
-      throw e;
-    }
-    normalizeTree(tree);
-    // The hash as verify takes it: modulo the object's own hash part, which is its plain NAR hash when it has none.
-    const actual = await hashModulo(tree, path.slice(0, HASH_PART_LENGTH));
-    if (actual.hash !== hash) throw narCorrupt(narAt, `the NAR of ${path} has the hash ${actual.hash}, not the ${hash} the export gives`);
-    if (store.fsync) syncFileSystem(work);
-    return commitObject(store, { tree, hash: actual.hash, narSize: actual.narSize, name: parsed.name, references });
+    await restoring(tree, () => restoreNext(r, tree));
+    return checkAndCommit(store, work, tree, { path, name: parsed.name, hash, references }, narAt);
   });
+}
+
+/** What an imported object claims: its path, name, hash (lowercase hex) and references. */
+export interface ImportItem {
+  readonly path: string;
+  readonly name: string;
+  readonly hash: string;
+  readonly references: readonly string[];
+}
+
+/** Run a restore into the store's tmp/, with a full or read-only disk said as such. */
+async function restoring<T>(tree: string, restore: () => Promise<T>): Promise<T> {
+  try {
+    return await restore();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EACCES' || code === 'EROFS') throw ioError(e, tree, 'write into the store');
+    throw e;
+  }
+}
+
+/**
+ * Check a restored tree against the hash its item claims and commit it. `plain`: the SHA-256 of the NAR
+ * bytes it was restored from, when known. The restore accepts only canonical NARs, so a tree restored
+ * from bytes hashing to the claimed hash is that object, and is not read again; otherwise (a
+ * self-referring object, or bytes that do not match) the tree is hashed as verify takes it.
+ */
+async function checkAndCommit(store: Store, work: string, tree: string, item: ImportItem, narAt: number, plain?: { hash: string; narSize: number }): Promise<CommitResult> {
+  normalizeTree(tree);
+  // The hash as verify takes it: modulo the object's own hash part, which is its plain NAR hash when it has none.
+  const actual = plain?.hash === item.hash ? plain : await hashModulo(tree, item.path.slice(0, HASH_PART_LENGTH));
+  if (actual.hash !== item.hash) throw narCorrupt(narAt, `the NAR of ${item.path} has the hash ${actual.hash}, not the ${item.hash} the export gives`);
+  if (store.fsync) syncFileSystem(work);
+  return commitObject(store, { tree, hash: actual.hash as ContentHash, narSize: actual.narSize, name: item.name, references: item.references });
+}
+
+/**
+ * Add one object whose NAR is in memory (what a binary cache sent, in the pieces it came in), as `importExport` adds an item:
+ * restored into tmp/, checked against `item.hash` (modulo its self-references), committed with its
+ * references, which must be registered. The NAR is hashed as it is parsed, so an object without
+ * self-references is not read back from disk. Throws `nar/corrupt` for a NAR that is not canonical or
+ * whose hash differs; nothing of it stays.
+ */
+export async function importNar(store: Store, item: ImportItem, nar: readonly Buffer[]): Promise<CommitResult> {
+  if (objectPath(item.hash as ContentHash, item.name) !== item.path) {
+    throw narCorrupt(0, `the hash ${JSON.stringify(item.hash)} is not the lowercase hex hash of ${item.path}`);
+  }
+  return withWorkDir(store, async (work, tree) => {
+    const plain = await restoring(tree, () => restoreNar(one(nar), tree));
+    return checkAndCommit(store, work, tree, item, 0, plain);
+  });
+}
+
+async function* one(chunks: readonly Buffer[]): AsyncGenerator<Uint8Array> {
+  yield* chunks;
 }
 
 /**

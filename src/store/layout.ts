@@ -1,15 +1,16 @@
 /**
  * Where a store lives on disk (DESIGN.md §6):
  *
- *   $NOMIA_HOME/            default ~/.local/share/nomia; `--store DIR` overrides
+ *   $NOMIA_HOME/            default /var/lib/nomia where this process may create or write it,
+ *                           else ~/.local/share/nomia (`storeHome`); `--store DIR` overrides
  *     store/<base32>-<name>   materialized objects, read-only, normalized metadata
  *     db.sqlite               objects, references, roots, reductions (WAL)
  *     tmp/                    work in progress; same file system as store/ so rename is atomic
  *     trash/                  objects being deleted by gc, outside the store namespace
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 
 export interface StoreLayout {
@@ -20,10 +21,38 @@ export interface StoreLayout {
   readonly dbPath: string;
 }
 
-/** The store directory: an explicit `dir`, else `$NOMIA_HOME`, else `$XDG_DATA_HOME/nomia`, else `~/.local/share/nomia`. */
-export function storeHome(dir?: string, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The canonical store home. An object that refers to store paths is valid only under the store directory
+ * it was built in, so a result is shared between users and machines (through a binary cache) when their
+ * stores sit at one path: this one, as Nix's are all at /nix/store (docs/store.md, "Where the store is").
+ */
+export const SHARED_HOME = '/var/lib/nomia';
+
+/** Whether `dir` is a directory this process may write, or does not exist and could be created (its parent may be written). */
+function canHold(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return statSync(dir).isDirectory();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    try {
+      accessSync(dirname(dir), constants.W_OK | constants.X_OK);
+      return statSync(dirname(dir)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * The store home: an explicit `dir`, else `$NOMIA_HOME`, else `shared` (/var/lib/nomia) when this process
+ * may write it or create it (root, or a user an administrator gave the directory to), else the per-user
+ * `$XDG_DATA_HOME/nomia` (default `~/.local/share/nomia`).
+ */
+export function storeHome(dir?: string, env: NodeJS.ProcessEnv = process.env, shared: string = SHARED_HOME): string {
   if (dir) return resolve(dir);
   if (env['NOMIA_HOME']) return resolve(env['NOMIA_HOME']);
+  if (canHold(shared)) return shared;
   const data = env['XDG_DATA_HOME'] || join(env['HOME'] || homedir(), '.local', 'share');
   return join(data, 'nomia');
 }

@@ -58,8 +58,13 @@ describe('a directory cache', () => {
     assert.equal(runs(), 1, 'the command ran on B');
     assert.deepEqual(r.bytes, built);
     assert.match(r.err, /fetched .*signed by test-cache-1; 1 object, /);
-    const red = nomia(b, ['reductions', name], { env });
-    assert.match(red.out, /signed by test-cache-1, from file:\/\//);
+    // The key was trusted on the command line only: a project trusting it shows the row as followed.
+    const trusting = join(dir, 'trusting');
+    mkdirSync(trusting);
+    writeFileSync(join(trusting, 'nomia.json'), JSON.stringify({ 'trusted-public-keys': [publicKey] }));
+    const red = nomia(b, ['reductions', name], { env, cwd: trusting });
+    assert.ok(red.out.includes(`signed by ${publicKey}, from file://`), red.out);
+    assert.doesNotMatch(red.out, /not followed here/);
     consistent(b);
   });
 
