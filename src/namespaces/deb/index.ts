@@ -17,46 +17,16 @@
  *
  * Maintainer scripts are never run: a tree is the packages' files only.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  type AtomRequest, byContentName, commitObject, hashPath, leaf, type Namespace, normalizeTree, NomiaError, type RealizeContext, realPath,
-  type Resource, syncFileSystem, usage, withWorkDir,
-} from '../../namespace/index.js';
+import { type AtomRequest, leaf, type Namespace, NomiaError, type RealizeContext, type Resource, usage, withWorkDir } from '../../namespace/index.js';
 import { aptState, type AptState, type DebRef, download, freshIndex, printUris, sourceUris } from './apt.js';
+import { commitTree } from './commit-tree.js';
 import { sha256File, unpackDeb } from './deb-file.js';
+import { isKnown, recordKnown } from './known.js';
 import { checkNameId, closureParams, exactName, exactParams, latestParams, objectName, rootName, sourceName, sourceParams, treeName } from './names.js';
 import { readDsc, unpackSource } from './source.js';
+import { findStaged, stage, unstage } from './staging.js';
 import { mergeRoot } from './root.js';
 import { describeStats } from '../unpack/safe-tree.js';
-
-/** Store `tree` (in a work directory) as an object named `name`. */
-async function commitTree(ctx: RealizeContext, work: string, tree: string, name: string): Promise<Resource> {
-  // Built in tmp/, given the store's metadata, hashed and flushed, then registered as it is (store/commit.ts): no second copy.
-  normalizeTree(tree);
-  const { hash, narSize } = await hashPath(tree);
-  if (ctx.store.fsync) syncFileSystem(work);
-  const { object } = commitObject(ctx.store, { tree, hash, narSize, name });
-  return { kind: 'object', type: 'dir', name: byContentName(object), path: realPath(ctx.store, object) };
-}
-
-/** Where a closure leaves the .debs it downloaded at once, for the exact names it then realizes. */
-function stagedFile(state: AptState, sha256: string): string {
-  return join(state.root, 'staged', `${sha256}.deb`);
-}
-
-/** Package files whose trees were stored before (a hint only: the engine's records decide). */
-function knownFile(state: AptState, sha256: string): string {
-  return join(state.root, 'known', sha256);
-}
-
-function isKnown(ctx: RealizeContext, state: AptState, sha256: string): boolean {
-  try {
-    return existsSync(join(ctx.store.layout.storeDir, readFileSync(knownFile(state, sha256), 'utf8')));
-  } catch {
-    return false;
-  }
-}
 
 /** The index's entry for one exact package file; its hash must be the one the name gives. */
 async function lookUp(ctx: RealizeContext, state: AptState, p: DebRef): Promise<DebRef> {
@@ -72,14 +42,14 @@ async function lookUp(ctx: RealizeContext, state: AptState, p: DebRef): Promise<
   return ref;
 }
 
-/** One package's tree in the store: from a closure's staged download, else downloaded now. */
+/** One package's tree in the store: from a closure's staged download (staging.ts), else downloaded now. */
 async function exactTree(ctx: RealizeContext, p: DebRef): Promise<Resource> {
   const state = aptState(ctx.store);
   const label = `deb:exact of ${p.package} ${p.version} (${p.arch})`;
   return withWorkDir(ctx.store, async (work, tree) => {
-    const staged = stagedFile(state, p.sha256);
+    const staged = findStaged(state.root, p.sha256);
     let file = staged;
-    if (!existsSync(staged)) {
+    if (file === undefined) {
       const ref = await lookUp(ctx, state, p);
       file = (await download(ctx, [ref], work)).get(ref)!;
     }
@@ -88,14 +58,13 @@ async function exactTree(ctx: RealizeContext, p: DebRef): Promise<Resource> {
       stats = await unpackDeb(file, p.sha256, tree, { label, work, signal: ctx.signal });
     } catch (e) {
       // A damaged download must not be found again by the next realize.
-      rmSync(staged, { force: true });
+      if (staged !== undefined) unstage(staged);
       throw e;
     }
     ctx.log(`unpacked ${describeStats(stats)}`);
     const r = await commitTree(ctx, work, tree, treeName(p));
-    mkdirSync(join(state.root, 'known'), { recursive: true });
-    writeFileSync(knownFile(state, p.sha256), r.kind === 'object' ? r.path.slice(ctx.store.layout.storeDir.length + 1) : '');
-    rmSync(staged, { force: true });
+    if (r.kind === 'object') recordKnown(ctx.store, state.root, p.sha256, r.path);
+    if (staged !== undefined) unstage(staged);
     return r;
   });
 }
@@ -123,13 +92,12 @@ async function latest(req: AtomRequest, ctx: RealizeContext): Promise<Resource> 
 
 /** Download, in one go, the closure's packages not stored before, so the exact names find them staged. */
 async function prefetch(ctx: RealizeContext, state: AptState, refs: readonly DebRef[]): Promise<void> {
-  const missing = refs.filter((r) => !isKnown(ctx, state, r.sha256) && !existsSync(stagedFile(state, r.sha256)));
+  const missing = refs.filter((r) => !isKnown(ctx.store, state.root, r.sha256) && findStaged(state.root, r.sha256) === undefined);
   if (missing.length === 0) return;
-  mkdirSync(join(state.root, 'staged'), { recursive: true });
   await withWorkDir(ctx.store, async (work) => {
     const files = await download(ctx, missing, work);
     // Renamed into place whole: an exact name never sees half a download.
-    for (const [ref, file] of files) renameSync(file, stagedFile(state, ref.sha256));
+    for (const [ref, file] of files) stage(state.root, ref.sha256, file);
   });
 }
 

@@ -21,12 +21,13 @@ type Kind = 'dir' | 'other';
 
 /** Lay `src` (a package tree) over `dest`; `owner` remembers which package put each path there, for messages. */
 function overlay(src: string, dest: string, rel: string, from: string, owner: Map<string, string>): void {
-  for (const name of readdirSync(src)) {
+  // The entries' types come with the listing (one getdents, no lstat each): a root is thousands of files.
+  for (const e of readdirSync(src, { withFileTypes: true })) {
+    const name = e.name;
     const s = join(src, name);
     const d = join(dest, name);
     const path = rel === '' ? name : `${rel}/${name}`;
-    const st = lstatSync(s);
-    const kind: Kind = st.isDirectory() ? 'dir' : 'other';
+    const kind: Kind = e.isDirectory() ? 'dir' : 'other';
     const before = owner.get(path);
     if (before !== undefined) {
       const existing: Kind = lstatSync(d).isDirectory() ? 'dir' : 'other';
@@ -41,7 +42,7 @@ function overlay(src: string, dest: string, rel: string, from: string, owner: Ma
     if (kind === 'dir') {
       if (before === undefined) mkdirSync(d);
       overlay(s, d, path, from, owner);
-    } else if (st.isSymbolicLink()) {
+    } else if (e.isSymbolicLink()) {
       symlinkSync(readlinkSync(s), d);
     } else {
       try {
