@@ -201,8 +201,9 @@ export async function printUris(ctx: RealizeContext, state: AptState, args: read
  * Download `refs` into `dir` (as `<sha256>`) with apt's own downloader,
  * which checks each file's SHA-256 against the one given (and we check again
  * before storing anything). Throws `deb/unreachable` or `deb/hash-mismatch`.
+ * It logs what it downloads unless `quiet` (the caller said so already).
  */
-export async function download<T extends { readonly uri: string; readonly sha256: string; readonly size: number }>(ctx: RealizeContext, refs: readonly T[], dir: string): Promise<Map<T, string>> {
+export async function download<T extends { readonly uri: string; readonly sha256: string; readonly size: number }>(ctx: RealizeContext, refs: readonly T[], dir: string, options: { readonly quiet?: boolean } = {}): Promise<Map<T, string>> {
   const files = new Map<T, string>();
   const args: string[] = ['-o', 'APT::Sandbox::User=root', '-o', 'Acquire::Retries=0', '-qq', 'download-file'];
   for (const ref of refs) {
@@ -211,7 +212,7 @@ export async function download<T extends { readonly uri: string; readonly sha256
     args.push(ref.uri, file, `SHA256:${ref.sha256}`);
   }
   if (refs.length === 0) return files;
-  ctx.log(`downloading ${refs.length} file${refs.length === 1 ? '' : 's'} (${refs.reduce((n, r) => n + r.size, 0)} bytes)`);
+  if (!options.quiet) ctx.log(`downloading ${refs.length} file${refs.length === 1 ? '' : 's'} (${refs.reduce((n, r) => n + r.size, 0)} bytes)`);
   const r = await runApt(ctx, '/usr/lib/apt/apt-helper', args, dir);
   if (r.code !== 0) {
     const mismatch = /Hash Sum mismatch/.test(r.stderr);
