@@ -2,12 +2,13 @@
  * gc of the deb namespace's cache (src/namespaces/deb/cache-gc.ts) with real
  * realizes against the archive apt is configured with: the downloads a
  * running realize staged are kept, those of a realize that was killed are
- * deleted (after a dry run that only lists them), and hints go with the
- * objects they name.
+ * deleted (after a dry run that only lists them), hints go with the
+ * objects they name, and apt's kept answers with the index they were made
+ * against.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test, type TestContext } from 'node:test';
@@ -98,5 +99,18 @@ describe('gc of the deb cache', () => {
     const r = gc();
     assert.deepEqual(r.removed.filter((p) => p.startsWith('cache/deb/known/')).sort(), before.filter((h) => h !== keep).map((h) => `cache/deb/known/${h}`).sort());
     assert.deepEqual(readdirSync(known), [keep]);
+  });
+
+  test('apt\'s kept answers stay until the index is refreshed', (t) => {
+    if (!tools(t)) return;
+    const answers = join(store, 'cache', 'deb', 'answers');
+    const kept = readdirSync(answers);
+    assert.ok(kept.length > 0, 'the closure\'s question was answered and kept');
+    assert.deepEqual(gc().removed.filter((p) => p.startsWith('cache/deb/answers/')), []);
+    // What apt-get update leaves: the stamp of the index's refresh, newer than every answer.
+    const later = new Date(Date.now() + 1000);
+    utimesSync(join(store, 'cache', 'deb', 'updated'), later, later);
+    assert.deepEqual(gc().removed.filter((p) => p.startsWith('cache/deb/answers/')).sort(), kept.map((a) => `cache/deb/answers/${a}`).sort());
+    assert.deepEqual(readdirSync(answers), []);
   });
 });

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -142,6 +142,26 @@ describe('deb namespace', () => {
     const r = realize('deb:closure?packages=[gcc, make, libc6-dev]');
     assert.equal(r.code, 0, r.err);
     assert.doesNotMatch(r.err, /updating the index|downloading/);
+  });
+
+  test('realized again with the same index and configuration, a closure takes apt\'s kept answer; a changed index asks apt again', (t) => {
+    if (!tools(t)) return;
+    // An apt-get that fails if asked, ahead of the real one on PATH.
+    const fake = join(dir, 'fake-apt');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(join(fake, 'apt-get'), '#!/bin/sh\necho "E: apt-get was asked" >&2\nexit 100\n', { mode: 0o755 });
+    const path = `${fake}:${process.env['PATH'] ?? ''}`;
+    const kept = realize('deb:closure?packages=[gcc, make, libc6-dev]', { PATH: path });
+    assert.equal(kept.code, 0, kept.err);
+    // The index on disk changes (as an apt-get update that fetched anything changes it): the kept answer no longer fits.
+    const lists = join(store, 'cache', 'deb', 'lists');
+    const file = readdirSync(lists).find((f) => f.endsWith('_Packages') || f.includes('Packages'))!;
+    const now = new Date();
+    utimesSync(join(lists, file), now, now);
+    const asked = realize('deb:closure?packages=[gcc, make, libc6-dev]', { PATH: path });
+    assert.equal(asked.code, 1);
+    assert.match(asked.err, /apt-get was asked/);
+    assert.equal(realize('deb:closure?packages=[gcc, make, libc6-dev]').code, 0);
   });
 
   test('with the archive unreachable, exact names in the store realize; contextual ones fail with deb/unreachable', async (t) => {

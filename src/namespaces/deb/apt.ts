@@ -20,6 +20,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, lockFile, NomiaError, type RealizeContext, type Store } from '../../namespace/index.js';
+import { answerKey, keepAnswer, keptAnswer } from './answers.js';
 
 const DEFAULT_TTL_S = 3600;
 /**
@@ -169,10 +170,21 @@ export function parseUris(text: string): DebRef[] {
   });
 }
 
-/** Run `apt-get --print-uris -qq args…` against our state; a failure is `deb/not-found` (or `deb/no-sources` for source packages). */
+/**
+ * Run `apt-get --print-uris -qq args…` against our state, or take its kept
+ * answer (answers.ts); a failure is `deb/not-found` (or `deb/no-sources` for
+ * source packages), and is never kept.
+ */
 async function printed(ctx: RealizeContext, state: AptState, args: readonly string[], what: string): Promise<string> {
-  const r = await runApt(ctx, 'apt-get', [...state.options, '-qq', '--print-uris', ...args]);
-  if (r.code === 0) return r.stdout;
+  const question = [...state.options, '-qq', '--print-uris', ...args];
+  const key = answerKey(ctx, state.lists, question);
+  const kept = key === undefined ? undefined : keptAnswer(state.root, key);
+  if (kept !== undefined) return kept;
+  const r = await runApt(ctx, 'apt-get', question);
+  if (r.code === 0) {
+    if (key !== undefined) keepAnswer(state.root, key, r.stdout);
+    return r.stdout;
+  }
   if (/deb-src/.test(r.stderr)) {
     throw new NomiaError('deb/no-sources', `cannot find the source package ${what}: apt is configured with no deb-src entries`, {
       hint: 'add deb-src entries beside the deb ones (e.g. copy /etc/apt/sources.list.d/debian.sources with Types: deb-src to debian-src.sources; .ci/run shows how)',

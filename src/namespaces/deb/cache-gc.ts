@@ -11,6 +11,8 @@
  *   and a download cut short by a failure is fetched again when needed (as
  *   Nix collects an unrooted download and `apt-get clean` empties apt's).
  * - A hint (known.ts) whose object has left the store is deleted.
+ * - A kept answer of apt (answers.ts) made before the index's last refresh
+ *   is deleted.
  * - apt's copy of the index (`lists/`, its caches, the empty status) is
  *   kept: contextual names resolve against it, and `apt-get update` itself
  *   drops what the sources no longer name.
@@ -18,6 +20,7 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { cacheDir, type Store } from '../../namespace/index.js';
+import { answersRoot } from './answers.js';
 import { knownObject, knownRoot } from './known.js';
 import { stagingLive, stagingOwner, stagingRoot } from './staging.js';
 
@@ -67,6 +70,13 @@ export function gcDebCache(store: Store, options: DebCacheGcOptions): DebCacheGc
   for (const sha256 of list(knownRoot(root))) {
     const object = knownObject(root, sha256);
     if (object === undefined || object === '' || !exists(join(store.layout.storeDir, object))) dead.push(join(knownRoot(root), sha256));
+  }
+  // An answer made before the index's last refresh was made against another index (or the same one: asking again is cheap).
+  const refreshed = statSync(join(root, 'updated'), { throwIfNoEntry: false })?.mtimeMs;
+  for (const answer of list(answersRoot(root))) {
+    const path = join(answersRoot(root), answer);
+    const made = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+    if (refreshed === undefined || made === undefined || made < refreshed) dead.push(path);
   }
   let bytesFreed = 0;
   for (const path of dead) {

@@ -62,9 +62,12 @@ async function flush(dir: string): Promise<void> {
   }
 }
 
-/** Store `tree` (in the work directory `work`) as an object named `name`. */
-export async function commitTree(ctx: RealizeContext, work: string, tree: string, name: string): Promise<Resource> {
-  normalizeTree(tree);
+/**
+ * Store `tree` (in the work directory `work`) as an object named `name`;
+ * `normalized` when the tree already has the store's metadata (root.ts).
+ */
+export async function commitTree(ctx: RealizeContext, work: string, tree: string, name: string, options: { readonly normalized?: boolean } = {}): Promise<Resource> {
+  if (!options.normalized) normalizeTree(tree);
   const { hash, narSize } = await hashPath(tree);
   if (ctx.store.fsync) await flush(work);
   const { object } = commitObject(ctx.store, { tree, hash, narSize, name });

@@ -109,7 +109,7 @@ function mergedClosure(req: AtomRequest, ctx: RealizeContext, refs: readonly Deb
     }
     return withWorkDir(ctx.store, async (work, tree) => {
       mergeRoot(trees, tree);
-      return commitTree(ctx, work, tree, 'deb-root');
+      return commitTree(ctx, work, tree, 'deb-root', { normalized: true });
     });
   });
 }
@@ -125,7 +125,7 @@ async function root(req: AtomRequest, inputs: Readonly<Record<string, Resource>>
   });
   return withWorkDir(ctx.store, async (work, tree) => {
     mergeRoot(trees, tree);
-    return commitTree(ctx, work, tree, 'deb-root');
+    return commitTree(ctx, work, tree, 'deb-root', { normalized: true });
   });
 }
 
