@@ -25,8 +25,8 @@ export function hashPart(objectPath: string): string {
 export class HashPartScanner {
   private readonly wanted: Set<string>;
   private readonly seen = new Set<string>();
-  /** The tail of the current run of base32 characters (at most HASH_PART_LENGTH - 1 bytes kept). */
-  private run = '';
+  /** The tail of the last chunk that a hash part may continue from: its final run of base32 characters, at most HASH_PART_LENGTH - 1 bytes. */
+  private tail: Uint8Array = new Uint8Array(0);
 
   constructor(candidates: Iterable<string>) {
     this.wanted = new Set(candidates);
@@ -34,30 +34,28 @@ export class HashPartScanner {
 
   push(chunk: Uint8Array): void {
     if (this.wanted.size === 0) return;
-    let run = this.run;
-    let start = 0;
-    // Walk runs of base32 characters; only a run of at least 52 can hold a hash part.
-    for (let i = 0; i <= chunk.length; i++) {
-      if (i < chunk.length && IS_BASE32[chunk[i]!]) continue;
-      const piece = run + Buffer.from(chunk.buffer, chunk.byteOffset + start, i - start).toString('latin1');
-      if (i < chunk.length) {
-        this.check(piece);
-        run = '';
-        start = i + 1;
-      } else {
-        // The run continues into the next chunk: check what is complete, keep the tail.
-        this.check(piece);
-        run = piece.length >= HASH_PART_LENGTH ? piece.slice(piece.length - (HASH_PART_LENGTH - 1)) : piece;
+    const bytes = this.tail.length ? Buffer.concat([this.tail, chunk]) : chunk;
+    const n = bytes.length;
+    const L = HASH_PART_LENGTH;
+    // Nix's scan: test a window's bytes from its end; a byte outside base32 at offset j rules out every window
+    // starting at or before it, so skip past it. Binary data is mostly such bytes: about one test per window.
+    let i = 0;
+    next: while (i + L <= n) {
+      for (let j = L - 1; j >= 0; j--) {
+        if (!IS_BASE32[bytes[i + j]!]) {
+          i += j + 1;
+          continue next;
+        }
       }
-    }
-    this.run = run;
-  }
-
-  private check(piece: string): void {
-    for (let j = 0; j + HASH_PART_LENGTH <= piece.length; j++) {
-      const w = piece.slice(j, j + HASH_PART_LENGTH);
+      const w = Buffer.from(bytes.buffer, bytes.byteOffset + i, L).toString('latin1');
       if (this.wanted.has(w)) this.seen.add(w);
+      i++;
     }
+    // Windows starting past n - L are untested; only those inside the final base32 run can still match.
+    let start = n;
+    while (start > 0 && n - start < L - 1 && IS_BASE32[bytes[start - 1]!]) start--;
+    // A copy: the caller may reuse the chunk's memory.
+    this.tail = new Uint8Array(bytes.subarray(start));
   }
 
   /** The candidates found so far. */

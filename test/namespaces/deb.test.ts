@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -144,6 +144,26 @@ describe('deb namespace', () => {
     assert.doesNotMatch(r.err, /updating the index|downloading/);
   });
 
+  test('realized again with the same index and configuration, a closure takes apt\'s kept answer; a changed index asks apt again', (t) => {
+    if (!tools(t)) return;
+    // An apt-get that fails if asked, ahead of the real one on PATH.
+    const fake = join(dir, 'fake-apt');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(join(fake, 'apt-get'), '#!/bin/sh\necho "E: apt-get was asked" >&2\nexit 100\n', { mode: 0o755 });
+    const path = `${fake}:${process.env['PATH'] ?? ''}`;
+    const kept = realize('deb:closure?packages=[gcc, make, libc6-dev]', { PATH: path });
+    assert.equal(kept.code, 0, kept.err);
+    // The index on disk changes (as an apt-get update that fetched anything changes it): the kept answer no longer fits.
+    const lists = join(store, 'cache', 'deb', 'lists');
+    const file = readdirSync(lists).find((f) => f.endsWith('_Packages') || f.includes('Packages'))!;
+    const now = new Date();
+    utimesSync(join(lists, file), now, now);
+    const asked = realize('deb:closure?packages=[gcc, make, libc6-dev]', { PATH: path });
+    assert.equal(asked.code, 1);
+    assert.match(asked.err, /apt-get was asked/);
+    assert.equal(realize('deb:closure?packages=[gcc, make, libc6-dev]').code, 0);
+  });
+
   test('with the archive unreachable, exact names in the store realize; contextual ones fail with deb/unreachable', async (t) => {
     if (!tools(t) || exact === '') return;
     const offline = { http_proxy: await closedPort(), NOMIA_DEB_TTL: '0' };
@@ -172,7 +192,7 @@ describe('deb namespace', () => {
     assert.deepEqual(objects(), before);
   });
 
-  test('a tampered or truncated download waiting in the staging area is refused and stores nothing', (t) => {
+  test('a tampered or truncated download waiting in the staging area (of an exited process) is refused and stores nothing', (t) => {
     if (!tools(t) || exact === '') return;
     const sha = /sha256=([0-9a-f]{64})/.exec(exact)![1]!;
     const deb = helloDeb(exact);
@@ -183,7 +203,8 @@ describe('deb namespace', () => {
       bytes.writeUInt8(bytes.readUInt8(bytes.length - 100) ^ 0xff, bytes.length - 100);
       writeFileSync(f, bytes);
     }]] as const) {
-      const dest = join(fresh, 'cache', 'deb', 'staged');
+      // Left by a process that has exited (no pid is this high): the realize takes it over.
+      const dest = join(fresh, 'cache', 'deb', 'staged', '999999999-1');
       mkdirSync(dest, { recursive: true });
       copyFileSync(deb, join(dest, `${sha}.deb`));
       damage(join(dest, `${sha}.deb`));
@@ -191,7 +212,8 @@ describe('deb namespace', () => {
       assert.equal(r.code, 1, `${how}: ${r.err}`);
       assert.match(r.err, /error\[deb\/hash-mismatch\].*nothing was stored/, how);
       assert.deepEqual(existsSync(join(fresh, 'store')) ? readdirSync(join(fresh, 'store')) : [], [], `${how}: nothing stored`);
-      assert.ok(!existsSync(join(dest, `${sha}.deb`)), `${how}: the damaged file is not kept for the next realize`);
+      const left = readdirSync(join(fresh, 'cache', 'deb', 'staged')).filter((d) => existsSync(join(fresh, 'cache', 'deb', 'staged', d, `${sha}.deb`)));
+      assert.deepEqual(left, [], `${how}: the damaged file is not kept for the next realize`);
     }
   });
 

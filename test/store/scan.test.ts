@@ -36,4 +36,31 @@ describe('hash parts', () => {
     short.push(Buffer.from(a.slice(1)));
     assert.equal(short.found().size, 0);
   });
+
+  test('in random bytes cut into random chunks, exactly the candidates the bytes contain are found', () => {
+    const alphabet = '0123456789abcdfghijklmnpqrsvwxyz';
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const word = () => Array.from({ length: HASH_PART_LENGTH }, () => alphabet[rand(alphabet.length)]).join('');
+    for (let round = 0; round < 200; round++) {
+      const candidates = Array.from({ length: 4 }, word);
+      // Binary noise, base32 runs of every length, and some candidates (glued to base32 characters or not).
+      const parts: Buffer[] = [];
+      for (let k = 0; k < 12; k++) {
+        const pick = rand(4);
+        if (pick === 0) parts.push(Buffer.from(Array.from({ length: rand(40) }, () => rand(256))));
+        else if (pick === 1) parts.push(Buffer.from(word().slice(0, rand(HASH_PART_LENGTH + 20)), 'latin1'));
+        else parts.push(Buffer.from(candidates[rand(candidates.length)]!.slice(pick === 2 ? 0 : rand(3)), 'latin1'));
+      }
+      const bytes = Buffer.concat(parts);
+      const s = new HashPartScanner(candidates);
+      for (let at = 0; at < bytes.length; ) {
+        const n = rand(70);
+        s.push(bytes.subarray(at, at + n));
+        at += n;
+      }
+      const text = bytes.toString('latin1');
+      assert.deepEqual([...s.found()].sort(), candidates.filter((c) => text.includes(c)).sort(), `round ${round}`);
+    }
+  });
 });

@@ -20,6 +20,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, lockFile, NomiaError, type RealizeContext, type Store } from '../../namespace/index.js';
+import { answerKey, keepAnswer, keptAnswer } from './answers.js';
 
 const DEFAULT_TTL_S = 3600;
 /**
@@ -169,10 +170,21 @@ export function parseUris(text: string): DebRef[] {
   });
 }
 
-/** Run `apt-get --print-uris -qq args…` against our state; a failure is `deb/not-found` (or `deb/no-sources` for source packages). */
+/**
+ * Run `apt-get --print-uris -qq args…` against our state, or take its kept
+ * answer (answers.ts); a failure is `deb/not-found` (or `deb/no-sources` for
+ * source packages), and is never kept.
+ */
 async function printed(ctx: RealizeContext, state: AptState, args: readonly string[], what: string): Promise<string> {
-  const r = await runApt(ctx, 'apt-get', [...state.options, '-qq', '--print-uris', ...args]);
-  if (r.code === 0) return r.stdout;
+  const question = [...state.options, '-qq', '--print-uris', ...args];
+  const key = answerKey(ctx, state.lists, question);
+  const kept = key === undefined ? undefined : keptAnswer(state.root, key);
+  if (kept !== undefined) return kept;
+  const r = await runApt(ctx, 'apt-get', question);
+  if (r.code === 0) {
+    if (key !== undefined) keepAnswer(state.root, key, r.stdout);
+    return r.stdout;
+  }
   if (/deb-src/.test(r.stderr)) {
     throw new NomiaError('deb/no-sources', `cannot find the source package ${what}: apt is configured with no deb-src entries`, {
       hint: 'add deb-src entries beside the deb ones (e.g. copy /etc/apt/sources.list.d/debian.sources with Types: deb-src to debian-src.sources; .ci/run shows how)',
@@ -201,8 +213,9 @@ export async function printUris(ctx: RealizeContext, state: AptState, args: read
  * Download `refs` into `dir` (as `<sha256>`) with apt's own downloader,
  * which checks each file's SHA-256 against the one given (and we check again
  * before storing anything). Throws `deb/unreachable` or `deb/hash-mismatch`.
+ * It logs what it downloads unless `quiet` (the caller said so already).
  */
-export async function download<T extends { readonly uri: string; readonly sha256: string; readonly size: number }>(ctx: RealizeContext, refs: readonly T[], dir: string): Promise<Map<T, string>> {
+export async function download<T extends { readonly uri: string; readonly sha256: string; readonly size: number }>(ctx: RealizeContext, refs: readonly T[], dir: string, options: { readonly quiet?: boolean } = {}): Promise<Map<T, string>> {
   const files = new Map<T, string>();
   const args: string[] = ['-o', 'APT::Sandbox::User=root', '-o', 'Acquire::Retries=0', '-qq', 'download-file'];
   for (const ref of refs) {
@@ -211,7 +224,7 @@ export async function download<T extends { readonly uri: string; readonly sha256
     args.push(ref.uri, file, `SHA256:${ref.sha256}`);
   }
   if (refs.length === 0) return files;
-  ctx.log(`downloading ${refs.length} file${refs.length === 1 ? '' : 's'} (${refs.reduce((n, r) => n + r.size, 0)} bytes)`);
+  if (!options.quiet) ctx.log(`downloading ${refs.length} file${refs.length === 1 ? '' : 's'} (${refs.reduce((n, r) => n + r.size, 0)} bytes)`);
   const r = await runApt(ctx, '/usr/lib/apt/apt-helper', args, dir);
   if (r.code !== 0) {
     const mismatch = /Hash Sum mismatch/.test(r.stderr);
