@@ -80,6 +80,7 @@ export const ERROR_CODES = [
   'cache/store-dir',
   'cc/outside-trees',
   'cc/no-toolchain',
+  'query/not-realized',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -451,7 +451,11 @@ export class StoreDatabase {
     return (this.prepare(`${this.selectReductions()} WHERE r.from_spelling = ? ORDER BY r.created_at DESC`).all(from) as RawReduction[]).map(toReduction);
   }
 
-  /** Record (or replace, per emitting namespace) a reduction. */
+  /** Every recorded reduction, by spelling, newest first within one (for queries over the whole database). */
+  reductions(): ReductionRow[] {
+    return (this.prepare(`${this.selectReductions()} ORDER BY r.from_spelling, r.created_at DESC`).all() as RawReduction[]).map(toReduction);
+  }
+
   /** The reductions to the name `to`, from any spelling. */
   reductionsTo(to: string): ReductionRow[] {
     return (this.prepare(`${this.selectReductions()} WHERE r.to_name = ? ORDER BY r.created_at DESC`).all(to) as RawReduction[]).map(toReduction);
@@ -463,6 +467,7 @@ export class StoreDatabase {
     return this.prepare('DELETE FROM reductions WHERE from_spelling = ? AND namespace = ?').run(from, namespace).changes > 0;
   }
 
+  /** Record (or replace, per emitting namespace) a reduction. */
   putReduction(row: ReductionRow): void {
     this.prepare('INSERT OR REPLACE INTO reductions (from_spelling, namespace, to_name, kind, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(row.from, row.namespace, row.to, row.kind, row.createdAt);
