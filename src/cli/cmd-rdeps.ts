@@ -17,7 +17,7 @@ Example:
   nomia rdeps filesystem:by-content?name=bootstrap-tools&sha256=…`)
     .action((object: string, opts: { direct?: boolean; json?: boolean }, cmd: Command) => run(() => ({
       go: () => withQuery(cmd, async (q) => {
-        const leads = rdeps(q.store, await q.object(object), q.registry, { direct: opts.direct === true });
+        const leads = rdeps(q.store, await q.object(object), await q.registry(), { direct: opts.direct === true });
         if (opts.json) return JSON.stringify(leads.map((l) => ({ ...l, via: q.full(l.via) })), null, 2);
         if (!leads.length) return `no recorded name leads to ${object}`;
         return leads.map((l) => [

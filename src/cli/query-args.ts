@@ -7,12 +7,10 @@
  */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { recordedObjects } from '../engine/recorded-results.js';
 import type { Registry } from '../namespace/registry.js';
 import { parseByContentName } from '../resource/by-content.js';
 import { tryParseContentHash } from '../store/hash.js';
 import type { Store } from '../store/store.js';
-import { registry } from '../setup.js';
 import { locate, parseObjectRef } from './object-ref.js';
 import { withStore } from './store-options.js';
 
@@ -28,8 +26,8 @@ export interface QueryContext {
   object(text: string): Promise<string>;
   /** The absolute path of a store entry, as printed. */
   full(entry: string): string;
-  /** The namespace of namespaces (for queries over recorded names). */
-  readonly registry: Registry;
+  /** The namespace of namespaces (for queries over recorded names), set up on first use. */
+  registry(): Promise<Registry>;
 }
 
 function isObjectRef(text: string): boolean {
@@ -40,10 +38,16 @@ function isObjectRef(text: string): boolean {
 /** Run a query on the command's store, read-only. */
 export async function withQuery<T>(cmd: Command, f: (q: QueryContext) => T | Promise<T>): Promise<T> {
   return withStore(cmd, async (store) => {
-    const reg = registry();
-    const objects = async (text: string): Promise<string[]> => (isObjectRef(text) ? [locate(store, parseObjectRef(text, store)).object.path] : recordedObjects(store, text, reg));
+    // Loaded only for names: the namespaces' code is most of the start-up of a query on store paths.
+    let reg: Registry | undefined;
+    const registry = async (): Promise<Registry> => (reg ??= (await import('../setup.js')).registry());
+    const objects = async (text: string): Promise<string[]> => {
+      if (isObjectRef(text)) return [locate(store, parseObjectRef(text, store)).object.path];
+      const { recordedObjects } = await import('../engine/recorded-results.js');
+      return recordedObjects(store, text, await registry());
+    };
     const q: QueryContext = {
-      store, registry: reg, objects,
+      store, registry, objects,
       object: async (text) => {
         const found = await objects(text);
         if (found.length > 1) {
@@ -56,7 +60,7 @@ export async function withQuery<T>(cmd: Command, f: (q: QueryContext) => T | Pro
     try {
       return await f(q);
     } finally {
-      await reg.close();
+      await reg?.close();
     }
   }, { readOnly: true });
 }

@@ -4,9 +4,8 @@
  * of `from`'s closure that lies on some such chain.
  *
  * Objects are store entries (`<hash>-<name>`, as the `refs` table holds
- * them). The walk reads one object's references at a time, so the shortest
- * chain is found without reading more of the closure than its breadth-first
- * search reaches before `to`.
+ * them). A query reads only the part of the store its search reaches, one
+ * level of the search per database query.
  */
 import { closure } from '../closure.js';
 import type { Store } from '../store.js';
@@ -20,40 +19,56 @@ export interface WhyDependsResult {
   readonly path: readonly string[] | undefined;
 }
 
+/** One side of the search: each object reached, with its neighbour toward the side's start and its distance from it. */
+type Side = Map<string, { readonly next: string; readonly depth: number }>;
+
 /**
  * The shortest chain of references from one of `from` (the results of one
  * name) to `to`. Self-references are not steps: an object depends on itself
  * by a chain of length one.
+ *
+ * The search runs from both ends, forward through references from `from`
+ * and backward through referrers from `to`, one whole level at a time of
+ * whichever side has the smaller frontier. Either side running dry ends it,
+ * so an object outside the closure (few referrers) costs little even when
+ * the closure is the whole store, and a chain into a large closure is found
+ * without walking all of it.
  */
 export function whyDepends(store: Store, from: readonly string[], to: string): WhyDependsResult {
   if (from.includes(to)) return { path: [to] };
-  // Breadth-first: the first time `to` is reached is by a shortest chain. Each object's references
-  // are read in sorted order, so among chains of equal length the answer is always the same one.
-  const parent = new Map<string, string>(from.map((f) => [f, f]));
-  let frontier = [...from];
-  while (frontier.length) {
+  const forward: Side = new Map(from.map((f) => [f, { next: f, depth: 0 }]));
+  const backward: Side = new Map([[to, { next: to, depth: 0 }]]);
+  let ahead = [...from];
+  let behind = [to];
+  while (ahead.length && behind.length) {
+    const goForward = ahead.length <= behind.length;
+    const [mine, theirs, frontier] = goForward ? [forward, backward, ahead] : [backward, forward, behind];
     const next: string[] = [];
-    for (const p of frontier) {
-      for (const r of store.db.references(p)) {
-        if (parent.has(r)) continue;
-        parent.set(r, p);
-        if (r === to) return { path: chainTo(parent, to) };
-        next.push(r);
-      }
+    // The first level where the sides meet holds a shortest chain; within it, the meeting point nearest
+    // the other side's start is the shortest (the other side's depths differ, this side's are equal).
+    let meet: string | undefined;
+    for (const [p, r] of goForward ? store.db.referencesOfAll(frontier) : store.db.referrersOfAll(frontier)) {
+      if (mine.has(r)) continue;
+      mine.set(r, { next: p, depth: mine.get(p)!.depth + 1 });
+      const other = theirs.get(r);
+      if (other && (meet === undefined || other.depth < theirs.get(meet)!.depth)) meet = r;
+      next.push(r);
     }
-    frontier = next;
+    if (meet !== undefined) return { path: [...walk(forward, meet).reverse(), ...walk(backward, meet).slice(1)] };
+    if (goForward) ahead = next;
+    else behind = next;
   }
   return { path: undefined };
 }
 
-function chainTo(parent: ReadonlyMap<string, string>, to: string): string[] {
-  const chain = [to];
-  // A start of the search is its own parent.
-  for (let p = to; parent.get(p) !== p; ) {
-    p = parent.get(p)!;
+/** The chain from `at` back to the start of `side` (a start is its own neighbour). */
+function walk(side: Side, at: string): string[] {
+  const chain = [at];
+  for (let p = at; side.get(p)!.next !== p; ) {
+    p = side.get(p)!.next;
     chain.push(p);
   }
-  return chain.reverse();
+  return chain;
 }
 
 /**
