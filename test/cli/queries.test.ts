@@ -181,6 +181,27 @@ describe('rdeps', () => {
   });
 });
 
+describe('rdeps through names', () => {
+  test('follows reductions to names that reduce on to the object, and shows those names', () => {
+    const s = handStore('rdeps-chain');
+    const object = s.add('src');
+    const byContent = JSON.parse(s.q(['path-info', '--json', object]).out)[0] as PathInfoJson;
+    const target = `filesystem:by-content?name=src&sha256=${byContent.hash}`;
+    const loose = 'git:latest?repo=/srv/x&ref=main';
+    const exact = 'git:exact-fetch?repo=/srv/x&rev=abc';
+    assert.equal(s.q(['reduce', `${loose} => ${exact}`]).code, 0);
+    assert.equal(s.q(['reduce', `${exact} => ${target}`]).code, 0);
+    s.q(['reduce', 'git:latest?repo=/srv/other&ref=main => git:exact-fetch?repo=/srv/other&rev=def']);
+    const leads = JSON.parse(s.q(['rdeps', '--json', object]).out) as { spelling: string; names: string[]; to: string[]; via: string }[];
+    assert.deepEqual(leads.map((l) => l.to[0]).sort(), [exact, target].sort(), 'the other repository leads elsewhere');
+    const spell = (n: string) => s.q(['spell', n]).out.trim();
+    assert.deepEqual(leads.find((l) => l.to[0] === target), { ...leads.find((l) => l.to[0] === target), spelling: spell(exact), names: [exact], via: object });
+    assert.equal(leads.find((l) => l.to[0] === exact)?.spelling, spell(loose));
+    // The loose name is answered through the chain, as realize would follow it.
+    assert.deepEqual((JSON.parse(s.q(['why-depends', '--json', loose, object]).out) as { path: string[] }).path, [object]);
+  });
+});
+
 describe('diff-closures', () => {
   test('groups by name without version and reports version and size changes', () => {
     const s = handStore('diff');

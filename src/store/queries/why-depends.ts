@@ -19,8 +19,8 @@ export interface WhyDependsResult {
   readonly path: readonly string[] | undefined;
 }
 
-/** One side of the search: each object reached, with its neighbour toward the side's start and its distance from it. */
-type Side = Map<string, { readonly next: string; readonly depth: number }>;
+/** One side of the search: each object reached, with its neighbour toward the side's start. */
+type Side = Map<string, string>;
 
 /**
  * The shortest chain of references from one of `from` (the results of one
@@ -36,25 +36,22 @@ type Side = Map<string, { readonly next: string; readonly depth: number }>;
  */
 export function whyDepends(store: Store, from: readonly string[], to: string): WhyDependsResult {
   if (from.includes(to)) return { path: [to] };
-  const forward: Side = new Map(from.map((f) => [f, { next: f, depth: 0 }]));
-  const backward: Side = new Map([[to, { next: to, depth: 0 }]]);
+  const forward: Side = new Map(from.map((f) => [f, f]));
+  const backward: Side = new Map([[to, to]]);
   let ahead = [...from];
   let behind = [to];
   while (ahead.length && behind.length) {
     const goForward = ahead.length <= behind.length;
     const [mine, theirs, frontier] = goForward ? [forward, backward, ahead] : [backward, forward, behind];
     const next: string[] = [];
-    // The first level where the sides meet holds a shortest chain; within it, the meeting point nearest
-    // the other side's start is the shortest (the other side's depths differ, this side's are equal).
-    let meet: string | undefined;
     for (const [p, r] of goForward ? store.db.referencesOfAll(frontier) : store.db.referrersOfAll(frontier)) {
       if (mine.has(r)) continue;
-      mine.set(r, { next: p, depth: mine.get(p)!.depth + 1 });
-      const other = theirs.get(r);
-      if (other && (meet === undefined || other.depth < theirs.get(meet)!.depth)) meet = r;
+      mine.set(r, p);
+      // Before this level the sides had not met, so every chain is longer than their depths together:
+      // any meeting point of this level ends a shortest chain.
+      if (theirs.has(r)) return { path: [...walk(forward, r).reverse(), ...walk(backward, r).slice(1)] };
       next.push(r);
     }
-    if (meet !== undefined) return { path: [...walk(forward, meet).reverse(), ...walk(backward, meet).slice(1)] };
     if (goForward) ahead = next;
     else behind = next;
   }
@@ -64,8 +61,8 @@ export function whyDepends(store: Store, from: readonly string[], to: string): W
 /** The chain from `at` back to the start of `side` (a start is its own neighbour). */
 function walk(side: Side, at: string): string[] {
   const chain = [at];
-  for (let p = at; side.get(p)!.next !== p; ) {
-    p = side.get(p)!.next;
+  for (let p = at; side.get(p) !== p; ) {
+    p = side.get(p)!;
     chain.push(p);
   }
   return chain;
