@@ -42,12 +42,30 @@ export interface PathInfoOptions {
 export function pathInfo(store: Store, paths: readonly string[], options: PathInfoOptions = {}): PathInfo[] {
   const wanted = options.recursive ? closure(store, paths) : [...new Set(paths)].sort();
   const rows = new Map(wanted.map((p) => [p, registered(store, p)]));
+  const references = new Map(wanted.map((p) => [p, store.db.references(p)]));
+  const refsOf = (p: string): readonly string[] => references.get(p) ?? store.db.references(p);
   const sizeOf = (p: string): number => (rows.get(p) ?? registered(store, p)).narSize;
+  // Each object's closure walked on its own, as Nix does: closures of a DAG share too much to add up.
+  const closureSize = (p: string): number => {
+    const seen = new Set([p]);
+    const todo = [p];
+    let sum = 0;
+    while (todo.length) {
+      const q = todo.pop()!;
+      sum += sizeOf(q);
+      for (const r of refsOf(q)) {
+        if (seen.has(r)) continue;
+        seen.add(r);
+        todo.push(r);
+      }
+    }
+    return sum;
+  };
   return wanted.map((p) => {
     const row = rows.get(p)!;
     return {
-      path: row.path, name: row.name, hash: row.hash, narSize: row.narSize, references: store.db.references(p),
-      ...(options.closureSize ? { closureSize: closure(store, [p]).reduce((sum, q) => sum + sizeOf(q), 0) } : {}),
+      path: row.path, name: row.name, hash: row.hash, narSize: row.narSize, references: references.get(p)!,
+      ...(options.closureSize ? { closureSize: closureSize(p) } : {}),
     };
   });
 }
@@ -56,7 +74,7 @@ function registered(store: Store, path: string) {
   const row = store.db.object(path);
   if (!row) {
     throw new NomiaStoreError('store/not-found', `${path} is not registered in the store ${store.layout.home}`, {
-      hint: 'list what is there with `nomia verify` or add it with `nomia add PATH`',
+      hint: 'gc may have collected it, or a reference was recorded without its object: `nomia verify` checks the store',
     });
   }
   return row;
