@@ -37,14 +37,17 @@ const NAMED = Symbol('named namespace');
 
 /**
  * Why the name `text` could never have been realized, as the error realize would give (a syntax error,
- * an unknown namespace or name, a missing input); nothing when it resolves. Resolving describes every
- * node and realizes nothing.
+ * an unknown namespace or name, a missing input). Returns whether the name depends on the caller's
+ * context (then nothing is ever recorded for it as named). Resolving describes every node and realizes
+ * nothing.
  */
-async function checkResolves(text: string, registry: Registry): Promise<void> {
+async function checkResolves(text: string, registry: Registry): Promise<{ readonly contextual: boolean }> {
   try {
-    await resolve(parseName(text), registry, text, () => Promise.reject(NAMED));
+    const resolved = await resolve(parseName(text), registry, text, () => Promise.reject(NAMED));
+    return { contextual: resolved.nodes.some((n) => n.tainted) };
   } catch (e) {
     if (e !== NAMED) throw e;
+    return { contextual: false };
   }
 }
 
@@ -57,9 +60,11 @@ async function checkResolves(text: string, registry: Registry): Promise<void> {
 export async function recordedObjects(store: Store, text: string, registry: Registry): Promise<string[]> {
   const results = recordedResults(store, text, registry);
   if (!results) {
-    await checkResolves(text, registry);
+    const { contextual } = await checkResolves(text, registry);
     throw new NomiaError('query/not-realized', `${text} has no recorded results in the store ${store.layout.home}`, {
-      hint: 'realize it first (`nomia realize NAME`); queries only read what is recorded and never build',
+      hint: contextual
+        ? 'it depends on the caller\'s context (files, environment), so no result is recorded for it by name: give the store path `nomia realize NAME` prints'
+        : 'realize it first (`nomia realize NAME`); queries only read what is recorded and never build',
     });
   }
   const entries = results.flatMap((r) => (r.kind === 'object' ? [entryOf(store, r.path)] : [])).filter((e): e is string => e !== undefined);

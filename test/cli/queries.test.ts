@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
@@ -52,6 +52,18 @@ describe('why-depends', () => {
     assert.deepEqual(r.out.trimEnd().split('\n'), [done.path, `└───${tools}`]);
     const json = JSON.parse(nomia(b.store, ['why-depends', '--json', done.path, tools], quiet).out) as { from: string[]; to: string; path: string[] };
     assert.deepEqual(json, { from: [done.path], to: tools, path: [done.path, tools] });
+    // --precise names the file that mentions the tools: the `#!` line of the script the build wrote.
+    const precise = nomia(b.store, ['why-depends', '--precise', name, b.tools], quiet);
+    assert.equal(precise.code, 0, precise.err);
+    const lines = precise.out.trimEnd().split('\n');
+    assert.equal(lines.length, 3, precise.out);
+    assert.equal(lines[0], done.path);
+    // 30 bytes of context on each side of the hash: the whole `#!` line's start when the store's path is short.
+    const shown = lines[1]!.slice('└───bin/hello: '.length);
+    assert.ok(lines[1]!.startsWith('└───bin/hello: ') && shown.endsWith('/bin/bash.read…'), lines[1]);
+    const mention = shown.replace(/^…/, '').replace(/\.read…$/, '');
+    assert.ok(`#!${tools}/bin/bash`.endsWith(mention) && mention.includes(basename(tools)), shown);
+    assert.equal(lines[2], `    → ${tools}`);
     // Asking the other way round is an answer, not an error: exit status 1, as grep finding nothing.
     const back = nomia(b.store, ['why-depends', tools, name], quiet);
     assert.equal(back.code, 1, back.err);
@@ -81,6 +93,23 @@ describe('why-depends', () => {
     assert.ok(lines.every((l, i) => i === 0 || /^[ │]*[├└]───\//.test(l)), tree.out);
   });
 
+  test('--precise finds a mention across the 1 MiB chunks it reads, and in symlink targets', () => {
+    const s = handStore('why-precise');
+    const leaf = s.add('leaf');
+    const src = join(s.dir, 'mentions');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    const part = basename(leaf).slice(0, 52);
+    writeFileSync(join(src, 'sub', 'big'), Buffer.concat([Buffer.alloc((1 << 20) - 20, 0), Buffer.from(`${part}/lib`), Buffer.alloc(100, 0x41)]));
+    writeFileSync(join(src, 'plain'), 'nothing here\n');
+    symlinkSync(`${leaf}/data`, join(src, 'link'));
+    const r = nomia(s.store, ['add', '--json', '--name', 'top', '--reference', leaf, src], quiet);
+    const top = (JSON.parse(r.out) as { path: string }).path;
+    const out = JSON.parse(s.q(['why-depends', '--precise', '--json', top, leaf]).out) as { sites: { file: string; excerpt: string }[] };
+    assert.deepEqual(out.sites.map((x) => x.file), ['link', 'sub/big']);
+    assert.equal(out.sites[0]!.excerpt, `-> ${leaf}/data`, 'a link target is shown whole');
+    assert.equal(out.sites[1]!.excerpt, `…${'.'.repeat(30)}${part}/lib${'A'.repeat(26)}…`);
+  });
+
   test('refuses unknown objects and names never realized, saying what to do', () => {
     const s = handStore('why-errors');
     const leaf = s.add('leaf');
@@ -90,7 +119,10 @@ describe('why-depends', () => {
     const never = s.q(['why-depends', 'filesystem:import?path=/etc/hostname', leaf]);
     assert.equal(never.code, 1);
     assert.match(never.err, /error\[query\/not-realized\]: filesystem:import\?path=\/etc\/hostname has no recorded results/);
-    assert.match(never.err, /hint: realize it first/);
+    assert.match(never.err, /hint: it depends on the caller's context/, 'an import is never recorded by name: realizing it would not help');
+    const unbuilt = s.q(['why-depends', `package:build-in-sandbox?args=[sh](exe: filesystem:by-content?sha256=${basename(leaf).slice(0, 52)})`, leaf]);
+    assert.match(unbuilt.err, /error\[query\/not-realized\]: package:build-in-sandbox.* has no recorded results/);
+    assert.match(unbuilt.err, /hint: realize it first/);
     const unknown = s.q(['why-depends', 'nosuch:thing', leaf]);
     assert.match(unknown.err, /error\[usage\]: there is no namespace `nosuch`/);
     const outside = s.q(['referrers', '/etc']);
