@@ -260,3 +260,15 @@ describe('diff-closures', () => {
     assert.equal(text[1], 'newtool: ∅ → ε');
   });
 });
+
+describe('help', () => {
+  for (const cmd of ['why-depends', 'path-info', 'referrers', 'rdeps', 'diff-closures']) {
+    test(`${cmd} --help shows the usage and an example`, () => {
+      const r = nomia(tempDir('help'), [cmd, '--help']);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, new RegExp(`^Usage: nomia ${cmd} `));
+      assert.match(r.out, new RegExp(`\\nExample:\\n  nomia ${cmd} `));
+      assert.match(r.out, /--json/);
+    });
+  }
+});
