@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option('--json', 'print [{path, name, hash, narHash, narSize, references, closureSize?}]')
     .addHelpText('after', `
 Example:
-  nomia path-info -rS filesystem:by-content?name=bootstrap-tools&sha256=…`)
+  nomia path-info -rS 'filesystem:by-content?name=bootstrap-tools&sha256=…'`)
     .action((names: string[], opts: Opts, cmd: Command) => run(() => ({
       go: () => withQuery(cmd, async (q) => {
         const infos = pathInfo(q.store, (await Promise.all(names.map(q.objects))).flat(), { recursive: opts.recursive === true, closureSize: opts.closureSize === true });

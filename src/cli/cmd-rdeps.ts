@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .option('--json', 'print [{spelling, names, to, kind, namespace, via, direct}]')
     .addHelpText('after', `
 Example:
-  nomia rdeps filesystem:by-content?name=bootstrap-tools&sha256=…`)
+  nomia rdeps 'filesystem:by-content?name=bootstrap-tools&sha256=…'`)
     .action((object: string, opts: { direct?: boolean; json?: boolean }, cmd: Command) => run(() => ({
       go: () => withQuery(cmd, async (q) => {
         const leads = rdeps(q.store, await q.object(object), await q.registry(), { direct: opts.direct === true });

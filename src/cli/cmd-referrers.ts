@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .option('--json', 'print [paths…]')
     .addHelpText('after', `
 Example:
-  nomia referrers -r filesystem:by-content?name=bootstrap-tools&sha256=…`)
+  nomia referrers -r 'filesystem:by-content?name=bootstrap-tools&sha256=…'`)
     .action((object: string, opts: { recursive?: boolean; json?: boolean }, cmd: Command) => run(() => ({
       go: () => withQuery(cmd, async (q) => {
         const found = referrers(q.store, await q.object(object), { recursive: opts.recursive === true }).map(q.full);

@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .addHelpText('after', `
 Example:
   nomia why-depends --precise 'package:build-in-sandbox?args=[bash, -c, $script](exe: …, script: …)' \\
-    filesystem:by-content?name=bootstrap-tools&sha256=…`)
+    'filesystem:by-content?name=bootstrap-tools&sha256=…'`)
     .action((a: string, b: string, opts: Opts, cmd: Command) => run(() => ({
       input: { text: a, label: '<a>' },
       go: () => withQuery(cmd, async (q) => {
