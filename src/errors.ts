@@ -87,6 +87,7 @@ export const ERROR_CODES = [
   'service/dependency',
   'service/not-found',
   'service/supervisor',
+  'query/not-realized',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

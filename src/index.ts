@@ -32,3 +32,9 @@ export { cacheSettings, signingKeyPath, type CacheFlags } from './cache/config.j
 export { generateSecretKey, parseSecretKey, parsePublicKey, type SecretKey, type PublicKey } from './cache/keys.js';
 export { openTransport, type Transport } from './cache/transport.js';
 export { pushNames, type PushOptions, type PushNamesResult } from './engine/push.js';
+export { whyDepends, allPathsGraph, type WhyDependsResult } from './store/queries/why-depends.js';
+export { pathInfo, type PathInfo, type PathInfoOptions } from './store/queries/path-info.js';
+export { referrers, type ReferrersOptions } from './store/queries/referrers.js';
+export { diffClosures, splitVersion, type ClosureChange } from './store/queries/diff-closures.js';
+export { rdeps, type RecordedLead, type RdepsOptions } from './engine/rdeps.js';
+export { recordedResults, recordedObjects } from './engine/recorded-results.js';

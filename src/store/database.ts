@@ -466,12 +466,28 @@ export class StoreDatabase {
     return this.db.prepare('SELECT path FROM objects ORDER BY path').pluck().all() as string[];
   }
 
+  /** The objects `path` refers to, sorted (itself included, for a self-reference). */
   references(path: string): string[] {
-    return (this.prepare('SELECT reference FROM refs WHERE referrer = ? ORDER BY reference').all(path) as { reference: string }[]).map((r) => r.reference);
+    // Plucked: a walk over a closure asks once per object, and the rows' objects would cost more than the query.
+    return this.prepare('SELECT reference FROM refs WHERE referrer = ? ORDER BY reference').pluck().all(path) as string[];
   }
 
+  /** The objects that refer to `path`, sorted (itself included, for a self-reference). */
   referrers(path: string): string[] {
-    return (this.prepare('SELECT referrer FROM refs WHERE reference = ? ORDER BY referrer').all(path) as { referrer: string }[]).map((r) => r.referrer);
+    return this.prepare('SELECT referrer FROM refs WHERE reference = ? ORDER BY referrer').pluck().all(path) as string[];
+  }
+
+  /**
+   * The references of many objects at once, as `[referrer, reference]` pairs sorted by both: one query
+   * for a whole level of a search instead of one per object.
+   */
+  referencesOfAll(paths: readonly string[]): [string, string][] {
+    return this.prepare('SELECT referrer, reference FROM refs WHERE referrer IN (SELECT value FROM json_each(?)) ORDER BY referrer, reference').raw().all(JSON.stringify(paths)) as [string, string][];
+  }
+
+  /** The referrers of many objects at once, as `[reference, referrer]` pairs sorted by both. */
+  referrersOfAll(paths: readonly string[]): [string, string][] {
+    return this.prepare('SELECT reference, referrer FROM refs WHERE reference IN (SELECT value FROM json_each(?)) ORDER BY reference, referrer').raw().all(JSON.stringify(paths)) as [string, string][];
   }
 
   allReferences(): { referrer: string; reference: string }[] {
@@ -513,7 +529,11 @@ export class StoreDatabase {
     return (this.prepare(`${this.selectReductions()} WHERE r.from_spelling = ? ORDER BY r.created_at DESC`).all(from) as RawReduction[]).map(toReduction);
   }
 
-  /** Record (or replace, per emitting namespace) a reduction. */
+  /** Every recorded reduction, by spelling, newest first within one (for queries over the whole database). */
+  reductions(): ReductionRow[] {
+    return (this.prepare(`${this.selectReductions()} ORDER BY r.from_spelling, r.created_at DESC`).all() as RawReduction[]).map(toReduction);
+  }
+
   /** The reductions to the name `to`, from any spelling. */
   reductionsTo(to: string): ReductionRow[] {
     return (this.prepare(`${this.selectReductions()} WHERE r.to_name = ? ORDER BY r.created_at DESC`).all(to) as RawReduction[]).map(toReduction);
@@ -553,6 +573,7 @@ export class StoreDatabase {
     return this.prepare('DELETE FROM reductions WHERE from_spelling = ? AND namespace = ?').run(from, namespace).changes > 0;
   }
 
+  /** Record (or replace, per emitting namespace) a reduction. */
   putReduction(row: ReductionRow): void {
     this.prepare('INSERT OR REPLACE INTO reductions (from_spelling, namespace, to_name, kind, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(row.from, row.namespace, row.to, row.kind, row.createdAt);
