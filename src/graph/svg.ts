@@ -1,0 +1,43 @@
+/**
+ * Pictures of a graph without any system tool: dot text laid out and drawn
+ * to SVG by Graphviz compiled to WebAssembly (`@hpcc-js/wasm-graphviz`,
+ * docs/dependencies.md), and a standalone HTML page around that SVG.
+ */
+import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import { STATE_STYLE } from './render.js';
+
+let loaded: Promise<Graphviz> | undefined;
+
+/** Graphviz's WebAssembly module, compiled once per process (about 0.2 s) and shared. */
+function graphviz(): Promise<Graphviz> {
+  loaded ??= Graphviz.load();
+  return loaded;
+}
+
+/** Lay out and draw dot text as an SVG document (Graphviz's `dot` layout). */
+export async function dotToSvg(dot: string): Promise<string> {
+  return (await graphviz()).dot(dot, 'svg');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+/** The legend of the states' colours, as HTML. */
+export function stateLegend(): string {
+  return Object.values(STATE_STYLE)
+    .map((s) => `<span style="background:${s.fill};padding:2px 6px;border:1px solid #888;margin-right:6px">${escapeHtml(s.means)}</span>`)
+    .join('');
+}
+
+/** A standalone HTML page showing `svg` (as `dotToSvg` makes it) under `title`, with the legend. */
+export function svgPage(svg: string, title: string): string {
+  const body = svg.replace(/^[\s\S]*?(?=<svg)/, '');
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font-family:sans-serif;margin:1em}h1{font-size:1em;font-family:monospace;word-break:break-all}</style></head>
+<body><h1>${escapeHtml(title)}</h1><p>${stateLegend()} dashed arrow: a recorded reduction · dashed box: a knot (cycle)</p>
+${body}
+</body></html>
+`;
+}
