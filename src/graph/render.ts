@@ -101,7 +101,9 @@ export function knotsOf(g: Graph): number[][] {
  * reduction is a dashed edge to the name it reduces to.
  */
 export function renderDot(g: Graph, marks?: readonly NodeMark[]): string {
-  const lines = ['digraph nomia {', '  rankdir=LR;', '  node [shape=box, fontname="monospace"];'];
+  // Courier, not monospace: Graphviz knows Courier's widths (its SVG asks for `Courier,monospace`); for
+  // another font it guesses, and a browser then draws long labels past their boxes.
+  const lines = ['digraph nomia {', '  rankdir=LR;', '  node [shape=box, fontname="Courier"];'];
   for (const node of g.nodes) {
     const mark = marks?.[node.id];
     const style = mark ? `, style=filled, fillcolor=${dotString(STATE_STYLE[mark.state].fill)}, class=${dotString(`state-${mark.state}`)}, tooltip=${dotString(STATE_STYLE[mark.state].means)}` : '';
