@@ -5,7 +5,7 @@ import { graphStates } from '../engine/graph-states.js';
 import { flatten } from '../graph/flatten.js';
 import { renderDot, renderText } from '../graph/render.js';
 import { spell } from '../graph/spell.js';
-import { dotToSvg, svgPage } from '../graph/svg.js';
+import { graphSvg, svgPage } from '../graph/svg.js';
 import { parseName } from '../name/parse.js';
 import { registry } from '../setup.js';
 import { nameArgument } from './input.js';
@@ -42,9 +42,8 @@ export function register(program: Command): void {
               await reg.close();
             }
           }, { readOnly: true });
-          const dot = renderDot(states.graph, states.marks);
-          if (opts.dot) return dot;
-          const svg = await dotToSvg(dot);
+          if (opts.dot) return renderDot(states.graph, states.marks);
+          const svg = await graphSvg(states.graph, states.marks);
           return opts.svg ? svg : svgPage(svg, input.text);
         } };
       }));

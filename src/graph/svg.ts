@@ -4,7 +4,15 @@
  * docs/dependencies.md), and a standalone HTML page around that SVG.
  */
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
-import { STATE_STYLE } from './render.js';
+import { layeredSvg, skippedColumns } from './layered-svg.js';
+import { renderDot, STATE_STYLE, type NodeMark } from './render.js';
+import type { Graph } from './types.js';
+
+/**
+ * Above this many nodes, or columns skipped by edges (`skippedColumns`), a picture is drawn by
+ * `layeredSvg`, fast, instead of Graphviz, whose layout would take seconds to minutes (bench/graph).
+ */
+export const BIG_GRAPH = { nodes: 150, skipped: 200 } as const;
 
 let loaded: Promise<Graphviz> | undefined;
 
@@ -17,6 +25,12 @@ function graphviz(): Promise<Graphviz> {
 /** Lay out and draw dot text as an SVG document (Graphviz's `dot` layout). */
 export async function dotToSvg(dot: string): Promise<string> {
   return (await graphviz()).dot(dot, 'svg');
+}
+
+/** The picture of a graph as SVG: Graphviz's layout of `renderDot`, or for a big graph (`BIG_GRAPH`) `layeredSvg`. */
+export async function graphSvg(g: Graph, marks?: readonly NodeMark[]): Promise<string> {
+  const big = g.nodes.length > BIG_GRAPH.nodes || skippedColumns(g) > BIG_GRAPH.skipped;
+  return big ? layeredSvg(g, marks) : dotToSvg(renderDot(g, marks));
 }
 
 function escapeHtml(s: string): string {

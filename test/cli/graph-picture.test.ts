@@ -76,6 +76,24 @@ describe('nomia graph --svg', () => {
     assert.ok((doc.texts.get('text') ?? []).includes('knot'));
   });
 
+  test('a big graph is drawn by the layered layout: valid SVG naming every node, with its state and its knot', () => {
+    const store = join(tempDir('graph-svg'), 'store');
+    // 200 steps, each taking the one before and one far back (edges that skip many columns), and a knot.
+    const steps = Array.from({ length: 200 }, (_, i) => `s${i} = exec:run?args=[step${i}]${i ? `(a: $s${i - 1}, b: $s${Math.floor(i / 3)})` : ''}`);
+    const name = `compose ${steps.join('; ')}; k1 = f:f($k2, $s199); k2 = g:g($k1); top:t($k2)`;
+    const names = labels(store, name);
+    assert.equal(names.length, 203);
+    const r = nomia(store, ['graph', '--svg', name]);
+    assert.equal(r.code, 0, r.err);
+    const doc = parseXml(r.out);
+    assert.equal(doc.root, 'svg');
+    const texts = doc.texts.get('text') ?? [];
+    for (const n of names) assert.ok(texts.includes(n), `the picture names ${n}`);
+    const classes = doc.attributes.get('class') ?? [];
+    assert.equal(classes.filter((c) => c === 'node state-unknown').length, 203, 'unknown namespaces f, g, top: nothing resolves');
+    assert.equal(classes.filter((c) => c === 'cluster').length, 1);
+  });
+
   test('--html is a page around the same picture, with the legend', () => {
     const store = join(tempDir('graph-svg'), 'store');
     const r = nomia(store, ['graph', '--html', seed]);

@@ -2,8 +2,7 @@
 import { graphStates } from '../../engine/graph-states.js';
 import { nameLogs } from '../../engine/name-log.js';
 import { reductionChain } from '../../engine/reductions.js';
-import { renderDot } from '../../graph/render.js';
-import { dotToSvg } from '../../graph/svg.js';
+import { graphSvg } from '../../graph/svg.js';
 import type { Registry } from '../../namespace/registry.js';
 import { byContentName } from '../../resource/names.js';
 import { closure } from '../../store/closure.js';
@@ -12,9 +11,9 @@ import { listRoots } from '../../store/roots.js';
 import type { Store } from '../../store/store.js';
 
 /** `nomia graph --svg NAME`. */
-export async function graphSvg(store: Store, registry: Registry, text: string): Promise<string> {
+export async function namePicture(store: Store, registry: Registry, text: string): Promise<string> {
   const states = await graphStates(store, text, registry);
-  return dotToSvg(renderDot(states.graph, states.marks));
+  return graphSvg(states.graph, states.marks);
 }
 
 /** `nomia reductions NAME`'s chain: each name, its spelling, and the reduction that leads on. */

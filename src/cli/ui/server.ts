@@ -13,7 +13,7 @@ import { parseExpression } from '../../name/parse.js';
 import { print } from '../../name/print.js';
 import type { Registry } from '../../namespace/registry.js';
 import type { Store } from '../../store/store.js';
-import { chain, graphSvg, log, roots } from './api.js';
+import { chain, log, namePicture, roots } from './api.js';
 import { Runs } from './runs.js';
 
 /** The page's files, shipped in the package's `ui/` folder. */
@@ -82,7 +82,7 @@ export function uiServer(options: UiOptions): { server: Server; close(): Promise
         if (typeof name !== 'string' || !name.trim()) throw new NomiaError('usage', 'give a name: {"name": "…"}');
         return json(res, 202, { run: runs.start(name) });
       }
-      case 'GET /api/graph.svg': return send(res, 200, 'image/svg+xml', await graphSvg(store, registry, nameParam(url)));
+      case 'GET /api/graph.svg': return send(res, 200, 'image/svg+xml', await namePicture(store, registry, nameParam(url)));
       case 'GET /api/chain': return json(res, 200, await chain(store, registry, nameParam(url)));
       case 'GET /api/roots': return json(res, 200, roots(store));
       case 'GET /api/log': {
