@@ -1,7 +1,7 @@
 /**
  * Where each node of a name stands against the store, without realizing
  * anything (the colours of `nomia graph --svg` and the web view):
- *  - `in-store`: the node names a present resource by itself (an object by content);
+ *  - `in-store`: the node names a present resource by itself (an object by content in the store, a value);
  *  - `reducible`: a recorded reduction from its spelling leads to present results, so realize would look it up;
  *  - `must-run`: realize would run it (nothing recorded, a result gone, or contextual: it runs every time);
  *  - `unknown`: the name cannot be resolved here (an unknown namespace, an unbound `@x`, a named namespace).

@@ -18,7 +18,8 @@ const ROW = 26;
 const BOX = 20;
 const GAP = 60;
 
-function xml(s: string): string {
+/** `s` as XML text or attribute value. */
+export function escapeXml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
@@ -106,9 +107,9 @@ export function layeredSvg(g: Graph, marks?: readonly NodeMark[]): string {
     const mark = marks?.[n];
     const style = mark ? STATE_STYLE[mark.state] : undefined;
     const tip = `${labels[n]}${style ? ` (${style.means})` : ''}${mark?.reducesTo ? `\nreduces to ${mark.reducesTo}` : ''}`;
-    out.push(`<g class="node${mark ? ` state-${mark.state}` : ''}"><title>${xml(tip)}</title>`
+    out.push(`<g class="node${mark ? ` state-${mark.state}` : ''}"><title>${escapeXml(tip)}</title>`
       + `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${BOX}" fill="${style?.fill ?? 'white'}" stroke="black"${mark?.reducesTo ? ' stroke-dasharray="3 2"' : ''}/>`
-      + `<text x="${(x + 6).toFixed(1)}" y="${y + 14}">${xml(labels[n]!)}</text></g>`);
+      + `<text x="${(x + 6).toFixed(1)}" y="${y + 14}">${escapeXml(labels[n]!)}</text></g>`);
   });
   out.push('</svg>');
   return out.join('\n');

@@ -4,7 +4,7 @@
  * docs/dependencies.md), and a standalone HTML page around that SVG.
  */
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
-import { layeredSvg, skippedColumns } from './layered-svg.js';
+import { escapeXml, layeredSvg, skippedColumns } from './layered-svg.js';
 import { renderDot, STATE_STYLE, type NodeMark } from './render.js';
 import type { Graph } from './types.js';
 
@@ -33,14 +33,10 @@ export async function graphSvg(g: Graph, marks?: readonly NodeMark[]): Promise<s
   return big ? layeredSvg(g, marks) : dotToSvg(renderDot(g, marks));
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}
-
 /** The legend of the states' colours, as HTML. */
 export function stateLegend(): string {
   return Object.values(STATE_STYLE)
-    .map((s) => `<span style="background:${s.fill};padding:2px 6px;border:1px solid #888;margin-right:6px">${escapeHtml(s.means)}</span>`)
+    .map((s) => `<span style="background:${s.fill};padding:2px 6px;border:1px solid #888;margin-right:6px">${escapeXml(s.means)}</span>`)
     .join('');
 }
 
@@ -48,9 +44,9 @@ export function stateLegend(): string {
 export function svgPage(svg: string, title: string): string {
   const body = svg.replace(/^[\s\S]*?(?=<svg)/, '');
   return `<!doctype html>
-<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<html><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
 <style>body{font-family:sans-serif;margin:1em}h1{font-size:1em;font-family:monospace;word-break:break-all}</style></head>
-<body><h1>${escapeHtml(title)}</h1><p>${stateLegend()} dashed arrow: a recorded reduction · dashed box: a knot (cycle)</p>
+<body><h1>${escapeXml(title)}</h1><p>${stateLegend()} dashed arrow: a recorded reduction · dashed box: a knot (cycle)</p>
 ${body}
 </body></html>
 `;
