@@ -20,6 +20,8 @@ export type {
 export { realize, type RealizeOptions, type Realized } from './engine/realize.js';
 export { resolve } from './engine/resolve.js';
 export { assertReduction, reductionChain, engineSpelling, materialize, type ChainStep } from './engine/reductions.js';
+export { graphStates, type GraphStates } from './engine/graph-states.js';
+export { logOf, nameLogs, type StepLog } from './engine/name-log.js';
 export { spellName, spellGraph, namespaceSpelling } from './namespace/spelling.js';
 export { registry as defaultRegistry, runContext, startExternal, type RegistryOptions } from './setup.js';
 export { bindResolved } from './engine/bind.js';

@@ -40,6 +40,7 @@ const commandModules: readonly (readonly [readonly string[], CommandModule])[] =
   [['daemon'], () => import('./cmd-daemon.js')],
   [['up'], () => import('./cmd-up.js')],
   [['status', 'logs', 'down'], () => import('./cmd-services.js')],
+  [['ui'], () => import('./cmd-ui.js')],
 ];
 
 /** The command word of `argv`: its first argument that is neither an option nor the value of `--store`. */

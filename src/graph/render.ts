@@ -5,6 +5,7 @@
 import type { AtomicName, ParamValue } from '../name/ast.js';
 import { print } from '../name/print.js';
 import { printSegment } from '../name/print.js';
+import { stronglyConnected } from './scc.js';
 import type { Spellings } from './spell.js';
 import { portLabel, type Graph, type GraphNode, type GraphParam, type Source, type Value } from './types.js';
 
@@ -67,10 +68,50 @@ function dotString(s: string): string {
   return JSON.stringify(s);
 }
 
-/** The graph in Graphviz dot: data flows along the arrows, from an output into an input. */
-export function renderDot(g: Graph): string {
-  const lines = ['digraph nomia {', '  rankdir=LR;', '  node [shape=box, fontname="monospace"];'];
-  for (const node of g.nodes) lines.push(`  n${node.id} [label=${dotString(nodeLabel(node))}];`);
+/** How a node stands against the store (engine/graph-states.ts computes it without realizing anything). */
+export type NodeState = 'in-store' | 'reducible' | 'must-run' | 'unknown';
+
+/** What a picture adds to a node: its state, and the name a recorded reduction replaces it by. */
+export interface NodeMark {
+  readonly state: NodeState;
+  /** The name the node's spelling reduces to (a dashed edge to it), when a reduction is recorded. */
+  readonly reducesTo?: string;
+}
+
+/** Fill colours by state, and what each means (the legend of `--html` and the web view). */
+export const STATE_STYLE: Readonly<Record<NodeState, { readonly fill: string; readonly means: string }>> = {
+  'in-store': { fill: '#b7e1b0', means: 'in the store' },
+  reducible: { fill: '#a9cdf0', means: 'reducible by a recorded reduction' },
+  'must-run': { fill: '#f6d38b', means: 'must run' },
+  unknown: { fill: '#dddddd', means: 'cannot be resolved here' },
+};
+
+/** The cycles of a graph (strongly connected components that loop), each as ascending node ids. */
+export function knotsOf(g: Graph): number[][] {
+  const deps: number[][] = g.nodes.map(() => []);
+  for (const e of g.edges) deps[e.to]!.push(e.from.node);
+  return stronglyConnected(g.nodes.length, (n) => deps[n]!)
+    .filter((c) => c.length > 1 || deps[c[0]!]!.includes(c[0]!))
+    .map((c) => [...c].sort((a, b) => a - b));
+}
+
+/**
+ * The graph in Graphviz dot: data flows along the arrows, from an output into an input.
+ * Cycles (knots) are boxed as clusters; with `marks`, nodes are filled by state and each recorded
+ * reduction is a dashed edge to the name it reduces to.
+ */
+export function renderDot(g: Graph, marks?: readonly NodeMark[]): string {
+  // Courier, not monospace: Graphviz knows Courier's widths (its SVG asks for `Courier,monospace`); for
+  // another font it guesses, and a browser then draws long labels past their boxes.
+  const lines = ['digraph nomia {', '  rankdir=LR;', '  node [shape=box, fontname="Courier"];'];
+  for (const node of g.nodes) {
+    const mark = marks?.[node.id];
+    const style = mark ? `, style=filled, fillcolor=${dotString(STATE_STYLE[mark.state].fill)}, class=${dotString(`state-${mark.state}`)}, tooltip=${dotString(STATE_STYLE[mark.state].means)}` : '';
+    lines.push(`  n${node.id} [label=${dotString(nodeLabel(node))}${style}];`);
+  }
+  knotsOf(g).forEach((members, i) => {
+    lines.push(`  subgraph cluster_knot${i} { label="knot"; style="rounded,dashed"; ${members.map((m) => `n${m};`).join(' ')} }`);
+  });
   for (const e of g.edges) {
     const from = sourceLabel(e.from).slice(String(e.from.node).length + 1);
     const label = from ? `${from} → ${portLabel(e.port)}` : portLabel(e.port);
@@ -81,6 +122,11 @@ export function renderDot(g: Graph): string {
       lines.push(`  n${node.namespace.source.node} -> n${node.id} [label="namespace", style=dashed];`);
     }
   }
+  marks?.forEach((m, i) => {
+    if (m.reducesTo === undefined) return;
+    lines.push(`  red${i} [shape=note, label=${dotString(m.reducesTo)}];`);
+    lines.push(`  n${i} -> red${i} [label="reduces to", style=dashed, color="#3572b0", arrowhead=empty];`);
+  });
   g.roots.forEach((r, i) => {
     lines.push(`  root${i} [shape=plaintext, label=${dotString(g.roots.length === 1 ? 'result' : `result ${i}`)}];`);
     lines.push(`  n${r.node} -> root${i}${r.output || r.projection ? ` [label=${dotString(sourceLabel(r).slice(String(r.node).length + 1))}]` : ''};`);

@@ -31,7 +31,6 @@ const SKIP: readonly { readonly file: string; readonly starts: string; readonly 
   { file: 'README.md', starts: 'npm ', why: 'installs, builds or tests the project itself (this test runs inside `npm test`)' },
   { file: 'README.md', starts: 'NOMIA_TEST_ACCEPT=1 npm test', why: 'regenerates golden files' },
   { file: 'README.md', starts: 'sudo ', why: 'installs packages or switches user: needs root and other accounts' },
-  { file: 'README.md', starts: 'npx nomia graph --dot', why: 'pipes into graphviz `dot`, not installed', unless: () => hasTool('dot') },
   { file: 'README.md', starts: "npx nomia realize 'git:exact-fetch?repo=./some/repo&rev=edec539'", why: 'needs the repository that holds the README\'s commit edec539' },
   { file: 'README.md', starts: "npx nomia realize 'git:latest?repo=./some/repo", why: 'needs a git repository at ./some/repo (the git namespace has its own tests)' },
   { file: 'README.md', starts: "npx nomia reductions 'git:latest?repo=./some/repo", why: 'follows the skipped git:latest realize' },
