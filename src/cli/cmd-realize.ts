@@ -135,7 +135,7 @@ Examples:
         const viaDaemon = await fromDaemon(cmd, text, opts);
         if (viaDaemon !== undefined) return viaDaemon;
         // `--rebuild` and `--check` run what the memo would answer; `--no-memo` walks.
-        const key = opts.rebuild || opts.check || !opts.memo ? undefined : realizeMemoKey(text, process.cwd(), opts.sandbox);
+        const key = opts.rebuild || opts.check || !opts.memo ? undefined : realizeMemoKey(text, process.cwd(), opts.sandbox, process.env, opts.trustedKey);
         return withStore(cmd, async (store) => {
           const render = eventRenderer(opts.logFormat);
           try {

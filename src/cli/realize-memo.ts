@@ -3,20 +3,25 @@
  * computes it: the name text, the working directory, and what else decides
  * its meaning here — the namespaces configured for that directory (their
  * spellings cover the config files and the content of external commands),
- * the sandbox mode, and nomia's version (built-in namespaces change only
- * with it). Loads nothing of the engine but `memo.ts`.
+ * the sandbox mode, nomia's version (built-in namespaces change only
+ * with it), and whom results are taken from: the whole text of the config
+ * files (trusted keys, substituters) and the keys given on the command line,
+ * so a result a key was trusted for is not answered once it is not.
+ * Loads nothing of the engine but `memo.ts`.
  */
 import { memoKey, type MemoKey } from '../engine/memo.js';
-import { loadExternalSpecs } from '../namespace/registry.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { configFiles, loadExternalSpecs } from '../namespace/registry.js';
 import { version } from './version.js';
 
 /** The key, or undefined when the configuration cannot be read (the realize then reports why). */
-export function realizeMemoKey(text: string, cwd: string, sandbox: string, env: NodeJS.ProcessEnv = process.env): MemoKey | undefined {
-  let namespaces;
+export function realizeMemoKey(text: string, cwd: string, sandbox: string, env: NodeJS.ProcessEnv = process.env, trustedKeys: readonly string[] = []): MemoKey | undefined {
+  let namespaces, files;
   try {
     namespaces = loadExternalSpecs(cwd, env);
+    files = configFiles(cwd, env).map((f) => existsSync(f) ? readFileSync(f, 'utf8') : null);
   } catch {
     return undefined;
   }
-  return memoKey({ text, cwd, configuration: JSON.stringify({ nomia: version(), sandbox, namespaces }) });
+  return memoKey({ text, cwd, configuration: JSON.stringify({ nomia: version(), sandbox, namespaces, files, trustedKeys }) });
 }

@@ -170,6 +170,21 @@ describe('the memo of whole names', () => {
     assert.notEqual(reconfigured.code, 0, '`fs` is now the context namespace, which has no `import`');
   });
 
+  test('whom results are taken from is part of the key: other trusted keys or another trust setting are not answered from the memo', () => {
+    const { store, work } = project('trust');
+    writeFileSync(join(work, 'src', 'a'), 'trust\n');
+    const name = CAT('./src/a');
+    primed(store, work, name);
+    const key = 'team-1:' + Buffer.alloc(32, 7).toString('base64');
+    const withKey = realize(store, work, name, ['--trusted-key', key]);
+    assert.equal(withKey.code, 0, withKey.err);
+    assert.notEqual(withKey.done.memo, true, 'a key trusted for this command only changes what the realize may follow');
+    writeFileSync(join(work, 'nomia.json'), JSON.stringify({ 'trusted-public-keys': [key] }));
+    const projectTrust = realize(store, work, name);
+    assert.equal(projectTrust.code, 0, projectTrust.err);
+    assert.notEqual(projectTrust.done.memo, true, 'nomia.json now trusts a key');
+  });
+
   test('a contextual node that does not declare its context is never memoized; a result gone from the store is realized again', () => {
     const { store, work } = project('undeclared');
     const name = 'context:env?var=MEMO_TEST';
