@@ -80,6 +80,10 @@ export const ERROR_CODES = [
   'cache/store-dir',
   'cc/outside-trees',
   'cc/no-toolchain',
+  'ninja/syntax',
+  'ninja/no-manifest',
+  'ninja/unknown-target',
+  'ninja/cycle',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -33,6 +33,7 @@ const commandModules: readonly (readonly [readonly string[], CommandModule])[] =
   [['bootstrap-tools'], () => import('./cmd-bootstrap.js')],
   [['log'], () => import('./cmd-log.js')],
   [['daemon'], () => import('./cmd-daemon.js')],
+  [['ninja'], () => import('./cmd-ninja.js')],
 ];
 
 /** The command word of `argv`: its first argument that is neither an option nor the value of `--store`. */
