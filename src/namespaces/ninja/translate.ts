@@ -70,6 +70,15 @@ export function mapCommand(command: string, layout: Layout): string {
   return command.split(/(-Wl,-rpath(?:-link)?,\S*)/).map((part, i) => (i % 2 === 1 ? part : dirs.reduce((s, [from, to]) => s.replace(dirPattern(from!), to!), part))).join('');
 }
 
+/**
+ * Debian's `cc` and `c++` are alternatives a package's install script
+ * makes, which a `deb:closure` does not run: in a command they stand for
+ * the `gcc` and `g++` they point to on Debian.
+ */
+function alternatives(command: string): string {
+  return command.replace(/(^|[\s&;|(])\/usr\/bin\/(cc|c\+\+)(?=\s)/g, (_, pre: string, tool: string) => `${pre}/usr/bin/${tool === 'cc' ? 'gcc' : 'g++'}`);
+}
+
 /** The sandbox path of an input (relative to the build directory, or absolute). */
 function sandboxPath(layout: Layout, p: string): string {
   if (!p.startsWith('/')) return `/build/${p}`;
@@ -157,7 +166,7 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
       name = `cc:compile?args=${list(r.args)}(${inputs.join(', ')})`;
     } else if (r.kind === 'archive') {
       counts.archive++;
-      name = `cc:archive?name=${str(posix.basename(e.outputs[0]!))}(${[...r.members.flatMap(ref), 'toolchain: $tc'].join(', ')})`;
+      name = `cc:archive?name=${str(posix.basename(e.outputs[0]!))}&members=${list(r.members.map((m) => posix.basename(m)))}(${[...r.members.flatMap(ref), 'toolchain: $tc'].join(', ')})`;
     } else {
       counts.command++;
       name = commandName(e, layout, files, nameOf, known);
@@ -183,6 +192,6 @@ function commandName(e: Edge, layout: Layout, files: (p: string) => string[], na
   const named = [...command.matchAll(new RegExp(`(?:${dirs})/[^\\s'",:;=]+`, 'g'))].map((m) => key(layout, m[0]))
     .filter((k) => !declared.includes(k) && !outputs.includes(k) && known(k));
   const all = [...new Set([...declared, ...named])];
-  const params = `command=${str(mapCommand(command, layout))}&inputs=${list(all.map((k) => sandboxPath(layout, k)))}&outputs=${list(outputs)}`;
+  const params = `command=${str(alternatives(mapCommand(command, layout)))}&inputs=${list(all.map((k) => sandboxPath(layout, k)))}&outputs=${list(outputs)}`;
   return `ninja:command?${params}(${[...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
 }
