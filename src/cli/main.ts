@@ -55,7 +55,6 @@ function version(): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('nomia')
     .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')
-    .version(version(), '-V, --version')
     .option('--store <dir>', 'the store directory (default: $NOMIA_HOME, else ~/.local/share/nomia)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -68,6 +67,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const word = commandWord(argv);
+  // `nomia ninja --version` is the ninja version CMake asks its make program for (cmd-ninja.ts).
+  if (word !== 'ninja') program.version(version(), '-V, --version');
   const wanted = commandModules.filter(([words]) => word !== undefined && words.includes(word));
   const modules = await Promise.all((wanted.length ? wanted : commandModules).map(([, load]) => load()));
   for (const m of modules) m.register(program);

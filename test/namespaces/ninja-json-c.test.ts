@@ -7,11 +7,11 @@
  * path compiles nothing.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, lstatSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
-import { nomia, tempDir } from '../support/cli.js';
+import { bin, env, nomia, tempDir } from '../support/cli.js';
 import { hasTool, requireTool } from '../support/tools.js';
 
 const dir = tempDir('ninja-json-c');
@@ -29,21 +29,26 @@ interface Build {
 
 function ninja(build: string, ...targets: string[]): Build {
   const r = nomia(store, ['ninja', '-C', build, '--toolchain', toolchain, '--log-format', 'json', ...targets], { cwd: dir });
+  return events(r.code, r.err);
+}
+
+/** The nodes that ran and the done event, from the JSON lines in `text`. */
+function events(code: number | null, text: string): Build {
   const ran: string[] = [];
   let done: Build['done'];
-  for (const line of r.err.split('\n')) {
+  for (const line of text.split('\n')) {
     if (!line.startsWith('{')) continue;
     const e = JSON.parse(line) as { kind: string; label?: string; ran?: number; reused?: number };
     if (e.kind === 'realizing' && e.label) ran.push(e.label);
     if (e.kind === 'done') done = { ran: e.ran!, reused: e.reused! };
   }
-  return { code: r.code, err: r.err, ran, ...(done ? { done } : {}) };
+  return { code, err: text, ran, ...(done ? { done } : {}) };
 }
 
 const count = (b: Build, prefix: string) => b.ran.filter((l) => l.startsWith(prefix)).length;
 
-function configure(src: string, build: string): void {
-  execFileSync('cmake', ['-S', src, '-B', build, '-G', 'Ninja'], { stdio: 'pipe' });
+function configure(src: string, build: string, ...args: string[]): void {
+  execFileSync('cmake', ['-S', src, '-B', build, '-G', 'Ninja', ...args], { stdio: 'pipe' });
 }
 
 function ready(t: TestContext): boolean {
@@ -63,7 +68,7 @@ describe('nomia ninja on json-c', () => {
     execFileSync('chmod', ['-R', 'u+w', source]);
   });
 
-  test('builds what ninja builds, ctest passes, a comment reruns one module, a copy elsewhere compiles nothing', (t) => {
+  test('builds what ninja builds, ctest passes, a comment reruns one module, a copy elsewhere built by cmake --build compiles nothing', (t) => {
     if (!ready(t)) return;
     const build = join(dir, 'build');
     configure(source, build);
@@ -105,12 +110,16 @@ describe('nomia ninja on json-c', () => {
     assert.equal(count(comment, 'cc:archive'), 0);
     assert.equal(count(comment, 'ninja:command'), 0, 'no link');
 
-    // The same sources at another path, configured and built there: no compile.
+    // The same sources at another path, configured there with nomia ninja as CMake's make program (CMake asks
+    // it for its version) and built by `cmake --build`: no compile.
     const copy = join(dir, 'elsewhere', 'json-c-copy');
     cpSync(source, copy, { recursive: true });
     const copyBuild = join(dir, 'elsewhere', 'build-2');
-    configure(copy, copyBuild);
-    const again = ninja(copyBuild);
+    const wrapper = join(dir, 'nomia-ninja');
+    writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${bin}' --store '${store}' ninja --toolchain '${toolchain}' --log-format json "$@"\n`, { mode: 0o755 });
+    configure(copy, copyBuild, `-DCMAKE_MAKE_PROGRAM=${wrapper}`);
+    const cmake = spawnSync('cmake', ['--build', copyBuild], { cwd: dir, encoding: 'utf8', env: env() });
+    const again = events(cmake.status, `${cmake.stdout}\n${cmake.stderr}`);
     assert.equal(again.code, 0, again.err.slice(-3000));
     assert.equal(count(again, 'cc:compile-exact'), 0, again.ran.filter((l) => l.startsWith('cc:')).join('\n'));
     assert.ok(existsSync(join(copyBuild, 'libjson-c.so.5.2.0')));
