@@ -88,6 +88,10 @@ export const ERROR_CODES = [
   'service/not-found',
   'service/supervisor',
   'query/not-realized',
+  'ninja/syntax',
+  'ninja/no-manifest',
+  'ninja/unknown-target',
+  'ninja/cycle',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -66,6 +66,11 @@ export const rules: readonly Rule[] = [
     forbids: (t) => !under('cache')(t) && !under('store')(t) && t !== 'errors.ts',
   },
   {
+    why: 'front-ends (nomia ninja) realize names through the engine: only the CLI and the public API use them',
+    from: (p) => !under('cli')(p) && !under('front-end')(p) && p !== 'index.ts',
+    forbids: under('front-end'),
+  },
+  {
     why: 'namespaces and the store know nothing of binary caches: the engine substitutes for them',
     from: anyOf('store', 'namespace', 'namespaces', 'graph', 'name', 'resource'),
     forbids: under('cache'),
@@ -91,6 +96,8 @@ describe('layers of src/', () => {
     assert.equal(arrows('cache/fake.ts', "import { r } from '../engine/realize.js';\nimport { s } from '../store/store.js';").length, 1);
     assert.equal(arrows('store/fake.ts', "import { c } from '../cache/keys.js';").length, 2);
     assert.equal(arrows('namespaces/git/fake.ts', "import { z } from '../../store/store.js';").length, 1);
+    assert.equal(arrows('engine/fake.ts', "import { n } from '../front-end/ninja.js';").length, 1);
+    assert.deepEqual(arrows('cli/fake.ts', "import { n } from '../front-end/ninja.js';"), []);
     assert.deepEqual(arrows('namespaces/git/fake.ts', "import { z } from '../../namespace/index.js';\nimport { y } from '../unpack/archive.js';"), []);
   });
 

@@ -41,6 +41,7 @@ const commandModules: readonly (readonly [readonly string[], CommandModule])[] =
   [['up'], () => import('./cmd-up.js')],
   [['status', 'logs', 'down'], () => import('./cmd-services.js')],
   [['ui'], () => import('./cmd-ui.js')],
+  [['ninja'], () => import('./cmd-ninja.js')],
 ];
 
 /** The command word of `argv`: its first argument that is neither an option nor the value of `--store`. */
@@ -57,7 +58,6 @@ function commandWord(argv: readonly string[]): string | undefined {
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('nomia')
     .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')
-    .version(version(), '-V, --version')
     .option('--store <dir>', 'the store directory (default: $NOMIA_HOME, else /var/lib/nomia if you may write or create it, else ~/.local/share/nomia)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -70,6 +70,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const word = commandWord(argv);
+  // `nomia ninja --version` is the ninja version CMake asks its make program for (cmd-ninja.ts).
+  if (word !== 'ninja') program.version(version(), '-V, --version');
   const wanted = commandModules.filter(([words]) => word !== undefined && words.includes(word));
   const modules = await Promise.all((wanted.length ? wanted : commandModules).map(([, load]) => load()));
   for (const m of modules) m.register(program);

@@ -9,6 +9,7 @@ import { filesystemNamespace } from './filesystem/index.js';
 import { filterSourceNamespace } from './filter-source/index.js';
 import { gccNamespace } from './gcc/index.js';
 import { gitNamespace } from './git/index.js';
+import { ninjaNamespace } from './ninja/index.js';
 import { nomiaNamespace } from './nomia/index.js';
 import { packageNamespace } from './package/index.js';
 import { privateFilesystemNamespace } from './private-filesystem/index.js';
@@ -16,4 +17,4 @@ import { serviceNamespace } from './service/index.js';
 import { textNamespace } from './text/index.js';
 import { unpackNamespace } from './unpack/index.js';
 
-export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace, packageNamespace, gitNamespace, fetchNamespace, unpackNamespace, filterSourceNamespace, privateFilesystemNamespace, debNamespace, ccNamespace, gccNamespace, serviceNamespace];
+export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace, packageNamespace, gitNamespace, fetchNamespace, unpackNamespace, filterSourceNamespace, privateFilesystemNamespace, debNamespace, ccNamespace, gccNamespace, serviceNamespace, ninjaNamespace];

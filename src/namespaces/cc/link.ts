@@ -8,22 +8,23 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { addPath, type AtomRequest, objectResource, type RealizeContext, type Resource, usage, withWorkDir } from '../../namespace/index.js';
+import { addPath, type AtomRequest, checkObjectName, objectResource, type RealizeContext, type Resource, usage, withWorkDir } from '../../namespace/index.js';
 import { fileInput, GCC, realName } from './compile.js';
-import { linkArgs, onlyParams, outputName } from './params.js';
+import { linkArgs, memberNames, onlyParams, outputName } from './params.js';
 import { runTool, toolchainOf, type Placed } from './toolchain-run.js';
 
 const AR = '/usr/bin/ar';
 
 /** The positional inputs `0`, `1`, … in order, each a file, at its fixed path. */
-function positional(req: AtomRequest, inputs: Readonly<Record<string, Resource>>): Placed[] {
+function positional(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, names?: readonly string[]): Placed[] {
   const ports = Object.keys(inputs).filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
   const other = Object.keys(inputs).filter((k) => !/^\d+$/.test(k) && k !== 'toolchain');
   if (other.length) throw usage(req, `takes its files as positional inputs and a \`toolchain\`, not \`${other[0]}\``);
   if (ports.length === 0) throw usage(req, 'needs at least one object', `e.g. cc:${req.nameId}((cc:compile?…), toolchain: …)`);
-  return ports.map((p) => {
+  if (names && names.length !== ports.length) throw usage(req, `names ${names.length} members in \`members\` for ${ports.length} objects`);
+  return ports.map((p, i) => {
     const r = fileInput(req, inputs, p);
-    return { host: r.path, at: `/obj/${p}/${realName(r)}` };
+    return { host: r.path, at: `/obj/${p}/${names ? checkObjectName(names[i]!) : realName(r)}` };
   });
 }
 
@@ -37,10 +38,15 @@ async function runAndStore(ctx: RealizeContext, toolchain: string, program: stri
   });
 }
 
-/** `cc:archive?name=libz.a(o0, o1, …, toolchain: T)`: `ar qcsD`, members in input order (a repeated base name is kept, as CMake's `foo.c.o` in two directories). */
+/**
+ * `cc:archive?name=libz.a[&members=[a.c.o, …]](o0, o1, …, toolchain: T)`: `ar qcsD`, members in input order (a
+ * repeated base name is kept, as CMake's `foo.c.o` in two directories), named as the objects are, or as `members`
+ * says (the ninja front-end keeps CMake's `foo.c.o`).
+ */
 export async function archive(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
-  onlyParams(req, ['name']);
-  const placed = positional(req, inputs);
+  onlyParams(req, ['name', 'members']);
+  const members = req.params.some((p) => p.key === 'members') ? memberNames(req) : undefined;
+  const placed = positional(req, inputs, members);
   const toolchain = toolchainOf(req, inputs, AR);
   return runAndStore(ctx, toolchain, AR, (out) => ['ar', 'qcsD', out, ...placed.map((p) => p.at)], placed, outputName(req, 'lib.a'));
 }

@@ -46,6 +46,11 @@ export function linkArgs(req: AtomRequest): string[] {
   return args;
 }
 
+/** `members=[a.c.o, …]`: the names an archive gives its members, in input order. */
+export function memberNames(req: AtomRequest): string[] {
+  return texts(req, 'members');
+}
+
 /** The object name of an archive or executable: `name=…`, or `fallback`. */
 export function outputName(req: AtomRequest, fallback: string): string {
   return checkObjectName(stringParam(req, 'name') ?? fallback);

@@ -1,0 +1,76 @@
+/** `nomia ninja [-C DIR] [-j N] [targets…]`: a drop-in for ninja, each edge a name (src/front-end/ninja.ts). */
+import type { Command } from 'commander';
+import { NomiaError } from '../errors.js';
+import { ninjaBuild } from '../front-end/ninja.js';
+import { registry, runContext } from '../setup.js';
+import { cacheSettings } from '../cache/config.js';
+import { Substituters } from '../cache/substituters.js';
+import { configFiles } from '../namespace/registry.js';
+import { eventRenderer, type LogFormat } from './render-events.js';
+import { run } from './run.js';
+import { withStore } from './store-options.js';
+
+interface Opts { dir: string; jobs: number; logFormat: LogFormat; toolchain?: string; tool?: string; version?: boolean; verbose?: boolean }
+
+/** The ninja version printed for `--version`: CMake checks it before it generates for ninja. */
+const NINJA_VERSION = '1.11.1';
+
+export function register(program: Command): void {
+  program
+    .command('ninja')
+    .summary('build a build.ninja (CMake, Meson) as names: a drop-in for ninja')
+    .description('Read DIR/build.ninja, turn each edge the targets need into a name (compiles into cc:compile, archives into\ncc:archive, other edges into sandboxed ninja:command nodes), realize them, and write the outputs into DIR where ninja would.')
+    .argument('[targets...]', 'targets to build (default: the manifest\'s defaults)')
+    .option('-C <dir>', 'change to DIR before doing anything else', '.')
+    .option('-j, --jobs <n>', 'edges running at once', (v: string) => {
+      if (!/^[1-9]\d*$/.test(v)) throw new NomiaError('usage', `-j ${v}: give a positive number`);
+      return Number(v);
+    }, 2)
+    .option('--log-format <format>', 'events on stderr: json, plain or auto', (v: string) => {
+      if (v !== 'json' && v !== 'plain' && v !== 'auto') throw new NomiaError('usage', `--log-format ${v}: use json, plain or auto`);
+      return v as LogFormat;
+    }, 'auto' as LogFormat)
+    .option('--toolchain <name>', 'the root tree every edge runs in (default: deb:closure?packages=[cmake, gcc, libc6-dev], plus g++ for C++)')
+    .option('-t <tool>', 'ninja\'s tools: CMake runs `-t restat`, `-t recompact`, `-t cleandead` after generating; they have nothing to do here')
+    .option('-v, --verbose', 'accepted for ninja compatibility')
+    .option('--version', 'print the ninja version this stands in for')
+    .addHelpText('after', `
+Examples:
+  cmake -S json-c -B build -G Ninja && nomia ninja -C build
+  nomia ninja -C build -j 4 --log-format json json-c`)
+    .action((targets: string[], opts: Opts & { C: string; t?: string }, cmd: Command) => run(() => {
+      if (opts.version) return { go: async () => NINJA_VERSION };
+      if (opts.t !== undefined) {
+        if (!['restat', 'recompact', 'cleandead'].includes(opts.t)) throw new NomiaError('usage', `-t ${opts.t}: nomia ninja has no such tool`, { hint: 'run the real ninja for its tools' });
+        return { go: () => undefined };
+      }
+      return { go: () => withStore(cmd, async (store) => {
+        const cwd = process.cwd();
+        const reg = registry(cwd);
+        const render = eventRenderer(opts.logFormat);
+        const substituters = new Substituters(cacheSettings(configFiles(cwd), reg.trust, {}));
+        const interrupt = new AbortController();
+        const onSignal = (sig: NodeJS.Signals) => interrupt.abort(new NomiaError('realize/failed', `interrupted by ${sig}`));
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          const r = await ninjaBuild({
+            dir: opts.C, targets, store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, signal: interrupt.signal, substituters,
+            ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
+          });
+          render.finish();
+          const { compile, archive, command } = r.plan.counts;
+          if (opts.logFormat !== 'json') process.stderr.write(`ninja: ${compile} compiles, ${archive} archives, ${command} commands; ${r.written} files written, ${r.unchanged} up to date\n`);
+          return undefined;
+        } catch (e) {
+          throw interrupt.signal.aborted ? interrupt.signal.reason : e;
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          render.finish();
+          substituters.close();
+          await reg.close();
+        }
+      }) };
+    }));
+}

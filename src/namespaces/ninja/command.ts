@@ -1,0 +1,81 @@
+/**
+ * `ninja:command?command=…&inputs=[…]&outputs=[…](i0, i1, …, toolchain: T)`:
+ * one ninja edge run as written, in the sandbox with the toolchain tree as
+ * `/`. The build directory is `/build` (writable, the command's working
+ * directory, as ninja runs commands), the source directory `/src`; each
+ * positional input is bound read-only at the path `inputs` gives it, and
+ * nothing else of the project is there. The result is a tree holding the
+ * `outputs` (paths relative to the build directory), so a later edge takes
+ * one of them by projection and is spelled by that file's content alone.
+ */
+import { cpSync, lstatSync, mkdirSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { addPath, type AtomRequest, NomiaError, objectResource, onlyParams, type RealizeContext, type Resource, requireParam, usage, withWorkDir } from '../../namespace/index.js';
+import { failureText } from '../run-command.js';
+import { ROOT_PATH } from '../package/root-binds.js';
+import { runSandboxed, type Bind } from '../package/sandbox.js';
+
+const SH = '/bin/sh';
+
+function paths(req: AtomRequest, key: string, check: (p: string) => boolean, example: string): string[] {
+  const p = req.params.find((x) => x.key === key);
+  if (!p) return [];
+  if (p.value.kind !== 'List' || p.value.items.some((v) => v.kind !== 'String')) throw usage(req, `takes a list of paths in \`${key}\``, example);
+  const items = p.value.items.map((v) => (v.kind === 'String' ? v.value : ''));
+  for (const i of items) {
+    const n = posix.normalize(i);
+    if (n !== i || !check(i) || i.split('/').includes('..')) throw usage(req, `has the path ${JSON.stringify(i)} in \`${key}\``, example);
+  }
+  return items;
+}
+
+/** Realize one edge. */
+export async function command(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
+  onlyParams(req, ['command', 'inputs', 'outputs']);
+  const text = requireParam(req, 'command', 'ninja:command?command="cc -o x x.c"&inputs=[/src/x.c]&outputs=[x](filesystem:import?path=./x.c, toolchain: …)');
+  const at = paths(req, 'inputs', (p) => p.startsWith('/build/') || p.startsWith('/src/'), 'inputs=[/src/a.c, /build/b.o]');
+  const outputs = paths(req, 'outputs', (p) => !p.startsWith('/') && p !== '.', 'outputs=[libx.so, sub/y.o]');
+  if (outputs.length === 0) throw usage(req, 'needs at least one path in `outputs`');
+  const toolchain = inputs['toolchain'];
+  if (!toolchain || toolchain.kind !== 'object' || toolchain.type !== 'dir') throw usage(req, 'needs a directory tree as `toolchain`', 'e.g. toolchain: deb:closure?packages=[cmake, gcc, libc6-dev]');
+  const placed: Bind[] = at.map((sandbox, i) => {
+    const r = inputs[String(i)];
+    if (!r || r.kind !== 'object') throw usage(req, `needs a file as positional input ${i} (for ${sandbox})`);
+    return { host: r.path, sandbox, writable: false };
+  });
+  if (Object.keys(inputs).some((k) => k !== 'toolchain' && !(/^\d+$/.test(k) && Number(k) < at.length))) throw usage(req, 'takes one positional input per path in `inputs`, and a `toolchain`');
+  return withWorkDir(ctx.store, async (work) => {
+    const build = join(work, 'build');
+    // Ninja makes each output's directory before running the command.
+    for (const o of outputs) mkdirSync(dirname(join(build, o)), { recursive: true });
+    const storeView = join(work, 'store-view');
+    mkdirSync(storeView);
+    const tail: string[] = [];
+    const exit = await runSandboxed({
+      program: SH, argv: ['sh', '-c', text], storeDir: ctx.store.layout.storeDir, storeView, visible: [], root: toolchain.path, cwd: '/build',
+      binds: [{ host: build, sandbox: '/build', writable: true }, ...placed],
+      env: { PATH: ROOT_PATH, HOME: '/homeless-shelter', TMPDIR: '/tmp', LC_ALL: 'C', SOURCE_DATE_EPOCH: '1' },
+      signal: ctx.signal,
+      onOutput: (line) => {
+        ctx.log(line);
+        tail.push(line);
+        if (tail.length > 25) tail.shift();
+      },
+    });
+    if (!('status' in exit) || exit.status !== 0) {
+      throw new NomiaError('build/failed', `${text} ${failureText(exit)}${tail.length ? `; its last lines:\n  ${tail.join('\n  ')}` : ' and printed nothing'}`, { hint: 'the whole log: nomia log NAME' });
+    }
+    const out = join(work, 'out');
+    for (const o of outputs) {
+      try {
+        lstatSync(join(build, o));
+      } catch {
+        throw new NomiaError('build/failed', `${text} did not write its output ${o}`, { hint: 'the edge\'s command must write every output the build file declares' });
+      }
+      mkdirSync(dirname(join(out, o)), { recursive: true });
+      cpSync(join(build, o), join(out, o), { recursive: true, verbatimSymlinks: true });
+    }
+    const { object } = await addPath(ctx.store, out, { name: 'ninja-out' });
+    return { out: objectResource(ctx.store, object) };
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * The `ninja` namespace: the nodes the ninja front-end (`nomia ninja`,
+ * docs/namespaces/ninja.md) builds a manifest's edges from, beside `cc`'s.
+ *
+ * - `command?command=…&inputs=[…]&outputs=[…](i0, …, toolchain: TREE)`:
+ *   an edge run as written in the sandbox (command.ts);
+ * - `headers?path=DIR` (contextual): the headers under DIR as a tree
+ *   (headers.ts), a compile's include tree.
+ *
+ * The manifest parser (manifest.ts) and the translation of edges into
+ * names (translate.ts) live here too, used by the front-end.
+ */
+import { type AtomRequest, type Namespace, type Signature, unknownName } from '../../namespace/index.js';
+import { command } from './command.js';
+import { headers } from './headers.js';
+
+const NAMES = ['command?command=…&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', 'headers?path=DIR'];
+
+function signature(req: AtomRequest): Signature {
+  if (req.nameId === 'command') return { inputs: 'any', outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: false };
+  if (req.nameId === 'headers') return { inputs: {}, outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: true };
+  throw unknownName(req, NAMES);
+}
+
+export const ninjaNamespace: Namespace = {
+  id: 'ninja',
+  spelling: 'builtin:ninja@1',
+  describe: signature,
+  async realize(req, inputs, ctx) {
+    signature(req);
+    return req.nameId === 'command' ? command(req, inputs, ctx) : headers(req, inputs, ctx);
+  },
+};
