@@ -1,6 +1,7 @@
 /** `nomia gc [--dry-run]`: delete what no live root reaches. */
 import type { Command } from 'commander';
-import { gcDebCache } from '../namespaces/deb/cache-gc.js';
+import type { CacheCollection } from '../namespace/types.js';
+import { builtinNamespaces } from '../namespaces/index.js';
 import { gc } from '../store/gc.js';
 import { formatBytes } from './progress.js';
 import { run } from './run.js';
@@ -12,20 +13,24 @@ export function register(program: Command): void {
     .summary('delete objects no live root reaches')
     .description('Mark from live roots (absolute; process roots whose process runs; unexpired leases; out-links that still\npoint into the store; temporary roots of running operations) through references, and delete every other object,\ndead conditional roots and out-links, and leftovers of interrupted work.')
     .option('--dry-run', 'only list what would be deleted')
-    .option('--json', 'print {dead, bytesFreed, live, kept, expiredRoots, leftovers, debCache}')
+    .option('--json', 'print {dead, bytesFreed, live, kept, expiredRoots, leftovers, caches: {<namespace>: {removed, bytesFreed, inUse}}}')
     .action((opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => run(() => ({
-      go: () => withStore(cmd, (store) => {
+      go: () => withStore(cmd, async (store) => {
         const action = opts.dryRun ? 'list-dead' : 'delete';
         const r = gc(store, { action });
-        // After the sweep: the deb cache's hints of objects it deleted go too (docs/namespaces/deb.md).
-        const debCache = gcDebCache(store, { action });
-        if (opts.json) return JSON.stringify({ ...r, debCache }, null, 2);
+        // After the sweep: what namespaces keep beside the store, such as the deb cache's hints of objects
+        // the sweep deleted (docs/namespaces/deb.md, "gc and the cache").
+        const caches: Record<string, CacheCollection> = {};
+        for (const ns of builtinNamespaces) if (ns.collectGarbage) caches[ns.id] = await ns.collectGarbage(store, action);
+        if (opts.json) return JSON.stringify({ ...r, caches }, null, 2);
         const verb = opts.dryRun ? 'would delete' : 'deleted';
         const lines = r.dead.map((p) => `${verb} ${store.layout.storeDir}/${p}`);
         lines.push(`${verb} ${r.dead.length} object${r.dead.length === 1 ? '' : 's'}, ${formatBytes(r.bytesFreed)}; ${r.live} live`);
         if (r.kept.length) lines.push(`kept ${r.kept.length} dead object${r.kept.length === 1 ? '' : 's'} added by other users, which only they or root can delete (docs/store.md, "Several users")`);
         if (r.expiredRoots.length) lines.push(`${opts.dryRun ? 'would remove' : 'removed'} dead roots: ${r.expiredRoots.join(', ')}`);
-        if (debCache.removed.length) lines.push(`${verb} ${debCache.removed.length} entr${debCache.removed.length === 1 ? 'y' : 'ies'} of the deb cache (staged downloads, hints), ${formatBytes(debCache.bytesFreed)}`);
+        for (const [id, c] of Object.entries(caches)) {
+          if (c.removed.length) lines.push(`${verb} ${c.removed.length} entr${c.removed.length === 1 ? 'y' : 'ies'} of the ${id} cache, ${formatBytes(c.bytesFreed)}`);
+        }
         if (r.leftovers.length) lines.push(`${opts.dryRun ? 'would remove' : 'removed'} ${r.leftovers.length} leftover(s) of interrupted work`);
         return lines.join('\n');
       }),

@@ -204,6 +204,24 @@ export interface Namespace {
    * `ctx.emitReduction` is not available here. Absent: cycles are refused.
    */
   realizeKnot?(members: readonly KnotMember[], ctx: RealizeContext): Promise<readonly Readonly<Record<string, Resource>>[]>;
+  /**
+   * Collect what it keeps beside the store (a download cache) that nothing
+   * can use any more. `nomia gc` calls it after the store's sweep, so a hint
+   * of an object the sweep deleted can go too; `list-dead` only reports.
+   * What a running process may still use must be kept (as the store keeps
+   * temporary roots). Absent: it keeps nothing beside the store.
+   */
+  collectGarbage?(store: Store, action: 'delete' | 'list-dead'): Promise<CacheCollection>;
   /** Release what it holds (a child process). */
   close?(): Promise<void>;
+}
+
+/** What `Namespace.collectGarbage` removed (or, for a dry run, would remove). */
+export interface CacheCollection {
+  /** Paths relative to the store's home (`cache/deb/staged/…`). */
+  readonly removed: readonly string[];
+  /** The bytes of the removed files. */
+  readonly bytesFreed: number;
+  /** Entries kept because a running process may use them. */
+  readonly inUse: number;
 }

@@ -25,7 +25,7 @@ interface DebCacheGc { readonly removed: readonly string[]; readonly bytesFreed:
 function gc(...flags: string[]): DebCacheGc {
   const r = nomia(store, ['gc', '--json', ...flags]);
   assert.equal(r.code, 0, r.err);
-  return (JSON.parse(r.out) as { debCache: DebCacheGc }).debCache;
+  return (JSON.parse(r.out) as { caches: { deb: DebCacheGc } }).caches.deb;
 }
 
 /** The .deb files staged by the process `pid`. */

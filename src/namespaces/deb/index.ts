@@ -23,6 +23,11 @@ import { checkNameId, closureParams, exactParams, latestParams, sourceParams } f
 export const debNamespace: Namespace = {
   id: 'deb',
   spelling: 'builtin:deb@1',
+  // Loaded by gc only: every other command starts without it.
+  async collectGarbage(store, action) {
+    const { gcDebCache } = await import('./cache-gc.js');
+    return gcDebCache(store, { action });
+  },
   describe(req) {
     switch (checkNameId(req)) {
       case 'exact':

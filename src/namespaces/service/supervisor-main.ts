@@ -32,7 +32,7 @@ async function answer(req: Request): Promise<Response> {
       case 'start': return { ok: true, service: await supervisor.start(req.spec, req.holder) };
       case 'hold': return { ok: true, service: await supervisor.hold(req.id, req.root) };
       case 'down': return { ok: true, stopped: await supervisor.down(req.root, req.all === true) };
-      case 'status': return { ok: true, services: supervisor.status() };
+      case 'status': await supervisor.prune(); return { ok: true, services: supervisor.status() };
     }
   } catch (e) {
     const err = e as { code?: string; message: string; hint?: string };

@@ -99,6 +99,9 @@ export class Supervisor {
 
   /** Let go of `root` (every root with `all`): stops what nothing holds any more. Returns the labels stopped, in order. */
   async down(root: string | undefined, all = false): Promise<string[]> {
+    // A process that held a service and has exited since the last tick holds nothing: without this, a
+    // `down` of the last root right after an `up` left the service running until the next tick.
+    await this.prune();
     const ids = [...this.services.entries()].filter(([, e]) => all || e.holders.has(rootHolder(root!))).map(([id]) => id);
     if (!all && ids.length === 0) {
       throw new NomiaError('service/not-found', `no running service has the root ${root}`, { hint: '`nomia status` lists the running services and their roots' });
