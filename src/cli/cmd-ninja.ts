@@ -2,10 +2,8 @@
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { ninjaBuild } from '../front-end/ninja.js';
-import { registry, runContext } from '../setup.js';
-import { cacheSettings } from '../cache/config.js';
-import { Substituters } from '../cache/substituters.js';
-import { configFiles } from '../namespace/registry.js';
+import { runContext } from '../setup.js';
+import { withEngine } from './realize-run.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
@@ -45,31 +43,18 @@ Examples:
         return { go: () => undefined };
       }
       return { go: () => withStore(cmd, async (store) => {
-        const cwd = process.cwd();
-        const reg = registry(cwd);
         const render = eventRenderer(opts.logFormat);
-        const substituters = new Substituters(cacheSettings(configFiles(cwd), reg.trust, {}));
-        const interrupt = new AbortController();
-        const onSignal = (sig: NodeJS.Signals) => interrupt.abort(new NomiaError('realize/failed', `interrupted by ${sig}`));
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
         try {
-          const r = await ninjaBuild({
-            dir: opts.C, targets, store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent: render.listener, signal: interrupt.signal, substituters,
+          const r = await withEngine({ sandbox: 'bubblewrap' }, ({ registry, substituters, signal }) => ninjaBuild({
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent: render.listener, signal, substituters,
             ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
-          });
+          }));
           render.finish();
           const { compile, archive, command } = r.plan.counts;
           if (opts.logFormat !== 'json') process.stderr.write(`ninja: ${compile} compiles, ${archive} archives, ${command} commands; ${r.written} files written, ${r.unchanged} up to date\n`);
           return undefined;
-        } catch (e) {
-          throw interrupt.signal.aborted ? interrupt.signal.reason : e;
         } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
           render.finish();
-          substituters.close();
-          await reg.close();
         }
       }) };
     }));

@@ -35,26 +35,33 @@ export function bound(text: string, flags: readonly string[]): string {
   return print(bindResolved(parseName(text), bindings, text));
 }
 
-/** Realize `text` with the engine (keeping a memo under `memo`); cancelled by ^C or SIGTERM. */
-export async function realizeFully(store: Store, text: string, opts: FullOptions, onEvent: EventListener, memo: MemoKey | undefined): Promise<readonly Resource[]> {
+/** What a run of the engine needs from the CLI's set-up: the registry, the binary caches, and a cancel signal. */
+export interface EngineSetup {
+  readonly registry: ReturnType<typeof registry>;
+  readonly substituters: Substituters;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Run `f` with the registry for this directory, the binary caches it
+ * configures, and a signal that ^C or SIGTERM aborts: running namespaces
+ * see it (builds are killed), nothing new starts, and the store is left
+ * consistent. A second ^C kills at once (the default handler is back).
+ * Everything is released after `f`, however it ends.
+ */
+export async function withEngine<T>(opts: Omit<FullOptions, 'jobs'>, f: (setup: EngineSetup) => Promise<T>): Promise<T> {
   const reg = registry(process.cwd(), { sandbox: opts.sandbox, ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}) });
   const substituters = new Substituters(cacheSettings(configFiles(process.cwd()), reg.trust, {
     ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.offline ? { offline: true } : {}),
   }));
-  // ^C or SIGTERM cancels: running namespaces see the signal (builds are killed), nothing new starts,
-  // and the store is left consistent. A second ^C kills at once (the default handler is back).
   const interrupt = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => interrupt.abort(new NomiaError('realize/failed', `interrupted by ${sig}`));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const { roots } = await realize(text, {
-      store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent, source: text, signal: interrupt.signal, substituters,
-      ...(opts.check ? { redo: 'check' as const } : opts.rebuild ? { redo: 'rebuild' as const } : {}),
-      ...(memo ? { memo } : {}),
-    });
+    const result = await f({ registry: reg, substituters, signal: interrupt.signal });
     if (interrupt.signal.aborted) throw interrupt.signal.reason;
-    return roots;
+    return result;
   } catch (e) {
     // What a cancelled namespace throws (an AbortError) is not the story: the interruption is.
     throw interrupt.signal.aborted ? interrupt.signal.reason : e;
@@ -64,6 +71,15 @@ export async function realizeFully(store: Store, text: string, opts: FullOptions
     substituters.close();
     await reg.close();
   }
+}
+
+/** Realize `text` with the engine (keeping a memo under `memo`); cancelled by ^C or SIGTERM. */
+export async function realizeFully(store: Store, text: string, opts: FullOptions, onEvent: EventListener, memo: MemoKey | undefined): Promise<readonly Resource[]> {
+  return withEngine(opts, async ({ registry: reg, substituters, signal }) => (await realize(text, {
+    store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent, source: text, signal, substituters,
+    ...(opts.check ? { redo: 'check' as const } : opts.rebuild ? { redo: 'rebuild' as const } : {}),
+    ...(memo ? { memo } : {}),
+  })).roots);
 }
 
 /** Every namespace id a name may use here: the built-in ones and those configured in nomia.json. */
