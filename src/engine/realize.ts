@@ -36,6 +36,12 @@ export interface RealizeOptions {
   /** Namespaces running at once; default 2 (this machine's cores). */
   readonly jobs?: number;
   readonly onEvent?: EventListener;
+  /**
+   * A realize started by another (a namespace's `ctx.resolve`, an a-priori reduction): its nodes' events go
+   * to `onEvent` as the outer run's do, but not its own `resolving` and `done`, so a log or a live view has
+   * one `done`, the outer run's, at its end. Set by the engine.
+   */
+  readonly nested?: boolean;
   readonly signal?: AbortSignal;
   /** The name's text, for error excerpts. */
   readonly source?: string;
@@ -116,7 +122,10 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
 async function realizeIn(name: Name | string, options: RealizeOptions, session: RealizeSession): Promise<Realized> {
   const { protection } = session;
   const started = Date.now();
-  const emit = (e: EngineEvent) => options.onEvent?.(e);
+  const emit = (e: EngineEvent) => {
+    if (options.nested && (e.kind === 'resolving' || e.kind === 'done')) return;
+    options.onEvent?.(e);
+  };
   const text = typeof name === 'string' ? name : undefined;
   const source = text ?? options.source;
   emit({ kind: 'resolving', name: source ?? '' });
@@ -224,14 +233,14 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
     // what is being built, so a build asking for its own name is an error, not a wait on its own lock.
     resolve: async (other, how, asker, slot) => {
       const sub: RealizeOptions = {
-        ...options, slots: pool, building: [...(options.building ?? []), asker], redo: undefined, memo: undefined,
+        ...options, slots: pool, building: [...(options.building ?? []), asker], redo: undefined, memo: undefined, nested: true,
         ...(how?.pure ? { pure: true } : {}),
         ...(how?.signal ? { signal: options.signal ? AbortSignal.any([options.signal, how.signal]) : how.signal } : {}),
       };
       const go = async () => (await realize(other, sub)).roots;
       return slot ? slot.lend(go) : go();
     },
-    realizeName: async (text) => (await realize(text, { ...options, slots: pool, redo: undefined, memo: undefined })).roots,
+    realizeName: async (text) => (await realize(text, { ...options, slots: pool, redo: undefined, memo: undefined, nested: true })).roots,
   };
   const memoized = (id: number): Promise<Outputs> => {
     let p = memo.get(id);

@@ -13,7 +13,8 @@ import { nodeEvents, PROGRESS_EVERY_MS } from '../../src/engine/node-events.js';
 import { realize } from '../../src/engine/realize.js';
 import { ExternalNamespace } from '../../src/namespace/protocol/client.js';
 import { createRegistry } from '../../src/namespace/registry.js';
-import type { NamespaceEvent } from '../../src/namespace/types.js';
+import type { Namespace, NamespaceEvent } from '../../src/namespace/types.js';
+import { leaf } from '../../src/namespace/params.js';
 import { builtinNamespaces } from '../../src/namespaces/index.js';
 import { openStore } from '../../src/store/store.js';
 import { makeTree, nomia, tempDir } from '../support/cli.js';
@@ -67,6 +68,32 @@ describe('ctx.events', () => {
     }
     const ready = events.findIndex((e) => e.kind === 'ready');
     assert.ok(events.indexOf(progress.at(-1)!) < ready, 'progress comes before the node is ready');
+  });
+
+  test('a realize a namespace starts (ctx.resolve) adds its nodes\' events but no `resolving` or `done`: one done, the last event', async () => {
+    // `outer:wrap` realizes a name of its own through ctx.resolve, as gcc:compile and deb closures do.
+    const outer: Namespace = {
+      id: 'outer', spelling: 'test:outer@1',
+      describe: () => leaf('value', false),
+      async realize(_req, _inputs, ctx) {
+        const [inner] = await ctx.resolve!('text:digest(context:value?v=nested)');
+        return { out: inner! };
+      },
+    };
+    const store = openStore({ dir: join(tempDir('events-nested'), 'store'), fsync: false });
+    try {
+      const registry = createRegistry([...builtinNamespaces, outer], []);
+      const events: EngineEvent[] = [];
+      const context = { env: {}, cwd: '/', now: 0, stdin: () => { throw new Error('no stdin'); } };
+      await realize('outer:wrap', { store, registry, context, onEvent: (e) => events.push(e) });
+      const labels = events.filter((e) => e.kind === 'ready').map((e) => (e as { label: string }).label);
+      assert.ok(labels.some((l) => l.startsWith('text:digest')), `the nested realize's nodes are reported: ${labels.join(', ')}`);
+      assert.deepEqual(events.filter((e) => e.kind === 'done').length, 1, 'one done event');
+      assert.equal(events.at(-1)?.kind, 'done', 'and it ends the run');
+      assert.deepEqual(events.filter((e) => e.kind === 'resolving').length, 1, 'one resolving event');
+    } finally {
+      store.close();
+    }
   });
 
   describe('behind the protocol', () => {
