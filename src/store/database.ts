@@ -640,4 +640,14 @@ export class StoreDatabase {
   deleteStatEntry(path: string): void {
     this.prepare('DELETE FROM stat_cache WHERE path = ?').run(Buffer.from(path));
   }
+
+  /** Every path the stat cache has an entry for (gc prunes those that are gone). */
+  statPaths(): string[] {
+    return (this.prepare('SELECT path FROM stat_cache').raw(true).all() as [Buffer][]).map(([p]) => p.toString());
+  }
+
+  /** How many memos are kept. */
+  memoCount(): number {
+    return (this.prepare('SELECT count(*) FROM memos').raw(true).get() as [number])[0];
+  }
 }

@@ -174,8 +174,33 @@ export function gc(store: Store, options: GcOptions): GcResult {
   if (!del) return result;
   commitTrash(store, moved);
   emptyTrash(store);
+  pruneIndexes(store, result.dead.length > 0);
   // Lock files of processes that died holding them: harmless (the next taker takes them over), but clutter.
   const locks = sweepLocks(join(layout.home, 'locks')).map((l) => `locks/${l}`);
   return locks.length ? { ...result, leftovers: [...result.leftovers, ...locks] } : result;
 }
 
+/**
+ * What the database keeps beside objects that a gc makes stale: memos of
+ * whole names (one that answered with a deleted object could not answer
+ * again; with any object gone they are all dropped, as when a reduction
+ * changes, and the next realize of a name walks once and records its memo
+ * again), and stat cache entries of paths that no longer exist (a file that
+ * comes back is read once).
+ */
+function pruneIndexes(store: Store, objectsDeleted: boolean): void {
+  const { db } = store;
+  const gone = db.statPaths().filter((path) => {
+    try {
+      lstatSync(path);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  // Not flushed: an entry or a memo that comes back after a power loss is checked before it is used.
+  db.immediate(() => {
+    if (objectsDeleted) db.deleteMemos();
+    for (const path of gone) db.deleteStatEntry(path);
+  }, { flush: false });
+}
