@@ -37,9 +37,9 @@ export interface RealizeOptions {
   readonly jobs?: number;
   readonly onEvent?: EventListener;
   /**
-   * A realize started by another (a namespace's `ctx.resolve`, an a-priori reduction): its nodes' events go
-   * to `onEvent` as the outer run's do, but not its own `resolving` and `done`, so a log or a live view has
-   * one `done`, the outer run's, at its end. Set by the engine.
+   * A realize started by another (a namespace's `ctx.resolve`, an a-priori reduction): its `resolving` (what
+   * was asked for) and its nodes' events go to `onEvent` as the outer run's do, but not its `done`, so a log
+   * or a live view has one `done`, the outer run's, at its end. Set by the engine.
    */
   readonly nested?: boolean;
   readonly signal?: AbortSignal;
@@ -123,7 +123,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   const { protection } = session;
   const started = Date.now();
   const emit = (e: EngineEvent) => {
-    if (options.nested && (e.kind === 'resolving' || e.kind === 'done')) return;
+    if (options.nested && e.kind === 'done') return;
     options.onEvent?.(e);
   };
   const text = typeof name === 'string' ? name : undefined;
