@@ -12,29 +12,18 @@
  * `.c` change does not rerun every module's header discovery
  * (docs/namespaces/cc.md).
  */
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { runner, timed } from './measure.js';
 
 const bin = fileURLToPath(new URL('../../bin/nomia.js', import.meta.url));
 const base = mkdtempSync(join(tmpdir(), 'nomia-bench-cc-'));
 const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: base, LANG: 'C' };
 const store = join(base, 'store');
 
-function run(cmd: string, args: readonly string[], cwd = base, extra: Record<string, string> = {}): string {
-  const r = spawnSync(cmd, args, { cwd, env: { ...env, ...extra }, maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.toString().slice(-2000)}`);
-  return r.stdout.toString();
-}
-
-function timed(f: () => void): number {
-  const t0 = performance.now();
-  f();
-  return performance.now() - t0;
-}
+const run = runner(env, base);
 
 const nomia = (...args: string[]) => run(process.execPath, [bin, '--store', store, ...args], base);
 const realized = (name: string) => nomia('realize', '--log-format', 'plain', name).trim().split('\n');

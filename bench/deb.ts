@@ -17,8 +17,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { timed } from './measure.js';
 
 const bin = fileURLToPath(new URL('../../bin/nomia.js', import.meta.url));
 const CLOSURE = 'deb:closure?packages=[gcc, make, libc6-dev]';
@@ -29,12 +29,6 @@ function run(cmd: string, args: readonly string[], cwd = base): string {
   const r = spawnSync(cmd, args, { cwd, env, maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.toString()}`);
   return r.stdout.toString();
-}
-
-function timed(f: () => void): number {
-  const t0 = performance.now();
-  f();
-  return performance.now() - t0;
 }
 
 function median(f: () => void, n = 3): number {

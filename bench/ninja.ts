@@ -5,29 +5,18 @@
  * sources. Scenarios: cold, no-op, a comment appended to one `.c` file.
  * Medians of 3 runs, except cold (1). Both with -j2.
  */
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { runner, timed } from './measure.js';
 
 const bin = fileURLToPath(new URL('../../bin/nomia.js', import.meta.url));
 const base = mkdtempSync(join(tmpdir(), 'nomia-bench-ninja-'));
 const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: base, LANG: 'C' };
 const store = join(base, 'store');
 
-function run(cmd: string, args: readonly string[], cwd = base): string {
-  const r = spawnSync(cmd, args, { cwd, env, maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.toString().slice(-2000)}`);
-  return r.stdout.toString();
-}
-
-function timed(f: () => void): number {
-  const t0 = performance.now();
-  f();
-  return performance.now() - t0;
-}
+const run = runner(env, base);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const nomia = (...args: string[]) => run(process.execPath, [bin, '--store', store, ...args]);

@@ -1,11 +1,11 @@
 /** `nomia daemon` through the real CLI: realize over the socket, grants, bad requests, shutdown. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { bin, env, nomia, tempDir } from '../support/cli.js';
+import { nomia, tempDir } from '../support/cli.js';
+import { startDaemon } from '../support/daemon.js';
 
 function ask(socketPath: string, lines: string[]): Promise<Record<string, unknown>[]> {
   return new Promise((resolvePromise, reject) => {
@@ -34,15 +34,7 @@ test('nomia daemon realizes names for clients on its socket, within its grants',
   writeFileSync(join(dir, 'f'), 'served\n');
   const added = nomia(store, ['add', join(dir, 'f')], { env: { NOMIA_FSYNC: '0' } }).out.trim();
   const socketPath = join(dir, 'd.sock');
-  const child = spawn(process.execPath, [bin, '--store', store, 'daemon', '--socket', socketPath, '--allow', 'filesystem'], { env: env({ NOMIA_FSYNC: '0' }), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  await new Promise<void>((resolvePromise, reject) => {
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      if (stderr.includes('listening')) resolvePromise();
-    });
-    child.on('exit', () => reject(new Error(`daemon exited: ${stderr}`)));
-  });
+  const { child, stderr } = await startDaemon(store, socketPath, { args: ['--allow', 'filesystem'], env: { NOMIA_FSYNC: '0' } });
   try {
     assert.equal(statSync(socketPath).mode & 0o777, 0o600, 'only the owner may connect');
     const answers = await ask(socketPath, [
@@ -66,6 +58,6 @@ test('nomia daemon realizes names for clients on its socket, within its grants',
   } finally {
     const exited = new Promise((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await exited, 0, stderr());
   }
 });

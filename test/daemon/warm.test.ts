@@ -5,12 +5,12 @@
  * daemon listening the CLI realizes in process.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { bin, env, nomia, tempDir } from '../support/cli.js';
+import { nomia, tempDir } from '../support/cli.js';
+import { startDaemon } from '../support/daemon.js';
 
 type Done = Extract<EngineEvent, { kind: 'done' }>;
 
@@ -37,15 +37,7 @@ test('a daemon answers a no-op from a warm memo and never a stale one; without a
   assert.equal(alone.content, 'one\n', 'no daemon listening: realized in process');
   assert.notEqual(alone.done.daemon, true);
 
-  const child = spawn(process.execPath, [bin, '--store', store, 'daemon', '--socket', socket], { env: env(), stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
-  let stderr = '';
-  await new Promise<void>((resolvePromise, reject) => {
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      if (stderr.includes('listening')) resolvePromise();
-    });
-    child.on('exit', () => reject(new Error(`daemon exited: ${stderr}`)));
-  });
+  const { child, stderr } = await startDaemon(store, socket, { cwd: dir });
   try {
     nextSecond();
     const first = realize();
@@ -79,6 +71,6 @@ test('a daemon answers a no-op from a warm memo and never a stale one; without a
   } finally {
     const exited = new Promise((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await exited, 0, stderr());
   }
 });
