@@ -201,7 +201,8 @@ export class Scanner {
     if (this.text.charCodeAt(i) !== 58 /* : */) return 'positional';
     i = this.skipTriviaFrom(i + 1);
     const c = this.text.charCodeAt(i);
-    if (c === 36 /* $ */ || c === 64 /* @ */ || c === 40 /* ( */) return 'formal';
+    // `x: ./file` is meant as a binding; the path then gets its own error.
+    if (c === 36 /* $ */ || c === 64 /* @ */ || c === 40 /* ( */ || pathStart(this.text, i)) return 'formal';
     const idEnd = this.identEnd(i, true);
     if (idEnd < 0) return 'positional';
     i = this.skipTriviaFrom(idEnd);
@@ -271,6 +272,16 @@ export class Scanner {
       }
     }
     this.pos = i;
+  }
+
+  /**
+   * The path value (`/…`, `./…`, `../…`, `~/…`) that comes next, or
+   * `undefined`. Does not consume. Only for the error a path gets where a
+   * name belongs: users type `f(in: ./x)` meaning the file.
+   */
+  pathAhead(): string | undefined {
+    if (!pathStart(this.text, this.pos)) return undefined;
+    return this.text.slice(this.pos, this.greedyEnd(this.pos + 1, STOPS_PATH));
   }
 
   /** The next character code, or NaN at the end. Does not consume. */

@@ -246,6 +246,11 @@ class Parser {
 
   substitution(depth: number): Substitution {
     const start = this.begin();
+    const path = this.s.pathAhead();
+    if (path !== undefined) {
+      throw this.s.error('syntax/path-not-name', `\`${path}\` is a path, not a name: a path is a value of a parameter`,
+        this.s.span(this.s.pos, this.s.pos + path.length), `to use the file or directory, import it: \`filesystem:import?path=${path}\``);
+    }
     const ref = this.nameRef(depth);
     if (this.s.peekCode() !== 40 /* ( */) return { kind: 'Substitution', ref, span: this.s.spanFrom(start) };
     const open = this.s.pos;

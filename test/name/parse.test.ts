@@ -124,6 +124,18 @@ describe('parser: structure', () => {
     syntaxError('f(in)', 'syntax/reserved', 1, 3, /keyword/);
   });
 
+  test('a path where a name belongs is refused with the import that uses it (was: "`in` is a keyword")', () => {
+    syntaxError('exec:run(in: ./input.txt)', 'syntax/path-not-name', 1, 14, /`\.\/input\.txt` is a path, not a name/);
+    syntaxError('f:f(x: ../a/b, y: /etc/passwd)', 'syntax/path-not-name', 1, 8, /`\.\.\/a\/b` is a path/);
+    syntaxError('f:f(~/src)', 'syntax/path-not-name', 1, 5, /`~\/src` is a path/);
+    syntaxError('let a = /srv/x; in f($a)', 'syntax/path-not-name', 1, 9, /`\/srv\/x` is a path/);
+    const e = (() => { try { parseName('f(in: ./input.txt)'); } catch (err) { return err as NomiaSyntaxError; } })();
+    assert.match(e?.hint ?? '', /filesystem:import\?path=\.\/input\.txt/);
+    // A path as a parameter value stays a value, and `/*` stays a comment.
+    assert.doesNotThrow(() => parseName('f(in: filesystem:import?path=./input.txt)'));
+    assert.doesNotThrow(() => parseName('f(/* c */ in: $x)'));
+  });
+
   test('spans point into the source', () => {
     const n = parseName('  foo:bar');
     assert.deepEqual(n.span?.start, { offset: 2, line: 1, column: 3 });
