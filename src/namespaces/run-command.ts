@@ -53,6 +53,21 @@ const GRACE_MS = 2000;
 const MAX_LINE = 64 * 1024;
 
 /** How a failed command ended, after its subject: "failed with exit status 2", "was killed by signal SIGKILL". */
+/**
+ * What to do when a command could not start (`spawn` failed with `err`):
+ * the usual causes, as users meet them, each with its fix.
+ */
+export function startFailureHint(program: string, err: NodeJS.ErrnoException): string {
+  if (err.code === 'EACCES') {
+    return 'it is not executable (a file imported without its x bit keeps it off); run it through its interpreter, e.g. args=[sh, $script]';
+  }
+  if (err.code === 'ENOENT' && program.includes('/') && !program.startsWith('/')) {
+    return `a relative program is looked up in the command's own work directory, not in yours; pass the file as an input: args=[sh, $script](script: filesystem:import?path=${program})`;
+  }
+  if (err.code === 'ENOENT' && program.startsWith('/')) return 'it, or the interpreter on its #! line, does not exist';
+  return 'is it on PATH? the command runs with the PATH of the caller';
+}
+
 export function failureText(exit: CommandExit): string {
   return 'status' in exit ? `failed with exit status ${exit.status}` : `was killed by signal ${exit.signal}`;
 }

@@ -85,6 +85,28 @@ describe('hints name what to run', () => {
     assert.match(r.err, /hint: make it with `nomia bootstrap-tools`/);
   });
 
+  test('exec:run that cannot start says why: not executable, a relative program, a missing #! interpreter, not on PATH', () => {
+    const { dir, run } = setup('hint-exec-start');
+    writeFileSync(join(dir, 's.sh'), 'echo hi > $out\n');
+    chmodSync(join(dir, 's.sh'), 0o644);
+    writeFileSync(join(dir, 'bad.sh'), '#!/nonexistent/sh\necho hi > $out\n');
+    chmodSync(join(dir, 'bad.sh'), 0o755);
+    const cases: [string, RegExp][] = [
+      ['exec:run?args=[$s](s: filesystem:import?path=./s.sh)', /hint: it is not executable .*args=\[sh, \$script\]/],
+      ['exec:run?args=[./s.sh]', /hint: a relative program is looked up in the command's own work directory.*filesystem:import\?path=\.\/s\.sh/],
+      ['exec:run?args=[$s](s: filesystem:import?path=./bad.sh)', /hint: it, or the interpreter on its #! line, does not exist/],
+      ['exec:run?args=[no-such-program-here]', /hint: is it on PATH\?/],
+    ];
+    for (const [name, hint] of cases) {
+      const r = run(['realize', name]);
+      assert.equal(r.code, 1, name);
+      assert.match(r.err, /cannot start/, name);
+      assert.match(r.err, hint, name);
+    }
+    // The fix the first hint gives works.
+    assert.equal(run(['realize', 'exec:run?args=[sh, $s](s: filesystem:import?path=./s.sh)']).code, 0);
+  });
+
   test('a script that is not executable: exit 126 hints chmod +x; the log hint carries the name', (t) => {
     if (!sandboxTools(t)) return;
     const b = bench('hint-126');

@@ -17,7 +17,7 @@ import {
   addPath, type AtomRequest, byContentName, checkObjectName, fsType, type Namespace, NomiaError, onlyParams, type RealizeContext, realPath,
   type Resource, stringParam, unknownName, usage, type Value, withWorkDir,
 } from '../../namespace/index.js';
-import { failureText, runCommand } from '../run-command.js';
+import { failureText, runCommand, startFailureHint } from '../run-command.js';
 import { unsetVariableWarnings } from '../shell-variables.js';
 
 function argv(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, out: string): string[] {
@@ -73,7 +73,7 @@ export const execNamespace: Namespace = {
       };
       const { exit } = await runCommand({ program: program!, args: rest, env, cwd: home, signal: ctx.signal, onOutput }).catch((e: NodeJS.ErrnoException) => {
         if (ctx.signal.aborted) throw e;
-        throw new NomiaError('usage', `exec:run cannot start ${program}: ${e.message}`, { hint: 'is it on PATH? exec:run runs with the PATH of the caller' });
+        throw new NomiaError('usage', `exec:run cannot start ${program}: ${e.message}`, { hint: startFailureHint(program!, e) });
       });
       if (!('status' in exit) || exit.status !== 0) {
         throw new NomiaError('realize/failed', `exec:run ${program} ${failureText(exit)}${tail.length ? `; last lines:\n  ${tail.join('\n  ')}` : ''}`);
