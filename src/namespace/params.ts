@@ -1,5 +1,6 @@
 /** Reading a request: its parameters, and the errors for a wrong one. Every namespace shares these. */
 import { NomiaError } from '../errors.js';
+import { didYouMean } from './suggest.js';
 import type { AtomRequest, Signature } from './types.js';
 
 /** A string parameter, or undefined when absent. Lists and input references are an error here. */
@@ -19,7 +20,7 @@ export function requireParam(req: AtomRequest, key: string, example: string): st
 /** Refuse parameters a name does not take (a typo would otherwise silently change the spelling only). */
 export function onlyParams(req: AtomRequest, allowed: readonly string[]): void {
   for (const p of req.params) {
-    if (!allowed.includes(p.key)) throw usage(req, `does not take the parameter \`${p.key}\``, allowed.length ? `its parameters: ${allowed.join(', ')}` : 'it takes no parameters');
+    if (!allowed.includes(p.key)) throw usage(req, `does not take the parameter \`${p.key}\`${didYouMean(p.key, allowed)}`, allowed.length ? `its parameters: ${allowed.join(', ')}` : 'it takes no parameters');
   }
 }
 
@@ -28,7 +29,9 @@ export function usage(req: AtomRequest, what: string, hint?: string): NomiaError
 }
 
 export function unknownName(req: AtomRequest, names: readonly string[]): NomiaError {
-  return usage(req, 'is not a name of this namespace', `the ${req.namespace.id} namespace has: ${names.join(', ')}`);
+  // `names` are forms like `import?path=…[&name=…]`: the id is what comes before `?` or `[`.
+  const ids = names.map((n) => /^[^?[]*/.exec(n)![0]);
+  return usage(req, `is not a name of this namespace${didYouMean(req.nameId, ids)}`, `the ${req.namespace.id} namespace has: ${names.join(', ')}`);
 }
 
 /** A signature with no inputs and one output `out`. */

@@ -16,6 +16,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { NomiaError } from '../errors.js';
 import { signerCovers, type TrustedKey } from './trust.js';
+import { didYouMean } from './suggest.js';
 import type { Namespace } from './types.js';
 
 /** An id configured to mean a built-in namespace under another name: `{"fs": {"builtin": "filesystem"}}`. */
@@ -129,7 +130,7 @@ export function createRegistry(builtins: readonly Namespace[], configured: reado
   const entryOf = (id: string) => {
     const entry = table.get(id);
     if (!entry) {
-        throw new NomiaError('usage', `there is no namespace \`${id}\``, {
+        throw new NomiaError('usage', `there is no namespace \`${id}\`${didYouMean(id, table.keys())}`, {
         hint: `known namespaces: ${[...table.keys()].sort().join(', ')}; configure others in nomia.json ("namespaces")`,
       });
     }

@@ -107,6 +107,21 @@ describe('hints name what to run', () => {
     assert.equal(run(['realize', 'exec:run?args=[sh, $s](s: filesystem:import?path=./s.sh)']).code, 0);
   });
 
+  test('a mistyped namespace, name or parameter is answered with the one meant', () => {
+    const { run } = setup('hint-typo');
+    const cases: [string, RegExp][] = [
+      ['filesytem:import?path=./x', /there is no namespace `filesytem` \(did you mean `filesystem`\?\)/],
+      ['filesystem:imprt?path=./x', /filesystem:imprt is not a name of this namespace \(did you mean `import`\?\)/],
+      ['filesystem:import?pth=./x', /does not take the parameter `pth` \(did you mean `path`\?\)/],
+    ];
+    for (const [name, message] of cases) {
+      const r = run(['realize', name]);
+      assert.equal(r.code, 1, name);
+      assert.match(r.err, message, name);
+    }
+    assert.doesNotMatch(run(['realize', 'nothing-like-it:x']).err, /did you mean/);
+  });
+
   test('a script that is not executable: exit 126 hints chmod +x; the log hint carries the name', (t) => {
     if (!sandboxTools(t)) return;
     const b = bench('hint-126');
