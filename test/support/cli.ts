@@ -1,6 +1,6 @@
 /** Spawning the real CLI on a temporary store, with a pinned environment. */
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +27,37 @@ export function nomiaAsync(store: string, args: string[], extraEnv: Record<strin
   return spawn(process.execPath, [bin, '--store', store, ...args], { env: env(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Temporary directories made by this test process, removed when it exits. */
+const made: string[] = [];
+let removing = false;
+
+/**
+ * A fresh temporary directory, removed when the test process exits (a
+ * json-c build leaves 600 MB; thousands of runs filled the disk). Set
+ * NOMIA_TEST_KEEP=1 to keep them for a post-mortem.
+ */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `nomia-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `nomia-${prefix}-`));
+  made.push(dir);
+  if (!removing && process.env['NOMIA_TEST_KEEP'] !== '1') {
+    removing = true;
+    process.on('exit', () => {
+      for (const d of made) {
+        try {
+          rmSync(d, { recursive: true, force: true });
+        } catch {
+          // Read-only store directories (as a non-root user) or a mount still in use: make them writable, try once more.
+          spawnSync('chmod', ['-R', 'u+w', d]);
+          try {
+            rmSync(d, { recursive: true, force: true });
+          } catch {
+            // Left for the system's tmp cleaning; never fail a test run over it.
+          }
+        }
+      }
+    });
+  }
+  return dir;
 }
 
 /** A tree of `dirs` × `files` small files plus, optionally, one big file of `bigMiB`. */
