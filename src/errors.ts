@@ -92,6 +92,8 @@ export const ERROR_CODES = [
   'ninja/no-manifest',
   'ninja/unknown-target',
   'ninja/cycle',
+  'compile-commands/invalid',
+  'compile-commands/no-entry',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
