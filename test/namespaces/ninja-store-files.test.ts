@@ -67,6 +67,18 @@ describe('a manifest of the sandbox layout, its files from store trees', () => {
     assert.match(out.err, /path inside the tree/);
   });
 
+  test('ninja:build refuses a build tree configured for a host\'s directories', () => {
+    const store = join(root, 'store');
+    const host = join(root, 'host-build');
+    mkdirSync(host, { recursive: true });
+    writeFileSync(join(host, 'CMakeCache.txt'), `CMAKE_HOME_DIRECTORY:INTERNAL=/home/me/json-c\nCMAKE_CACHEFILE_DIR:INTERNAL=${host}\n`);
+    writeFileSync(join(host, 'build.ninja'), MANIFEST);
+    const tree = (p: string) => `filesystem:import?path=${JSON.stringify(p)}`;
+    const r = nomia(store, ['realize', `ninja:build?targets=[x](src: ${tree(trees.src.path)}, toolchain: ${tree(trees.toolchain.path)}, build: ${tree(host)})`]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /configured for \/home\/me\/json-c/);
+  });
+
   test('cmake:configure takes cache entries and warning options, and refuses what chooses directories or the generator', () => {
     const req = (args: string[]): AtomRequest => ({ namespace: { id: 'cmake', params: [] }, nameId: 'configure', params: [{ key: 'args', value: { kind: 'List', items: args.map((value) => ({ kind: 'String', value })) } }] } as unknown as AtomRequest);
     for (const ok of [['-DCMAKE_BUILD_TYPE=Release'], ['-UFOO', '-Wno-dev', '--log-level=WARNING'], []]) assert.deepEqual(configureArgs(req(ok)), ok);

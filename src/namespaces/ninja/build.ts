@@ -39,6 +39,21 @@ function located(plan: Plan, roots: readonly Resource[]): Map<string, string> {
   return at;
 }
 
+/** Refuse a build tree CMake configured for other directories than `/src` and `/build` (a host's): its paths would name nothing here. */
+function configuredFor(req: AtomRequest, tree: Extract<Resource, { kind: 'object' }>): void {
+  let cache: string;
+  try {
+    cache = readFileSync(join(tree.path, 'CMakeCache.txt'), 'utf8');
+  } catch {
+    return;
+  }
+  const home = /^CMAKE_HOME_DIRECTORY:INTERNAL=(.*)$/m.exec(cache)?.[1];
+  const own = /^CMAKE_CACHEFILE_DIR:INTERNAL=(.*)$/m.exec(cache)?.[1];
+  if ((home !== undefined && home !== SANDBOX_LAYOUT.srcDir) || (own !== undefined && own !== SANDBOX_LAYOUT.buildDir)) {
+    throw usage(req, `takes a build tree configured for ${SANDBOX_LAYOUT.srcDir} and ${SANDBOX_LAYOUT.buildDir}, but ${tree.name} was configured for ${home} and ${own}`, 'configure with cmake:configure(src: …, toolchain: …), or build a host\'s build directory with nomia ninja -C DIR');
+  }
+}
+
 /** Realize a project's targets. */
 export async function build(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
   onlyParams(req, ['targets']);
@@ -56,6 +71,7 @@ export async function build(req: AtomRequest, inputs: Readonly<Record<string, Re
   } catch {
     throw new NomiaError('ninja/no-manifest', `the build tree ${configured.name} has no build.ninja`, { hint: 'give a tree that cmake -G Ninja configured, or leave `build` out' });
   }
+  configuredFor(req, configured);
   const manifest = parseManifest(text, 'build.ninja', (p) => readFileSync(join(configured.path, posix.relative('/build', posix.resolve('/build', p))), 'utf8'));
   const plan = translate(manifest, SANDBOX_LAYOUT, `(${toolchain.name})`, targets, storeFiles({ src, build: configured, toolchain }));
   ctx.log(`${plan.counts.compile} compiles, ${plan.counts.archive} archives, ${plan.counts.command} commands for ${targets.length ? targets.join(' ') : 'the default targets'}`);
