@@ -29,6 +29,7 @@ export interface ToolRun {
   readonly placed: readonly Placed[];
   /** A host directory the tool sees, writable, at `outAt` (default `/out`). */
   readonly out: string;
+  /** Where the tool sees `out`: `/build` for a configure, whose paths are baked into what it writes. */
   readonly outAt?: string;
   /** The tool's working directory in the sandbox (default `/tmp`). */
   readonly cwd?: string;

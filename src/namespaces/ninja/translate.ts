@@ -16,7 +16,7 @@
  *
  * Files no edge makes, and the header trees of `-I` directories, come from
  * a `Files`: the host's directories by default (`nomia ninja`), or trees in
- * the store (`ninja:build`, files.ts), so one translation serves both.
+ * the store (`ninja:build`, store-files.ts), so one translation serves both.
  *
  * Every declaration is bound, so the compose's results are all of them, in
  * order: `Plan.decls[i]` says what the i-th result is.
