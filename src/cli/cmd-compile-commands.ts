@@ -14,7 +14,7 @@ export function register(program: Command): void {
   program
     .command('compile-commands')
     .summary('compile the entries of a compile_commands.json as cc:compile names')
-    .description('Read the compilation database (compile_commands.json, as CMake with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON,\nMeson or Bear write it) in the build directory -p names, turn each entry into the cc:compile name nomia ninja\nwould make of the same compile (others into sandboxed ninja:command nodes), realize them in one run, and\nwrite each object where the compiler would.')
+    .description('Read the compilation database (compile_commands.json, as CMake with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON, Meson or Bear write it) in the build directory -p names, turn each entry into the cc:compile name nomia ninja would make of the same compile (others into sandboxed ninja:command nodes), realize them in one run, and write each object where the compiler would.')
     .argument('[files...]', 'only the entries for these source files (default: every entry)')
     .option('-p <dir>', 'the build directory holding compile_commands.json, or the file itself', '.')
     .option('-j, --jobs <n>', 'compiles running at once', (v: string) => {

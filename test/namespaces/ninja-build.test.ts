@@ -2,14 +2,15 @@
  * A whole CMake project as one name (issue 17): `ninja:build` of json-c's
  * Debian source, configured by `cmake:configure` in the sandbox. It gives
  * the libjson-c.so that `nomia ninja` gives from a host configure, a second
- * realize runs nothing, and the compiles are shared with `nomia ninja` (the
+ * realize runs nothing, a comment in one `.c` file compiles that module
+ * only, and the compiles are shared with `nomia ninja` (the
  * same `cc:compile-exact` names). `nomia compile-commands` on a build
  * directory's compile_commands.json compiles what `nomia ninja` then
  * reuses, byte for byte, and a second run compiles nothing.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
@@ -85,7 +86,16 @@ describe('ninja:build and compile-commands on json-c', () => {
     assert.equal(again.path, cold.path);
     assert.deepEqual(again.ran.filter((l) => /^(cmake|cc|ninja):/.test(l)), [], 'a second realize runs no configure, compile or command');
 
-    // nomia ninja of the same sources, configured on the host: every compile is one ninja:build made; the same library.
+    // A comment appended to one .c file of a copy of the sources: the copy is configured again, and of the
+    // compiles only that module's runs (the other sources and every headers tree are the same by content).
+    const edited = join(dir, 'json-c-edited');
+    cpSync(source, edited, { recursive: true });
+    appendFileSync(join(edited, 'arraylist.c'), '/* a comment */\n');
+    const comment = realize(`ninja:build?targets=[json-c](src: filesystem:import?path=${JSON.stringify(edited)}, toolchain: ${TOOLCHAIN})`);
+    assert.equal(count(comment.ran, 'cmake:configure'), 1);
+    assert.equal(count(comment.ran, 'cc:compile-exact'), 1, comment.ran.filter((l) => l.startsWith('cc:')).join('\n'));
+
+        // nomia ninja of the same sources, configured on the host: every compile is one ninja:build made; the same library.
     const build = join(dir, 'build');
     configure(build);
     const ninja = run(['ninja', '-C', build, 'json-c']);
