@@ -93,6 +93,8 @@ export const ERROR_CODES = [
   'ninja/unknown-target',
   'ninja/cycle',
   'syntax/path-not-name',
+  'compile-commands/invalid',
+  'compile-commands/no-entry',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

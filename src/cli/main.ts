@@ -42,6 +42,7 @@ const commandModules: readonly (readonly [readonly string[], CommandModule])[] =
   [['status', 'logs', 'down'], () => import('./cmd-services.js')],
   [['ui'], () => import('./cmd-ui.js')],
   [['ninja'], () => import('./cmd-ninja.js')],
+  [['compile-commands'], () => import('./cmd-compile-commands.js')],
 ];
 
 /** The command word of `argv`: its first argument that is neither an option nor the value of `--store`. */

@@ -15,6 +15,7 @@ import { realize, type RealizeOptions } from '../engine/realize.js';
 import { parseManifest } from '../namespaces/ninja/manifest.js';
 import { translate, type Layout, type Plan } from '../namespaces/ninja/translate.js';
 import { printValue } from '../name/print.js';
+import type { Resource } from '../resource/types.js';
 
 export interface NinjaOptions extends Omit<RealizeOptions, 'source'> {
   /** The build directory (ninja's `-C`). */
@@ -107,7 +108,16 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
   const manifest = parseManifest(text, file, (p) => readFileSync(resolve(options.dir, p), 'utf8'));
   const plan = translate(manifest, layout, options.toolchain ?? defaultToolchain(text), options.targets);
   const { roots } = await realize(plan.text, { ...options, source: plan.text });
-  const state = readState(resolve(options.dir));
+  return { plan, ...writeResults(options.dir, plan, roots) };
+}
+
+/**
+ * Write the results of a realized plan into the build directory `dir`
+ * where ninja would (also for `nomia compile-commands`): only files whose
+ * result changed, or that were changed or removed in `dir`, are rewritten.
+ */
+export function writeResults(dir: string, plan: Plan, roots: readonly (Resource | undefined)[]): Omit<NinjaResult, 'plan'> {
+  const state = readState(resolve(dir));
   const next: State = {};
   let written = 0;
   let unchanged = 0;
@@ -117,12 +127,12 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
     if (!root || root.kind !== 'object') throw new NomiaError('namespace/contract', `the plan's result ${i} is not a file or tree`);
     const pairs = d.kind === 'file' ? [[d.path, root.path]] : d.paths.map((p) => [p, join(root.path, p)]);
     for (const [rel, from] of pairs) {
-      const to = join(resolve(options.dir), rel!);
+      const to = join(resolve(dir), rel!);
       if (place(from!, to, state[rel!])) written++;
       else unchanged++;
       next[rel!] = { from: from!, mtimeMs: lstatSync(to).mtimeMs };
     }
   });
-  writeFileSync(join(resolve(options.dir), STATE), JSON.stringify({ ...state, ...next }));
-  return { plan, written, unchanged };
+  writeFileSync(join(resolve(dir), STATE), JSON.stringify({ ...state, ...next }));
+  return { written, unchanged };
 }

@@ -1,6 +1,7 @@
 /** The built-in namespaces, in the namespace of namespaces' defaults. */
 import type { Namespace } from '../namespace/types.js';
 import { ccNamespace } from './cc/index.js';
+import { cmakeNamespace } from './cmake/index.js';
 import { contextNamespace } from './context/index.js';
 import { debNamespace } from './deb/index.js';
 import { execNamespace } from './exec/index.js';
@@ -17,4 +18,4 @@ import { serviceNamespace } from './service/index.js';
 import { textNamespace } from './text/index.js';
 import { unpackNamespace } from './unpack/index.js';
 
-export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace, packageNamespace, gitNamespace, fetchNamespace, unpackNamespace, filterSourceNamespace, privateFilesystemNamespace, debNamespace, ccNamespace, gccNamespace, serviceNamespace, ninjaNamespace];
+export const builtinNamespaces: readonly Namespace[] = [filesystemNamespace, contextNamespace, execNamespace, textNamespace, nomiaNamespace, packageNamespace, gitNamespace, fetchNamespace, unpackNamespace, filterSourceNamespace, privateFilesystemNamespace, debNamespace, ccNamespace, gccNamespace, serviceNamespace, ninjaNamespace, cmakeNamespace];

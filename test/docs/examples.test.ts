@@ -45,6 +45,7 @@ const SKIP: readonly { readonly file: string; readonly starts: string; readonly 
   { file: 'README.md', starts: 'npx nomia realize "cc:link', why: 'follows the skipped TC= line' },
   { file: 'docs/namespaces/cc.md', starts: '', why: 'downloads a gcc closure from Debian\'s archive and needs the sources named; test/namespaces/cc.test.ts realizes these names' },
   { file: 'docs/namespaces/ninja.md', starts: '', why: 'fetches json-c\'s source and a gcc and cmake closure from Debian\'s archive; test/namespaces/ninja-json-c.test.ts runs these steps' },
+  { file: 'docs/namespaces/cmake.md', starts: '', why: 'fetches json-c\'s source and a toolchain closure from Debian\'s archive; test/namespaces/ninja-build.test.ts realizes these names' },
   { file: 'docs/namespaces/deb.md', starts: '', why: 'downloads about 90 MB from Debian\'s archive and needs ./hello.c; test/namespaces/deb.test.ts realizes these names' },
   { file: 'docs/namespaces/package.md', starts: '', why: 'a script that runs inside a sandboxed build, not in a shell' },
   { file: 'docs/namespaces/private-filesystem.md', starts: '', why: 'sets up a shared store under /srv with a group: needs root and a `nomia` group' },

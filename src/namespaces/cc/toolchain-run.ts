@@ -27,8 +27,12 @@ export interface ToolRun {
   readonly program: string;
   readonly argv: readonly string[];
   readonly placed: readonly Placed[];
-  /** A host directory the tool sees, writable, at `/out`. */
+  /** A host directory the tool sees, writable, at `outAt` (default `/out`). */
   readonly out: string;
+  /** Where the tool sees `out`: `/build` for a configure, whose paths are baked into what it writes. */
+  readonly outAt?: string;
+  /** The tool's working directory in the sandbox (default `/tmp`). */
+  readonly cwd?: string;
   /** A scratch directory of the caller's (stands in for the store directory in the sandbox). */
   readonly work: string;
 }
@@ -52,7 +56,7 @@ export async function runTool(ctx: RealizeContext, run: ToolRun): Promise<void> 
   mkdirSync(storeView, { recursive: true });
   const binds: Bind[] = [
     ...run.placed.map((p) => ({ host: p.host, sandbox: p.at, writable: false })),
-    { host: run.out, sandbox: '/out', writable: true },
+    { host: run.out, sandbox: run.outAt ?? '/out', writable: true },
   ];
   const tail: string[] = [];
   const onOutput = (line: string) => {
@@ -61,7 +65,7 @@ export async function runTool(ctx: RealizeContext, run: ToolRun): Promise<void> 
     if (tail.length > 25) tail.shift();
   };
   const exit = await runSandboxed({
-    program: run.program, argv: run.argv, storeDir: ctx.store.layout.storeDir, storeView, visible: [], binds, cwd: '/tmp', root: run.toolchain,
+    program: run.program, argv: run.argv, storeDir: ctx.store.layout.storeDir, storeView, visible: [], binds, cwd: run.cwd ?? '/tmp', root: run.toolchain,
     env: { PATH: ROOT_PATH, HOME: '/homeless-shelter', TMPDIR: '/tmp', LC_ALL: 'C', SOURCE_DATE_EPOCH: '1' },
     signal: ctx.signal, onOutput,
   });

@@ -5,21 +5,27 @@
  * - `command?command=…&inputs=[…]&outputs=[…](i0, …, toolchain: TREE)`:
  *   an edge run as written in the sandbox (command.ts);
  * - `headers?path=DIR` (contextual): the headers under DIR as a tree
- *   (headers.ts), a compile's include tree.
+ *   (headers.ts), a compile's include tree; `headers-of?path=REL(tree:
+ *   TREE)` the same for a directory of a tree in the store;
+ * - `build?targets=[…](src: TREE, toolchain: TREE[, build: TREE])`: a
+ *   whole CMake project as one name (build.ts).
  *
  * The manifest parser (manifest.ts) and the translation of edges into
  * names (translate.ts) live here too, used by the front-end.
  */
 import { type AtomRequest, type Namespace, type Signature, unknownName } from '../../namespace/index.js';
 import { command } from './command.js';
-import { headers } from './headers.js';
+import { build } from './build.js';
+import { headers, headersOf } from './headers.js';
 
-const NAMES = ['command?command=…&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', 'headers?path=DIR'];
+const NAMES = ['command?command=…&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', 'headers?path=DIR', 'headers-of?path=REL(tree: TREE)', 'build?targets=[…](src: TREE, toolchain: TREE[, build: TREE])'];
+
+const REALIZE = { command, headers, 'headers-of': headersOf, build } as const;
 
 function signature(req: AtomRequest): Signature {
-  if (req.nameId === 'command') return { inputs: 'any', outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: false };
+  if (!(req.nameId in REALIZE)) throw unknownName(req, NAMES);
   if (req.nameId === 'headers') return { inputs: {}, outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: true };
-  throw unknownName(req, NAMES);
+  return { inputs: 'any', outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: false };
 }
 
 export const ninjaNamespace: Namespace = {
@@ -28,6 +34,6 @@ export const ninjaNamespace: Namespace = {
   describe: signature,
   async realize(req, inputs, ctx) {
     signature(req);
-    return req.nameId === 'command' ? command(req, inputs, ctx) : headers(req, inputs, ctx);
+    return REALIZE[req.nameId as keyof typeof REALIZE](req, inputs, ctx);
   },
 };

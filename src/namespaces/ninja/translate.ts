@@ -14,6 +14,10 @@
  * - a `generator` edge (CMake's re-run) is left out: configuring is the
  *   caller's.
  *
+ * Files no edge makes, and the header trees of `-I` directories, come from
+ * a `Files`: the host's directories by default (`nomia ninja`), or trees in
+ * the store (`ninja:build`, store-files.ts), so one translation serves both.
+ *
  * Every declaration is bound, so the compose's results are all of them, in
  * order: `Plan.decls[i]` says what the i-th result is.
  */
@@ -31,6 +35,33 @@ export interface Layout {
   readonly buildDir: string;
 }
 
+/**
+ * Where the files that no edge makes come from, and how the plan names
+ * them. Paths are absolute, as the layout's directories are.
+ */
+export interface Files {
+  /** Declarations the plan starts with (after the toolchain's), e.g. `src = (…)`, each `var = name`. */
+  readonly prelude: readonly string[];
+  /** Whether the file or directory exists. */
+  exists(path: string): boolean;
+  /**
+   * An existing file no edge makes, as an edge's input: a reference such as
+   * `$src/a.c`, or `declare(name)`, which binds the name to a variable of the
+   * plan (once per file) and gives `$var`.
+   */
+  file(path: string, declare: (name: string) => string): string;
+  /** The name of the include tree for `-I dir`: its headers (headers.ts). */
+  headers(dir: string): string;
+}
+
+/** The host's files, as they are now: imports and `ninja:headers` of the directories (contextual). */
+export const hostFiles: Files = {
+  prelude: [],
+  exists: (path) => existsSync(path),
+  file: (path, declare) => declare(`filesystem:import?path=${str(path)}`),
+  headers: (dir) => `ninja:headers?path=${str(dir)}`,
+};
+
 /** A result of the plan's name, and where its files go in the build directory. */
 export type Decl =
   | { readonly kind: 'support' }
@@ -45,6 +76,8 @@ export interface Plan {
   readonly decls: readonly Decl[];
   /** How many edges became `cc:compile`, `cc:archive` and `ninja:command` names. */
   readonly counts: { readonly compile: number; readonly archive: number; readonly command: number };
+  /** The files the targets stand for (phony targets expanded), relative to the build directory. */
+  readonly targets: readonly string[];
 }
 
 const str = (s: string) => printValue({ kind: 'String', value: s });
@@ -86,7 +119,7 @@ function sandboxPath(layout: Layout, p: string): string {
 }
 
 /** Build the plan for `targets` (empty: the manifest's defaults, else every output no edge reads). */
-export function translate(manifest: Manifest, layout: Layout, toolchain: string, targets: readonly string[]): Plan {
+export function translate(manifest: Manifest, layout: Layout, toolchain: string, targets: readonly string[], source: Files = hostFiles): Plan {
   const producer = new Map<string, Edge>();
   for (const e of manifest.edges) for (const o of [...e.outputs, ...e.implicitOutputs]) producer.set(key(layout, o), e);
   let wanted = targets.map((t) => key(layout, t));
@@ -101,7 +134,7 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
   const visit = (path: string, from: string): void => {
     const e = producer.get(path);
     if (!e) {
-      if (!existsSync(posix.resolve(layout.buildDir, path))) {
+      if (!source.exists(posix.resolve(layout.buildDir, path))) {
         throw new NomiaError('ninja/unknown-target', `'${path}', needed by '${from}', is missing and no edge makes it`, { hint: 'check the target name, or reconfigure: cmake -S SRC -B BUILD -G Ninja' });
       }
       return;
@@ -116,8 +149,8 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
   };
   for (const t of wanted) visit(t, 'the command line');
 
-  const lines: string[] = [`tc = ${toolchain}`];
-  const decls: Decl[] = [{ kind: 'support' }];
+  const lines: string[] = [`tc = ${toolchain}`, ...source.prelude];
+  const decls: Decl[] = lines.map(() => ({ kind: 'support' }));
   const vars = new Map<Edge, string>();
   const imports = new Map<string, string>();
   const headerTrees = new Map<string, string>();
@@ -146,11 +179,11 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
       return recognise(e, [layout.srcDir, layout.buildDir]).kind === 'other' ? `$${v}/${k.split('/').map(printSegment).join('/')}` : `$${v}`;
     }
     const abs = posix.resolve(layout.buildDir, k);
-    return `$${support(imports, 'f', abs, `filesystem:import?path=${str(abs)}`)}`;
+    return source.file(abs, (name) => `$${support(imports, 'f', abs, name)}`);
   };
   const ref = (p: string): string[] => files(p).map(nameOf);
-  const known = (k: string) => producer.has(k) || existsSync(posix.resolve(layout.buildDir, k));
-  const headers = (dir: string) => `$${support(headerTrees, 'h', dir, `ninja:headers?path=${str(dir)}`)}`;
+  const known = (k: string) => producer.has(k) || source.exists(posix.resolve(layout.buildDir, k));
+  const headers = (dir: string) => `$${support(headerTrees, 'h', dir, source.headers(dir))}`;
 
   for (const e of order) {
     if (e.rule === 'phony') continue;
@@ -176,7 +209,7 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
     const outs = [...e.outputs, ...e.implicitOutputs].map((o) => key(layout, o));
     decls.push(r.kind === 'other' ? { kind: 'tree', paths: [...new Set(outs)], edge: e } : { kind: 'file', path: outs[0]!, edge: e });
   }
-  return { text: `compose\n  ${lines.join(';\n  ')}`, decls, counts };
+  return { text: `compose\n  ${lines.join(';\n  ')}`, decls, counts, targets: [...new Set(wanted.flatMap(files))] };
 }
 
 /** The `ninja:command` name of an edge run as written, with its declared inputs and the files of the source tree its command names. */
