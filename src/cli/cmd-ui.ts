@@ -29,6 +29,12 @@ export function register(program: Command): void {
         const token = randomBytes(16).toString('hex');
         const ui = uiServer({ store, registry: reg, token, jobs: opts.jobs });
         let live: Awaited<ReturnType<typeof listenLive>> | undefined;
+        // Caught from before the URL is printed: whoever reads it may stop us at once, and a signal with no
+        // handler yet would kill the process without closing anything.
+        const stopped = new Promise<void>((stop) => {
+          process.once('SIGINT', () => stop());
+          process.once('SIGTERM', () => stop());
+        });
         try {
           await new Promise<void>((listening, failed) => {
             ui.server.once('error', (e: NodeJS.ErrnoException) => failed(e.code === 'EADDRINUSE'
@@ -41,10 +47,7 @@ export function register(program: Command): void {
           if ('unavailable' in live) process.stderr.write(`warning: realizes in other processes will not be shown: ${live.unavailable}\n`);
           const { port } = ui.server.address() as AddressInfo;
           process.stdout.write(`http://127.0.0.1:${port}/?token=${token}\n`);
-          await new Promise<void>((stop) => {
-            process.once('SIGINT', () => stop());
-            process.once('SIGTERM', () => stop());
-          });
+          await stopped;
         } finally {
           if (live && 'close' in live) await live.close();
           await ui.close();

@@ -1,6 +1,7 @@
 /** `nomia ui` over HTTP (issue 20): the token guards every request; the answers are what the commands say. */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
@@ -142,6 +143,42 @@ describe('nomia ui: realizes in other processes', () => {
     } finally {
       events.close();
       assert.equal(await ui.stop(), 0, ui.stderr());
+    }
+  });
+
+  test('a publisher that writes garbage loses its connection; the server and other runs go on', async () => {
+    const ui = await startUi(store);
+    const events = await eventStream(ui);
+    try {
+      const [socket] = readdirSync(join(store, 'ui'));
+      const send = (text: string) => new Promise<void>((closed) => {
+        const c = connect(join(store, 'ui', socket!));
+        c.on('error', () => undefined);
+        c.on('close', () => closed());
+        c.end(text);
+      });
+      await send('not json\n');
+      await send(`${JSON.stringify({ kind: 'hello', version: 1, pid: 424242, name: 'x:y' })}\n{"kind":\n`);
+      const broken = await events.waitFor((m) => m.kind === 'run' && m.origin === 'pid 424242');
+      assert.equal((await events.waitFor((m) => m.kind === 'end' && m.run === broken.run) as { ok: boolean }).ok, false);
+      const next = startNomia(store, ['realize', slow('still', 0)]);
+      assert.equal((await next.exited).code, 0);
+      const run = await events.waitFor((m) => m.kind === 'run' && m.origin === `pid ${next.process.pid}`);
+      assert.equal((await events.waitFor((m) => m.kind === 'end' && m.run === run.run) as { ok: boolean }).ok, true);
+      assert.equal(events.messages.filter((m) => m.kind === 'run').length, 2, 'the line without a hello made no run');
+    } finally {
+      events.close();
+      assert.equal(await ui.stop(), 0, ui.stderr());
+    }
+  });
+
+  test('stopped as soon as it printed its URL, it still exits cleanly and removes its socket', async () => {
+    // Regression: the handlers were set after the URL was printed, so a quick SIGTERM killed it outright.
+    const quick = join(dir, 'quick-store');
+    for (let i = 0; i < 5; i++) {
+      const ui = await startUi(quick);
+      assert.equal(await ui.stop(), 0, `stop ${i}: ${ui.stderr()}`);
+      assert.deepEqual(readdirSync(join(quick, 'ui')), []);
     }
   });
 
