@@ -110,7 +110,7 @@ function nodeOf(run, e) {
   return n;
 }
 
-function onEvent(run, e) {
+function onEvent(run, e, at) {
   if (e.kind === 'done') {
     // A name realized before is one lookup: no node ran.
     for (const n of run.nodes.values()) if (n.state === 'pending') { n.state = 'reused'; if (n.el) drawNode(n); }
@@ -122,7 +122,7 @@ function onEvent(run, e) {
   const n = nodeOf(run, e);
   switch (e.kind) {
     case 'realizing': case 'fetching': case 'waiting':
-      n.state = 'running'; n.since = Date.now(); if (e.spelling) n.spelling = e.spelling; break;
+      n.state = 'running'; n.since = at; if (e.spelling) n.spelling = e.spelling; break;
     case 'cache-hit': case 'substituted': n.state = 'reused'; n.spelling = e.spelling; break;
     case 'ready': n.state = 'done'; n.ms = e.ms; break;
     case 'failed': n.state = 'failed'; n.lines.push(`error: ${e.error}`); break;
@@ -172,7 +172,7 @@ function listen() {
     const run = runs.get(msg.run);
     if (!run) return;
     if (msg.kind === 'event') {
-      onEvent(run, msg.event);
+      onEvent(run, msg.event, msg.at);
     } else if (msg.kind === 'end') {
       run.ended = true;
       run.ok = msg.ok;

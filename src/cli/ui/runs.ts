@@ -26,11 +26,12 @@ export interface UiNode { readonly id: number; readonly label: string; readonly 
 
 /**
  * What the page receives: a run starts (who started it, its name's nodes and their inputs), an engine
- * event, or the run ends. `origin` is `page` or `pid N` (a realize in another process).
+ * event (`at`: when the server got it, so that a page opened later shows true running times), or the
+ * run ends. `origin` is `page` or `pid N` (a realize in another process).
  */
 export type UiMessage =
   | { readonly kind: 'run'; readonly run: number; readonly name: string; readonly origin: string; readonly started: number; readonly nodes: readonly UiNode[] }
-  | { readonly kind: 'event'; readonly run: number; readonly event: EngineEvent }
+  | { readonly kind: 'event'; readonly run: number; readonly at: number; readonly event: EngineEvent }
   | { readonly kind: 'end'; readonly run: number; readonly ok: boolean; readonly error?: string; readonly results?: readonly string[] };
 
 export type Outcome = { readonly ok: true; readonly results: readonly string[] } | { readonly ok: false; readonly error: string };
@@ -84,7 +85,7 @@ export class Runs {
   }
 
   event(run: number, event: EngineEvent): void {
-    if (this.runs.get(run)?.ended === false) this.send({ kind: 'event', run, event });
+    if (this.runs.get(run)?.ended === false) this.send({ kind: 'event', run, at: Date.now(), event });
   }
 
   end(run: number, outcome: Outcome): void {
