@@ -15,6 +15,7 @@
 import { join } from 'node:path';
 import type { EngineEvent } from '../../engine/events.js';
 
+/** The version of these lines a publisher writes in its `hello`. */
 export const LIVE_VERSION = 1;
 
 /** The folder of the sockets of the `nomia ui` servers watching the store at `home`. */
@@ -31,6 +32,9 @@ export const MAX_SOCKET_PATH = 107;
 /** A line longer than this is not ours: the connection is dropped. */
 export const MAX_LINE = 1 << 20;
 
+/** The first line: which process realizes which name. */
 export type LiveHello = { readonly kind: 'hello'; readonly version: number; readonly pid: number; readonly name: string };
+/** The last line of a realize that failed: its error's message and code. */
 export type LiveError = { readonly kind: 'error'; readonly error: string; readonly code?: string };
+/** Any line a publisher writes. */
 export type LiveLine = LiveHello | LiveError | EngineEvent;

@@ -34,6 +34,7 @@ export type UiMessage =
   | { readonly kind: 'event'; readonly run: number; readonly at: number; readonly event: EngineEvent }
   | { readonly kind: 'end'; readonly run: number; readonly ok: boolean; readonly error?: string; readonly results?: readonly string[] };
 
+/** How a run ended: its results, or why it failed. */
 export type Outcome = { readonly ok: true; readonly results: readonly string[] } | { readonly ok: false; readonly error: string };
 
 function nodesOf(graph: Graph): UiNode[] {
@@ -41,6 +42,7 @@ function nodesOf(graph: Graph): UiNode[] {
   return graph.nodes.map((n) => ({ id: n.id, label: nodeLabel(n), inputs: [...new Set(graph.edges.filter((e) => e.to === n.id).map((e) => e.from.node))], root: roots.has(n.id) }));
 }
 
+/** The runs a `nomia ui` knows and the pages watching them. */
 export class Runs {
   private readonly clients = new Set<ServerResponse>();
   /** The kept runs' messages, oldest run first. */
@@ -84,10 +86,12 @@ export class Runs {
     return run;
   }
 
+  /** An event of `run`, sent to the pages; dropped once the run ended. */
   event(run: number, event: EngineEvent): void {
     if (this.runs.get(run)?.ended === false) this.send({ kind: 'event', run, at: Date.now(), event });
   }
 
+  /** `run` ended (only the first call counts). */
   end(run: number, outcome: Outcome): void {
     const r = this.runs.get(run);
     if (!r || r.ended) return;
