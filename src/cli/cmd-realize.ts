@@ -23,6 +23,7 @@ import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
+import { publishRun, type Publisher } from './ui/publish.js';
 
 interface Opts {
   file?: string; jobs: number; logFormat: LogFormat; json?: boolean; sandbox: SandboxMode; bind?: string[];
@@ -65,10 +66,10 @@ function fromMemo(store: Store, key: MemoKey, text: string, opts: Opts, render: 
  * The daemon's answer (`--daemon`, NOMIA_DAEMON), kept here as asked; undefined when no daemon is
  * configured or none listens, or the options need this process (`--rebuild`, `--check`, caches).
  */
-async function fromDaemon(cmd: Command, text: string, opts: Opts): Promise<string | undefined> {
+async function fromDaemon(cmd: Command, text: string, opts: Opts, renderer: () => ReturnType<typeof eventRenderer>): Promise<string | undefined> {
   const socket = opts.daemon ?? process.env['NOMIA_DAEMON'];
   if (!socket || !opts.memo || opts.rebuild || opts.check || opts.substituter || opts.trustedKey || opts.offline) return undefined;
-  const render = eventRenderer(opts.logFormat);
+  const render = renderer();
   try {
     const storeDir = (cmd.optsWithGlobals() as { store?: string }).store;
     const roots = await askDaemon({ socket, name: text, sandbox: opts.sandbox, store: storeHome(storeDir) }, render.listener);
@@ -89,11 +90,37 @@ async function fromDaemon(cmd: Command, text: string, opts: Opts): Promise<strin
   }
 }
 
+/** The events shown as `--log-format` says, and sent to `live`. */
+function renderer(opts: Opts, live: Publisher): ReturnType<typeof eventRenderer> {
+  const shown = eventRenderer(opts.logFormat);
+  return { ...shown, listener: live.tee(shown.listener) };
+}
+
+/** Realize `text`: by the daemon, from the memo, or with the engine here. */
+async function realizeHere(cmd: Command, text: string, opts: Opts, live: Publisher): Promise<string> {
+  const viaDaemon = await fromDaemon(cmd, text, opts, () => renderer(opts, live));
+  if (viaDaemon !== undefined) return viaDaemon;
+  // `--rebuild` and `--check` run what the memo would answer; `--no-memo` walks.
+  const key = opts.rebuild || opts.check || !opts.memo ? undefined : realizeMemoKey(text, process.cwd(), opts.sandbox, process.env, opts.trustedKey);
+  return withStore(cmd, async (store) => {
+    const render = renderer(opts, live);
+    try {
+      const answered = key && fromMemo(store, key, text, opts, render);
+      if (answered !== undefined) return answered;
+      const { realizeFully } = full ?? await import('./realize-run.js');
+      const roots = await realizeFully(store, text, opts, render.listener, key);
+      return report(store, roots, opts, () => render.finish());
+    } finally {
+      render.finish();
+    }
+  });
+}
+
 export function register(program: Command): void {
   program
     .command('realize')
     .summary('realize a name: make (or reuse) the resources it names')
-    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.\nA name realized before whose files are unchanged is answered from the memo (docs/engine.md, "The memo").')
+    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.\nA name realized before whose files are unchanged is answered from the memo (docs/engine.md, "The memo").\nWhile a `nomia ui` runs on the same store, its page shows this realize live (docs/views.md).')
     .argument('[name]', 'the name text, or - for stdin')
     .option('-f, --file <file>', 'read the name from FILE (- for stdin) instead of the NAME argument')
     .option('-j, --jobs <n>', 'namespaces running at once', (v: string) => {
@@ -132,22 +159,16 @@ Examples:
       return { input, go: async () => {
         const engine = opts.bind?.length ? full ?? await import('./realize-run.js') : undefined;
         const text = engine && opts.bind ? engine.bound(input.text, opts.bind) : input.text;
-        const viaDaemon = await fromDaemon(cmd, text, opts);
-        if (viaDaemon !== undefined) return viaDaemon;
-        // `--rebuild` and `--check` run what the memo would answer; `--no-memo` walks.
-        const key = opts.rebuild || opts.check || !opts.memo ? undefined : realizeMemoKey(text, process.cwd(), opts.sandbox, process.env, opts.trustedKey);
-        return withStore(cmd, async (store) => {
-          const render = eventRenderer(opts.logFormat);
-          try {
-            const answered = key && fromMemo(store, key, text, opts, render);
-            if (answered !== undefined) return answered;
-            const { realizeFully } = full ?? await import('./realize-run.js');
-            const roots = await realizeFully(store, text, opts, render.listener, key);
-            return report(store, roots, opts, () => render.finish());
-          } finally {
-            render.finish();
-          }
-        });
+        // Every `nomia ui` watching the store sees the events too (docs/views.md).
+        const live = await publishRun(storeHome((cmd.optsWithGlobals() as { store?: string }).store), text);
+        try {
+          return await realizeHere(cmd, text, opts, live);
+        } catch (e) {
+          live.failed(e);
+          throw e;
+        } finally {
+          await live.close();
+        }
       } };
     }));
 }

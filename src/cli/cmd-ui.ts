@@ -6,6 +6,7 @@ import { NomiaError } from '../errors.js';
 import { registry } from '../setup.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
+import { listenLive } from './ui/listen.js';
 import { uiServer } from './ui/server.js';
 
 function positive(flag: string, min: number) {
@@ -19,7 +20,7 @@ export function register(program: Command): void {
   program
     .command('ui')
     .summary('serve a local web view of realizes, graphs, reductions, roots and logs')
-    .description('Serve a web page on 127.0.0.1 and print its URL, which carries a random token (a request without it is\nrefused). Realize a name from the page and watch its nodes run live; draw the graph of any name, its chain of\nreductions and its build log; list the store\'s roots and what they keep. Runs until interrupted (^C). See docs/views.md.')
+    .description('Serve a web page on 127.0.0.1 and print its URL, which carries a random token (a request without it is\nrefused). Realize a name from the page and watch its nodes run live; draw the graph of any name, its chain of\nreductions and its build log; list the store\'s roots and what they keep. Every `nomia realize` on the same store,\nfrom any process, shows up live in the page\'s list of runs while this runs. Runs until interrupted (^C). See docs/views.md.')
     .option('--port <port>', 'the port to listen on (0: any free port)', positive('--port', 0), 0)
     .option('-j, --jobs <n>', 'namespaces running at once in a realize started from the page', positive('--jobs', 1), 2)
     .action((opts: { port: number; jobs: number }, cmd: Command) => run(() => ({
@@ -27,6 +28,13 @@ export function register(program: Command): void {
         const reg = registry(process.cwd());
         const token = randomBytes(16).toString('hex');
         const ui = uiServer({ store, registry: reg, token, jobs: opts.jobs });
+        let live: Awaited<ReturnType<typeof listenLive>> | undefined;
+        // Caught from before the URL is printed: whoever reads it may stop us at once, and a signal with no
+        // handler yet would kill the process without closing anything.
+        const stopped = new Promise<void>((stop) => {
+          process.once('SIGINT', () => stop());
+          process.once('SIGTERM', () => stop());
+        });
         try {
           await new Promise<void>((listening, failed) => {
             ui.server.once('error', (e: NodeJS.ErrnoException) => failed(e.code === 'EADDRINUSE'
@@ -34,13 +42,14 @@ export function register(program: Command): void {
               : e));
             ui.server.listen(opts.port, '127.0.0.1', () => listening());
           });
+          // Realizes in other processes on this store publish to it (docs/views.md); the page works without.
+          live = await listenLive(store.layout.home, ui.runs);
+          if ('unavailable' in live) process.stderr.write(`warning: realizes in other processes will not be shown: ${live.unavailable}\n`);
           const { port } = ui.server.address() as AddressInfo;
           process.stdout.write(`http://127.0.0.1:${port}/?token=${token}\n`);
-          await new Promise<void>((stop) => {
-            process.once('SIGINT', () => stop());
-            process.once('SIGTERM', () => stop());
-          });
+          await stopped;
         } finally {
+          if (live && 'close' in live) await live.close();
           await ui.close();
           await reg.close();
         }

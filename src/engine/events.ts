@@ -8,8 +8,14 @@ import type { NamespaceWarning } from '../namespace/types.js';
 
 /** Which node an event is about. */
 export interface NodeRef {
-  /** Node id in the graph of this run. */
+  /**
+   * The node's id, unique in the run: the name's own nodes have their ids in its graph (`nomia graph`'s
+   * `nN`); the nodes of a realize a namespace starts (`ctx.resolve`, an a-priori reduction) get the next
+   * free ids, so no two nodes of one run share one.
+   */
   readonly node: number;
+  /** For a node of a realize a namespace started: the id of the node whose namespace started it. */
+  readonly parent?: number;
   /** The node's atomic name, canonical text. */
   readonly label: string;
   /** Where it was written in the name, `line:column`. */
@@ -19,8 +25,8 @@ export interface NodeRef {
 }
 
 export type EngineEvent =
-  /** A realize starts: the name is parsed, flattened and spelled. */
-  | { readonly kind: 'resolving'; readonly name: string }
+  /** A realize starts: the name is parsed, flattened and spelled; `parent` when a namespace started it (see `NodeRef.parent`). */
+  | { readonly kind: 'resolving'; readonly name: string; readonly parent?: number }
   /**
    * A reduction from a node's spelling to a more refined name was recorded now (`source` is always
    * `recorded`: one found in the database is reported as a `cache-hit`).

@@ -32,8 +32,8 @@ export interface NodeEnv extends StepEnv {
   readonly nodes: readonly ResolvedNode[];
   /** Whether the run was cancelled (another node failed): nothing new starts. */
   readonly cancelled: () => boolean;
-  /** Realize a whole other name in this run (an a-priori reduction's target). */
-  realizeName(text: string): Promise<readonly Resource[]>;
+  /** Realize a whole other name in this run (an a-priori reduction's target), for node `asker`. */
+  realizeName(text: string, asker: number): Promise<readonly Resource[]>;
   /** The private stores of this realize: a node with a private input is realized into its owner's. */
   readonly privateScopes: PrivateScopes;
   /** The nodes run again although a result is recorded (`--rebuild`/`--check`: the name's results), and how. */
@@ -99,7 +99,7 @@ async function reduceFirst(env: NodeEnv, n: ResolvedNode): Promise<Outputs | und
     record(env.store, { from: n.spelling, namespace: n.namespace.spelling, to, kind: 'a-priori' });
     env.emit({ kind: 'reduced', ...ref(n), from: n.spelling, to, source: 'recorded' });
   }
-  const [root] = await env.realizeName(to);
+  const [root] = await env.realizeName(to, n.id);
   return { [n.signature.defaultOutput]: root! };
 }
 

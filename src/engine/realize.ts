@@ -42,6 +42,8 @@ export interface RealizeOptions {
    * or a live view has one `done`, the outer run's, at its end. Set by the engine.
    */
   readonly nested?: boolean;
+  /** The run-wide id of the node whose namespace started this (nested) realize; its events carry it as `parent`. Set by the engine. */
+  readonly parent?: number;
   readonly signal?: AbortSignal;
   /** The name's text, for error excerpts. */
   readonly source?: string;
@@ -78,6 +80,11 @@ export interface RealizeSession {
   readonly privateScopes: PrivateScopes;
   /** The files the contextual nodes of the realize (and those it starts) were made from. */
   readonly dependencies: Dependencies;
+  /**
+   * The next free node id of the run: each realize takes a block for its graph's nodes when it has resolved
+   * it, so the outer name's nodes keep their graph ids (0…n-1) and a nested realize's never clash with them.
+   */
+  readonly nodeIds: { next: number };
 }
 
 export interface Realized {
@@ -98,7 +105,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   if (options.session) return realizeIn(name, options, options.session);
   // Everything this realize (and any it starts) finds or makes is held until it ends (protect.ts); private
   // stores it opens for private nodes are closed then (private-results.ts).
-  const session: RealizeSession = { protection: new Protection(options.store), privateScopes: new PrivateScopes(options.store), dependencies: new Dependencies() };
+  const session: RealizeSession = { protection: new Protection(options.store), privateScopes: new PrivateScopes(options.store), dependencies: new Dependencies(), nodeIds: { next: 0 } };
   // Group commit: what the realize registers and records is made durable once, at its end (database.ts).
   options.store.db.beginBatch();
   let realized: Realized;
@@ -122,9 +129,15 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
 async function realizeIn(name: Name | string, options: RealizeOptions, session: RealizeSession): Promise<Realized> {
   const { protection } = session;
   const started = Date.now();
+  // Node ids in events are the run's (docs/engine.md, "Events"): this graph's ids moved by `base`, and a
+  // nested realize's nodes carry the node that started it.
+  let base = 0;
+  const parent = options.parent === undefined ? {} : { parent: options.parent };
   const emit = (e: EngineEvent) => {
     if (options.nested && e.kind === 'done') return;
-    options.onEvent?.(e);
+    if (base === 0 && options.parent === undefined) options.onEvent?.(e);
+    else if ('node' in e) options.onEvent?.({ ...e, node: base + e.node, ...parent });
+    else options.onEvent?.(e.kind === 'resolving' ? { ...e, ...parent } : e);
   };
   const text = typeof name === 'string' ? name : undefined;
   const source = text ?? options.source;
@@ -156,8 +169,10 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
     return wholeNameHit(found);
   }
   const resolved = await resolveFor(parsed, options, source, prepared);
+  base = session.nodeIds.next;
+  session.nodeIds.next += resolved.nodes.length;
   const counts = { ran: 0, reused: 0 };
-  const roots = await realizeGraph(resolved, options, session, emit, counts);
+  const roots = await realizeGraph(resolved, options, session, emit, counts, base);
   // A named namespace's implementation (a script) is not in the graph's spelling, only in its nodes'.
   const named = resolved.graph.nodes.some((g) => g.kind === 'atomic' && g.namespace.kind === 'named');
   if (prepared && !named && !resolved.nodes.some((n) => n.tainted)) recordWholeName(options.store, options.registry, prepared.spellings.name, roots, key);
@@ -210,7 +225,7 @@ function knotsOf(nodes: readonly ResolvedNode[]): Map<number, ResolvedNode[]> {
  * Realize every node the roots need, each once; the roots' resources. After the first failure nothing
  * new starts; what runs is let finish before this returns, so the caller may close the store at once.
  */
-async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, session: RealizeSession, emit: (e: EngineEvent) => void, counts: { ran: number; reused: number }): Promise<Resource[]> {
+async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, session: RealizeSession, emit: (e: EngineEvent) => void, counts: { ran: number; reused: number }, base: number): Promise<Resource[]> {
   const { nodes } = resolved;
   const knotOf = knotsOf(nodes);
   const memo = new Map<number, Promise<Outputs>>();
@@ -233,14 +248,14 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
     // what is being built, so a build asking for its own name is an error, not a wait on its own lock.
     resolve: async (other, how, asker, slot) => {
       const sub: RealizeOptions = {
-        ...options, slots: pool, building: [...(options.building ?? []), asker], redo: undefined, memo: undefined, nested: true,
+        ...options, slots: pool, building: [...(options.building ?? []), { spelling: asker.spelling, label: asker.label }], redo: undefined, memo: undefined, nested: true, parent: base + asker.node,
         ...(how?.pure ? { pure: true } : {}),
         ...(how?.signal ? { signal: options.signal ? AbortSignal.any([options.signal, how.signal]) : how.signal } : {}),
       };
       const go = async () => (await realize(other, sub)).roots;
       return slot ? slot.lend(go) : go();
     },
-    realizeName: async (text) => (await realize(text, { ...options, slots: pool, redo: undefined, memo: undefined, nested: true })).roots,
+    realizeName: async (text, asker) => (await realize(text, { ...options, slots: pool, redo: undefined, memo: undefined, nested: true, parent: base + asker })).roots,
   };
   const memoized = (id: number): Promise<Outputs> => {
     let p = memo.get(id);

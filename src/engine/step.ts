@@ -55,10 +55,10 @@ export interface StepEnv {
   /** The outputs of node `id`, realized once per run. */
   realizeNode(id: number): Promise<Outputs>;
   /**
-   * Realize another name in the same run (`ctx.resolve`), asked by the unit locked on `asker` while it
-   * holds `slot` (lent for the wait).
+   * Realize another name in the same run (`ctx.resolve`), asked by the unit locked on `asker` (whose lead
+   * is node `asker.node`) while it holds `slot` (lent for the wait).
    */
-  resolve(name: string, how: { readonly pure?: boolean; readonly signal?: AbortSignal } | undefined, asker: { readonly spelling: Spelling; readonly label: string }, slot: Slot | undefined): Promise<readonly Resource[]>;
+  resolve(name: string, how: { readonly pure?: boolean; readonly signal?: AbortSignal } | undefined, asker: { readonly spelling: Spelling; readonly label: string; readonly node: number }, slot: Slot | undefined): Promise<readonly Resource[]>;
 }
 
 /** One unit of work: a node, or the members of a cycle. */
@@ -257,7 +257,7 @@ function contextFor(env: StepEnv, unit: Unit, log: LogLines, emitted: { toName: 
       env.dependencies.add(state);
     },
     ...(unit.knot ? {} : {
-      resolve: (other: string, how?: { readonly pure?: boolean; readonly signal?: AbortSignal }) => env.resolve(other, how, { spelling: unit.lock, label: lead.label }, slot()),
+      resolve: (other: string, how?: { readonly pure?: boolean; readonly signal?: AbortSignal }) => env.resolve(other, how, { spelling: unit.lock, label: lead.label, node: lead.id }, slot()),
     }),
   };
 }

@@ -96,6 +96,55 @@ describe('ctx.events', () => {
     }
   });
 
+  test('node ids are unique in a run: a nested realize\'s nodes get ids of their own and name the node that started them', async () => {
+    // Two levels of nesting: outer:wrap asks for `text:digest(inner:wrap)`, whose inner:wrap asks for a value.
+    const wrapper = (id: string, asks: string): Namespace => ({
+      id, spelling: `test:${id}@1`,
+      describe: () => leaf('value', false),
+      async realize(_req, _inputs, ctx) {
+        const [inner] = await ctx.resolve!(asks);
+        return { out: inner! };
+      },
+    });
+    const store = openStore({ dir: join(tempDir('events-ids'), 'store'), fsync: false });
+    try {
+      const registry = createRegistry([...builtinNamespaces, wrapper('outer', 'text:digest(inner:wrap)'), wrapper('inner', 'context:value?v=deep')], []);
+      const events: EngineEvent[] = [];
+      const context = { env: {}, cwd: '/', now: 0, stdin: () => { throw new Error('no stdin'); } };
+      await realize('outer:wrap', { store, registry, context, onEvent: (e) => events.push(e) });
+      const nodeEvents = events.filter((e): e is Extract<EngineEvent, { node: number }> => 'node' in e);
+      // Every event of one id is about one node (its label and parent never change), and no two nodes share an id.
+      const byId = new Map<number, { label: string; parent: number | undefined }>();
+      for (const e of nodeEvents) {
+        const seen = byId.get(e.node);
+        if (seen) assert.deepEqual({ label: e.label, parent: e.parent }, seen, `the events of node ${e.node} are of one node`);
+        else byId.set(e.node, { label: e.label, parent: e.parent });
+      }
+      const idOf = (label: string) => [...byId].find(([, n]) => n.label === label)?.[0];
+      const labels = ['outer:wrap', 'text:digest', 'inner:wrap', 'context:value?v=deep'];
+      const ids = labels.map(idOf);
+      assert.ok(ids.every((id) => id !== undefined), `every node is reported: ${JSON.stringify([...byId])}`);
+      assert.equal(new Set(ids).size, labels.length, `each node has an id of its own: ${JSON.stringify([...byId])}`);
+      assert.equal(byId.size, labels.length);
+      // The name's own node keeps its graph id; the nested ones name the node whose namespace asked for them.
+      const [outer, digest, inner, value] = ids as number[];
+      assert.equal(outer, 0);
+      assert.equal(byId.get(outer!)!.parent, undefined);
+      assert.equal(byId.get(digest!)!.parent, outer);
+      assert.equal(byId.get(inner!)!.parent, outer);
+      assert.equal(byId.get(value!)!.parent, inner);
+      assert.deepEqual(events.filter((e) => e.kind === 'resolving').map((e) => [(e as { name: string }).name, (e as { parent?: number }).parent]),
+        [['outer:wrap', undefined], ['text:digest(inner:wrap)', outer], ['context:value?v=deep', inner]]);
+      // Each node starts before it is ready, once.
+      for (const id of byId.keys()) {
+        const kinds = nodeEvents.filter((e) => e.node === id).map((e) => e.kind).filter((k) => k === 'realizing' || k === 'ready');
+        assert.deepEqual(kinds, ['realizing', 'ready'], `node ${id} (${byId.get(id)!.label})`);
+      }
+    } finally {
+      store.close();
+    }
+  });
+
   describe('behind the protocol', () => {
     const fixture = fileURLToPath(new URL('../namespace/serve-fixture.js', import.meta.url));
     const ns = new ExternalNamespace({ id: 'tsupper', spelling: 'test:tsupper', command: [process.execPath, fixture, '--serve'] });

@@ -64,8 +64,11 @@ function nameParam(url: URL): string {
   return print(parseExpression(text));
 }
 
-/** The web view's server, not yet listening; `close` stops a running realize and the event streams. */
-export function uiServer(options: UiOptions): { server: Server; close(): Promise<void> } {
+/**
+ * The web view's server, not yet listening; `runs` takes the realizes other processes publish
+ * (listen.ts); `close` stops a realize started from the page and the event streams.
+ */
+export function uiServer(options: UiOptions): { server: Server; runs: Runs; close(): Promise<void> } {
   const { store, registry, token } = options;
   const runs = new Runs(store, registry, options.jobs);
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -104,6 +107,7 @@ export function uiServer(options: UiOptions): { server: Server; close(): Promise
   });
   return {
     server,
+    runs,
     close: async () => {
       await runs.close();
       await new Promise<void>((done) => server.close(() => done()));
