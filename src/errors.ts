@@ -92,6 +92,7 @@ export const ERROR_CODES = [
   'ninja/no-manifest',
   'ninja/unknown-target',
   'ninja/cycle',
+  'deb/not-installed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
