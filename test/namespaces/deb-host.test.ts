@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
+import { after, describe, test, type TestContext } from 'node:test';
 import { hostClosure, InstalledSet, parseDepends, readStatus } from '../../src/namespaces/deb/dpkg-status.js';
 import { linkChain } from '../../src/namespaces/deb/host.js';
 import { defaultToolchain, namedTools } from '../../src/front-end/toolchain.js';
@@ -98,6 +98,7 @@ describe('deb:host: the dpkg database', () => {
 
   test('a path is followed through every symlink, with its merged-/usr twin', (t) => {
     const dir = tempDir('deb-host-links');
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     mkdirSync(join(dir, 'usr/bin'), { recursive: true });
     writeFileSync(join(dir, 'usr/bin/gcc-12'), '');
     symlinkSync('gcc-12', join(dir, 'usr/bin/gcc'));
@@ -118,6 +119,8 @@ describe('deb:host: the dpkg database', () => {
 describe('deb:host on this machine', () => {
   const dir = tempDir('deb-host');
   const store = join(dir, 'store');
+  // The store holds a whole toolchain (some 400 MB): not left behind.
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const build = join(dir, 'build');
   mkdirSync(build);
   // One edge that runs the compiler the build file names (CMake writes /usr/bin/cc), in the sandbox.
