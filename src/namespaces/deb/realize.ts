@@ -6,13 +6,14 @@
 import { type AtomRequest, NomiaError, type RealizeContext, type Resource, usage, withWorkDir } from '../../namespace/index.js';
 import { aptState, type AptState, type DebRef, download, freshIndex, printUris, sourceUris } from './apt.js';
 import { commitTree } from './commit-tree.js';
-import { sha256File, unpackDeb } from './deb-file.js';
+import { sha256File } from './deb-file.js';
+import { unpackOnWorker } from './unpack-pool.js';
 import { isKnown, recordKnown } from './known.js';
 import { hostRefs } from './host.js';
 import { checkNameId, closureParams, exactName, exactParams, hostParams, latestParams, objectName, rootName, sourceName, sourceParams, treeName } from './names.js';
 import { readDsc, unpackSource } from './source.js';
 import { awaitPrefetch, prefetch } from './prefetch.js';
-import { findStaged, unstage } from './staging.js';
+import { findStaged, unstage, unstageLater } from './staging.js';
 import { mergeRoot } from './root.js';
 import { describeStats } from '../unpack/safe-tree.js';
 
@@ -42,18 +43,18 @@ async function exactTree(ctx: RealizeContext, p: DebRef): Promise<Resource> {
       const ref = await lookUp(ctx, state, p);
       file = (await download(ctx, [ref], work)).get(ref)!;
     }
-    let stats;
+    let unpacked;
     try {
-      stats = await unpackDeb(file, p.sha256, tree, { label, work, signal: ctx.signal });
+      unpacked = await unpackOnWorker({ file, sha256: p.sha256, dest: tree, label, work }, ctx.signal);
     } catch (e) {
       // A damaged download must not be found again by the next realize.
       if (staged !== undefined) unstage(staged);
       throw e;
     }
-    ctx.log(`unpacked ${describeStats(stats)}`);
-    const r = await commitTree(ctx, work, tree, treeName(p));
+    ctx.log(`unpacked ${describeStats(unpacked.stats)}`);
+    const r = await commitTree(ctx, work, tree, treeName(p), { hashed: unpacked });
     if (r.kind === 'object') recordKnown(ctx.store, state.root, p.sha256, r.path);
-    if (staged !== undefined) unstage(staged);
+    if (staged !== undefined) unstageLater(staged);
     return r;
   });
 }
