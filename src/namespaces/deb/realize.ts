@@ -45,7 +45,7 @@ async function exactTree(ctx: RealizeContext, p: DebRef): Promise<Resource> {
     }
     let unpacked;
     try {
-      unpacked = await unpackOnWorker({ file, sha256: p.sha256, dest: tree, label, work }, ctx.signal);
+      unpacked = await unpackOnWorker({ file, sha256: p.sha256, dest: tree, label }, ctx.signal);
     } catch (e) {
       // A damaged download must not be found again by the next realize.
       if (staged !== undefined) unstage(staged);

@@ -19,7 +19,6 @@ export interface UnpackJob {
   readonly sha256: string;
   readonly dest: string;
   readonly label: string;
-  readonly work: string;
 }
 
 /** A worker's answer: the tree's NAR hash (hex) and size, or the error it threw, as data. */

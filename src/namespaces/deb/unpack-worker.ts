@@ -13,7 +13,7 @@ import type { UnpackJob, UnpackReply } from './unpack-pool.js';
 parentPort!.on('message', (job: UnpackJob) => {
   void (async (): Promise<UnpackReply> => {
     try {
-      const stats = await unpackDeb(job.file, job.sha256, job.dest, { label: job.label, work: job.work });
+      const stats = await unpackDeb(job.file, job.sha256, job.dest, { label: job.label });
       normalizeTree(job.dest);
       const { hash, narSize } = await hashPath(job.dest);
       return { id: job.id, ok: true, stats, hash, narSize };
