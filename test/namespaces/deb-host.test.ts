@@ -147,7 +147,7 @@ describe('deb:host on this machine', () => {
     assert.match(red.out, /deb:exact\?package=libc6-dev&/);
   });
 
-  test('realized again with the host unchanged, deb:host is answered from the memo', (t) => {
+  test('realized again with the host unchanged, deb:host is answered from the memo, or without it from its kept answer', (t) => {
     if (!tools(t)) return;
     const host = 'deb:host?paths=[/usr/bin/gcc]&packages=[libc6-dev]';
     const first = nomia(store, ['realize', '--log-format', 'plain', host], { cwd: dir });
@@ -156,6 +156,11 @@ describe('deb:host on this machine', () => {
     assert.equal(again.code, 0, again.err);
     assert.match(again.err, /answered from the memo/);
     assert.equal(again.out, first.out);
+    // Without the memo (as a build through nomia ninja realizes it), the kept answer spares dpkg and apt.
+    const walked = nomia(store, ['realize', '--no-memo', '--log-format', 'plain', host], { cwd: dir });
+    assert.equal(walked.code, 0, walked.err);
+    assert.match(walked.err, /as before \(kept answer\)/);
+    assert.equal(walked.out, first.out);
   });
 
   test('--toolchain, NOMIA_TOOLCHAIN and nomia.json pick another toolchain, in that order', (t) => {

@@ -8,12 +8,15 @@
  * compiler the user has, content-addressed and usable as a sandbox root.
  *
  * Its context is the host's package database and the paths: it declares
- * them (`ctx.dependsOn`), so an unchanged host is answered from the memo.
+ * them (`ctx.dependsOn`), so an unchanged host is answered from the memo,
+ * and keeps its answer (answers.ts) under their stat, so that a realize
+ * without the memo (a build through `nomia ninja`) runs neither dpkg nor apt.
  */
 import { spawn } from 'node:child_process';
 import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NomiaError, type RealizeContext, statTree } from '../../namespace/index.js';
+import { answerKey, keepAnswer, keptAnswer } from './answers.js';
 import { type AptState, askUris, type DebRef, freshIndex } from './apt.js';
 import { hostClosure, type Installed, InstalledSet, keyOf, readStatus } from './dpkg-status.js';
 import type { HostParams } from './names.js';
@@ -58,10 +61,35 @@ function owners(ctx: RealizeContext, paths: readonly string[]): Promise<Map<stri
   });
 }
 
-/** The host's installed packages, its context declared first (stat before read). */
-function installed(ctx: RealizeContext): InstalledSet {
-  const state = statTree(ctx.store, STATUS);
-  if (state) ctx.dependsOn?.(state);
+/** Each path's chain (linkChain); a path that does not exist is `deb/not-installed`. */
+function chainsOf(p: HostParams): string[][] {
+  return p.paths.map((path) => {
+    try {
+      return linkChain(path);
+    } catch {
+      throw notInstalled(`${path} does not exist on this host`);
+    }
+  });
+}
+
+/**
+ * Declare the context (stat before read): the dpkg database and every link
+ * and file of each path's chain. Returns their stat lines, for the key of a
+ * kept answer.
+ */
+function declareContext(ctx: RealizeContext, chains: readonly (readonly string[])[]): string[] {
+  const lines: string[] = [];
+  for (const path of new Set([STATUS, ...chains.flat()])) {
+    const state = statTree(ctx.store, path);
+    if (state) ctx.dependsOn?.(state);
+    const st = state?.root;
+    lines.push(st ? `${path} ${st.dev} ${st.ino} ${st.mode} ${st.size} ${st.mtimeNs} ${st.ctimeNs}` : `${path} absent`);
+  }
+  return lines;
+}
+
+/** The host's installed packages. */
+function installed(): InstalledSet {
   let text: string;
   try {
     text = readFileSync(STATUS, 'utf8');
@@ -72,18 +100,7 @@ function installed(ctx: RealizeContext): InstalledSet {
 }
 
 /** The installed packages `p` starts from: the owners of its paths and the packages it names. */
-async function roots(ctx: RealizeContext, set: InstalledSet, native: string, p: HostParams): Promise<Installed[]> {
-  const chains = p.paths.map((path) => {
-    try {
-      return linkChain(path);
-    } catch {
-      throw notInstalled(`${path} does not exist on this host`);
-    }
-  });
-  for (const link of new Set(chains.flat())) {
-    const state = statTree(ctx.store, link);
-    if (state) ctx.dependsOn?.(state);
-  }
+async function roots(ctx: RealizeContext, set: InstalledSet, native: string, p: HostParams, chains: readonly (readonly string[])[]): Promise<Installed[]> {
   const owned = await owners(ctx, [...new Set(chains.flat())]);
   const names: string[] = [...p.packages];
   p.paths.forEach((path, i) => {
@@ -123,9 +140,23 @@ function mtime(path: string): number {
  * taken at the index's version then, and the log says so, unless `strict`.
  */
 export async function hostRefs(ctx: RealizeContext, state: AptState, p: HostParams): Promise<DebRef[]> {
-  const set = installed(ctx);
+  const chains = chainsOf(p);
+  // An unchanged host (database, paths) with an unchanged index and apt configuration gives the same files: kept like apt's answers.
+  const key = answerKey(ctx, state.lists, ['deb:host', JSON.stringify(p), ...declareContext(ctx, chains)]);
+  const kept = key === undefined ? undefined : keptAnswer(state.root, key);
+  if (kept !== undefined) {
+    ctx.log('the host\'s packages and the index are as before: their files as before (kept answer)');
+    return JSON.parse(kept) as DebRef[];
+  }
+  const refs = await resolveHost(ctx, state, p, chains);
+  if (key !== undefined) keepAnswer(state.root, key, JSON.stringify(refs));
+  return refs;
+}
+
+async function resolveHost(ctx: RealizeContext, state: AptState, p: HostParams, chains: readonly (readonly string[])[]): Promise<DebRef[]> {
+  const set = installed();
   const native = set.find('dpkg', '')?.arch ?? 'amd64';
-  const closure = hostClosure(set, await roots(ctx, set, native, p), p.essential);
+  const closure = hostClosure(set, await roots(ctx, set, native, p, chains), p.essential);
   for (const u of closure.unsatisfied) ctx.log(`not satisfied on this host (left out): ${u}`);
   const archOf = (x: Installed) => (x.arch === 'all' ? native : x.arch);
   const stamp = `${state.root}/updated`;
