@@ -7,6 +7,9 @@
  * same archive; the figures are the medians of 3 runs (cold: of 1, the
  * archive is the bottleneck and is not to be hammered).
  *
+ * A third pair takes the network out: the same package files, already
+ * downloaded, unpacked into a fresh store against `dpkg-deb -x` of each.
+ *
  * Targets (issue 16): cold ≤ 1.2× the peer; warm ≤ 0.1 s for the locked
  * exact name (the contextual name, whose apt answer is kept while the index
  * and apt's configuration are unchanged, is printed too). The machine's load
@@ -14,7 +17,8 @@
  * to trust the figures.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,8 +61,37 @@ function peer(): void {
 }
 
 const peerCold = timed(peer);
+
+/**
+ * Unpacking alone, with the network out of the figure (on a shared machine
+ * the archive's speed moves more than anything measured here): the same
+ * package files, downloaded once, are staged in a fresh store as an exited
+ * process leaves them (docs/namespaces/deb.md), and the locked name is
+ * realized from them; the peer is `dpkg-deb -x` of the same files. Each
+ * side's median of 3, a fresh store (and a fresh directory) each time.
+ */
+const debs = join(base, 'debs');
+mkdirSync(debs);
+run('apt-get', ['download', '-qq', ...packages], debs);
+function unpackOnly(): number {
+  const home = join(base, `staged-${Math.random().toString(36).slice(2)}`);
+  const staged = join(home, 'cache', 'deb', 'staged', '999999999-1');
+  mkdirSync(staged, { recursive: true });
+  for (const deb of readdirSync(debs)) copyFileSync(join(debs, deb), join(staged, `${createHash('sha256').update(readFileSync(join(debs, deb))).digest('hex')}.deb`));
+  const ms = timed(() => nomia(home, 'realize', lock));
+  rmSync(home, { recursive: true, force: true });
+  return ms;
+}
+function dpkgOnly(): void {
+  const root = join(base, `root-${Math.random().toString(36).slice(2)}`);
+  for (const deb of readdirSync(debs)) run('dpkg-deb', ['-x', join(debs, deb), root]);
+  rmSync(root, { recursive: true, force: true });
+}
+const unpackOurs = median(unpackOnly);
+const unpackPeer = median(dpkgOnly);
 console.log(`${CLOSURE}: ${packages.length} packages; fetching the index into a fresh store took ${(index / 1000).toFixed(2)} s`);
 row('cold (fresh store)', cold, peerCold);
+console.log(`${'unpack only (files downloaded)'.padEnd(34)} nomia ${(unpackOurs / 1000).toFixed(2).padStart(7)} s   dpkg-deb -x ${(unpackPeer / 1000).toFixed(2).padStart(26)} s   ratio ${(unpackOurs / unpackPeer).toFixed(2)}`);
 const warm = median(() => nomia(store, 'realize', CLOSURE));
 const warmLock = median(() => nomia(store, 'realize', lock));
 row('warm, the contextual name', warm, peerCold);

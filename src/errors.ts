@@ -95,6 +95,7 @@ export const ERROR_CODES = [
   'syntax/path-not-name',
   'compile-commands/invalid',
   'compile-commands/no-entry',
+  'deb/not-installed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -25,7 +25,7 @@ export function register(program: Command): void {
       if (v !== 'json' && v !== 'plain' && v !== 'auto') throw new NomiaError('usage', `--log-format ${v}: use json, plain or auto`);
       return v as LogFormat;
     }, 'auto' as LogFormat)
-    .option('--toolchain <name>', 'the root tree every compile runs in (default: deb:closure?packages=[cmake, gcc, libc6-dev], plus g++ for C++)')
+    .option('--toolchain <name>', 'the root tree every compile runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host\'s own compilers the entries name, made exact: deb:host?paths=[…])')
     .addHelpText('after', `
 Examples:
   cmake -S json-c -B build -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON

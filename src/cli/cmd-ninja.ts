@@ -28,7 +28,7 @@ export function register(program: Command): void {
       if (v !== 'json' && v !== 'plain' && v !== 'auto') throw new NomiaError('usage', `--log-format ${v}: use json, plain or auto`);
       return v as LogFormat;
     }, 'auto' as LogFormat)
-    .option('--toolchain <name>', 'the root tree every edge runs in (default: deb:closure?packages=[cmake, gcc, libc6-dev], plus g++ for C++)')
+    .option('--toolchain <name>', 'the root tree every edge runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host\'s own tools the build file names, made exact: deb:host?paths=[…])')
     .option('-t <tool>', 'ninja\'s tools: CMake runs `-t restat`, `-t recompact`, `-t cleandead` after generating; they have nothing to do here')
     .option('-v, --verbose', 'accepted for ninja compatibility')
     .option('--version', 'print the ninja version this stands in for')

@@ -15,7 +15,8 @@ import { realize } from '../engine/realize.js';
 import { shellEscape, type Edge } from '../namespaces/ninja/manifest.js';
 import { splitCommand } from '../namespaces/ninja/shell-words.js';
 import { translate, type Plan } from '../namespaces/ninja/translate.js';
-import { defaultToolchain, layoutOf, type NinjaOptions, writeResults } from './ninja.js';
+import { layoutOf, type NinjaOptions, writeResults } from './ninja.js';
+import { configuredToolchain, defaultToolchain } from './toolchain.js';
 
 export interface CompileCommandsOptions extends Omit<NinjaOptions, 'dir' | 'targets'> {
   /** The build directory holding `compile_commands.json`, or the file itself (clang tools' `-p`). */
@@ -99,8 +100,10 @@ export async function compileCommands(options: CompileCommandsOptions): Promise<
   if (dirs.length > 1) throw invalid(file, `its entries run in ${dirs.length} directories (${dirs.slice(0, 3).join(', ')}); nomia compile-commands builds one build directory's entries at a time`);
   const dir = dirs[0] ?? resolve(at);
   const edges = entries.map((e) => entryEdge(e, file));
-  const commands = edges.map((e) => e.bindings['command']!).join('\n');
-  const plan = translate({ edges, defaults: [], pools: {} }, layoutOf(dir), options.toolchain ?? defaultToolchain(`${commands}\n`), edges.map((e) => e.outputs[0]!));
+  const manifest = { edges, defaults: [], pools: {} };
+  const layout = layoutOf(dir);
+  const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest);
+  const plan = translate(manifest, layout, toolchain, edges.map((e) => e.outputs[0]!));
   const { roots } = await realize(plan.text, { ...options, source: plan.text });
   return { plan, dir, ...writeResults(dir, plan, roots) };
 }

@@ -14,15 +14,15 @@ import { NomiaError } from '../errors.js';
 import { realize, type RealizeOptions } from '../engine/realize.js';
 import { parseManifest } from '../namespaces/ninja/manifest.js';
 import { translate, type Layout, type Plan } from '../namespaces/ninja/translate.js';
-import { printValue } from '../name/print.js';
 import type { Resource } from '../resource/types.js';
+import { configuredToolchain, defaultToolchain } from './toolchain.js';
 
 export interface NinjaOptions extends Omit<RealizeOptions, 'source'> {
   /** The build directory (ninja's `-C`). */
   readonly dir: string;
   /** Targets as ninja takes them (paths relative to the build directory, or phony names); none: the defaults. */
   readonly targets: readonly string[];
-  /** The toolchain name every edge runs with; default `defaultToolchain`. */
+  /** The toolchain name every edge runs with; default `configuredToolchain`, else `defaultToolchain` (toolchain.ts). */
   readonly toolchain?: string;
 }
 
@@ -47,17 +47,6 @@ export function layoutOf(dir: string): Layout {
   } catch {
     return { srcDir: buildDir, buildDir };
   }
-}
-
-/**
- * The default toolchain: Debian's gcc, libc6-dev and cmake (CMake's edges
- * call `cmake -E`) as a `deb:closure`, plus g++ when a rule runs a C++
- * compiler.
- */
-export function defaultToolchain(manifestText: string): string {
-  const cxx = /(^|[\s/])(c\+\+|g\+\+)(-\d+)?\s/m.test(manifestText);
-  const packages = ['cmake', ...(cxx ? ['g++'] : []), 'gcc', 'libc6-dev'];
-  return `deb:closure?packages=[${packages.map((p) => printValue({ kind: 'String', value: p })).join(', ')}]`;
 }
 
 type State = Record<string, { readonly from: string; readonly mtimeMs: number }>;
@@ -106,7 +95,8 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
     throw new NomiaError('ninja/no-manifest', `no build.ninja in ${resolve(options.dir)}`, { hint: 'configure first: cmake -S SRC -B BUILD -G Ninja, then nomia ninja -C BUILD' });
   }
   const manifest = parseManifest(text, file, (p) => readFileSync(resolve(options.dir, p), 'utf8'));
-  const plan = translate(manifest, layout, options.toolchain ?? defaultToolchain(text), options.targets);
+  const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest);
+  const plan = translate(manifest, layout, toolchain, options.targets);
   const { roots } = await realize(plan.text, { ...options, source: plan.text });
   return { plan, ...writeResults(options.dir, plan, roots) };
 }

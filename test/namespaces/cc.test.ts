@@ -183,7 +183,7 @@ describe('cc namespace', () => {
     assert.equal(count(third.build, 'cc:link'), 1);
   });
 
-  test('the seed\'s spelling gcc:compile(filesystem:by-content?sha256=…) compiles with the host\'s compiler as a closure', (t) => {
+  test('the seed\'s spelling gcc:compile(filesystem:by-content?sha256=…) compiles with the host\'s compiler, made exact (deb:host)', (t) => {
     if (!tools(t) || !requireTool(t, 'dpkg', 'dpkg')) return;
     const a = checkout(join(dir, 'seed'));
     const added = nomia(store, ['add', join(a, 'src/main.c')]);
@@ -193,7 +193,10 @@ describe('cc namespace', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.name, /^filesystem:by-content\?name=main\.o&sha256=/);
     assert.match(execFileSync('nm', [r.path], { encoding: 'utf8' }), / T main\n/);
-    assert.match(r.resolving.join('\n'), /^cc:compile\(src: \(filesystem:by-content\?name=main\.c&sha256=[0-9a-f]+\), toolchain: deb:closure\?packages=\[[^\]]*gcc-12[^\]]*libc6-dev\]\)$/m);
+    assert.match(r.resolving.join('\n'), /^cc:compile\(src: \(filesystem:by-content\?name=main\.c&sha256=[0-9a-f]+\), toolchain: deb:host\?paths=\[\/usr\/bin\/gcc\]&packages=\[libc6-dev\]\)$/m);
+    // Compiled by the host's own gcc: the object's .comment says which (e.g. "GCC: (Debian 12.2.0-14+deb12u1) 12.2.0").
+    const hostGcc = /\(.*\) \S+$/m.exec(execFileSync('gcc', ['--version'], { encoding: 'utf8' }).split('\n')[0]!)![0];
+    assert.ok(readFileSync(r.path).includes(`GCC: ${hostGcc}`), hostGcc);
     // Another toolchain by the environment.
     const chosen = realize(`gcc:compile(filesystem:by-content?sha256=${sha})`, a, { NOMIA_TOOLCHAIN: toolchain });
     assert.equal(chosen.code, 0, chosen.err);

@@ -195,6 +195,28 @@ async function printed(ctx: RealizeContext, state: AptState, args: readonly stri
   });
 }
 
+/**
+ * Like `printUris`, but a question apt refuses in part (a version the index
+ * does not list) is an answer too: the package files it did list, and its
+ * error lines. Kept like any answer (answers.ts), refusals included: with the
+ * same index and configuration apt refuses the same, and asking again costs
+ * a second or more. An apt that fails without saying why is an error, not kept.
+ */
+export async function askUris(ctx: RealizeContext, state: AptState, args: readonly string[], what: string): Promise<{ readonly refs: DebRef[]; readonly refused: readonly string[] }> {
+  const question = [...state.options, '-qq', '--print-uris', ...args];
+  const key = answerKey(ctx, state.lists, [...question, '(refusals kept)']);
+  const kept = key === undefined ? undefined : keptAnswer(state.root, key);
+  const answer = kept !== undefined ? JSON.parse(kept) as { stdout: string; refused: string[] } : await (async () => {
+    const r = await runApt(ctx, 'apt-get', question);
+    const refused = r.code === 0 ? [] : r.stderr.split('\n').filter((l) => l.startsWith('E: ')).map((l) => l.slice(3));
+    if (r.code !== 0 && refused.length === 0) throw new NomiaError('deb/not-found', `apt cannot resolve ${what} in the archive's index:\n  ${aptErrors(r.stderr)}`);
+    const a = { stdout: r.stdout, refused };
+    if (key !== undefined) keepAnswer(state.root, key, JSON.stringify(a));
+    return a;
+  })();
+  return { refs: parseUris(answer.stdout), refused: answer.refused };
+}
+
 /** The files of a source package (`.dsc` and what it lists) as the index gives them. */
 export async function sourceUris(ctx: RealizeContext, state: AptState, what: string): Promise<UriLine[]> {
   return parseUriLines(await printed(ctx, state, ['source', what], `${what} (source)`));

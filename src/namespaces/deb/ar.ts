@@ -9,8 +9,7 @@
  * one `\n` to an even offset. A .deb holds `debian-binary`, then
  * `control.tar.*`, then `data.tar.*` (names may end in `/`, GNU style).
  */
-import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { NomiaError } from '../../namespace/index.js';
 
 const MAGIC = '!<arch>\n';
@@ -52,13 +51,4 @@ export function arMembers(file: string, label: string): ArMember[] {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Copy one member's data out to `dest`. */
-export async function extractMember(file: string, member: ArMember, dest: string): Promise<void> {
-  if (member.size === 0) {
-    await pipeline([], createWriteStream(dest));
-    return;
-  }
-  await pipeline(createReadStream(file, { start: member.offset, end: member.offset + member.size - 1 }), createWriteStream(dest));
 }

@@ -12,7 +12,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
-  byContentName, commitObject, hashPath, normalizeTree, NomiaError, type RealizeContext, realPath, type Resource,
+  byContentName, commitObject, type ContentHash, hashPath, normalizeTree, NomiaError, type RealizeContext, realPath, type Resource,
 } from '../../namespace/index.js';
 
 interface Flusher {
@@ -64,11 +64,12 @@ async function flush(dir: string): Promise<void> {
 
 /**
  * Store `tree` (in the work directory `work`) as an object named `name`;
- * `normalized` when the tree already has the store's metadata (root.ts).
+ * `normalized` when the tree already has the store's metadata (root.ts),
+ * `hashed` when it was also hashed already (unpack-pool.ts).
  */
-export async function commitTree(ctx: RealizeContext, work: string, tree: string, name: string, options: { readonly normalized?: boolean } = {}): Promise<Resource> {
-  if (!options.normalized) normalizeTree(tree);
-  const { hash, narSize } = await hashPath(tree);
+export async function commitTree(ctx: RealizeContext, work: string, tree: string, name: string, options: { readonly normalized?: boolean; readonly hashed?: { readonly hash: ContentHash; readonly narSize: number } } = {}): Promise<Resource> {
+  if (!options.normalized && !options.hashed) normalizeTree(tree);
+  const { hash, narSize } = options.hashed ?? await hashPath(tree);
   if (ctx.store.fsync) await flush(work);
   const { object } = commitObject(ctx.store, { tree, hash, narSize, name });
   return { kind: 'object', type: 'dir', name: byContentName(object), path: realPath(ctx.store, object) };

@@ -13,12 +13,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { NomiaError } from '../../namespace/index.js';
 import { decompressed, detect } from '../unpack/decompress.js';
 import { SafeTree, type TreeStats } from '../unpack/safe-tree.js';
 import { readTar } from '../unpack/tar.js';
-import { arMembers, extractMember } from './ar.js';
+import { arMembers } from './ar.js';
 
 /** The top-level directories a merged-/usr system keeps under `usr/` (and links back from `/`). */
 export const MERGED_DIRS: readonly string[] = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'libo32'];
@@ -88,8 +88,6 @@ class MergedUsrTree extends SafeTree {
 export interface UnpackDebOptions {
   /** Names the package in messages. */
   readonly label: string;
-  /** A directory for the data member while it is read. */
-  readonly work: string;
   readonly signal?: AbortSignal;
 }
 
@@ -108,14 +106,13 @@ export async function unpackDeb(file: string, sha256: string, dest: string, opti
   }
   const data = arMembers(file, label).find((m) => m.name.startsWith('data.tar'));
   if (!data) throw new NomiaError('deb/format', `${label}: the package has no data.tar member`, { hint: 'the file is not a Debian binary package' });
-  const tarFile = join(options.work, data.name);
-  await extractMember(file, data, tarFile);
-  const compression = detect(tarFile);
+  // Read in place from the .deb: a copy of the member would be written and deleted again for nothing.
+  const compression = detect(file, data);
   if (compression === 'zip' || compression === 'lzip' || compression === 'lz4' || compression === 'compress') {
     throw new NomiaError('deb/format', `${label}: ${data.name} is ${compression} data, which a .deb does not hold`, { hint: 'the file is damaged' });
   }
   mkdirSync(dest);
   const tree = new MergedUsrTree(dest, { strip: 0, label });
-  await readTar(decompressed(tarFile, compression, label, signal), tree, { label, ...(signal ? { signal } : {}) });
+  await readTar(decompressed(file, compression, label, signal, data), tree, { label, ...(signal ? { signal } : {}) });
   return tree.stats;
 }

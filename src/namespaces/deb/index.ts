@@ -15,10 +15,14 @@
  *   (source.ts); reduces to `source?package=…&version=…&sha256=<.dsc>`,
  *   which is exact.
  *
+ * - `host?paths=[…][&packages=[…]]` (contextual: the host's dpkg database):
+ *   the packages that own those paths, at their installed versions, with
+ *   their closure (host.ts); reduces to `root(exact…)` like a closure.
+ *
  * Maintainer scripts are never run: a tree is the packages' files only.
  */
 import { leaf, type Namespace, usage } from '../../namespace/index.js';
-import { checkNameId, closureParams, exactParams, latestParams, sourceParams } from './names.js';
+import { checkNameId, closureParams, exactParams, hostParams, latestParams, sourceParams } from './names.js';
 
 export const debNamespace: Namespace = {
   id: 'deb',
@@ -44,6 +48,9 @@ export const debNamespace: Namespace = {
         return { inputs: 'any', outputs: { out: { type: 'dir' } }, defaultOutput: 'out', contextual: false };
       case 'source':
         return leaf('dir', sourceParams(req).sha256 === undefined);
+      case 'host':
+        hostParams(req);
+        return leaf('dir', true);
     }
   },
   async realize(req, inputs, ctx) {

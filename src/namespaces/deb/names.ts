@@ -8,6 +8,7 @@ export const NAMES = [
   'closure?packages=[…][&arch=…][&essential=false]',
   'root(deb:exact?…, …)',
   'source?package=…[&version=…[&sha256=…]]',
+  'host?paths=[/usr/bin/gcc, …][&packages=[…]][&essential=false][&strict=true]',
 ];
 
 const PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
@@ -60,8 +61,6 @@ export interface ClosureParams {
 /** deb:closure's parameters: the packages asked for, sorted and without repeats, the architecture, whether Essential counts. */
 export function closureParams(req: AtomRequest): ClosureParams {
   onlyParams(req, ['packages', 'arch', 'essential']);
-  const essential = stringParam(req, 'essential') ?? 'true';
-  if (essential !== 'true' && essential !== 'false') throw usage(req, `takes essential=true or essential=false, not ${JSON.stringify(essential)}`);
   const p = req.params.find((x) => x.key === 'packages');
   const example = 'e.g. deb:closure?packages=[gcc, make, libc6-dev]';
   if (!p) throw usage(req, 'needs the parameter `packages`', example);
@@ -73,7 +72,51 @@ export function closureParams(req: AtomRequest): ClosureParams {
   if (packages.length === 0) throw usage(req, 'needs at least one package in `packages`', example);
   const arch = archParam(req);
   const sorted = [...new Set(packages)].sort();
-  return { packages: sorted, essential: essential === 'true', ...(arch === undefined ? {} : { arch }) };
+  return { packages: sorted, essential: flagParam(req, 'essential', true), ...(arch === undefined ? {} : { arch }) };
+}
+
+export interface HostParams {
+  /** Absolute paths of host tools; their owning packages count. */
+  readonly paths: readonly string[];
+  /** Installed packages by name (`name` or `name:arch`). */
+  readonly packages: readonly string[];
+  readonly essential: boolean;
+  /** Every package of the closure at its installed version (else only those asked for; what they need may be the index's newer version). */
+  readonly strict: boolean;
+}
+
+function listParam(req: AtomRequest, key: string, example: string): string[] {
+  const p = req.params.find((x) => x.key === key);
+  if (!p) return [];
+  const items = p.value.kind === 'List' ? p.value.items : [p.value];
+  return items.map((v) => {
+    if (v.kind !== 'String') throw usage(req, `takes strings in \`${key}\``, example);
+    return v.value;
+  });
+}
+
+function flagParam(req: AtomRequest, key: string, byDefault: boolean): boolean {
+  const value = stringParam(req, key) ?? String(byDefault);
+  if (value !== 'true' && value !== 'false') throw usage(req, `takes ${key}=true or ${key}=false, not ${JSON.stringify(value)}`);
+  return value === 'true';
+}
+
+/** deb:host's parameters: absolute paths and package names, each sorted without repeats (one set, one spelling). */
+export function hostParams(req: AtomRequest): HostParams {
+  onlyParams(req, ['paths', 'packages', 'essential', 'strict']);
+  const example = 'e.g. deb:host?paths=[/usr/bin/gcc]&packages=[libc6-dev]';
+  const paths = listParam(req, 'paths', example).map((p) => {
+    if (!p.startsWith('/') || p.split('/').includes('..')) throw usage(req, `takes absolute paths in \`paths\`, not ${JSON.stringify(p)}`, example);
+    return p;
+  });
+  const packages = listParam(req, 'packages', example).map((n) => {
+    const [name = '', arch] = n.split(':');
+    packageName(req, name);
+    if (arch !== undefined) checked(req, 'packages', arch, ARCH, 'a Debian architecture');
+    return n;
+  });
+  if (paths.length + packages.length === 0) throw usage(req, 'needs `paths` or `packages`', example);
+  return { paths: [...new Set(paths)].sort(), packages: [...new Set(packages)].sort(), essential: flagParam(req, 'essential', true), strict: flagParam(req, 'strict', false) };
 }
 
 /** `deb:exact?…` for a package file the index lists. */
@@ -125,7 +168,7 @@ export function objectName(name: string, version: string): string {
   return `${name}-${version.replace(/^\d+:/, '').replace(/[^A-Za-z0-9+._-]/g, '_')}`;
 }
 
-export function checkNameId(req: AtomRequest): 'exact' | 'latest' | 'closure' | 'root' | 'source' {
-  if (req.nameId === 'exact' || req.nameId === 'latest' || req.nameId === 'closure' || req.nameId === 'root' || req.nameId === 'source') return req.nameId;
+export function checkNameId(req: AtomRequest): 'exact' | 'latest' | 'closure' | 'root' | 'source' | 'host' {
+  if (req.nameId === 'exact' || req.nameId === 'latest' || req.nameId === 'closure' || req.nameId === 'root' || req.nameId === 'source' || req.nameId === 'host') return req.nameId;
   throw unknownName(req, NAMES);
 }

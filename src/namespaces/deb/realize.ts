@@ -6,12 +6,14 @@
 import { type AtomRequest, NomiaError, type RealizeContext, type Resource, usage, withWorkDir } from '../../namespace/index.js';
 import { aptState, type AptState, type DebRef, download, freshIndex, printUris, sourceUris } from './apt.js';
 import { commitTree } from './commit-tree.js';
-import { sha256File, unpackDeb } from './deb-file.js';
+import { sha256File } from './deb-file.js';
+import { unpackOnWorker } from './unpack-pool.js';
 import { isKnown, recordKnown } from './known.js';
-import { checkNameId, closureParams, exactName, exactParams, latestParams, objectName, rootName, sourceName, sourceParams, treeName } from './names.js';
+import { hostRefs } from './host.js';
+import { checkNameId, closureParams, exactName, exactParams, hostParams, latestParams, objectName, rootName, sourceName, sourceParams, treeName } from './names.js';
 import { readDsc, unpackSource } from './source.js';
 import { awaitPrefetch, prefetch } from './prefetch.js';
-import { findStaged, unstage } from './staging.js';
+import { findStaged, unstage, unstageLater } from './staging.js';
 import { mergeRoot } from './root.js';
 import { describeStats } from '../unpack/safe-tree.js';
 
@@ -41,18 +43,18 @@ async function exactTree(ctx: RealizeContext, p: DebRef): Promise<Resource> {
       const ref = await lookUp(ctx, state, p);
       file = (await download(ctx, [ref], work)).get(ref)!;
     }
-    let stats;
+    let unpacked;
     try {
-      stats = await unpackDeb(file, p.sha256, tree, { label, work, signal: ctx.signal });
+      unpacked = await unpackOnWorker({ file, sha256: p.sha256, dest: tree, label }, ctx.signal);
     } catch (e) {
       // A damaged download must not be found again by the next realize.
       if (staged !== undefined) unstage(staged);
       throw e;
     }
-    ctx.log(`unpacked ${describeStats(stats)}`);
-    const r = await commitTree(ctx, work, tree, treeName(p));
+    ctx.log(`unpacked ${describeStats(unpacked.stats)}`);
+    const r = await commitTree(ctx, work, tree, treeName(p), { hashed: unpacked });
     if (r.kind === 'object') recordKnown(ctx.store, state.root, p.sha256, r.path);
-    if (staged !== undefined) unstage(staged);
+    if (staged !== undefined) unstageLater(staged);
     return r;
   });
 }
@@ -87,6 +89,19 @@ async function closure(req: AtomRequest, ctx: RealizeContext): Promise<Resource>
   const refs = await printUris(ctx, state, ['install', ...targets, ...(p.essential ? ['?essential'] : [])], targets.join(' '));
   if (refs.length === 0) throw new NomiaError('deb/not-found', `apt resolved ${targets.join(' ')} to no package files`, { hint: 'check the package names' });
   ctx.log(`the closure of ${targets.join(' ')} is ${refs.length} packages`);
+  return lockedClosure(req, ctx, state, refs);
+}
+
+/** The host's packages at their installed versions (host.ts), merged into one root like a closure. */
+async function host(req: AtomRequest, ctx: RealizeContext): Promise<Resource> {
+  const state = aptState(ctx.store);
+  const refs = await hostRefs(ctx, state, hostParams(req));
+  ctx.log(`the host's closure is ${refs.length} packages`);
+  return lockedClosure(req, ctx, state, refs);
+}
+
+/** Reduce to the closure's exact form and realize it, its missing package files downloaded while the first are unpacked. */
+async function lockedClosure(req: AtomRequest, ctx: RealizeContext, state: AptState, refs: readonly DebRef[]): Promise<Resource> {
   const downloads = prefetch(ctx, state, refs.filter((r) => !isKnown(ctx.store, state.root, r.sha256) && findStaged(state.root, r.sha256) === undefined));
   try {
     return await mergedClosure(req, ctx, refs);
@@ -165,5 +180,6 @@ export async function realizeDeb(req: AtomRequest, inputs: Readonly<Record<strin
     case 'closure': return { out: await closure(req, ctx) };
     case 'root': return { out: await root(req, inputs, ctx) };
     case 'source': return { out: await source(req, ctx) };
+    case 'host': return { out: await host(req, ctx) };
   }
 }

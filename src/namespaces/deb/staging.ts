@@ -14,6 +14,7 @@
  * atomic, so the file is either taken (and safe from gc) or already gone
  * (and downloaded again), never half of each.
  */
+import { rm } from 'node:fs/promises';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentProcess, processAlive } from '../../namespace/index.js';
@@ -76,9 +77,20 @@ export function stage(root: string, sha256: string, file: string): string {
   return dest;
 }
 
-/** Remove a staged file (its tree is stored, or it was found damaged). */
+/** Remove a staged file at once (it was found damaged: the next realize must download it again). */
 export function unstage(file: string): void {
   rmSync(file, { force: true });
+}
+
+/**
+ * Remove a staged file whose tree is stored. The unlink of a large file is
+ * slow on a busy disk, so it runs off the main thread and is not waited for:
+ * the file is in this process's own directory, out of every other process's
+ * way, and nothing stages it again (its tree is known now, known.ts); a
+ * failure leaves it for gc, which removes an exited process's directory.
+ */
+export function unstageLater(file: string): void {
+  rm(file, { force: true }).catch(() => undefined);
 }
 
 function exists(file: string): boolean {

@@ -8,8 +8,8 @@
  * file and its decompressed bytes are held in memory at once).
  */
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
+import { open, readFile } from 'node:fs/promises';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { NomiaError } from '../../namespace/index.js';
 
@@ -32,13 +32,19 @@ const MAGIC: readonly (readonly [Detected, readonly number[]])[] = [
 /** Decoded bytes handed on at once: big enough to be cheap, small enough to keep the parser fed. */
 const SLICE = 1 << 20;
 
-/** What the first bytes of `file` say it is; `none` for anything unrecognized (plain tar, or not an archive). */
-export function detect(file: string): Detected {
-  const head = Buffer.alloc(8);
+/** A part of a file: `size` bytes from `offset` (an archive member, e.g. a .deb's data.tar, read in place). */
+export interface Range {
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** What the first bytes of `file` (of `range` in it) say it is; `none` for anything unrecognized (plain tar, or not an archive). */
+export function detect(file: string, range?: Range): Detected {
+  const head = Buffer.alloc(range === undefined ? 8 : Math.min(8, range.size));
   const fd = openSync(file, 'r');
   let n: number;
   try {
-    n = readSync(fd, head, 0, head.length, 0);
+    n = readSync(fd, head, 0, head.length, range?.offset ?? 0);
   } finally {
     closeSync(fd);
   }
@@ -67,21 +73,46 @@ function* slices(buf: Uint8Array): Iterable<Uint8Array> {
   for (let off = 0; off < buf.length; off += SLICE) yield buf.subarray(off, Math.min(off + SLICE, buf.length));
 }
 
+/** The bytes of `file` (of `range` in it) as a stream. */
+function stream(file: string, range: Range | undefined, signal?: AbortSignal) {
+  if (range?.size === 0) return Readable.from([]);
+  return createReadStream(file, { highWaterMark: SLICE, ...(signal ? { signal } : {}), ...(range === undefined ? {} : { start: range.offset, end: range.offset + range.size - 1 }) });
+}
+
+/** The bytes of `file` (of `range` in it) in one buffer. */
+async function whole(file: string, range: Range | undefined, signal?: AbortSignal): Promise<Buffer> {
+  if (range === undefined) return readFile(file, signal ? { signal } : {});
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(range.size);
+    for (let at = 0; at < range.size;) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await handle.read(buf, at, range.size - at, range.offset + at);
+      if (bytesRead === 0) throw new Error(`${file} ends before byte ${range.offset + range.size}`);
+      at += bytesRead;
+    }
+    return buf;
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
- * The decompressed bytes of `file`, in order. Corrupt data is `unpack/format`
- * naming `label`. Stopping the iteration early closes the file.
+ * The decompressed bytes of `file` (or of `range` in it, read in place), in
+ * order. Corrupt data is `unpack/format` naming `label`. Stopping the
+ * iteration early closes the file.
  */
-export async function* decompressed(file: string, compression: Compression, label: string, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+export async function* decompressed(file: string, compression: Compression, label: string, signal?: AbortSignal, range?: Range): AsyncIterable<Uint8Array> {
   const corrupt = (e: unknown) => new NomiaError('unpack/format', `${label}: the ${compression} data is corrupt: ${(e as Error).message}`, {
     hint: 'the file is damaged or not what its name says; fetch it again or check its hash', cause: e,
   });
   switch (compression) {
     case 'none':
-      yield* createReadStream(file, { highWaterMark: SLICE, ...(signal ? { signal } : {}) });
+      yield* stream(file, range, signal);
       return;
     case 'gzip': {
       // pipeline destroys the file stream if gunzip fails, and gunzip if the file cannot be read.
-      const gunzip = pipeline(createReadStream(file, { highWaterMark: SLICE }), createGunzip(), () => undefined);
+      const gunzip = pipeline(stream(file, range), createGunzip(), () => undefined);
       try {
         for await (const chunk of gunzip) {
           signal?.throwIfAborted();
@@ -108,7 +139,7 @@ export async function* decompressed(file: string, compression: Compression, labe
           throw corrupt(e);
         }
       };
-      for await (const chunk of createReadStream(file, { highWaterMark: SLICE, ...(signal ? { signal } : {}) })) {
+      for await (const chunk of stream(file, range, signal)) {
         push(chunk as Buffer, false);
         yield* out.splice(0);
       }
@@ -122,7 +153,7 @@ export async function* decompressed(file: string, compression: Compression, labe
         const { xz } = await import('@napi-rs/lzma');
         const own = ownSignal(signal);
         try {
-          buf = await xz.decompress(await readFile(file, signal ? { signal } : {}), own.signal);
+          buf = await xz.decompress(await whole(file, range, signal), own.signal);
         } finally {
           own.release();
         }
@@ -134,7 +165,7 @@ export async function* decompressed(file: string, compression: Compression, labe
       return;
     }
     case 'bzip2': {
-      const input = await readFile(file, signal ? { signal } : {});
+      const input = await whole(file, range, signal);
       let buf: Buffer;
       try {
         const { default: bunzip } = await import('seek-bzip');

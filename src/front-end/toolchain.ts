@@ -1,0 +1,77 @@
+/**
+ * Which toolchain `nomia ninja` builds with (docs/namespaces/ninja.md,
+ * "Toolchain"): `--toolchain NAME`, else `NOMIA_TOOLCHAIN`, else
+ * `"toolchain"` in a configuration file, else the host's own tools that the
+ * build file names, made exact (`deb:host`).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NomiaError } from '../errors.js';
+import { configFiles } from '../namespace/registry.js';
+import type { RunContext } from '../namespace/types.js';
+import type { Manifest } from '../namespaces/ninja/manifest.js';
+import { printValue } from '../name/print.js';
+
+/** An absolute path to a host program, as a word of a command. */
+const TOOL = /(?<=^|[\s&;|(=])\/(?:usr\/)?s?bin\/[A-Za-z0-9_.+-]+(?=$|[\s;&|)])/g;
+
+/**
+ * The host programs the manifest's commands name (`/usr/bin/cc`,
+ * `/usr/bin/cmake`, `/usr/bin/ar`…), sorted. Debian's `cc` and `c++` are
+ * alternatives an install script makes, which a package tree lacks: they
+ * stand for the `gcc` and `g++` they point to (as the commands are
+ * translated). With no compiler named, `/usr/bin/gcc`.
+ */
+export function namedTools(manifest: Manifest): string[] {
+  const tools = new Set<string>();
+  for (const edge of manifest.edges) {
+    for (const m of (edge.bindings['command'] ?? '').matchAll(TOOL)) {
+      tools.add(m[0] === '/usr/bin/cc' ? '/usr/bin/gcc' : m[0] === '/usr/bin/c++' ? '/usr/bin/g++' : m[0]);
+    }
+  }
+  if (![...tools].some((t) => /\/(gcc|g\+\+)(-\d+)?$/.test(t))) tools.add('/usr/bin/gcc');
+  return [...tools].sort();
+}
+
+/**
+ * The default toolchain: the Debian packages that own the programs the
+ * build file names, at the versions installed here, with the C library's
+ * headers (gcc only recommends them), as a `deb:host` name: the compiler
+ * the user has, content-addressed.
+ */
+export function defaultToolchain(manifest: Manifest): string {
+  const list = (xs: readonly string[]) => `[${xs.map((x) => printValue({ kind: 'String', value: x })).join(', ')}]`;
+  return `deb:host?paths=${list(namedTools(manifest))}&packages=${list(['libc6-dev'])}`;
+}
+
+/** `"toolchain"` of a configuration file, if it sets one. */
+function fromFile(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new NomiaError('usage', `${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  const value = (json as Record<string, unknown> | null)?.['toolchain'];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new NomiaError('usage', `${file}: "toolchain" must be a name (a string)`, { hint: '{"toolchain": "deb:closure?packages=[gcc, libc6-dev]"}' });
+  return value;
+}
+
+/**
+ * The toolchain chosen for a build whose sources are in `srcDir`:
+ * `NOMIA_TOOLCHAIN`, else the `"toolchain"` of the working directory's
+ * `nomia.json`, of the source directory's, of the user's config.json (the
+ * first that sets one); undefined when none does.
+ */
+export function configuredToolchain(context: RunContext, srcDir: string): string | undefined {
+  const chosen = context.env['NOMIA_TOOLCHAIN'];
+  if (chosen) return chosen;
+  const [user, project] = configFiles(context.cwd, context.env);
+  for (const file of [project!, join(srcDir, 'nomia.json'), user!]) {
+    const value = fromFile(file);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}

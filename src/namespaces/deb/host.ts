@@ -1,0 +1,190 @@
+/**
+ * `deb:host?paths=[…]&packages=[…]`: the host's own tools made exact
+ * (docs/namespaces/deb.md, "The host's packages"). The packages that own
+ * `paths` (`dpkg -S`, after following symlinks and alternatives) and the
+ * `packages` named, at the versions installed here, with everything they
+ * depend on at the installed versions (dpkg's status file), become the
+ * package files of the archive's index with those exact versions: the same
+ * compiler the user has, content-addressed and usable as a sandbox root.
+ *
+ * Its context is the host's package database and the paths: it declares
+ * them (`ctx.dependsOn`), so an unchanged host is answered from the memo,
+ * and keeps its answer (answers.ts) under their stat, so that a realize
+ * without the memo (a build through `nomia ninja`) runs neither dpkg nor apt.
+ */
+import { spawn } from 'node:child_process';
+import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { NomiaError, type RealizeContext, statTree } from '../../namespace/index.js';
+import { answerKey, keepAnswer, keptAnswer } from './answers.js';
+import { type AptState, askUris, type DebRef, freshIndex } from './apt.js';
+import { hostClosure, type Installed, InstalledSet, keyOf, readStatus } from './dpkg-status.js';
+import type { HostParams } from './names.js';
+
+const STATUS = '/var/lib/dpkg/status';
+const HINT = 'name another toolchain: nomia ninja --toolchain NAME (or "toolchain" in nomia.json, NOMIA_TOOLCHAIN for gcc:), e.g. deb:closure?packages=[gcc, libc6-dev]';
+
+/** Every path `path` passes through to its file: itself, each symlink's target, the real path; with the merged-/usr twin of each (dpkg may know `/bin/x` for `/usr/bin/x`). */
+export function linkChain(path: string): string[] {
+  const out = [path];
+  let p = path;
+  for (let hops = 0; hops < 40 && lstatSync(p).isSymbolicLink(); hops++) {
+    p = resolve(dirname(p), readlinkSync(p));
+    out.push(p);
+  }
+  out.push(realpathSync(path));
+  const twins = out.map((x) => (/^\/usr\/(s?bin|lib[^/]*)\//.test(x) ? x.slice(4) : /^\/(s?bin|lib[^/]*)\//.test(x) ? `/usr${x}` : x));
+  return [...new Set([...out, ...twins])];
+}
+
+function notInstalled(message: string): NomiaError {
+  return new NomiaError('deb/not-installed', message, { hint: HINT });
+}
+
+/** `dpkg-query -S` of `paths`: the owning packages (`name` or `name:arch`) of each path dpkg knows. */
+function owners(ctx: RealizeContext, paths: readonly string[]): Promise<Map<string, string[]>> {
+  return new Promise((done, fail) => {
+    const child = spawn('dpkg-query', ['-S', ...paths], { stdio: ['ignore', 'pipe', 'ignore'], env: { LC_ALL: 'C', PATH: ctx.context.env['PATH'] ?? '/usr/bin:/bin' }, signal: ctx.signal });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.on('error', (e) => fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? notInstalled('dpkg-query is not installed: this host has no Debian package database to make its tools exact from') : e));
+    // Exit status 1 only says that some path has no owner: each path is checked below.
+    child.on('close', () => {
+      const found = new Map<string, string[]>();
+      for (const line of Buffer.concat(out).toString().split('\n')) {
+        const at = line.lastIndexOf(': /');
+        if (at < 0 || line.startsWith('diversion by ')) continue;
+        found.set(line.slice(at + 2), line.slice(0, at).split(', '));
+      }
+      done(found);
+    });
+  });
+}
+
+/** Each path's chain (linkChain); a path that does not exist is `deb/not-installed`. */
+function chainsOf(p: HostParams): string[][] {
+  return p.paths.map((path) => {
+    try {
+      return linkChain(path);
+    } catch {
+      throw notInstalled(`${path} does not exist on this host`);
+    }
+  });
+}
+
+/**
+ * Declare the context (stat before read): the dpkg database and every link
+ * and file of each path's chain. Returns their stat lines, for the key of a
+ * kept answer.
+ */
+function declareContext(ctx: RealizeContext, chains: readonly (readonly string[])[]): string[] {
+  const lines: string[] = [];
+  for (const path of new Set([STATUS, ...chains.flat()])) {
+    const state = statTree(ctx.store, path);
+    if (state) ctx.dependsOn?.(state);
+    const st = state?.root;
+    lines.push(st ? `${path} ${st.dev} ${st.ino} ${st.mode} ${st.size} ${st.mtimeNs} ${st.ctimeNs}` : `${path} absent`);
+  }
+  return lines;
+}
+
+/** The host's installed packages. */
+function installed(): InstalledSet {
+  let text: string;
+  try {
+    text = readFileSync(STATUS, 'utf8');
+  } catch {
+    throw notInstalled(`this host has no Debian package database (${STATUS}), so its tools cannot be made exact`);
+  }
+  return new InstalledSet(readStatus(text));
+}
+
+/** The installed packages `p` starts from: the owners of its paths and the packages it names. */
+async function roots(ctx: RealizeContext, set: InstalledSet, native: string, p: HostParams, chains: readonly (readonly string[])[]): Promise<Installed[]> {
+  const owned = await owners(ctx, [...new Set(chains.flat())]);
+  const names: string[] = [...p.packages];
+  p.paths.forEach((path, i) => {
+    const found = chains[i]!.flatMap((x) => owned.get(x) ?? []);
+    if (found.length === 0) throw notInstalled(`${path} belongs to no installed Debian package (dpkg -S knows none of ${chains[i]!.join(', ')})`);
+    names.push(...found);
+  });
+  return [...new Set(names)].map((n) => {
+    const pkg = set.find(n, native);
+    if (!pkg) throw notInstalled(`the package ${n} is not installed on this host`);
+    return pkg;
+  });
+}
+
+/** Package names apt refused to list at a version (its error lines), or undefined when a line says something else. */
+function refusedNames(lines: readonly string[]): Set<string> | undefined {
+  const names = new Set<string>();
+  for (const l of lines) {
+    const m = /version '[^']+' of '([^':]+)/.exec(l) ?? /^Version '[^']+' for '([^':]+)/.exec(l) ?? /^Unable to locate package ([^\s:]+)/.exec(l);
+    if (!m) return undefined;
+    names.add(m[1]!);
+  }
+  return names;
+}
+
+function mtime(path: string): number {
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+}
+
+/**
+ * The package files of the host's closure for `p`, at the installed
+ * versions. The archive keeps only the newest version of a package in each
+ * suite, so a host that has not taken the last (security) update of a
+ * library has a version the index no longer lists. A package asked for (a
+ * path's owner, a named package: the compiler itself) must be listed at its
+ * installed version, else `deb/not-found`; what those packages need is
+ * taken at the index's version then, and the log says so, unless `strict`.
+ */
+export async function hostRefs(ctx: RealizeContext, state: AptState, p: HostParams): Promise<DebRef[]> {
+  const chains = chainsOf(p);
+  // An unchanged host (database, paths) with an unchanged index and apt configuration gives the same files: kept like apt's answers.
+  const key = answerKey(ctx, state.lists, ['deb:host', JSON.stringify(p), ...declareContext(ctx, chains)]);
+  const kept = key === undefined ? undefined : keptAnswer(state.root, key);
+  if (kept !== undefined) {
+    ctx.log('the host\'s packages and the index are as before: their files as before (kept answer)');
+    return JSON.parse(kept) as DebRef[];
+  }
+  const refs = await resolveHost(ctx, state, p, chains);
+  if (key !== undefined) keepAnswer(state.root, key, JSON.stringify(refs));
+  return refs;
+}
+
+async function resolveHost(ctx: RealizeContext, state: AptState, p: HostParams, chains: readonly (readonly string[])[]): Promise<DebRef[]> {
+  const set = installed();
+  const native = set.find('dpkg', '')?.arch ?? 'amd64';
+  const closure = hostClosure(set, await roots(ctx, set, native, p, chains), p.essential);
+  for (const u of closure.unsatisfied) ctx.log(`not satisfied on this host (left out): ${u}`);
+  const archOf = (x: Installed) => (x.arch === 'all' ? native : x.arch);
+  const stamp = `${state.root}/updated`;
+  if (mtime(stamp) === 0) await freshIndex(ctx, state);
+  const ask = async () => {
+    const what = 'the host\'s packages';
+    const r = await askUris(ctx, state, ['download', ...closure.packages.map((x) => `${x.package}:${archOf(x)}=${x.version}`)], what);
+    const refused = refusedNames(r.refused);
+    if (refused === undefined) throw new NomiaError('deb/not-found', `apt cannot list ${what}:\n  ${r.refused.join('\n  ')}`, { hint: HINT });
+    return { refs: r.refs, refused };
+  };
+  let answer = await ask();
+  if (answer.refused.size > 0) {
+    // The index may be older than what was installed: refresh it if it is due, and ask again.
+    const before = mtime(stamp);
+    await freshIndex(ctx, state);
+    if (mtime(stamp) !== before) answer = await ask();
+  }
+  const missing = closure.packages.filter((x) => answer.refused.has(x.package));
+  const needed = p.strict ? missing : missing.filter((x) => closure.roots.has(keyOf(x)));
+  if (needed.length) {
+    throw new NomiaError('deb/not-found', `the archive's index does not list the installed version of ${needed.map((x) => `${x.package} ${x.version} (${x.arch})`).join(', ')}: the archive has moved on from it, or it was installed from elsewhere`, {
+      hint: `upgrade the host to the archive's versions (apt-get update && apt-get install --only-upgrade ${needed.map((x) => x.package).join(' ')}), or ${HINT}`,
+    });
+  }
+  if (missing.length === 0) return answer.refs;
+  ctx.log(`the archive no longer lists the installed ${missing.map((x) => `${x.package} ${x.version}`).join(', ')} (needed by what was asked for, not asked for): using the index's version${missing.length === 1 ? '' : 's'}`);
+  const current = await askUris(ctx, state, ['download', ...missing.map((x) => `${x.package}:${archOf(x)}`)], 'the newer versions');
+  if (current.refused.length) throw new NomiaError('deb/not-found', `apt cannot list ${missing.map((x) => x.package).join(', ')}:\n  ${current.refused.join('\n  ')}`, { hint: HINT });
+  return [...answer.refs, ...current.refs];
+}

@@ -1,0 +1,209 @@
+/**
+ * `deb:host` (issue 17's default toolchain): the host's installed packages
+ * made exact. The status file's reading and the closure on a written
+ * database; then, on this machine's real dpkg database and the real
+ * archive, the default toolchain of `nomia ninja` is the host's compiler
+ * (the same `gcc --version`), and `--toolchain`, NOMIA_TOOLCHAIN and
+ * nomia.json pick another.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test, type TestContext } from 'node:test';
+import { hostClosure, InstalledSet, parseDepends, readStatus } from '../../src/namespaces/deb/dpkg-status.js';
+import { linkChain } from '../../src/namespaces/deb/host.js';
+import { defaultToolchain, namedTools } from '../../src/front-end/toolchain.js';
+import { parseManifest } from '../../src/namespaces/ninja/manifest.js';
+import { nomia, tempDir } from '../support/cli.js';
+import { requireTool } from '../support/tools.js';
+
+const STATUS = `Package: gcc
+Status: install ok installed
+Architecture: amd64
+Version: 4:12.2.0-3
+Depends: cpp (= 4:12.2.0-3), gcc-12 (>= 12.2.0-1~)
+
+Package: gcc-12
+Status: install ok installed
+Architecture: amd64
+Version: 12.2.0-14
+Depends: libc6 (>= 2.34), awk-impl | no-such-awk, python3:any, libfoo
+Description: the GNU C compiler
+ a continuation line: Depends: not-a-dependency
+
+Package: cpp
+Status: install ok installed
+Architecture: amd64
+Version: 4:12.2.0-3
+
+Package: libc6
+Status: install ok installed
+Architecture: amd64
+Multi-Arch: same
+Version: 2.36-9
+
+Package: libc6
+Status: install ok installed
+Architecture: i386
+Multi-Arch: same
+Version: 2.36-9
+
+Package: mawk
+Status: install ok installed
+Architecture: amd64
+Version: 1.3.4
+Provides: awk-impl
+
+Package: python3
+Status: install ok installed
+Architecture: i386
+Multi-Arch: allowed
+Version: 3.11.2-1
+
+Package: removed
+Status: deinstall ok config-files
+Architecture: amd64
+Version: 1
+
+Package: dash
+Status: install ok installed
+Architecture: amd64
+Essential: yes
+Pre-Depends: libc6 (>= 2.34)
+Version: 0.5.12
+`;
+
+describe('deb:host: the dpkg database', () => {
+  test('only installed packages count; fields, continuations, Pre-Depends and Provides are read', () => {
+    const all = readStatus(STATUS);
+    assert.deepEqual(all.map((p) => `${p.package}:${p.arch}=${p.version}`), ['gcc:amd64=4:12.2.0-3', 'gcc-12:amd64=12.2.0-14', 'cpp:amd64=4:12.2.0-3', 'libc6:amd64=2.36-9', 'libc6:i386=2.36-9', 'mawk:amd64=1.3.4', 'python3:i386=3.11.2-1', 'dash:amd64=0.5.12']);
+    assert.deepEqual(all.find((p) => p.package === 'dash')!.depends, [[{ name: 'libc6' }]]);
+    assert.deepEqual(all.find((p) => p.package === 'mawk')!.provides, ['awk-impl']);
+    assert.deepEqual(parseDepends('a (>= 1) | b:any, c:i386'), [[{ name: 'a' }, { name: 'b', arch: 'any' }], [{ name: 'c', arch: 'i386' }]]);
+  });
+
+  test('the closure follows the first satisfied alternative, virtual packages, :any and Multi-Arch, and the Essential set', () => {
+    const set = new InstalledSet(readStatus(STATUS));
+    const roots = [set.find('gcc', 'amd64')!];
+    const without = hostClosure(set, roots, false);
+    // libc6 of the compiler's own architecture, not i386's; python3:any takes the i386 one; awk-impl is mawk.
+    assert.deepEqual(without.packages.map((p) => `${p.package}:${p.arch}`), ['cpp:amd64', 'gcc-12:amd64', 'gcc:amd64', 'libc6:amd64', 'mawk:amd64', 'python3:i386']);
+    assert.deepEqual([...without.roots], ['gcc:amd64']);
+    assert.deepEqual(without.unsatisfied, ['gcc-12: libfoo']);
+    const withEssential = hostClosure(set, roots, true);
+    assert.ok(withEssential.packages.some((p) => p.package === 'dash'));
+    assert.deepEqual([...withEssential.roots], ['gcc:amd64']);
+  });
+
+  test('a path is followed through every symlink, with its merged-/usr twin', (t) => {
+    const dir = tempDir('deb-host-links');
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'usr/bin'), { recursive: true });
+    writeFileSync(join(dir, 'usr/bin/gcc-12'), '');
+    symlinkSync('gcc-12', join(dir, 'usr/bin/gcc'));
+    symlinkSync(join(dir, 'usr/bin/gcc'), join(dir, 'cc'));
+    assert.deepEqual(linkChain(join(dir, 'cc')), [join(dir, 'cc'), join(dir, 'usr/bin/gcc'), join(dir, 'usr/bin/gcc-12')]);
+    if (requireTool(t, 'gcc', 'gcc')) assert.ok(linkChain('/usr/bin/gcc').includes('/bin/gcc'));
+  });
+
+  test('the default toolchain names the programs the build file runs, cc and c++ as gcc and g++', () => {
+    const text = 'rule cc\n  command = /usr/bin/cc -c $in -o $out\nrule cxx\n  command = /usr/bin/c++ $in\nrule link\n  command = cd /x && /usr/bin/cmake -E echo && /usr/bin/ar qc $out $in\nbuild a.o: cc a.c\nbuild b: cxx b.cc\nbuild l.a: link a.o\n';
+    const manifest = parseManifest(text, 'build.ninja', () => '');
+    assert.deepEqual(namedTools(manifest), ['/usr/bin/ar', '/usr/bin/cmake', '/usr/bin/g++', '/usr/bin/gcc']);
+    assert.equal(defaultToolchain(manifest), 'deb:host?paths=[/usr/bin/ar, /usr/bin/cmake, /usr/bin/g++, /usr/bin/gcc]&packages=[libc6-dev]');
+    assert.deepEqual(namedTools(parseManifest('rule t\n  command = touch $out\nbuild x: t\n', 'build.ninja', () => '')), ['/usr/bin/gcc']);
+  });
+});
+
+describe('deb:host on this machine', () => {
+  const dir = tempDir('deb-host');
+  const store = join(dir, 'store');
+  // The store holds a whole toolchain (some 400 MB): not left behind.
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const build = join(dir, 'build');
+  mkdirSync(build);
+  // One edge that runs the compiler the build file names (CMake writes /usr/bin/cc), in the sandbox.
+  writeFileSync(join(build, 'build.ninja'), 'rule v\n  command = /usr/bin/cc --version > $out\nbuild version.txt: v\n');
+
+  function tools(t: TestContext): boolean {
+    return requireTool(t, 'apt-get', 'apt') && requireTool(t, 'bwrap', 'bubblewrap') && requireTool(t, 'dpkg-query', 'dpkg') && requireTool(t, 'gcc', 'gcc');
+  }
+
+  const ninja = (args: string[] = [], env: Record<string, string> = {}, cwd = dir) => nomia(store, ['ninja', '-C', build, '--log-format', 'plain', ...args], { env, cwd });
+  const version = () => readFileSync(join(build, 'version.txt'), 'utf8');
+
+  test('nomia ninja\'s default toolchain is the host\'s compiler: the same gcc --version, from exact package names', (t) => {
+    if (!tools(t)) return;
+    const r = ninja();
+    assert.equal(r.code, 0, r.err);
+    assert.equal(version(), execFileSync('gcc', ['--version'], { encoding: 'utf8' }));
+    // The toolchain reduces to exact package names at the installed versions.
+    const host = 'deb:host?paths=[/usr/bin/gcc]&packages=[libc6-dev]';
+    const red = nomia(store, ['reductions', host]);
+    assert.equal(red.code, 0, red.err);
+    const gcc12 = execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'gcc-12'], { encoding: 'utf8' });
+    assert.match(red.out, new RegExp(`deb:exact\\?package=gcc-12&version=${gcc12.replace(/[.+~]/g, '\\$&')}&arch=amd64&sha256=[0-9a-f]{64}`));
+    assert.match(red.out, /deb:exact\?package=libc6-dev&/);
+  });
+
+  test('realized again with the host unchanged, deb:host is answered from the memo, or without it from its kept answer', (t) => {
+    if (!tools(t)) return;
+    const host = 'deb:host?paths=[/usr/bin/gcc]&packages=[libc6-dev]';
+    const first = nomia(store, ['realize', '--log-format', 'plain', host], { cwd: dir });
+    assert.equal(first.code, 0, first.err);
+    const again = nomia(store, ['realize', '--log-format', 'plain', host], { cwd: dir });
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.err, /answered from the memo/);
+    assert.equal(again.out, first.out);
+    // Without the memo (as a build through nomia ninja realizes it), the kept answer spares dpkg and apt.
+    const walked = nomia(store, ['realize', '--no-memo', '--log-format', 'plain', host], { cwd: dir });
+    assert.equal(walked.code, 0, walked.err);
+    assert.match(walked.err, /as before \(kept answer\)/);
+    assert.equal(walked.out, first.out);
+  });
+
+  test('--toolchain, NOMIA_TOOLCHAIN and nomia.json pick another toolchain, in that order', (t) => {
+    if (!tools(t) || !requireTool(t, 'busybox', 'busybox-static')) return;
+    // A toolchain whose gcc says who it is.
+    const fake = (label: string) => {
+      const root = join(dir, label);
+      const name = `filesystem:import?path=${JSON.stringify(root)}`;
+      if (existsSync(root)) return name;
+      mkdirSync(join(root, 'usr/bin'), { recursive: true });
+      copyFileSync('/bin/busybox', join(root, 'usr/bin/busybox'));
+      symlinkSync('busybox', join(root, 'usr/bin/sh'));
+      symlinkSync('usr/bin', join(root, 'bin'));
+      writeFileSync(join(root, 'usr/bin/gcc'), `#!/bin/sh\necho ${label}\n`);
+      chmodSync(join(root, 'usr/bin/gcc'), 0o755);
+      return name;
+    };
+    writeFileSync(join(dir, 'nomia.json'), JSON.stringify({ toolchain: fake('from-nomia-json') }));
+    let r = ninja();
+    assert.equal(r.code, 0, r.err);
+    assert.equal(version(), 'from-nomia-json\n');
+    r = ninja([], { NOMIA_TOOLCHAIN: fake('from-env') });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(version(), 'from-env\n');
+    r = ninja(['--toolchain', fake('from-flag')], { NOMIA_TOOLCHAIN: fake('from-env') });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(version(), 'from-flag\n');
+    writeFileSync(join(dir, 'nomia.json'), JSON.stringify({ toolchain: 7 }));
+    r = ninja();
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /"toolchain" must be a name/);
+    rmSync(join(dir, 'nomia.json'));
+  });
+
+  test('a path no package owns, and a package not installed, are deb/not-installed with a hint to pick a toolchain', (t) => {
+    if (!tools(t)) return;
+    const loose = join(dir, 'loose-tool');
+    writeFileSync(loose, '');
+    for (const name of [`deb:host?paths=[${JSON.stringify(loose)}]`, 'deb:host?packages=[no-such-package-here]', 'deb:host?paths=[/no/such/file]']) {
+      const r = nomia(store, ['realize', name], { cwd: dir });
+      assert.notEqual(r.code, 0, name);
+      assert.match(r.err, /error\[deb\/not-installed\]/, name);
+      assert.match(r.err, /--toolchain/, name);
+    }
+  });
+});
