@@ -5,34 +5,52 @@
  * output in the same directory does not change the tree (and rerun every
  * compile's header discovery); a nested build directory (one holding
  * `CMakeCache.txt` or `build.ninja`), `CMakeFiles` and `.git` are skipped.
+ *
+ * It declares exactly that part of DIR as its context (`SELECTION`), so the
+ * memo of `nomia ninja` answers while no header under DIR changed, however
+ * many build outputs are written beside them.
  */
-import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { addPath, type AtomRequest, objectResource, onlyParams, type RealizeContext, type Resource, requireParam, withWorkDir } from '../../namespace/index.js';
+import { existsSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { addPath, type AtomRequest, objectResource, onlyParams, type RealizeContext, type Resource, requireParam, type Selection, statTree, type TreeState, withWorkDir } from '../../namespace/index.js';
 
 /** What counts as a header: the extensions C and C++ projects include. */
 export const HEADER = /\.(h|hh|hpp|hxx|h\+\+|H|inc|inl|ipp|tcc|tpp|def)$/;
 
-const SKIP = new Set(['.git', 'CMakeFiles']);
+/** The part of a directory the tree takes, as its context is declared: what `copyHeaders` copies. */
+export const SELECTION: Selection = { files: HEADER.source, skip: ['.git', 'CMakeFiles'], stopAt: ['CMakeCache.txt', 'build.ninja'] };
 
-/** Copy (hard-link where possible) the headers of `from` into `to`; returns how many. */
+const SKIP = new Set(SELECTION.skip);
+
+/**
+ * Copy the headers of `from` into `to`; returns how many. Copied, not hard-linked: a link changes the
+ * header's ctime, which would make it look changed to the stat checks of the next run.
+ */
 export function copyHeaders(from: string, to: string, top = true): number {
-  if (!top && (existsSync(join(from, 'CMakeCache.txt')) || existsSync(join(from, 'build.ninja')))) return 0;
+  if (!top && SELECTION.stopAt.some((m) => existsSync(join(from, m)))) return 0;
   let n = 0;
   for (const e of readdirSync(from, { withFileTypes: true })) {
     if (e.isDirectory()) {
       if (!SKIP.has(e.name)) n += copyHeaders(join(from, e.name), join(to, e.name), false);
     } else if (e.isFile() && HEADER.test(e.name)) {
       mkdirSync(to, { recursive: true });
-      try {
-        linkSync(join(from, e.name), join(to, e.name));
-      } catch {
-        copyFileSync(join(from, e.name), join(to, e.name));
-      }
+      copyFileSync(join(from, e.name), join(to, e.name));
       n++;
     }
   }
   return n;
+}
+
+/**
+ * The context of a missing DIR (CMake names include directories that may not exist): the nearest
+ * directory above it that exists, by the names it holds, so that creating DIR (or the directory on the way
+ * to it) shows.
+ */
+function absence(ctx: RealizeContext, dir: string): TreeState | undefined {
+  let missing = dir;
+  while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+  const name = basename(missing).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return statTree(ctx.store, dirname(missing), { files: `^${name}$`, skip: [], stopAt: [], shallow: true });
 }
 
 export async function headers(req: AtomRequest, _inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
@@ -41,6 +59,9 @@ export async function headers(req: AtomRequest, _inputs: Readonly<Record<string,
   return withWorkDir(ctx.store, async (work) => {
     const tree = join(work, 'headers');
     mkdirSync(tree);
+    // Taken before the headers are read (the racy rule, store/stat-cache.ts); none when DIR is missing.
+    const state = existsSync(dir) ? statTree(ctx.store, dir, SELECTION) : absence(ctx, dir);
+    if (state) ctx.dependsOn?.(state);
     const n = existsSync(dir) ? copyHeaders(dir, tree) : 0;
     ctx.log(`${n} header${n === 1 ? '' : 's'} under ${dir}`);
     const { object } = await addPath(ctx.store, tree, { name: 'headers' });

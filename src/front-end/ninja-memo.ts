@@ -1,0 +1,52 @@
+/**
+ * `nomia ninja` answered from the memo of whole names (engine/memo.ts,
+ * docs/namespaces/ninja.md "No-op"): a build whose every input stats as it
+ * did when the memo was kept — build.ninja and the files it includes,
+ * CMakeCache.txt, each source, the headers of each include directory — has
+ * the results it had, and only the build directory is checked (one `lstat`
+ * per output). Nothing is parsed, translated or resolved, and neither the
+ * engine nor any namespace is loaded: this module imports only the memo,
+ * the store and the output writer.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { answerFromMemo, type MemoKey } from '../engine/memo.js';
+import { Protection } from '../engine/protect.js';
+import type { Store } from '../store/store.js';
+import { placeOutputs, readState, resultsDigest, type Counts, type Placed } from './ninja-outputs.js';
+
+/**
+ * The text a build's memo is keyed by (with the caller's configuration, `memoKey`): what decides which
+ * plan is made from the files — the build directory, the targets, the toolchain asked for, and whether
+ * CMake's cache is there (it says where the sources are; its content is one of the memo's files). It is
+ * no name, so no realize of a name text shares its key.
+ */
+export function ninjaMemoText(dir: string, targets: readonly string[], toolchain: string | undefined): string {
+  const abs = resolve(dir);
+  return `#nomia ninja\n${JSON.stringify({ dir: abs, targets, toolchain: toolchain ?? null, cmakeCache: existsSync(join(abs, 'CMakeCache.txt')) })}`;
+}
+
+/** A build answered from the memo: the counts of the plan it was made with, and what checking the build directory did. */
+export interface NinjaMemoAnswer extends Placed {
+  readonly counts: Counts;
+}
+
+/**
+ * The build of `dir` from the memo under `key`, with its outputs put back
+ * in place where they were changed or removed; undefined when the memo
+ * does not hold (a file changed, a result left the store) or the build
+ * directory's state file is not the one that build wrote: then build.
+ */
+export function ninjaFromMemo(store: Store, key: MemoKey, dir: string): NinjaMemoAnswer | undefined {
+  const protection = new Protection(store);
+  try {
+    const hit = answerFromMemo(store, key, (rs) => protection.hold(rs));
+    if (!hit) return undefined;
+    const abs = resolve(dir);
+    const last = readState(abs).state.last;
+    if (!last || last.results !== resultsDigest(hit.results)) return undefined;
+    return { counts: last.counts, ...placeOutputs(abs, last) };
+  } finally {
+    protection.release();
+  }
+}
