@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
 import { hasTool, requireTool } from '../support/tools.js';
 
@@ -61,6 +61,8 @@ function ready(t: TestContext): boolean {
 }
 
 describe('nomia ninja answered from the memo', () => {
+  // The store holds a whole toolchain: not left behind.
+  after(() => rmSync(dir, { recursive: true, force: true }));
   before(() => {
     if (!hasTool('apt-get') || !hasTool('bwrap') || !hasTool('cmake')) return;
     const tc = nomia(store, ['realize', 'deb:closure?packages=[cmake, gcc, libc6-dev]'], { cwd: dir });
