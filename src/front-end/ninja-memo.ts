@@ -6,11 +6,12 @@
  * the results it had, and only the build directory is checked (one `lstat`
  * per output). Nothing is parsed, translated or resolved, and neither the
  * engine nor any namespace is loaded: this module imports only the memo,
- * the store and the output writer.
+ * the store and the output writer. The memo's results are held (against a
+ * gc) only when an output has to be copied from them again.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { answerFromMemo, type MemoKey } from '../engine/memo.js';
+import { lookupMemo, type MemoKey } from '../engine/memo.js';
 import { Protection } from '../engine/protect.js';
 import type { Store } from '../store/store.js';
 import { placeOutputs, readState, resultsDigest, type Counts, type Placed } from './ninja-outputs.js';
@@ -38,14 +39,16 @@ export interface NinjaMemoAnswer extends Placed {
  * directory's state file is not the one that build wrote: then build.
  */
 export function ninjaFromMemo(store: Store, key: MemoKey, dir: string): NinjaMemoAnswer | undefined {
+  const hit = lookupMemo(store, key);
+  if (!hit) return undefined;
+  const abs = resolve(dir);
+  const last = readState(abs).state.last;
+  if (!last || last.results !== resultsDigest(hit.results)) return undefined;
+  // The store files are held only when one is copied: a build directory already in place needs none of them.
   const protection = new Protection(store);
   try {
-    const hit = answerFromMemo(store, key, (rs) => protection.hold(rs));
-    if (!hit) return undefined;
-    const abs = resolve(dir);
-    const last = readState(abs).state.last;
-    if (!last || last.results !== resultsDigest(hit.results)) return undefined;
-    return { counts: last.counts, ...placeOutputs(abs, last) };
+    const placed = placeOutputs(abs, last, () => protection.hold(hit.results));
+    return placed && { counts: last.counts, ...placed };
   } finally {
     protection.release();
   }

@@ -75,15 +75,17 @@ export function readState(dir: string): { readonly text: string | undefined; rea
   return { text, state: { format: FORMAT, outputs: {} } };
 }
 
-/** Put the store file `from` at `to` (written beside, then renamed); true when it was written. */
-function place(from: string, to: string, known: Written | undefined): boolean {
-  if (known && known.from === from) {
-    try {
-      if (lstatSync(to).mtimeMs === known.mtimeMs) return false;
-    } catch {
-      // Gone: written again below.
-    }
+/** Whether the output at `to` is still the one written (its mtime is as recorded). */
+function inPlace(to: string, known: Written): boolean {
+  try {
+    return lstatSync(to).mtimeMs === known.mtimeMs;
+  } catch {
+    return false;
   }
+}
+
+/** Put the store file `from` at `to`: written beside, then renamed, so a reader never sees half a file. */
+function put(from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });
   const tmp = `${to}.nomia-tmp`;
   rmSync(tmp, { force: true });
@@ -97,24 +99,27 @@ function place(from: string, to: string, known: Written | undefined): boolean {
   }
   if (existsSync(to) && statSync(to).isDirectory()) throw new NomiaError('ninja/unknown-target', `${to} is a directory, where the build writes a file`, { hint: 'remove it and build again' });
   renameSync(tmp, to);
-  return true;
 }
 
 /**
  * Place every `[path in DIR, store file]` of `last` in `dir`, leaving those
  * already in place, and record them (the state file is written only when it
- * changes).
+ * changes). `beforeWrite` is asked once, before the first file is written
+ * (to hold the store files meanwhile); when it says no, nothing is written
+ * and the answer is undefined.
  */
-export function placeOutputs(dir: string, last: LastBuild): Placed {
+export function placeOutputs(dir: string, last: LastBuild, beforeWrite: () => boolean = () => true): Placed | undefined {
   const { text, state } = readState(dir);
   const outputs: Record<string, Written> = { ...state.outputs };
   let written = 0;
   for (const [rel, from] of last.placed) {
     const to = join(dir, rel);
-    if (place(from, to, state.outputs[rel])) {
-      written++;
-      outputs[rel] = { from, mtimeMs: lstatSync(to).mtimeMs };
-    }
+    const known = state.outputs[rel];
+    if (known && known.from === from && inPlace(to, known)) continue;
+    if (written === 0 && !beforeWrite()) return undefined;
+    put(from, to);
+    written++;
+    outputs[rel] = { from, mtimeMs: lstatSync(to).mtimeMs };
   }
   const next = JSON.stringify({ format: FORMAT, outputs, last } satisfies State);
   if (next !== text) writeFileSync(join(dir, STATE), next);

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NomiaError } from '../errors.js';
+import { Protection } from '../engine/protect.js';
 import { realize, type RealizeOptions } from '../engine/realize.js';
 import { parseManifest } from '../namespaces/ninja/manifest.js';
 import { translate, type Layout } from '../namespaces/ninja/translate.js';
@@ -90,5 +91,13 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
     if (d.kind === 'file') placed.push([d.path, root.path]);
     else for (const p of d.paths) placed.push([p, join(root.path, p)]);
   });
-  return { counts: plan.counts, ...placeOutputs(dir, { results: resultsDigest(roots), counts: plan.counts, placed }) };
+  // The realize held its results until it returned; they are held again while any is copied (against a gc).
+  const protection = new Protection(options.store);
+  try {
+    const done = placeOutputs(dir, { results: resultsDigest(roots), counts: plan.counts, placed }, () => protection.hold(roots));
+    if (!done) throw new NomiaError('realize/failed', `a result left the store before it was written into ${dir}`, { hint: 'build again (a gc ran meanwhile)' });
+    return { counts: plan.counts, ...done };
+  } finally {
+    protection.release();
+  }
 }

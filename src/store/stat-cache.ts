@@ -141,11 +141,14 @@ const compile = (s: Selection): Compiled => ({ files: new RegExp(s.files), skip:
 function walk(out: Listing, dir: string | Buffer, sel?: Compiled, top = true): bigint {
   let newest = 0n;
   const names = readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare);
+  const dirs = sel && new Set(readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
   if (sel && !top && names.some((n) => sel.stopAt.has(n.toString()))) {
     out.byte(DIR_STOP);
     return newest;
   }
   for (const name of names) {
+    // What a selection cannot take by its name and type (read with the listing, d_type) is not stat-ed at all.
+    if (sel && !(dirs!.has(name.toString()) ? !sel.skip.has(name.toString()) : sel.files.test(name.toString()))) continue;
     const p = childPath(dir, name);
     const st = lstatSync(p, { bigint: true });
     if (sel && (st.isDirectory() ? sel.skip.has(name.toString()) : !st.isFile() || !sel.files.test(name.toString()))) continue;
