@@ -66,7 +66,7 @@ export function cacheDir(store: Store, id: string): string {
 
 export { addPath } from '../store/add.js';
 export { importPath } from '../store/import-path.js';
-export { statTree, type Selection, type TreeState } from '../store/stat-cache.js';
+export { lookupStat, recordStat, statTree, type Selection, type TreeState } from '../store/stat-cache.js';
 export { withWorkDir, commitObject } from '../store/commit.js';
 export { findObject, requireObject, realPath, entryOf, openStore } from '../store/store.js';
 export { closure } from '../store/closure.js';

@@ -214,20 +214,37 @@ export function racy(newestNs: bigint, stampNs: bigint): boolean {
   return newestNs / NS_PER_S >= stampNs / NS_PER_S;
 }
 
-function sameStat(row: StatRow, st: BigIntStats): boolean {
-  // The row keeps the bits of unsigned values; compare as unsigned 64-bit.
-  return row.dev === BigInt.asUintN(64, st.dev) && row.ino === BigInt.asUintN(64, st.ino) && row.mode === st.mode &&
-    row.size === st.size && row.mtimeNs === st.mtimeNs && row.ctimeNs === st.ctimeNs;
+/**
+ * The entry a state is kept under: its path, or for a selection its path and the selection (another part
+ * of the same directory is other content). gc prunes a selection's entry as a path that is gone; that
+ * costs one read.
+ */
+function entryPath(state: TreeState): string {
+  return state.selection ? `${state.path}\n${JSON.stringify(state.selection)}` : state.path;
 }
 
-/** The hash the entry for `state.path` gives, if every number, the listing and the racy rule agree. */
+/** The root's size and times, which a selection does not count (they change with entries it does not take). */
+function own(state: TreeState): { size: bigint; mtimeNs: bigint; ctimeNs: bigint } {
+  const st = state.root;
+  return state.selection ? { size: 0n, mtimeNs: 0n, ctimeNs: 0n } : { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
+}
+
+function sameStat(row: StatRow, state: TreeState): boolean {
+  const st = state.root;
+  const o = own(state);
+  // The row keeps the bits of unsigned values; compare as unsigned 64-bit.
+  return row.dev === BigInt.asUintN(64, st.dev) && row.ino === BigInt.asUintN(64, st.ino) && row.mode === st.mode &&
+    row.size === o.size && row.mtimeNs === o.mtimeNs && row.ctimeNs === o.ctimeNs;
+}
+
+/** The hash the entry for `state` gives, if every number, the listing and the racy rule agree. */
 export function lookupStat(store: Store, state: TreeState): CachedHash | undefined {
-  const row = store.db.statEntry(state.path);
+  const row = store.db.statEntry(entryPath(state));
   if (!row) return undefined;
   const sameListing = row.listing === undefined || state.listing === undefined
     ? row.listing === state.listing
     : row.listing.equals(state.listing);
-  if (!sameStat(row, state.root) || !sameListing || racy(state.newestNs, row.stampNs)) return undefined;
+  if (!sameStat(row, state) || !sameListing || racy(state.newestNs, row.stampNs)) return undefined;
   return { hash: row.hash, narSize: row.narSize };
 }
 
@@ -236,7 +253,7 @@ export function recordStat(store: Store, state: TreeState, read: CachedHash): vo
   const st = state.root;
   try {
     store.db.putStatEntry({
-      path: state.path, dev: st.dev, ino: st.ino, mode: st.mode, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs,
+      path: entryPath(state), dev: st.dev, ino: st.ino, mode: st.mode, ...own(state),
       listing: state.listing, hash: read.hash, narSize: read.narSize, stampNs: state.stampNs,
     });
   } catch {

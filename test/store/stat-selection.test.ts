@@ -8,11 +8,17 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { statNow, type Selection } from '../../src/store/stat-cache.js';
+import { lookupStat, recordStat, statNow, statTree, type Selection } from '../../src/store/stat-cache.js';
+import { openStore, type Store } from '../../src/store/store.js';
+import type { ContentHash } from '../../src/store/hash.js';
 import { tempDir } from '../support/cli.js';
 
 const root = tempDir('stat-selection');
-after(() => rmSync(root, { recursive: true, force: true }));
+const stores: Store[] = [];
+after(() => {
+  for (const s of stores) s.close();
+  rmSync(root, { recursive: true, force: true });
+});
 
 const HEADERS: Selection = { files: '\\.h$', skip: ['CMakeFiles'], stopAt: ['CMakeCache.txt'] };
 
@@ -73,5 +79,26 @@ describe('a selection of a tree', () => {
     assert.equal(state(dir, shallow), before);
     mkdirSync(join(dir, 'include'));
     assert.notEqual(state(dir, shallow), before);
+  });
+
+  test('the stat cache keeps a selection apart from its whole directory, and answers it while what it selects is unchanged', async () => {
+    const dir = tree();
+    const store = openStore({ dir: join(root, `store${n}`), fsync: false });
+    stores.push(store);
+    const sel = 'a'.repeat(64) as ContentHash;
+    const whole = 'b'.repeat(64) as ContentHash;
+    // Out of the racy second: a state is trusted only for files stamped before its clock's second.
+    await new Promise((r) => setTimeout(r, 1100));
+    const selected = statTree(store, dir, HEADERS)!;
+    recordStat(store, selected, { hash: sel, narSize: 1 });
+    recordStat(store, statTree(store, dir)!, { hash: whole, narSize: 2 });
+    assert.equal(lookupStat(store, statTree(store, dir, HEADERS)!)?.hash, sel);
+    assert.equal(lookupStat(store, statTree(store, dir)!)?.hash, whole);
+    // An output written beside the headers: the whole directory changed, its headers did not.
+    writeFileSync(join(dir, 'liba.a'), 'archive');
+    assert.equal(lookupStat(store, statTree(store, dir, HEADERS)!)?.hash, sel);
+    assert.equal(lookupStat(store, statTree(store, dir)!), undefined);
+    appendFileSync(join(dir, 'sub', 'b.h'), '// changed\n');
+    assert.equal(lookupStat(store, statTree(store, dir, HEADERS)!), undefined);
   });
 });

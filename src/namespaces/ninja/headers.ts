@@ -8,11 +8,16 @@
  *
  * It declares exactly that part of DIR as its context (`SELECTION`), so the
  * memo of `nomia ninja` answers while no header under DIR changed, however
- * many build outputs are written beside them.
+ * many build outputs are written beside them; and the stat cache answers
+ * with the tree made before while that part stats the same (a build whose
+ * `.c` changed reads no header).
  */
 import { existsSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { addPath, type AtomRequest, objectResource, onlyParams, type RealizeContext, type Resource, requireParam, type Selection, statTree, type TreeState, withWorkDir } from '../../namespace/index.js';
+import {
+  addPath, type AtomRequest, findObject, lookupStat, objectResource, onlyParams, type RealizeContext, realPath, recordStat, type Resource, requireParam,
+  type Selection, statTree, type TreeState, withWorkDir,
+} from '../../namespace/index.js';
 
 /** What counts as a header: the extensions C and C++ projects include. */
 export const HEADER = /\.(h|hh|hpp|hxx|h\+\+|H|inc|inl|ipp|tcc|tpp|def)$/;
@@ -56,15 +61,23 @@ function absence(ctx: RealizeContext, dir: string): TreeState | undefined {
 export async function headers(req: AtomRequest, _inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
   onlyParams(req, ['path']);
   const dir = resolve(ctx.context.cwd, requireParam(req, 'path', 'ninja:headers?path=./include'));
+  // Taken before the headers are read (the racy rule, store/stat-cache.ts); none when DIR is missing.
+  const state = existsSync(dir) ? statTree(ctx.store, dir, SELECTION) : absence(ctx, dir);
+  if (state) ctx.dependsOn?.(state);
+  // The headers stat as when their tree was made (the stat cache, as for an import): that tree, nothing read.
+  const known = state && lookupStat(ctx.store, state);
+  const stored = known && findObject(ctx.store, known.hash, 'headers');
+  if (stored && existsSync(realPath(ctx.store, stored))) {
+    ctx.log(`unchanged: the headers under ${dir} are already in the store`);
+    return { out: objectResource(ctx.store, stored) };
+  }
   return withWorkDir(ctx.store, async (work) => {
     const tree = join(work, 'headers');
     mkdirSync(tree);
-    // Taken before the headers are read (the racy rule, store/stat-cache.ts); none when DIR is missing.
-    const state = existsSync(dir) ? statTree(ctx.store, dir, SELECTION) : absence(ctx, dir);
-    if (state) ctx.dependsOn?.(state);
     const n = existsSync(dir) ? copyHeaders(dir, tree) : 0;
     ctx.log(`${n} header${n === 1 ? '' : 's'} under ${dir}`);
     const { object } = await addPath(ctx.store, tree, { name: 'headers' });
+    if (state) recordStat(ctx.store, state, { hash: object.hash, narSize: object.narSize });
     return { out: objectResource(ctx.store, object) };
   });
 }
