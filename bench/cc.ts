@@ -25,7 +25,8 @@ import { copy, generate, MODULES, peers, type Bench, type MakeStyle, type Peer }
 
 const bin = fileURLToPath(new URL('../../bin/nomia.js', import.meta.url));
 const base = mkdtempSync(join(tmpdir(), 'nomia-bench-cc-'));
-const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: base, LANG: 'C' };
+// TMPDIR passes through: the compilers' temporary files go where the benchmark's tree is.
+const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: base, LANG: 'C', ...(process.env['TMPDIR'] ? { TMPDIR: process.env['TMPDIR'] } : {}) };
 const store = join(base, 'store');
 const run = runner(env, base);
 const nomia = (...args: string[]) => run(process.execPath, [bin, '--store', store, ...args]);
