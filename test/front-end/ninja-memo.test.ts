@@ -5,6 +5,8 @@
  * memo answer, a changed source, a changed header, a changed build.ninja
  * (reconfigured), an include directory created, and an output deleted or
  * changed in the build directory each rebuild or rewrite what they must.
+ * The build directory is an include directory too (as for configured
+ * headers): the outputs written into it do not stop the memo answering.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -69,7 +71,7 @@ describe('nomia ninja answered from the memo', () => {
     assert.equal(tc.code, 0, tc.err);
     toolchain = tc.out.split('\n')[0]!;
     mkdirSync(src);
-    writeFileSync(join(src, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.10)\nproject(tiny C)\ninclude_directories(${CMAKE_SOURCE_DIR}/gen)\nadd_executable(hello main.c greet.c)\n');
+    writeFileSync(join(src, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.10)\nproject(tiny C)\ninclude_directories(${CMAKE_SOURCE_DIR}/gen ${CMAKE_BINARY_DIR})\nadd_executable(hello main.c greet.c)\n');
     writeFileSync(join(src, 'greet.h'), '#define GREETING "hello"\nvoid greet(void);\n');
     writeFileSync(join(src, 'greet.c'), '#include <stdio.h>\n#include "greet.h"\nvoid greet(void) { puts(GREETING); }\n');
     writeFileSync(join(src, 'main.c'), '#include <stdio.h>\n#include "greet.h"\n#if __has_include("extra.h")\n#include "extra.h"\n#endif\nint main(void) {\n  greet();\n#ifdef EXTRA\n  puts(EXTRA);\n#endif\n#ifdef GENERATED\n  puts(GENERATED);\n#endif\n  return 0;\n}\n');
