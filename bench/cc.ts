@@ -1,80 +1,132 @@
 /**
- * bench/cc: zlib 1.2.13 (Debian's source) built through `cc` names — its
- * 15 library modules archived into libz.a and linked with test/example.c —
- * side by side with zlib's own `./configure --static && make -j2 libz.a
- * example`, and the same with `CC="ccache gcc"` (a fresh cache). Scenarios:
- * cold (for Nomia: a store that holds the toolchain, nothing compiled),
- * no-op, a comment appended to one `.c` file, a real change to one `.c`
- * file. Medians of 3 runs, except cold (1).
+ * bench/cc (issue 17): C builds through `nomia ninja` beside the real
+ * `ninja`, `make -j2` and `make -j2` with `ccache` (a fresh cache), in one
+ * run, on json-c 0.16 (Debian's source, CMake) and on a generated
+ * 100-module C project (CMake, and its own Makefile for make).
  *
- * The include tree Nomia's compiles take is the checkout without its `.c`
- * files (`filter-source:by-gitignore` with a `.gitignore` of `*.c`), so a
- * `.c` change does not rerun every module's header discovery
- * (docs/namespaces/cc.md).
+ * Scenarios: cold (for Nomia, a store that holds the toolchain and nothing
+ * compiled), no-op, one `.c` changed (a real change: it compiles, and the
+ * library and programs are linked again), one widely included header
+ * changed, and a second checkout of the same sources at another path
+ * (configured and built there; ccache has no `base_dir`). Cold and the
+ * checkout are one run each, the others medians of 3.
+ *
+ * Targets: one `.c` changed ≤ 1.1 × ninja's (ninja runs exactly that
+ * compile and the links); no-op ≤ 0.1 s through the CLI; a second checkout
+ * compiles nothing; cold ≤ 1.2 × ninja's.
  */
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { runner, timed } from './measure.js';
+import { copy, generate, MODULES, peers, type Bench, type MakeStyle, type Peer } from './cc-peers.js';
 
 const bin = fileURLToPath(new URL('../../bin/nomia.js', import.meta.url));
 const base = mkdtempSync(join(tmpdir(), 'nomia-bench-cc-'));
-const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: base, LANG: 'C' };
+// TMPDIR passes through: the compilers' temporary files go where the benchmark's tree is.
+const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: base, LANG: 'C', ...(process.env['TMPDIR'] ? { TMPDIR: process.env['TMPDIR'] } : {}) };
 const store = join(base, 'store');
-
 const run = runner(env, base);
+const nomia = (...args: string[]) => run(process.execPath, [bin, '--store', store, ...args]);
 
-const nomia = (...args: string[]) => run(process.execPath, [bin, '--store', store, ...args], base);
-const realized = (name: string) => nomia('realize', '--log-format', 'plain', name).trim().split('\n');
-
-const toolchain = realized('deb:closure?packages=[gcc, libc6-dev]')[0]!;
-const source = realized('deb:source?package=zlib')[1]!;
-const LIB = ['adler32', 'compress', 'crc32', 'deflate', 'gzclose', 'gzlib', 'gzread', 'gzwrite', 'infback', 'inffast', 'inflate', 'inftrees', 'trees', 'uncompr', 'zutil'];
-const FLAGS = '-O3, "-D_LARGEFILE64_SOURCE=1", -DHAVE_HIDDEN';
-
-function checkout(dir: string): string {
-  const at = join(base, dir);
-  cpSync(source, at, { recursive: true });
-  run('chmod', ['-R', 'u+w', at]);
-  return at;
+for (const tool of ['cmake', 'ninja', 'make']) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`bench/cc needs ${tool}: apt-get install ${tool === 'ninja' ? 'ninja-build' : tool}`);
 }
+const ccache = spawnSync('sh', ['-c', 'command -v ccache']).status === 0;
+if (!ccache) console.log('ccache is not installed (apt-get install ccache): its column is left out');
 
-const ours = checkout('zlib');
-writeFileSync(join(ours, '.gitignore'), '*.c\n');
-const include = 'filter-source:by-gitignore(filesystem:import?path="./zlib")';
-const compile = (file: string) => `cc:compile?args=[${FLAGS}](src: filesystem:import?path="./zlib/${file}", include: ${include}, toolchain: ${toolchain})`;
-const program = `cc:link?name=example(${compile('test/example.c')}, cc:archive?name=libz.a(${LIB.map((m) => compile(`${m}.c`)).join(', ')}, toolchain: ${toolchain}), toolchain: ${toolchain})`;
-const buildOurs = () => realized(program);
+const toolchain = nomia('realize', '--log-format', 'plain', 'deb:closure?packages=[cmake, gcc, libc6-dev]').split('\n')[0]!;
+/** `nomia ninja -C dir`, counting the compiles that ran in its JSON events. */
+function nomiaNinja(dir: string): number {
+  const r = spawnSync(process.execPath, [bin, '--store', store, 'ninja', '-C', dir, '-j', '2', '--toolchain', toolchain, '--log-format', 'json'], { cwd: base, env, maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`nomia ninja -C ${dir}: ${r.stderr.toString().slice(-2000)}`);
+  return r.stderr.toString().split('\n').filter((l) => l.startsWith('{"kind":"realizing"') && l.includes('"label":"cc:compile')).length;
+}
+const bench: Bench = { base, run, nomiaNinja, ccache };
 
-const makeDir = checkout('zlib-make');
-const ccacheDir = checkout('zlib-ccache');
-run('./configure', ['--static'], makeDir);
-run('./configure', ['--static'], ccacheDir, { CC: 'ccache gcc', CCACHE_DIR: join(base, 'ccache') });
-const make = (dir: string, extra: Record<string, string> = {}) => () => { run('make', ['-j2', 'libz.a', 'example'], dir, extra); };
-const peers: [string, string, () => void][] = [
-  ['nomia', ours, buildOurs],
-  ['make -j2', makeDir, make(makeDir)],
-  ['make -j2 + ccache', ccacheDir, make(ccacheDir, { CCACHE_DIR: join(base, 'ccache') })],
-];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function scenario(label: string, change: ((dir: string, i: number) => void) | undefined, n: number): void {
-  const cells = peers.map(([, dir, build]) => {
+interface Row { readonly label: string; readonly ms: readonly number[]; readonly compiled: readonly (number | undefined)[] }
+
+/** Each peer `n` times (`change` before each run, on its own sources): the median time, and what the last run compiled. */
+function scenario(list: readonly Peer[], label: string, n: number, change?: (src: string, i: number) => void): Row {
+  const cells = list.map((p) => {
+    let compiled: number | undefined;
     const times = Array.from({ length: n }, (_, i) => {
-      change?.(dir, i);
-      return timed(build);
-    }).sort((a, b) => a - b);
-    return times[Math.floor(n / 2)]!;
+      change?.(p.src, i);
+      return timed(() => { compiled = p.build(); });
+    });
+    return { ms: median(times), compiled };
   });
-  console.log(`${label.padEnd(28)} ${cells.map((ms, i) => `${peers[i]![0]} ${(ms / 1000).toFixed(2).padStart(6)} s`).join('   ')}`);
+  return { label, ms: cells.map((c) => c.ms), compiled: cells.map((c) => c.compiled) };
 }
 
-console.log(`zlib 1.2.13 (15 modules + example), toolchain ${toolchain.slice(0, 60)}…`);
-scenario('cold', undefined, 1);
-scenario('no-op', undefined, 3);
-scenario('comment in adler32.c', (dir, i) => appendFileSync(join(dir, 'adler32.c'), `/* bench ${i} */\n`), 3);
-scenario('code change in adler32.c', (dir, i) => {
-  const f = join(dir, 'adler32.c');
-  writeFileSync(f, readFileSync(f, 'utf8').replace(/#define BASE \d+U/, `#define BASE ${65521 - 2 * (i + 1)}U`));
-}, 3);
+interface Project {
+  readonly name: string;
+  readonly pristine: string;
+  readonly make: MakeStyle;
+  /** A real change to one `.c` file (run `i`). */
+  readonly changeC: (src: string, i: number) => void;
+  readonly header: { readonly label: string; readonly change: (src: string, i: number) => void };
+}
+
+function measure(p: Project): { list: Peer[]; rows: Row[] } {
+  const list = peers(bench, p.name, p.pristine, p.make);
+  const rows = [
+    scenario(list, 'cold', 1),
+    scenario(list, 'no-op', 3),
+    scenario(list, 'one .c changed', 3, p.changeC),
+    scenario(list, p.header.label, 3, p.header.change),
+  ];
+  const second = peers(bench, p.name, p.pristine, p.make, '-checkout2');
+  rows.push(scenario(second, 'second checkout, another path', 1));
+  return { list, rows };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const TARGETS: Record<string, string> = {
+  cold: '≤ 1.2 × ninja', 'no-op': '≤ 0.1 s', 'one .c changed': '≤ 1.1 × ninja', 'second checkout, another path': 'nothing compiled',
+};
+
+function print(title: string, list: readonly Peer[], rows: readonly Row[]): void {
+  const others = list.slice(1).map((p) => p.label);
+  console.log(`\n${title}`);
+  console.log(`| scenario | ${list.map((p) => p.label).join(' | ')} | ${others.map((o) => `÷ ${o}`).join(' | ')} | target |`);
+  console.log(`|---|${list.map(() => '---|').join('')}${others.map(() => '---|').join('')}---|`);
+  for (const r of rows) {
+    const cell = (ms: number, i: number) => {
+      const c = r.compiled[i];
+      return r.label.startsWith('second checkout') && c !== undefined ? `${seconds(ms)} (${c} compiled)` : seconds(ms);
+    };
+    const ratios = r.ms.slice(1).map((ms) => `${(r.ms[0]! / ms).toFixed(2)}`);
+    console.log(`| ${r.label} | ${r.ms.map(cell).join(' | ')} | ${ratios.join(' | ')} | ${TARGETS[r.label] ?? ''} |`);
+  }
+}
+
+// json-c, Debian's source.
+const jsonc = join(base, 'json-c-pristine');
+copy(bench, nomia('realize', '--log-format', 'plain', 'deb:source?package=json-c').split('\n')[1]!, jsonc);
+const jsoncRows = measure({
+  name: 'json-c', pristine: jsonc, make: 'cmake',
+  changeC: (src, i) => appendFileSync(join(src, 'arraylist.c'), `int json_c_bench_${i}(void) { return ${i}; }\n`),
+  header: { label: 'comment in json_object.h', change: (src, i) => appendFileSync(join(src, 'json_object.h'), `/* bench ${i} */\n`) },
+});
+
+// The generated project.
+const gen = generate(join(base, 'gen-pristine'));
+const genRows = measure({
+  name: 'gen', pristine: gen, make: 'own',
+  changeC: (src, i) => appendFileSync(join(src, 'mod7.c'), `int mod7_bench_${i}(void) { return ${i}; }\n`),
+  header: {
+    label: `K changed in common.h (all ${MODULES})`,
+    change: (src, i) => writeFileSync(join(src, 'common.h'), readFileSync(join(src, 'common.h'), 'utf8').replace(/#define K \d+/, `#define K ${i + 2}`)),
+  },
+});
+
+const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`\nbench/cc, -j2 everywhere, load average at the end ${load}; toolchain ${toolchain.slice(0, 70)}…`);
+print('json-c 0.16 (Debian source, CMake; make: CMake\'s Makefiles)', jsoncRows.list, jsoncRows.rows);
+print(`generated project: ${MODULES} modules + main, one header in all (CMake; make: its own Makefile)`, genRows.list, genRows.rows);
 rmSync(base, { recursive: true, force: true });

@@ -1,14 +1,28 @@
-/** `nomia ninja [-C DIR] [-j N] [targets…]`: a drop-in for ninja, each edge a name (src/front-end/ninja.ts). */
+/**
+ * `nomia ninja [-C DIR] [-j N] [targets…]`: a drop-in for ninja, each edge a name (src/front-end/ninja.ts).
+ *
+ * A no-op is answered from the memo (front-end/ninja-memo.ts) before the engine, the registry or any
+ * namespace is loaded, as `nomia realize` does (cmd-realize.ts); they are imported on a miss.
+ */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { ninjaBuild } from '../front-end/ninja.js';
-import { runContext } from '../setup.js';
-import { withEngine } from './realize-run.js';
+import { ninjaFromMemo, ninjaMemoText } from '../front-end/ninja-memo.js';
+import type { Counts, Placed } from '../front-end/ninja-outputs.js';
+import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
-interface Opts { dir: string; jobs: number; logFormat: LogFormat; toolchain?: string; tool?: string; version?: boolean; verbose?: boolean }
+interface Opts { dir: string; jobs: number; logFormat: LogFormat; toolchain?: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean }
+
+/** The sandbox every edge runs in (part of the memo's key, as for `nomia realize`). */
+const SANDBOX = 'bubblewrap';
+
+/** ninja's summary line, on stderr (not with `--log-format json`). */
+function summary(r: Placed & { readonly counts: Counts }, memo: boolean): string {
+  const { compile, archive, command } = r.counts;
+  return `ninja: ${compile} compiles, ${archive} archives, ${command} commands${memo ? ' (unchanged, answered from the memo)' : ''}; ${r.written} files written, ${r.unchanged} up to date\n`;
+}
 
 /** The ninja version printed for `--version`: CMake checks it before it generates for ninja. */
 const NINJA_VERSION = '1.11.1';
@@ -31,6 +45,7 @@ export function register(program: Command): void {
     .option('--toolchain <name>', 'the root tree every edge runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host\'s own tools the build file names, made exact: deb:host?paths=[…])')
     .option('-t <tool>', 'ninja\'s tools: CMake runs `-t restat`, `-t recompact`, `-t cleandead` after generating; they have nothing to do here')
     .option('-v, --verbose', 'accepted for ninja compatibility')
+    .option('--no-memo', 'walk every edge even if nothing changed since the last build (no answer from the memo, none kept)')
     .option('--version', 'print the ninja version this stands in for')
     .addHelpText('after', `
 Examples:
@@ -42,16 +57,26 @@ Examples:
         if (!['restat', 'recompact', 'cleandead'].includes(opts.t)) throw new NomiaError('usage', `-t ${opts.t}: nomia ninja has no such tool`, { hint: 'run the real ninja for its tools' });
         return { go: () => undefined };
       }
+      const key = opts.memo ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), SANDBOX) : undefined;
       return { go: () => withStore(cmd, async (store) => {
         const render = eventRenderer(opts.logFormat);
         try {
-          const r = await withEngine({ sandbox: 'bubblewrap' }, ({ registry, substituters, signal }) => ninjaBuild({
+          const started = Date.now();
+          const answered = key && ninjaFromMemo(store, key, opts.C);
+          if (answered) {
+            render.listener({ kind: 'resolving', name: `nomia ninja -C ${opts.C}` });
+            render.listener({ kind: 'done', roots: [], ms: Date.now() - started, ran: 0, reused: 1, memo: true });
+            render.finish();
+            if (opts.logFormat !== 'json') process.stderr.write(summary(answered, true));
+            return undefined;
+          }
+          const [{ ninjaBuild }, { withEngine }, { runContext }] = await Promise.all([import('../front-end/ninja.js'), import('./realize-run.js'), import('../setup.js')]);
+          const r = await withEngine({ sandbox: SANDBOX }, ({ registry, substituters, signal }) => ninjaBuild({
             dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent: render.listener, signal, substituters,
-            ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
+            ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
           }));
           render.finish();
-          const { compile, archive, command } = r.plan.counts;
-          if (opts.logFormat !== 'json') process.stderr.write(`ninja: ${compile} compiles, ${archive} archives, ${command} commands; ${r.written} files written, ${r.unchanged} up to date\n`);
+          if (opts.logFormat !== 'json') process.stderr.write(summary(r, false));
           return undefined;
         } finally {
           render.finish();

@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Resource } from '../resource/types.js';
-import { racy, statNow, type TreeState } from '../store/stat-cache.js';
+import { racy, statNow, type Selection, type TreeState } from '../store/stat-cache.js';
 import type { Store } from '../store/store.js';
 
 /** The key of a memo; minted by `memoKey` only. */
@@ -79,24 +79,34 @@ export class Dependencies {
   }
 }
 
-/** A dependency as stored: path, dev, ino, mode, size, mtime ns, ctime ns, listing (hex or null), newest ns, stamp ns. */
-type StoredDep = [string, string, string, string, string, string, string, string | null, string, string];
+/**
+ * A dependency as stored: path, dev, ino, mode, size, mtime ns, ctime ns, listing (hex or null), newest ns,
+ * stamp ns, and the selection when only part of a directory was taken (then size, mtime and ctime are
+ * empty: a directory's own change with every entry written in it, selected or not).
+ */
+type StoredDep = [string, string, string, string, string, string, string, string | null, string, string, Selection?];
 
-function encode(s: TreeState): StoredDep {
+/** What must match now as recorded: dev, ino, mode, size, mtime, ctime and listing (index 1 to 7 of a `StoredDep`). */
+function numbers(s: Omit<TreeState, 'stampNs'>): (string | null)[] {
   const r = s.root;
-  return [s.path, String(r.dev), String(r.ino), String(r.mode), String(r.size), String(r.mtimeNs), String(r.ctimeNs), s.listing?.toString('hex') ?? null, String(s.newestNs), String(s.stampNs)];
+  const own = s.selection ? ['', '', ''] : [String(r.size), String(r.mtimeNs), String(r.ctimeNs)];
+  return [String(r.dev), String(r.ino), String(r.mode), ...own, s.listing?.toString('hex') ?? null];
 }
 
-/** Whether `path` stats now as recorded in `d`, and `d` was not racy when taken. */
+function encode(s: TreeState): StoredDep {
+  return [s.path, ...numbers(s), String(s.newestNs), String(s.stampNs), ...(s.selection ? [s.selection] : [])] as StoredDep;
+}
+
+/** Whether `path` stats now as recorded in `d` (the same part of it), and `d` was not racy when taken. */
 function unchanged(d: StoredDep): boolean {
-  const [path, dev, ino, mode, size, mtime, ctime, listing, newest, stamp] = d;
+  const [path, , , , , , , , newest, stamp, selection] = d;
   // Racy (stat-cache.ts): a change within the granule the stats were taken in could look the same.
   if (racy(BigInt(newest), BigInt(stamp))) return false;
-  const now = statNow(path);
+  const now = statNow(path, selection);
   if (!now) return false;
-  const r = now.root;
-  return String(r.dev) === dev && String(r.ino) === ino && String(r.mode) === mode && String(r.size) === size &&
-    String(r.mtimeNs) === mtime && String(r.ctimeNs) === ctime && (now.listing?.toString('hex') ?? null) === listing;
+  const n = numbers(now);
+  for (let i = 0; i < 7; i++) if (n[i] !== d[i + 1]) return false;
+  return true;
 }
 
 /** Record that the realize keyed `key` gave `results`, made from `deps`. A memo that cannot be written costs the next realize its full run, nothing more. */

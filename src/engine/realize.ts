@@ -15,6 +15,7 @@ import type { Registry } from '../namespace/registry.js';
 import type { RunContext } from '../namespace/types.js';
 import type { Resource } from '../resource/types.js';
 import type { Store } from '../store/store.js';
+import type { TreeState } from '../store/stat-cache.js';
 import type { EngineEvent, EventListener } from './events.js';
 import { realizeKnot } from './knots.js';
 import { answerFromMemo, Dependencies, recordMemo, type MemoKey } from './memo.js';
@@ -72,6 +73,11 @@ export interface RealizeOptions {
    * that may be memoized (engine/memo.ts). Absent: no memo.
    */
   readonly memo?: MemoKey;
+  /**
+   * The files the caller read to make the name text (a front-end's manifest: `nomia ninja`'s build.ninja),
+   * each stat-ed before it was read: a memo kept under `memo` holds only while they, too, stat the same.
+   */
+  readonly memoDependsOn?: readonly TreeState[];
 }
 
 /** What one realize and those it starts share (internal to the engine; callers leave `RealizeOptions.session` unset). */
@@ -150,7 +156,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
     return { roots: memoized.results, memoized: true };
   }
   const wholeNameHit = (found: Resource[]): Realized => {
-    if (memo) recordMemo(options.store, memo, found, []);
+    if (memo) recordMemo(options.store, memo, found, options.memoDependsOn ?? []);
     emit({ kind: 'done', roots: found.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1 });
     return { roots: found };
   };
@@ -176,7 +182,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   // A named namespace's implementation (a script) is not in the graph's spelling, only in its nodes'.
   const named = resolved.graph.nodes.some((g) => g.kind === 'atomic' && g.namespace.kind === 'named');
   if (prepared && !named && !resolved.nodes.some((n) => n.tainted)) recordWholeName(options.store, options.registry, prepared.spellings.name, roots, key);
-  if (memo && !named && session.dependencies.untracked === undefined) recordMemo(options.store, memo, roots, session.dependencies.list());
+  if (memo && !named && session.dependencies.untracked === undefined) recordMemo(options.store, memo, roots, [...options.memoDependsOn ?? [], ...session.dependencies.list()]);
   emit({ kind: 'done', roots: roots.map((r) => r.name), ms: Date.now() - started, ...counts });
   return { resolved, roots };
 }

@@ -105,5 +105,5 @@ export async function compileCommands(options: CompileCommandsOptions): Promise<
   const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest);
   const plan = translate(manifest, layout, toolchain, edges.map((e) => e.outputs[0]!));
   const { roots } = await realize(plan.text, { ...options, source: plan.text });
-  return { plan, dir, ...writeResults(dir, plan, roots) };
+  return { plan, dir, ...writeResults(options.store, dir, plan, roots) };
 }

@@ -8,14 +8,20 @@
  * It sits above the engine (it realizes names) and below the CLI, which
  * only parses flags and renders events.
  */
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { NomiaError } from '../errors.js';
+import { Protection } from '../engine/protect.js';
 import { realize, type RealizeOptions } from '../engine/realize.js';
 import { parseManifest } from '../namespaces/ninja/manifest.js';
-import { translate, type Layout, type Plan } from '../namespaces/ninja/translate.js';
+import { translate, type Plan } from '../namespaces/ninja/translate.js';
 import type { Resource } from '../resource/types.js';
+import { statTree, type TreeState } from '../store/stat-cache.js';
+import { placeOutputs, resultsDigest, type Counts, type Placed } from './ninja-outputs.js';
+import { layoutOf } from './layout.js';
 import { configuredToolchain, defaultToolchain } from './toolchain.js';
+
+export { layoutOf };
 
 export interface NinjaOptions extends Omit<RealizeOptions, 'source'> {
   /** The build directory (ninja's `-C`). */
@@ -26,79 +32,40 @@ export interface NinjaOptions extends Omit<RealizeOptions, 'source'> {
   readonly toolchain?: string;
 }
 
-export interface NinjaResult {
-  readonly plan: Plan;
-  /** Files written into the build directory (changed or new), and those already in place. */
-  readonly written: number;
-  readonly unchanged: number;
+/** What a build did: the plan's edges by kind, and the outputs written into the build directory and left in place. */
+export interface NinjaResult extends Placed {
+  readonly counts: Counts;
 }
 
-/** The state file beside build.ninja: each output written, with the store path and the mtime it was written with. */
-const STATE = '.nomia_ninja_state';
 
-/** Where the project's sources are: CMake's cache says; else the build directory itself. */
-export function layoutOf(dir: string): Layout {
-  const buildDir = resolve(dir);
-  try {
-    const cache = readFileSync(join(buildDir, 'CMakeCache.txt'), 'utf8');
-    const home = /^CMAKE_HOME_DIRECTORY:INTERNAL=(.*)$/m.exec(cache)?.[1];
-    const own = /^CMAKE_CACHEFILE_DIR:INTERNAL=(.*)$/m.exec(cache)?.[1];
-    return { srcDir: home ?? buildDir, buildDir: own ?? buildDir };
-  } catch {
-    return { srcDir: buildDir, buildDir };
-  }
-}
-
-type State = Record<string, { readonly from: string; readonly mtimeMs: number }>;
-
-function readState(dir: string): State {
-  try {
-    return JSON.parse(readFileSync(join(dir, STATE), 'utf8')) as State;
-  } catch {
-    return {};
-  }
-}
-
-/** Put the store file `from` at `to` (written beside, then renamed: a reader never sees half a file); true when it changed. */
-function place(from: string, to: string, known: State[string] | undefined): boolean {
-  if (known && known.from === from) {
-    try {
-      if (lstatSync(to).mtimeMs === known.mtimeMs) return false;
-    } catch {
-      // Gone: written again below.
-    }
-  }
-  mkdirSync(dirname(to), { recursive: true });
-  const tmp = `${to}.nomia-tmp`;
-  rmSync(tmp, { force: true });
-  const st = lstatSync(from);
-  if (st.isSymbolicLink()) {
-    symlinkSync(readlinkSync(from), tmp);
-  } else {
-    copyFileSync(from, tmp);
-    // Store files are read-only; ninja's outputs are the user's to change.
-    chmodSync(tmp, st.mode & 0o111 ? 0o755 : 0o644);
-  }
-  if (existsSync(to) && statSync(to).isDirectory()) throw new NomiaError('ninja/unknown-target', `${to} is a directory, where the build writes a file`, { hint: 'remove it and build again' });
-  renameSync(tmp, to);
-  return true;
-}
-
-/** Build the targets of the ninja manifest in `options.dir`. */
+/** Build the targets of the ninja manifest in `options.dir` (answered from the memo, `options.memo`, when nothing it was made from changed). */
 export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
-  const layout = layoutOf(options.dir);
-  const file = join(resolve(options.dir), 'build.ninja');
+  const dir = resolve(options.dir);
+  // The files the plan is made from, each stat-ed before it is read: the memo holds while they stat the same.
+  const read: TreeState[] = [];
+  let unstated = false;
+  const readStated = (path: string): string => {
+    const state = statTree(options.store, path);
+    const text = readFileSync(path, 'utf8');
+    // Read but not stat-ed (no clock: a read-only store): the memo could not tell when it changes.
+    if (state) read.push(state);
+    else unstated = true;
+    return text;
+  };
+  const layout = layoutOf(dir, readStated);
+  const file = join(dir, 'build.ninja');
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readStated(file);
   } catch {
-    throw new NomiaError('ninja/no-manifest', `no build.ninja in ${resolve(options.dir)}`, { hint: 'configure first: cmake -S SRC -B BUILD -G Ninja, then nomia ninja -C BUILD' });
+    throw new NomiaError('ninja/no-manifest', `no build.ninja in ${dir}`, { hint: 'configure first: cmake -S SRC -B BUILD -G Ninja, then nomia ninja -C BUILD' });
   }
-  const manifest = parseManifest(text, file, (p) => readFileSync(resolve(options.dir, p), 'utf8'));
+  const manifest = parseManifest(text, file, (p) => readStated(resolve(dir, p)));
   const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest);
   const plan = translate(manifest, layout, toolchain, options.targets);
-  const { roots } = await realize(plan.text, { ...options, source: plan.text });
-  return { plan, ...writeResults(options.dir, plan, roots) };
+  const { memo, ...rest } = options;
+  const { roots } = await realize(plan.text, { ...rest, source: plan.text, ...(memo && !unstated ? { memo, memoDependsOn: read } : {}) });
+  return { counts: plan.counts, ...writeResults(options.store, dir, plan, roots) };
 }
 
 /**
@@ -106,23 +73,23 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
  * where ninja would (also for `nomia compile-commands`): only files whose
  * result changed, or that were changed or removed in `dir`, are rewritten.
  */
-export function writeResults(dir: string, plan: Plan, roots: readonly (Resource | undefined)[]): Omit<NinjaResult, 'plan'> {
-  const state = readState(resolve(dir));
-  const next: State = {};
-  let written = 0;
-  let unchanged = 0;
+export function writeResults(store: RealizeOptions['store'], dir: string, plan: Plan, roots: readonly (Resource | undefined)[]): Placed {
+  const placed: [string, string][] = [];
   plan.decls.forEach((d, i) => {
     if (d.kind === 'support') return;
     const root = roots[i];
     if (!root || root.kind !== 'object') throw new NomiaError('namespace/contract', `the plan's result ${i} is not a file or tree`);
-    const pairs = d.kind === 'file' ? [[d.path, root.path]] : d.paths.map((p) => [p, join(root.path, p)]);
-    for (const [rel, from] of pairs) {
-      const to = join(resolve(dir), rel!);
-      if (place(from!, to, state[rel!])) written++;
-      else unchanged++;
-      next[rel!] = { from: from!, mtimeMs: lstatSync(to).mtimeMs };
-    }
+    if (d.kind === 'file') placed.push([d.path, root.path]);
+    else for (const p of d.paths) placed.push([p, join(root.path, p)]);
   });
-  writeFileSync(join(resolve(dir), STATE), JSON.stringify({ ...state, ...next }));
-  return { written, unchanged };
+  const results = roots.filter((r): r is Resource => r !== undefined);
+  // The realize held its results until it returned; they are held again while any is copied (against a gc).
+  const protection = new Protection(store);
+  try {
+    const done = placeOutputs(resolve(dir), { results: resultsDigest(results), counts: plan.counts, placed }, () => protection.hold(results));
+    if (!done) throw new NomiaError('realize/failed', `a result left the store before it was written into ${dir}`, { hint: 'build again (a gc ran meanwhile)' });
+    return done;
+  } finally {
+    protection.release();
+  }
 }

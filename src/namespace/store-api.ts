@@ -66,9 +66,8 @@ export function cacheDir(store: Store, id: string): string {
 
 export { addPath } from '../store/add.js';
 export { importPath } from '../store/import-path.js';
-export type { TreeState } from '../store/stat-cache.js';
 // A contextual node's declared context (RealizeContext.dependsOn): a file it read, stat-ed before the read.
-export { statTree } from '../store/stat-cache.js';
+export { lookupStat, recordStat, statTree, type Selection, type TreeState } from '../store/stat-cache.js';
 export { withWorkDir, commitObject } from '../store/commit.js';
 export { findObject, requireObject, realPath, entryOf, openStore } from '../store/store.js';
 export { closure } from '../store/closure.js';

@@ -30,13 +30,35 @@ import type { ContentHash } from './hash.js';
 import { self } from './process.js';
 import type { Store } from './store.js';
 
+/**
+ * A part of a directory tree a reader takes (the headers of an include
+ * directory): the regular files whose name matches `files`, in the
+ * directories below not named in `skip`; a directory below the top that
+ * holds an entry named in `stopAt` (a nested build directory) counts only
+ * by that mark. Plain data, so a dependency on it can be stored and stated
+ * again (the engine's memo).
+ */
+export interface Selection {
+  /** A regular expression's source, tested against each file's name. */
+  readonly files: string;
+  readonly skip: readonly string[];
+  readonly stopAt: readonly string[];
+  /** Directories below the top count by their names alone (their content is not taken). */
+  readonly shallow?: boolean;
+}
+
 /** A path's stat state, taken before its content is read. */
 export interface TreeState {
   readonly path: string;
-  /** The path's own `lstat`. */
+  /**
+   * The path's own `lstat`. With a `selection`, only its device, inode and mode count: the directory's
+   * times and size change with every entry written in it, selected or not.
+   */
   readonly root: BigIntStats;
-  /** For a directory: the digest of every entry below (see above); undefined otherwise. */
+  /** For a directory: the digest of every entry below (see above), or of those `selection` takes; undefined otherwise. */
   readonly listing: Buffer | undefined;
+  /** The part of the directory the reader takes; absent: all of it. */
+  readonly selection?: Selection;
   /** The newest mtime or ctime (ns) of any file or symlink covered; 0 for an empty directory. */
   readonly newestNs: bigint;
   /** The file system's clock (ns) read before the stats were taken. */
@@ -104,6 +126,10 @@ class Listing {
 
 const DIR_OPEN = 0x64; // 'd'
 const DIR_CLOSE = 0x65; // 'e'
+const DIR_STOP = 0x73; // 's': a directory a selection stops at
+
+interface Compiled { readonly files: RegExp; readonly skip: ReadonlySet<string>; readonly stopAt: ReadonlySet<string>; readonly shallow: boolean }
+const compile = (s: Selection): Compiled => ({ files: new RegExp(s.files), skip: new Set(s.skip), stopAt: new Set(s.stopAt), shallow: s.shallow === true });
 
 /**
  * Walk a directory in NAR order (names sorted by bytes), appending each
@@ -112,17 +138,30 @@ const DIR_CLOSE = 0x65; // 'e'
  * unambiguous, so two different trees never give the same bytes. Returns the
  * newest mtime or ctime of the non-directories.
  */
-function walk(out: Listing, dir: string | Buffer): bigint {
+function walk(out: Listing, dir: string | Buffer, sel?: Compiled, top = true): bigint {
   let newest = 0n;
-  for (const name of readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare)) {
+  const names = readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare);
+  const dirs = sel && new Set(readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
+  if (sel && !top && names.some((n) => sel.stopAt.has(n.toString()))) {
+    out.byte(DIR_STOP);
+    return newest;
+  }
+  for (const name of names) {
+    // What a selection cannot take by its name and type (read with the listing, d_type) is not stat-ed at all.
+    if (sel && !(dirs!.has(name.toString()) ? !sel.skip.has(name.toString()) : sel.files.test(name.toString()))) continue;
+    const p = childPath(dir, name);
+    const st = lstatSync(p, { bigint: true });
+    if (sel && (st.isDirectory() ? sel.skip.has(name.toString()) : !st.isFile() || !sel.files.test(name.toString()))) continue;
     out.reserve(4 + name.length + 48);
     out.n = out.buf.writeUInt32LE(name.length, out.n);
     out.n += name.copy(out.buf, out.n);
-    const p = childPath(dir, name);
-    const st = lstatSync(p, { bigint: true });
+    if (st.isDirectory() && sel?.shallow) {
+      out.byte(DIR_STOP);
+      continue;
+    }
     if (st.isDirectory()) {
       out.byte(DIR_OPEN);
-      const n = walk(out, p);
+      const n = walk(out, p, sel, false);
       if (n > newest) newest = n;
       out.byte(DIR_CLOSE);
       continue;
@@ -142,14 +181,14 @@ function walk(out: Listing, dir: string | Buffer): bigint {
 }
 
 /**
- * Stat `path` and everything below it, after reading the clock. Undefined
+ * Stat `path` and everything below it (or the part `selection` takes), after reading the clock. Undefined
  * when the cache cannot be used (no clock, or the path cannot be walked:
  * the read that follows reports why).
  */
-export function statTree(store: Store, path: string): TreeState | undefined {
+export function statTree(store: Store, path: string, selection?: Selection): TreeState | undefined {
   const stampNs = fsClock(store);
   if (stampNs === undefined) return undefined;
-  const now = statNow(path);
+  const now = statNow(path, selection);
   return now && { ...now, stampNs };
 }
 
@@ -158,13 +197,13 @@ export function statTree(store: Store, path: string): TreeState | undefined {
  * the clock: for comparing with a state taken before (the engine's memo).
  * Undefined when the path cannot be walked (it is gone, or unreadable).
  */
-export function statNow(path: string): Omit<TreeState, 'stampNs'> | undefined {
+export function statNow(path: string, selection?: Selection): Omit<TreeState, 'stampNs'> | undefined {
   try {
     const root = lstatSync(path, { bigint: true });
-    if (!root.isDirectory()) return { path, root, listing: undefined, newestNs: root.mtimeNs > root.ctimeNs ? root.mtimeNs : root.ctimeNs };
+    if (!root.isDirectory()) return { path, root, listing: undefined, newestNs: root.mtimeNs > root.ctimeNs ? root.mtimeNs : root.ctimeNs, ...(selection ? { selection } : {}) };
     const out = new Listing();
-    const newestNs = walk(out, path);
-    return { path, root, listing: createHash('sha256').update(out.buf.subarray(0, out.n)).digest(), newestNs };
+    const newestNs = walk(out, path, selection && compile(selection));
+    return { path, root, listing: createHash('sha256').update(out.buf.subarray(0, out.n)).digest(), newestNs, ...(selection ? { selection } : {}) };
   } catch {
     return undefined;
   }
@@ -175,20 +214,37 @@ export function racy(newestNs: bigint, stampNs: bigint): boolean {
   return newestNs / NS_PER_S >= stampNs / NS_PER_S;
 }
 
-function sameStat(row: StatRow, st: BigIntStats): boolean {
-  // The row keeps the bits of unsigned values; compare as unsigned 64-bit.
-  return row.dev === BigInt.asUintN(64, st.dev) && row.ino === BigInt.asUintN(64, st.ino) && row.mode === st.mode &&
-    row.size === st.size && row.mtimeNs === st.mtimeNs && row.ctimeNs === st.ctimeNs;
+/**
+ * The entry a state is kept under: its path, or for a selection its path and the selection (another part
+ * of the same directory is other content). gc prunes a selection's entry as a path that is gone; that
+ * costs one read.
+ */
+function entryPath(state: TreeState): string {
+  return state.selection ? `${state.path}\n${JSON.stringify(state.selection)}` : state.path;
 }
 
-/** The hash the entry for `state.path` gives, if every number, the listing and the racy rule agree. */
+/** The root's size and times, which a selection does not count (they change with entries it does not take). */
+function own(state: TreeState): { size: bigint; mtimeNs: bigint; ctimeNs: bigint } {
+  const st = state.root;
+  return state.selection ? { size: 0n, mtimeNs: 0n, ctimeNs: 0n } : { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
+}
+
+function sameStat(row: StatRow, state: TreeState): boolean {
+  const st = state.root;
+  const o = own(state);
+  // The row keeps the bits of unsigned values; compare as unsigned 64-bit.
+  return row.dev === BigInt.asUintN(64, st.dev) && row.ino === BigInt.asUintN(64, st.ino) && row.mode === st.mode &&
+    row.size === o.size && row.mtimeNs === o.mtimeNs && row.ctimeNs === o.ctimeNs;
+}
+
+/** The hash the entry for `state` gives, if every number, the listing and the racy rule agree. */
 export function lookupStat(store: Store, state: TreeState): CachedHash | undefined {
-  const row = store.db.statEntry(state.path);
+  const row = store.db.statEntry(entryPath(state));
   if (!row) return undefined;
   const sameListing = row.listing === undefined || state.listing === undefined
     ? row.listing === state.listing
     : row.listing.equals(state.listing);
-  if (!sameStat(row, state.root) || !sameListing || racy(state.newestNs, row.stampNs)) return undefined;
+  if (!sameStat(row, state) || !sameListing || racy(state.newestNs, row.stampNs)) return undefined;
   return { hash: row.hash, narSize: row.narSize };
 }
 
@@ -197,7 +253,7 @@ export function recordStat(store: Store, state: TreeState, read: CachedHash): vo
   const st = state.root;
   try {
     store.db.putStatEntry({
-      path: state.path, dev: st.dev, ino: st.ino, mode: st.mode, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs,
+      path: entryPath(state), dev: st.dev, ino: st.ino, mode: st.mode, ...own(state),
       listing: state.listing, hash: read.hash, narSize: read.narSize, stampNs: state.stampNs,
     });
   } catch {

@@ -10,40 +10,74 @@
  * tree in the store (`ninja:build`'s source or configured build tree): not
  * contextual, and a `.c` file changed in the tree changes the tree but not
  * these headers, so the compiles downstream are reused (early cutoff).
+ *
+ * `ninja:headers` declares exactly that part of DIR as its context (`SELECTION`), so the
+ * memo of `nomia ninja` answers while no header under DIR changed, however
+ * many build outputs are written beside them; and the stat cache answers
+ * with the tree made before while that part stats the same (a build whose
+ * `.c` changed reads no header).
  */
-import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, posix, resolve } from 'node:path';
-import { addPath, type AtomRequest, objectResource, onlyParams, type RealizeContext, type Resource, requireParam, usage, withWorkDir } from '../../namespace/index.js';
+import { existsSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, posix, resolve } from 'node:path';
+import {
+  addPath, type AtomRequest, findObject, lookupStat, objectResource, onlyParams, type RealizeContext, realPath, recordStat, type Resource, requireParam,
+  type Selection, statTree, type TreeState, usage, withWorkDir,
+} from '../../namespace/index.js';
 
 /** What counts as a header: the extensions C and C++ projects include. */
 export const HEADER = /\.(h|hh|hpp|hxx|h\+\+|H|inc|inl|ipp|tcc|tpp|def)$/;
 
-const SKIP = new Set(['.git', 'CMakeFiles']);
+/** The part of a directory the tree takes, as its context is declared: what `copyHeaders` copies. */
+export const SELECTION: Selection = { files: HEADER.source, skip: ['.git', 'CMakeFiles'], stopAt: ['CMakeCache.txt', 'build.ninja'] };
 
-/** Copy (hard-link where possible) the headers of `from` into `to`; returns how many. */
+const SKIP = new Set(SELECTION.skip);
+
+/**
+ * Copy the headers of `from` into `to`; returns how many. Copied, not hard-linked: a link changes the
+ * header's ctime, which would make it look changed to the stat checks of the next run.
+ */
 export function copyHeaders(from: string, to: string, top = true): number {
-  if (!top && (existsSync(join(from, 'CMakeCache.txt')) || existsSync(join(from, 'build.ninja')))) return 0;
+  if (!top && SELECTION.stopAt.some((m) => existsSync(join(from, m)))) return 0;
   let n = 0;
   for (const e of readdirSync(from, { withFileTypes: true })) {
     if (e.isDirectory()) {
       if (!SKIP.has(e.name)) n += copyHeaders(join(from, e.name), join(to, e.name), false);
     } else if (e.isFile() && HEADER.test(e.name)) {
       mkdirSync(to, { recursive: true });
-      try {
-        linkSync(join(from, e.name), join(to, e.name));
-      } catch {
-        copyFileSync(join(from, e.name), join(to, e.name));
-      }
+      copyFileSync(join(from, e.name), join(to, e.name));
       n++;
     }
   }
   return n;
 }
 
+/**
+ * The context of a missing DIR (CMake names include directories that may not exist): the nearest
+ * directory above it that exists, by the names it holds, so that creating DIR (or the directory on the way
+ * to it) shows.
+ */
+function absence(ctx: RealizeContext, dir: string): TreeState | undefined {
+  let missing = dir;
+  while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+  const name = basename(missing).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return statTree(ctx.store, dirname(missing), { files: `^${name}$`, skip: [], stopAt: [], shallow: true });
+}
+
 /** `ninja:headers?path=DIR`: the headers of a directory of this machine. */
 export async function headers(req: AtomRequest, _inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
   onlyParams(req, ['path']);
-  return headerTree(ctx, resolve(ctx.context.cwd, requireParam(req, 'path', 'ninja:headers?path=./include')));
+  const dir = resolve(ctx.context.cwd, requireParam(req, 'path', 'ninja:headers?path=./include'));
+  // Taken before the headers are read (the racy rule, store/stat-cache.ts); none when DIR is missing.
+  const state = existsSync(dir) ? statTree(ctx.store, dir, SELECTION) : absence(ctx, dir);
+  if (state) ctx.dependsOn?.(state);
+  // The headers stat as when their tree was made (the stat cache, as for an import): that tree, nothing read.
+  const known = state && lookupStat(ctx.store, state);
+  const stored = known && findObject(ctx.store, known.hash, 'headers');
+  if (stored && existsSync(realPath(ctx.store, stored))) {
+    ctx.log(`unchanged: the headers under ${dir} are already in the store`);
+    return { out: objectResource(ctx.store, stored) };
+  }
+  return headerTree(ctx, dir, state);
 }
 
 /** `ninja:headers-of?path=REL(tree: TREE)`: the headers of a directory of a tree in the store (`.` for its top). */
@@ -57,13 +91,15 @@ export async function headersOf(req: AtomRequest, inputs: Readonly<Record<string
   return headerTree(ctx, join(tree.path, rel));
 }
 
-async function headerTree(ctx: RealizeContext, dir: string): Promise<Readonly<Record<string, Resource>>> {
+/** The tree of the headers under `dir`, added to the store; recorded in the stat cache under `state` when given. */
+async function headerTree(ctx: RealizeContext, dir: string, state?: TreeState): Promise<Readonly<Record<string, Resource>>> {
   return withWorkDir(ctx.store, async (work) => {
     const tree = join(work, 'headers');
     mkdirSync(tree);
     const n = existsSync(dir) ? copyHeaders(dir, tree) : 0;
     ctx.log(`${n} header${n === 1 ? '' : 's'} under ${dir}`);
     const { object } = await addPath(ctx.store, tree, { name: 'headers' });
+    if (state) recordStat(ctx.store, state, { hash: object.hash, narSize: object.narSize });
     return { out: objectResource(ctx.store, object) };
   });
 }

@@ -1,0 +1,21 @@
+/**
+ * Where a configured project lies on this machine: its source and build
+ * directories. A module of its own, without the engine, because the memo
+ * check of `nomia ninja` (ninja-memo.ts) needs it before anything is loaded.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Layout } from '../namespaces/ninja/translate.js';
+
+/** Where the project's sources are: CMake's cache says (read by `read`); else the build directory itself. */
+export function layoutOf(dir: string, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): Layout {
+  const buildDir = resolve(dir);
+  try {
+    const cache = read(join(buildDir, 'CMakeCache.txt'));
+    const home = /^CMAKE_HOME_DIRECTORY:INTERNAL=(.*)$/m.exec(cache)?.[1];
+    const own = /^CMAKE_CACHEFILE_DIR:INTERNAL=(.*)$/m.exec(cache)?.[1];
+    return { srcDir: home ?? buildDir, buildDir: own ?? buildDir };
+  } catch {
+    return { srcDir: buildDir, buildDir };
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * `nomia ninja` answered from the memo (front-end/ninja-memo.ts), driven
+ * through the real CLI on a small CMake project: a no-op is answered without
+ * running or walking any edge, and the answer is never stale — after a
+ * memo answer, a changed source, a changed header, a changed build.ninja
+ * (reconfigured), an include directory created, and an output deleted or
+ * changed in the build directory each rebuild or rewrite what they must.
+ * The build directory is an include directory too (as for configured
+ * headers): the outputs written into it do not stop the memo answering.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { nomia, tempDir } from '../support/cli.js';
+import { hasTool, requireTool } from '../support/tools.js';
+
+const dir = tempDir('ninja-memo');
+const store = join(dir, 'store');
+const src = join(dir, 'tiny');
+const build = join(dir, 'build');
+let toolchain = '';
+
+interface Build {
+  /** Labels of the nodes that ran. */
+  readonly ran: readonly string[];
+  /** The done event said the memo answered. */
+  readonly memo: boolean;
+  readonly summary: string;
+}
+
+function ninja(format: 'json' | 'plain' = 'json'): Build {
+  const r = nomia(store, ['ninja', '-C', build, '--toolchain', toolchain, '--log-format', format], { cwd: dir });
+  assert.equal(r.code, 0, r.err.slice(-3000));
+  const ran: string[] = [];
+  let memo = false;
+  for (const line of r.err.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const e = JSON.parse(line) as { kind: string; label?: string; memo?: boolean };
+    if (e.kind === 'realizing' && e.label) ran.push(e.label);
+    if (e.kind === 'done') memo = e.memo === true;
+  }
+  return { ran, memo, summary: r.err.split('\n').find((l) => l.startsWith('ninja: ')) ?? '' };
+}
+
+/** What the built program prints. */
+const hello = () => execFileSync(join(build, 'hello'), { encoding: 'utf8' });
+
+function configure(...args: string[]): void {
+  execFileSync('cmake', ['-S', src, '-B', build, '-G', 'Ninja', ...args], { stdio: 'pipe' });
+}
+
+/** A no-op now is answered from the memo, and compiles nothing. */
+function answeredFromMemo(what: string): void {
+  const b = ninja();
+  assert.ok(b.memo, `${what}: answered from the memo`);
+  assert.deepEqual(b.ran, [], `${what}: nothing ran`);
+}
+
+function ready(t: TestContext): boolean {
+  return requireTool(t, 'apt-get', 'apt') && requireTool(t, 'bwrap', 'bubblewrap') && requireTool(t, 'cmake', 'cmake') && toolchain !== '';
+}
+
+describe('nomia ninja answered from the memo', () => {
+  // The store holds a whole toolchain: not left behind.
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  before(() => {
+    if (!hasTool('apt-get') || !hasTool('bwrap') || !hasTool('cmake')) return;
+    const tc = nomia(store, ['realize', 'deb:closure?packages=[cmake, gcc, libc6-dev]'], { cwd: dir });
+    assert.equal(tc.code, 0, tc.err);
+    toolchain = tc.out.split('\n')[0]!;
+    mkdirSync(src);
+    writeFileSync(join(src, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.10)\nproject(tiny C)\ninclude_directories(${CMAKE_SOURCE_DIR}/gen ${CMAKE_BINARY_DIR})\nadd_executable(hello main.c greet.c)\n');
+    writeFileSync(join(src, 'greet.h'), '#define GREETING "hello"\nvoid greet(void);\n');
+    writeFileSync(join(src, 'greet.c'), '#include <stdio.h>\n#include "greet.h"\nvoid greet(void) { puts(GREETING); }\n');
+    writeFileSync(join(src, 'main.c'), '#include <stdio.h>\n#include "greet.h"\n#if __has_include("extra.h")\n#include "extra.h"\n#endif\nint main(void) {\n  greet();\n#ifdef EXTRA\n  puts(EXTRA);\n#endif\n#ifdef GENERATED\n  puts(GENERATED);\n#endif\n  return 0;\n}\n');
+  });
+
+  test('a no-op is answered from the memo; after one, sources, headers, build.ninja and outputs are never stale', (t) => {
+    if (!ready(t)) return;
+    configure();
+    const cold = ninja();
+    assert.ok(!cold.memo && cold.ran.some((l) => l.startsWith('cc:compile')), 'the first build compiles');
+    assert.equal(hello(), 'hello\n');
+    // The first no-op may still walk (a file written in the second the build read it is racy); then the memo holds.
+    ninja();
+    answeredFromMemo('no-op');
+    const plain = ninja('plain');
+    assert.match(plain.summary, /answered from the memo\); 0 files written, \d+ up to date/);
+
+    // A source changed: its module compiles again, the program is relinked.
+    writeFileSync(join(src, 'greet.c'), '#include <stdio.h>\n#include "greet.h"\nvoid greet(void) { puts(GREETING ", world"); }\n');
+    const source = ninja();
+    assert.ok(!source.memo && source.ran.some((l) => l.startsWith('cc:compile')), 'a changed source compiles');
+    assert.equal(hello(), 'hello, world\n');
+    ninja();
+    answeredFromMemo('after a source change');
+
+    // A header changed: the modules that include it compile again.
+    writeFileSync(join(src, 'greet.h'), '#define GREETING "hi"\nvoid greet(void);\n');
+    assert.ok(!ninja().memo, 'a changed header is not answered from the memo');
+    assert.equal(hello(), 'hi, world\n');
+    ninja();
+    answeredFromMemo('after a header change');
+
+    // build.ninja changed (reconfigured with another flag), nothing else.
+    configure('-DCMAKE_C_FLAGS=-DEXTRA=\\"flag\\"');
+    assert.ok(!ninja().memo, 'a reconfigured build is not answered from the memo');
+    assert.equal(hello(), 'hi, world\nflag\n');
+    ninja();
+    answeredFromMemo('after reconfiguring');
+
+    // An include directory CMake names that did not exist is created, with a header a module includes.
+    mkdirSync(join(src, 'gen'));
+    writeFileSync(join(src, 'gen', 'extra.h'), '#define GENERATED "generated"\n');
+    assert.ok(!ninja().memo, 'a created include directory is not answered from the memo');
+    assert.equal(hello(), 'hi, world\nflag\ngenerated\n');
+    ninja();
+    answeredFromMemo('after an include directory was created');
+
+    // Outputs deleted or changed in the build directory are written again from the memo's answer.
+    rmSync(join(build, 'hello'));
+    writeFileSync(join(build, 'CMakeFiles', 'hello.dir', 'main.c.o'), 'clobbered');
+    const rewritten = ninja('plain');
+    assert.match(rewritten.summary, /answered from the memo\); 2 files written/);
+    assert.equal(hello(), 'hi, world\nflag\ngenerated\n');
+    assert.notEqual(readFileSync(join(build, 'CMakeFiles', 'hello.dir', 'main.c.o'), 'utf8'), 'clobbered');
+    assert.match(ninja('plain').summary, /answered from the memo\); 0 files written/);
+  });
+});
