@@ -51,6 +51,15 @@ function configure(...args: string[]): void {
   execFileSync('cmake', ['-S', src, '-B', build, '-G', 'Ninja', ...args], { stdio: 'pipe' });
 }
 
+/**
+ * Wait past the second of the last write: a memo whose files were written in
+ * the second it was kept is racy and never answers (store/stat-cache.ts), and
+ * a build that reuses everything can finish within that second.
+ */
+function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1100);
+}
+
 /** A no-op now is answered from the memo, and compiles nothing. */
 function answeredFromMemo(what: string): void {
   const b = ninja();
@@ -83,7 +92,9 @@ describe('nomia ninja answered from the memo', () => {
     const cold = ninja();
     assert.ok(!cold.memo && cold.ran.some((l) => l.startsWith('cc:compile')), 'the first build compiles');
     assert.equal(hello(), 'hello\n');
-    // The first no-op may still walk (a file written in the second the build read it is racy); then the memo holds.
+    // The first no-op may still walk (a file written in the second the build read it is racy); once that
+    // second has passed, the no-op after it keeps a memo that holds.
+    settle();
     ninja();
     answeredFromMemo('no-op');
     const plain = ninja('plain');
@@ -94,6 +105,7 @@ describe('nomia ninja answered from the memo', () => {
     const source = ninja();
     assert.ok(!source.memo && source.ran.some((l) => l.startsWith('cc:compile')), 'a changed source compiles');
     assert.equal(hello(), 'hello, world\n');
+    settle();
     ninja();
     answeredFromMemo('after a source change');
 
@@ -101,6 +113,7 @@ describe('nomia ninja answered from the memo', () => {
     writeFileSync(join(src, 'greet.h'), '#define GREETING "hi"\nvoid greet(void);\n');
     assert.ok(!ninja().memo, 'a changed header is not answered from the memo');
     assert.equal(hello(), 'hi, world\n');
+    settle();
     ninja();
     answeredFromMemo('after a header change');
 
@@ -108,6 +121,7 @@ describe('nomia ninja answered from the memo', () => {
     configure('-DCMAKE_C_FLAGS=-DEXTRA=\\"flag\\"');
     assert.ok(!ninja().memo, 'a reconfigured build is not answered from the memo');
     assert.equal(hello(), 'hi, world\nflag\n');
+    settle();
     ninja();
     answeredFromMemo('after reconfiguring');
 
@@ -116,6 +130,7 @@ describe('nomia ninja answered from the memo', () => {
     writeFileSync(join(src, 'gen', 'extra.h'), '#define GENERATED "generated"\n');
     assert.ok(!ninja().memo, 'a created include directory is not answered from the memo');
     assert.equal(hello(), 'hi, world\nflag\ngenerated\n');
+    settle();
     ninja();
     answeredFromMemo('after an include directory was created');
 
