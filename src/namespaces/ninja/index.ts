@@ -5,7 +5,9 @@
  * - `command?command=…&inputs=[…]&outputs=[…](i0, …, toolchain: TREE)`:
  *   an edge run as written in the sandbox (command.ts);
  * - `headers?path=DIR` (contextual): the headers under DIR as a tree
- *   (headers.ts), a compile's include tree.
+ *   (headers.ts), a compile's include tree;
+ * - `files?path=DIR` (contextual): every file under DIR as a tree, the
+ *   source tree of a compile run as a command.
  *
  * The manifest parser (manifest.ts) and the translation of edges into
  * names (translate.ts) live here too, used by the front-end.
@@ -14,11 +16,11 @@ import { type AtomRequest, type Namespace, type Signature, unknownName } from '.
 import { command } from './command.js';
 import { headers } from './headers.js';
 
-const NAMES = ['command?command=…&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', 'headers?path=DIR'];
+const NAMES = ['command?command=…&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', 'headers?path=DIR', 'files?path=DIR'];
 
 function signature(req: AtomRequest): Signature {
   if (req.nameId === 'command') return { inputs: 'any', outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: false };
-  if (req.nameId === 'headers') return { inputs: {}, outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: true };
+  if (req.nameId === 'headers' || req.nameId === 'files') return { inputs: {}, outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: true };
   throw unknownName(req, NAMES);
 }
 

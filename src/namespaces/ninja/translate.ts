@@ -17,11 +17,12 @@
  * Every declaration is bound, so the compose's results are all of them, in
  * order: `Plan.decls[i]` says what the i-th result is.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { NomiaError, printSegment, printValue } from '../../namespace/index.js';
 import type { Edge, Manifest } from './manifest.js';
-import { recognise } from './recognise.js';
+import { HEADER } from './headers.js';
+import { isCompileEdge, recognise, type Recognised } from './recognise.js';
 
 /** Where the project lies on this machine. */
 export interface Layout {
@@ -43,8 +44,8 @@ export interface Plan {
   /** The `compose` name text. */
   readonly text: string;
   readonly decls: readonly Decl[];
-  /** How many edges became `cc:compile`, `cc:archive` and `ninja:command` names. */
-  readonly counts: { readonly compile: number; readonly archive: number; readonly command: number };
+  /** How many edges became `cc:compile`, `cc:archive`, `cc:link` and `ninja:command` names. */
+  readonly counts: { readonly compile: number; readonly archive: number; readonly link: number; readonly command: number };
 }
 
 const str = (s: string) => printValue({ kind: 'String', value: s });
@@ -85,6 +86,55 @@ function sandboxPath(layout: Layout, p: string): string {
   return mapCommand(p, layout);
 }
 
+/**
+ * Whether a source quote-includes a file that an include tree of headers
+ * would not hold: a path with `..` (fmt's `#include "../src/os.cc"`) or a
+ * file that is not a header by its name (googletest's `gtest-all.cc`
+ * includes `src/gtest.cc`). Such a compile runs as `ninja:command` with
+ * the whole source tree.
+ */
+function includesNonHeaders(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return true;
+  }
+  for (const m of text.matchAll(/^\s*#\s*include\s*"([^"]+)"/gm)) {
+    if (m[1]!.split('/').includes('..') || !HEADER.test(m[1]!)) return true;
+  }
+  return false;
+}
+
+/**
+ * The `cc:compile` inputs and extra flags of a recognised compile, or
+ * undefined to leave it to `ninja:command`. A directory inside the source
+ * or build directory is an include tree (`ninja:headers`); one outside
+ * them is the toolchain's (the toolchain is `/` in the sandbox), so it
+ * stays a flag, `-I/usr/src/googletest/googletest`, and a source outside
+ * them is the toolchain's file (`$tc/usr/src/…`). Mixing the two for `-I`
+ * would change the search order, so a compile does not: a source inside
+ * takes `-I` directories inside only, and `-isystem` directories outside
+ * only (searched after every `-I`); a source outside takes directories
+ * outside only.
+ */
+function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layout): { inside: boolean; source: string; trees: string[]; flags: string[] } | undefined {
+  const roots = [layout.srcDir, layout.buildDir];
+  const under = (p: string) => roots.some((d) => p === d || p.startsWith(`${d}/`));
+  const source = posix.resolve(layout.buildDir, r.source);
+  const own = posix.dirname(source);
+  const dirs = r.includes.map((d) => posix.resolve(layout.buildDir, d));
+  const system = r.system.map((d) => posix.resolve(layout.buildDir, d));
+  if (system.some(under)) return undefined;
+  const systemFlags = system.map((d) => `-isystem${d}`);
+  if (under(source)) {
+    if (!dirs.every(under) || includesNonHeaders(source)) return undefined;
+    return { inside: true, source, trees: [...(dirs.includes(own) ? [] : [own]), ...dirs], flags: systemFlags };
+  }
+  if (dirs.some(under)) return undefined;
+  return { inside: false, source, trees: [], flags: [...[...(dirs.includes(own) ? [] : [own]), ...dirs].map((d) => `-I${d}`), ...systemFlags] };
+}
+
 /** Build the plan for `targets` (empty: the manifest's defaults, else every output no edge reads). */
 export function translate(manifest: Manifest, layout: Layout, toolchain: string, targets: readonly string[]): Plan {
   const producer = new Map<string, Edge>();
@@ -121,7 +171,8 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
   const vars = new Map<Edge, string>();
   const imports = new Map<string, string>();
   const headerTrees = new Map<string, string>();
-  const counts = { compile: 0, archive: 0, command: 0 };
+  const sourceTrees = new Map<string, string>();
+  const counts = { compile: 0, archive: 0, link: 0, command: 0 };
   const support = (map: Map<string, string>, prefix: string, k: string, name: string): string => {
     let v = map.get(k);
     if (!v) {
@@ -138,38 +189,58 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
     const e = producer.get(k);
     return e && e.rule === 'phony' ? [...e.inputs, ...e.implicitInputs].flatMap(files) : [k];
   };
+  const known = (k: string) => producer.has(k) || existsSync(posix.resolve(layout.buildDir, k));
+  const linkFiles = {
+    isFile: (p: string) => known(key(layout, p)),
+    withoutSoname: (p: string) => !(producer.get(key(layout, p))?.bindings['command'] ?? '').includes('-Wl,-soname,'),
+  };
+  // What each edge is, decided once: a compile that cc:compile cannot lay out is a command.
+  const kinds = new Map<Edge, Recognised>();
+  const kind = (e: Edge): Recognised => {
+    let r = kinds.get(e);
+    if (!r) {
+      r = recognise(e, [layout.srcDir, layout.buildDir], linkFiles);
+      if (r.kind === 'compile' && !compileParts(r, layout)) r = { kind: 'other' };
+      kinds.set(e, r);
+    }
+    return r;
+  };
   /** The name of a file: a result of the edge making it, or the file on disk. */
   const nameOf = (k: string): string => {
     const e = producer.get(k);
     if (e && vars.has(e)) {
       const v = vars.get(e)!;
-      return recognise(e, [layout.srcDir, layout.buildDir]).kind === 'other' ? `$${v}/${k.split('/').map(printSegment).join('/')}` : `$${v}`;
+      return kind(e).kind === 'other' ? `$${v}/${k.split('/').map(printSegment).join('/')}` : `$${v}`;
     }
     const abs = posix.resolve(layout.buildDir, k);
     return `$${support(imports, 'f', abs, `filesystem:import?path=${str(abs)}`)}`;
   };
   const ref = (p: string): string[] => files(p).map(nameOf);
-  const known = (k: string) => producer.has(k) || existsSync(posix.resolve(layout.buildDir, k));
   const headers = (dir: string) => `$${support(headerTrees, 'h', dir, `ninja:headers?path=${str(dir)}`)}`;
 
   for (const e of order) {
     if (e.rule === 'phony') continue;
     const v = `e${vars.size}`;
-    const r = recognise(e, [layout.srcDir, layout.buildDir]);
+    const r = kind(e);
     let name: string;
     if (r.kind === 'compile') {
       counts.compile++;
-      const dirs = r.includes.map((d) => posix.resolve(layout.buildDir, d));
-      const own = posix.dirname(posix.resolve(layout.buildDir, r.source));
-      const trees = [...(dirs.includes(own) ? [] : [own]), ...dirs].map(headers);
-      const inputs = [`src: ${ref(r.source)[0]}`, ...trees.map((t, i) => `include${i}: ${t}`), 'toolchain: $tc'];
-      name = `cc:compile?args=${list(r.args)}(${inputs.join(', ')})`;
+      const parts = compileParts(r, layout)!;
+      // A source outside the project is the toolchain's file, taken from the toolchain tree by projection.
+      const src = parts.inside ? ref(r.source)[0]! : `$tc${parts.source.split('/').map((c) => (c ? printSegment(c) : '')).join('/')}`;
+      const inputs = [`src: ${src}`, ...parts.trees.map((t, i) => `include${i}: ${headers(t)}`), 'toolchain: $tc'];
+      name = `cc:compile?args=${list([...r.args, ...parts.flags])}(${inputs.join(', ')})`;
     } else if (r.kind === 'archive') {
       counts.archive++;
       name = `cc:archive?name=${str(posix.basename(e.outputs[0]!))}&members=${list(r.members.map((m) => posix.basename(m)))}(${[...r.members.flatMap(ref), 'toolchain: $tc'].join(', ')})`;
+    } else if (r.kind === 'link') {
+      counts.link++;
+      const driver = r.driver === 'g++' ? '&driver=g++' : '';
+      name = `cc:link?args=${list(r.args)}${driver}&name=${str(posix.basename(e.outputs[0]!))}(${[...r.files.map((f) => nameOf(key(layout, f))), 'toolchain: $tc'].join(', ')})`;
     } else {
       counts.command++;
-      name = commandName(e, layout, files, nameOf, known);
+      const tree = isCompileEdge(e) ? `$${support(sourceTrees, 't', layout.srcDir, `ninja:files?path=${str(layout.srcDir)}`)}` : undefined;
+      name = commandName(e, layout, files, nameOf, known, tree);
     }
     vars.set(e, v);
     lines.push(`${v} = ${name}`);
@@ -179,8 +250,12 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
   return { text: `compose\n  ${lines.join(';\n  ')}`, decls, counts };
 }
 
-/** The `ninja:command` name of an edge run as written, with its declared inputs and the files of the source tree its command names. */
-function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean): string {
+/**
+ * The `ninja:command` name of an edge run as written, with its declared inputs and the files of the source tree its
+ * command names. A compile has no declared headers (ninja learns them from its depfile), so it gets `tree`, the whole
+ * source tree, at `/src` first.
+ */
+function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean, tree?: string): string {
   const command = e.bindings['command'] ?? '';
   const outputs = [...new Set([...e.outputs, ...e.implicitOutputs].map((o) => key(layout, o)))];
   for (const o of outputs) {
@@ -192,6 +267,7 @@ function commandName(e: Edge, layout: Layout, files: (p: string) => string[], na
   const named = [...command.matchAll(new RegExp(`(?:${dirs})/[^\\s'",:;=]+`, 'g'))].map((m) => key(layout, m[0]))
     .filter((k) => !declared.includes(k) && !outputs.includes(k) && known(k));
   const all = [...new Set([...declared, ...named])];
-  const params = `command=${str(alternatives(mapCommand(command, layout)))}&inputs=${list(all.map((k) => sandboxPath(layout, k)))}&outputs=${list(outputs)}`;
-  return `ninja:command?${params}(${[...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
+  const at = [...(tree ? ['/src'] : []), ...all.map((k) => sandboxPath(layout, k))];
+  const params = `command=${str(alternatives(mapCommand(command, layout)))}&inputs=${list(at)}&outputs=${list(outputs)}`;
+  return `ninja:command?${params}(${[...(tree ? [tree] : []), ...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
 }
