@@ -96,11 +96,12 @@ describe('ninja edges as names', () => {
     assert.throws(() => translate(cyclic, layout, TC, ['a']), (e: unknown) => e instanceof NomiaError && e.code === 'ninja/cycle');
   });
 
-  test('C++: toolchain directories stay flags, a toolchain source is a projection, a non-header include runs with the source tree, links use g++', () => {
-    // A directory outside the project (the toolchain's, as /usr/src/googletest is): its path on this machine.
-    const G = join(root, 'sys', 'gt');
-    mkdirSync(join(G, 'src'), { recursive: true });
-    writeFileSync(join(G, 'src', 'gt-all.cc'), '');
+  test('C++: toolchain directories stay flags, other directories outside are trees, a toolchain source is a projection, a non-header include runs with the source tree, links use g++', () => {
+    // The toolchain's googletest (it is / in the sandbox; not read here), and a directory of this machine outside the project.
+    const G = '/usr/src/gt';
+    const O = join(root, 'elsewhere');
+    mkdirSync(join(O, 'include'), { recursive: true });
+    writeFileSync(join(O, 'extra.map'), '{ global: *; };\n');
     writeFileSync(join(S, 't.cc'), '#include "t.h"\n');
     writeFileSync(join(S, 'mock.cc'), '#include "../src/os.cc"\n');
     const m = parseManifest(`
@@ -112,8 +113,9 @@ rule SO
   command = : && /usr/bin/c++ -fPIC -shared $SONAME -o $out $in && :
 rule EXE
   command = : && /usr/bin/c++ -O2 $in -o $out -Wl,-rpath,${B}/lib $LIBS && :
+build ${G}/src/gt-all.cc: phony
 build t.o: CXX ${S}/t.cc
-  INCLUDES = -I${S}/include -isystem ${G}/include
+  INCLUDES = -I${S}/include -I${O}/include -isystem ${G}/include
 build gt.o: CXX ${G}/src/gt-all.cc
   INCLUDES = -I${G}/include -I${G}
 build mock.o: CXX ${S}/mock.cc
@@ -121,32 +123,40 @@ build mock.o: CXX ${S}/mock.cc
 build mixed.o: CXX ${S}/t.cc
   INCLUDES = -I${S}/include -I${G}/include
 build lib/libgt.so: SO gt.o
-  SONAME = -Wl,-soname,libgt.so
+  SONAME = -Wl,-soname,libgt.so -Wl,--version-script,${O}/extra.map
 build lib/libnoname.so: SO gt.o
 build prog: EXE t.o mock.o | lib/libgt.so
   LIBS = lib/libgt.so /usr/lib/libz.so
 build prog2: EXE t.o | lib/libnoname.so
   LIBS = lib/libnoname.so
-build all: phony prog prog2 mixed.o
+build prog3: EXE t.o
+  LIBS = -L${S}/lib
+build all: phony prog prog2 prog3 mixed.o
 default all
 `, 'build.ninja', () => '');
     const plan = translate(m, layout, TC, []);
-    assert.deepEqual(plan.counts, { compile: 2, archive: 0, link: 3, command: 3 });
+    assert.deepEqual(plan.counts, { compile: 2, archive: 0, link: 3, command: 4 });
     // The declaration that makes `out`: plan.decls[i] is the i-th line of the compose.
     const lines = plan.text.split(';\n');
     const line = (out: string) => lines[plan.decls.findIndex((d) => (d.kind === 'file' ? d.path === out : d.kind === 'tree' && d.paths.includes(out)))]!;
     const decl = (out: string) => line(out).replace(/^(compose\n)?\s*e\d+ = /, '');
     const v = (out: string) => `$${/(e\d+) = /.exec(line(out))![1]}`;
-    assert.equal(decl('t.o'), `cc:compile?args=["-std=c++11", "-isystem${G}/include"](src: $f0, include0: $h0, include1: $h1, toolchain: $tc)`);
+    const tree = (dir: string) => `$${new RegExp(`(h\\d+) = ninja:headers\\?path=${dir};`).exec(plan.text)![1]}`;
+    assert.equal(decl('t.o'), `cc:compile?args=["-std=c++11", "-isystem${G}/include"](src: $f0, include0: ${tree(S)}, include1: ${tree(`${S}/include`)}, include2: ${tree(`${O}/include`)}, toolchain: $tc)`);
     assert.equal(decl('gt.o'), `cc:compile?args=["-std=c++11", "-I${G}/src", "-I${G}/include", "-I${G}"](src: $tc${G}/src/gt-all.cc, toolchain: $tc)`);
     assert.match(decl('mock.o'), /^ninja:command\?command="\/usr\/bin\/g\+\+ -I\/src\/include .*-c \/src\/mock\.cc"&inputs=\[\/src, \/src\/mock\.cc\]&outputs=\[mock\.o\]\(\$t0, \$f\d+, toolchain: \$tc\)$/);
     assert.match(plan.text, new RegExp(`t0 = ninja:files\\?path=${S};`));
-    assert.equal(decl('lib/libgt.so'), `cc:link?args=[-fPIC, -shared, "-Wl,-soname,libgt.so", "{0}"]&driver=g++&name=libgt.so(${v('gt.o')}, toolchain: $tc)`);
+    // A file outside the project that is not the toolchain's is an input by content, as CMake's version-script check needs.
+    const map = /(f\d+) = filesystem:import\?path=([^;]*extra\.map)/.exec(plan.text)!;
+    assert.equal(map[2], join(O, 'extra.map'));
+    assert.equal(decl('lib/libgt.so'), `cc:link?args=[-fPIC, -shared, "-Wl,-soname,libgt.so", "-Wl,--version-script,{0}", "{1}"]&driver=g++&name=libgt.so($${map[1]}, ${v('gt.o')}, toolchain: $tc)`);
     assert.equal(decl('prog'), `cc:link?args=[-O2, "{0}", "{1}", "-Wl,-rpath,${B}/lib", "{2}", /usr/lib/libz.so]&driver=g++&name=prog(${v('t.o')}, ${v('mock.o')}/mock.o, ${v('lib/libgt.so')}, toolchain: $tc)`);
     // A shared library without a soname would be recorded by its sandbox path in what links it: that link stays a command.
     assert.match(plan.text, /cc:link\?args=\[-fPIC, -shared, "\{0\}"\]&driver=g\+\+&name=libnoname\.so\(/);
     assert.ok(plan.text.includes('outputs=[prog2]'));
-    // -I inside and outside the project in one compile would change the search order: a command.
+    // A project directory in a flag is not a file to lay out: a command.
+    assert.ok(plan.text.includes('outputs=[prog3]'));
+    // A toolchain -I after a tree would be searched before it: a command.
     assert.ok(plan.text.includes('outputs=[mixed.o]'));
   });
 

@@ -12,8 +12,13 @@
  * - a run path (`-Wl,-rpath,…`, `-Wl,-rpath-link,…`): where the program
  *   looks for its libraries at run time on this machine (CMake's build-tree
  *   run path is what lets ctest run the tests in place);
- * - an absolute path outside the source and build directories: a file of
- *   the toolchain, which is `/` in the sandbox (`/usr/lib/…/libz.so`).
+ * - a path under `/usr`, `/lib…`, `/bin`, `/sbin` or `/etc` outside the
+ *   source and build directories: a file of the toolchain, which is `/` in
+ *   the sandbox (`/usr/lib/…/libz.so`).
+ *
+ * Any other absolute path of a file on this machine is an input by content
+ * too (CMake's check that the linker takes a version script names one in
+ * the parent project's build directory, outside the check's own).
  *
  * Anything else that places files (`-L` or `-B` of a relative directory,
  * a project directory in a flag, a shared library of the build that has no
@@ -37,6 +42,14 @@ export interface LinkFiles {
   readonly withoutSoname: (path: string) => boolean;
 }
 
+/** Where a Debian package installs: a path there, outside the project, is the toolchain's (it is `/` in the sandbox). */
+const TOOLCHAIN_DIRS = /^\/(usr|lib|lib32|lib64|libx32|bin|sbin|etc)(\/|$)/;
+
+/** Whether absolute `path` names the toolchain's file rather than one of this machine's (`roots` are the project's). */
+export function isToolchainPath(path: string, roots: readonly string[]): boolean {
+  return TOOLCHAIN_DIRS.test(path) && !roots.some((r) => path === r || path.startsWith(`${r}/`));
+}
+
 /** No file is known: only declared inputs become link inputs. */
 export const NO_FILES: LinkFiles = { isFile: () => false, withoutSoname: () => true };
 
@@ -58,7 +71,8 @@ export function link(edge: Edge, commands: readonly (readonly string[])[], roots
   const tool = posix.basename(words[0]!);
   if (!COMPILER.test(tool)) return undefined;
   const declared = new Set([...edge.inputs, ...edge.implicitInputs].map(norm));
-  const inRoots = new RegExp(`(?:${roots.map(escape).join('|')})(?=/|$)[^\\s'",:;=]*`, 'g');
+  // Paths inside a flag: the project's directories anywhere, any other absolute path after `,` or `=`.
+  const inFlag = new RegExp(`(?:${roots.map(escape).join('|')})(?=/|$)[^\\s'",:;=]*|(?<=[,=])/[^\\s'",:;=]*`, 'g');
   const underRoot = (p: string) => roots.some((r) => p === r || p.startsWith(`${r}/`));
   const paths: string[] = [];
   const input = (p: string): string => {
@@ -82,12 +96,14 @@ export function link(edge: Edge, commands: readonly (readonly string[])[], roots
       }
       if (SEARCH_DIR.test(w) && !/^(-L|-B|--sysroot=?)\//.test(w)) return undefined;
       let ok = true;
-      args.push(w.replace(inRoots, (p) => {
-        if (!files.isFile(p)) ok = false;
-        return input(p);
+      args.push(w.replace(inFlag, (p) => {
+        if (isToolchainPath(p, roots)) return p;
+        if (files.isFile(p)) return input(p);
+        if (underRoot(p)) ok = false;
+        return p;
       }));
       if (!ok) return undefined;
-    } else if (declared.has(norm(w)) || (w.startsWith('/') ? underRoot(w) : true)) {
+    } else if (declared.has(norm(w)) || !w.startsWith('/') || underRoot(w) || (!isToolchainPath(w, roots) && files.isFile(w))) {
       // A file of the project: declared, or named without being declared (it must exist or be made).
       if (!declared.has(norm(w)) && !files.isFile(w)) return undefined;
       if (SHARED_LIBRARY.test(w) && files.withoutSoname(w)) return undefined;

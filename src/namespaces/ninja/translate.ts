@@ -17,12 +17,13 @@
  * Every declaration is bound, so the compose's results are all of them, in
  * order: `Plan.decls[i]` says what the i-th result is.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { NomiaError, printSegment, printValue } from '../../namespace/index.js';
 import type { Edge, Manifest } from './manifest.js';
 import { HEADER } from './headers.js';
 import { isCompileEdge, recognise, type Recognised } from './recognise.js';
+import { isToolchainPath } from './recognise-link.js';
 
 /** Where the project lies on this machine. */
 export interface Layout {
@@ -110,31 +111,33 @@ function includesNonHeaders(file: string): boolean {
 
 /**
  * The `cc:compile` inputs and extra flags of a recognised compile, or
- * undefined to leave it to `ninja:command`. A directory inside the source
- * or build directory is an include tree (`ninja:headers`); one outside
- * them is the toolchain's (the toolchain is `/` in the sandbox), so it
- * stays a flag, `-I/usr/src/googletest/googletest`, and a source outside
- * them is the toolchain's file (`$tc/usr/src/…`). Mixing the two for `-I`
- * would change the search order, so a compile does not: a source inside
- * takes `-I` directories inside only, and `-isystem` directories outside
- * only (searched after every `-I`); a source outside takes directories
- * outside only.
+ * undefined to leave it to `ninja:command`. A directory of the toolchain
+ * (under `/usr`, `/lib…`, `/etc`, outside the project: `isToolchainPath`)
+ * stays a flag, `-I/usr/src/googletest/googletest`, since the toolchain is
+ * `/` in the sandbox and in the spelling; any other directory is an
+ * include tree of its headers (`ninja:headers`). A toolchain source
+ * (googletest's `gtest-all.cc`) is taken from the toolchain tree by
+ * projection (`$tc/usr/src/…`). The flags come before the trees on
+ * `cc:compile`'s command line, so a compile whose `-I` order that would
+ * change is left to a command: a toolchain directory after a tree, or one
+ * before a source's own directory (searched first for quote includes). A
+ * `-isystem` directory must be the toolchain's: there are no system trees.
  */
-function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layout): { inside: boolean; source: string; trees: string[]; flags: string[] } | undefined {
+function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layout): { toolchainSource: boolean; source: string; trees: string[]; flags: string[] } | undefined {
   const roots = [layout.srcDir, layout.buildDir];
-  const under = (p: string) => roots.some((d) => p === d || p.startsWith(`${d}/`));
+  const ofToolchain = (p: string) => isToolchainPath(p, roots);
   const source = posix.resolve(layout.buildDir, r.source);
   const own = posix.dirname(source);
   const dirs = r.includes.map((d) => posix.resolve(layout.buildDir, d));
   const system = r.system.map((d) => posix.resolve(layout.buildDir, d));
-  if (system.some(under)) return undefined;
-  const systemFlags = system.map((d) => `-isystem${d}`);
-  if (under(source)) {
-    if (!dirs.every(under) || includesNonHeaders(source)) return undefined;
-    return { inside: true, source, trees: [...(dirs.includes(own) ? [] : [own]), ...dirs], flags: systemFlags };
-  }
-  if (dirs.some(under)) return undefined;
-  return { inside: false, source, trees: [], flags: [...[...(dirs.includes(own) ? [] : [own]), ...dirs].map((d) => `-I${d}`), ...systemFlags] };
+  if (!system.every(ofToolchain)) return undefined;
+  const toolchainSource = ofToolchain(source);
+  const all = [...(dirs.includes(own) ? [] : [own]), ...dirs];
+  const firstTree = all.findIndex((d) => !ofToolchain(d));
+  if (firstTree >= 0 && all.slice(firstTree).some(ofToolchain)) return undefined;
+  if (!toolchainSource && includesNonHeaders(source)) return undefined;
+  const flagDirs = firstTree < 0 ? all : all.slice(0, firstTree);
+  return { toolchainSource, source, trees: firstTree < 0 ? [] : all.slice(firstTree), flags: [...flagDirs.map((d) => `-I${d}`), ...system.map((d) => `-isystem${d}`)] };
 }
 
 /** Build the plan for `targets` (empty: the manifest's defaults, else every output no edge reads). */
@@ -193,7 +196,17 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
   };
   const known = (k: string) => producer.has(k) || existsSync(posix.resolve(layout.buildDir, k));
   const linkFiles = {
-    isFile: (p: string) => known(key(layout, p)),
+    // A directory (`-L/checkout/lib`) is not a link input: such a link stays a command.
+    isFile: (p: string) => {
+      const k = key(layout, p);
+      const e = producer.get(k);
+      if (e) return e.rule !== 'phony';
+      try {
+        return statSync(posix.resolve(layout.buildDir, k)).isFile();
+      } catch {
+        return false;
+      }
+    },
     withoutSoname: (p: string) => !(producer.get(key(layout, p))?.bindings['command'] ?? '').includes('-Wl,-soname,'),
   };
   // What each edge is, decided once: a compile that cc:compile cannot lay out is a command.
@@ -228,8 +241,7 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
     if (r.kind === 'compile') {
       counts.compile++;
       const parts = compileParts(r, layout)!;
-      // A source outside the project is the toolchain's file, taken from the toolchain tree by projection.
-      const src = parts.inside ? ref(r.source)[0]! : `$tc${parts.source.split('/').map((c) => (c ? printSegment(c) : '')).join('/')}`;
+      const src = parts.toolchainSource ? `$tc${parts.source.split('/').map((c) => (c ? printSegment(c) : '')).join('/')}` : ref(r.source)[0]!;
       const inputs = [`src: ${src}`, ...parts.trees.map((t, i) => `include${i}: ${headers(t)}`), 'toolchain: $tc'];
       name = `cc:compile?args=${list([...r.args, ...parts.flags])}(${inputs.join(', ')})`;
     } else if (r.kind === 'archive') {
