@@ -54,7 +54,7 @@ export function isToolchainPath(path: string, roots: readonly string[]): boolean
 export const NO_FILES: LinkFiles = { isFile: () => false, withoutSoname: () => true };
 
 const SHARED_LIBRARY = /\.so(\.\d+)*$/;
-const RUN_PATH = /^-Wl,-rpath(-link)?,/;
+const RUN_PATH = /^-Wl,-rpath(-link)?[,=]/;
 /** Words that are not a link's: a compile, preprocessing, or dependency output. */
 const NOT_LINK = /^(-c|-S|-E|-M)/;
 /** Flags whose directory must exist where the command runs: relative ones would not in the sandbox. */
