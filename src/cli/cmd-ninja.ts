@@ -20,8 +20,8 @@ const SANDBOX = 'bubblewrap';
 
 /** ninja's summary line, on stderr (not with `--log-format json`). */
 function summary(r: Placed & { readonly counts: Counts }, memo: boolean): string {
-  const { compile, archive, command } = r.counts;
-  return `ninja: ${compile} compiles, ${archive} archives, ${command} commands${memo ? ' (unchanged, answered from the memo)' : ''}; ${r.written} files written, ${r.unchanged} up to date\n`;
+  const { compile, archive, link, command } = r.counts;
+  return `ninja: ${compile} compiles, ${archive} archives, ${link} links, ${command} commands${memo ? ' (unchanged, answered from the memo)' : ''}; ${r.written} files written, ${r.unchanged} up to date\n`;
 }
 
 /** The ninja version printed for `--version`: CMake checks it before it generates for ninja. */
@@ -31,7 +31,7 @@ export function register(program: Command): void {
   program
     .command('ninja')
     .summary('build a build.ninja (CMake, Meson) as names: a drop-in for ninja')
-    .description('Read DIR/build.ninja, turn each edge the targets need into a name (compiles into cc:compile, archives into\ncc:archive, other edges into sandboxed ninja:command nodes), realize them, and write the outputs into DIR where ninja would.')
+    .description('Read DIR/build.ninja, turn each edge the targets need into a name (compiles into cc:compile, archives into\ncc:archive, links into cc:link, other edges into sandboxed ninja:command nodes), realize them, and write the outputs into DIR where ninja would.')
     .argument('[targets...]', 'targets to build (default: the manifest\'s defaults)')
     .option('-C <dir>', 'change to DIR before doing anything else', '.')
     .option('-j, --jobs <n>', 'edges running at once', (v: string) => {

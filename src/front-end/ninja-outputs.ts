@@ -33,6 +33,7 @@ export interface Written {
 export interface Counts {
   readonly compile: number;
   readonly archive: number;
+  readonly link: number;
   readonly command: number;
 }
 

@@ -202,12 +202,17 @@ describe('cc namespace', () => {
     assert.equal(chosen.code, 0, chosen.err);
   });
 
-  test('include directories are include trees: -I in args is refused, and a toolchain without gcc is named', (t) => {
+  test('include directories are include trees: -I of a relative or sandbox path in args is refused, one of the toolchain\'s is taken, and a toolchain without gcc is named', (t) => {
     if (!tools(t)) return;
     const a = checkout(join(dir, 'usage'));
-    const r = realize(`cc:compile?args=["-I/usr/include"](src: filesystem:import?path="./src/f.c", toolchain: ${toolchain})`, a);
-    assert.notEqual(r.code, 0);
-    assert.match(r.err, /cannot take it in `args`/);
+    for (const flag of ['-Iinc', '-I/include/0', '-isystem/src', '-I/usr/../src']) {
+      const r = realize(`cc:compile?args=["${flag}"](src: filesystem:import?path="./src/f.c", toolchain: ${toolchain})`, a);
+      assert.notEqual(r.code, 0, flag);
+      assert.match(r.err, /cannot take it in `args`/, flag);
+    }
+    // An absolute directory of the toolchain (which is / in the sandbox), as the ninja front-end passes googletest's.
+    const own = realize(`cc:compile?args=["-isystem/usr/include"](src: filesystem:import?path="./src/main.c", toolchain: ${toolchain})`, a);
+    assert.equal(own.code, 0, own.err);
     const none = realize('cc:compile(src: filesystem:import?path="./src/f.c", toolchain: filesystem:import?path="./inc")', a);
     assert.notEqual(none.code, 0);
     assert.match(none.err, /has no such file/);
@@ -227,6 +232,26 @@ describe('cc namespace', () => {
     mkdirSync(libDir, { recursive: true });
     cpSync(lib.path, join(libDir, 'libf.so'));
     assert.equal(execFileSync(prog.path, { encoding: 'utf8', env: { LD_LIBRARY_PATH: libDir } }).trim(), '3');
+  });
+
+  test('a link places its inputs where args name them ({N}), a version script inside a flag; a wrong {N} is refused', (t) => {
+    if (!tools(t)) return;
+    const a = checkout(join(dir, 'placed'));
+    writeFileSync(join(a, 'src/g.c'), 'int g(void) { return 1; }\nint f(void) { return g() + 1; }\n');
+    writeFileSync(join(a, 'src/f.map'), '{ global: f; local: *; };\n');
+    const obj = `cc:compile?args=[-O2, -fPIC](src: filesystem:import?path="./src/g.c", toolchain: ${toolchain})`;
+    const so = (args: string) => `cc:link?args=[${args}]&name=libf.so(${obj}, filesystem:import?path="./src/f.map", toolchain: ${toolchain})`;
+    const lib = realize(so('-shared, "-Wl,-soname,libf.so", "{0}", "-Wl,--version-script,{1}"'), a);
+    assert.equal(lib.code, 0, lib.err);
+    const dynamic = execFileSync('nm', ['-D', '--defined-only', lib.path], { encoding: 'utf8' });
+    assert.match(dynamic, / T f$/m);
+    assert.doesNotMatch(dynamic, / T g$/m, 'the version script was applied');
+    const wrong = realize(so('-shared, "{0}", "-Wl,--version-script,{2}"'), a);
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.err, /names the input \{2\}/);
+    const unused = realize(so('-shared, "{0}"'), a);
+    assert.notEqual(unused.code, 0);
+    assert.match(unused.err, /not input 1/);
   });
 
   test('a copy of a checkout with its times kept builds nothing', (t) => {

@@ -2,13 +2,14 @@
  * `nomia ninja` on a real CMake project (issue 17): json-c from its Debian
  * source, configured with CMake on the host, built through the front-end
  * in the sandbox with a `deb:closure` toolchain; its own test suite passes,
- * the outputs are those the real ninja builds, a comment in one `.c` file
- * reruns only that module's compiles, and a copy of the sources at another
- * path compiles nothing.
+ * the outputs are those the real ninja builds, links are `cc:link`, a
+ * comment in one `.c` file reruns only that module's compiles, a real
+ * change reaches the archive and the link, and a copy of the sources at
+ * another path compiles nothing and does not relink the library.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, lstatSync, readlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, lstatSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
 import { bin, env, nomia, tempDir } from '../support/cli.js';
@@ -76,6 +77,10 @@ describe('nomia ninja on json-c', () => {
     assert.equal(cold.code, 0, cold.err.slice(-3000));
     assert.ok(count(cold, 'cc:compile-exact') > 40, `compiles ran: ${count(cold, 'cc:compile-exact')}`);
     assert.equal(count(cold, 'cc:archive'), 1);
+    // Every link (the library and each program) is a cc:link, the version script an input by content.
+    const linkEdges = readFileSync(join(build, 'build.ninja'), 'utf8').split('\n').filter((l) => /^build [^:]+: C_(EXECUTABLE|SHARED_LIBRARY)_LINKER__/.test(l));
+    assert.equal(count(cold, 'cc:link'), linkEdges.length);
+    assert.match(cold.ran.find((l) => l.includes('name=libjson-c.so.5.2.0')) ?? '', /"-Wl,--version-script,\{\d+\}"/);
     assert.ok(cold.done && cold.done.ran > 0, 'a done event ends the log');
 
     // The same outputs as the real ninja's, in the same places.
@@ -108,7 +113,18 @@ describe('nomia ninja on json-c', () => {
     assert.equal(comment.code, 0, comment.err.slice(-3000));
     assert.equal(count(comment, 'cc:compile-exact'), 2, comment.ran.join('\n'));
     assert.equal(count(comment, 'cc:archive'), 0);
-    assert.equal(count(comment, 'ninja:command'), 0, 'no link');
+    assert.equal(count(comment, 'cc:link'), 0, 'no link');
+    assert.equal(count(comment, 'ninja:command'), 0);
+
+    // A real change: the same two compiles, the archive and the library's link; the new function is in both libraries.
+    appendFileSync(join(source, 'arraylist.c'), 'int json_c_nomia_probe(void);\nint json_c_nomia_probe(void) { return 42; }\n');
+    const change = ninja(build);
+    assert.equal(change.code, 0, change.err.slice(-3000));
+    assert.equal(count(change, 'cc:compile-exact'), 2, change.ran.join('\n'));
+    assert.equal(count(change, 'cc:archive'), 1);
+    assert.equal(change.ran.filter((l) => l.startsWith('cc:link') && l.includes('name=libjson-c.so.5.2.0')).length, 1);
+    assert.match(execFileSync('nm', [join(build, 'libjson-c.a')], { encoding: 'utf8' }), / T json_c_nomia_probe$/m);
+    assert.match(execFileSync('nm', [join(build, 'libjson-c.so.5.2.0')], { encoding: 'utf8' }), / t json_c_nomia_probe$/m);
 
     // The same sources at another path, configured there with nomia ninja as CMake's make program (CMake asks
     // it for its version) and built by `cmake --build`: no compile.
@@ -122,6 +138,10 @@ describe('nomia ninja on json-c', () => {
     const again = events(cmake.status, `${cmake.stdout}\n${cmake.stderr}`);
     assert.equal(again.code, 0, again.err.slice(-3000));
     assert.equal(count(again, 'cc:compile-exact'), 0, again.ran.filter((l) => l.startsWith('cc:')).join('\n'));
+    // The library's link has no run path and takes its version script by content: the same name, not linked again.
+    // The programs' links carry the build directory as their run path (docs/namespaces/ninja.md), so they run.
+    assert.deepEqual(again.ran.filter((l) => l.includes('name=libjson-c.so.5.2.0')), []);
+    assert.ok(count(again, 'cc:link') > 0);
     assert.ok(existsSync(join(copyBuild, 'libjson-c.so.5.2.0')));
   });
 });

@@ -61,7 +61,7 @@ describe('ninja edges as names', () => {
     const kinds = manifest.edges.map((e) => recognise(e, [S, B]).kind);
     assert.deepEqual(kinds, ['compile', 'compile', 'other', 'archive', 'other', 'other', 'other']);
     const c = recognise(manifest.edges[0]!, [S, B]);
-    assert.deepEqual(c, { kind: 'compile', source: `${S}/a.c`, args: ['-DX=1', '-O2', '-D', 'JSON_C_DLL'], includes: [S, B] });
+    assert.deepEqual(c, { kind: 'compile', source: `${S}/a.c`, args: ['-DX=1', '-O2', '-D', 'JSON_C_DLL'], includes: [S, B], system: [] });
   });
 
   test('a compile naming a checkout path other than by -I is left to ninja:command', () => {
@@ -69,21 +69,20 @@ describe('ninja edges as names', () => {
     assert.equal(recognise(m.edges[0]!, [S, B]).kind, 'other');
   });
 
-  test('the default target\'s edges become one compose: compiles with header trees, the archive with CMake\'s member names, the link run as written', () => {
+  test('the default target\'s edges become one compose: compiles with header trees, the archive with CMake\'s member names, the link a cc:link', () => {
     const plan = translate(manifest, layout, TC, []);
-    assert.deepEqual(plan.counts, { compile: 2, archive: 1, command: 1 });
+    assert.deepEqual(plan.counts, { compile: 2, archive: 1, link: 1, command: 0 });
     assert.match(plan.text, /^compose\n {2}tc = filesystem:by-content/);
     // The source directory is an -I directory of a.c, so it is not added again; b.c's own directory comes first.
     assert.match(plan.text, new RegExp(`e0 = cc:compile\\?args=\\["-DX=1", -O2, -D, JSON_C_DLL\\]\\(src: \\$f0, include0: \\$h0, include1: \\$h1, toolchain: \\$tc\\)`));
     assert.match(plan.text, new RegExp(`h2 = ninja:headers\\?path=${S}/lib;`));
     assert.match(plan.text, /e1 = cc:compile\?args=\[\]\(src: \$f1, include0: \$h2, include1: \$h0, toolchain: \$tc\)/);
     assert.match(plan.text, /e2 = cc:archive\?name=libx\.a&members=\[a\.c\.o, b\.c\.o\]\(\$e0, \$e1, toolchain: \$tc\)/);
-    // The link: /src and /build in its command, the run path kept, the undeclared version script an input.
-    const link = /e3 = (ninja:command.*)/.exec(plan.text)![1]!;
-    assert.ok(link.includes(`-Wl,--version-script,/src/x.sym`), link);
-    assert.ok(link.includes(`-Wl,-rpath,${B}:`), link);
-    assert.ok(link.includes('/usr/bin/gcc '), 'cc is gcc in a closure');
-    assert.match(link, /inputs=\[\/build\/CMakeFiles\/x\.dir\/a\.c\.o, \/build\/libx\.a, \/src\/x\.sym\]&outputs=\[prog\]\(\$e0, \$e2, \$f2, toolchain: \$tc\)$/);
+    // The link: each file where the command has it, the undeclared version script an input by content, the run
+    // path kept as written; no checkout path otherwise.
+    const link = /e3 = (cc:link.*)/.exec(plan.text)![1]!;
+    assert.equal(link, `cc:link?args=["-Wl,--version-script,{0}", "{1}", "-Wl,-rpath,${B}:", "{2}"]&name=prog($f2, $e0, $e2, toolchain: $tc)`);
+    assert.match(plan.text, new RegExp(`f2 = filesystem:import\\?path=${S}/x\\.sym;`));
     assert.ok(!plan.text.includes('RERUN_CMAKE') && !plan.text.includes('--regenerate'), 'the generator edge is left out');
     // One result per declaration, in order.
     assert.deepEqual(plan.decls.filter((d) => d.kind !== 'support').map((d) => (d.kind === 'file' ? d.path : d.paths.join())), ['CMakeFiles/x.dir/a.c.o', 'CMakeFiles/x.dir/lib/b.c.o', 'libx.a', 'prog']);
@@ -91,10 +90,74 @@ describe('ninja edges as names', () => {
   });
 
   test('a target asks for only what it needs; an unknown target and a cycle are errors', () => {
-    assert.deepEqual(translate(manifest, layout, TC, ['CMakeFiles/x.dir/a.c.o']).counts, { compile: 1, archive: 0, command: 0 });
+    assert.deepEqual(translate(manifest, layout, TC, ['CMakeFiles/x.dir/a.c.o']).counts, { compile: 1, archive: 0, link: 0, command: 0 });
     assert.throws(() => translate(manifest, layout, TC, ['nope']), (e: unknown) => e instanceof NomiaError && e.code === 'ninja/unknown-target');
     const cyclic = parseManifest('rule r\n  command = x\nbuild a: r b\nbuild b: r a\n', 'b', () => '');
     assert.throws(() => translate(cyclic, layout, TC, ['a']), (e: unknown) => e instanceof NomiaError && e.code === 'ninja/cycle');
+  });
+
+  test('C++: toolchain directories stay flags, other directories outside are trees, a toolchain source is a projection, a non-header include runs with the source tree, links use g++', () => {
+    // The toolchain's googletest (it is / in the sandbox; not read here), and a directory of this machine outside the project.
+    const G = '/usr/src/gt';
+    const O = join(root, 'elsewhere');
+    mkdirSync(join(O, 'include'), { recursive: true });
+    writeFileSync(join(O, 'extra.map'), '{ global: *; };\n');
+    writeFileSync(join(S, 't.cc'), '#include "t.h"\n');
+    writeFileSync(join(S, 'mock.cc'), '#include "../src/os.cc"\n');
+    const m = parseManifest(`
+rule CXX
+  deps = gcc
+  depfile = $out.d
+  command = /usr/bin/c++ $INCLUDES -std=c++11 -MD -MT $out -MF $out.d -o $out -c $in
+rule SO
+  command = : && /usr/bin/c++ -fPIC -shared $SONAME -o $out $in && :
+rule EXE
+  command = : && /usr/bin/c++ -O2 $in -o $out -Wl,-rpath,${B}/lib $LIBS && :
+build ${G}/src/gt-all.cc: phony
+build t.o: CXX ${S}/t.cc
+  INCLUDES = -I${S}/include -I${O}/include -isystem ${G}/include
+build gt.o: CXX ${G}/src/gt-all.cc
+  INCLUDES = -I${G}/include -I${G}
+build mock.o: CXX ${S}/mock.cc
+  INCLUDES = -I${S}/include
+build mixed.o: CXX ${S}/t.cc
+  INCLUDES = -I${S}/include -I${G}/include
+build lib/libgt.so: SO gt.o
+  SONAME = -Wl,-soname,libgt.so -Wl,--version-script,${O}/extra.map
+build lib/libnoname.so: SO gt.o
+build prog: EXE t.o mock.o | lib/libgt.so
+  LIBS = lib/libgt.so /usr/lib/libz.so
+build prog2: EXE t.o | lib/libnoname.so
+  LIBS = lib/libnoname.so
+build prog3: EXE t.o
+  LIBS = -L${S}/lib
+build all: phony prog prog2 prog3 mixed.o
+default all
+`, 'build.ninja', () => '');
+    const plan = translate(m, layout, TC, []);
+    assert.deepEqual(plan.counts, { compile: 2, archive: 0, link: 3, command: 4 });
+    // The declaration that makes `out`: plan.decls[i] is the i-th line of the compose.
+    const lines = plan.text.split(';\n');
+    const line = (out: string) => lines[plan.decls.findIndex((d) => (d.kind === 'file' ? d.path === out : d.kind === 'tree' && d.paths.includes(out)))]!;
+    const decl = (out: string) => line(out).replace(/^(compose\n)?\s*e\d+ = /, '');
+    const v = (out: string) => `$${/(e\d+) = /.exec(line(out))![1]}`;
+    const tree = (dir: string) => `$${new RegExp(`(h\\d+) = ninja:headers\\?path=${dir};`).exec(plan.text)![1]}`;
+    assert.equal(decl('t.o'), `cc:compile?args=["-std=c++11", "-isystem${G}/include"](src: $f0, include0: ${tree(S)}, include1: ${tree(`${S}/include`)}, include2: ${tree(`${O}/include`)}, toolchain: $tc)`);
+    assert.equal(decl('gt.o'), `cc:compile?args=["-std=c++11", "-I${G}/src", "-I${G}/include", "-I${G}"](src: $tc${G}/src/gt-all.cc, toolchain: $tc)`);
+    assert.match(decl('mock.o'), /^ninja:command\?command="\/usr\/bin\/g\+\+ -I\/src\/include .*-c \/src\/mock\.cc"&inputs=\[\/src, \/src\/mock\.cc\]&outputs=\[mock\.o\]\(\$t0, \$f\d+, toolchain: \$tc\)$/);
+    assert.match(plan.text, new RegExp(`t0 = ninja:files\\?path=${S};`));
+    // A file outside the project that is not the toolchain's is an input by content, as CMake's version-script check needs.
+    const map = /(f\d+) = filesystem:import\?path=([^;]*extra\.map)/.exec(plan.text)!;
+    assert.equal(map[2], join(O, 'extra.map'));
+    assert.equal(decl('lib/libgt.so'), `cc:link?args=[-fPIC, -shared, "-Wl,-soname,libgt.so", "-Wl,--version-script,{0}", "{1}"]&driver=g++&name=libgt.so($${map[1]}, ${v('gt.o')}, toolchain: $tc)`);
+    assert.equal(decl('prog'), `cc:link?args=[-O2, "{0}", "{1}", "-Wl,-rpath,${B}/lib", "{2}", /usr/lib/libz.so]&driver=g++&name=prog(${v('t.o')}, ${v('mock.o')}/mock.o, ${v('lib/libgt.so')}, toolchain: $tc)`);
+    // A shared library without a soname would be recorded by its sandbox path in what links it: that link stays a command.
+    assert.match(plan.text, /cc:link\?args=\[-fPIC, -shared, "\{0\}"\]&driver=g\+\+&name=libnoname\.so\(/);
+    assert.ok(plan.text.includes('outputs=[prog2]'));
+    // A project directory in a flag is not a file to lay out: a command.
+    assert.ok(plan.text.includes('outputs=[prog3]'));
+    // A toolchain -I after a tree would be searched before it: a command.
+    assert.ok(plan.text.includes('outputs=[mixed.o]'));
   });
 
   test('paths map at directory boundaries only, a build directory inside the sources first', () => {

@@ -9,8 +9,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addPath, type AtomRequest, checkObjectName, objectResource, type RealizeContext, type Resource, usage, withWorkDir } from '../../namespace/index.js';
-import { fileInput, GCC, realName } from './compile.js';
-import { linkArgs, memberNames, onlyParams, outputName } from './params.js';
+import { fileInput, realName } from './compile.js';
+import { linkArgs, linkDriver, linkWords, memberNames, onlyParams, outputName } from './params.js';
 import { runTool, toolchainOf, type Placed } from './toolchain-run.js';
 
 const AR = '/usr/bin/ar';
@@ -51,11 +51,17 @@ export async function archive(req: AtomRequest, inputs: Readonly<Record<string, 
   return runAndStore(ctx, toolchain, AR, (out) => ['ar', 'qcsD', out, ...placed.map((p) => p.at)], placed, outputName(req, 'lib.a'));
 }
 
-/** `cc:link?args=[-lm]&name=prog(o0, libz.a, …, toolchain: T)`: the gcc driver links the inputs in order, then `args`. */
+/**
+ * `cc:link?args=[-lm]&name=prog[&driver=g++](o0, libz.a, …, toolchain: T)`: the compiler driver links the inputs
+ * in order, then `args`; or, when `args` name inputs as `{N}` (`"-Wl,--version-script,{2}"`), each input where it
+ * is named (params.ts, `linkWords`), which is how the ninja front-end keeps a CMake link's word order.
+ */
 export async function link(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
-  onlyParams(req, ['args', 'name']);
+  onlyParams(req, ['args', 'name', 'driver']);
   const args = linkArgs(req);
+  const driver = linkDriver(req);
   const placed = positional(req, inputs);
-  const toolchain = toolchainOf(req, inputs, GCC);
-  return runAndStore(ctx, toolchain, GCC, (out) => ['gcc', '-o', out, ...placed.map((p) => p.at), ...args], placed, outputName(req, 'a.out'));
+  const words = linkWords(req, args, placed.map((p) => p.at));
+  const toolchain = toolchainOf(req, inputs, driver);
+  return runAndStore(ctx, toolchain, driver, (out) => [driver.slice('/usr/bin/'.length), '-o', out, ...words], placed, outputName(req, 'a.out'));
 }

@@ -28,11 +28,19 @@ function texts(req: AtomRequest, key: string): string[] {
  */
 const OWN_FLAG = /^(-o|-c|-S|-E|-M[DGFTQP]?|-MM[D]?|-I|-iquote|-isystem|-idirafter|-include|--sysroot|-B)/;
 
+/**
+ * An include directory of the toolchain's, written `-I/usr/src/x` or
+ * `-isystem/usr/src/x` (one word, absolute). In the sandbox the toolchain
+ * is `/`, so such a path names a directory of the toolchain tree, which is
+ * in the spelling: it places nothing of the user's machine.
+ */
+const TOOLCHAIN_INCLUDE = /^-(I|isystem)\/(?!include\/|include$|src\/|src$|out\/|out$|obj\/|obj$|tmp\/|tmp$)/;
+
 /** Compiler flags of a compile: `args=[-O2, -DX=1]`. */
 export function compileArgs(req: AtomRequest): string[] {
   const args = texts(req, 'args');
   for (const a of args) {
-    if (OWN_FLAG.test(a)) {
+    if (OWN_FLAG.test(a) && !(TOOLCHAIN_INCLUDE.test(a) && !a.split('/').includes('..'))) {
       throw usage(req, `sets ${JSON.stringify(a)} itself or cannot take it in \`args\``, 'pass include directories as include trees: cc:compile?args=[…](src: …, include: TREE, toolchain: …)');
     }
   }
@@ -44,6 +52,33 @@ export function linkArgs(req: AtomRequest): string[] {
   const args = texts(req, 'args');
   for (const a of args) if (a === '-o' || a.startsWith('-o')) throw usage(req, 'names its output itself (`name=…`), not with -o in `args`');
   return args;
+}
+
+/** `{N}` in a link's `args`: the path of positional input N in the sandbox. */
+export const PLACEHOLDER = /\{(\d+)\}/g;
+
+/**
+ * The link's command-line words after `-o OUT`: `args` with each `{N}`
+ * replaced by input N's path. Without any placeholder the inputs come
+ * first, in order, then `args`; with placeholders every input must be
+ * named at least once (an input that is not on the command line would be
+ * in the spelling without being used).
+ */
+export function linkWords(req: AtomRequest, args: readonly string[], at: readonly string[]): string[] {
+  const used = new Set<number>();
+  for (const a of args) for (const m of a.matchAll(PLACEHOLDER)) used.add(Number(m[1]));
+  if (used.size === 0) return [...at, ...args];
+  for (const n of used) if (n >= at.length) throw usage(req, `names the input {${n}} in \`args\`, but has ${at.length} input${at.length === 1 ? '' : 's'}`);
+  const unused = at.findIndex((_, i) => !used.has(i));
+  if (unused >= 0) throw usage(req, `places its inputs with {N} in \`args\`, but not input ${unused}`, 'name every input: args=[-shared, "{0}", "-Wl,--version-script,{1}"]');
+  return args.map((a) => a.replace(PLACEHOLDER, (_, n: string) => at[Number(n)]!));
+}
+
+/** The compiler driver a link runs: `driver=g++` links C++ (libstdc++), default `gcc`. */
+export function linkDriver(req: AtomRequest): '/usr/bin/gcc' | '/usr/bin/g++' {
+  const d = stringParam(req, 'driver') ?? 'gcc';
+  if (d !== 'gcc' && d !== 'g++') throw usage(req, `takes \`driver=gcc\` or \`driver=g++\`, not ${JSON.stringify(d)}`);
+  return d === 'g++' ? '/usr/bin/g++' : '/usr/bin/gcc';
 }
 
 /** `members=[a.c.o, …]`: the names an archive gives its members, in input order. */

@@ -33,7 +33,8 @@ function paths(req: AtomRequest, key: string, check: (p: string) => boolean, exa
 export async function command(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
   onlyParams(req, ['command', 'inputs', 'outputs']);
   const text = requireParam(req, 'command', 'ninja:command?command="cc -o x x.c"&inputs=[/src/x.c]&outputs=[x](filesystem:import?path=./x.c, toolchain: …)');
-  const at = paths(req, 'inputs', (p) => p.startsWith('/build/') || p.startsWith('/src/'), 'inputs=[/src/a.c, /build/b.o]');
+  // `/src` itself: the whole source tree, for a compile (bound first, so the files bound after lie over it).
+  const at = paths(req, 'inputs', (p) => p.startsWith('/build/') || p.startsWith('/src/') || p === '/src', 'inputs=[/src/a.c, /build/b.o]');
   const outputs = paths(req, 'outputs', (p) => !p.startsWith('/') && p !== '.', 'outputs=[libx.so, sub/y.o]');
   if (outputs.length === 0) throw usage(req, 'needs at least one path in `outputs`');
   const toolchain = inputs['toolchain'];

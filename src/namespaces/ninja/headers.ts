@@ -6,6 +6,9 @@
  * compile's header discovery); a nested build directory (one holding
  * `CMakeCache.txt` or `build.ninja`), `CMakeFiles` and `.git` are skipped.
  *
+ * `ninja:files?path=DIR` (contextual) is the same walk keeping every file:
+ * the source tree a compile that `cc:compile` cannot lay out runs with.
+ *
  * `ninja:headers-of?path=REL(tree: TREE)` is the same for a directory of a
  * tree in the store (`ninja:build`'s source or configured build tree): not
  * contextual, and a `.c` file changed in the tree changes the tree but not
@@ -15,7 +18,7 @@
  * memo of `nomia ninja` answers while no header under DIR changed, however
  * many build outputs are written beside them; and the stat cache answers
  * with the tree made before while that part stats the same (a build whose
- * `.c` changed reads no header).
+ * `.c` changed reads no header). `ninja:files` does the same for all its files.
  */
 import { existsSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
@@ -30,19 +33,23 @@ export const HEADER = /\.(h|hh|hpp|hxx|h\+\+|H|inc|inl|ipp|tcc|tpp|def)$/;
 /** The part of a directory the tree takes, as its context is declared: what `copyHeaders` copies. */
 export const SELECTION: Selection = { files: HEADER.source, skip: ['.git', 'CMakeFiles'], stopAt: ['CMakeCache.txt', 'build.ninja'] };
 
+/** `ninja:files`' part of a directory: every file, with the same skips. */
+const FILES: Selection = { ...SELECTION, files: '' };
+
 const SKIP = new Set(SELECTION.skip);
 
 /**
- * Copy the headers of `from` into `to`; returns how many. Copied, not hard-linked: a link changes the
- * header's ctime, which would make it look changed to the stat checks of the next run.
+ * Copy the headers (with `all`, every file) of `from` into `to`; returns how many. Copied, not
+ * hard-linked: a link changes the file's ctime, which would make it look changed to the stat checks of
+ * the next run.
  */
-export function copyHeaders(from: string, to: string, top = true): number {
+export function copyHeaders(from: string, to: string, top = true, all = false): number {
   if (!top && SELECTION.stopAt.some((m) => existsSync(join(from, m)))) return 0;
   let n = 0;
   for (const e of readdirSync(from, { withFileTypes: true })) {
     if (e.isDirectory()) {
-      if (!SKIP.has(e.name)) n += copyHeaders(join(from, e.name), join(to, e.name), false);
-    } else if (e.isFile() && HEADER.test(e.name)) {
+      if (!SKIP.has(e.name)) n += copyHeaders(join(from, e.name), join(to, e.name), false, all);
+    } else if (e.isFile() && (all || HEADER.test(e.name))) {
       mkdirSync(to, { recursive: true });
       copyFileSync(join(from, e.name), join(to, e.name));
       n++;
@@ -63,21 +70,22 @@ function absence(ctx: RealizeContext, dir: string): TreeState | undefined {
   return statTree(ctx.store, dirname(missing), { files: `^${name}$`, skip: [], stopAt: [], shallow: true });
 }
 
-/** `ninja:headers?path=DIR`: the headers of a directory of this machine. */
+/** `ninja:headers?path=DIR` (and `ninja:files?path=DIR`): the headers (every file) of a directory of this machine. */
 export async function headers(req: AtomRequest, _inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
   onlyParams(req, ['path']);
-  const dir = resolve(ctx.context.cwd, requireParam(req, 'path', 'ninja:headers?path=./include'));
-  // Taken before the headers are read (the racy rule, store/stat-cache.ts); none when DIR is missing.
-  const state = existsSync(dir) ? statTree(ctx.store, dir, SELECTION) : absence(ctx, dir);
+  const all = req.nameId === 'files';
+  const dir = resolve(ctx.context.cwd, requireParam(req, 'path', `ninja:${req.nameId}?path=./include`));
+  // Taken before the files are read (the racy rule, store/stat-cache.ts); none when DIR is missing.
+  const state = existsSync(dir) ? statTree(ctx.store, dir, all ? FILES : SELECTION) : absence(ctx, dir);
   if (state) ctx.dependsOn?.(state);
   // The headers stat as when their tree was made (the stat cache, as for an import): that tree, nothing read.
   const known = state && lookupStat(ctx.store, state);
   const stored = known && findObject(ctx.store, known.hash, 'headers');
   if (stored && existsSync(realPath(ctx.store, stored))) {
-    ctx.log(`unchanged: the headers under ${dir} are already in the store`);
+    ctx.log(`unchanged: the ${all ? 'files' : 'headers'} under ${dir} are already in the store`);
     return { out: objectResource(ctx.store, stored) };
   }
-  return headerTree(ctx, dir, state);
+  return headerTree(ctx, dir, state, all);
 }
 
 /** `ninja:headers-of?path=REL(tree: TREE)`: the headers of a directory of a tree in the store (`.` for its top). */
@@ -91,13 +99,13 @@ export async function headersOf(req: AtomRequest, inputs: Readonly<Record<string
   return headerTree(ctx, join(tree.path, rel));
 }
 
-/** The tree of the headers under `dir`, added to the store; recorded in the stat cache under `state` when given. */
-async function headerTree(ctx: RealizeContext, dir: string, state?: TreeState): Promise<Readonly<Record<string, Resource>>> {
+/** The tree of the headers (with `all`, every file) under `dir`, added to the store; recorded in the stat cache under `state` when given. */
+async function headerTree(ctx: RealizeContext, dir: string, state?: TreeState, all = false): Promise<Readonly<Record<string, Resource>>> {
   return withWorkDir(ctx.store, async (work) => {
     const tree = join(work, 'headers');
     mkdirSync(tree);
-    const n = existsSync(dir) ? copyHeaders(dir, tree) : 0;
-    ctx.log(`${n} header${n === 1 ? '' : 's'} under ${dir}`);
+    const n = existsSync(dir) ? copyHeaders(dir, tree, true, all) : 0;
+    ctx.log(`${n} ${all ? 'file' : 'header'}${n === 1 ? '' : 's'} under ${dir}`);
     const { object } = await addPath(ctx.store, tree, { name: 'headers' });
     if (state) recordStat(ctx.store, state, { hash: object.hash, narSize: object.narSize });
     return { out: objectResource(ctx.store, object) };

@@ -7,6 +7,8 @@
  * - `headers?path=DIR` (contextual): the headers under DIR as a tree
  *   (headers.ts), a compile's include tree; `headers-of?path=REL(tree:
  *   TREE)` the same for a directory of a tree in the store;
+ * - `files?path=DIR` (contextual): every file under DIR as a tree, the
+ *   source tree of a compile run as a command;
  * - `build?targets=[…](src: TREE, toolchain: TREE[, build: TREE])`: a
  *   whole CMake project as one name (build.ts).
  *
@@ -18,13 +20,13 @@ import { command } from './command.js';
 import { build } from './build.js';
 import { headers, headersOf } from './headers.js';
 
-const NAMES = ['command?command=…&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', 'headers?path=DIR', 'headers-of?path=REL(tree: TREE)', 'build?targets=[…](src: TREE, toolchain: TREE[, build: TREE])'];
+const NAMES = ['command?command=…&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', 'headers?path=DIR', 'files?path=DIR', 'headers-of?path=REL(tree: TREE)', 'build?targets=[…](src: TREE, toolchain: TREE[, build: TREE])'];
 
-const REALIZE = { command, headers, 'headers-of': headersOf, build } as const;
+const REALIZE = { command, headers, files: headers, 'headers-of': headersOf, build } as const;
 
 function signature(req: AtomRequest): Signature {
   if (!(req.nameId in REALIZE)) throw unknownName(req, NAMES);
-  if (req.nameId === 'headers') return { inputs: {}, outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: true };
+  if (req.nameId === 'headers' || req.nameId === 'files') return { inputs: {}, outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: true };
   return { inputs: 'any', outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: false };
 }
 

@@ -7,7 +7,7 @@
  * `-I` directory is `ninja:headers-of` its tree, so a changed `.c` file
  * leaves every include tree, and the compiles reading it, as they were.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { printSegment, printValue, type Resource } from '../../namespace/index.js';
 import type { Files, Layout } from './translate.js';
@@ -43,6 +43,26 @@ export function storeFiles(trees: { readonly src: Tree; readonly build: Tree; re
     headers: (dir) => {
       const { v, rel } = locate(dir);
       return `ninja:headers-of?path=${printValue({ kind: 'String', value: rel === '' ? '.' : rel })}(tree: $${v})`;
+    },
+    tree: (dir) => {
+      const { v, rel } = locate(dir);
+      return `$${v}${projection(rel)}`;
+    },
+    read: (path) => {
+      const { tree, rel } = locate(path);
+      try {
+        return readFileSync(join(tree.path, rel), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    isFile: (path) => {
+      const { tree, rel } = locate(path);
+      try {
+        return statSync(join(tree.path, rel)).isFile();
+      } catch {
+        return false;
+      }
     },
   };
 }

@@ -21,11 +21,13 @@
  * Every declaration is bound, so the compose's results are all of them, in
  * order: `Plan.decls[i]` says what the i-th result is.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { NomiaError, printSegment, printValue } from '../../namespace/index.js';
 import type { Edge, Manifest } from './manifest.js';
-import { recognise } from './recognise.js';
+import { HEADER } from './headers.js';
+import { isCompileEdge, recognise, type Recognised } from './recognise.js';
+import { isToolchainPath } from './recognise-link.js';
 
 /** Where the project lies on this machine. */
 export interface Layout {
@@ -52,6 +54,12 @@ export interface Files {
   file(path: string, declare: (name: string) => string): string;
   /** The name of the include tree for `-I dir`: its headers (headers.ts). */
   headers(dir: string): string;
+  /** The whole directory `dir` as an input, as `file` gives a file (a compile run as a command reads its source tree). */
+  tree(dir: string, declare: (name: string) => string): string;
+  /** The text of a file, or undefined when it cannot be read (not there yet: an edge makes it). */
+  read(path: string): string | undefined;
+  /** Whether `path` is a regular file (following symlinks). */
+  isFile(path: string): boolean;
 }
 
 /** The host's files, as they are now: imports and `ninja:headers` of the directories (contextual). */
@@ -60,6 +68,21 @@ export const hostFiles: Files = {
   exists: (path) => existsSync(path),
   file: (path, declare) => declare(`filesystem:import?path=${str(path)}`),
   headers: (dir) => `ninja:headers?path=${str(dir)}`,
+  tree: (dir, declare) => declare(`ninja:files?path=${str(dir)}`),
+  read: (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  isFile: (path) => {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  },
 };
 
 /** A result of the plan's name, and where its files go in the build directory. */
@@ -74,8 +97,8 @@ export interface Plan {
   /** The `compose` name text. */
   readonly text: string;
   readonly decls: readonly Decl[];
-  /** How many edges became `cc:compile`, `cc:archive` and `ninja:command` names. */
-  readonly counts: { readonly compile: number; readonly archive: number; readonly command: number };
+  /** How many edges became `cc:compile`, `cc:archive`, `cc:link` and `ninja:command` names. */
+  readonly counts: { readonly compile: number; readonly archive: number; readonly link: number; readonly command: number };
   /** The files the targets stand for (phony targets expanded), relative to the build directory. */
   readonly targets: readonly string[];
 }
@@ -118,6 +141,55 @@ function sandboxPath(layout: Layout, p: string): string {
   return mapCommand(p, layout);
 }
 
+/**
+ * Whether a source quote-includes a file that an include tree of headers
+ * would not hold: a path with `..` (fmt's `#include "../src/os.cc"`) or a
+ * file that is not a header by its name (googletest's `gtest-all.cc`
+ * includes `src/gtest.cc`). Such a compile runs as `ninja:command` with
+ * the whole source tree. A source an edge makes is not there yet to read:
+ * it goes to `cc:compile`, as before, where such an include fails the
+ * compile rather than give a wrong object.
+ */
+function includesNonHeaders(file: string, source: Files): boolean {
+  const text = source.read(file);
+  if (text === undefined) return false;
+  for (const m of text.matchAll(/^\s*#\s*include\s*"([^"]+)"/gm)) {
+    if (m[1]!.split('/').includes('..') || !HEADER.test(m[1]!)) return true;
+  }
+  return false;
+}
+
+/**
+ * The `cc:compile` inputs and extra flags of a recognised compile, or
+ * undefined to leave it to `ninja:command`. A directory of the toolchain
+ * (under `/usr`, `/lib…`, `/etc`, outside the project: `isToolchainPath`)
+ * stays a flag, `-I/usr/src/googletest/googletest`, since the toolchain is
+ * `/` in the sandbox and in the spelling; any other directory is an
+ * include tree of its headers (`ninja:headers`). A toolchain source
+ * (googletest's `gtest-all.cc`) is taken from the toolchain tree by
+ * projection (`$tc/usr/src/…`). The flags come before the trees on
+ * `cc:compile`'s command line, so a compile whose `-I` order that would
+ * change is left to a command: a toolchain directory after a tree, or one
+ * before a source's own directory (searched first for quote includes). A
+ * `-isystem` directory must be the toolchain's: there are no system trees.
+ */
+function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layout, files: Files): { toolchainSource: boolean; source: string; trees: string[]; flags: string[] } | undefined {
+  const roots = [layout.srcDir, layout.buildDir];
+  const ofToolchain = (p: string) => isToolchainPath(p, roots);
+  const source = posix.resolve(layout.buildDir, r.source);
+  const own = posix.dirname(source);
+  const dirs = r.includes.map((d) => posix.resolve(layout.buildDir, d));
+  const system = r.system.map((d) => posix.resolve(layout.buildDir, d));
+  if (!system.every(ofToolchain)) return undefined;
+  const toolchainSource = ofToolchain(source);
+  const all = [...(dirs.includes(own) ? [] : [own]), ...dirs];
+  const firstTree = all.findIndex((d) => !ofToolchain(d));
+  if (firstTree >= 0 && all.slice(firstTree).some(ofToolchain)) return undefined;
+  if (!toolchainSource && includesNonHeaders(source, files)) return undefined;
+  const flagDirs = firstTree < 0 ? all : all.slice(0, firstTree);
+  return { toolchainSource, source, trees: firstTree < 0 ? [] : all.slice(firstTree), flags: [...flagDirs.map((d) => `-I${d}`), ...system.map((d) => `-isystem${d}`)] };
+}
+
 /** Build the plan for `targets` (empty: the manifest's defaults, else every output no edge reads). */
 export function translate(manifest: Manifest, layout: Layout, toolchain: string, targets: readonly string[], source: Files = hostFiles): Plan {
   const producer = new Map<string, Edge>();
@@ -154,7 +226,8 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
   const vars = new Map<Edge, string>();
   const imports = new Map<string, string>();
   const headerTrees = new Map<string, string>();
-  const counts = { compile: 0, archive: 0, command: 0 };
+  const sourceTrees = new Map<string, string>();
+  const counts = { compile: 0, archive: 0, link: 0, command: 0 };
   const support = (map: Map<string, string>, prefix: string, k: string, name: string): string => {
     let v = map.get(k);
     if (!v) {
@@ -171,12 +244,33 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
     const e = producer.get(k);
     return e && e.rule === 'phony' ? [...e.inputs, ...e.implicitInputs].flatMap(files) : [k];
   };
+  const linkFiles = {
+    // A directory (`-L/checkout/lib`) is not a link input: such a link stays a command.
+    isFile: (p: string) => {
+      const k = key(layout, p);
+      const e = producer.get(k);
+      if (e) return e.rule !== 'phony';
+      return source.isFile(posix.resolve(layout.buildDir, k));
+    },
+    withoutSoname: (p: string) => !(producer.get(key(layout, p))?.bindings['command'] ?? '').includes('-Wl,-soname,'),
+  };
+  // What each edge is, decided once: a compile that cc:compile cannot lay out is a command.
+  const kinds = new Map<Edge, Recognised>();
+  const kind = (e: Edge): Recognised => {
+    let r = kinds.get(e);
+    if (!r) {
+      r = recognise(e, [layout.srcDir, layout.buildDir], linkFiles);
+      if (r.kind === 'compile' && !compileParts(r, layout, source)) r = { kind: 'other' };
+      kinds.set(e, r);
+    }
+    return r;
+  };
   /** The name of a file: a result of the edge making it, or the file on disk. */
   const nameOf = (k: string): string => {
     const e = producer.get(k);
     if (e && vars.has(e)) {
       const v = vars.get(e)!;
-      return recognise(e, [layout.srcDir, layout.buildDir]).kind === 'other' ? `$${v}/${k.split('/').map(printSegment).join('/')}` : `$${v}`;
+      return kind(e).kind === 'other' ? `$${v}/${k.split('/').map(printSegment).join('/')}` : `$${v}`;
     }
     const abs = posix.resolve(layout.buildDir, k);
     return source.file(abs, (name) => `$${support(imports, 'f', abs, name)}`);
@@ -188,21 +282,25 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
   for (const e of order) {
     if (e.rule === 'phony') continue;
     const v = `e${vars.size}`;
-    const r = recognise(e, [layout.srcDir, layout.buildDir]);
+    const r = kind(e);
     let name: string;
     if (r.kind === 'compile') {
       counts.compile++;
-      const dirs = r.includes.map((d) => posix.resolve(layout.buildDir, d));
-      const own = posix.dirname(posix.resolve(layout.buildDir, r.source));
-      const trees = [...(dirs.includes(own) ? [] : [own]), ...dirs].map(headers);
-      const inputs = [`src: ${ref(r.source)[0]}`, ...trees.map((t, i) => `include${i}: ${t}`), 'toolchain: $tc'];
-      name = `cc:compile?args=${list(r.args)}(${inputs.join(', ')})`;
+      const parts = compileParts(r, layout, source)!;
+      const src = parts.toolchainSource ? `$tc${parts.source.split('/').map((c) => (c ? printSegment(c) : '')).join('/')}` : ref(r.source)[0]!;
+      const inputs = [`src: ${src}`, ...parts.trees.map((t, i) => `include${i}: ${headers(t)}`), 'toolchain: $tc'];
+      name = `cc:compile?args=${list([...r.args, ...parts.flags])}(${inputs.join(', ')})`;
     } else if (r.kind === 'archive') {
       counts.archive++;
       name = `cc:archive?name=${str(posix.basename(e.outputs[0]!))}&members=${list(r.members.map((m) => posix.basename(m)))}(${[...r.members.flatMap(ref), 'toolchain: $tc'].join(', ')})`;
+    } else if (r.kind === 'link') {
+      counts.link++;
+      const driver = r.driver === 'g++' ? '&driver=g++' : '';
+      name = `cc:link?args=${list(r.args)}${driver}&name=${str(posix.basename(e.outputs[0]!))}(${[...r.files.map((f) => nameOf(key(layout, f))), 'toolchain: $tc'].join(', ')})`;
     } else {
       counts.command++;
-      name = commandName(e, layout, files, nameOf, known);
+      const tree = isCompileEdge(e) ? source.tree(layout.srcDir, (name) => `$${support(sourceTrees, 't', layout.srcDir, name)}`) : undefined;
+      name = commandName(e, layout, files, nameOf, known, tree);
     }
     vars.set(e, v);
     lines.push(`${v} = ${name}`);
@@ -212,8 +310,12 @@ export function translate(manifest: Manifest, layout: Layout, toolchain: string,
   return { text: `compose\n  ${lines.join(';\n  ')}`, decls, counts, targets: [...new Set(wanted.flatMap(files))] };
 }
 
-/** The `ninja:command` name of an edge run as written, with its declared inputs and the files of the source tree its command names. */
-function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean): string {
+/**
+ * The `ninja:command` name of an edge run as written, with its declared inputs and the files of the source tree its
+ * command names. A compile has no declared headers (ninja learns them from its depfile), so it gets `tree`, the whole
+ * source tree, at `/src` first.
+ */
+function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean, tree?: string): string {
   const command = e.bindings['command'] ?? '';
   const outputs = [...new Set([...e.outputs, ...e.implicitOutputs].map((o) => key(layout, o)))];
   for (const o of outputs) {
@@ -225,6 +327,7 @@ function commandName(e: Edge, layout: Layout, files: (p: string) => string[], na
   const named = [...command.matchAll(new RegExp(`(?:${dirs})/[^\\s'",:;=]+`, 'g'))].map((m) => key(layout, m[0]))
     .filter((k) => !declared.includes(k) && !outputs.includes(k) && known(k));
   const all = [...new Set([...declared, ...named])];
-  const params = `command=${str(alternatives(mapCommand(command, layout)))}&inputs=${list(all.map((k) => sandboxPath(layout, k)))}&outputs=${list(outputs)}`;
-  return `ninja:command?${params}(${[...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
+  const at = [...(tree ? ['/src'] : []), ...all.map((k) => sandboxPath(layout, k))];
+  const params = `command=${str(alternatives(mapCommand(command, layout)))}&inputs=${list(at)}&outputs=${list(outputs)}`;
+  return `ninja:command?${params}(${[...(tree ? [tree] : []), ...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
 }
