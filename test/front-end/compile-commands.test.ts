@@ -48,7 +48,7 @@ describe('compile_commands.json', () => {
     const [entry] = readEntries(db([{ directory: B, arguments: ['gcc', '-O2', '-c', '../json-c/a.c'], file: '../json-c/a.c', output: 'a.o' }]));
     const edge = entryEdge(entry!, 'db');
     assert.deepEqual(edge.inputs, ['../json-c/a.c']);
-    assert.deepEqual(recognise(edge, [S, B]), { kind: 'compile', source: '../json-c/a.c', args: ['-O2'], includes: [] });
+    assert.deepEqual(recognise(edge, [S, B]), { kind: 'compile', source: '../json-c/a.c', args: ['-O2'], includes: [], system: [] });
   });
 
   test('malformed databases and entries without an output are refused with a code', () => {

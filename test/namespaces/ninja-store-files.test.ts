@@ -45,8 +45,9 @@ describe('a manifest of the sandbox layout, its files from store trees', () => {
     assert.match(plan.text, new RegExp(`^compose\\n {2}tc = \\(tc:x\\);\\n {2}src = \\(${trees.src.name.replace(/[?=&]/g, '\\$&')}\\);\\n {2}build = \\(`));
     assert.match(plan.text, /h0 = ninja:headers-of\?path=\.\(tree: \$src\);\n {2}h1 = ninja:headers-of\?path=\.\(tree: \$build\)/);
     assert.match(plan.text, /e0 = cc:compile\?args=\[-O2\]\(src: \$src\/a\.c, include0: \$h0, include1: \$h1, toolchain: \$tc\)/);
-    // The link's undeclared version script and its implicit input outside /src and /build (the toolchain's, at `/`).
-    assert.match(plan.text, /inputs=\[\/build\/CMakeFiles\/x\.dir\/a\.c\.o, \/usr\/share\/x\.cmake, \/src\/x\.sym\]&outputs=\[libx\.so\]\(\$e0, \$tc\/usr\/share\/x\.cmake, \$src\/x\.sym, toolchain: \$tc\)/);
+    // The link is a cc:link: its undeclared version script a projection of the source tree; its implicit input
+    // outside /src and /build is the toolchain's, which is `/` for the link anyway.
+    assert.match(plan.text, /e1 = cc:link\?args=\[-shared, "-Wl,--version-script,\{0\}", "\{1\}"\]&name=libx\.so\(\$src\/x\.sym, \$e0, toolchain: \$tc\)/);
     assert.deepEqual(plan.targets, ['libx.so']);
     assert.ok(!/filesystem:import|ninja:headers\?/.test(plan.text), 'nothing of the host');
     assert.equal(plan.decls.length, plan.text.split(';\n').length);
