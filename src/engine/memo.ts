@@ -51,15 +51,33 @@ export function memoKey(c: MemoContext): MemoKey {
   return `memo1-${h.digest('hex')}` as MemoKey;
 }
 
+/** A file or tree a contextual node was made from, and which nodes of the outermost realize declared it. */
+export interface Dependency {
+  readonly state: TreeState;
+  /**
+   * The ids of the outermost realize's nodes that declared it; undefined when a realize it started
+   * (a namespace's `ctx.resolve`) did: then no node of the outer graph can be told from it.
+   */
+  readonly owners: readonly number[] | undefined;
+}
+
+/** Where the nodes of one realize declare what they were made from. */
+export interface DependencySink {
+  /** A contextual node was made from `state`; `owners`: the ids of the outermost realize's nodes it belongs to. */
+  add(state: TreeState, owners?: readonly number[]): void;
+  /** A contextual node was realized from context it did not declare. */
+  untrack(label: string): void;
+}
+
 /** What a realize's contextual nodes were made from, collected as it runs (one per realize, shared by the realizes it starts). */
-export class Dependencies {
-  private readonly states: TreeState[] = [];
+export class Dependencies implements DependencySink {
+  private readonly entries: Dependency[] = [];
   /** The label of the first contextual node that did not declare its context: then nothing is memoized. */
   untracked: string | undefined;
 
-  /** A contextual node was made from `state`. */
-  add(state: TreeState): void {
-    this.states.push(state);
+  /** A contextual node was made from `state`; `owners`: the outermost realize's nodes it belongs to (memo-nodes.ts). */
+  add(state: TreeState, owners?: readonly number[]): void {
+    this.entries.push({ state, owners });
   }
 
   /** A contextual node was realized from context it did not declare. */
@@ -67,20 +85,27 @@ export class Dependencies {
     this.untracked ??= label;
   }
 
-  /** Every state declared, each once. */
-  list(): readonly TreeState[] {
-    const seen = new Set<string>();
-    return this.states.filter((s) => {
-      const k = JSON.stringify(encode(s));
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
+  /** The sink for a realize this one started: its nodes are not the outer graph's, so what they declare has no owners. */
+  unowned(): DependencySink {
+    return { add: (state) => this.add(state), untrack: (label) => this.untrack(label) };
+  }
+
+  /** Every state declared, each once; owners merged (unknown if any declaration's is). */
+  list(): readonly Dependency[] {
+    const byState = new Map<string, { state: TreeState; owners: Set<number> | undefined }>();
+    for (const { state, owners } of this.entries) {
+      const k = JSON.stringify(encode(state));
+      const known = byState.get(k);
+      if (!known) byState.set(k, { state, owners: owners && new Set(owners) });
+      else if (!owners) known.owners = undefined;
+      else if (known.owners) for (const o of owners) known.owners.add(o);
+    }
+    return [...byState.values()].map(({ state, owners }) => ({ state, owners: owners && [...owners] }));
   }
 }
 
 /** A dependency as stored: path, dev, ino, mode, size, mtime ns, ctime ns, listing (hex or null), newest ns, stamp ns. */
-type StoredDep = [string, string, string, string, string, string, string, string | null, string, string];
+export type StoredDep = [string, string, string, string, string, string, string, string | null, string, string];
 
 function encode(s: TreeState): StoredDep {
   const r = s.root;
@@ -88,7 +113,7 @@ function encode(s: TreeState): StoredDep {
 }
 
 /** Whether `path` stats now as recorded in `d`, and `d` was not racy when taken. */
-function unchanged(d: StoredDep): boolean {
+export function unchanged(d: StoredDep): boolean {
   const [path, dev, ino, mode, size, mtime, ctime, listing, newest, stamp] = d;
   // Racy (stat-cache.ts): a change within the granule the stats were taken in could look the same.
   if (racy(BigInt(newest), BigInt(stamp))) return false;
@@ -99,10 +124,14 @@ function unchanged(d: StoredDep): boolean {
     String(r.mtimeNs) === mtime && String(r.ctimeNs) === ctime && (now.listing?.toString('hex') ?? null) === listing;
 }
 
-/** Record that the realize keyed `key` gave `results`, made from `deps`. A memo that cannot be written costs the next realize its full run, nothing more. */
-export function recordMemo(store: Store, key: MemoKey, results: readonly Resource[], deps: readonly TreeState[]): void {
+/**
+ * Record that the realize keyed `key` gave `results`, made from `deps`, with what its nodes gave
+ * (`nodes`, memo-nodes.ts; absent: none). A memo that cannot be written costs the next realize its
+ * full run, nothing more.
+ */
+export function recordMemo(store: Store, key: MemoKey, results: readonly Resource[], deps: readonly (Dependency | StoredDep)[], nodes?: string): void {
   try {
-    store.db.putMemo(key, JSON.stringify(results), JSON.stringify(deps.map(encode)));
+    store.db.putMemo(key, JSON.stringify(results), JSON.stringify(deps.map((d) => (Array.isArray(d) ? d : encode(d.state)))), nodes);
   } catch {
     // A read-only or locked database: no memo.
   }

@@ -95,6 +95,11 @@ CREATE TABLE IF NOT EXISTS memos (
   created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+  // 4 → 5: what each node of a memoized realize gave, so that a changed file reruns only what it reaches
+  // (engine/memo-nodes.ts). NULL for memos recorded before: they walk the whole name once.
+  `
+ALTER TABLE memos ADD COLUMN nodes TEXT;   -- JSON: the graph's digest, each dependency's nodes, each node's outputs
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -554,12 +559,17 @@ export class StoreDatabase {
     return (this.prepare('SELECT results FROM memos WHERE key = ?').get(key) as { results: string } | undefined)?.results;
   }
 
+  /** The dependencies and per-node record of the memo under `key` (engine/memo-nodes.ts); `nodes` null when none was kept. */
+  memoNodes(key: string): { readonly deps: string; readonly nodes: string | null } | undefined {
+    return this.prepare('SELECT deps, nodes FROM memos WHERE key = ?').get(key) as { deps: string; nodes: string | null } | undefined;
+  }
+
   /** Record (or replace) a memo. Not flushed: a memo lost by a power loss costs one full realize. */
-  putMemo(key: string, results: string, deps: string): void {
-    const insert = this.prepare('INSERT OR REPLACE INTO memos (key, results, deps, created_at) VALUES (?, ?, ?, ?)');
+  putMemo(key: string, results: string, deps: string, nodes?: string): void {
+    const insert = this.prepare('INSERT OR REPLACE INTO memos (key, results, deps, nodes, created_at) VALUES (?, ?, ?, ?, ?)');
     this.unflushed(() => {
       try {
-        insert.run(key, results, deps, Date.now());
+        insert.run(key, results, deps, nodes ?? null, Date.now());
       } catch (e) {
         throw sqliteError(e, this.db.name);
       }
