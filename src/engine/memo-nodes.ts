@@ -5,7 +5,7 @@
  * with what it gave in the realize that kept the memo, as ninja answers the
  * targets none of whose inputs changed.
  *
- * Beside its results and dependencies, a memo keeps (column `nodes`) the
+ * Beside its results and dependencies, a memo keeps (table `memo_nodes`) the
  * digest of the resolved graph it was made from, for each dependency the
  * ids of the nodes that declared it, and for each node the outputs it gave.
  * The next realize under the same key resolves the name (the same text in
@@ -32,7 +32,7 @@ import { unchanged, type Dependency, type MemoKey, type StoredDep } from './memo
 import type { Outputs } from './outputs.js';
 import type { ResolvedNode } from './resolve.js';
 
-/** The `nodes` column, as JSON. */
+/** A row of `memo_nodes`, as JSON. */
 interface StoredNodes {
   readonly format: 'nomia-memo-nodes-1';
   /** `graphDigest` of the resolved name the record is of. */
