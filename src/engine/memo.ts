@@ -42,7 +42,7 @@ export interface MemoContext {
 }
 
 /** The memo format: a new one never reads an old one's rows as its own. */
-const FORMAT = 'nomia-memo-1';
+const FORMAT = 'nomia-memo-2';
 
 /** The key of a realize: the SHA-256 of the format, the text, the working directory and the configuration, each length-prefixed. */
 export function memoKey(c: MemoContext): MemoKey {
@@ -104,24 +104,30 @@ export class Dependencies implements DependencySink {
   }
 }
 
-/** A dependency as stored: path, dev, ino, mode, size, mtime ns, ctime ns, listing (hex or null), newest ns, stamp ns. */
-export type StoredDep = [string, string, string, string, string, string, string, string | null, string, string];
+/**
+ * A dependency as stored: its path and its stat key (`statKey`), or '' when it was racy as recorded
+ * (then it never matches). Two strings per path: the no-op parses and compares one dependency per
+ * imported file, and fewer, smaller values keep that loop and its garbage small.
+ */
+export type StoredDep = readonly [path: string, key: string];
 
-function encode(s: TreeState): StoredDep {
+/** The stat numbers that must not change (dev, ino, mode, size, mtime and ctime in ns) and a directory's listing, as one string. */
+function statKey(s: Omit<TreeState, 'stampNs'>): string {
   const r = s.root;
-  return [s.path, String(r.dev), String(r.ino), String(r.mode), String(r.size), String(r.mtimeNs), String(r.ctimeNs), s.listing?.toString('hex') ?? null, String(s.newestNs), String(s.stampNs)];
+  const key = `${r.dev} ${r.ino} ${r.mode} ${r.size} ${r.mtimeNs} ${r.ctimeNs}`;
+  return s.listing ? `${key} ${s.listing.toString('hex')}` : key;
 }
 
-/** Whether `path` stats now as recorded in `d`, and `d` was not racy when taken. */
-export function unchanged(d: StoredDep): boolean {
-  const [path, dev, ino, mode, size, mtime, ctime, listing, newest, stamp] = d;
+function encode(s: TreeState): StoredDep {
   // Racy (stat-cache.ts): a change within the granule the stats were taken in could look the same.
-  if (racy(BigInt(newest), BigInt(stamp))) return false;
-  const now = statNow(path);
-  if (!now) return false;
-  const r = now.root;
-  return String(r.dev) === dev && String(r.ino) === ino && String(r.mode) === mode && String(r.size) === size &&
-    String(r.mtimeNs) === mtime && String(r.ctimeNs) === ctime && (now.listing?.toString('hex') ?? null) === listing;
+  return [s.path, racy(s.newestNs, s.stampNs) ? '' : statKey(s)];
+}
+
+/** Whether the path of `d` stats now as recorded, and was not racy when recorded. */
+export function unchanged(d: StoredDep): boolean {
+  if (d[1] === '') return false;
+  const now = statNow(d[0]);
+  return now !== undefined && statKey(now) === d[1];
 }
 
 /**
@@ -131,7 +137,7 @@ export function unchanged(d: StoredDep): boolean {
  */
 export function recordMemo(store: Store, key: MemoKey, results: readonly Resource[], deps: readonly (Dependency | StoredDep)[], nodes?: string): void {
   try {
-    store.db.putMemo(key, JSON.stringify(results), JSON.stringify(deps.map((d) => (Array.isArray(d) ? d : encode(d.state)))), nodes);
+    store.db.putMemo(key, JSON.stringify(results), JSON.stringify(deps.map((d) => ('state' in d ? encode(d.state) : d))), nodes);
   } catch {
     // A read-only or locked database: no memo.
   }
