@@ -27,7 +27,7 @@
  */
 import { createHash } from 'node:crypto';
 import { portLabel } from '../graph/types.js';
-import type { Store } from '../store/store.js';
+import { entryOf, type Store } from '../store/store.js';
 import { unchanged, type Dependency, type MemoKey, type StoredDep } from './memo.js';
 import type { Outputs } from './outputs.js';
 import type { ResolvedNode } from './resolve.js';
@@ -117,13 +117,15 @@ export function nodeMemo(store: Store, key: MemoKey, nodes: readonly ResolvedNod
  * still come from those files); each node's outputs from this run, else
  * the clean ones' recorded outputs.
  */
-export function memoRecord(nodes: readonly ResolvedNode[], realized: ReadonlyMap<number, Outputs>, declared: readonly Dependency[], previous: NodeMemo | undefined): { deps: (Dependency | StoredDep)[]; nodes: string } {
+export function memoRecord(store: Store, nodes: readonly ResolvedNode[], realized: ReadonlyMap<number, Outputs>, declared: readonly Dependency[], previous: NodeMemo | undefined): { deps: (Dependency | StoredDep)[]; nodes: string } {
   const kept = previous?.kept ?? [];
+  // Only outputs in this store can be held when answered again; a private node's (in its owner's store) is not kept.
+  const here = (outs: Outputs | undefined) => outs && Object.values(outs).every((r) => r.kind !== 'object' || entryOf(store, r.path) !== undefined) ? outs : undefined;
   const rec: StoredNodes = {
     format: FORMAT,
     graph: previous?.graph ?? graphDigest(nodes),
     owners: [...declared.map((d) => d.owners ?? null), ...kept.map((k) => k.owners)],
-    outputs: nodes.map((n) => realized.get(n.id) ?? previous?.clean.get(n.id) ?? null),
+    outputs: nodes.map((n) => here(realized.get(n.id) ?? previous?.clean.get(n.id)) ?? null),
   };
   return { deps: [...declared, ...kept.map((k) => k.dep)], nodes: JSON.stringify(rec) };
 }

@@ -166,7 +166,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   const named = resolved.graph.nodes.some((g) => g.kind === 'atomic' && g.namespace.kind === 'named');
   if (prepared && !named && !resolved.nodes.some((n) => n.tainted)) recordWholeName(options.store, options.registry, prepared.spellings.name, roots, key);
   if (memo && !named && session.dependencies.untracked === undefined) {
-    const kept = memoRecord(resolved.nodes, realized, session.dependencies.list(), previous);
+    const kept = memoRecord(options.store, resolved.nodes, realized, session.dependencies.list(), previous);
     recordMemo(options.store, memo, roots, kept.deps, kept.nodes);
   }
   emit({ kind: 'done', roots: roots.map((r) => r.name), ms: Date.now() - started, ...counts });
