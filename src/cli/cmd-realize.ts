@@ -5,7 +5,7 @@
  * anything else is loaded: this module imports only the store, the memo and
  * the renderer; the registry, the namespaces and the engine (realize-run.ts)
  * are loaded when the memo cannot answer. A daemon, when one is configured,
- * is asked first (realize-client.ts).
+ * is asked first (realize-client.ts, loaded only then).
  */
 import { Option, type Command } from 'commander';
 import { NomiaError } from '../errors.js';
@@ -18,7 +18,6 @@ import { checkRootName } from '../store/roots.js';
 import type { Store } from '../store/store.js';
 import { fileOrArgument } from './input.js';
 import { keepResults } from './keep-results.js';
-import { askDaemon } from './realize-client.js';
 import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { run } from './run.js';
@@ -69,6 +68,8 @@ function fromMemo(store: Store, key: MemoKey, text: string, opts: Opts, render: 
 async function fromDaemon(cmd: Command, text: string, opts: Opts, renderer: () => ReturnType<typeof eventRenderer>): Promise<string | undefined> {
   const socket = opts.daemon ?? process.env['NOMIA_DAEMON'];
   if (!socket || !opts.memo || opts.rebuild || opts.check || opts.substituter || opts.trustedKey || opts.offline) return undefined;
+  // The socket client (node:net) is loaded only when a daemon is configured.
+  const { askDaemon } = await import('./realize-client.js');
   const render = renderer();
   try {
     const storeDir = (cmd.optsWithGlobals() as { store?: string }).store;

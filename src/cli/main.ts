@@ -74,7 +74,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   // `nomia ninja --version` is the ninja version CMake asks its make program for (cmd-ninja.ts).
   if (word !== 'ninja') program.version(version(), '-V, --version');
   const wanted = commandModules.filter(([words]) => word !== undefined && words.includes(word));
-  const modules = await Promise.all((wanted.length ? wanted : commandModules).map(([, load]) => load()));
+  // `nomia --version` needs no command; help or an unknown word lists (or suggests) all of them.
+  const versionOnly = word === undefined && argv.some((a) => a === '-V' || a === '--version') && !argv.some((a) => a === '-h' || a === '--help');
+  const modules = versionOnly ? [] : await Promise.all((wanted.length ? wanted : commandModules).map(([, load]) => load()));
   for (const m of modules) m.register(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });

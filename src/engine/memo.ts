@@ -42,7 +42,7 @@ export interface MemoContext {
 }
 
 /** The memo format: a new one never reads an old one's rows as its own. */
-const FORMAT = 'nomia-memo-1';
+const FORMAT = 'nomia-memo-2';
 
 /** The key of a realize: the SHA-256 of the format, the text, the working directory and the configuration, each length-prefixed. */
 export function memoKey(c: MemoContext): MemoKey {
@@ -51,15 +51,33 @@ export function memoKey(c: MemoContext): MemoKey {
   return `memo1-${h.digest('hex')}` as MemoKey;
 }
 
+/** A file or tree a contextual node was made from, and which nodes of the outermost realize declared it. */
+export interface Dependency {
+  readonly state: TreeState;
+  /**
+   * The ids of the outermost realize's nodes that declared it; undefined when a realize it started
+   * (a namespace's `ctx.resolve`) did: then no node of the outer graph can be told from it.
+   */
+  readonly owners: readonly number[] | undefined;
+}
+
+/** Where the nodes of one realize declare what they were made from. */
+export interface DependencySink {
+  /** A contextual node was made from `state`; `owners`: the ids of the outermost realize's nodes it belongs to. */
+  add(state: TreeState, owners?: readonly number[]): void;
+  /** A contextual node was realized from context it did not declare. */
+  untrack(label: string): void;
+}
+
 /** What a realize's contextual nodes were made from, collected as it runs (one per realize, shared by the realizes it starts). */
-export class Dependencies {
-  private readonly states: TreeState[] = [];
+export class Dependencies implements DependencySink {
+  private readonly entries: Dependency[] = [];
   /** The label of the first contextual node that did not declare its context: then nothing is memoized. */
   untracked: string | undefined;
 
-  /** A contextual node was made from `state`. */
-  add(state: TreeState): void {
-    this.states.push(state);
+  /** A contextual node was made from `state`; `owners`: the outermost realize's nodes it belongs to (memo-nodes.ts). */
+  add(state: TreeState, owners?: readonly number[]): void {
+    this.entries.push({ state, owners });
   }
 
   /** A contextual node was realized from context it did not declare. */
@@ -67,52 +85,65 @@ export class Dependencies {
     this.untracked ??= label;
   }
 
-  /** Every state declared, each once. */
-  list(): readonly TreeState[] {
-    const seen = new Set<string>();
-    return this.states.filter((s) => {
-      const k = JSON.stringify(encode(s));
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
+  /** The sink for a realize this one started: its nodes are not the outer graph's, so what they declare has no owners. */
+  unowned(): DependencySink {
+    return { add: (state) => this.add(state), untrack: (label) => this.untrack(label) };
+  }
+
+  /** Every state declared, each once; owners merged (unknown if any declaration's is). */
+  list(): readonly Dependency[] {
+    const byState = new Map<string, { state: TreeState; owners: Set<number> | undefined }>();
+    for (const { state, owners } of this.entries) {
+      const k = JSON.stringify(encode(state));
+      const known = byState.get(k);
+      if (!known) byState.set(k, { state, owners: owners && new Set(owners) });
+      else if (!owners) known.owners = undefined;
+      else if (known.owners) for (const o of owners) known.owners.add(o);
+    }
+    return [...byState.values()].map(({ state, owners }) => ({ state, owners: owners && [...owners] }));
   }
 }
 
 /**
- * A dependency as stored: path, dev, ino, mode, size, mtime ns, ctime ns, listing (hex or null), newest ns,
- * stamp ns, and the selection when only part of a directory was taken (then size, mtime and ctime are
- * empty: a directory's own change with every entry written in it, selected or not).
+ * A dependency as stored: its path, its stat key (`statKey`) or '' when it was racy as recorded (then it
+ * never matches), and the selection when only part of a directory was taken. A few strings per path:
+ * the no-op parses and compares one dependency per imported file, and fewer, smaller values keep that
+ * loop and its garbage small.
  */
-type StoredDep = [string, string, string, string, string, string, string, string | null, string, string, Selection?];
+export type StoredDep = readonly [path: string, key: string, selection?: Selection];
 
-/** What must match now as recorded: dev, ino, mode, size, mtime, ctime and listing (index 1 to 7 of a `StoredDep`). */
-function numbers(s: Omit<TreeState, 'stampNs'>): (string | null)[] {
+/**
+ * The stat numbers that must not change (dev, ino, mode, size, mtime and ctime in ns) and a directory's
+ * listing, as one string. For a selection the directory's own size and times are left out: they change
+ * with every entry written in it, selected or not; the listing of the selected part says what counts.
+ */
+function statKey(s: Omit<TreeState, 'stampNs'>): string {
   const r = s.root;
-  const own = s.selection ? ['', '', ''] : [String(r.size), String(r.mtimeNs), String(r.ctimeNs)];
-  return [String(r.dev), String(r.ino), String(r.mode), ...own, s.listing?.toString('hex') ?? null];
+  const key = s.selection ? `${r.dev} ${r.ino} ${r.mode}` : `${r.dev} ${r.ino} ${r.mode} ${r.size} ${r.mtimeNs} ${r.ctimeNs}`;
+  return s.listing ? `${key} ${s.listing.toString('hex')}` : key;
 }
 
 function encode(s: TreeState): StoredDep {
-  return [s.path, ...numbers(s), String(s.newestNs), String(s.stampNs), ...(s.selection ? [s.selection] : [])] as StoredDep;
-}
-
-/** Whether `path` stats now as recorded in `d` (the same part of it), and `d` was not racy when taken. */
-function unchanged(d: StoredDep): boolean {
-  const [path, , , , , , , , newest, stamp, selection] = d;
   // Racy (stat-cache.ts): a change within the granule the stats were taken in could look the same.
-  if (racy(BigInt(newest), BigInt(stamp))) return false;
-  const now = statNow(path, selection);
-  if (!now) return false;
-  const n = numbers(now);
-  for (let i = 0; i < 7; i++) if (n[i] !== d[i + 1]) return false;
-  return true;
+  const key = racy(s.newestNs, s.stampNs) ? '' : statKey(s);
+  return s.selection ? [s.path, key, s.selection] : [s.path, key];
 }
 
-/** Record that the realize keyed `key` gave `results`, made from `deps`. A memo that cannot be written costs the next realize its full run, nothing more. */
-export function recordMemo(store: Store, key: MemoKey, results: readonly Resource[], deps: readonly TreeState[]): void {
+/** Whether the path of `d` stats now as recorded, and was not racy when recorded. */
+export function unchanged(d: StoredDep): boolean {
+  if (d[1] === '') return false;
+  const now = statNow(d[0], d[2]);
+  return now !== undefined && statKey(now) === d[1];
+}
+
+/**
+ * Record that the realize keyed `key` gave `results`, made from `deps`, with what its nodes gave
+ * (`nodes`, memo-nodes.ts; absent: none). A memo that cannot be written costs the next realize its
+ * full run, nothing more.
+ */
+export function recordMemo(store: Store, key: MemoKey, results: readonly Resource[], deps: readonly (Dependency | StoredDep)[], nodes?: string): void {
   try {
-    store.db.putMemo(key, JSON.stringify(results), JSON.stringify(deps.map(encode)));
+    store.db.putMemo(key, JSON.stringify(results), JSON.stringify(deps.map((d) => ('state' in d ? encode(d.state) : d))), nodes);
   } catch {
     // A read-only or locked database: no memo.
   }

@@ -19,6 +19,7 @@ import type { TreeState } from '../store/stat-cache.js';
 import type { EngineEvent, EventListener } from './events.js';
 import { realizeKnot } from './knots.js';
 import { answerFromMemo, Dependencies, recordMemo, type MemoKey } from './memo.js';
+import { memoRecord, nodeMemo } from './memo-nodes.js';
 import { realizeNode, type NodeEnv } from './node.js';
 import { pick, type Outputs } from './outputs.js';
 import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
@@ -156,7 +157,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
     return { roots: memoized.results, memoized: true };
   }
   const wholeNameHit = (found: Resource[]): Realized => {
-    if (memo) recordMemo(options.store, memo, found, options.memoDependsOn ?? []);
+    if (memo) recordMemo(options.store, memo, found, (options.memoDependsOn ?? []).map((state) => ({ state, owners: undefined })));
     emit({ kind: 'done', roots: found.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1 });
     return { roots: found };
   };
@@ -178,11 +179,17 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   base = session.nodeIds.next;
   session.nodeIds.next += resolved.nodes.length;
   const counts = { ran: 0, reused: 0 };
-  const roots = await realizeGraph(resolved, options, session, emit, counts, base);
+  // The memo missed: the nodes no changed file reaches are answered with what they gave (memo-nodes.ts).
+  const previous = memo ? nodeMemo(options.store, memo, resolved.nodes) : undefined;
+  const realized = new Map<number, Outputs>();
+  const roots = await realizeGraph(resolved, options, session, emit, counts, base, previous?.clean, realized);
   // A named namespace's implementation (a script) is not in the graph's spelling, only in its nodes'.
   const named = resolved.graph.nodes.some((g) => g.kind === 'atomic' && g.namespace.kind === 'named');
   if (prepared && !named && !resolved.nodes.some((n) => n.tainted)) recordWholeName(options.store, options.registry, prepared.spellings.name, roots, key);
-  if (memo && !named && session.dependencies.untracked === undefined) recordMemo(options.store, memo, roots, [...options.memoDependsOn ?? [], ...session.dependencies.list()]);
+  if (memo && !named && session.dependencies.untracked === undefined) {
+    const kept = memoRecord(options.store, resolved.nodes, realized, [...(options.memoDependsOn ?? []).map((state) => ({ state, owners: undefined })), ...session.dependencies.list()], previous);
+    recordMemo(options.store, memo, roots, kept.deps, kept.nodes);
+  }
   emit({ kind: 'done', roots: roots.map((r) => r.name), ms: Date.now() - started, ...counts });
   return { resolved, roots };
 }
@@ -230,8 +237,10 @@ function knotsOf(nodes: readonly ResolvedNode[]): Map<number, ResolvedNode[]> {
 /**
  * Realize every node the roots need, each once; the roots' resources. After the first failure nothing
  * new starts; what runs is let finish before this returns, so the caller may close the store at once.
+ * A node in `clean` is answered with those outputs once they are held (memo-nodes.ts); every node's
+ * outputs go to `realized`.
  */
-async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, session: RealizeSession, emit: (e: EngineEvent) => void, counts: { ran: number; reused: number }, base: number): Promise<Resource[]> {
+async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, session: RealizeSession, emit: (e: EngineEvent) => void, counts: { ran: number; reused: number }, base: number, clean?: ReadonlyMap<number, Outputs>, realized?: Map<number, Outputs>): Promise<Resource[]> {
   const { nodes } = resolved;
   const knotOf = knotsOf(nodes);
   const memo = new Map<number, Promise<Outputs>>();
@@ -239,7 +248,9 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   const pool = options.slots ?? slots(Math.max(1, options.jobs ?? 2));
   const env: NodeEnv = {
     store: options.store, registry: options.registry, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
-    protection: session.protection, privateScopes: session.privateScopes, dependencies: session.dependencies, building: options.building ?? [],
+    protection: session.protection, privateScopes: session.privateScopes, building: options.building ?? [],
+    // Only the outermost realize's nodes own what they declare (memo-nodes.ts).
+    dependencies: options.nested ? session.dependencies.unowned() : session.dependencies,
     ...(options.substituters ? { substituters: options.substituters } : {}),
     ...(options.redo ? { redo: { how: options.redo, nodes: new Set(resolved.graph.roots.map((r) => r.node)) } } : {}),
     graph: resolved.graph, nodes, emit,
@@ -273,8 +284,12 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
       return memo.get(id)!;
     }
     // Each node starts in a microtask of its own: a long chain of inputs must not descend the stack.
-    p = Promise.resolve().then(() => realizeNode(env, nodes[id]!));
+    const known = clean?.get(id);
+    p = known
+      ? session.protection.holdSoon(Object.values(known)).then((held) => (held ? (counts.reused++, known) : realizeNode(env, nodes[id]!)))
+      : Promise.resolve().then(() => realizeNode(env, nodes[id]!));
     memo.set(id, p);
+    if (realized) void p.then((outs) => realized.set(id, outs), () => undefined);
     return p;
   };
   try {

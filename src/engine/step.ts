@@ -29,7 +29,7 @@ import { substitute } from './substitute.js';
 import type { Substituters } from '../cache/substituters.js';
 import type { PrivateScope } from './private-results.js';
 import type { Protection } from './protect.js';
-import type { Dependencies } from './memo.js';
+import type { DependencySink } from './memo.js';
 import type { ResolvedNode } from './resolve.js';
 import type { Slot } from './slots.js';
 
@@ -45,7 +45,7 @@ export interface StepEnv {
   /** What the realize holds (protect.ts): every object a unit finds or makes is held until the realize ends. */
   readonly protection: Protection;
   /** The files the realize's contextual nodes declared they were made from (memo.ts). */
-  readonly dependencies: Dependencies;
+  readonly dependencies: DependencySink;
   emit(e: EngineEvent): void;
   /** Run a namespace within the `--jobs` limit (holding `slot`); throws `Cancelled` if the run was cancelled meanwhile. */
   run<T>(task: (slot: Slot) => Promise<T>): Promise<T>;
@@ -254,7 +254,7 @@ function contextFor(env: StepEnv, unit: Unit, log: LogLines, emitted: { toName: 
     },
     dependsOn: (state) => {
       declared.any = true;
-      env.dependencies.add(state);
+      env.dependencies.add(state, unit.members.map((m) => m.id));
     },
     ...(unit.knot ? {} : {
       resolve: (other: string, how?: { readonly pure?: boolean; readonly signal?: AbortSignal }) => env.resolve(other, how, { spelling: unit.lock, label: lead.label, node: lead.id }, slot()),

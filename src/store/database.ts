@@ -95,6 +95,15 @@ CREATE TABLE IF NOT EXISTS memos (
   created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+  // 4 → 5: what each node of a memoized realize gave, so that a changed file reruns only what it reaches
+  // (engine/memo-nodes.ts). A table of its own: the memo's answer never reads it. None for memos recorded
+  // before: they walk the whole name once.
+  `
+CREATE TABLE IF NOT EXISTS memo_nodes (
+  key       TEXT PRIMARY KEY,   -- the memo's key
+  nodes     TEXT NOT NULL       -- JSON: the graph's digest, each dependency's nodes, each node's outputs
+) WITHOUT ROWID;
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -554,12 +563,22 @@ export class StoreDatabase {
     return (this.prepare('SELECT results FROM memos WHERE key = ?').get(key) as { results: string } | undefined)?.results;
   }
 
+  /** The dependencies and per-node record of the memo under `key` (engine/memo-nodes.ts); `nodes` null when none was kept. */
+  memoNodes(key: string): { readonly deps: string; readonly nodes: string | null } | undefined {
+    return this.prepare('SELECT m.deps, n.nodes FROM memos m LEFT JOIN memo_nodes n ON n.key = m.key WHERE m.key = ?').get(key) as { deps: string; nodes: string | null } | undefined;
+  }
+
   /** Record (or replace) a memo. Not flushed: a memo lost by a power loss costs one full realize. */
-  putMemo(key: string, results: string, deps: string): void {
+  putMemo(key: string, results: string, deps: string, nodes?: string): void {
     const insert = this.prepare('INSERT OR REPLACE INTO memos (key, results, deps, created_at) VALUES (?, ?, ?, ?)');
+    const insertNodes = this.prepare('INSERT OR REPLACE INTO memo_nodes (key, nodes) VALUES (?, ?)');
+    const dropNodes = this.prepare('DELETE FROM memo_nodes WHERE key = ?');
     this.unflushed(() => {
       try {
         insert.run(key, results, deps, Date.now());
+        // A per-node record of an earlier realize must not pair with this memo's dependencies.
+        if (nodes === undefined) dropNodes.run(key);
+        else insertNodes.run(key, nodes);
       } catch (e) {
         throw sqliteError(e, this.db.name);
       }
@@ -569,6 +588,7 @@ export class StoreDatabase {
   /** Forget every memo: what a whole name realizes to may have changed (a reduction replaced or removed). */
   deleteMemos(): void {
     this.prepare('DELETE FROM memos').run();
+    this.prepare('DELETE FROM memo_nodes').run();
   }
 
   /** Remove the reduction from `from` recorded under `namespace`; false if there was none. Forgets every memo. */
