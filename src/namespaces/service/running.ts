@@ -8,12 +8,12 @@
  * outlives the roots that keep its closure.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NomiaError } from '../../namespace/index.js';
 import { watchGroup } from '../group-watchdog.js';
-import { probeOnce, probeText, tcpAccepts } from './probe.js';
+import { probeOnce, probeText, tcpAccepts, unixAccepts } from './probe.js';
 import type { ServiceSpec } from './spec.js';
 
 export type ServiceState = 'starting' | 'ready' | 'restarting' | 'exited' | 'stopping';
@@ -67,6 +67,11 @@ export class ServiceProcess {
         hint: `stop what listens there (\`ss -ltnp 'sport = :${ready.port}'\` shows it) or give the service another port`,
       });
     }
+    if (ready.kind === 'unix' && ready.path !== this.spec.socket && (await unixAccepts(ready.path))) {
+      throw new NomiaError('service/port-taken', `service ${this.spec.label}: the Unix socket ${ready.path} is already in use by another process`, {
+        hint: `stop what listens there (\`ss -lxp src ${ready.path}\` shows it) or give the service another socket path`,
+      });
+    }
     try {
       await this.runOnce();
     } catch (e) {
@@ -77,6 +82,8 @@ export class ServiceProcess {
 
   private spawnOnce(): ChildProcess {
     this.exit = undefined;
+    // Our own socket is left behind by a process that was killed; a server cannot bind while the file is there.
+    if (this.spec.socket) rmSync(this.spec.socket, { force: true });
     appendFileSync(this.logPath, `--- nomia: starting ${this.spec.argv.join(' ')} at ${new Date().toISOString()}\n`);
     const fd = openSync(this.logPath, 'a');
     try {
@@ -171,6 +178,8 @@ export class ServiceProcess {
     this.stopping = true;
     this.state = 'stopping';
     if (this.child) await this.endGroup(this.child);
+    // A socket file of ours outliving the service would look like a server that refuses, not one that is gone.
+    if (this.spec.socket) rmSync(this.spec.socket, { force: true });
     this.state = 'exited';
   }
 
