@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NomiaError } from '../../namespace/index.js';
 import { adoptedHandle, childHandle, type Exit, exitText, type ProcessHandle, running } from './process-handle.js';
 import { probeOnce, probeText, tcpAccepts, unixAccepts } from './probe.js';
+import { sandboxArgs } from './sandbox.js';
 import type { ServiceSpec } from './spec.js';
 
 export type ServiceState = 'starting' | 'ready' | 'restarting' | 'exited' | 'stopping';
@@ -49,12 +50,14 @@ export class ServiceProcess {
   private restartDelay = RESTART_FIRST_MS;
   readonly logPath: string;
   private readonly work: string;
+  private readonly dir: string;
 
   /**
    * `dir`: the service's own directory (log, working directory); `onEnd`: it has ended for good (not a restart);
    * `onProcess`: another process runs it now (a start or restart), or none does.
    */
   constructor(readonly spec: ServiceSpec, dir: string, private readonly onEnd: () => void, private readonly onProcess: (h: ProcessHandle | undefined) => void) {
+    this.dir = dir;
     this.logPath = join(dir, 'log');
     this.work = join(dir, 'work');
     mkdirSync(this.work, { recursive: true });
@@ -123,9 +126,11 @@ export class ServiceProcess {
     const fd = openSync(this.logPath, 'a');
     let h: ProcessHandle;
     try {
-      const child = spawn(this.spec.program, this.spec.argv.slice(1), {
-        argv0: this.spec.argv[0]!, env: { HOME: this.work, ...this.spec.env }, cwd: this.work, detached: true, stdio: ['ignore', fd, fd],
-      });
+      const { spec } = this;
+      const env = { HOME: this.work, ...spec.env };
+      const child = spec.sandbox
+        ? spawn('bwrap', sandboxArgs(spec.sandbox, this.dir, this.work, env, spec.program, spec.argv), { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, cwd: this.work, detached: true, stdio: ['ignore', fd, fd] })
+        : spawn(spec.program, spec.argv.slice(1), { argv0: spec.argv[0]!, env, cwd: this.work, detached: true, stdio: ['ignore', fd, fd] });
       child.once('error', (e) => appendFileSync(this.logPath, `--- nomia: cannot start: ${e.message}\n`));
       // A spawn that fails has no pid; it ends (status 127) on the next tick, as a program that exits at once.
       h = child.pid === undefined ? { pid: 0, start: 0, exit: { status: 127 }, ended: Promise.resolve({ status: 127 }) } : childHandle(child as typeof child & { pid: number });

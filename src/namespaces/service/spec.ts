@@ -7,9 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { type AtomRequest, entryOf, printValue, type Resource, type Store, stringParam, usage, type Value } from '../../namespace/index.js';
+import { type AtomRequest, closure, entryOf, printValue, type Resource, type Store, stringParam, usage, type Value } from '../../namespace/index.js';
 import { parseProbe, type Probe } from './probe.js';
+import { ROOT_PATH } from '../package/root-binds.js';
 import { servicesDir } from './protocol.js';
+import type { ServiceSandbox } from './sandbox.js';
 
 /** What to do when the process ends by itself after it was ready. */
 export type RestartPolicy = 'no' | 'on-failure' | 'always';
@@ -27,8 +29,10 @@ export interface ServiceSpec {
   readonly id: string;
   /** For people: `name=`, else `args[0]`. */
   readonly label: string;
-  /** The executable's path (in the store). */
+  /** The executable's path (in the store; with a root, it may be a path or a name inside the root). */
   readonly program: string;
+  /** With a `root:` input: the sandbox it runs in (sandbox.ts). */
+  readonly sandbox: ServiceSandbox | undefined;
   /** argv, argv[0] included (`args[0]`). */
   readonly argv: readonly string[];
   /** The whole environment: PATH, HOME, one variable per input. */
@@ -105,7 +109,7 @@ function readyTimeout(req: AtomRequest): number {
 
 /** The hash of a spec's fields in a fixed order (every field counts: any change is another process). */
 function specId(spec: Omit<ServiceSpec, 'id' | 'socket'>): string {
-  const canonical = JSON.stringify([spec.label, spec.program, spec.argv, Object.entries(spec.env).sort(([a], [b]) => (a < b ? -1 : 1)), spec.ready,
+  const canonical = JSON.stringify([spec.label, spec.program, spec.sandbox ?? null, spec.argv, Object.entries(spec.env).sort(([a], [b]) => (a < b ? -1 : 1)), spec.ready,
     spec.readyTimeoutMs, spec.restart, spec.endpoint, spec.deps.map((d) => [d.port, d.id]), spec.keep]);
   return createHash('sha256').update(`nomia-service-1\0${canonical}`).digest('hex').slice(0, 32);
 }
@@ -138,10 +142,15 @@ function markedSpec(req: AtomRequest, inputs: Readonly<Record<string, Resource>>
   const args = listParam(req, 'args');
   if (!args) throw usage(req, 'needs `args=[argv0, arg, …]`', 'e.g. service:process?args=[httpd, -f, -p, 127.0.0.1:8080]&ready=tcp://127.0.0.1:8080(exe: BUSYBOX)');
   const exe = inputs['exe'];
-  if (!exe || exe.kind !== 'object') throw usage(req, 'needs the input `exe`: the program to run, a store object', 'e.g. (exe: BOOTSTRAP/bin/busybox)');
+  const root = inputs['root'];
+  if (root !== undefined && root.kind !== 'object') throw usage(req, 'needs its input `root` to be a tree in the store (e.g. deb:closure?packages=[…])');
+  if (exe ? exe.kind !== 'object' : root === undefined) {
+    throw usage(req, 'needs the input `exe`: the program to run, a store object (or a `root:` tree that holds args[0])', 'e.g. (exe: BOOTSTRAP/bin/busybox)');
+  }
   const argv = expandList(req, 'args', args, inputs);
   const deps: ServiceDep[] = [];
-  const env: Record<string, string> = { PATH: path ?? '/usr/bin:/bin' };
+  // In a root, the host's PATH means nothing: the root's own directories.
+  const env: Record<string, string> = { PATH: root ? ROOT_PATH : path ?? '/usr/bin:/bin' };
   const keep = new Set<string>();
   for (const [port, r] of Object.entries(inputs)) {
     env[/^\d+$/.test(port) ? `in${port}` : port] = r.kind === 'object' ? r.path : r.value;
@@ -153,9 +162,17 @@ function markedSpec(req: AtomRequest, inputs: Readonly<Record<string, Resource>>
   const ready = parseProbe(req, readyParam(req, inputs));
   const endpoint = endpointParam(req, inputs) ?? (ready.kind === 'tcp' || ready.kind === 'http' ? `${ready.host}:${ready.port}` : ready.kind === 'unix' ? ready.path : '');
   return {
-    label: stringParam(req, 'name') ?? argv[0]!, program: exe.path, argv, env, ready, readyTimeoutMs: readyTimeout(req), restart: restartPolicy(req),
+    label: stringParam(req, 'name') ?? argv[0]!, program: exe?.kind === 'object' ? exe.path : argv[0]!, sandbox: root && sandboxOf(store, root.path, keep), argv, env, ready, readyTimeoutMs: readyTimeout(req), restart: restartPolicy(req),
     endpoint, deps: deps.sort((a, b) => (a.port < b.port ? -1 : 1)), keep: [...keep].sort(),
   };
+}
+
+/** The sandbox of a service with the root `rootPath`: the closure of its other objects is what it sees of the store. */
+function sandboxOf(store: Store, rootPath: string, keep: ReadonlySet<string>): ServiceSandbox {
+  const rootEntry = entryOf(store, rootPath);
+  const storeDir = store.layout.storeDir;
+  const visible = closure(store, [...keep].filter((e) => e !== rootEntry)).map((e) => join(storeDir, e)).sort();
+  return { root: rootPath, visible, storeDir };
 }
 
 /** `ready=`: a list (a command), a text, or `$x`, a socket path (`$socket`) or an input holding one. */
