@@ -21,8 +21,12 @@ export type ServiceState = 'starting' | 'ready' | 'restarting' | 'exited' | 'sto
 
 /** Between SIGTERM and SIGKILL on stop. */
 const GRACE_MS = 3000;
-/** First and longest wait between readiness attempts. */
-const PROBE_FIRST_MS = 10;
+/**
+ * First and longest wait between readiness attempts. A server binds within
+ * a millisecond or two of its exec, and a refused connect costs tens of
+ * microseconds: a first wait of 10 ms was most of a trivial service's start.
+ */
+const PROBE_FIRST_MS = 1;
 const PROBE_MAX_MS = 250;
 /** First and longest wait before a restart; a process that ran this long starts over at the first. */
 const RESTART_FIRST_MS = 100;
@@ -144,7 +148,9 @@ export class ServiceProcess {
 
   private watch(h: ProcessHandle): void {
     this.current = h;
-    if (h.pid) this.onProcess(h);
+    // Rooting the closure on the new process and saving the table are for after a supervisor's death: off the path
+    // of the readiness probe, which would otherwise wait for two SQLite writes and a file rename.
+    if (h.pid) setImmediate(() => { if (this.current === h && running(h)) this.onProcess(h); });
     void h.ended.then((exit) => {
       if (h.pid) killGroup(h.pid, 'SIGKILL');
       appendFileSync(this.logPath, `--- nomia: ${exitText(exit)} at ${new Date().toISOString()}\n`);
@@ -173,7 +179,7 @@ export class ServiceProcess {
           'check the probe and the port in its args; raise ready-timeout= if it starts slowly');
       }
       await sleep(Math.min(wait, Math.max(1, deadline - Date.now())));
-      wait = Math.min(wait * 1.5, PROBE_MAX_MS);
+      wait = Math.min(wait * 2, PROBE_MAX_MS);
     }
   }
 
