@@ -71,7 +71,8 @@ export async function ask(home: string, req: Request): Promise<Extract<Response,
     closeSync(log);
     child.unref();
     const deadline = Date.now() + START_MS;
-    for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 100)) {
+    // A connect to a socket not there yet fails in microseconds: poll finely, or a cold `up` waits up to a whole step late.
+    for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 10)) {
       await sleep(wait);
       const res = await send(home, req);
       if (res) return unwrap(res);
