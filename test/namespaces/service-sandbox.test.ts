@@ -6,7 +6,7 @@
  * deb tests do) and bubblewrap.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { liveStart } from '../../src/namespaces/service/process-handle.js';
@@ -38,7 +38,11 @@ function descendants(pid: number): number[] {
 describe('service: sandboxed, with a deb:closure root', () => {
   let r: Rig;
   before(() => { r = rig('service-sandbox'); });
-  after(async () => { await r?.cleanUp(); });
+  after(async () => {
+    await r?.cleanUp();
+    // A package closure is hundreds of MB: not left behind in /tmp.
+    if (r) rmSync(r.dir, { recursive: true, force: true });
+  });
 
   it('nginx from deb:closure?packages=[nginx-light] serves a by-content directory; down leaves no process of it', async (t) => {
     if (!tools(t)) return;
@@ -75,5 +79,17 @@ http {
     assert.equal(down.out.trim(), 'stopped nginx');
     assert.equal(await accepts(port), false, 'the port is free once down returns');
     for (const p of [s!.pid!, ...inside]) assert.equal(liveStart(p), undefined, `process ${p} of the sandbox has ended`);
+  });
+
+  it('an exe from the store runs in the root with args[0] as its argv[0] (busybox httpd)', async (t) => {
+    if (!tools(t)) return;
+    const port = await freePort();
+    const site = r.addDir('site2', { 'index.html': 'busybox in a deb root\n' });
+    const name = `service:process?args=[httpd, -f, -p, "127.0.0.1:${port}", -h, $site]&ready="http://127.0.0.1:${port}/"(exe: ${r.tools}/bin/busybox, root: deb:closure?packages=[nginx-light], site: ${site})`;
+    const up = r.run(['up', '--root', 'bb', name], 600_000);
+    assert.equal(up.code, 0, up.err);
+    assert.deepEqual(await get(port, '/index.html'), { status: 200, body: 'busybox in a deb root\n' });
+    assert.equal(r.run(['down', 'bb']).code, 0);
+    assert.equal(await accepts(port), false);
   });
 });

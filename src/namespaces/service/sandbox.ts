@@ -14,6 +14,7 @@
  * killed, and the next one adopts it.
  */
 import { lstatSync, readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
 import { rootBinds } from '../package/root-binds.js';
 
 export interface ServiceSandbox {
@@ -37,7 +38,14 @@ export function sandboxArgs(sandbox: ServiceSandbox, dir: string, cwd: string, e
   }
   args.push('--bind', dir, dir);
   for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
-  // bwrap cannot set argv[0]: the program runs under its own path (a multi-call program needs a link named for its applet).
-  args.push('--remount-ro', '/', '--chdir', cwd, '--', program, ...argv.slice(1));
+  // bwrap 0.8 cannot set argv[0], and a multi-call program (busybox) needs it: as a build does (package/sandbox.ts),
+  // bind a store program under a path whose last component is argv[0]. A name looked up in the root needs no such help.
+  let run = program;
+  const argv0 = argv[0] ?? program;
+  if (program.startsWith('/') && argv0 !== basename(program) && /^[A-Za-z0-9._+-]+$/.test(argv0) && argv0 !== '.' && argv0 !== '..') {
+    run = `/nomia/argv0/${argv0}`;
+    args.push('--ro-bind', program, run);
+  }
+  args.push('--remount-ro', '/', '--chdir', cwd, '--', run, ...argv.slice(1));
   return args;
 }
