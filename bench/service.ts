@@ -16,6 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -114,7 +115,7 @@ const rows: [string, number, number][] = [
   ['one HTTP service, warm (supervisor running)', median(one.warm), median(one.script)],
   [`${CHAIN} services in a chain`, median(chain.nomia), median(chain.script)],
 ];
-console.log(`bench/service: from start to ready (median of ${RUNS}; chain: ${chain.nomia.length}), nomia up vs a shell script polling the same probe`);
+console.log(`bench/service: from start to ready (median of ${RUNS}; chain: ${chain.nomia.length}), nomia up vs a shell script polling the same probe; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const [what, n, s] of rows) console.log(`  ${what.padEnd(48)} nomia ${ms(n).padStart(8)}   script ${ms(s).padStart(8)}   ratio ${(n / s).toFixed(2)}×`);
 const cli = median(one.cli);
 console.log(`  the CLI's own start-up (\`nomia status\`): ${ms(cli)}; warm \`up\` less that: ${ms(median(one.warm) - cli)}; the chain less that: ${ms(median(chain.nomia) - cli)} (${ms((median(chain.nomia) - cli) / CHAIN)} a service)`);

@@ -50,6 +50,9 @@ const SKIP: readonly { readonly file: string; readonly starts: string; readonly 
   { file: 'docs/namespaces/package.md', starts: '', why: 'a script that runs inside a sandboxed build, not in a shell' },
   { file: 'docs/namespaces/private-filesystem.md', starts: '', why: 'sets up a shared store under /srv with a group: needs root and a `nomia` group' },
   { file: 'docs/namespaces/service.md', starts: '', why: 'runs busybox from the bootstrap tools', unless: () => hasTool('bash-static') && hasTool('busybox') },
+  { file: 'docs/namespaces/service.md', starts: 'nomia up --root nginx', why: 'downloads nginx-light\'s closure from Debian\'s archive; test/namespaces/service-sandbox.test.ts runs this service' },
+  { file: 'docs/namespaces/service.md', starts: 'busybox wget -q -O - http://127.0.0.1:47834/', why: 'follows the skipped nginx `up`' },
+  { file: 'docs/namespaces/service.md', starts: 'nomia down nginx', why: 'follows the skipped nginx `up`' },
 ];
 
 /** A synopsis line: a placeholder stands where a real value would. */

@@ -1,7 +1,8 @@
 /**
  * Talking to a store's supervisor: one request per connection. `ask`
  * starts the supervisor when none answers (under a lock, so two clients
- * start one); `askIfRunning` does not (status, down).
+ * start one); `askIfRunning` (status, logs, down) starts one only when a
+ * supervisor that died left services for it to adopt.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type ErrorCode, lockFile, NomiaError } from '../../namespace/index.js';
 import { closeInheritedDescriptors } from '../inherited-fds.js';
 import { type Request, type Response, servicesDir, socketPath } from './protocol.js';
+import { hasSavedState } from './saved-state.js';
 
 const MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
 /** How long a new supervisor may take to listen. */
@@ -45,10 +47,11 @@ function unwrap(res: Response): Extract<Response, { ok: true }> {
   throw new NomiaError(res.code as ErrorCode, res.message, res.hint === undefined ? {} : { hint: res.hint });
 }
 
-/** Ask the supervisor if one runs; undefined if none does. */
+/** Ask the supervisor if one runs (or has services to adopt); undefined if none does. */
 export async function askIfRunning(home: string, req: Request): Promise<Extract<Response, { ok: true }> | undefined> {
   const res = await send(home, req);
-  return res === undefined ? undefined : unwrap(res);
+  if (res !== undefined) return unwrap(res);
+  return hasSavedState(servicesDir(home)) ? ask(home, req) : undefined;
 }
 
 /** Ask the supervisor, starting it first if none runs. */
@@ -68,7 +71,8 @@ export async function ask(home: string, req: Request): Promise<Extract<Response,
     closeSync(log);
     child.unref();
     const deadline = Date.now() + START_MS;
-    for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 100)) {
+    // A connect to a socket not there yet fails in microseconds: poll finely, or a cold `up` waits up to a whole step late.
+    for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 10)) {
       await sleep(wait);
       const res = await send(home, req);
       if (res) return unwrap(res);

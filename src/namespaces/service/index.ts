@@ -9,7 +9,10 @@
  *   bound like a build's (`$x` in args, and `x` in the environment); an
  *   input that is itself a service is a dependency: `$db` is its endpoint,
  *   it was started (and is ready) before, and it stays up while this one
- *   runs.
+ *   runs. `$socket` is a Unix socket path of the service's own
+ *   (`ready=$socket` probes it; the path is the endpoint). With a `root:`
+ *   input (a tree such as a `deb:closure`) it runs in bubblewrap with the
+ *   tree as `/` (sandbox.ts).
  * - `running?id=…` is what a started service reduces to: the running
  *   service itself, while it runs.
  *

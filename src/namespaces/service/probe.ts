@@ -1,6 +1,7 @@
 /**
  * Readiness probes (`ready=`): when a started service may be handed out.
- * `tcp://HOST:PORT` — a connection is accepted; `http://HOST:PORT/PATH` — a
+ * `tcp://HOST:PORT` — a connection is accepted; `unix:///PATH` — a
+ * connection to the Unix socket PATH is accepted; `http://HOST:PORT/PATH` — a
  * GET answers 2xx or 3xx; a list — a command that exits 0; absent — the
  * process was started (and has not exited at once). Each probe attempt is
  * short (its own timeout); the caller polls with back-off.
@@ -13,6 +14,7 @@ import { type AtomRequest, usage } from '../../namespace/index.js';
 export type Probe =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
   | { readonly kind: 'http'; readonly host: string; readonly port: number; readonly path: string }
+  | { readonly kind: 'unix'; readonly path: string }
   | { readonly kind: 'command'; readonly argv: readonly string[] }
   | { readonly kind: 'started' };
 
@@ -23,10 +25,13 @@ const ATTEMPT_MS = 1000;
 export function parseProbe(req: AtomRequest, ready: string | readonly string[] | undefined): Probe {
   if (ready === undefined) return { kind: 'started' };
   if (typeof ready !== 'string') return { kind: 'command', argv: [...ready] };
+  // unix:///run/x.sock, or unix:/run/x.sock as `unix:$socket` expands: an absolute path either way.
+  const unix = /^unix:(?:\/\/)?(\/[^\0]*)$/.exec(ready);
+  if (unix) return { kind: 'unix', path: unix[1]! };
   const m = /^(tcp|http):\/\/([^:/\s]+|\[[0-9a-fA-F:]+\]):(\d{1,5})(\/[^\s]*)?$/.exec(ready);
   const port = m ? Number(m[3]) : 0;
   if (!m || port < 1 || port > 65535 || (m[1] === 'tcp' && m[4] !== undefined && m[4] !== '/')) {
-    throw usage(req, `has ready=${ready}, which is no readiness probe`, 'use ready=tcp://127.0.0.1:8080, ready=http://127.0.0.1:8080/health or ready=[command, arg, …]');
+    throw usage(req, `has ready=${ready}, which is no readiness probe`, 'use ready=tcp://127.0.0.1:8080, ready=http://127.0.0.1:8080/health, ready=unix:///run/x.sock, ready=$socket or ready=[command, arg, …]');
   }
   const host = m[2]!.replace(/^\[|\]$/g, '');
   return m[1] === 'tcp' ? { kind: 'tcp', host, port } : { kind: 'http', host, port, path: m[4] ?? '/' };
@@ -34,8 +39,17 @@ export function parseProbe(req: AtomRequest, ready: string | readonly string[] |
 
 /** Whether something accepts connections at host:port now (a port already taken, before a start). */
 export function tcpAccepts(host: string, port: number): Promise<boolean> {
+  return accepts({ host, port });
+}
+
+/** Whether something accepts connections on the Unix socket `path` now. */
+export function unixAccepts(path: string): Promise<boolean> {
+  return accepts({ path });
+}
+
+function accepts(where: { host: string; port: number } | { path: string }): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host, port });
+    const socket = connect(where);
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
@@ -72,6 +86,7 @@ function commandReady(argv: readonly string[], env: Readonly<Record<string, stri
 export function probeOnce(probe: Probe, env: Readonly<Record<string, string>>, cwd: string): Promise<boolean> {
   switch (probe.kind) {
     case 'tcp': return tcpAccepts(probe.host, probe.port);
+    case 'unix': return unixAccepts(probe.path);
     case 'http': return httpReady(probe.host, probe.port, probe.path);
     case 'command': return commandReady(probe.argv, env, cwd);
     case 'started': return Promise.resolve(true);
@@ -82,6 +97,7 @@ export function probeOnce(probe: Probe, env: Readonly<Record<string, string>>, c
 export function probeText(probe: Probe): string {
   switch (probe.kind) {
     case 'tcp': return `tcp://${probe.host}:${probe.port}`;
+    case 'unix': return `unix://${probe.path}`;
     case 'http': return `http://${probe.host}:${probe.port}${probe.path}`;
     case 'command': return `[${probe.argv.join(', ')}]`;
     case 'started': return 'started';

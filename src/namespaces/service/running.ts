@@ -3,35 +3,44 @@
  * whatever it forks ends with it), its output appended to its log file,
  * polled for readiness with back-off, restarted after a crash per its
  * policy (with back-off, reset once it has run a while), and stopped with
- * SIGTERM, then SIGKILL after a grace period. Should the supervisor die
- * without stopping it, the group watchdog kills the group: a service never
- * outlives the roots that keep its closure.
+ * SIGTERM, then SIGKILL after a grace period. It does not die with the
+ * supervisor: a supervisor that was killed leaves its services running, and
+ * the next one adopts them (`adopt`, by pid and start time).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NomiaError } from '../../namespace/index.js';
-import { watchGroup } from '../group-watchdog.js';
-import { probeOnce, probeText, tcpAccepts } from './probe.js';
+import { adoptedHandle, childHandle, type Exit, exitText, type ProcessHandle, running } from './process-handle.js';
+import { probeOnce, probeText, tcpAccepts, unixAccepts } from './probe.js';
+import { sandboxArgs } from './sandbox.js';
 import type { ServiceSpec } from './spec.js';
 
 export type ServiceState = 'starting' | 'ready' | 'restarting' | 'exited' | 'stopping';
 
 /** Between SIGTERM and SIGKILL on stop. */
 const GRACE_MS = 3000;
-/** First and longest wait between readiness attempts. */
-const PROBE_FIRST_MS = 10;
+/**
+ * First and longest wait between readiness attempts. A server binds within
+ * a millisecond or two of its exec, and a refused connect costs tens of
+ * microseconds: a first wait of 10 ms was most of a trivial service's start.
+ */
+const PROBE_FIRST_MS = 1;
 const PROBE_MAX_MS = 250;
 /** First and longest wait before a restart; a process that ran this long starts over at the first. */
 const RESTART_FIRST_MS = 100;
 const RESTART_MAX_MS = 5000;
 const STABLE_MS = 10_000;
 
-type Exit = { readonly status: number } | { readonly signal: string };
-
-function exitText(exit: Exit): string {
-  return 'status' in exit ? `exited with status ${exit.status}` : `was killed by ${exit.signal}`;
+/** What a supervisor that dies leaves for the next one to adopt (supervisor.ts saves it). */
+export interface SavedProcess {
+  readonly pid: number;
+  readonly start: number;
+  readonly startedAt: number;
+  readonly restarts: number;
+  readonly lastExit: string | undefined;
+  readonly ready: boolean;
 }
 
 export class ServiceProcess {
@@ -40,22 +49,33 @@ export class ServiceProcess {
   startedAt = 0;
   restarts = 0;
   lastExit: string | undefined;
-  private child: ChildProcess | undefined;
-  private exit: Exit | undefined;
+  private current: ProcessHandle | undefined;
   private stopping = false;
   private restartDelay = RESTART_FIRST_MS;
   readonly logPath: string;
   private readonly work: string;
+  private readonly dir: string;
 
-  /** `dir`: the service's own directory (log, working directory); `onEnd`: it has ended for good (not a restart). */
-  constructor(readonly spec: ServiceSpec, dir: string, private readonly onEnd: () => void) {
+  /**
+   * `dir`: the service's own directory (log, working directory); `onEnd`: it has ended for good (not a restart);
+   * `onProcess`: another process runs it now (a start or restart), or none does.
+   */
+  constructor(readonly spec: ServiceSpec, dir: string, private readonly onEnd: () => void, private readonly onProcess: (h: ProcessHandle | undefined) => void) {
+    this.dir = dir;
     this.logPath = join(dir, 'log');
     this.work = join(dir, 'work');
     mkdirSync(this.work, { recursive: true });
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.current?.pid;
+  }
+
+  /** What the next supervisor needs to adopt it; undefined while no process runs it. */
+  saved(): SavedProcess | undefined {
+    const h = this.current;
+    if (!h || !running(h) || this.state === 'stopping' || this.state === 'exited') return undefined;
+    return { pid: h.pid, start: h.start, startedAt: this.startedAt, restarts: this.restarts, lastExit: this.lastExit, ready: this.state === 'ready' };
   }
 
   /** Start and wait until ready. Rejects with a typed error (nothing left running) when it cannot. */
@@ -67,65 +87,99 @@ export class ServiceProcess {
         hint: `stop what listens there (\`ss -ltnp 'sport = :${ready.port}'\` shows it) or give the service another port`,
       });
     }
+    if (ready.kind === 'unix' && ready.path !== this.spec.socket && (await unixAccepts(ready.path))) {
+      throw new NomiaError('service/port-taken', `service ${this.spec.label}: the Unix socket ${ready.path} is already in use by another process`, {
+        hint: `stop what listens there (\`ss -lxp src ${ready.path}\` shows it) or give the service another socket path`,
+      });
+    }
     try {
-      await this.runOnce();
+      await this.awaitReady(this.spawnOnce());
     } catch (e) {
       this.state = 'exited';
       throw e;
     }
   }
 
-  private spawnOnce(): ChildProcess {
-    this.exit = undefined;
+  /**
+   * Take over the process a supervisor that died left running (same pid and start time, so never a
+   * recycled pid): watched from now on. One that has ended meanwhile is restarted per its policy.
+   */
+  adopt(saved: SavedProcess): void {
+    this.startedAt = saved.startedAt;
+    this.restarts = saved.restarts;
+    this.lastExit = saved.lastExit;
+    const h = adoptedHandle(saved.pid, saved.start);
+    appendFileSync(this.logPath, `--- nomia: ${h ? 'adopted' : 'found ended'} pid ${saved.pid} at ${new Date().toISOString()} (its supervisor had died)\n`);
+    if (!h) {
+      const gone: Exit = { unknown: true };
+      this.current = { pid: saved.pid, start: saved.start, exit: gone, ended: Promise.resolve(gone) };
+      this.state = 'ready';
+      this.ended(this.current, gone);
+      return;
+    }
+    this.watch(h);
+    if (saved.ready) this.state = 'ready';
+    // It was still starting: it is ready when its probe says so, or it is ended and restarted as a crash would be.
+    else void this.awaitReady(h).catch(() => this.ended(h, { unknown: true }));
+  }
+
+  private spawnOnce(): ProcessHandle {
+    // Our own socket is left behind by a process that was killed; a server cannot bind while the file is there.
+    if (this.spec.socket) rmSync(this.spec.socket, { force: true });
     appendFileSync(this.logPath, `--- nomia: starting ${this.spec.argv.join(' ')} at ${new Date().toISOString()}\n`);
     const fd = openSync(this.logPath, 'a');
+    let h: ProcessHandle;
     try {
-      const child = spawn(this.spec.program, this.spec.argv.slice(1), {
-        argv0: this.spec.argv[0]!, env: { HOME: this.work, ...this.spec.env }, cwd: this.work, detached: true, stdio: ['ignore', fd, fd],
-      });
-      const watch = child.pid === undefined ? undefined : watchGroup(child.pid);
-      this.startedAt = Date.now();
-      this.child = child;
-      child.once('error', (e) => {
-        appendFileSync(this.logPath, `--- nomia: cannot start: ${e.message}\n`);
-        this.exit = { status: 127 };
-        this.ended(child, this.exit);
-      });
-      child.once('exit', (code, sig) => {
-        if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
-        watch?.unwatch();
-        this.exit = sig ? { signal: sig } : { status: code ?? 1 };
-        appendFileSync(this.logPath, `--- nomia: ${exitText(this.exit)} at ${new Date().toISOString()}\n`);
-        this.ended(child, this.exit);
-      });
-      return child;
+      const { spec } = this;
+      const env = { HOME: this.work, ...spec.env };
+      const child = spec.sandbox
+        ? spawn('bwrap', sandboxArgs(spec.sandbox, this.dir, this.work, env, spec.program, spec.argv), { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, cwd: this.work, detached: true, stdio: ['ignore', fd, fd] })
+        : spawn(spec.program, spec.argv.slice(1), { argv0: spec.argv[0]!, env, cwd: this.work, detached: true, stdio: ['ignore', fd, fd] });
+      child.once('error', (e) => appendFileSync(this.logPath, `--- nomia: cannot start: ${e.message}\n`));
+      // A spawn that fails has no pid; it ends (status 127) on the next tick, as a program that exits at once.
+      h = child.pid === undefined ? { pid: 0, start: 0, exit: { status: 127 }, ended: Promise.resolve({ status: 127 }) } : childHandle(child as typeof child & { pid: number });
     } finally {
       closeSync(fd);
     }
+    this.startedAt = Date.now();
+    this.watch(h);
+    return h;
   }
 
-  /** Spawn and wait for readiness; on failure the group is ended and the error thrown. */
-  private async runOnce(): Promise<void> {
-    const child = this.spawnOnce();
+  private watch(h: ProcessHandle): void {
+    this.current = h;
+    // Rooting the closure on the new process and saving the table are for after a supervisor's death: off the path
+    // of the readiness probe, which would otherwise wait for two SQLite writes and a file rename.
+    if (h.pid) setImmediate(() => { if (this.current === h && running(h)) this.onProcess(h); });
+    void h.ended.then((exit) => {
+      if (h.pid) killGroup(h.pid, 'SIGKILL');
+      appendFileSync(this.logPath, `--- nomia: ${exitText(exit)} at ${new Date().toISOString()}\n`);
+      if (this.current === h) this.onProcess(undefined);
+      this.ended(h, exit);
+    });
+  }
+
+  /** Wait for readiness of the process `h`; on failure its group is ended and the error thrown. */
+  private async awaitReady(h: ProcessHandle): Promise<void> {
     const deadline = Date.now() + this.spec.readyTimeoutMs;
     let wait = PROBE_FIRST_MS;
     for (;;) {
-      if (this.exit) throw this.failure('service/exited', `exited at once (${exitText(this.exit)}) before it was ready`);
+      if (h.exit) throw this.failure('service/exited', `exited at once (${exitText(h.exit)}) before it was ready`);
       if (this.stopping) throw new NomiaError('service/failed', `service ${this.spec.label} was stopped before it was ready`);
       if (await probeOnce(this.spec.ready, { HOME: this.work, ...this.spec.env }, this.work)) {
         // A probe of "started" passes at once: give a process that cannot start a moment to say so.
         if (this.spec.ready.kind === 'started') await sleep(100);
-        if (this.exit) continue;
-        if (this.child === child) this.state = 'ready';
+        if (h.exit) continue;
+        if (this.current === h) this.state = 'ready';
         return;
       }
       if (Date.now() >= deadline) {
-        await this.endGroup(child);
+        await this.endGroup(h);
         throw this.failure('service/not-ready', `did not become ready (${probeText(this.spec.ready)}) within ${this.spec.readyTimeoutMs / 1000} s`,
           'check the probe and the port in its args; raise ready-timeout= if it starts slowly');
       }
       await sleep(Math.min(wait, Math.max(1, deadline - Date.now())));
-      wait = Math.min(wait * 1.5, PROBE_MAX_MS);
+      wait = Math.min(wait * 2, PROBE_MAX_MS);
     }
   }
 
@@ -136,9 +190,10 @@ export class ServiceProcess {
   }
 
   /** The process ended: restart it per the policy, or report the end. */
-  private ended(child: ChildProcess, exit: Exit): void {
-    if (child !== this.child || this.stopping || this.state === 'starting' || this.state === 'restarting') return;
+  private ended(h: ProcessHandle, exit: Exit): void {
+    if (h !== this.current || this.stopping || this.state === 'starting' || this.state === 'restarting') return;
     this.lastExit = exitText(exit);
+    // An end no one saw (while no supervisor ran) counts as a failure: nothing says it was clean.
     const failed = !('status' in exit) || exit.status !== 0;
     if (this.spec.restart === 'always' || (this.spec.restart === 'on-failure' && failed)) {
       void this.restart();
@@ -157,7 +212,7 @@ export class ServiceProcess {
       if (this.stopping) return;
       this.restarts++;
       try {
-        await this.runOnce();
+        await this.awaitReady(this.spawnOnce());
         return;
       } catch (e) {
         if (this.stopping) return;
@@ -170,21 +225,19 @@ export class ServiceProcess {
   async stop(): Promise<void> {
     this.stopping = true;
     this.state = 'stopping';
-    if (this.child) await this.endGroup(this.child);
+    if (this.current) await this.endGroup(this.current);
+    // A socket file of ours outliving the service would look like a server that refuses, not one that is gone.
+    if (this.spec.socket) rmSync(this.spec.socket, { force: true });
     this.state = 'exited';
   }
 
-  private async endGroup(child: ChildProcess): Promise<void> {
-    if (child.pid === undefined) return;
-    const exited = new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve();
-      else child.once('exit', () => resolve());
-    });
-    killGroup(child.pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), GRACE_MS);
-    await exited;
+  private async endGroup(h: ProcessHandle): Promise<void> {
+    if (!h.pid || h.exit) return;
+    killGroup(h.pid, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(h.pid, 'SIGKILL'), GRACE_MS);
+    await h.ended;
     clearTimeout(timer);
-    killGroup(child.pid, 'SIGKILL');
+    killGroup(h.pid, 'SIGKILL');
   }
 }
 

@@ -4,7 +4,8 @@
  * so services outlive the CLI that started them. It serves the socket
  * under `HOME/services/`, lets go of services whose realizing process has
  * exited, and exits once no service has run for a while. SIGTERM stops
- * every service, dependents first, and exits.
+ * every service, dependents first, and exits. SIGKILL leaves them running:
+ * the next supervisor adopts them (saved-state.ts).
  */
 import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
@@ -23,6 +24,8 @@ if (!home) {
 }
 const store = openStore({ dir: home });
 const supervisor = new Supervisor(store, servicesDir(home));
+// Before the socket answers: the first question already sees what a killed supervisor left running.
+supervisor.adopt();
 const sockets = new Set<Socket>();
 let idleSince = Date.now();
 

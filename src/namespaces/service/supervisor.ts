@@ -5,16 +5,21 @@
  * stopped, and then what it needed is let go of in turn: stopping goes in
  * reverse order of starting.
  *
- * Liveness as persistence (DESIGN.md §6): while a service is supervised, a
- * root conditional on the supervisor's process keeps each store object it
- * uses (`service/<id>/<n>`), and gc keeps what they refer to. The roots go
- * when the service ends for good; should the supervisor die, they end with
- * it (and the group watchdog ends the services).
+ * Liveness as persistence (DESIGN.md §6): each store object a service uses
+ * is kept by two roots, one conditional on the supervisor's process
+ * (`service/<id>/<n>`, so a service between a crash and its restart keeps
+ * its closure) and one on the service's own process (`service/<id>/<n>/run`,
+ * so a service whose supervisor was killed keeps it until the next
+ * supervisor adopts it); gc keeps what they refer to. Both go when the
+ * service ends for good. The table is saved on every change
+ * (saved-state.ts) for the next supervisor to adopt.
  */
 import { join } from 'node:path';
 import { addRoot, NomiaError, removeRoot, type Store } from '../../namespace/index.js';
 import type { ServiceInfo } from './protocol.js';
+import type { ProcessHandle } from './process-handle.js';
 import { ServiceProcess } from './running.js';
+import { loadState, saveState } from './saved-state.js';
 import type { ServiceSpec } from './spec.js';
 
 interface Entry {
@@ -64,7 +69,7 @@ export class Supervisor {
         });
       }
     }
-    const proc = new ServiceProcess(spec, join(this.dir, spec.id), () => this.dropRoots(spec));
+    const proc = this.process(spec);
     let settle!: (ok: boolean) => void;
     const started = new Promise<void>((resolve, reject) => {
       settle = (ok) => (ok ? resolve() : reject(new NomiaError('service/failed', `service ${spec.label} failed to start`)));
@@ -77,15 +82,60 @@ export class Supervisor {
       this.addRoots(spec);
       await proc.start();
       settle(true);
+      this.save();
       return this.info(spec.id, entry);
     } catch (e) {
       settle(false);
       // Whoever joined meanwhile has its answer; what this one held for its start is let go of.
       this.services.delete(spec.id);
       this.dropRoots(spec);
+      this.save();
       await this.release(spec.deps.map((d) => d.id), depHolder(spec.id));
       throw e;
     }
+  }
+
+  /**
+   * Take over the services a supervisor that died left (saved-state.ts): each whose process still runs,
+   * with the same pid and start time, is watched again; one that ended meanwhile is restarted per its policy.
+   */
+  adopt(): void {
+    for (const saved of loadState(this.dir)) {
+      if (this.services.has(saved.spec.id)) continue;
+      const proc = this.process(saved.spec);
+      const entry: Entry = { proc, holders: new Set(saved.holders), started: Promise.resolve() };
+      this.services.set(saved.spec.id, entry);
+      this.addRoots(saved.spec);
+      proc.adopt(saved.process ?? { pid: 0, start: -1, startedAt: 0, restarts: 0, lastExit: undefined, ready: false });
+    }
+    this.save();
+  }
+
+  private process(spec: ServiceSpec): ServiceProcess {
+    return new ServiceProcess(spec, join(this.dir, spec.id), () => {
+      this.dropRoots(spec);
+      this.save();
+    }, (h) => this.processChanged(spec, h));
+  }
+
+  /** Another process runs `spec` now: root its objects on it too, and save the table. */
+  private processChanged(spec: ServiceSpec, h: ProcessHandle | undefined): void {
+    if (h) {
+      for (const [i, object] of spec.keep.entries()) {
+        try {
+          addRoot(this.store, { name: `service/${spec.id}/${i}/run`, object, kind: 'process', pid: h.pid });
+        } catch {
+          // It has ended already: its end is on its way, and the supervisor's root holds meanwhile.
+        }
+      }
+    }
+    this.save();
+  }
+
+  /** Save the table for a supervisor that comes after this one. */
+  private save(): void {
+    saveState(this.dir, [...this.services.values()].filter((e) => e.proc.state !== 'exited' && e.proc.state !== 'stopping')
+      .map((e) => ({ spec: e.proc.spec, holders: [...e.holders], process: e.proc.saved() })));
   }
 
   /** Name the running service `id` by `root`; a root names one service, so it leaves any other. */
@@ -94,6 +144,7 @@ export class Supervisor {
     if (!entry) throw new NomiaError('service/not-found', `no service ${id} is running`, { hint: 'start it: nomia up --root R NAME' });
     entry.holders.add(rootHolder(root));
     await this.release([...this.services.keys()].filter((other) => other !== id), rootHolder(root));
+    this.save();
     return this.info(id, entry);
   }
 
@@ -133,7 +184,11 @@ export class Supervisor {
     const stopped: string[] = [];
     for (const id of ids) {
       const e = this.services.get(id);
-      if (!e || !e.holders.delete(holder) || e.holders.size > 0) continue;
+      if (!e || !e.holders.delete(holder)) continue;
+      if (e.holders.size > 0) {
+        this.save();
+        continue;
+      }
       stopped.push(...await this.stopEntry(id));
     }
     return stopped;
@@ -145,6 +200,7 @@ export class Supervisor {
     this.services.delete(id);
     await e.proc.stop();
     this.dropRoots(e.proc.spec);
+    this.save();
     return [e.proc.spec.label, ...await this.release(e.proc.spec.deps.map((d) => d.id), depHolder(id))];
   }
 
@@ -153,13 +209,13 @@ export class Supervisor {
   }
 
   private dropRoots(spec: ServiceSpec): void {
-    spec.keep.forEach((_, i) => {
+    for (const name of spec.keep.flatMap((_, i) => [`service/${spec.id}/${i}`, `service/${spec.id}/${i}/run`])) {
       try {
-        removeRoot(this.store, `service/${spec.id}/${i}`);
+        removeRoot(this.store, name);
       } catch {
         // Not added (the start failed before) or gone already.
       }
-    });
+    }
   }
 
   private info(id: string, e: Entry): ServiceInfo {
