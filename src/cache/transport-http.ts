@@ -8,12 +8,32 @@
  */
 import { Agent, request } from 'node:http';
 import { NomiaError } from '../errors.js';
+import { Pipeline, Unframed } from './http-pipeline.js';
 import type { Transport } from './transport.js';
 
 export function httpTransport(url: string, timeoutMs: number): Transport {
   const base = url.endsWith('/') ? url : `${url}/`;
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   let down: string | undefined;
+  const at = new URL(base);
+  // Small files (records) go through the pipelining client, until the server answers in a way it cannot frame.
+  let pipeline: Pipeline | undefined = new Pipeline(at.hostname, Number(at.port || 80), timeoutMs, at.host);
+  const small = async (path: string): Promise<{ status: number; data: Buffer[] }> => {
+    if (down !== undefined) throw downError(url, down);
+    if (!pipeline) return call('GET', path);
+    try {
+      const a = await pipeline.get(`${at.pathname}${path}`);
+      return { status: a.status, data: [a.body] };
+    } catch (e) {
+      if (!(e instanceof Unframed)) {
+        down ??= (e as Error).message;
+        throw downError(url, down);
+      }
+      pipeline.close();
+      pipeline = undefined;
+      return call('GET', path);
+    }
+  };
 
   const call = (method: 'GET' | 'HEAD' | 'PUT', path: string, body?: Buffer): Promise<{ status: number; data: Buffer[] }> => {
     if (down !== undefined) return Promise.reject(downError(url, down));
@@ -76,7 +96,7 @@ export function httpTransport(url: string, timeoutMs: number): Transport {
   return {
     url,
     get: async (path) => {
-      const { status, data } = await call('GET', path);
+      const { status, data } = await small(path);
       if (absent(status)) return undefined;
       if (status !== 200) throw answered(url, 'GET', path, status);
       return Buffer.concat(data);
@@ -89,7 +109,10 @@ export function httpTransport(url: string, timeoutMs: number): Transport {
         throw new NomiaError('cache/io', `${url}: PUT ${path} answered ${status}`, { hint: 'the server must accept uploads (nginx: dav_methods PUT; create_full_put_path on;)' });
       }
     },
-    close: () => agent.destroy(),
+    close: () => {
+      agent.destroy();
+      pipeline?.close();
+    },
   };
 }
 
