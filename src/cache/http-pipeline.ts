@@ -48,6 +48,8 @@ export class Pipeline {
   private have = 0;
   private need = 0;
   private closed = false;
+  /** Answers received on the current connection: a connection lost after some made progress. */
+  private answered = 0;
 
   constructor(private readonly host: string, private readonly port: number, private readonly timeoutMs: number, private readonly hostHeader: string) {}
 
@@ -81,6 +83,7 @@ export class Pipeline {
     this.chunks = [];
     this.have = 0;
     this.need = 0;
+    this.answered = 0;
     s.on('data', (chunk: Buffer) => this.receive(s, chunk));
     s.on('timeout', () => s.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
     s.on('error', (e) => this.lost(s, e));
@@ -129,6 +132,7 @@ export class Pipeline {
         return buffer;
       }
       const p = this.inFlight.shift();
+      this.answered++;
       // A copy: the body outlives the chunk it was cut from, which may be large.
       p?.resolve({ status: Number(status[1]), body: Buffer.from(buffer.subarray(head + 4, end)) });
       buffer = buffer.subarray(end);
@@ -140,14 +144,20 @@ export class Pipeline {
     }
   }
 
-  /** The connection ended: requests without an answer are tried once more on a new one. */
+  /**
+   * The connection ended: requests without an answer go out again on a new one (a server may close a
+   * kept-alive connection after any answer). A request is given up after a connection that answered
+   * nothing was lost while it waited a second time, or after a timeout (said at once: one timeout per cache).
+   */
   private lost(s: Socket, e: Error | undefined): void {
     if (this.socket !== s) return;
     this.socket = undefined;
     const waiting = this.inFlight.splice(0);
-    const again = waiting.filter((p) => !p.retried && e?.message.startsWith('no answer') !== true);
-    this.failAll(e ?? new Error('the server closed the connection'), waiting.filter((p) => !again.includes(p)));
-    for (const p of again) p.retried = true;
+    const timedOut = e?.message.startsWith('no answer') === true;
+    const progress = this.answered > 0;
+    const again = timedOut ? [] : waiting.filter((p) => progress || !p.retried);
+    this.failAll(e ?? new Error('the server closed the connection without answering'), waiting.filter((p) => !again.includes(p)));
+    if (!progress) for (const p of again) p.retried = true;
     if (again.length) {
       this.queued.unshift(...again);
       if (!this.scheduled) {
