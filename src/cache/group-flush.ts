@@ -5,24 +5,47 @@
  * filesystem, so one flush that starts after a tree is complete covers
  * that tree and every other one complete by then: callers that arrive
  * while a flush runs wait for the next one, which starts when it ends and
- * serves them all. Asynchronous (a spawned `sync`), so downloads and
- * restores go on meanwhile.
+ * serves them all. Asynchronous, so downloads and restores go on
+ * meanwhile; and run by one small shell started once per substitution
+ * (it reads a directory a line and answers with `sync -f`'s status), since
+ * forking this process for each flush cost more than the flush under load.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { NomiaStoreError } from '../errors.js';
 
-/** A flusher for the filesystem of the directories it is given (all in one store). */
-export function groupFlush(): (dir: string) => Promise<void> {
+/** A flusher for the filesystem of the directories it is given (all in one store), and its end. */
+export function groupFlush(): { flush: (dir: string) => Promise<void>; close: () => void } {
   let running: Promise<void> | undefined;
   let next: { promise: Promise<void>; dir: string } | undefined;
+  let shell: { child: ChildProcess; answer: ((status: string) => void) | undefined } | undefined;
 
+  const start = (): NonNullable<typeof shell> => {
+    const child = spawn('sh', ['-c', 'while IFS= read -r d; do sync -f -- "$d"; echo $?; done'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const s: NonNullable<typeof shell> = { child, answer: undefined };
+    child.stdin!.on('error', () => undefined); // a dead shell is said by its exit
+    createInterface({ input: child.stdout! }).on('line', (line) => s.answer?.(line));
+    // A shell that cannot start or dies fails the flush under way, and the next flush starts another.
+    const gone = (why: string): void => {
+      if (shell === s) shell = undefined;
+      s.answer?.(why);
+    };
+    child.once('error', (e) => gone(`could not run (${e.message})`));
+    child.once('exit', (code) => gone(`the shell running it exited with status ${code}`));
+    return s;
+  };
+  // One flush at a time (`running`), so answers come back in order, one awaited at a time.
   const run = (dir: string): Promise<void> => new Promise((resolve, reject) => {
-    const child = spawn('sync', ['-f', dir], { stdio: 'ignore' });
-    child.once('error', (e) => reject(failed(dir, `could not run (${e.message})`)));
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(failed(dir, `exited with status ${code}`))));
+    const s = (shell ??= start());
+    s.answer = (status) => {
+      s.answer = undefined;
+      if (status === '0') resolve();
+      else reject(failed(dir, /^\d+$/.test(status) ? `exited with status ${status}` : status));
+    };
+    s.child.stdin!.write(`${dir}\n`);
   });
 
-  return (dir) => {
+  const flush = (dir: string): Promise<void> => {
     if (!running) {
       running = run(dir).finally(() => { running = undefined; });
       return running;
@@ -38,6 +61,7 @@ export function groupFlush(): (dir: string) => Promise<void> {
     }
     return next.promise;
   };
+  return { flush, close: () => shell?.child.stdin!.end() };
 }
 
 function failed(dir: string, why: string): NomiaStoreError {

@@ -34,34 +34,37 @@ const BATCH = 1 << 20;
 const EMPTY = new Uint8Array(0);
 
 interface Job {
+  readonly worker: Worker;
   inFlight: number;
   resume: (() => void) | undefined;
   settle: (m: ToMain & { kind: 'done' | 'failed' }) => void;
 }
 
-/** A pool of `size` restore workers, used in turn. */
+/** A pool of up to `size` restore workers; a NAR goes to the one with the fewest under way. */
 export class RestorePool {
   private readonly workers: Worker[] = [];
   private readonly jobs = new Map<number, Job>();
   private nextId = 0;
-  private turn = 0;
 
   constructor(private readonly size: number) {}
 
   private worker(): Worker {
+    const load = (w: Worker): number => [...this.jobs.values()].filter((j) => j.worker === w).length;
+    const idle = this.workers.find((w) => load(w) === 0);
+    if (idle) return idle;
     if (this.workers.length < this.size) {
       const w = new Worker(new URL('./restore-worker.js', import.meta.url));
       w.unref();
       w.on('message', (m: ToMain) => this.answer(m));
-      // A worker that dies takes its restores with it: they fail, the substitution falls back to building.
-      w.on('error', (e) => this.failAll(w, e));
+      // A worker that dies (or is stopped by `close`) takes its restores with it: they fail, and the
+      // substitution falls back to building.
+      w.on('error', (e) => this.failAll(w, e.message));
+      w.on('exit', (code) => this.failAll(w, `it exited with status ${code}`));
       this.workers.push(w);
       return w;
     }
-    return this.workers[this.turn++ % this.workers.length]!;
+    return this.workers.reduce((a, b) => (load(b) < load(a) ? b : a));
   }
-
-  private readonly owner = new Map<number, Worker>();
 
   private answer(m: ToMain): void {
     const job = this.jobs.get(m.id);
@@ -72,15 +75,15 @@ export class RestorePool {
       return;
     }
     this.jobs.delete(m.id);
-    this.owner.delete(m.id);
     job.settle(m);
   }
 
-  private failAll(w: Worker, e: Error): void {
-    for (const id of [...this.jobs.keys()]) {
-      if (this.owner.get(id) === w) this.answer({ kind: 'failed', id, message: `the restore worker failed: ${e.message}` });
+  private failAll(w: Worker, why: string): void {
+    for (const [id, job] of [...this.jobs]) {
+      if (job.worker === w) this.answer({ kind: 'failed', id, message: `the restore thread stopped: ${why}` });
     }
-    this.workers.splice(this.workers.indexOf(w), 1);
+    const i = this.workers.indexOf(w);
+    if (i >= 0) this.workers.splice(i, 1);
   }
 
   /**
@@ -91,10 +94,9 @@ export class RestorePool {
   async restore(source: AsyncIterable<Uint8Array>, dest: string): Promise<{ narSize: number; hash: ContentHash }> {
     const id = this.nextId++;
     const w = this.worker();
-    const job: Job = { inFlight: 0, resume: undefined, settle: () => undefined };
+    const job: Job = { worker: w, inFlight: 0, resume: undefined, settle: () => undefined };
     const result = new Promise<ToMain & { kind: 'done' | 'failed' }>((resolve) => { job.settle = resolve; });
     this.jobs.set(id, job);
-    this.owner.set(id, w);
     let sourceError: unknown;
     let settled = false;
     void result.then(() => { settled = true; job.resume?.(); });

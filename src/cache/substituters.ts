@@ -150,7 +150,7 @@ export class Substituters {
     // (A read first: an absent object, the common case, costs no write transaction.)
     const todo = found.record.objects.filter((o) => !(store.db.object(o.path) && hold(o.path)));
     const committed = new Map(todo.map((o) => [o.path, deferred()]));
-    const flush = groupFlush();
+    const flusher = groupFlush();
     // Big closures are unpacked on other threads; for a few small objects starting them costs more than it saves.
     const total = todo.reduce((n, o) => n + o.narSize, 0);
     const restore = total >= WORKERS_FROM ? (this.pool ??= new RestorePool(WORKERS)) : undefined;
@@ -175,7 +175,7 @@ export class Substituters {
           await Promise.all(o.references.map((r) => committed.get(r)?.promise));
           if (failure !== undefined) throw failure;
         },
-        flush,
+        flush: flusher.flush,
         ...(restore ? { restore: (source: AsyncIterable<Uint8Array>, dest: string) => restore.restore(source, dest) } : {}),
       });
       // The import pinned it for this process; the caller's hold is what it releases with the rest.
@@ -196,7 +196,7 @@ export class Substituters {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, todo.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, todo.length) }, worker)).finally(flusher.close);
     if (failure !== undefined) throw failure;
     return { added: todo.length, bytes };
   }
