@@ -15,7 +15,9 @@ import { parseObjectPath } from '../store/store-path.js';
 import type { Store } from '../store/store.js';
 import { parsePublicKey, type PublicKey } from './keys.js';
 import { narPath, recordPath } from './paths.js';
-import { parseRecord, signerOf, type SignedRecord } from './record.js';
+import { groupFlush } from './group-flush.js';
+import { RestorePool } from './restore-pool.js';
+import { parseRecord, signerOf, type RecordObject, type SignedRecord } from './record.js';
 import { openTransport, type Transport, type TransportOptions } from './transport.js';
 
 /** The caches and keys of a run (`--substituter`, `--trusted-key`, configuration). */
@@ -76,6 +78,8 @@ export class Substituters {
   private readonly keys: PublicKey[];
   /** Caches found down in this run: said once, then skipped without a word. */
   private readonly down = new Set<Transport>();
+  /** Threads that unpack NARs, started by the first big fetch of the run. */
+  private pool: RestorePool | undefined;
 
   /** `open` reaches a cache by its URL (default `openTransport`; a test may wrap it). */
   constructor(settings: CacheSettings, open: (url: string, options: TransportOptions) => Transport = openTransport) {
@@ -131,9 +135,12 @@ export class Substituters {
   }
 
   /**
-   * Bring the objects of a found record into `store`, references first. Throws (`nar/corrupt` for a NAR
-   * whose hash is not the signed one, `cache/io` for a missing or unreachable object); the objects
-   * imported before stay, each complete and checked.
+   * Bring the objects of a found record into `store`. Up to `PARALLEL` objects stream in at once, each
+   * unpacked and hashed as its bytes arrive; each is committed only after the objects it refers to (so
+   * in an order that keeps references first), with one flush to disk shared by the objects restored by
+   * then. Throws (`nar/corrupt` for a NAR whose hash is not the signed one, `cache/io` for a missing or
+   * unreachable object) once the imports under way have settled; objects committed before stay, each
+   * complete and checked, and nothing of the refused one or of those waiting to be committed does.
    */
   async fetch(store: Store, found: Offer, options: FetchOptions = {}): Promise<Fetched> {
     const { progress, hold = (path: string) => store.db.object(path) !== undefined } = options;
@@ -142,38 +149,78 @@ export class Substituters {
     // imported). One that cannot be held (absent, or just removed) is fetched like the rest.
     // (A read first: an absent object, the common case, costs no write transaction.)
     const todo = found.record.objects.filter((o) => !(store.db.object(o.path) && hold(o.path)));
-    // Downloads run a few ahead of the imports (which go in order, references first), so the network and
-    // the store's unpacking and hashing overlap. A download not awaited because an import failed is dropped.
-    const nars: Promise<readonly Buffer[] | undefined>[] = [];
-    const start = (i: number): void => {
-      if (i >= todo.length || nars[i]) return;
-      const p = found.via.read(narPath(toHex(parseObjectPath(todo[i]!.path)!.hash)));
-      p.catch(() => undefined);
-      nars[i] = p;
-    };
-    for (let i = 0; i < AHEAD; i++) start(i);
+    const committed = new Map(todo.map((o) => [o.path, deferred()]));
+    const flusher = groupFlush();
+    // Big closures are unpacked on other threads; for a few small objects starting them costs more than it saves.
+    const total = todo.reduce((n, o) => n + o.narSize, 0);
+    const restore = total >= WORKERS_FROM ? (this.pool ??= new RestorePool(WORKERS)) : undefined;
+    let failure: unknown;
     let bytes = 0;
-    for (const [i, o] of todo.entries()) {
-      const nar = await nars[i]!;
-      start(i + AHEAD);
+    const counted = async function* (source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+      for await (const chunk of source) {
+        bytes += chunk.length;
+        progress?.(bytes);
+        yield chunk;
+      }
+    };
+    const one = async (o: RecordObject): Promise<void> => {
+      const parsed = parseObjectPath(o.path)!;
+      const hash = toHex(parsed.hash);
+      const nar = await found.via.stream(narPath(hash));
       if (!nar) throw new NomiaError('cache/io', `${found.cache} lacks the object ${o.path} its record for ${found.record.from} names`, { hint: 'push the name again to repair the cache' });
-      bytes += nar.reduce((n, c) => n + c.length, 0);
-      progress?.(bytes);
       // What enters the store is what the trusted key signed (path, hence hash, and references come from the
       // record, not from the cache), and the import checks the NAR against the hash in the path.
-      const parsed = parseObjectPath(o.path)!;
-      await importNar(store, { path: o.path, name: parsed.name, hash: toHex(parsed.hash), references: o.references }, nar);
+      await importNar(store, { path: o.path, name: parsed.name, hash, references: o.references }, counted(nar), {
+        beforeCommit: async () => {
+          await Promise.all(o.references.map((r) => committed.get(r)?.promise));
+          if (failure !== undefined) throw failure;
+        },
+        flush: flusher.flush,
+        ...(restore ? { restore: (source: AsyncIterable<Uint8Array>, dest: string) => restore.restore(source, dest) } : {}),
+      });
       // The import pinned it for this process; the caller's hold is what it releases with the rest.
       if (!hold(o.path)) throw new NomiaError('cache/io', `${o.path} left the store as it was imported`, { hint: 'realize again' });
-    }
+    };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (failure === undefined && next < todo.length) {
+        const o = todo[next++]!;
+        const done = committed.get(o.path)!;
+        try {
+          await one(o);
+          done.resolve();
+        } catch (e) {
+          failure ??= e;
+          // Those waiting on it stop before their commit (they see the failure).
+          done.resolve();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, todo.length) }, worker)).finally(flusher.close);
+    if (failure !== undefined) throw failure;
     return { added: todo.length, bytes };
   }
 
   close(): void {
     for (const c of this.caches) c.close();
+    this.pool?.close();
   }
 }
 
-/** NARs downloaded ahead of the import. */
-const AHEAD = 8;
+/**
+ * Objects streamed and restored at once. Enough to keep the network, the unpacking and the flushes busy
+ * on two cores; each holds one connection and one file open.
+ */
+const PARALLEL = 4;
+
+/** Restore threads: with the main thread receiving and committing, two keep two cores busy. */
+const WORKERS = 2;
+/** NAR bytes to fetch from which restores go to the threads. */
+const WORKERS_FROM = 4 << 20;
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => { resolve = r; });
+  return { promise, resolve };
+}
 

@@ -1,6 +1,6 @@
 /** A cache in a local directory. */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NomiaError } from '../errors.js';
 import type { Transport } from './transport.js';
@@ -22,9 +22,17 @@ export function fileTransport(url: string, root: string): Transport {
   return {
     url,
     get,
-    read: async (path) => {
-      const b = await get(path);
-      return b && [b];
+    stream: async (path) => {
+      const p = join(root, path);
+      let fd: number;
+      try {
+        fd = openSync(p, 'r');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw cacheIo(e, p, 'read');
+      }
+      // Big reads: the NAR is hashed and written in the chunks it is read in, and 1 MiB chunks hash ~1.5x faster than 64 KiB ones.
+      return createReadStream(p, { fd, highWaterMark: 1 << 20 });
     },
     has: async (path) => existsSync(join(root, path)),
     put: async (path, data) => {

@@ -8,12 +8,32 @@
  */
 import { Agent, request } from 'node:http';
 import { NomiaError } from '../errors.js';
+import { Pipeline, Unframed } from './http-pipeline.js';
 import type { Transport } from './transport.js';
 
 export function httpTransport(url: string, timeoutMs: number): Transport {
   const base = url.endsWith('/') ? url : `${url}/`;
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   let down: string | undefined;
+  const at = new URL(base);
+  // Small files (records) go through the pipelining client, until the server answers in a way it cannot frame.
+  let pipeline: Pipeline | undefined = new Pipeline(at.hostname, Number(at.port || 80), timeoutMs, at.host);
+  const small = async (path: string): Promise<{ status: number; data: Buffer[] }> => {
+    if (down !== undefined) throw downError(url, down);
+    if (!pipeline) return call('GET', path);
+    try {
+      const a = await pipeline.get(`${at.pathname}${path}`);
+      return { status: a.status, data: [a.body] };
+    } catch (e) {
+      if (!(e instanceof Unframed)) {
+        down ??= (e as Error).message;
+        throw downError(url, down);
+      }
+      pipeline.close();
+      pipeline = undefined;
+      return call('GET', path);
+    }
+  };
 
   const call = (method: 'GET' | 'HEAD' | 'PUT', path: string, body?: Buffer): Promise<{ status: number; data: Buffer[] }> => {
     if (down !== undefined) return Promise.reject(downError(url, down));
@@ -35,21 +55,53 @@ export function httpTransport(url: string, timeoutMs: number): Transport {
     });
   };
 
-  /** The body of a GET as it arrived, in pieces: a NAR goes from these into the store with no copy of its own. */
-  const read = async (path: string): Promise<Buffer[] | undefined> => {
-    const { status, data } = await call('GET', path);
-    if (status === 404 || status === 403 || status === 410) return undefined;
-    if (status !== 200) throw new NomiaError('cache/io', `${url}: GET ${path} answered ${status}`, { hint: 'check the cache server\'s log' });
-    return data;
+  /** GET with its body as it arrives: resolves at the status line, undefined for a file not there. */
+  const stream = (path: string): Promise<AsyncIterable<Uint8Array> | undefined> => {
+    if (down !== undefined) return Promise.reject(downError(url, down));
+    return new Promise((resolve, reject) => {
+      // Once the consumer has let go (a NAR refused half-way), the connection's end is ours, not the cache's fault.
+      let released = false;
+      const req = request(new URL(path, base), { method: 'GET', agent, timeout: timeoutMs }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status !== 200) {
+          res.resume();
+          if (absent(status)) resolve(undefined);
+          else reject(answered(url, 'GET', path, status));
+          return;
+        }
+        resolve((async function* body(): AsyncGenerator<Uint8Array> {
+          try {
+            for await (const chunk of res) yield chunk as Buffer;
+          } catch (e) {
+            throw downError(url, down ?? (e as Error).message);
+          } finally {
+            released = true;
+            if (!res.complete) req.destroy();
+          }
+          if (!res.complete) throw downError(url, down ?? 'the connection closed before the end of the file');
+        })());
+      });
+      function fail(e: Error): void {
+        if (released) return;
+        down = e.message;
+        req.destroy(e);
+        reject(downError(url, down));
+      }
+      req.on('timeout', () => fail(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', fail);
+      req.end();
+    });
   };
 
   return {
     url,
     get: async (path) => {
-      const data = await read(path);
-      return data && Buffer.concat(data);
+      const { status, data } = await small(path);
+      if (absent(status)) return undefined;
+      if (status !== 200) throw answered(url, 'GET', path, status);
+      return Buffer.concat(data);
     },
-    read,
+    stream,
     has: async (path) => (await call('HEAD', path)).status === 200,
     put: async (path, data) => {
       const { status } = await call('PUT', path, data);
@@ -57,8 +109,18 @@ export function httpTransport(url: string, timeoutMs: number): Transport {
         throw new NomiaError('cache/io', `${url}: PUT ${path} answered ${status}`, { hint: 'the server must accept uploads (nginx: dav_methods PUT; create_full_put_path on;)' });
       }
     },
-    close: () => agent.destroy(),
+    close: () => {
+      agent.destroy();
+      pipeline?.close();
+    },
   };
+}
+
+/** Statuses that say a file is not there (a bucket that forbids listing answers 403 for a missing key). */
+const absent = (status: number): boolean => status === 404 || status === 403 || status === 410;
+
+function answered(url: string, method: string, path: string, status: number): NomiaError {
+  return new NomiaError('cache/io', `${url}: ${method} ${path} answered ${status}`, { hint: 'check the cache server\'s log' });
 }
 
 function downError(url: string, why: string): NomiaError {

@@ -15,8 +15,12 @@ export interface Transport {
   readonly url: string;
   /** A file's bytes, or undefined if it is not there. Throws `cache/io` when the cache cannot be reached. */
   get(path: string): Promise<Buffer | undefined>;
-  /** `get`, as the pieces the bytes arrived in, not copied into one buffer (a NAR on its way into the store). */
-  read(path: string): Promise<readonly Buffer[] | undefined>;
+  /**
+   * A file's bytes as they arrive, or undefined if it is not there: a NAR goes from here into the store
+   * in one pass, never held whole. Resolves once the file is known to be there; the stream then fails
+   * (with `cache/io`) if the cache stops answering. A consumer that stops early ends it with `return()`.
+   */
+  stream(path: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** Whether a file is there. */
   has(path: string): Promise<boolean>;
   /** Write a file whole: a reader sees the old file, no file, or the new one, never a part. */

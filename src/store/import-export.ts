@@ -115,29 +115,47 @@ async function restoring<T>(tree: string, restore: () => Promise<T>): Promise<T>
  * from bytes hashing to the claimed hash is that object, and is not read again; otherwise (a
  * self-referring object, or bytes that do not match) the tree is hashed as verify takes it.
  */
-async function checkAndCommit(store: Store, work: string, tree: string, item: ImportItem, narAt: number, plain?: { hash: string; narSize: number }): Promise<CommitResult> {
+async function checkAndCommit(store: Store, work: string, tree: string, item: ImportItem, narAt: number, plain?: { hash: string; narSize: number }, options: ImportNarOptions = {}): Promise<CommitResult> {
   normalizeTree(tree);
   // The hash as verify takes it: modulo the object's own hash part, which is its plain NAR hash when it has none.
   const actual = plain?.hash === item.hash ? plain : await hashModulo(tree, item.path.slice(0, HASH_PART_LENGTH));
   if (actual.hash !== item.hash) throw narCorrupt(narAt, `the NAR of ${item.path} has the hash ${actual.hash}, not the ${item.hash} the export gives`);
-  if (store.fsync) syncFileSystem(work);
+  await options.beforeCommit?.();
+  if (store.fsync) await (options.flush ?? syncFileSystem)(work);
   return commitObject(store, { tree, hash: actual.hash as ContentHash, narSize: actual.narSize, name: item.name, references: item.references });
 }
 
+/** How `importNar` may be run beside other imports. */
+export interface ImportNarOptions {
+  /**
+   * Awaited once the object is restored and checked, just before it is committed: imports restored in
+   * parallel wait here for the objects they refer to. A throw abandons the import (nothing of it stays).
+   */
+  readonly beforeCommit?: () => Promise<void>;
+  /**
+   * Flush the filesystem holding `dir` to disk (default `syncFileSystem`, one `sync -f` per object):
+   * several imports may share one flush, as long as it starts after their trees are complete.
+   */
+  readonly flush?: (dir: string) => void | Promise<void>;
+  /** Unpack the NAR at `dest` as `restoreNar` does (default `restoreNar`; a caller may run it on another thread). */
+  readonly restore?: (source: AsyncIterable<Uint8Array>, dest: string) => Promise<{ narSize: number; hash: ContentHash }>;
+}
+
 /**
- * Add one object whose NAR is in memory (what a binary cache sent, in the pieces it came in), as `importExport` adds an item:
- * restored into tmp/, checked against `item.hash` (modulo its self-references), committed with its
- * references, which must be registered. The NAR is hashed as it is parsed, so an object without
- * self-references is not read back from disk. Throws `nar/corrupt` for a NAR that is not canonical or
- * whose hash differs; nothing of it stays.
+ * Add one object from its NAR (what a binary cache sends: a stream, or the pieces it came in), as
+ * `importExport` adds an item: restored into tmp/, checked against `item.hash` (modulo its
+ * self-references), committed with its references, which must be registered by then. The NAR is hashed
+ * as it is parsed, so an object without self-references is not read back from disk. Throws `nar/corrupt`
+ * for a NAR that is not canonical or whose hash differs; nothing of it stays.
  */
-export async function importNar(store: Store, item: ImportItem, nar: readonly Buffer[]): Promise<CommitResult> {
+export async function importNar(store: Store, item: ImportItem, nar: readonly Buffer[] | AsyncIterable<Uint8Array>, options: ImportNarOptions = {}): Promise<CommitResult> {
   if (objectPath(item.hash as ContentHash, item.name) !== item.path) {
     throw narCorrupt(0, `the hash ${JSON.stringify(item.hash)} is not the lowercase hex hash of ${item.path}`);
   }
+  const source = Array.isArray(nar) ? one(nar as readonly Buffer[]) : nar as AsyncIterable<Uint8Array>;
   return withWorkDir(store, async (work, tree) => {
-    const plain = await restoring(tree, () => restoreNar(one(nar), tree));
-    return checkAndCommit(store, work, tree, item, 0, plain);
+    const plain = await restoring(tree, () => (options.restore ?? restoreNar)(source, tree));
+    return checkAndCommit(store, work, tree, item, 0, plain, options);
   });
 }
 

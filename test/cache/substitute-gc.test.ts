@@ -49,13 +49,13 @@ test('gc between the check that an object is here and the import of what refers 
     const t = openTransport(url);
     return {
       ...t,
-      read: async (path) => {
+      stream: async (path) => {
         if (path.startsWith('nar/')) {
           const gc = nomia(b, ['gc', '--json'], { env });
           assert.equal(gc.code, 0, gc.err);
           gcs++;
         }
-        return t.read(path);
+        return t.stream(path);
       },
     };
   };
