@@ -21,6 +21,7 @@ export function register(program: Command): void {
   hash
     .command('path')
     .summary('hash a file or directory (like nix hash path)')
+    .description('Print the content hash of each PATH: the SHA-256 of its NAR serialization, as `nix hash path` computes it. In hex it is the sha256= of the filesystem:by-content name `nomia add PATH` prints; nothing is stored.')
     .argument('<path...>', 'files, executables, symlinks or directories')
     .option('--format <format>', 'hex, base32 (Nix) or sri', format, 'hex' as Format)
     .action((paths: string[], opts: { format: Format }) => run(() => ({

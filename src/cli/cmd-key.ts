@@ -14,11 +14,12 @@ export function readSigningKey(file = signingKeyPath()): SecretKey {
 }
 
 export function register(program: Command): void {
-  const key = program.command('key').summary('make and show the key binary caches are signed with');
+  const key = program.command('key').summary('make and show the key binary caches are signed with')
+    .description('Make and show the ed25519 key `nomia push` signs the records of a binary cache with (docs/cache.md).');
   key
     .command('generate')
     .summary('make a new signing key')
-    .description('Make an ed25519 key named NAME for signing what `nomia push` writes, kept in ~/.config/nomia/signing-key\n(--key-file elsewhere), and print its public half: give that line to whoever should trust the cache\n(`--trusted-key`, "trusted-public-keys"; Nix reads the same line). Secret keys from\n`nix-store --generate-binary-cache-key` work too.')
+    .description('Make an ed25519 key named NAME for signing what `nomia push` writes, kept in ~/.config/nomia/signing-key (--key-file elsewhere), and print its public half: give that line to whoever should trust the cache (`--trusted-key`, "trusted-public-keys"; Nix reads the same line). Secret keys from `nix-store --generate-binary-cache-key` work too.')
     .argument('<name>', 'the key\'s name, e.g. cache.example.org-1')
     .option('--key-file <file>', 'where to write the secret key')
     .option('--force', 'replace an existing key')
@@ -38,6 +39,7 @@ export function register(program: Command): void {
   key
     .command('public')
     .summary('print the public key of the signing key')
+    .description('Print the public half of the signing key (~/.config/nomia/signing-key, or --key-file) as NAME:BASE64: the line to give to whoever should trust the cache (`--trusted-key`, "trusted-public-keys").')
     .option('--key-file <file>', 'the secret key to read')
     .action((opts: { keyFile?: string }) => run(() => ({ go: async () => readSigningKey(opts.keyFile).publicText })));
 }

@@ -49,6 +49,7 @@ export function register(program: Command): void {
   root
     .command('remove')
     .summary('remove a root')
+    .description('Remove the named root ROOT-NAME (`nomia roots` lists them). What it kept is deleted by the next `nomia gc`, unless another root still reaches it. An out-link (`nomia realize -o`) goes when its symlink is deleted.')
     .argument('<root-name>', 'the root to remove')
     .action((name: string, _opts: unknown, cmd: Command) => run(() => ({
       go: () => withStore(cmd, (store) => {

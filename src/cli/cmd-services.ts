@@ -53,6 +53,7 @@ export function register(program: Command): void {
   program
     .command('status')
     .summary('list the running services: roots, endpoints, pids, uptime, readiness')
+    .description('List the services running under this store\'s supervisor (started by `nomia up`): each one\'s roots, endpoint, pid, uptime, state (starting, ready, restarting, exited, stopping) and restarts. See docs/namespaces/service.md.')
     .option('--json', 'print them as JSON')
     .action((opts: { json?: boolean }, cmd: Command) => run(() => ({
       go: async () => {
@@ -63,6 +64,7 @@ export function register(program: Command): void {
   program
     .command('logs')
     .summary('print the log of the service a root names')
+    .description('Print what the running service that ROOT names has written (its standard output and error, kept by the supervisor in services/<id>/log under the store); with -f, keep printing what it writes.')
     .argument('<root>', 'the root given to `nomia up --root`')
     .option('-f, --follow', 'keep printing what it writes (until ^C)')
     .action((root: string, opts: { follow?: boolean }, cmd: Command) => run(() => ({
@@ -75,6 +77,7 @@ export function register(program: Command): void {
   program
     .command('down')
     .summary('stop the service a root names, and what it needed that nothing else needs')
+    .description('Stop the service that ROOT names (as given to `nomia up --root`), then the services it needed that no other running service needs; from then on gc may collect their closures. With --all, stop every service of the store.')
     .argument('[root]', 'the root given to `nomia up --root`')
     .option('--all', 'stop every service of the store')
     .action((root: string | undefined, opts: { all?: boolean }, cmd: Command) => run(() => ({

@@ -5,6 +5,7 @@
  * or SRI). The store itself knows nothing of names (DESIGN.md rule 1): this
  * CLI module translates.
  */
+import { realpathSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { NomiaError } from '../errors.js';
 import { parseByContentName } from '../resource/by-content.js';
@@ -27,13 +28,16 @@ export function parseObjectRef(text: string, store: Store): ObjectRef {
   const bare = tryParseContentHash(trimmed);
   if (bare) return { hash: bare, projection: [] };
   if (trimmed.startsWith('/') || trimmed.startsWith('.')) {
-    const rel = relative(store.layout.storeDir, resolve(trimmed));
-    const [entry, ...rest] = rel.split(sep);
-    const parsed = entry && !rel.startsWith('..') ? parseObjectPath(entry) : undefined;
-    if (!parsed) {
-      throw new NomiaError('usage', `${trimmed} is not a path inside the store ${store.layout.storeDir}`, { hint: 'give a by-content name, a hash, or a store path' });
+    // A path outside the store may be an out-link (`nomia realize -o result`) or another symlink into it:
+    // follow it, as Nix's `path-info ./result` does. A path inside the store is taken as written, so a
+    // symlink inside an object stays a path of that object.
+    const ref = storePathRef(store, resolve(trimmed)) ?? storePathRef(store, realPath(trimmed));
+    if (!ref) {
+      throw new NomiaError('usage', `${trimmed} is not a path inside the store ${store.layout.storeDir}`, {
+        hint: 'give a by-content name, a hash, a store path, or a symlink to one (an out-link such as ./result)',
+      });
     }
-    return { hash: parsed.hash, name: parsed.name, projection: rest.filter((s) => s !== '') };
+    return ref;
   }
   const ref = parseByContentName(trimmed);
   if (!ref) {
@@ -42,6 +46,24 @@ export function parseObjectRef(text: string, store: Store): ObjectRef {
     });
   }
   return ref;
+}
+
+/** The object an absolute path inside the store names, with the path below it; undefined outside the store. */
+function storePathRef(store: Store, path: string | undefined): ObjectRef | undefined {
+  if (path === undefined) return undefined;
+  const rel = relative(store.layout.storeDir, path);
+  const [entry, ...rest] = rel.split(sep);
+  const parsed = entry && !rel.startsWith('..') ? parseObjectPath(entry) : undefined;
+  return parsed && { hash: parsed.hash, name: parsed.name, projection: rest.filter((s) => s !== '') };
+}
+
+/** The path with every symlink followed, or undefined when it does not exist. */
+function realPath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The registered object a reference names, and the absolute path it projects to. */

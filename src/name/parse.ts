@@ -118,6 +118,8 @@ export function tryParseName(text: string): ParseResult<Name> {
 
 class Parser {
   readonly s: Scanner;
+  /** Where the last unquoted parameter value ended, for `unquotedValue`'s hint. */
+  private bareEnd = -1;
 
   constructor(text: string, private readonly sink?: TopLevelSink, spans = true) {
     checkLength(text);
@@ -133,7 +135,20 @@ class Parser {
     if (this.s.peek() === ')') {
       throw this.s.error('syntax/unbalanced', 'unexpected `)` with no matching `(`', undefined, 'remove the `)` or add the `(` it closes');
     }
-    throw this.s.error('syntax', `expected end of name, found ${this.s.found()}`, undefined, this.swallowedSemicolon());
+    throw this.s.error('syntax', `expected end of name, found ${this.s.found()}`, undefined, this.swallowedSemicolon() ?? this.unquotedValue());
+  }
+
+  /**
+   * A hint when an unquoted value stopped right before a `=` or `:` it was
+   * meant to hold: an SRI hash `sha256-…=` or a `sha256:…` hash pasted as is
+   * parses as a value that ends early, and the error lands on what follows.
+   */
+  unquotedValue(): string | undefined {
+    // At the `=`/`:` itself, or just past a `:` taken as the end of a namespace's parameters.
+    if (this.bareEnd < 0 || (this.s.pos !== this.bareEnd && this.s.pos !== this.bareEnd + 1)) return undefined;
+    const c = this.s.text.charCodeAt(this.bareEnd);
+    if (c !== 61 /* = */ && c !== 58 /* : */) return undefined;
+    return `quote a value that holds \`${String.fromCharCode(c)}\`, such as a hash with its prefix: sha256="sha256-…=" or sha256="sha256:…"`;
   }
 
   /**
@@ -166,7 +181,7 @@ class Parser {
   private identifier(what: string, nameId = false): Ident {
     const begin = this.begin();
     const name = nameId ? this.s.nameId() : this.s.ident();
-    if (name === undefined) throw this.s.error('syntax', `expected ${what}, found ${this.s.found()}`);
+    if (name === undefined) throw this.s.error('syntax', `expected ${what}, found ${this.s.found()}`, undefined, this.unquotedValue());
     return { kind: 'Ident', name, span: this.s.spanFrom(begin) };
   }
 
@@ -286,7 +301,7 @@ class Parser {
   private close(open: number, expected: string): void {
     if (this.s.eatCode(41 /* ) */)) return;
     const code = this.s.atEnd() ? 'syntax/unbalanced' : 'syntax';
-    throw this.s.error(code, `expected ${expected} to close the \`(\` at ${this.at(open)}, found ${this.s.found()}`);
+    throw this.s.error(code, `expected ${expected} to close the \`(\` at ${this.at(open)}, found ${this.s.found()}`, undefined, this.unquotedValue());
   }
 
   /** One input; a formal input already in `formals` is refused. */
@@ -455,7 +470,7 @@ class Parser {
         while (this.s.eatCode(44 /* , */));
         if (!this.s.eatCode(93 /* ] */)) {
           throw this.s.error(this.s.atEnd() ? 'syntax/unbalanced' : 'syntax',
-            `expected \`,\` or \`]\` to close the \`[\` at ${this.at(start)}, found ${this.s.found()}`);
+            `expected \`,\` or \`]\` to close the \`[\` at ${this.at(start)}, found ${this.s.found()}`, undefined, this.unquotedValue());
         }
       }
       return { kind: 'List', items, span: this.s.spanFrom(start) };
@@ -466,6 +481,7 @@ class Parser {
       return { kind: 'InputRef', input, span: this.s.spanFrom(start) };
     }
     const v = c === 34 /* " */ ? this.s.quoted() : this.s.bareValue();
+    if (c !== 34 && v !== undefined) this.bareEnd = this.s.lastEnd;
     if (v === undefined) {
       throw this.s.error('syntax', `expected a value, found ${this.s.found()}`, undefined,
         'quote values with other characters than letters, digits and `_.+~%@\'-` (paths `/…` `./…` `../…` `~/…` and URLs need no quotes): "like this"');

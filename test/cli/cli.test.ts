@@ -9,13 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../support/cli.js';
 
 const bin = fileURLToPath(new URL('../../../bin/nomia.js', import.meta.url));
 const seed = 'package:build-in-sandbox?args=[ bash, -c, $script ](\n  exe: filesystem:by-content?name=bootstrap-tools&sha256=faede8fa5734e721deb694cb1ad335ddca2ea821046ff9b3b893176054b9499b/bin/bash,\n  script: filesystem:by-content?sha256=b97662dfb9667dc7b501d37bf8bf5a2826dcde43decc6039a2a44356cfb483d7\n)';
 
+/** A store of this file's own: without NOMIA_HOME a command that opens one (`graph --dot`) would use the machine's /var/lib/nomia. */
+const home = tempDir('cli-home');
+
 function nomia(args: string[], input?: string) {
   const r = spawnSync(process.execPath, [bin, ...args], {
-    input: input ?? '', encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), LANG: 'C' },
+    input: input ?? '', encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), LANG: 'C', NOMIA_HOME: home },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -137,6 +141,24 @@ describe('help and usage', () => {
       assert.match(r.out, new RegExp(`^Usage: nomia ${cmd}`));
     });
   }
+  test('every command and subcommand says in its --help what it does (was: status, logs, down, root remove, hash path, key, key public did not)', () => {
+    const commandsOf = (help: string): string[] => {
+      const section = help.split(/^Commands:\n/m)[1] ?? '';
+      return section.split('\n').map((l) => /^ {2}([a-z-]+)/.exec(l)?.[1]).filter((c): c is string => c !== undefined && c !== 'help');
+    };
+    const silent: string[] = [];
+    const walk = (path: string[]): void => {
+      const r = nomia([...path, '--help']);
+      assert.equal(r.code, 0, r.err);
+      // Commander prints `Usage: …`, a blank line, then the description, if there is one, before the first section.
+      const [, afterUsage = ''] = r.out.split(/^Usage: .*\n\n/m);
+      if (path.length > 0 && /^(Arguments|Options|Commands):/.test(afterUsage)) silent.push(path.join(' '));
+      for (const sub of commandsOf(r.out)) walk([...path, sub]);
+    };
+    walk([]);
+    assert.deepEqual(silent, [], 'commands whose --help has no description');
+  });
+
   test('an unknown command exits 2 with usage', () => {
     const r = nomia(['frobnicate']);
     assert.equal(r.code, 2);

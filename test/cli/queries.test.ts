@@ -130,6 +130,31 @@ describe('why-depends', () => {
   });
 });
 
+describe('an argument that is a symlink into the store', () => {
+  test('an out-link such as ./result names the object it points to (was: "./result is not a path inside the store")', () => {
+    const s = handStore('out-link');
+    const lib = s.add('lib-1.0');
+    const app = s.add('app-1.0', [lib]);
+    // What `nomia realize -o result` leaves: a symlink to the object, named relative to the working directory.
+    symlinkSync(app, join(s.dir, 'result'));
+    symlinkSync(join(lib, 'data'), join(s.dir, 'data-link'));
+    const at = { ...quiet, cwd: s.dir };
+    const info = nomia(s.store, ['path-info', '--json', './result'], at);
+    assert.equal(info.code, 0, info.err);
+    assert.deepEqual((JSON.parse(info.out) as PathInfoJson[]).map((o) => [o.path, o.references]), [[app, [lib]]]);
+    const why = nomia(s.store, ['why-depends', './result', lib], at);
+    assert.equal(why.code, 0, why.err);
+    assert.match(why.out, /lib-1\.0/);
+    const cat = nomia(s.store, ['cat', './data-link'], at);
+    assert.equal(cat.code, 0, cat.err);
+    assert.match(cat.out, /^lib-1\.0 /);
+    // A path that is neither in the store nor a symlink into it is still refused, with the out-link in the hint.
+    const plain = nomia(s.store, ['path-info', join(s.dir, 'src-0')], at);
+    assert.equal(plain.code, 1);
+    assert.match(plain.err, /is not a path inside the store[\s\S]*hint: .*out-link/);
+  });
+});
+
 describe('path-info', () => {
   test('-rS on the seed build: the closure with NAR sizes that agree with nix-store --dump', (t) => {
     if (!sandboxTools(t) || !requireTool(t, 'nix-store', 'nix-bin')) return;

@@ -136,6 +136,17 @@ describe('parser: structure', () => {
     assert.doesNotThrow(() => parseName('f(/* c */ in: $x)'));
   });
 
+  test('an unquoted value that stops at a `=` or `:` it was meant to hold hints to quote it (was: no hint)', () => {
+    const sri = 'fetch:url?url=http://127.0.0.1:8080/a.tar.gz&sha256=sha256-5YhdU1+7rwoz0FaRHohWrqdgYFZB4OF78yiiWilD5tA=';
+    assert.match(syntaxError(sri, 'syntax', 1, sri.length, /expected end of name, found `=`/).hint ?? '', /quote a value that holds `=`.*sha256="sha256-/);
+    const prefixed = 'unpack:tar(fetch:url?url=http://x/y&sha256=sha256:31e0)';
+    assert.match(syntaxError(prefixed, 'syntax', 1, 51, /expected a name/).hint ?? '', /quote a value that holds `:`/);
+    assert.match(syntaxError('f:f?x=[a=b]', 'syntax', 1, 9, /`,` or `]`/).hint ?? '', /quote a value/);
+    // Not when something else stands between the value and the error, and the quoted form parses.
+    assert.equal(syntaxError('f:f?x=a =b', 'syntax', 1, 9, /expected end of name/).hint, undefined);
+    assert.doesNotThrow(() => parseName('fetch:url?url=http://x/y&sha256="sha256-5YhdU1+7rwoz0FaRHohWrqdgYFZB4OF78yiiWilD5tA="'));
+  });
+
   test('spans point into the source', () => {
     const n = parseName('  foo:bar');
     assert.deepEqual(n.span?.start, { offset: 2, line: 1, column: 3 });
