@@ -36,7 +36,7 @@ export interface NinjaResult {
 /** The state file beside build.ninja: each output written, with the store path and the mtime it was written with. */
 const STATE = '.nomia_ninja_state';
 
-/** Where the project's sources are: CMake's cache says; else the build directory itself. */
+/** Where the project's sources are: CMake's cache says, or Meson's `meson-info/meson-info.json`; else the build directory itself. */
 export function layoutOf(dir: string): Layout {
   const buildDir = resolve(dir);
   try {
@@ -45,8 +45,16 @@ export function layoutOf(dir: string): Layout {
     const own = /^CMAKE_CACHEFILE_DIR:INTERNAL=(.*)$/m.exec(cache)?.[1];
     return { srcDir: home ?? buildDir, buildDir: own ?? buildDir };
   } catch {
-    return { srcDir: buildDir, buildDir };
+    // Not CMake's: Meson's, or neither.
   }
+  try {
+    const info = JSON.parse(readFileSync(join(buildDir, 'meson-info', 'meson-info.json'), 'utf8')) as { directories?: { source?: unknown; build?: unknown } };
+    const { source, build } = info.directories ?? {};
+    if (typeof source === 'string') return { srcDir: source, buildDir: typeof build === 'string' ? build : buildDir };
+  } catch {
+    // Neither: the build directory is all there is.
+  }
+  return { srcDir: buildDir, buildDir };
 }
 
 /**
