@@ -7,7 +7,8 @@
  * passes; a comment in one `.c` file reruns one compile and no link; a
  * copy of the project at another path, configured without the launcher,
  * runs nothing at all (the launcher is dropped, and the paths relative to
- * the build directory mean the same in the sandbox).
+ * the build directory mean the same in the sandbox), and `nomia
+ * compile-commands` on Meson's compile_commands.json compiles nothing.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -66,6 +67,7 @@ describe('nomia ninja on a Meson project', () => {
     // What a user writes to make meson compile drive nomia ninja: meson runs $NINJA with -C and the targets.
     wrapper = join(dir, 'nomia-ninja');
     writeFileSync(wrapper, `#!/bin/sh\nexec ${process.execPath} ${bin} --store ${store} ninja --toolchain '${tc.out.split('\n')[0]!}' --log-format json "$@"\n`, { mode: 0o755 });
+    writeFileSync(join(dir, 'nomia-db'), `#!/bin/sh\nexec ${process.execPath} ${bin} --store ${store} compile-commands -p ${join(dir, 'one', 'build')} --toolchain '${tc.out.split('\n')[0]!}' --log-format json\n`, { mode: 0o755 });
   });
 
   test('meson compile builds it through nomia ninja, meson test passes, a comment reruns one compile, a copy runs nothing', (t) => {
@@ -98,6 +100,11 @@ describe('nomia ninja on a Meson project', () => {
     assert.deepEqual(copy.ran.filter((l) => /^(cc|ninja:command)/.test(l)), [], 'no compile, archive or link');
     assert.ok(readFileSync(join(second, 'build', 'demo')).equals(readFileSync(join(first, 'build', 'demo'))), 'the same program');
     assert.equal(execFileSync(join(second, 'build', 'demo'), { encoding: 'utf8' }), '42\n');
+
+    // Meson's compile_commands.json (its commands with the launcher) names the same compiles.
+    const db = spawnSync(wrapper.replace(/nomia-ninja$/, 'nomia-db'), [], { env: env(), encoding: 'utf8' });
+    assert.equal(db.status, 0, db.stderr.slice(-3000));
+    assert.equal(count(ran(db.stderr), 'cc:compile-exact'), 0, ran(db.stderr).join('\n'));
   });
 
   test('a build directory outside the source directory still runs at /build', (t) => {
