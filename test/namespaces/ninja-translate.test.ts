@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { NomiaError } from '../../src/errors.js';
 import { parseManifest } from '../../src/namespaces/ninja/manifest.js';
-import { mapCommand, translate, type Layout } from '../../src/namespaces/ninja/translate.js';
+import { mapCommand, sandboxBuildDir, translate, type Layout } from '../../src/namespaces/ninja/translate.js';
 import { recognise } from '../../src/namespaces/ninja/recognise.js';
 import { tempDir } from '../support/cli.js';
 
@@ -162,6 +162,54 @@ default all
 
   test('paths map at directory boundaries only, a build directory inside the sources first', () => {
     const inner: Layout = { srcDir: '/p/src', buildDir: '/p/src/build' };
-    assert.equal(mapCommand('cd /p/src/build && cc /p/src/a.c /p/src2/b.c /p/src/build2/c', inner), 'cd /build && cc /src/a.c /p/src2/b.c /src/build2/c');
+    assert.equal(mapCommand('cd /p/src/build && cc /p/src/a.c /p/src2/b.c /p/src/build2/c', inner), 'cd /src/build && cc /src/a.c /p/src2/b.c /src/build2/c');
+  });
+
+  test('the sandbox build directory is inside /src where the build directory is inside the sources, else /build', () => {
+    assert.equal(sandboxBuildDir({ srcDir: '/p/src', buildDir: '/p/src/build' }), '/src/build');
+    assert.equal(sandboxBuildDir({ srcDir: '/p/src', buildDir: '/p/src/out/debug' }), '/src/out/debug');
+    assert.equal(sandboxBuildDir({ srcDir: '/p/src', buildDir: '/p/build' }), '/build');
+    assert.equal(sandboxBuildDir({ srcDir: '/p/src', buildDir: '/p/src2' }), '/build');
+    assert.equal(sandboxBuildDir({ srcDir: '/p/src', buildDir: '/p/src' }), '/build', 'an in-source build keeps /build');
+  });
+
+  test('Meson\'s edges: a launcher dropped, ../ inputs inside /src, its gcc-ar archive, its bare cc as gcc', () => {
+    const root = tempDir('ninja-translate-meson');
+    const m: Layout = { srcDir: root, buildDir: join(root, 'build') };
+    mkdirSync(join(root, 'src'), { recursive: true });
+    mkdirSync(m.buildDir, { recursive: true });
+    writeFileSync(join(root, 'src', 'util.c'), '');
+    writeFileSync(join(root, 'gen.sh'), '');
+    const text = `
+rule c_COMPILER
+ command = ccache cc $ARGS -MD -MQ $out -MF $DEPFILE -o $out -c $in
+ deps = gcc
+ depfile = $DEPFILE_UNQUOTED
+rule STATIC_LINKER
+ command = rm -f $out && gcc-ar $LINK_ARGS $out $in
+rule c_LINKER
+ command = cc $ARGS -o $out $in $LINK_ARGS
+rule CUSTOM_COMMAND
+ command = $COMMAND
+build libutil.a.p/src_util.c.o: c_COMPILER ../src/util.c
+ DEPFILE = libutil.a.p/src_util.c.o.d
+ DEPFILE_UNQUOTED = libutil.a.p/src_util.c.o.d
+ ARGS = -Ilibutil.a.p -I. -I.. -O0
+build libutil.a: STATIC_LINKER libutil.a.p/src_util.c.o
+ LINK_ARGS = csrDT
+build demo: c_LINKER libutil.a
+ LINK_ARGS = -Wl,--as-needed
+build gen.h: CUSTOM_COMMAND ../gen.sh
+ COMMAND = sh ../gen.sh gen.h
+build all: phony demo gen.h
+default all
+`;
+    const plan = translate(parseManifest(text, 'build.ninja', () => ''), m, TC, []);
+    assert.deepEqual(plan.counts, { compile: 1, archive: 1, command: 2 });
+    assert.ok(!plan.text.includes('ccache'), 'the launcher is dropped');
+    assert.match(plan.text, /e0 = cc:compile\?args=\[-O0\]\(src: \$f0, include0: \$h0, include1: \$h1, include2: \$h2, include3: \$h3, toolchain: \$tc\)/);
+    assert.match(plan.text, /e1 = cc:archive\?name=libutil\.a&members=\[src_util\.c\.o\]\(\$e0, toolchain: \$tc\)/);
+    assert.match(plan.text, /e2 = ninja:command\?command="gcc  -o demo libutil\.a -Wl,--as-needed"&dir=\/src\/build&inputs=\[\/src\/build\/libutil\.a\]&outputs=\[demo\]\(\$e1, toolchain: \$tc\)/);
+    assert.match(plan.text, /e3 = ninja:command\?command="sh \.\.\/gen\.sh gen\.h"&dir=\/src\/build&inputs=\[\/src\/gen\.sh\]&outputs=\[gen\.h\]\(\$f1, toolchain: \$tc\)/);
   });
 });

@@ -1,8 +1,10 @@
 /**
- * `ninja:command?command=…&inputs=[…]&outputs=[…](i0, i1, …, toolchain: T)`:
+ * `ninja:command?command=…[&dir=…]&inputs=[…]&outputs=[…](i0, i1, …, toolchain: T)`:
  * one ninja edge run as written, in the sandbox with the toolchain tree as
- * `/`. The build directory is `/build` (writable, the command's working
- * directory, as ninja runs commands), the source directory `/src`; each
+ * `/`. The build directory is `dir` (writable, the command's working
+ * directory, as ninja runs commands): `/build` by default, or a directory
+ * under `/src` for a build directory inside the source directory, so that
+ * `../` from it stays in the project. The source directory is `/src`; each
  * positional input is bound read-only at the path `inputs` gives it, and
  * nothing else of the project is there. The result is a tree holding the
  * `outputs` (paths relative to the build directory), so a later edge takes
@@ -29,9 +31,20 @@ function paths(req: AtomRequest, key: string, check: (p: string) => boolean, exa
   return items;
 }
 
+/** The working directory: `/build`, or a directory under `/src`. */
+function workingDir(req: AtomRequest): string {
+  const p = req.params.find((x) => x.key === 'dir');
+  if (!p) return '/build';
+  const d = p.value.kind === 'String' ? p.value.value : '';
+  if (d === '/build') return d;
+  if (posix.normalize(d) !== d || !d.startsWith('/src/') || d.split('/').includes('..')) throw usage(req, 'takes `/build` or a directory under `/src` as `dir`', 'dir="/src/build"');
+  return d;
+}
+
 /** Realize one edge. */
 export async function command(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
-  onlyParams(req, ['command', 'inputs', 'outputs']);
+  onlyParams(req, ['command', 'dir', 'inputs', 'outputs']);
+  const dir = workingDir(req);
   const text = requireParam(req, 'command', 'ninja:command?command="cc -o x x.c"&inputs=[/src/x.c]&outputs=[x](filesystem:import?path=./x.c, toolchain: …)');
   // `/src` itself: the whole source tree, for a compile (bound first, so the files bound after lie over it).
   const at = paths(req, 'inputs', (p) => p.startsWith('/build/') || p.startsWith('/src/') || p === '/src', 'inputs=[/src/a.c, /build/b.o]');
@@ -53,8 +66,8 @@ export async function command(req: AtomRequest, inputs: Readonly<Record<string, 
     mkdirSync(storeView);
     const tail: string[] = [];
     const exit = await runSandboxed({
-      program: SH, argv: ['sh', '-c', text], storeDir: ctx.store.layout.storeDir, storeView, visible: [], root: toolchain.path, cwd: '/build',
-      binds: [{ host: build, sandbox: '/build', writable: true }, ...placed],
+      program: SH, argv: ['sh', '-c', text], storeDir: ctx.store.layout.storeDir, storeView, visible: [], root: toolchain.path, cwd: dir,
+      binds: [{ host: build, sandbox: dir, writable: true }, ...placed],
       env: { PATH: ROOT_PATH, HOME: '/homeless-shelter', TMPDIR: '/tmp', LC_ALL: 'C', SOURCE_DATE_EPOCH: '1' },
       signal: ctx.signal,
       onOutput: (line) => {

@@ -2,7 +2,7 @@
  * The `ninja` namespace: the nodes the ninja front-end (`nomia ninja`,
  * docs/namespaces/ninja.md) builds a manifest's edges from, beside `cc`'s.
  *
- * - `command?command=…&inputs=[…]&outputs=[…](i0, …, toolchain: TREE)`:
+ * - `command?command=…[&dir=…]&inputs=[…]&outputs=[…](i0, …, toolchain: TREE)`:
  *   an edge run as written in the sandbox (command.ts);
  * - `headers?path=DIR` (contextual): the headers under DIR as a tree
  *   (headers.ts), a compile's include tree; `headers-of?path=REL(tree:
@@ -20,7 +20,7 @@ import { command } from './command.js';
 import { build } from './build.js';
 import { headers, headersOf } from './headers.js';
 
-const NAMES = ['command?command=…&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', 'headers?path=DIR', 'files?path=DIR', 'headers-of?path=REL(tree: TREE)', 'build?targets=[…](src: TREE, toolchain: TREE[, build: TREE])'];
+const NAMES = ['command?command=…[&dir=…]&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', 'headers?path=DIR', 'files?path=DIR', 'headers-of?path=REL(tree: TREE)', 'build?targets=[…](src: TREE, toolchain: TREE[, build: TREE])'];
 
 const REALIZE = { command, headers, files: headers, 'headers-of': headersOf, build } as const;
 

@@ -33,6 +33,11 @@ const DEPFILE_WITH_VALUE = new Set(['-MT', '-MF', '-MQ']);
 const VALUE_NEXT = new Set(['-D', '-U', '-x']);
 const DEPFILE_ALONE = new Set(['-MD', '-MMD', '-MP']);
 
+/** `ar`, or gcc's wrapper that loads its LTO plugin. */
+const AR = /^(gcc-)?ar(-\d+)?$/;
+/** One operation, `q` or `r`, with modifiers that do not change the members: create, index, deterministic, thin. */
+const AR_FLAGS = /^(?=[^qr]*[qr][^qr]*$)[qrcsDT]+$/;
+
 /** A compile in `words`, or undefined. */
 function compile(edge: Edge, words: readonly string[], roots: readonly string[]): Recognised | undefined {
   if (!COMPILER.test(posix.basename(words[0]!)) || edge.inputs.length !== 1 || edge.outputs.length !== 1) return undefined;
@@ -65,7 +70,10 @@ function compile(edge: Edge, words: readonly string[], roots: readonly string[])
   return { kind: 'compile', source, args, includes, system };
 }
 
-/** `[cmake -E rm -f OUT &&] ar qc OUT objs… [&& ranlib OUT]`, with `:` steps (CMake's empty PRE_LINK/POST_BUILD) ignored. */
+/**
+ * `[cmake -E rm -f OUT &&] ar qc OUT objs… [&& ranlib OUT]`, with `:` steps (CMake's empty PRE_LINK/POST_BUILD) ignored;
+ * also Meson's `rm -f OUT && gcc-ar csrDT OUT objs…`, whose thin archive (`T`) becomes a regular one (docs/namespaces/ninja.md).
+ */
 function archive(edge: Edge, commands: readonly (readonly string[])[]): Recognised | undefined {
   if (edge.outputs.length !== 1) return undefined;
   const out = edge.outputs[0]!;
@@ -74,8 +82,9 @@ function archive(edge: Edge, commands: readonly (readonly string[])[]): Recognis
     const tool = posix.basename(c[0]!);
     if (c.length === 1 && c[0] === ':') continue;
     if (tool === 'cmake' && c.length === 5 && c[1] === '-E' && c[2] === 'rm' && c[3] === '-f' && c[4] === out) continue;
+    if (tool === 'rm' && c.length === 3 && c[1] === '-f' && c[2] === out) continue;
     if (tool === 'ranlib' && c.length === 2 && c[1] === out) continue;
-    if (tool === 'ar' && members === undefined && /^[qr]c?s?$|^cr$/.test(c[1] ?? '') && c[2] === out) {
+    if (AR.test(tool) && members === undefined && AR_FLAGS.test(c[1] ?? '') && c[2] === out) {
       members = c.slice(3);
       continue;
     }

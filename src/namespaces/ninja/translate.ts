@@ -9,7 +9,7 @@
  * - an archive → `cc:archive?name=…(objects…, toolchain: $tc)`;
  * - anything else → `ninja:command?command=…&inputs=[…]&outputs=[…](inputs…,
  *   toolchain: $tc)`, the source directory at `/src`, the build directory
- *   at `/build`;
+ *   at `/build`, or inside `/src` where it lies inside the source directory;
  * - a phony edge is an alias: it adds no node, its inputs are built;
  * - a `generator` edge (CMake's re-run) is left out: configuring is the
  *   caller's.
@@ -26,6 +26,7 @@ import { posix } from 'node:path';
 import { NomiaError, printSegment, printValue } from '../../namespace/index.js';
 import type { Edge, Manifest } from './manifest.js';
 import { HEADER } from './headers.js';
+import { withoutLaunchers } from './launchers.js';
 import { isCompileEdge, recognise, type Recognised } from './recognise.js';
 import { isToolchainPath } from './recognise-link.js';
 
@@ -117,27 +118,41 @@ function key(layout: Layout, p: string): string {
 const dirPattern = (dir: string) => new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|$|[\\s:;'",=])`, 'g');
 
 /**
+ * Where the build directory is in the sandbox: `/src/<its path in the
+ * source directory>` when it lies inside the source directory (as Meson's
+ * usually does), so that `../src/a.c` from it names in the sandbox what it
+ * names on the host; else `/build`.
+ */
+export function sandboxBuildDir(layout: Layout): string {
+  const rel = posix.relative(layout.srcDir, layout.buildDir);
+  return rel !== '' && !rel.startsWith('..') && !posix.isAbsolute(rel) ? `/src/${rel}` : '/build';
+}
+
+/**
  * The command with the source and build directories replaced by `/src` and
- * `/build`, except in `-Wl,-rpath,…`: a run path is where the program
+ * the sandbox build directory, except in `-Wl,-rpath,…`: a run path is where the program
  * will look at run time, on this machine, so it stays as ninja writes it.
  */
 export function mapCommand(command: string, layout: Layout): string {
-  const dirs = [[layout.buildDir, '/build'], [layout.srcDir, '/src']].sort((a, b) => b[0]!.length - a[0]!.length);
+  const dirs = [[layout.buildDir, sandboxBuildDir(layout)], [layout.srcDir, '/src']].sort((a, b) => b[0]!.length - a[0]!.length);
   return command.split(/(-Wl,-rpath(?:-link)?,\S*)/).map((part, i) => (i % 2 === 1 ? part : dirs.reduce((s, [from, to]) => s.replace(dirPattern(from!), to!), part))).join('');
 }
 
 /**
  * Debian's `cc` and `c++` are alternatives a package's install script
  * makes, which a `deb:closure` does not run: in a command they stand for
- * the `gcc` and `g++` they point to on Debian.
+ * the `gcc` and `g++` they point to on Debian. CMake writes them as
+ * `/usr/bin/cc`; Meson as a bare `cc` where a simple command starts.
  */
 function alternatives(command: string): string {
-  return command.replace(/(^|[\s&;|(])\/usr\/bin\/(cc|c\+\+)(?=\s)/g, (_, pre: string, tool: string) => `${pre}/usr/bin/${tool === 'cc' ? 'gcc' : 'g++'}`);
+  const gnu = (tool: string) => (tool === 'cc' ? 'gcc' : 'g++');
+  return command.replace(/(^|[\s&;|(])\/usr\/bin\/(cc|c\+\+)(?=\s)/g, (_, pre: string, tool: string) => `${pre}/usr/bin/${gnu(tool)}`)
+    .replace(/(^|&&|\|\||[;|(])(\s*)(cc|c\+\+)(?=\s)/g, (_, pre: string, space: string, tool: string) => `${pre}${space}${gnu(tool)}`);
 }
 
 /** The sandbox path of an input (relative to the build directory, or absolute). */
 function sandboxPath(layout: Layout, p: string): string {
-  if (!p.startsWith('/')) return `/build/${p}`;
+  if (!p.startsWith('/')) return posix.join(sandboxBuildDir(layout), p);
   return mapCommand(p, layout);
 }
 
@@ -191,7 +206,8 @@ function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layou
 }
 
 /** Build the plan for `targets` (empty: the manifest's defaults, else every output no edge reads). */
-export function translate(manifest: Manifest, layout: Layout, toolchain: string, targets: readonly string[], source: Files = hostFiles): Plan {
+export function translate(written: Manifest, layout: Layout, toolchain: string, targets: readonly string[], source: Files = hostFiles): Plan {
+  const manifest = withoutLaunchers(written);
   const producer = new Map<string, Edge>();
   for (const e of manifest.edges) for (const o of [...e.outputs, ...e.implicitOutputs]) producer.set(key(layout, o), e);
   let wanted = targets.map((t) => key(layout, t));
@@ -328,6 +344,8 @@ function commandName(e: Edge, layout: Layout, files: (p: string) => string[], na
     .filter((k) => !declared.includes(k) && !outputs.includes(k) && known(k));
   const all = [...new Set([...declared, ...named])];
   const at = [...(tree ? ['/src'] : []), ...all.map((k) => sandboxPath(layout, k))];
-  const params = `command=${str(alternatives(mapCommand(command, layout)))}&inputs=${list(at)}&outputs=${list(outputs)}`;
+  const dir = sandboxBuildDir(layout);
+  // The default working directory is left out, so that names made before `dir` existed keep their spelling.
+  const params = `command=${str(alternatives(mapCommand(command, layout)))}${dir === '/build' ? '' : `&dir=${str(dir)}`}&inputs=${list(at)}&outputs=${list(outputs)}`;
   return `ninja:command?${params}(${[...(tree ? [tree] : []), ...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
 }
