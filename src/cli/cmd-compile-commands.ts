@@ -1,10 +1,10 @@
 /** `nomia compile-commands [-p DIR] [files…]`: build a compilation database's compiles as names (src/front-end/compile-commands.ts). */
 import type { Command } from 'commander';
-import { NomiaError } from '../errors.js';
 import { compileCommands } from '../front-end/compile-commands.js';
 import { runContext } from '../setup.js';
 import { withEngine } from './realize-run.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
+import { parseJobs, parseLogFormat } from './options.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
@@ -17,14 +17,8 @@ export function register(program: Command): void {
     .description('Read the compilation database (compile_commands.json, as CMake with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON, Meson or Bear write it) in the build directory -p names, turn each entry into the cc:compile name nomia ninja would make of the same compile (others into sandboxed ninja:command nodes), realize them in one run, and write each object where the compiler would.')
     .argument('[files...]', 'only the entries for these source files (default: every entry)')
     .option('-p <dir>', 'the build directory holding compile_commands.json, or the file itself', '.')
-    .option('-j, --jobs <n>', 'compiles running at once', (v: string) => {
-      if (!/^[1-9]\d*$/.test(v)) throw new NomiaError('usage', `-j ${v}: give a positive number`);
-      return Number(v);
-    }, 2)
-    .option('--log-format <format>', 'events on stderr: json, plain or auto', (v: string) => {
-      if (v !== 'json' && v !== 'plain' && v !== 'auto') throw new NomiaError('usage', `--log-format ${v}: use json, plain or auto`);
-      return v as LogFormat;
-    }, 'auto' as LogFormat)
+    .option('-j, --jobs <n>', 'compiles running at once', parseJobs('-j'), 2)
+    .option('--log-format <format>', 'events on stderr: json, plain or auto', parseLogFormat, 'auto' as LogFormat)
     .option('--toolchain <name>', 'the root tree every compile runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host\'s own compilers the entries name, made exact: deb:host?paths=[…])')
     .addHelpText('after', `
 Examples:

@@ -10,6 +10,7 @@ import { ninjaFromMemo, ninjaMemoText } from '../front-end/ninja-memo.js';
 import type { Counts, Placed } from '../front-end/ninja-outputs.js';
 import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
+import { parseJobs, parseLogFormat } from './options.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
@@ -34,14 +35,8 @@ export function register(program: Command): void {
     .description('Read DIR/build.ninja, turn each edge the targets need into a name (compiles into cc:compile, archives into\ncc:archive, links into cc:link, other edges into sandboxed ninja:command nodes), realize them, and write the outputs into DIR where ninja would.')
     .argument('[targets...]', 'targets to build (default: the manifest\'s defaults)')
     .option('-C <dir>', 'change to DIR before doing anything else', '.')
-    .option('-j, --jobs <n>', 'edges running at once', (v: string) => {
-      if (!/^[1-9]\d*$/.test(v)) throw new NomiaError('usage', `-j ${v}: give a positive number`);
-      return Number(v);
-    }, 2)
-    .option('--log-format <format>', 'events on stderr: json, plain or auto', (v: string) => {
-      if (v !== 'json' && v !== 'plain' && v !== 'auto') throw new NomiaError('usage', `--log-format ${v}: use json, plain or auto`);
-      return v as LogFormat;
-    }, 'auto' as LogFormat)
+    .option('-j, --jobs <n>', 'edges running at once', parseJobs('-j'), 2)
+    .option('--log-format <format>', 'events on stderr: json, plain or auto', parseLogFormat, 'auto' as LogFormat)
     .option('--toolchain <name>', 'the root tree every edge runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host\'s own tools the build file names, made exact: deb:host?paths=[…])')
     .option('-t <tool>', 'ninja\'s tools: CMake runs `-t restat`, `-t recompact`, `-t cleandead` after generating; they have nothing to do here')
     .option('-v, --verbose', 'accepted for ninja compatibility')

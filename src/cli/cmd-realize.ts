@@ -20,6 +20,7 @@ import { fileOrArgument } from './input.js';
 import { keepResults } from './keep-results.js';
 import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
+import { parseJobs, parseLogFormat } from './options.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 import { publishRun, type Publisher } from './ui/publish.js';
@@ -124,14 +125,8 @@ export function register(program: Command): void {
     .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.\nA name realized before whose files are unchanged is answered from the memo (docs/engine.md, "The memo").\nWhile a `nomia ui` runs on the same store, its page shows this realize live (docs/views.md).')
     .argument('[name]', 'the name text, or - for stdin')
     .option('-f, --file <file>', 'read the name from FILE (- for stdin) instead of the NAME argument')
-    .option('-j, --jobs <n>', 'namespaces running at once', (v: string) => {
-      if (!/^[1-9]\d*$/.test(v)) throw new NomiaError('usage', `--jobs ${v}: give a positive number`);
-      return Number(v);
-    }, 2)
-    .option('--log-format <format>', 'events on stderr: json (one JSON object per line), plain, or auto (a live status line on a terminal)', (v: string) => {
-      if (v !== 'json' && v !== 'plain' && v !== 'auto') throw new NomiaError('usage', `--log-format ${v}: use json, plain or auto`);
-      return v as LogFormat;
-    }, 'auto' as LogFormat)
+    .option('-j, --jobs <n>', 'namespaces running at once', parseJobs('--jobs'), 2)
+    .option('--log-format <format>', 'events on stderr: json (one JSON object per line), plain, or auto (a live status line on a terminal)', parseLogFormat, 'auto' as LogFormat)
     .option('--json', 'print [{name, type, path | value}] for the results')
     .option('--bind <var=name>', 'bind the resolved-name variable @var to a name (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--root <root-name>', 'keep the results through gc: an absolute root on each (R, R-2, …); `nomia root remove R` drops it')

@@ -8,6 +8,7 @@ import { registry, runContext } from '../setup.js';
 import { checkRootName } from '../store/roots.js';
 import { fileOrArgument } from './input.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
+import { parseLogFormat } from './options.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
@@ -22,10 +23,7 @@ export function register(program: Command): void {
     .option('--root <R>', 'the root that keeps it running (default: the service\'s name= or args[0])')
     .option('-f, --file <file>', 'read the name from FILE instead of the NAME argument')
     .option('--json', 'print {root, id, endpoint, pid} of the service')
-    .option('--log-format <format>', 'events on stderr: json, plain, or auto', (v: string) => {
-      if (v !== 'json' && v !== 'plain' && v !== 'auto') throw new NomiaError('usage', `--log-format ${v}: use json, plain or auto`);
-      return v as LogFormat;
-    }, 'auto' as LogFormat)
+    .option('--log-format <format>', 'events on stderr: json, plain, or auto', parseLogFormat, 'auto' as LogFormat)
     .addHelpText('after', `
 Example:
   nomia up --root web 'service:process?args=[httpd, -f, -p, 127.0.0.1:8080, -h, $www]&ready=http://127.0.0.1:8080/(exe: TOOLS/bin/busybox, www: DIR)'`)

@@ -83,7 +83,7 @@ export { checkPathLimits } from '../store/limits.js';
 export { openPrivateStore, type PrivateStore } from '../store/private-store.js';
 export { effectiveUser, lookupUser, type UnixUser } from '../store/users.js';
 // Process identity (pid and start time), as temporary roots use it: for a namespace's per-process state in its cache.
-export { processAlive, self as currentProcess } from '../store/process.js';
+export { processAlive, processStat, self as currentProcess } from '../store/process.js';
 
 // Build outputs: the package namespace's rewriting of self-references and scanning for references.
 export { entries, normalizeTree, removeTree, syncFileSystem } from '../store/fs-util.js';

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { NomiaStoreError } from '../errors.js';
 
-/** The start time of `pid`, or undefined if no such process runs. */
-export function processStart(pid: number): number | undefined {
+/** The state letter (`R`, `S`, `Z`…) and start time of `pid` from /proc/<pid>/stat, or undefined if no such process is there. */
+export function processStat(pid: number): { readonly state: string; readonly start: number } | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -18,7 +18,12 @@ export function processStart(pid: number): number | undefined {
   // The command name (field 2) is in parentheses and may contain spaces and ')'; fields after it are plain.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const start = Number(rest[19]);
-  return Number.isFinite(start) ? start : undefined;
+  return Number.isFinite(start) ? { state: rest[0] ?? '', start } : undefined;
+}
+
+/** The start time of `pid`, or undefined if no such process runs. */
+export function processStart(pid: number): number | undefined {
+  return processStat(pid)?.start;
 }
 
 export function processAlive(pid: number, start: number): boolean {

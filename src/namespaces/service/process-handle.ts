@@ -7,7 +7,7 @@
  * status is unknown.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { processStat } from '../../namespace/index.js';
 
 export type Exit = { readonly status: number } | { readonly signal: string } | { readonly unknown: true };
 
@@ -33,16 +33,8 @@ export function exitText(exit: Exit): string {
  * it (init, or a container's first process that never does) may be late.
  */
 export function liveStart(pid: number): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // Field 2, the command, is in parentheses and may hold spaces: fields are counted after its last ')'.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const start = Number(rest[19]);
-  return rest[0] === 'Z' || rest[0] === 'X' || !Number.isFinite(start) ? undefined : start;
+  const stat = processStat(pid);
+  return stat === undefined || stat.state === 'Z' || stat.state === 'X' ? undefined : stat.start;
 }
 
 /** The handle of a child just spawned (its pid known); `onExit` runs first when it ends. */
