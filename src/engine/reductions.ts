@@ -61,7 +61,7 @@ export function lookup(store: Store, from: string, owner: string | undefined, re
 }
 
 /** The spelling of the namespace a name text belongs to: its one root's, given by id; else undefined. */
-function ownerOf(text: string, registry: Registry): string | undefined {
+export function ownerOf(text: string, registry: Registry): string | undefined {
   try {
     const graph = graphOfName(text);
     const root = graph.roots.length === 1 ? graph.nodes[graph.roots[0]!.node] : undefined;

@@ -24,7 +24,7 @@ import type { EngineEvent } from './events.js';
 import { acquire } from './locks.js';
 import { nodeEvents } from './node-events.js';
 import { fromReductions, outputSpelling, ref, type Outputs } from './outputs.js';
-import { record } from './reductions.js';
+import { ownerOf, record } from './reductions.js';
 import { substitute } from './substitute.js';
 import type { Substituters } from '../cache/substituters.js';
 import type { PrivateScope } from './private-results.js';
@@ -280,20 +280,28 @@ function checkOutputs(unit: Unit, results: readonly Outputs[]): void {
   });
 }
 
-/** Record each output of `m` under each of `spellings`; a refinement the namespace emitted on the way is a step of its own. Whether a row was written. */
+/**
+ * Record each output of `m` under each of `spellings`; a refinement the namespace emitted on the way is a step of
+ * its own. Whether a row was written.
+ *
+ * An emitted refinement that is a name of the node's own namespace is recorded with the output as its result
+ * too: the namespace, which speaks for its own names (`trusted`), vouches that realizing it gives that output
+ * (`cc:compile` records its exact compile so, having run it in another layout). That row is written first: a
+ * crash before the node's own row leaves a true statement about the refined name and nothing that leads to a
+ * missing one (the node just runs again). A refinement in another namespace gets no such row: what it
+ * realizes to is that namespace's to say (docs/engine.md, "Reductions").
+ */
 function recordOutputs(env: StepEnv, store: Store, m: ResolvedNode, spellings: readonly Spelling[], outs: Outputs, emitted: readonly { toName: string; output?: string }[]): boolean {
   let wrote = false;
-  for (const s of spellings) {
-    for (const [output, r] of Object.entries(outs)) {
+  for (const [output, r] of Object.entries(outs)) {
+    const via = emitted.find((x) => (x.output ?? m.signature.defaultOutput) === output);
+    const viaSpelling = via && ownerOf(via.toName, env.registry) === m.namespace.spelling ? spellName(via.toName, env.registry) : undefined;
+    if (viaSpelling) wrote = record(store, { from: viaSpelling, namespace: m.namespace.spelling, to: r.name, kind: 'realized' }) || wrote;
+    for (const s of spellings) {
       const from = outputSpelling(m, s, output);
-      const via = emitted.find((x) => (x.output ?? m.signature.defaultOutput) === output);
       const first = via ? via.toName : r.name;
       wrote = record(store, { from, namespace: m.namespace.spelling, to: first, kind: 'realized' }) || wrote;
       env.emit({ kind: 'reduced', ...ref(m), from, to: first, source: 'recorded' });
-      if (via) {
-        const viaSpelling = spellName(via.toName, env.registry);
-        if (viaSpelling) wrote = record(store, { from: viaSpelling, namespace: m.namespace.spelling, to: r.name, kind: 'realized' }) || wrote;
-      }
     }
   }
   return wrote;

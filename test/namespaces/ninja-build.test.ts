@@ -14,6 +14,7 @@ import { appendFileSync, cpSync, lstatSync, readFileSync, readdirSync, readlinkS
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
+import { oneRunCompiles } from '../support/one-run.js';
 import { hasTool, requireTool } from '../support/tools.js';
 
 const dir = tempDir('ninja-build');
@@ -26,7 +27,7 @@ let source = '';
 /** The labels of the nodes that ran, from a `--log-format json` run's events. */
 function ran(text: string): string[] {
   return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string; label?: string })
-    .filter((e) => e.kind === 'realizing' && e.label).map((e) => e.label!);
+    .filter((e) => e.kind === 'realizing' && e.label).map((e) => e.label!).concat(oneRunCompiles(text));
 }
 
 const count = (labels: readonly string[], prefix: string) => labels.filter((l) => l.startsWith(prefix)).length;

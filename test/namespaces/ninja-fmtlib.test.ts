@@ -13,6 +13,7 @@ import { appendFileSync, cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
+import { oneRunCompiles } from '../support/one-run.js';
 import { hasTool, requireTool } from '../support/tools.js';
 
 const dir = tempDir('ninja-fmtlib');
@@ -25,7 +26,7 @@ const GOOGLETEST = '/usr/src/googletest';
 interface Build {
   readonly code: number | null;
   readonly err: string;
-  /** Labels of the nodes that ran. */
+  /** Labels of the nodes that ran, and the exact names compiled in one run (support/one-run.ts). */
   readonly ran: readonly string[];
 }
 
@@ -37,6 +38,7 @@ function ninja(build: string): Build {
     const e = JSON.parse(line) as { kind: string; label?: string };
     if (e.kind === 'realizing' && e.label) ran.push(e.label);
   }
+  ran.push(...oneRunCompiles(r.err));
   return { code: r.code, err: r.err, ran };
 }
 

@@ -13,6 +13,7 @@ import { appendFileSync, cpSync, existsSync, lstatSync, readFileSync, readlinkSy
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
 import { bin, env, nomia, tempDir } from '../support/cli.js';
+import { oneRunCompiles } from '../support/one-run.js';
 import { hasTool, requireTool } from '../support/tools.js';
 
 const dir = tempDir('ninja-json-c');
@@ -23,7 +24,7 @@ let source = '';
 interface Build {
   readonly code: number | null;
   readonly err: string;
-  /** Labels of the nodes that ran. */
+  /** Labels of the nodes that ran, and the exact names compiled in one run (support/one-run.ts). */
   readonly ran: readonly string[];
   readonly done?: { readonly ran: number; readonly reused: number };
 }
@@ -43,6 +44,7 @@ function events(code: number | null, text: string): Build {
     if (e.kind === 'realizing' && e.label) ran.push(e.label);
     if (e.kind === 'done') done = { ran: e.ran!, reused: e.reused! };
   }
+  ran.push(...oneRunCompiles(text));
   return { code, err: text, ran, ...(done ? { done } : {}) };
 }
 

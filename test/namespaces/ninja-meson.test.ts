@@ -16,6 +16,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
 import { bin, env, nomia, tempDir } from '../support/cli.js';
+import { oneRunCompiles } from '../support/one-run.js';
 import { hasTool, requireTool } from '../support/tools.js';
 
 const dir = tempDir('ninja-meson');
@@ -34,7 +35,7 @@ const FILES: Record<string, string> = {
 /** The labels of the nodes that ran, from `--log-format json` events. */
 function ran(text: string): string[] {
   return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string; label?: string })
-    .filter((e) => e.kind === 'realizing' && e.label).map((e) => e.label!);
+    .filter((e) => e.kind === 'realizing' && e.label).map((e) => e.label!).concat(oneRunCompiles(text));
 }
 
 const count = (labels: readonly string[], prefix: string) => labels.filter((l) => l.startsWith(prefix)).length;

@@ -1,14 +1,18 @@
 /**
  * `cc:compile` and its refinement `cc:compile-exact` (docs/namespaces/cc.md).
  *
- * The loose name takes whole include trees. Realizing it runs header
- * discovery (the preprocessor with `-M`, in the sandbox, the trees at
- * `/include/<n>`) and emits a reduction to the exact name, which takes the
+ * The loose name takes whole include trees; the exact name takes the
  * source and exactly the headers read, each by its own content, at the
- * paths where they were found. The exact name is then realized through the
- * engine (`ctx.resolve`): a lookup when those headers were compiled with
- * before, one compile otherwise. So a change to a header the module does
- * not read reruns discovery only, and never a compile.
+ * paths where they were found. Realizing the loose name runs gcc once in
+ * the sandbox with the whole trees at `/include/<n>` and emits a reduction
+ * to the exact name. Usually that run is the compile itself (`-MD -c`),
+ * and its object is recorded as the exact name's result too (one-run.ts
+ * says when it may not be: then the exact name is compiled as a second
+ * run). When the exact name is probably recorded already (only a header
+ * the module does not read changed: hints.ts), the run is discovery only
+ * (`-M`) and the exact name is realized through the engine, a lookup. So
+ * a change to a header the module does not read reruns a preprocessor
+ * pass, never a compile.
  */
 import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -17,6 +21,8 @@ import {
 } from '../../namespace/index.js';
 import { depfilePrerequisites, treeHeaders, type TreeHeader } from './depfile.js';
 import { compileArgs, headerList, includeTrees, onlyParams } from './params.js';
+import { keepHint, likelyRecorded } from './hints.js';
+import { whyNotOneRun } from './one-run.js';
 import { runTool, toolchainOf, type Placed } from './toolchain-run.js';
 
 export const GCC = '/usr/bin/gcc';
@@ -48,39 +54,82 @@ async function storeFile(ctx: RealizeContext, path: string, name: string): Promi
   return byContentName(object);
 }
 
-/** Realize `cc:compile`: discover the headers, emit the exact name, realize it. */
+/** What one sandboxed gcc run of a compile left: its dependency file's prerequisites, and the object if it compiled. */
+interface GccRun {
+  readonly deps: string[];
+  readonly headers: TreeHeader[];
+  readonly object?: Resource;
+}
+
+/**
+ * Run gcc on the source with the whole include trees at `/include/<n>`: `-M` (discovery only) or, with `compile`,
+ * the compile itself with `-MD`, its command the exact name's to the byte (`compileExact`).
+ */
+async function wholeTreeRun(req: AtomRequest, ctx: RealizeContext, c: { args: readonly string[]; src: string; source: string; trees: readonly string[]; toolchain: string }, compile: boolean): Promise<GccRun> {
+  return withWorkDir(ctx.store, async (work) => {
+    const out = join(work, 'out');
+    mkdirSync(out);
+    const placed: Placed[] = [{ host: c.src, at: `/src/${c.source}` }, ...c.trees.map((t, i) => ({ host: t, at: `/include/${i}` }))];
+    const name = objectName(c.source);
+    const what = compile ? ['-MD', '-MF', '/out/deps.d', '-c', `/src/${c.source}`, '-o', `/out/${name}`] : ['-M', '-MF', '/out/deps.d', `/src/${c.source}`];
+    await runTool(ctx, { toolchain: c.toolchain, program: GCC, placed, out, work, argv: ['gcc', ...c.args, ...c.trees.map((_, i) => `-I/include/${i}`), ...what] });
+    const deps = depfilePrerequisites(readFileSync(join(out, 'deps.d'), 'utf8'));
+    const headers = checkedHeaders(req, deps, `/src/${c.source}`);
+    if (!compile) return { deps, headers };
+    const { object } = await addPath(ctx.store, join(out, name), { name });
+    return { deps, headers, object: objectResource(ctx.store, object) };
+  });
+}
+
+/**
+ * Realize `cc:compile`. When the module's exact name is probably recorded (hints.ts), discover the headers
+ * (`-M`) and realize the exact name: a lookup. Otherwise compile with the whole trees, once; when nothing the
+ * dependency file leaves out can have mattered (one-run.ts), that object is the exact name's result too, which
+ * the engine records with the reduction; else the exact name is compiled as a second run.
+ */
 export async function compile(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
   onlyParams(req, ['args']);
   const args = compileArgs(req);
   const src = fileInput(req, inputs, 'src');
-  const trees = includeTrees(req, inputs);
+  const trees = includeTrees(req, inputs).map((t) => t.path);
   const toolchain = toolchainOf(req, inputs, GCC);
   const source = realName(src);
-  const headers = await withWorkDir(ctx.store, async (work) => {
-    const out = join(work, 'out');
-    mkdirSync(out);
-    const placed: Placed[] = [{ host: src.path, at: `/src/${source}` }, ...trees.map((t, i) => ({ host: t.path, at: `/include/${i}` }))];
-    await runTool(ctx, {
-      toolchain, program: GCC, placed, out, work,
-      argv: ['gcc', ...args, ...trees.map((_, i) => `-I/include/${i}`), '-M', '-MF', '/out/deps.d', `/src/${source}`],
-    });
-    return readHeaders(req, readFileSync(join(out, 'deps.d'), 'utf8'), `/src/${source}`);
-  });
-  const inputNames: string[] = [`src: (${await storeFile(ctx, src.path, source)})`, `toolchain: (${inputs['toolchain']!.name})`];
-  for (const [i, h] of headers.entries()) {
-    inputNames.push(`h${i}: (${await storeFile(ctx, join(trees[h.tree]!.path, h.path), basename(h.path))})`);
-  }
-  const exact = `cc:compile-exact?args=${list(args)}&includes=${trees.length}&headers=${list(headers.map((h) => `${h.tree}/${h.path}`))}(${inputNames.join(', ')})`;
-  ctx.log(`reads ${headers.length} header${headers.length === 1 ? '' : 's'} of its include trees`);
+  const module = { toolchain: inputs['toolchain']!.name, args, trees: trees.length, source };
+  const c = { args, src: src.path, source, trees, toolchain };
+  const run = await wholeTreeRun(req, ctx, c, !likelyRecorded(ctx.store, module, src.path, trees));
+  const exact = await exactName(ctx, { args, src: src.path, source, trees, toolchain: inputs['toolchain']!.name }, run.headers);
+  keepHint(ctx.store, module, src.path, trees, run.headers);
   ctx.emitReduction(exact);
+  if (run.object) {
+    const why = whyNotOneRun({ args, trees, headers: run.headers, deps: run.deps, texts: [src.path, ...run.headers.map((h) => join(trees[h.tree]!, h.path))].map((p) => readFileSync(p, 'latin1')) });
+    if (why === undefined) {
+      // The engine records the exact name's spelling → this object, then this name → the exact name (step.ts).
+      ctx.log(`compiled in one run with the whole include trees; ${headerCount(run.headers)}, recorded as the result of its exact name`);
+      return { out: run.object };
+    }
+    ctx.log(`compiled with the whole include trees, but ${why}: compiling its exact name again`);
+  } else {
+    ctx.log(`reads ${headerCount(run.headers)} of its include trees (discovery only: its exact name is probably recorded)`);
+  }
   if (!ctx.resolve) throw new NomiaError('namespace/contract', 'cc:compile needs a realize context that can resolve names (its refined name is realized through the engine)');
   const [object] = await ctx.resolve(exact, { pure: true, signal: ctx.signal });
   if (!object) throw new NomiaError('namespace/contract', `${exact} gave no output`);
   return { out: object };
 }
 
-function readHeaders(req: AtomRequest, depfile: string, source: string): TreeHeader[] {
-  const { headers, stray } = treeHeaders(depfilePrerequisites(depfile), source);
+const headerCount = (h: readonly TreeHeader[]) => `${h.length} header${h.length === 1 ? '' : 's'}`;
+
+/** The exact name: the source and each header read, stored by its own content, at the paths where it was found. */
+async function exactName(ctx: RealizeContext, c: { args: readonly string[]; src: string; source: string; trees: readonly string[]; toolchain: string }, headers: readonly TreeHeader[]): Promise<string> {
+  const inputNames: string[] = [`src: (${await storeFile(ctx, c.src, c.source)})`, `toolchain: (${c.toolchain})`];
+  for (const [i, h] of headers.entries()) {
+    inputNames.push(`h${i}: (${await storeFile(ctx, join(c.trees[h.tree]!, h.path), basename(h.path))})`);
+  }
+  return `cc:compile-exact?args=${list(c.args)}&includes=${c.trees.length}&headers=${list(headers.map((h) => `${h.tree}/${h.path}`))}(${inputNames.join(', ')})`;
+}
+
+function checkedHeaders(req: AtomRequest, deps: readonly string[], source: string): TreeHeader[] {
+  const { headers, stray } = treeHeaders(deps, source);
   if (stray.length) {
     throw new NomiaError('cc/outside-trees', `${req.namespace.id}:${req.nameId} read ${stray.join(', ')}, which is neither the toolchain's nor inside an include tree`, {
       hint: 'include headers through the include trees only (no `..` out of a tree)',
@@ -112,7 +161,7 @@ export async function compileExact(req: AtomRequest, inputs: Readonly<Record<str
     });
     // Only the listed headers exist here, so the compile can read no other; that it read no fewer is not
     // required (a header discovery saw but the compile skipped changes nothing the object depends on).
-    readHeaders(req, readFileSync(join(out, 'deps.d'), 'utf8'), `/src/${source}`);
+    checkedHeaders(req, depfilePrerequisites(readFileSync(join(out, 'deps.d'), 'utf8')), `/src/${source}`);
     const { object } = await addPath(ctx.store, join(out, name), { name });
     return { out: objectResource(ctx.store, object) };
   });

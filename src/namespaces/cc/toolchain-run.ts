@@ -64,6 +64,8 @@ export async function runTool(ctx: RealizeContext, run: ToolRun): Promise<void> 
     tail.push(line);
     if (tail.length > 25) tail.shift();
   };
+  // The command, for `nomia log NAME` (and a count of the runs in a node's events).
+  ctx.log(`$ ${run.argv.join(' ')}`);
   const exit = await runSandboxed({
     program: run.program, argv: run.argv, storeDir: ctx.store.layout.storeDir, storeView, visible: [], binds, cwd: run.cwd ?? '/tmp', root: run.toolchain,
     env: { PATH: ROOT_PATH, HOME: '/homeless-shelter', TMPDIR: '/tmp', LC_ALL: 'C', SOURCE_DATE_EPOCH: '1' },

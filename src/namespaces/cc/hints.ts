@@ -1,0 +1,91 @@
+/**
+ * A guess, before a compile runs, of whether its exact name is likely
+ * recorded already (docs/namespaces/cc.md, "One run per compile").
+ *
+ * Realizing `cc:compile` means its include trees or its source changed.
+ * When only a header it does not read changed, discovery alone (a
+ * preprocessor pass) finds the recorded exact name and nothing compiles;
+ * otherwise the compile itself is the discovery, one run. Which one to
+ * start with is guessed from the last compile of the same module (the
+ * same toolchain, flags, number of trees and source name): if the source
+ * and every header one of its last few compiles read have the same content
+ * now, the exact name is probably that one (a header changed and changed
+ * back, a shadowing header added and removed, find theirs too). A guess only picks the order of the work: a
+ * wrong one costs a run, never a wrong object. Hints live in the store's
+ * `cache/cc/hints/` (a few hundred bytes per module and flag set; removing
+ * the folder is always safe).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir, type Store } from '../../namespace/index.js';
+import type { TreeHeader } from './depfile.js';
+
+/** Which module a hint is about: the parts of a compile that stay when its source or headers change. */
+export interface Module {
+  readonly toolchain: string;
+  readonly args: readonly string[];
+  readonly trees: number;
+  readonly source: string;
+}
+
+/** What one compile read: the source's and each header's sha256. */
+interface Hint {
+  readonly src: string;
+  readonly headers: readonly (readonly [number, string, string])[];
+}
+
+/** How many of a module's last compiles a guess looks at. */
+const KEPT = 4;
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+function hintPath(store: Store, m: Module): string {
+  const key = createHash('sha256').update(JSON.stringify([m.toolchain, m.args, m.trees, m.source])).digest('hex');
+  return join(cacheDir(store, 'cc'), 'hints', key);
+}
+
+function readHints(path: string): Hint[] {
+  try {
+    const hints = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return Array.isArray(hints) ? hints.filter((h: Hint) => typeof h?.src === 'string' && Array.isArray(h.headers)) : [];
+  } catch {
+    return [];
+  }
+}
+
+function sameNow(hint: Hint, trees: readonly string[]): boolean {
+  try {
+    return hint.headers.every(([tree, path, hash]) => trees[tree] !== undefined && sha256(readFileSync(join(trees[tree]!, path))) === hash);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the module's last compile read the same source and headers as are
+ * there now (`src`, the trees' host directories): then its exact name is
+ * probably recorded.
+ */
+export function likelyRecorded(store: Store, m: Module, src: string, trees: readonly string[]): boolean {
+  const hints = readHints(hintPath(store, m));
+  if (!hints.length) return false;
+  const source = sha256(readFileSync(src));
+  return hints.some((h) => h.src === source && sameNow(h, trees));
+}
+
+/** Keep what this compile read, for the next guess (written whole and renamed into place). */
+export function keepHint(store: Store, m: Module, src: string, trees: readonly string[], headers: readonly TreeHeader[]): void {
+  const hint: Hint = { src: sha256(readFileSync(src)), headers: headers.map((h) => [h.tree, h.path, sha256(readFileSync(join(trees[h.tree]!, h.path)))] as const) };
+  const path = hintPath(store, m);
+  const same = (h: Hint) => h.src === hint.src && JSON.stringify(h.headers) === JSON.stringify(hint.headers);
+  const hints = [hint, ...readHints(path).filter((h) => !same(h))].slice(0, KEPT);
+  try {
+    mkdirSync(join(path, '..'), { recursive: true });
+    const temp = `${path}.${randomBytes(6).toString('hex')}`;
+    writeFileSync(temp, JSON.stringify(hints));
+    renameSync(temp, path);
+  } catch {
+    // A hint that cannot be kept only makes the next guess worse.
+  }
+}
