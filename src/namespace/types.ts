@@ -93,7 +93,13 @@ export interface RealizeContext {
   readonly events: EventSink;
   /** A line for the log of this node: short for `events.emit({kind: 'log', line})`. */
   log(line: string): void;
-  /** Record that this node's output reduces to `toName` (a refinement learned on the way, e.g. latest → exact). */
+  /**
+   * Record that this node's output reduces to `toName` (a refinement learned on the way, e.g. latest → exact).
+   * When `toName` is a name of this same namespace and the node returns that output without realizing
+   * `toName` through the engine, the output is recorded as `toName`'s result too: the namespace vouches that
+   * realizing `toName` gives it (as `cc:compile` does for its exact compile). That row is written before the
+   * node's own. A name of another namespace gets only the node's row (docs/engine.md, "Reductions").
+   */
   emitReduction(toName: string, output?: string): void;
   /**
    * Realize another name in the same run (recursive use: a namespace built on
