@@ -17,7 +17,7 @@
 import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
-  addPath, type AtomRequest, byContentName, NomiaError, objectResource, parseObjectPath, printValue, type RealizeContext, type Resource, stringParam, usage, withWorkDir,
+  addPath, type AtomRequest, byContentName, findObject, hashPath, NomiaError, objectResource, parseObjectPath, printValue, type RealizeContext, type Resource, stringParam, usage, withWorkDir,
 } from '../../namespace/index.js';
 import { depfilePrerequisites, treeHeaders, type TreeHeader } from './depfile.js';
 import { compileArgs, headerList, includeTrees, onlyParams } from './params.js';
@@ -48,9 +48,16 @@ function objectName(source: string): string {
   return `${source.replace(/\.[^.]*$/, '')}.o`;
 }
 
-/** Store a file by its own content under `name` (a header or a source read out of a tree). */
+/**
+ * A file by its own content under `name` (a header or a source read out of a tree), stored unless it is there
+ * already: most headers are, after the first compile that read them, and hashing one is much cheaper than
+ * adding it (a copy, an fsync, a commit, a work directory removed) only to find it present.
+ */
 async function storeFile(ctx: RealizeContext, path: string, name: string): Promise<string> {
-  const { object } = await addPath(ctx.store, realpathSync(path), { name });
+  const real = realpathSync(path);
+  const present = findObject(ctx.store, (await hashPath(real)).hash, name);
+  if (present) return byContentName(present);
+  const { object } = await addPath(ctx.store, real, { name });
   return byContentName(object);
 }
 
