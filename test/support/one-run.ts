@@ -17,5 +17,8 @@ interface Event {
 export function oneRunCompiles(text: string): string[] {
   const events = text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
   const nodes = new Set(events.filter((e) => e.kind === 'log' && e.line?.startsWith('compiled in one run')).map((e) => e.node));
-  return events.filter((e) => e.kind === 'reduced' && nodes.has(e.node) && e.to?.startsWith('cc:compile-exact?')).map((e) => e.to!);
+  // One per node: a node recorded under several spellings (static and refined) reports a `reduced` event for each.
+  const exact = new Map<number | undefined, string>();
+  for (const e of events) if (e.kind === 'reduced' && nodes.has(e.node) && e.to?.startsWith('cc:compile-exact?')) exact.set(e.node, e.to);
+  return [...exact.values()];
 }
