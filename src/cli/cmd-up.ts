@@ -45,10 +45,9 @@ Example:
               hint: 'e.g. nomia up --root web \'service:process?args=[…]&ready=…(exe: …)\'',
             });
           }
-          const first = await ask(store.layout.home, { op: 'status' });
-          const label = first.services?.find((s) => s.id === services[0])?.label ?? 'service';
-          const root = opts.root ?? checkRootName(label);
-          const { service } = await ask(store.layout.home, { op: 'hold', id: services[0]!, root });
+          // Without --root the supervisor names it by its label: one question to it, not a status and a hold.
+          const { service } = await ask(store.layout.home, { op: 'hold', id: services[0]!, ...(opts.root === undefined ? {} : { root: opts.root }) });
+          const root = opts.root ?? service!.label;
           if (opts.json) return JSON.stringify({ root, id: service!.id, endpoint: service!.endpoint, pid: service!.pid });
           return `${root}: ${service!.label} ready${service!.endpoint ? ` at ${service!.endpoint}` : ''} (pid ${service!.pid})`;
         } finally {
