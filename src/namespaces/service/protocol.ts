@@ -13,8 +13,9 @@ export type Request =
   /**
    * Name the running service `id` by the root `root` (moved from another service if it had one); without
    * `root`, by its label (`name=`, else `args[0]`), as `nomia up` without `--root` does: one question, not two.
+   * With `ifReady`, a service that is not ready now is `service/not-found` and nothing is held (the memo of `up`).
    */
-  | { readonly op: 'hold'; readonly id: string; readonly root?: string }
+  | { readonly op: 'hold'; readonly id: string; readonly root?: string; readonly ifReady?: boolean }
   /** Let go of root `root` (or of every root): what nothing holds any more stops, dependents first. */
   | { readonly op: 'down'; readonly root?: string; readonly all?: boolean }
   | { readonly op: 'status' };

@@ -138,10 +138,10 @@ export class Supervisor {
       .map((e) => ({ spec: e.proc.spec, holders: [...e.holders], process: e.proc.saved() })));
   }
 
-  /** Name the running service `id` by `root` (default: its label); a root names one service, so it leaves any other. */
-  async hold(id: string, given: string | undefined): Promise<ServiceInfo> {
+  /** Name the running service `id` by `root` (default: its label; with `ifReady`, only if it is ready); a root names one service, so it leaves any other. */
+  async hold(id: string, given: string | undefined, ifReady = false): Promise<ServiceInfo> {
     const entry = this.services.get(id);
-    if (!entry) throw new NomiaError('service/not-found', `no service ${id} is running`, { hint: 'start it: nomia up --root R NAME' });
+    if (!entry || (ifReady && entry.proc.state !== 'ready')) throw new NomiaError('service/not-found', `no service ${id} is running`, { hint: 'start it: nomia up --root R NAME' });
     const root = given ?? checkRootName(entry.proc.spec.label);
     entry.holders.add(rootHolder(root));
     await this.release([...this.services.keys()].filter((other) => other !== id), rootHolder(root));
