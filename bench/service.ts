@@ -18,7 +18,7 @@
  * Every process started is stopped before the next run (`nomia down`, kill).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -126,3 +126,6 @@ for (const [what, n, s] of rows) console.log(`  ${what.padEnd(48)} nomia ${ms(n)
 const cli = median(one.cli);
 console.log(`  Node's own start (\`node -e ''\`): ${ms(median(one.node))}`);
 console.log(`  the CLI's own start-up (\`nomia status\`): ${ms(cli)}; warm \`up\` less that: ${ms(median(one.warm) - cli)}; the chain less that: ${ms(median(chain.nomia) - cli)} (${ms((median(chain.nomia) - cli) / CHAIN)} a service)`);
+// Its store in /dev/shm is memory: once the supervisor has gone with its last service, nothing of the run is kept.
+await supervisorGone();
+rmSync(dir, { recursive: true, force: true });
