@@ -11,11 +11,14 @@
  * 2. Twenty services in a chain, each needing the one before (its endpoint
  *    in its environment): one `nomia up` of the last, against the script
  *    starting them one after another, each once the one before answers.
+ * 3. The second `nomia up` of the running service (answered from the memo
+ *    of `up`), beside the floor of any command: Node's own start
+ *    (`node -e ''`) and `nomia status`.
  *
  * Every process started is stopped before the next run (`nomia down`, kill).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -82,7 +85,7 @@ async function supervisorGone(): Promise<void> {
   await sleep(2600);
 }
 
-const one = { cold: [] as number[], warm: [] as number[], script: [] as number[], cli: [] as number[] };
+const one = { cold: [] as number[], warm: [] as number[], again: [] as number[], script: [] as number[], cli: [] as number[], node: [] as number[] };
 const keeper = await freePort();
 for (let i = 0; i < RUNS; i++) {
   const port = await freePort();
@@ -91,6 +94,8 @@ for (let i = 0; i < RUNS; i++) {
   await supervisorGone();
   nomia(['up', '--root', 'keeper', serviceName(keeper, 'keeper')]);
   one.warm.push(timed(() => nomia(['up', '--root', 'b', '--log-format', 'json', serviceName(port, 'one')])));
+  one.again.push(timed(() => nomia(['up', '--root', 'b', '--log-format', 'json', serviceName(port, 'one')])));
+  one.node.push(timed(() => spawnSync(process.execPath, ['-e', ''])));
   // The floor of any nomia command: Node's start-up and one question to the supervisor.
   one.cli.push(timed(() => nomia(['status'])));
   nomia(['down', 'b']);
@@ -113,9 +118,14 @@ for (let i = 0; i < Math.max(1, Math.floor(RUNS / 2)); i++) {
 const rows: [string, number, number][] = [
   ['one HTTP service, cold (starts the supervisor)', median(one.cold), median(one.script)],
   ['one HTTP service, warm (supervisor running)', median(one.warm), median(one.script)],
+  ['the same service again, running (memo of up)', median(one.again), median(one.script)],
   [`${CHAIN} services in a chain`, median(chain.nomia), median(chain.script)],
 ];
 console.log(`bench/service: from start to ready (median of ${RUNS}; chain: ${chain.nomia.length}), nomia up vs a shell script polling the same probe; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const [what, n, s] of rows) console.log(`  ${what.padEnd(48)} nomia ${ms(n).padStart(8)}   script ${ms(s).padStart(8)}   ratio ${(n / s).toFixed(2)}×`);
 const cli = median(one.cli);
+console.log(`  Node's own start (\`node -e ''\`): ${ms(median(one.node))}`);
 console.log(`  the CLI's own start-up (\`nomia status\`): ${ms(cli)}; warm \`up\` less that: ${ms(median(one.warm) - cli)}; the chain less that: ${ms(median(chain.nomia) - cli)} (${ms((median(chain.nomia) - cli) / CHAIN)} a service)`);
+// Its store in /dev/shm is memory: once the supervisor has gone with its last service, nothing of the run is kept.
+await supervisorGone();
+rmSync(dir, { recursive: true, force: true });

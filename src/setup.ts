@@ -1,15 +1,14 @@
 /**
  * Setting up a realize the way the CLI does, for any program: the registry
- * of namespaces (the built-ins, with the sandbox chosen, and those
+ * of namespaces (the built-ins, loaded on first use, with the sandbox chosen, and those
  * configured in nomia.json, started as processes on first use) and the run
  * context of this process.
  */
 import { configFiles, createRegistry, loadExternalSpecs, type ExternalFactory, type Registry } from './namespace/registry.js';
 import { loadTrustedKeys } from './namespace/trust.js';
 import type { RunContext } from './namespace/types.js';
-import { builtinNamespaces } from './namespaces/index.js';
 import { deferredNamespace } from './namespace/deferred.js';
-import { createPackageNamespace } from './namespaces/package/index.js';
+import { lazyBuiltinNamespaces } from './namespaces/lazy.js';
 import type { SandboxMode } from './namespaces/package/sandbox.js';
 
 /**
@@ -33,10 +32,8 @@ export interface RegistryOptions {
  * nomia.json's namespaces, and the signers trusted there (the user's and the project's, and `options.trustedKeys`).
  */
 export function registry(cwd = process.cwd(), options: RegistryOptions = {}): Registry {
-  const builtins = options.sandbox === undefined || options.sandbox === 'bubblewrap'
-    ? builtinNamespaces
-    : builtinNamespaces.map((ns) => (ns.id === 'package' ? createPackageNamespace({ sandbox: options.sandbox! }) : ns));
-  return createRegistry(builtins, loadExternalSpecs(cwd), startExternal, loadTrustedKeys(configFiles(cwd), options.trustedKeys));
+  // Each built-in is loaded when first used (namespaces/lazy.ts): start-up time is most of a small command.
+  return createRegistry(lazyBuiltinNamespaces(options.sandbox), loadExternalSpecs(cwd), startExternal, loadTrustedKeys(configFiles(cwd), options.trustedKeys));
 }
 
 /** The context enters once per run: one time, one environment, one working directory. */

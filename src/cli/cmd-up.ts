@@ -1,16 +1,21 @@
-/** `nomia up [--root R] NAME`: start the services a name names (and what they need) and return once they are ready. */
+/**
+ * `nomia up [--root R] NAME`: start the services a name names (and what they need) and return once they are ready.
+ *
+ * Two paths. The lean one answers a second `up` of a name whose service runs and is ready: the memo of
+ * `up` (up-memo.ts) names the service, and one question to the supervisor holds it, before the engine,
+ * the store's database or any namespace is loaded. The full one realizes the name (starting what is not
+ * running), holds its service, and memoizes the name when its meaning cannot change.
+ */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { realize } from '../engine/realize.js';
-import { ask } from '../namespaces/service/client.js';
-import { runningId } from '../namespaces/service/spec.js';
-import { registry, runContext } from '../setup.js';
-import { checkRootName } from '../store/roots.js';
-import { fileOrArgument } from './input.js';
-import { eventRenderer, type LogFormat } from './render-events.js';
+import { askIfRunning } from '../namespaces/service/client.js';
+import type { ServiceInfo } from '../namespaces/service/protocol.js';
+import { storeHome } from '../store/layout.js';
+import { fileOrArgument, type NameInput } from './input.js';
+import type { LogFormat } from './render-events.js';
 import { parseLogFormat } from './options.js';
 import { run } from './run.js';
-import { withStore } from './store-options.js';
+import { readUpMemo, upMemoKey } from './up-memo.js';
 
 interface Opts { root?: string; file?: string; logFormat: LogFormat; json?: boolean }
 
@@ -27,34 +32,65 @@ export function register(program: Command): void {
     .addHelpText('after', `
 Example:
   nomia up --root web 'service:process?args=[httpd, -f, -p, 127.0.0.1:8080, -h, $www]&ready=http://127.0.0.1:8080/(exe: TOOLS/bin/busybox, www: DIR)'`)
-    .action((arg: string | undefined, opts: Opts, cmd: Command) => run(() => {
-      if (opts.root !== undefined) checkRootName(opts.root);
+    .action((arg: string | undefined, opts: Opts, cmd: Command) => run(async () => {
+      if (opts.root !== undefined) (await import('../store/roots.js')).checkRootName(opts.root);
       const input = fileOrArgument(opts.file, arg);
-      return { input, go: () => withStore(cmd, async (store) => {
-        const reg = registry(process.cwd());
-        const render = eventRenderer(opts.logFormat);
-        try {
-          const { roots } = await realize(input.text, { store, registry: reg, context: runContext(), jobs: 8, onEvent: render.listener, source: input.text });
-          render.finish();
-          const services = roots.flatMap((r) => {
-            const id = runningId(r);
-            return id === undefined ? [] : [id];
-          });
-          if (services.length !== 1) {
-            throw new NomiaError('usage', `\`nomia up\` takes a name whose result is one service; this one gives ${roots.map((r) => r.type).join(', ') || 'nothing'}`, {
-              hint: 'e.g. nomia up --root web \'service:process?args=[…]&ready=…(exe: …)\'',
-            });
-          }
-          const first = await ask(store.layout.home, { op: 'status' });
-          const label = first.services?.find((s) => s.id === services[0])?.label ?? 'service';
-          const root = opts.root ?? checkRootName(label);
-          const { service } = await ask(store.layout.home, { op: 'hold', id: services[0]!, root });
-          if (opts.json) return JSON.stringify({ root, id: service!.id, endpoint: service!.endpoint, pid: service!.pid });
-          return `${root}: ${service!.label} ready${service!.endpoint ? ` at ${service!.endpoint}` : ''} (pid ${service!.pid})`;
-        } finally {
-          render.finish();
-          await reg.close();
-        }
-      }) };
+      return { input, go: async () => {
+        const home = storeHome((cmd.optsWithGlobals() as { store?: string }).store);
+        const key = upMemoKey(input.text, home, process.cwd());
+        const held = key === undefined ? undefined : await holdMemoized(home, key, opts.root);
+        return answer(held ?? await upFull(cmd, input, opts, key), opts);
+      } };
     }));
+}
+
+function answer(service: ServiceInfo, opts: Opts): string {
+  const root = opts.root ?? service.label;
+  if (opts.json) return JSON.stringify({ root, id: service.id, endpoint: service.endpoint, pid: service.pid });
+  return `${root}: ${service.label} ready${service.endpoint ? ` at ${service.endpoint}` : ''} (pid ${service.pid})`;
+}
+
+/** The lean path: hold the service memoized under `key` if it runs and is ready; undefined otherwise. */
+async function holdMemoized(home: string, key: string, root: string | undefined): Promise<ServiceInfo | undefined> {
+  const id = readUpMemo(home, key);
+  if (id === undefined) return undefined;
+  try {
+    return (await askIfRunning(home, { op: 'hold', id, ifReady: true, ...(root === undefined ? {} : { root }) }))?.service;
+  } catch (e) {
+    // Not running (stopped, or never ready): the full path starts it. Any other error is the supervisor's, and real.
+    if (e instanceof Error && (e as { code?: string }).code === 'service/not-found') return undefined;
+    throw e;
+  }
+}
+
+/** The full path: realize the name, hold its one service, and memoize the name if its meaning is fixed. */
+async function upFull(cmd: Command, input: NameInput, opts: Opts, key: string | undefined): Promise<ServiceInfo> {
+  const [{ realize }, { registry, runContext }, { withStore }, { eventRenderer }, { runningId }, { ask }, memo, { parseName }] = await Promise.all([
+    import('../engine/realize.js'), import('../setup.js'), import('./store-options.js'), import('./render-events.js'),
+    import('../namespaces/service/spec.js'), import('../namespaces/service/client.js'), import('./up-memo.js'), import('../name/parse.js'),
+  ]);
+  return withStore(cmd, async (store) => {
+    const reg = registry(process.cwd());
+    const render = eventRenderer(opts.logFormat);
+    try {
+      const { roots } = await realize(input.text, { store, registry: reg, context: runContext(), jobs: 8, onEvent: render.listener, source: input.text });
+      render.finish();
+      const services = roots.flatMap((r) => {
+        const id = runningId(r);
+        return id === undefined ? [] : [id];
+      });
+      if (services.length !== 1) {
+        throw new NomiaError('usage', `\`nomia up\` takes a name whose result is one service; this one gives ${roots.map((r) => r.type).join(', ') || 'nothing'}`, {
+          hint: 'e.g. nomia up --root web \'service:process?args=[…]&ready=…(exe: …)\'',
+        });
+      }
+      // Without --root the supervisor names it by its label: one question to it, not a status and a hold.
+      const { service } = await ask(store.layout.home, { op: 'hold', id: services[0]!, ...(opts.root === undefined ? {} : { root: opts.root }) });
+      if (key !== undefined && memo.exactServiceName(parseName(input.text))) memo.writeUpMemo(store.layout.home, key, services[0]!);
+      return service!;
+    } finally {
+      render.finish();
+      await reg.close();
+    }
+  });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { after, describe, it } from 'node:test';
 import type { AtomRequest } from '../../src/namespace/index.js';
-import { parseProbe, probeOnce, probeText } from '../../src/namespaces/service/probe.js';
+import { nextProbeWait, parseProbe, PROBE_FIRST_MS, type Probe, probeOnce, probeText } from '../../src/namespaces/service/probe.js';
 
 const req: AtomRequest = { namespace: { id: 'service', params: [] }, nameId: 'process', params: [] };
 
@@ -70,5 +70,29 @@ describe('probeOnce', () => {
     assert.equal(await probeOnce({ kind: 'command', argv: ['sh', '-c', 'exit 0'] }, env, '/'), true);
     assert.equal(await probeOnce({ kind: 'command', argv: ['sh', '-c', 'exit 1'] }, env, '/'), false);
     assert.equal(await probeOnce({ kind: 'command', argv: ['/nonexistent/probe'] }, env, '/'), false);
+  });
+});
+
+describe('the back-off between readiness attempts', () => {
+  /** The waits of the first `n` seconds of polling. */
+  const waits = (probe: Probe, ms: number) => {
+    const out = [PROBE_FIRST_MS];
+    for (let total = PROBE_FIRST_MS; total < ms; total += out.at(-1)!) out.push(nextProbeWait(out.at(-1)!, probe));
+    return out;
+  };
+  const tcp: Probe = { kind: 'tcp', host: '127.0.0.1', port: 1 };
+
+  it('starts short and grows, never shrinking', () => {
+    const w = waits(tcp, 2000);
+    assert.ok(w[0]! <= 1 && w[1]! <= 2, `short at first: ${w.slice(0, 4).join(', ')}`);
+    for (let i = 1; i < w.length; i++) assert.ok(w[i]! >= w[i - 1]!, `non-decreasing at ${i}: ${w.join(', ')}`);
+    assert.ok(w.length < 60, `a second of polling is not a busy loop: ${w.length} attempts`);
+  });
+
+  it('notices a network service at most 50 ms after it is ready; a command probe backs off to 250 ms', () => {
+    assert.equal(Math.max(...waits(tcp, 10_000)), 50);
+    assert.equal(Math.max(...waits({ kind: 'http', host: '127.0.0.1', port: 1, path: '/' }, 10_000)), 50);
+    assert.equal(Math.max(...waits({ kind: 'unix', path: '/x' }, 10_000)), 50);
+    assert.equal(Math.max(...waits({ kind: 'command', argv: ['true'] }, 10_000)), 250);
   });
 });

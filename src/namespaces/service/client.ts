@@ -3,6 +3,12 @@
  * starts the supervisor when none answers (under a lock, so two clients
  * start one); `askIfRunning` (status, logs, down) starts one only when a
  * supervisor that died left services for it to adopt.
+ *
+ * Light on purpose: `nomia status`, `logs`, `down` and the answer of `up`
+ * are one question each, so this module loads only Node's own modules until
+ * it has an error to throw or a supervisor to start; the namespace contract
+ * (and with it the store and SQLite) is imported then. That was two thirds
+ * of `nomia status`'s CPU time (docs/namespaces/service.md).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
@@ -10,7 +16,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { type ErrorCode, lockFile, NomiaError } from '../../namespace/index.js';
+import type { ErrorCode, NomiaError } from '../../namespace/index.js';
 import { closeInheritedDescriptors } from '../inherited-fds.js';
 import { type Request, type Response, servicesDir, socketPath } from './protocol.js';
 import { hasSavedState } from './saved-state.js';
@@ -18,6 +24,13 @@ import { hasSavedState } from './saved-state.js';
 const MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
 /** How long a new supervisor may take to listen. */
 const START_MS = 10_000;
+
+/** The namespace contract, loaded on first need (see above). */
+const contract = () => import('../../namespace/index.js');
+
+async function supervisorError(home: string, what: string, hint: string): Promise<NomiaError> {
+  return new (await contract()).NomiaError('service/supervisor', `the service supervisor of ${home} ${what}`, { hint });
+}
 
 /** Send `req`; undefined when no supervisor listens. */
 function send(home: string, req: Request): Promise<Response | undefined> {
@@ -32,19 +45,19 @@ function send(home: string, req: Request): Promise<Response | undefined> {
     socket.on('data', (c) => { text += c.toString('utf8'); });
     socket.once('error', (e: NodeJS.ErrnoException) => {
       if (!connected && (e.code === 'ENOENT' || e.code === 'ECONNREFUSED')) resolve(undefined);
-      else reject(new NomiaError('service/supervisor', `the service supervisor of ${home} broke off: ${e.message}`, { hint: 'run the command again' }));
+      else void supervisorError(home, `broke off: ${e.message}`, 'run the command again').then(reject, reject);
     });
     socket.once('close', () => {
       if (!connected) return;
-      if (!text.trim()) reject(new NomiaError('service/supervisor', `the service supervisor of ${home} ended without an answer`, { hint: `its log: ${join(servicesDir(home), 'supervisor.log')}` }));
+      if (!text.trim()) void supervisorError(home, 'ended without an answer', `its log: ${join(servicesDir(home), 'supervisor.log')}`).then(reject, reject);
       else resolve(JSON.parse(text) as Response);
     });
   });
 }
 
-function unwrap(res: Response): Extract<Response, { ok: true }> {
+async function unwrap(res: Response): Promise<Extract<Response, { ok: true }>> {
   if (res.ok) return res;
-  throw new NomiaError(res.code as ErrorCode, res.message, res.hint === undefined ? {} : { hint: res.hint });
+  throw new (await contract()).NomiaError(res.code as ErrorCode, res.message, res.hint === undefined ? {} : { hint: res.hint });
 }
 
 /** Ask the supervisor if one runs (or has services to adopt); undefined if none does. */
@@ -60,7 +73,7 @@ export async function ask(home: string, req: Request): Promise<Extract<Response,
   if (first) return unwrap(first);
   const dir = servicesDir(home);
   mkdirSync(dir, { recursive: true });
-  const lock = await lockFile(join(dir, 'start.lock'));
+  const lock = await (await contract()).lockFile(join(dir, 'start.lock'));
   try {
     const again = await send(home, req);
     if (again) return unwrap(again);
@@ -77,7 +90,7 @@ export async function ask(home: string, req: Request): Promise<Extract<Response,
       const res = await send(home, req);
       if (res) return unwrap(res);
     }
-    throw new NomiaError('service/supervisor', `the service supervisor of ${home} did not start`, { hint: `its log: ${join(dir, 'supervisor.log')}` });
+    throw await supervisorError(home, 'did not start', `its log: ${join(dir, 'supervisor.log')}`);
   } finally {
     lock.release();
   }

@@ -21,6 +21,24 @@ export type Probe =
 /** Longest a single attempt may take, in ms. */
 const ATTEMPT_MS = 1000;
 
+/**
+ * The first wait between readiness attempts, in ms (the first attempt is made at once). A server binds
+ * within a millisecond or two of its exec, and a refused connect costs tens of microseconds: a first wait
+ * of 10 ms was most of a trivial service's start.
+ */
+export const PROBE_FIRST_MS = 1;
+/**
+ * The longest wait. A service is noticed ready at most this late: doubling up to 250 ms noticed one
+ * that bound after 260 ms only at 505 ms. A connect or a GET is cheap, so those are capped at 50 ms
+ * (the script peer's interval); a command probe starts a process each time, so it backs off further.
+ */
+const PROBE_MAX_MS = { network: 50, command: 250 } as const;
+
+/** The wait after `wait`: growing by half (1, 2, 3, 5, 8, 12, …) up to the probe's longest. */
+export function nextProbeWait(wait: number, probe: Probe): number {
+  return Math.min(Math.ceil(wait * 1.5), probe.kind === 'command' ? PROBE_MAX_MS.command : PROBE_MAX_MS.network);
+}
+
 /** Parse `ready=`: a URL text or an expanded command list; undefined is `started`. */
 export function parseProbe(req: AtomRequest, ready: string | readonly string[] | undefined): Probe {
   if (ready === undefined) return { kind: 'started' };

@@ -10,8 +10,12 @@ import type { ServiceSpec } from './spec.js';
 export type Request =
   /** Start the service (or join the running one) on behalf of `holder`; answered once it is ready. */
   | { readonly op: 'start'; readonly spec: ServiceSpec; readonly holder: string }
-  /** Name the running service `id` by the root `root` (moved from another service if it had one). */
-  | { readonly op: 'hold'; readonly id: string; readonly root: string }
+  /**
+   * Name the running service `id` by the root `root` (moved from another service if it had one); without
+   * `root`, by its label (`name=`, else `args[0]`), as `nomia up` without `--root` does: one question, not two.
+   * With `ifReady`, a service that is not ready now is `service/not-found` and nothing is held (the memo of `up`).
+   */
+  | { readonly op: 'hold'; readonly id: string; readonly root?: string; readonly ifReady?: boolean }
   /** Let go of root `root` (or of every root): what nothing holds any more stops, dependents first. */
   | { readonly op: 'down'; readonly root?: string; readonly all?: boolean }
   | { readonly op: 'status' };

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NomiaError } from '../../namespace/index.js';
 import { adoptedHandle, childHandle, type Exit, exitText, type ProcessHandle, running } from './process-handle.js';
-import { probeOnce, probeText, tcpAccepts, unixAccepts } from './probe.js';
+import { nextProbeWait, PROBE_FIRST_MS, probeOnce, probeText, tcpAccepts, unixAccepts } from './probe.js';
 import { sandboxArgs } from './sandbox.js';
 import type { ServiceSpec } from './spec.js';
 
@@ -21,13 +21,6 @@ export type ServiceState = 'starting' | 'ready' | 'restarting' | 'exited' | 'sto
 
 /** Between SIGTERM and SIGKILL on stop. */
 const GRACE_MS = 3000;
-/**
- * First and longest wait between readiness attempts. A server binds within
- * a millisecond or two of its exec, and a refused connect costs tens of
- * microseconds: a first wait of 10 ms was most of a trivial service's start.
- */
-const PROBE_FIRST_MS = 1;
-const PROBE_MAX_MS = 250;
 /** First and longest wait before a restart; a process that ran this long starts over at the first. */
 const RESTART_FIRST_MS = 100;
 const RESTART_MAX_MS = 5000;
@@ -179,7 +172,7 @@ export class ServiceProcess {
           'check the probe and the port in its args; raise ready-timeout= if it starts slowly');
       }
       await sleep(Math.min(wait, Math.max(1, deadline - Date.now())));
-      wait = Math.min(wait * 2, PROBE_MAX_MS);
+      wait = nextProbeWait(wait, this.spec.ready);
     }
   }
 

@@ -33,7 +33,7 @@ async function answer(req: Request): Promise<Response> {
   try {
     switch (req.op) {
       case 'start': return { ok: true, service: await supervisor.start(req.spec, req.holder) };
-      case 'hold': return { ok: true, service: await supervisor.hold(req.id, req.root) };
+      case 'hold': return { ok: true, service: await supervisor.hold(req.id, req.root, req.ifReady === true) };
       case 'down': return { ok: true, stopped: await supervisor.down(req.root, req.all === true) };
       case 'status': await supervisor.prune(); return { ok: true, services: supervisor.status() };
     }

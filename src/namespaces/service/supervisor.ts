@@ -15,7 +15,7 @@
  * (saved-state.ts) for the next supervisor to adopt.
  */
 import { join } from 'node:path';
-import { addRoot, NomiaError, removeRoot, type Store } from '../../namespace/index.js';
+import { addRoot, checkRootName, NomiaError, removeRoot, type Store } from '../../namespace/index.js';
 import type { ServiceInfo } from './protocol.js';
 import type { ProcessHandle } from './process-handle.js';
 import { ServiceProcess } from './running.js';
@@ -138,10 +138,11 @@ export class Supervisor {
       .map((e) => ({ spec: e.proc.spec, holders: [...e.holders], process: e.proc.saved() })));
   }
 
-  /** Name the running service `id` by `root`; a root names one service, so it leaves any other. */
-  async hold(id: string, root: string): Promise<ServiceInfo> {
+  /** Name the running service `id` by `root` (default: its label; with `ifReady`, only if it is ready); a root names one service, so it leaves any other. */
+  async hold(id: string, given: string | undefined, ifReady = false): Promise<ServiceInfo> {
     const entry = this.services.get(id);
-    if (!entry) throw new NomiaError('service/not-found', `no service ${id} is running`, { hint: 'start it: nomia up --root R NAME' });
+    if (!entry || (ifReady && entry.proc.state !== 'ready')) throw new NomiaError('service/not-found', `no service ${id} is running`, { hint: 'start it: nomia up --root R NAME' });
+    const root = given ?? checkRootName(entry.proc.spec.label);
     entry.holders.add(rootHolder(root));
     await this.release([...this.services.keys()].filter((other) => other !== id), rootHolder(root));
     this.save();
