@@ -1,14 +1,14 @@
 /**
  * Starting one command as `run-command.ts` promises (its own session and
  * process group, watched by `group-watchdog.ts`, what it leaves running
- * killed when it exits, its output cut into lines), on whichever thread
- * calls it: the main thread, or a command thread (`command-threads.ts`).
+ * killed when it exits, its output cut into lines), in whichever process
+ * calls it: nomia's, or a spawner (`spawners.ts`).
  * What happens is reported to `on`; the caller turns it into a promise.
  */
 import { spawn } from 'node:child_process';
 import { startWatchdog, watchGroup } from './group-watchdog.js';
 
-/** What a command thread is sent: a `CommandRequest` without its callbacks and signal. */
+/** What a spawner is sent: a `CommandRequest` without its callbacks and signal. */
 export interface CommandSpec {
   /** A path, or a name looked up on `env.PATH`. */
   readonly program: string;

@@ -16,7 +16,7 @@
 import { constants } from 'node:os';
 import { NomiaError } from '../errors.js';
 import type { CommandSpec } from './command-process.js';
-import { startOnThread } from './command-threads.js';
+import { startSpawned } from './spawners.js';
 import { closeInheritedDescriptors } from './inherited-fds.js';
 
 export interface CommandRequest extends CommandSpec {
@@ -75,7 +75,7 @@ export function runCommand(req: CommandRequest): Promise<CommandResult> {
       ...(req.argv0 === undefined ? {} : { argv0: req.argv0 }), ...(req.cwd === undefined ? {} : { cwd: req.cwd }), ...(req.statusPipe ? { statusPipe: true } : {}),
     };
     const onAbort = () => started.cancel();
-    const started = startOnThread(spec, {
+    const started = startSpawned(spec, {
       lines: (lines) => { for (const l of lines) req.onOutput(l); },
       status: (text) => { status += text; },
       error: (e) => {

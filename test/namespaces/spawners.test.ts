@@ -1,9 +1,9 @@
 /**
- * Commands started on command threads (namespaces/command-threads.ts) keep
+ * Commands started by spawners (namespaces/spawners.ts) keep
  * every promise of `runCommand`: output by lines, exit status and signal,
  * the status pipe, spawn errors with their code, cancel ending the whole
- * group, leftovers killed at exit; and nothing outlives nomia killed by
- * SIGKILL while its commands run on those threads.
+ * group, leftovers killed at exit, no descriptor but stdio; and nothing outlives nomia killed by
+ * SIGKILL while its commands run on those spawners.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { readyCommandThreads } from '../../src/namespaces/command-threads.js';
+import { readySpawners } from '../../src/namespaces/spawners.js';
 import { runCommand, type CommandRequest } from '../../src/namespaces/run-command.js';
 import { bin, env, tempDir } from '../support/cli.js';
 
@@ -39,11 +39,11 @@ const run = (args: string[], more: Partial<CommandRequest> = {}) => {
     .then((r) => ({ ...r, lines }));
 };
 
-test('on a command thread, a command keeps what runCommand promises', async () => {
-  // The first command of a process runs here; the second starts the threads. Wait until they are ready.
+test('started by a spawner, a command keeps what runCommand promises', async () => {
+  // The first command of a process runs here; the second starts the spawners. Wait until they are ready.
   await run(['-c', 'true']);
   await run(['-c', 'true']);
-  assert.ok(await until(() => readyCommandThreads() > 0, 20_000), 'the command threads start');
+  assert.ok(await until(() => readySpawners() > 0, 20_000), 'the spawners start');
 
   const out = await run(['-c', 'echo one; echo two >&2; printf three']);
   assert.deepEqual(out.exit, { status: 0 });
@@ -51,6 +51,9 @@ test('on a command thread, a command keeps what runCommand promises', async () =
   assert.deepEqual((await run(['-c', 'exit 3'])).exit, { status: 3 });
   assert.deepEqual((await run(['-c', 'kill -TERM $$'])).exit, { signal: 'SIGTERM' });
   assert.equal((await run(['-c', 'echo \'{"exit-code": 0}\' >&3'], { statusPipe: true })).status.trim(), '{"exit-code": 0}');
+
+  // Only stdio reaches the command: not the spawner's channel to nomia. (ls opens the directory it lists: 3.)
+  assert.deepEqual((await run(['-c', 'ls /proc/self/fd'])).lines.sort(), ['0', '1', '2', '3']);
 
   await assert.rejects(runCommand({ program: '/nonexistent/program', args: [], env: {}, signal: new AbortController().signal, onOutput: () => undefined }), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
 
@@ -69,10 +72,10 @@ test('on a command thread, a command keeps what runCommand promises', async () =
   assert.ok(await until(() => running(left).length === 0, 10_000), `left running: ${running(left).join(' ')}`);
 });
 
-test('after nomia dies by SIGKILL, commands running on its command threads do not outlive it', async () => {
-  const dir = tempDir('command-threads');
+test('after nomia dies by SIGKILL, commands running on its spawners do not outlive it', async () => {
+  const dir = tempDir('spawners');
   const arg = token(3);
-  // Five quick commands first: the threads are ready by the time the sleeping ones start.
+  // Five quick commands first: the spawners are ready by the time the sleeping ones start.
   const quick = Array.from({ length: 5 }, (_, i) => `q${i} = exec:run?args=[sh, -c, "sleep 0.1; echo ${i} > $out"]${i ? `(p: $q${i - 1})` : ''}`);
   const name = `compose\n${quick.join(';\n')};\na = exec:run?args=[sh, -c, "sleep ${arg}; echo > $out"](p: $q4);\nb = exec:run?args=[sh, -c, "sleep ${arg}; echo b > $out"](p: $q4);\nexec:run?args=[sh, -c, "cat $a $b > $out"](a: $a, b: $b)`;
   const child = spawn(process.execPath, [bin, '--store', join(dir, 'store'), 'realize', '--log-format', 'plain', name], { env: env({ NOMIA_FSYNC: '0' }), stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,23 +1,27 @@
 /**
- * A command thread (`command-threads.ts`): starts the commands it is sent
- * with `startCommand` and posts back what they report. Its own watchdog
- * (`group-watchdog.ts` keeps one per thread) watches its commands' groups.
+ * A spawner (`spawners.ts`): a small Node process that starts the commands
+ * it is sent with `startCommand` and sends back what they report. Its own
+ * watchdog (`group-watchdog.ts`) watches its commands' groups; when nomia
+ * goes (however it went) the channel closes and the spawner exits, which
+ * closes the watchdog's pipe: the groups still running are killed.
  */
-import { parentPort } from 'node:worker_threads';
-import { startCommand, type CommandSpec, type StartedCommand } from './command-process.js';
-import type { FromThread, ToThread } from './command-threads.js';
+import { startCommand, type StartedCommand } from './command-process.js';
+import type { FromSpawner, ToSpawner } from './spawners.js';
 
 const started = new Map<number, StartedCommand>();
-const post = (m: FromThread) => parentPort!.postMessage(m);
+const post = (m: FromSpawner) => process.send!(m);
 
-parentPort!.on('message', (m: ToThread) => {
+// A Ctrl-C reaches the whole foreground group: nomia cancels what runs (SIGTERM to each group), not this process.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => undefined);
+process.on('disconnect', () => process.exit(0));
+process.on('message', (m: ToSpawner) => {
   if (m.kind === 'cancel') {
     started.get(m.id)?.cancel();
     return;
   }
   const { id } = m;
   try {
-    started.set(id, startCommand(m.spec as CommandSpec, {
+    started.set(id, startCommand(m.spec, {
       lines: (lines) => post({ kind: 'lines', id, lines }),
       status: (text) => post({ kind: 'status', id, text }),
       error: (e) => {
