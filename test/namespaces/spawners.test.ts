@@ -75,14 +75,17 @@ test('started by a spawner, a command keeps what runCommand promises', async () 
 test('after nomia dies by SIGKILL, commands running on its spawners do not outlive it', async () => {
   const dir = tempDir('spawners');
   const arg = token(3);
-  // Five quick commands first: the spawners are ready by the time the sleeping ones start.
-  const quick = Array.from({ length: 5 }, (_, i) => `q${i} = exec:run?args=[sh, -c, "sleep 0.1; echo ${i} > $out"]${i ? `(p: $q${i - 1})` : ''}`);
-  const name = `compose\n${quick.join(';\n')};\na = exec:run?args=[sh, -c, "sleep ${arg}; echo > $out"](p: $q4);\nb = exec:run?args=[sh, -c, "sleep ${arg}; echo b > $out"](p: $q4);\nexec:run?args=[sh, -c, "cat $a $b > $out"](a: $a, b: $b)`;
+  // Ten quick commands first: the spawners are ready by the time the sleeping ones start.
+  const quick = Array.from({ length: 10 }, (_, i) => `q${i} = exec:run?args=[sh, -c, "sleep 0.1; echo ${i} > $out"]${i ? `(p: $q${i - 1})` : ''}`);
+  const name = `compose\n${quick.join(';\n')};\na = exec:run?args=[sh, -c, "sleep ${arg}; echo > $out"](p: $q9);\nb = exec:run?args=[sh, -c, "sleep ${arg}; echo b > $out"](p: $q9);\nexec:run?args=[sh, -c, "cat $a $b > $out"](a: $a, b: $b)`;
   const child = spawn(process.execPath, [bin, '--store', join(dir, 'store'), 'realize', '--log-format', 'plain', name], { env: env({ NOMIA_FSYNC: '0' }), stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
   try {
     assert.ok(await until(() => running(arg).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sleep')).length === 2, 30_000), `both sleeping commands started: ${err}`);
+    // Started by a spawner: the command's shell is not nomia's child.
+    const parents = running(arg).map((p) => Number(/^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))![1]));
+    assert.ok(!parents.includes(child.pid!), `started by the spawners, not by nomia (${child.pid}): parents ${parents.join(' ')}`);
     child.kill('SIGKILL');
     assert.ok(await until(() => running(arg).length === 0, 15_000), `still running: ${running(arg).join(' ')}`);
   } finally {
