@@ -35,7 +35,6 @@ export interface CommandResult {
   readonly status: string;
 }
 
-/** How a failed command ended, after its subject: "failed with exit status 2", "was killed by signal SIGKILL". */
 /**
  * What to do when a command could not start (`spawn` failed with `err`):
  * the usual causes, as users meet them, each with its fix.
@@ -51,6 +50,7 @@ export function startFailureHint(program: string, err: NodeJS.ErrnoException): s
   return 'is it on PATH? the command runs with the PATH of the caller';
 }
 
+/** How a failed command ended, after its subject: "failed with exit status 2", "was killed by signal SIGKILL". */
 export function failureText(exit: CommandExit): string {
   return 'status' in exit ? `failed with exit status ${exit.status}` : `was killed by signal ${exit.signal}`;
 }

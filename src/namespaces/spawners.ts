@@ -4,7 +4,7 @@
  * that grows with that process's memory: the kernel copies its page tables,
  * the child unmaps them again at exec, and every page the parent writes
  * afterwards takes a copy-on-write fault. nomia realizing 10 000 nodes holds
- * 300 MB; a spawner, a Node process that loads one module, holds about 45.
+ * 300 MB; a spawner, a Node process that loads three small modules, holds about 42 MB.
  * And the thread that spawns waits until the child has exec'd, which on the
  * main thread serialized every node of a realize behind each spawn
  * (docs/engine.md, "Where a cold node's time goes"). The first command of a
