@@ -13,28 +13,17 @@
  *   before the command starts (`inherited-fds.ts`): the command gets stdin,
  *   stdout, stderr and the pipes asked for, nothing else.
  */
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { NomiaError } from '../errors.js';
-import { startWatchdog, watchGroup } from './group-watchdog.js';
+import type { CommandSpec } from './command-process.js';
+import { startSpawned } from './spawners.js';
 import { closeInheritedDescriptors } from './inherited-fds.js';
 
-export interface CommandRequest {
-  /** A path, or a name looked up on `env.PATH`. */
-  readonly program: string;
-  /** The arguments after argv[0]. */
-  readonly args: readonly string[];
-  /** argv[0]; default `program`. */
-  readonly argv0?: string;
-  /** The command's whole environment. */
-  readonly env: Readonly<Record<string, string>>;
-  readonly cwd?: string;
+export interface CommandRequest extends CommandSpec {
   /** Aborting it ends the command's group; the run then rejects with the abort's reason. */
   readonly signal: AbortSignal;
   /** Each line the command writes to stdout or stderr. */
   readonly onOutput: (line: string) => void;
-  /** Open a fourth pipe at fd 3 and collect what the command writes to it (bwrap's --json-status-fd). */
-  readonly statusPipe?: boolean;
 }
 
 /** How a command ended: its exit status or the signal that killed it. */
@@ -46,13 +35,6 @@ export interface CommandResult {
   readonly status: string;
 }
 
-/** Between SIGTERM and SIGKILL on cancel. */
-const GRACE_MS = 2000;
-
-/** Longest log line kept, in characters. */
-const MAX_LINE = 64 * 1024;
-
-/** How a failed command ended, after its subject: "failed with exit status 2", "was killed by signal SIGKILL". */
 /**
  * What to do when a command could not start (`spawn` failed with `err`):
  * the usual causes, as users meet them, each with its fix.
@@ -68,6 +50,7 @@ export function startFailureHint(program: string, err: NodeJS.ErrnoException): s
   return 'is it on PATH? the command runs with the PATH of the caller';
 }
 
+/** How a failed command ended, after its subject: "failed with exit status 2", "was killed by signal SIGKILL". */
 export function failureText(exit: CommandExit): string {
   return 'status' in exit ? `failed with exit status ${exit.status}` : `was killed by signal ${exit.signal}`;
 }
@@ -78,26 +61,6 @@ export function signalOfStatus(status: number): string | undefined {
   return Object.entries(constants.signals).find(([, n]) => n === status - 128)?.[0];
 }
 
-/** Split a stream into lines; a line longer than MAX_LINE is cut, so a build printing without newlines cannot grow memory. */
-function lines(onLine: (line: string) => void) {
-  let rest = '';
-  return {
-    data(chunk: Buffer) {
-      const parts = (rest + chunk.toString('utf8')).split('\n');
-      rest = parts.pop()!;
-      for (const l of parts) onLine(l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)} [… line cut]` : l);
-      if (rest.length > MAX_LINE) {
-        onLine(`${rest.slice(0, MAX_LINE)} [… line cut]`);
-        rest = '';
-      }
-    },
-    end() {
-      if (rest) onLine(rest);
-      rest = '';
-    },
-  };
-}
-
 /**
  * Run a command to its end. Rejects with the spawn error when it cannot
  * start, and with the signal's reason when cancelled.
@@ -106,56 +69,26 @@ export function runCommand(req: CommandRequest): Promise<CommandResult> {
   if (req.signal.aborted) return Promise.reject(abortReason(req.signal));
   closeInheritedDescriptors();
   return new Promise((resolvePromise, reject) => {
-    startWatchdog();
-    const child = spawn(req.program, req.args, {
-      argv0: req.argv0 ?? req.program, env: { ...req.env }, detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', ...(req.statusPipe ? ['pipe' as const] : [])],
-      ...(req.cwd === undefined ? {} : { cwd: req.cwd }),
-    });
-    // Tell the watchdog at once: the time from the spawn to this write is the only moment nomia's death would
-    // go unnoticed.
-    const watch = child.pid === undefined ? undefined : watchGroup(child.pid);
-    let groupEnded = false;
-    const signalGroup = (sig: NodeJS.Signals) => {
-      if (groupEnded || child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, sig);
-      } catch {
-        // The group is empty already.
-      }
-    };
-    let killTimer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      signalGroup('SIGTERM');
-      killTimer = setTimeout(() => signalGroup('SIGKILL'), GRACE_MS);
-    };
-    req.signal.addEventListener('abort', onAbort, { once: true });
-    let settled = false;
-    const settle = (finish: () => void) => {
-      if (settled) return;
-      settled = true;
-      groupEnded = true;
-      clearTimeout(killTimer);
-      req.signal.removeEventListener('abort', onAbort);
-      watch?.unwatch();
-      finish();
-    };
-
-    const out = lines(req.onOutput);
-    const err = lines(req.onOutput);
     let status = '';
-    child.stdout!.on('data', out.data);
-    child.stderr!.on('data', err.data);
-    if (req.statusPipe) (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => { status += c.toString('utf8'); });
-    child.on('error', (e) => settle(() => reject(e)));
-    // What the command left running in its group ends with it.
-    child.on('exit', () => signalGroup('SIGKILL'));
-    child.on('close', (code, sig) => settle(() => {
-      out.end();
-      err.end();
-      if (req.signal.aborted) reject(abortReason(req.signal));
-      else resolvePromise({ exit: sig ? { signal: sig } : { status: code ?? 1 }, status });
-    }));
+    const spec: CommandSpec = {
+      program: req.program, args: req.args, env: req.env,
+      ...(req.argv0 === undefined ? {} : { argv0: req.argv0 }), ...(req.cwd === undefined ? {} : { cwd: req.cwd }), ...(req.statusPipe ? { statusPipe: true } : {}),
+    };
+    const onAbort = () => started.cancel();
+    const started = startSpawned(spec, {
+      lines: (lines) => { for (const l of lines) req.onOutput(l); },
+      status: (text) => { status += text; },
+      error: (e) => {
+        req.signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+      close: (code, sig) => {
+        req.signal.removeEventListener('abort', onAbort);
+        if (req.signal.aborted) reject(abortReason(req.signal));
+        else resolvePromise({ exit: sig ? { signal: sig } : { status: code ?? 1 }, status });
+      },
+    });
+    req.signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 

@@ -480,6 +480,15 @@ export class StoreDatabase {
     return this.db.prepare('SELECT path FROM objects ORDER BY path').pluck().all() as string[];
   }
 
+  /**
+   * The registered objects whose path starts with the hash part `part` (objects with the same content
+   * and other names share one), sorted: a range of the primary key, whatever the store's size.
+   */
+  objectsWithHashPart(part: string): string[] {
+    // `-` ends a hash part and `.` is the character after it: the range holds exactly `<part>-…`.
+    return this.prepare('SELECT path FROM objects WHERE path > ? AND path < ? ORDER BY path').pluck().all(`${part}-`, `${part}.`) as string[];
+  }
+
   /** The objects `path` refers to, sorted (itself included, for a self-reference). */
   references(path: string): string[] {
     // Plucked: a walk over a closure asks once per object, and the rows' objects would cost more than the query.

@@ -14,14 +14,30 @@ import { HashPartScanner, hashPart } from './scan.js';
 import type { Store } from './store.js';
 
 /**
+ * Windows of an object's content looked up one by one at most; beyond, the whole store's hash parts are
+ * read once instead (content with long runs of base32 characters, such as a table of hashes).
+ */
+const MAX_LOOKUPS = 1024;
+
+/**
  * The registered objects (paths) that the content of the object `path`
  * mentions, itself excluded; with `byPart`, reuse an index of the store
- * (from `hashPartIndex`) across many objects.
+ * (from `hashPartIndex`) across many objects. Without it, every window of
+ * the content that could be a hash part is looked up (a range of the
+ * objects' primary key): the cost is the content's, not the store's size,
+ * which a realize that adds thousands of objects pays once per object.
  */
-export async function findReferences(store: Store, path: string, byPart: ReadonlyMap<string, readonly string[]> = hashPartIndex(store)): Promise<string[]> {
+export async function findReferences(store: Store, path: string, byPart?: ReadonlyMap<string, readonly string[]>): Promise<string[]> {
   const own = hashPart(path);
+  const root = join(store.layout.storeDir, path);
+  if (!byPart) {
+    const windows = new HashPartScanner('any', MAX_LOOKUPS);
+    await dumpPath(root, (c) => windows.push(c));
+    if (!windows.overflowed) return [...windows.found()].filter((p) => p !== own).flatMap((p) => store.db.objectsWithHashPart(p)).sort();
+    byPart = hashPartIndex(store);
+  }
   const scan = new HashPartScanner([...byPart.keys()].filter((p) => p !== own));
-  await dumpPath(join(store.layout.storeDir, path), (c) => scan.push(c));
+  await dumpPath(root, (c) => scan.push(c));
   return [...scan.found()].flatMap((p) => byPart.get(p) ?? []).sort();
 }
 

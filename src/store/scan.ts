@@ -23,17 +23,24 @@ export function hashPart(objectPath: string): string {
  * characters between calls.
  */
 export class HashPartScanner {
-  private readonly wanted: Set<string>;
+  /** Undefined: every window of base32 characters is a candidate (collected up to `limit`). */
+  private readonly wanted: Set<string> | undefined;
   private readonly seen = new Set<string>();
   /** The tail of the last chunk that a hash part may continue from: its final run of base32 characters, at most HASH_PART_LENGTH - 1 bytes. */
   private tail: Uint8Array = new Uint8Array(0);
+  /** More than `limit` distinct windows were seen (only without candidates): `found()` is incomplete. */
+  overflowed = false;
 
-  constructor(candidates: Iterable<string>) {
-    this.wanted = new Set(candidates);
+  /**
+   * Look for `candidates`; or, when they are `'any'`, collect every distinct window that could be a hash
+   * part, up to `limit` of them (more sets `overflowed` and stops collecting).
+   */
+  constructor(candidates: Iterable<string> | 'any', private readonly limit = Infinity) {
+    this.wanted = candidates === 'any' ? undefined : new Set(candidates);
   }
 
   push(chunk: Uint8Array): void {
-    if (this.wanted.size === 0) return;
+    if (this.wanted?.size === 0 || this.overflowed) return;
     const bytes = this.tail.length ? Buffer.concat([this.tail, chunk]) : chunk;
     const n = bytes.length;
     const L = HASH_PART_LENGTH;
@@ -48,7 +55,13 @@ export class HashPartScanner {
         }
       }
       const w = Buffer.from(bytes.buffer, bytes.byteOffset + i, L).toString('latin1');
-      if (this.wanted.has(w)) this.seen.add(w);
+      if (this.wanted === undefined) {
+        this.seen.add(w);
+        if (this.seen.size > this.limit) {
+          this.overflowed = true;
+          return;
+        }
+      } else if (this.wanted.has(w)) this.seen.add(w);
       i++;
     }
     // Windows starting past n - L are untested; only those inside the final base32 run can still match.
