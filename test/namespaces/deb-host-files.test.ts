@@ -51,6 +51,13 @@ describe('deb:host-files, the toolchain without a package database', () => {
     assert.match(r.err, /deb:host-files/);
   });
 
+  test('a path that does not exist is deb/not-installed, naming it', () => {
+    const r = nomia(store, ['realize', 'deb:host-files?paths=[/nonexistent/bin/gcc]'], { cwd: dir, env });
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /deb\/not-installed/);
+    assert.match(r.err, /\/nonexistent\/bin\/gcc does not exist on this host/);
+  });
+
   test('nomia ninja builds a CMake project with the host\'s files as the sandbox root, says so, and a second build compiles nothing', (t) => {
     if (!requireTool(t, 'bwrap', 'bubblewrap') || !requireTool(t, 'cmake', 'cmake') || !requireTool(t, 'gcc', 'gcc')) return;
     const src = join(dir, 'tiny');

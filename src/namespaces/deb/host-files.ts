@@ -24,10 +24,10 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { findObject, objectResource, tryParseContentHash, type RealizeContext, realPath, type Resource, statTree, type TreeState, withWorkDir } from '../../namespace/index.js';
+import { findObject, NomiaError, objectResource, tryParseContentHash, type RealizeContext, realPath, type Resource, statTree, type TreeState, withWorkDir } from '../../namespace/index.js';
 import { keepAnswer, keptAnswer } from './answers.js';
 import { aptState } from './apt.js';
 import { commitTree } from './commit-tree.js';
@@ -101,11 +101,15 @@ async function driverFiles(ctx: RealizeContext, driver: string, work: string): P
 
 /** Whether the file is an ELF object (a program or a shared library), whose loaded libraries count too. */
 function isElf(path: string): boolean {
+  const head = Buffer.alloc(4);
+  let fd: number | undefined;
   try {
-    const head = readFileSync(path).subarray(0, 4);
-    return head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+    fd = openSync(path, 'r');
+    return readSync(fd, head, 0, 4, 0) === 4 && head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -119,7 +123,8 @@ async function loaded(ctx: RealizeContext, file: string): Promise<string[]> {
 export async function hostFileSet(ctx: RealizeContext, paths: readonly string[], work: string): Promise<string[]> {
   const set = new Set<string>(['/bin/sh', ...paths]);
   for (const p of paths) if (DRIVER.test(basename(p))) for (const f of await driverFiles(ctx, p, work)) set.add(f);
-  const files = [...set].flatMap((p) => linkChain(p)).filter((p) => lstatSync(p).isFile());
+  // A merged-/usr twin that this host lacks is no file.
+  const files = [...set].flatMap((p) => linkChain(p)).filter((p) => lstatSync(p, { throwIfNoEntry: false })?.isFile());
   for (const f of files) if (isElf(f)) for (const lib of await loaded(ctx, f)) set.add(lib);
   return [...set].sort();
 }
@@ -172,10 +177,13 @@ const digest = (lines: readonly string[]) => createHash('sha256').update(lines.j
 
 /** Realize `deb:host-files?paths=[…]`: the tree of the host files the tools need (see above). */
 export async function hostFiles(ctx: RealizeContext, paths: readonly string[]): Promise<Resource> {
+  for (const p of paths) {
+    if (!existsSync(p)) throw new NomiaError('deb/not-installed', `${p} does not exist on this host`, { hint: 'name the tools the build runs, by absolute path: deb:host-files?paths=[/usr/bin/gcc]' });
+  }
   ctx.events.emit({ kind: 'warning', type: 'unpackaged-toolchain', paths: [...paths], message: hostFilesWarning(paths) });
   const root = aptState(ctx.store).root;
   // Which files: the drivers' answers, kept while the named paths and PATH are as before.
-  const named = [...new Set(paths.flatMap((p) => (existsSync(p) ? linkChain(p) : [p])))];
+  const named = [...new Set(paths.flatMap((p) => linkChain(p)))];
   const namedStates = named.map((p) => statTree(ctx.store, p));
   for (const s of namedStates) if (s) ctx.dependsOn?.(s);
   const setKey = digest(['deb:host-files set', SET_VERSION, ctx.context.env['PATH'] ?? '', ...stateLines(namedStates, named)]);
