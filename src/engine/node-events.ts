@@ -31,6 +31,9 @@ export function nodeEvents(ref: NodeRef, emit: (e: EngineEvent) => void, now: ()
         if (e.type === 'unset-variable' && [e.variable, e.where, e.message].every((x) => typeof x === 'string')) {
           emit({ kind: 'warning', ...ref, type: e.type, variable: e.variable, where: e.where, message: e.message });
         }
+        if (e.type === 'unpackaged-toolchain' && Array.isArray(e.paths) && e.paths.every((x) => typeof x === 'string') && typeof e.message === 'string') {
+          emit({ kind: 'warning', ...ref, type: e.type, paths: [...e.paths], message: e.message });
+        }
         return;
       }
       if (e?.kind !== 'progress') return;

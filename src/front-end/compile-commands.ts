@@ -102,7 +102,7 @@ export async function compileCommands(options: CompileCommandsOptions): Promise<
   const edges = entries.map((e) => entryEdge(e, file));
   const manifest = { edges, defaults: [], pools: {} };
   const layout = layoutOf(dir);
-  const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest);
+  const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest, options.context.env);
   const plan = translate(manifest, layout, toolchain, edges.map((e) => e.outputs[0]!));
   const { roots } = await realize(plan.text, { ...options, source: plan.text });
   return { plan, dir, ...writeResults(options.store, dir, plan, roots) };

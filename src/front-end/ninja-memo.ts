@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { lookupMemo, type MemoKey } from '../engine/memo.js';
 import { Protection } from '../engine/protect.js';
 import type { Store } from '../store/store.js';
+import { dpkgStatusPath } from '../namespaces/deb/dpkg-status.js';
 import { layoutOf } from './layout.js';
 import { placeOutputs, readState, resultsDigest, type Counts, type Placed } from './ninja-outputs.js';
 
@@ -31,7 +32,8 @@ export function ninjaMemoText(dir: string, targets: readonly string[], toolchain
   let chosen: unknown = toolchain ?? null;
   if (toolchain === undefined) {
     const projectFile = join(layoutOf(abs).srcDir, 'nomia.json');
-    chosen = { env: env['NOMIA_TOOLCHAIN'] ?? null, project: existsSync(projectFile) ? readFileSync(projectFile, 'utf8') : null };
+    // Whether dpkg's database is there chooses between deb:host and deb:host-files (toolchain.ts).
+    chosen = { env: env['NOMIA_TOOLCHAIN'] ?? null, project: existsSync(projectFile) ? readFileSync(projectFile, 'utf8') : null, dpkg: existsSync(dpkgStatusPath(env)) };
   }
   return `#nomia ninja\n${JSON.stringify({ dir: abs, targets, toolchain: chosen, cmakeCache: existsSync(join(abs, 'CMakeCache.txt')) })}`;
 }

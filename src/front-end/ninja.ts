@@ -61,7 +61,7 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
     throw new NomiaError('ninja/no-manifest', `no build.ninja in ${dir}`, { hint: 'configure first: cmake -S SRC -B BUILD -G Ninja, then nomia ninja -C BUILD' });
   }
   const manifest = parseManifest(text, file, (p) => readStated(resolve(dir, p)));
-  const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest);
+  const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest, options.context.env);
   const plan = translate(manifest, layout, toolchain, options.targets);
   const { memo, ...rest } = options;
   const { roots } = await realize(plan.text, { ...rest, source: plan.text, ...(memo && !unstated ? { memo, memoDependsOn: read } : {}) });

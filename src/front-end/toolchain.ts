@@ -2,13 +2,15 @@
  * Which toolchain `nomia ninja` builds with (docs/namespaces/ninja.md,
  * "Toolchain"): `--toolchain NAME`, else `NOMIA_TOOLCHAIN`, else
  * `"toolchain"` in a configuration file, else the host's own tools that the
- * build file names, made exact (`deb:host`).
+ * build file names, made exact (`deb:host`), or, where this host has no
+ * package database, copied from its files (`deb:host-files`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NomiaError } from '../errors.js';
 import { configFiles } from '../namespace/registry.js';
 import type { RunContext } from '../namespace/types.js';
+import { dpkgStatusPath } from '../namespaces/deb/dpkg-status.js';
 import type { Manifest } from '../namespaces/ninja/manifest.js';
 import { printValue } from '../name/print.js';
 
@@ -37,10 +39,14 @@ export function namedTools(manifest: Manifest): string[] {
  * The default toolchain: the Debian packages that own the programs the
  * build file names, at the versions installed here, with the C library's
  * headers (gcc only recommends them), as a `deb:host` name: the compiler
- * the user has, content-addressed.
+ * the user has, content-addressed. Where the host has no package database
+ * (dpkg's status file, `DPKG_ADMINDIR` honoured, is absent in `env`'s
+ * view), those programs and the files they need copied from the host, by
+ * content, as `deb:host-files` (it warns that it is not a package closure).
  */
-export function defaultToolchain(manifest: Manifest): string {
+export function defaultToolchain(manifest: Manifest, env: Readonly<Record<string, string | undefined>> = {}): string {
   const list = (xs: readonly string[]) => `[${xs.map((x) => printValue({ kind: 'String', value: x })).join(', ')}]`;
+  if (!existsSync(dpkgStatusPath(env))) return `deb:host-files?paths=${list(namedTools(manifest))}`;
   return `deb:host?paths=${list(namedTools(manifest))}&packages=${list(['libc6-dev'])}`;
 }
 

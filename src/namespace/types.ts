@@ -78,7 +78,12 @@ export type NamespaceWarning =
    * output nor in the command's environment: the shell expands it to
    * nothing (a missing input?). `where`: which argument, `args[2]`.
    */
-  | { readonly type: 'unset-variable'; readonly variable: string; readonly where: string; readonly message: string };
+  | { readonly type: 'unset-variable'; readonly variable: string; readonly where: string; readonly message: string }
+  /**
+   * A toolchain taken from the host's files rather than from packages (no
+   * package database: `deb:host-files`); `paths`: the tools named.
+   */
+  | { readonly type: 'unpackaged-toolchain'; readonly paths: readonly string[]; readonly message: string };
 
 /** Where a namespace sends its events. */
 export interface EventSink {

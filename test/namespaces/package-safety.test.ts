@@ -37,7 +37,7 @@ describe('package builds and data safety', () => {
     const r = realize(get(), name);
     assert.equal(r.code, 0, r.err);
     const warnings = r.events.filter((e) => e.kind === 'warning');
-    assert.deepEqual(warnings.map((w) => w.kind === 'warning' && [w.variable, w.where]), [['missing', 'args[2]']]);
+    assert.deepEqual(warnings.map((w) => w.kind === 'warning' && w.type === 'unset-variable' && [w.variable, w.where]), [['missing', 'args[2]']]);
   });
 
   test('a result built with --sandbox=none is not reused by a sandboxed realize', (t) => {

@@ -9,6 +9,15 @@
  * config-files-only ones are not on the disk as a whole.
  */
 
+/**
+ * dpkg's status file: in `DPKG_ADMINDIR` (dpkg's own variable for where its
+ * database is) when set, else `/var/lib/dpkg`. Absent: this host has no
+ * package database (`nomia ninja` then falls back to `deb:host-files`).
+ */
+export function dpkgStatusPath(env: Readonly<Record<string, string | undefined>>): string {
+  return `${(env['DPKG_ADMINDIR'] || '/var/lib/dpkg').replace(/\/+$/, '')}/status`;
+}
+
 /** One installed package, as dpkg lists it. */
 export interface Installed {
   readonly package: string;

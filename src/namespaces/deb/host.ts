@@ -18,11 +18,10 @@ import { dirname, resolve } from 'node:path';
 import { NomiaError, type RealizeContext, statTree } from '../../namespace/index.js';
 import { answerKey, keepAnswer, keptAnswer } from './answers.js';
 import { type AptState, askUris, type DebRef, freshIndex } from './apt.js';
-import { hostClosure, type Installed, InstalledSet, keyOf, readStatus } from './dpkg-status.js';
+import { dpkgStatusPath, hostClosure, type Installed, InstalledSet, keyOf, readStatus } from './dpkg-status.js';
 import type { HostParams } from './names.js';
 
-const STATUS = '/var/lib/dpkg/status';
-const HINT = 'name another toolchain: nomia ninja --toolchain NAME (or "toolchain" in nomia.json, NOMIA_TOOLCHAIN for gcc:), e.g. deb:closure?packages=[gcc, libc6-dev]';
+const HINT = 'without a package database, nomia ninja copies the host\'s tools (deb:host-files?paths=[…]); or name another toolchain: nomia ninja --toolchain NAME (or "toolchain" in nomia.json, NOMIA_TOOLCHAIN for gcc:), e.g. deb:closure?packages=[gcc, libc6-dev]';
 
 /** Every path `path` passes through to its file: itself, each symlink's target, the real path; with the merged-/usr twin of each (dpkg may know `/bin/x` for `/usr/bin/x`). */
 export function linkChain(path: string): string[] {
@@ -44,7 +43,7 @@ function notInstalled(message: string): NomiaError {
 /** `dpkg-query -S` of `paths`: the owning packages (`name` or `name:arch`) of each path dpkg knows. */
 function owners(ctx: RealizeContext, paths: readonly string[]): Promise<Map<string, string[]>> {
   return new Promise((done, fail) => {
-    const child = spawn('dpkg-query', ['-S', ...paths], { stdio: ['ignore', 'pipe', 'ignore'], env: { LC_ALL: 'C', PATH: ctx.context.env['PATH'] ?? '/usr/bin:/bin' }, signal: ctx.signal });
+    const child = spawn('dpkg-query', ['-S', ...paths], { stdio: ['ignore', 'pipe', 'ignore'], env: { LC_ALL: 'C', PATH: ctx.context.env['PATH'] ?? '/usr/bin:/bin', ...(ctx.context.env['DPKG_ADMINDIR'] ? { DPKG_ADMINDIR: ctx.context.env['DPKG_ADMINDIR'] } : {}) }, signal: ctx.signal });
     const out: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.on('error', (e) => fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? notInstalled('dpkg-query is not installed: this host has no Debian package database to make its tools exact from') : e));
@@ -79,7 +78,7 @@ function chainsOf(p: HostParams): string[][] {
  */
 function declareContext(ctx: RealizeContext, chains: readonly (readonly string[])[]): string[] {
   const lines: string[] = [];
-  for (const path of new Set([STATUS, ...chains.flat()])) {
+  for (const path of new Set([dpkgStatusPath(ctx.context.env), ...chains.flat()])) {
     const state = statTree(ctx.store, path);
     if (state) ctx.dependsOn?.(state);
     const st = state?.root;
@@ -89,12 +88,13 @@ function declareContext(ctx: RealizeContext, chains: readonly (readonly string[]
 }
 
 /** The host's installed packages. */
-function installed(): InstalledSet {
+function installed(ctx: RealizeContext): InstalledSet {
+  const status = dpkgStatusPath(ctx.context.env);
   let text: string;
   try {
-    text = readFileSync(STATUS, 'utf8');
+    text = readFileSync(status, 'utf8');
   } catch {
-    throw notInstalled(`this host has no Debian package database (${STATUS}), so its tools cannot be made exact`);
+    throw notInstalled(`this host has no Debian package database (${status}), so its tools cannot be made exact`);
   }
   return new InstalledSet(readStatus(text));
 }
@@ -154,7 +154,7 @@ export async function hostRefs(ctx: RealizeContext, state: AptState, p: HostPara
 }
 
 async function resolveHost(ctx: RealizeContext, state: AptState, p: HostParams, chains: readonly (readonly string[])[]): Promise<DebRef[]> {
-  const set = installed();
+  const set = installed(ctx);
   const native = set.find('dpkg', '')?.arch ?? 'amd64';
   const closure = hostClosure(set, await roots(ctx, set, native, p, chains), p.essential);
   for (const u of closure.unsatisfied) ctx.log(`not satisfied on this host (left out): ${u}`);

@@ -18,11 +18,14 @@
  * - `host?paths=[…][&packages=[…]]` (contextual: the host's dpkg database):
  *   the packages that own those paths, at their installed versions, with
  *   their closure (host.ts); reduces to `root(exact…)` like a closure.
+ * - `host-files?paths=[…]` (contextual: the host's files): where no package
+ *   database exists, the files those tools need copied into a tree, by
+ *   content (host-files.ts).
  *
  * Maintainer scripts are never run: a tree is the packages' files only.
  */
 import { leaf, type Namespace, usage } from '../../namespace/index.js';
-import { checkNameId, closureParams, exactParams, hostParams, latestParams, sourceParams } from './names.js';
+import { checkNameId, closureParams, exactParams, hostFilesParams, hostParams, latestParams, sourceParams } from './names.js';
 
 export const debNamespace: Namespace = {
   id: 'deb',
@@ -50,6 +53,9 @@ export const debNamespace: Namespace = {
         return leaf('dir', sourceParams(req).sha256 === undefined);
       case 'host':
         hostParams(req);
+        return leaf('dir', true);
+      case 'host-files':
+        hostFilesParams(req);
         return leaf('dir', true);
     }
   },

@@ -9,6 +9,7 @@ export const NAMES = [
   'root(deb:exact?…, …)',
   'source?package=…[&version=…[&sha256=…]]',
   'host?paths=[/usr/bin/gcc, …][&packages=[…]][&essential=false][&strict=true]',
+  'host-files?paths=[/usr/bin/gcc, …]',
 ];
 
 const PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
@@ -119,6 +120,16 @@ export function hostParams(req: AtomRequest): HostParams {
   return { paths: [...new Set(paths)].sort(), packages: [...new Set(packages)].sort(), essential: flagParam(req, 'essential', true), strict: flagParam(req, 'strict', false) };
 }
 
+/** deb:host-files' parameters: absolute paths of the host's tools, sorted without repeats. */
+export function hostFilesParams(req: AtomRequest): string[] {
+  onlyParams(req, ['paths']);
+  const example = 'e.g. deb:host-files?paths=[/usr/bin/gcc, /usr/bin/ar]';
+  const paths = listParam(req, 'paths', example);
+  if (paths.length === 0) throw usage(req, 'needs `paths`, the tools to copy', example);
+  for (const p of paths) if (!p.startsWith('/') || p.split('/').includes('..')) throw usage(req, `takes absolute paths in \`paths\`, not ${JSON.stringify(p)}`, example);
+  return [...new Set(paths)].sort();
+}
+
 /** `deb:exact?…` for a package file the index lists. */
 export function exactName(id: string, ref: DebRef): string {
   const v = (s: string) => printValue({ kind: 'String', value: s });
@@ -168,7 +179,8 @@ export function objectName(name: string, version: string): string {
   return `${name}-${version.replace(/^\d+:/, '').replace(/[^A-Za-z0-9+._-]/g, '_')}`;
 }
 
-export function checkNameId(req: AtomRequest): 'exact' | 'latest' | 'closure' | 'root' | 'source' | 'host' {
-  if (req.nameId === 'exact' || req.nameId === 'latest' || req.nameId === 'closure' || req.nameId === 'root' || req.nameId === 'source' || req.nameId === 'host') return req.nameId;
+export function checkNameId(req: AtomRequest): 'exact' | 'latest' | 'closure' | 'root' | 'source' | 'host' | 'host-files' {
+  const id = req.nameId;
+  if (id === 'exact' || id === 'latest' || id === 'closure' || id === 'root' || id === 'source' || id === 'host' || id === 'host-files') return id;
   throw unknownName(req, NAMES);
 }

@@ -10,7 +10,7 @@ import { sha256File } from './deb-file.js';
 import { unpackOnWorker } from './unpack-pool.js';
 import { isKnown, recordKnown } from './known.js';
 import { hostRefs } from './host.js';
-import { checkNameId, closureParams, exactName, exactParams, hostParams, latestParams, objectName, rootName, sourceName, sourceParams, treeName } from './names.js';
+import { checkNameId, closureParams, exactName, exactParams, hostFilesParams, hostParams, latestParams, objectName, rootName, sourceName, sourceParams, treeName } from './names.js';
 import { readDsc, unpackSource } from './source.js';
 import { awaitPrefetch, prefetch } from './prefetch.js';
 import { findStaged, unstage, unstageLater } from './staging.js';
@@ -181,5 +181,6 @@ export async function realizeDeb(req: AtomRequest, inputs: Readonly<Record<strin
     case 'root': return { out: await root(req, inputs, ctx) };
     case 'source': return { out: await source(req, ctx) };
     case 'host': return { out: await host(req, ctx) };
+    case 'host-files': return { out: await (await import('./host-files.js')).hostFiles(ctx, hostFilesParams(req)) };
   }
 }

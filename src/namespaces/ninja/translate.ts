@@ -294,6 +294,41 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
   const ref = (p: string): string[] => files(p).map(nameOf);
   const known = (k: string) => producer.has(k) || source.exists(posix.resolve(layout.buildDir, k));
   const headers = (dir: string) => `$${support(headerTrees, 'h', dir, source.headers(dir))}`;
+  /**
+   * The headers that edges of the plan make and a compile waits for (its implicit and order-only inputs, through
+   * phony edges: CMake's `cmake_object_order_depends_target_…`), by the edge making each. Not through other edges:
+   * what a generator needs is not the compile's.
+   */
+  const madeHeaders = (e: Edge): Map<string, Edge> => {
+    const made = new Map<string, Edge>();
+    const seen = new Set<string>();
+    const walk = (p: string): void => {
+      const k = key(layout, p);
+      const d = producer.get(k);
+      if (seen.has(k) || !d) return;
+      seen.add(k);
+      if (d.rule === 'phony') for (const q of [...d.inputs, ...d.implicitInputs, ...d.orderOnly]) walk(q);
+      else if (HEADER.test(k) && !k.startsWith('/') && vars.has(d) && kind(d).kind === 'other') made.set(k, d);
+    };
+    for (const p of [...e.implicitInputs, ...e.orderOnly]) walk(p);
+    return made;
+  };
+  /**
+   * A compile's include trees: for each directory, the trees of the edges that make headers in it (their result's
+   * part at that directory), then its headers on this machine. A generated header is in the build directory on the
+   * host only once it was written there, after a build: the edge's result has it on the first build too, and
+   * comes first, as the file just written would be what ninja's compile reads.
+   */
+  const includeTrees = (e: Edge, dirs: readonly string[]): string[] => {
+    const made = madeHeaders(e);
+    return dirs.flatMap((dir) => {
+      const rel = posix.relative(layout.buildDir, dir);
+      const inBuild = rel === '' || (!rel.startsWith('..') && !posix.isAbsolute(rel));
+      const makers = new Set([...made].filter(([k]) => inBuild && (rel === '' || k.startsWith(`${rel}/`))).map(([, d]) => d));
+      const at = rel === '' ? '' : `/${rel.split('/').map(printSegment).join('/')}`;
+      return [...[...makers].map((d) => `$${vars.get(d)!}${at}`), headers(dir)];
+    });
+  };
 
   for (const e of order) {
     if (e.rule === 'phony') continue;
@@ -304,7 +339,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
       counts.compile++;
       const parts = compileParts(r, layout, source)!;
       const src = parts.toolchainSource ? `$tc${parts.source.split('/').map((c) => (c ? printSegment(c) : '')).join('/')}` : ref(r.source)[0]!;
-      const inputs = [`src: ${src}`, ...parts.trees.map((t, i) => `include${i}: ${headers(t)}`), 'toolchain: $tc'];
+      const inputs = [`src: ${src}`, ...includeTrees(e, parts.trees).map((t, i) => `include${i}: ${t}`), 'toolchain: $tc'];
       name = `cc:compile?args=${list([...r.args, ...parts.flags])}(${inputs.join(', ')})`;
     } else if (r.kind === 'archive') {
       counts.archive++;
