@@ -553,9 +553,12 @@ export class StoreDatabase {
     return (this.prepare(`${this.selectReductions()} WHERE r.to_name = ? ORDER BY r.created_at DESC`).all(to) as RawReduction[]).map(toReduction);
   }
 
-  /** The memo under `key` (engine/memo.ts), as stored. */
-  memo(key: string): { readonly results: string; readonly deps: string } | undefined {
-    return this.prepare('SELECT results, deps FROM memos WHERE key = ?').get(key) as { results: string; deps: string } | undefined;
+  /**
+   * The memo under `key` (engine/memo.ts), as stored. `deps` is the buffer engine/memo-deps.ts writes (a
+   * blob in the column the schema calls JSON; a row of an older format is text, under keys no longer asked).
+   */
+  memo(key: string): { readonly results: string; readonly deps: Buffer | string } | undefined {
+    return this.prepare('SELECT results, deps FROM memos WHERE key = ?').get(key) as { results: string; deps: Buffer | string } | undefined;
   }
 
   /** Only the results of the memo under `key` (its dependencies are not read). */
@@ -564,12 +567,12 @@ export class StoreDatabase {
   }
 
   /** The dependencies and per-node record of the memo under `key` (engine/memo-nodes.ts); `nodes` null when none was kept. */
-  memoNodes(key: string): { readonly deps: string; readonly nodes: string | null } | undefined {
-    return this.prepare('SELECT m.deps, n.nodes FROM memos m LEFT JOIN memo_nodes n ON n.key = m.key WHERE m.key = ?').get(key) as { deps: string; nodes: string | null } | undefined;
+  memoNodes(key: string): { readonly deps: Buffer | string; readonly nodes: string | null } | undefined {
+    return this.prepare('SELECT m.deps, n.nodes FROM memos m LEFT JOIN memo_nodes n ON n.key = m.key WHERE m.key = ?').get(key) as { deps: Buffer | string; nodes: string | null } | undefined;
   }
 
   /** Record (or replace) a memo. Not flushed: a memo lost by a power loss costs one full realize. */
-  putMemo(key: string, results: string, deps: string, nodes?: string): void {
+  putMemo(key: string, results: string, deps: Buffer, nodes?: string): void {
     const insert = this.prepare('INSERT OR REPLACE INTO memos (key, results, deps, created_at) VALUES (?, ?, ?, ?)');
     const insertNodes = this.prepare('INSERT OR REPLACE INTO memo_nodes (key, nodes) VALUES (?, ?)');
     const dropNodes = this.prepare('DELETE FROM memo_nodes WHERE key = ?');
