@@ -17,12 +17,10 @@ import type { MemoKey } from '../engine/memo.js';
 import { storeHome } from '../store/layout.js';
 import { checkRootName } from '../store/roots.js';
 import type { Store } from '../store/store.js';
-import { betterHint } from './hints.js';
 import { fileOrArgument, type NameInput } from './input.js';
 import { parseJobs, parseLogFormat } from './options.js';
 import { fromMemo, renderer, type Renderer, type ReportOptions } from './realize-answer.js';
 import { realizeMemoKey } from './realize-memo.js';
-import { formatError } from './report.js';
 import { openStoreAt } from './store-options.js';
 import { publishRun, type Publisher } from './ui/publish.js';
 
@@ -120,6 +118,8 @@ export async function realizeFromMemo(argv: readonly string[]): Promise<number |
     if (!live) return undefined;
     live.failed(e);
     shown?.finish();
+    // Loaded only for an error, as the full command would report it.
+    const [{ formatError }, { betterHint }] = await Promise.all([import('./report.js'), import('./hints.js')]);
     process.stderr.write(`${formatError(e, input.label, betterHint(e, input.text))}\n`);
     return 1;
   } finally {

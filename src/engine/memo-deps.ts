@@ -1,41 +1,27 @@
 /**
  * The memo's dependencies as stored (docs/engine.md, "The memo"): one
  * buffer per memo, checked by the no-op with one `lstat` per file and no
- * parsing, no string and no BigInt per entry.
+ * parsing, no string, no BigInt and no `Stats` object per entry.
  *
- * A dependency is either **plain** (a file or symlink taken whole, settled
- * when recorded: below) and kept as the six numbers Node's ordinary
- * (non-BigInt) `lstat` gives for it — device, inode, mode, size, mtime and
- * ctime in milliseconds as doubles — or kept as its exact key
- * (`statKey`: the same numbers in nanoseconds, and a directory's listing),
- * or '' when it was racy (never matches).
+ * A dependency is either **plain** (a file or symlink taken whole, not racy
+ * when recorded) and kept as eight numbers — device, inode, mode, size, and
+ * mtime and ctime each as seconds and nanoseconds, exactly as the kernel
+ * gives them (store/lstat-numbers.ts reads them) — or kept as its exact key
+ * (`statKey`: the same numbers as text, and a directory's listing), or ''
+ * when it was racy (never matches). Device and inode numbers are exact as
+ * doubles below 2^53; a dependency with a larger one keeps its exact key.
  *
- * Why doubles are exact enough here. A millisecond double near today's
- * clock has a resolution of about 0.24 µs, so two timestamps a few hundred
- * nanoseconds apart can give the same double. But any change to what a path
- * names after its stats were taken stamps that inode's ctime with the clock
- * (a write, `touch -d`, `chmod`, a rename over it, a link: the kernel sets
- * ctime, no one can set it back), and the clock was already at the memo's
- * stamp `T` (read before the stats). A plain dependency is recorded only
- * when its newest time is at least 1 ms before the start of `T`'s second
- * `S` (`settled`); then its recorded ctime is at most `S - 1 ms` and any
- * later one at least `S`, and the conversion (`msFromNs`, the one Node
- * uses) is monotonic and exact at whole milliseconds, so the doubles differ.
- * A file in that last millisecond is recorded racy, as a file in the stamp's
- * own second always was. Device and inode numbers are exact as doubles below
- * 2^53; a dependency with a larger one keeps its exact key.
- *
- * Layout (little-endian): `nmd1`, the count `n`, the byte lengths of the
- * paths and of the rest (u32 each); `n` × 6 float64 (a plain dependency's
+ * Layout (little-endian): `nmd2`, the count `n`, the byte lengths of the
+ * paths and of the rest (u32 each); `n` × 8 float64 (a plain dependency's
  * numbers, NaN first for any other); the `n` paths in UTF-8, each ended by
  * NUL; then JSON `[[index, key, selection?], …]` for the dependencies that
  * are not plain.
  */
-import { lstatSync } from 'node:fs';
+import { CTIME_NS, CTIME_S, DEV, INO, lstatNumbers, MODE, MTIME_NS, MTIME_S, SIZE, splitNs } from '../store/lstat-numbers.js';
 import { statNow, type Selection, type TreeState } from '../store/stat-cache.js';
 
-/** The six numbers of a plain dependency: dev, ino, mode, size, mtimeMs, ctimeMs. */
-export type PlainKey = readonly [number, number, number, number, number, number];
+/** The eight numbers of a plain dependency: dev, ino, mode, size, mtime (s, ns), ctime (s, ns). */
+export type PlainKey = readonly [number, number, number, number, number, number, number, number];
 
 /**
  * A dependency as stored: its path; its plain numbers, or its exact key (`statKey`), '' when it was
@@ -43,23 +29,11 @@ export type PlainKey = readonly [number, number, number, number, number, number]
  */
 export type StoredDep = readonly [path: string, key: string | PlainKey, selection?: Selection];
 
-const MAGIC = 0x31646d6e; // 'nmd1'
+const MAGIC = 0x32646d6e; // 'nmd2'
 const HEADER = 16;
-const NS_PER_S = 1_000_000_000n;
-const MARGIN_NS = 1_000_000n;
+/** Numbers per dependency. */
+const W = 8;
 const EXACT = 2 ** 53;
-
-/** A time in nanoseconds as Node's non-BigInt stats give it: `sec * 1e3 + nsec / 1e6` (lib/internal/fs/utils.js). */
-export function msFromNs(ns: bigint): number {
-  let sec = ns / NS_PER_S;
-  if (ns < 0n && sec * NS_PER_S !== ns) sec -= 1n;
-  return Number(sec) * 1e3 + Number(ns - sec * NS_PER_S) / 1e6;
-}
-
-/** Whether a file whose newest time is `newestNs` may be kept as a plain dependency under the stamp `stampNs` (above). */
-export function settled(newestNs: bigint, stampNs: bigint): boolean {
-  return newestNs <= (stampNs / NS_PER_S) * NS_PER_S - MARGIN_NS;
-}
 
 /**
  * The stat numbers that must not change (dev, ino, mode, size, mtime and ctime in ns) and a directory's
@@ -75,8 +49,8 @@ function statKey(s: Omit<TreeState, 'stampNs'>): string {
 /** `state` as stored: plain when it can be (above), else its exact key, or '' when racy (stat-cache.ts). */
 export function storedDep(state: TreeState, racy: boolean): StoredDep {
   const r = state.root;
-  if (!racy && !state.selection && !state.listing && r.dev < EXACT && r.ino < EXACT && settled(state.newestNs, state.stampNs)) {
-    return [state.path, [Number(r.dev), Number(r.ino), Number(r.mode), Number(r.size), msFromNs(r.mtimeNs), msFromNs(r.ctimeNs)]];
+  if (!racy && !state.selection && !state.listing && r.dev < EXACT && r.ino < EXACT) {
+    return [state.path, [Number(r.dev), Number(r.ino), Number(r.mode), Number(r.size), ...splitNs(r.mtimeNs), ...splitNs(r.ctimeNs)]];
   }
   const key = racy ? '' : statKey(state);
   return state.selection ? [state.path, key, state.selection] : [state.path, key];
@@ -94,20 +68,20 @@ export function unchanged(d: StoredDep): boolean {
 function plainUnchanged(path: string, f: ArrayLike<number>, at: number): boolean {
   let s;
   try {
-    s = lstatSync(path, { throwIfNoEntry: false });
+    s = lstatNumbers(path);
   } catch {
     // ENOTDIR, EACCES, ELOOP: not the file that was recorded.
     return false;
   }
   // ctime first: it is what any change moves.
-  return s !== undefined && s.ctimeMs === f[at + 5] && s.ino === f[at + 1] && s.mtimeMs === f[at + 4] &&
-    s.size === f[at + 3] && s.mode === f[at + 2] && s.dev === f[at];
+  return s !== undefined && s[CTIME_NS] === f[at + 7] && s[CTIME_S] === f[at + 6] && s[INO] === f[at + 1] &&
+    s[MTIME_NS] === f[at + 5] && s[MTIME_S] === f[at + 4] && s[SIZE] === f[at + 3] && s[MODE] === f[at + 2] && s[DEV] === f[at];
 }
 
 /** The buffer `deps` are stored as; undefined when a path cannot be (it holds NUL or is not well-formed UTF-16): then keep no memo. */
 export function encodeDeps(deps: readonly StoredDep[]): Buffer | undefined {
   const n = deps.length;
-  const nums = new Float64Array(6 * n);
+  const nums = new Float64Array(W * n);
   const others: unknown[] = [];
   const paths: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -115,10 +89,10 @@ export function encodeDeps(deps: readonly StoredDep[]): Buffer | undefined {
     if (path.includes('\0') || Buffer.from(path).toString() !== path) return undefined;
     paths.push(path);
     if (typeof key === 'string') {
-      nums[6 * i] = NaN;
+      nums[W * i] = NaN;
       others.push(selection ? [i, key, selection] : [i, key]);
     } else {
-      nums.set(key, 6 * i);
+      nums.set(key, W * i);
     }
   }
   const pathBytes = Buffer.from(paths.map((p) => `${p}\0`).join(''));
@@ -149,20 +123,20 @@ function parts(raw: unknown): Parts | undefined {
   }
   if (buf.readUInt32LE(0) !== MAGIC) return undefined;
   const n = buf.readUInt32LE(4);
-  const pathsAt = HEADER + 48 * n;
+  const pathsAt = HEADER + 8 * W * n;
   const restAt = pathsAt + buf.readUInt32LE(8);
   if (restAt + buf.readUInt32LE(12) !== buf.length) return undefined;
   const paths = n === 0 ? [] : buf.toString('utf8', pathsAt, restAt - 1).split('\0');
   if (paths.length !== n) return undefined;
   const others = JSON.parse(buf.toString('utf8', restAt)) as [number, string, Selection?][];
-  return { nums: new Float64Array(buf.buffer, buf.byteOffset + HEADER, 6 * n), paths, others };
+  return { nums: new Float64Array(buf.buffer, buf.byteOffset + HEADER, W * n), paths, others };
 }
 
 /** The dependencies of a stored buffer, one per entry in order; undefined when it is not one. */
 export function decodeDeps(raw: unknown): StoredDep[] | undefined {
   const p = parts(raw);
   if (!p) return undefined;
-  const deps: StoredDep[] = p.paths.map((path, i) => [path, Array.from(p.nums.subarray(6 * i, 6 * i + 6)) as unknown as PlainKey]);
+  const deps: StoredDep[] = p.paths.map((path, i) => [path, Array.from(p.nums.subarray(W * i, W * i + W)) as unknown as PlainKey]);
   for (const [i, key, selection] of p.others) deps[i] = selection ? [p.paths[i]!, key, selection] : [p.paths[i]!, key];
   return deps;
 }
@@ -181,8 +155,8 @@ export function depsUnchanged(raw: unknown): boolean {
   if (!p) return false;
   const { nums, paths } = p;
   for (let i = 0; i < paths.length; i++) {
-    if (nums[6 * i] !== nums[6 * i]) continue; // NaN: checked with the others below
-    if (!plainUnchanged(paths[i]!, nums, 6 * i)) return false;
+    if (nums[W * i] !== nums[W * i]) continue; // NaN: checked with the others below
+    if (!plainUnchanged(paths[i]!, nums, W * i)) return false;
   }
   for (const [i, key, selection] of p.others) if (!unchanged(selection ? [paths[i]!, key, selection] : [paths[i]!, key])) return false;
   return true;

@@ -10,9 +10,14 @@
 import { pathToFileURL } from 'node:url';
 import { closeSync, fsyncSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { NomiaStoreError } from '../errors.js';
 import type { ContentHash } from './hash.js';
+
+// Loaded with `require`: an `import` of a CommonJS package first scans its source for its exports, a few
+// milliseconds of every command's start (the no-op realize's budget is a tenth of a second).
+const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
 /**
  * Each migration brings the schema from its index to the next version
@@ -208,7 +213,7 @@ function noSpace(path: string, cause: unknown): NomiaStoreError {
 
 /** SQLite's failures as store errors; anything else passes through. */
 function sqliteError(e: unknown, path: string): unknown {
-  if (!(e instanceof Database.SqliteError)) return e;
+  if (!(e instanceof Sqlite.SqliteError)) return e;
   if (e.code === 'SQLITE_FULL' || (e.code.startsWith('SQLITE_IOERR') && diskFull(path))) return noSpace(path, e);
   if (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED') {
     return new NomiaStoreError('store/locked', `the store database is locked by another process (${path})`, {
@@ -240,7 +245,7 @@ function connect(filename: string, options: Database.Options): Database.Database
   const had = process.env['SQLITE_USE_URI'];
   process.env['SQLITE_USE_URI'] = '1';
   try {
-    return new Database(filename, options);
+    return new Sqlite(filename, options);
   } finally {
     if (had === undefined) delete process.env['SQLITE_USE_URI'];
     else process.env['SQLITE_USE_URI'] = had;
