@@ -8,8 +8,8 @@
  * double cannot tell two nanosecond times apart. Node's own fs binding
  * returns the kernel's numbers in one shared `Float64Array`, seconds and
  * nanoseconds apart. It is not a public API, so it is used only on the Node
- * versions it was checked on (20.20 and later 20.x), without
- * `--pending-deprecation` (which would warn), and only after it answered
+ * versions it was checked on (20.20 and later 20.x), without pending
+ * deprecations (which would warn), and only after it answered
  * one path exactly as `lstatSync` does and a missing path with undefined;
  * anything else gets the same numbers from `lstatSync(…, { bigint: true })`.
  */
@@ -60,8 +60,9 @@ interface FsBinding {
 function viaBinding(): Lstat | undefined {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major !== 20 || minor! < 20) return undefined;
+  // `process.binding` warns under pending deprecations (a flag, or NODE_PENDING_DEPRECATION=1) and throws under the permission model.
   const flags = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join(' ');
-  if (flags.includes('deprecation') || flags.includes('permission')) return undefined;
+  if (flags.includes('deprecation') || flags.includes('permission') || process.env['NODE_PENDING_DEPRECATION'] === '1') return undefined;
   try {
     const b = (process as unknown as { binding(m: string): FsBinding }).binding('fs');
     const lstat: Lstat = (p) => b.lstat(p, false, undefined, false) as Float64Array | undefined;

@@ -107,6 +107,22 @@ describe('answers of the lean path', () => {
     assert.equal(byFile.out, full.out);
   });
 
+  test('with pending deprecations on, the no-op warns of nothing (the fs binding is then not used) and still answers', () => {
+    const dir = tempDir('realize-lean-deprecation');
+    const work = join(dir, 'work');
+    mkdirSync(work);
+    writeFileSync(join(work, 'a'), 'one\n');
+    const store = join(dir, 'store');
+    const run = () => nomia(store, ['realize', '--log-format', 'json', 'filesystem:import?path=./a'], { cwd: work, env: { NODE_PENDING_DEPRECATION: '1' } });
+    assert.equal(run().code, 0);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100 - (Date.now() % 1000));
+    for (let i = 0; i < 2; i++) run();
+    const r = run();
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /"memo":true/);
+    assert.doesNotMatch(r.err, /Deprecation/);
+  });
+
   test('an error after the answer began is reported as the full command reports it', () => {
     const dir = tempDir('realize-lean-error');
     const work = join(dir, 'work');
