@@ -1,25 +1,24 @@
 /**
  * `nomia realize NAME`: make the resources a name names, reusing whatever is known.
  *
- * A no-op is answered from the memo of whole names (engine/memo.ts) before
- * anything else is loaded: this module imports only the store, the memo and
- * the renderer; the registry, the namespaces and the engine (realize-run.ts)
+ * A no-op is usually answered from the memo of whole names before this
+ * module or commander is loaded (realize-lean.ts, called by main.ts); what
+ * that path leaves (a daemon, --bind, rare options) is answered from the
+ * memo here, and this module imports only the store, the memo and the
+ * renderer; the registry, the namespaces and the engine (realize-run.ts)
  * are loaded when the memo cannot answer. A daemon, when one is configured,
  * is asked first (realize-client.ts, loaded only then).
  */
 import { Option, type Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { answerFromMemo, type MemoKey } from '../engine/memo.js';
 import { Protection } from '../engine/protect.js';
-import type { Resource } from '../resource/types.js';
 import type { SandboxMode } from '../namespaces/package/sandbox.js';
 import { storeHome } from '../store/layout.js';
 import { checkRootName } from '../store/roots.js';
-import type { Store } from '../store/store.js';
 import { fileOrArgument } from './input.js';
-import { keepResults } from './keep-results.js';
+import { fromMemo, renderer, report, type Renderer } from './realize-answer.js';
 import { realizeMemoKey } from './realize-memo.js';
-import { eventRenderer, type LogFormat } from './render-events.js';
+import type { LogFormat } from './render-events.js';
 import { parseJobs, parseLogFormat } from './options.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
@@ -37,41 +36,16 @@ const argv = process.argv.slice(2);
 const helping = argv.includes('-h') || argv.includes('--help') || !argv.includes('realize');
 const full = helping ? await import('./realize-run.js') : undefined;
 
-/** What realize prints on stdout for `roots`, after keeping them (`--root`, `--out-link`; only these need `store`). */
-function report(store: Store | undefined, roots: readonly Resource[], opts: Opts, finish: () => void): string {
-  const keep = { ...(opts.root === undefined ? {} : { root: opts.root }), ...(opts.outLink === undefined ? {} : { outLink: opts.outLink }) };
-  const kept = store ? keepResults(store, roots, keep) : [];
-  finish();
-  if (opts.logFormat !== 'json') for (const line of kept) process.stderr.write(`${line}\n`);
-  if (opts.json) return JSON.stringify(roots.map((r) => ({ name: r.name, type: r.type, ...(r.kind === 'object' ? { path: r.path } : { value: r.value }) })), null, 2);
-  return roots.map((r) => `${r.name}\n${r.kind === 'object' ? r.path : r.value}`).join('\n');
-}
-
-/** The memo's answer for `key`, held until `report` has kept it; undefined when a realize is needed. */
-function fromMemo(store: Store, key: MemoKey, text: string, opts: Opts, render: ReturnType<typeof eventRenderer>): string | undefined {
-  const started = Date.now();
-  const protection = new Protection(store);
-  try {
-    const hit = answerFromMemo(store, key, (rs) => protection.hold(rs));
-    if (!hit) return undefined;
-    render.listener({ kind: 'resolving', name: text });
-    render.listener({ kind: 'done', roots: hit.results.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1, memo: true });
-    return report(store, hit.results, opts, () => render.finish());
-  } finally {
-    protection.release();
-  }
-}
-
 /**
  * The daemon's answer (`--daemon`, NOMIA_DAEMON), kept here as asked; undefined when no daemon is
  * configured or none listens, or the options need this process (`--rebuild`, `--check`, caches).
  */
-async function fromDaemon(cmd: Command, text: string, opts: Opts, renderer: () => ReturnType<typeof eventRenderer>): Promise<string | undefined> {
+async function fromDaemon(cmd: Command, text: string, opts: Opts, newRenderer: () => Renderer): Promise<string | undefined> {
   const socket = opts.daemon ?? process.env['NOMIA_DAEMON'];
   if (!socket || !opts.memo || opts.rebuild || opts.check || opts.substituter || opts.trustedKey || opts.offline) return undefined;
   // The socket client (node:net) is loaded only when a daemon is configured.
   const { askDaemon } = await import('./realize-client.js');
-  const render = renderer();
+  const render = newRenderer();
   try {
     const storeDir = (cmd.optsWithGlobals() as { store?: string }).store;
     const roots = await askDaemon({ socket, name: text, sandbox: opts.sandbox, store: storeHome(storeDir) }, render.listener);
@@ -92,12 +66,6 @@ async function fromDaemon(cmd: Command, text: string, opts: Opts, renderer: () =
   }
 }
 
-/** The events shown as `--log-format` says, and sent to `live`. */
-function renderer(opts: Opts, live: Publisher): ReturnType<typeof eventRenderer> {
-  const shown = eventRenderer(opts.logFormat);
-  return { ...shown, listener: live.tee(shown.listener) };
-}
-
 /** Realize `text`: by the daemon, from the memo, or with the engine here. */
 async function realizeHere(cmd: Command, text: string, opts: Opts, live: Publisher): Promise<string> {
   const viaDaemon = await fromDaemon(cmd, text, opts, () => renderer(opts, live));
@@ -107,7 +75,7 @@ async function realizeHere(cmd: Command, text: string, opts: Opts, live: Publish
   return withStore(cmd, async (store) => {
     const render = renderer(opts, live);
     try {
-      const answered = key && fromMemo(store, key, text, opts, render);
+      const answered = key && await fromMemo(store, key, text, opts, () => render);
       if (answered !== undefined) return answered;
       const { realizeFully } = full ?? await import('./realize-run.js');
       const roots = await realizeFully(store, text, opts, render.listener, key);

@@ -57,12 +57,22 @@ function fileSize(fd: number): number {
   return (1 << 16) - 1;
 }
 
+/** What reading standard input gave, kept: it can be read only once, and `nomia realize -` looks at it twice on a miss (cli/realize-lean.ts). */
+let stdinRead: { readonly text: string } | { readonly error: unknown } | undefined;
+
+/** All of standard input as text (read once per process; later calls give the same text or error). */
 export function readStdin(): string {
+  stdinRead ??= readStdinOnce();
+  if ('error' in stdinRead) throw stdinRead.error;
+  return stdinRead.text;
+}
+
+function readStdinOnce(): { readonly text: string } | { readonly error: unknown } {
   try {
-    return readCapped(0, 'standard input');
+    return { text: readCapped(0, 'standard input') };
   } catch (e) {
-    if (e instanceof NomiaError) throw e;
-    throw new NomiaError('usage', `cannot read standard input: ${(e as Error).message}`, { hint: 'pass the name as an argument instead' });
+    if (e instanceof NomiaError) return { error: e };
+    return { error: new NomiaError('usage', `cannot read standard input: ${(e as Error).message}`, { hint: 'pass the name as an argument instead' }) };
   }
 }
 

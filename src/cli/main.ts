@@ -1,5 +1,5 @@
 /** The `nomia` command line: a thin shell over the library, one file per command. */
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { formatError } from './report.js';
 import { version } from './version.js';
@@ -55,22 +55,38 @@ function commandWord(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** Whether this process has a working directory (it may have been removed under it). */
+function hasCwd(): boolean {
+  try {
+    process.cwd();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Run the CLI on `argv` (without node and script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
+  const word = commandWord(argv);
+  // A no-op realize is answered before commander and the command modules load (realize-lean.ts): at a
+  // tenth of a second for the whole process, their loading would be a good part of it.
+  if (word === 'realize' && hasCwd()) {
+    const { realizeFromMemo } = await import('./realize-lean.js');
+    const answered = await realizeFromMemo(argv);
+    if (answered !== undefined) return answered;
+  }
+  const { Command, CommanderError } = await import('commander');
   const program = new Command('nomia')
     .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')
     .option('--store <dir>', 'the store directory (default: $NOMIA_HOME, else /var/lib/nomia if you may write or create it, else ~/.local/share/nomia)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   // Without a working directory every relative path is meaningless; Node would only say `uv_cwd`.
-  try {
-    process.cwd();
-  } catch {
+  if (!hasCwd()) {
     const where = process.env['PWD'] ? ` (${process.env['PWD']})` : '';
     process.stderr.write(`${formatError(new NomiaError('usage', `the working directory${where} no longer exists`, { hint: 'cd to a directory that exists and run the command again' }))}\n`);
     return 1;
   }
-  const word = commandWord(argv);
   // `nomia ninja --version` is the ninja version CMake asks its make program for (cmd-ninja.ts).
   if (word !== 'ninja') program.version(version(), '-V, --version');
   const wanted = commandModules.filter(([words]) => word !== undefined && words.includes(word));

@@ -7,11 +7,11 @@
  * with it), and whom results are taken from: the whole text of the config
  * files (trusted keys, substituters) and the keys given on the command line,
  * so a result a key was trusted for is not answered once it is not.
- * Loads nothing of the engine but `memo.ts`.
+ * Loads nothing of the engine but `memo.ts`, and of the registry only its configuration files.
  */
 import { memoKey, type MemoKey } from '../engine/memo.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { configFiles, loadExternalSpecs } from '../namespace/registry.js';
+import { configFiles, loadExternalSpecs } from '../namespace/config.js';
 import { version } from './version.js';
 
 /** The key, or undefined when the configuration cannot be read (the realize then reports why). */

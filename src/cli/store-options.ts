@@ -25,9 +25,13 @@ function writable(home: string): boolean {
 }
 
 export function storeOf(cmd: Command, options: OpenOptions = {}): Store {
-  const opts = cmd.optsWithGlobals() as { store?: string };
-  const readOnly = options.readOnly === 'if-needed' ? !writable(storeHome(opts.store)) : options.readOnly === true;
-  const store = openStore({ ...(opts.store === undefined ? {} : { dir: opts.store }), readOnly });
+  return openStoreAt((cmd.optsWithGlobals() as { store?: string }).store, options);
+}
+
+/** The store at `dir` (`--store`; undefined: the default), opened as every command opens it. */
+export function openStoreAt(dir: string | undefined, options: OpenOptions = {}): Store {
+  const readOnly = options.readOnly === 'if-needed' ? !writable(storeHome(dir)) : options.readOnly === true;
+  const store = openStore({ ...(dir === undefined ? {} : { dir }), readOnly });
   // The temporary roots of processes that have exited hold nothing; drop them on every writing open.
   try {
     pruneTempRoots(store);

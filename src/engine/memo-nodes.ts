@@ -28,7 +28,8 @@
 import { createHash } from 'node:crypto';
 import { portLabel } from '../graph/types.js';
 import { entryOf, type Store } from '../store/store.js';
-import { unchanged, type Dependency, type MemoKey, type StoredDep } from './memo.js';
+import type { Dependency, MemoKey } from './memo.js';
+import { decodeDeps, unchanged, type StoredDep } from './memo-deps.js';
 import type { Outputs } from './outputs.js';
 import type { ResolvedNode } from './resolve.js';
 
@@ -77,8 +78,8 @@ export function nodeMemo(store: Store, key: MemoKey, nodes: readonly ResolvedNod
   if (!row?.nodes) return undefined;
   const rec = JSON.parse(row.nodes) as StoredNodes;
   const graph = graphDigest(nodes);
-  const deps = JSON.parse(row.deps) as StoredDep[];
-  if (rec.format !== FORMAT || rec.graph !== graph || rec.outputs.length !== nodes.length || rec.owners.length !== deps.length) return undefined;
+  const deps = decodeDeps(row.deps);
+  if (!deps || rec.format !== FORMAT || rec.graph !== graph || rec.outputs.length !== nodes.length || rec.owners.length !== deps.length) return undefined;
   const dirty = new Set<number>();
   const same: boolean[] = [];
   for (const [i, d] of deps.entries()) {

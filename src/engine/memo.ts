@@ -21,8 +21,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Resource } from '../resource/types.js';
-import { racy, statNow, type Selection, type TreeState } from '../store/stat-cache.js';
+import { racy, type TreeState } from '../store/stat-cache.js';
 import type { Store } from '../store/store.js';
+import { depPaths, depsUnchanged, encodeDeps, storedDep, type StoredDep } from './memo-deps.js';
+
+export { unchanged, type StoredDep } from './memo-deps.js';
 
 /** The key of a memo; minted by `memoKey` only. */
 export type MemoKey = string & { readonly __brand: 'MemoKey' };
@@ -42,7 +45,7 @@ export interface MemoContext {
 }
 
 /** The memo format: a new one never reads an old one's rows as its own. */
-const FORMAT = 'nomia-memo-2';
+const FORMAT = 'nomia-memo-3';
 
 /** The key of a realize: the SHA-256 of the format, the text, the working directory and the configuration, each length-prefixed. */
 export function memoKey(c: MemoContext): MemoKey {
@@ -104,36 +107,9 @@ export class Dependencies implements DependencySink {
   }
 }
 
-/**
- * A dependency as stored: its path, its stat key (`statKey`) or '' when it was racy as recorded (then it
- * never matches), and the selection when only part of a directory was taken. A few strings per path:
- * the no-op parses and compares one dependency per imported file, and fewer, smaller values keep that
- * loop and its garbage small.
- */
-export type StoredDep = readonly [path: string, key: string, selection?: Selection];
-
-/**
- * The stat numbers that must not change (dev, ino, mode, size, mtime and ctime in ns) and a directory's
- * listing, as one string. For a selection the directory's own size and times are left out: they change
- * with every entry written in it, selected or not; the listing of the selected part says what counts.
- */
-function statKey(s: Omit<TreeState, 'stampNs'>): string {
-  const r = s.root;
-  const key = s.selection ? `${r.dev} ${r.ino} ${r.mode}` : `${r.dev} ${r.ino} ${r.mode} ${r.size} ${r.mtimeNs} ${r.ctimeNs}`;
-  return s.listing ? `${key} ${s.listing.toString('hex')}` : key;
-}
-
 function encode(s: TreeState): StoredDep {
   // Racy (stat-cache.ts): a change within the granule the stats were taken in could look the same.
-  const key = racy(s.newestNs, s.stampNs) ? '' : statKey(s);
-  return s.selection ? [s.path, key, s.selection] : [s.path, key];
-}
-
-/** Whether the path of `d` stats now as recorded, and was not racy when recorded. */
-export function unchanged(d: StoredDep): boolean {
-  if (d[1] === '') return false;
-  const now = statNow(d[0], d[2]);
-  return now !== undefined && statKey(now) === d[1];
+  return storedDep(s, racy(s.newestNs, s.stampNs));
 }
 
 /**
@@ -142,8 +118,10 @@ export function unchanged(d: StoredDep): boolean {
  * full run, nothing more.
  */
 export function recordMemo(store: Store, key: MemoKey, results: readonly Resource[], deps: readonly (Dependency | StoredDep)[], nodes?: string): void {
+  const stored = encodeDeps(deps.map((d) => ('state' in d ? encode(d.state) : d)));
+  if (!stored) return;
   try {
-    store.db.putMemo(key, JSON.stringify(results), JSON.stringify(deps.map((d) => ('state' in d ? encode(d.state) : d))), nodes);
+    store.db.putMemo(key, JSON.stringify(results), stored, nodes);
   } catch {
     // A read-only or locked database: no memo.
   }
@@ -170,10 +148,8 @@ export function lookupMemo(store: Store, key: MemoKey): MemoHit | undefined {
   } catch {
     return undefined;
   }
-  if (!row) return undefined;
-  const deps = JSON.parse(row.deps) as StoredDep[];
-  for (const d of deps) if (!unchanged(d)) return undefined;
-  return { results: JSON.parse(row.results) as Resource[], recorded: row.results, paths: deps.map((d) => d[0]) };
+  if (!row || !depsUnchanged(row.deps)) return undefined;
+  return { results: JSON.parse(row.results) as Resource[], recorded: row.results, paths: depPaths(row.deps)! };
 }
 
 /**
@@ -197,7 +173,7 @@ export function memoPaths(store: Store, key: MemoKey): readonly string[] | undef
   } catch {
     return undefined;
   }
-  return row && (JSON.parse(row.deps) as StoredDep[]).map((d) => d[0]);
+  return row && depPaths(row.deps);
 }
 
 /**

@@ -10,9 +10,14 @@
 import { pathToFileURL } from 'node:url';
 import { closeSync, fsyncSync, openSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { NomiaStoreError } from '../errors.js';
 import type { ContentHash } from './hash.js';
+
+// Loaded with `require`: an `import` of a CommonJS package first scans its source for its exports, a few
+// milliseconds of every command's start (the no-op realize's budget is a tenth of a second).
+const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
 /**
  * Each migration brings the schema from its index to the next version
@@ -208,7 +213,7 @@ function noSpace(path: string, cause: unknown): NomiaStoreError {
 
 /** SQLite's failures as store errors; anything else passes through. */
 function sqliteError(e: unknown, path: string): unknown {
-  if (!(e instanceof Database.SqliteError)) return e;
+  if (!(e instanceof Sqlite.SqliteError)) return e;
   if (e.code === 'SQLITE_FULL' || (e.code.startsWith('SQLITE_IOERR') && diskFull(path))) return noSpace(path, e);
   if (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED') {
     return new NomiaStoreError('store/locked', `the store database is locked by another process (${path})`, {
@@ -240,7 +245,7 @@ function connect(filename: string, options: Database.Options): Database.Database
   const had = process.env['SQLITE_USE_URI'];
   process.env['SQLITE_USE_URI'] = '1';
   try {
-    return new Database(filename, options);
+    return new Sqlite(filename, options);
   } finally {
     if (had === undefined) delete process.env['SQLITE_USE_URI'];
     else process.env['SQLITE_USE_URI'] = had;
@@ -562,9 +567,12 @@ export class StoreDatabase {
     return (this.prepare(`${this.selectReductions()} WHERE r.to_name = ? ORDER BY r.created_at DESC`).all(to) as RawReduction[]).map(toReduction);
   }
 
-  /** The memo under `key` (engine/memo.ts), as stored. */
-  memo(key: string): { readonly results: string; readonly deps: string } | undefined {
-    return this.prepare('SELECT results, deps FROM memos WHERE key = ?').get(key) as { results: string; deps: string } | undefined;
+  /**
+   * The memo under `key` (engine/memo.ts), as stored. `deps` is the buffer engine/memo-deps.ts writes (a
+   * blob in the column the schema calls JSON; a row of an older format is text, under keys no longer asked).
+   */
+  memo(key: string): { readonly results: string; readonly deps: Buffer | string } | undefined {
+    return this.prepare('SELECT results, deps FROM memos WHERE key = ?').get(key) as { results: string; deps: Buffer | string } | undefined;
   }
 
   /** Only the results of the memo under `key` (its dependencies are not read). */
@@ -573,12 +581,12 @@ export class StoreDatabase {
   }
 
   /** The dependencies and per-node record of the memo under `key` (engine/memo-nodes.ts); `nodes` null when none was kept. */
-  memoNodes(key: string): { readonly deps: string; readonly nodes: string | null } | undefined {
-    return this.prepare('SELECT m.deps, n.nodes FROM memos m LEFT JOIN memo_nodes n ON n.key = m.key WHERE m.key = ?').get(key) as { deps: string; nodes: string | null } | undefined;
+  memoNodes(key: string): { readonly deps: Buffer | string; readonly nodes: string | null } | undefined {
+    return this.prepare('SELECT m.deps, n.nodes FROM memos m LEFT JOIN memo_nodes n ON n.key = m.key WHERE m.key = ?').get(key) as { deps: Buffer | string; nodes: string | null } | undefined;
   }
 
   /** Record (or replace) a memo. Not flushed: a memo lost by a power loss costs one full realize. */
-  putMemo(key: string, results: string, deps: string, nodes?: string): void {
+  putMemo(key: string, results: string, deps: Buffer, nodes?: string): void {
     const insert = this.prepare('INSERT OR REPLACE INTO memos (key, results, deps, created_at) VALUES (?, ?, ?, ?)');
     const insertNodes = this.prepare('INSERT OR REPLACE INTO memo_nodes (key, nodes) VALUES (?, ?)');
     const dropNodes = this.prepare('DELETE FROM memo_nodes WHERE key = ?');
