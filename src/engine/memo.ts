@@ -51,20 +51,24 @@ export function memoKey(c: MemoContext): MemoKey {
   return `memo1-${h.digest('hex')}` as MemoKey;
 }
 
-/** A file or tree a contextual node was made from, and which nodes of the outermost realize declared it. */
-export interface Dependency {
-  readonly state: TreeState;
+/**
+ * What a contextual node was made from, and which nodes of the outermost realize declared it: a file or
+ * tree (`state`), or the clock (`until`: the result holds until then, epoch ms; `RealizeContext.validUntil`).
+ */
+export type Dependency = ({ readonly state: TreeState } | { readonly until: number }) & {
   /**
    * The ids of the outermost realize's nodes that declared it; undefined when a realize it started
    * (a namespace's `ctx.resolve`) did: then no node of the outer graph can be told from it.
    */
   readonly owners: readonly number[] | undefined;
-}
+};
 
 /** Where the nodes of one realize declare what they were made from. */
 export interface DependencySink {
   /** A contextual node was made from `state`; `owners`: the ids of the outermost realize's nodes it belongs to. */
   add(state: TreeState, owners?: readonly number[]): void;
+  /** A contextual node's result holds until `untilMs` (epoch ms) only. */
+  expire(untilMs: number, owners?: readonly number[]): void;
   /** A contextual node was realized from context it did not declare. */
   untrack(label: string): void;
 }
@@ -80,6 +84,11 @@ export class Dependencies implements DependencySink {
     this.entries.push({ state, owners });
   }
 
+  /** A contextual node's result holds until `untilMs` (epoch ms) only. */
+  expire(untilMs: number, owners?: readonly number[]): void {
+    this.entries.push({ until: untilMs, owners });
+  }
+
   /** A contextual node was realized from context it did not declare. */
   untrack(label: string): void {
     this.untracked ??= label;
@@ -87,20 +96,20 @@ export class Dependencies implements DependencySink {
 
   /** The sink for a realize this one started: its nodes are not the outer graph's, so what they declare has no owners. */
   unowned(): DependencySink {
-    return { add: (state) => this.add(state), untrack: (label) => this.untrack(label) };
+    return { add: (state) => this.add(state), expire: (until) => this.expire(until), untrack: (label) => this.untrack(label) };
   }
 
   /** Every state declared, each once; owners merged (unknown if any declaration's is). */
   list(): readonly Dependency[] {
-    const byState = new Map<string, { state: TreeState; owners: Set<number> | undefined }>();
-    for (const { state, owners } of this.entries) {
-      const k = JSON.stringify(encode(state));
+    const byState = new Map<string, { dep: Dependency; owners: Set<number> | undefined }>();
+    for (const dep of this.entries) {
+      const k = JSON.stringify(encode(dep));
       const known = byState.get(k);
-      if (!known) byState.set(k, { state, owners: owners && new Set(owners) });
-      else if (!owners) known.owners = undefined;
-      else if (known.owners) for (const o of owners) known.owners.add(o);
+      if (!known) byState.set(k, { dep, owners: dep.owners && new Set(dep.owners) });
+      else if (!dep.owners) known.owners = undefined;
+      else if (known.owners) for (const o of dep.owners) known.owners.add(o);
     }
-    return [...byState.values()].map(({ state, owners }) => ({ state, owners: owners && [...owners] }));
+    return [...byState.values()].map(({ dep, owners }) => ({ ...dep, owners: owners && [...owners] }));
   }
 }
 
@@ -108,9 +117,9 @@ export class Dependencies implements DependencySink {
  * A dependency as stored: its path, its stat key (`statKey`) or '' when it was racy as recorded (then it
  * never matches), and the selection when only part of a directory was taken. A few strings per path:
  * the no-op parses and compares one dependency per imported file, and fewer, smaller values keep that
- * loop and its garbage small.
+ * loop and its garbage small. The clock is `[null, until]`: it holds while `Date.now() < until`.
  */
-export type StoredDep = readonly [path: string, key: string, selection?: Selection];
+export type StoredDep = readonly [path: string, key: string, selection?: Selection] | readonly [path: null, until: number];
 
 /**
  * The stat numbers that must not change (dev, ino, mode, size, mtime and ctime in ns) and a directory's
@@ -123,14 +132,21 @@ function statKey(s: Omit<TreeState, 'stampNs'>): string {
   return s.listing ? `${key} ${s.listing.toString('hex')}` : key;
 }
 
-function encode(s: TreeState): StoredDep {
+function encode(d: Dependency): StoredDep {
+  if (!('state' in d)) return [null, d.until];
+  const s = d.state;
   // Racy (stat-cache.ts): a change within the granule the stats were taken in could look the same.
   const key = racy(s.newestNs, s.stampNs) ? '' : statKey(s);
   return s.selection ? [s.path, key, s.selection] : [s.path, key];
 }
 
-/** Whether the path of `d` stats now as recorded, and was not racy when recorded. */
+function isStored(d: Dependency | StoredDep): d is StoredDep {
+  return Array.isArray(d);
+}
+
+/** Whether the path of `d` stats now as recorded, and was not racy when recorded; for the clock, whether its time has not come. */
 export function unchanged(d: StoredDep): boolean {
+  if (d[0] === null) return Date.now() < d[1];
   if (d[1] === '') return false;
   const now = statNow(d[0], d[2]);
   return now !== undefined && statKey(now) === d[1];
@@ -143,7 +159,7 @@ export function unchanged(d: StoredDep): boolean {
  */
 export function recordMemo(store: Store, key: MemoKey, results: readonly Resource[], deps: readonly (Dependency | StoredDep)[], nodes?: string): void {
   try {
-    store.db.putMemo(key, JSON.stringify(results), JSON.stringify(deps.map((d) => ('state' in d ? encode(d.state) : d))), nodes);
+    store.db.putMemo(key, JSON.stringify(results), JSON.stringify(deps.map((d) => (isStored(d) ? d : encode(d)))), nodes);
   } catch {
     // A read-only or locked database: no memo.
   }
@@ -156,6 +172,19 @@ export interface MemoHit {
   readonly recorded: string;
   /** The paths it depends on (for a watcher). */
   readonly paths: readonly string[];
+  /** When it stops holding (epoch ms; a watcher sees no change of the clock); absent: never by itself. */
+  readonly until?: number;
+}
+
+/** The paths among stored dependencies, and the earliest time a clock dependency ends. */
+function watched(deps: readonly StoredDep[]): { paths: string[]; until?: number } {
+  const paths: string[] = [];
+  let until: number | undefined;
+  for (const d of deps) {
+    if (d[0] !== null) paths.push(d[0]);
+    else until = Math.min(until ?? Infinity, d[1]);
+  }
+  return until === undefined ? { paths } : { paths, until };
 }
 
 /**
@@ -173,7 +202,7 @@ export function lookupMemo(store: Store, key: MemoKey): MemoHit | undefined {
   if (!row) return undefined;
   const deps = JSON.parse(row.deps) as StoredDep[];
   for (const d of deps) if (!unchanged(d)) return undefined;
-  return { results: JSON.parse(row.results) as Resource[], recorded: row.results, paths: deps.map((d) => d[0]) };
+  return { results: JSON.parse(row.results) as Resource[], recorded: row.results, ...watched(deps) };
 }
 
 /**
@@ -197,7 +226,7 @@ export function memoPaths(store: Store, key: MemoKey): readonly string[] | undef
   } catch {
     return undefined;
   }
-  return row && (JSON.parse(row.deps) as StoredDep[]).map((d) => d[0]);
+  return row && watched(JSON.parse(row.deps) as StoredDep[]).paths;
 }
 
 /**
