@@ -99,7 +99,7 @@ export class Dependencies implements DependencySink {
     return { add: (state) => this.add(state), expire: (until) => this.expire(until), untrack: (label) => this.untrack(label) };
   }
 
-  /** Every state declared, each once; owners merged (unknown if any declaration's is). */
+  /** Every dependency declared, each once; owners merged (unknown if any declaration's is). */
   list(): readonly Dependency[] {
     const byState = new Map<string, { dep: Dependency; owners: Set<number> | undefined }>();
     for (const dep of this.entries) {
