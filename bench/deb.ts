@@ -10,9 +10,11 @@
  * A third pair takes the network out: the same package files, already
  * downloaded, unpacked into a fresh store against `dpkg-deb -x` of each.
  *
- * Targets (issue 16): cold ≤ 1.2× the peer; warm ≤ 0.1 s for the locked
- * exact name (the contextual name, whose apt answer is kept while the index
- * and apt's configuration are unchanged, is printed too). The machine's load
+ * Targets (issue 16): cold ≤ 1.2× the peer; warm ≤ 0.1 s, for the locked
+ * exact name and for the contextual name (answered from the memo while the
+ * index, apt's configuration and the index's age allow: docs/namespaces/deb.md,
+ * "Warm: the memo"; the median of 3 takes the run that re-keeps a memo made
+ * racy by the index's fetch as the odd one out). The machine's load
  * average is printed before and after: on a shared machine it says how far
  * to trust the figures.
  */

@@ -38,7 +38,7 @@ function serve(store: Store, jobs: number): { realize: DaemonOptions['realize'];
       const emit = (e: EngineEvent) => onEvent?.(e);
       const context = contextOf(req);
       const sandbox = req.sandbox ?? 'bubblewrap';
-      const key = realizeMemoKey(req.name, context.cwd, sandbox);
+      const key = realizeMemoKey(req.name, context.cwd, sandbox, process.env, [], context.env);
       const hot = key && warm.answer(key);
       if (hot) {
         emit({ kind: 'resolving', name: req.name });

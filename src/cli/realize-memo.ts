@@ -6,16 +6,27 @@
  * the sandbox mode, nomia's version (built-in namespaces change only
  * with it), and whom results are taken from: the whole text of the config
  * files (trusted keys, substituters) and the keys given on the command line,
- * so a result a key was trusted for is not answered once it is not.
- * Loads nothing of the engine but `memo.ts`, and of the registry only its configuration files.
+ * so a result a key was trusted for is not answered once it is not; and
+ * the caller's variables that a built-in namespace reads as the meaning of
+ * a contextual name (`CONTEXT_ENV`). Loads nothing of the engine but `memo.ts`.
  */
 import { memoKey, type MemoKey } from '../engine/memo.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { configFiles, loadExternalSpecs } from '../namespace/config.js';
 import { version } from './version.js';
 
-/** The key, or undefined when the configuration cannot be read (the realize then reports why). */
-export function realizeMemoKey(text: string, cwd: string, sandbox: string, env: NodeJS.ProcessEnv = process.env, trustedKeys: readonly string[] = []): MemoKey | undefined {
+/**
+ * Variables that change what a built-in namespace's contextual name means and that no file it declares
+ * covers (docs/namespaces/deb.md, "Warm: the memo"): how old an index of the archive may answer, and
+ * where apt's configuration is.
+ */
+const CONTEXT_ENV = ['NOMIA_DEB_TTL', 'APT_CONFIG'];
+
+/**
+ * The key, or undefined when the configuration cannot be read (the realize then reports why). `env` finds
+ * the config files; `runEnv` is the environment the realize runs in (a daemon's client's).
+ */
+export function realizeMemoKey(text: string, cwd: string, sandbox: string, env: NodeJS.ProcessEnv = process.env, trustedKeys: readonly string[] = [], runEnv: Readonly<Record<string, string | undefined>> = env): MemoKey | undefined {
   let namespaces, files;
   try {
     namespaces = loadExternalSpecs(cwd, env);
@@ -23,5 +34,5 @@ export function realizeMemoKey(text: string, cwd: string, sandbox: string, env: 
   } catch {
     return undefined;
   }
-  return memoKey({ text, cwd, configuration: JSON.stringify({ nomia: version(), sandbox, namespaces, files, trustedKeys }) });
+  return memoKey({ text, cwd, configuration: JSON.stringify({ nomia: version(), sandbox, namespaces, files, trustedKeys, env: CONTEXT_ENV.map((v) => runEnv[v] ?? null) }) });
 }

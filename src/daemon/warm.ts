@@ -48,7 +48,8 @@ export class WarmMemos {
   answer(key: MemoKey): readonly Resource[] | undefined {
     const w = this.memos.get(key);
     // Still the store's memo: a reduction replaced by any process forgets it there (memo.ts).
-    if (w?.hit && !w.dirty && memoCurrent(this.store, key, w.hit)) return w.hit.results;
+    // A watch sees no change of the clock: a memo that holds only until some time is checked against it.
+    if (w?.hit && !w.dirty && (w.hit.until === undefined || Date.now() < w.hit.until) && memoCurrent(this.store, key, w.hit)) return w.hit.results;
     if (w) this.drop(key);
     return this.arm(key);
   }

@@ -15,7 +15,9 @@
  * paths and of the rest (u32 each); `n` × 8 float64 (a plain dependency's
  * numbers, NaN first for any other); the `n` paths in UTF-8, each ended by
  * NUL; then JSON `[[index, key, selection?], …]` for the dependencies that
- * are not plain.
+ * are not plain. The clock (a result that holds only until a time,
+ * `RealizeContext.validUntil`) is an entry with the empty path, kept there
+ * as `[index, null, until]`.
  */
 import { CTIME_NS, CTIME_S, DEV, INO, lstatNumbers, MODE, MTIME_NS, MTIME_S, SIZE, splitNs } from '../store/lstat-numbers.js';
 import { statNow, type Selection, type TreeState } from '../store/stat-cache.js';
@@ -27,7 +29,13 @@ export type PlainKey = readonly [number, number, number, number, number, number,
  * A dependency as stored: its path; its plain numbers, or its exact key (`statKey`), '' when it was
  * racy as recorded (then it never matches); and the selection when only part of a directory was taken.
  */
-export type StoredDep = readonly [path: string, key: string | PlainKey, selection?: Selection];
+export type StoredDep = readonly [path: string, key: string | PlainKey, selection?: Selection] | Clock;
+
+/** The clock as stored: the memo holds while `Date.now() < until` (epoch ms). */
+export type Clock = readonly [path: null, until: number];
+
+/** One entry of the JSON part: an exact key (or '' when racy) with its selection, or the clock's time. */
+type Other = readonly [index: number, key: string, selection?: Selection] | readonly [index: number, key: null, until: number];
 
 const MAGIC = 0x32646d6e; // 'nmd2'
 const HEADER = 16;
@@ -58,6 +66,7 @@ export function storedDep(state: TreeState, racy: boolean): StoredDep {
 
 /** Whether the path of `d` stats now as recorded, and was not racy when recorded. */
 export function unchanged(d: StoredDep): boolean {
+  if (d[0] === null) return Date.now() < d[1];
   const key = d[1];
   if (typeof key !== 'string') return plainUnchanged(d[0], key, 0);
   if (key === '') return false;
@@ -85,8 +94,15 @@ export function encodeDeps(deps: readonly StoredDep[]): Buffer | undefined {
   const others: unknown[] = [];
   const paths: string[] = [];
   for (let i = 0; i < n; i++) {
-    const [path, key, selection] = deps[i]!;
-    if (path.includes('\0') || Buffer.from(path).toString() !== path) return undefined;
+    const d = deps[i]!;
+    if (d[0] === null) {
+      paths.push('');
+      nums[W * i] = NaN;
+      others.push([i, null, d[1]]);
+      continue;
+    }
+    const [path, key, selection] = d;
+    if (path === '' || path.includes('\0') || Buffer.from(path).toString() !== path) return undefined;
     paths.push(path);
     if (typeof key === 'string') {
       nums[W * i] = NaN;
@@ -109,7 +125,7 @@ export function encodeDeps(deps: readonly StoredDep[]): Buffer | undefined {
 interface Parts {
   readonly nums: Float64Array;
   readonly paths: readonly string[];
-  readonly others: readonly (readonly [number, string, Selection?])[];
+  readonly others: readonly Other[];
 }
 
 function parts(raw: unknown): Parts | undefined {
@@ -128,7 +144,7 @@ function parts(raw: unknown): Parts | undefined {
   if (restAt + buf.readUInt32LE(12) !== buf.length) return undefined;
   const paths = n === 0 ? [] : buf.toString('utf8', pathsAt, restAt - 1).split('\0');
   if (paths.length !== n) return undefined;
-  const others = JSON.parse(buf.toString('utf8', restAt)) as [number, string, Selection?][];
+  const others = JSON.parse(buf.toString('utf8', restAt)) as Other[];
   return { nums: new Float64Array(buf.buffer, buf.byteOffset + HEADER, W * n), paths, others };
 }
 
@@ -137,13 +153,22 @@ export function decodeDeps(raw: unknown): StoredDep[] | undefined {
   const p = parts(raw);
   if (!p) return undefined;
   const deps: StoredDep[] = p.paths.map((path, i) => [path, Array.from(p.nums.subarray(W * i, W * i + W)) as unknown as PlainKey]);
-  for (const [i, key, selection] of p.others) deps[i] = selection ? [p.paths[i]!, key, selection] : [p.paths[i]!, key];
+  for (const o of p.others) deps[o[0]] = other(p.paths[o[0]]!, o);
   return deps;
 }
 
-/** The paths of a stored buffer, unchecked (to watch them); undefined when it is not one. */
-export function depPaths(raw: unknown): readonly string[] | undefined {
-  return parts(raw)?.paths;
+function other(path: string, o: Other): StoredDep {
+  if (o[1] === null) return [null, o[2]];
+  return o[2] ? [path, o[1], o[2]] : [path, o[1]];
+}
+
+/** The paths of a stored buffer, unchecked (to watch them), and when its clock ends (earliest); undefined when it is not one. */
+export function depPaths(raw: unknown): { readonly paths: readonly string[]; readonly until?: number } | undefined {
+  const p = parts(raw);
+  if (!p) return undefined;
+  let until: number | undefined;
+  for (const o of p.others) if (o[1] === null) until = Math.min(until ?? Infinity, o[2]);
+  return until === undefined ? { paths: p.paths } : { paths: p.paths.filter((x) => x !== ''), until };
 }
 
 /**
@@ -158,6 +183,6 @@ export function depsUnchanged(raw: unknown): boolean {
     if (nums[W * i] !== nums[W * i]) continue; // NaN: checked with the others below
     if (!plainUnchanged(paths[i]!, nums, W * i)) return false;
   }
-  for (const [i, key, selection] of p.others) if (!unchanged(selection ? [paths[i]!, key, selection] : [paths[i]!, key])) return false;
+  for (const o of p.others) if (!unchanged(other(paths[o[0]]!, o))) return false;
   return true;
 }

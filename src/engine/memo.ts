@@ -54,20 +54,24 @@ export function memoKey(c: MemoContext): MemoKey {
   return `memo1-${h.digest('hex')}` as MemoKey;
 }
 
-/** A file or tree a contextual node was made from, and which nodes of the outermost realize declared it. */
-export interface Dependency {
-  readonly state: TreeState;
+/**
+ * What a contextual node was made from, and which nodes of the outermost realize declared it: a file or
+ * tree (`state`), or the clock (`until`: the result holds until then, epoch ms; `RealizeContext.validUntil`).
+ */
+export type Dependency = ({ readonly state: TreeState } | { readonly until: number }) & {
   /**
    * The ids of the outermost realize's nodes that declared it; undefined when a realize it started
    * (a namespace's `ctx.resolve`) did: then no node of the outer graph can be told from it.
    */
   readonly owners: readonly number[] | undefined;
-}
+};
 
 /** Where the nodes of one realize declare what they were made from. */
 export interface DependencySink {
   /** A contextual node was made from `state`; `owners`: the ids of the outermost realize's nodes it belongs to. */
   add(state: TreeState, owners?: readonly number[]): void;
+  /** A contextual node's result holds until `untilMs` (epoch ms) only. */
+  expire(untilMs: number, owners?: readonly number[]): void;
   /** A contextual node was realized from context it did not declare. */
   untrack(label: string): void;
 }
@@ -83,6 +87,11 @@ export class Dependencies implements DependencySink {
     this.entries.push({ state, owners });
   }
 
+  /** A contextual node's result holds until `untilMs` (epoch ms) only. */
+  expire(untilMs: number, owners?: readonly number[]): void {
+    this.entries.push({ until: untilMs, owners });
+  }
+
   /** A contextual node was realized from context it did not declare. */
   untrack(label: string): void {
     this.untracked ??= label;
@@ -90,24 +99,31 @@ export class Dependencies implements DependencySink {
 
   /** The sink for a realize this one started: its nodes are not the outer graph's, so what they declare has no owners. */
   unowned(): DependencySink {
-    return { add: (state) => this.add(state), untrack: (label) => this.untrack(label) };
+    return { add: (state) => this.add(state), expire: (until) => this.expire(until), untrack: (label) => this.untrack(label) };
   }
 
-  /** Every state declared, each once; owners merged (unknown if any declaration's is). */
+  /** Every dependency declared, each once; owners merged (unknown if any declaration's is). */
   list(): readonly Dependency[] {
-    const byState = new Map<string, { state: TreeState; owners: Set<number> | undefined }>();
-    for (const { state, owners } of this.entries) {
-      const k = JSON.stringify(encode(state));
+    const byState = new Map<string, { dep: Dependency; owners: Set<number> | undefined }>();
+    for (const dep of this.entries) {
+      const k = JSON.stringify(encode(dep));
       const known = byState.get(k);
-      if (!known) byState.set(k, { state, owners: owners && new Set(owners) });
-      else if (!owners) known.owners = undefined;
-      else if (known.owners) for (const o of owners) known.owners.add(o);
+      if (!known) byState.set(k, { dep, owners: dep.owners && new Set(dep.owners) });
+      else if (!dep.owners) known.owners = undefined;
+      else if (known.owners) for (const o of dep.owners) known.owners.add(o);
     }
-    return [...byState.values()].map(({ state, owners }) => ({ state, owners: owners && [...owners] }));
+    return [...byState.values()].map(({ dep, owners }) => ({ ...dep, owners: owners && [...owners] }));
   }
 }
 
-function encode(s: TreeState): StoredDep {
+function isStored(d: Dependency | StoredDep): d is StoredDep {
+  return Array.isArray(d);
+}
+
+function encode(d: Dependency | StoredDep): StoredDep {
+  if (isStored(d)) return d;
+  if (!('state' in d)) return [null, d.until];
+  const s = d.state;
   // Racy (stat-cache.ts): a change within the granule the stats were taken in could look the same.
   return storedDep(s, racy(s.newestNs, s.stampNs));
 }
@@ -118,7 +134,7 @@ function encode(s: TreeState): StoredDep {
  * full run, nothing more.
  */
 export function recordMemo(store: Store, key: MemoKey, results: readonly Resource[], deps: readonly (Dependency | StoredDep)[], nodes?: string): void {
-  const stored = encodeDeps(deps.map((d) => ('state' in d ? encode(d.state) : d)));
+  const stored = encodeDeps(deps.map(encode));
   if (!stored) return;
   try {
     store.db.putMemo(key, JSON.stringify(results), stored, nodes);
@@ -134,6 +150,8 @@ export interface MemoHit {
   readonly recorded: string;
   /** The paths it depends on (for a watcher). */
   readonly paths: readonly string[];
+  /** When it stops holding (epoch ms; a watcher sees no change of the clock); absent: never by itself. */
+  readonly until?: number;
 }
 
 /**
@@ -149,7 +167,7 @@ export function lookupMemo(store: Store, key: MemoKey): MemoHit | undefined {
     return undefined;
   }
   if (!row || !depsUnchanged(row.deps)) return undefined;
-  return { results: JSON.parse(row.results) as Resource[], recorded: row.results, paths: depPaths(row.deps)! };
+  return { results: JSON.parse(row.results) as Resource[], recorded: row.results, ...depPaths(row.deps)! };
 }
 
 /**
@@ -173,7 +191,7 @@ export function memoPaths(store: Store, key: MemoKey): readonly string[] | undef
   } catch {
     return undefined;
   }
-  return row && depPaths(row.deps);
+  return row && depPaths(row.deps)?.paths;
 }
 
 /**

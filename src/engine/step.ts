@@ -256,6 +256,7 @@ function contextFor(env: StepEnv, unit: Unit, log: LogLines, emitted: { toName: 
       declared.any = true;
       env.dependencies.add(state, unit.members.map((m) => m.id));
     },
+    validUntil: (epochMs) => env.dependencies.expire(epochMs, unit.members.map((m) => m.id)),
     ...(unit.knot ? {} : {
       resolve: (other: string, how?: { readonly pure?: boolean; readonly signal?: AbortSignal }) => env.resolve(other, how, { spelling: unit.lock, label: lead.label, node: lead.id }, slot()),
     }),

@@ -123,6 +123,13 @@ export interface RealizeContext {
    * Absent where the caller keeps no memo.
    */
   dependsOn?(state: TreeState): void;
+  /**
+   * Declare that a contextual node's result holds only until `epochMs` even
+   * while its declared files stat the same (the index it read is due for a
+   * refresh then): the memo answers it only before that time. Declares no
+   * context by itself (`dependsOn` does). Absent where the caller keeps no memo.
+   */
+  validUntil?(epochMs: number): void;
 }
 
 /** Where an input of a cycle's member comes from inside the cycle (`realizeKnot`). */

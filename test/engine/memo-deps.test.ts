@@ -42,7 +42,7 @@ describe('the memo dependency buffer', () => {
     ];
     const buf = encodeDeps(deps)!;
     assert.deepEqual(decodeDeps(buf), deps);
-    assert.deepEqual(depPaths(buf), deps.map((d) => d[0]));
+    assert.deepEqual(depPaths(buf), { paths: deps.map((d) => d[0]) });
     assert.deepEqual(decodeDeps(encodeDeps([])!), []);
   });
 
@@ -79,6 +79,7 @@ describe('the memo dependency buffer', () => {
 
   test('times are compared to the nanosecond: one nanosecond of mtime or ctime differs', () => {
     const { dep } = kept('nanosecond');
+    assert.ok(dep[0] !== null);
     const numbers = dep[1] as PlainKey;
     for (const at of [5, 7]) {
       const moved = [...numbers] as number[];
@@ -98,5 +99,15 @@ describe('the memo dependency buffer', () => {
   test('a path that UTF-8 cannot carry keeps no memo', () => {
     assert.equal(encodeDeps([['/tmp/\ud800', '']]), undefined);
     assert.equal(encodeDeps([['/tmp/a\0b', '']]), undefined);
+  });
+
+  test('the clock reads back, holds before its time and never after, and is not a path to watch', () => {
+    const { dep } = kept('clocked');
+    const future = Date.now() + 60_000;
+    const held = encodeDeps([dep, [null, future]]);
+    assert.deepEqual(decodeDeps(held), [dep, [null, future]]);
+    assert.equal(depsUnchanged(held), true);
+    assert.deepEqual(depPaths(held), { paths: [dep[0]], until: future });
+    assert.equal(depsUnchanged(encodeDeps([dep, [null, Date.now() - 1]])), false);
   });
 });

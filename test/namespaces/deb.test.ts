@@ -24,8 +24,8 @@ function tools(t: TestContext): boolean {
   return requireTool(t, 'apt-get', 'apt') && requireTool(t, 'bwrap', 'bubblewrap');
 }
 
-function realize(name: string, env: Record<string, string> = {}, cwd = dir) {
-  const r = nomia(store, ['realize', '--log-format', 'plain', name], { env, cwd });
+function realize(name: string, env: Record<string, string> = {}, cwd = dir, extra: string[] = []) {
+  const r = nomia(store, ['realize', '--log-format', 'plain', ...extra, name], { env, cwd });
   const [refined = '', path = ''] = r.out.trim().split('\n');
   return { ...r, name: refined, path };
 }
@@ -137,11 +137,16 @@ describe('deb namespace', () => {
     assert.ok(existsSync(join(r.path, 'bin/hello')));
   });
 
-  test('realized twice in a row, a closure asks the archive once', (t) => {
+  test('realized twice in a row, a closure asks the archive once; again, it is answered from the memo', (t) => {
     if (!tools(t)) return;
     const r = realize('deb:closure?packages=[gcc, make, libc6-dev]');
     assert.equal(r.code, 0, r.err);
     assert.doesNotMatch(r.err, /updating the index|downloading/);
+    // The index and apt's configuration unchanged since (index-context.ts): no engine, no apt, the same tree.
+    const again = realize('deb:closure?packages=[gcc, make, libc6-dev]');
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.err, /answered from the memo/);
+    assert.equal(again.out, r.out);
   });
 
   test('realized again with the same index and configuration, a closure takes apt\'s kept answer; a changed index asks apt again', (t) => {
@@ -151,7 +156,8 @@ describe('deb namespace', () => {
     mkdirSync(fake, { recursive: true });
     writeFileSync(join(fake, 'apt-get'), '#!/bin/sh\necho "E: apt-get was asked" >&2\nexit 100\n', { mode: 0o755 });
     const path = `${fake}:${process.env['PATH'] ?? ''}`;
-    const kept = realize('deb:closure?packages=[gcc, make, libc6-dev]', { PATH: path });
+    // Without the memo (which would answer before the namespace runs at all), as a name inside a larger one that changed.
+    const kept = realize('deb:closure?packages=[gcc, make, libc6-dev]', { PATH: path }, dir, ['--no-memo']);
     assert.equal(kept.code, 0, kept.err);
     // The index on disk changes (as an apt-get update that fetched anything changes it): the kept answer no longer fits.
     const lists = join(store, 'cache', 'deb', 'lists');
@@ -161,7 +167,9 @@ describe('deb namespace', () => {
     const asked = realize('deb:closure?packages=[gcc, make, libc6-dev]', { PATH: path });
     assert.equal(asked.code, 1);
     assert.match(asked.err, /apt-get was asked/);
-    assert.equal(realize('deb:closure?packages=[gcc, make, libc6-dev]').code, 0);
+    const resolved = realize('deb:closure?packages=[gcc, make, libc6-dev]');
+    assert.equal(resolved.code, 0, resolved.err);
+    assert.equal(resolved.out, kept.out, 'apt asked again gives the same closure');
   });
 
   test('with the archive unreachable, exact names in the store realize; contextual ones fail with deb/unreachable', async (t) => {

@@ -18,8 +18,10 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { join } from 'node:path';
 import type { RealizeContext } from '../../namespace/index.js';
 
-const APT_ETC = '/etc/apt';
-const DPKG_ARCHES = '/var/lib/dpkg/arch';
+/** The system's apt configuration: sources, preferences and pins, `apt.conf.d`. */
+export const APT_ETC = '/etc/apt';
+/** dpkg's list of foreign architectures (absent when there are none). */
+export const DPKG_ARCHES = '/var/lib/dpkg/arch';
 
 /** Where the answers are, in the deb cache `root`. */
 export function answersRoot(root: string): string {

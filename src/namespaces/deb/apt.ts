@@ -114,22 +114,21 @@ function ttlMs(env: Readonly<Record<string, string | undefined>>): number {
  * Make sure the index is at most `NOMIA_DEB_TTL` old: `apt-get update` into
  * our own lists when it is not. Throws `deb/unreachable` when the archive
  * cannot be reached (the old index is then not used: a contextual name
- * means the archive as of now).
+ * means the archive as of now). Returns when the index is due for its next
+ * refresh (epoch ms): until then, what it answers holds.
  */
-export async function freshIndex(ctx: RealizeContext, state: AptState): Promise<void> {
+export async function freshIndex(ctx: RealizeContext, state: AptState): Promise<number> {
   const stamp = join(state.root, 'updated');
-  const fresh = () => {
-    try {
-      return ctx.context.now - statSync(stamp).mtimeMs < ttlMs(ctx.context.env);
-    } catch {
-      return false;
-    }
-  };
-  if (fresh()) return;
+  const ttl = ttlMs(ctx.context.env);
+  const due = () => (statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? -Infinity) + ttl;
+  const before = due();
+  if (ctx.context.now < before) return before;
   // apt takes its own lock and fails at once when it is held; ours waits instead.
   const lock = await lockFile(join(state.root, 'update.lock'), () => ctx.log('waiting for another update of the index'), ctx.signal);
   try {
-    if (fresh()) return;
+    // Another process may have refreshed it while this one waited for the lock.
+    const meanwhile = due();
+    if (ctx.context.now < meanwhile) return meanwhile;
     ctx.log('updating the index of the archive (apt-get update)');
     const r = await runApt(ctx, 'apt-get', [...state.options, '-qq', '--error-on=any', 'update']);
     if (r.code !== 0) {
@@ -140,6 +139,7 @@ export async function freshIndex(ctx: RealizeContext, state: AptState): Promise<
     writeFileSync(stamp, '');
     const now = new Date(ctx.context.now);
     utimesSync(stamp, now, now);
+    return ctx.context.now + ttl;
   } finally {
     lock.release();
   }

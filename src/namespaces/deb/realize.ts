@@ -1,7 +1,9 @@
 /**
  * Realizing the deb namespace's names (index.ts describes them). Loaded on
  * the first realize only: a run whose deb names are all recorded (a warm
- * closure, its lock) never reads apt, unpacking or merging code.
+ * closure, its lock) never reads apt, unpacking or merging code, and a
+ * contextual name whose index is unchanged is answered from the memo
+ * before any of it loads (index-context.ts).
  */
 import { type AtomRequest, NomiaError, type RealizeContext, type Resource, usage, withWorkDir } from '../../namespace/index.js';
 import { aptState, type AptState, type DebRef, download, freshIndex, printUris, sourceUris } from './apt.js';
@@ -14,6 +16,7 @@ import { checkNameId, closureParams, exactName, exactParams, hostFilesParams, ho
 import { readDsc, unpackSource } from './source.js';
 import { awaitPrefetch, prefetch } from './prefetch.js';
 import { findStaged, unstage, unstageLater } from './staging.js';
+import { declareIndexContext } from './index-context.js';
 import { mergeRoot } from './root.js';
 import { describeStats } from '../unpack/safe-tree.js';
 
@@ -72,7 +75,7 @@ async function through(ctx: RealizeContext, name: string, direct: () => Promise<
 async function latest(req: AtomRequest, ctx: RealizeContext): Promise<Resource> {
   const p = latestParams(req);
   const state = aptState(ctx.store);
-  await freshIndex(ctx, state);
+  declareIndexContext(ctx, state, await freshIndex(ctx, state));
   const what = p.arch === undefined ? p.package : `${p.package}:${p.arch}`;
   const [ref] = await printUris(ctx, state, ['download', what], what);
   if (!ref) throw new NomiaError('deb/not-found', `the archive's index has no package ${what}`, { hint: 'apt-cache search WORD finds package names' });
@@ -83,7 +86,7 @@ async function latest(req: AtomRequest, ctx: RealizeContext): Promise<Resource> 
 async function closure(req: AtomRequest, ctx: RealizeContext): Promise<Resource> {
   const p = closureParams(req);
   const state = aptState(ctx.store);
-  await freshIndex(ctx, state);
+  declareIndexContext(ctx, state, await freshIndex(ctx, state));
   const targets = p.packages.map((n) => (p.arch === undefined ? n : `${n}:${p.arch}`));
   // Debian policy: no package declares a dependency on an Essential one, every system has them (a shell, coreutils, sed…).
   const refs = await printUris(ctx, state, ['install', ...targets, ...(p.essential ? ['?essential'] : [])], targets.join(' '));
@@ -148,7 +151,9 @@ async function root(req: AtomRequest, inputs: Readonly<Record<string, Resource>>
 async function source(req: AtomRequest, ctx: RealizeContext): Promise<Resource> {
   const p = sourceParams(req);
   const state = aptState(ctx.store);
-  await freshIndex(ctx, state);
+  const due = await freshIndex(ctx, state);
+  // Only the name without the .dsc's hash is contextual; the exact one depends on nothing the memo could miss.
+  if (p.sha256 === undefined) declareIndexContext(ctx, state, due);
   const what = p.version === undefined ? p.package : `${p.package}=${p.version}`;
   const lines = await sourceUris(ctx, state, what);
   const dscLine = lines.find((l) => l.file.endsWith('.dsc'));
