@@ -19,6 +19,11 @@ export function register(program: Command): void {
       go: () => withStore(cmd, async (store) => {
         if (process.stdin.isTTY) throw new NomiaError('usage', 'import reads a NAR or an export from standard input', { hint: 'nomia import < file.nar' });
         const { format, stream } = await sniffFormat(process.stdin);
+        if (format === 'empty') {
+          throw new NomiaError('usage', 'import read nothing: standard input was empty, and it must hold a NAR or an export', {
+            hint: 'nomia dump NAME > x.nar && nomia import < x.nar (or nomia export NAME > x.export && nomia import < x.export)',
+          });
+        }
         const root = opts.root === undefined ? {} : { root: opts.root };
         if (format === 'export' && opts.name !== undefined) throw new NomiaError('usage', 'an export carries the name of each object: --name is for a NAR', { hint: 'leave out --name' });
         const results = format === 'export'
