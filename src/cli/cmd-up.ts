@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .description('Realize NAME, whose result is a service (service:process?…): it and the services it needs are started\nunder the store\'s supervisor, which outlives this command; returns once all are ready.\nThe root R names it for `nomia status`, `nomia logs R` and `nomia down R`; while it runs, its closure is kept through gc.')
     .argument('[name]', 'the name text, or - for stdin')
     .option('--root <R>', 'the root that keeps it running (default: the service\'s name= or args[0])')
-    .option('-f, --file <file>', 'read the name from FILE instead of the NAME argument')
+    .option('-f, --file <file>', 'read the name from FILE instead of the NAME argument; it is realized as if run in FILE\'s directory')
     .option('--json', 'print {root, id, endpoint, pid} of the service')
     .option('--log-format <format>', 'events on stderr: json, plain, or auto', parseLogFormat, 'auto' as LogFormat)
     .addHelpText('after', `
@@ -31,10 +31,10 @@ Example:
       if (opts.root !== undefined) checkRootName(opts.root);
       const input = fileOrArgument(opts.file, arg);
       return { input, go: () => withStore(cmd, async (store) => {
-        const reg = registry(process.cwd());
+        const reg = registry(input.dir);
         const render = eventRenderer(opts.logFormat);
         try {
-          const { roots } = await realize(input.text, { store, registry: reg, context: runContext(), jobs: 8, onEvent: render.listener, source: input.text });
+          const { roots } = await realize(input.text, { store, registry: reg, context: runContext(input.dir), jobs: 8, onEvent: render.listener, source: input.text });
           render.finish();
           const services = roots.flatMap((r) => {
             const id = runningId(r);
