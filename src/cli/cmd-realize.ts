@@ -122,7 +122,7 @@ export function register(program: Command): void {
   program
     .command('realize')
     .summary('realize a name: make (or reuse) the resources it names')
-    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.\nA name realized before whose files are unchanged is answered from the memo (docs/engine.md, "The memo").\nWhile a `nomia ui` runs on the same store, its page shows this realize live (docs/views.md).')
+    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions, realizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path. A name realized before whose files are unchanged is answered from the memo (docs/engine.md, "The memo"). While a `nomia ui` runs on the same store, its page shows this realize live (docs/views.md).')
     .argument('[name]', 'the name text, or - for stdin')
     .option('-f, --file <file>', 'read the name from FILE (- for stdin) instead of the NAME argument; it is realized as if run in FILE\'s directory (its relative paths, its nomia.json)')
     .option('-j, --jobs <n>', 'namespaces running at once', parseJobs('--jobs'), 2)

@@ -13,7 +13,7 @@ export function register(program: Command): void {
   program
     .command('roots')
     .summary('list the roots that keep objects alive')
-    .description('List named roots (absolute, process-conditional, lease-conditional), out-links (`nomia realize -o`)\nand the temporary roots of running operations, with whether each is live. Temporary roots of processes\nthat have exited hold nothing: they are not listed, and are dropped.')
+    .description('List named roots (absolute, process-conditional, lease-conditional), out-links (`nomia realize -o`) and the temporary roots of running operations, with whether each is live. Temporary roots of processes that have exited hold nothing: they are not listed, and are dropped.')
     .option('--json', 'print [{name, kind, live, why, object}]')
     .action((opts: { json?: boolean }, cmd: Command) => run(() => ({
       go: () => withStore(cmd, (store) => {

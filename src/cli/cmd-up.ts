@@ -18,7 +18,7 @@ export function register(program: Command): void {
   program
     .command('up')
     .summary('start a service: realize a service name and keep it running under the supervisor')
-    .description('Realize NAME, whose result is a service (service:process?…): it and the services it needs are started\nunder the store\'s supervisor, which outlives this command; returns once all are ready.\nThe root R names it for `nomia status`, `nomia logs R` and `nomia down R`; while it runs, its closure is kept through gc.')
+    .description('Realize NAME, whose result is a service (service:process?…): it and the services it needs are started under the store\'s supervisor, which outlives this command; returns once all are ready. The root R names it for `nomia status`, `nomia logs R` and `nomia down R`; while it runs, its closure is kept through gc.')
     .argument('[name]', 'the name text, or - for stdin')
     .option('--root <R>', 'the root that keeps it running (default: the service\'s name= or args[0])')
     .option('-f, --file <file>', 'read the name from FILE instead of the NAME argument; it is realized as if run in FILE\'s directory')
