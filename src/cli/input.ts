@@ -11,7 +11,7 @@ export interface NameInput {
   /**
    * The directory the name's relative paths are relative to, and its command runs as if in: a
    * file's own directory (symlinks followed) for `-f FILE`, as Nix takes a `.nix` file's paths
-   * relative to the file; undefined for an argument or standard input (the working directory).
+   * relative to the file; undefined for an argument, standard input or a pipe (the working directory).
    */
   readonly dir?: string;
 }
@@ -78,7 +78,9 @@ export function readFileInput(path: string): NameInput {
   try {
     fd = openSync(path, 'r');
     try {
-      return { text: readCapped(fd, path), label: path, dir: dirname(realpathSync(path)) };
+      // A pipe (`-f <(…)`, `-f /dev/stdin`) has no directory of its own: like standard input, it keeps the working one.
+      const dir = fstatSync(fd).isFile() ? dirname(realpathSync(path)) : undefined;
+      return { text: readCapped(fd, path), label: path, ...(dir === undefined ? {} : { dir }) };
     } finally {
       closeSync(fd);
     }

@@ -1,9 +1,10 @@
 /** `nomia realize -f FILE`: names kept in files (and `-f -` for stdin), through the real CLI. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { nomia, tempDir } from '../support/cli.js';
+import { bin, env, nomia, tempDir } from '../support/cli.js';
 import { startDaemon } from '../support/daemon.js';
 
 describe('realize -f', () => {
@@ -69,6 +70,9 @@ describe('realize -f: relative paths start at the file\'s directory, as in a .ni
     const { dir, store } = project('realize-file-dir');
     assert.equal(contents(nomia(store, ['realize', '-f', 'sub/build.nomia'], { cwd: dir })), 'x beside the file\n');
     assert.equal(contents(nomia(store, ['realize', '-f', '-'], { cwd: dir, input: 'filesystem:import?path=./x' })), 'x of the working directory\n');
+    // A pipe named as a file (`-f <(…)`) has no directory of its own (its /proc link is `pipe:[…]`).
+    const piped = spawnSync('bash', ['-c', `"$0" "$1" --store "$2" realize -f <(printf %s 'filesystem:import?path=./x')`, process.execPath, bin, store], { cwd: dir, env: env(), encoding: 'utf8' });
+    assert.equal(contents({ code: piped.status, out: piped.stdout, err: piped.stderr }), 'x of the working directory\n');
     symlinkSync('sub/build.nomia', join(dir, 'link.nomia'));
     assert.equal(contents(nomia(store, ['realize', '-f', 'link.nomia'], { cwd: dir })), 'x beside the file\n');
   });
