@@ -36,12 +36,15 @@ export function registry(cwd = process.cwd(), options: RegistryOptions = {}): Re
   return createRegistry(lazyBuiltinNamespaces(options.sandbox), loadExternalSpecs(cwd), startExternal, loadTrustedKeys(configFiles(cwd), options.trustedKeys));
 }
 
-/** The context enters once per run: one time, one environment, one working directory. */
-export function runContext(): RunContext {
+/**
+ * The context enters once per run: one time, one environment, one working directory.
+ * @param cwd the directory relative paths in the name start at: the process's, or a name file's (`-f FILE`).
+ */
+export function runContext(cwd = process.cwd()): RunContext {
   let stdinTaken = false;
   return {
     env: { ...process.env },
-    cwd: process.cwd(),
+    cwd,
     now: Date.now(),
     stdin: () => {
       if (stdinTaken) throw new Error('standard input can be read once per run');

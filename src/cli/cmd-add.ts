@@ -13,7 +13,7 @@ export function register(program: Command): void {
   program
     .command('add')
     .summary('add files or directories to the store')
-    .description('Copy each PATH into the store (content-addressed, read-only, normalized metadata) and print its name,\n`filesystem:by-content?name=N&sha256=<hex>`. Adding what is already there is cheap and prints the same name:\nan unchanged PATH (same stat as when it was last read, see docs/store.md) is not even read.')
+    .description('Copy each PATH into the store (content-addressed, read-only, normalized metadata) and print its name, `filesystem:by-content?name=N&sha256=<hex>`. Adding what is already there is cheap and prints the same name: an unchanged PATH (same stat as when it was last read, see docs/store.md) is not even read.')
     .argument('<path...>', 'files, executables, symlinks or directories')
     .option('--name <name>', 'the object name (default: the base name of PATH); only with one PATH')
     .option('--root <name>', 'also create an absolute root with this name, so gc keeps the object')

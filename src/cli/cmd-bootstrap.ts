@@ -12,7 +12,7 @@ export function register(program: Command): void {
   program
     .command('bootstrap-tools')
     .summary('add the bootstrap tools (static bash and busybox) to the store')
-    .description('Make a directory bin/ with a static bash, a static busybox and a symlink per busybox applet, add it to the\nstore as `bootstrap-tools`, and print its name. Builds name their tools by it:\n  package:build-in-sandbox?args=[bash, -c, $script](exe: <that name>/bin/bash, script: …)\nThe hash depends only on the two binaries (Debian: bash-static, busybox-static).')
+    .description('Make a directory bin/ with a static bash, a static busybox and a symlink per busybox applet, add it to the store as `bootstrap-tools`, and print its name; builds name their tools by it (as in the example below). The hash depends only on the two binaries (Debian: bash-static, busybox-static).')
     .option('--bash <path>', 'a statically linked bash', DEFAULT_SOURCES.bash)
     .option('--busybox <path>', 'a statically linked busybox', DEFAULT_SOURCES.busybox)
     .option('--root <name>', 'also create an absolute root with this name, so gc keeps the tools')

@@ -61,11 +61,15 @@ export function register(program: Command): void {
   program
     .command('daemon')
     .summary('serve realize requests on a Unix socket')
-    .description('Listen on a Unix socket (mode 0600) and realize the names clients send, one JSON object per line:\n  {"id": 1, "op": "realize", "name": "…"}  →  {"id": 1, "ok": true, "results": [{"name", "type", "path"}]}\nOptional request fields: "cwd", "env" (the caller\'s context), "sandbox", "store" (must be the daemon\'s), "events": true\n(stream {"id", "event"} lines first). A name realized before whose files are unchanged is answered from a warm memo,\nwatched with inotify (docs/engine.md, "A warm engine"). `nomia realize --daemon SOCKET` (or NOMIA_DAEMON) is its client.\nRuns until SIGINT or SIGTERM. Builds reach their own daemon channel inside the sandbox (see `package`).')
+    .description('Listen on a Unix socket (mode 0600) and realize the names clients send, one JSON object per line (below). Optional request fields: "cwd", "env" (the caller\'s context), "sandbox", "store" (must be the daemon\'s), "events": true (stream {"id", "event"} lines first). A name realized before whose files are unchanged is answered from a warm memo, watched with inotify (docs/engine.md, "A warm engine"). `nomia realize --daemon SOCKET` (or NOMIA_DAEMON) is its client. Runs until SIGINT or SIGTERM. Builds reach their own daemon channel inside the sandbox (see `package`).')
     .option('--socket <path>', 'the socket path (default: <store>/daemon.sock)')
     .option('--allow <ids>', 'comma-separated namespace ids clients may use (default: all)')
     .option('-j, --jobs <n>', 'namespaces running at once per request', '2')
     .addHelpText('after', `
+A request and its answer:
+  {"id": 1, "op": "realize", "name": "…"}
+  {"id": 1, "ok": true, "results": [{"name", "type", "path"}]}
+
 Example:
   nomia daemon --socket /tmp/nomia.sock &
   nomia realize --daemon /tmp/nomia.sock -f build.nomia

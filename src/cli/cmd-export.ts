@@ -11,7 +11,10 @@ export function register(program: Command): void {
   program
     .command('export')
     .summary('write objects, their closure and metadata to stdout')
-    .description('Write the named objects and every object they refer to, references first, in the export format\n(docs/spec/export.md): each NAR with its path, hash and references, as `nix-store --export` does.\nA self-referring build output keeps its path. Read it back with `nomia import`.\nExample: nomia export NAME > x.export')
+    .description('Write the named objects and every object they refer to, references first, in the export format (docs/spec/export.md): each NAR with its path, hash and references, as `nix-store --export` does. A self-referring build output keeps its path. Read it back with `nomia import`.')
+    .addHelpText('after', `
+Example:
+  nomia export NAME > x.export`)
     .argument('<names...>', 'objects, as `nomia add` prints them, or store paths')
     .action((names: string[], _opts: unknown, cmd: Command) => run(() => ({
       go: () => withStore(cmd, async (store) => {

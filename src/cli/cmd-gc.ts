@@ -11,7 +11,7 @@ export function register(program: Command): void {
   program
     .command('gc')
     .summary('delete objects no live root reaches')
-    .description('Mark from live roots (absolute; process roots whose process runs; unexpired leases; out-links that still\npoint into the store; temporary roots of running operations) through references, and delete every other object,\ndead conditional roots and out-links, and leftovers of interrupted work.')
+    .description('Mark from live roots (absolute; process roots whose process runs; unexpired leases; out-links that still point into the store; temporary roots of running operations) through references, and delete every other object, dead conditional roots and out-links, and leftovers of interrupted work.')
     .option('--dry-run', 'only list what would be deleted')
     .option('--json', 'print {dead, bytesFreed, live, kept, expiredRoots, leftovers, caches: {<namespace>: {removed, bytesFreed, inUse}}}')
     .action((opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => run(() => ({

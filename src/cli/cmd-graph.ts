@@ -19,7 +19,7 @@ export function register(program: Command): void {
   addSpellFlags(program
     .command('graph')
     .summary('show the wiring graph of a name')
-    .description('Flatten NAME (let, compose and nesting removed, variables wired, cycles kept) and print its nodes, inputs, roots and open inputs.\nAs a picture (--dot, --svg, --html) nodes are coloured by state in the store (in the store, reducible by a\nrecorded reduction, must run), recorded reductions are dashed arrows and cycles (knots) are boxed. See docs/views.md.')
+    .description('Flatten NAME (let, compose and nesting removed, variables wired, cycles kept) and print its nodes, inputs, roots and open inputs. As a picture (--dot, --svg, --html) nodes are coloured by state in the store (in the store, reducible by a recorded reduction, must run), recorded reductions are dashed arrows and cycles (knots) are boxed. See docs/views.md.')
     .argument('[name]', 'the name text, or - for stdin')
     .option('--dot', 'print Graphviz dot (e.g. `nomia graph --dot NAME | dot -Tsvg > g.svg`)')
     .option('--svg', 'print an SVG picture (drawn without any system tool)')

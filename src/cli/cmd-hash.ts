@@ -34,7 +34,7 @@ export function register(program: Command): void {
   hash
     .command('file')
     .summary('the sha256 a fetch:url name needs for a file (like sha256sum, nix-prefetch-url)')
-    .description('Print the SHA-256 of each file\'s bytes: the sha256= of fetch:url?url=…&sha256=… serving that file.\nWith --unpack, unpack each archive as fetch:url?…&unpack=true does (a lone top-level directory\nbecomes the root, as with nix-prefetch-url --unpack and fetchzip) and print the NAR hash of the tree.')
+    .description('Print the SHA-256 of each file\'s bytes: the sha256= of fetch:url?url=…&sha256=… serving that file. With --unpack, unpack each archive as fetch:url?…&unpack=true does (a lone top-level directory becomes the root, as with nix-prefetch-url --unpack and fetchzip) and print the NAR hash of the tree.')
     .argument('<file...>', 'downloaded files or archives')
     .option('--unpack', 'hash the unpacked tree of an archive (tar, compressed tar, or zip)')
     .option('--format <format>', 'hex, base32 (Nix) or sri', format, 'hex' as Format)

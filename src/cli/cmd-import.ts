@@ -11,7 +11,7 @@ export function register(program: Command): void {
   program
     .command('import')
     .summary('add a NAR or an export read from stdin')
-    .description('Read a NAR (from `nomia dump` or `nix-store --dump`) or an export (from `nomia export`) on stdin, check it\nstrictly, add it, and print the name of each object added. A corrupt or truncated input is refused;\nnothing of the object it breaks in is stored. A NAR of a self-referring object gets its own path back\n(or is refused under another name); an export carries every object\'s path and references.')
+    .description('Read a NAR (from `nomia dump` or `nix-store --dump`) or an export (from `nomia export`) on stdin, check it strictly, add it, and print the name of each object added. A corrupt or truncated input is refused; nothing of the object it breaks in is stored. A NAR of a self-referring object gets its own path back (or is refused under another name); an export carries every object\'s path and references.')
     .option('--name <name>', 'the object name, for a NAR (which carries none; default `imported`)')
     .option('--root <name>', 'also create an absolute root with this name (for an export: on its last object)')
     .option('--json', 'print {name, path, hash, narSize, added} (for an export, one line per object)')
@@ -19,6 +19,11 @@ export function register(program: Command): void {
       go: () => withStore(cmd, async (store) => {
         if (process.stdin.isTTY) throw new NomiaError('usage', 'import reads a NAR or an export from standard input', { hint: 'nomia import < file.nar' });
         const { format, stream } = await sniffFormat(process.stdin);
+        if (format === 'empty') {
+          throw new NomiaError('usage', 'import read nothing: standard input was empty, and it must hold a NAR or an export', {
+            hint: 'nomia dump NAME > x.nar && nomia import < x.nar (or nomia export NAME > x.export && nomia import < x.export)',
+          });
+        }
         const root = opts.root === undefined ? {} : { root: opts.root };
         if (format === 'export' && opts.name !== undefined) throw new NomiaError('usage', 'an export carries the name of each object: --name is for a NAR', { hint: 'leave out --name' });
         const results = format === 'export'

@@ -14,7 +14,7 @@ export function register(program: Command): void {
   program
     .command('log')
     .summary('show the build log of a name')
-    .description('Spell NAME and print the log its namespace wrote when it last ran (a build\'s output, a failure\'s\nmessages; empty for a run that printed nothing). If NAME itself never ran, the names it reduces to are\ntried in turn. A name of several steps prints the log of each, under a `== step` line.')
+    .description('Spell NAME and print the log its namespace wrote when it last ran (a build\'s output, a failure\'s messages; empty for a run that printed nothing). If NAME itself never ran, the names it reduces to are tried in turn. A name of several steps prints the log of each, under a `== step` line.')
     .argument('[name]', 'the name text, or - for stdin')
     .addHelpText('after', `
 Example:

@@ -32,7 +32,7 @@ export function register(program: Command): void {
   program
     .command('ninja')
     .summary('build a build.ninja (CMake, Meson) as names: a drop-in for ninja')
-    .description('Read DIR/build.ninja, turn each edge the targets need into a name (compiles into cc:compile, archives into\ncc:archive, links into cc:link, other edges into sandboxed ninja:command nodes), realize them, and write the outputs into DIR where ninja would.')
+    .description('Read DIR/build.ninja, turn each edge the targets need into a name (compiles into cc:compile, archives into cc:archive, links into cc:link, other edges into sandboxed ninja:command nodes), realize them, and write the outputs into DIR where ninja would.')
     .argument('[targets...]', 'targets to build (default: the manifest\'s defaults)')
     .option('-C <dir>', 'change to DIR before doing anything else', '.')
     .option('-j, --jobs <n>', 'edges running at once', parseJobs('-j'), 2)

@@ -91,7 +91,10 @@ export function register(program: Command): void {
   program
     .command('dump')
     .summary('write an object as a NAR to stdout')
-    .description('Serialize an object (or a path inside one) in the Nix archive format, byte-identical to `nix-store --dump`.\nExample: nomia dump NAME > x.nar')
+    .description('Serialize an object (or a path inside one) in the Nix archive format, byte-identical to `nix-store --dump`.')
+    .addHelpText('after', `
+Example:
+  nomia dump NAME > x.nar`)
     .argument('<name>', NAME_HELP)
     .action((name: string, _opts: unknown, cmd: Command) => run(() => ({
       go: () => withStore(cmd, async (store) => {

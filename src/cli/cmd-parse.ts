@@ -8,7 +8,7 @@ export function register(program: Command): void {
   program
     .command('parse')
     .summary('parse a name and print it canonically')
-    .description('Parse NAME (a name, or a replacement `A => B`) and print its canonical text, or its JSON AST with --json.\nReads the name from standard input when NAME is `-` or absent.')
+    .description('Parse NAME (a name, or a replacement `A => B`) and print its canonical text, or its JSON AST with --json. Reads the name from standard input when NAME is `-` or absent.')
     .argument('[name]', 'the name text, or - for stdin')
     .option('--json', 'print the JSON form of the AST (docs/names.md)')
     .option('--positions', 'with --json, include source spans [start, end) as UTF-16 offsets')

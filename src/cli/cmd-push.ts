@@ -12,7 +12,7 @@ export function register(program: Command): void {
   program
     .command('push')
     .summary('copy names\' results and reductions to a binary cache')
-    .description('Realize each NAME (reusing what is recorded), then write the reductions recorded for it, signed with your key\n(`nomia key generate`), and the objects they lead to with everything those refer to, to CACHE:\na directory, file:///DIR, or http://HOST:PORT/PATH (HTTP PUT, e.g. nginx with dav_methods PUT).\nObjects are written before the records that point at them. Layout: docs/spec/cache.md.')
+    .description('Realize each NAME (reusing what is recorded), then write the reductions recorded for it, signed with your key (`nomia key generate`), and the objects they lead to with everything those refer to, to CACHE: a directory, file:///DIR, or http://HOST:PORT/PATH (HTTP PUT, e.g. nginx with dav_methods PUT). Objects are written before the records that point at them. Layout: docs/spec/cache.md.')
     .argument('<cache>', 'the cache: DIR, file:///DIR or http://HOST:PORT/PATH')
     .argument('<names...>', 'names realized in this store')
     .option('--key-file <file>', 'the secret key to sign with (default ~/.config/nomia/signing-key)')

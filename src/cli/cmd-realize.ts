@@ -40,7 +40,7 @@ const full = helping ? await import('./realize-run.js') : undefined;
  * The daemon's answer (`--daemon`, NOMIA_DAEMON), kept here as asked; undefined when no daemon is
  * configured or none listens, or the options need this process (`--rebuild`, `--check`, caches).
  */
-async function fromDaemon(cmd: Command, text: string, opts: Opts, newRenderer: () => Renderer): Promise<string | undefined> {
+async function fromDaemon(cmd: Command, text: string, cwd: string, opts: Opts, newRenderer: () => Renderer): Promise<string | undefined> {
   const socket = opts.daemon ?? process.env['NOMIA_DAEMON'];
   if (!socket || !opts.memo || opts.rebuild || opts.check || opts.substituter || opts.trustedKey || opts.offline) return undefined;
   // The socket client (node:net) is loaded only when a daemon is configured.
@@ -48,7 +48,7 @@ async function fromDaemon(cmd: Command, text: string, opts: Opts, newRenderer: (
   const render = newRenderer();
   try {
     const storeDir = (cmd.optsWithGlobals() as { store?: string }).store;
-    const roots = await askDaemon({ socket, name: text, sandbox: opts.sandbox, store: storeHome(storeDir) }, render.listener);
+    const roots = await askDaemon({ socket, name: text, sandbox: opts.sandbox, store: storeHome(storeDir), cwd }, render.listener);
     if (!roots) return undefined;
     if (opts.root === undefined && opts.outLink === undefined) return report(undefined, roots, opts, () => render.finish());
     // Kept here, held meanwhile: the daemon may release them as soon as it answered.
@@ -66,19 +66,19 @@ async function fromDaemon(cmd: Command, text: string, opts: Opts, newRenderer: (
   }
 }
 
-/** Realize `text`: by the daemon, from the memo, or with the engine here. */
-async function realizeHere(cmd: Command, text: string, opts: Opts, live: Publisher): Promise<string> {
-  const viaDaemon = await fromDaemon(cmd, text, opts, () => renderer(opts, live));
+/** Realize `text` as if in the directory `cwd`: by the daemon, from the memo, or with the engine here. */
+async function realizeHere(cmd: Command, text: string, cwd: string, opts: Opts, live: Publisher): Promise<string> {
+  const viaDaemon = await fromDaemon(cmd, text, cwd, opts, () => renderer(opts, live));
   if (viaDaemon !== undefined) return viaDaemon;
   // `--rebuild` and `--check` run what the memo would answer; `--no-memo` walks.
-  const key = opts.rebuild || opts.check || !opts.memo ? undefined : realizeMemoKey(text, process.cwd(), opts.sandbox, process.env, opts.trustedKey);
+  const key = opts.rebuild || opts.check || !opts.memo ? undefined : realizeMemoKey(text, cwd, opts.sandbox, process.env, opts.trustedKey);
   return withStore(cmd, async (store) => {
     const render = renderer(opts, live);
     try {
       const answered = key && await fromMemo(store, key, text, opts, () => render);
       if (answered !== undefined) return answered;
       const { realizeFully } = full ?? await import('./realize-run.js');
-      const roots = await realizeFully(store, text, opts, render.listener, key);
+      const roots = await realizeFully(store, text, { ...opts, cwd }, render.listener, key);
       return report(store, roots, opts, () => render.finish());
     } finally {
       render.finish();
@@ -90,9 +90,9 @@ export function register(program: Command): void {
   program
     .command('realize')
     .summary('realize a name: make (or reuse) the resources it names')
-    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions,\nrealizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path.\nA name realized before whose files are unchanged is answered from the memo (docs/engine.md, "The memo").\nWhile a `nomia ui` runs on the same store, its page shows this realize live (docs/views.md).')
+    .description('Resolve NAME against the namespaces, realize it backwards from its outputs (reusing recorded reductions, realizing inputs in parallel, re-spelling nodes from refined inputs), and print each result\'s refined name and path. A name realized before whose files are unchanged is answered from the memo (docs/engine.md, "The memo"). While a `nomia ui` runs on the same store, its page shows this realize live (docs/views.md).')
     .argument('[name]', 'the name text, or - for stdin')
-    .option('-f, --file <file>', 'read the name from FILE (- for stdin) instead of the NAME argument')
+    .option('-f, --file <file>', 'read the name from FILE (- for stdin) instead of the NAME argument; it is realized as if run in FILE\'s directory (its relative paths, its nomia.json)')
     .option('-j, --jobs <n>', 'namespaces running at once', parseJobs('--jobs'), 2)
     .option('--log-format <format>', 'events on stderr: json (one JSON object per line), plain, or auto (a live status line on a terminal)', parseLogFormat, 'auto' as LogFormat)
     .option('--json', 'print [{name, type, path | value}] for the results')
@@ -126,7 +126,7 @@ Examples:
         // Every `nomia ui` watching the store sees the events too (docs/views.md).
         const live = await publishRun(storeHome((cmd.optsWithGlobals() as { store?: string }).store), text);
         try {
-          return await realizeHere(cmd, text, opts, live);
+          return await realizeHere(cmd, text, input.dir ?? process.cwd(), opts, live);
         } catch (e) {
           live.failed(e);
           throw e;

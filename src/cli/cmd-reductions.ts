@@ -58,7 +58,7 @@ export function register(program: Command): void {
   program
     .command('reductions')
     .summary('show the chain of reductions of a name')
-    .description('Spell NAME and follow the recorded reductions from it, step by step, with who recorded each and when.\nFor a name of several steps, what is recorded for each step follows.\nWith --forget, remove what realizing NAME recorded, so that its next realize runs it again.')
+    .description('Spell NAME and follow the recorded reductions from it, step by step, with who recorded each and when. For a name of several steps, what is recorded for each step follows. With --forget, remove what realizing NAME recorded, so that its next realize runs it again.')
     .argument('[name]', 'the name text, or - for stdin')
     .option('--json', 'print [{name, spelling, to, kind, namespace, at, signedBy?, cache?}]')
     .option('--forget', 'remove the reductions recorded for NAME (not user assertions: `nomia reduce --retract`)')
@@ -89,7 +89,10 @@ export function register(program: Command): void {
   program
     .command('reduce')
     .summary('assert a reduction: A can be replaced by B')
-    .description('Record that the name A may be replaced by the name B (a user assertion: trusted by your own namespace of namespaces).\nWith --retract, remove that assertion.\nExample: nomia reduce \'acme-server:srv => (client-projects:acme):server\'')
+    .description('Record that the name A may be replaced by the name B (a user assertion: trusted by your own namespace of namespaces). With --retract, remove that assertion.')
+    .addHelpText('after', `
+Example:
+  nomia reduce 'acme-server:srv => (client-projects:acme):server'`)
     .argument('<replacement>', '`A => B`, both names')
     .option('--retract', 'remove the assertion `A => B` instead of making it')
     .action((arg: string, opts: { retract?: boolean }, cmd: Command) => run(() => {

@@ -2,7 +2,10 @@
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { addRoot, listRoots, parseDuration, removeRoot } from '../store/roots.js';
-import { byContentName, locate, parseObjectRef } from './object-ref.js';
+import { shellQuote } from './hints.js';
+import { nth } from './keep-results.js';
+import { byContentName } from './object-ref.js';
+import { objectsNamed, QUERY_ARG_HELP } from './query-args.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
@@ -10,7 +13,7 @@ export function register(program: Command): void {
   program
     .command('roots')
     .summary('list the roots that keep objects alive')
-    .description('List named roots (absolute, process-conditional, lease-conditional), out-links (`nomia realize -o`)\nand the temporary roots of running operations, with whether each is live. Temporary roots of processes\nthat have exited hold nothing: they are not listed, and are dropped.')
+    .description('List named roots (absolute, process-conditional, lease-conditional), out-links (`nomia realize -o`) and the temporary roots of running operations, with whether each is live. Temporary roots of processes that have exited hold nothing: they are not listed, and are dropped.')
     .option('--json', 'print [{name, kind, live, why, object}]')
     .action((opts: { json?: boolean }, cmd: Command) => run(() => ({
       go: () => withStore(cmd, (store) => {
@@ -27,23 +30,39 @@ export function register(program: Command): void {
   const root = program.command('root').summary('add or remove a root').description('Manage named roots. See `nomia root add --help`.');
   root
     .command('add')
-    .summary('root an object so gc keeps it')
-    .description('Create (or replace) the root NAME on OBJECT. Without options the root is absolute: it holds until removed.')
+    .summary('root an object, or the recorded results of a name, so gc keeps them')
+    .description('Create (or replace) the root ROOT-NAME on OBJECT. OBJECT is a store object (a by-content name, store path, hash or out-link), or any name realized before: then its recorded results are rooted, as `nomia realize --root` would root them (ROOT-NAME, ROOT-NAME-2, … for a name with several), and nothing is built. Without options the root is absolute: it holds until removed.')
     .argument('<root-name>', 'the root name (letters, digits and . _ @ + : / -)')
-    .argument('<object>', 'a by-content name, store path or hash')
+    .argument('<object>', QUERY_ARG_HELP)
     .option('--pid <pid>', 'hold only while this process runs', (v: string) => {
       if (!/^\d+$/.test(v)) throw new NomiaError('usage', `--pid ${v} is not a process id`);
       return Number(v);
     })
     .option('--lease <duration>', 'hold only for this long: 30s, 15m, 2h, 7d')
     .action((name: string, object: string, opts: { pid?: number; lease?: string }, cmd: Command) => run(() => ({
-      go: () => withStore(cmd, (store) => {
+      go: () => withStore(cmd, async (store) => {
         if (opts.pid !== undefined && opts.lease !== undefined) throw new NomiaError('usage', 'give --pid or --lease, not both');
-        const path = locate(store, parseObjectRef(object, store)).object.path;
-        const row = opts.pid !== undefined ? addRoot(store, { name, object: path, kind: 'process', pid: opts.pid })
-          : opts.lease !== undefined ? addRoot(store, { name, object: path, kind: 'lease', expiresAt: Date.now() + parseDuration(opts.lease) })
-          : addRoot(store, { name, object: path, kind: 'absolute' });
-        return `root ${row.name} (${row.kind}) -> ${path}`;
+        const expiresAt = opts.lease === undefined ? undefined : Date.now() + parseDuration(opts.lease);
+        const named = objectsNamed(store);
+        let paths: string[];
+        try {
+          paths = await named.objects(object);
+        } catch (e) {
+          if (!(e instanceof NomiaError && e.code === 'query/not-realized')) throw e;
+          // Rooting must not build (as `nix-store --add-root` takes a path that exists): realize says how to do both.
+          throw new NomiaError(e.code, e.message, {
+            hint: `\`nomia realize --root ${shellQuote(name)} ${shellQuote(object)}\` realizes it and roots its results; root add only roots what is already recorded`,
+          });
+        } finally {
+          await named.close();
+        }
+        return paths.map((path, i) => {
+          const spec = { name: nth(name, i), object: path };
+          const row = opts.pid !== undefined ? addRoot(store, { ...spec, kind: 'process', pid: opts.pid })
+            : expiresAt !== undefined ? addRoot(store, { ...spec, kind: 'lease', expiresAt })
+            : addRoot(store, { ...spec, kind: 'absolute' });
+          return `root ${row.name} (${row.kind}) -> ${path}`;
+        }).join('\n');
       }),
     })));
   root

@@ -14,7 +14,7 @@ export function register(program: Command): void {
   addSpellFlags(program
     .command('spell')
     .summary('print the hashed spelling of a name')
-    .description('Flatten NAME into its wiring graph and print its hashed spelling (docs/spec/spelling.md), with namespaces spelled as\nthe namespace of namespaces (built-ins and nomia.json) spells them: the spelling realize looks the name up by.\nNames that are the same graph, however written, spell the same.')
+    .description('Flatten NAME into its wiring graph and print its hashed spelling (docs/spec/spelling.md), with namespaces spelled as the namespace of namespaces (built-ins and nomia.json) spells them: the spelling realize looks the name up by. Names that are the same graph, however written, spell the same.')
     .argument('[name]', 'the name text, or - for stdin')
     .option('--nodes', 'also print the spelling of every node')
     .option('--json', 'print {"spelling", "nodes": [{"node", "name", "spelling"}]} as JSON'))

@@ -20,7 +20,7 @@ export function register(program: Command): void {
   program
     .command('ui')
     .summary('serve a local web view of realizes, graphs, reductions, roots and logs')
-    .description('Serve a web page on 127.0.0.1 and print its URL, which carries a random token (a request without it is\nrefused). Realize a name from the page and watch its nodes run live; draw the graph of any name, its chain of\nreductions and its build log; list the store\'s roots and what they keep. Every `nomia realize` on the same store,\nfrom any process, shows up live in the page\'s list of runs while this runs. Runs until interrupted (^C). See docs/views.md.')
+    .description('Serve a web page on 127.0.0.1 and print its URL, which carries a random token (a request without it is refused). Realize a name from the page and watch its nodes run live; draw the graph of any name, its chain of reductions and its build log; list the store\'s roots and what they keep. Every `nomia realize` on the same store, from any process, shows up live in the page\'s list of runs while this runs. Runs until interrupted (^C). See docs/views.md.')
     .option('--port <port>', 'the port to listen on (0: any free port)', positive('--port', 0), 0)
     .option('-j, --jobs <n>', 'namespaces running at once in a realize started from the page', positive('--jobs', 1), 2)
     .action((opts: { port: number; jobs: number }, cmd: Command) => run(() => ({

@@ -23,10 +23,10 @@ export function register(program: Command): void {
   program
     .command('up')
     .summary('start a service: realize a service name and keep it running under the supervisor')
-    .description('Realize NAME, whose result is a service (service:process?…): it and the services it needs are started\nunder the store\'s supervisor, which outlives this command; returns once all are ready.\nThe root R names it for `nomia status`, `nomia logs R` and `nomia down R`; while it runs, its closure is kept through gc.')
+    .description('Realize NAME, whose result is a service (service:process?…): it and the services it needs are started under the store\'s supervisor, which outlives this command; returns once all are ready. The root R names it for `nomia status`, `nomia logs R` and `nomia down R`; while it runs, its closure is kept through gc.')
     .argument('[name]', 'the name text, or - for stdin')
     .option('--root <R>', 'the root that keeps it running (default: the service\'s name= or args[0])')
-    .option('-f, --file <file>', 'read the name from FILE instead of the NAME argument')
+    .option('-f, --file <file>', 'read the name from FILE instead of the NAME argument; it is realized as if run in FILE\'s directory')
     .option('--json', 'print {root, id, endpoint, pid} of the service')
     .option('--log-format <format>', 'events on stderr: json, plain, or auto', parseLogFormat, 'auto' as LogFormat)
     .addHelpText('after', `
@@ -37,7 +37,7 @@ Example:
       const input = fileOrArgument(opts.file, arg);
       return { input, go: async () => {
         const home = storeHome((cmd.optsWithGlobals() as { store?: string }).store);
-        const key = upMemoKey(input.text, home, process.cwd());
+        const key = upMemoKey(input.text, home, input.dir ?? process.cwd());
         const held = key === undefined ? undefined : await holdMemoized(home, key, opts.root);
         return answer(held ?? await upFull(cmd, input, opts, key), opts);
       } };
@@ -70,10 +70,10 @@ async function upFull(cmd: Command, input: NameInput, opts: Opts, key: string | 
     import('../namespaces/service/spec.js'), import('../namespaces/service/client.js'), import('./up-memo.js'), import('../name/parse.js'),
   ]);
   return withStore(cmd, async (store) => {
-    const reg = registry(process.cwd());
+    const reg = registry(input.dir ?? process.cwd());
     const render = eventRenderer(opts.logFormat);
     try {
-      const { roots } = await realize(input.text, { store, registry: reg, context: runContext(), jobs: 8, onEvent: render.listener, source: input.text });
+      const { roots } = await realize(input.text, { store, registry: reg, context: runContext(input.dir), jobs: 8, onEvent: render.listener, source: input.text });
       render.finish();
       const services = roots.flatMap((r) => {
         const id = runningId(r);

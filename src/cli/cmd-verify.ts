@@ -9,7 +9,7 @@ export function register(program: Command): void {
   program
     .command('verify')
     .summary('check the store, and repair it')
-    .description('Rehash every registered object and check modes, references and roots. Exits 1 if the store is inconsistent.\nLeftovers of interrupted work are reported but are not inconsistencies (gc removes them).')
+    .description('Rehash every registered object and check modes, references and roots. Exits 1 if the store is inconsistent. Leftovers of interrupted work are reported but are not inconsistencies (gc removes them).')
     .option('--repair', 'fix what can be fixed: normalize metadata, unregister missing or corrupt objects, register or remove leftovers')
     .option('--json', 'print {checked, consistent, issues: [{kind, path, detail, leftover, repaired}]}')
     .action((opts: { repair?: boolean; json?: boolean }, cmd: Command) => run(() => ({

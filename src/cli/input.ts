@@ -1,5 +1,6 @@
 /** Reading the name a command works on: an argument, `-` for stdin, or a file. */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { NomiaError } from '../errors.js';
 import { maxNameLength } from '../name/limits.js';
 
@@ -7,6 +8,12 @@ export interface NameInput {
   readonly text: string;
   /** How to refer to the input in error locations: `<name>`, `<stdin>` or the file path. */
   readonly label: string;
+  /**
+   * The directory the name's relative paths are relative to, and its command runs as if in: a
+   * file's own directory (symlinks followed) for `-f FILE`, as Nix takes a `.nix` file's paths
+   * relative to the file; undefined for an argument, standard input or a pipe (the working directory).
+   */
+  readonly dir?: string;
 }
 
 /**
@@ -81,7 +88,9 @@ export function readFileInput(path: string): NameInput {
   try {
     fd = openSync(path, 'r');
     try {
-      return { text: readCapped(fd, path), label: path };
+      // A pipe (`-f <(…)`, `-f /dev/stdin`) has no directory of its own: like standard input, it keeps the working one.
+      const dir = fstatSync(fd).isFile() ? dirname(realpathSync(path)) : undefined;
+      return { text: readCapped(fd, path), label: path, ...(dir === undefined ? {} : { dir }) };
     } finally {
       closeSync(fd);
     }

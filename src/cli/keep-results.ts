@@ -12,7 +12,7 @@ export interface Keep {
 }
 
 /** The n-th (0-based) of several: the first keeps the name, as Nix numbers `result`, `result-2`. */
-const nth = (base: string, i: number) => (i === 0 ? base : `${base}-${i + 1}`);
+export const nth = (base: string, i: number) => (i === 0 ? base : `${base}-${i + 1}`);
 
 /**
  * Root the object results (a value is not in the store and needs no root).

@@ -65,6 +65,18 @@ function hasCwd(): boolean {
   }
 }
 
+/**
+ * The width help is wrapped to: the terminal's; when piped (`nomia realize --help | less`), `$COLUMNS`
+ * as GNU tools read it, else commander's 80. Help texts are one line per paragraph, wrapped here.
+ */
+function helpWidth(stream: NodeJS.WriteStream): () => number {
+  return () => {
+    if (stream.isTTY) return stream.columns;
+    const columns = Number(process.env['COLUMNS']);
+    return Number.isInteger(columns) && columns > 0 ? columns : 80;
+  };
+}
+
 /** Run the CLI on `argv` (without node and script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
   const word = commandWord(argv);
@@ -80,6 +92,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')
     .option('--store <dir>', 'the store directory (default: $NOMIA_HOME, else /var/lib/nomia if you may write or create it, else ~/.local/share/nomia)')
     .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ getOutHelpWidth: helpWidth(process.stdout), getErrHelpWidth: helpWidth(process.stderr) })
     .exitOverride();
   // Without a working directory every relative path is meaningless; Node would only say `uv_cwd`.
   if (!hasCwd()) {

@@ -35,17 +35,42 @@ function isObjectRef(text: string): boolean {
   return t.startsWith('/') || t.startsWith('.') || tryParseContentHash(t) !== undefined || parseByContentName(t) !== undefined;
 }
 
-/** Run a query on the command's store, read-only. */
-export async function withQuery<T>(cmd: Command, f: (q: QueryContext) => T | Promise<T>): Promise<T> {
-  return withStore(cmd, async (store) => {
-    // Loaded only for names: the namespaces' code is most of the start-up of a query on store paths.
-    let reg: Registry | undefined;
-    const registry = async (): Promise<Registry> => (reg ??= (await import('../setup.js')).registry());
-    const objects = async (text: string): Promise<string[]> => {
+/** Reads arguments as objects on a store: see `objectsNamed`. */
+export interface ObjectNames {
+  /** The objects (store entries) an argument names: one, or a realized name's results. */
+  objects(text: string): Promise<string[]>;
+  /** The namespace of namespaces, set up on first use. */
+  registry(): Promise<Registry>;
+  /** Closes the registry, if it was set up. */
+  close(): Promise<void>;
+}
+
+/**
+ * How arguments name objects on `store`: an object reference directly, any
+ * other name by its recorded results (`query/not-realized` if it has none;
+ * nothing is built).
+ */
+export function objectsNamed(store: Store): ObjectNames {
+  // Loaded only for names: the namespaces' code is most of the start-up of a query on store paths.
+  let reg: Registry | undefined;
+  const registry = async (): Promise<Registry> => (reg ??= (await import('../setup.js')).registry());
+  return {
+    registry,
+    objects: async (text) => {
       if (isObjectRef(text)) return [locate(store, parseObjectRef(text, store)).object.path];
       const { recordedObjects } = await import('../engine/recorded-results.js');
       return recordedObjects(store, text, await registry());
-    };
+    },
+    close: async () => {
+      await reg?.close();
+    },
+  };
+}
+
+/** Run a query on the command's store, read-only. */
+export async function withQuery<T>(cmd: Command, f: (q: QueryContext) => T | Promise<T>): Promise<T> {
+  return withStore(cmd, async (store) => {
+    const { objects, registry, close } = objectsNamed(store);
     const q: QueryContext = {
       store, registry, objects,
       object: async (text) => {
@@ -60,7 +85,7 @@ export async function withQuery<T>(cmd: Command, f: (q: QueryContext) => T | Pro
     try {
       return await f(q);
     } finally {
-      await reg?.close();
+      await close();
     }
   }, { readOnly: true });
 }

@@ -16,6 +16,8 @@ export interface DaemonAsk {
   readonly sandbox: string;
   /** The store this process would use: the daemon refuses to answer for another. */
   readonly store: string;
+  /** The directory the name is realized as if in: the working directory, or a name file's (`-f FILE`). */
+  readonly cwd: string;
 }
 
 /** The daemon's results, or undefined when no daemon listens at the socket. Throws the daemon's error as a `NomiaError`. */
@@ -27,7 +29,7 @@ export function askDaemon(ask: DaemonAsk, onEvent: EventListener): Promise<reado
     socket.on('connect', () => {
       connected = true;
       const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
-      socket.write(`${JSON.stringify({ id: 1, op: 'realize', name: ask.name, cwd: process.cwd(), env, sandbox: ask.sandbox, store: ask.store, events: true })}\n`);
+      socket.write(`${JSON.stringify({ id: 1, op: 'realize', name: ask.name, cwd: ask.cwd, env, sandbox: ask.sandbox, store: ask.store, events: true })}\n`);
     });
     socket.on('error', (e: NodeJS.ErrnoException) => {
       if (!connected && (e.code === 'ENOENT' || e.code === 'ECONNREFUSED')) resolvePromise(undefined);

@@ -99,7 +99,7 @@ export async function realizeFromMemo(argv: readonly string[]): Promise<number |
   let store: Store;
   try {
     input = fileOrArgument(req.file, req.name);
-    key = realizeMemoKey(input.text, process.cwd(), req.sandbox, process.env, req.trustedKeys);
+    key = realizeMemoKey(input.text, input.dir ?? process.cwd(), req.sandbox, process.env, req.trustedKeys);
     if (!key) return undefined;
     store = openStoreAt(req.store);
   } catch {

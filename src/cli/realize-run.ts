@@ -21,6 +21,8 @@ import { configFiles } from '../namespace/registry.js';
 export interface FullOptions {
   readonly jobs: number; readonly sandbox: SandboxMode; readonly check?: boolean; readonly rebuild?: boolean;
   readonly substituter?: string[]; readonly trustedKey?: string[]; readonly offline?: boolean;
+  /** The directory the realize runs as if in (its nomia.json, its relative paths); default the process's. */
+  readonly cwd?: string;
 }
 
 /** The name with each `@var` replaced by the name bound to it (`--bind var=name`). */
@@ -50,8 +52,9 @@ export interface EngineSetup {
  * Everything is released after `f`, however it ends.
  */
 export async function withEngine<T>(opts: Omit<FullOptions, 'jobs'>, f: (setup: EngineSetup) => Promise<T>): Promise<T> {
-  const reg = registry(process.cwd(), { sandbox: opts.sandbox, ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}) });
-  const substituters = new Substituters(cacheSettings(configFiles(process.cwd()), reg.trust, {
+  const cwd = opts.cwd ?? process.cwd();
+  const reg = registry(cwd, { sandbox: opts.sandbox, ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}) });
+  const substituters = new Substituters(cacheSettings(configFiles(cwd), reg.trust, {
     ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.offline ? { offline: true } : {}),
   }));
   const interrupt = new AbortController();
@@ -76,7 +79,7 @@ export async function withEngine<T>(opts: Omit<FullOptions, 'jobs'>, f: (setup: 
 /** Realize `text` with the engine (keeping a memo under `memo`); cancelled by ^C or SIGTERM. */
 export async function realizeFully(store: Store, text: string, opts: FullOptions, onEvent: EventListener, memo: MemoKey | undefined): Promise<readonly Resource[]> {
   return withEngine(opts, async ({ registry: reg, substituters, signal }) => (await realize(text, {
-    store, registry: reg, context: runContext(), jobs: opts.jobs, onEvent, source: text, signal, substituters,
+    store, registry: reg, context: runContext(opts.cwd), jobs: opts.jobs, onEvent, source: text, signal, substituters,
     ...(opts.check ? { redo: 'check' as const } : opts.rebuild ? { redo: 'rebuild' as const } : {}),
     ...(memo ? { memo } : {}),
   })).roots);

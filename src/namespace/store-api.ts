@@ -87,5 +87,6 @@ export { processAlive, processStat, self as currentProcess } from '../store/proc
 
 // Build outputs: the package namespace's rewriting of self-references and scanning for references.
 export { entries, normalizeTree, removeTree, syncFileSystem } from '../store/fs-util.js';
+export { flushShell, type FlushShell } from '../store/flush-shell.js';
 export { HashPartScanner, hashPart } from '../store/scan.js';
 export { hashModulo, rewriteTree } from '../store/self-reference.js';

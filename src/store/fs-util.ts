@@ -153,11 +153,14 @@ export function fsyncDir(dir: string): void {
  */
 export function syncFileSystem(path: string): void {
   const r = spawnSync('sync', ['-f', path], { stdio: 'ignore' });
-  if (r.status !== 0) {
-    throw new NomiaStoreError('store/io', `cannot flush ${path} to disk: \`sync -f\` ${r.error ? `could not run (${r.error.message})` : `exited with status ${r.status}`}`, {
-      path, hint: 'install coreutils, or set NOMIA_FSYNC=0 to skip flushing (a power loss may then lose recent objects)',
-    });
-  }
+  if (r.status !== 0) throw flushFailed(path, r.error ? `could not run (${r.error.message})` : `exited with status ${r.status}`);
+}
+
+/** The error of a `sync -f` of `path` that did not succeed, `why` saying how (`exited with status 1`). */
+export function flushFailed(path: string, why: string): NomiaStoreError {
+  return new NomiaStoreError('store/io', `cannot flush ${path} to disk: \`sync -f\` ${why}`, {
+    path, hint: 'install coreutils, or set NOMIA_FSYNC=0 to skip flushing (a power loss may then lose recent objects)',
+  });
 }
 
 /** Give a tree the store's normalized metadata: files 0444/0555, directories 0555, every mtime 1 s. */

@@ -166,9 +166,11 @@ async function* one(chunks: readonly Buffer[]): AsyncGenerator<Uint8Array> {
 /**
  * Tell a NAR from an export by the magic string both start with, without
  * losing a byte: returns the format and a stream that yields everything,
- * the bytes looked at included.
+ * the bytes looked at included. Input without a single byte is `empty`: it
+ * is neither, and usually means nothing was piped in, which deserves a
+ * better word than a NAR error at byte 0.
  */
-export async function sniffFormat(source: AsyncIterable<Uint8Array>): Promise<{ format: 'nar' | 'export'; stream: AsyncIterable<Uint8Array> }> {
+export async function sniffFormat(source: AsyncIterable<Uint8Array>): Promise<{ format: 'nar' | 'export' | 'empty'; stream: AsyncIterable<Uint8Array> }> {
   const it = source[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let have = 0;
@@ -184,7 +186,7 @@ export async function sniffFormat(source: AsyncIterable<Uint8Array>): Promise<{ 
     have += r.value.length;
   }
   const first = Buffer.concat(head);
-  const format = first.subarray(8, 8 + EXPORT_MAGIC.length).toString('latin1') === EXPORT_MAGIC ? 'export' : 'nar';
+  const format = first.length === 0 ? 'empty' : first.subarray(8, 8 + EXPORT_MAGIC.length).toString('latin1') === EXPORT_MAGIC ? 'export' : 'nar';
   async function* stream(): AsyncGenerator<Uint8Array> {
     if (first.length) yield first;
     if (ended) return;

@@ -26,8 +26,15 @@ export function processStart(pid: number): number | undefined {
   return processStat(pid)?.start;
 }
 
+/**
+ * Whether the process `pid` that started at `start` still runs. A zombie
+ * (`Z`) or dying (`X`) process has ended: it only waits for its parent to
+ * read its status, and a parent that never does would otherwise hold every
+ * root and lock of the dead process forever.
+ */
 export function processAlive(pid: number, start: number): boolean {
-  return processStart(pid) === start;
+  const stat = processStat(pid);
+  return stat !== undefined && stat.start === start && stat.state !== 'Z' && stat.state !== 'X';
 }
 
 let me: { pid: number; pidStart: number } | undefined;

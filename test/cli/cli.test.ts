@@ -17,9 +17,9 @@ const seed = 'package:build-in-sandbox?args=[ bash, -c, $script ](\n  exe: files
 /** A store of this file's own: without NOMIA_HOME a command that opens one (`graph --dot`) would use the machine's /var/lib/nomia. */
 const home = tempDir('cli-home');
 
-function nomia(args: string[], input?: string) {
+function nomia(args: string[], input?: string, env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [bin, ...args], {
-    input: input ?? '', encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), LANG: 'C', NOMIA_HOME: home },
+    input: input ?? '', encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), LANG: 'C', NOMIA_HOME: home, ...env },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -141,11 +141,12 @@ describe('help and usage', () => {
       assert.match(r.out, new RegExp(`^Usage: nomia ${cmd}`));
     });
   }
+  /** The subcommands a --help lists. */
+  const commandsOf = (help: string): string[] => {
+    const section = help.split(/^Commands:\n/m)[1] ?? '';
+    return section.split('\n').map((l) => /^ {2}([a-z-]+)/.exec(l)?.[1]).filter((c): c is string => c !== undefined && c !== 'help');
+  };
   test('every command and subcommand says in its --help what it does (was: status, logs, down, root remove, hash path, key, key public did not)', () => {
-    const commandsOf = (help: string): string[] => {
-      const section = help.split(/^Commands:\n/m)[1] ?? '';
-      return section.split('\n').map((l) => /^ {2}([a-z-]+)/.exec(l)?.[1]).filter((c): c is string => c !== undefined && c !== 'help');
-    };
     const silent: string[] = [];
     const walk = (path: string[]): void => {
       const r = nomia([...path, '--help']);
@@ -157,6 +158,31 @@ describe('help and usage', () => {
     };
     walk([]);
     assert.deepEqual(silent, [], 'commands whose --help has no description');
+  });
+
+  test('every --help reads as paragraphs at any width: no hard line break mid-sentence that commander would wrap again', () => {
+    const broken: string[] = [];
+    const walk = (path: string[]): void => {
+      // Wide ($COLUMNS, as when piped): commander wraps nothing, so every line break left is one written into a
+      // text, which at 80 columns would end a line early after commander's own wrapping.
+      const wide = nomia([...path, '--help'], undefined, { COLUMNS: '1000' });
+      assert.equal(wide.code, 0, wide.err);
+      const where = `nomia ${path.join(' ')} --help`;
+      // Blocks between blank lines: the usage, the description, then sections of `  term  description` lines,
+      // then the verbatim examples of addHelpText (not wrapped by commander, so not checked).
+      const blocks = wide.out.trimEnd().split(/\n\n+/);
+      const sections = blocks.findIndex((b) => /^(Arguments|Options|Commands|Global Options):\n/.test(b));
+      blocks.slice(1, sections === -1 ? blocks.length : sections).forEach((description) => {
+        if (description.includes('\n')) broken.push(`${where}: a line break inside the description: ${JSON.stringify(description)}`);
+      });
+      for (const b of blocks.slice(sections === -1 ? blocks.length : sections)) {
+        if (!/^(Arguments|Options|Commands|Global Options):\n/.test(b)) continue;
+        for (const line of b.split('\n').slice(1)) if (!/^ {2}\S/.test(line)) broken.push(`${where}: an item's text goes on over a line break: ${JSON.stringify(line)}`);
+      }
+      for (const sub of commandsOf(wide.out)) walk([...path, sub]);
+    };
+    walk([]);
+    assert.deepEqual(broken, []);
   });
 
   test('an unknown command exits 2 with usage', () => {

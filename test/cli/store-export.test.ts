@@ -148,4 +148,11 @@ describe('the export format', () => {
     const truncated = nomia(join(dir, 'third'), ['import'], { input: good.subarray(0, good.length - 8) });
     assert.match(truncated.err, /^error\[nar\/corrupt\]: corrupt NAR at byte \d+: input ends inside the length of an item marker/);
   });
+
+  test('empty input is a usage error that says what import expects and how to give it, not a NAR error at byte 0', () => {
+    const r = nomia(join(tempDir('import-empty'), 'store'), ['import'], { input: '' });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^error\[usage\]: import read nothing: standard input was empty, and it must hold a NAR or an export\n/);
+    assert.match(r.err, /\n {2}hint: nomia dump NAME > x\.nar && nomia import < x\.nar/);
+  });
 });

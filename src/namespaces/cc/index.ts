@@ -10,25 +10,13 @@
  * - `archive?name=…(objects…, toolchain)` and `link?args=[…]&name=…(files…,
  *   toolchain)` (link.ts).
  */
-import { type Namespace, unknownName, type AtomRequest, type Signature } from '../../namespace/index.js';
+import { makesObject, namespaceOfNames, type Namespace } from '../../namespace/index.js';
 import { compile, compileExact } from './compile.js';
 import { archive, link } from './link.js';
 
-const NAMES = ['compile?args=[…](src: FILE, include: TREE, toolchain: TREE)', 'compile-exact?…', 'archive?name=…(objects…, toolchain: TREE)', 'link?args=[…]&name=…(objects…, toolchain: TREE)'];
-
-const REALIZE = { compile, 'compile-exact': compileExact, archive, link } as const;
-
-function signature(req: AtomRequest): Signature {
-  if (!(req.nameId in REALIZE)) throw unknownName(req, NAMES);
-  return { inputs: 'any', outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: false };
-}
-
-export const ccNamespace: Namespace = {
-  id: 'cc',
-  spelling: 'builtin:cc@1',
-  describe: signature,
-  async realize(req, inputs, ctx) {
-    signature(req);
-    return REALIZE[req.nameId as keyof typeof REALIZE](req, inputs, ctx);
-  },
-};
+export const ccNamespace: Namespace = namespaceOfNames('cc', 1, {
+  compile: { form: 'compile?args=[…](src: FILE, include: TREE, toolchain: TREE)', signature: makesObject(), realize: compile },
+  'compile-exact': { form: 'compile-exact?…', signature: makesObject(), realize: compileExact },
+  archive: { form: 'archive?name=…(objects…, toolchain: TREE)', signature: makesObject(), realize: archive },
+  link: { form: 'link?args=[…]&name=…(objects…, toolchain: TREE)', signature: makesObject(), realize: link },
+});

@@ -15,27 +15,18 @@
  * The manifest parser (manifest.ts) and the translation of edges into
  * names (translate.ts) live here too, used by the front-end.
  */
-import { type AtomRequest, type Namespace, type Signature, unknownName } from '../../namespace/index.js';
+import { makesObject, namespaceOfNames, type Namespace } from '../../namespace/index.js';
 import { command } from './command.js';
 import { build } from './build.js';
 import { headers, headersOf } from './headers.js';
 
-const NAMES = ['command?command=…[&dir=…]&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', 'headers?path=DIR', 'files?path=DIR', 'headers-of?path=REL(tree: TREE)', 'build?targets=[…](src: TREE, toolchain: TREE[, build: TREE])'];
+/** `headers` and `files` read a directory of the caller's: contextual, no inputs. */
+const READS_DIR = makesObject({ inputs: {}, contextual: true });
 
-const REALIZE = { command, headers, files: headers, 'headers-of': headersOf, build } as const;
-
-function signature(req: AtomRequest): Signature {
-  if (!(req.nameId in REALIZE)) throw unknownName(req, NAMES);
-  if (req.nameId === 'headers' || req.nameId === 'files') return { inputs: {}, outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: true };
-  return { inputs: 'any', outputs: { out: { type: 'fs-object' } }, defaultOutput: 'out', contextual: false };
-}
-
-export const ninjaNamespace: Namespace = {
-  id: 'ninja',
-  spelling: 'builtin:ninja@1',
-  describe: signature,
-  async realize(req, inputs, ctx) {
-    signature(req);
-    return REALIZE[req.nameId as keyof typeof REALIZE](req, inputs, ctx);
-  },
-};
+export const ninjaNamespace: Namespace = namespaceOfNames('ninja', 1, {
+  command: { form: 'command?command=…[&dir=…]&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', signature: makesObject(), realize: command },
+  headers: { form: 'headers?path=DIR', signature: READS_DIR, realize: headers },
+  files: { form: 'files?path=DIR', signature: READS_DIR, realize: headers },
+  'headers-of': { form: 'headers-of?path=REL(tree: TREE)', signature: makesObject(), realize: headersOf },
+  build: { form: 'build?targets=[…](src: TREE, toolchain: TREE[, build: TREE])', signature: makesObject(), realize: build },
+});
