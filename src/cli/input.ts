@@ -83,7 +83,28 @@ function readStdinOnce(): { readonly text: string } | { readonly error: unknown 
   }
 }
 
+/**
+ * What `-f FILE` gave, per path, kept: a pipe (`-f <(…)`) can be read only once, and a miss of the lean
+ * path (cli/realize-lean.ts) reads the input again in the full command, which must see the same text.
+ */
+const filesRead = new Map<string, { readonly input: NameInput } | { readonly error: unknown }>();
+
+/** The name kept in the file at `path` (read once per process; later calls give the same name or error). */
 export function readFileInput(path: string): NameInput {
+  let read = filesRead.get(path);
+  if (!read) {
+    try {
+      read = { input: readFileOnce(path) };
+    } catch (e) {
+      read = { error: e };
+    }
+    filesRead.set(path, read);
+  }
+  if ('error' in read) throw read.error;
+  return read.input;
+}
+
+function readFileOnce(path: string): NameInput {
   let fd: number;
   try {
     fd = openSync(path, 'r');
