@@ -43,11 +43,14 @@ export function report(store: Store | undefined, roots: readonly Resource[], opt
  * The memo's answer for `key` (the text `text`), held until `report` has kept it, with its events sent to
  * the renderer `render` gives (asked for only on a hit); undefined when a realize is needed.
  */
-export async function fromMemo(store: Store, key: MemoKey, text: string, opts: ReportOptions, render: () => Renderer | Promise<Renderer>): Promise<string | undefined> {
+export async function fromMemo(store: Store, key: MemoKey, text: string, opts: ReportOptions, render: () => Renderer | Promise<Renderer>, beforeHold?: () => void): Promise<string | undefined> {
   const started = Date.now();
   const protection = new Protection(store);
   try {
-    const hit = answerFromMemo(store, key, (rs) => protection.hold(rs));
+    const hit = answerFromMemo(store, key, (rs) => {
+      beforeHold?.();
+      return protection.hold(rs);
+    });
     if (!hit) return undefined;
     const r = await render();
     r.listener({ kind: 'resolving', name: text });

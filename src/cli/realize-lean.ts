@@ -13,9 +13,10 @@
  * store's database and stat code), the key's configuration files, the event
  * renderer and the roots `--root`/`-o` make.
  */
+import { existsSync } from 'node:fs';
 import type { MemoKey } from '../engine/memo.js';
-import { storeHome } from '../store/layout.js';
-import { checkRootName } from '../store/roots.js';
+import { layoutOf, storeHome } from '../store/layout.js';
+import { checkRootName, pruneTempRoots } from '../store/roots.js';
 import type { Store } from '../store/store.js';
 import { fileOrArgument, type NameInput } from './input.js';
 import { parseJobs, parseLogFormat } from './options.js';
@@ -101,7 +102,11 @@ export async function realizeFromMemo(argv: readonly string[]): Promise<number |
     input = fileOrArgument(req.file, req.name);
     key = realizeMemoKey(input.text, input.dir ?? process.cwd(), req.sandbox, process.env, req.trustedKeys);
     if (!key) return undefined;
-    store = openStoreAt(req.store);
+    // A store not made yet holds no memo: the full command creates it, once.
+    if (!existsSync(layoutOf(storeHome(req.store)).dbPath)) return undefined;
+    // Tidied (the temporary roots of exited processes dropped) only once the memo answers: a miss, which
+    // the full command then opens the store for again, writes nothing here.
+    store = openStoreAt(req.store, { prune: false });
   } catch {
     return undefined;
   }
@@ -110,7 +115,7 @@ export async function realizeFromMemo(argv: readonly string[]): Promise<number |
   let shown: Renderer | undefined;
   const show = async () => (shown = renderer(req, (live = await publishRun(storeHome(req.store), input.text))));
   try {
-    const out = await fromMemo(store, key, input.text, req, show);
+    const out = await fromMemo(store, key, input.text, req, show, () => pruneTempRoots(store));
     if (out === undefined) return undefined;
     process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
     return 0;

@@ -12,6 +12,11 @@ export interface OpenOptions {
    * when this process may not write the store (for a command that tidies as it reads, like `roots`).
    */
   readonly readOnly?: boolean | 'if-needed';
+  /**
+   * Drop the temporary roots of exited processes now (default), or leave that to the caller
+   * (`pruneTempRoots`): the realize's memo path prunes only once it has an answer, so a miss writes nothing.
+   */
+  readonly prune?: boolean;
 }
 
 /** Whether this process may write the store at `home` (a missing store counts as writable: it is created). */
@@ -33,6 +38,7 @@ export function openStoreAt(dir: string | undefined, options: OpenOptions = {}):
   const readOnly = options.readOnly === 'if-needed' ? !writable(storeHome(dir)) : options.readOnly === true;
   const store = openStore({ ...(dir === undefined ? {} : { dir }), readOnly });
   // The temporary roots of processes that have exited hold nothing; drop them on every writing open.
+  if (options.prune === false) return store;
   try {
     pruneTempRoots(store);
   } catch (e) {

@@ -19,6 +19,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
+import { oneRunCompiles } from '../support/one-run.js';
 import { hasTool, requireTool } from '../support/tools.js';
 
 const dir = tempDir('ninja-subproject');
@@ -44,6 +45,8 @@ function ninja(build: string): Ran {
     // The exact compile runs gcc; its result is named for the object (`name=arraylist.o`).
     if (e.kind === 'ready' && e.label?.startsWith('cc:compile-exact')) compiled.push(/name=([^&]+)/.exec(e.outputs?.['out'] ?? '')?.[1] ?? '?');
   }
+  // A compile in one run records its exact name without a node of its own (support/one-run.ts): the object is named for its source.
+  for (const exact of oneRunCompiles(r.err)) compiled.push(`${(/src: \(filesystem:by-content\?name=([^&]+)/.exec(exact)?.[1] ?? '?').replace(/\.[^.]*$/, '')}.o`);
   return { compiled: compiled.sort(), labels };
 }
 
