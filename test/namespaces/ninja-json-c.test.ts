@@ -13,6 +13,7 @@ import { appendFileSync, cpSync, existsSync, lstatSync, readFileSync, readlinkSy
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
 import { bin, env, nomia, tempDir } from '../support/cli.js';
+import { jsonCFixture } from '../support/json-c.js';
 import { oneRunCompiles } from '../support/one-run.js';
 import { hasTool, requireTool } from '../support/tools.js';
 
@@ -61,14 +62,7 @@ function ready(t: TestContext): boolean {
 describe('nomia ninja on json-c', () => {
   before(() => {
     if (!hasTool('apt-get') || !hasTool('bwrap') || !hasTool('cmake')) return;
-    const tc = nomia(store, ['realize', 'deb:closure?packages=[cmake, gcc, libc6-dev]'], { cwd: dir });
-    assert.equal(tc.code, 0, tc.err);
-    toolchain = tc.out.split('\n')[0]!;
-    const src = nomia(store, ['realize', 'deb:source?package=json-c'], { cwd: dir });
-    assert.equal(src.code, 0, src.err);
-    source = join(dir, 'json-c');
-    cpSync(src.out.split('\n')[1]!, source, { recursive: true });
-    execFileSync('chmod', ['-R', 'u+w', source]);
+    ({ toolchain, source } = jsonCFixture(store, dir));
   });
 
   test('builds what ninja builds, ctest passes, a comment reruns one module, a copy elsewhere built by cmake --build compiles nothing', (t) => {

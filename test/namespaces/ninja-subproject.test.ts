@@ -19,6 +19,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test, type TestContext } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
+import { jsonCFixture } from '../support/json-c.js';
 import { oneRunCompiles } from '../support/one-run.js';
 import { hasTool, requireTool } from '../support/tools.js';
 
@@ -69,14 +70,7 @@ function ready(t: TestContext): boolean {
 describe('json-c as a subproject of another project', () => {
   before(() => {
     if (!hasTool('apt-get') || !hasTool('bwrap') || !hasTool('cmake')) return;
-    const tc = nomia(store, ['realize', 'deb:closure?packages=[cmake, gcc, libc6-dev]'], { cwd: dir });
-    assert.equal(tc.code, 0, tc.err);
-    toolchain = tc.out.split('\n')[0]!;
-    const src = nomia(store, ['realize', 'deb:source?package=json-c'], { cwd: dir });
-    assert.equal(src.code, 0, src.err);
-    source = join(dir, 'json-c');
-    cpSync(src.out.split('\n')[1]!, source, { recursive: true });
-    execFileSync('chmod', ['-R', 'u+w', source]);
+    ({ toolchain, source } = jsonCFixture(store, dir));
   });
 
   test('a project with add_subdirectory(json-c) compiles none of json-c\'s library modules and does not relink it', (t) => {
