@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { askIfRunning } from '../namespaces/service/client.js';
+import { askIfRunning, startSupervisor } from '../namespaces/service/client.js';
 import type { ServiceInfo } from '../namespaces/service/protocol.js';
 import { storeHome } from '../store/layout.js';
 import { fileOrArgument, type NameInput } from './input.js';
@@ -16,6 +16,7 @@ import type { LogFormat } from './render-events.js';
 import { parseLogFormat } from './options.js';
 import { run } from './run.js';
 import { readUpMemo, upMemoKey } from './up-memo.js';
+import { trace, traceOrigin } from '../namespaces/service/trace.js';
 
 interface Opts { root?: string; file?: string; logFormat: LogFormat; json?: boolean }
 
@@ -36,7 +37,10 @@ Example:
       if (opts.root !== undefined) (await import('../store/roots.js')).checkRootName(opts.root);
       const input = fileOrArgument(opts.file, arg);
       return { input, go: async () => {
+        traceOrigin('cli: up');
         const home = storeHome((cmd.optsWithGlobals() as { store?: string }).store);
+        // Every up asks the supervisor: one that is not running starts now, beside this process's own loading and realizing.
+        startSupervisor(home);
         const key = upMemoKey(input.text, home, input.dir ?? process.cwd());
         const held = key === undefined ? undefined : await holdMemoized(home, key, opts.root);
         return answer(held ?? await upFull(cmd, input, opts, key), opts);
@@ -69,11 +73,14 @@ async function upFull(cmd: Command, input: NameInput, opts: Opts, key: string | 
     import('../engine/realize.js'), import('../setup.js'), import('./store-options.js'), import('./render-events.js'),
     import('../namespaces/service/spec.js'), import('../namespaces/service/client.js'), import('./up-memo.js'), import('../name/parse.js'),
   ]);
+  trace('cli: modules loaded');
   return withStore(cmd, async (store) => {
+    trace('cli: store open');
     const reg = registry(input.dir ?? process.cwd());
     const render = eventRenderer(opts.logFormat);
     try {
       const { roots } = await realize(input.text, { store, registry: reg, context: runContext(input.dir), jobs: 8, onEvent: render.listener, source: input.text });
+      trace('cli: realized');
       render.finish();
       const services = roots.flatMap((r) => {
         const id = runningId(r);
