@@ -34,7 +34,7 @@ export function register(program: Command): void {
 Example:
   nomia up --root web 'service:process?args=[httpd, -f, -p, 127.0.0.1:8080, -h, $www]&ready=http://127.0.0.1:8080/(exe: TOOLS/bin/busybox, www: DIR)'`)
     .action((arg: string | undefined, opts: Opts, cmd: Command) => run(async () => {
-      if (opts.root !== undefined) (await import('../store/roots.js')).checkRootName(opts.root);
+      if (opts.root !== undefined) (await import('../store/root-name.js')).checkRootName(opts.root);
       const input = fileOrArgument(opts.file, arg);
       return { input, go: async () => {
         traceOrigin('cli: up');
