@@ -6,11 +6,12 @@
  * the store's database or any namespace is loaded. The full one realizes the name (starting what is not
  * running), holds its service, and memoizes the name when its meaning cannot change.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { askIfRunning, startSupervisor } from '../namespaces/service/client.js';
 import type { ServiceInfo } from '../namespaces/service/protocol.js';
-import { storeHome } from '../store/layout.js';
+import { layoutOf, storeHome } from '../store/layout.js';
 import { fileOrArgument, type NameInput } from './input.js';
 import type { LogFormat } from './render-events.js';
 import { parseLogFormat } from './options.js';
@@ -37,15 +38,33 @@ Example:
       if (opts.root !== undefined) (await import('../store/root-name.js')).checkRootName(opts.root);
       const input = fileOrArgument(opts.file, arg);
       return { input, go: async () => {
-        traceOrigin('cli: up');
+        trace('cli: up');
         const home = storeHome((cmd.optsWithGlobals() as { store?: string }).store);
-        // Every up asks the supervisor: one that is not running starts now, beside this process's own loading and realizing.
-        startSupervisor(home);
+        // Started already from the command line (startSupervisorEarly), unless that named another store.
+        startSupervisorSoon(home);
         const key = upMemoKey(input.text, home, input.dir ?? process.cwd());
         const held = key === undefined ? undefined : await holdMemoized(home, key, opts.root);
         return answer(held ?? await upFull(cmd, input, opts, key), opts);
       } };
     }));
+}
+
+/**
+ * Start the store's supervisor if none runs, from the raw command line (main.ts calls this before commander
+ * loads): its start-up, a Node process loading the store, then overlaps this one's. Help starts nothing; a
+ * command line commander refuses leaves a supervisor that exits when idle, as an `up` that fails does.
+ */
+export function startSupervisorEarly(argv: readonly string[]): void {
+  traceOrigin('cli: command line read');
+  if (argv.some((a) => a === '-h' || a === '--help')) return;
+  const at = argv.indexOf('--store');
+  const store = at >= 0 ? argv[at + 1] : argv.find((a) => a.startsWith('--store='))?.slice('--store='.length);
+  startSupervisorSoon(storeHome(store));
+}
+
+/** Start the supervisor of the store at `home` ahead of need, if the store exists: one that does not is made by this command, not by both at once. */
+function startSupervisorSoon(home: string): void {
+  if (existsSync(layoutOf(home).dbPath)) startSupervisor(home);
 }
 
 function answer(service: ServiceInfo, opts: Opts): string {

@@ -87,6 +87,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const answered = await realizeFromMemo(argv);
     if (answered !== undefined) return answered;
   }
+  // Every `nomia up` asks the store's supervisor: one not running starts now, beside commander and the command's loading.
+  if (word === 'up' && hasCwd()) (await import('./cmd-up.js')).startSupervisorEarly(argv);
   const { Command, CommanderError } = await import('commander');
   const program = new Command('nomia')
     .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')
