@@ -22,9 +22,8 @@
  */
 import { type Namespace, NomiaError, onlyParams, registerType, requireParam, type Resource, unknownName } from '../../namespace/index.js';
 import { ask, askIfRunning } from './client.js';
-import type { ServiceInfo } from './protocol.js';
+import { processHolder, type ServiceInfo } from './protocol.js';
 import { PROCESS_PARAMS, processSpec, runningName } from './spec.js';
-import { processHolder } from './supervisor.js';
 import { trace } from './trace.js';
 
 registerType('service');
