@@ -3,21 +3,21 @@
  *
  * Two paths. The lean one answers a second `up` of a name whose service runs and is ready: the memo of
  * `up` (up-memo.ts) names the service, and one question to the supervisor holds it, before the engine,
- * the store's database or any namespace is loaded. The full one realizes the name (starting what is not
- * running), holds its service, and memoizes the name when its meaning cannot change.
+ * the store's database or any namespace is loaded (up-lean.ts answers it even before commander loads; the
+ * memo is asked here again for the command lines it leaves). The full one realizes the name (starting what
+ * is not running), holds its service, and memoizes the name when its meaning cannot change.
  */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { askIfRunning, startSupervisor } from '../namespaces/service/client.js';
 import type { ServiceInfo } from '../namespaces/service/protocol.js';
-import { layoutOf, storeHome } from '../store/layout.js';
+import { storeHome } from '../store/layout.js';
 import { fileOrArgument, type NameInput } from './input.js';
 import type { LogFormat } from './render-events.js';
 import { parseLogFormat } from './options.js';
 import { run } from './run.js';
-import { readUpMemo, upMemoKey } from './up-memo.js';
-import { trace, traceOrigin } from '../namespaces/service/trace.js';
+import { holdMemoized, startSupervisorSoon, upAnswer } from './up-lean.js';
+import { upMemoKey } from './up-memo.js';
+import { trace } from '../namespaces/service/trace.js';
 
 interface Opts { root?: string; file?: string; logFormat: LogFormat; json?: boolean }
 
@@ -40,50 +40,13 @@ Example:
       return { input, go: async () => {
         trace('cli: up');
         const home = storeHome((cmd.optsWithGlobals() as { store?: string }).store);
-        // Started already from the command line (startSupervisorEarly), unless that named another store.
+        // Started already from the command line (up-lean.ts), unless that named another store.
         startSupervisorSoon(home);
         const key = upMemoKey(input.text, home, input.dir ?? process.cwd());
         const held = key === undefined ? undefined : await holdMemoized(home, key, opts.root);
-        return answer(held ?? await upFull(cmd, input, opts, key), opts);
+        return upAnswer(held ?? await upFull(cmd, input, opts, key), opts.root, opts.json === true);
       } };
     }));
-}
-
-/**
- * Start the store's supervisor if none runs, from the raw command line (main.ts calls this before commander
- * loads): its start-up, a Node process loading the store, then overlaps this one's. Help starts nothing; a
- * command line commander refuses leaves a supervisor that exits when idle, as an `up` that fails does.
- */
-export function startSupervisorEarly(argv: readonly string[]): void {
-  traceOrigin('cli: command line read');
-  if (argv.some((a) => a === '-h' || a === '--help')) return;
-  const at = argv.indexOf('--store');
-  const store = at >= 0 ? argv[at + 1] : argv.find((a) => a.startsWith('--store='))?.slice('--store='.length);
-  startSupervisorSoon(storeHome(store));
-}
-
-/** Start the supervisor of the store at `home` ahead of need, if the store exists: one that does not is made by this command, not by both at once. */
-function startSupervisorSoon(home: string): void {
-  if (existsSync(layoutOf(home).dbPath)) startSupervisor(home);
-}
-
-function answer(service: ServiceInfo, opts: Opts): string {
-  const root = opts.root ?? service.label;
-  if (opts.json) return JSON.stringify({ root, id: service.id, endpoint: service.endpoint, pid: service.pid });
-  return `${root}: ${service.label} ready${service.endpoint ? ` at ${service.endpoint}` : ''} (pid ${service.pid})`;
-}
-
-/** The lean path: hold the service memoized under `key` if it runs and is ready; undefined otherwise. */
-async function holdMemoized(home: string, key: string, root: string | undefined): Promise<ServiceInfo | undefined> {
-  const id = readUpMemo(home, key);
-  if (id === undefined) return undefined;
-  try {
-    return (await askIfRunning(home, { op: 'hold', id, ifReady: true, ...(root === undefined ? {} : { root }) }))?.service;
-  } catch (e) {
-    // Not running (stopped, or never ready): the full path starts it. Any other error is the supervisor's, and real.
-    if (e instanceof Error && (e as { code?: string }).code === 'service/not-found') return undefined;
-    throw e;
-  }
 }
 
 /** The full path: realize the name, hold its one service, and memoize the name if its meaning is fixed. */

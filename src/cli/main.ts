@@ -87,8 +87,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     const answered = await realizeFromMemo(argv);
     if (answered !== undefined) return answered;
   }
-  // Every `nomia up` asks the store's supervisor: one not running starts now, beside commander and the command's loading.
-  if (word === 'up' && hasCwd()) (await import('./cmd-up.js')).startSupervisorEarly(argv);
+  // Every `nomia up` asks the store's supervisor: one not running starts now, beside the rest of the command.
+  // The second `up` of a running service is answered before commander loads (up-lean.ts).
+  if (word === 'up' && hasCwd()) {
+    const lean = await import('./up-lean.js');
+    lean.startSupervisorEarly(argv);
+    const answered = await lean.upFromMemo(argv);
+    if (answered !== undefined) return answered;
+  }
   const { Command, CommanderError } = await import('commander');
   const program = new Command('nomia')
     .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')

@@ -46,13 +46,22 @@ function send(home: string, req: Request): Promise<Response | undefined> {
       connected = true;
       socket.write(`${JSON.stringify(req)}\n`);
     });
-    socket.on('data', (c) => { text += c.toString('utf8'); });
+    let answered = false;
+    socket.on('data', (c) => {
+      text += c.toString('utf8');
+      // The answer is one line: taken as soon as it is whole, not when the connection has closed.
+      const nl = text.indexOf('\n');
+      if (nl < 0) return;
+      answered = true;
+      socket.destroy();
+      resolve(JSON.parse(text.slice(0, nl)) as Response);
+    });
     socket.once('error', (e: NodeJS.ErrnoException) => {
       if (!connected && (e.code === 'ENOENT' || e.code === 'ECONNREFUSED')) resolve(undefined);
-      else void supervisorError(home, `broke off: ${e.message}`, 'run the command again').then(reject, reject);
+      else if (!answered) void supervisorError(home, `broke off: ${e.message}`, 'run the command again').then(reject, reject);
     });
     socket.once('close', () => {
-      if (!connected) return;
+      if (!connected || answered) return;
       if (!text.trim()) void supervisorError(home, 'ended without an answer', `its log: ${join(servicesDir(home), 'supervisor.log')}`).then(reject, reject);
       else resolve(JSON.parse(text) as Response);
     });
