@@ -11,10 +11,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './measure.js';
 
 const CHAIN = Number(process.argv[2] ?? 20);
 const bin = fileURLToPath(new URL('../../bin/nomia.js', import.meta.url));
@@ -27,16 +27,6 @@ function nomia(args: string[], extra: Record<string, string> = {}): string {
   const r = spawnSync(process.execPath, [bin, '--store', store, ...args], { encoding: 'utf8', env: { ...env, ...extra }, cwd: dir });
   if (r.status !== 0) throw new Error(`nomia ${args[0]} failed: ${r.stderr}`);
   return r.stdout.trim();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 mkdirSync(join(dir, 'www'));

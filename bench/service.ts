@@ -21,11 +21,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { timed } from './measure.js';
+import { freePort, timed } from './measure.js';
 
 const RUNS = process.argv.includes('--quick') ? 3 : 7;
 const CHAIN = 20;
@@ -38,16 +37,6 @@ function nomia(args: string[]): string {
   const r = spawnSync(process.execPath, [bin, '--store', store, ...args], { encoding: 'utf8', env, cwd: dir });
   if (r.status !== 0) throw new Error(`nomia ${args[0]} failed: ${r.stderr}`);
   return r.stdout.trim();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

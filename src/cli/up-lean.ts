@@ -19,6 +19,7 @@ import { traceOrigin } from '../namespaces/service/trace.js';
 import { checkRootName } from '../store/root-name.js';
 import { layoutOf, storeHome } from '../store/layout.js';
 import { fileOrArgument } from './input.js';
+import { leanArgv } from './lean-argv.js';
 import { parseLogFormat } from './options.js';
 import { readUpMemo, upMemoKey } from './up-memo.js';
 
@@ -32,32 +33,13 @@ export interface LeanUp {
 }
 
 /** Options with a value, by every spelling, and where the value goes. */
-const valued: Readonly<Record<string, keyof LeanUp | 'logFormat'>> = { '--store': 'store', '-f': 'file', '--file': 'file', '--root': 'root', '--log-format': 'logFormat' };
+const valued: Readonly<Record<string, string>> = { '--store': 'store', '-f': 'file', '--file': 'file', '--root': 'root', '--log-format': 'logFormat' };
 
 /** `argv` (without node and script) as an `up` this path may answer; undefined for anything else (another command, help, a value the full command refuses). */
 export function leanUp(argv: readonly string[]): LeanUp | undefined {
-  const one: Record<string, string> = {};
-  const positional: string[] = [];
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json' && positional.length > 0) {
-      json = true;
-      continue;
-    }
-    if (a === '-' || !a.startsWith('-')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const field = valued[flag];
-    // Before the command word only the program's own option counts.
-    if (positional.length === 0 && field !== 'store') return undefined;
-    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
-    if (field === undefined || value === undefined || field in one) return undefined;
-    one[field] = value;
-  }
+  const taken = leanArgv(argv, valued);
+  if (!taken) return undefined;
+  const { one, positional, json } = taken;
   if (positional[0] !== 'up' || positional.length > 2 || (positional[1] === undefined) === (one['file'] === undefined)) return undefined;
   try {
     if (one['logFormat'] !== undefined) parseLogFormat(one['logFormat']);
