@@ -40,7 +40,7 @@ Example:
       return { input, go: async () => {
         trace('cli: up');
         const home = storeHome((cmd.optsWithGlobals() as { store?: string }).store);
-        // Started already from the command line (up-lean.ts), unless that named another store.
+        // Started already by the lean path (up-lean.ts), unless it left this command line.
         startSupervisorSoon(home);
         const key = upMemoKey(input.text, home, input.dir ?? process.cwd());
         const held = key === undefined ? undefined : await holdMemoized(home, key, opts.root);

@@ -90,9 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Every `nomia up` asks the store's supervisor: one not running starts now, beside the rest of the command.
   // The second `up` of a running service is answered before commander loads (up-lean.ts).
   if (word === 'up' && hasCwd()) {
-    const lean = await import('./up-lean.js');
-    lean.startSupervisorEarly(argv);
-    const answered = await lean.upFromMemo(argv);
+    const answered = await (await import('./up-lean.js')).upFromMemo(argv);
     if (answered !== undefined) return answered;
   }
   const { Command, CommanderError } = await import('commander');

@@ -9,8 +9,8 @@
  * which starts or joins the service; errors are its to report, so none is
  * reported here. Like realize-lean.ts for `nomia realize`.
  *
- * It also starts the supervisor ahead of need (`startSupervisorEarly`), so
- * that on a miss its start-up overlaps the full command's loading.
+ * It also starts the supervisor ahead of need (if none answers), so that
+ * on a miss its start-up overlaps the full command's loading.
  */
 import { existsSync } from 'node:fs';
 import { askIfRunning, startSupervisor } from '../namespaces/service/client.js';
@@ -50,19 +50,6 @@ export function leanUp(argv: readonly string[]): LeanUp | undefined {
   return { store: one['store'], file: one['file'], name: positional[1], root: one['root'], json };
 }
 
-/**
- * Start the store's supervisor if none runs, from the raw command line: its start-up, a Node process
- * loading the store, then overlaps this one's. Help starts nothing; a command line the full command
- * refuses leaves a supervisor that exits when idle, as an `up` that fails does.
- */
-export function startSupervisorEarly(argv: readonly string[]): void {
-  traceOrigin('cli: command line read');
-  if (argv.some((a) => a === '-h' || a === '--help')) return;
-  const at = argv.indexOf('--store');
-  const store = at >= 0 ? argv[at + 1] : argv.find((a) => a.startsWith('--store='))?.slice('--store='.length);
-  startSupervisorSoon(storeHome(store));
-}
-
 /** Start the supervisor of the store at `home` ahead of need, if the store exists: one that does not is made by the command, not by both at once. */
 export function startSupervisorSoon(home: string): void {
   if (existsSync(layoutOf(home).dbPath)) startSupervisor(home);
@@ -88,13 +75,20 @@ export async function holdMemoized(home: string, key: string, root: string | und
   }
 }
 
-/** Answer `argv` from the memo of `up`: the exit status once answered, or undefined when the full command must run. */
+/**
+ * Answer `argv` from the memo of `up`: the exit status once answered, or undefined when the full command must run.
+ * The store's supervisor is started meanwhile if none runs: its start-up, a Node process loading the store, then
+ * overlaps the full command's. A command line the full command refuses leaves it idle; it exits 2 s later.
+ */
 export async function upFromMemo(argv: readonly string[]): Promise<number | undefined> {
+  traceOrigin('cli: command line read');
   const req = leanUp(argv);
   if (!req) return undefined;
   try {
     const input = fileOrArgument(req.file, req.name);
     const home = storeHome(req.store);
+    // After the input is read: starting the supervisor closes what this process inherited, a `-f <(…)` pipe too.
+    startSupervisorSoon(home);
     const key = upMemoKey(input.text, home, input.dir ?? process.cwd());
     const held = key === undefined ? undefined : await holdMemoized(home, key, req.root);
     if (held === undefined) return undefined;
