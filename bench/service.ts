@@ -10,7 +10,8 @@
  *    it answers. Median of RUNS.
  * 2. Twenty services in a chain, each needing the one before (its endpoint
  *    in its environment): one `nomia up` of the last, against the script
- *    starting them one after another, each once the one before answers.
+ *    starting them one after another, each once the one before answers;
+ *    with no supervisor running (it starts one), and with one running.
  * 3. The second `nomia up` of the running service (answered from the memo
  *    of `up`), beside the floor of any command: Node's own start
  *    (`node -e ''`) and `nomia status`.
@@ -20,11 +21,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { timed } from './measure.js';
+import { freePort, timed } from './measure.js';
 
 const RUNS = process.argv.includes('--quick') ? 3 : 7;
 const CHAIN = 20;
@@ -37,16 +37,6 @@ function nomia(args: string[]): string {
   const r = spawnSync(process.execPath, [bin, '--store', store, ...args], { encoding: 'utf8', env, cwd: dir });
   if (r.status !== 0) throw new Error(`nomia ${args[0]} failed: ${r.stderr}`);
   return r.stdout.trim();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -103,26 +93,38 @@ for (let i = 0; i < RUNS; i++) {
   one.script.push(await runScript([port]));
 }
 
-const chain = { nomia: [] as number[], script: [] as number[] };
-for (let i = 0; i < Math.max(1, Math.floor(RUNS / 2)); i++) {
+/** A chain of CHAIN services on new ports, and its ports. */
+async function chainName(): Promise<{ text: string; ports: number[] }> {
   const ports: number[] = [];
   for (let j = 0; j < CHAIN; j++) ports.push(await freePort());
   const decls = ports.map((p, j) => `s${j} = ${serviceName(p, `s${j}`, j ? `s${j - 1}` : undefined)}`);
-  const text = `let ${decls.join('; ')} in $s${CHAIN - 1}`;
+  return { text: `let ${decls.join('; ')} in $s${CHAIN - 1}`, ports };
+}
+
+const chain = { nomia: [] as number[], warm: [] as number[], script: [] as number[] };
+for (let i = 0; i < Math.max(1, Math.floor(RUNS / 2)); i++) {
+  const { text, ports } = await chainName();
   await supervisorGone();
   chain.nomia.push(timed(() => nomia(['up', '--root', 'chain', '--log-format', 'json', text])));
   nomia(['down', 'chain']);
   chain.script.push(await runScript(ports));
+  // The same with the supervisor running: what the chain costs beyond starting one.
+  const warm = await chainName();
+  nomia(['up', '--root', 'keeper', serviceName(keeper, 'keeper')]);
+  chain.warm.push(timed(() => nomia(['up', '--root', 'chain', '--log-format', 'json', warm.text])));
+  nomia(['down', 'chain']);
+  nomia(['down', 'keeper']);
 }
 
 const rows: [string, number, number][] = [
   ['one HTTP service, cold (starts the supervisor)', median(one.cold), median(one.script)],
   ['one HTTP service, warm (supervisor running)', median(one.warm), median(one.script)],
   ['the same service again, running (memo of up)', median(one.again), median(one.script)],
-  [`${CHAIN} services in a chain`, median(chain.nomia), median(chain.script)],
+  [`${CHAIN} services in a chain (starts the supervisor)`, median(chain.nomia), median(chain.script)],
+  [`${CHAIN} services in a chain, supervisor running`, median(chain.warm), median(chain.script)],
 ];
 console.log(`bench/service: from start to ready (median of ${RUNS}; chain: ${chain.nomia.length}), nomia up vs a shell script polling the same probe; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-for (const [what, n, s] of rows) console.log(`  ${what.padEnd(48)} nomia ${ms(n).padStart(8)}   script ${ms(s).padStart(8)}   ratio ${(n / s).toFixed(2)}×`);
+for (const [what, n, s] of rows) console.log(`  ${what.padEnd(52)} nomia ${ms(n).padStart(8)}   script ${ms(s).padStart(8)}   ratio ${(n / s).toFixed(2)}×`);
 const cli = median(one.cli);
 console.log(`  Node's own start (\`node -e ''\`): ${ms(median(one.node))}`);
 console.log(`  the CLI's own start-up (\`nomia status\`): ${ms(cli)}; warm \`up\` less that: ${ms(median(one.warm) - cli)}; the chain less that: ${ms(median(chain.nomia) - cli)} (${ms((median(chain.nomia) - cli) / CHAIN)} a service)`);

@@ -3,19 +3,21 @@
  *
  * Two paths. The lean one answers a second `up` of a name whose service runs and is ready: the memo of
  * `up` (up-memo.ts) names the service, and one question to the supervisor holds it, before the engine,
- * the store's database or any namespace is loaded. The full one realizes the name (starting what is not
- * running), holds its service, and memoizes the name when its meaning cannot change.
+ * the store's database or any namespace is loaded (up-lean.ts answers it even before commander loads; the
+ * memo is asked here again for the command lines it leaves). The full one realizes the name (starting what
+ * is not running), holds its service, and memoizes the name when its meaning cannot change.
  */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { askIfRunning } from '../namespaces/service/client.js';
 import type { ServiceInfo } from '../namespaces/service/protocol.js';
 import { storeHome } from '../store/layout.js';
 import { fileOrArgument, type NameInput } from './input.js';
 import type { LogFormat } from './render-events.js';
 import { parseLogFormat } from './options.js';
 import { run } from './run.js';
-import { readUpMemo, upMemoKey } from './up-memo.js';
+import { holdMemoized, startSupervisorSoon, upAnswer } from './up-lean.js';
+import { upMemoKey } from './up-memo.js';
+import { trace } from '../namespaces/service/trace.js';
 
 interface Opts { root?: string; file?: string; logFormat: LogFormat; json?: boolean }
 
@@ -33,34 +35,18 @@ export function register(program: Command): void {
 Example:
   nomia up --root web 'service:process?args=[httpd, -f, -p, 127.0.0.1:8080, -h, $www]&ready=http://127.0.0.1:8080/(exe: TOOLS/bin/busybox, www: DIR)'`)
     .action((arg: string | undefined, opts: Opts, cmd: Command) => run(async () => {
-      if (opts.root !== undefined) (await import('../store/roots.js')).checkRootName(opts.root);
+      if (opts.root !== undefined) (await import('../store/root-name.js')).checkRootName(opts.root);
       const input = fileOrArgument(opts.file, arg);
       return { input, go: async () => {
+        trace('cli: up');
         const home = storeHome((cmd.optsWithGlobals() as { store?: string }).store);
+        // Started already by the lean path (up-lean.ts), unless it left this command line.
+        startSupervisorSoon(home);
         const key = upMemoKey(input.text, home, input.dir ?? process.cwd());
         const held = key === undefined ? undefined : await holdMemoized(home, key, opts.root);
-        return answer(held ?? await upFull(cmd, input, opts, key), opts);
+        return upAnswer(held ?? await upFull(cmd, input, opts, key), opts.root, opts.json === true);
       } };
     }));
-}
-
-function answer(service: ServiceInfo, opts: Opts): string {
-  const root = opts.root ?? service.label;
-  if (opts.json) return JSON.stringify({ root, id: service.id, endpoint: service.endpoint, pid: service.pid });
-  return `${root}: ${service.label} ready${service.endpoint ? ` at ${service.endpoint}` : ''} (pid ${service.pid})`;
-}
-
-/** The lean path: hold the service memoized under `key` if it runs and is ready; undefined otherwise. */
-async function holdMemoized(home: string, key: string, root: string | undefined): Promise<ServiceInfo | undefined> {
-  const id = readUpMemo(home, key);
-  if (id === undefined) return undefined;
-  try {
-    return (await askIfRunning(home, { op: 'hold', id, ifReady: true, ...(root === undefined ? {} : { root }) }))?.service;
-  } catch (e) {
-    // Not running (stopped, or never ready): the full path starts it. Any other error is the supervisor's, and real.
-    if (e instanceof Error && (e as { code?: string }).code === 'service/not-found') return undefined;
-    throw e;
-  }
 }
 
 /** The full path: realize the name, hold its one service, and memoize the name if its meaning is fixed. */
@@ -69,11 +55,14 @@ async function upFull(cmd: Command, input: NameInput, opts: Opts, key: string | 
     import('../engine/realize.js'), import('../setup.js'), import('./store-options.js'), import('./render-events.js'),
     import('../namespaces/service/spec.js'), import('../namespaces/service/client.js'), import('./up-memo.js'), import('../name/parse.js'),
   ]);
+  trace('cli: modules loaded');
   return withStore(cmd, async (store) => {
+    trace('cli: store open');
     const reg = registry(input.dir ?? process.cwd());
     const render = eventRenderer(opts.logFormat);
     try {
       const { roots } = await realize(input.text, { store, registry: reg, context: runContext(input.dir), jobs: 8, onEvent: render.listener, source: input.text });
+      trace('cli: realized');
       render.finish();
       const services = roots.flatMap((r) => {
         const id = runningId(r);

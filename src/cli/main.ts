@@ -87,6 +87,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const answered = await realizeFromMemo(argv);
     if (answered !== undefined) return answered;
   }
+  // Every `nomia up` asks the store's supervisor: one not running starts now, beside the rest of the command.
+  // The second `up` of a running service is answered before commander loads (up-lean.ts).
+  if (word === 'up' && hasCwd()) {
+    const answered = await (await import('./up-lean.js')).upFromMemo(argv);
+    if (answered !== undefined) return answered;
+  }
   const { Command, CommanderError } = await import('commander');
   const program = new Command('nomia')
     .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')

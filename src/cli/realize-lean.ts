@@ -19,6 +19,7 @@ import { layoutOf, storeHome } from '../store/layout.js';
 import { checkRootName, pruneTempRoots } from '../store/roots.js';
 import type { Store } from '../store/store.js';
 import { fileOrArgument, type NameInput } from './input.js';
+import { leanArgv } from './lean-argv.js';
 import { parseJobs, parseLogFormat } from './options.js';
 import { fromMemo, renderer, type Renderer, type ReportOptions } from './realize-answer.js';
 import { realizeMemoKey } from './realize-memo.js';
@@ -47,31 +48,9 @@ const valued: Readonly<Record<string, string>> = {
  */
 export function leanRealize(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LeanRealize | undefined {
   if (env['NOMIA_DAEMON']) return undefined;
-  const one: Record<string, string> = {};
-  const trustedKeys: string[] = [];
-  const positional: string[] = [];
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json' && positional.length > 0) {
-      json = true;
-      continue;
-    }
-    if (a === '-' || !a.startsWith('-')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const field = valued[flag];
-    // Before the command word only the program's own option counts.
-    if (positional.length === 0 && field !== 'store') return undefined;
-    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
-    if (field === undefined || value === undefined) return undefined;
-    if (field === 'trustedKey') trustedKeys.push(value);
-    else if (field in one) return undefined;
-    else one[field] = value;
-  }
+  const taken = leanArgv(argv, valued, 'trustedKey');
+  if (!taken) return undefined;
+  const { one, many: trustedKeys, positional, json } = taken;
   if (positional[0] !== 'realize' || positional.length > 2) return undefined;
   const sandbox = one['sandbox'] ?? 'bubblewrap';
   if (sandbox !== 'bubblewrap' && sandbox !== 'none') return undefined;

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configFiles, loadExternalSpecs } from '../namespace/registry.js';
+import { configFiles, loadExternalSpecs } from '../namespace/config.js';
 import type { Name } from '../name/ast.js';
 import { version } from './version.js';
 

@@ -11,6 +11,10 @@ import type { RootRow, TempRootRow } from './database.js';
 import { outLinks } from './out-links.js';
 import { processAlive, processStart } from './process.js';
 import type { Store } from './store.js';
+import { checkRootName } from './root-name.js';
+
+// Checked on its own (root-name.ts); here for the callers that add roots.
+export { checkRootName };
 
 export type RootSpec =
   | { readonly name: string; readonly object: string; readonly kind: 'absolute' }
@@ -27,8 +31,6 @@ export interface RootStatus {
   readonly why: string;
 }
 
-const ROOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._@+:\/-]{0,199}$/;
-
 /** Whether a root keeps its object alive at time `now`. */
 export function rootLive(root: RootRow, now = Date.now()): boolean {
   switch (root.kind) {
@@ -36,15 +38,6 @@ export function rootLive(root: RootRow, now = Date.now()): boolean {
     case 'process': return root.pid !== undefined && root.pidStart !== undefined && processAlive(root.pid, root.pidStart);
     case 'lease': return root.expiresAt !== undefined && root.expiresAt > now;
   }
-}
-
-export function checkRootName(name: string): string {
-  if (!ROOT_NAME.test(name)) {
-    throw new NomiaStoreError('store/root', `${JSON.stringify(name)} is not a valid root name`, {
-      hint: 'root names start with a letter or digit and use letters, digits and . _ @ + : / -',
-    });
-  }
-  return name;
 }
 
 /** Create (or replace) a named root on a registered object. */

@@ -5,12 +5,12 @@
  * that its answers are the full command's.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { leanRealize } from '../../src/cli/realize-lean.js';
 import { nomia, tempDir } from '../support/cli.js';
+import { loadedWith } from '../support/module-closure.js';
 
 describe('the command lines the lean path takes', () => {
   test('realize with a NAME, - or -f FILE and the options that only change what is printed or kept', () => {
@@ -43,30 +43,8 @@ describe('the command lines the lean path takes', () => {
   });
 });
 
-/** The relative imports of a compiled module that load with it (static ones; `import()` loads later, if at all). */
-function staticImports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'|^import\s+'([^']+)'/gm)]
-    .map((m) => m[1] ?? m[2]!)
-    .filter((s) => s.startsWith('.') || !s.startsWith('node:'))
-    .map((s) => (s.startsWith('.') ? resolve(dirname(file), s) : s));
-}
-
-function closure(entry: string): Set<string> {
-  const seen = new Set<string>();
-  const queue = [entry];
-  while (queue.length) {
-    const f = queue.pop()!;
-    if (seen.has(f)) continue;
-    seen.add(f);
-    if (f.startsWith('/') && existsSync(f)) queue.push(...staticImports(f));
-  }
-  return seen;
-}
-
 describe('what the lean path loads', () => {
-  const distSrc = fileURLToPath(new URL('../../src/', import.meta.url));
-  const loaded = (entry: string) => [...closure(join(distSrc, entry))].map((f) => (f.startsWith('/') ? relative(distSrc, f) : f));
+  const loaded = loadedWith;
 
   test('main.ts loads commander and the command modules only after the lean path', () => {
     assert.deepEqual(loaded('cli/main.js').filter((f) => f === 'commander' || f.startsWith('cli/cmd-')), []);

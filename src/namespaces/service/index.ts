@@ -22,9 +22,9 @@
  */
 import { type Namespace, NomiaError, onlyParams, registerType, requireParam, type Resource, unknownName } from '../../namespace/index.js';
 import { ask, askIfRunning } from './client.js';
-import type { ServiceInfo } from './protocol.js';
+import { processHolder, type ServiceInfo } from './protocol.js';
 import { PROCESS_PARAMS, processSpec, runningName } from './spec.js';
-import { processHolder } from './supervisor.js';
+import { trace } from './trace.js';
 
 registerType('service');
 
@@ -59,8 +59,10 @@ export const serviceNamespace: Namespace = {
     }
     if (req.nameId !== 'process') throw unknownName(req, NAMES);
     const spec = processSpec(req, inputs, ctx.store, ctx.context.env['PATH']);
+    trace(`namespace: ${spec.label} starting`);
     ctx.log(`service ${spec.label}: starting (id ${spec.id})`);
     const { service } = await ask(home, { op: 'start', spec, holder: processHolder(process.pid) });
+    trace(`namespace: ${spec.label} ready`);
     ctx.log(`service ${spec.label}: ready${service!.endpoint ? ` at ${service!.endpoint}` : ''} (pid ${service!.pid})`);
     return { out: serviceResource(service!) };
   },

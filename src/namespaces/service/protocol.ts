@@ -44,6 +44,9 @@ export type Response =
   | { readonly ok: true; readonly service?: ServiceInfo; readonly services?: readonly ServiceInfo[]; readonly stopped?: readonly string[] }
   | { readonly ok: false; readonly code: string; readonly message: string; readonly hint?: string };
 
+/** A holder for a process that realized a service (`start`'s holder): let go of when that process has exited. */
+export const processHolder = (pid: number) => `pid:${pid}`;
+
 /** Where a store's services live: `<home>/services/` (socket, pid file, one directory per service). */
 export function servicesDir(home: string): string {
   return join(home, 'services');

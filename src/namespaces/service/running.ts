@@ -16,6 +16,7 @@ import { adoptedHandle, childHandle, type Exit, exitText, type ProcessHandle, ru
 import { nextProbeWait, PROBE_FIRST_MS, probeOnce, probeText, tcpAccepts, unixAccepts } from './probe.js';
 import { sandboxArgs } from './sandbox.js';
 import type { ServiceSpec } from './spec.js';
+import { trace } from './trace.js';
 
 export type ServiceState = 'starting' | 'ready' | 'restarting' | 'exited' | 'stopping';
 
@@ -85,6 +86,7 @@ export class ServiceProcess {
         hint: `stop what listens there (\`ss -lxp src ${ready.path}\` shows it) or give the service another socket path`,
       });
     }
+    trace(`supervisor: ${this.spec.label} port checked`);
     try {
       await this.awaitReady(this.spawnOnce());
     } catch (e) {
@@ -134,6 +136,7 @@ export class ServiceProcess {
     } finally {
       closeSync(fd);
     }
+    trace(`supervisor: ${this.spec.label} spawned`);
     this.startedAt = Date.now();
     this.watch(h);
     return h;
@@ -159,7 +162,9 @@ export class ServiceProcess {
     for (;;) {
       if (h.exit) throw this.failure('service/exited', `exited at once (${exitText(h.exit)}) before it was ready`);
       if (this.stopping) throw new NomiaError('service/failed', `service ${this.spec.label} was stopped before it was ready`);
-      if (await probeOnce(this.spec.ready, { HOME: this.work, ...this.spec.env }, this.work)) {
+      const ok = await probeOnce(this.spec.ready, { HOME: this.work, ...this.spec.env }, this.work);
+      trace(`supervisor: ${this.spec.label} probe ${ok ? 'passed' : 'failed'}`);
+      if (ok) {
         // A probe of "started" passes at once: give a process that cannot start a moment to say so.
         if (this.spec.ready.kind === 'started') await sleep(100);
         if (h.exit) continue;

@@ -29,8 +29,6 @@ interface Entry {
   readonly started: Promise<void>;
 }
 
-/** A holder for a process that realized a service: let go of when that process has exited. */
-export const processHolder = (pid: number) => `pid:${pid}`;
 const rootHolder = (root: string) => `root:${root}`;
 const depHolder = (id: string) => `dep:${id}`;
 
