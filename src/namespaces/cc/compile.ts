@@ -23,6 +23,7 @@ import { depfilePrerequisites, treeHeaders, type TreeHeader } from './depfile.js
 import { compileArgs, headerList, includeTrees, onlyParams } from './params.js';
 import { keepHint, likelyRecorded } from './hints.js';
 import { whyNotOneRun } from './one-run.js';
+import { layoutHeaders, probedHeaders, type Probed } from './probes.js';
 import { runTool, toolchainOf, type Placed } from './toolchain-run.js';
 
 export const GCC = '/usr/bin/gcc';
@@ -104,14 +105,18 @@ export async function compile(req: AtomRequest, inputs: Readonly<Record<string, 
   const module = { toolchain: inputs['toolchain']!.name, args, trees: trees.length, source };
   const c = { args, src: src.path, source, trees, toolchain };
   const run = await wholeTreeRun(req, ctx, c, !likelyRecorded(ctx.store, module, src.path, trees));
-  const exact = await exactName(ctx, { args, src: src.path, source, trees, toolchain: inputs['toolchain']!.name }, run.headers);
-  keepHint(ctx.store, module, src.path, trees, run.headers);
+  const texts = [{ text: readFileSync(src.path, 'latin1') }, ...run.headers.map((h) => ({ text: readFileSync(join(trees[h.tree]!, h.path), 'latin1'), at: h }))];
+  const probed = probedHeaders(trees, run.headers, texts, args);
+  const layout = layoutHeaders(run.headers, probed);
+  if (probed.present.length || probed.absent.length) ctx.log(`probes (__has_include) ${probeText(probed)}`);
+  const exact = await exactName(ctx, { args, src: src.path, source, trees, toolchain: inputs['toolchain']!.name }, layout, probed.absent);
+  keepHint(ctx.store, module, src.path, trees, layout, probed.absent);
   ctx.emitReduction(exact);
   if (run.object) {
-    const why = whyNotOneRun({ args, trees, headers: run.headers, deps: run.deps, texts: [src.path, ...run.headers.map((h) => join(trees[h.tree]!, h.path))].map((p) => readFileSync(p, 'latin1')) });
+    const why = whyNotOneRun({ args, trees, headers: layout, deps: run.deps, texts: texts.map((t) => t.text) });
     if (why === undefined) {
       // The engine records the exact name's spelling → this object, then this name → the exact name (step.ts).
-      ctx.log(`compiled in one run with the whole include trees; ${headerCount(run.headers)}, recorded as the result of its exact name`);
+      ctx.log(`compiled in one run with the whole include trees; ${headerCount(layout)}, recorded as the result of its exact name`);
       return { out: run.object };
     }
     ctx.log(`compiled with the whole include trees, but ${why}: compiling its exact name again`);
@@ -126,13 +131,22 @@ export async function compile(req: AtomRequest, inputs: Readonly<Record<string, 
 
 const headerCount = (h: readonly TreeHeader[]) => `${h.length} header${h.length === 1 ? '' : 's'}`;
 
-/** The exact name: the source and each header read, stored by its own content, at the paths where it was found. */
-async function exactName(ctx: RealizeContext, c: { args: readonly string[]; src: string; source: string; trees: readonly string[]; toolchain: string }, headers: readonly TreeHeader[]): Promise<string> {
+const probeText = (p: Probed) => [
+  p.present.length ? `find ${p.present.map((h) => `${h.tree}/${h.path}`).join(', ')}, laid out` : '',
+  p.absent.length ? `find nothing at ${p.absent.map((h) => `${h.tree}/${h.path}`).join(', ')}, listed as absent` : '',
+].filter((x) => x).join('; ');
+
+/**
+ * The exact name: the source and each header read or probed, stored by its own content, at the paths where it
+ * was found; and the probed paths that hold nothing (`absent`, only when there are some).
+ */
+async function exactName(ctx: RealizeContext, c: { args: readonly string[]; src: string; source: string; trees: readonly string[]; toolchain: string }, headers: readonly TreeHeader[], absent: readonly TreeHeader[]): Promise<string> {
   const inputNames: string[] = [`src: (${await storeFile(ctx, c.src, c.source)})`, `toolchain: (${c.toolchain})`];
   for (const [i, h] of headers.entries()) {
     inputNames.push(`h${i}: (${await storeFile(ctx, join(c.trees[h.tree]!, h.path), basename(h.path))})`);
   }
-  return `cc:compile-exact?args=${list(c.args)}&includes=${c.trees.length}&headers=${list(headers.map((h) => `${h.tree}/${h.path}`))}(${inputNames.join(', ')})`;
+  const paths = (hs: readonly TreeHeader[]) => list(hs.map((h) => `${h.tree}/${h.path}`));
+  return `cc:compile-exact?args=${list(c.args)}&includes=${c.trees.length}&headers=${paths(headers)}${absent.length ? `&absent=${paths(absent)}` : ''}(${inputNames.join(', ')})`;
 }
 
 function checkedHeaders(req: AtomRequest, deps: readonly string[], source: string): TreeHeader[] {
@@ -147,11 +161,17 @@ function checkedHeaders(req: AtomRequest, deps: readonly string[], source: strin
 
 /** Realize `cc:compile-exact`: the source and exactly its headers, laid out where discovery found them, compiled. */
 export async function compileExact(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
-  onlyParams(req, ['args', 'includes', 'headers']);
+  onlyParams(req, ['args', 'includes', 'headers', 'absent']);
   const args = compileArgs(req);
   const headers = headerList(req);
+  // Absent paths are a closed world's: nothing but `headers` exists in the layout. Listed, they make the name
+  // say what its result assumed (cc.md, "Probed headers"); one that is also a header is a contradiction.
+  const absent = headerList(req, 'absent');
   const includes = Number(stringParam(req, 'includes') ?? '0');
-  if (!Number.isInteger(includes) || includes < 0 || headers.some((h) => h.tree >= includes)) throw usage(req, 'needs `includes=N`, the number of include trees, above every header\'s tree');
+  if (!Number.isInteger(includes) || includes < 0 || [...headers, ...absent].some((h) => h.tree >= includes)) throw usage(req, 'needs `includes=N`, the number of include trees, above every header\'s tree');
+  const listed = new Set(headers.map((h) => `${h.tree}/${h.path}`));
+  const both = absent.find((h) => listed.has(`${h.tree}/${h.path}`));
+  if (both) throw usage(req, `lists ${both.tree}/${both.path} both in \`headers\` and in \`absent\``);
   const src = fileInput(req, inputs, 'src');
   const toolchain = toolchainOf(req, inputs, GCC);
   const source = realName(src);

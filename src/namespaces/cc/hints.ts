@@ -16,7 +16,7 @@
  * the folder is always safe).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, type Store } from '../../namespace/index.js';
 import type { TreeHeader } from './depfile.js';
@@ -29,10 +29,11 @@ export interface Module {
   readonly source: string;
 }
 
-/** What one compile read: the source's and each header's sha256. */
+/** What one compile read: the source's and each header's sha256; and the probed paths that held nothing. */
 interface Hint {
   readonly src: string;
   readonly headers: readonly (readonly [number, string, string])[];
+  readonly absent?: readonly (readonly [number, string])[];
 }
 
 /** How many of a module's last compiles a guess looks at. */
@@ -56,7 +57,8 @@ function readHints(path: string): Hint[] {
 
 function sameNow(hint: Hint, trees: readonly string[]): boolean {
   try {
-    return hint.headers.every(([tree, path, hash]) => trees[tree] !== undefined && sha256(readFileSync(join(trees[tree]!, path))) === hash);
+    return hint.headers.every(([tree, path, hash]) => trees[tree] !== undefined && sha256(readFileSync(join(trees[tree]!, path))) === hash)
+      && (hint.absent ?? []).every(([tree, path]) => trees[tree] !== undefined && !existsSync(join(trees[tree]!, path)));
   } catch {
     return false;
   }
@@ -75,10 +77,14 @@ export function likelyRecorded(store: Store, m: Module, src: string, trees: read
 }
 
 /** Keep what this compile read, for the next guess (written whole and renamed into place). */
-export function keepHint(store: Store, m: Module, src: string, trees: readonly string[], headers: readonly TreeHeader[]): void {
-  const hint: Hint = { src: sha256(readFileSync(src)), headers: headers.map((h) => [h.tree, h.path, sha256(readFileSync(join(trees[h.tree]!, h.path)))] as const) };
+export function keepHint(store: Store, m: Module, src: string, trees: readonly string[], headers: readonly TreeHeader[], absent: readonly TreeHeader[] = []): void {
+  const hint: Hint = {
+    src: sha256(readFileSync(src)),
+    headers: headers.map((h) => [h.tree, h.path, sha256(readFileSync(join(trees[h.tree]!, h.path)))] as const),
+    ...(absent.length ? { absent: absent.map((h) => [h.tree, h.path] as const) } : {}),
+  };
   const path = hintPath(store, m);
-  const same = (h: Hint) => h.src === hint.src && JSON.stringify(h.headers) === JSON.stringify(hint.headers);
+  const same = (h: Hint) => h.src === hint.src && JSON.stringify(h.headers) === JSON.stringify(hint.headers) && JSON.stringify(h.absent) === JSON.stringify(hint.absent);
   const hints = [hint, ...readHints(path).filter((h) => !same(h))].slice(0, KEPT);
   try {
     mkdirSync(join(path, '..'), { recursive: true });

@@ -91,12 +91,15 @@ export function outputName(req: AtomRequest, fallback: string): string {
   return checkObjectName(stringParam(req, 'name') ?? fallback);
 }
 
-/** `headers=["0/zlib.h", "1/sys/x.h"]` of a refined compile, in order: `h<i>` feeds the i-th. */
-export function headerList(req: AtomRequest): TreeHeader[] {
-  return texts(req, 'headers').map((h) => {
+/**
+ * `headers=["0/zlib.h", "1/sys/x.h"]` of a refined compile, in order: `h<i>` feeds the i-th; with `key`
+ * `absent`, the probed paths that hold no file (probes.ts).
+ */
+export function headerList(req: AtomRequest, key: 'headers' | 'absent' = 'headers'): TreeHeader[] {
+  return texts(req, key).map((h) => {
     const m = /^(\d+)\/(.+)$/.exec(h);
     if (!m || m[2]!.split('/').some((c) => c === '' || c === '.' || c === '..')) {
-      throw usage(req, `has the header ${JSON.stringify(h)}; headers are "<tree>/<relative path>"`, 'e.g. headers=["0/zlib.h"]');
+      throw usage(req, `has the path ${JSON.stringify(h)} in \`${key}\`; they are "<tree>/<relative path>"`, `e.g. ${key}=["0/zlib.h"]`);
     }
     return { tree: Number(m[1]), path: m[2]! };
   });
