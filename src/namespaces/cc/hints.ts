@@ -8,8 +8,9 @@
  * otherwise the compile itself is the discovery, one run. Which one to
  * start with is guessed from the last compile of the same module (the
  * same toolchain, flags, number of trees and source name): if the source
- * and every header one of its last few compiles read have the same content
- * now, the exact name is probably that one (a header changed and changed
+ * and every header one of its last few compiles laid out (read or probed)
+ * have the same content now, and the probed paths it found empty are still
+ * empty, the exact name is probably that one (a header changed and changed
  * back, a shadowing header added and removed, find theirs too). A guess only picks the order of the work: a
  * wrong one costs a run, never a wrong object. Hints live in the store's
  * `cache/cc/hints/` (a few hundred bytes per module and flag set; removing
@@ -27,6 +28,8 @@ export interface Module {
   readonly args: readonly string[];
   readonly trees: number;
   readonly source: string;
+  /** How many of the trees are `-isystem` ones (absent: none). */
+  readonly system?: number;
 }
 
 /** What one compile read: the source's and each header's sha256; and the probed paths that held nothing. */
@@ -42,7 +45,7 @@ const KEPT = 4;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 function hintPath(store: Store, m: Module): string {
-  const key = createHash('sha256').update(JSON.stringify([m.toolchain, m.args, m.trees, m.source])).digest('hex');
+  const key = createHash('sha256').update(JSON.stringify([m.toolchain, m.args, m.trees, m.source, ...(m.system ? [m.system] : [])])).digest('hex');
   return join(cacheDir(store, 'cc'), 'hints', key);
 }
 

@@ -105,6 +105,22 @@ export function headerList(req: AtomRequest, key: 'headers' | 'absent' = 'header
   });
 }
 
+/**
+ * `system=K`: the last K of `trees` include trees are system directories (`-isystem`, searched after the
+ * `-I` ones, their warnings silenced), as a project's `-isystem DIR` asks. Default 0.
+ */
+export function systemCount(req: AtomRequest, trees: number): number {
+  const text = stringParam(req, 'system') ?? '0';
+  const k = Number(text);
+  if (!/^\d+$/.test(text) || k > trees) throw usage(req, `takes \`system=K\`, how many of its ${trees} include trees (the last ones) are system directories, not ${JSON.stringify(text)}`, 'e.g. cc:compile?system=1(src: …, include0: TREE, include1: SYSTEM-TREE, toolchain: …)');
+  return k;
+}
+
+/** gcc's flags for `n` include trees at `/include/<i>`, the last `system` of them as `-isystem`. */
+export function treeFlags(n: number, system: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${i >= n - system ? '-isystem' : '-I'}/include/${i}`);
+}
+
 /** A directory tree input. */
 export type Tree = Extract<Resource, { kind: 'object' }>;
 
