@@ -143,23 +143,6 @@ describe('cc namespace', () => {
     assert.equal(plain.gcc.length, 0, 'the exact name is recorded: nothing runs');
   });
 
-  test('a header probed by __has_include but not included: the exact compile runs as a second run; removed, the right object', (t) => {
-    if (!tools(t)) return;
-    const a = checkout(join(dir, 'probe'));
-    writeFileSync(join(a, 'src/f.c'), '#include "a.h"\n#if __has_include("probe.h")\nint f(void) { return A + 100; }\n#else\nint f(void) { return A; }\n#endif\n');
-    writeFileSync(join(a, 'inc/probe.h'), '/* present */\n');
-    const first = run(a);
-    assert.match(first.build.logs.join('\n'), /may probe 1\/probe\.h .*: compiling its exact name again/);
-    assert.equal(compiles(first.build), 3, `the whole-tree compile, the exact one, main.c: ${first.build.gcc.join('\n')}`);
-    // The exact compile does not see probe.h (the limit of header discovery, docs/namespaces/cc.md), so 3.
-    assert.equal(first.out, '3');
-    rmSync(join(a, 'inc/probe.h'));
-    const removed = run(a);
-    assert.equal(removed.out, '3', 'never the object of a probe that found the removed header');
-    writeFileSync(join(a, 'inc/probe.h'), '/* present */\n');
-    assert.equal(run(a).out, '3', 'the exact name\'s result is the exact compile\'s');
-  });
-
   test('a header the module does not include changes: discovery reruns, no compile, the same object', (t) => {
     if (!tools(t)) return;
     const a = checkout(join(dir, 'unused'));

@@ -96,7 +96,7 @@ describe('ninja edges as names', () => {
     assert.throws(() => translate(cyclic, layout, TC, ['a']), (e: unknown) => e instanceof NomiaError && e.code === 'ninja/cycle');
   });
 
-  test('C++: toolchain directories stay flags, other directories outside are trees, a toolchain source is a projection, a non-header include runs with the source tree, links use g++', () => {
+  test('C++: toolchain directories stay flags (or trees after a project one), -isystem ones of the project are system trees, other directories outside are trees, a toolchain source is a projection, a non-header include runs with the source tree, links use g++', () => {
     // The toolchain's googletest (it is / in the sandbox; not read here), and a directory of this machine outside the project.
     const G = '/usr/src/gt';
     const O = join(root, 'elsewhere');
@@ -122,6 +122,10 @@ build mock.o: CXX ${S}/mock.cc
   INCLUDES = -I${S}/include
 build mixed.o: CXX ${S}/t.cc
   INCLUDES = -I${S}/include -I${G}/include
+build sys.o: CXX ${S}/t.cc
+  INCLUDES = -isystem ${G}/include -I${S}/include -isystem ${S}/third -isystem ${G}/extra -I${S}/third -I${S}/include
+build standard.o: CXX ${S}/t.cc
+  INCLUDES = -I${S}/include -I/usr/include
 build lib/libgt.so: SO gt.o
   SONAME = -Wl,-soname,libgt.so -Wl,--version-script,${O}/extra.map
 build lib/libnoname.so: SO gt.o
@@ -131,11 +135,11 @@ build prog2: EXE t.o | lib/libnoname.so
   LIBS = lib/libnoname.so
 build prog3: EXE t.o
   LIBS = -L${S}/lib
-build all: phony prog prog2 prog3 mixed.o
+build all: phony prog prog2 prog3 mixed.o sys.o standard.o
 default all
 `, 'build.ninja', () => '');
     const plan = translate(m, layout, TC, []);
-    assert.deepEqual(plan.counts, { compile: 2, archive: 0, link: 3, command: 4 });
+    assert.deepEqual(plan.counts, { compile: 4, archive: 0, link: 3, command: 4 });
     // The declaration that makes `out`: plan.decls[i] is the i-th line of the compose.
     const lines = plan.text.split(';\n');
     const line = (out: string) => lines[plan.decls.findIndex((d) => (d.kind === 'file' ? d.path === out : d.kind === 'tree' && d.paths.includes(out)))]!;
@@ -156,8 +160,13 @@ default all
     assert.ok(plan.text.includes('outputs=[prog2]'));
     // A project directory in a flag is not a file to lay out: a command.
     assert.ok(plan.text.includes('outputs=[prog3]'));
-    // A toolchain -I after a tree would be searched before it: a command.
-    assert.ok(plan.text.includes('outputs=[mixed.o]'));
+    // A toolchain -I after a tree is a tree too, the toolchain's part at that path, so the search order holds.
+    assert.equal(decl('mixed.o'), `cc:compile?args=["-std=c++11"](src: $f0, include0: ${tree(S)}, include1: ${tree(`${S}/include`)}, include2: $tc${G}/include, toolchain: $tc)`);
+    // -isystem directories of the project are system trees (last, system=K); a toolchain one before them stays a flag,
+    // one after them is a tree; an -I that is also -isystem is dropped, a repeated -I kept once (gcc's rules).
+    assert.equal(decl('sys.o'), `cc:compile?args=["-std=c++11", "-isystem${G}/include"]&system=2(src: $f0, include0: ${tree(S)}, include1: ${tree(`${S}/include`)}, include2: ${tree(`${S}/third`)}, include3: $tc${G}/extra, toolchain: $tc)`);
+    // One of gcc's standard directories after a tree: a command (gcc ignores it as -I, a tree would not be ignored).
+    assert.ok(plan.text.includes('outputs=[standard.o]'));
   });
 
   test('paths map at directory boundaries only, a build directory inside the sources first', () => {

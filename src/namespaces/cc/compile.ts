@@ -20,9 +20,10 @@ import {
   addPath, type AtomRequest, byContentName, findObject, hashPath, NomiaError, objectResource, parseObjectPath, printValue, type RealizeContext, type Resource, stringParam, usage, withWorkDir,
 } from '../../namespace/index.js';
 import { depfilePrerequisites, treeHeaders, type TreeHeader } from './depfile.js';
-import { compileArgs, headerList, includeTrees, onlyParams } from './params.js';
+import { compileArgs, headerList, includeTrees, onlyParams, systemCount, treeFlags } from './params.js';
 import { keepHint, likelyRecorded } from './hints.js';
 import { whyNotOneRun } from './one-run.js';
+import { layoutHeaders, probedHeaders, type Probed } from './probes.js';
 import { runTool, toolchainOf, type Placed } from './toolchain-run.js';
 
 export const GCC = '/usr/bin/gcc';
@@ -61,6 +62,15 @@ async function storeFile(ctx: RealizeContext, path: string, name: string): Promi
   return byContentName(object);
 }
 
+/** A compile of `cc:compile`: its flags, its source (host path and real name), its include trees (the last `system` of them `-isystem`). */
+interface Compile {
+  readonly args: readonly string[];
+  readonly src: string;
+  readonly source: string;
+  readonly trees: readonly string[];
+  readonly system: number;
+}
+
 /** What one sandboxed gcc run of a compile left: its dependency file's prerequisites, and the object if it compiled. */
 interface GccRun {
   readonly deps: string[];
@@ -72,14 +82,14 @@ interface GccRun {
  * Run gcc on the source with the whole include trees at `/include/<n>`: `-M` (discovery only) or, with `compile`,
  * the compile itself with `-MD`, its command the exact name's to the byte (`compileExact`).
  */
-async function wholeTreeRun(req: AtomRequest, ctx: RealizeContext, c: { args: readonly string[]; src: string; source: string; trees: readonly string[]; toolchain: string }, compile: boolean): Promise<GccRun> {
+async function wholeTreeRun(req: AtomRequest, ctx: RealizeContext, c: Compile & { toolchain: string }, compile: boolean): Promise<GccRun> {
   return withWorkDir(ctx.store, async (work) => {
     const out = join(work, 'out');
     mkdirSync(out);
     const placed: Placed[] = [{ host: c.src, at: `/src/${c.source}` }, ...c.trees.map((t, i) => ({ host: t, at: `/include/${i}` }))];
     const name = objectName(c.source);
     const what = compile ? ['-MD', '-MF', '/out/deps.d', '-c', `/src/${c.source}`, '-o', `/out/${name}`] : ['-M', '-MF', '/out/deps.d', `/src/${c.source}`];
-    await runTool(ctx, { toolchain: c.toolchain, program: GCC, placed, out, work, argv: ['gcc', ...c.args, ...c.trees.map((_, i) => `-I/include/${i}`), ...what] });
+    await runTool(ctx, { toolchain: c.toolchain, program: GCC, placed, out, work, argv: ['gcc', ...c.args, ...treeFlags(c.trees.length, c.system), ...what] });
     const deps = depfilePrerequisites(readFileSync(join(out, 'deps.d'), 'utf8'));
     const headers = checkedHeaders(req, deps, `/src/${c.source}`);
     if (!compile) return { deps, headers };
@@ -95,23 +105,28 @@ async function wholeTreeRun(req: AtomRequest, ctx: RealizeContext, c: { args: re
  * the engine records with the reduction; else the exact name is compiled as a second run.
  */
 export async function compile(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
-  onlyParams(req, ['args']);
+  onlyParams(req, ['args', 'system']);
   const args = compileArgs(req);
   const src = fileInput(req, inputs, 'src');
   const trees = includeTrees(req, inputs).map((t) => t.path);
+  const system = systemCount(req, trees.length);
   const toolchain = toolchainOf(req, inputs, GCC);
   const source = realName(src);
-  const module = { toolchain: inputs['toolchain']!.name, args, trees: trees.length, source };
-  const c = { args, src: src.path, source, trees, toolchain };
+  const module = { toolchain: inputs['toolchain']!.name, args, trees: trees.length, source, ...(system ? { system } : {}) };
+  const c = { args, src: src.path, source, trees, system, toolchain };
   const run = await wholeTreeRun(req, ctx, c, !likelyRecorded(ctx.store, module, src.path, trees));
-  const exact = await exactName(ctx, { args, src: src.path, source, trees, toolchain: inputs['toolchain']!.name }, run.headers);
-  keepHint(ctx.store, module, src.path, trees, run.headers);
+  const texts = [{ text: readFileSync(src.path, 'latin1') }, ...run.headers.map((h) => ({ text: readFileSync(join(trees[h.tree]!, h.path), 'latin1'), at: h }))];
+  const probed = probedHeaders(trees, run.headers, texts, args);
+  const layout = layoutHeaders(run.headers, probed);
+  if (probed.present.length || probed.absent.length) ctx.log(`probes (__has_include) ${probeText(probed)}`);
+  const exact = await exactName(ctx, { ...c, toolchain: inputs['toolchain']!.name }, layout, probed.absent);
+  keepHint(ctx.store, module, src.path, trees, layout, probed.absent);
   ctx.emitReduction(exact);
   if (run.object) {
-    const why = whyNotOneRun({ args, trees, headers: run.headers, deps: run.deps, texts: [src.path, ...run.headers.map((h) => join(trees[h.tree]!, h.path))].map((p) => readFileSync(p, 'latin1')) });
+    const why = whyNotOneRun({ args, trees, headers: layout, deps: run.deps, texts: texts.map((t) => t.text) });
     if (why === undefined) {
       // The engine records the exact name's spelling → this object, then this name → the exact name (step.ts).
-      ctx.log(`compiled in one run with the whole include trees; ${headerCount(run.headers)}, recorded as the result of its exact name`);
+      ctx.log(`compiled in one run with the whole include trees; ${headerCount(layout)}, recorded as the result of its exact name`);
       return { out: run.object };
     }
     ctx.log(`compiled with the whole include trees, but ${why}: compiling its exact name again`);
@@ -126,13 +141,22 @@ export async function compile(req: AtomRequest, inputs: Readonly<Record<string, 
 
 const headerCount = (h: readonly TreeHeader[]) => `${h.length} header${h.length === 1 ? '' : 's'}`;
 
-/** The exact name: the source and each header read, stored by its own content, at the paths where it was found. */
-async function exactName(ctx: RealizeContext, c: { args: readonly string[]; src: string; source: string; trees: readonly string[]; toolchain: string }, headers: readonly TreeHeader[]): Promise<string> {
+const probeText = (p: Probed) => [
+  p.present.length ? `find ${p.present.map((h) => `${h.tree}/${h.path}`).join(', ')}, laid out` : '',
+  p.absent.length ? `find nothing at ${p.absent.map((h) => `${h.tree}/${h.path}`).join(', ')}, listed as absent` : '',
+].filter((x) => x).join('; ');
+
+/**
+ * The exact name: the source and each header read or probed, stored by its own content, at the paths where it
+ * was found; and the probed paths that hold nothing (`absent`, only when there are some).
+ */
+async function exactName(ctx: RealizeContext, c: Compile & { toolchain: string }, headers: readonly TreeHeader[], absent: readonly TreeHeader[]): Promise<string> {
   const inputNames: string[] = [`src: (${await storeFile(ctx, c.src, c.source)})`, `toolchain: (${c.toolchain})`];
   for (const [i, h] of headers.entries()) {
     inputNames.push(`h${i}: (${await storeFile(ctx, join(c.trees[h.tree]!, h.path), basename(h.path))})`);
   }
-  return `cc:compile-exact?args=${list(c.args)}&includes=${c.trees.length}&headers=${list(headers.map((h) => `${h.tree}/${h.path}`))}(${inputNames.join(', ')})`;
+  const paths = (hs: readonly TreeHeader[]) => list(hs.map((h) => `${h.tree}/${h.path}`));
+  return `cc:compile-exact?args=${list(c.args)}&includes=${c.trees.length}${c.system ? `&system=${c.system}` : ''}&headers=${paths(headers)}${absent.length ? `&absent=${paths(absent)}` : ''}(${inputNames.join(', ')})`;
 }
 
 function checkedHeaders(req: AtomRequest, deps: readonly string[], source: string): TreeHeader[] {
@@ -147,11 +171,18 @@ function checkedHeaders(req: AtomRequest, deps: readonly string[], source: strin
 
 /** Realize `cc:compile-exact`: the source and exactly its headers, laid out where discovery found them, compiled. */
 export async function compileExact(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
-  onlyParams(req, ['args', 'includes', 'headers']);
+  onlyParams(req, ['args', 'includes', 'system', 'headers', 'absent']);
   const args = compileArgs(req);
   const headers = headerList(req);
+  // Absent paths are a closed world's: nothing but `headers` exists in the layout. Listed, they make the name
+  // say what its result assumed (cc.md, "Probed headers"); one that is also a header is a contradiction.
+  const absent = headerList(req, 'absent');
   const includes = Number(stringParam(req, 'includes') ?? '0');
-  if (!Number.isInteger(includes) || includes < 0 || headers.some((h) => h.tree >= includes)) throw usage(req, 'needs `includes=N`, the number of include trees, above every header\'s tree');
+  if (!Number.isInteger(includes) || includes < 0 || [...headers, ...absent].some((h) => h.tree >= includes)) throw usage(req, 'needs `includes=N`, the number of include trees, above every header\'s tree');
+  const listed = new Set(headers.map((h) => `${h.tree}/${h.path}`));
+  const both = absent.find((h) => listed.has(`${h.tree}/${h.path}`));
+  if (both) throw usage(req, `lists ${both.tree}/${both.path} both in \`headers\` and in \`absent\``);
+  const system = systemCount(req, includes);
   const src = fileInput(req, inputs, 'src');
   const toolchain = toolchainOf(req, inputs, GCC);
   const source = realName(src);
@@ -164,7 +195,7 @@ export async function compileExact(req: AtomRequest, inputs: Readonly<Record<str
     mkdirSync(out);
     await runTool(ctx, {
       toolchain, program: GCC, placed, out, work,
-      argv: ['gcc', ...args, ...Array.from({ length: includes }, (_, i) => `-I/include/${i}`), '-MD', '-MF', '/out/deps.d', '-c', `/src/${source}`, '-o', `/out/${name}`],
+      argv: ['gcc', ...args, ...treeFlags(includes, system), '-MD', '-MF', '/out/deps.d', '-c', `/src/${source}`, '-o', `/out/${name}`],
     });
     // Only the listed headers exist here, so the compile can read no other; that it read no fewer is not
     // required (a header discovery saw but the compile skipped changes nothing the object depends on).

@@ -8,15 +8,16 @@
  * otherwise the compile itself is the discovery, one run. Which one to
  * start with is guessed from the last compile of the same module (the
  * same toolchain, flags, number of trees and source name): if the source
- * and every header one of its last few compiles read have the same content
- * now, the exact name is probably that one (a header changed and changed
+ * and every header one of its last few compiles laid out (read or probed)
+ * have the same content now, and the probed paths it found empty are still
+ * empty, the exact name is probably that one (a header changed and changed
  * back, a shadowing header added and removed, find theirs too). A guess only picks the order of the work: a
  * wrong one costs a run, never a wrong object. Hints live in the store's
  * `cache/cc/hints/` (a few hundred bytes per module and flag set; removing
  * the folder is always safe).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, type Store } from '../../namespace/index.js';
 import type { TreeHeader } from './depfile.js';
@@ -27,12 +28,15 @@ export interface Module {
   readonly args: readonly string[];
   readonly trees: number;
   readonly source: string;
+  /** How many of the trees are `-isystem` ones (absent: none). */
+  readonly system?: number;
 }
 
-/** What one compile read: the source's and each header's sha256. */
+/** What one compile read: the source's and each header's sha256; and the probed paths that held nothing. */
 interface Hint {
   readonly src: string;
   readonly headers: readonly (readonly [number, string, string])[];
+  readonly absent?: readonly (readonly [number, string])[];
 }
 
 /** How many of a module's last compiles a guess looks at. */
@@ -41,7 +45,7 @@ const KEPT = 4;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 function hintPath(store: Store, m: Module): string {
-  const key = createHash('sha256').update(JSON.stringify([m.toolchain, m.args, m.trees, m.source])).digest('hex');
+  const key = createHash('sha256').update(JSON.stringify([m.toolchain, m.args, m.trees, m.source, ...(m.system ? [m.system] : [])])).digest('hex');
   return join(cacheDir(store, 'cc'), 'hints', key);
 }
 
@@ -56,7 +60,8 @@ function readHints(path: string): Hint[] {
 
 function sameNow(hint: Hint, trees: readonly string[]): boolean {
   try {
-    return hint.headers.every(([tree, path, hash]) => trees[tree] !== undefined && sha256(readFileSync(join(trees[tree]!, path))) === hash);
+    return hint.headers.every(([tree, path, hash]) => trees[tree] !== undefined && sha256(readFileSync(join(trees[tree]!, path))) === hash)
+      && (hint.absent ?? []).every(([tree, path]) => trees[tree] !== undefined && !existsSync(join(trees[tree]!, path)));
   } catch {
     return false;
   }
@@ -75,10 +80,14 @@ export function likelyRecorded(store: Store, m: Module, src: string, trees: read
 }
 
 /** Keep what this compile read, for the next guess (written whole and renamed into place). */
-export function keepHint(store: Store, m: Module, src: string, trees: readonly string[], headers: readonly TreeHeader[]): void {
-  const hint: Hint = { src: sha256(readFileSync(src)), headers: headers.map((h) => [h.tree, h.path, sha256(readFileSync(join(trees[h.tree]!, h.path)))] as const) };
+export function keepHint(store: Store, m: Module, src: string, trees: readonly string[], headers: readonly TreeHeader[], absent: readonly TreeHeader[] = []): void {
+  const hint: Hint = {
+    src: sha256(readFileSync(src)),
+    headers: headers.map((h) => [h.tree, h.path, sha256(readFileSync(join(trees[h.tree]!, h.path)))] as const),
+    ...(absent.length ? { absent: absent.map((h) => [h.tree, h.path] as const) } : {}),
+  };
   const path = hintPath(store, m);
-  const same = (h: Hint) => h.src === hint.src && JSON.stringify(h.headers) === JSON.stringify(hint.headers);
+  const same = (h: Hint) => h.src === hint.src && JSON.stringify(h.headers) === JSON.stringify(hint.headers) && JSON.stringify(h.absent) === JSON.stringify(hint.absent);
   const hints = [hint, ...readHints(path).filter((h) => !same(h))].slice(0, KEPT);
   try {
     mkdirSync(join(path, '..'), { recursive: true });

@@ -16,8 +16,10 @@
  * - an include directory that holds nothing read (`-Wmissing-include-dirs`
  *   warns about it in the exact layout, where it does not exist).
  *
- * A flag that names a path (`-fprofile-use=/include/0/…`, `@file`) could
- * read a tree file too. Each case is found by a cheap check and answered
+ * A probed header the scan of probes.ts found is in the exact layout (the
+ * caller passes it among `headers`), so only the others count here. A flag
+ * that names a path (`-fprofile-use=/include/0/…`, `@file`) could read a
+ * tree file too. Each case is found by a cheap check and answered
  * with a reason; the caller then runs the exact compile as a second run.
  */
 import { lstatSync, readdirSync } from 'node:fs';
@@ -31,6 +33,7 @@ export interface CompileRead {
   readonly texts: readonly string[];
   /** The include trees' host directories, in order. */
   readonly trees: readonly string[];
+  /** The exact layout's headers: those read and the probed ones found (probes.ts). */
   readonly headers: readonly TreeHeader[];
   /** The dependency file's prerequisites as gcc wrote them. */
   readonly deps: readonly string[];

@@ -91,15 +91,34 @@ export function outputName(req: AtomRequest, fallback: string): string {
   return checkObjectName(stringParam(req, 'name') ?? fallback);
 }
 
-/** `headers=["0/zlib.h", "1/sys/x.h"]` of a refined compile, in order: `h<i>` feeds the i-th. */
-export function headerList(req: AtomRequest): TreeHeader[] {
-  return texts(req, 'headers').map((h) => {
+/**
+ * `headers=["0/zlib.h", "1/sys/x.h"]` of a refined compile, in order: `h<i>` feeds the i-th; with `key`
+ * `absent`, the probed paths that hold no file (probes.ts).
+ */
+export function headerList(req: AtomRequest, key: 'headers' | 'absent' = 'headers'): TreeHeader[] {
+  return texts(req, key).map((h) => {
     const m = /^(\d+)\/(.+)$/.exec(h);
     if (!m || m[2]!.split('/').some((c) => c === '' || c === '.' || c === '..')) {
-      throw usage(req, `has the header ${JSON.stringify(h)}; headers are "<tree>/<relative path>"`, 'e.g. headers=["0/zlib.h"]');
+      throw usage(req, `has the path ${JSON.stringify(h)} in \`${key}\`; they are "<tree>/<relative path>"`, `e.g. ${key}=["0/zlib.h"]`);
     }
     return { tree: Number(m[1]), path: m[2]! };
   });
+}
+
+/**
+ * `system=K`: the last K of `trees` include trees are system directories (`-isystem`, searched after the
+ * `-I` ones, their warnings silenced), as a project's `-isystem DIR` asks. Default 0.
+ */
+export function systemCount(req: AtomRequest, trees: number): number {
+  const text = stringParam(req, 'system') ?? '0';
+  const k = Number(text);
+  if (!/^\d+$/.test(text) || k > trees) throw usage(req, `takes \`system=K\`, how many of its ${trees} include trees (the last ones) are system directories, not ${JSON.stringify(text)}`, 'e.g. cc:compile?system=1(src: …, include0: TREE, include1: SYSTEM-TREE, toolchain: …)');
+  return k;
+}
+
+/** gcc's flags for `n` include trees at `/include/<i>`, the last `system` of them as `-isystem`. */
+export function treeFlags(n: number, system: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${i >= n - system ? '-isystem' : '-I'}/include/${i}`);
 }
 
 /** A directory tree input. */

@@ -3,8 +3,10 @@
  * `gcc:compile?args=[…](FILE)` is `cc:compile?args=[…](src: FILE,
  * toolchain: <default>)` with the file as its positional input, as the seed
  * spells it: `gcc:compile(filesystem:by-content?sha256=…)`. Contextual: the
- * default toolchain is the host's (toolchain.ts), so the name is realized
- * each time, as a reduction to the `cc` name, which is a lookup once built.
+ * default toolchain is the host's (toolchain.ts: its packages, or without a
+ * package database its files), so the name is realized each time, as a
+ * reduction to the `cc` name, which is a lookup once built; its log says
+ * which toolchain it took and why.
  */
 import { type AtomRequest, makesObject, type Namespace, namespaceOfNames, NomiaError, printValue, type RealizeContext, type Resource, usage } from '../../namespace/index.js';
 import { defaultToolchain } from './toolchain.js';
@@ -21,7 +23,9 @@ async function compile(req: AtomRequest, inputs: Readonly<Record<string, Resourc
     return `args=[${p.value.items.map((v) => (v.kind === 'String' ? printValue(v) : '')).join(', ')}]`;
   });
   const includes = ports.filter((p) => p !== '0').sort().map((p) => `${p}: (${inputs[p]!.name})`);
-  const name = `cc:compile${params.length ? `?${params.join('&')}` : ''}(src: (${src.name}), ${[...includes, `toolchain: ${defaultToolchain(ctx.context)}`].join(', ')})`;
+  const toolchain = defaultToolchain(ctx.context);
+  ctx.log(`toolchain ${toolchain.name}: ${toolchain.why}`);
+  const name = `cc:compile${params.length ? `?${params.join('&')}` : ''}(src: (${src.name}), ${[...includes, `toolchain: ${toolchain.name}`].join(', ')})`;
   ctx.emitReduction(name);
   if (!ctx.resolve) throw new NomiaError('namespace/contract', 'gcc:compile needs a realize context that can resolve names');
   const [object] = await ctx.resolve(name, { signal: ctx.signal });

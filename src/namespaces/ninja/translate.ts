@@ -175,6 +175,15 @@ function includesNonHeaders(file: string, source: Files): boolean {
 }
 
 /**
+ * gcc's own system directories: given as `-I`, gcc ignores them (they stay searched as system directories), which
+ * an include tree at `/include/<n>` would not reproduce.
+ */
+const STANDARD_DIR = /^\/usr\/(local\/)?include(\/[^/]+-linux-[^/]+)?\/?$|^\/usr\/lib\/gcc\//;
+
+/** A search chain with each directory once, at its first place, as gcc keeps it. */
+const once = (dirs: readonly string[]) => dirs.filter((d, i) => dirs.indexOf(d) === i);
+
+/**
  * The `cc:compile` inputs and extra flags of a recognised compile, or
  * undefined to leave it to `ninja:command`. A directory of the toolchain
  * (under `/usr`, `/lib…`, `/etc`, outside the project: `isToolchainPath`)
@@ -183,26 +192,33 @@ function includesNonHeaders(file: string, source: Files): boolean {
  * include tree of its headers (`ninja:headers`). A toolchain source
  * (googletest's `gtest-all.cc`) is taken from the toolchain tree by
  * projection (`$tc/usr/src/…`). The flags come before the trees on
- * `cc:compile`'s command line, so a compile whose `-I` order that would
- * change is left to a command: a toolchain directory after a tree, or one
- * before a source's own directory (searched first for quote includes). A
- * `-isystem` directory must be the toolchain's: there are no system trees.
+ * `cc:compile`'s command line, so in each search chain (`-I`, with the
+ * source's own directory first, and `-isystem`, gcc's two chains) the
+ * toolchain directories before the first project directory stay flags, and
+ * from there on every directory is a tree, in order: a toolchain one as
+ * the toolchain's part at that path (`$tc/usr/…`). The `-isystem` trees
+ * come last, `system=K`. A `-I` directory that is also an `-isystem` one is
+ * dropped, and a repeated one kept at its first place, as gcc does; a
+ * compile that would need one of gcc's standard directories as a tree is
+ * left to a command.
  */
-function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layout, files: Files): { toolchainSource: boolean; source: string; trees: string[]; flags: string[] } | undefined {
+function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layout, files: Files): { toolchainSource: boolean; source: string; trees: string[]; system: string[]; flags: string[] } | undefined {
   const roots = [layout.srcDir, layout.buildDir];
   const ofToolchain = (p: string) => isToolchainPath(p, roots);
   const source = posix.resolve(layout.buildDir, r.source);
   const own = posix.dirname(source);
-  const dirs = r.includes.map((d) => posix.resolve(layout.buildDir, d));
-  const system = r.system.map((d) => posix.resolve(layout.buildDir, d));
-  if (!system.every(ofToolchain)) return undefined;
+  const system = once(r.system.map((d) => posix.resolve(layout.buildDir, d)));
+  const dirs = once(r.includes.map((d) => posix.resolve(layout.buildDir, d))).filter((d) => !system.includes(d));
   const toolchainSource = ofToolchain(source);
-  const all = [...(dirs.includes(own) ? [] : [own]), ...dirs];
-  const firstTree = all.findIndex((d) => !ofToolchain(d));
-  if (firstTree >= 0 && all.slice(firstTree).some(ofToolchain)) return undefined;
+  const split = (chain: readonly string[]) => {
+    const first = chain.findIndex((d) => !ofToolchain(d));
+    return first < 0 ? { flags: [...chain], trees: [] } : { flags: chain.slice(0, first), trees: chain.slice(first) };
+  };
+  const quote = split([...(dirs.includes(own) ? [] : [own]), ...dirs]);
+  const sys = split(system);
+  if ([...quote.trees, ...sys.trees].some((d) => ofToolchain(d) && STANDARD_DIR.test(d))) return undefined;
   if (!toolchainSource && includesNonHeaders(source, files)) return undefined;
-  const flagDirs = firstTree < 0 ? all : all.slice(0, firstTree);
-  return { toolchainSource, source, trees: firstTree < 0 ? [] : all.slice(firstTree), flags: [...flagDirs.map((d) => `-I${d}`), ...system.map((d) => `-isystem${d}`)] };
+  return { toolchainSource, source, trees: quote.trees, system: sys.trees, flags: [...quote.flags.map((d) => `-I${d}`), ...sys.flags.map((d) => `-isystem${d}`)] };
 }
 
 /** Build the plan for `targets` (empty: the manifest's defaults, else every output no edge reads). */
@@ -322,6 +338,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
   const includeTrees = (e: Edge, dirs: readonly string[]): string[] => {
     const made = madeHeaders(e);
     return dirs.flatMap((dir) => {
+      if (isToolchainPath(dir, [layout.srcDir, layout.buildDir])) return [`$tc${dir.split('/').map((c) => (c ? printSegment(c) : '')).join('/')}`];
       const rel = posix.relative(layout.buildDir, dir);
       const inBuild = rel === '' || (!rel.startsWith('..') && !posix.isAbsolute(rel));
       const makers = new Set([...made].filter(([k]) => inBuild && (rel === '' || k.startsWith(`${rel}/`))).map(([, d]) => d));
@@ -339,8 +356,9 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
       counts.compile++;
       const parts = compileParts(r, layout, source)!;
       const src = parts.toolchainSource ? `$tc${parts.source.split('/').map((c) => (c ? printSegment(c) : '')).join('/')}` : ref(r.source)[0]!;
-      const inputs = [`src: ${src}`, ...includeTrees(e, parts.trees).map((t, i) => `include${i}: ${t}`), 'toolchain: $tc'];
-      name = `cc:compile?args=${list([...r.args, ...parts.flags])}(${inputs.join(', ')})`;
+      const system = includeTrees(e, parts.system);
+      const inputs = [`src: ${src}`, ...[...includeTrees(e, parts.trees), ...system].map((t, i) => `include${i}: ${t}`), 'toolchain: $tc'];
+      name = `cc:compile?args=${list([...r.args, ...parts.flags])}${system.length ? `&system=${system.length}` : ''}(${inputs.join(', ')})`;
     } else if (r.kind === 'archive') {
       counts.archive++;
       name = `cc:archive?name=${str(posix.basename(e.outputs[0]!))}&members=${list(r.members.map((m) => posix.basename(m)))}(${[...r.members.flatMap(ref), 'toolchain: $tc'].join(', ')})`;
