@@ -52,8 +52,13 @@ export function edgeFailures(plan: Plan, dir: string, onEvent?: (event: EngineEv
       // Line 1 is `compose`; declaration i is on line i + 2.
       const decl = Number.isInteger(line) ? plan.decls[line - 2] : undefined;
       const spelling = spellings.get(failed.node);
-      const hint = spelling !== undefined && e.hint?.includes('nomia log NAME') ? e.hint.replace('nomia log NAME', `nomia log ${spelling}`) : e.hint;
+      let hint = spelling !== undefined && e.hint?.includes('nomia log NAME') ? e.hint.replace('nomia log NAME', `nomia log ${spelling}`) : e.hint;
       const trace = [...e.trace];
+      // Line 2 is `tc = …`: an exact toolchain that is gone was collected, not lost; it is made again, not added.
+      if (line === 2) {
+        trace.push('reading the toolchain every edge runs in (--toolchain, NOMIA_TOOLCHAIN or nomia.json)');
+        if (e.code === 'store/not-found') hint = 'gc removes a toolchain nothing roots: realize it again with a root, e.g. nomia realize \'deb:closure?packages=[cmake, gcc, libc6-dev]\' --root toolchain, and pass the first line it prints as --toolchain';
+      }
       if (decl && decl.kind !== 'support') {
         const outputs = decl.kind === 'file' ? [decl.path] : decl.paths;
         // A compile's one input is the source its messages call `/src/<file>` in the sandbox.
