@@ -5,7 +5,9 @@
  * `/src/<file>`, the sandbox's path), and its hint is a `nomia log` command
  * that runs: the failed node's spelling, whose log holds the compiler's
  * messages. Before, the hint was `nomia log NAME` and the only place was
- * `(9:8)` in a name nobody typed.
+ * `(9:8)` in a name nobody typed. An edge that makes no file (CMake's
+ * `add_custom_target`, which ninja runs on every build) shows what it
+ * printed and hints at running it on the host.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -34,7 +36,7 @@ describe('a failed edge of nomia ninja', () => {
     assert.equal(tc.code, 0, tc.err);
     toolchain = tc.out.split('\n')[0]!;
     mkdirSync(src);
-    writeFileSync(join(src, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.10)\nproject(broken C)\nadd_executable(prog main.c bad.c)\n');
+    writeFileSync(join(src, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.10)\nproject(broken C)\nadd_executable(prog main.c bad.c)\nadd_custom_target(check COMMAND echo no-test-configuration-here)\n');
     writeFileSync(join(src, 'main.c'), 'int bad(void);\nint main(void) { return bad(); }\n');
     writeFileSync(join(src, 'bad.c'), 'int bad(void) { return }\n');
   });
@@ -51,6 +53,16 @@ describe('a failed edge of nomia ninja', () => {
     const log = nomia(store, ['log', hint[1]!], { cwd: dir });
     assert.equal(log.code, 0, log.err);
     assert.match(log.out, /bad\.c:1:\d+: error: expected expression/);
+  });
+
+  test('a target that only runs a command says so, shows what it printed, and hints at the host', (t) => {
+    if (!ready(t)) return;
+    execFileSync('cmake', ['-S', src, '-B', build, '-G', 'Ninja'], { stdio: 'pipe' });
+    const r = nomia(store, ['ninja', '-C', build, '--toolchain', toolchain, 'check'], { cwd: dir });
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /succeeded but did not write its output CMakeFiles\/check; its last lines:\n {2}no-test-configuration-here/);
+    assert.match(r.err, /while building CMakeFiles\/check in /);
+    assert.match(r.err, /hint: an edge that makes no file .* run that command on the host .*; the whole log: nomia log nomia1-/);
   });
 
   test('nomia log of a spelling no node ran under says so', () => {
