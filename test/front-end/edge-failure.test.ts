@@ -65,6 +65,21 @@ describe('a failed edge of nomia ninja', () => {
     assert.match(r.err, /hint: an edge that makes no file .* run that command on the host .*; the whole log: nomia log nomia1-/);
   });
 
+  // Shares this file's toolchain (src/cli/ran-counts.ts): the summary after a fix says what ran, not what the build has.
+  test('once fixed, the summary line says how many edges of each kind ran of those the build has', (t) => {
+    if (!ready(t)) return;
+    writeFileSync(join(src, 'bad.c'), 'int bad(void) { return 0; }\n');
+    const plain = () => {
+      const r = nomia(store, ['ninja', '-C', build, '--toolchain', toolchain, '--log-format', 'plain', '--no-memo'], { cwd: dir });
+      assert.equal(r.code, 0, r.err.slice(-2000));
+      return r.err.split('\n').find((l) => l.startsWith('ninja: ')) ?? '';
+    };
+    // main.c compiled in the failed build above (when this test runs alone, it compiles now).
+    assert.match(plain(), /^ninja: ran [12] of 2 compiles, 0 of 0 archives, 1 of 1 links, 0 of 0 commands; /);
+    writeFileSync(join(src, 'main.c'), 'int bad(void);\n/* a comment */\nint main(void) { return bad(); }\n');
+    assert.match(plain(), /^ninja: ran 1 of 2 compiles, 0 of 0 archives, 0 of 1 links, 0 of 0 commands; 0 files written, 3 up to date$/);
+  });
+
   test('nomia log of a spelling no node ran under says so', () => {
     const r = nomia(store, ['log', 'nomia1-0000000000000000000000000000000000000000000000000000'], { cwd: dir });
     assert.notEqual(r.code, 0);
