@@ -5,6 +5,7 @@ import { runContext } from '../setup.js';
 import { withEngine } from './realize-run.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { parseJobs, parseLogFormat } from './options.js';
+import { ranCounter, ranText } from './ran-counts.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
@@ -29,13 +30,13 @@ Examples:
       go: () => withStore(cmd, async (store) => {
         const render = eventRenderer(opts.logFormat);
         try {
+          const counter = ranCounter(render.listener);
           const r = await withEngine({ sandbox: 'bubblewrap' }, ({ registry, substituters, signal }) => compileCommands({
-            path: opts.p, files, store, registry, context: runContext(), jobs: opts.jobs, onEvent: render.listener, signal, substituters,
+            path: opts.p, files, store, registry, context: runContext(), jobs: opts.jobs, onEvent: counter.listener, signal, substituters,
             ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
           }));
           render.finish();
-          const { compile, command } = r.plan.counts;
-          if (opts.logFormat !== 'json') process.stderr.write(`compile-commands: ${compile} compiles, ${command} other commands; ${r.written} files written in ${r.dir}, ${r.unchanged} up to date\n`);
+          if (opts.logFormat !== 'json') process.stderr.write(`compile-commands: ran ${ranText(counter.ran, r.plan.counts, ['compile', 'command'])}; ${r.written} files written in ${r.dir}, ${r.unchanged} up to date\n`);
           return undefined;
         } finally {
           render.finish();

@@ -11,6 +11,7 @@ import type { Counts, Placed } from '../front-end/ninja-outputs.js';
 import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { parseJobs, parseLogFormat } from './options.js';
+import { ranCounter, ranText } from './ran-counts.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
@@ -19,10 +20,11 @@ interface Opts { dir: string; jobs: number; logFormat: LogFormat; toolchain?: st
 /** The sandbox every edge runs in (part of the memo's key, as for `nomia realize`). */
 const SANDBOX = 'bubblewrap';
 
-/** ninja's summary line, on stderr (not with `--log-format json`). */
-function summary(r: Placed & { readonly counts: Counts }, memo: boolean): string {
+/** ninja's summary line, on stderr (not with `--log-format json`); `ran`: what ran of the plan's edges (none from the memo). */
+function summary(r: Placed & { readonly counts: Counts }, ran?: Counts): string {
   const { compile, archive, link, command } = r.counts;
-  return `ninja: ${compile} compiles, ${archive} archives, ${link} links, ${command} commands${memo ? ' (unchanged, answered from the memo)' : ''}; ${r.written} files written, ${r.unchanged} up to date\n`;
+  const edges = ran ? `ran ${ranText(ran, r.counts)}` : `${compile} compiles, ${archive} archives, ${link} links, ${command} commands (unchanged, answered from the memo)`;
+  return `ninja: ${edges}; ${r.written} files written, ${r.unchanged} up to date\n`;
 }
 
 /** The ninja version printed for `--version`: CMake checks it before it generates for ninja. */
@@ -62,16 +64,17 @@ Examples:
             render.listener({ kind: 'resolving', name: `nomia ninja -C ${opts.C}` });
             render.listener({ kind: 'done', roots: [], ms: Date.now() - started, ran: 0, reused: 1, memo: true });
             render.finish();
-            if (opts.logFormat !== 'json') process.stderr.write(summary(answered, true));
+            if (opts.logFormat !== 'json') process.stderr.write(summary(answered));
             return undefined;
           }
           const [{ ninjaBuild }, { withEngine }, { runContext }] = await Promise.all([import('../front-end/ninja.js'), import('./realize-run.js'), import('../setup.js')]);
+          const counter = ranCounter(render.listener);
           const r = await withEngine({ sandbox: SANDBOX }, ({ registry, substituters, signal }) => ninjaBuild({
-            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent: render.listener, signal, substituters,
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent: counter.listener, signal, substituters,
             ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
           }));
           render.finish();
-          if (opts.logFormat !== 'json') process.stderr.write(summary(r, false));
+          if (opts.logFormat !== 'json') process.stderr.write(summary(r, counter.ran));
           return undefined;
         } finally {
           render.finish();

@@ -11,7 +11,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NomiaError } from '../errors.js';
-import { realize } from '../engine/realize.js';
+import { realizePlan } from './edge-failure.js';
 import { shellEscape, type Edge } from '../namespaces/ninja/manifest.js';
 import { splitCommand } from '../namespaces/ninja/shell-words.js';
 import { translate, type Plan } from '../namespaces/ninja/translate.js';
@@ -104,6 +104,6 @@ export async function compileCommands(options: CompileCommandsOptions): Promise<
   const layout = layoutOf(dir);
   const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest, options.context.env);
   const plan = translate(manifest, layout, toolchain, edges.map((e) => e.outputs[0]!));
-  const { roots } = await realize(plan.text, { ...options, source: plan.text });
+  const { roots } = await realizePlan(plan, dir, options);
   return { plan, dir, ...writeResults(options.store, dir, plan, roots) };
 }

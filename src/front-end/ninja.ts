@@ -12,11 +12,12 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NomiaError } from '../errors.js';
 import { Protection } from '../engine/protect.js';
-import { realize, type RealizeOptions } from '../engine/realize.js';
+import type { RealizeOptions } from '../engine/realize.js';
 import { parseManifest } from '../namespaces/ninja/manifest.js';
 import { translate, type Plan } from '../namespaces/ninja/translate.js';
 import type { Resource } from '../resource/types.js';
 import { statTree, type TreeState } from '../store/stat-cache.js';
+import { realizePlan } from './edge-failure.js';
 import { placeOutputs, resultsDigest, type Counts, type Placed } from './ninja-outputs.js';
 import { layoutOf } from './layout.js';
 import { configuredToolchain, defaultToolchain } from './toolchain.js';
@@ -64,7 +65,7 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
   const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest, options.context.env);
   const plan = translate(manifest, layout, toolchain, options.targets);
   const { memo, ...rest } = options;
-  const { roots } = await realize(plan.text, { ...rest, source: plan.text, ...(memo && !unstated ? { memo, memoDependsOn: read } : {}) });
+  const { roots } = await realizePlan(plan, dir, { ...rest, ...(memo && !unstated ? { memo, memoDependsOn: read } : {}) });
   return { counts: plan.counts, ...writeResults(options.store, dir, plan, roots) };
 }
 

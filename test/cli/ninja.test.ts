@@ -1,6 +1,6 @@
-/** `nomia ninja` as CMake's make program sees it, without building anything: its version, its tools, a missing manifest. */
+/** `nomia ninja` as CMake's make program sees it, without building anything: its version, its tools, a missing manifest, a toolchain gc removed. */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
@@ -30,5 +30,18 @@ describe('nomia ninja on the command line', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.err, /ninja\/no-manifest/);
     assert.match(r.err, /cmake -S SRC -B BUILD -G Ninja/);
+  });
+
+  test('an exact toolchain that is not in the store (a gc took it) hints at realizing it again with a root, not at nomia add', () => {
+    const build = join(dir, 'gone-toolchain');
+    mkdirSync(build);
+    writeFileSync(join(build, 'build.ninja'), 'rule cc\n  command = gcc -c $in -o $out\n  deps = gcc\nbuild a.o: cc a.c\n');
+    writeFileSync(join(build, 'a.c'), 'int a;\n');
+    const r = nomia(store, ['ninja', '-C', build, '--toolchain', `filesystem:by-content?name=deb-root&sha256=${'0'.repeat(64)}`]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /store\/not-found/);
+    assert.match(r.err, /while reading the toolchain every edge runs in/);
+    assert.match(r.err, /hint: gc removes a toolchain nothing roots: realize it again with a root/);
+    assert.doesNotMatch(r.err, /nomia add PATH/);
   });
 });

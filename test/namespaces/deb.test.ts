@@ -110,6 +110,18 @@ describe('deb namespace', () => {
     assert.equal(chain[1], r.name);
   });
 
+  test('deb:source finds its .dsc when run where `apt-get source` already downloaded the files', (t) => {
+    if (!tools(t)) return;
+    // apt-get source --print-uris leaves out files already in its working directory: asked there, no .dsc.
+    const here = join(dir, 'after-apt-get-source');
+    mkdirSync(here, { recursive: true });
+    execFileSync('apt-get', ['source', '--download-only', '-qq', 'jansson'], { cwd: here, stdio: 'ignore' });
+    assert.ok(readdirSync(here).some((f) => f.endsWith('.dsc')), 'apt-get source downloaded the .dsc');
+    const r = realize('deb:source?package=jansson', {}, here);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(existsSync(join(r.path, 'src/jansson.h')) && existsSync(join(r.path, 'debian/control')));
+  });
+
   test('deb:source says so when apt has no deb-src entries', (t) => {
     if (!tools(t)) return;
     // The user's apt configuration with only the deb entries: debian.sources without its deb-src copy.

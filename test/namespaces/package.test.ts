@@ -4,7 +4,7 @@
  * shared objects, self-references), outputs, references, logs, failures.
  */
 import assert from 'node:assert/strict';
-import { lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -174,5 +174,14 @@ describe('package:build-in-sandbox', () => {
     const notExe = realize(get(), `package:build-in-sandbox?args=[x](exe: ${get().tools})`);
     assert.equal(notExe.code, 1);
     assert.match(notExe.err, /runs its input `exe`, but .* is a dir, not an executable file/);
+    // A script added without its x bit, given as `exe`: the hint says how to make it runnable.
+    const plain = join(get().dir, 'plain.sh');
+    writeFileSync(plain, 'echo hi > $out\n');
+    const added = nomia(get().store, ['add', plain]);
+    assert.equal(added.code, 0, added.err);
+    const notScript = realize(get(), `package:build-in-sandbox?args=[plain](exe: ${added.out.trim()})`);
+    assert.equal(notScript.code, 1);
+    assert.match(notScript.err, /is a file, not an executable file/);
+    assert.match(notScript.err, /hint: a script needs its x bit before it is added \(`chmod \+x` it/);
   });
 });

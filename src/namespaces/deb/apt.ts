@@ -47,6 +47,12 @@ export interface AptState {
   readonly root: string;
   readonly lists: string;
   readonly options: readonly string[];
+  /**
+   * A directory that holds no package file, where apt's questions run: `apt-get source --print-uris`
+   * leaves out every file already in its working directory, so asked in a directory where the user ran
+   * `apt-get source X`, it would list no `.dsc` for X.
+   */
+  readonly empty: string;
 }
 
 export function aptState(store: Store): AptState {
@@ -67,7 +73,7 @@ export function aptState(store: Store): AptState {
     // A closure is what packages need (Depends, Pre-Depends), not what they recommend.
     ...o('APT::Install-Recommends=false'), ...o('APT::Install-Suggests=false'),
   ];
-  return { root, lists, options };
+  return { root, lists, options, empty: archives };
 }
 
 interface Run {
@@ -177,10 +183,11 @@ export function parseUris(text: string): DebRef[] {
  */
 async function printed(ctx: RealizeContext, state: AptState, args: readonly string[], what: string): Promise<string> {
   const question = [...state.options, '-qq', '--print-uris', ...args];
-  const key = answerKey(ctx, state.lists, question);
+  // Answers kept before questions ran in `state.empty` may lack files of the asker's directory: not reused.
+  const key = answerKey(ctx, state.lists, [...question, '(asked in an empty directory)']);
   const kept = key === undefined ? undefined : keptAnswer(state.root, key);
   if (kept !== undefined) return kept;
-  const r = await runApt(ctx, 'apt-get', question);
+  const r = await runApt(ctx, 'apt-get', question, state.empty);
   if (r.code === 0) {
     if (key !== undefined) keepAnswer(state.root, key, r.stdout);
     return r.stdout;
@@ -207,7 +214,7 @@ export async function askUris(ctx: RealizeContext, state: AptState, args: readon
   const key = answerKey(ctx, state.lists, [...question, '(refusals kept)']);
   const kept = key === undefined ? undefined : keptAnswer(state.root, key);
   const answer = kept !== undefined ? JSON.parse(kept) as { stdout: string; refused: string[] } : await (async () => {
-    const r = await runApt(ctx, 'apt-get', question);
+    const r = await runApt(ctx, 'apt-get', question, state.empty);
     const refused = r.code === 0 ? [] : r.stderr.split('\n').filter((l) => l.startsWith('E: ')).map((l) => l.slice(3));
     if (r.code !== 0 && refused.length === 0) throw new NomiaError('deb/not-found', `apt cannot resolve ${what} in the archive's index:\n  ${aptErrors(r.stderr)}`);
     const a = { stdout: r.stdout, refused };

@@ -84,7 +84,11 @@ export async function command(req: AtomRequest, inputs: Readonly<Record<string, 
       try {
         lstatSync(join(build, o));
       } catch {
-        throw new NomiaError('build/failed', `${text} did not write its output ${o}`, { hint: 'the edge\'s command must write every output the build file declares' });
+        // ninja runs such an edge again on every build (CMake's add_custom_target, a test or install step); here
+        // an edge is a function of its inputs that makes files, so its printed lines are what the user needs.
+        throw new NomiaError('build/failed', `${text} succeeded but did not write its output ${o}${tail.length ? `; its last lines:\n  ${tail.join('\n  ')}` : ''}`, {
+          hint: 'an edge that makes no file (a target that only runs a command, such as a test or install step) cannot be built as a name: run that command on the host (for tests, ctest in the build directory); the whole log: nomia log NAME',
+        });
       }
       mkdirSync(dirname(join(out, o)), { recursive: true });
       cpSync(join(build, o), join(out, o), { recursive: true, verbatimSymlinks: true });

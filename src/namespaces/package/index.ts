@@ -78,7 +78,11 @@ function program(req: AtomRequest, spec: BuildSpec, inputs: Readonly<Record<stri
   }
   if (!exe) throw usage(req, 'needs the input `exe`, the program to run (or a `root:` tree and an absolute args[0])', 'e.g. (exe: filesystem:by-content?name=bootstrap-tools&sha256=…/bin/bash, …)');
   if (exe.kind !== 'object' || !isExecutable(exe)) {
-    throw usage(req, `runs its input \`exe\`, but ${exe.name} is ${exe.kind === 'object' ? `a ${exe.type}, not an executable file` : 'a value'}`, 'project the program inside a directory: …/bin/bash');
+    // A plain file here is most often a script added without its x bit: the store keeps the mode it was added with.
+    const hint = exe.kind === 'object' && exe.type === 'file'
+      ? 'a script needs its x bit before it is added (`chmod +x` it, then `nomia add` it again), or run it through its interpreter: args=[bash, $script](exe: …/bin/bash, script: …)'
+      : 'project the program inside a directory: …/bin/bash';
+    throw usage(req, `runs its input \`exe\`, but ${exe.name} is ${exe.kind === 'object' ? `a ${exe.type}, not an executable file` : 'a value'}`, hint);
   }
   return exe.path;
 }
