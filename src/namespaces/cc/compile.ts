@@ -105,7 +105,7 @@ export async function compile(req: AtomRequest, inputs: Readonly<Record<string, 
   const c = { args, src: src.path, source, trees, toolchain };
   const run = await wholeTreeRun(req, ctx, c, !likelyRecorded(ctx.store, module, src.path, trees));
   const exact = await exactName(ctx, { args, src: src.path, source, trees, toolchain: inputs['toolchain']!.name }, run.headers);
-  keepHint(ctx.store, module, src.path, trees, run.headers);
+  keepHint(ctx.store, module, toolchain, src.path, trees, run.headers);
   ctx.emitReduction(exact);
   if (run.object) {
     const why = whyNotOneRun({ args, trees, headers: run.headers, deps: run.deps, texts: [src.path, ...run.headers.map((h) => join(trees[h.tree]!, h.path))].map((p) => readFileSync(p, 'latin1')) });

@@ -13,12 +13,14 @@
  * back, a shadowing header added and removed, find theirs too). A guess only picks the order of the work: a
  * wrong one costs a run, never a wrong object. Hints live in the store's
  * `cache/cc/hints/` (a few hundred bytes per module and flag set; removing
- * the folder is always safe).
+ * the folder is always safe). Each names the toolchain object it was made
+ * with: `nomia gc` deletes a module's hints once none of theirs is in the
+ * store (hints-gc.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, type Store } from '../../namespace/index.js';
+import { cacheDir, entryOf, type Store } from '../../namespace/index.js';
 import type { TreeHeader } from './depfile.js';
 
 /** Which module a hint is about: the parts of a compile that stay when its source or headers change. */
@@ -29,10 +31,12 @@ export interface Module {
   readonly source: string;
 }
 
-/** What one compile read: the source's and each header's sha256. */
-interface Hint {
+/** What one compile read: the source's and each header's sha256; and its toolchain's entry in the store. */
+export interface Hint {
   readonly src: string;
   readonly headers: readonly (readonly [number, string, string])[];
+  /** The toolchain object's entry in the store (absent in hints kept before it was recorded). */
+  readonly toolchain?: string;
 }
 
 /** How many of a module's last compiles a guess looks at. */
@@ -40,12 +44,16 @@ const KEPT = 4;
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
+/** Where the hints of every module are kept. */
+export const hintsRoot = (store: Store) => join(cacheDir(store, 'cc'), 'hints');
+
 function hintPath(store: Store, m: Module): string {
   const key = createHash('sha256').update(JSON.stringify([m.toolchain, m.args, m.trees, m.source])).digest('hex');
-  return join(cacheDir(store, 'cc'), 'hints', key);
+  return join(hintsRoot(store), key);
 }
 
-function readHints(path: string): Hint[] {
+/** The hints kept in `path`; none when it holds none that can be read. */
+export function readHints(path: string): Hint[] {
   try {
     const hints = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     return Array.isArray(hints) ? hints.filter((h: Hint) => typeof h?.src === 'string' && Array.isArray(h.headers)) : [];
@@ -74,9 +82,12 @@ export function likelyRecorded(store: Store, m: Module, src: string, trees: read
   return hints.some((h) => h.src === source && sameNow(h, trees));
 }
 
-/** Keep what this compile read, for the next guess (written whole and renamed into place). */
-export function keepHint(store: Store, m: Module, src: string, trees: readonly string[], headers: readonly TreeHeader[]): void {
-  const hint: Hint = { src: sha256(readFileSync(src)), headers: headers.map((h) => [h.tree, h.path, sha256(readFileSync(join(trees[h.tree]!, h.path)))] as const) };
+/** Keep what this compile with the toolchain at `toolchain` (a store path) read, for the next guess (written whole and renamed into place). */
+export function keepHint(store: Store, m: Module, toolchain: string, src: string, trees: readonly string[], headers: readonly TreeHeader[]): void {
+  const hint: Hint = {
+    src: sha256(readFileSync(src)), headers: headers.map((h) => [h.tree, h.path, sha256(readFileSync(join(trees[h.tree]!, h.path)))] as const),
+    ...(entryOf(store, toolchain) === undefined ? {} : { toolchain: entryOf(store, toolchain) }),
+  };
   const path = hintPath(store, m);
   const same = (h: Hint) => h.src === hint.src && JSON.stringify(h.headers) === JSON.stringify(hint.headers);
   const hints = [hint, ...readHints(path).filter((h) => !same(h))].slice(0, KEPT);
