@@ -10,12 +10,12 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { nextSecond } from '../support/clock.js';
 import { nomia, tempDir } from '../support/cli.js';
+import { freePort } from '../support/nginx.js';
 import { requireTool } from '../support/tools.js';
 
 type Done = Extract<EngineEvent, { kind: 'done' }>;
@@ -54,13 +54,7 @@ function failingApt(): string {
 }
 
 /** A proxy address nothing listens on: the archive is unreachable through it, and says so at once. */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
+const closedPort = async () => `http://127.0.0.1:${await freePort()}`;
 
 function tools(t: TestContext): boolean {
   return requireTool(t, 'apt-get', 'apt');
