@@ -4,6 +4,7 @@ import type { CacheCollection } from '../namespace/types.js';
 import { builtinNamespaces } from '../namespaces/index.js';
 import { gc } from '../store/gc.js';
 import { formatBytes } from './progress.js';
+import { gcUpMemo } from './up-memo-gc.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
@@ -13,7 +14,7 @@ export function register(program: Command): void {
     .summary('delete objects no live root reaches')
     .description('Mark from live roots (absolute; process roots whose process runs; unexpired leases; out-links that still point into the store; temporary roots of running operations) through references, and delete every other object, dead conditional roots and out-links, and leftovers of interrupted work.')
     .option('--dry-run', 'only list what would be deleted')
-    .option('--json', 'print {dead, bytesFreed, live, kept, expiredRoots, leftovers, caches: {<namespace>: {removed, bytesFreed, inUse}}}')
+    .option('--json', 'print {dead, bytesFreed, live, kept, expiredRoots, leftovers, caches: {<namespace> | up-memo: {removed, bytesFreed, inUse}}}')
     .action((opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => run(() => ({
       go: () => withStore(cmd, async (store) => {
         const action = opts.dryRun ? 'list-dead' : 'delete';
@@ -22,6 +23,8 @@ export function register(program: Command): void {
         // the sweep deleted (docs/namespaces/deb.md, "gc and the cache").
         const caches: Record<string, CacheCollection> = {};
         for (const ns of builtinNamespaces) if (ns.collectGarbage) caches[ns.id] = await ns.collectGarbage(store, action);
+        // And the memo of `nomia up`, whose entries name services (up-memo-gc.ts).
+        caches['up-memo'] = gcUpMemo(store.layout.home, action);
         if (opts.json) return JSON.stringify({ ...r, caches }, null, 2);
         const verb = opts.dryRun ? 'would delete' : 'deleted';
         const lines = r.dead.map((p) => `${verb} ${store.layout.storeDir}/${p}`);

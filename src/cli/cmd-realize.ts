@@ -16,7 +16,9 @@ import type { SandboxMode } from '../namespaces/package/sandbox.js';
 import { storeHome } from '../store/layout.js';
 import { checkRootName } from '../store/roots.js';
 import { fileOrArgument } from './input.js';
+import type { Carried } from './main.js';
 import { fromMemo, renderer, report, type Renderer } from './realize-answer.js';
+import type { LeanMiss } from './realize-lean.js';
 import { realizeMemoKey } from './realize-memo.js';
 import type { LogFormat } from './render-events.js';
 import { parseJobs, parseLogFormat } from './options.js';
@@ -66,19 +68,24 @@ async function fromDaemon(cmd: Command, text: string, cwd: string, opts: Opts, n
   }
 }
 
-/** Realize `text` as if in the directory `cwd`: by the daemon, from the memo, or with the engine here. */
-async function realizeHere(cmd: Command, text: string, cwd: string, opts: Opts, live: Publisher): Promise<string> {
+/**
+ * Realize `text` as if in the directory `cwd`: by the daemon, from the memo, or with the engine here.
+ * `leanMiss`: the memo the lean path checked in this process; not checked again when it is this key's in this store.
+ */
+async function realizeHere(cmd: Command, text: string, cwd: string, opts: Opts, live: Publisher, leanMiss: LeanMiss | undefined): Promise<string> {
   const viaDaemon = await fromDaemon(cmd, text, cwd, opts, () => renderer(opts, live));
   if (viaDaemon !== undefined) return viaDaemon;
   // `--rebuild` and `--check` run what the memo would answer; `--no-memo` walks.
   const key = opts.rebuild || opts.check || !opts.memo ? undefined : realizeMemoKey(text, cwd, opts.sandbox, process.env, opts.trustedKey);
+  const storeDir = (cmd.optsWithGlobals() as { store?: string }).store;
+  const checked = key && leanMiss?.missed.key === key && leanMiss.store === storeHome(storeDir) ? leanMiss.missed : undefined;
   return withStore(cmd, async (store) => {
     const render = renderer(opts, live);
     try {
-      const answered = key && await fromMemo(store, key, text, opts, () => render);
-      if (answered !== undefined) return answered;
+      const answered = key && !checked ? await fromMemo(store, key, text, opts, () => render) : undefined;
+      if (answered && 'printed' in answered) return answered.printed;
       const { realizeFully } = full ?? await import('./realize-run.js');
-      const roots = await realizeFully(store, text, { ...opts, cwd }, render.listener, key);
+      const roots = await realizeFully(store, text, { ...opts, cwd }, render.listener, key, checked ?? answered?.missed);
       return report(store, roots, opts, () => render.finish());
     } finally {
       render.finish();
@@ -86,7 +93,7 @@ async function realizeHere(cmd: Command, text: string, cwd: string, opts: Opts, 
   });
 }
 
-export function register(program: Command): void {
+export function register(program: Command, carried: Carried = {}): void {
   program
     .command('realize')
     .summary('realize a name: make (or reuse) the resources it names')
@@ -126,7 +133,7 @@ Examples:
         // Every `nomia ui` watching the store sees the events too (docs/views.md).
         const live = await publishRun(storeHome((cmd.optsWithGlobals() as { store?: string }).store), text);
         try {
-          return await realizeHere(cmd, text, input.dir ?? process.cwd(), opts, live);
+          return await realizeHere(cmd, text, input.dir ?? process.cwd(), opts, live, carried.realizeMiss);
         } catch (e) {
           live.failed(e);
           throw e;

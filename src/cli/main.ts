@@ -1,10 +1,16 @@
 /** The `nomia` command line: a thin shell over the library, one file per command. */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
+import type { LeanMiss } from './realize-lean.js';
 import { formatError } from './report.js';
 import { version } from './version.js';
 
-type CommandModule = () => Promise<{ register(program: Command): void }>;
+/** What an earlier step of this process leaves to a command module: the miss of the lean realize path. */
+export interface Carried {
+  readonly realizeMiss?: LeanMiss | undefined;
+}
+
+type CommandModule = () => Promise<{ register(program: Command, carried: Carried): void }>;
 
 /**
  * Each command module and the command words it registers, in the order help
@@ -82,10 +88,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const word = commandWord(argv);
   // A no-op realize is answered before commander and the command modules load (realize-lean.ts): at a
   // tenth of a second for the whole process, their loading would be a good part of it.
+  let carried: Carried = {};
   if (word === 'realize' && hasCwd()) {
     const { realizeFromMemo } = await import('./realize-lean.js');
-    const answered = await realizeFromMemo(argv);
-    if (answered !== undefined) return answered;
+    const outcome = await realizeFromMemo(argv);
+    if (outcome.status !== undefined) return outcome.status;
+    // The memo it checked is not checked again by the full command (engine/memo.ts, `MemoMiss`).
+    carried = { realizeMiss: outcome.missed };
   }
   // Every `nomia up` asks the store's supervisor: one not running starts now, beside the rest of the command.
   // The second `up` of a running service is answered before commander loads (up-lean.ts).
@@ -112,7 +121,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // `nomia --version` needs no command; help or an unknown word lists (or suggests) all of them.
   const versionOnly = word === undefined && argv.some((a) => a === '-V' || a === '--version') && !argv.some((a) => a === '-h' || a === '--help');
   const modules = versionOnly ? [] : await Promise.all((wanted.length ? wanted : commandModules).map(([, load]) => load()));
-  for (const m of modules) m.register(program);
+  for (const m of modules) m.register(program, carried);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {

@@ -5,7 +5,7 @@
  * commander, the registry or the engine load (realize-lean.ts): this module
  * imports only the memo, the store's roots and the event renderer.
  */
-import { answerFromMemo, type MemoKey } from '../engine/memo.js';
+import { answerFromMemo, type MemoKey, type MemoMiss } from '../engine/memo.js';
 import { Protection } from '../engine/protect.js';
 import type { Resource } from '../resource/types.js';
 import type { Store } from '../store/store.js';
@@ -41,21 +41,22 @@ export function report(store: Store | undefined, roots: readonly Resource[], opt
 
 /**
  * The memo's answer for `key` (the text `text`), held until `report` has kept it, with its events sent to
- * the renderer `render` gives (asked for only on a hit); undefined when a realize is needed.
+ * the renderer `render` gives (asked for only on a hit): what to print, or the miss when a realize is
+ * needed (to pass on: engine/memo.ts, `MemoMiss`).
  */
-export async function fromMemo(store: Store, key: MemoKey, text: string, opts: ReportOptions, render: () => Renderer | Promise<Renderer>, beforeHold?: () => void): Promise<string | undefined> {
+export async function fromMemo(store: Store, key: MemoKey, text: string, opts: ReportOptions, render: () => Renderer | Promise<Renderer>, beforeHold?: () => void): Promise<{ readonly printed: string } | { readonly missed: MemoMiss }> {
   const started = Date.now();
   const protection = new Protection(store);
   try {
-    const hit = answerFromMemo(store, key, (rs) => {
+    const { hit, missed } = answerFromMemo(store, key, (rs) => {
       beforeHold?.();
       return protection.hold(rs);
     });
-    if (!hit) return undefined;
+    if (!hit) return { missed };
     const r = await render();
     r.listener({ kind: 'resolving', name: text });
     r.listener({ kind: 'done', roots: hit.results.map((x) => x.name), ms: Date.now() - started, ran: 0, reused: 1, memo: true });
-    return report(store, hit.results, opts, () => r.finish());
+    return { printed: report(store, hit.results, opts, () => r.finish()) };
   } finally {
     protection.release();
   }

@@ -14,7 +14,7 @@
  * renderer and the roots `--root`/`-o` make.
  */
 import { existsSync } from 'node:fs';
-import type { MemoKey } from '../engine/memo.js';
+import type { MemoKey, MemoMiss } from '../engine/memo.js';
 import { layoutOf, storeHome } from '../store/layout.js';
 import { checkRootName, pruneTempRoots } from '../store/roots.js';
 import type { Store } from '../store/store.js';
@@ -66,28 +66,37 @@ export function leanRealize(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   }
 }
 
+/** A memo this path checked and saw miss, in the store `store` (its home): the full command does not check it again. */
+export interface LeanMiss {
+  readonly store: string;
+  readonly missed: MemoMiss;
+}
+
+/** What this path did: answered, with an exit status; or left the realize to the full command, with the miss it saw if it checked. */
+export type LeanOutcome = { readonly status: number } | { readonly status?: undefined; readonly missed?: LeanMiss };
+
 /**
  * Answer `argv` from the memo: the exit status once answered (or once an error came after the answer began:
- * it is reported here, as the full command reports it), or undefined when the full command must run (not a
+ * it is reported here, as the full command reports it), or no status when the full command must run (not a
  * command line for this path, a miss, or an error before any answer: the full command reports that).
  */
-export async function realizeFromMemo(argv: readonly string[]): Promise<number | undefined> {
+export async function realizeFromMemo(argv: readonly string[]): Promise<LeanOutcome> {
   const req = leanRealize(argv);
-  if (!req) return undefined;
+  if (!req) return {};
   let input: NameInput;
   let key: MemoKey | undefined;
   let store: Store;
   try {
     input = fileOrArgument(req.file, req.name);
     key = realizeMemoKey(input.text, input.dir ?? process.cwd(), req.sandbox, process.env, req.trustedKeys);
-    if (!key) return undefined;
+    if (!key) return {};
     // A store not made yet holds no memo: the full command creates it, once.
-    if (!existsSync(layoutOf(storeHome(req.store)).dbPath)) return undefined;
+    if (!existsSync(layoutOf(storeHome(req.store)).dbPath)) return {};
     // Tidied (the temporary roots of exited processes dropped) only once the memo answers: a miss, which
     // the full command then opens the store for again, writes nothing here.
     store = openStoreAt(req.store, { prune: false });
   } catch {
-    return undefined;
+    return {};
   }
   // Every `nomia ui` watching the store sees the answer (docs/views.md); it is told only of a hit.
   let live: Publisher | undefined;
@@ -95,17 +104,17 @@ export async function realizeFromMemo(argv: readonly string[]): Promise<number |
   const show = async () => (shown = renderer(req, (live = await publishRun(storeHome(req.store), input.text))));
   try {
     const out = await fromMemo(store, key, input.text, req, show, () => pruneTempRoots(store));
-    if (out === undefined) return undefined;
-    process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
-    return 0;
+    if ('missed' in out) return { missed: { store: storeHome(req.store), missed: out.missed } };
+    process.stdout.write(out.printed.endsWith('\n') ? out.printed : `${out.printed}\n`);
+    return { status: 0 };
   } catch (e) {
-    if (!live) return undefined;
+    if (!live) return {};
     live.failed(e);
     shown?.finish();
     // Loaded only for an error, as the full command would report it.
     const [{ formatError }, { betterHint }] = await Promise.all([import('./report.js'), import('./hints.js')]);
     process.stderr.write(`${formatError(e, input.label, betterHint(e, input.text))}\n`);
-    return 1;
+    return { status: 1 };
   } finally {
     store.close();
     await live?.close();

@@ -4,7 +4,7 @@
  */
 import { NomiaError } from '../errors.js';
 import { bindResolved } from '../engine/bind.js';
-import type { MemoKey } from '../engine/memo.js';
+import type { MemoKey, MemoMiss } from '../engine/memo.js';
 import { realize } from '../engine/realize.js';
 import type { Name } from '../name/ast.js';
 import { parseName } from '../name/parse.js';
@@ -76,12 +76,15 @@ export async function withEngine<T>(opts: Omit<FullOptions, 'jobs'>, f: (setup: 
   }
 }
 
-/** Realize `text` with the engine (keeping a memo under `memo`); cancelled by ^C or SIGTERM. */
-export async function realizeFully(store: Store, text: string, opts: FullOptions, onEvent: EventListener, memo: MemoKey | undefined): Promise<readonly Resource[]> {
+/**
+ * Realize `text` with the engine (keeping a memo under `memo`; `missed`: that memo as this process
+ * already checked it, not checked again); cancelled by ^C or SIGTERM.
+ */
+export async function realizeFully(store: Store, text: string, opts: FullOptions, onEvent: EventListener, memo: MemoKey | undefined, missed?: MemoMiss): Promise<readonly Resource[]> {
   return withEngine(opts, async ({ registry: reg, substituters, signal }) => (await realize(text, {
     store, registry: reg, context: runContext(opts.cwd), jobs: opts.jobs, onEvent, source: text, signal, substituters,
     ...(opts.check ? { redo: 'check' as const } : opts.rebuild ? { redo: 'rebuild' as const } : {}),
-    ...(memo ? { memo } : {}),
+    ...(memo ? { memo } : {}), ...(missed ? { memoMissed: missed } : {}),
   })).roots);
 }
 

@@ -26,7 +26,8 @@ import { version } from './version.js';
 const EXACT = new Set(['service:process', 'filesystem:by-content']);
 const FORMAT = 'nomia-up-memo-1';
 
-const memoDir = (home: string) => join(home, 'services', 'up-memo');
+/** Where the memo of `up` is kept: one file per key, holding the id of the service it started. */
+export const memoDir = (home: string) => join(home, 'services', 'up-memo');
 
 /** The memo key of `text` for a caller in `cwd` with `env`; undefined when the configuration cannot be read. */
 export function upMemoKey(text: string, home: string, cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -73,7 +73,7 @@ export class WarmMemos {
       close(w);
       return undefined;
     }
-    const hit = answerFromMemo(this.store, key, (rs) => w.protection.hold(rs));
+    const { hit } = answerFromMemo(this.store, key, (rs) => w.protection.hold(rs));
     // The row may have been replaced (by another process) between reading its paths and checking it.
     if (!hit || hit.paths.length !== paths.length || hit.paths.some((p, i) => p !== paths[i])) {
       close(w);

@@ -176,13 +176,28 @@ export function depPaths(raw: unknown): { readonly paths: readonly string[]; rea
  * The plain ones are compared number by number in place; false for anything that is not such a buffer.
  */
 export function depsUnchanged(raw: unknown): boolean {
+  return depsSame(raw, true)?.every((same) => same) ?? false;
+}
+
+/**
+ * Per dependency of the stored buffer `raw`, in `decodeDeps` order: whether it stats now as recorded;
+ * undefined when `raw` is not such a buffer. `firstChange`: stop at the first that does not (the
+ * entries after it are then false, unchecked). A miss checked in full is passed on (engine/memo.ts,
+ * `MemoMiss`) to the memo of nodes, which would otherwise stat every dependency again.
+ */
+export function depsSame(raw: unknown, firstChange = false): boolean[] | undefined {
   const p = parts(raw);
-  if (!p) return false;
+  if (!p) return undefined;
   const { nums, paths } = p;
+  const same = paths.map(() => false);
   for (let i = 0; i < paths.length; i++) {
     if (nums[W * i] !== nums[W * i]) continue; // NaN: checked with the others below
-    if (!plainUnchanged(paths[i]!, nums, W * i)) return false;
+    same[i] = plainUnchanged(paths[i]!, nums, W * i);
+    if (!same[i] && firstChange) return same;
   }
-  for (const o of p.others) if (!unchanged(other(paths[o[0]]!, o))) return false;
-  return true;
+  for (const o of p.others) {
+    same[o[0]] = unchanged(other(paths[o[0]]!, o));
+    if (!same[o[0]] && firstChange) return same;
+  }
+  return same;
 }

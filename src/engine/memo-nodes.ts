@@ -28,8 +28,8 @@
 import { createHash } from 'node:crypto';
 import { portLabel } from '../graph/types.js';
 import { entryOf, type Store } from '../store/store.js';
-import type { Dependency, MemoKey } from './memo.js';
-import { decodeDeps, unchanged, type StoredDep } from './memo-deps.js';
+import type { Dependency, MemoKey, MemoMiss } from './memo.js';
+import { decodeDeps, depsSame, type StoredDep } from './memo-deps.js';
 import type { Outputs } from './outputs.js';
 import type { ResolvedNode } from './resolve.js';
 
@@ -66,9 +66,10 @@ export interface NodeMemo {
 /**
  * What the memo under `key` says about `nodes`: undefined when there is no
  * per-node record, it is of another graph, or a changed dependency belongs
- * to no node (then every node is realized as usual).
+ * to no node (then every node is realized as usual). `missed`: the miss of the whole-name memo as
+ * checked in this process; its stats are used when the row is still the one it checked.
  */
-export function nodeMemo(store: Store, key: MemoKey, nodes: readonly ResolvedNode[]): NodeMemo | undefined {
+export function nodeMemo(store: Store, key: MemoKey, nodes: readonly ResolvedNode[], missed?: MemoMiss): NodeMemo | undefined {
   let row;
   try {
     row = store.db.memoNodes(key);
@@ -80,10 +81,11 @@ export function nodeMemo(store: Store, key: MemoKey, nodes: readonly ResolvedNod
   const graph = graphDigest(nodes);
   const deps = decodeDeps(row.deps);
   if (!deps || rec.format !== FORMAT || rec.graph !== graph || rec.outputs.length !== nodes.length || rec.owners.length !== deps.length) return undefined;
+  const checked = missed?.key === key ? missed.checked : undefined;
+  const same = checked && sameBytes(checked.deps, row.deps) ? checked.same : depsSame(row.deps);
+  if (!same) return undefined;
   const dirty = new Set<number>();
-  const same: boolean[] = [];
-  for (const [i, d] of deps.entries()) {
-    same.push(unchanged(d));
+  for (const i of deps.keys()) {
     if (same[i]) continue;
     const owners = rec.owners[i];
     if (!owners) return undefined;
@@ -109,6 +111,11 @@ export function nodeMemo(store: Store, key: MemoKey, nodes: readonly ResolvedNod
     return same[i] && owners && owners.every((o) => !dirty.has(o)) ? [{ dep, owners }] : [];
   });
   return { graph, clean, kept };
+}
+
+/** Whether two stored dependency columns are the same bytes (the row was not replaced in between). */
+function sameBytes(a: Buffer | string, b: Buffer | string): boolean {
+  return typeof a === 'string' || typeof b === 'string' ? a === b : Buffer.compare(a, b) === 0;
 }
 
 /**

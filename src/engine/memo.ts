@@ -23,7 +23,7 @@ import { existsSync } from 'node:fs';
 import type { Resource } from '../resource/types.js';
 import { racy, type TreeState } from '../store/stat-cache.js';
 import type { Store } from '../store/store.js';
-import { depPaths, depsUnchanged, encodeDeps, storedDep, type StoredDep } from './memo-deps.js';
+import { depPaths, depsSame, depsUnchanged, encodeDeps, storedDep, type StoredDep } from './memo-deps.js';
 
 export { unchanged, type StoredDep } from './memo-deps.js';
 
@@ -195,12 +195,40 @@ export function memoPaths(store: Store, key: MemoKey): readonly string[] | undef
 }
 
 /**
- * The answer from the memo under `key`: its results, each still in the
- * store and held by `hold` (false when one is not registered any more), or
- * undefined (then realize as usual).
+ * A memo that did not answer, as checked once: passed on to whatever would check it next in the same
+ * process (the full command after realize-lean.ts, the engine after the command, the memo of nodes),
+ * so that a miss costs one look at the memo, not four. Passing on a miss is always safe: at worst a
+ * memo recorded meanwhile by another process is not used, and the name is realized.
  */
-export function answerFromMemo(store: Store, key: MemoKey, hold: (results: readonly Resource[]) => boolean): MemoHit | undefined {
-  const hit = lookupMemo(store, key);
-  if (!hit || !hit.results.every((r) => r.kind !== 'object' || existsSync(r.path))) return undefined;
-  return hold(hit.results) ? hit : undefined;
+export interface MemoMiss {
+  readonly key: MemoKey;
+  /**
+   * The memo's dependencies as read, with whether each stats as recorded (`depsSame`, in `decodeDeps`
+   * order); absent when there is no memo under the key or it could not be read.
+   */
+  readonly checked?: { readonly deps: Buffer | string; readonly same: readonly boolean[] };
+}
+
+/** The memo's answer (`hit`), or the miss as checked (`missed`), to pass on. */
+export type MemoAnswer = { readonly hit: MemoHit; readonly missed?: undefined } | { readonly hit?: undefined; readonly missed: MemoMiss };
+
+/**
+ * The answer from the memo under `key`: its results, each still in the store and held by `hold` (false
+ * when one is not registered any more), or the miss (then realize as usual, passing it on). Every
+ * dependency is statted even after one changed: the memo of nodes needs to know which (memo-nodes.ts).
+ */
+export function answerFromMemo(store: Store, key: MemoKey, hold: (results: readonly Resource[]) => boolean): MemoAnswer {
+  let row;
+  try {
+    row = store.db.memo(key);
+  } catch {
+    return { missed: { key } };
+  }
+  const same = row && depsSame(row.deps);
+  if (!row || !same) return { missed: { key } };
+  const missed = { missed: { key, checked: { deps: row.deps, same } } };
+  if (!same.every((s) => s)) return missed;
+  const results = JSON.parse(row.results) as Resource[];
+  if (!results.every((r) => r.kind !== 'object' || existsSync(r.path)) || !hold(results)) return missed;
+  return { hit: { results, recorded: row.results, ...depPaths(row.deps)! } };
 }

@@ -18,7 +18,7 @@ import type { Store } from '../store/store.js';
 import type { TreeState } from '../store/stat-cache.js';
 import type { EngineEvent, EventListener } from './events.js';
 import { realizeKnot } from './knots.js';
-import { answerFromMemo, Dependencies, recordMemo, type MemoKey } from './memo.js';
+import { answerFromMemo, Dependencies, recordMemo, type MemoAnswer, type MemoKey, type MemoMiss } from './memo.js';
 import { memoRecord, nodeMemo } from './memo-nodes.js';
 import { realizeNode, type NodeEnv } from './node.js';
 import { pick, type Outputs } from './outputs.js';
@@ -74,6 +74,11 @@ export interface RealizeOptions {
    * that may be memoized (engine/memo.ts). Absent: no memo.
    */
   readonly memo?: MemoKey;
+  /**
+   * The caller already checked the memo under `memo` in this process and it missed (`answerFromMemo`):
+   * it is not checked again, and its stats serve the memo of nodes. Ignored for another key.
+   */
+  readonly memoMissed?: MemoMiss;
   /**
    * The files the caller read to make the name text (a front-end's manifest: `nomia ninja`'s build.ninja),
    * each stat-ed before it was read: a memo kept under `memo` holds only while they, too, stat the same.
@@ -151,7 +156,8 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   emit({ kind: 'resolving', name: source ?? '' });
   // The memo is kept and read by the outermost realize only: a realize it starts is given no key.
   const memo = options.redo ? undefined : options.memo;
-  const memoized = memo && answerFromMemo(options.store, memo, (rs) => protection.hold(rs));
+  const answer: MemoAnswer | undefined = !memo ? undefined : options.memoMissed?.key === memo ? { missed: options.memoMissed } : answerFromMemo(options.store, memo, (rs) => protection.hold(rs));
+  const memoized = answer?.hit;
   if (memoized) {
     emit({ kind: 'done', roots: memoized.results.map((r) => r.name), ms: Date.now() - started, ran: 0, reused: 1, memo: true });
     return { roots: memoized.results, memoized: true };
@@ -180,7 +186,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   session.nodeIds.next += resolved.nodes.length;
   const counts = { ran: 0, reused: 0 };
   // The memo missed: the nodes no changed file reaches are answered with what they gave (memo-nodes.ts).
-  const previous = memo ? nodeMemo(options.store, memo, resolved.nodes) : undefined;
+  const previous = memo ? nodeMemo(options.store, memo, resolved.nodes, answer?.missed) : undefined;
   const realized = new Map<number, Outputs>();
   const roots = await realizeGraph(resolved, options, session, emit, counts, base, previous?.clean, realized);
   // A named namespace's implementation (a script) is not in the graph's spelling, only in its nodes'.

@@ -25,15 +25,20 @@ import { resolve } from './resolve.js';
  * Record that `row.from` reduces to `row.to`; a write only when that is not already the newest row from
  * `row.from` (a contextual node that came out as before, every no-op realize): the row would be the same
  * but for its time, and the time only orders rows that differ. Returns whether it wrote.
+ *
+ * Replacing a row forgets every memo, unless `latestRun`: the row is a contextual node's latest run,
+ * under its own spelling, which no realize follows (a contextual node always runs; what it gives is
+ * decided by its context, which the memo checks). The same `filesystem:import?path=./a` realized in two
+ * directories replaces that row each time, and must not empty the memo of the other directory.
  */
-export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>): boolean {
+export function record(store: Store, row: Omit<ReductionRow, 'createdAt'>, latestRun = false): boolean {
   const newest = store.db.reductionsFrom(row.from)[0];
   // A row a cache signed is not the same as one built here (it is followed only where its signer is trusted).
   const sameSigner = newest?.signed?.by === row.signed?.by && newest?.signed?.from === row.signed?.from;
   if (newest && newest.to === row.to && newest.namespace === row.namespace && newest.kind === row.kind && sameSigner) return false;
   store.db.immediate(() => {
     // What a name realizes to changes (a node's result replaced, an assertion): no memo may answer as before.
-    if (newest || row.kind === 'asserted') store.db.deleteMemos();
+    if ((newest && !latestRun) || row.kind === 'asserted') store.db.deleteMemos();
     store.db.putReduction({ ...row, createdAt: Date.now() });
   });
   return true;

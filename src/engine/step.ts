@@ -301,7 +301,7 @@ function recordOutputs(env: StepEnv, store: Store, m: ResolvedNode, spellings: r
     for (const s of spellings) {
       const from = outputSpelling(m, s, output);
       const first = via ? via.toName : r.name;
-      wrote = record(store, { from, namespace: m.namespace.spelling, to: first, kind: 'realized' }) || wrote;
+      wrote = record(store, { from, namespace: m.namespace.spelling, to: first, kind: 'realized' }, m.tainted && m.signature.contextual) || wrote;
       env.emit({ kind: 'reduced', ...ref(m), from, to: first, source: 'recorded' });
     }
   }

@@ -11,7 +11,7 @@ import {
   type Arg, type Declaration, type Expression, type Ident, type Name, type NameRef, type NamespaceId,
   type OutputRef, type Param, type ParameterizedId, type ParamValue, type Substitution,
 } from './ast.js';
-import { IDENTIFIER, NAME_IDENTIFIER } from './lexer.js';
+import { IDENTIFIER, NAME_IDENTIFIER } from './char-classes.js';
 import { MAX_DEPTH } from './parse.js';
 
 /** The envelope's format tag; bumped on any incompatible change. */

@@ -15,7 +15,7 @@ import type {
   Arg, AtomicName, Declaration, Expression, Name, NameRef, OutputRef, ParameterizedId, ParamValue, Substitution,
 } from './ast.js';
 import type { TopLevelSink } from './parse.js';
-import { continuesPath, continuesPlain, continuesUrl, valueForm } from './lexer.js';
+import { continuesPath, continuesPlain, continuesUrl, valueForm } from './char-classes.js';
 
 /** What the last token was, for whether the next must be kept apart from it by a space. */
 const NOT_GREEDY = 0;

@@ -9,6 +9,7 @@ export * from './types.js';
 export * from './store-api.js';
 export * from './params.js';
 export * from './name-table.js';
+export { cacheEntries, sweepCache } from './cache-sweep.js';
 export { NomiaError, type ErrorCode } from '../errors.js';
 export { byContentName, valueName, valueResource, fsType } from '../resource/names.js';
 export { byContentOf, BY_CONTENT, type ByContent } from '../resource/by-content.js';

@@ -13,7 +13,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
-import { IDENTIFIER } from '../name/lexer.js';
+import { IDENTIFIER } from '../name/char-classes.js';
 
 /** One trusted public key and the namespaces whose names' reductions it may sign. */
 export interface TrustedKey {

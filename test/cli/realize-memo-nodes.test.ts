@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
+import { nextSecond } from '../support/clock.js';
 import { nomia, tempDir } from '../support/cli.js';
 
 type Done = Extract<EngineEvent, { kind: 'done' }>;
@@ -22,12 +23,6 @@ function realize(store: string, cwd: string, name: string): Result {
   const events = r.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as EngineEvent);
   const ran = events.flatMap((e) => (e.kind === 'ready' ? [e.label] : []));
   return { out: r.out, done: events.find((e): e is Done => e.kind === 'done')!, ran, err: r.err };
-}
-
-/** Wait into the next second of the clock: what changed before is then no longer racy (stat-cache.ts). */
-function nextSecond(): void {
-  const ms = 1000 - (Date.now() % 1000) + 20;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 const JOIN = (tag: string) => `exec:run?args=[sh, -c, "echo ${tag} > $out; cat $a $b >> $out"]`;

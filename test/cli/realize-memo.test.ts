@@ -10,6 +10,7 @@ import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, syml
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
+import { nextSecond } from '../support/clock.js';
 import { nomia, tempDir } from '../support/cli.js';
 
 type Done = Extract<EngineEvent, { kind: 'done' }>;
@@ -20,12 +21,6 @@ function realize(store: string, cwd: string, name: string, extra: string[] = [],
   const r = nomia(store, ['realize', '--log-format', 'json', ...extra, '-'], { cwd, input: name, env });
   const events = r.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as EngineEvent);
   return { out: r.out, done: events.find((e): e is Done => e.kind === 'done')!, code: r.code, err: r.err };
-}
-
-/** Wait into the next second of the clock: what changed before is then no longer racy (stat-cache.ts). */
-function nextSecond(): void {
-  const ms = 1000 - (Date.now() % 1000) + 20;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Realize until the memo answers (a racy first record is re-taken once); the memo's answer. */

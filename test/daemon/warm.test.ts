@@ -9,14 +9,11 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
+import { nextSecond } from '../support/clock.js';
 import { nomia, tempDir } from '../support/cli.js';
 import { startDaemon } from '../support/daemon.js';
 
 type Done = Extract<EngineEvent, { kind: 'done' }>;
-
-function nextSecond(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000 - (Date.now() % 1000) + 20);
-}
 
 test('a daemon answers a no-op from a warm memo and never a stale one; without a daemon the CLI realizes itself', async () => {
   const dir = tempDir('warm');

@@ -13,6 +13,7 @@ import { statTree } from '../../src/store/stat-cache.js';
 import { openStore } from '../../src/store/store.js';
 import { WarmMemos } from '../../src/daemon/warm.js';
 import type { Resource } from '../../src/resource/types.js';
+import { nextSecond } from '../support/clock.js';
 import { tempDir } from '../support/cli.js';
 
 const dir = tempDir('memo-clock');
@@ -20,11 +21,6 @@ const store = openStore({ dir: join(dir, 'store'), fsync: false });
 const file = join(dir, 'input');
 writeFileSync(file, 'x');
 const results: Resource[] = [{ kind: 'value', type: 'value', name: 'value:x', value: 'x' }];
-
-/** Wait into the next second: the file written above is then not racy (stat-cache.ts). */
-function nextSecond(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000 - (Date.now() % 1000) + 20);
-}
 
 /** A memo of one node that read `file` and holds until `until`. */
 function record(text: string, until: number) {

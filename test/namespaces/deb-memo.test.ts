@@ -10,11 +10,12 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
+import { nextSecond } from '../support/clock.js';
 import { nomia, tempDir } from '../support/cli.js';
+import { freePort } from '../support/nginx.js';
 import { requireTool } from '../support/tools.js';
 
 type Done = Extract<EngineEvent, { kind: 'done' }>;
@@ -29,11 +30,6 @@ function realize(env: Record<string, string> = {}, extra: string[] = []) {
   const events = r.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as EngineEvent);
   const ran = events.flatMap((e) => (e.kind === 'realizing' ? [e.label] : []));
   return { ...r, done: events.find((e): e is Done => e.kind === 'done'), ran };
-}
-
-/** Wait into the next second: files changed before are then not racy (store/stat-cache.ts). */
-function nextSecond(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000 - (Date.now() % 1000) + 20);
 }
 
 /** Realize until the memo answers (a racy first record is taken again once); that answer. */
@@ -58,13 +54,7 @@ function failingApt(): string {
 }
 
 /** A proxy address nothing listens on: the archive is unreachable through it, and says so at once. */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
+const closedPort = async () => `http://127.0.0.1:${await freePort()}`;
 
 function tools(t: TestContext): boolean {
   return requireTool(t, 'apt-get', 'apt');

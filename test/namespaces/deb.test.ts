@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { NomiaError } from '../../src/errors.js';
 import { arMembers } from '../../src/namespaces/deb/ar.js';
 import { mergedTarget, unpackDeb } from '../../src/namespaces/deb/deb-file.js';
 import { nomia, tempDir } from '../support/cli.js';
+import { freePort } from '../support/nginx.js';
 import { requireTool } from '../support/tools.js';
 
 const dir = tempDir('deb');
@@ -31,13 +31,7 @@ function realize(name: string, env: Record<string, string> = {}, cwd = dir, extr
 }
 
 /** A proxy address nothing listens on: the archive is unreachable through it, and says so at once. */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
+const closedPort = async () => `http://127.0.0.1:${await freePort()}`;
 
 const objects = () => readdirSync(join(store, 'store')).sort();
 

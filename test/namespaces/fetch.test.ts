@@ -24,6 +24,7 @@ import { proxyFor } from '../../src/namespaces/fetch/proxy.js';
 import { contentHashFromDigest, toBase32, toSri, type ContentHash } from '../../src/store/hash.js';
 import { hashPath } from '../../src/store/nar.js';
 import { openStore } from '../../src/store/store.js';
+import { rejects } from '../support/rejects.js';
 import { craftTar, craftZip } from '../support/archives.js';
 import { bin, env as cliEnv, tempDir } from '../support/cli.js';
 import { requireTool } from '../support/tools.js';
@@ -150,17 +151,6 @@ async function fetchUrl(url: string, hash: string, options: { unpack?: boolean; 
 
 const objectCount = () => store.db.objects().length;
 const storeEntries = () => readdirSync(join(root, 'store', 'store')).sort();
-
-async function rejects(p: Promise<unknown>, code: string, message: RegExp): Promise<NomiaError> {
-  let caught: unknown;
-  await p.catch((e: unknown) => {
-    caught = e;
-  });
-  assert.ok(caught instanceof NomiaError, `expected a NomiaError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  assert.match(caught.message, message);
-  return caught;
-}
 
 /** Expect a failure that leaves the store exactly as it was. */
 async function storesNothing(p: Promise<unknown>, code: string, message: RegExp): Promise<NomiaError> {

@@ -49,7 +49,20 @@ async function until(what: () => boolean, ms: number): Promise<boolean> {
   return what();
 }
 
-/** Start `nomia realize NAME`, wait until the command's `sleep` runs, send `signal`; returns whether nomia ended within 10 s. */
+/** What the commands below print first (`printStarted`): `interrupt` waits for it in nomia's log. */
+const started = (arg: string) => `started-${arg}`;
+/** The command printing it; spelt otherwise, so that the name text in nomia's log is not taken for it. */
+const printStarted = (arg: string) => `echo started ${arg} | tr ' ' -`;
+
+/**
+ * Start `nomia realize NAME`, wait until the command's `sleep` runs and nomia has logged the line the
+ * command printed first (`started`), send `signal`; returns whether nomia ended within 10 s.
+ *
+ * Why the line: nomia tells its watchdog of a command's process group right after the spawn returns
+ * (command-process.ts), and by then the command may already run its `sleep`. A SIGKILL in that moment,
+ * which a loaded machine stretches, finds a group the watchdog never heard of. Nomia reads the command's
+ * output only after it told the watchdog, so once the line is logged the group is watched.
+ */
 async function interrupt(store: string, name: string, arg: string, signal: NodeJS.Signals, extra: string[] = []): Promise<{ exited: boolean; err: string }> {
   const child = spawn(process.execPath, [bin, '--store', store, 'realize', '--log-format', 'plain', ...extra, name], { env: env({ NOMIA_FSYNC: '0' }), stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
@@ -58,7 +71,7 @@ async function interrupt(store: string, name: string, arg: string, signal: NodeJ
   let exited = false;
   const ended = new Promise<void>((r) => child.on('exit', () => { exited = true; r(); }));
   try {
-    assert.ok(await until(() => sleeping(arg) || exited, 20_000), `the command started: ${err}`);
+    assert.ok(await until(() => (sleeping(arg) && err.includes(started(arg))) || exited, 20_000), `the command started: ${err}`);
     assert.equal(exited, false, err);
     child.kill(signal);
     await Promise.race([ended, sleep(10_000)]);
@@ -73,7 +86,7 @@ describe('commands end with nomia', () => {
     test(`${signal} of nomia realize ends an exec:run command and its children at once`, async () => {
       const store = join(tempDir('cancel'), 'store');
       const arg = token();
-      const r = await interrupt(store, `exec:run?args=[sh, -c, "sleep ${arg}; echo > $out"]`, arg, signal);
+      const r = await interrupt(store, `exec:run?args=[sh, -c, "${printStarted(arg)}; sleep ${arg}; echo > $out"]`, arg, signal);
       assert.ok(r.exited, 'nomia did not wait for the grandchild');
       assert.match(r.err, new RegExp(`interrupted by ${signal}`));
       assert.deepEqual(running(arg), [], 'neither sh nor sleep is left');
@@ -83,7 +96,7 @@ describe('commands end with nomia', () => {
   test('after nomia dies by SIGKILL, an exec:run command and its children do not outlive it', async () => {
     const store = join(tempDir('kill'), 'store');
     const arg = token();
-    const r = await interrupt(store, `exec:run?args=[sh, -c, "sleep ${arg}; echo > $out"]`, arg, 'SIGKILL');
+    const r = await interrupt(store, `exec:run?args=[sh, -c, "${printStarted(arg)}; sleep ${arg}; echo > $out"]`, arg, 'SIGKILL');
     assert.ok(r.exited);
     assert.ok(await until(() => running(arg).length === 0, 15_000), `still running: ${running(arg).join(' ')}`);
   });
@@ -94,7 +107,7 @@ describe('commands end with nomia', () => {
     test(`after nomia dies by SIGKILL, a build (--sandbox=${mode}) and its children do not outlive it`, async (t) => {
       if (!sandboxTools(t)) return;
       const arg = token();
-      const name = `package:build-in-sandbox?args=[sh, -c, "sleep ${arg} & sleep ${arg}; echo > $out"]&name=killed(exe: ${get().tools}/bin/busybox)`;
+      const name = `package:build-in-sandbox?args=[sh, -c, "${printStarted(arg)}; sleep ${arg} & sleep ${arg}; echo > $out"]&name=killed(exe: ${get().tools}/bin/busybox)`;
       const r = await interrupt(get().store, name, arg, 'SIGKILL', ['--sandbox', mode]);
       assert.ok(r.exited);
       assert.ok(await until(() => running(arg).length === 0, 15_000), `still running: ${running(arg).join(' ')}`);

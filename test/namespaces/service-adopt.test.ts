@@ -11,7 +11,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { liveStart } from '../../src/namespaces/service/process-handle.js';
 import { requireTool } from '../support/tools.js';
 import { accepts, alive, freePort, get, httpd, rig, type Rig, until } from './service-support.js';
 
@@ -65,7 +64,7 @@ describe('service: the supervisor killed with SIGKILL', () => {
     assert.equal(down.code, 0, down.err);
     assert.equal(down.out.trim(), 'stopped httpd');
     assert.equal(await accepts(port), false, 'the port is free once down returns');
-    assert.equal(liveStart(before!.pid!), undefined);
+    assert.equal(alive(before!.pid!), false);
     assert.equal(r.run(['gc']).code, 0);
     for (const p of paths) assert.equal(existsSync(p), false, `${p} collected after down`);
   });
@@ -82,7 +81,7 @@ describe('service: the supervisor killed with SIGKILL', () => {
     // The service dies too, and its pid goes to a stranger: the saved pid now names a process with another start time.
     stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
     process.kill(-first!.pid!, 'SIGKILL');
-    assert.ok(await until(() => liveStart(first!.pid!) === undefined, 5000));
+    assert.ok(await until(() => !alive(first!.pid!), 5000));
     const state = join(r.store, 'services', 'state.json');
     const saved = JSON.parse(readFileSync(state, 'utf8')) as { services: { process: { pid: number } }[] };
     saved.services[0]!.process.pid = stranger.pid!;
@@ -95,6 +94,6 @@ describe('service: the supervisor killed with SIGKILL', () => {
     assert.deepEqual(await get(port, '/index.html'), { status: 200, body: 'again\n' });
     assert.equal(r.run(['down', 'web2']).code, 0);
     assert.equal(await accepts(port), false);
-    assert.ok(liveStart(stranger.pid!) !== undefined, 'the process that holds the recycled pid was not touched');
+    assert.ok(alive(stranger.pid!), 'the process that holds the recycled pid was not touched');
   });
 });

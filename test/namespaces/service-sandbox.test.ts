@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { liveStart } from '../../src/namespaces/service/process-handle.js';
 import { requireTool } from '../support/tools.js';
-import { accepts, freePort, get, rig, type Rig } from './service-support.js';
+import { accepts, alive, freePort, get, rig, type Rig } from './service-support.js';
 
 function tools(t: TestContext): boolean {
   return requireTool(t, 'apt-get', 'apt') && requireTool(t, 'bwrap', 'bubblewrap') && requireTool(t, 'busybox', 'busybox-static');
@@ -78,7 +77,7 @@ http {
     assert.equal(down.code, 0, down.err);
     assert.equal(down.out.trim(), 'stopped nginx');
     assert.equal(await accepts(port), false, 'the port is free once down returns');
-    for (const p of [s!.pid!, ...inside]) assert.equal(liveStart(p), undefined, `process ${p} of the sandbox has ended`);
+    for (const p of [s!.pid!, ...inside]) assert.equal(alive(p), false, `process ${p} of the sandbox has ended`);
   });
 
   it('an exe from the store runs in the root with args[0] as its argv[0] (busybox httpd)', async (t) => {

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceInfo } from '../../src/namespaces/service/protocol.js';
+import { processAlive, processStat } from '../../src/store/process.js';
 import { nomia, type Run, tempDir } from '../support/cli.js';
 
 export { freePort } from '../support/nginx.js';
@@ -75,13 +76,10 @@ function kill(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** Whether `pid` runs; a zombie has ended, as for the supervisor (`processAlive`). */
 export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  const stat = processStat(pid);
+  return stat !== undefined && processAlive(pid, stat.start);
 }
 
 /** Whether 127.0.0.1:port accepts a connection now. */

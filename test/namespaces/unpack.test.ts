@@ -15,6 +15,7 @@ import type { AtomRequest, RealizeContext, Resource } from '../../src/namespace/
 import { unpackNamespace } from '../../src/namespaces/unpack/index.js';
 import { hashPath } from '../../src/store/nar.js';
 import { openStore } from '../../src/store/store.js';
+import { rejects } from '../support/rejects.js';
 import { craftTar, craftZip } from '../support/archives.js';
 import { nomia, tempDir } from '../support/cli.js';
 import { requireTool } from '../support/tools.js';
@@ -89,18 +90,6 @@ async function gnuTarHash(archive: string, flags: string[] = []): Promise<string
   const out = fresh('gnu');
   run('tar', ['-xf', archive, '-C', out, ...flags]);
   return (await hashPath(out)).hash;
-}
-
-/** Expect `p` to reject with `code`, its message matching `message`. */
-async function rejects(p: Promise<unknown>, code: string, message: RegExp): Promise<NomiaError> {
-  let caught: unknown;
-  await p.catch((e: unknown) => {
-    caught = e;
-  });
-  assert.ok(caught instanceof NomiaError, `expected a NomiaError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  assert.match(caught.message, message);
-  return caught;
 }
 
 /** An unsafe archive must be refused, store nothing, and write nothing outside. */

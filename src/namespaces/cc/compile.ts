@@ -120,7 +120,7 @@ export async function compile(req: AtomRequest, inputs: Readonly<Record<string, 
   const layout = layoutHeaders(run.headers, probed);
   if (probed.present.length || probed.absent.length) ctx.log(`probes (__has_include) ${probeText(probed)}`);
   const exact = await exactName(ctx, { ...c, toolchain: inputs['toolchain']!.name }, layout, probed.absent);
-  keepHint(ctx.store, module, src.path, trees, layout, probed.absent);
+  keepHint(ctx.store, module, toolchain, src.path, trees, layout, probed.absent);
   ctx.emitReduction(exact);
   if (run.object) {
     const why = whyNotOneRun({ args, trees, headers: layout, deps: run.deps, texts: texts.map((t) => t.text) });

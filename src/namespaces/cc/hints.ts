@@ -14,12 +14,14 @@
  * back, a shadowing header added and removed, find theirs too). A guess only picks the order of the work: a
  * wrong one costs a run, never a wrong object. Hints live in the store's
  * `cache/cc/hints/` (a few hundred bytes per module and flag set; removing
- * the folder is always safe).
+ * the folder is always safe). Each names the toolchain object it was made
+ * with: `nomia gc` deletes a module's hints once none of theirs is in the
+ * store (hints-gc.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, type Store } from '../../namespace/index.js';
+import { cacheDir, entryOf, type Store } from '../../namespace/index.js';
 import type { TreeHeader } from './depfile.js';
 
 /** Which module a hint is about: the parts of a compile that stay when its source or headers change. */
@@ -32,11 +34,13 @@ export interface Module {
   readonly system?: number;
 }
 
-/** What one compile read: the source's and each header's sha256; and the probed paths that held nothing. */
-interface Hint {
+/** What one compile read: the source's and each header's sha256; the probed paths that held nothing; and its toolchain's entry in the store. */
+export interface Hint {
   readonly src: string;
   readonly headers: readonly (readonly [number, string, string])[];
   readonly absent?: readonly (readonly [number, string])[];
+  /** The toolchain object's entry in the store (absent in hints kept before it was recorded). */
+  readonly toolchain?: string;
 }
 
 /** How many of a module's last compiles a guess looks at. */
@@ -44,12 +48,16 @@ const KEPT = 4;
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
+/** Where the hints of every module are kept. */
+export const hintsRoot = (store: Store) => join(cacheDir(store, 'cc'), 'hints');
+
 function hintPath(store: Store, m: Module): string {
   const key = createHash('sha256').update(JSON.stringify([m.toolchain, m.args, m.trees, m.source, ...(m.system ? [m.system] : [])])).digest('hex');
-  return join(cacheDir(store, 'cc'), 'hints', key);
+  return join(hintsRoot(store), key);
 }
 
-function readHints(path: string): Hint[] {
+/** The hints kept in `path`; none when it holds none that can be read. */
+export function readHints(path: string): Hint[] {
   try {
     const hints = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     return Array.isArray(hints) ? hints.filter((h: Hint) => typeof h?.src === 'string' && Array.isArray(h.headers)) : [];
@@ -79,12 +87,14 @@ export function likelyRecorded(store: Store, m: Module, src: string, trees: read
   return hints.some((h) => h.src === source && sameNow(h, trees));
 }
 
-/** Keep what this compile read, for the next guess (written whole and renamed into place). */
-export function keepHint(store: Store, m: Module, src: string, trees: readonly string[], headers: readonly TreeHeader[], absent: readonly TreeHeader[] = []): void {
+/** Keep what this compile with the toolchain at `toolchain` (a store path) read, for the next guess (written whole and renamed into place). */
+export function keepHint(store: Store, m: Module, toolchain: string, src: string, trees: readonly string[], headers: readonly TreeHeader[], absent: readonly TreeHeader[] = []): void {
+  const entry = entryOf(store, toolchain);
   const hint: Hint = {
     src: sha256(readFileSync(src)),
     headers: headers.map((h) => [h.tree, h.path, sha256(readFileSync(join(trees[h.tree]!, h.path)))] as const),
     ...(absent.length ? { absent: absent.map((h) => [h.tree, h.path] as const) } : {}),
+    ...(entry === undefined ? {} : { toolchain: entry }),
   };
   const path = hintPath(store, m);
   const same = (h: Hint) => h.src === hint.src && JSON.stringify(h.headers) === JSON.stringify(hint.headers) && JSON.stringify(h.absent) === JSON.stringify(hint.absent);

@@ -14,9 +14,18 @@ import { makesObject, namespaceOfNames, type Namespace } from '../../namespace/i
 import { compile, compileExact } from './compile.js';
 import { archive, link } from './link.js';
 
-export const ccNamespace: Namespace = namespaceOfNames('cc', 1, {
+const names = namespaceOfNames('cc', 1, {
   compile: { form: 'compile?args=[…](src: FILE, include: TREE, toolchain: TREE)', signature: makesObject(), realize: compile },
   'compile-exact': { form: 'compile-exact?…', signature: makesObject(), realize: compileExact },
   archive: { form: 'archive?name=…(objects…, toolchain: TREE)', signature: makesObject(), realize: archive },
   link: { form: 'link?args=[…]&name=…(objects…, toolchain: TREE)', signature: makesObject(), realize: link },
 });
+
+export const ccNamespace: Namespace = {
+  ...names,
+  // Loaded by gc only: the compile hints of toolchains no longer in the store (hints-gc.ts).
+  async collectGarbage(store, action) {
+    const { gcHints } = await import('./hints-gc.js');
+    return gcHints(store, action);
+  },
+};

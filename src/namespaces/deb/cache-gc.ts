@@ -17,9 +17,9 @@
  *   kept: contextual names resolve against it, and `apt-get update` itself
  *   drops what the sources no longer name.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { cacheDir, type Store } from '../../namespace/index.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir, cacheEntries, sweepCache, type Store } from '../../namespace/index.js';
 import { answersRoot } from './answers.js';
 import { knownObject, knownRoot } from './known.js';
 import { stagingLive, stagingOwner, stagingRoot } from './staging.js';
@@ -38,63 +38,29 @@ export interface DebCacheGcResult {
   readonly inUse: number;
 }
 
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-/** Bytes of the files in `path` (a file, or a directory of files). */
-function sizeOf(path: string): number {
-  try {
-    const st = statSync(path);
-    return st.isDirectory() ? list(path).reduce((n, e) => n + sizeOf(join(path, e)), 0) : st.size;
-  } catch {
-    return 0;
-  }
-}
-
 /** Collect the deb cache of `store` (see above). Safe while realizes run. */
 export function gcDebCache(store: Store, options: DebCacheGcOptions): DebCacheGcResult {
   const root = cacheDir(store, 'deb');
   const dead: string[] = [];
   let inUse = 0;
-  for (const entry of list(stagingRoot(root))) {
+  for (const entry of cacheEntries(stagingRoot(root))) {
     const path = join(stagingRoot(root), entry);
     // A live process's directory is its own; anything else (an exited process's, or a file an older Nomia staged there) is nobody's.
-    if (stagingOwner(entry) !== undefined && stagingLive(entry)) inUse += list(path).length;
+    if (stagingOwner(entry) !== undefined && stagingLive(entry)) inUse += cacheEntries(path).length;
     else dead.push(path);
   }
-  for (const sha256 of list(knownRoot(root))) {
+  for (const sha256 of cacheEntries(knownRoot(root))) {
     const object = knownObject(root, sha256);
     if (object === undefined || object === '' || !exists(join(store.layout.storeDir, object))) dead.push(join(knownRoot(root), sha256));
   }
   // An answer made before the index's last refresh was made against another index (or the same one: asking again is cheap).
   const refreshed = statSync(join(root, 'updated'), { throwIfNoEntry: false })?.mtimeMs;
-  for (const answer of list(answersRoot(root))) {
+  for (const answer of cacheEntries(answersRoot(root))) {
     const path = join(answersRoot(root), answer);
     const made = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
     if (refreshed === undefined || made === undefined || made < refreshed) dead.push(path);
   }
-  let bytesFreed = 0;
-  for (const path of dead) {
-    bytesFreed += sizeOf(path);
-    // A file taken over meanwhile by a realize (a rename out of the directory) is not here to remove: that is fine.
-    if (options.action === 'delete') removeUnlessDenied(path);
-  }
-  return { removed: dead.map((p) => relative(store.layout.home, p)), bytesFreed, inUse };
-}
-
-/** Remove `path`; in a store shared by a group, another user's entry stays for them (or root) to remove. */
-function removeUnlessDenied(path: string): void {
-  try {
-    rmSync(path, { recursive: true, force: true });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EACCES' && code !== 'EPERM') throw e;
-  }
+  return sweepCache(store.layout.home, dead, options.action, inUse);
 }
 
 function exists(path: string): boolean {

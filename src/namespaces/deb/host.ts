@@ -11,6 +11,9 @@
  * them (`ctx.dependsOn`), so an unchanged host is answered from the memo,
  * and keeps its answer (answers.ts) under their stat, so that a realize
  * without the memo (a build through `nomia ninja`) runs neither dpkg nor apt.
+ * The archive's index is deliberately not declared: an earlier exact closure
+ * stays valid (docs/namespaces/deb.md, "deb:host"), and declaring it would
+ * resolve every toolchain again after each refresh.
  */
 import { spawn } from 'node:child_process';
 import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';

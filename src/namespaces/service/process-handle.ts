@@ -7,13 +7,13 @@
  * status is unknown.
  */
 import type { ChildProcess } from 'node:child_process';
-import { processStat } from '../../namespace/index.js';
+import { processAlive, processStat } from '../../namespace/index.js';
 
 export type Exit = { readonly status: number } | { readonly signal: string } | { readonly unknown: true };
 
 export interface ProcessHandle {
   readonly pid: number;
-  /** Start time in clock ticks since boot (field 22 of /proc/<pid>/stat); 0 if it had ended before it was read. */
+  /** Start time in clock ticks since boot (field 22 of /proc/<pid>/stat); 0 if it was reaped before it was read. */
   readonly start: number;
   /** Set once it has ended. */
   readonly exit: Exit | undefined;
@@ -27,20 +27,10 @@ export function exitText(exit: Exit): string {
   return 'status' in exit ? `exited with status ${exit.status}` : 'signal' in exit ? `was killed by ${exit.signal}` : 'ended while no supervisor watched it';
 }
 
-/**
- * The start time of `pid`, or undefined if no such process runs. A zombie
- * counts as ended: an adopted process is not our child, and whoever reaps
- * it (init, or a container's first process that never does) may be late.
- */
-export function liveStart(pid: number): number | undefined {
-  const stat = processStat(pid);
-  return stat === undefined || stat.state === 'Z' || stat.state === 'X' ? undefined : stat.start;
-}
-
 /** The handle of a child just spawned (its pid known); `onExit` runs first when it ends. */
 export function childHandle(child: ChildProcess & { pid: number }): ProcessHandle {
   const handle: { pid: number; start: number; exit: Exit | undefined; ended: Promise<Exit> } = {
-    pid: child.pid, start: liveStart(child.pid) ?? 0, exit: undefined, ended: undefined as unknown as Promise<Exit>,
+    pid: child.pid, start: processStat(child.pid)?.start ?? 0, exit: undefined, ended: undefined as unknown as Promise<Exit>,
   };
   handle.ended = new Promise((resolve) => {
     child.once('exit', (code, sig) => resolve(handle.exit = sig ? { signal: sig } : { status: code ?? 1 }));
@@ -49,13 +39,17 @@ export function childHandle(child: ChildProcess & { pid: number }): ProcessHandl
   return handle;
 }
 
-/** The handle of a process this supervisor did not start; undefined unless `pid` still runs with start time `start`. */
+/**
+ * The handle of a process this supervisor did not start; undefined unless `pid` still runs with start time
+ * `start`. A zombie counts as ended (`processAlive`): an adopted process is not our child, and whoever
+ * reaps it (init, or a container's first process that never does) may be late.
+ */
 export function adoptedHandle(pid: number, start: number): ProcessHandle | undefined {
-  if (liveStart(pid) !== start) return undefined;
+  if (!processAlive(pid, start)) return undefined;
   const handle: { pid: number; start: number; exit: Exit | undefined; ended: Promise<Exit> } = { pid, start, exit: undefined, ended: undefined as unknown as Promise<Exit> };
   handle.ended = new Promise((resolve) => {
     const timer = setInterval(() => {
-      if (liveStart(pid) === start) return;
+      if (processAlive(pid, start)) return;
       clearInterval(timer);
       resolve(handle.exit = { unknown: true });
     }, POLL_MS);
