@@ -280,7 +280,7 @@ export async function addPath(store: Store, src: string, options: AddOptions = {
       if (failure instanceof NomiaStoreError) throw failure;
       throw ioError(failure, tree, 'write into the store');
     }
-    if (store.fsync) syncTree(work, tree);
+    if (store.fsync) await syncTree(work, tree);
     options.onProgress?.({ files: copy.files, bytes: copy.bytes, phase: 'registering' });
     return commitObject(store, {
       tree, hash: contentHashFromDigest(hasher.digest()), narSize, name,

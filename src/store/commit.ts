@@ -15,7 +15,8 @@ import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import type { ObjectRow } from './database.js';
-import { fsyncDir, identity, moveEntry, removeTree } from './fs-util.js';
+import { deferringCleanUps, removeInBackground } from './background.js';
+import { fsyncDir, identity, moveEntry } from './fs-util.js';
 import type { ContentHash } from './hash.js';
 import { ioError } from './layout.js';
 import { self } from './process.js';
@@ -132,7 +133,8 @@ export function holdExisting(store: Store, req: Omit<CommitRequest, 'tree' | 'na
 /**
  * Run `f` with a fresh work directory under tmp/ (named so gc can tell when
  * its owner has exited), and remove it afterwards, whatever happens; `f`
- * builds the tree at `tree` inside it.
+ * builds the tree at `tree` inside it. Inside a realize the removal may
+ * still be under way when this returns; the realize waits for it.
  */
 export async function withWorkDir<T>(store: Store, f: (work: string, tree: string) => Promise<T>): Promise<T> {
   const me = self();
@@ -145,10 +147,9 @@ export async function withWorkDir<T>(store: Store, f: (work: string, tree: strin
   try {
     return await f(work, join(work, 'object'));
   } finally {
-    try {
-      removeTree(work);
-    } catch {
-      // A work directory we cannot remove is a leftover for gc, not a reason to fail.
-    }
+    // Off the main thread; inside a realize, not waited for until it ends (background.ts). A work
+    // directory that cannot be removed is a leftover for gc, not a reason to fail.
+    const removal = removeInBackground(work);
+    if (!deferringCleanUps()) await removal;
   }
 }
