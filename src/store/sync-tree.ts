@@ -66,3 +66,6 @@ export async function syncTree(work: string, tree: string): Promise<void> {
   // All at once: every one must be done before the commit, and in no particular order.
   await Promise.all(small.map(fsyncPath));
 }
+
+/** fsync the directory `dir` (a rename into it made durable), off the main thread. */
+export const flushDirectory = (dir: string): Promise<void> => fsyncPath(dir);

@@ -2,16 +2,17 @@
  * What reaches the disk before an object is registered, now that its tree is
  * flushed on the thread pool (sync-tree.ts) rather than by the main thread:
  * every object's fsyncs have completed before its rename into store/, and
- * store/ is fsynced after that rename and before the next write to the
- * database's log. Seen with strace on a real realize with fsync on. And
+ * store/ is fsynced after that rename and before the write of its row to
+ * the database's log. Seen with strace on a real realize with fsync on. And
  * kill -9 of such realizes at random moments leaves a store that verifies
  * consistent, and a realize afterwards gives the right result.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
+import { decodeBase32 } from '../../src/store/base32.js';
 import { openStore } from '../../src/store/store.js';
 import { verify } from '../../src/store/verify.js';
 import { bin, env, nomiaAsync, tempDir } from '../support/cli.js';
@@ -26,7 +27,7 @@ function graph(salt: string): string {
 }
 const expected = (salt: string) => Array.from({ length: 10 }, (_, i) => `${salt} ${i}\n`).join('');
 
-type Event = { kind: 'fsync'; path: string } | { kind: 'rename'; from: string; to: string } | { kind: 'wal-write' };
+type Event = { kind: 'fsync'; path: string } | { kind: 'rename'; from: string; to: string } | { kind: 'wal-write'; data: string };
 
 /** The completed calls of an `strace -f -y` log, in the order they completed. */
 function events(log: string): Event[] {
@@ -51,17 +52,18 @@ function events(log: string): Event[] {
     if (fsync) out.push({ kind: 'fsync', path: fsync[1]! });
     const rename = /^rename(?:at2?)?\((?:AT_FDCWD(?:<[^>]*>)?, )?"([^"]*)", (?:AT_FDCWD(?:<[^>]*>)?, )?"([^"]*)"/.exec(call);
     if (rename) out.push({ kind: 'rename', from: rename[1]!, to: rename[2]! });
-    if (/^pwrite64\(\d+<[^>]*db\.sqlite-wal>/.test(call)) out.push({ kind: 'wal-write' });
+    const wal = /^pwrite64\(\d+<[^>]*db\.sqlite-wal>, "(.*)", \d+, \d+\)/.exec(call);
+    if (wal) out.push({ kind: 'wal-write', data: wal[1]! });
   }
   return out;
 }
 
-test('each new object is on disk before it is registered: its fsyncs done before its rename, store/ fsynced before the next commit', (t) => {
+test('each new object is on disk before it is registered: its fsyncs done before its rename, store/ fsynced before its row is written', (t) => {
   if (!requireTool(t, 'strace', 'strace')) return;
   const dir = tempDir('flush-order');
   const store = join(dir, 'store');
   const trace = join(dir, 'trace');
-  const r = spawnSync('strace', ['-f', '-y', '-s', '4096', '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,pwrite64', '-o', trace, process.execPath, bin, '--store', store, 'realize', '--log-format', 'json', '-'], {
+  const r = spawnSync('strace', ['-f', '-y', '-s', '16384', '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,pwrite64', '-o', trace, process.execPath, bin, '--store', store, 'realize', '--log-format', 'json', '-'], {
     cwd: dir, input: graph('order'), env: env(DURABLE), encoding: 'utf8',
   });
   assert.equal(r.status, 0, r.stderr);
@@ -73,10 +75,13 @@ test('each new object is on disk before it is registered: its fsyncs done before
     const { from, to } = e as Extract<Event, { kind: 'rename' }>;
     const flushed = seen.slice(0, i).some((x) => x.kind === 'fsync' && (x.path === from || x.path.startsWith(`${from}/`)));
     assert.ok(flushed, `${to} was moved into store/ before its tree was fsynced`);
-    const nextWrite = seen.findIndex((x, j) => j > i && x.kind === 'wal-write');
-    assert.ok(nextWrite > i, `no commit followed the move of ${to}`);
-    const dirSynced = seen.slice(i + 1, nextWrite).some((x) => x.kind === 'fsync' && x.path === storeDir);
-    assert.ok(dirSynced, `the commit after moving ${to} came before store/ was fsynced`);
+    // The write of its row: the first to the log after the move that holds its content hash (hex), which
+    // only the objects table stores (the path, also in its temporary root's row, has it in base32).
+    const hex = Buffer.from(decodeBase32(basename(to).slice(0, 52), 32)!).toString('hex');
+    const registered = seen.findIndex((x, j) => j > i && x.kind === 'wal-write' && x.data.includes(hex));
+    assert.ok(registered > i, `no commit registered ${to}`);
+    const dirSynced = seen.slice(i + 1, registered).some((x) => x.kind === 'fsync' && x.path === storeDir);
+    assert.ok(dirSynced, `${to} was registered before its move into store/ was fsynced`);
   }
 });
 
