@@ -19,7 +19,8 @@
  * (it is complete and flushed: only finished trees are moved in) rather
  * than discarding it as a leftover.
  */
-import { lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import type { ObjectRow } from './database.js';
@@ -221,7 +222,8 @@ export async function withWorkDir<T>(store: Store, f: (work: string, tree: strin
   const me = self();
   const work = join(store.layout.tmpDir, `${me.pid}-${me.pidStart}-${Math.random().toString(36).slice(2, 10)}`);
   try {
-    mkdirSync(work);
+    // Off the main thread, like its removal: on a busy disk a metadata call waits for the journal.
+    await mkdir(work);
   } catch (e) {
     throw ioError(e, store.layout.tmpDir, 'create a work directory in the store');
   }
