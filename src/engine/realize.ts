@@ -14,6 +14,7 @@ import { parseName } from '../name/parse.js';
 import type { Registry } from '../namespace/registry.js';
 import type { RunContext } from '../namespace/types.js';
 import type { Resource } from '../resource/types.js';
+import { deferCleanUps } from '../store/background.js';
 import type { Store } from '../store/store.js';
 import type { TreeState } from '../store/stat-cache.js';
 import type { EngineEvent, EventListener } from './events.js';
@@ -120,6 +121,8 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   const session: RealizeSession = { protection: new Protection(options.store), privateScopes: new PrivateScopes(options.store), dependencies: new Dependencies(), nodeIds: { next: 0 } };
   // Group commit: what the realize registers and records is made durable once, at its end (database.ts).
   options.store.db.beginBatch();
+  // Work directories and lock files are removed off the main thread, and waited for only here (background.ts).
+  const cleanUps = deferCleanUps();
   let realized: Realized;
   try {
     realized = await realizeIn(name, { ...options, session }, session);
@@ -133,6 +136,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   } finally {
     session.protection.release();
     session.privateScopes.close();
+    await cleanUps();
   }
   options.store.db.endBatch();
   return realized;

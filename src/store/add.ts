@@ -11,7 +11,7 @@ import { lstatSync, realpathSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { basename, resolve, sep } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
-import { commitObject, withWorkDir, type CommitResult } from './commit.js';
+import { commitObjectSoon, withWorkDir, type CommitResult } from './commit.js';
 import { CopyApplier, type CopyOp } from './copy-ops.js';
 import { contentHashFromDigest } from './hash.js';
 import { ioError } from './layout.js';
@@ -280,9 +280,9 @@ export async function addPath(store: Store, src: string, options: AddOptions = {
       if (failure instanceof NomiaStoreError) throw failure;
       throw ioError(failure, tree, 'write into the store');
     }
-    if (store.fsync) syncTree(work, tree);
+    if (store.fsync) await syncTree(work, tree);
     options.onProgress?.({ files: copy.files, bytes: copy.bytes, phase: 'registering' });
-    return commitObject(store, {
+    return commitObjectSoon(store, {
       tree, hash: contentHashFromDigest(hasher.digest()), narSize, name,
       ...(options.references ? { references: options.references } : {}),
       ...(options.root !== undefined ? { root: options.root } : {}),

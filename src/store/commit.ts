@@ -10,17 +10,28 @@
  * --repair registers (its content matches its path); after the commit, a
  * complete object. A concurrent add of the same object waits for the lock,
  * then finds the row and drops its own copy.
+ *
+ * `commitObjectSoon` splits this in two transactions, with the fsync of
+ * store/ between them off the main thread: the same order on disk (tree,
+ * rename, row). Between the two, the unregistered entry is held by the
+ * committing process's temporary root: gc and verify leave an entry a live
+ * process holds alone, and a concurrent commit of the same object adopts it
+ * (it is complete and flushed: only finished trees are moved in) rather
+ * than discarding it as a leftover.
  */
-import { existsSync, lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import type { ObjectRow } from './database.js';
-import { fsyncDir, identity, moveEntry, removeTree } from './fs-util.js';
+import { deferringCleanUps, removeInBackground } from './background.js';
+import { fsyncDir, identity, moveEntry } from './fs-util.js';
 import type { ContentHash } from './hash.js';
 import { ioError } from './layout.js';
-import { self } from './process.js';
+import { processAlive, self } from './process.js';
 import { checkRootName } from './roots.js';
 import { objectPath } from './store-path.js';
+import { flushDirectory } from './sync-tree.js';
 import { pinnedAfterCommit, pinTempRoot } from './temp-roots.js';
 import { discard } from './trash.js';
 import type { Store } from './store.js';
@@ -44,54 +55,126 @@ export interface CommitResult {
 }
 
 export function commitObject(store: Store, req: CommitRequest): CommitResult {
+  const c = commitSteps(store, req);
+  try {
+    const result = store.db.immediate((): CommitResult => {
+      const p = c.place();
+      if (p.found) return p.found;
+      if (store.fsync) fsyncDir(store.layout.storeDir);
+      return c.register(p);
+    });
+    pinnedAfterCommit(store, c.path);
+    return result;
+  } catch (e) {
+    return c.undo(e);
+  }
+}
+
+/**
+ * `commitObject` without the main thread waiting for the disk: the rename
+ * into store/ and the row are two transactions, and the fsync of store/
+ * between them runs on the thread pool. Between the two the tree is an
+ * unregistered entry of store/ that this process holds with a temporary
+ * root, so gc and verify leave it alone and a concurrent commit of the same
+ * object adopts it instead of discarding it. The crash story is
+ * `commitObject`'s: a crash between the two leaves an unregistered entry
+ * (its owner dead, gc removes it); the row is written only once the rename
+ * is on disk.
+ */
+export async function commitObjectSoon(store: Store, req: CommitRequest): Promise<CommitResult> {
+  if (!store.fsync) return commitObject(store, req);
+  const c = commitSteps(store, req);
+  try {
+    // Not flushed: it writes only a temporary root (and a root, which must be, when the object is found).
+    const p = store.db.immediate(() => c.place(), req.root === undefined ? { flush: false } : {});
+    if (!p.found) await flushDirectory(store.layout.storeDir);
+    const result = p.found ?? store.db.immediate(() => c.register(p));
+    pinnedAfterCommit(store, c.path);
+    return result;
+  } catch (e) {
+    return c.undo(e);
+  }
+}
+
+/** Where a commit stands once its tree is in store/: the row is what is left (unless `found`). */
+interface Placed {
+  /** The object was registered and there: it is held, and nothing is left to do. */
+  readonly found?: CommitResult;
+  /** The identity of the tree now at the object's path, which the row will stand for. */
+  readonly placed?: string;
+}
+
+/** The steps of a commit, each to run inside the write lock, and the undoing of a failed one. */
+function commitSteps(store: Store, req: CommitRequest) {
   const { db, layout } = store;
   if (req.root !== undefined) checkRootName(req.root);
   const path = objectPath(req.hash, req.name);
   const target = join(layout.storeDir, path);
-  // Set once our tree is in store/: if the transaction then fails, even at its COMMIT (a full disk
+  // Set once our tree is in store/: if a transaction then fails, even at its COMMIT (a full disk
   // cannot write the WAL), the row is rolled back and the tree must leave store/ again.
   let renamed = false;
   const ours = identity(req.tree);
-  try {
-    const result = db.immediate((): CommitResult => transaction());
-    pinnedAfterCommit(store, path);
-    return result;
-  } catch (e) {
-    // The lock was released with the rollback: take it again, so that a concurrent add that has
-    // registered the same object meanwhile is never moved out, and move back only our own tree.
-    if (renamed) {
-      try {
-        db.immediate(() => {
-          if (!db.object(path) && identity(target) === ours) moveEntry(target, req.tree);
-        });
-      } catch {
-        // Then it stays as an unregistered leftover, which gc removes.
+  return {
+    path,
+    /** Find the object, or move our tree to its path (held by a temporary root of this process). */
+    place(): Placed {
+      checkReferences(store, req.references);
+      const row = db.object(path);
+      const there = identity(target);
+      if (row && there) {
+        hold(store, path, req.root);
+        return { found: { object: row, added: false } };
       }
-    }
-    if (e instanceof NomiaStoreError) throw e;
-    throw ioError(e, target, 'move the new object into the store');
-  }
-
-  function transaction(): CommitResult {
-    checkReferences(store, req.references);
-    let object = db.object(path);
-    let added = false;
-    if (!object || !existsSync(target)) {
-      // No row: a new object. A row without its directory (lost by a power loss with fsync off,
-      // or removed by hand): our fresh, verified copy heals it.
-      if (!object && existsSync(target)) discard(store, target, `store-${path}`);
+      if (!row && there) {
+        // A complete tree another commit of this object has placed and not yet registered (it flushed
+        // the tree before moving it): ours is not needed. Anything else unregistered there is a leftover.
+        if (inFlight(store, path)) return { placed: there };
+        discard(store, target, `store-${path}`);
+      }
+      // No row: a new object. A row without its directory (lost by a power loss with fsync off, or
+      // removed by hand): our fresh, verified copy heals it.
       moveEntry(req.tree, target);
       renamed = true;
-      if (store.fsync) fsyncDir(layout.storeDir);
+      pinTempRoot(store, path);
+      return { placed: ours };
+    },
+    /** Register what `place` put there, once its rename is on disk. */
+    register(p: Placed): CommitResult {
+      checkReferences(store, req.references);
+      if (identity(target) !== p.placed) {
+        throw new NomiaStoreError('store/io', `the new object ${target} was moved or removed before it was registered`, { path: target, hint: 'run the command again' });
+      }
+      let object = db.object(path);
+      let added = false;
       if (!object) {
         object = { path, hash: req.hash, name: req.name, narSize: req.narSize, addedAt: Date.now() };
         db.insertObject(object, req.references ?? []);
         added = true;
       }
-    }
-    hold(store, path, req.root);
-    return { object: object!, added };
-  }
+      hold(store, path, req.root);
+      return { object, added };
+    },
+    undo(e: unknown): never {
+      // The lock was released with the rollback: take it again, so that a concurrent add that has
+      // registered the same object meanwhile is never moved out, and move back only our own tree.
+      if (renamed) {
+        try {
+          db.immediate(() => {
+            if (!db.object(path) && identity(target) === ours) moveEntry(target, req.tree);
+          });
+        } catch {
+          // Then it stays as an unregistered leftover, which gc removes.
+        }
+      }
+      if (e instanceof NomiaStoreError) throw e;
+      throw ioError(e, target, 'move the new object into the store');
+    },
+  };
+}
+
+/** Whether a live process holds `path` with a temporary root: an unregistered entry there is a commit in flight. */
+function inFlight(store: Store, path: string): boolean {
+  return store.db.tempRootsOn(path).some((t) => processAlive(t.pid, t.pidStart));
 }
 
 function checkReferences(store: Store, references: readonly string[] | undefined): void {
@@ -132,23 +215,24 @@ export function holdExisting(store: Store, req: Omit<CommitRequest, 'tree' | 'na
 /**
  * Run `f` with a fresh work directory under tmp/ (named so gc can tell when
  * its owner has exited), and remove it afterwards, whatever happens; `f`
- * builds the tree at `tree` inside it.
+ * builds the tree at `tree` inside it. Inside a realize the removal may
+ * still be under way when this returns; the realize waits for it.
  */
 export async function withWorkDir<T>(store: Store, f: (work: string, tree: string) => Promise<T>): Promise<T> {
   const me = self();
   const work = join(store.layout.tmpDir, `${me.pid}-${me.pidStart}-${Math.random().toString(36).slice(2, 10)}`);
   try {
-    mkdirSync(work);
+    // Off the main thread, like its removal: on a busy disk a metadata call waits for the journal.
+    await mkdir(work);
   } catch (e) {
     throw ioError(e, store.layout.tmpDir, 'create a work directory in the store');
   }
   try {
     return await f(work, join(work, 'object'));
   } finally {
-    try {
-      removeTree(work);
-    } catch {
-      // A work directory we cannot remove is a leftover for gc, not a reason to fail.
-    }
+    // Off the main thread; inside a realize, not waited for until it ends (background.ts). A work
+    // directory that cannot be removed is a leftover for gc, not a reason to fail.
+    const removal = removeInBackground(work);
+    if (!deferringCleanUps()) await removal;
   }
 }

@@ -636,6 +636,12 @@ export class StoreDatabase {
     return this.prepare('SELECT 1 FROM temp_roots WHERE object = ? AND pid = ? AND pid_start = ?').get(row.object, row.pid, row.pidStart) !== undefined;
   }
 
+  /** The temporary roots on `object`, of any process. */
+  tempRootsOn(object: string): TempRootRow[] {
+    return (this.prepare('SELECT object, pid, pid_start FROM temp_roots WHERE object = ?').all(object) as { object: string; pid: number; pid_start: number }[])
+      .map((r) => ({ object: r.object, pid: r.pid, pidStart: r.pid_start }));
+  }
+
   addTempRoot(row: TempRootRow): void {
     this.prepare('INSERT OR IGNORE INTO temp_roots (object, pid, pid_start) VALUES (?, ?, ?)').run(row.object, row.pid, row.pidStart);
   }

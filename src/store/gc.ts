@@ -144,7 +144,8 @@ export function gc(store: Store, options: GcOptions): GcResult {
     let dead = objects.filter((o) => !marked.has(o.path));
     const kept = new Set<string>();
     const leftovers = [
-      ...readdirSync(layout.storeDir).filter((e) => !registered.has(e)).map((e) => `store/${e}`),
+      // An unregistered entry a live process holds is a commit in flight (commit.ts), not a leftover.
+      ...readdirSync(layout.storeDir).filter((e) => !registered.has(e) && !marked.has(e)).map((e) => `store/${e}`),
       ...staleTmp(store).map((e) => `tmp/${e}`),
     ];
     if (del) {

@@ -21,10 +21,12 @@
  * and every other remover waits for the takeover lock), so a live owner's
  * lock is never removed.
  */
-import { linkSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { link, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { inBackground } from './background.js';
 import { ioError } from './layout.js';
 import { processAlive, self } from './process.js';
 
@@ -42,24 +44,30 @@ function unlinkQuietly(path: string): void {
   }
 }
 
-/** Create the lock at `path` holding `me`, complete or not at all; false if it exists. */
-function tryCreate(path: string, me: string): boolean {
+/**
+ * Create the lock at `path` holding `me`, complete or not at all; false if it exists. Off the main thread:
+ * on a busy disk each of these calls waits for the file system's journal.
+ */
+async function tryCreate(path: string, me: string): Promise<boolean> {
   const fresh = `${path}.new-${me.replace(' ', '-')}-${unique()}`;
   try {
-    writeFileSync(fresh, me);
+    await writeFile(fresh, me);
   } catch (e) {
     throw ioError(e, fresh, 'create a lock file');
   }
   try {
-    linkSync(fresh, path);
+    await link(fresh, path);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(e, path, 'create a lock file');
     return false;
   } finally {
-    unlinkQuietly(fresh);
+    await unlink(fresh).catch(() => undefined);
   }
 }
+
+/** Lock files this process released whose unlinking is under way: taking one again waits for it. */
+const releasing = new Map<string, Promise<void>>();
 
 /** The owner written in a lock file, or undefined if there is no file. */
 function readOwner(path: string): string | undefined {
@@ -104,13 +112,19 @@ export async function lockFile(path: string, onWait?: () => void, signal?: Abort
   const me = `${id.pid} ${id.pidStart}`;
   let waited = false;
   for (;;) {
-    if (tryCreate(path, me)) {
+    await releasing.get(path);
+    if (await tryCreate(path, me)) {
       let held = true;
       return {
         release: () => {
           if (!held) return;
           held = false;
-          unlinkQuietly(path);
+          // Unlinked in the background (background.ts): until then the file still names this live
+          // process, so no other takes it over, and this process's next take of it waits above.
+          const gone = inBackground(() => unlink(path).catch(() => undefined)).finally(() => {
+            if (releasing.get(path) === gone) releasing.delete(path);
+          });
+          releasing.set(path, gone);
         },
       };
     }

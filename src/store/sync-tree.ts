@@ -7,9 +7,11 @@
  * directories gets an fsync per entry instead, in-process: the same
  * guarantee (every file's data and every directory's entries on disk).
  * Symlinks cannot be opened to fsync, so a tree holding one takes syncfs.
+ * Neither blocks the main thread (see `syncTree`).
  */
-import { closeSync, fsyncSync, lstatSync, openSync, readdirSync } from 'node:fs';
-import { syncFileSystem } from './fs-util.js';
+import { lstatSync, readdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { flushShell } from './flush-shell.js';
 
 /** Paths as Buffers below the top: names need not be UTF-8. */
 type Path = string | Buffer;
@@ -36,26 +38,34 @@ function smallTree(tree: string): Path[] | undefined {
   return visit(tree) ? found : undefined;
 }
 
-function fsyncPath(p: Path): void {
-  const fd = openSync(p, 'r');
+async function fsyncPath(p: Path): Promise<void> {
+  const handle = await open(p, 'r');
   try {
-    fsyncSync(fd);
+    await handle.sync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
 }
 
+/** One flush shell for the process's big trees, started at the first; it never keeps the process alive idle. */
+const shell = flushShell({ background: true });
+
 /**
- * Flush `tree` (inside the work directory `work`) to disk. Its own entry in
- * `work` need not be durable: the tree is renamed into store/, and that
- * rename is flushed with store/ itself.
+ * Flush `tree` (inside the work directory `work`) to disk; resolves once it
+ * is. Its own entry in `work` need not be durable: the tree is renamed into
+ * store/, and that rename is flushed with store/ itself.
+ *
+ * The waiting is done off the main thread (libuv's thread pool, or the
+ * flush shell), so that while one job's object is flushed the other job
+ * slot's work goes on; what reaches the disk before the commit is the same
+ * as when each call blocked.
  */
-export function syncTree(work: string, tree: string): void {
+export async function syncTree(work: string, tree: string): Promise<void> {
   const small = smallTree(tree);
-  if (!small) {
-    syncFileSystem(work);
-    return;
-  }
-  // Children before parents (the walk pushes a directory after its entries).
-  for (const p of small) fsyncPath(p);
+  if (!small) return shell.flush(work);
+  // All at once: every one must be done before the commit, and in no particular order.
+  await Promise.all(small.map(fsyncPath));
 }
+
+/** fsync the directory `dir` (a rename into it made durable), off the main thread. */
+export const flushDirectory = (dir: string): Promise<void> => fsyncPath(dir);

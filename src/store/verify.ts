@@ -173,9 +173,11 @@ export async function verify(store: Store, options: VerifyOptions = {}): Promise
       note('dangling-root', r.name, `points to ${r.object}, which is not registered: add it again to revive the root, or \`nomia root remove ${r.name}\``, false);
     }
   }
+  // An unregistered entry a live process holds is a commit in flight (commit.ts): not a leftover, not ours to register.
+  const inFlight = markLive(store).holders;
   for (const name of readdirSync(layout.storeDir, { encoding: 'buffer' })) {
     const entry = name.toString();
-    if (registered.has(entry)) continue;
+    if (registered.has(entry) || inFlight.has(entry)) continue;
     const real = childPath(layout.storeDir, name);
     const parsed = parseObjectPath(entry);
     let detail = 'not registered (left by an interrupted add)';

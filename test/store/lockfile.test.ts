@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cleanedUp } from '../../src/store/background.js';
 import { lockFile, sweepLocks } from '../../src/store/lockfile.js';
 import { tempDir } from '../support/cli.js';
 
@@ -22,6 +23,8 @@ describe('lock files', () => {
     const lock = await lockFile(path, undefined, AbortSignal.timeout(5000));
     assert.match(readFileSync(path, 'utf8'), new RegExp(`^${process.pid} \\d+$`));
     lock.release();
+    // The release unlinks in the background (store/background.ts).
+    await cleanedUp();
     assert.equal(existsSync(path), false);
   });
 
