@@ -18,7 +18,7 @@ import { narPath, recordPath } from './paths.js';
 import { groupFlush } from './group-flush.js';
 import { RestorePool } from './restore-pool.js';
 import { parseRecord, signerOf, type RecordObject, type SignedRecord } from './record.js';
-import { openTransport, type Transport, type TransportOptions } from './transport.js';
+import { counting, openTransport, type Transport, type TransportOptions } from './transport.js';
 
 /** The caches and keys of a run (`--substituter`, `--trusted-key`, configuration). */
 export interface CacheSettings {
@@ -156,28 +156,35 @@ export class Substituters {
     const restore = total >= WORKERS_FROM ? (this.pool ??= new RestorePool(WORKERS)) : undefined;
     let failure: unknown;
     let bytes = 0;
-    const counted = async function* (source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-      for await (const chunk of source) {
-        bytes += chunk.length;
-        progress?.(bytes);
-        yield chunk;
-      }
+    const add = (n: number): void => {
+      bytes += n;
+      progress?.(bytes);
     };
     const one = async (o: RecordObject): Promise<void> => {
       const parsed = parseObjectPath(o.path)!;
       const hash = toHex(parsed.hash);
-      const nar = await found.via.stream(narPath(hash));
-      if (!nar) throw new NomiaError('cache/io', `${found.cache} lacks the object ${o.path} its record for ${found.record.from} names`, { hint: 'push the name again to repair the cache' });
+      const lacks = (): NomiaError => new NomiaError('cache/io', `${found.cache} lacks the object ${o.path} its record for ${found.record.from} names`, { hint: 'push the name again to repair the cache' });
       // What enters the store is what the trusted key signed (path, hence hash, and references come from the
       // record, not from the cache), and the import checks the NAR against the hash in the path.
-      await importNar(store, { path: o.path, name: parsed.name, hash, references: o.references }, counted(nar), {
+      const item = { path: o.path, name: parsed.name, hash, references: o.references };
+      const options = {
         beforeCommit: async () => {
           await Promise.all(o.references.map((r) => committed.get(r)?.promise));
           if (failure !== undefined) throw failure;
         },
         flush: flusher.flush,
-        ...(restore ? { restore: (source: AsyncIterable<Uint8Array>, dest: string) => restore.restore(source, dest) } : {}),
-      });
+      };
+      if (restore && found.via.restoreNar) {
+        // A restore thread fetches it: the bytes never come here (there is no stream to give the import).
+        await importNar(store, item, NO_BYTES, { ...options, restore: async (_, dest) => (await found.via.restoreNar!(narPath(hash), dest, restore, add)) ?? Promise.reject(lacks()) });
+      } else {
+        const nar = await found.via.stream(narPath(hash));
+        if (!nar) throw lacks();
+        await importNar(store, item, counting(nar, add), {
+          ...options,
+          ...(restore ? { restore: (source: AsyncIterable<Uint8Array>, dest: string) => restore.restore(source, dest) } : {}),
+        });
+      }
       // The import pinned it for this process; the caller's hold is what it releases with the rest.
       if (!hold(o.path)) throw new NomiaError('cache/io', `${o.path} left the store as it was imported`, { hint: 'realize again' });
     };
@@ -217,6 +224,9 @@ const PARALLEL = 4;
 const WORKERS = 2;
 /** NAR bytes to fetch from which restores go to the threads. */
 const WORKERS_FROM = 4 << 20;
+
+/** The import's source when a restore thread fetches the NAR itself. */
+const NO_BYTES: readonly Buffer[] = [];
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
