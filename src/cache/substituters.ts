@@ -17,7 +17,8 @@ import { parsePublicKey, type PublicKey } from './keys.js';
 import { narPath, recordPath } from './paths.js';
 import { groupFlush } from './group-flush.js';
 import { RestorePool } from './restore-pool.js';
-import { parseRecord, signerOf, type RecordObject, type SignedRecord } from './record.js';
+import type { RecordObject, SignedRecord } from './record.js';
+import { checkRecord } from './record-check.js';
 import { counting, openTransport, type Transport, type TransportOptions } from './transport.js';
 
 /** The caches and keys of a run (`--substituter`, `--trusted-key`, configuration). */
@@ -109,16 +110,17 @@ export class Substituters {
         continue;
       }
       if (!text) continue;
-      const record = parseRecord(text.toString('utf8'));
-      if (!record || record.from !== spelling) {
+      const checked = checkRecord(text, this.keys);
+      if (checked.kind === 'malformed' || checked.record.from !== spelling) {
         note(`${cache.url}: the record for ${spelling} is malformed; ignored`);
         continue;
       }
-      const signer = signerOf(record, this.keys);
-      if (!signer) {
+      const { record } = checked;
+      if (checked.kind === 'untrusted') {
         note(`${cache.url}: the record for ${spelling} is signed by ${record.sig.split(':')[0]}, which is not a trusted key; ignored`);
         continue;
       }
+      const { signer } = checked;
       const bound = record.objects.some((o) => o.references.length > 0 || o.selfReference);
       if (bound && record.storeDir !== store.layout.storeDir) {
         note(`${cache.url}: the result for ${spelling} refers to store paths under ${record.storeDir}, not this store's ${store.layout.storeDir}; building instead`);
