@@ -9,7 +9,8 @@
  * under a key trusted now.
  */
 import type { PublicKey } from './keys.js';
-import { parseRecord, signerOf, type SignedRecord } from './record.js';
+import { parseRecord, recordFingerprint, signerOf, type SignedRecord } from './record.js';
+import type { SignatureChecks } from './signature-checks.js';
 
 /** What a record's bytes are. */
 export type Checked =
@@ -24,15 +25,15 @@ let held = 0;
 /** Characters of record text remembered, at most: a closure's record can be large. */
 const MAX_HELD = 16 << 20;
 
-/** Parse `bytes` as a record and find which of `keys` signed it. */
-export function checkRecord(bytes: Buffer, keys: readonly PublicKey[]): Checked {
+/** Parse `bytes` as a record and find which of `keys` signed it; `checks` may check signatures elsewhere. */
+export async function checkRecord(bytes: Buffer, keys: readonly PublicKey[], checks?: SignatureChecks): Promise<Checked> {
   const text = bytes.toString('utf8');
   const known = verified.get(text);
   const signer = known && keys.find((k) => k.text === known.key);
   if (known && signer) return { kind: 'signed', record: known.record, signer };
   const record = parseRecord(text);
   if (!record) return { kind: 'malformed' };
-  const by = signerOf(record, keys);
+  const by = checks ? await checks.check(recordFingerprint(record), record.sig, keys) : signerOf(record, keys);
   if (!by) return { kind: 'untrusted', record };
   remember(text, record, by.text);
   return { kind: 'signed', record, signer: by };

@@ -19,6 +19,7 @@ import { groupFlush } from './group-flush.js';
 import { RestorePool } from './restore-pool.js';
 import type { RecordObject, SignedRecord } from './record.js';
 import { checkRecord } from './record-check.js';
+import { SignatureChecks } from './signature-checks.js';
 import { counting, openTransport, type Transport, type TransportOptions } from './transport.js';
 
 /** The caches and keys of a run (`--substituter`, `--trusted-key`, configuration). */
@@ -79,6 +80,8 @@ export class Substituters {
   private readonly keys: PublicKey[];
   /** Caches found down in this run: said once, then skipped without a word. */
   private readonly down = new Set<Transport>();
+  /** Signature checks, on a thread of their own for records that arrive together. */
+  private readonly checks = new SignatureChecks();
   /** Threads that unpack NARs, started by the first big fetch of the run. */
   private pool: RestorePool | undefined;
 
@@ -110,7 +113,7 @@ export class Substituters {
         continue;
       }
       if (!text) continue;
-      const checked = checkRecord(text, this.keys);
+      const checked = await checkRecord(text, this.keys, this.checks);
       if (checked.kind === 'malformed' || checked.record.from !== spelling) {
         note(`${cache.url}: the record for ${spelling} is malformed; ignored`);
         continue;
@@ -213,6 +216,7 @@ export class Substituters {
   close(): void {
     for (const c of this.caches) c.close();
     this.pool?.close();
+    this.checks.close();
   }
 }
 

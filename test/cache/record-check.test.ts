@@ -18,29 +18,29 @@ const record = {
 };
 const bytes = Buffer.from(formatRecord(signRecord(record, key)));
 
-test('the same bytes verified again are the record verified before, with its signer', () => {
-  const first = checkRecord(bytes, [trusted]);
+test('the same bytes verified again are the record verified before, with its signer', async () => {
+  const first = await checkRecord(bytes, [trusted]);
   assert.equal(first.kind, 'signed');
-  const again = checkRecord(Buffer.from(bytes), [trusted]);
+  const again = await checkRecord(Buffer.from(bytes), [trusted]);
   assert.equal(again.kind, 'signed');
   // The very object parsed the first time: the bytes were neither parsed nor checked again.
   assert.ok(first.kind === 'signed' && again.kind === 'signed' && again.record === first.record && again.signer === trusted);
 });
 
-test('what was verified before is refused under keys that do not include its signer', () => {
-  checkRecord(bytes, [trusted]);
+test('what was verified before is refused under keys that do not include its signer', async () => {
+  await checkRecord(bytes, [trusted]);
   const other = parsePublicKey(parseSecretKey(generateSecretKey('other-1')).publicText);
-  assert.equal(checkRecord(bytes, [other]).kind, 'untrusted');
-  assert.equal(checkRecord(bytes, []).kind, 'untrusted');
+  assert.equal((await checkRecord(bytes, [other])).kind, 'untrusted');
+  assert.equal((await checkRecord(bytes, [])).kind, 'untrusted');
   // A key of the same name with other bytes.
   const sameName = parsePublicKey(parseSecretKey(generateSecretKey('check-1')).publicText);
-  assert.equal(checkRecord(bytes, [sameName]).kind, 'untrusted');
+  assert.equal((await checkRecord(bytes, [sameName])).kind, 'untrusted');
 });
 
-test('bytes changed by one character after the original was verified are checked afresh and refused', () => {
-  checkRecord(bytes, [trusted]);
+test('bytes changed by one character after the original was verified are checked afresh and refused', async () => {
+  await checkRecord(bytes, [trusted]);
   const altered = Buffer.from(bytes.toString().replace('"narSize":9', '"narSize":8'));
   assert.notDeepEqual(altered, bytes);
-  assert.equal(checkRecord(altered, [trusted]).kind, 'untrusted');
-  assert.equal(checkRecord(Buffer.from('{"from": 1}'), [trusted]).kind, 'malformed');
+  assert.equal((await checkRecord(altered, [trusted])).kind, 'untrusted');
+  assert.equal((await checkRecord(Buffer.from('{"from": 1}'), [trusted])).kind, 'malformed');
 });
