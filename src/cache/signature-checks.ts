@@ -6,8 +6,11 @@
  * loop are decided together: a lone check with none under way is made here
  * at once (a hand-off would only add to its wait); two or more, or any
  * while others are away, go to a thread of their own
- * (signature-worker.ts) as one message. A thread that fails or dies is not
- * trusted to have checked anything: its checks are made here instead.
+ * (signature-worker.ts) as one message. The thread is started only for a
+ * wide graph (`THREAD_FROM` checks at once, or `THREAD_AFTER` made here):
+ * its start (tens of ms) would cost a small realize more than it saves. A
+ * thread that fails or dies is not trusted to have checked anything: its
+ * checks are made here instead.
  */
 import { Worker } from 'node:worker_threads';
 import { verifiedBy, type PublicKey } from './keys.js';
@@ -27,6 +30,11 @@ export interface SignatureAnswer {
   readonly key: number;
 }
 
+/** Checks asked for at once that start the thread. */
+const THREAD_FROM = 16;
+/** Checks made here after which the thread is started: ~0.12 ms each, beyond its start's cost. */
+const THREAD_AFTER = 256;
+
 interface Pending {
   readonly job: SignatureJob;
   readonly keys: readonly PublicKey[];
@@ -39,6 +47,8 @@ export class SignatureChecks {
   private readonly away = new Map<number, Pending>();
   private scheduled = false;
   private nextId = 0;
+  /** Checks made on this thread. */
+  private made = 0;
 
   /** The key among `keys` that made `sig` over `fingerprint`, or undefined. */
   check(fingerprint: string, sig: string, keys: readonly PublicKey[]): Promise<PublicKey | undefined> {
@@ -55,9 +65,12 @@ export class SignatureChecks {
   private flush(): void {
     this.scheduled = false;
     const batch = this.queued.splice(0);
-    if (batch.length === 1 && this.away.size === 0) return here(batch);
-    const w = this.thread();
-    if (!w) return here(batch);
+    const wide = this.worker !== undefined || batch.length >= THREAD_FROM || this.made >= THREAD_AFTER;
+    const w = wide && (batch.length > 1 || this.away.size > 0) ? this.thread() : undefined;
+    if (!w) {
+      this.made += batch.length;
+      return here(batch);
+    }
     for (const p of batch) this.away.set(p.job.id, p);
     w.postMessage(batch.map((p) => p.job));
   }
