@@ -50,9 +50,11 @@ const MAX_HEAD = 64 << 10;
 class Connection {
   private readonly socket: Socket;
   private readonly buffer = Buffer.allocUnsafe(READ);
-  /** A read not yet taken, or why the connection ended. */
-  private ready: Buffer | Error | undefined;
-  private waiting: ((r: Buffer | Error) => void) | undefined;
+  /** A read not yet taken. */
+  private pending: Buffer | undefined;
+  /** Why the connection ended. */
+  private failure: Error | undefined;
+  private waiting: { resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined;
   ended = false;
   /** It stalled: the server is down, and asking again on another connection would only wait again. */
   timedOut = false;
@@ -78,30 +80,34 @@ class Connection {
     this.socket.write(text);
   }
 
-  private deliver(r: Buffer | Error): void {
+  private deliver(chunk: Buffer): void {
     this.socket.setTimeout(0);
     const w = this.waiting;
     this.waiting = undefined;
-    if (w) w(r);
-    else this.ready = r;
+    if (w) w.resolve(chunk);
+    else this.pending = chunk;
   }
 
   private end(e: Error): void {
-    if (this.ended) return;
+    if (this.failure) return;
+    this.failure = e;
     this.ended = true;
     this.socket.destroy();
-    this.deliver(e);
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.reject(e);
   }
 
-  /** The next bytes read; rejects once the connection has ended. */
+  /** The next bytes read; rejects once the connection has ended (and every time after). */
   read(): Promise<Buffer> {
-    const r = this.ready;
-    if (r !== undefined) {
-      this.ready = undefined;
-      return r instanceof Error ? Promise.reject(r) : Promise.resolve(r);
+    const p = this.pending;
+    if (p) {
+      this.pending = undefined;
+      return Promise.resolve(p);
     }
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.waiting = (x) => (x instanceof Error ? reject(x) : resolve(x));
+      this.waiting = { resolve, reject };
       this.socket.setTimeout(this.origin.timeoutMs);
       this.socket.resume();
     });
