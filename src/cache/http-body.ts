@@ -35,10 +35,12 @@ export class FetchFailed extends Error {
   }
 }
 
-/** An answer's status and its body, as views valid until the next is pulled. Read it to its end, or `return()`. */
+/** An answer's status and its body, as views valid until the next is pulled. */
 export interface BodyAnswer {
   readonly status: number;
   readonly body: AsyncGenerator<Uint8Array>;
+  /** Let the connection go: kept if the body was read to its end, else closed (a body never started included). */
+  release(): void;
 }
 
 /** Bytes one read may bring. */
@@ -158,7 +160,10 @@ export class BodyClient {
       }
       const h = parseHead(head, end);
       if (!h || h.length < 0) return this.unframed(c, path, 'no Content-Length');
-      return { status: h.status, body: this.body(c, head.subarray(end + 4), h.length, h.close) };
+      const state = { settled: false };
+      const body = this.body(c, head.subarray(end + 4), h.length, h.close, state);
+      // Once settled, the body has kept or closed the connection itself (and it may already serve another GET).
+      return { status: h.status, body, release: () => void (state.settled || c.destroy()) };
     }
   }
 
@@ -167,7 +172,7 @@ export class BodyClient {
     throw new FetchFailed(`the answer to GET ${path} has ${why}`, 'unframed');
   }
 
-  private async *body(c: Connection, first: Buffer, length: number, close: boolean): AsyncGenerator<Uint8Array> {
+  private async *body(c: Connection, first: Buffer, length: number, close: boolean, state: { settled: boolean }): AsyncGenerator<Uint8Array> {
     let left = length;
     let whole = false;
     try {
@@ -180,6 +185,7 @@ export class BodyClient {
       }
       whole = true;
     } finally {
+      state.settled = true;
       if (whole && !close && !c.ended) this.idle.push(c);
       else c.destroy();
     }

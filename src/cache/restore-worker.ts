@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { restoreNar } from '../store/nar-restore.js';
-import { BodyClient, FetchFailed, type Origin } from './http-body.js';
+import { BodyClient, FetchFailed, type BodyAnswer, type Origin } from './http-body.js';
 import type { ToMain, ToWorker } from './restore-pool.js';
 
 /** The pieces of one NAR, as an async iterable the restore pulls from; pulled pieces are acknowledged. */
@@ -55,17 +55,19 @@ function client(o: Origin): BodyClient {
 async function fetchNar(m: ToWorker & { kind: 'fetch' }): Promise<ToMain> {
   const { id } = m;
   let network: FetchFailed | undefined;
+  let a: BodyAnswer | undefined;
   try {
-    const a = await client(m.origin).get(m.path);
+    a = await client(m.origin).get(m.path);
     if (a.status !== 200) {
       // Read to its end, so the connection is kept.
       for await (const _ of a.body);
       return { kind: 'answered', id, status: a.status };
     }
     let untold = 0;
+    const { body } = a;
     const told = async function* (): AsyncGenerator<Uint8Array> {
       try {
-        for await (const chunk of a.body) {
+        for await (const chunk of body) {
           untold += chunk.length;
           if (untold >= PROGRESS) {
             post({ kind: 'progress', id, bytes: untold });
@@ -85,6 +87,8 @@ async function fetchNar(m: ToWorker & { kind: 'fetch' }): Promise<ToMain> {
     // The cache's failure, not the NAR's (the restore wraps it as a read error; it has removed what it made).
     if (network) return { kind: 'failed', id, message: network.message, network: network.reason };
     return failed(id, e);
+  } finally {
+    a?.release();
   }
 }
 

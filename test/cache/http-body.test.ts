@@ -2,7 +2,7 @@
  * The NAR client of the restore threads (src/cache/http-body.ts), against
  * small servers written here, for what nginx does not do on demand: a kept
  * connection is reused after an answer read to its end (a 404 included)
- * and not after a body left half-read; a kept connection the server closed
+ * and not after a body left half-read or never started; a kept connection the server closed
  * is replaced; a body cut short, a server that never answers and a chunked
  * answer each fail with what they are.
  */
@@ -15,8 +15,9 @@ import { BodyClient, FetchFailed, type Origin } from '../../src/cache/http-body.
 const body = (n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff));
 
 /** A server answering `GET /N` with N bytes (`/missing` with a 404 and a page), or as `answer` says. */
-async function serve(answer?: (path: string, s: Socket) => boolean): Promise<{ server: Server; origin: Origin; connections: () => number; close: () => void }> {
+async function serve(answer?: (path: string, s: Socket) => boolean): Promise<{ server: Server; origin: Origin; connections: () => number; closed: () => Promise<void>; close: () => void }> {
   let connections = 0;
+  let closed: () => void = () => undefined;
   const sockets: Socket[] = [];
   const server = createServer((s) => {
     connections++;
@@ -37,6 +38,7 @@ async function serve(answer?: (path: string, s: Socket) => boolean): Promise<{ s
       }
     });
     s.on('error', () => undefined);
+    s.on('close', () => closed());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
@@ -44,6 +46,11 @@ async function serve(answer?: (path: string, s: Socket) => boolean): Promise<{ s
     server,
     origin: { host: '127.0.0.1', port, hostHeader: `127.0.0.1:${port}`, timeoutMs: 3000 },
     connections: () => connections,
+    /** Resolves when a connection closes next (rejects if none does within 5 s). */
+    closed: () => new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('no connection closed')), 5000);
+      closed = () => { clearTimeout(t); resolve(); };
+    }),
     close: () => {
       sockets.forEach((s) => s.destroy());
       server.close();
@@ -80,6 +87,24 @@ test('a body left half-read (a refused NAR) closes its connection; the next GET 
     const a = await c.get('/5000000');
     for await (const _ of a.body) break;
     assert.deepEqual((await read(c, '/4242')).bytes, body(4242));
+    assert.equal(s.connections(), 2);
+  } finally {
+    c.close();
+    s.close();
+  }
+});
+
+test('an answer let go before its body was read closes its connection; one read to its end is kept when let go', async () => {
+  const s = await serve();
+  const c = new BodyClient(s.origin);
+  try {
+    const gone = s.closed();
+    (await c.get('/3000000')).release();
+    await gone;
+    const whole = await c.get('/50');
+    for await (const _ of whole.body);
+    whole.release();
+    assert.deepEqual((await read(c, '/60')).bytes, body(60));
     assert.equal(s.connections(), 2);
   } finally {
     c.close();
