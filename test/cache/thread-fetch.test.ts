@@ -3,7 +3,8 @@
  * threads themselves (Transport.restoreNar), from a file server written
  * here that misbehaves on demand: every object arrives and the bytes
  * counted are the NARs'; a NAR cut short by the server is refused, nothing
- * of it stays, and the cache is down for the rest of the run; a cache that
+ * of it stays, and the cache is down for the rest of the run, as after a
+ * server that stalls in a NAR for the timeout; a cache that
  * sends NARs chunked is read through Node's client instead; a NAR the
  * cache lacks is said as such.
  */
@@ -31,8 +32,8 @@ const key = parseSecretKey(generateSecretKey('thread-1'));
 /** Three 2 MiB objects and three small ones: past the restore threads' threshold. */
 const content = (i: number): Buffer => Buffer.alloc(i < 3 ? 2 << 20 : 5000 + i, `object ${i};`);
 
-/** How the server answers a NAR's GET: whole, cut short after 1000 bytes, chunked, or 404. */
-type Mode = 'whole' | 'cut' | 'chunked' | 'missing';
+/** How the server answers a NAR's GET: whole, cut short after 1000 bytes, stalled after 1000 bytes, chunked, or 404. */
+type Mode = 'whole' | 'cut' | 'stall' | 'chunked' | 'missing';
 
 /** A static file server for `www` that answers the NAR `bad` as `mode` says. */
 async function serve(bad: string, mode: Mode): Promise<{ url: string; close: () => void }> {
@@ -54,6 +55,7 @@ async function serve(bad: string, mode: Mode): Promise<{ url: string; close: () 
         }
         const m = path.endsWith(bad) ? mode : 'whole';
         if (m === 'missing') s.write('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+        else if (m === 'stall') s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${file.length}\r\n\r\n`), file.subarray(0, 1000)]));
         else if (m === 'cut') s.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${file.length}\r\n\r\n`), file.subarray(0, 1000)]));
         else if (m === 'chunked') s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${file.length.toString(16)}\r\n`), file, Buffer.from('\r\n0\r\n\r\n')]));
         else s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${file.length}\r\n\r\n`), file]));
@@ -95,7 +97,7 @@ before(async () => {
 async function substitute(name: string, mode: Mode, bad = objects[1]!): Promise<{ error: unknown; present: string[]; bytes: number; told: number; notes: string[]; again: unknown }> {
   const server = await serve(nar(bad), mode);
   const b = openStore({ dir: join(dir, name), fsync: false });
-  const subs = new Substituters({ substituters: [server.url], trustedKeys: [key.publicText], timeoutMs: 2000 });
+  const subs = new Substituters({ substituters: [server.url], trustedKeys: [key.publicText], timeoutMs: mode === 'stall' ? 300 : 2000 });
   const notes: string[] = [];
   let error: unknown;
   let bytes = 0;
@@ -140,6 +142,15 @@ test('a NAR the server cuts short is refused, nothing of it stays, and the cache
   assert.equal(r.again, undefined);
   assert.equal(r.notes.length, 1);
   assert.match(r.notes[0]!, /is down.*not asked again/);
+});
+
+test('a server that stalls in a NAR is down after one short timeout: refused, nothing of it stays, not asked again', async () => {
+  const r = await substitute('stall', 'stall', objects[0]!);
+  assert.ok(r.error instanceof NomiaError && r.error.code === 'cache/io', String(r.error));
+  assert.match((r.error as Error).message, /is down: no answer within 300 ms/);
+  assert.ok(!r.present.includes(objects[0]!.path));
+  assert.equal(r.again, undefined);
+  assert.equal(r.notes.length, 1);
 });
 
 test('NARs sent chunked are read through Node\'s client: every object arrives', async () => {
