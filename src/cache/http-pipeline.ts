@@ -16,6 +16,7 @@
  * requests as the cache being down.
  */
 import { connect, type Socket } from 'node:net';
+import { parseHead } from './http-head.js';
 
 /** An answer: the status and the body. */
 export interface Answer {
@@ -108,24 +109,14 @@ export class Pipeline {
     for (;;) {
       const head = buffer.indexOf('\r\n\r\n');
       if (head < 0) return buffer;
-      const lines = buffer.toString('latin1', 0, head).split('\r\n');
-      const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]!);
-      let length = -1;
-      let close = false;
-      for (const l of lines.slice(1)) {
-        const i = l.indexOf(':');
-        const name = l.slice(0, i).trim().toLowerCase();
-        const value = l.slice(i + 1).trim().toLowerCase();
-        if (name === 'content-length') length = /^\d+$/.test(value) ? Number(value) : -2;
-        else if (name === 'transfer-encoding') length = -2;
-        else if (name === 'connection' && value === 'close') close = true;
-      }
-      if (!status || length < 0) {
+      const h = parseHead(buffer, head);
+      if (!h || h.length < 0) {
         const e = new Unframed(`the answer to GET ${this.inFlight[0]?.path ?? '?'} has no Content-Length`);
         this.failAll(e, this.inFlight.splice(0));
         s.destroy();
         return Buffer.alloc(0);
       }
+      const { length, close } = h;
       const end = head + 4 + length;
       if (buffer.length < end) {
         this.need = end;
@@ -134,7 +125,7 @@ export class Pipeline {
       const p = this.inFlight.shift();
       this.answered++;
       // A copy: the body outlives the chunk it was cut from, which may be large.
-      p?.resolve({ status: Number(status[1]), body: Buffer.from(buffer.subarray(head + 4, end)) });
+      p?.resolve({ status: h.status, body: Buffer.from(buffer.subarray(head + 4, end)) });
       buffer = buffer.subarray(end);
       if (this.inFlight.length === 0) s.setTimeout(0);
       if (close) {

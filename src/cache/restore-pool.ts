@@ -1,31 +1,48 @@
 /**
- * Restores on other threads (restore-worker.ts): `restore(source, dest)`
- * has the same meaning as the store's `restoreNar`, but the unpacking,
- * writing and hashing happen on a worker, while this thread only moves the
- * bytes it receives there. Bytes in flight to a worker are bounded
- * (`WINDOW`), so a fast cache does not fill memory ahead of the disk.
- * Workers start on first use and do not keep the process alive.
+ * Restores on other threads (restore-worker.ts), two ways:
+ * - `fetch(origin, path, dest)`: the worker GETs the NAR from an HTTP cache
+ *   itself (http-body.ts) and unpacks, writes and hashes it as it arrives;
+ *   its bytes never pass through this thread, which only commits.
+ * - `restore(source, dest)`, for any other source: this thread moves the
+ *   bytes it receives to the worker. Bytes in flight to a worker are
+ *   bounded (`WINDOW`), so a fast cache does not fill memory ahead of the disk.
+ * Either has the meaning of the store's `restoreNar`. Workers start on
+ * first use and do not keep the process alive.
  */
 import { Worker } from 'node:worker_threads';
 import { NomiaStoreError, type ErrorCode } from '../errors.js';
 import type { ContentHash } from '../store/hash.js';
+import { FetchFailed, type Origin } from './http-body.js';
 
-/**
- * A message to a worker: a piece of the NAR restored as `id`. The first says where (`dest`), the last
- * says it is the last (`end`), so a small NAR travels in one message.
- */
-export interface ToWorker {
-  readonly id: number;
-  readonly dest?: string;
-  readonly chunk: Uint8Array;
-  readonly end: boolean;
-}
+/** A message to a worker. */
+export type ToWorker =
+  /**
+   * A piece of the NAR restored as `id`. The first says where (`dest`), the last says it is the last
+   * (`end`), so a small NAR travels in one message.
+   */
+  | { readonly kind: 'chunk'; readonly id: number; readonly dest?: string; readonly chunk: Uint8Array; readonly end: boolean }
+  /** GET `path` from `origin` and restore it at `dest`. */
+  | { readonly kind: 'fetch'; readonly id: number; readonly origin: Origin; readonly path: string; readonly dest: string };
 
 /** Messages from a worker. */
 export type ToMain =
   | { readonly kind: 'ack'; readonly id: number; readonly bytes: number }
+  /** More bytes of a fetched NAR arrived. */
+  | { readonly kind: 'progress'; readonly id: number; readonly bytes: number }
+  /** A fetch was answered with another status than 200 (nothing restored). */
+  | { readonly kind: 'answered'; readonly id: number; readonly status: number }
   | { readonly kind: 'done'; readonly id: number; readonly narSize: number; readonly hash: ContentHash }
-  | { readonly kind: 'failed'; readonly id: number; readonly message: string; readonly code?: string; readonly path?: string };
+  | {
+    readonly kind: 'failed'; readonly id: number; readonly message: string; readonly code?: string; readonly path?: string;
+    /** Set when the fetch itself failed (the cache, not the NAR). */
+    readonly network?: FetchFailed['reason'];
+  };
+
+/** A NAR restored: its size and SHA-256. */
+export interface Restored {
+  readonly narSize: number;
+  readonly hash: ContentHash;
+}
 
 /** Bytes sent to a worker and not yet taken by its restore, per NAR. */
 const WINDOW = 8 << 20;
@@ -33,11 +50,14 @@ const WINDOW = 8 << 20;
 const BATCH = 1 << 20;
 const EMPTY = new Uint8Array(0);
 
+type Settled = ToMain & { kind: 'done' | 'failed' | 'answered' };
+
 interface Job {
   readonly worker: Worker;
   inFlight: number;
   resume: (() => void) | undefined;
-  settle: (m: ToMain & { kind: 'done' | 'failed' }) => void;
+  settle: (m: Settled) => void;
+  progress?: (bytes: number) => void;
 }
 
 /** A pool of up to `size` restore workers; a NAR goes to the one with the fewest under way. */
@@ -74,6 +94,7 @@ export class RestorePool {
       if (job.inFlight <= WINDOW) job.resume?.();
       return;
     }
+    if (m.kind === 'progress') return job.progress?.(m.bytes);
     this.jobs.delete(m.id);
     job.settle(m);
   }
@@ -91,12 +112,8 @@ export class RestorePool {
    * or the restore's error (`nar/corrupt` with the byte offset, `store/…`), with nothing left at `dest`.
    * An error of `source` itself is thrown as it is, after the worker has removed what it made.
    */
-  async restore(source: AsyncIterable<Uint8Array>, dest: string): Promise<{ narSize: number; hash: ContentHash }> {
-    const id = this.nextId++;
-    const w = this.worker();
-    const job: Job = { worker: w, inFlight: 0, resume: undefined, settle: () => undefined };
-    const result = new Promise<ToMain & { kind: 'done' | 'failed' }>((resolve) => { job.settle = resolve; });
-    this.jobs.set(id, job);
+  async restore(source: AsyncIterable<Uint8Array>, dest: string): Promise<Restored> {
+    const { id, w, job, result } = this.start();
     let sourceError: unknown;
     let settled = false;
     void result.then(() => { settled = true; job.resume?.(); });
@@ -108,7 +125,7 @@ export class RestorePool {
     let first = true;
     const post = (end: boolean): void => {
       job.inFlight += used;
-      const m: ToWorker = { id, chunk: batch.subarray(0, used), end, ...(first ? { dest } : {}) };
+      const m: ToWorker = { kind: 'chunk', id, chunk: batch.subarray(0, used), end, ...(first ? { dest } : {}) };
       w.postMessage(m, [batch.buffer as ArrayBuffer]);
       first = false;
       batch = end ? EMPTY : Buffer.allocUnsafeSlow(BATCH);
@@ -137,12 +154,48 @@ export class RestorePool {
     }
     const m = await result;
     if (sourceError !== undefined) throw sourceError;
-    if (m.kind === 'done') return { narSize: m.narSize, hash: m.hash };
-    throw new NomiaStoreError((m.code ?? 'store/io') as ErrorCode, m.message, m.path === undefined ? {} : { path: m.path });
+    return outcome(m) as Restored;
+  }
+
+  /**
+   * GET `path` from `origin` on a worker and restore it at `dest` (which must not exist), as `restore`
+   * does; `progress` is told of the bytes as they arrive. Another status than 200 is returned (nothing
+   * made); a failed fetch throws `FetchFailed`, a refused NAR the restore's error.
+   */
+  async fetch(origin: Origin, path: string, dest: string, progress?: (bytes: number) => void): Promise<Restored | { status: number }> {
+    const { id, w, job, result } = this.start();
+    let told = 0;
+    job.progress = (n) => {
+      told += n;
+      progress?.(n);
+    };
+    const m: ToWorker = { kind: 'fetch', id, origin, path, dest };
+    w.postMessage(m);
+    const r = outcome(await result);
+    // The bytes not told yet, at the end of a NAR restored whole.
+    if ('narSize' in r && r.narSize > told) progress?.(r.narSize - told);
+    return r;
+  }
+
+  private start(): { id: number; w: Worker; job: Job; result: Promise<Settled> } {
+    const id = this.nextId++;
+    const w = this.worker();
+    const job: Job = { worker: w, inFlight: 0, resume: undefined, settle: () => undefined };
+    const result = new Promise<Settled>((resolve) => { job.settle = resolve; });
+    this.jobs.set(id, job);
+    return { id, w, job, result };
   }
 
   close(): void {
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
   }
+}
+
+/** A worker's last word on a job, as its value or error. */
+function outcome(m: Settled): Restored | { status: number } {
+  if (m.kind === 'done') return { narSize: m.narSize, hash: m.hash };
+  if (m.kind === 'answered') return { status: m.status };
+  if (m.network) throw new FetchFailed(m.message, m.network);
+  throw new NomiaStoreError((m.code ?? 'store/io') as ErrorCode, m.message, m.path === undefined ? {} : { path: m.path });
 }

@@ -17,8 +17,10 @@ import { parsePublicKey, type PublicKey } from './keys.js';
 import { narPath, recordPath } from './paths.js';
 import { groupFlush } from './group-flush.js';
 import { RestorePool } from './restore-pool.js';
-import { parseRecord, signerOf, type RecordObject, type SignedRecord } from './record.js';
-import { openTransport, type Transport, type TransportOptions } from './transport.js';
+import type { RecordObject, SignedRecord } from './record.js';
+import { checkRecord } from './record-check.js';
+import { SignatureChecks } from './signature-checks.js';
+import { counting, openTransport, type Transport, type TransportOptions } from './transport.js';
 
 /** The caches and keys of a run (`--substituter`, `--trusted-key`, configuration). */
 export interface CacheSettings {
@@ -78,6 +80,8 @@ export class Substituters {
   private readonly keys: PublicKey[];
   /** Caches found down in this run: said once, then skipped without a word. */
   private readonly down = new Set<Transport>();
+  /** Signature checks, on a thread of their own for records that arrive together. */
+  private readonly checks = new SignatureChecks();
   /** Threads that unpack NARs, started by the first big fetch of the run. */
   private pool: RestorePool | undefined;
 
@@ -109,16 +113,17 @@ export class Substituters {
         continue;
       }
       if (!text) continue;
-      const record = parseRecord(text.toString('utf8'));
-      if (!record || record.from !== spelling) {
+      const checked = await checkRecord(text, this.keys, this.checks);
+      if (checked.kind === 'malformed' || checked.record.from !== spelling) {
         note(`${cache.url}: the record for ${spelling} is malformed; ignored`);
         continue;
       }
-      const signer = signerOf(record, this.keys);
-      if (!signer) {
+      const { record } = checked;
+      if (checked.kind === 'untrusted') {
         note(`${cache.url}: the record for ${spelling} is signed by ${record.sig.split(':')[0]}, which is not a trusted key; ignored`);
         continue;
       }
+      const { signer } = checked;
       const bound = record.objects.some((o) => o.references.length > 0 || o.selfReference);
       if (bound && record.storeDir !== store.layout.storeDir) {
         note(`${cache.url}: the result for ${spelling} refers to store paths under ${record.storeDir}, not this store's ${store.layout.storeDir}; building instead`);
@@ -156,28 +161,35 @@ export class Substituters {
     const restore = total >= WORKERS_FROM ? (this.pool ??= new RestorePool(WORKERS)) : undefined;
     let failure: unknown;
     let bytes = 0;
-    const counted = async function* (source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-      for await (const chunk of source) {
-        bytes += chunk.length;
-        progress?.(bytes);
-        yield chunk;
-      }
+    const add = (n: number): void => {
+      bytes += n;
+      progress?.(bytes);
     };
     const one = async (o: RecordObject): Promise<void> => {
       const parsed = parseObjectPath(o.path)!;
       const hash = toHex(parsed.hash);
-      const nar = await found.via.stream(narPath(hash));
-      if (!nar) throw new NomiaError('cache/io', `${found.cache} lacks the object ${o.path} its record for ${found.record.from} names`, { hint: 'push the name again to repair the cache' });
+      const lacks = (): NomiaError => new NomiaError('cache/io', `${found.cache} lacks the object ${o.path} its record for ${found.record.from} names`, { hint: 'push the name again to repair the cache' });
       // What enters the store is what the trusted key signed (path, hence hash, and references come from the
       // record, not from the cache), and the import checks the NAR against the hash in the path.
-      await importNar(store, { path: o.path, name: parsed.name, hash, references: o.references }, counted(nar), {
+      const item = { path: o.path, name: parsed.name, hash, references: o.references };
+      const options = {
         beforeCommit: async () => {
           await Promise.all(o.references.map((r) => committed.get(r)?.promise));
           if (failure !== undefined) throw failure;
         },
         flush: flusher.flush,
-        ...(restore ? { restore: (source: AsyncIterable<Uint8Array>, dest: string) => restore.restore(source, dest) } : {}),
-      });
+      };
+      if (restore && found.via.restoreNar) {
+        // A restore thread fetches it: the bytes never come here (there is no stream to give the import).
+        await importNar(store, item, NO_BYTES, { ...options, restore: async (_, dest) => (await found.via.restoreNar!(narPath(hash), dest, restore, add)) ?? Promise.reject(lacks()) });
+      } else {
+        const nar = await found.via.stream(narPath(hash));
+        if (!nar) throw lacks();
+        await importNar(store, item, counting(nar, add), {
+          ...options,
+          ...(restore ? { restore: (source: AsyncIterable<Uint8Array>, dest: string) => restore.restore(source, dest) } : {}),
+        });
+      }
       // The import pinned it for this process; the caller's hold is what it releases with the rest.
       if (!hold(o.path)) throw new NomiaError('cache/io', `${o.path} left the store as it was imported`, { hint: 'realize again' });
     };
@@ -204,6 +216,7 @@ export class Substituters {
   close(): void {
     for (const c of this.caches) c.close();
     this.pool?.close();
+    this.checks.close();
   }
 }
 
@@ -217,6 +230,9 @@ const PARALLEL = 4;
 const WORKERS = 2;
 /** NAR bytes to fetch from which restores go to the threads. */
 const WORKERS_FROM = 4 << 20;
+
+/** The import's source when a restore thread fetches the NAR itself. */
+const NO_BYTES: readonly Buffer[] = [];
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;

@@ -8,8 +8,10 @@
  */
 import { Agent, request } from 'node:http';
 import { NomiaError } from '../errors.js';
+import { FetchFailed } from './http-body.js';
 import { Pipeline, Unframed } from './http-pipeline.js';
-import type { Transport } from './transport.js';
+import type { RestorePool, Restored } from './restore-pool.js';
+import { counting, type Transport } from './transport.js';
 
 export function httpTransport(url: string, timeoutMs: number): Transport {
   const base = url.endsWith('/') ? url : `${url}/`;
@@ -93,8 +95,33 @@ export function httpTransport(url: string, timeoutMs: number): Transport {
     });
   };
 
+  /** See `Transport.restoreNar`: a restore thread GETs the NAR on its own connections, unless this server needs Node's client. */
+  const restoreNar = async (path: string, dest: string, threads: RestorePool, progress: (bytes: number) => void): Promise<Restored | undefined> => {
+    if (down !== undefined) throw downError(url, down);
+    if (pipeline) {
+      try {
+        const r = await threads.fetch({ host: at.hostname, port: Number(at.port || 80), hostHeader: at.host, timeoutMs }, `${at.pathname}${path}`, dest, progress);
+        if (!('status' in r)) return r;
+        if (absent(r.status)) return undefined;
+        throw answered(url, 'GET', path, r.status);
+      } catch (e) {
+        if (!(e instanceof FetchFailed)) throw e;
+        if (e.reason === 'down') {
+          down ??= e.message;
+          throw downError(url, down);
+        }
+        // Nothing was restored: the head said it cannot be read here. This server's bytes go through Node's client from now on.
+        pipeline?.close();
+        pipeline = undefined;
+      }
+    }
+    const nar = await stream(path);
+    return nar && threads.restore(counting(nar, progress), dest);
+  };
+
   return {
     url,
+    restoreNar,
     get: async (path) => {
       const { status, data } = await small(path);
       if (absent(status)) return undefined;

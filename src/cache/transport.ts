@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NomiaError } from '../errors.js';
+import type { RestorePool, Restored } from './restore-pool.js';
 import { fileTransport } from './transport-file.js';
 import { httpTransport } from './transport-http.js';
 
@@ -21,6 +22,13 @@ export interface Transport {
    * (with `cache/io`) if the cache stops answering. A consumer that stops early ends it with `return()`.
    */
   stream(path: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /**
+   * Restore the NAR at `path` at `dest` (which must not exist) on one of `threads`, which reads it from the
+   * cache itself, so its bytes never pass through this thread; undefined if it is not there. Only caches
+   * a thread can reach alone (HTTP) have it. Fails as `stream` and `RestorePool.restore` do; `progress` is
+   * told of the bytes as they arrive.
+   */
+  restoreNar?(path: string, dest: string, threads: RestorePool, progress: (bytes: number) => void): Promise<Restored | undefined>;
   /** Whether a file is there. */
   has(path: string): Promise<boolean>;
   /** Write a file whole: a reader sees the old file, no file, or the new one, never a part. */
@@ -40,4 +48,12 @@ export function openTransport(url: string, options: TransportOptions = {}): Tran
   if (url.startsWith('file://')) return fileTransport(url, fileURLToPath(url));
   if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) return fileTransport(url, resolve(url));
   throw new NomiaError('usage', `${url} is not a cache this Nomia can reach`, { hint: 'use file:///DIR, a directory path, or http://HOST:PORT/PATH' });
+}
+
+/** `source`, telling `progress` of each piece's size as it passes. */
+export async function* counting(source: AsyncIterable<Uint8Array>, progress: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    progress(chunk.length);
+    yield chunk;
+  }
 }

@@ -288,11 +288,12 @@ export async function restoreNar(
  * leaving `r` just after it. On an error the partial `dest` is removed.
  */
 export async function restoreNext(r: NarReader, dest: string): Promise<void> {
-  let exists = true;
+  let exists = false;
   try {
-    lstatSync(dest);
+    // Without an exception for the usual answer (absent): building one costs more than the lstat.
+    exists = lstatSync(dest, { throwIfNoEntry: false }) !== undefined;
   } catch {
-    exists = false;
+    // Not there for us: creating it says why.
   }
   if (exists) throw new NomiaStoreError('store/io', `${dest} already exists`, { path: dest });
   r.created = false;
