@@ -42,7 +42,7 @@ interface Spawner {
 const spawners: Spawner[] = [];
 let nextId = 0;
 /** Commands a process starts itself before it starts the spawners (a run of that many needs none). */
-export const DIRECT_COMMANDS = 8;
+export const DIRECT_COMMANDS = 4;
 
 /** Commands started by this process. */
 let commands = 0;
