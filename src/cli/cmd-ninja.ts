@@ -6,26 +6,16 @@
  */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
-import { ninjaFromMemo, ninjaMemoText } from '../front-end/ninja-memo.js';
-import type { Counts, Placed } from '../front-end/ninja-outputs.js';
+import { ninjaMemoText } from '../front-end/ninja-memo.js';
+import { answerNinjaFromMemo, NINJA_SANDBOX, ninjaSummary } from './ninja-answer.js';
 import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 import { parseJobs, parseLogFormat } from './options.js';
-import { ranCounter, ranText } from './ran-counts.js';
+import { ranCounter } from './ran-counts.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
 interface Opts { dir: string; jobs: number; logFormat: LogFormat; toolchain?: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean }
-
-/** The sandbox every edge runs in (part of the memo's key, as for `nomia realize`). */
-const SANDBOX = 'bubblewrap';
-
-/** ninja's summary line, on stderr (not with `--log-format json`); `ran`: what ran of the plan's edges (none from the memo). */
-function summary(r: Placed & { readonly counts: Counts }, ran?: Counts): string {
-  const { compile, archive, link, command } = r.counts;
-  const edges = ran ? `ran ${ranText(ran, r.counts)}` : `${compile} compiles, ${archive} archives, ${link} links, ${command} commands (unchanged, answered from the memo)`;
-  return `ninja: ${edges}; ${r.written} files written, ${r.unchanged} up to date\n`;
-}
 
 /** The ninja version printed for `--version`: CMake checks it before it generates for ninja. */
 const NINJA_VERSION = '1.11.1';
@@ -54,27 +44,19 @@ Examples:
         if (!['restat', 'recompact', 'cleandead'].includes(opts.t)) throw new NomiaError('usage', `-t ${opts.t}: nomia ninja has no such tool`, { hint: 'run the real ninja for its tools' });
         return { go: () => undefined };
       }
-      const key = opts.memo ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), SANDBOX) : undefined;
+      const key = opts.memo ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
       return { go: () => withStore(cmd, async (store) => {
+        if (key && answerNinjaFromMemo(store, key, opts.C, opts.logFormat)) return undefined;
         const render = eventRenderer(opts.logFormat);
         try {
-          const started = Date.now();
-          const answered = key && ninjaFromMemo(store, key, opts.C);
-          if (answered) {
-            render.listener({ kind: 'resolving', name: `nomia ninja -C ${opts.C}` });
-            render.listener({ kind: 'done', roots: [], ms: Date.now() - started, ran: 0, reused: 1, memo: true });
-            render.finish();
-            if (opts.logFormat !== 'json') process.stderr.write(summary(answered));
-            return undefined;
-          }
           const [{ ninjaBuild }, { withEngine }, { runContext }] = await Promise.all([import('../front-end/ninja.js'), import('./realize-run.js'), import('../setup.js')]);
           const counter = ranCounter(render.listener);
-          const r = await withEngine({ sandbox: SANDBOX }, ({ registry, substituters, signal }) => ninjaBuild({
+          const r = await withEngine({ sandbox: NINJA_SANDBOX }, ({ registry, substituters, signal }) => ninjaBuild({
             dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent: counter.listener, signal, substituters,
             ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
           }));
           render.finish();
-          if (opts.logFormat !== 'json') process.stderr.write(summary(r, counter.ran));
+          if (opts.logFormat !== 'json') process.stderr.write(ninjaSummary(r, counter.ran));
           return undefined;
         } finally {
           render.finish();

@@ -102,6 +102,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const answered = await (await import('./up-lean.js')).upFromMemo(argv);
     if (answered !== undefined) return answered;
   }
+  // So is a no-op `nomia ninja` (ninja-lean.ts).
+  if (word === 'ninja' && hasCwd()) {
+    const { ninjaFromMemoLean } = await import('./ninja-lean.js');
+    const answered = ninjaFromMemoLean(argv);
+    if (answered !== undefined) return answered;
+  }
   const { Command, CommanderError } = await import('commander');
   const program = new Command('nomia')
     .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')

@@ -7,10 +7,12 @@
  * 300 MB; a spawner, a Node process that loads three small modules, holds about 42 MB.
  * And the thread that spawns waits until the child has exec'd, which on the
  * main thread serialized every node of a realize behind each spawn
- * (docs/engine.md, "Where a cold node's time goes"). The first command of a
- * process runs on the main thread while the spawners start (about 50 ms), so
- * a realize of a few commands never waits for them, and one of one command
- * starts none.
+ * (docs/engine.md, "Where a cold node's time goes"). The first commands of
+ * a process run on the main thread: starting the spawners costs two forks of
+ * this process and two Node starts (about 100 ms of CPU), more than they save
+ * a run of a few commands (a one-`.c` change in a small project: a compile,
+ * an archive and a link, docs/namespaces/ninja.md). They start with command
+ * `DIRECT_COMMANDS + 1`, and until they are ready commands still run here.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +41,10 @@ interface Spawner {
 
 const spawners: Spawner[] = [];
 let nextId = 0;
-/** Commands started by this process: the spawners start with the second (a realize of one command needs none). */
+/** Commands a process starts itself before it starts the spawners (a run of that many needs none). */
+export const DIRECT_COMMANDS = 4;
+
+/** Commands started by this process. */
 let commands = 0;
 /** `NOMIA_SPAWNERS=0` starts every command from this process (for comparing the two). */
 const disabled = process.env['NOMIA_SPAWNERS'] === '0';
@@ -97,7 +102,7 @@ function startSpawner(): void {
  * none is ready yet (starting the spawners then, for the next commands).
  */
 export function startSpawned(spec: CommandSpec, on: CommandEvents): StartedCommand {
-  if (disabled || commands++ === 0) return startCommand(spec, on);
+  if (disabled || commands++ < DIRECT_COMMANDS) return startCommand(spec, on);
   while (spawners.length < SPAWNERS) startSpawner();
   const ready = spawners.filter((s) => s.ready).sort((a, b) => a.running.size - b.running.size)[0];
   if (!ready) return startCommand(spec, on);
@@ -106,6 +111,11 @@ export function startSpawned(spec: CommandSpec, on: CommandEvents): StartedComma
   hold(ready, true);
   ready.child.send({ kind: 'start', id, spec } satisfies ToSpawner);
   return { cancel: () => ready.child.send({ kind: 'cancel', id } satisfies ToSpawner) };
+}
+
+/** How many spawners this process has started, ready or not (for tests and benchmarks). */
+export function startedSpawners(): number {
+  return spawners.length;
 }
 
 /** How many spawners are ready to start commands (for tests and benchmarks). */

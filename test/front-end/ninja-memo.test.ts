@@ -9,11 +9,11 @@
  * headers): the outputs written into it do not stop the memo answering.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import { nomia, tempDir } from '../support/cli.js';
+import { distSrc, env, nomia, tempDir } from '../support/cli.js';
 import { hasTool, requireTool } from '../support/tools.js';
 
 const dir = tempDir('ninja-memo');
@@ -42,6 +42,18 @@ function ninja(format: 'json' | 'plain' = 'json'): Build {
     if (e.kind === 'done') memo = e.memo === true;
   }
   return { ran, memo, summary: r.err.split('\n').find((l) => l.startsWith('ninja: ')) ?? '' };
+}
+
+/**
+ * Whether the lean path (cli/ninja-lean.ts, before commander loads) answers `nomia ninja` now, called
+ * directly in a process of its own: its exit status is 0 when it answered, 3 when it left the command to
+ * the full one.
+ */
+function leanAnswers(): boolean {
+  const script = `import(${JSON.stringify(join(distSrc, 'cli/ninja-lean.js'))}).then((m) => { process.exitCode = m.ninjaFromMemoLean(${JSON.stringify(['--store', store, 'ninja', '-C', build, '--toolchain', toolchain, '--log-format', 'json'])}) === 0 ? 0 : 3; })`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: env(), encoding: 'utf8' });
+  assert.ok(r.status === 0 || r.status === 3, r.stderr);
+  return r.status === 0;
 }
 
 /** What the built program prints. */
@@ -99,9 +111,16 @@ describe('nomia ninja answered from the memo', () => {
     answeredFromMemo('no-op');
     const plain = ninja('plain');
     assert.match(plain.summary, /answered from the memo\); 0 files written, \d+ up to date/);
+    // The no-op is the lean path's; the full command, given an option spelling the lean path leaves to it
+    // (`-j2`), answers it alike.
+    assert.ok(leanAnswers(), 'the lean path answers a no-op');
+    const full = nomia(store, ['ninja', '-C', build, '-j2', '--toolchain', toolchain, '--log-format', 'plain'], { cwd: dir });
+    assert.equal(full.code, 0, full.err);
+    assert.equal(full.err.split('\n').find((l) => l.startsWith('ninja: ')), plain.summary);
 
     // A source changed: its module compiles again, the program is relinked.
     writeFileSync(join(src, 'greet.c'), '#include <stdio.h>\n#include "greet.h"\nvoid greet(void) { puts(GREETING ", world"); }\n');
+    assert.ok(!leanAnswers(), 'the lean path leaves a changed source to the full command');
     const source = ninja();
     assert.ok(!source.memo && source.ran.some((l) => l.startsWith('cc:compile')), 'a changed source compiles');
     assert.equal(hello(), 'hello, world\n');

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { readySpawners } from '../../src/namespaces/spawners.js';
+import { DIRECT_COMMANDS, readySpawners, startedSpawners } from '../../src/namespaces/spawners.js';
 import { runCommand, type CommandRequest } from '../../src/namespaces/run-command.js';
 import { bin, env, tempDir } from '../support/cli.js';
 
@@ -40,8 +40,11 @@ const run = (args: string[], more: Partial<CommandRequest> = {}) => {
 };
 
 test('started by a spawner, a command keeps what runCommand promises', async () => {
-  // The first command of a process runs here; the second starts the spawners. Wait until they are ready.
-  await run(['-c', 'true']);
+  // The first commands of a process run here, and start no spawner: a run of a few commands (a compile, an
+  // archive and a link) would pay more for starting them than they save it.
+  for (let i = 0; i < DIRECT_COMMANDS; i++) await run(['-c', 'true']);
+  assert.equal(startedSpawners(), 0, `no spawner for ${DIRECT_COMMANDS} commands`);
+  // The next one starts them. Wait until they are ready.
   await run(['-c', 'true']);
   assert.ok(await until(() => readySpawners() > 0, 20_000), 'the spawners start');
 
@@ -75,9 +78,10 @@ test('started by a spawner, a command keeps what runCommand promises', async () 
 test('after nomia dies by SIGKILL, commands running on its spawners do not outlive it', async () => {
   const dir = tempDir('spawners');
   const arg = token(3);
-  // Ten quick commands first: the spawners are ready by the time the sleeping ones start.
-  const quick = Array.from({ length: 10 }, (_, i) => `q${i} = exec:run?args=[sh, -c, "sleep 0.1; echo ${i} > $out"]${i ? `(p: $q${i - 1})` : ''}`);
-  const name = `compose\n${quick.join(';\n')};\na = exec:run?args=[sh, -c, "sleep ${arg}; echo > $out"](p: $q9);\nb = exec:run?args=[sh, -c, "sleep ${arg}; echo b > $out"](p: $q9);\nexec:run?args=[sh, -c, "cat $a $b > $out"](a: $a, b: $b)`;
+  // Quick commands first, ten more than a process starts itself: the spawners are ready by the time the sleeping ones start.
+  const n = DIRECT_COMMANDS + 10;
+  const quick = Array.from({ length: n }, (_, i) => `q${i} = exec:run?args=[sh, -c, "sleep 0.1; echo ${i} > $out"]${i ? `(p: $q${i - 1})` : ''}`);
+  const name = `compose\n${quick.join(';\n')};\na = exec:run?args=[sh, -c, "sleep ${arg}; echo > $out"](p: $q${n - 1});\nb = exec:run?args=[sh, -c, "sleep ${arg}; echo b > $out"](p: $q${n - 1});\nexec:run?args=[sh, -c, "cat $a $b > $out"](a: $a, b: $b)`;
   const child = spawn(process.execPath, [bin, '--store', join(dir, 'store'), 'realize', '--log-format', 'plain', name], { env: env({ NOMIA_FSYNC: '0' }), stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (c: Buffer) => { err += c.toString(); });

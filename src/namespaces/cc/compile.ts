@@ -14,16 +14,17 @@
  * a change to a header the module does not read reruns a preprocessor
  * pass, never a compile.
  */
-import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
-  addPath, type AtomRequest, byContentName, findObject, hashPath, NomiaError, objectResource, parseObjectPath, printValue, type RealizeContext, type Resource, stringParam, usage, withWorkDir,
+  addPath, type AtomRequest, NomiaError, objectResource, parseObjectPath, printValue, type RealizeContext, type Resource, stringParam, usage, withWorkDir,
 } from '../../namespace/index.js';
 import { depfilePrerequisites, treeHeaders, type TreeHeader } from './depfile.js';
 import { compileArgs, headerList, includeTrees, onlyParams, systemCount, treeFlags } from './params.js';
 import { keepHint, likelyRecorded } from './hints.js';
 import { whyNotOneRun } from './one-run.js';
 import { layoutHeaders, probedHeaders, type Probed } from './probes.js';
+import { storeOutput } from './store-output.js';
 import { runTool, toolchainOf, type Placed } from './toolchain-run.js';
 
 export const GCC = '/usr/bin/gcc';
@@ -49,17 +50,9 @@ function objectName(source: string): string {
   return `${source.replace(/\.[^.]*$/, '')}.o`;
 }
 
-/**
- * A file by its own content under `name` (a header or a source read out of a tree), stored unless it is there
- * already: most headers are, after the first compile that read them, and hashing one is much cheaper than
- * adding it (a copy, an fsync, a commit, a work directory removed) only to find it present.
- */
+/** A file by its own content under `name` (a header or a source read out of a tree): its name. */
 async function storeFile(ctx: RealizeContext, path: string, name: string): Promise<string> {
-  const real = realpathSync(path);
-  const present = findObject(ctx.store, (await hashPath(real)).hash, name);
-  if (present) return byContentName(present);
-  const { object } = await addPath(ctx.store, real, { name });
-  return byContentName(object);
+  return (await storeOutput(ctx, path, name)).name;
 }
 
 /** A compile of `cc:compile`: its flags, its source (host path and real name), its include trees (the last `system` of them `-isystem`). */
@@ -93,8 +86,7 @@ async function wholeTreeRun(req: AtomRequest, ctx: RealizeContext, c: Compile & 
     const deps = depfilePrerequisites(readFileSync(join(out, 'deps.d'), 'utf8'));
     const headers = checkedHeaders(req, deps, `/src/${c.source}`);
     if (!compile) return { deps, headers };
-    const { object } = await addPath(ctx.store, join(out, name), { name });
-    return { deps, headers, object: objectResource(ctx.store, object) };
+    return { deps, headers, object: await storeOutput(ctx, join(out, name), name) };
   });
 }
 

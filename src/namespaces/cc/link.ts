@@ -8,9 +8,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { addPath, type AtomRequest, checkObjectName, objectResource, type RealizeContext, type Resource, usage, withWorkDir } from '../../namespace/index.js';
+import { type AtomRequest, checkObjectName, type RealizeContext, type Resource, usage, withWorkDir } from '../../namespace/index.js';
 import { fileInput, realName } from './compile.js';
 import { linkArgs, linkDriver, linkWords, memberNames, onlyParams, outputName } from './params.js';
+import { storeOutput } from './store-output.js';
 import { runTool, toolchainOf, type Placed } from './toolchain-run.js';
 
 const AR = '/usr/bin/ar';
@@ -33,8 +34,7 @@ async function runAndStore(ctx: RealizeContext, toolchain: string, program: stri
     const out = join(work, 'out');
     mkdirSync(out);
     await runTool(ctx, { toolchain, program, argv: argv(`/out/${name}`), placed, out, work });
-    const { object } = await addPath(ctx.store, join(out, name), { name });
-    return { out: objectResource(ctx.store, object) };
+    return { out: await storeOutput(ctx, join(out, name), name) };
   });
 }
 

@@ -1,0 +1,62 @@
+/**
+ * cli/ninja-lean.ts: the no-op of `nomia ninja` answered before commander
+ * and the command modules load. Which command lines it takes (the rest go
+ * to the full command, cmd-ninja.ts) and that what it loads stays that
+ * small. That its answers are the full command's, and never stale, is
+ * test/front-end/ninja-memo.test.ts's, on a real CMake project.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { leanNinja } from '../../src/cli/ninja-lean.js';
+
+describe('the command lines the lean ninja path takes', () => {
+  test('ninja with targets, -C, -j, --log-format, --toolchain, -v, and --store before the command word', () => {
+    assert.deepEqual(leanNinja(['ninja']), { store: undefined, dir: '.', targets: [], toolchain: undefined, logFormat: 'auto' });
+    assert.deepEqual(leanNinja(['--store', '/s', 'ninja', '-C', 'build', '-j', '2', '--toolchain', 'deb:closure?packages=[gcc]', '--log-format', 'json', 'all', '-v', 'lib.a']), {
+      store: '/s', dir: 'build', targets: ['all', 'lib.a'], toolchain: 'deb:closure?packages=[gcc]', logFormat: 'json',
+    });
+    assert.equal(leanNinja(['--store=/t', 'ninja', '--jobs=3', '--log-format=plain'])?.logFormat, 'plain');
+    assert.equal(leanNinja(['ninja', '--verbose', '-C', 'b'])?.dir, 'b');
+  });
+
+  test('everything else is the full command\'s', () => {
+    const refused: string[][] = [
+      ['realize', 'x'], [], ['-V'], ['ninja', '--version'], ['ninja', '-t', 'restat'], ['ninja', '--no-memo'], ['ninja', '-h'], ['ninja', '--help'],
+      ['ninja', '-Cbuild'], ['ninja', '-j4'], ['ninja', '-j', '0'], ['ninja', '-j', 'x'], ['ninja', '--log-format', 'xml'], ['ninja', '-C'],
+      ['ninja', '-C', 'a', '-C', 'b'], ['ninja', '--store', '/s'], ['-v', 'ninja'], ['ninja', '--', 'all'], ['ninja', '--unknown'],
+      ['--store', '/s', '--store', '/t', 'ninja'],
+    ];
+    for (const argv of refused) assert.equal(leanNinja(argv), undefined, argv.join(' '));
+  });
+});
+
+/** The relative imports of a compiled module that load with it (static ones; `import()` loads later, if at all). */
+function staticImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'|^import\s+'([^']+)'/gm)]
+    .map((m) => m[1] ?? m[2]!)
+    .filter((s) => s.startsWith('.') || !s.startsWith('node:'))
+    .map((s) => (s.startsWith('.') ? resolve(dirname(file), s) : s));
+}
+
+describe('what the lean ninja path loads', () => {
+  test('no commander, command module, engine beyond the memo, registry, parser or namespace but dpkg\'s status path', () => {
+    const distSrc = fileURLToPath(new URL('../../src/', import.meta.url));
+    const seen = new Set<string>();
+    const queue = [join(distSrc, 'cli/ninja-lean.js')];
+    while (queue.length) {
+      const f = queue.pop()!;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      if (f.startsWith('/') && existsSync(f)) queue.push(...staticImports(f));
+    }
+    const mods = [...seen].map((f) => (f.startsWith('/') ? relative(distSrc, f) : f));
+    const allowed = (f: string) => f === 'better-sqlite3' || f === 'errors.js' || f === 'namespace/config.js' || f === 'namespaces/deb/dpkg-status.js' ||
+      /^engine\/(memo|memo-deps|protect)\.js$/.test(f) || /^front-end\/(ninja-memo|ninja-outputs|layout)\.js$/.test(f) || f.startsWith('store/') || f.startsWith('cli/');
+    assert.deepEqual(mods.filter((f) => !allowed(f)), []);
+    assert.deepEqual(mods.filter((f) => f.startsWith('cli/cmd-') || f === 'cli/realize-run.js' || f === 'cli/hints.js' || f === 'cli/run.js'), []);
+  });
+});
