@@ -55,10 +55,14 @@ export async function realizeKnot(env: StepEnv, nodes: readonly ResolvedNode[], 
   return byId(results);
 }
 
-/** Inputs from outside the cycle come first, checked against their types; inside it, each port is told which member feeds it. */
+/**
+ * Inputs from outside the cycle come first, checked against their types; inside it, each port is told which member feeds it.
+ * The checks run once every input is in, in the members' order, so a cycle with several wrong inputs always names the
+ * first member's (which input finished first would otherwise decide it).
+ */
 async function knotInputs(env: StepEnv, nodes: readonly ResolvedNode[], members: readonly ResolvedNode[]): Promise<KnotMember[]> {
   const index = new Map(members.map((m, i) => [m.id, i]));
-  return Promise.all(members.map(async (m) => {
+  const gathered = await Promise.all(members.map(async (m) => {
     const inputs: Record<string, Resource> = {};
     const knots: Record<string, KnotSource> = {};
     await Promise.all(m.inputs.map(async (e) => {
@@ -70,7 +74,8 @@ async function knotInputs(env: StepEnv, nodes: readonly ResolvedNode[], members:
         knots[portLabel(e.port)] = { member: inside, output: e.from.output ?? from.signature.defaultOutput, ...(e.from.projection ? { projection: e.from.projection } : {}) };
       }
     }));
-    checkInputs(m, inputs);
     return { request: m.request, inputs, knots };
   }));
+  members.forEach((m, i) => checkInputs(m, gathered[i]!.inputs));
+  return gathered;
 }
