@@ -135,8 +135,9 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     throw e;
   } finally {
     session.protection.release();
-    session.privateScopes.close();
+    // Before the private stores close: their work directories are reached through the descriptors they hold.
     await cleanUps();
+    session.privateScopes.close();
   }
   options.store.db.endBatch();
   return realized;

@@ -69,6 +69,7 @@ export { importPath } from '../store/import-path.js';
 // A contextual node's declared context (RealizeContext.dependsOn): a file it read, stat-ed before the read.
 export { lookupStat, recordStat, statTree, type Selection, type TreeState } from '../store/stat-cache.js';
 export { withWorkDir, commitObject, holdExisting } from '../store/commit.js';
+export { cleanedUp } from '../store/background.js';
 export { findObject, requireObject, realPath, entryOf, openStore } from '../store/store.js';
 export { closure } from '../store/closure.js';
 export { hashPath, dumpPath } from '../store/nar.js';

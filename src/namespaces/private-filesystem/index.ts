@@ -18,7 +18,7 @@ import { basename, resolve } from 'node:path';
 import {
   addPath, type AtomRequest, checkObjectName, defaultObjectName, findObject, fsType, hashPath, leaf, type Namespace, NomiaError,
   type ObjectRow, onlyParams, printValue, type RealizeContext, requireParam, type Resource, stringParam, tryParseContentHash, unknownName,
-  usage, openPrivateStore, type PrivateStore, effectiveUser, lookupUser, type UnixUser,
+  usage, cleanedUp, openPrivateStore, type PrivateStore, effectiveUser, lookupUser, type UnixUser,
 } from '../../namespace/index.js';
 
 const NAMES = ['by-content?sha256=…[&name=…]', 'import?path=…[&name=…]'];
@@ -120,6 +120,8 @@ export const privateFilesystemNamespace: Namespace = {
     } catch (e) {
       throw priv.explain(e);
     } finally {
+      // The add's work directory is removed in the background through the descriptor `close` gives up.
+      await cleanedUp();
       priv.close();
     }
   },
