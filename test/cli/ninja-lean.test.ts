@@ -6,11 +6,9 @@
  * test/front-end/ninja-memo.test.ts's, on a real CMake project.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { leanNinja } from '../../src/cli/ninja-lean.js';
+import { loadedWith } from '../support/module-closure.js';
 
 describe('the command lines the lean ninja path takes', () => {
   test('ninja with targets, -C, -j, --log-format, --toolchain, -v, and --store before the command word', () => {
@@ -33,27 +31,9 @@ describe('the command lines the lean ninja path takes', () => {
   });
 });
 
-/** The relative imports of a compiled module that load with it (static ones; `import()` loads later, if at all). */
-function staticImports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'|^import\s+'([^']+)'/gm)]
-    .map((m) => m[1] ?? m[2]!)
-    .filter((s) => s.startsWith('.') || !s.startsWith('node:'))
-    .map((s) => (s.startsWith('.') ? resolve(dirname(file), s) : s));
-}
-
 describe('what the lean ninja path loads', () => {
   test('no commander, command module, engine beyond the memo, registry, parser or namespace but dpkg\'s status path', () => {
-    const distSrc = fileURLToPath(new URL('../../src/', import.meta.url));
-    const seen = new Set<string>();
-    const queue = [join(distSrc, 'cli/ninja-lean.js')];
-    while (queue.length) {
-      const f = queue.pop()!;
-      if (seen.has(f)) continue;
-      seen.add(f);
-      if (f.startsWith('/') && existsSync(f)) queue.push(...staticImports(f));
-    }
-    const mods = [...seen].map((f) => (f.startsWith('/') ? relative(distSrc, f) : f));
+    const mods = loadedWith('cli/ninja-lean.js');
     const allowed = (f: string) => f === 'better-sqlite3' || f === 'errors.js' || f === 'namespace/config.js' || f === 'namespaces/deb/dpkg-status.js' ||
       /^engine\/(memo|memo-deps|protect)\.js$/.test(f) || /^front-end\/(ninja-memo|ninja-outputs|layout)\.js$/.test(f) || f.startsWith('store/') || f.startsWith('cli/');
     assert.deepEqual(mods.filter((f) => !allowed(f)), []);
