@@ -15,7 +15,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
-import { hasTool, requireTool } from '../support/tools.js';
+import { cmakeReady, hasCmakeTools, realizeCmakeToolchain } from '../support/cmake-toolchain.js';
 
 const dir = tempDir('edge-failure');
 const store = join(dir, 'store');
@@ -24,17 +24,15 @@ const build = join(dir, 'build');
 let toolchain = '';
 
 function ready(t: TestContext): boolean {
-  return requireTool(t, 'apt-get', 'apt') && requireTool(t, 'bwrap', 'bubblewrap') && requireTool(t, 'cmake', 'cmake') && toolchain !== '';
+  return cmakeReady(t, toolchain);
 }
 
 describe('a failed edge of nomia ninja', () => {
   // The store holds a whole toolchain: not left behind.
   after(() => rmSync(dir, { recursive: true, force: true }));
   before(() => {
-    if (!hasTool('apt-get') || !hasTool('bwrap') || !hasTool('cmake')) return;
-    const tc = nomia(store, ['realize', 'deb:closure?packages=[cmake, gcc, libc6-dev]'], { cwd: dir });
-    assert.equal(tc.code, 0, tc.err);
-    toolchain = tc.out.split('\n')[0]!;
+    if (!hasCmakeTools()) return;
+    toolchain = realizeCmakeToolchain(store, dir);
     mkdirSync(src);
     writeFileSync(join(src, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.10)\nproject(broken C)\nadd_executable(prog main.c bad.c)\nadd_custom_target(check COMMAND echo no-test-configuration-here)\n');
     writeFileSync(join(src, 'main.c'), 'int bad(void);\nint main(void) { return bad(); }\n');

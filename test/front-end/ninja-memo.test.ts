@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { distSrc, env, nomia, tempDir } from '../support/cli.js';
-import { hasTool, requireTool } from '../support/tools.js';
+import { cmakeReady, hasCmakeTools, realizeCmakeToolchain } from '../support/cmake-toolchain.js';
 
 const dir = tempDir('ninja-memo');
 const store = join(dir, 'store');
@@ -80,17 +80,15 @@ function answeredFromMemo(what: string): void {
 }
 
 function ready(t: TestContext): boolean {
-  return requireTool(t, 'apt-get', 'apt') && requireTool(t, 'bwrap', 'bubblewrap') && requireTool(t, 'cmake', 'cmake') && toolchain !== '';
+  return cmakeReady(t, toolchain);
 }
 
 describe('nomia ninja answered from the memo', () => {
   // The store holds a whole toolchain: not left behind.
   after(() => rmSync(dir, { recursive: true, force: true }));
   before(() => {
-    if (!hasTool('apt-get') || !hasTool('bwrap') || !hasTool('cmake')) return;
-    const tc = nomia(store, ['realize', 'deb:closure?packages=[cmake, gcc, libc6-dev]'], { cwd: dir });
-    assert.equal(tc.code, 0, tc.err);
-    toolchain = tc.out.split('\n')[0]!;
+    if (!hasCmakeTools()) return;
+    toolchain = realizeCmakeToolchain(store, dir);
     mkdirSync(src);
     writeFileSync(join(src, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.10)\nproject(tiny C)\ninclude_directories(${CMAKE_SOURCE_DIR}/gen ${CMAKE_BINARY_DIR})\nadd_executable(hello main.c greet.c)\n');
     writeFileSync(join(src, 'greet.h'), '#define GREETING "hello"\nvoid greet(void);\n');
