@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { BodyClient, FetchFailed, type Origin } from '../../src/cache/http-body.js';
+import { onGets } from '../support/get-requests.js';
 
 /** The body of `/N`: N bytes, distinct. */
 const body = (n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff));
@@ -22,19 +23,13 @@ async function serve(answer?: (path: string, s: Socket) => boolean): Promise<{ s
   const server = createServer((s) => {
     connections++;
     sockets.push(s);
-    let text = '';
-    s.on('data', (c) => {
-      text += c.toString('latin1');
-      for (let end = text.indexOf('\r\n\r\n'); end >= 0; end = text.indexOf('\r\n\r\n')) {
-        const path = /^GET (\S+)/.exec(text)![1]!;
-        text = text.slice(end + 4);
-        if (answer?.(path, s)) continue;
-        if (path === '/missing') s.write('HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here\n');
-        else {
-          const b = body(Number(path.slice(1)));
-          s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${b.length}\r\n\r\n`);
-          s.write(b);
-        }
+    onGets(s, (path) => {
+      if (answer?.(path, s)) return;
+      if (path === '/missing') s.write('HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here\n');
+      else {
+        const b = body(Number(path.slice(1)));
+        s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${b.length}\r\n\r\n`);
+        s.write(b);
       }
     });
     s.on('error', () => undefined);

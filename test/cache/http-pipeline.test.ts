@@ -16,6 +16,7 @@ import { Pipeline } from '../../src/cache/http-pipeline.js';
 import { httpTransport } from '../../src/cache/transport-http.js';
 import { tempDir } from '../support/cli.js';
 import { haveNginx, startNginx, type Nginx } from '../support/nginx.js';
+import { onGets } from '../support/get-requests.js';
 
 const skip = !haveNginx() && process.env['CI'] !== 'true' ? 'nginx is not installed' : false;
 const dir = tempDir('http-pipeline');
@@ -26,15 +27,9 @@ async function serve(answer: (path: string) => string, then: (s: Socket) => void
   let connections = 0;
   const server = createServer((s) => {
     connections++;
-    let text = '';
-    s.on('data', (c) => {
-      text += c.toString('latin1');
-      for (let end = text.indexOf('\r\n\r\n'); end >= 0; end = text.indexOf('\r\n\r\n')) {
-        const path = /^GET (\S+)/.exec(text)![1]!;
-        text = text.slice(end + 4);
-        s.write(answer(path));
-        then(s);
-      }
+    onGets(s, (path) => {
+      s.write(answer(path));
+      then(s);
     });
     s.on('error', () => undefined);
   });
