@@ -100,7 +100,12 @@ export async function libraryInterfaces(ctx: RealizeContext, placed: readonly Pl
 /** Whether the file at `path` starts as an ELF64 little-endian shared object (read whole only then: archives are large). */
 function mayBeShared(path: string): boolean {
   const head = Buffer.alloc(18);
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false; // a symlink input whose target is not beside it: laid out as it is, linked by content
+  }
   try {
     return readSync(fd, head, 0, 18, 0) === 18 && head.readUInt32BE(0) === 0x7f454c46 && head[4] === 2 && head[5] === 1 && head.readUInt16LE(16) === 3;
   } finally {
