@@ -57,7 +57,9 @@ function remember(store: Store, text: string, path: string): void {
   const entry = entryOf(store, path);
   if (entry === undefined) return;
   const index = indexPath(store, text);
-  const entries = [entry, ...readLibraries(index).filter((e) => e !== entry)].slice(0, KEPT);
+  const known = readLibraries(index);
+  if (known[0] === entry) return; // every program linked against one library asks again
+  const entries = [entry, ...known.filter((e) => e !== entry)].slice(0, KEPT);
   try {
     mkdirSync(interfacesRoot(store), { recursive: true });
     const temp = `${index}.${randomBytes(6).toString('hex')}`;
