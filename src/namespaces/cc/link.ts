@@ -66,9 +66,11 @@ export async function archive(req: AtomRequest, inputs: Readonly<Record<string, 
 export async function link(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
   onlyParams(req, ['args', 'name', 'driver']);
   const placed = positional(req, inputs);
+  const command = linkCommand(req, inputs, placed);
   const ifaces = ctx.resolve ? await libraryInterfaces(ctx, placed) : { shared: [], objects: [] };
-  if (!ifaces.shared.length || !ctx.resolve) return runLink(req, inputs, ctx, placed);
+  if (!ifaces.shared.length || !ctx.resolve) return command(ctx);
   const refined = refinedLinkName(req, inputs, ports(inputs), ifaces);
+  ctx.log(`links against ${ifaces.shared.map((n) => placed[n]!.at.slice(placed[n]!.at.lastIndexOf('/') + 1)).join(', ')} by interface (cc:link-interface, shared=[${ifaces.shared.join(', ')}])`);
   ctx.emitReduction(refined);
   const [program] = await ctx.resolve(refined, { pure: true, signal: ctx.signal });
   if (!program) throw new NomiaError('namespace/contract', `${refined} gave no output`);
@@ -83,13 +85,13 @@ export async function linkInterface(req: AtomRequest, inputs: Readonly<Record<st
   onlyParams(req, ['args', 'name', 'driver', 'shared']);
   const placed = positional(req, inputs);
   for (const n of sharedPositions(req, placed.length)) placed[n] = libraryFor(req, ctx.store, fileInput(req, inputs, String(n)), placed[n]!.at);
-  return runLink(req, inputs, ctx, placed);
+  return linkCommand(req, inputs, placed)(ctx);
 }
 
-/** The link itself: the driver with `args` and the inputs as `placed`. */
-function runLink(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext, placed: Placed[]): Promise<Readonly<Record<string, Resource>>> {
+/** The link itself, its flags checked: the driver with `args` and the inputs as `placed`. */
+function linkCommand(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, placed: Placed[]): (ctx: RealizeContext) => Promise<Readonly<Record<string, Resource>>> {
   const driver = linkDriver(req);
   const words = linkWords(req, linkArgs(req), placed.map((p) => p.at));
   const toolchain = toolchainOf(req, inputs, driver);
-  return runAndStore(ctx, toolchain, driver, (out) => [driver.slice('/usr/bin/'.length), '-o', out, ...words], placed, outputName(req, 'a.out'));
+  return (ctx) => runAndStore(ctx, toolchain, driver, (out) => [driver.slice('/usr/bin/'.length), '-o', out, ...words], placed, outputName(req, 'a.out'));
 }
