@@ -4,10 +4,14 @@
  * toolchain (an older Nomia's) go too. Through `ccNamespace.collectGarbage`, as `nomia gc` calls it.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { requireTool } from '../support/tools.js';
+import { sharedInterface } from '../../src/namespaces/cc/elf-interface.js';
 import { keepHint } from '../../src/namespaces/cc/hints.js';
+import { remember } from '../../src/namespaces/cc/shared-interfaces.js';
 import { ccNamespace } from '../../src/namespaces/cc/index.js';
 import { addPath } from '../../src/store/add.js';
 import { gc } from '../../src/store/gc.js';
@@ -46,5 +50,27 @@ test('a module\'s hints are kept while their toolchain is in the store and swept
   assert.deepEqual(swept.removed, [`cache/cc/hints/${kept}`]);
   assert.ok(swept.bytesFreed > 0);
   assert.deepEqual(readdirSync(hints), []);
+  store.close();
+});
+
+test('an interface\'s entry is kept while one of its libraries is in the store and swept once gc deleted them', async (t) => {
+  if (!requireTool(t, 'gcc', 'gcc')) return;
+  const dir = tempDir('cc-interfaces-gc');
+  const store = openStore({ dir: join(dir, 'store'), fsync: false });
+  writeFileSync(join(dir, 'l.c'), 'int l(void) { return 1; }\n');
+  execFileSync('gcc', ['-shared', '-fPIC', '-o', join(dir, 'libl.so'), join(dir, 'l.c')]);
+  const lib = await addPath(store, join(dir, 'libl.so'));
+  addRoot(store, { name: 'lib', object: lib.object.path, kind: 'absolute' });
+  const libPath = join(store.layout.storeDir, lib.object.path);
+  remember(store, sharedInterface(readFileSync(libPath))!, libPath);
+  const ifaces = join(store.layout.home, 'cache', 'cc', 'interfaces');
+  const [entry] = readdirSync(ifaces);
+  assert.ok(entry, 'the library was recorded with its interface');
+  assert.deepEqual((await ccNamespace.collectGarbage!(store, 'delete')).removed, []);
+  removeRoot(store, 'lib');
+  dropTempRoots(store);
+  assert.ok(gc(store, { action: 'delete' }).dead.includes(lib.object.path), 'the store\'s gc deleted the library');
+  assert.deepEqual((await ccNamespace.collectGarbage!(store, 'delete')).removed, [`cache/cc/interfaces/${entry}`]);
+  assert.deepEqual(readdirSync(ifaces), []);
   store.close();
 });

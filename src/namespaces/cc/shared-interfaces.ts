@@ -53,7 +53,7 @@ export function readLibraries(path: string): string[] {
 }
 
 /** Record that the library at `path` (a store object) has the interface `text`, first in its list. */
-function remember(store: Store, text: string, path: string): void {
+export function remember(store: Store, text: string, path: string): void {
   const entry = entryOf(store, path);
   if (entry === undefined) return;
   const index = indexPath(store, text);
