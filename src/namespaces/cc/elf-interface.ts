@@ -58,7 +58,7 @@ interface Section {
 }
 
 /** The NUL-terminated string at `at` of the string table `strtab`. */
-function cstring(b: Buffer, strtab: Section, at: number): string {
+function cstring(b: Buffer, strtab: { readonly offset: number; readonly size: number }, at: number): string {
   const start = strtab.offset + at;
   const end = b.indexOf(0, start);
   if (at >= strtab.size || end < 0 || end > strtab.offset + strtab.size) throw new RangeError('string out of its table');
@@ -80,7 +80,7 @@ function sections(b: Buffer): Section[] {
     };
   });
   for (const s of raw) if (s.type !== 8 && s.offset + s.size > b.length) throw new RangeError('section out of the file');
-  const names = raw[shstrndx] as unknown as Section;
+  const names = raw[shstrndx];
   return raw.map((s) => ({ ...s, name: names ? cstring(b, names, s.nameAt) : '' }));
 }
 
