@@ -82,7 +82,7 @@ describe('nomia ninja on fmtlib (C++)', () => {
     // Every link edge the build needed (executables and shared libraries; gtest_main and gmock_main are not) ran as a
     // cc:link, with g++.
     const linked = readFileSync(join(build, 'build.ninja'), 'utf8').split('\n').map((l) => /^build ([^:]+): CXX_(EXECUTABLE|SHARED_LIBRARY)_LINKER__/.exec(l)?.[1]).filter((o) => o !== undefined && existsSync(join(build, o)));
-    const links = ran(cold, 'cc:link');
+    const links = ran(cold, 'cc:link?');
     assert.equal(links.length, linked.length, links.join('\n'));
     assert.ok(linked.length > 20, `${linked.length} links`);
     assert.ok(links.every((l) => l.includes('driver=g++')));
