@@ -57,6 +57,9 @@ http {
   ${t('client_body')} ${t('proxy')} ${t('fastcgi')} ${t('uwsgi')} ${t('scgi')}
   client_max_body_size 0;
   keepalive_requests 100000;
+  # nginx's default is off (it then reads each file into a buffer and writes that out); on, as a cache is
+  # deployed and as Debian's nginx.conf has it, so that the bench's peers and nomia read from the same server.
+  sendfile on;
   server {
     listen 127.0.0.1:${p};
     root ${root};
