@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface Nginx {
   readonly url: string;
   readonly port: number;
+  /** The master process (its workers are its children). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -73,7 +75,7 @@ http {
   for (let i = 0; i < 200 && !exited; i++) {
     if (await accepting(p)) {
       return {
-        url: `http://127.0.0.1:${p}`, port: p,
+        url: `http://127.0.0.1:${p}`, port: p, pid: child.pid!,
         stop: () => new Promise((resolve) => {
           if (exited) return resolve();
           child.once('exit', () => resolve());
