@@ -32,12 +32,13 @@ export function threadCpu(): Map<number, number> {
 export function threadCpuSince(before: Map<number, number>): { main: number; started: number; others: number } {
   let started = 0;
   let others = 0;
+  let main = 0;
   for (const [t, ms] of threadCpu()) {
-    if (t === process.pid) continue;
-    if (before.has(t)) others += ms - before.get(t)!;
+    if (t === process.pid) main = ms - (before.get(t) ?? 0);
+    else if (before.has(t)) others += ms - before.get(t)!;
     else started += ms;
   }
-  return { main: (threadCpu().get(process.pid) ?? 0) - (before.get(process.pid) ?? 0), started, others };
+  return { main, started, others };
 }
 
 /** CPU milliseconds of process `pid` and its children (one level: an nginx master and its workers). */
