@@ -16,19 +16,33 @@ export interface Head {
 
 /** Read the head in `buffer` up to `end` (the index of its `\r\n\r\n`); undefined if it is no HTTP/1.x status line. */
 export function parseHead(buffer: Buffer, end: number): Head | undefined {
-  const lines = buffer.toString('latin1', 0, end).split('\r\n');
-  const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]!);
+  const text = buffer.toString('latin1', 0, end);
+  const status = STATUS.exec(text);
   if (!status) return undefined;
   let length = -1;
   let close = false;
   let chunked = false;
-  for (const l of lines.slice(1)) {
-    const i = l.indexOf(':');
-    const name = l.slice(0, i).trim().toLowerCase();
-    const value = l.slice(i + 1).trim().toLowerCase();
-    if (name === 'content-length') length = /^\d+$/.test(value) ? Number(value) : -1;
-    else if (name === 'transfer-encoding') chunked = true;
-    else if (name === 'connection' && value === 'close') close = true;
+  // Line by line without splitting, and only the three names read are lowercased: a lookup's answer is
+  // small, and its head is a good part of what is parsed.
+  for (let at = text.indexOf('\r\n') + 2; at > 1 && at < text.length;) {
+    const eol = text.indexOf('\r\n', at);
+    const stop = eol < 0 ? text.length : eol;
+    const colon = text.indexOf(':', at);
+    if (colon > at && colon < stop) {
+      const name = text.slice(at, colon).trim();
+      const n = name.length;
+      if (n === 14 || n === 17 || n === 10) {
+        const lower = name.toLowerCase();
+        const value = text.slice(colon + 1, stop).trim();
+        if (lower === 'content-length') length = DIGITS.test(value) ? Number(value) : -1;
+        else if (lower === 'transfer-encoding') chunked = true;
+        else if (lower === 'connection' && value.toLowerCase() === 'close') close = true;
+      }
+    }
+    at = stop + 2;
   }
   return { status: Number(status[1]), length: chunked ? -1 : length, close };
 }
+
+const STATUS = /^HTTP\/1\.[01] (\d{3})(?=[ \r]|$)/;
+const DIGITS = /^\d+$/;

@@ -18,8 +18,9 @@ export function httpTransport(url: string, timeoutMs: number): Transport {
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   let down: string | undefined;
   const at = new URL(base);
+  const host = socketHost(at);
   // Small files (records) go through the pipelining client, until the server answers in a way it cannot frame.
-  let pipeline: Pipeline | undefined = new Pipeline(at.hostname, Number(at.port || 80), timeoutMs, at.host);
+  let pipeline: Pipeline | undefined = new Pipeline(host, Number(at.port || 80), timeoutMs, at.host);
   const small = async (path: string): Promise<{ status: number; data: Buffer[] }> => {
     if (down !== undefined) throw downError(url, down);
     if (!pipeline) return call('GET', path);
@@ -100,7 +101,7 @@ export function httpTransport(url: string, timeoutMs: number): Transport {
     if (down !== undefined) throw downError(url, down);
     if (pipeline) {
       try {
-        const r = await threads.fetch({ host: at.hostname, port: Number(at.port || 80), hostHeader: at.host, timeoutMs }, `${at.pathname}${path}`, dest, progress);
+        const r = await threads.fetch({ host, port: Number(at.port || 80), hostHeader: at.host, timeoutMs }, `${at.pathname}${path}`, dest, progress);
         if (!('status' in r)) return r;
         if (absent(r.status)) return undefined;
         throw answered(url, 'GET', path, r.status);
@@ -141,6 +142,15 @@ export function httpTransport(url: string, timeoutMs: number): Transport {
       pipeline?.close();
     },
   };
+}
+
+/**
+ * The host to open a socket to: `URL.hostname` keeps the brackets of an IPv6 literal (`[::1]`), which
+ * `net.connect` would look up as a name and not find. (The Host header keeps them: `URL.host`.)
+ */
+export function socketHost(url: URL): string {
+  const h = url.hostname;
+  return h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
 }
 
 /** Statuses that say a file is not there (a bucket that forbids listing answers 403 for a missing key). */

@@ -35,8 +35,8 @@ const content = (i: number): Buffer => Buffer.alloc(i < 3 ? 2 << 20 : 5000 + i, 
 /** How the server answers a NAR's GET: whole, cut short after 1000 bytes, stalled after 1000 bytes, chunked, or 404. */
 type Mode = 'whole' | 'cut' | 'stall' | 'chunked' | 'missing';
 
-/** A static file server for `www` that answers the NAR `bad` as `mode` says. */
-async function serve(bad: string, mode: Mode): Promise<{ url: string; close: () => void }> {
+/** A static file server for `www` on `host` that answers the NAR `bad` as `mode` says. */
+async function serve(bad: string, mode: Mode, host = '127.0.0.1'): Promise<{ url: string; close: () => void }> {
   const sockets: Socket[] = [];
   const server: Server = createServer((s) => {
     sockets.push(s);
@@ -63,9 +63,9 @@ async function serve(bad: string, mode: Mode): Promise<{ url: string; close: () 
     });
     s.on('error', () => undefined);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, host, r));
   return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/cache`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as { port: number }).port}/cache`,
     close: () => {
       sockets.forEach((s) => s.destroy());
       server.close();
@@ -94,8 +94,8 @@ before(async () => {
 });
 
 /** Substitute the closure from a server answering `bad`'s NAR as `mode` says, into a new store. */
-async function substitute(name: string, mode: Mode, bad = objects[1]!): Promise<{ error: unknown; present: string[]; bytes: number; told: number; notes: string[]; again: unknown }> {
-  const server = await serve(nar(bad), mode);
+async function substitute(name: string, mode: Mode, bad = objects[1]!, host?: string): Promise<{ error: unknown; present: string[]; bytes: number; told: number; notes: string[]; again: unknown }> {
+  const server = await serve(nar(bad), mode, host);
   const b = openStore({ dir: join(dir, name), fsync: false });
   const subs = new Substituters({ substituters: [server.url], trustedKeys: [key.publicText], timeoutMs: mode === 'stall' ? 300 : 2000 });
   const notes: string[] = [];
@@ -165,4 +165,24 @@ test('a NAR the cache lacks is said as such; the cache is not down', async () =>
   assert.ok(r.error instanceof NomiaError && r.error.code === 'cache/io', String(r.error));
   assert.match((r.error as Error).message, /lacks the object/);
   assert.ok(r.again, 'the record was not found again');
+});
+
+/** Whether this machine has an IPv6 loopback to listen on. */
+function ipv6Loopback(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(0, '::1', () => s.close(() => resolve(true)));
+  });
+}
+
+test('a cache at an IPv6 address ([::1]) is reached: the record is found and every object arrives', async (t) => {
+  if (!(await ipv6Loopback())) {
+    if (process.env['CI'] === 'true') assert.fail('no IPv6 loopback (::1) to listen on');
+    return t.skip('no IPv6 loopback here');
+  }
+  const r = await substitute('ipv6', 'whole', objects[1]!, '::1');
+  assert.equal(r.error, undefined);
+  assert.equal(r.present.length, objects.length);
+  assert.equal(r.bytes, narBytes());
 });

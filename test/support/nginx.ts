@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface Nginx {
   readonly url: string;
   readonly port: number;
+  /** The master process (its workers are its children). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,9 @@ http {
   ${t('client_body')} ${t('proxy')} ${t('fastcgi')} ${t('uwsgi')} ${t('scgi')}
   client_max_body_size 0;
   keepalive_requests 100000;
+  # nginx's default is off (it then reads each file into a buffer and writes that out); on, as a cache is
+  # deployed and as Debian's nginx.conf has it, so that the bench's peers and nomia read from the same server.
+  sendfile on;
   server {
     listen 127.0.0.1:${p};
     root ${root};
@@ -70,7 +75,7 @@ http {
   for (let i = 0; i < 200 && !exited; i++) {
     if (await accepting(p)) {
       return {
-        url: `http://127.0.0.1:${p}`, port: p,
+        url: `http://127.0.0.1:${p}`, port: p, pid: child.pid!,
         stop: () => new Promise((resolve) => {
           if (exited) return resolve();
           child.once('exit', () => resolve());
