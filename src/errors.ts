@@ -96,6 +96,7 @@ export const ERROR_CODES = [
   'compile-commands/invalid',
   'compile-commands/no-entry',
   'deb/not-installed',
+  'ninja/effect-failed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
