@@ -47,6 +47,7 @@ Examples:
         try {
           await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent }) => ninjaBuild({
             dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, effectStdio: 'inherit',
+            memoKeyOf: (text) => realizeMemoKey(text, process.cwd(), NINJA_SANDBOX),
             ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
           }), ninjaSummary);
         } catch (e) {

@@ -17,10 +17,10 @@ import { version } from './version.js';
 
 /**
  * Variables that change what a built-in namespace's contextual name means and that no file it declares
- * covers (docs/namespaces/deb.md, "Warm: the memo"): how old an index of the archive may answer, and
- * where apt's configuration is.
+ * covers (docs/namespaces/deb.md, "Warm: the memo"): how old an index of the archive may answer,
+ * where apt's configuration is, and where dpkg's database is (`deb:host` reads the one it names).
  */
-const CONTEXT_ENV = ['NOMIA_DEB_TTL', 'APT_CONFIG'];
+const CONTEXT_ENV = ['NOMIA_DEB_TTL', 'APT_CONFIG', 'DPKG_ADMINDIR'];
 
 /**
  * The key, or undefined when the configuration cannot be read (the realize then reports why). `env` finds

@@ -21,7 +21,8 @@ import { realizePlan } from './edge-failure.js';
 import { runEffects, type EffectOptions } from './effects.js';
 import { placeOutputs, resultsDigest, type Counts, type Placed } from './ninja-outputs.js';
 import { layoutOf } from './layout.js';
-import { configuredToolchain, defaultToolchain } from './toolchain.js';
+import { configuredToolchain } from './toolchain.js';
+import type { MemoKey } from '../engine/memo.js';
 
 export { layoutOf };
 
@@ -34,6 +35,8 @@ export interface NinjaOptions extends Omit<RealizeOptions, 'source'> {
   readonly toolchain?: string;
   /** Where the output of the edges that make no file goes (effects.ts); default: discarded. */
   readonly effectStdio?: EffectOptions['stdio'];
+  /** The memo key of a name text as the caller keeps it (the CLI's `realizeMemoKey`): the default toolchain is made exact through it (toolchain-memo.ts). */
+  readonly memoKeyOf?: (text: string) => MemoKey | undefined;
 }
 
 /** What a build did: the plan's edges by kind, and the outputs written into the build directory and left in place. */
@@ -67,9 +70,12 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
     throw new NomiaError('ninja/no-manifest', `no build.ninja in ${dir}`, { hint: 'configure first: cmake -S SRC -B BUILD -G Ninja, then nomia ninja -C BUILD' });
   }
   const manifest = parseManifest(text, file, (p) => readStated(resolve(dir, p)));
-  const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest, options.context.env);
-  const plan = translate(manifest, layout, toolchain, options.targets);
-  const { memo, effectStdio, ...rest } = options;
+  const { memo, effectStdio, memoKeyOf, ...rest } = options;
+  const chosen = options.toolchain ?? configuredToolchain(options.context, layout.srcDir);
+  // Loaded only here: deb:host's reading of the host is not needed with a toolchain given.
+  const host = chosen === undefined ? await (await import('./toolchain-memo.js')).hostToolchain(manifest, rest, memoKeyOf) : undefined;
+  read.push(...(host?.dependsOn ?? []));
+  const plan = translate(manifest, layout, chosen ?? host!.name, options.targets);
   // A build that runs an effect keeps no memo: a no-op answered from it would not run the effect, and ninja runs it every time.
   const keep = memo && !unstated && plan.effects.length === 0;
   // Nothing but effects (CMake's `test` needs no file): no toolchain to realize.
