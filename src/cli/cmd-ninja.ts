@@ -9,7 +9,7 @@ import { NomiaError } from '../errors.js';
 import { ninjaMemoText } from '../front-end/ninja-memo.js';
 import { answerNinjaFromMemo, NINJA_SANDBOX, ninjaSummary } from './ninja-answer.js';
 import { edgeBuildOptions, runEdgeBuild, type EdgeBuildOptions } from './edge-build.js';
-import { realizeMemoKey } from './realize-memo.js';
+import { absoluteNameMemoKey, realizeMemoKey } from './realize-memo.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
@@ -47,7 +47,7 @@ Examples:
         try {
           await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent }) => ninjaBuild({
             dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, effectStdio: 'inherit',
-            memoKeyOf: (text) => realizeMemoKey(text, process.cwd(), NINJA_SANDBOX),
+            memoKeyOf: (text) => absoluteNameMemoKey(text, process.cwd(), NINJA_SANDBOX),
             ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
           }), ninjaSummary);
         } catch (e) {

@@ -35,7 +35,7 @@ export interface NinjaOptions extends Omit<RealizeOptions, 'source'> {
   readonly toolchain?: string;
   /** Where the output of the edges that make no file goes (effects.ts); default: discarded. */
   readonly effectStdio?: EffectOptions['stdio'];
-  /** The memo key of a name text as the caller keeps it (the CLI's `realizeMemoKey`): the default toolchain is made exact through it (toolchain-memo.ts). */
+  /** The memo key of a name text of absolute paths as the caller keeps it (the CLI's `absoluteNameMemoKey`): the default toolchain is made exact through it (toolchain-memo.ts). */
   readonly memoKeyOf?: (text: string) => MemoKey | undefined;
 }
 

@@ -4,9 +4,10 @@
  * dpkg's database and resolves the host's closure, about 130 packages, as
  * one `deb:root(…)` name: some 250 ms a run even when every package is
  * known, which CMake's configure pays once per check, since each
- * try_compile is a `nomia ninja` of its own. Realized through the memo
- * (the same one `nomia realize` keeps for that name in that directory),
- * a later run finds the exact tree after a few `lstat`s of what deb:host
+ * try_compile is a `nomia ninja` of its own, each in a new directory.
+ * Realized through the memo, under a key the caller makes the same in
+ * every directory (cli/realize-memo.ts `absoluteNameMemoKey`), a later run
+ * finds the exact tree after a few `lstat`s of what deb:host
  * declared: dpkg's status file, the tools' link chains, apt's index.
  *
  * The build's own memo then depends on the toolchain's context by the
