@@ -14,6 +14,9 @@
  * Targets: one `.c` changed ≤ 1.1 × ninja's (ninja runs exactly that
  * compile and the links); no-op ≤ 0.1 s through the CLI; a second checkout
  * compiles nothing; cold ≤ 1.2 × ninja's.
+ *
+ * Then CMake's configure of json-c with ninja and with `nomia ninja` as
+ * its make program (an exact toolchain, and the default one), one run each.
  */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,8 +129,18 @@ const genRows = measure({
   },
 });
 
+// CMake's configure of json-c with each as its make program: every try_compile check is one run of it.
+const configureMs = (label: string, makeProgram?: string) => timed(() => run('cmake', ['-S', jsonc, '-B', join(base, `configure-${label}`), '-G', 'Ninja', ...(makeProgram ? [`-DCMAKE_MAKE_PROGRAM=${makeProgram}`] : [])]));
+const wrapper = (label: string, toolchainArgs: string) => {
+  const file = join(base, `nomia-ninja-${label}`);
+  writeFileSync(file, `#!/bin/sh\nexec '${process.execPath}' '${bin}' --store '${store}' ninja ${toolchainArgs} "$@"\n`, { mode: 0o755 });
+  return file;
+};
+const configure = [configureMs('ninja'), configureMs('exact', wrapper('exact', `--toolchain '${toolchain}'`)), configureMs('default', wrapper('default', ''))];
+
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(`\nbench/cc, -j2 everywhere, load average at the end ${load}; toolchain ${toolchain.slice(0, 70)}…`);
 print('json-c 0.16 (Debian source, CMake; make: CMake\'s Makefiles)', jsoncRows.list, jsoncRows.rows);
 print(`generated project: ${MODULES} modules + main, one header in all (CMake; make: its own Makefile)`, genRows.list, genRows.rows);
+console.log(`\nconfigure of json-c (cmake -G Ninja, one run each, the checks compiled for the first time in this store): ninja ${seconds(configure[0]!)}; nomia ninja --toolchain EXACT ${seconds(configure[1]!)} (${(configure[1]! / configure[0]!).toFixed(1)}×); nomia ninja, default toolchain ${seconds(configure[2]!)} (${(configure[2]! / configure[0]!).toFixed(1)}×)`);
 rmSync(base, { recursive: true, force: true });

@@ -97,6 +97,7 @@ export const ERROR_CODES = [
   'compile-commands/no-entry',
   'deb/not-installed',
   'cc/no-library-for-interface',
+  'ninja/effect-failed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

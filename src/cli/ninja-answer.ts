@@ -14,11 +14,15 @@ import { eventRenderer, type LogFormat } from './render-events.js';
 /** The sandbox every edge runs in (part of the memo's key, as for `nomia realize`). */
 export const NINJA_SANDBOX = 'bubblewrap';
 
-/** ninja's summary line, on stderr (not with `--log-format json`); `ran`: what ran of the plan's edges (none: answered from the memo). */
-export function ninjaSummary(r: Placed & { readonly counts: Counts }, ran?: Counts): string {
+/**
+ * ninja's summary line, on stderr (not with `--log-format json`); `ran`: what ran of the plan's edges (none: answered
+ * from the memo); `effects`: the edges that make no file, which ran on this machine (front-end/effects.ts).
+ */
+export function ninjaSummary(r: Placed & { readonly counts: Counts; readonly effects?: readonly string[] }, ran?: Counts): string {
   const { compile, archive, link, command } = r.counts;
   const edges = ran ? `ran ${ranText(ran, r.counts)}` : `${compile} compiles, ${archive} archives, ${link} links, ${command} commands (unchanged, answered from the memo)`;
-  return `ninja: ${edges}; ${r.written} files written, ${r.unchanged} up to date\n`;
+  const effects = r.effects?.length ? `; ran ${r.effects.join(', ')} on this machine (makes no file: run every time, not cached)` : '';
+  return `ninja: ${edges}; ${r.written} files written, ${r.unchanged} up to date${effects}\n`;
 }
 
 /**

@@ -17,16 +17,13 @@ import { version } from './version.js';
 
 /**
  * Variables that change what a built-in namespace's contextual name means and that no file it declares
- * covers (docs/namespaces/deb.md, "Warm: the memo"): how old an index of the archive may answer, and
- * where apt's configuration is.
+ * covers (docs/namespaces/deb.md, "Warm: the memo"): how old an index of the archive may answer,
+ * where apt's configuration is, and where dpkg's database is (`deb:host` reads the one it names).
  */
-const CONTEXT_ENV = ['NOMIA_DEB_TTL', 'APT_CONFIG'];
+const CONTEXT_ENV = ['NOMIA_DEB_TTL', 'APT_CONFIG', 'DPKG_ADMINDIR'];
 
-/**
- * The key, or undefined when the configuration cannot be read (the realize then reports why). `env` finds
- * the config files; `runEnv` is the environment the realize runs in (a daemon's client's).
- */
-export function realizeMemoKey(text: string, cwd: string, sandbox: string, env: NodeJS.ProcessEnv = process.env, trustedKeys: readonly string[] = [], runEnv: Readonly<Record<string, string | undefined>> = env): MemoKey | undefined {
+/** What decides a name's meaning in `cwd` besides its text; undefined when the configuration cannot be read. */
+function configuration(cwd: string, sandbox: string, env: NodeJS.ProcessEnv, trustedKeys: readonly string[], runEnv: Readonly<Record<string, string | undefined>>): string | undefined {
   let namespaces, files;
   try {
     namespaces = loadExternalSpecs(cwd, env);
@@ -34,5 +31,24 @@ export function realizeMemoKey(text: string, cwd: string, sandbox: string, env: 
   } catch {
     return undefined;
   }
-  return memoKey({ text, cwd, configuration: JSON.stringify({ nomia: version(), sandbox, namespaces, files, trustedKeys, env: CONTEXT_ENV.map((v) => runEnv[v] ?? null) }) });
+  return JSON.stringify({ nomia: version(), sandbox, namespaces, files, trustedKeys, env: CONTEXT_ENV.map((v) => runEnv[v] ?? null) });
+}
+
+/**
+ * The key, or undefined when the configuration cannot be read (the realize then reports why). `env` finds
+ * the config files; `runEnv` is the environment the realize runs in (a daemon's client's).
+ */
+export function realizeMemoKey(text: string, cwd: string, sandbox: string, env: NodeJS.ProcessEnv = process.env, trustedKeys: readonly string[] = [], runEnv: Readonly<Record<string, string | undefined>> = env): MemoKey | undefined {
+  const c = configuration(cwd, sandbox, env, trustedKeys, runEnv);
+  return c === undefined ? undefined : memoKey({ text, cwd, configuration: c });
+}
+
+/**
+ * The key of a name with no relative path (`nomia ninja`'s default toolchain, `deb:host?paths=[/usr/bin/gcc…]`)
+ * realized in `cwd`: the directory decides only which configuration applies, which the key holds, so the
+ * same name under the same configuration has one key in every directory (CMake runs each check in a new one).
+ */
+export function absoluteNameMemoKey(text: string, cwd: string, sandbox: string): MemoKey | undefined {
+  const c = configuration(cwd, sandbox, process.env, [], process.env);
+  return c === undefined ? undefined : memoKey({ text, cwd: '/', configuration: c });
 }

@@ -18,9 +18,11 @@ import { translate, type Plan } from '../namespaces/ninja/translate.js';
 import type { Resource } from '../resource/types.js';
 import { statTree, type TreeState } from '../store/stat-cache.js';
 import { realizePlan } from './edge-failure.js';
+import { runEffects, type EffectOptions } from './effects.js';
 import { placeOutputs, resultsDigest, type Counts, type Placed } from './ninja-outputs.js';
 import { layoutOf } from './layout.js';
-import { configuredToolchain, defaultToolchain } from './toolchain.js';
+import { configuredToolchain } from './toolchain.js';
+import type { MemoKey } from '../engine/memo.js';
 
 export { layoutOf };
 
@@ -31,11 +33,17 @@ export interface NinjaOptions extends Omit<RealizeOptions, 'source'> {
   readonly targets: readonly string[];
   /** The toolchain name every edge runs with; default `configuredToolchain`, else `defaultToolchain` (toolchain.ts). */
   readonly toolchain?: string;
+  /** Where the output of the edges that make no file goes (effects.ts); default: discarded. */
+  readonly effectStdio?: EffectOptions['stdio'];
+  /** The memo key of a name text of absolute paths as the caller keeps it (the CLI's `absoluteNameMemoKey`): the default toolchain is made exact through it (toolchain-memo.ts). */
+  readonly memoKeyOf?: (text: string) => MemoKey | undefined;
 }
 
 /** What a build did: the plan's edges by kind, and the outputs written into the build directory and left in place. */
 export interface NinjaResult extends Placed {
   readonly counts: Counts;
+  /** The edges that made no file and ran on this machine, by their first output (none: an empty list). */
+  readonly effects: readonly string[];
 }
 
 
@@ -62,11 +70,19 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
     throw new NomiaError('ninja/no-manifest', `no build.ninja in ${dir}`, { hint: 'configure first: cmake -S SRC -B BUILD -G Ninja, then nomia ninja -C BUILD' });
   }
   const manifest = parseManifest(text, file, (p) => readStated(resolve(dir, p)));
-  const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest, options.context.env);
-  const plan = translate(manifest, layout, toolchain, options.targets);
-  const { memo, ...rest } = options;
-  const { roots } = await realizePlan(plan, dir, { ...rest, ...(memo && !unstated ? { memo, memoDependsOn: read } : {}) });
-  return { counts: plan.counts, ...writeResults(options.store, dir, plan, roots) };
+  const { memo, effectStdio, memoKeyOf, ...rest } = options;
+  const chosen = options.toolchain ?? configuredToolchain(options.context, layout.srcDir);
+  // Loaded only here: deb:host's reading of the host is not needed with a toolchain given.
+  const host = chosen === undefined ? await (await import('./toolchain-memo.js')).hostToolchain(manifest, rest, memoKeyOf) : undefined;
+  read.push(...(host?.dependsOn ?? []));
+  const plan = translate(manifest, layout, chosen ?? host!.name, options.targets);
+  // A build that runs an effect keeps no memo: a no-op answered from it would not run the effect, and ninja runs it every time.
+  const keep = memo && !unstated && plan.effects.length === 0;
+  // Nothing but effects (CMake's `test` needs no file): no toolchain to realize.
+  const edges = plan.decls.some((d) => d.kind !== 'support');
+  const placed = edges ? writeResults(options.store, dir, plan, (await realizePlan(plan, dir, { ...rest, ...(keep ? { memo, memoDependsOn: read } : {}) })).roots) : { written: 0, unchanged: 0 };
+  await runEffects(plan.effects, dir, { env: options.context.env, stdio: effectStdio ?? 'ignore', ...(options.signal ? { signal: options.signal } : {}) });
+  return { counts: plan.counts, ...placed, effects: plan.effects.map((e) => e.outputs[0]!) };
 }
 
 /**

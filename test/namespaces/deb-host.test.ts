@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test, type TestContext } from 'node:test';
 import { hostClosure, InstalledSet, parseDepends, readStatus } from '../../src/namespaces/deb/dpkg-status.js';
@@ -161,6 +161,38 @@ describe('deb:host on this machine', () => {
     assert.equal(walked.code, 0, walked.err);
     assert.match(walked.err, /as before \(kept answer\)/);
     assert.equal(walked.out, first.out);
+  });
+
+  // front-end/toolchain-memo.ts: CMake's configure runs one nomia ninja per check, each in a new directory.
+  test('nomia ninja run in another build directory takes the exact toolchain from the memo; a changed package database resolves it again', (t) => {
+    if (!tools(t)) return;
+    // A package database of its own (the host's, its status file a copy), so that changing it touches nothing else.
+    const admin = join(dir, 'dpkg-admin');
+    mkdirSync(admin);
+    for (const entry of readdirSync('/var/lib/dpkg')) {
+      if (entry === 'status') copyFileSync('/var/lib/dpkg/status', join(admin, entry));
+      else symlinkSync(join('/var/lib/dpkg', entry), join(admin, entry));
+    }
+    const env = { DPKG_ADMINDIR: admin };
+    const built = (at: string) => {
+      mkdirSync(at);
+      copyFileSync(join(build, 'build.ninja'), join(at, 'build.ninja'));
+      // Run in the build directory, as CMake runs its make program for a check.
+      const r = nomia(store, ['ninja', '--log-format', 'json'], { env, cwd: at });
+      assert.equal(r.code, 0, r.err.slice(-2000));
+      assert.equal(readFileSync(join(at, 'version.txt'), 'utf8'), execFileSync('gcc', ['--version'], { encoding: 'utf8' }));
+      const events = r.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string; label?: string; name?: string });
+      assert.equal(events.filter((e) => e.kind === 'done').length, 1, 'one done event');
+      return { host: events.some((e) => e.kind === 'realizing' && e.label?.startsWith('deb:host?')), plan: events.find((e) => e.kind === 'resolving')?.name ?? '' };
+    };
+    const first = built(join(dir, 'build-a'));
+    assert.equal(first.host, true, 'the first build with this database resolves the toolchain');
+    const second = built(join(dir, 'build-b'));
+    assert.equal(second.host, false, 'the second takes it from the memo');
+    assert.match(second.plan, /^compose\n {2}tc = filesystem:by-content\?name=deb-root&sha256=[0-9a-f]{64};/);
+    // A package installed or upgraded rewrites the status file: the toolchain is resolved again.
+    utimesSync(join(admin, 'status'), new Date(), new Date(Date.now() + 5_000));
+    assert.equal(built(join(dir, 'build-c')).host, true, 'a changed database is seen');
   });
 
   test('--toolchain, NOMIA_TOOLCHAIN and nomia.json pick another toolchain, in that order', (t) => {

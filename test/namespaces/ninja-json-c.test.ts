@@ -65,7 +65,7 @@ describe('nomia ninja on json-c', () => {
     ({ toolchain, source } = jsonCFixture(store, dir));
   });
 
-  test('builds what ninja builds, ctest passes, a comment reruns one module, a copy elsewhere built by cmake --build compiles nothing', (t) => {
+  test('builds what ninja builds, ctest passes, a comment reruns one module, a copy elsewhere built by cmake --build compiles nothing and its test target passes', (t) => {
     if (!ready(t)) return;
     const build = join(dir, 'build');
     configure(source, build);
@@ -142,5 +142,10 @@ describe('nomia ninja on json-c', () => {
     assert.deepEqual(again.ran.filter((l) => l.includes('name=libjson-c.so.5.2.0')), []);
     assert.ok(count(again, 'cc:link') > 0);
     assert.ok(existsSync(join(copyBuild, 'libjson-c.so.5.2.0')));
+
+    // `cmake --build --target test` runs ctest through nomia ninja (front-end/effects.ts), on what it built there.
+    const tests = spawnSync('cmake', ['--build', copyBuild, '--target', 'test'], { cwd: dir, encoding: 'utf8', env: env() });
+    assert.equal(tests.status, 0, `${tests.stdout.slice(-2000)}\n${tests.stderr.slice(-2000)}`);
+    assert.match(tests.stdout, /100% tests passed, 0 tests failed out of 23/);
   });
 });

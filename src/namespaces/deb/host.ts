@@ -145,14 +145,17 @@ function mtime(path: string): number {
 export async function hostRefs(ctx: RealizeContext, state: AptState, p: HostParams): Promise<DebRef[]> {
   const chains = chainsOf(p);
   // An unchanged host (database, paths) with an unchanged index and apt configuration gives the same files: kept like apt's answers.
-  const key = answerKey(ctx, state.lists, ['deb:host', JSON.stringify(p), ...declareContext(ctx, chains)]);
+  const question = ['deb:host', JSON.stringify(p), ...declareContext(ctx, chains)];
+  const key = answerKey(ctx, state.lists, question);
   const kept = key === undefined ? undefined : keptAnswer(state.root, key);
   if (kept !== undefined) {
     ctx.log('the host\'s packages and the index are as before: their files as before (kept answer)');
     return JSON.parse(kept) as DebRef[];
   }
   const refs = await resolveHost(ctx, state, p, chains);
-  if (key !== undefined) keepAnswer(state.root, key, JSON.stringify(refs));
+  // Filed under the index it was resolved from: resolving may have fetched the index first (a new store).
+  const after = key === undefined ? undefined : answerKey(ctx, state.lists, question);
+  if (after !== undefined) keepAnswer(state.root, after, JSON.stringify(refs));
   return refs;
 }
 

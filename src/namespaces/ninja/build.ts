@@ -74,6 +74,9 @@ export async function build(req: AtomRequest, inputs: Readonly<Record<string, Re
   configuredFor(req, configured);
   const manifest = parseManifest(text, 'build.ninja', (p) => readFileSync(join(configured.path, posix.relative('/build', posix.resolve('/build', p))), 'utf8'));
   const plan = translate(manifest, SANDBOX_LAYOUT, `(${toolchain.name})`, targets, storeFiles({ src, build: configured, toolchain }));
+  if (plan.effects.length > 0) {
+    throw usage(req, `cannot build ${plan.effects.map((e) => e.outputs[0]).join(', ')}: an edge that makes no file (a test or install step) is run on the host every time, not a name`, 'run it with nomia ninja -C BUILD TARGET in a build directory, or leave that target out');
+  }
   ctx.log(`${plan.counts.compile} compiles, ${plan.counts.archive} archives, ${plan.counts.command} commands for ${targets.length ? targets.join(' ') : 'the default targets'}`);
   const at = located(plan, await ctx.resolve(plan.text, { pure: true, signal: ctx.signal }));
   return withWorkDir(ctx.store, async (work) => {

@@ -11,6 +11,8 @@
  *   toolchain: $tc)`, the source directory at `/src`, the build directory
  *   at `/build`, or inside `/src` where it lies inside the source directory;
  * - a phony edge is an alias: it adds no node, its inputs are built;
+ * - an edge that makes no file (effects.ts) adds no node either: it is in
+ *   `Plan.effects`, and what it reads is built;
  * - a `generator` edge (CMake's re-run) is left out: configuring is the
  *   caller's.
  *
@@ -27,6 +29,7 @@ import { NomiaError, printSegment, printValue } from '../../namespace/index.js';
 import type { Edge, Manifest } from './manifest.js';
 import { HEADER } from './headers.js';
 import { withoutLaunchers } from './launchers.js';
+import { isEffect } from './effects.js';
 import { isCompileEdge, recognise, type Recognised } from './recognise.js';
 import { isToolchainPath } from './recognise-link.js';
 
@@ -102,6 +105,11 @@ export interface Plan {
   readonly counts: { readonly compile: number; readonly archive: number; readonly link: number; readonly command: number };
   /** The files the targets stand for (phony targets expanded), relative to the build directory. */
   readonly targets: readonly string[];
+  /**
+   * The edges the targets need that make no file (effects.ts), in dependency order: no name, to be run
+   * as written, after the plan's names (docs/namespaces/ninja.md, "Edges that make no file").
+   */
+  readonly effects: readonly Edge[];
 }
 
 const str = (s: string) => printValue({ kind: 'String', value: s });
@@ -260,6 +268,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
   const headerTrees = new Map<string, string>();
   const sourceTrees = new Map<string, string>();
   const counts = { compile: 0, archive: 0, link: 0, command: 0 };
+  const effects: Edge[] = [];
   const support = (map: Map<string, string>, prefix: string, k: string, name: string): string => {
     let v = map.get(k);
     if (!v) {
@@ -270,10 +279,11 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     }
     return v;
   };
-  /** The files a path stands for: itself, or for a phony edge's output, that edge's inputs. */
+  /** The files a path stands for: itself, or for a phony edge's output, that edge's inputs; none for an effect's. */
   const files = (p: string): string[] => {
     const k = key(layout, p);
     const e = producer.get(k);
+    if (e && isEffect(e)) return [];
     return e && e.rule === 'phony' ? [...e.inputs, ...e.implicitInputs].flatMap(files) : [k];
   };
   const linkFiles = {
@@ -308,7 +318,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     return source.file(abs, (name) => `$${support(imports, 'f', abs, name)}`);
   };
   const ref = (p: string): string[] => files(p).map(nameOf);
-  const known = (k: string) => producer.has(k) || source.exists(posix.resolve(layout.buildDir, k));
+  const known = (k: string) => (producer.has(k) && !isEffect(producer.get(k)!)) || source.exists(posix.resolve(layout.buildDir, k));
   const headers = (dir: string) => `$${support(headerTrees, 'h', dir, source.headers(dir))}`;
   /**
    * The headers that edges of the plan make and a compile waits for (its implicit and order-only inputs, through
@@ -349,6 +359,10 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
 
   for (const e of order) {
     if (e.rule === 'phony') continue;
+    if (isEffect(e)) {
+      effects.push(e);
+      continue;
+    }
     const v = `e${vars.size}`;
     const r = kind(e);
     let name: string;
@@ -376,7 +390,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     const outs = [...e.outputs, ...e.implicitOutputs].map((o) => key(layout, o));
     decls.push(r.kind === 'other' ? { kind: 'tree', paths: [...new Set(outs)], edge: e } : { kind: 'file', path: outs[0]!, edge: e });
   }
-  return { text: `compose\n  ${lines.join(';\n  ')}`, decls, counts, targets: [...new Set(wanted.flatMap(files))] };
+  return { text: `compose\n  ${lines.join(';\n  ')}`, decls, counts, targets: [...new Set(wanted.flatMap(files))], effects };
 }
 
 /**

@@ -1,0 +1,48 @@
+/**
+ * What `nomia ninja` and `nomia compile-commands` share: the options of a
+ * build of edges (`-j`, `--log-format`, `--toolchain`) and its run — the
+ * events rendered, the edges that ran counted by kind, the engine set up,
+ * and a summary line on stderr (not with `--log-format json`). The engine
+ * is loaded only when a build runs.
+ */
+import type { Command } from 'commander';
+import type { Counts } from '../front-end/ninja-outputs.js';
+import type { EngineEvent } from '../engine/events.js';
+import { parseJobs, parseLogFormat } from './options.js';
+import { ranCounter } from './ran-counts.js';
+import type { EngineSetup } from './realize-run.js';
+import { eventRenderer, type LogFormat } from './render-events.js';
+
+/** The options every build of edges takes. */
+export interface EdgeBuildOptions {
+  readonly jobs: number;
+  readonly logFormat: LogFormat;
+  readonly toolchain?: string;
+}
+
+/** Add `-j`, `--log-format` and `--toolchain` to `command`; `jobs` and `toolchain` say what they apply to. */
+export function edgeBuildOptions(command: Command, jobs: string, toolchain: string): Command {
+  return command
+    .option('-j, --jobs <n>', `${jobs} running at once`, parseJobs('-j'), 2)
+    .option('--log-format <format>', 'events on stderr: json, plain or auto', parseLogFormat, 'auto' as LogFormat)
+    .option('--toolchain <name>', `the root tree every ${toolchain} runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host's own tools the build file names, made exact: deb:host?paths=[…])`);
+}
+
+/**
+ * Run `build` with the engine (bubblewrap), its events rendered as `opts.logFormat` says and counted, then
+ * write `summary` of its result and of what ran on stderr.
+ */
+export async function runEdgeBuild<R>(opts: EdgeBuildOptions, build: (setup: EngineSetup & { readonly onEvent: (event: EngineEvent) => void }) => Promise<R>, summary: (result: R, ran: Counts) => string): Promise<R> {
+  const render = eventRenderer(opts.logFormat);
+  try {
+    // Loaded here, not with the command: `nomia ninja` answers a no-op from the memo without the engine.
+    const { withEngine } = await import('./realize-run.js');
+    const counter = ranCounter(render.listener);
+    const r = await withEngine({ sandbox: 'bubblewrap' }, (setup) => build({ ...setup, onEvent: counter.listener }));
+    render.finish();
+    if (opts.logFormat !== 'json') process.stderr.write(summary(r, counter.ran));
+    return r;
+  } finally {
+    render.finish();
+  }
+}

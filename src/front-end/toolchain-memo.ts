@@ -1,0 +1,67 @@
+/**
+ * The default toolchain made exact once, not on every run
+ * (docs/namespaces/ninja.md, "Toolchain"). `deb:host?paths=[…]` reads
+ * dpkg's database and resolves the host's closure, about 130 packages, as
+ * one `deb:root(…)` name: some 250 ms a run even when every package is
+ * known, which CMake's configure pays once per check, since each
+ * try_compile is a `nomia ninja` of its own, each in a new directory.
+ * Realized through the memo, under a key the caller makes the same in
+ * every directory (cli/realize-memo.ts `absoluteNameMemoKey`), a later run
+ * finds the exact tree after a few `lstat`s of what deb:host
+ * declared: dpkg's status file, the tools' link chains, apt's index.
+ *
+ * The build's own memo then depends on the toolchain's context by the
+ * files that decide which packages are installed: dpkg's status file and
+ * each named tool's link chain (a changed compiler changes the status
+ * file, an `update-alternatives` a link). A newer index alone does not
+ * change the installed versions, so it does not undo a build.
+ */
+import { existsSync } from 'node:fs';
+import type { EngineEvent } from '../engine/events.js';
+import { lookupMemo, type MemoKey } from '../engine/memo.js';
+import { realize, type RealizeOptions } from '../engine/realize.js';
+import { dpkgStatusPath } from '../namespaces/deb/dpkg-status.js';
+import { linkChain } from '../namespaces/deb/host.js';
+import type { Manifest } from '../namespaces/ninja/manifest.js';
+import { statTree, type TreeState } from '../store/stat-cache.js';
+import { defaultToolchain, namedTools } from './toolchain.js';
+
+/** The toolchain a build runs with, and the files the build's memo must depend on for it. */
+export interface ChosenToolchain {
+  readonly name: string;
+  readonly dependsOn: readonly TreeState[];
+}
+
+/** The states of dpkg's status file and of every link and file of each tool's chain; undefined when one cannot be stat-ed. */
+function hostContext(options: Omit<RealizeOptions, 'source'>, manifest: Manifest): TreeState[] | undefined {
+  let paths: string[];
+  try {
+    paths = [...new Set([dpkgStatusPath(options.context.env), ...namedTools(manifest).flatMap(linkChain)])];
+  } catch {
+    // A tool that is not there: deb:host says so, with its hint.
+    return undefined;
+  }
+  const states = paths.map((p) => statTree(options.store, p));
+  return states.every((s) => s !== undefined) ? (states as TreeState[]) : undefined;
+}
+
+/**
+ * The default toolchain for `manifest` (toolchain.ts), as the exact tree the memo under `memoKeyOf(name)`
+ * holds for it, else realized now with a memo kept; as its name when it cannot be memoized (no key, no
+ * package database: `deb:host-files`, a context that cannot be stat-ed).
+ */
+export async function hostToolchain(manifest: Manifest, options: Omit<RealizeOptions, 'source'>, memoKeyOf?: (text: string) => MemoKey | undefined): Promise<ChosenToolchain> {
+  const name = defaultToolchain(manifest, options.context.env);
+  const key = name.startsWith('deb:host?') ? memoKeyOf?.(name) : undefined;
+  // Stat-ed before the memo is read or deb:host reads them.
+  const dependsOn = key && hostContext(options, manifest);
+  if (!key || !dependsOn) return { name, dependsOn: [] };
+  const kept = lookupMemo(options.store, key)?.results[0];
+  if (kept?.kind === 'object' && existsSync(kept.path)) return { name: kept.name, dependsOn };
+  const { memo: _memo, memoDependsOn: _deps, onEvent, ...rest } = options;
+  // Its events are the build's, but the build's log ends with the build's one `done`.
+  const listener = onEvent && ((e: EngineEvent) => e.kind !== 'done' && onEvent(e));
+  const { roots } = await realize(name, { ...rest, source: name, memo: key, ...(listener ? { onEvent: listener } : {}) });
+  const root = roots[0];
+  return { name: root?.kind === 'object' ? root.name : name, dependsOn };
+}

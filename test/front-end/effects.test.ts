@@ -1,0 +1,90 @@
+/**
+ * `nomia ninja test` and `nomia ninja check` (front-end/effects.ts): an
+ * edge that makes no file runs as ninja runs it, on this machine, in the
+ * build directory, after what it needs is built and written there, every
+ * time it is asked for; a build without one still keeps its memo.
+ * `cmake --build --target test` drives it unchanged.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { bin, env, nomia, tempDir } from '../support/cli.js';
+import { cmakeReady, hasCmakeTools, realizeCmakeToolchain } from '../support/cmake-toolchain.js';
+
+const dir = tempDir('effects');
+const store = join(dir, 'store');
+const src = join(dir, 'proj');
+const build = join(dir, 'build');
+let toolchain = '';
+
+const ninja = (...args: string[]) => nomia(store, ['ninja', '-C', build, '--toolchain', toolchain, '--log-format', 'plain', ...args], { cwd: dir });
+const summary = (err: string) => err.split('\n').find((l) => l.startsWith('ninja: ')) ?? '';
+
+describe('edges that make no file, run by nomia ninja', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  before(() => {
+    if (!hasCmakeTools()) return;
+    toolchain = realizeCmakeToolchain(store, dir);
+    mkdirSync(src);
+    writeFileSync(join(src, 'CMakeLists.txt'), [
+      'cmake_minimum_required(VERSION 3.10)', 'project(effects C)', 'enable_testing()',
+      'add_executable(prog main.c)', 'add_test(NAME prints COMMAND prog)',
+      // `check` runs the program it depends on: it must be built and written before the command runs.
+      'add_custom_target(check COMMAND prog DEPENDS prog)', '',
+    ].join('\n'));
+    writeFileSync(join(src, 'main.c'), '#include <stdio.h>\nint main(void) { puts("prog-ran"); return 0; }\n');
+    execFileSync('cmake', ['-S', src, '-B', build, '-G', 'Ninja'], { stdio: 'pipe' });
+  });
+
+  test('check builds prog, then runs it here, every time it is asked for', (t) => {
+    if (!cmakeReady(t, toolchain)) return;
+    for (let i = 0; i < 2; i++) {
+      const r = ninja('check');
+      assert.equal(r.code, 0, r.err.slice(-2000));
+      assert.match(r.out, /^prog-ran$/m, `run ${i + 1}: ${r.err.slice(-1000)}`);
+      assert.match(summary(r.err), /; ran CMakeFiles\/check on this machine \(makes no file: run every time, not cached\)$/);
+    }
+  });
+
+  test('a build without such an edge is still answered from the memo; check after it still runs', (t) => {
+    if (!cmakeReady(t, toolchain)) return;
+    assert.equal(ninja().code, 0);
+    const noop = ninja();
+    assert.match(summary(noop.err), /answered from the memo/);
+    const check = ninja('check');
+    assert.equal(check.code, 0, check.err.slice(-2000));
+    assert.match(check.out, /^prog-ran$/m);
+  });
+
+  test('test runs ctest in the build directory; cmake --build --target test drives it through CMAKE_MAKE_PROGRAM', (t) => {
+    if (!cmakeReady(t, toolchain)) return;
+    const r = ninja('test');
+    assert.equal(r.code, 0, r.err.slice(-2000));
+    assert.match(r.out, /100% tests passed, 0 tests failed out of 1/);
+    assert.match(summary(r.err), /ran 0 of 0 compiles, 0 of 0 archives, 0 of 0 links, 0 of 0 commands; .*ran CMakeFiles\/test\.util on this machine/);
+
+    const wrapped = join(dir, 'build-wrapped');
+    const wrapper = join(dir, 'nomia-ninja');
+    writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${bin}' --store '${store}' ninja --toolchain '${toolchain}' "$@"\n`, { mode: 0o755 });
+    execFileSync('cmake', ['-S', src, '-B', wrapped, '-G', 'Ninja', `-DCMAKE_MAKE_PROGRAM=${wrapper}`], { stdio: 'pipe', env: env() });
+    const all = spawnSync('cmake', ['--build', wrapped], { encoding: 'utf8', env: env() });
+    assert.equal(all.status, 0, all.stderr);
+    const tests = spawnSync('cmake', ['--build', wrapped, '--target', 'test'], { encoding: 'utf8', env: env() });
+    assert.equal(tests.status, 0, tests.stderr);
+    assert.match(tests.stdout, /100% tests passed, 0 tests failed out of 1/);
+  });
+
+  test('a failing test fails nomia ninja with ctest\'s exit status and says which command failed', (t) => {
+    if (!cmakeReady(t, toolchain)) return;
+    appendFileSync(join(src, 'CMakeLists.txt'), 'add_test(NAME fails COMMAND false)\n');
+    execFileSync('cmake', ['-S', src, '-B', build, '-G', 'Ninja'], { stdio: 'pipe' });
+    const r = ninja('test');
+    // ctest's own status for failed tests.
+    assert.equal(r.code, 8, r.err.slice(-2000));
+    assert.match(r.out, /50% tests passed, 1 tests failed out of 2/);
+    assert.match(r.err, /error\[ninja\/effect-failed\]: CMakeFiles\/test\.util \(Running tests\.\.\.\) failed with exit status 8: cd \S+ && \/usr\/bin\/ctest/);
+    assert.match(r.err, /hint: .*run it alone: cd \S+ && \/usr\/bin\/ctest/);
+  });
+});
