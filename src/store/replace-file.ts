@@ -5,6 +5,12 @@
  * a part. Its directory is made only when the write finds none: one made
  * per write (a recursive `mkdir`) was a system call per node of a realize
  * that almost always answers "exists".
+ *
+ * Crash story: no fsync, on purpose. What is written this way is never
+ * needed for the store's consistency (a log, a guess kept in a cache), so a
+ * crash may leave the old file, the new one, an empty one after a power
+ * loss, or a temporary file beside it; readers take any of them (an
+ * unreadable cache entry is a miss) and gc removes nothing here.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
+/** Files by host path, each read at most once: its bytes, and their SHA-256 once asked for. */
 export class ReadOnce {
   private readonly files = new Map<string, { readonly bytes: Buffer; sha256?: string }>();
 
