@@ -10,7 +10,8 @@
  * needed for the store's consistency (a log, a guess kept in a cache), so a
  * crash may leave the old file, the new one, an empty one after a power
  * loss, or a temporary file beside it; readers take any of them (an
- * unreadable cache entry is a miss) and gc removes nothing here.
+ * unreadable cache entry is a miss), and a leftover temporary file is
+ * garbage no reader looks at.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
