@@ -5,7 +5,7 @@
  * namespace is held through a temporary root of this process from the
  * moment it is found until the realize ends. A hold is taken under the
  * store's write lock with a check that the object is still registered
- * (`holdTempRoot`), so there is no window: a lookup whose object went away
+ * (`holdTempRoots`), so there is no window: a lookup whose object went away
  * meanwhile is a miss, and the node is realized instead.
  *
  * One `Protection` serves a realize and every realize it starts (a-priori
@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
 import type { Resource } from '../namespace/types.js';
 import { entryOf, type Store } from '../store/store.js';
-import { holdTempRoot, holdTempRootSoon, releaseTempRoots } from '../store/temp-roots.js';
+import { holdTempRoots, holdTempRootSoon, releaseTempRoots } from '../store/temp-roots.js';
 
 export class Protection {
   private readonly held = new Map<Store, string[]>();
@@ -49,13 +49,12 @@ export class Protection {
    * import, until the reduction that leads to them is recorded and looked up (substitute.ts).
    */
   holdEntries(entries: Iterable<string>, store = this.store): boolean {
-    for (const e of entries) {
-      if (!holdTempRoot(store, e)) return false;
-      const list = this.held.get(store);
-      if (list) list.push(e);
-      else this.held.set(store, [e]);
-    }
-    return true;
+    const all = [...entries];
+    const n = holdTempRoots(store, all);
+    let list = this.held.get(store);
+    if (!list) this.held.set(store, (list = []));
+    for (let i = 0; i < n; i++) list.push(all[i]!);
+    return n === all.length;
   }
 
   /**

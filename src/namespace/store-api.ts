@@ -74,6 +74,7 @@ export { findObject, requireObject, realPath, entryOf, openStore } from '../stor
 export { closure } from '../store/closure.js';
 export { hashPath, dumpPath } from '../store/nar.js';
 export { lockFile } from '../store/lockfile.js';
+export { replaceFile } from '../store/replace-file.js';
 // Roots conditional on a running process: what a supervised service keeps alive (the service namespace).
 export { addRoot, checkRootName, removeRoot } from '../store/roots.js';
 export { checkObjectName, isValidObjectName, defaultObjectName, parseObjectPath } from '../store/store-path.js';

@@ -11,8 +11,9 @@
  * another user owns in place. Reading prefers the reader's own log, then the
  * newest another user left, then one from before logs were per user.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { replaceFile } from './replace-file.js';
 import type { Store } from './store.js';
 
 /** Longest log kept, in bytes: the head is dropped (the end of a log is what explains a failure). */
@@ -36,12 +37,9 @@ export function writeLog(store: Store, spellings: readonly string[], lines: read
   let text = lines.join('\n') + (lines.length ? '\n' : '');
   if (Buffer.byteLength(text) > MAX_LOG_BYTES) text = `[… earlier lines dropped]\n${Buffer.from(text).subarray(-MAX_LOG_BYTES).toString('utf8')}`;
   const dir = ownDir(store);
-  mkdirSync(dir, { recursive: true });
   for (const s of new Set(spellings)) {
     const path = join(dir, fileName(s));
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    replaceFile(path, text, `${path}.${process.pid}.tmp`);
   }
 }
 

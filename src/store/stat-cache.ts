@@ -140,8 +140,10 @@ const compile = (s: Selection): Compiled => ({ files: new RegExp(s.files), skip:
  */
 function walk(out: Listing, dir: string | Buffer, sel?: Compiled, top = true): bigint {
   let newest = 0n;
-  const names = readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare);
-  const dirs = sel && new Set(readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
+  // One read of the directory: with a selection, its entries' types (d_type) come with the names.
+  const entries = sel ? readdirSync(dir, { encoding: 'buffer', withFileTypes: true }) : undefined;
+  const names = (entries ? entries.map((d) => d.name as unknown as Buffer) : readdirSync(dir, { encoding: 'buffer' })).sort(Buffer.compare);
+  const dirs = entries && new Set(entries.filter((d) => d.isDirectory()).map((d) => (d.name as unknown as Buffer).toString()));
   if (sel && !top && names.some((n) => sel.stopAt.has(n.toString()))) {
     out.byte(DIR_STOP);
     return newest;

@@ -65,6 +65,43 @@ export function holdTempRoot(store: Store, object: string): boolean {
   return true;
 }
 
+/**
+ * `holdTempRoot` for each of `objects` in order, in one write transaction for all that need one (a front-end
+ * holding the hundreds of results of a realize it places took one transaction each). Stops at the first
+ * that is not registered; returns how many of `objects` were held, from the first: all of them, or those
+ * before that one (held until released, as `holdTempRoot`'s are).
+ */
+export function holdTempRoots(store: Store, objects: readonly string[]): number {
+  const m = heldIn(store);
+  const pins = pinnedForLife.get(store.layout.home);
+  const fresh = [...new Set(objects.filter((o) => !m.has(o) && !pins?.has(o)))];
+  // Whether each fresh object's row was there before (then never removed by a release).
+  const rowBefore = new Map<string, boolean>();
+  let missing: string | undefined;
+  if (fresh.length) {
+    const me = self();
+    store.db.volatile(() => {
+      for (const object of fresh) {
+        if (!store.db.object(object)) {
+          missing = object;
+          return;
+        }
+        const row = { object, pid: me.pid, pidStart: me.pidStart };
+        const before = store.db.hasTempRoot(row);
+        if (!before) store.db.addTempRoot(row);
+        rowBefore.set(object, before);
+      }
+    });
+  }
+  for (const [i, object] of objects.entries()) {
+    if (object === missing) return i;
+    const held = m.get(object);
+    if (held) held.count++;
+    else m.set(object, { count: 1, pinned: pins?.has(object) === true || rowBefore.get(object) === true });
+  }
+  return objects.length;
+}
+
 interface Asked {
   readonly object: string;
   readonly answer: (held: boolean) => void;

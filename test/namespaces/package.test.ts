@@ -42,6 +42,8 @@ describe('package:build-in-sandbox', () => {
     const log = nomia(get().store, ['log', name]);
     assert.equal(log.code, 0, log.err);
     assert.match(log.out, /done building/);
+    // The build printed nothing of its output's path here; the log still says where the output is now.
+    assert.ok(log.out.includes(`output out: built at `) && log.out.includes(`, stored as ${first.path}\n`), log.out);
   });
 
   test('a different name whose output is byte-identical shares the object', (t) => {

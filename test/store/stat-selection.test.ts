@@ -12,6 +12,8 @@ import { lookupStat, recordStat, statNow, statTree, type Selection } from '../..
 import { openStore, type Store } from '../../src/store/store.js';
 import type { ContentHash } from '../../src/store/hash.js';
 import { tempDir } from '../support/cli.js';
+import { distSrc, traced } from '../support/syscalls.js';
+import { requireTool } from '../support/tools.js';
 
 const root = tempDir('stat-selection');
 const stores: Store[] = [];
@@ -100,5 +102,18 @@ describe('a selection of a tree', () => {
     assert.equal(lookupStat(store, statTree(store, dir)!), undefined);
     appendFileSync(join(dir, 'sub', 'b.h'), '// changed\n');
     assert.equal(lookupStat(store, statTree(store, dir, HEADERS)!), undefined);
+  });
+
+  test('each directory of a selection is read once (its names and their types in one listing)', (t) => {
+    if (!requireTool(t, 'strace', 'strace')) return;
+    const dir = tree();
+    const script = `import { statNow } from ${JSON.stringify(join(distSrc, 'store/stat-cache.js'))};
+if (!statNow(${JSON.stringify(dir)}, ${JSON.stringify(HEADERS)})) throw new Error('no state');`;
+    const opens = traced(script, 'openat').filter((l) => l.includes('O_DIRECTORY'));
+    // The tree's own directory and `sub` (CMakeFiles is skipped by its type, read with the listing).
+    for (const d of [dir, join(dir, 'sub')]) {
+      const of = opens.filter((l) => l.includes(`"${d}"`));
+      assert.equal(of.length, 1, `${d} was opened ${of.length} times:\n${of.join('\n')}`);
+    }
   });
 });

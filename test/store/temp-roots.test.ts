@@ -9,10 +9,49 @@ import { describe, test } from 'node:test';
 import { addPath } from '../../src/store/add.js';
 import { self } from '../../src/store/process.js';
 import { openStore } from '../../src/store/store.js';
-import { holdTempRoot, holdTempRootSoon, releaseTempRoots } from '../../src/store/temp-roots.js';
+import { Protection } from '../../src/engine/protect.js';
+import { dropTempRoots, holdTempRoot, holdTempRootSoon, releaseTempRoots } from '../../src/store/temp-roots.js';
 import { nomia, tempDir } from '../support/cli.js';
 
 describe('temporary roots', () => {
+  test('a realize\'s results held at once take one transaction; an unregistered one stops the hold after those before it', async () => {
+    const dir = tempDir('temp-roots-many');
+    const store = openStore({ dir: join(dir, 'store'), fsync: false });
+    try {
+      const objects: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        writeFileSync(join(dir, `f${i}`), `${i}\n`);
+        objects.push((await addPath(store, join(dir, `f${i}`))).object.path);
+      }
+      // As another process would find them: registered, not pinned by this one.
+      dropTempRoots(store);
+      let transactions = 0;
+      const volatile = store.db.volatile.bind(store.db);
+      store.db.volatile = (f) => {
+        transactions++;
+        return volatile(f);
+      };
+      const me = self();
+      const rooted = (o: string) => store.db.hasTempRoot({ object: o, pid: me.pid, pidStart: me.pidStart });
+      const first = new Protection(store);
+      assert.equal(first.holdEntries([...objects.slice(0, 10), objects[0]!]), true);
+      assert.equal(transactions, 1, 'one transaction for ten objects');
+      assert.ok(objects.slice(0, 10).every(rooted));
+      const second = new Protection(store);
+      assert.equal(second.holdEntries([objects[10]!, objects[0]!, 'not-an-object', objects[11]!]), false);
+      assert.equal(transactions, 2);
+      assert.ok(rooted(objects[10]!), 'held before the unregistered one');
+      assert.ok(!rooted(objects[11]!), 'not held after it');
+      first.release();
+      assert.ok(rooted(objects[0]!), 'still held by the second protection (and twice by the first)');
+      assert.ok(!rooted(objects[5]!), 'released with its only holder');
+      second.release();
+      assert.ok(!rooted(objects[0]!) && !rooted(objects[10]!), 'every hold released');
+    } finally {
+      store.close();
+    }
+  });
+
   test('holding what this process committed takes no transaction; releasing it keeps the pin', async () => {
     const dir = tempDir('temp-roots');
     const store = openStore({ dir: join(dir, 'store'), fsync: false });

@@ -24,6 +24,7 @@ import { compileArgs, headerList, includeTrees, onlyParams, systemCount, treeFla
 import { keepHint, likelyRecorded } from './hints.js';
 import { whyNotOneRun } from './one-run.js';
 import { layoutHeaders, probedHeaders, type Probed } from './probes.js';
+import { ReadOnce } from './read-once.js';
 import { storeOutput } from './store-output.js';
 import { runTool, toolchainOf, type Placed } from './toolchain-run.js';
 
@@ -107,12 +108,14 @@ export async function compile(req: AtomRequest, inputs: Readonly<Record<string, 
   const module = { toolchain: inputs['toolchain']!.name, args, trees: trees.length, source, ...(system ? { system } : {}) };
   const c = { args, src: src.path, source, trees, system, toolchain };
   const run = await wholeTreeRun(req, ctx, c, !likelyRecorded(ctx.store, module, src.path, trees));
-  const texts = [{ text: readFileSync(src.path, 'latin1') }, ...run.headers.map((h) => ({ text: readFileSync(join(trees[h.tree]!, h.path), 'latin1'), at: h }))];
+  // Read once: the probe scan and the one-run check look at these texts, the hint keeps their digests.
+  const files = new ReadOnce();
+  const texts = [{ text: files.bytes(src.path).toString('latin1') }, ...run.headers.map((h) => ({ text: files.bytes(join(trees[h.tree]!, h.path)).toString('latin1'), at: h }))];
   const probed = probedHeaders(trees, run.headers, texts, args);
   const layout = layoutHeaders(run.headers, probed);
   if (probed.present.length || probed.absent.length) ctx.log(`probes (__has_include) ${probeText(probed)}`);
   const exact = await exactName(ctx, { ...c, toolchain: inputs['toolchain']!.name }, layout, probed.absent);
-  keepHint(ctx.store, module, toolchain, src.path, trees, layout, probed.absent);
+  keepHint(ctx.store, module, toolchain, src.path, trees, layout, probed.absent, files);
   ctx.emitReduction(exact);
   if (run.object) {
     const why = whyNotOneRun({ args, trees, headers: layout, deps: run.deps, texts: texts.map((t) => t.text) });

@@ -19,10 +19,11 @@
  * store (hints-gc.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, entryOf, type Store } from '../../namespace/index.js';
+import { cacheDir, entryOf, replaceFile, type Store } from '../../namespace/index.js';
 import type { TreeHeader } from './depfile.js';
+import { ReadOnce } from './read-once.js';
 
 /** Which module a hint is about: the parts of a compile that stay when its source or headers change. */
 export interface Module {
@@ -87,12 +88,15 @@ export function likelyRecorded(store: Store, m: Module, src: string, trees: read
   return hints.some((h) => h.src === source && sameNow(h, trees));
 }
 
-/** Keep what this compile with the toolchain at `toolchain` (a store path) read, for the next guess (written whole and renamed into place). */
-export function keepHint(store: Store, m: Module, toolchain: string, src: string, trees: readonly string[], headers: readonly TreeHeader[], absent: readonly TreeHeader[] = []): void {
+/**
+ * Keep what this compile with the toolchain at `toolchain` (a store path) read, for the next guess (written whole
+ * and renamed into place). `files` holds what the compile already read: those bytes are hashed, not read again.
+ */
+export function keepHint(store: Store, m: Module, toolchain: string, src: string, trees: readonly string[], headers: readonly TreeHeader[], absent: readonly TreeHeader[] = [], files = new ReadOnce()): void {
   const entry = entryOf(store, toolchain);
   const hint: Hint = {
-    src: sha256(readFileSync(src)),
-    headers: headers.map((h) => [h.tree, h.path, sha256(readFileSync(join(trees[h.tree]!, h.path)))] as const),
+    src: files.sha256(src),
+    headers: headers.map((h) => [h.tree, h.path, files.sha256(join(trees[h.tree]!, h.path))] as const),
     ...(absent.length ? { absent: absent.map((h) => [h.tree, h.path] as const) } : {}),
     ...(entry === undefined ? {} : { toolchain: entry }),
   };
@@ -100,10 +104,7 @@ export function keepHint(store: Store, m: Module, toolchain: string, src: string
   const same = (h: Hint) => h.src === hint.src && JSON.stringify(h.headers) === JSON.stringify(hint.headers) && JSON.stringify(h.absent) === JSON.stringify(hint.absent);
   const hints = [hint, ...readHints(path).filter((h) => !same(h))].slice(0, KEPT);
   try {
-    mkdirSync(join(path, '..'), { recursive: true });
-    const temp = `${path}.${randomBytes(6).toString('hex')}`;
-    writeFileSync(temp, JSON.stringify(hints));
-    renameSync(temp, path);
+    replaceFile(path, JSON.stringify(hints), `${path}.${randomBytes(6).toString('hex')}`);
   } catch {
     // A hint that cannot be kept only makes the next guess worse.
   }

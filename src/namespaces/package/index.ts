@@ -212,6 +212,13 @@ export function createPackageNamespace(options: PackageOptions = {}): Namespace 
           store, outputs: built, scratch, unsandboxed: !sandboxed,
           candidates: [...seen, ...(recursion?.objects() ?? [])],
         });
+        // What the build printed names each output by the path it wrote (a placeholder in the sandbox); say
+        // where that output is now, its self-references rewritten, so the log does not name a path that
+        // never exists in the store.
+        for (const b of built) {
+          const r = outs[b.output]!;
+          ctx.log(`output ${b.output}: built at ${outPaths[b.output]}, stored as ${r.kind === 'object' ? r.path : r.name}`);
+        }
         if (recursion && recursion.used().length) {
           ctx.emitReduction(refinedName(req, inputs, recursion.used()));
         }
