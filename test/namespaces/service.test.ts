@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { requireTool } from '../support/tools.js';
-import { accepts, alive, freePort, get, httpd, rig, type Rig, until } from './service-support.js';
+import { accepts, alive, freePort, get, httpd, rig, type Rig, startedAndReady, until } from './service-support.js';
 
 const CGI = '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\n"$exe" wget -q -O - "http://$backend/index.html"\n';
 
@@ -87,11 +87,12 @@ describe('service: a backend and a client that needs its endpoint', () => {
     assert.equal(up.code, 0, up.err);
     const lines = up.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string; line?: string }).filter((e) => e.kind === 'log').map((e) => e.line!);
     const backendReady = lines.findIndex((l) => l.startsWith('service backend: ready'));
-    const clientStarts = lines.findIndex((l) => l.startsWith('service client: starting'));
-    assert.ok(backendReady >= 0 && clientStarts > backendReady, `order: ${lines.join(' | ')}`);
+    const clientReady = lines.findIndex((l) => l.startsWith('service client: ready'));
+    assert.ok(backendReady >= 0 && clientReady > backendReady, `order: ${lines.join(' | ')}`);
     assert.deepEqual(await get(p2, '/cgi-bin/get'), { status: 200, body: 'hello from the backend\n' });
     const backend = r.status().find((s) => s.label === 'backend')!;
     const client = r.status().find((s) => s.label === 'client')!;
+    assert.ok(startedAndReady(client.log).started >= startedAndReady(backend.log).ready, 'the client was spawned once the backend was ready');
     assert.deepEqual(client.needs, [backend.id]);
     assert.deepEqual(backend.roots, [], 'the backend is held by its dependent, not by a root');
 
@@ -118,7 +119,8 @@ describe('service: a backend and a client that needs its endpoint', () => {
     const up = r.run(['up', '--root', 'broken', name]);
     assert.equal(up.code, 1);
     assert.match(up.err, /error\[service\/exited\]: service backend exited at once \(exited with status 1\) before it was ready/);
-    assert.doesNotMatch(up.err, /service client: starting/);
+    assert.match(up.err, /not started, as they need it: client/);
+    assert.doesNotMatch(up.err, /service client: ready/);
     assert.equal(await accepts(port), false);
     assert.ok(await until(() => r.status().length === 0, 5000), 'nothing left');
   });
