@@ -93,6 +93,7 @@ async function upFull(cmd: Command, input: NameInput, opts: Opts, key: string | 
       const specs = gathering?.close() ?? [];
       const answer = specs.length === 0 ? await ask(home, { op: 'hold', ...hold })
         : await ask(home, { op: 'start-all', specs, holder: processHolder(process.pid), hold });
+      trace('cli: services ready');
       events.ready(answer.services ?? []);
       if (key !== undefined && exact) memo.writeUpMemo(home, key, services[0]!);
       return answer.service!;

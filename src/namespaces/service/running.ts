@@ -130,6 +130,7 @@ export class ServiceProcess {
   private spawnOnce(): ProcessHandle {
     // Our own socket is left behind by a process that was killed; a server cannot bind while the file is there.
     if (this.spec.socket) rmSync(this.spec.socket, { force: true });
+    trace(`supervisor: ${this.spec.label} spawning`);
     appendFileSync(this.logPath, `--- nomia: starting ${this.spec.argv.join(' ')} at ${new Date().toISOString()}\n`);
     const fd = openSync(this.logPath, 'a');
     let h: ProcessHandle;
