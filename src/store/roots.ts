@@ -47,9 +47,10 @@ export function addRoot(store: Store, spec: RootSpec): RootRow {
 
 /**
  * Create (or replace) several named roots in one transaction: all of them or none (the supervisor roots
- * the closures of a whole chain of services at once, one commit instead of one per root).
+ * the closures of a whole chain of services at once, one commit instead of one per root). `flush: false`
+ * skips the commit's fsync: for roots that a power loss ends anyway (conditional on a process).
  */
-export function addRoots(store: Store, specs: readonly RootSpec[]): RootRow[] {
+export function addRoots(store: Store, specs: readonly RootSpec[], options: { readonly flush?: false } = {}): RootRow[] {
   const rows = specs.map(rootRow);
   store.db.immediate(() => {
     for (const row of rows) {
@@ -58,7 +59,7 @@ export function addRoots(store: Store, specs: readonly RootSpec[]): RootRow[] {
       }
       store.db.putRoot(row);
     }
-  });
+  }, options);
   return rows;
 }
 
@@ -83,9 +84,9 @@ export function removeRoot(store: Store, name: string): void {
   }
 }
 
-/** Remove the named roots that exist, in one transaction; returns how many there were. */
-export function removeRoots(store: Store, names: readonly string[]): number {
-  return store.db.immediate(() => names.filter((n) => store.db.deleteRoot(n)).length);
+/** Remove the named roots that exist, in one transaction (`flush` as for `addRoots`); returns how many there were. */
+export function removeRoots(store: Store, names: readonly string[], options: { readonly flush?: false } = {}): number {
+  return store.db.immediate(() => names.filter((n) => store.db.deleteRoot(n)).length, options);
 }
 
 /**

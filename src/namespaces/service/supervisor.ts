@@ -15,7 +15,7 @@
  * (saved-state.ts) for the next supervisor to adopt.
  */
 import { join } from 'node:path';
-import { addRoot, addRoots, checkRootName, NomiaError, removeRoots, type Store } from '../../namespace/index.js';
+import { addRoots, checkRootName, NomiaError, removeRoots, type Store } from '../../namespace/index.js';
 import type { ServiceInfo } from './protocol.js';
 import type { ProcessHandle } from './process-handle.js';
 import { ServiceProcess } from './running.js';
@@ -29,6 +29,8 @@ interface Entry {
   readonly started: Promise<void>;
 }
 
+/** Service roots are conditional on processes: see `addRoots`. */
+const UNFLUSHED = { flush: false } as const;
 const rootHolder = (root: string) => `root:${root}`;
 const depHolder = (id: string) => `dep:${id}`;
 
@@ -193,12 +195,12 @@ export class Supervisor {
       this.flushing = false;
       const roots = this.runRoots.splice(0);
       try {
-        addRoots(this.store, roots.map((r) => ({ ...r, kind: 'process' as const })));
+        addRoots(this.store, roots.map((r) => ({ ...r, kind: 'process' as const })), UNFLUSHED);
       } catch {
         // One of them has ended already (its end is on its way, the supervisor's root holds meanwhile): the others one by one.
         for (const r of roots) {
           try {
-            addRoot(this.store, { ...r, kind: 'process' });
+            addRoots(this.store, [{ ...r, kind: 'process' }], UNFLUSHED);
           } catch {
             // That one.
           }
@@ -287,13 +289,17 @@ export class Supervisor {
     return [e.proc.spec.label, ...await this.release(e.proc.spec.deps.map((d) => d.id), depHolder(id))];
   }
 
-  /** Root the closures of `specs` on this supervisor's process: one transaction for all. */
+  /**
+   * Root the closures of `specs` on this supervisor's process: one transaction for all, and not flushed. A
+   * process root holds only while its process runs, and a power loss ends every process: a commit it loses
+   * was a root of nothing (docs/store.md, "fsync"). Flushed, each was an fsync on the supervisor's thread.
+   */
   private addRoots(specs: readonly ServiceSpec[]): void {
-    addRoots(this.store, specs.flatMap((spec) => spec.keep.map((object, i) => ({ name: `service/${spec.id}/${i}`, object, kind: 'process' as const, pid: process.pid }))));
+    addRoots(this.store, specs.flatMap((spec) => spec.keep.map((object, i) => ({ name: `service/${spec.id}/${i}`, object, kind: 'process' as const, pid: process.pid }))), UNFLUSHED);
   }
 
   private dropRoots(specs: readonly ServiceSpec[]): void {
-    removeRoots(this.store, specs.flatMap((spec) => spec.keep.flatMap((_, i) => [`service/${spec.id}/${i}`, `service/${spec.id}/${i}/run`])));
+    removeRoots(this.store, specs.flatMap((spec) => spec.keep.flatMap((_, i) => [`service/${spec.id}/${i}`, `service/${spec.id}/${i}/run`])), UNFLUSHED);
   }
 
   private info(id: string, e: Entry): ServiceInfo {
