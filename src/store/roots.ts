@@ -51,7 +51,10 @@ export function addRoot(store: Store, spec: RootSpec): RootRow {
  * skips the commit's fsync: for roots that a power loss ends anyway (conditional on a process).
  */
 export function addRoots(store: Store, specs: readonly RootSpec[], options: { readonly flush?: false } = {}): RootRow[] {
-  const rows = specs.map(rootRow);
+  // One read of /proc per process, not per root: a chain's roots are all conditional on the supervisor.
+  const starts = new Map<number, number | undefined>();
+  const startOf = (pid: number) => (starts.has(pid) ? starts.get(pid) : starts.set(pid, processStart(pid)).get(pid));
+  const rows = specs.map((spec) => rootRow(spec, startOf));
   store.db.immediate(() => {
     for (const row of rows) {
       if (!store.db.object(row.object)) {
@@ -63,11 +66,11 @@ export function addRoots(store: Store, specs: readonly RootSpec[], options: { re
   return rows;
 }
 
-function rootRow(spec: RootSpec): RootRow {
+function rootRow(spec: RootSpec, startOf: (pid: number) => number | undefined): RootRow {
   checkRootName(spec.name);
   const now = Date.now();
   if (spec.kind === 'process') {
-    const pidStart = processStart(spec.pid);
+    const pidStart = startOf(spec.pid);
     if (pidStart === undefined) throw new NomiaStoreError('store/root', `no process ${spec.pid} is running`, { hint: 'give the pid of a running process' });
     return { name: spec.name, object: spec.object, kind: 'process', pid: spec.pid, pidStart, createdAt: now };
   }
