@@ -18,6 +18,7 @@ import { parseLogFormat } from './options.js';
 import { run } from './run.js';
 import { holdMemoized, startSupervisorSoon, upAnswer } from './up-lean.js';
 import { upMemoKey } from './up-memo.js';
+import { gatheredId } from '../namespaces/service/gather.js';
 import { trace } from '../namespaces/service/trace.js';
 
 interface Opts { root?: string; file?: string; logFormat: LogFormat; json?: boolean }
@@ -118,7 +119,7 @@ function gatheredEvents(listener: (e: EngineEvent) => void): { listener: (e: Eng
   const nodes = new Map<string, EngineEvent & { kind: 'log' }>();
   return {
     listener(e) {
-      const id = e.kind === 'log' ? /^service .*: to start with the name's other services \(id ([0-9a-f]{32})\)$/.exec(e.line)?.[1] : undefined;
+      const id = e.kind === 'log' ? gatheredId(e.line) : undefined;
       if (id !== undefined) nodes.set(id, e as EngineEvent & { kind: 'log' });
       listener(e);
     },

@@ -34,3 +34,10 @@ export function gathered(home: string, spec: ServiceSpec): boolean {
   specs.push(spec);
   return true;
 }
+
+/** The log line of a gathered service (its node's), and the id `gatheredId` reads back from it. */
+export const gatheredLine = (label: string, id: string) => `service ${label}: to start once the name is realized (id ${id})`;
+
+export function gatheredId(line: string): string | undefined {
+  return /^service .*: to start once the name is realized \(id ([0-9a-f]{32})\)$/.exec(line)?.[1];
+}

@@ -25,7 +25,7 @@
  */
 import { type Namespace, NomiaError, onlyParams, registerType, requireParam, type Resource, unknownName } from '../../namespace/index.js';
 import { ask, askIfRunning } from './client.js';
-import { gathered } from './gather.js';
+import { gathered, gatheredLine } from './gather.js';
 import { processHolder, type ServiceInfo } from './protocol.js';
 import { PROCESS_PARAMS, processSpec, runningName } from './spec.js';
 import { trace } from './trace.js';
@@ -65,7 +65,7 @@ export const serviceNamespace: Namespace = {
     const spec = processSpec(req, inputs, ctx.store, ctx.context.env['PATH']);
     if (gathered(home, spec)) {
       trace(`namespace: ${spec.label} gathered`);
-      ctx.log(`service ${spec.label}: to start with the name's other services (id ${spec.id})`);
+      ctx.log(gatheredLine(spec.label, spec.id));
       return { out: serviceResource(spec) };
     }
     trace(`namespace: ${spec.label} starting`);
