@@ -192,6 +192,19 @@ describe('service: bad input is a typed error within the timeout, nothing left r
     assert.deepEqual(r.status(), []);
   });
 
+  it('in a chain, one that never becomes ready fails it: its dependents are named and not started, what started is stopped', async (t) => {
+    if (!tools(t)) return;
+    const [pa, pb, never, pc] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const www = r.addDir('w-chain', { 'index.html': 'a\n' });
+    const name = `let a = ${httpd(r, pa, www, '&name=first')}; b = service:process?args=[httpd, -f, -p, "127.0.0.1:${pb}"]&ready="tcp://127.0.0.1:${never}"&ready-timeout=1&name=deaf(exe: ${r.tools}/bin/busybox, a: $a) in ${httpd(r, pc, www, '&name=last', ', b: $b')}`;
+    const up = r.run(['up', '--root', 'deaf-chain', name]);
+    assert.equal(up.code, 1);
+    assert.match(up.err, /error\[service\/not-ready\]: service deaf did not become ready/);
+    assert.match(up.err, /not started, as they need it: last/);
+    assert.ok(await until(() => r.status().length === 0, 5000), 'the first, which was ready, was stopped too');
+    for (const port of [pa, pb, pc]) assert.equal(await accepts(port), false, `nothing listens on ${port}`);
+  });
+
   it('a wrong probe or policy is a usage error before anything starts', (t) => {
     if (!tools(t)) return;
     const bad = r.run(['up', `service:process?args=[true]&ready="udp://127.0.0.1:1"(exe: ${r.tools}/bin/busybox)`]);
