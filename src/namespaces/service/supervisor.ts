@@ -15,11 +15,12 @@
  * (saved-state.ts) for the next supervisor to adopt.
  */
 import { join } from 'node:path';
-import { addRoots, checkRootName, NomiaError, removeRoots, type Store } from '../../namespace/index.js';
+import { checkRootName, NomiaError, type Store } from '../../namespace/index.js';
 import type { ServiceInfo } from './protocol.js';
 import type { ProcessHandle } from './process-handle.js';
 import { ServiceProcess } from './running.js';
 import { loadState, saveState } from './saved-state.js';
+import { rootServices, RunRoots, unrootServices } from './service-roots.js';
 import type { ServiceSpec } from './spec.js';
 
 interface Entry {
@@ -29,8 +30,6 @@ interface Entry {
   readonly started: Promise<void>;
 }
 
-/** Service roots are conditional on processes: see `addRoots`. */
-const UNFLUSHED = { flush: false } as const;
 const rootHolder = (root: string) => `root:${root}`;
 const depHolder = (id: string) => `dep:${id}`;
 
@@ -45,8 +44,11 @@ function processAlive(pid: number): boolean {
 
 export class Supervisor {
   private readonly services = new Map<string, Entry>();
+  private readonly runRoots: RunRoots;
 
-  constructor(private readonly store: Store, private readonly dir: string) {}
+  constructor(private readonly store: Store, private readonly dir: string) {
+    this.runRoots = new RunRoots(store, () => this.save());
+  }
 
   get size(): number {
     return this.services.size;
@@ -113,18 +115,18 @@ export class Supervisor {
         await entry.proc.launch();
         settles.get(spec.id)!(true);
         ready.push(this.info(spec.id, entry));
-        this.flushSoon();
+        this.runRoots.add(spec, undefined);
       } catch (e) {
         failures.set(spec.id, e);
         settles.get(spec.id)!(false);
         this.services.delete(spec.id);
-        this.dropRoots([spec]);
+        unrootServices(this.store, [spec]);
         this.save();
         await this.release(spec.deps.map((d) => d.id), depHolder(spec.id));
       }
     };
     try {
-      this.addRoots(fresh);
+      rootServices(this.store, fresh);
     } catch (e) {
       for (const spec of fresh) this.services.delete(spec.id);
       throw e;
@@ -160,7 +162,7 @@ export class Supervisor {
       const proc = this.process(saved.spec);
       const entry: Entry = { proc, holders: new Set(saved.holders), started: Promise.resolve() };
       this.services.set(saved.spec.id, entry);
-      this.addRoots([saved.spec]);
+      rootServices(this.store, [saved.spec]);
       proc.adopt(saved.process ?? { pid: 0, start: -1, startedAt: 0, restarts: 0, lastExit: undefined, ready: false });
     }
     this.save();
@@ -168,46 +170,14 @@ export class Supervisor {
 
   private process(spec: ServiceSpec): ServiceProcess {
     return new ServiceProcess(spec, join(this.dir, spec.id), () => {
-      this.dropRoots([spec]);
+      unrootServices(this.store, [spec]);
       this.save();
     }, (h) => this.processChanged(spec, h));
   }
 
-  /** Another process runs `spec` now: root its objects on it too, and save the table (both soon: see `flushSoon`). */
+  /** Another process runs `spec` now: root its objects on it too, and save the table (both on the next turn: see `RunRoots`). */
   private processChanged(spec: ServiceSpec, h: ProcessHandle | undefined): void {
-    if (h) for (const [i, object] of spec.keep.entries()) this.runRoots.push({ name: `service/${spec.id}/${i}/run`, object, pid: h.pid });
-    this.flushSoon();
-  }
-
-  /** `run` roots to add and a table to save, on the next turn: one transaction and one file for a whole chain's starts. */
-  private readonly runRoots: { name: string; object: string; pid: number }[] = [];
-  private flushing = false;
-
-  /**
-   * Root the new processes and save the table once the current turn is over: both are for after a
-   * supervisor's death, and done per service they were two SQLite commits and a rename on the path of each
-   * readiness probe; coalesced, a chain of starts in one turn costs one of each.
-   */
-  private flushSoon(): void {
-    if (this.flushing) return;
-    this.flushing = true;
-    setImmediate(() => {
-      this.flushing = false;
-      const roots = this.runRoots.splice(0);
-      try {
-        addRoots(this.store, roots.map((r) => ({ ...r, kind: 'process' as const })), UNFLUSHED);
-      } catch {
-        // One of them has ended already (its end is on its way, the supervisor's root holds meanwhile): the others one by one.
-        for (const r of roots) {
-          try {
-            addRoots(this.store, [{ ...r, kind: 'process' }], UNFLUSHED);
-          } catch {
-            // That one.
-          }
-        }
-      }
-      this.save();
-    });
+    this.runRoots.add(spec, h?.pid);
   }
 
   /** Save the table for a supervisor that comes after this one. */
@@ -284,22 +254,9 @@ export class Supervisor {
     if (!e) return [];
     this.services.delete(id);
     await e.proc.stop();
-    this.dropRoots([e.proc.spec]);
+    unrootServices(this.store, [e.proc.spec]);
     this.save();
     return [e.proc.spec.label, ...await this.release(e.proc.spec.deps.map((d) => d.id), depHolder(id))];
-  }
-
-  /**
-   * Root the closures of `specs` on this supervisor's process: one transaction for all, and not flushed. A
-   * process root holds only while its process runs, and a power loss ends every process: a commit it loses
-   * was a root of nothing (docs/store.md, "fsync"). Flushed, each was an fsync on the supervisor's thread.
-   */
-  private addRoots(specs: readonly ServiceSpec[]): void {
-    addRoots(this.store, specs.flatMap((spec) => spec.keep.map((object, i) => ({ name: `service/${spec.id}/${i}`, object, kind: 'process' as const, pid: process.pid }))), UNFLUSHED);
-  }
-
-  private dropRoots(specs: readonly ServiceSpec[]): void {
-    removeRoots(this.store, specs.flatMap((spec) => spec.keep.flatMap((_, i) => [`service/${spec.id}/${i}`, `service/${spec.id}/${i}/run`])), UNFLUSHED);
   }
 
   private info(id: string, e: Entry): ServiceInfo {
