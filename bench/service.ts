@@ -12,6 +12,9 @@
  *    in its environment): one `nomia up` of the last, against the script
  *    starting them one after another, each once the one before answers;
  *    with no supervisor running (it starts one), and with one running.
+ *    The script polls at nomia's back-off (`WAITS`) and runs three times
+ *    per chain of nomia's; every sample is printed, sorted, beside the
+ *    medians.
  * 3. The second `nomia up` of the running service (answered from the memo
  *    of `up`), beside the floor of any command: Node's own start
  *    (`node -e ''`) and `nomia status`.
@@ -24,6 +27,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { nextProbeWait, PROBE_FIRST_MS } from '../src/namespaces/service/probe.js';
 import { freePort, timed } from './measure.js';
 
 const RUNS = process.argv.includes('--quick') ? 3 : 7;
@@ -53,10 +57,23 @@ function serviceName(port: number, label: string, prev?: string): string {
   return `service:process?args=[httpd, -f, -p, "127.0.0.1:${port}", -h, $www]&ready="http://127.0.0.1:${port}/"&name=${label}(exe: ${tools}/bin/busybox, www: ${www}${prev ? `, prev: $${prev}` : ''})`;
 }
 
-/** The peer: start each server once the one before answers, polling with busybox wget at the same back-off. */
+/**
+ * The waits of the peer's polling, in seconds: the same schedule as nomia's probe (at once, then 1 ms growing
+ * by half up to 50 ms, probe.ts). The peer used to wait 10 ms after a refused first `wget`, then 50 ms, so a
+ * chain took ~30 ms when every first `wget` found httpd listening and ~200 ms when each hop slept: a bimodal
+ * peer, slowed by a schedule nomia does not have.
+ */
+const WAITS = (() => {
+  const out: string[] = [];
+  const probe = { kind: 'http', host: '127.0.0.1', port: 1, path: '/' } as const;
+  for (let w = PROBE_FIRST_MS; out.length < 40; w = nextProbeWait(w, probe)) out.push((w / 1000).toFixed(3));
+  return out.join(' ');
+})();
+
+/** The peer: start each server once the one before answers, polling with busybox wget at nomia's back-off. */
 function script(ports: readonly number[]): string {
   const lines = ports.map((p, i) => `prev=${i ? `127.0.0.1:${ports[i - 1]}` : ''} ${busybox} httpd -f -p 127.0.0.1:${p} -h ${wwwPath} >/dev/null 2>&1 & pids="$pids $!"
-w=0.01; until ${busybox} wget -q -O /dev/null http://127.0.0.1:${p}/ 2>/dev/null; do sleep $w; w=0.05; done`);
+for w in ${WAITS}; do ${busybox} wget -q -O /dev/null http://127.0.0.1:${p}/ 2>/dev/null && break; ${busybox} sleep $w; done`);
   return `pids=\n${lines.join('\n')}\necho $pids`;
 }
 
@@ -65,7 +82,13 @@ async function runScript(ports: readonly number[]): Promise<number> {
   const t = timed(() => {
     pids = spawnSync('sh', ['-c', script(ports)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).stdout.trim();
   });
-  for (const pid of pids.split(/\s+/).filter(Boolean)) process.kill(Number(pid), 'SIGTERM');
+  for (const pid of pids.split(/\s+/).filter(Boolean)) {
+    try {
+      process.kill(Number(pid), 'SIGTERM');
+    } catch {
+      // It did not stay up (its port was taken meanwhile by someone else's process): that run's time is still the script's.
+    }
+  }
   await sleep(50);
   return t;
 }
@@ -103,11 +126,12 @@ async function chainName(): Promise<{ text: string; ports: number[] }> {
 
 const chain = { nomia: [] as number[], warm: [] as number[], script: [] as number[] };
 for (let i = 0; i < Math.max(1, Math.floor(RUNS / 2)); i++) {
-  const { text, ports } = await chainName();
+  const { text } = await chainName();
   await supervisorGone();
   chain.nomia.push(timed(() => nomia(['up', '--root', 'chain', '--log-format', 'json', text])));
   nomia(['down', 'chain']);
-  chain.script.push(await runScript(ports));
+  // The peer is cheap and its spread is the point (a first wget that finds httpd listening or not): more samples.
+  for (let k = 0; k < 3; k++) chain.script.push(await runScript((await chainName()).ports));
   // The same with the supervisor running: what the chain costs beyond starting one.
   const warm = await chainName();
   nomia(['up', '--root', 'keeper', serviceName(keeper, 'keeper')]);
@@ -116,15 +140,19 @@ for (let i = 0; i < Math.max(1, Math.floor(RUNS / 2)); i++) {
   nomia(['down', 'keeper']);
 }
 
-const rows: [string, number, number][] = [
-  ['one HTTP service, cold (starts the supervisor)', median(one.cold), median(one.script)],
-  ['one HTTP service, warm (supervisor running)', median(one.warm), median(one.script)],
-  ['the same service again, running (memo of up)', median(one.again), median(one.script)],
-  [`${CHAIN} services in a chain (starts the supervisor)`, median(chain.nomia), median(chain.script)],
-  [`${CHAIN} services in a chain, supervisor running`, median(chain.warm), median(chain.script)],
+const rows: [string, number[], number[]][] = [
+  ['one HTTP service, cold (starts the supervisor)', one.cold, one.script],
+  ['one HTTP service, warm (supervisor running)', one.warm, one.script],
+  ['the same service again, running (memo of up)', one.again, one.script],
+  [`${CHAIN} services in a chain (starts the supervisor)`, chain.nomia, chain.script],
+  [`${CHAIN} services in a chain, supervisor running`, chain.warm, chain.script],
 ];
-console.log(`bench/service: from start to ready (median of ${RUNS}; chain: ${chain.nomia.length}), nomia up vs a shell script polling the same probe; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-for (const [what, n, s] of rows) console.log(`  ${what.padEnd(52)} nomia ${ms(n).padStart(8)}   script ${ms(s).padStart(8)}   ratio ${(n / s).toFixed(2)}×`);
+console.log(`bench/service: from start to ready (median of ${RUNS}; chain: ${chain.nomia.length}, its script ${chain.script.length}), nomia up vs a shell script polling the same probe; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+for (const [what, n, s] of rows) console.log(`  ${what.padEnd(52)} nomia ${ms(median(n)).padStart(8)}   script ${ms(median(s)).padStart(8)}   ratio ${(median(n) / median(s)).toFixed(2)}×`);
+/** Every sample, sorted: the script's spread (one mode or two) says how far its median can be trusted. */
+const spread = (xs: number[]) => [...xs].sort((a, b) => a - b).map((x) => x.toFixed(0)).join(' ');
+console.log(`  samples (ms, sorted): one service: nomia warm ${spread(one.warm)}; script ${spread(one.script)}`);
+console.log(`                        chain: nomia ${spread(chain.nomia)}; supervisor running ${spread(chain.warm)}; script ${spread(chain.script)}`);
 const cli = median(one.cli);
 console.log(`  Node's own start (\`node -e ''\`): ${ms(median(one.node))}`);
 console.log(`  the CLI's own start-up (\`nomia status\`): ${ms(cli)}; warm \`up\` less that: ${ms(median(one.warm) - cli)}; the chain less that: ${ms(median(chain.nomia) - cli)} (${ms((median(chain.nomia) - cli) / CHAIN)} a service)`);

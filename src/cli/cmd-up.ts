@@ -9,6 +9,7 @@
  */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
+import type { EngineEvent } from '../engine/events.js';
 import type { ServiceInfo } from '../namespaces/service/protocol.js';
 import { storeHome } from '../store/layout.js';
 import { fileOrArgument, type NameInput } from './input.js';
@@ -17,6 +18,7 @@ import { parseLogFormat } from './options.js';
 import { run } from './run.js';
 import { holdMemoized, startSupervisorSoon, upAnswer } from './up-lean.js';
 import { upMemoKey } from './up-memo.js';
+import { gatheredId } from '../namespaces/service/gather.js';
 import { trace } from '../namespaces/service/trace.js';
 
 interface Opts { root?: string; file?: string; logFormat: LogFormat; json?: boolean }
@@ -49,21 +51,35 @@ Example:
     }));
 }
 
-/** The full path: realize the name, hold its one service, and memoize the name if its meaning is fixed. */
+/**
+ * The full path: realize the name, start its services and hold the one it gives, and memoize the name if its
+ * meaning is fixed. A name of services and objects named by content (the memo's condition) has its services'
+ * starts gathered while it is realized and made by one question after (service/gather.ts); any other name's
+ * services are started by the engine, each once realized.
+ */
 async function upFull(cmd: Command, input: NameInput, opts: Opts, key: string | undefined): Promise<ServiceInfo> {
-  const [{ realize }, { registry, runContext }, { withStore }, { eventRenderer }, { runningId }, { ask }, memo, { parseName }] = await Promise.all([
+  const [{ realize }, { registry, runContext }, { withStore }, { eventRenderer }, { runningId }, { ask }, memo, { parseName }, { gatherStarts }, { processHolder }] = await Promise.all([
     import('../engine/realize.js'), import('../setup.js'), import('./store-options.js'), import('./render-events.js'),
     import('../namespaces/service/spec.js'), import('../namespaces/service/client.js'), import('./up-memo.js'), import('../name/parse.js'),
+    import('../namespaces/service/gather.js'), import('../namespaces/service/protocol.js'),
   ]);
   trace('cli: modules loaded');
+  const exact = key !== undefined && exactName(() => memo.exactServiceName(parseName(input.text)));
   return withStore(cmd, async (store) => {
     trace('cli: store open');
+    const home = store.layout.home;
     const reg = registry(input.dir ?? process.cwd());
     const render = eventRenderer(opts.logFormat);
+    const events = gatheredEvents(render.listener);
+    const gathering = exact ? gatherStarts(home) : undefined;
     try {
-      const { roots } = await realize(input.text, { store, registry: reg, context: runContext(input.dir), jobs: 8, onEvent: render.listener, source: input.text });
+      let roots;
+      try {
+        ({ roots } = await realize(input.text, { store, registry: reg, context: runContext(input.dir), jobs: 8, onEvent: events.listener, source: input.text }));
+      } finally {
+        gathering?.close();
+      }
       trace('cli: realized');
-      render.finish();
       const services = roots.flatMap((r) => {
         const id = runningId(r);
         return id === undefined ? [] : [id];
@@ -74,12 +90,44 @@ async function upFull(cmd: Command, input: NameInput, opts: Opts, key: string | 
         });
       }
       // Without --root the supervisor names it by its label: one question to it, not a status and a hold.
-      const { service } = await ask(store.layout.home, { op: 'hold', id: services[0]!, ...(opts.root === undefined ? {} : { root: opts.root }) });
-      if (key !== undefined && memo.exactServiceName(parseName(input.text))) memo.writeUpMemo(store.layout.home, key, services[0]!);
-      return service!;
+      const hold = { id: services[0]!, ...(opts.root === undefined ? {} : { root: opts.root }) };
+      const specs = gathering?.close() ?? [];
+      const answer = specs.length === 0 ? await ask(home, { op: 'hold', ...hold })
+        : await ask(home, { op: 'start-all', specs, holder: processHolder(process.pid), hold });
+      trace('cli: services ready');
+      events.ready(answer.services ?? []);
+      if (key !== undefined && exact) memo.writeUpMemo(home, key, services[0]!);
+      return answer.service!;
     } finally {
       render.finish();
       await reg.close();
     }
   });
+}
+
+function exactName(check: () => boolean): boolean {
+  try {
+    return check();
+  } catch {
+    // Not even a name: the realize says so.
+    return false;
+  }
+}
+
+/** Events passed on to `listener`; `ready` adds a log line per gathered service that became ready, to its node. */
+function gatheredEvents(listener: (e: EngineEvent) => void): { listener: (e: EngineEvent) => void; ready(services: readonly ServiceInfo[]): void } {
+  const nodes = new Map<string, EngineEvent & { kind: 'log' }>();
+  return {
+    listener(e) {
+      const id = e.kind === 'log' ? gatheredId(e.line) : undefined;
+      if (id !== undefined) nodes.set(id, e as EngineEvent & { kind: 'log' });
+      listener(e);
+    },
+    ready(services) {
+      for (const s of services) {
+        const node = nodes.get(s.id);
+        if (node) listener({ ...node, line: `service ${s.label}: ready${s.endpoint ? ` at ${s.endpoint}` : ''} (pid ${s.pid})` });
+      }
+    },
+  };
 }

@@ -76,7 +76,7 @@ export { hashPath, dumpPath } from '../store/nar.js';
 export { lockFile } from '../store/lockfile.js';
 export { replaceFile } from '../store/replace-file.js';
 // Roots conditional on a running process: what a supervised service keeps alive (the service namespace).
-export { addRoot, checkRootName, removeRoot } from '../store/roots.js';
+export { addRoot, addRoots, checkRootName, removeRoot, removeRoots } from '../store/roots.js';
 export { checkObjectName, isValidObjectName, defaultObjectName, parseObjectPath } from '../store/store-path.js';
 export { tryParseContentHash, contentHashFromDigest, toBase32, toSri } from '../store/hash.js';
 export { encodeBase32 } from '../store/base32.js';

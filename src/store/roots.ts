@@ -42,32 +42,54 @@ export function rootLive(root: RootRow, now = Date.now()): boolean {
 
 /** Create (or replace) a named root on a registered object. */
 export function addRoot(store: Store, spec: RootSpec): RootRow {
+  return addRoots(store, [spec])[0]!;
+}
+
+/**
+ * Create (or replace) several named roots in one transaction: all of them or none (the supervisor roots
+ * the closures of a whole chain of services at once, one commit instead of one per root). `flush: false`
+ * skips the commit's fsync: for roots that a power loss ends anyway (conditional on a process).
+ */
+export function addRoots(store: Store, specs: readonly RootSpec[], options: { readonly flush?: false } = {}): RootRow[] {
+  // One read of /proc per process, not per root: a chain's roots are all conditional on the supervisor.
+  const starts = new Map<number, number | undefined>();
+  const startOf = (pid: number) => (starts.has(pid) ? starts.get(pid) : starts.set(pid, processStart(pid)).get(pid));
+  const rows = specs.map((spec) => rootRow(spec, startOf));
+  store.db.immediate(() => {
+    for (const row of rows) {
+      if (!store.db.object(row.object)) {
+        throw new NomiaStoreError('store/not-found', `${row.object} is not a registered object`, { hint: 'add it first with `nomia add`' });
+      }
+      store.db.putRoot(row);
+    }
+  }, options);
+  return rows;
+}
+
+function rootRow(spec: RootSpec, startOf: (pid: number) => number | undefined): RootRow {
   checkRootName(spec.name);
   const now = Date.now();
-  let row: RootRow;
   if (spec.kind === 'process') {
-    const pidStart = processStart(spec.pid);
+    const pidStart = startOf(spec.pid);
     if (pidStart === undefined) throw new NomiaStoreError('store/root', `no process ${spec.pid} is running`, { hint: 'give the pid of a running process' });
-    row = { name: spec.name, object: spec.object, kind: 'process', pid: spec.pid, pidStart, createdAt: now };
-  } else if (spec.kind === 'lease') {
-    if (!(spec.expiresAt > now)) throw new NomiaStoreError('store/root', 'a lease must end in the future', { hint: 'e.g. --lease 2h' });
-    row = { name: spec.name, object: spec.object, kind: 'lease', expiresAt: spec.expiresAt, createdAt: now };
-  } else {
-    row = { name: spec.name, object: spec.object, kind: 'absolute', createdAt: now };
+    return { name: spec.name, object: spec.object, kind: 'process', pid: spec.pid, pidStart, createdAt: now };
   }
-  store.db.immediate(() => {
-    if (!store.db.object(spec.object)) {
-      throw new NomiaStoreError('store/not-found', `${spec.object} is not a registered object`, { hint: 'add it first with `nomia add`' });
-    }
-    store.db.putRoot(row);
-  });
-  return row;
+  if (spec.kind === 'lease') {
+    if (!(spec.expiresAt > now)) throw new NomiaStoreError('store/root', 'a lease must end in the future', { hint: 'e.g. --lease 2h' });
+    return { name: spec.name, object: spec.object, kind: 'lease', expiresAt: spec.expiresAt, createdAt: now };
+  }
+  return { name: spec.name, object: spec.object, kind: 'absolute', createdAt: now };
 }
 
 export function removeRoot(store: Store, name: string): void {
-  if (!store.db.immediate(() => store.db.deleteRoot(name))) {
+  if (!removeRoots(store, [name])) {
     throw new NomiaStoreError('store/root', `there is no root named ${JSON.stringify(name)}`, { hint: '`nomia roots` lists them' });
   }
+}
+
+/** Remove the named roots that exist, in one transaction (`flush` as for `addRoots`); returns how many there were. */
+export function removeRoots(store: Store, names: readonly string[], options: { readonly flush?: false } = {}): number {
+  return store.db.immediate(() => names.filter((n) => store.db.deleteRoot(n)).length, options);
 }
 
 /**

@@ -106,6 +106,15 @@ export function httpd(r: Rig, port: number, dir: string, extra = '', inputs = ''
   return `service:process?args=[httpd, -f, -p, "127.0.0.1:${port}", -h, $dir]&ready="http://127.0.0.1:${port}/"${extra}(exe: ${r.tools}/bin/busybox, dir: ${dir}${inputs})`;
 }
 
+/**
+ * When the supervisor last spawned the service whose log is `log` and when its probe last passed (Unix ms,
+ * from the lines it writes there): the order services really started in, whatever the CLI printed.
+ */
+export function startedAndReady(log: string): { started: number; ready: number } {
+  const last = (re: RegExp) => Date.parse([...readFileSync(log, 'utf8').matchAll(re)].at(-1)?.[1] ?? 'none');
+  return { started: last(/^--- nomia: starting .* at (\S+)$/gm), ready: last(/^--- nomia: ready at (\S+)$/gm) };
+}
+
 /** Poll `f` until it is true or `ms` have passed. */
 export async function until(f: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { requireTool } from '../support/tools.js';
-import { accepts, alive, freePort, get, httpd, rig, type Rig, until } from './service-support.js';
+import { accepts, alive, freePort, get, httpd, rig, type Rig, startedAndReady, until } from './service-support.js';
 
 const CGI = '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\n"$exe" wget -q -O - "http://$backend/index.html"\n';
 
@@ -87,11 +87,12 @@ describe('service: a backend and a client that needs its endpoint', () => {
     assert.equal(up.code, 0, up.err);
     const lines = up.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string; line?: string }).filter((e) => e.kind === 'log').map((e) => e.line!);
     const backendReady = lines.findIndex((l) => l.startsWith('service backend: ready'));
-    const clientStarts = lines.findIndex((l) => l.startsWith('service client: starting'));
-    assert.ok(backendReady >= 0 && clientStarts > backendReady, `order: ${lines.join(' | ')}`);
+    const clientReady = lines.findIndex((l) => l.startsWith('service client: ready'));
+    assert.ok(backendReady >= 0 && clientReady > backendReady, `order: ${lines.join(' | ')}`);
     assert.deepEqual(await get(p2, '/cgi-bin/get'), { status: 200, body: 'hello from the backend\n' });
     const backend = r.status().find((s) => s.label === 'backend')!;
     const client = r.status().find((s) => s.label === 'client')!;
+    assert.ok(startedAndReady(client.log).started >= startedAndReady(backend.log).ready, 'the client was spawned once the backend was ready');
     assert.deepEqual(client.needs, [backend.id]);
     assert.deepEqual(backend.roots, [], 'the backend is held by its dependent, not by a root');
 
@@ -118,7 +119,8 @@ describe('service: a backend and a client that needs its endpoint', () => {
     const up = r.run(['up', '--root', 'broken', name]);
     assert.equal(up.code, 1);
     assert.match(up.err, /error\[service\/exited\]: service backend exited at once \(exited with status 1\) before it was ready/);
-    assert.doesNotMatch(up.err, /service client: starting/);
+    assert.match(up.err, /not started, as they need it: client/);
+    assert.doesNotMatch(up.err, /service client: ready/);
     assert.equal(await accepts(port), false);
     assert.ok(await until(() => r.status().length === 0, 5000), 'nothing left');
   });
@@ -188,6 +190,19 @@ describe('service: bad input is a typed error within the timeout, nothing left r
     assert.ok(Date.now() - started < 15_000);
     assert.equal(await accepts(port), false, 'the server that never became ready was stopped');
     assert.deepEqual(r.status(), []);
+  });
+
+  it('in a chain, one that never becomes ready fails it: its dependents are named and not started, what started is stopped', async (t) => {
+    if (!tools(t)) return;
+    const [pa, pb, never, pc] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const www = r.addDir('w-chain', { 'index.html': 'a\n' });
+    const name = `let a = ${httpd(r, pa, www, '&name=first')}; b = service:process?args=[httpd, -f, -p, "127.0.0.1:${pb}"]&ready="tcp://127.0.0.1:${never}"&ready-timeout=1&name=deaf(exe: ${r.tools}/bin/busybox, a: $a) in ${httpd(r, pc, www, '&name=last', ', b: $b')}`;
+    const up = r.run(['up', '--root', 'deaf-chain', name]);
+    assert.equal(up.code, 1);
+    assert.match(up.err, /error\[service\/not-ready\]: service deaf did not become ready/);
+    assert.match(up.err, /not started, as they need it: last/);
+    assert.ok(await until(() => r.status().length === 0, 5000), 'the first, which was ready, was stopped too');
+    for (const port of [pa, pb, pc]) assert.equal(await accepts(port), false, `nothing listens on ${port}`);
   });
 
   it('a wrong probe or policy is a usage error before anything starts', (t) => {

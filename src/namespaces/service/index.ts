@@ -16,12 +16,16 @@
  * - `running?id=…` is what a started service reduces to: the running
  *   service itself, while it runs.
  *
+ * Within `nomia up` of an exact name the starts are gathered and made by one
+ * question to the supervisor after the realize (gather.ts).
+ *
  * Both are contextual: whether a process runs is a fact of the moment, so
  * they are realized every time, and the supervisor makes two realizes of
  * one name share one service.
  */
 import { type Namespace, NomiaError, onlyParams, registerType, requireParam, type Resource, unknownName } from '../../namespace/index.js';
 import { ask, askIfRunning } from './client.js';
+import { gathered, gatheredLine } from './gather.js';
 import { processHolder, type ServiceInfo } from './protocol.js';
 import { PROCESS_PARAMS, processSpec, runningName } from './spec.js';
 import { trace } from './trace.js';
@@ -31,7 +35,7 @@ registerType('service');
 const NAMES = ['process?args=[…]&ready=…&restart=…&ready-timeout=…(exe: …, inputs…)', 'running?id=…'];
 
 /** The resource of a running service: named by its id, valued by its endpoint. */
-export function serviceResource(info: ServiceInfo): Resource {
+export function serviceResource(info: Pick<ServiceInfo, 'id' | 'endpoint'>): Resource {
   return { kind: 'value', type: 'service', name: runningName(info.id), value: info.endpoint };
 }
 
@@ -59,6 +63,11 @@ export const serviceNamespace: Namespace = {
     }
     if (req.nameId !== 'process') throw unknownName(req, NAMES);
     const spec = processSpec(req, inputs, ctx.store, ctx.context.env['PATH']);
+    if (gathered(home, spec)) {
+      trace(`namespace: ${spec.label} gathered`);
+      ctx.log(gatheredLine(spec.label, spec.id));
+      return { out: serviceResource(spec) };
+    }
     trace(`namespace: ${spec.label} starting`);
     ctx.log(`service ${spec.label}: starting (id ${spec.id})`);
     const { service } = await ask(home, { op: 'start', spec, holder: processHolder(process.pid) });

@@ -11,6 +11,13 @@ export type Request =
   /** Start the service (or join the running one) on behalf of `holder`; answered once it is ready. */
   | { readonly op: 'start'; readonly spec: ServiceSpec; readonly holder: string }
   /**
+   * Start every service of `specs` (or join those that run) on behalf of `holder`, each the moment the ones it
+   * needs (in `specs` or running) are ready, then hold `hold.id` as `hold` does: one question for a whole chain.
+   * Answered once all are ready (`services`, in the order they became ready; `service`, the one held), or with
+   * the error of the first that failed; nothing of it is then left running for `holder`.
+   */
+  | { readonly op: 'start-all'; readonly specs: readonly ServiceSpec[]; readonly holder: string; readonly hold: { readonly id: string; readonly root?: string } }
+  /**
    * Name the running service `id` by the root `root` (moved from another service if it had one); without
    * `root`, by its label (`name=`, else `args[0]`), as `nomia up` without `--root` does: one question, not two.
    * With `ifReady`, a service that is not ready now is `service/not-found` and nothing is held (the memo of `up`).

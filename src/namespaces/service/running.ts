@@ -74,8 +74,13 @@ export class ServiceProcess {
 
   /** Start and wait until ready. Rejects with a typed error (nothing left running) when it cannot. */
   async start(): Promise<void> {
+    await this.checkFree();
+    await this.launch();
+  }
+
+  /** Refuse a probe's port or socket someone else holds: it would answer for a server that cannot bind it. */
+  async checkFree(): Promise<void> {
     const { ready } = this.spec;
-    // A port someone else holds would answer the probe for a server that cannot bind it.
     if ((ready.kind === 'tcp' || ready.kind === 'http') && (await tcpAccepts(ready.host, ready.port))) {
       throw new NomiaError('service/port-taken', `service ${this.spec.label}: ${ready.host}:${ready.port} is already in use by another process`, {
         hint: `stop what listens there (\`ss -ltnp 'sport = :${ready.port}'\` shows it) or give the service another port`,
@@ -87,6 +92,10 @@ export class ServiceProcess {
       });
     }
     trace(`supervisor: ${this.spec.label} port checked`);
+  }
+
+  /** Spawn it (its port checked) and wait until ready; on failure nothing of it is left running. */
+  async launch(): Promise<void> {
     try {
       await this.awaitReady(this.spawnOnce());
     } catch (e) {
@@ -121,6 +130,7 @@ export class ServiceProcess {
   private spawnOnce(): ProcessHandle {
     // Our own socket is left behind by a process that was killed; a server cannot bind while the file is there.
     if (this.spec.socket) rmSync(this.spec.socket, { force: true });
+    trace(`supervisor: ${this.spec.label} spawning`);
     appendFileSync(this.logPath, `--- nomia: starting ${this.spec.argv.join(' ')} at ${new Date().toISOString()}\n`);
     const fd = openSync(this.logPath, 'a');
     let h: ProcessHandle;
@@ -169,6 +179,7 @@ export class ServiceProcess {
         if (this.spec.ready.kind === 'started') await sleep(100);
         if (h.exit) continue;
         if (this.current === h) this.state = 'ready';
+        appendFileSync(this.logPath, `--- nomia: ready at ${new Date().toISOString()}\n`);
         return;
       }
       if (Date.now() >= deadline) {
@@ -183,7 +194,7 @@ export class ServiceProcess {
 
   private failure(code: 'service/exited' | 'service/not-ready', what: string, hint?: string): NomiaError {
     const tail = lastLines(this.logPath, 10);
-    return new NomiaError(code, `service ${this.spec.label} ${what}${tail ? `; the end of its log:\n  ${tail.join('\n  ')}` : ''}`,
+    return new NomiaError(code, `service ${this.spec.label} ${what}${tail.length ? `; the end of its log:\n  ${tail.join('\n  ')}` : ''}`,
       { hint: hint ?? `its whole log: ${this.logPath}` });
   }
 

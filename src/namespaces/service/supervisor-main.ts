@@ -109,6 +109,11 @@ async function answer(req: Request): Promise<Response> {
     const { supervisor } = await loaded!;
     switch (req.op) {
       case 'start': return { ok: true, service: await supervisor.start(req.spec, req.holder) };
+      case 'start-all': {
+        supervisor.checkHold(req.specs, req.hold.id, req.hold.root);
+        const services = await supervisor.startAll(req.specs, req.holder);
+        return { ok: true, services, service: await supervisor.hold(req.hold.id, req.hold.root) };
+      }
       case 'hold': return { ok: true, service: await supervisor.hold(req.id, req.root, req.ifReady === true) };
       case 'down': return { ok: true, stopped: await supervisor.down(req.root, req.all === true) };
       case 'status': await supervisor.prune(); return { ok: true, services: supervisor.status() };
@@ -129,7 +134,7 @@ const server = createServer((socket) => {
     const nl = text.indexOf('\n');
     if (nl < 0) return;
     const req = JSON.parse(text.slice(0, nl)) as Request;
-    trace(`supervisor: ${req.op}${req.op === 'start' ? ` ${req.spec.label}` : ''} asked`);
+    trace(`supervisor: ${req.op}${req.op === 'start' ? ` ${req.spec.label}` : req.op === 'start-all' ? ` of ${req.specs.length}` : ''} asked`);
     void answer(req).then((res) => {
       trace(`supervisor: ${req.op} answered`);
       socket.end(`${JSON.stringify(res)}\n`);

@@ -15,11 +15,12 @@
  * (saved-state.ts) for the next supervisor to adopt.
  */
 import { join } from 'node:path';
-import { addRoot, checkRootName, NomiaError, removeRoot, type Store } from '../../namespace/index.js';
+import { checkRootName, NomiaError, type Store } from '../../namespace/index.js';
 import type { ServiceInfo } from './protocol.js';
 import type { ProcessHandle } from './process-handle.js';
 import { ServiceProcess } from './running.js';
 import { loadState, saveState } from './saved-state.js';
+import { rootServices, RunRoots, unrootServices } from './service-roots.js';
 import type { ServiceSpec } from './spec.js';
 
 interface Entry {
@@ -43,8 +44,11 @@ function processAlive(pid: number): boolean {
 
 export class Supervisor {
   private readonly services = new Map<string, Entry>();
+  private readonly runRoots: RunRoots;
 
-  constructor(private readonly store: Store, private readonly dir: string) {}
+  constructor(private readonly store: Store, private readonly dir: string) {
+    this.runRoots = new RunRoots(store, () => this.save());
+  }
 
   get size(): number {
     return this.services.size;
@@ -52,45 +56,100 @@ export class Supervisor {
 
   /** Start `spec` (or join it if it runs) for `holder`; resolves once it is ready. */
   async start(spec: ServiceSpec, holder: string): Promise<ServiceInfo> {
-    const running = this.services.get(spec.id);
-    if (running && running.proc.state !== 'exited') {
-      running.holders.add(holder);
-      await running.started;
-      return this.info(spec.id, running);
-    }
-    if (running) await this.stopEntry(spec.id);
-    for (const dep of spec.deps) {
-      const d = this.services.get(dep.id);
-      if (!d || d.proc.state === 'exited' || d.proc.state === 'stopping') {
+    await this.startAll([spec], holder);
+    return this.info(spec.id, this.services.get(spec.id)!);
+  }
+
+  /**
+   * Start every service of `specs` (joining those that run) for `holder`, each the moment the ones it needs
+   * are ready: no round trip through the client per service. The ports of all are checked and the closures
+   * of all rooted (one transaction) before the first is spawned. Resolves with them in the order they became
+   * ready; rejects with the error of the first that failed (its dependents in `specs` are not started, and
+   * the message names them), after letting go of every one of them for `holder`.
+   */
+  async startAll(specs: readonly ServiceSpec[], holder: string): Promise<ServiceInfo[]> {
+    const order = [...new Map(specs.map((s) => [s.id, s])).values()];
+    const asked = new Set(order.map((s) => s.id));
+    for (const spec of order) {
+      for (const dep of spec.deps) {
+        const d = this.services.get(dep.id);
+        if (asked.has(dep.id) || (d && d.proc.state !== 'exited' && d.proc.state !== 'stopping')) continue;
         throw new NomiaError('service/dependency', `service ${spec.label} needs \`${dep.port}\` (service ${d?.proc.spec.label ?? dep.id}), which is not running${d?.proc.lastExit ? `: it ${d.proc.lastExit}` : ''}`, {
           hint: `start it again: nomia up NAME (\`nomia logs\` of it says why it ended)`,
         });
       }
     }
-    const proc = this.process(spec);
-    let settle!: (ok: boolean) => void;
-    const started = new Promise<void>((resolve, reject) => {
-      settle = (ok) => (ok ? resolve() : reject(new NomiaError('service/failed', `service ${spec.label} failed to start`)));
-    });
-    started.catch(() => undefined);
-    const entry: Entry = { proc, holders: new Set([holder]), started };
-    this.services.set(spec.id, entry);
-    for (const dep of spec.deps) this.services.get(dep.id)!.holders.add(depHolder(spec.id));
+    const fresh: ServiceSpec[] = [];
+    for (const spec of order) {
+      const running = this.services.get(spec.id);
+      if (running && running.proc.state !== 'exited') {
+        running.holders.add(holder);
+        continue;
+      }
+      if (running) await this.stopEntry(spec.id);
+      fresh.push(spec);
+    }
+    const settles = new Map<string, (ok: boolean) => void>();
+    for (const spec of fresh) {
+      const started = new Promise<void>((resolve, reject) => {
+        settles.set(spec.id, (ok) => (ok ? resolve() : reject(new NomiaError('service/failed', `service ${spec.label} failed to start`))));
+      });
+      started.catch(() => undefined);
+      this.services.set(spec.id, { proc: this.process(spec), holders: new Set([holder]), started });
+    }
+    for (const spec of fresh) for (const dep of spec.deps) this.services.get(dep.id)!.holders.add(depHolder(spec.id));
+    const ready: ServiceInfo[] = [];
+    const failures = new Map<string, unknown>();
+    const launch = async (spec: ServiceSpec, free: Promise<unknown>): Promise<void> => {
+      const entry = this.services.get(spec.id)!;
+      const needs = spec.deps.map((d) => ({ dep: d, label: this.services.get(d.id)!.proc.spec.label, started: this.services.get(d.id)!.started }));
+      try {
+        await free;
+        for (const { dep, label, started } of needs) {
+          await started.catch(() => {
+            throw new NomiaError('service/dependency', `service ${spec.label} was not started: \`${dep.port}\` (service ${label}) failed to start`, {
+              hint: 'the error of the service it needs says why',
+            });
+          });
+        }
+        await entry.proc.launch();
+        settles.get(spec.id)!(true);
+        ready.push(this.info(spec.id, entry));
+        this.runRoots.add(spec, undefined);
+      } catch (e) {
+        failures.set(spec.id, e);
+        settles.get(spec.id)!(false);
+        this.services.delete(spec.id);
+        unrootServices(this.store, [spec]);
+        this.save();
+        await this.release(spec.deps.map((d) => d.id), depHolder(spec.id));
+      }
+    };
     try {
-      this.addRoots(spec);
-      await proc.start();
-      settle(true);
-      this.save();
-      return this.info(spec.id, entry);
+      rootServices(this.store, fresh);
     } catch (e) {
-      settle(false);
-      // Whoever joined meanwhile has its answer; what this one held for its start is let go of.
-      this.services.delete(spec.id);
-      this.dropRoots(spec);
-      this.save();
-      await this.release(spec.deps.map((d) => d.id), depHolder(spec.id));
+      for (const spec of fresh) this.services.delete(spec.id);
       throw e;
     }
+    // Checked at once, all of them: a port taken at the end of a chain fails it before anything runs.
+    const free = fresh.map((spec) => this.services.get(spec.id)!.proc.checkFree());
+    const checked = Promise.all(free);
+    checked.catch(() => undefined);
+    await Promise.all(fresh.map((spec, i) => launch(spec, free[i]!.then(() => checked))));
+    // Those joined, not started here: ready when their own start is.
+    for (const spec of order) {
+      const e = this.services.get(spec.id);
+      if (fresh.includes(spec) || !e) continue;
+      try {
+        await e.started;
+        ready.push(this.info(spec.id, e));
+      } catch (err) {
+        failures.set(spec.id, err);
+      }
+    }
+    if (failures.size === 0) return ready;
+    await this.release(order.map((s) => s.id), holder);
+    throw failureOf(order, failures);
   }
 
   /**
@@ -103,7 +162,7 @@ export class Supervisor {
       const proc = this.process(saved.spec);
       const entry: Entry = { proc, holders: new Set(saved.holders), started: Promise.resolve() };
       this.services.set(saved.spec.id, entry);
-      this.addRoots(saved.spec);
+      rootServices(this.store, [saved.spec]);
       proc.adopt(saved.process ?? { pid: 0, start: -1, startedAt: 0, restarts: 0, lastExit: undefined, ready: false });
     }
     this.save();
@@ -111,29 +170,26 @@ export class Supervisor {
 
   private process(spec: ServiceSpec): ServiceProcess {
     return new ServiceProcess(spec, join(this.dir, spec.id), () => {
-      this.dropRoots(spec);
+      unrootServices(this.store, [spec]);
       this.save();
     }, (h) => this.processChanged(spec, h));
   }
 
-  /** Another process runs `spec` now: root its objects on it too, and save the table. */
+  /** Another process runs `spec` now: root its objects on it too, and save the table (both on the next turn: see `RunRoots`). */
   private processChanged(spec: ServiceSpec, h: ProcessHandle | undefined): void {
-    if (h) {
-      for (const [i, object] of spec.keep.entries()) {
-        try {
-          addRoot(this.store, { name: `service/${spec.id}/${i}/run`, object, kind: 'process', pid: h.pid });
-        } catch {
-          // It has ended already: its end is on its way, and the supervisor's root holds meanwhile.
-        }
-      }
-    }
-    this.save();
+    this.runRoots.add(spec, h?.pid);
   }
 
   /** Save the table for a supervisor that comes after this one. */
   private save(): void {
     saveState(this.dir, [...this.services.values()].filter((e) => e.proc.state !== 'exited' && e.proc.state !== 'stopping')
       .map((e) => ({ spec: e.proc.spec, holders: [...e.holders], process: e.proc.saved() })));
+  }
+
+  /** Refuse before anything starts what `hold(id, root)` would refuse after: a label that is no root name, as the default root. */
+  checkHold(specs: readonly ServiceSpec[], id: string, root: string | undefined): void {
+    const label = specs.find((s) => s.id === id)?.label;
+    if (root === undefined && label !== undefined) checkRootName(label);
   }
 
   /** Name the running service `id` by `root` (default: its label; with `ifReady`, only if it is ready); a root names one service, so it leaves any other. */
@@ -198,23 +254,9 @@ export class Supervisor {
     if (!e) return [];
     this.services.delete(id);
     await e.proc.stop();
-    this.dropRoots(e.proc.spec);
+    unrootServices(this.store, [e.proc.spec]);
     this.save();
     return [e.proc.spec.label, ...await this.release(e.proc.spec.deps.map((d) => d.id), depHolder(id))];
-  }
-
-  private addRoots(spec: ServiceSpec): void {
-    spec.keep.forEach((object, i) => addRoot(this.store, { name: `service/${spec.id}/${i}`, object, kind: 'process', pid: process.pid }));
-  }
-
-  private dropRoots(spec: ServiceSpec): void {
-    for (const name of spec.keep.flatMap((_, i) => [`service/${spec.id}/${i}`, `service/${spec.id}/${i}/run`])) {
-      try {
-        removeRoot(this.store, name);
-      } catch {
-        // Not added (the start failed before) or gone already.
-      }
-    }
   }
 
   private info(id: string, e: Entry): ServiceInfo {
@@ -226,4 +268,18 @@ export class Supervisor {
       needs: p.spec.deps.map((d) => d.id), log: p.logPath,
     };
   }
+}
+
+/**
+ * The error of a start of several services: that of the first (in start order) which failed by itself, not
+ * because a service it needs did; the dependents that were therefore not started are named.
+ */
+function failureOf(order: readonly ServiceSpec[], failures: ReadonlyMap<string, unknown>): unknown {
+  const failed = order.filter((s) => failures.has(s.id));
+  const dependent = (s: ServiceSpec) => (failures.get(s.id) as { code?: string }).code === 'service/dependency';
+  const cause = failed.find((s) => !dependent(s)) ?? failed[0]!;
+  const e = failures.get(cause.id);
+  const skipped = failed.filter((s) => s !== cause && dependent(s)).map((s) => s.label);
+  if (!(e instanceof NomiaError) || skipped.length === 0) return e;
+  return new NomiaError(e.code, `${e.message}\nnot started, as they need it: ${skipped.join(', ')}`, e.hint === undefined ? {} : { hint: e.hint });
 }
