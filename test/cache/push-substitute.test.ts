@@ -93,6 +93,15 @@ describe('a directory cache', () => {
     assert.equal(runs(), before + 1, '--offline asked the cache');
   });
 
+  test('a substituter that is no directory (HOST:PORT/PATH without http://) is said once, and B builds', () => {
+    const before = runs();
+    const r = realizeOn(join(dir, 'b-typo'), ['--substituter', '127.0.0.1:8080/cache', '--trusted-key', publicKey, '--log-format', 'plain']);
+    assert.equal(runs(), before + 1);
+    const said = r.err.split('\n').filter((l) => l.includes('the cache 127.0.0.1:8080/cache is not there'));
+    assert.equal(said.length, 1, r.err);
+    assert.match(said[0]!, /for a server, write http:\/\/127\.0\.0\.1:8080\/cache; not asked again in this run/);
+  });
+
   test('a record signed by a key that is not trusted is ignored, and B builds', () => {
     const before = runs();
     const other = join(dir, 'other-key');
