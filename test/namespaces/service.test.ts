@@ -191,6 +191,18 @@ describe('service: bad input is a typed error within the timeout, nothing left r
     assert.deepEqual(r.status(), []);
   });
 
+  it('a script without its x bit, or a directory, as exe: a usage error naming the fix, before anything starts', (t) => {
+    if (!tools(t)) return;
+    const app = r.addDir('noexec', { 'run.sh': '#!/bin/sh\nexec sleep 100\n' });
+    const up = r.run(['up', '--root', 'noexec', `service:process?args=[run.sh](exe: ${app}/run.sh)`]);
+    assert.equal(up.code, 1);
+    assert.match(up.err, /error\[usage\]: service:process runs its input `exe`, but .*\/run\.sh is a file without its x bit\n/);
+    assert.match(up.err, /hint: .*`chmod \+x` it, then `nomia add` it again/);
+    const dir = r.run(['up', '--root', 'noexec', `service:process?args=[httpd](exe: ${r.tools})`]);
+    assert.match(dir.err, /error\[usage\]: service:process runs its input `exe`, but .* is a directory\n/);
+    assert.deepEqual(r.status(), []);
+  });
+
   it('a wrong probe or policy is a usage error before anything starts', (t) => {
     if (!tools(t)) return;
     const bad = r.run(['up', `service:process?args=[true]&ready="udp://127.0.0.1:1"(exe: ${r.tools}/bin/busybox)`]);
