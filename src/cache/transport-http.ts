@@ -163,5 +163,5 @@ function putHint(status: number): string {
 }
 
 function downError(url: string, why: string): NomiaError {
-  return new NomiaError('cache/io', `the cache ${url} is down: ${why}`, { hint: 'start the cache server, or realize with --offline' });
+  return new NomiaError('cache/io', `the cache ${url} is down: ${why}`, { hint: 'start the cache server, or check its URL (a realize goes on without it: it builds)' });
 }
