@@ -78,6 +78,8 @@ export type Accept = (record: SignedRecord, key: string) => string | undefined;
 export class Substituters {
   private readonly caches: Transport[];
   private readonly keys: PublicKey[];
+  /** Whether each cache asked so far has its `nix-cache-info` (`isCache`). */
+  private readonly cacheInfo = new Map<Transport, Promise<boolean>>();
   /** Caches found down in this run: said once, then skipped without a word. */
   private readonly down = new Set<Transport>();
   /** Signature checks, on a thread of their own for records that arrive together. */
@@ -90,6 +92,21 @@ export class Substituters {
     const options: TransportOptions = settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs };
     this.caches = settings.substituters.map((u) => open(u, options));
     this.keys = settings.trustedKeys.map(parsePublicKey);
+  }
+
+  /**
+   * Whether `cache` is one, asked once per run at its first miss (a hit says so already): a wrong URL or
+   * path answers every lookup with "not found", which would otherwise build everything without a word,
+   * as Nix says `does not appear to be a binary cache`. A cache that cannot be asked counts as one here:
+   * its next lookup finds it down.
+   */
+  private isCache(cache: Transport): Promise<boolean> {
+    let known = this.cacheInfo.get(cache);
+    if (!known) {
+      known = cache.has('nix-cache-info').catch(() => true);
+      this.cacheInfo.set(cache, known);
+    }
+    return known;
   }
 
   /** Whether there is any cache to ask. */
@@ -112,7 +129,13 @@ export class Substituters {
         this.down.add(cache);
         continue;
       }
-      if (!text) continue;
+      if (!text) {
+        if (!(await this.isCache(cache)) && !this.down.has(cache)) {
+          note(`${cache.url} is not a binary cache: it has no nix-cache-info (check the URL); not asked again in this run`);
+          this.down.add(cache);
+        }
+        continue;
+      }
       const checked = await checkRecord(text, this.keys, this.checks);
       if (checked.kind === 'malformed' || checked.record.from !== spelling) {
         note(`${cache.url}: the record for ${spelling} is malformed; ignored`);

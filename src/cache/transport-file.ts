@@ -9,14 +9,24 @@ function cacheIo(e: unknown, path: string, doing: string): NomiaError {
   return new NomiaError('cache/io', `cannot ${doing} ${path}: ${(e as Error).message}`, { hint: 'check that the cache directory exists and that you may write it' });
 }
 
+/**
+ * A cache directory that is not there is a mistake to say (a typo, an unmounted share, `HOST:PORT/PATH`
+ * without `http://`, which is a relative path), not an empty cache: the reader then marks it down.
+ */
+function missingCache(url: string, root: string): NomiaError {
+  const http = /^[\w.-]+:\d+(\/|$)/.test(url) ? `; for a server, write http://${url}` : '';
+  return new NomiaError('cache/io', `the cache ${url} is not there: no directory ${root}${http}`, { hint: 'check the substituter\'s path or URL' });
+}
+
 export function fileTransport(url: string, root: string): Transport {
   const get = async (path: string): Promise<Buffer | undefined> => {
     const p = join(root, path);
     try {
       return readFileSync(p);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw cacheIo(e, p, 'read');
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw cacheIo(e, p, 'read');
+      if (!existsSync(root)) throw missingCache(url, root);
+      return undefined;
     }
   };
   return {

@@ -134,7 +134,7 @@ export function httpTransport(url: string, timeoutMs: number): Transport {
     put: async (path, data) => {
       const { status } = await call('PUT', path, data);
       if (status !== 200 && status !== 201 && status !== 204) {
-        throw new NomiaError('cache/io', `${url}: PUT ${path} answered ${status}`, { hint: 'the server must accept uploads (nginx: dav_methods PUT; create_full_put_path on;)' });
+        throw new NomiaError('cache/io', `${url}: PUT ${path} answered ${status}`, { hint: putHint(status) });
       }
     },
     close: () => {
@@ -160,6 +160,18 @@ function answered(url: string, method: string, path: string, status: number): No
   return new NomiaError('cache/io', `${url}: ${method} ${path} answered ${status}`, { hint: 'check the cache server\'s log' });
 }
 
+/**
+ * What to fix when a server refuses an upload. nginx answers 405 without its dav module's PUT, 413 above
+ * `client_max_body_size`, and 500 (or 403) when its workers, which run as another user than a root master,
+ * may not write the cache's directory: the case the dav lines alone do not cure.
+ */
+function putHint(status: number): string {
+  if (status === 405) return 'the server must accept uploads (nginx: dav_methods PUT; create_full_put_path on;)';
+  if (status === 413) return 'the server limits the size of uploads (nginx: client_max_body_size 0;)';
+  return 'the server could not write the file: the user its workers run as (nginx: the `user` directive, '
+    + 'nobody by default) must be able to write the cache\'s directory; the server\'s error log says why';
+}
+
 function downError(url: string, why: string): NomiaError {
-  return new NomiaError('cache/io', `the cache ${url} is down: ${why}`, { hint: 'start the cache server, or realize with --offline' });
+  return new NomiaError('cache/io', `the cache ${url} is down: ${why}`, { hint: 'start the cache server, or check its URL (a realize goes on without it: it builds)' });
 }

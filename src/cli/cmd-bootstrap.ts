@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .addHelpText('after', `
 Example:
   tools=$(nomia bootstrap-tools --root bootstrap-tools)
-  nomia realize "package:build-in-sandbox?args=[sh, -c, 'echo hi > \\$out'](exe: $tools/bin/busybox)"`)
+  nomia realize "package:build-in-sandbox?args=[sh, -c, \\"echo hi > \\$out\\"](exe: $tools/bin/busybox)"`)
     .action((opts: Opts, cmd: Command) => run(() => ({
       go: () => withStore(cmd, async (store) => {
         const { object } = await addBootstrapTools(store, { bash: opts.bash, busybox: opts.busybox }, opts.root);

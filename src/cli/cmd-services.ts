@@ -25,8 +25,12 @@ function table(list: readonly ServiceInfo[]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-/** Print the log; with `follow`, keep printing what is appended, until ^C or SIGTERM. */
-function printLog(path: string, follow: boolean): Promise<void> {
+/**
+ * Print the log; with `follow`, keep printing what is appended until ^C, SIGTERM, or `running` says the
+ * service is gone (`nomia down`, or it ended for good), as `docker logs -f` ends with its container: its
+ * root then names nothing, so following on would wait forever for a file nothing writes.
+ */
+function printLog(path: string, follow: boolean, running: () => Promise<boolean>): Promise<void> {
   return new Promise((resolve) => {
     let at = 0;
     const more = (then?: () => void) => {
@@ -40,9 +44,15 @@ function printLog(path: string, follow: boolean): Promise<void> {
     if (!follow) return more(resolve);
     more();
     watchFile(path, { interval: 200 }, () => more());
+    // A question that fails (a supervisor restarting) is no answer: the next one decides.
+    const check = setInterval(() => void running().then((yes) => yes || stop(), () => undefined), 1000);
+    let stopped = false;
     const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(check);
       unwatchFile(path);
-      resolve();
+      more(resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -66,12 +76,12 @@ export function register(program: Command): void {
     .summary('print the log of the service a root names')
     .description('Print what the running service that ROOT names has written (its standard output and error, kept by the supervisor in services/<id>/log under the store); with -f, keep printing what it writes.')
     .argument('<root>', 'the root given to `nomia up --root`')
-    .option('-f, --follow', 'keep printing what it writes (until ^C)')
+    .option('-f, --follow', 'keep printing what it writes, until ^C or the service stops (`nomia down`)')
     .action((root: string, opts: { follow?: boolean }, cmd: Command) => run(() => ({
       go: async () => {
         const found = (await services(cmd)).find((s) => s.roots.includes(root));
         if (!found) throw new NomiaError('service/not-found', `no running service has the root ${root}`, { hint: '`nomia status` lists the running services and their roots' });
-        await printLog(found.log, opts.follow === true);
+        await printLog(found.log, opts.follow === true, async () => (await services(cmd)).some((s) => s.log === found.log));
       },
     })));
   program

@@ -35,7 +35,8 @@ export function register(program: Command): void {
     .option('--log-format <format>', 'events on stderr: json, plain, or auto', parseLogFormat, 'auto' as LogFormat)
     .addHelpText('after', `
 Example:
-  nomia up --root web 'service:process?args=[httpd, -f, -p, 127.0.0.1:8080, -h, $www]&ready=http://127.0.0.1:8080/(exe: TOOLS/bin/busybox, www: DIR)'`)
+  tools=$(nomia bootstrap-tools); www=$(nomia add --name www ./www)
+  nomia up --root web "service:process?args=[httpd, -f, -p, \\"127.0.0.1:8080\\", -h, \\$www]&ready=\\"http://127.0.0.1:8080/\\"(exe: $tools/bin/busybox, www: $www)"`)
     .action((arg: string | undefined, opts: Opts, cmd: Command) => run(async () => {
       if (opts.root !== undefined) (await import('../store/root-name.js')).checkRootName(opts.root);
       const input = fileOrArgument(opts.file, arg);

@@ -58,9 +58,10 @@ async function rowsOf(text: string, options: PushOptions): Promise<ReductionRow[
   const rows = new Map<string, ReductionRow>();
   const add = (r: ReductionRow) => void (shared(r, registry) && rows.set(`${r.from}\0${r.namespace}`, r));
   for (const s of await spellingsOf(text, options)) store.db.reductionsFrom(s).forEach(add);
-  // A namespace's refinement (`emitReduction`) leads on through further rows.
+  // A namespace's refinement (`emitReduction`) leads on through further rows, from `r.to` itself on:
+  // a reader that follows `r` to a name not in its store looks that name's own record up next.
   for (const r of [...rows.values()]) {
-    for (const s of (await reductionChain(store, r.to, registry)).slice(1)) if (s.row) add(s.row);
+    for (const s of await reductionChain(store, r.to, registry)) if (s.row) add(s.row);
   }
   return [...rows.values()];
 }

@@ -44,8 +44,24 @@ function scopes(env: StepEnv, key: string): string {
   return ids.length ? ids.join(', ') : 'nothing';
 }
 
+/**
+ * The spellings each run's caches could not give (nothing offered, or refused), so a second question for
+ * one is not asked: a node whose spelling from its realized inputs is its graph spelling is looked up
+ * under both, and would be warned about (or download a refused NAR) twice.
+ */
+const given = new WeakMap<Substituters, Set<string>>();
+
 /** Follow a chain of cached records from `spelling` (at most 32 steps) until a present resource. */
 async function substituteOne(env: StepEnv, subs: Substituters, store: Store, n: ResolvedNode, spelling: Spelling, emit: (e: EngineEvent) => void): Promise<boolean> {
+  const failed = given.get(subs) ?? given.set(subs, new Set()).get(subs)!;
+  const key = `${store.layout.storeDir}\0${spelling}`;
+  if (failed.has(key)) return false;
+  const done = await followChain(env, subs, store, n, spelling, emit);
+  if (!done) failed.add(key);
+  return done;
+}
+
+async function followChain(env: StepEnv, subs: Substituters, store: Store, n: ResolvedNode, spelling: Spelling, emit: (e: EngineEvent) => void): Promise<boolean> {
   let from: string = spelling;
   for (let depth = 0; depth < 32; depth++) {
     const at = from;

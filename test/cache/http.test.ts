@@ -71,6 +71,14 @@ describe('a cache over HTTP', { skip }, () => {
     assert.equal(r.err.match(/is down: .*not asked again in this run/g)?.length, 1, r.err);
   });
 
+  test('a URL whose path is no cache (every lookup 404): realize says so once and builds', () => {
+    const ran = runs();
+    const r = nomia(join(dir, 'b-typo'), ['realize', name, '--substituter', `${server.url}/cahce`, '--trusted-key', key, '--log-format', 'plain'], { env });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(runs(), ran + 1);
+    assert.equal(r.err.match(/\/cahce is not a binary cache: it has no nix-cache-info \(check the URL\); not asked again in this run/g)?.length, 1, r.err);
+  });
+
   test('a cache that accepts connections and never answers is down after one timeout', async () => {
     const sockets: Socket[] = [];
     const stall = createServer((s) => void sockets.push(s));

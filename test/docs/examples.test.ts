@@ -53,6 +53,8 @@ const SKIP: readonly { readonly file: string; readonly starts: string; readonly 
   { file: 'docs/namespaces/service.md', starts: 'nomia up --root nginx', why: 'downloads nginx-light\'s closure from Debian\'s archive; test/namespaces/service-sandbox.test.ts runs this service' },
   { file: 'docs/namespaces/service.md', starts: 'busybox wget -q -O - http://127.0.0.1:47834/', why: 'follows the skipped nginx `up`' },
   { file: 'docs/namespaces/service.md', starts: 'nomia down nginx', why: 'follows the skipped nginx `up`' },
+  { file: 'docs/cache.md', starts: 'P=$(nix-store ', why: 'needs Nix (Debian\'s nix-bin)', unless: () => hasTool('nix-store') },
+  { file: 'docs/cache.md', starts: 'nix-store --realise "$P"', why: 'needs Nix (Debian\'s nix-bin) and root to write /nix/store', unless: () => hasTool('nix-store') && process.getuid?.() === 0 },
 ];
 
 /** A synopsis line: a placeholder stands where a real value would. */

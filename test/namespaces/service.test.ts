@@ -186,7 +186,8 @@ describe('service: bad input is a typed error within the timeout, nothing left r
     const started = Date.now();
     const up = r.run(['up', '--root', 'deaf', `service:process?args=[httpd, -f, -p, "127.0.0.1:${port}"]&ready="tcp://127.0.0.1:${never}"&ready-timeout=2(exe: ${r.tools}/bin/busybox)`]);
     assert.equal(up.code, 1);
-    assert.match(up.err, new RegExp(`error\\[service/not-ready\\]: service httpd did not become ready \\(tcp://127\\.0\\.0\\.1:${never}\\) within 2 s`));
+    // httpd -f writes nothing: said so, not an empty "end of its log".
+    assert.match(up.err, new RegExp(`error\\[service/not-ready\\]: service httpd did not become ready \\(tcp://127\\.0\\.0\\.1:${never}\\) within 2 s; it wrote nothing to its log\n`));
     assert.ok(Date.now() - started < 15_000);
     assert.equal(await accepts(port), false, 'the server that never became ready was stopped');
     assert.deepEqual(r.status(), []);
@@ -203,6 +204,18 @@ describe('service: bad input is a typed error within the timeout, nothing left r
     assert.match(up.err, /not started, as they need it: last/);
     assert.ok(await until(() => r.status().length === 0, 5000), 'the first, which was ready, was stopped too');
     for (const port of [pa, pb, pc]) assert.equal(await accepts(port), false, `nothing listens on ${port}`);
+  });
+
+  it('a script without its x bit, or a directory, as exe: a usage error naming the fix, before anything starts', (t) => {
+    if (!tools(t)) return;
+    const app = r.addDir('noexec', { 'run.sh': '#!/bin/sh\nexec sleep 100\n' });
+    const up = r.run(['up', '--root', 'noexec', `service:process?args=[run.sh](exe: ${app}/run.sh)`]);
+    assert.equal(up.code, 1);
+    assert.match(up.err, /error\[usage\]: service:process runs its input `exe`, but .*\/run\.sh is a file without its x bit\n/);
+    assert.match(up.err, /hint: .*`chmod \+x` it, then `nomia add` it again/);
+    const dir = r.run(['up', '--root', 'noexec', `service:process?args=[httpd](exe: ${r.tools})`]);
+    assert.match(dir.err, /error\[usage\]: service:process runs its input `exe`, but .* is a directory\n/);
+    assert.deepEqual(r.status(), []);
   });
 
   it('a wrong probe or policy is a usage error before anything starts', (t) => {

@@ -41,15 +41,18 @@ function accepting(port: number): Promise<boolean> {
   });
 }
 
-/** Start nginx serving `root` (read and PUT) on a free port; `dir` holds its configuration and temp files. */
-export async function startNginx(dir: string, root: string, port?: number): Promise<Nginx> {
+/**
+ * Start nginx serving `root` (read and PUT) on a free port; `dir` holds its configuration and temp files.
+ * Its workers run as `user` (nginx's `user USER [GROUP]`; root unless told: as another user they may not write a root-owned `root`).
+ */
+export async function startNginx(dir: string, root: string, port?: number, user = 'root'): Promise<Nginx> {
   const p = port ?? await freePort();
   mkdirSync(join(dir, 'tmp'), { recursive: true });
   mkdirSync(root, { recursive: true });
   const conf = join(dir, 'nginx.conf');
   const t = (n: string) => `${n}_temp_path ${join(dir, 'tmp', n)};`;
   writeFileSync(conf, `daemon off;
-user root;
+user ${user};
 worker_processes 1;
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')};

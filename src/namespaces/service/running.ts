@@ -194,7 +194,8 @@ export class ServiceProcess {
 
   private failure(code: 'service/exited' | 'service/not-ready', what: string, hint?: string): NomiaError {
     const tail = lastLines(this.logPath, 10);
-    return new NomiaError(code, `service ${this.spec.label} ${what}${tail.length ? `; the end of its log:\n  ${tail.join('\n  ')}` : ''}`,
+    const said = tail.length ? `; the end of its log:\n  ${tail.join('\n  ')}` : '; it wrote nothing to its log';
+    return new NomiaError(code, `service ${this.spec.label} ${what}${said}`,
       { hint: hint ?? `its whole log: ${this.logPath}` });
   }
 

@@ -147,6 +147,12 @@ function markedSpec(req: AtomRequest, inputs: Readonly<Record<string, Resource>>
   if (exe ? exe.kind !== 'object' : root === undefined) {
     throw usage(req, 'needs the input `exe`: the program to run, a store object (or a `root:` tree that holds args[0])', 'e.g. (exe: BOOTSTRAP/bin/busybox)');
   }
+  // Caught here, not left to the spawn: its EACCES reaches the log only after the start has failed.
+  if (exe?.kind === 'object' && (exe.type === 'file' || exe.type === 'dir')) {
+    throw usage(req, `runs its input \`exe\`, but ${exe.name} is ${exe.type === 'file' ? 'a file without its x bit' : 'a directory'}`, exe.type === 'file'
+      ? 'a script needs its x bit before it is added (`chmod +x` it, then `nomia add` it again), or run it through its interpreter: args=[sh, $script](exe: BOOTSTRAP/bin/sh, script: …)'
+      : 'name the program inside it: (exe: BOOTSTRAP/bin/busybox)');
+  }
   const argv = expandList(req, 'args', args, inputs);
   const deps: ServiceDep[] = [];
   // In a root, the host's PATH means nothing: the root's own directories.
