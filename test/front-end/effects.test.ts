@@ -11,6 +11,7 @@ import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bin, env, nomia, tempDir } from '../support/cli.js';
+import { nextSecond } from '../support/clock.js';
 import { cmakeReady, hasCmakeTools, realizeCmakeToolchain } from '../support/cmake-toolchain.js';
 
 const dir = tempDir('effects');
@@ -50,6 +51,10 @@ describe('edges that make no file, run by nomia ninja', () => {
 
   test('a build without such an edge is still answered from the memo; check after it still runs', (t) => {
     if (!cmakeReady(t, toolchain)) return;
+    assert.equal(ninja().code, 0);
+    // A memo kept in the second its files were written is racy and never answers (store/stat-cache.ts):
+    // past that second, one walk keeps a memo that holds.
+    nextSecond();
     assert.equal(ninja().code, 0);
     const noop = ninja();
     assert.match(summary(noop.err), /answered from the memo/);
