@@ -26,7 +26,7 @@ test('describe and realize answer from the name\'s entry', async () => {
 test('an unknown name, in describe and in realize, lists the forms and suggests the closest; a name of Object.prototype is unknown too', async () => {
   for (const nameId of ['compil', 'toString']) {
     const expected = (e: unknown) => e instanceof NomiaError && e.code === 'usage' && e.message.startsWith(`cc:${nameId} is not a name of this namespace`)
-      && e.hint === 'the cc namespace has: compile?args=[…](src: FILE, include: TREE, toolchain: TREE), compile-exact?…, archive?name=…(objects…, toolchain: TREE), link?args=[…]&name=…(objects…, toolchain: TREE)';
+      && e.hint === 'the cc namespace has: compile?args=[…](src: FILE, include: TREE, toolchain: TREE), compile-exact?…, archive?name=…(objects…, toolchain: TREE), link?args=[…]&name=…(objects…, toolchain: TREE), link-interface?…&shared=[…]';
     assert.throws(() => ccNamespace.describe(request('cc', nameId)), expected);
     await assert.rejects(async () => ccNamespace.realize(request('cc', nameId), {}, {} as RealizeContext), expected);
   }
