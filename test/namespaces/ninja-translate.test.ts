@@ -200,6 +200,7 @@ rule c_LINKER
  command = cc $ARGS -o $out $in $LINK_ARGS
 rule CUSTOM_COMMAND
  command = $COMMAND
+ restat = 1
 build libutil.a.p/src_util.c.o: c_COMPILER ../src/util.c
  DEPFILE = libutil.a.p/src_util.c.o.d
  DEPFILE_UNQUOTED = libutil.a.p/src_util.c.o.d
