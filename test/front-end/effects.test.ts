@@ -3,11 +3,13 @@
  * edge that makes no file runs as ninja runs it, on this machine, in the
  * build directory, after what it needs is built and written there, every
  * time it is asked for; a build without one still keeps its memo.
- * `cmake --build --target test` drives it unchanged.
+ * `cmake --build --target test` drives it unchanged. An
+ * `add_custom_target` with `BYPRODUCTS` does make files: it is a name whose
+ * outputs are its byproducts, sandboxed and cached.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bin, env, nomia, tempDir } from '../support/cli.js';
@@ -91,5 +93,51 @@ describe('edges that make no file, run by nomia ninja', () => {
     assert.match(r.out, /50% tests passed, 1 tests failed out of 2/);
     assert.match(r.err, /error\[ninja\/effect-failed\]: CMakeFiles\/test\.util \(Running tests\.\.\.\) failed with exit status 8: cd \S+ && \/usr\/bin\/ctest/);
     assert.match(r.err, /hint: .*run it alone: cd \S+ && \/usr\/bin\/ctest/);
+  });
+
+  test('add_custom_target with BYPRODUCTS is built as a name making its byproducts, which a compile reads; cached like any command', (t) => {
+    if (!cmakeReady(t, toolchain)) return;
+    const project = (at: string) => {
+      mkdirSync(at);
+      writeFileSync(join(at, 'CMakeLists.txt'), [
+        'cmake_minimum_required(VERSION 3.10)', 'project(byproducts C)',
+        // CMake gives this edge `restat = 1` and two outputs: CMakeFiles/gen, never written, and out.h.
+        'add_custom_target(gen BYPRODUCTS ${CMAKE_CURRENT_BINARY_DIR}/out.h COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/gen.sh out.h)',
+        'add_executable(app main.c)', 'target_include_directories(app PRIVATE ${CMAKE_CURRENT_BINARY_DIR})', 'add_dependencies(app gen)', '',
+      ].join('\n'));
+      writeFileSync(join(at, 'gen.sh'), 'echo "#define V 42" > "$1"\n');
+      writeFileSync(join(at, 'main.c'), '#include <stdio.h>\n#include "out.h"\nint main(void) { printf("%d\\n", V); return 0; }\n');
+    };
+    const gsrc = join(dir, 'gen-src');
+    const gbuild = join(dir, 'gen-build');
+    project(gsrc);
+    execFileSync('cmake', ['-S', gsrc, '-B', gbuild, '-G', 'Ninja'], { stdio: 'pipe' });
+    const build = (at: string) => nomia(store, ['ninja', '-C', at, '--toolchain', toolchain, '--log-format', 'plain'], { cwd: dir });
+    const r = build(gbuild);
+    assert.equal(r.code, 0, r.err.slice(-2000));
+    assert.match(summary(r.err), /ran 1 of 1 compiles, 0 of 0 archives, 1 of 1 links, 1 of 1 commands; 3 files written/);
+    assert.doesNotMatch(r.err, /on this machine/, 'not run as an effect');
+    assert.equal(readFileSync(join(gbuild, 'out.h'), 'utf8'), '#define V 42\n');
+    assert.equal(execFileSync(join(gbuild, 'app'), { encoding: 'utf8' }), '42\n');
+    // The generator changed: the byproduct is made again, and the compile and link that read it run.
+    writeFileSync(join(gsrc, 'gen.sh'), 'echo "#define V 43" > "$1"\n');
+    const again = build(gbuild);
+    assert.equal(again.code, 0, again.err.slice(-2000));
+    assert.equal(execFileSync(join(gbuild, 'app'), { encoding: 'utf8' }), '43\n');
+    // The same project at another path: the command is a name of what it reads, so it does not run again (the
+    // compile runs header discovery once, the build directory's headers being new, and its object is the same).
+    const copy = join(dir, 'gen-copy');
+    cpSync(gsrc, copy, { recursive: true });
+    execFileSync('cmake', ['-S', copy, '-B', join(dir, 'gen-copy-build'), '-G', 'Ninja'], { stdio: 'pipe' });
+    const other = build(join(dir, 'gen-copy-build'));
+    assert.equal(other.code, 0, other.err.slice(-2000));
+    assert.match(summary(other.err), /ran [01] of 1 compiles, 0 of 0 archives, 0 of 1 links, 0 of 1 commands/);
+    assert.equal(execFileSync(join(dir, 'gen-copy-build', 'app'), { encoding: 'utf8' }), '43\n');
+    // A build directory inside the source directory (`cmake -B build`): the command's `cd SRC/build` is its
+    // writable working directory, not a read-only input laid over it.
+    execFileSync('cmake', ['-S', copy, '-B', join(copy, 'build'), '-G', 'Ninja'], { stdio: 'pipe' });
+    const inside = build(join(copy, 'build'));
+    assert.equal(inside.code, 0, inside.err.slice(-2000));
+    assert.equal(execFileSync(join(copy, 'build', 'app'), { encoding: 'utf8' }), '43\n');
   });
 });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { isEffect } from '../../src/namespaces/ninja/effects.js';
+import { isEffect, symbolicOutputs } from '../../src/namespaces/ninja/effects.js';
 import { parseManifest } from '../../src/namespaces/ninja/manifest.js';
 import { translate, type Layout } from '../../src/namespaces/ninja/translate.js';
 import { tempDir } from '../support/cli.js';
@@ -73,5 +73,42 @@ describe('edges that make no file', () => {
     assert.deepEqual(plan.targets, ['real.txt', 'after.txt']);
     // after.txt's inputs: real.txt (the first edge's result), not CMakeFiles/check.
     assert.match(plan.text, /e1 = ninja:command\?command="cd \/build && cp real\.txt after\.txt"&inputs=\[\/build\/real\.txt\]&outputs=\[after\.txt\]\(\$e0\/real\.txt, toolchain: \$tc\)/);
+  });
+
+  // add_custom_target(gen BYPRODUCTS out.h COMMAND …), as CMake 3.25 writes it: restat = 1 for the byproduct.
+  const BYPRODUCTS = `
+cmake_ninja_workdir = ${B}/
+rule CUSTOM_COMMAND
+  command = $COMMAND
+build gen: phony CMakeFiles/gen out.h
+build CMakeFiles/gen out.h | \${cmake_ninja_workdir}CMakeFiles/gen \${cmake_ninja_workdir}out.h: CUSTOM_COMMAND
+  COMMAND = cd ${B} && sh ${layout.srcDir}/gen.sh out.h
+  restat = 1
+build sub/gen2: phony sub/CMakeFiles/gen2
+build sub/CMakeFiles/gen2 | \${cmake_ninja_workdir}sub/CMakeFiles/gen2: CUSTOM_COMMAND
+  COMMAND = cd ${B}/sub && echo hi
+build uses.txt: CUSTOM_COMMAND out.h || gen
+  COMMAND = cd ${B} && cp out.h uses.txt
+  restat = 1
+`;
+
+  test('add_custom_target with BYPRODUCTS is a command whose outputs are its byproducts, not its SYMBOLIC CMakeFiles/<target>', () => {
+    const m = parseManifest(BYPRODUCTS, 'build.ninja', () => '');
+    const keyOf = (p: string) => p.startsWith(`${B}/`) ? p.slice(B.length + 1) : p;
+    const symbolic = symbolicOutputs(m, keyOf);
+    assert.deepEqual([...symbolic].sort(), ['CMakeFiles/gen', 'sub/CMakeFiles/gen2']);
+    const gen = m.edges.find((e) => e.outputs[0] === 'CMakeFiles/gen')!;
+    assert.equal(isEffect(gen, symbolic, keyOf), false);
+    // Without a byproduct it is an effect as before (no restat).
+    assert.equal(isEffect(m.edges.find((e) => e.outputs[0] === 'sub/CMakeFiles/gen2')!, symbolic, keyOf), true);
+    for (const targets of [['gen'], ['uses.txt']]) {
+      const plan = translate(m, layout, TC, targets);
+      assert.deepEqual(plan.effects, [], targets.join());
+      assert.ok(!plan.text.includes('CMakeFiles/gen'), plan.text);
+      assert.match(plan.text, /e0 = ninja:command\?command="cd \/build && sh \/src\/gen\.sh out\.h"&inputs=\[\/src\/gen\.sh\]&outputs=\[out\.h\]\(\$f0, toolchain: \$tc\)/);
+      assert.deepEqual(plan.decls.filter((d) => d.kind === 'tree').map((d) => d.kind === 'tree' && d.paths)[0], ['out.h']);
+    }
+    assert.deepEqual(translate(m, layout, TC, ['gen']).targets, ['out.h']);
+    assert.match(translate(m, layout, TC, ['uses.txt']).text, /e1 = ninja:command\?command="cd \/build && cp out\.h uses\.txt"&inputs=\[\/build\/out\.h\]&outputs=\[uses\.txt\]\(\$e0\/out\.h, toolchain: \$tc\)/);
   });
 });

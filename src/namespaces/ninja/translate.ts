@@ -12,7 +12,9 @@
  *   at `/build`, or inside `/src` where it lies inside the source directory;
  * - a phony edge is an alias: it adds no node, its inputs are built;
  * - an edge that makes no file (effects.ts) adds no node either: it is in
- *   `Plan.effects`, and what it reads is built;
+ *   `Plan.effects`, and what it reads is built; an output that is no file
+ *   (`add_custom_target`'s SYMBOLIC one, beside its `BYPRODUCTS`) is no
+ *   output of its node;
  * - a `generator` edge (CMake's re-run) is left out: configuring is the
  *   caller's.
  *
@@ -29,7 +31,7 @@ import { NomiaError, printSegment, printValue } from '../../namespace/index.js';
 import type { Edge, Manifest } from './manifest.js';
 import { HEADER } from './headers.js';
 import { withoutLaunchers } from './launchers.js';
-import { isEffect } from './effects.js';
+import { isEffect, symbolicOutputs } from './effects.js';
 import { isCompileEdge, recognise, type Recognised } from './recognise.js';
 import { isToolchainPath } from './recognise-link.js';
 
@@ -234,6 +236,9 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
   const manifest = withoutLaunchers(written);
   const producer = new Map<string, Edge>();
   for (const e of manifest.edges) for (const o of [...e.outputs, ...e.implicitOutputs]) producer.set(key(layout, o), e);
+  const keyOf = (p: string) => key(layout, p);
+  const symbolic = symbolicOutputs(manifest, keyOf);
+  const effect = (e: Edge) => isEffect(e, symbolic, keyOf);
   let wanted = targets.map((t) => key(layout, t));
   if (wanted.length === 0) wanted = manifest.defaults.map((t) => key(layout, t));
   if (wanted.length === 0) {
@@ -279,11 +284,11 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     }
     return v;
   };
-  /** The files a path stands for: itself, or for a phony edge's output, that edge's inputs; none for an effect's. */
+  /** The files a path stands for: itself, or for a phony edge's output, that edge's inputs; none for an effect's or a SYMBOLIC one. */
   const files = (p: string): string[] => {
     const k = key(layout, p);
     const e = producer.get(k);
-    if (e && isEffect(e)) return [];
+    if ((e && effect(e)) || symbolic.has(k)) return [];
     return e && e.rule === 'phony' ? [...e.inputs, ...e.implicitInputs].flatMap(files) : [k];
   };
   const linkFiles = {
@@ -318,7 +323,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     return source.file(abs, (name) => `$${support(imports, 'f', abs, name)}`);
   };
   const ref = (p: string): string[] => files(p).map(nameOf);
-  const known = (k: string) => (producer.has(k) && !isEffect(producer.get(k)!)) || source.exists(posix.resolve(layout.buildDir, k));
+  const known = (k: string) => (producer.has(k) && !effect(producer.get(k)!) && !symbolic.has(k)) || source.exists(posix.resolve(layout.buildDir, k));
   const headers = (dir: string) => `$${support(headerTrees, 'h', dir, source.headers(dir))}`;
   /**
    * The headers that edges of the plan make and a compile waits for (its implicit and order-only inputs, through
@@ -359,7 +364,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
 
   for (const e of order) {
     if (e.rule === 'phony') continue;
-    if (isEffect(e)) {
+    if (effect(e)) {
       effects.push(e);
       continue;
     }
@@ -383,11 +388,11 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     } else {
       counts.command++;
       const tree = isCompileEdge(e) ? source.tree(layout.srcDir, (name) => `$${support(sourceTrees, 't', layout.srcDir, name)}`) : undefined;
-      name = commandName(e, layout, files, nameOf, known, tree);
+      name = commandName(e, layout, files, nameOf, known, tree, symbolic);
     }
     vars.set(e, v);
     lines.push(`${v} = ${name}`);
-    const outs = [...e.outputs, ...e.implicitOutputs].map((o) => key(layout, o));
+    const outs = [...e.outputs, ...e.implicitOutputs].map((o) => key(layout, o)).filter((o) => !symbolic.has(o));
     decls.push(r.kind === 'other' ? { kind: 'tree', paths: [...new Set(outs)], edge: e } : { kind: 'file', path: outs[0]!, edge: e });
   }
   return { text: `compose\n  ${lines.join(';\n  ')}`, decls, counts, targets: [...new Set(wanted.flatMap(files))], effects };
@@ -398,9 +403,10 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
  * command names. A compile has no declared headers (ninja learns them from its depfile), so it gets `tree`, the whole
  * source tree, at `/src` first.
  */
-function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean, tree?: string): string {
+function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean, tree: string | undefined, symbolic: ReadonlySet<string>): string {
   const command = e.bindings['command'] ?? '';
-  const outputs = [...new Set([...e.outputs, ...e.implicitOutputs].map((o) => key(layout, o)))];
+  // A SYMBOLIC output is never written: the node's outputs are the files the command makes (its BYPRODUCTS).
+  const outputs = [...new Set([...e.outputs, ...e.implicitOutputs].map((o) => key(layout, o)))].filter((o) => !symbolic.has(o));
   for (const o of outputs) {
     if (o.startsWith('/')) throw new NomiaError('ninja/unknown-target', `the edge making '${o}' writes outside the build directory ${layout.buildDir}`, { hint: 'nomia ninja builds inside the build directory only' });
   }
@@ -408,7 +414,8 @@ function commandName(e: Edge, layout: Layout, files: (p: string) => string[], na
   // Files of the source or build tree the command names without declaring them (json-c's linker version script).
   const dirs = [layout.srcDir, layout.buildDir].map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
   const named = [...command.matchAll(new RegExp(`(?:${dirs})/[^\\s'",:;=]+`, 'g'))].map((m) => key(layout, m[0]))
-    .filter((k) => !declared.includes(k) && !outputs.includes(k) && known(k));
+    // Nor the build directory itself (`cd SRC/build && …`, a build directory inside the source one): it is the writable `dir`.
+    .filter((k) => !declared.includes(k) && !outputs.includes(k) && known(k) && posix.resolve(layout.buildDir, k) !== layout.buildDir);
   const all = [...new Set([...declared, ...named])];
   const at = [...(tree ? ['/src'] : []), ...all.map((k) => sandboxPath(layout, k))];
   const dir = sandboxBuildDir(layout);
