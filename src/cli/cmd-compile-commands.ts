@@ -23,8 +23,8 @@ Examples:
   nomia compile-commands -p build json-c/arraylist.c`)
     .action((files: string[], opts: Opts, cmd: Command) => run(() => ({
       go: () => withStore(cmd, async (store) => {
-        await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent }) => compileCommands({
-          path: opts.p, files, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters,
+        await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => compileCommands({
+          path: opts.p, files, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, memoKeyOf,
           ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
         }), (r, ran) => `compile-commands: ran ${ranText(ran, r.plan.counts, ['compile', 'command'])}; ${r.written} files written in ${r.dir}, ${r.unchanged} up to date\n`);
         return undefined;

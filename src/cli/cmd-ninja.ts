@@ -9,7 +9,7 @@ import { NomiaError } from '../errors.js';
 import { ninjaMemoText } from '../front-end/ninja-memo.js';
 import { answerNinjaFromMemo, NINJA_SANDBOX, ninjaSummary } from './ninja-answer.js';
 import { edgeBuildOptions, runEdgeBuild, type EdgeBuildOptions } from './edge-build.js';
-import { absoluteNameMemoKey, realizeMemoKey } from './realize-memo.js';
+import { realizeMemoKey } from './realize-memo.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
@@ -45,9 +45,8 @@ Examples:
         if (key && answerNinjaFromMemo(store, key, opts.C, opts.logFormat)) return undefined;
         const [{ ninjaBuild }, { runContext }] = await Promise.all([import('../front-end/ninja.js'), import('../setup.js')]);
         try {
-          await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent }) => ninjaBuild({
-            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, effectStdio: 'inherit',
-            memoKeyOf: (text) => absoluteNameMemoKey(text, process.cwd(), NINJA_SANDBOX),
+          await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaBuild({
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf,
             ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
           }), ninjaSummary);
         } catch (e) {

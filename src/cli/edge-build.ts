@@ -8,9 +8,12 @@
 import type { Command } from 'commander';
 import type { Counts } from '../front-end/ninja-outputs.js';
 import type { EngineEvent } from '../engine/events.js';
+import type { MemoKey } from '../engine/memo.js';
 import { parseJobs, parseLogFormat } from './options.js';
 import { ranCounter } from './ran-counts.js';
+import { NINJA_SANDBOX } from './ninja-answer.js';
 import type { EngineSetup } from './realize-run.js';
+import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 
 /** The options every build of edges takes. */
@@ -28,17 +31,26 @@ export function edgeBuildOptions(command: Command, jobs: string, toolchain: stri
     .option('--toolchain <name>', `the root tree every ${toolchain} runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host's own tools the build file names, made exact: deb:host?paths=[…])`);
 }
 
+/** What a build of edges is given besides the engine: its event listener, and the memo key of a name of absolute paths (the default toolchain's, front-end/toolchain-memo.ts). */
+export interface EdgeBuildSetup extends EngineSetup {
+  readonly onEvent: (event: EngineEvent) => void;
+  readonly memoKeyOf: (text: string) => MemoKey | undefined;
+}
+
+/** The key `nomia ninja` and `nomia compile-commands` keep the default toolchain under: the same in every directory, as for `nomia realize` of that name but for the directory. */
+const toolchainMemoKey = (text: string) => realizeMemoKey(text, process.cwd(), NINJA_SANDBOX, process.env, [], process.env, true);
+
 /**
  * Run `build` with the engine (bubblewrap), its events rendered as `opts.logFormat` says and counted, then
  * write `summary` of its result and of what ran on stderr.
  */
-export async function runEdgeBuild<R>(opts: EdgeBuildOptions, build: (setup: EngineSetup & { readonly onEvent: (event: EngineEvent) => void }) => Promise<R>, summary: (result: R, ran: Counts) => string): Promise<R> {
+export async function runEdgeBuild<R>(opts: EdgeBuildOptions, build: (setup: EdgeBuildSetup) => Promise<R>, summary: (result: R, ran: Counts) => string): Promise<R> {
   const render = eventRenderer(opts.logFormat);
   try {
     // Loaded here, not with the command: `nomia ninja` answers a no-op from the memo without the engine.
     const { withEngine } = await import('./realize-run.js');
     const counter = ranCounter(render.listener);
-    const r = await withEngine({ sandbox: 'bubblewrap' }, (setup) => build({ ...setup, onEvent: counter.listener }));
+    const r = await withEngine({ sandbox: 'bubblewrap' }, (setup) => build({ ...setup, onEvent: counter.listener, memoKeyOf: toolchainMemoKey }));
     render.finish();
     if (opts.logFormat !== 'json') process.stderr.write(summary(r, counter.ran));
     return r;

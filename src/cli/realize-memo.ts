@@ -36,19 +36,13 @@ function configuration(cwd: string, sandbox: string, env: NodeJS.ProcessEnv, tru
 
 /**
  * The key, or undefined when the configuration cannot be read (the realize then reports why). `env` finds
- * the config files; `runEnv` is the environment the realize runs in (a daemon's client's).
+ * the config files; `runEnv` is the environment the realize runs in (a daemon's client's). With
+ * `anyDirectory`, for a name with no relative path (`nomia ninja`'s default toolchain,
+ * `deb:host?paths=[/usr/bin/gcc…]`), `cwd` decides only which configuration applies, which the key holds:
+ * the same name under the same configuration has one key in every directory (CMake runs each check in a
+ * new one).
  */
-export function realizeMemoKey(text: string, cwd: string, sandbox: string, env: NodeJS.ProcessEnv = process.env, trustedKeys: readonly string[] = [], runEnv: Readonly<Record<string, string | undefined>> = env): MemoKey | undefined {
+export function realizeMemoKey(text: string, cwd: string, sandbox: string, env: NodeJS.ProcessEnv = process.env, trustedKeys: readonly string[] = [], runEnv: Readonly<Record<string, string | undefined>> = env, anyDirectory = false): MemoKey | undefined {
   const c = configuration(cwd, sandbox, env, trustedKeys, runEnv);
-  return c === undefined ? undefined : memoKey({ text, cwd, configuration: c });
-}
-
-/**
- * The key of a name with no relative path (`nomia ninja`'s default toolchain, `deb:host?paths=[/usr/bin/gcc…]`)
- * realized in `cwd`: the directory decides only which configuration applies, which the key holds, so the
- * same name under the same configuration has one key in every directory (CMake runs each check in a new one).
- */
-export function absoluteNameMemoKey(text: string, cwd: string, sandbox: string): MemoKey | undefined {
-  const c = configuration(cwd, sandbox, process.env, [], process.env);
-  return c === undefined ? undefined : memoKey({ text, cwd: '/', configuration: c });
+  return c === undefined ? undefined : memoKey({ text, cwd: anyDirectory ? '/' : cwd, configuration: c });
 }

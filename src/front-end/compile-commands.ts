@@ -16,7 +16,7 @@ import { shellEscape, type Edge } from '../namespaces/ninja/manifest.js';
 import { splitCommand } from '../namespaces/ninja/shell-words.js';
 import { translate, type Plan } from '../namespaces/ninja/translate.js';
 import { layoutOf, type NinjaOptions, writeResults } from './ninja.js';
-import { configuredToolchain, defaultToolchain } from './toolchain.js';
+import { chooseToolchain } from './toolchain.js';
 
 export interface CompileCommandsOptions extends Omit<NinjaOptions, 'dir' | 'targets'> {
   /** The build directory holding `compile_commands.json`, or the file itself (clang tools' `-p`). */
@@ -102,8 +102,9 @@ export async function compileCommands(options: CompileCommandsOptions): Promise<
   const edges = entries.map((e) => entryEdge(e, file));
   const manifest = { edges, defaults: [], pools: {} };
   const layout = layoutOf(dir);
-  const toolchain = options.toolchain ?? configuredToolchain(options.context, layout.srcDir) ?? defaultToolchain(manifest, options.context.env);
-  const plan = translate(manifest, layout, toolchain, edges.map((e) => e.outputs[0]!));
+  const { memoKeyOf, ...rest } = options;
+  const toolchain = await chooseToolchain(manifest, layout.srcDir, options.toolchain, rest, memoKeyOf);
+  const plan = translate(manifest, layout, toolchain.name, edges.map((e) => e.outputs[0]!));
   const { roots } = await realizePlan(plan, dir, options);
   return { plan, dir, ...writeResults(options.store, dir, plan, roots) };
 }

@@ -21,7 +21,7 @@ import { realizePlan } from './edge-failure.js';
 import { runEffects, type EffectOptions } from './effects.js';
 import { placeOutputs, resultsDigest, type Counts, type Placed } from './ninja-outputs.js';
 import { layoutOf } from './layout.js';
-import { configuredToolchain } from './toolchain.js';
+import { chooseToolchain } from './toolchain.js';
 import type { MemoKey } from '../engine/memo.js';
 
 export { layoutOf };
@@ -35,7 +35,7 @@ export interface NinjaOptions extends Omit<RealizeOptions, 'source'> {
   readonly toolchain?: string;
   /** Where the output of the edges that make no file goes (effects.ts); default: discarded. */
   readonly effectStdio?: EffectOptions['stdio'];
-  /** The memo key of a name text of absolute paths as the caller keeps it (the CLI's `absoluteNameMemoKey`): the default toolchain is made exact through it (toolchain-memo.ts). */
+  /** The memo key of a name text of absolute paths as the caller keeps it (the CLI's `realizeMemoKey` with `anyDirectory`): the default toolchain is made exact through it (toolchain-memo.ts). */
   readonly memoKeyOf?: (text: string) => MemoKey | undefined;
 }
 
@@ -71,11 +71,9 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
   }
   const manifest = parseManifest(text, file, (p) => readStated(resolve(dir, p)));
   const { memo, effectStdio, memoKeyOf, ...rest } = options;
-  const chosen = options.toolchain ?? configuredToolchain(options.context, layout.srcDir);
-  // Loaded only here: deb:host's reading of the host is not needed with a toolchain given.
-  const host = chosen === undefined ? await (await import('./toolchain-memo.js')).hostToolchain(manifest, rest, memoKeyOf) : undefined;
-  read.push(...(host?.dependsOn ?? []));
-  const plan = translate(manifest, layout, chosen ?? host!.name, options.targets);
+  const toolchain = await chooseToolchain(manifest, layout.srcDir, options.toolchain, rest, memoKeyOf);
+  read.push(...toolchain.dependsOn);
+  const plan = translate(manifest, layout, toolchain.name, options.targets);
   // A build that runs an effect keeps no memo: a no-op answered from it would not run the effect, and ninja runs it every time.
   const keep = memo && !unstated && plan.effects.length === 0;
   // Nothing but effects (CMake's `test` needs no file): no toolchain to realize.

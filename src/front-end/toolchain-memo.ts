@@ -6,7 +6,7 @@
  * known, which CMake's configure pays once per check, since each
  * try_compile is a `nomia ninja` of its own, each in a new directory.
  * Realized through the memo, under a key the caller makes the same in
- * every directory (cli/realize-memo.ts `absoluteNameMemoKey`), a later run
+ * every directory (cli/realize-memo.ts `realizeMemoKey` with `anyDirectory`), a later run
  * finds the exact tree after a few `lstat`s of what deb:host
  * declared: dpkg's status file, the tools' link chains, apt's index.
  *
@@ -24,13 +24,7 @@ import { dpkgStatusPath } from '../namespaces/deb/dpkg-status.js';
 import { linkChain } from '../namespaces/deb/host.js';
 import type { Manifest } from '../namespaces/ninja/manifest.js';
 import { statTree, type TreeState } from '../store/stat-cache.js';
-import { defaultToolchain, namedTools } from './toolchain.js';
-
-/** The toolchain a build runs with, and the files the build's memo must depend on for it. */
-export interface ChosenToolchain {
-  readonly name: string;
-  readonly dependsOn: readonly TreeState[];
-}
+import { type ChosenToolchain, defaultToolchain, namedTools } from './toolchain.js';
 
 /** The states of dpkg's status file and of every link and file of each tool's chain; undefined when one cannot be stat-ed. */
 function hostContext(options: Omit<RealizeOptions, 'source'>, manifest: Manifest): TreeState[] | undefined {

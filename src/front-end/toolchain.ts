@@ -13,6 +13,9 @@ import type { RunContext } from '../namespace/types.js';
 import { dpkgStatusPath } from '../namespaces/deb/dpkg-status.js';
 import type { Manifest } from '../namespaces/ninja/manifest.js';
 import { printValue } from '../name/print.js';
+import type { MemoKey } from '../engine/memo.js';
+import type { RealizeOptions } from '../engine/realize.js';
+import type { TreeState } from '../store/stat-cache.js';
 
 /** An absolute path to a host program, as a word of a command. */
 const TOOL = /(?<=^|[\s&;|(=])\/(?:usr\/)?s?bin\/[A-Za-z0-9_.+-]+(?=$|[\s;&|)])/g;
@@ -80,4 +83,22 @@ export function configuredToolchain(context: RunContext, srcDir: string): string
     if (value !== undefined) return value;
   }
   return undefined;
+}
+
+/** The toolchain a build runs with, and the files the build's memo must depend on for it. */
+export interface ChosenToolchain {
+  readonly name: string;
+  readonly dependsOn: readonly TreeState[];
+}
+
+/**
+ * The toolchain every edge of `manifest` runs with, for `nomia ninja` and `nomia compile-commands` alike:
+ * `given` (`--toolchain`), else `configuredToolchain`, else the default made exact through the memo under
+ * `memoKeyOf` (toolchain-memo.ts), so that neither resolves the host's packages again on every run.
+ */
+export async function chooseToolchain(manifest: Manifest, srcDir: string, given: string | undefined, options: Omit<RealizeOptions, 'source'>, memoKeyOf?: (text: string) => MemoKey | undefined): Promise<ChosenToolchain> {
+  const chosen = given ?? configuredToolchain(options.context, srcDir);
+  if (chosen !== undefined) return { name: chosen, dependsOn: [] };
+  // Loaded only here: deb:host's reading of the host is not needed with a toolchain given.
+  return (await import('./toolchain-memo.js')).hostToolchain(manifest, options, memoKeyOf);
 }

@@ -199,6 +199,28 @@ describe('deb:host on this machine', () => {
     assert.equal(built(join(dir, 'build-c')).host, true, 'a changed database is seen');
   });
 
+  // Issue 17: nomia compile-commands resolved the default toolchain on every run; it takes it as nomia ninja does.
+  test('nomia compile-commands takes the default toolchain from the memo too: a second run, in another directory, resolves nothing', (t) => {
+    if (!tools(t)) return;
+    const src = join(dir, 'cc-src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'a.c'), 'int a(void) { return 42; }\n');
+    const run = (at: string) => {
+      mkdirSync(at);
+      writeFileSync(join(at, 'compile_commands.json'), JSON.stringify([{ directory: at, command: `/usr/bin/cc -O2 -o a.o -c ${join(src, 'a.c')}`, file: join(src, 'a.c') }]));
+      const r = nomia(store, ['compile-commands', '--log-format', 'json'], { cwd: at });
+      assert.equal(r.code, 0, r.err.slice(-2000));
+      assert.ok(existsSync(join(at, 'a.o')), 'the object is written');
+      const events = r.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string; label?: string; name?: string });
+      return { host: events.filter((e) => e.kind === 'realizing' && e.label?.startsWith('deb:host?')).length, plan: events.find((e) => e.kind === 'resolving')?.name ?? '' };
+    };
+    // The first may find the memo nomia ninja kept above (the same name and configuration): one key for both.
+    assert.ok(run(join(dir, 'cc-build-a')).host <= 1);
+    const second = run(join(dir, 'cc-build-b'));
+    assert.equal(second.host, 0, 'no deb:host realized: the exact toolchain comes from the memo');
+    assert.match(second.plan, /^compose\n {2}tc = filesystem:by-content\?name=deb-root&sha256=[0-9a-f]{64};/);
+  });
+
   test('--toolchain, NOMIA_TOOLCHAIN and nomia.json pick another toolchain, in that order', (t) => {
     if (!tools(t) || !requireTool(t, 'busybox', 'busybox-static')) return;
     // A toolchain whose gcc says who it is.
