@@ -17,10 +17,17 @@ function uptime(s: number): string {
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${s % 60}s` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
 }
 
+/** Its roots; for a service that runs because others need it, theirs as `via R` (systemd's "required by"); else `-`. */
+function rootText(s: ServiceInfo): string {
+  // `via` is absent in the answer of a supervisor started by an older nomia.
+  const via = s.via ?? [];
+  return s.roots.join(',') || (via.length ? `via ${via.join(',')}` : '-');
+}
+
 function table(list: readonly ServiceInfo[]): string {
   if (list.length === 0) return 'no services are running';
   const rows = [['ROOT', 'SERVICE', 'ENDPOINT', 'PID', 'UPTIME', 'STATE', 'RESTARTS'],
-    ...list.map((s) => [s.roots.join(',') || '-', s.label, s.endpoint || '-', String(s.pid ?? '-'), uptime(s.uptime), s.state, String(s.restarts)])];
+    ...list.map((s) => [rootText(s), s.label, s.endpoint || '-', String(s.pid ?? '-'), uptime(s.uptime), s.state, String(s.restarts)])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }

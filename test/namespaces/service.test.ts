@@ -95,6 +95,11 @@ describe('service: a backend and a client that needs its endpoint', () => {
     assert.ok(startedAndReady(client.log).started >= startedAndReady(backend.log).ready, 'the client was spawned once the backend was ready');
     assert.deepEqual(client.needs, [backend.id]);
     assert.deepEqual(backend.roots, [], 'the backend is held by its dependent, not by a root');
+    // What holds it, as systemd's "required by": the root of the client that needs it.
+    assert.deepEqual([backend.via, client.via], [['app'], []]);
+    const table = r.run(['status']);
+    assert.match(table.out, new RegExp(`^via app\\s+backend\\s+127\\.0\\.0\\.1:${p1}\\s`, 'm'));
+    assert.match(table.out, new RegExp(`^app\\s+client\\s+127\\.0\\.0\\.1:${p2}\\s`, 'm'));
 
     process.kill(backend.pid!, 'SIGKILL');
     assert.ok(await until(() => { const b = r.status().find((s) => s.label === 'backend'); return b !== undefined && b.restarts >= 1 && b.ready; }, 10_000), 'restarted');

@@ -33,6 +33,11 @@ export interface ServiceInfo {
   readonly label: string;
   /** The roots naming it (`nomia up --root R`). */
   readonly roots: readonly string[];
+  /**
+   * The roots of the running services that need it, through their own dependents where they have no root
+   * (systemd's "required by"): what keeps a service that was started because another needs it. Sorted.
+   */
+  readonly via: readonly string[];
   /** `host:port` once ready, else ''. */
   readonly endpoint: string;
   readonly pid: number | undefined;

@@ -31,6 +31,7 @@ interface Entry {
 }
 
 const rootHolder = (root: string) => `root:${root}`;
+const rootsOf = (e: Entry) => [...e.holders].filter((h) => h.startsWith('root:')).map((h) => h.slice(5));
 const depHolder = (id: string) => `dep:${id}`;
 
 function processAlive(pid: number): boolean {
@@ -259,10 +260,23 @@ export class Supervisor {
     return [e.proc.spec.label, ...await this.release(e.proc.spec.deps.map((d) => d.id), depHolder(id))];
   }
 
+  /** The roots of the services that hold `e` as their dependency, through theirs where they have none (`ServiceInfo.via`). */
+  private via(e: Entry, seen = new Set<Entry>([e])): string[] {
+    const roots = new Set<string>();
+    for (const h of e.holders) {
+      const dependent = h.startsWith('dep:') ? this.services.get(h.slice(4)) : undefined;
+      if (!dependent || seen.has(dependent)) continue;
+      seen.add(dependent);
+      const own = rootsOf(dependent);
+      for (const r of own.length ? own : this.via(dependent, seen)) roots.add(r);
+    }
+    return [...roots].sort();
+  }
+
   private info(id: string, e: Entry): ServiceInfo {
     const p = e.proc;
     return {
-      id, label: p.spec.label, roots: [...e.holders].filter((h) => h.startsWith('root:')).map((h) => h.slice(5)),
+      id, label: p.spec.label, roots: rootsOf(e), via: this.via(e),
       endpoint: p.state === 'ready' ? p.spec.endpoint : '', pid: p.state === 'exited' ? undefined : p.pid, state: p.state, ready: p.state === 'ready',
       uptime: p.state === 'exited' ? 0 : Math.round((Date.now() - p.startedAt) / 1000), restarts: p.restarts, lastExit: p.lastExit,
       needs: p.spec.deps.map((d) => d.id), log: p.logPath,
