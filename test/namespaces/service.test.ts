@@ -5,7 +5,7 @@
  * service runs; bad input as typed errors with nothing left running.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { requireTool } from '../support/tools.js';
@@ -182,6 +182,20 @@ describe('service: bad input is a typed error within the timeout, nothing left r
     assert.equal(up.code, 1);
     assert.match(up.err, /error\[service\/exited\]: service sh exited at once \(exited with status 3\) before it was ready; the end of its log:\n\s+no config/);
     assert.ok(Date.now() - started < 20_000);
+    assert.deepEqual(r.status(), []);
+  });
+
+  it('an exe that cannot be started: the spawn error is in the error and in the log, before the exit line', (t) => {
+    if (!tools(t)) return;
+    // Executable, but its #! interpreter is missing: the spawn itself fails (ENOENT), the program never runs.
+    const script = r.addDir('no-interpreter', { 'run*': '#!/no/such/interpreter\necho never\n' });
+    const up = r.run(['up', '--root', 'unstartable', `service:process?args=[run]&restart=no(exe: ${script}/run)`]);
+    assert.equal(up.code, 1);
+    assert.match(up.err, /error\[service\/exited\]: service run exited at once \(exited with status 127\) before it was ready; the end of its log:\n\s+--- nomia: cannot start: spawn \S+ ENOENT\n/);
+    const log = /its whole log: (\S+)/.exec(up.err)?.[1];
+    assert.ok(log && existsSync(log), up.err);
+    assert.deepEqual(readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => l.replace(/ at \S+Z$/, '').replace(/spawn \S+/, 'spawn EXE')),
+      ['--- nomia: starting run', '--- nomia: cannot start: spawn EXE ENOENT', '--- nomia: exited with status 127']);
     assert.deepEqual(r.status(), []);
   });
 

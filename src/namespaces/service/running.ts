@@ -7,7 +7,8 @@
  * supervisor: a supervisor that was killed leaves its services running, and
  * the next one adopts them (`adopt`, by pid and start time).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -97,7 +98,7 @@ export class ServiceProcess {
   /** Spawn it (its port checked) and wait until ready; on failure nothing of it is left running. */
   async launch(): Promise<void> {
     try {
-      await this.awaitReady(this.spawnOnce());
+      await this.awaitReady(await this.spawnOnce());
     } catch (e) {
       this.state = 'exited';
       throw e;
@@ -127,24 +128,33 @@ export class ServiceProcess {
     else void this.awaitReady(h).catch(() => this.ended(h, { unknown: true }));
   }
 
-  private spawnOnce(): ProcessHandle {
+  private async spawnOnce(): Promise<ProcessHandle> {
     // Our own socket is left behind by a process that was killed; a server cannot bind while the file is there.
     if (this.spec.socket) rmSync(this.spec.socket, { force: true });
     trace(`supervisor: ${this.spec.label} spawning`);
     appendFileSync(this.logPath, `--- nomia: starting ${this.spec.argv.join(' ')} at ${new Date().toISOString()}\n`);
     const fd = openSync(this.logPath, 'a');
-    let h: ProcessHandle;
+    let child: ChildProcess;
     try {
       const { spec } = this;
       const env = { HOME: this.work, ...spec.env };
-      const child = spec.sandbox
+      child = spec.sandbox
         ? spawn('bwrap', sandboxArgs(spec.sandbox, this.dir, this.work, env, spec.program, spec.argv), { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, cwd: this.work, detached: true, stdio: ['ignore', fd, fd] })
         : spawn(spec.program, spec.argv.slice(1), { argv0: spec.argv[0]!, env, cwd: this.work, detached: true, stdio: ['ignore', fd, fd] });
-      child.once('error', (e) => appendFileSync(this.logPath, `--- nomia: cannot start: ${e.message}\n`));
-      // A spawn that fails has no pid; it ends (status 127) on the next tick, as a program that exits at once.
-      h = child.pid === undefined ? { pid: 0, start: 0, exit: { status: 127 }, ended: Promise.resolve({ status: 127 }) } : childHandle(child as typeof child & { pid: number });
     } finally {
       closeSync(fd);
+    }
+    const cannot = (e: Error) => appendFileSync(this.logPath, `--- nomia: cannot start: ${e.message}\n`);
+    let h: ProcessHandle;
+    if (child.pid === undefined) {
+      // A spawn that fails has no pid and says why only on the next tick: that is written before its end (status
+      // 127, as a program that exits at once), so the log reads in the order it happened and the error quotes it.
+      const [e] = (await once(child, 'error')) as [Error];
+      cannot(e);
+      h = { pid: 0, start: 0, exit: { status: 127 }, ended: Promise.resolve({ status: 127 }) };
+    } else {
+      child.once('error', cannot);
+      h = childHandle(child as ChildProcess & { pid: number });
     }
     trace(`supervisor: ${this.spec.label} spawned`);
     this.startedAt = Date.now();
@@ -222,7 +232,7 @@ export class ServiceProcess {
       if (this.stopping) return;
       this.restarts++;
       try {
-        await this.awaitReady(this.spawnOnce());
+        await this.awaitReady(await this.spawnOnce());
         return;
       } catch (e) {
         if (this.stopping) return;
