@@ -77,6 +77,17 @@ describe('a directory cache', () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(runs(), before);
     assert.equal(readFileSync(r.out.trim().split('\n')[1]!, 'utf8'), 'HELLO CACHE\n');
+    // `nomia reductions` of the name as typed finds the record under that spelling, with its key and cache.
+    const trusting = join(dir, 'trusting');
+    const shown = nomia(join(dir, 'b-fed'), ['reductions', fed], { env, cwd: trusting });
+    assert.equal(shown.code, 0, shown.err);
+    assert.match(shown.out, /^ {2}\(depends on the caller's context: recorded under its spelling from its inputs as last realized\)\n {2}=> filesystem:by-content\?name=out&/m);
+    assert.ok(shown.out.includes(`   signed by ${publicKey}, from ${cache}`), shown.out);
+    const json = JSON.parse(nomia(join(dir, 'b-fed'), ['reductions', '--json', fed], { env, cwd: trusting }).out) as { fromInputs?: boolean; signedBy?: string; cache?: string }[];
+    assert.deepEqual([json[0]!.fromInputs, json[0]!.signedBy, json[0]!.cache], [true, publicKey, cache]);
+    // Where the key is not trusted, the record is shown as there but not followed, with its key.
+    const elsewhere = nomia(join(dir, 'b-fed'), ['reductions', fed], { env, cwd: dir });
+    assert.match(elsewhere.out, /\(not followed here\) => filesystem:by-content\?name=out&.*\n.*signed by test-cache-1:/);
   });
 
   test('a plain directory path and nomia.json configure the same cache', () => {

@@ -7,7 +7,7 @@
  * `.deb` as well as the merged root.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
@@ -47,5 +47,15 @@ describe('deb:closure substituted on a second store', () => {
     assert.ok(!seen.some((e) => e.kind === 'realizing' && e.label?.startsWith('deb:exact')), 'no package tree is made on B');
     assert.deepEqual(seen.filter((e) => e.kind === 'log' && /download/.test(e.line ?? '')).map((e) => e.line), []);
     assert.deepEqual(filesUnder(join(b, 'cache/deb/staged')).filter((f) => f.endsWith('.deb')), []);
+
+    // `nomia reductions` of the name as typed shows the root's record with its key and cache: followed where
+    // the key is trusted, shown as not followed elsewhere.
+    const trusting = join(dir, 'trusting');
+    mkdirSync(trusting);
+    writeFileSync(join(trusting, 'nomia.json'), JSON.stringify({ 'trusted-public-keys': [key.out.trim()] }));
+    const shown = nomia(b, ['reductions', name], { env, cwd: trusting });
+    assert.match(shown.out, /^ {2}=> deb:root\(deb:exact\?.*\n.*\n {2}=> filesystem:by-content\?name=deb-root&.*\n.*realized by builtin:deb@1.*\n {5}signed by deb-cache-1:/m);
+    const elsewhere = nomia(b, ['reductions', name], { env, cwd: dir });
+    assert.match(elsewhere.out, /^ {2}\(not followed here\) => filesystem:by-content\?name=deb-root&.*\n {5}signed by deb-cache-1:/m);
   });
 });
