@@ -47,6 +47,12 @@ function untrustedLines(store: Store, spelling: string, indent: string): string[
   ]);
 }
 
+/** For `--json`, where a chain stops: the rows a cache signed with a key not trusted here. */
+function notFollowed(store: Store, spelling: string): { notFollowed?: { to: string; signedBy: string; cache: string }[] } {
+  const rows = store.db.reductionsFrom(spelling).filter((r) => r.signed);
+  return rows.length ? { notFollowed: rows.map((r) => ({ to: r.to, signedBy: r.signed!.by, cache: r.signed!.from })) } : {};
+}
+
 /** What is recorded for each step of a name of several steps, from each node's spelling (a tainted one's from its inputs). */
 async function stepLines(store: Store, text: string, reg: Registry): Promise<string[] | undefined> {
   const steps = await nameSteps(text, reg, store);
@@ -68,7 +74,7 @@ export function register(program: Command): void {
     .summary('show the chain of reductions of a name')
     .description('Spell NAME and follow the recorded reductions from it, step by step, with who recorded each and when. For a name of several steps, what is recorded for each step follows. With --forget, remove what realizing NAME recorded, so that its next realize runs it again.')
     .argument('[name]', 'the name text, or - for stdin')
-    .option('--json', 'print [{name, spelling, fromInputs?, to, kind, namespace, at, signedBy?, cache?}]')
+    .option('--json', 'print [{name, spelling, fromInputs?, to, kind, namespace, at, signedBy?, cache?}]; where the chain stops, notFollowed?: [{to, signedBy, cache}] (a key not trusted here)')
     .option('--forget', 'remove the reductions recorded for NAME (not user assertions: `nomia reduce --retract`)')
     .action((arg: string | undefined, opts: { json?: boolean; forget?: boolean }, cmd: Command) => run(() => {
       const input = nameArgument(arg);
@@ -82,7 +88,7 @@ export function register(program: Command): void {
             return removed.length ? `forgot ${removed.length} reduction${removed.length === 1 ? '' : 's'} of ${current}` : `nothing is recorded for ${current}`;
           }
           const chain = await nameChain(store, current, reg);
-          const steps = chain.map(({ name, spelling, row, fromInputs }) => ({ name, spelling, ...(fromInputs ? { fromInputs } : {}), ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString(), ...(row.signed ? { signedBy: row.signed.by, cache: row.signed.from } : {}) } : {}) }));
+          const steps = chain.map(({ name, spelling, row, fromInputs }) => ({ name, spelling, ...(fromInputs ? { fromInputs } : {}), ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString(), ...(row.signed ? { signedBy: row.signed.by, cache: row.signed.from } : {}) } : notFollowed(store, spelling)) }));
           if (opts.json) return JSON.stringify(steps, null, 2);
           const perStep = await stepLines(store, current, reg);
           const own = chainLines(store, chain, '  ');

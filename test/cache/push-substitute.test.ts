@@ -88,6 +88,8 @@ describe('a directory cache', () => {
     // Where the key is not trusted, the record is shown as there but not followed, with its key.
     const elsewhere = nomia(join(dir, 'b-fed'), ['reductions', fed], { env, cwd: dir });
     assert.match(elsewhere.out, /\(not followed here\) => filesystem:by-content\?name=out&.*\n.*signed by test-cache-1:/);
+    const notFollowed = JSON.parse(nomia(join(dir, 'b-fed'), ['reductions', '--json', fed], { env, cwd: dir }).out) as { notFollowed?: { signedBy: string; cache: string }[] }[];
+    assert.deepEqual(notFollowed[0]!.notFollowed?.map((r) => [r.signedBy, r.cache]), [[publicKey, cache]]);
   });
 
   test('a plain directory path and nomia.json configure the same cache', () => {
