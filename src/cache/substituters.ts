@@ -57,8 +57,8 @@ export interface Fetched {
 
 /** How `Substituters.fetch` reports and holds. */
 export interface FetchOptions {
-  /** Called with the NAR bytes downloaded so far. */
-  readonly progress?: (bytes: number) => void;
+  /** Called with the NAR bytes downloaded so far, and the NAR bytes of every object to download (the record's `narSize`s). */
+  readonly progress?: (bytes: number, total: number) => void;
   /**
    * Hold an object (`<hash>-<name>`) against gc until the caller lets go, if it is registered; false if it
    * is not. Default: only check that it is registered (nothing held).
@@ -66,14 +66,39 @@ export interface FetchOptions {
   readonly hold?: (path: string) => boolean;
 }
 
-/** Why something a cache offered was not used; the engine reports it as a warning. */
-export type Note = (message: string) => void;
+/** Why something a cache offered was not used, and what would make it usable; the engine reports it as a warning. */
+export type Note = (message: string, hint?: string) => void;
+
+/** Why a verified record is not taken (after `the record for SPELLING`), and how to have it taken. */
+export interface Refusal {
+  readonly why: string;
+  readonly hint?: string;
+}
 
 /**
  * The caller's word on a verified record (the engine's trust rule: is its signer trusted for this
  * name's namespace?): undefined to take it, else why not, which is noted before the next cache is asked.
  */
-export type Accept = (record: SignedRecord, key: string) => string | undefined;
+export type Accept = (record: SignedRecord, key: string) => Refusal | undefined;
+
+/**
+ * What to say of a record signed as `signer` (the name in its signature) that no trusted key verifies:
+ * no trusted key has that name (say how to trust it), or one does and the signature is not its (an
+ * altered record, or another key of the same name).
+ */
+function untrusted(keys: readonly PublicKey[], signer: string): Refusal {
+  const same = keys.find((k) => k.name === signer);
+  if (same) {
+    return {
+      why: `is signed as ${signer}, but the trusted key ${same.text} does not verify it (the record was altered, or signed by another key named ${signer})`,
+      hint: `compare your trusted key ${signer} with what \`nomia key public\` prints where the cache is pushed from`,
+    };
+  }
+  return {
+    why: `is signed by the key ${signer}, which is not a trusted key (trust ${signer}:BASE64, its public key, to follow it)`,
+    hint: `if you trust ${signer}, ask the cache's owner for its public key (\`nomia key public\` prints it where the cache is pushed from) and add it: --trusted-key '${signer}:BASE64' for one command, or "trusted-public-keys": ["${signer}:BASE64"] in a project's nomia.json or in ~/.config/nomia/config.json (docs/cache.md, "Trust")`,
+  };
+}
 
 export class Substituters {
   private readonly caches: Transport[];
@@ -143,7 +168,8 @@ export class Substituters {
       }
       const { record } = checked;
       if (checked.kind === 'untrusted') {
-        note(`${cache.url}: the record for ${spelling} is signed by ${record.sig.split(':')[0]}, which is not a trusted key; ignored`);
+        const { why, hint } = untrusted(this.keys, record.sig.split(':')[0]!);
+        note(`${cache.url}: the record for ${spelling} ${why}; ignored`, hint);
         continue;
       }
       const { signer } = checked;
@@ -152,9 +178,9 @@ export class Substituters {
         note(`${cache.url}: the result for ${spelling} refers to store paths under ${record.storeDir}, not this store's ${store.layout.storeDir}; building instead`);
         continue;
       }
-      const why = accept(record, signer.text);
-      if (why !== undefined) {
-        note(`${cache.url}: the record for ${spelling} ${why}; ignored`);
+      const refused = accept(record, signer.text);
+      if (refused !== undefined) {
+        note(`${cache.url}: the record for ${spelling} ${refused.why}; ignored`, refused.hint);
         continue;
       }
       return { record, signer: signer.name, key: signer.text, cache: cache.url, via: cache };
@@ -186,7 +212,7 @@ export class Substituters {
     let bytes = 0;
     const add = (n: number): void => {
       bytes += n;
-      progress?.(bytes);
+      progress?.(bytes, total);
     };
     const one = async (o: RecordObject): Promise<void> => {
       const parsed = parseObjectPath(o.path)!;

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { forget, retract } from '../engine/forget.js';
-import { assertReduction, reductionChain, type ChainStep } from '../engine/reductions.js';
+import { nameChain } from '../engine/latest-spellings.js';
+import { assertReduction, ownerOf, reductionChain, trusted, type ChainStep } from '../engine/reductions.js';
 import { nameSteps } from '../engine/steps.js';
 import { parseExpression } from '../name/parse.js';
 import { print } from '../name/print.js';
@@ -17,39 +18,52 @@ import { run } from './run.js';
 import { withStore } from './store-options.js';
 
 const CONTEXTUAL = '(depends on the caller\'s context: it runs on every realize, so nothing is recorded for it as named)';
+const FROM_INPUTS = '(depends on the caller\'s context: recorded under its spelling from its inputs as last realized)';
 
-/** The lines of a chain under its first name, indented by `indent`; undefined when nothing is recorded. */
-function chainLines(chain: readonly ChainStep[], indent: string): string[] | undefined {
-  if (!chain[0]?.row) return undefined;
+/**
+ * The lines of a chain under its first name, indented by `indent`: each followed row, then, where the
+ * chain stops, the rows a cache signed with a key not trusted here (there, not followed). Undefined when
+ * nothing is recorded.
+ */
+function chainLines(store: Store, chain: readonly ChainStep[], indent: string): string[] | undefined {
   const lines: string[] = [];
-  for (const { row } of chain) {
-    if (!row) break;
+  for (const { row, spelling } of chain) {
+    if (!row) {
+      lines.push(...untrustedLines(store, spelling, indent));
+      break;
+    }
     lines.push(`${indent}=> ${row.to}`, `${indent}   ${row.kind === 'asserted' ? 'asserted by the user' : `${row.kind} by ${row.namespace}`}, ${new Date(row.createdAt).toISOString()}`);
     if (row.signed) lines.push(`${indent}   signed by ${row.signed.by}, from ${row.signed.from}`);
   }
-  return lines;
+  if (!lines.length) return undefined;
+  return chain[0]?.fromInputs ? [`${indent}${FROM_INPUTS}`, ...lines] : lines;
 }
 
 /** Rows from `spelling` that a cache signed with a key not trusted here: there, but not followed. */
-function untrustedLines(store: Store, spelling: string | undefined): string[] | undefined {
-  const rows = spelling === undefined ? [] : store.db.reductionsFrom(spelling).filter((r) => r.signed);
-  if (!rows.length) return undefined;
-  return rows.flatMap((r) => [
-    `  (not followed here) => ${r.to}`,
-    `     signed by ${r.signed!.by}, from ${r.signed!.from}: that key is not trusted for this name here (add it to "trusted-public-keys", docs/cache.md)`,
+function untrustedLines(store: Store, spelling: string, indent: string): string[] {
+  return store.db.reductionsFrom(spelling).filter((r) => r.signed).flatMap((r) => [
+    `${indent}(not followed here) => ${r.to}`,
+    `${indent}   signed by ${r.signed!.by}, from ${r.signed!.from}: that key is not trusted for this name here (add it to "trusted-public-keys", docs/cache.md)`,
   ]);
 }
 
-/** What is recorded for each step of a name of several steps, from each node's spelling. */
+/** For `--json`, where a chain stops: the rows a cache signed with a key not trusted here. */
+function notFollowed(store: Store, spelling: string): { notFollowed?: { to: string; signedBy: string; cache: string }[] } {
+  const rows = store.db.reductionsFrom(spelling).filter((r) => r.signed);
+  return rows.length ? { notFollowed: rows.map((r) => ({ to: r.to, signedBy: r.signed!.by, cache: r.signed!.from })) } : {};
+}
+
+/** What is recorded for each step of a name of several steps, from each node's spelling (a tainted one's from its inputs). */
 async function stepLines(store: Store, text: string, reg: Registry): Promise<string[] | undefined> {
-  const steps = await nameSteps(text, reg);
+  const steps = await nameSteps(text, reg, store);
   if (!steps || steps.length < 2) return undefined;
   const lines = ['steps:'];
   for (const step of steps) {
-    const row = store.db.reductionsFrom(step.spelling).find((r) => !r.namespace.startsWith('engine:'));
+    const spelling = step.latest ?? step.spelling;
+    const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:') && trusted(r, ownerOf(step.label, reg), reg));
     const rest = row ? await reductionChain(store, row.to, reg) : [];
-    const chain: ChainStep[] = [{ name: step.label, spelling: step.spelling, ...(row ? { row } : {}) }, ...rest];
-    lines.push(`  ${step.label}`, ...(chainLines(chain, '    ') ?? [`    ${step.tainted ? CONTEXTUAL : '(nothing recorded: realize the name first)'}`]));
+    const chain: ChainStep[] = [{ name: step.label, spelling, ...(row ? { row } : {}), ...(step.latest !== undefined && step.latest !== step.spelling ? { fromInputs: true } : {}) }, ...rest];
+    lines.push(`  ${step.label}`, ...(chainLines(store, chain, '    ') ?? [`    ${step.tainted ? CONTEXTUAL : '(nothing recorded: realize the name first)'}`]));
   }
   return lines;
 }
@@ -60,7 +74,7 @@ export function register(program: Command): void {
     .summary('show the chain of reductions of a name')
     .description('Spell NAME and follow the recorded reductions from it, step by step, with who recorded each and when. For a name of several steps, what is recorded for each step follows. With --forget, remove what realizing NAME recorded, so that its next realize runs it again.')
     .argument('[name]', 'the name text, or - for stdin')
-    .option('--json', 'print [{name, spelling, to, kind, namespace, at, signedBy?, cache?}]')
+    .option('--json', 'print [{name, spelling, fromInputs?, to, kind, namespace, at, signedBy?, cache?}]; where the chain stops, notFollowed?: [{to, signedBy, cache}] (a key not trusted here)')
     .option('--forget', 'remove the reductions recorded for NAME (not user assertions: `nomia reduce --retract`)')
     .action((arg: string | undefined, opts: { json?: boolean; forget?: boolean }, cmd: Command) => run(() => {
       const input = nameArgument(arg);
@@ -73,11 +87,11 @@ export function register(program: Command): void {
             if (opts.json) return JSON.stringify(removed.map((r) => ({ spelling: r.from, to: r.to, kind: r.kind, namespace: r.namespace })), null, 2);
             return removed.length ? `forgot ${removed.length} reduction${removed.length === 1 ? '' : 's'} of ${current}` : `nothing is recorded for ${current}`;
           }
-          const chain = await reductionChain(store, current, reg);
-          const steps = chain.map(({ name, spelling, row }) => ({ name, spelling, ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString(), ...(row.signed ? { signedBy: row.signed.by, cache: row.signed.from } : {}) } : {}) }));
+          const chain = await nameChain(store, current, reg);
+          const steps = chain.map(({ name, spelling, row, fromInputs }) => ({ name, spelling, ...(fromInputs ? { fromInputs } : {}), ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString(), ...(row.signed ? { signedBy: row.signed.by, cache: row.signed.from } : {}) } : notFollowed(store, spelling)) }));
           if (opts.json) return JSON.stringify(steps, null, 2);
           const perStep = await stepLines(store, current, reg);
-          const own = chainLines(chain, '  ') ?? untrustedLines(store, chain[0]?.spelling);
+          const own = chainLines(store, chain, '  ');
           const lines = [steps[0]?.name ?? current, ...(own ?? (perStep ? [] : ['  (no reductions recorded: realize it first)']))];
           return [...lines, ...(perStep ?? [])].join('\n');
         } finally {

@@ -24,7 +24,7 @@ function plainLine(e: EngineEvent): string | undefined {
     case 'resolving': return undefined;
     case 'cache-hit': return `reused    ${e.label}${e.early ? ' (inputs unchanged)' : ''}`;
     case 'substituted': return `fetched   ${e.label} from ${e.cache} (signed by ${e.signer}; ${e.objects} object${e.objects === 1 ? '' : 's'}, ${formatBytes(e.bytes)})`;
-    case 'cache-skipped': return `warning   ${e.message}`;
+    case 'cache-skipped': return `warning   ${e.message}${e.hint === undefined ? '' : `\n          hint: ${e.hint}`}`;
     // The `fetched` line says it when done.
     case 'fetching': return undefined;
     case 'realizing': return `realizing ${e.label}`;

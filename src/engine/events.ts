@@ -39,10 +39,17 @@ export type EngineEvent =
    * `signer`, and `objects` objects (`bytes` NAR bytes) that were not in the store yet.
    */
   | (NodeRef & { readonly kind: 'substituted'; readonly spelling: Spelling; readonly to: string; readonly cache: string; readonly signer: string; readonly objects: number; readonly bytes: number })
-  /** The node's objects are being downloaded from the binary cache `cache` (then `progress` in bytes, then `substituted` or `cache-skipped`). */
+  /**
+   * The node's objects are being downloaded from the binary cache `cache`; then `progress` in bytes, whose
+   * `total` is the NAR bytes of the objects not in the store yet (at most one per 100 ms, the first and
+   * the last always), then `substituted` or `cache-skipped`.
+   */
   | (NodeRef & { readonly kind: 'fetching'; readonly cache: string })
-  /** Something a binary cache offered for the node was not used (untrusted, tampered, missing, down); it is built instead. */
-  | (NodeRef & { readonly kind: 'cache-skipped'; readonly message: string })
+  /**
+   * Something a binary cache offered for the node was not used (untrusted, tampered, missing, down); it is
+   * built instead. `hint`: what would make it usable (e.g. how to trust the key that signed it).
+   */
+  | (NodeRef & { readonly kind: 'cache-skipped'; readonly message: string; readonly hint?: string })
   /** The node's namespace runs. */
   | (NodeRef & { readonly kind: 'realizing'; readonly spelling: Spelling })
   /** Waiting for another process realizing the same spelling. */

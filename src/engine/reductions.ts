@@ -155,6 +155,8 @@ export interface ChainStep {
   readonly name: string;
   readonly spelling: Spelling;
   readonly row?: ReductionRow;
+  /** `spelling` is the name's from its inputs as last realized, not its graph's (latest-spellings.ts). */
+  readonly fromInputs?: true;
 }
 
 /**

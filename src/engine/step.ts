@@ -297,7 +297,12 @@ function recordOutputs(env: StepEnv, store: Store, m: ResolvedNode, spellings: r
   for (const [output, r] of Object.entries(outs)) {
     const via = emitted.find((x) => (x.output ?? m.signature.defaultOutput) === output);
     const viaSpelling = via && ownerOf(via.toName, env.registry) === m.namespace.spelling ? spellName(via.toName, env.registry) : undefined;
-    if (viaSpelling) wrote = record(store, { from: viaSpelling, namespace: m.namespace.spelling, to: r.name, kind: 'realized' }) || wrote;
+    // Not when the newest row from it leads there already: the namespace had the refined name realized by
+    // the engine (`ctx.resolve`), which recorded how it got it. A row a cache signed must not come back
+    // unsigned, as the namespace's own word, and be followed where its signer is not trusted.
+    if (viaSpelling && store.db.reductionsFrom(viaSpelling)[0]?.to !== r.name) {
+      wrote = record(store, { from: viaSpelling, namespace: m.namespace.spelling, to: r.name, kind: 'realized' }) || wrote;
+    }
     for (const s of spellings) {
       const from = outputSpelling(m, s, output);
       const first = via ? via.toName : r.name;

@@ -7,6 +7,8 @@
 import type { Spelling } from '../graph/spell.js';
 import { parseName } from '../name/parse.js';
 import type { Registry } from '../namespace/registry.js';
+import type { Store } from '../store/store.js';
+import { latestSpellings } from './latest-spellings.js';
 import { resolve } from './resolve.js';
 
 export interface NameStep {
@@ -18,14 +20,20 @@ export interface NameStep {
   readonly tainted: boolean;
   /** The node gives one of the name's results. */
   readonly root: boolean;
+  /**
+   * A tainted node's spelling from its inputs as last realized, where its reductions are (with a `store`
+   * given, and when each input's result is recorded); latest-spellings.ts.
+   */
+  readonly latest?: Spelling;
 }
 
 /**
  * The nodes of `text` in the order realize finishes them (inputs first), or
  * undefined when the name cannot be resolved without realizing something
- * (a named namespace) or is not a valid name.
+ * (a named namespace) or is not a valid name. With `store`, each tainted
+ * node's `latest` spelling from what is recorded there.
  */
-export async function nameSteps(text: string, registry: Registry): Promise<NameStep[] | undefined> {
+export async function nameSteps(text: string, registry: Registry, store?: Store): Promise<NameStep[] | undefined> {
   let resolved;
   try {
     resolved = await resolve(parseName(text), registry, text);
@@ -42,8 +50,10 @@ export async function nameSteps(text: string, registry: Registry): Promise<NameS
     order.push(id);
   };
   for (const r of resolved.graph.roots) visit(r.node);
+  const latest = store ? await latestSpellings(store, resolved, registry) : undefined;
   return order.map((id) => {
     const n = resolved.nodes[id]!;
-    return { label: n.label, spelling: n.spelling, tainted: n.tainted, root: roots.has(id) };
+    const l = n.tainted ? latest?.get(id) : undefined;
+    return { label: n.label, spelling: n.spelling, tainted: n.tainted, root: roots.has(id), ...(l === undefined ? {} : { latest: l }) };
   });
 }

@@ -9,12 +9,13 @@
  * wrong and never fail.
  */
 import type { SignedRecord } from '../cache/record.js';
-import type { Fetched, Offer, Substituters } from '../cache/substituters.js';
+import type { Fetched, Offer, Refusal, Substituters } from '../cache/substituters.js';
 import type { Spelling } from '../graph/spell.js';
 import { spellName } from '../namespace/spelling.js';
 import type { ReductionRow } from '../store/database.js';
 import type { Store } from '../store/store.js';
 import type { EngineEvent } from './events.js';
+import { nodeEvents } from './node-events.js';
 import { outputSpelling, ref } from './outputs.js';
 import { materialize, record, trusted } from './reductions.js';
 import type { ResolvedNode } from './resolve.js';
@@ -29,13 +30,17 @@ function rowOf(from: string, record: SignedRecord, key: string, cache: string): 
  * Why a verified record from `from` is not followed for the node `n`, or undefined to follow it: the
  * trust rule (`trusted`) a recorded row meets, so a cache offers nothing a lookup would not follow.
  */
-function refusal(env: StepEnv, n: ResolvedNode, from: string, record: SignedRecord, key: string): string | undefined {
+function refusal(env: StepEnv, n: ResolvedNode, from: string, record: SignedRecord, key: string): Refusal | undefined {
   if (trusted({ ...rowOf(from, record, key, ''), createdAt: 0 }, n.namespace.spelling, env.registry)) return undefined;
   const name = key.slice(0, key.indexOf(':'));
   if (!env.registry.trustsSigner(key, n.namespace.spelling)) {
-    return `is signed by ${name}, which is trusted here for ${scopes(env, key)} but not for names of \`${n.namespace.id}:*\` (\`${n.label}\`)`;
+    const scope = `${n.namespace.id}:*`;
+    return {
+      why: `is signed by ${name}, which is trusted here for ${scopes(env, key)} but not for names of \`${scope}\` (\`${n.label}\`)`,
+      hint: `to follow ${name} for these names too, trust it for ${scope} as well: --trusted-key '${key}@${scope}', or add "${scope}" to its scopes in "trusted-public-keys" (docs/cache.md, "Trust")`,
+    };
   }
-  return `was made by the namespace ${record.namespace}, which does not speak for \`${n.label}\``;
+  return { why: `was made by the namespace ${record.namespace}, which does not speak for \`${n.label}\`` };
 }
 
 /** The namespaces the run's namespace of namespaces trusts `key` for, for messages. */
@@ -65,7 +70,7 @@ async function followChain(env: StepEnv, subs: Substituters, store: Store, n: Re
   let from: string = spelling;
   for (let depth = 0; depth < 32; depth++) {
     const at = from;
-    const found = await subs.find(store, from, (message) => emit({ kind: 'cache-skipped', ...ref(n), message }), (record, key) => refusal(env, n, at, record, key));
+    const found = await subs.find(store, from, (message, hint) => emit({ kind: 'cache-skipped', ...ref(n), message, ...(hint === undefined ? {} : { hint }) }), (record, key) => refusal(env, n, at, record, key));
     if (!found) return false;
     const fetched = await fetchObjects(env, subs, store, found, n, emit);
     if (!fetched) return false;
@@ -82,11 +87,14 @@ async function followChain(env: StepEnv, subs: Substituters, store: Store, n: Re
 /** The objects of a found record brought into the store, or undefined (reported) when the cache's bytes are refused. */
 async function fetchObjects(env: StepEnv, subs: Substituters, store: Store, found: Offer, n: ResolvedNode, emit: (e: EngineEvent) => void): Promise<Fetched | undefined> {
   emit({ kind: 'fetching', ...ref(n), cache: found.cache });
+  // Thinned as a namespace's progress is (one per 100 ms, the first and the last always): the NARs' bytes
+  // arrive in blocks of 64 KiB to 1 MiB, a line each in a JSON log otherwise.
+  const events = nodeEvents(ref(n), emit);
   try {
     // Held (protect.ts) from before the download until the realize ends: a concurrent gc cannot take an
     // object between its import (or the check that it is here) and the lookup of the reduction recorded for it.
     return await subs.fetch(store, found, {
-      progress: (done) => emit({ kind: 'progress', ...ref(n), done, unit: 'bytes' }),
+      progress: (done, total) => events.emit({ kind: 'progress', done, total, unit: 'bytes' }),
       hold: (path) => env.protection.holdEntries([path], store),
     });
   } catch (e) {

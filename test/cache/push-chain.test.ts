@@ -42,5 +42,11 @@ describe('a pushed chain of refinements', () => {
     // The fetch from the repository did not run on B.
     assert.ok(!seen.some((e) => e.kind === 'log' && e.line?.includes(`fetching ${rev}`)), b.err);
     assert.ok(seen.some((e) => e.kind === 'log' && e.line?.includes(`main is ${rev}`)), 'git:latest itself is contextual and runs');
+    // What the cache gave stays the signer's word: git:latest, which had its exact name realized through the
+    // engine, did not record that name's result again as its own (unsigned, followed without the key).
+    const shown = nomia(join(dir, 'b'), ['reductions', exact], { env, cwd: dir });
+    assert.match(shown.out, /^ {2}\(not followed here\) => filesystem:by-content/m);
+    assert.ok(shown.out.includes(`signed by ${key.out.trim()}, from ${cache}`), shown.out);
+    assert.doesNotMatch(shown.out, /^ {2}=> /m);
   });
 });

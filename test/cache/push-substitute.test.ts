@@ -77,6 +77,19 @@ describe('a directory cache', () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(runs(), before);
     assert.equal(readFileSync(r.out.trim().split('\n')[1]!, 'utf8'), 'HELLO CACHE\n');
+    // `nomia reductions` of the name as typed finds the record under that spelling, with its key and cache.
+    const trusting = join(dir, 'trusting');
+    const shown = nomia(join(dir, 'b-fed'), ['reductions', fed], { env, cwd: trusting });
+    assert.equal(shown.code, 0, shown.err);
+    assert.match(shown.out, /^ {2}\(depends on the caller's context: recorded under its spelling from its inputs as last realized\)\n {2}=> filesystem:by-content\?name=out&/m);
+    assert.ok(shown.out.includes(`   signed by ${publicKey}, from ${cache}`), shown.out);
+    const json = JSON.parse(nomia(join(dir, 'b-fed'), ['reductions', '--json', fed], { env, cwd: trusting }).out) as { fromInputs?: boolean; signedBy?: string; cache?: string }[];
+    assert.deepEqual([json[0]!.fromInputs, json[0]!.signedBy, json[0]!.cache], [true, publicKey, cache]);
+    // Where the key is not trusted, the record is shown as there but not followed, with its key.
+    const elsewhere = nomia(join(dir, 'b-fed'), ['reductions', fed], { env, cwd: dir });
+    assert.match(elsewhere.out, /\(not followed here\) => filesystem:by-content\?name=out&.*\n.*signed by test-cache-1:/);
+    const notFollowed = JSON.parse(nomia(join(dir, 'b-fed'), ['reductions', '--json', fed], { env, cwd: dir }).out) as { notFollowed?: { signedBy: string; cache: string }[] }[];
+    assert.deepEqual(notFollowed[0]!.notFollowed?.map((r) => [r.signedBy, r.cache]), [[publicKey, cache]]);
   });
 
   test('a plain directory path and nomia.json configure the same cache', () => {
@@ -109,8 +122,22 @@ describe('a directory cache', () => {
     const r = realizeOn(join(dir, 'b-untrusted'), ['--substituter', cache, '--trusted-key', k.out.trim(), '--log-format', 'plain']);
     assert.equal(runs(), before + 1);
     // Once: the node's spelling from its (unrefined) inputs is its graph spelling, and is not asked again.
-    assert.equal(r.err.match(/signed by test-cache-1, which is not a trusted key; ignored/g)?.length, 1, r.err);
+    assert.equal(r.err.match(/signed by the key test-cache-1, which is not a trusted key \(trust test-cache-1:BASE64, its public key, to follow it\); ignored/g)?.length, 1, r.err);
+    // The hint says how to trust it: the flag, and the configuration key.
+    assert.match(r.err, /\n {10}hint: if you trust test-cache-1, .*`nomia key public`.*--trusted-key 'test-cache-1:BASE64'.*"trusted-public-keys": \["test-cache-1:BASE64"\] in a project's nomia\.json/);
     assert.deepEqual(r.bytes, built);
+  });
+
+  test('a record whose signature the trusted key of that name does not verify says so, with its hint in the json event', () => {
+    const before = runs();
+    const k = nomia(join(dir, 'scratch'), ['key', 'generate', 'test-cache-1', '--key-file', join(dir, 'same-name-key')], { env });
+    const r = nomia(join(dir, 'b-same-name'), ['realize', name, '--substituter', cache, '--trusted-key', k.out.trim(), '--log-format', 'json'], { env });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(runs(), before + 1);
+    const skipped = r.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string; message?: string; hint?: string }).filter((e) => e.kind === 'cache-skipped');
+    assert.equal(skipped.length, 1, r.err);
+    assert.ok(skipped[0]!.message!.includes(`is signed as test-cache-1, but the trusted key ${k.out.trim()} does not verify it`), skipped[0]!.message);
+    assert.match(skipped[0]!.hint!, /compare your trusted key test-cache-1 with what `nomia key public` prints/);
   });
 
   test('a tampered NAR is refused, nothing of it enters the store, and B builds', () => {

@@ -53,6 +53,7 @@ describe('trust per signer, namespace and project', () => {
     // Asked once per spelling the node is looked up by (here the graph's and the inputs' are one).
     assert.ok(why.length >= 1, r.err);
     for (const m of why) assert.match(m, /signed by team-1, which is trusted here for filesystem:\* but not for names of `exec:\*`.*; ignored$/);
+    assert.ok(r.err.includes(`"hint":"to follow team-1 for these names too, trust it for exec:* as well: --trusted-key '${key}@exec:*'`), r.err);
     assert.doesNotMatch(r.err, /"kind":"substituted"/);
   });
 

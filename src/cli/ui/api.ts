@@ -1,7 +1,7 @@
 /** The read-only answers of the web view (`nomia ui`), each what a command prints, as data. */
 import { graphStates } from '../../engine/graph-states.js';
 import { nameLogs } from '../../engine/name-log.js';
-import { reductionChain } from '../../engine/reductions.js';
+import { nameChain } from '../../engine/latest-spellings.js';
 import { graphSvg } from '../../graph/svg.js';
 import type { Registry } from '../../namespace/registry.js';
 import { byContentName } from '../../resource/names.js';
@@ -18,9 +18,9 @@ export async function namePicture(store: Store, registry: Registry, text: string
 
 /** `nomia reductions NAME`'s chain: each name, its spelling, and the reduction that leads on. */
 export async function chain(store: Store, registry: Registry, text: string) {
-  return (await reductionChain(store, text, registry)).map((s) => ({
-    name: s.name, spelling: s.spelling,
-    ...(s.row ? { to: s.row.to, kind: s.row.kind, namespace: s.row.namespace, createdAt: s.row.createdAt } : {}),
+  return (await nameChain(store, text, registry)).map((s) => ({
+    name: s.name, spelling: s.spelling, ...(s.fromInputs ? { fromInputs: true } : {}),
+    ...(s.row ? { to: s.row.to, kind: s.row.kind, namespace: s.row.namespace, createdAt: s.row.createdAt, ...(s.row.signed ? { signedBy: s.row.signed.by, cache: s.row.signed.from } : {}) } : {}),
   }));
 }
 

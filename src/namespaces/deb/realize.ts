@@ -14,7 +14,7 @@ import { isKnown, recordKnown } from './known.js';
 import { hostRefs } from './host.js';
 import { checkNameId, closureParams, exactName, exactParams, hostFilesParams, hostParams, latestParams, objectName, rootName, sourceName, sourceParams, treeName } from './names.js';
 import { readDsc, unpackSource } from './source.js';
-import { awaitPrefetch, prefetch } from './prefetch.js';
+import { awaitPrefetch, prefetchOnDemand } from './prefetch.js';
 import { findStaged, unstage, unstageLater } from './staging.js';
 import { declareIndexContext } from './index-context.js';
 import { mergeRoot } from './root.js';
@@ -103,9 +103,13 @@ async function host(req: AtomRequest, ctx: RealizeContext): Promise<Resource> {
   return lockedClosure(req, ctx, state, refs);
 }
 
-/** Reduce to the closure's exact form and realize it, its missing package files downloaded while the first are unpacked. */
+/**
+ * Reduce to the closure's exact form and realize it, its missing package files downloaded while the first
+ * are unpacked: once the first exact name is realized, not before (a root recorded, or found in a binary
+ * cache, needs none of them).
+ */
 async function lockedClosure(req: AtomRequest, ctx: RealizeContext, state: AptState, refs: readonly DebRef[]): Promise<Resource> {
-  const downloads = prefetch(ctx, state, refs.filter((r) => !isKnown(ctx.store, state.root, r.sha256) && findStaged(state.root, r.sha256) === undefined));
+  const downloads = prefetchOnDemand(ctx, state, refs, (r) => !isKnown(ctx.store, state.root, r.sha256) && findStaged(state.root, r.sha256) === undefined);
   try {
     return await mergedClosure(req, ctx, refs);
   } catch (e) {
@@ -113,7 +117,7 @@ async function lockedClosure(req: AtomRequest, ctx: RealizeContext, state: AptSt
     throw e;
   } finally {
     // Nothing this node started outlives it: a batch under way ends (or is cancelled with the node's signal).
-    await downloads.done;
+    await downloads.settled();
   }
 }
 
