@@ -15,7 +15,6 @@ import type { EventListener } from '../engine/events.js';
 import type { Resource } from '../resource/types.js';
 import type { Store } from '../store/store.js';
 import { cacheSettings } from '../cache/config.js';
-import { parsePublicKey } from '../cache/keys.js';
 import type { CacheSettings, Substituters } from '../cache/substituters.js';
 import { configFiles } from '../namespace/registry.js';
 
@@ -49,13 +48,10 @@ export interface EngineSetup {
  * The binary caches `settings` lists, or undefined when it lists none: then the cache clients (HTTP,
  * signature threads, NAR restore: some twenty modules) are not even loaded, which every run of a
  * short-lived command without caches (each CMake check through `nomia ninja`) would otherwise pay for.
- * The trusted keys are checked either way, so a malformed one is the same error with or without caches.
+ * (A malformed trusted key is refused either way, by the registry's trust.)
  */
 async function openSubstituters(settings: CacheSettings): Promise<Substituters | undefined> {
-  if (settings.substituters.length === 0) {
-    settings.trustedKeys.forEach(parsePublicKey);
-    return undefined;
-  }
+  if (settings.substituters.length === 0) return undefined;
   return new (await import('../cache/substituters.js')).Substituters(settings);
 }
 
