@@ -15,7 +15,7 @@ import type { EventListener } from '../engine/events.js';
 import type { Resource } from '../resource/types.js';
 import type { Store } from '../store/store.js';
 import { cacheSettings } from '../cache/config.js';
-import { Substituters } from '../cache/substituters.js';
+import type { CacheSettings, Substituters } from '../cache/substituters.js';
 import { configFiles } from '../namespace/registry.js';
 
 export interface FullOptions {
@@ -37,11 +37,22 @@ export function bound(text: string, flags: readonly string[]): string {
   return print(bindResolved(parseName(text), bindings, text));
 }
 
-/** What a run of the engine needs from the CLI's set-up: the registry, the binary caches, and a cancel signal. */
+/** What a run of the engine needs from the CLI's set-up: the registry, the binary caches (none configured: undefined), and a cancel signal. */
 export interface EngineSetup {
   readonly registry: ReturnType<typeof registry>;
-  readonly substituters: Substituters;
+  readonly substituters: Substituters | undefined;
   readonly signal: AbortSignal;
+}
+
+/**
+ * The binary caches `settings` lists, or undefined when it lists none: then the cache clients (HTTP,
+ * signature threads, NAR restore: some twenty modules) are not even loaded, which every run of a
+ * short-lived command without caches (each CMake check through `nomia ninja`) would otherwise pay for.
+ * (A malformed trusted key is refused either way, by the registry's trust.)
+ */
+async function openSubstituters(settings: CacheSettings): Promise<Substituters | undefined> {
+  if (settings.substituters.length === 0) return undefined;
+  return new (await import('../cache/substituters.js')).Substituters(settings);
 }
 
 /**
@@ -54,9 +65,15 @@ export interface EngineSetup {
 export async function withEngine<T>(opts: Omit<FullOptions, 'jobs'>, f: (setup: EngineSetup) => Promise<T>): Promise<T> {
   const cwd = opts.cwd ?? process.cwd();
   const reg = registry(cwd, { sandbox: opts.sandbox, ...(opts.trustedKey ? { trustedKeys: opts.trustedKey } : {}) });
-  const substituters = new Substituters(cacheSettings(configFiles(cwd), reg.trust, {
-    ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.offline ? { offline: true } : {}),
-  }));
+  let substituters: Substituters | undefined;
+  try {
+    substituters = await openSubstituters(cacheSettings(configFiles(cwd), reg.trust, {
+      ...(opts.substituter ? { substituters: opts.substituter } : {}), ...(opts.offline ? { offline: true } : {}),
+    }));
+  } catch (e) {
+    await reg.close();
+    throw e;
+  }
   const interrupt = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => interrupt.abort(new NomiaError('realize/failed', `interrupted by ${sig}`));
   process.once('SIGINT', onSignal);
@@ -71,7 +88,7 @@ export async function withEngine<T>(opts: Omit<FullOptions, 'jobs'>, f: (setup: 
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    substituters.close();
+    substituters?.close();
     await reg.close();
   }
 }

@@ -271,6 +271,32 @@ function connectReadOnly(path: string): Database.Database {
   }
 }
 
+/** Per database file, the read-only connection `keepLogOpen` keeps for the rest of this process. */
+const keepers = new Map<string, Database.Database>();
+
+/**
+ * Keep the write-ahead log of `path` when this process's writing connection to it closes: SQLite's last
+ * connection to a WAL database checkpoints the whole log into the database file and deletes it (two
+ * fsyncs, and the next writer's first commit makes a new log and syncs its header and directory: four
+ * fsyncs for every short-lived nomia, tens of milliseconds on a busy disk). A connection checkpoints on
+ * close only when it can take the database file's exclusive lock, which an open connection of this
+ * process holding its shared lock (every WAL connection keeps one once it has read) denies it. So this
+ * opens one read-only connection, reads once, and leaves it open until the process exits; a read-only
+ * connection never checkpoints on its own close. The log then stays, as after a crash, and the next
+ * process to open the store reads it back (SQLite's WAL recovery: the frames since the last automatic
+ * checkpoint, at most about 1000 pages). Failing to open it only costs the checkpoint.
+ */
+function keepLogOpen(path: string): void {
+  if (keepers.has(path)) return;
+  try {
+    const keeper = connect(path, { readonly: true, fileMustExist: true });
+    keeper.pragma('user_version');
+    keepers.set(path, keeper);
+  } catch {
+    // The close checkpoints, as SQLite does by default.
+  }
+}
+
 export interface DatabaseOptions {
   /** fsync every commit (FULL), so a registration or deletion survives a power loss once it returns (default true). */
   readonly durable?: boolean;
@@ -347,7 +373,13 @@ export class StoreDatabase {
     return s;
   }
 
+  /**
+   * Close the connection without checkpointing the write-ahead log (`keepLogOpen`): every commit is already
+   * durable in the log (fsynced at commit, or deliberately not for volatile writes), so a checkpoint on
+   * close buys no safety; SQLite's automatic checkpoint moves the log into the database file as it grows.
+   */
   close(): void {
+    if (!this.readOnly) keepLogOpen(this.db.name);
     this.db.close();
   }
 
@@ -646,8 +678,15 @@ export class StoreDatabase {
     this.prepare('INSERT OR IGNORE INTO temp_roots (object, pid, pid_start) VALUES (?, ?, ?)').run(row.object, row.pid, row.pidStart);
   }
 
-  removeTempRoots(pid: number, pidStart: number): void {
-    this.prepare('DELETE FROM temp_roots WHERE pid = ? AND pid_start = ?').run(pid, pidStart);
+  /** Every process that holds temporary roots, once each. */
+  tempRootHolders(): { readonly pid: number; readonly pidStart: number }[] {
+    return (this.prepare('SELECT DISTINCT pid, pid_start FROM temp_roots').raw(true).all() as [number, number][])
+      .map(([pid, pidStart]) => ({ pid, pidStart }));
+  }
+
+  /** Drop every temporary root of the process `pid` started at `pidStart`; returns how many there were. */
+  removeTempRoots(pid: number, pidStart: number): number {
+    return this.prepare('DELETE FROM temp_roots WHERE pid = ? AND pid_start = ?').run(pid, pidStart).changes;
   }
 
   deleteTempRoot(row: TempRootRow): void {

@@ -100,9 +100,12 @@ export function removeRoots(store: Store, names: readonly string[], options: { r
  */
 export function pruneTempRoots(store: Store): number {
   if (store.db.readOnly) return 0;
-  const dead = store.db.tempRoots().filter((t) => !processAlive(t.pid, t.pidStart));
-  if (dead.length) store.db.immediate(() => dead.forEach((t) => store.db.deleteTempRoot(t)));
-  return dead.length;
+  // One read of /proc per holding process, not per row; a store nobody left rows in is not written at all.
+  const dead = store.db.tempRootHolders().filter((h) => !processAlive(h.pid, h.pidStart));
+  if (dead.length === 0) return 0;
+  // Not flushed: a deletion a power loss undoes brings back rows of processes that have exited, which hold
+  // nothing (gc and this drop them again); the next commit that is flushed makes it durable anyway.
+  return store.db.volatile(() => dead.reduce((n, h) => n + store.db.removeTempRoots(h.pid, h.pidStart), 0));
 }
 
 /**

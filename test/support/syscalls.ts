@@ -12,10 +12,13 @@ import { tempDir } from './cli.js';
 
 export { distSrc } from './cli.js';
 
-/** The trace lines of `script` (an ES module's text) for the calls `calls` (strace's `-e trace=` list). */
-export function traced(script: string, calls: string): string[] {
+/**
+ * The trace lines of `script` (an ES module's text) for the calls `calls` (strace's `-e trace=` list);
+ * `paths`: each file descriptor followed by its path (`fsync(7</store/db.sqlite-wal>)`, strace's `-y`).
+ */
+export function traced(script: string, calls: string, options: { readonly paths?: boolean } = {}): string[] {
   const out = join(tempDir('syscalls'), 'trace');
-  const r = spawnSync('strace', ['-f', '-e', `trace=${calls}`, '-o', out, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const r = spawnSync('strace', ['-f', ...(options.paths ? ['-y'] : []), '-e', `trace=${calls}`, '-o', out, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return readFileSync(out, 'utf8').split('\n').filter((l) => l !== '');
 }
