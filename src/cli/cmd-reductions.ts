@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { forget, retract } from '../engine/forget.js';
 import { nameChain } from '../engine/latest-spellings.js';
-import { assertReduction, ownerOf, reductionChain, trusted, type ChainStep } from '../engine/reductions.js';
+import { assertReduction, notFollowed, ownerOf, reductionChain, trusted, type ChainStep } from '../engine/reductions.js';
 import { nameSteps } from '../engine/steps.js';
 import { parseExpression } from '../name/parse.js';
 import { print } from '../name/print.js';
@@ -25,11 +25,11 @@ const FROM_INPUTS = '(depends on the caller\'s context: recorded under its spell
  * chain stops, the rows a cache signed with a key not trusted here (there, not followed). Undefined when
  * nothing is recorded.
  */
-function chainLines(store: Store, chain: readonly ChainStep[], indent: string): string[] | undefined {
+function chainLines(store: Store, reg: Registry, chain: readonly ChainStep[], indent: string): string[] | undefined {
   const lines: string[] = [];
-  for (const { row, spelling } of chain) {
+  for (const { row, name, spelling } of chain) {
     if (!row) {
-      lines.push(...untrustedLines(store, spelling, indent));
+      lines.push(...untrustedLines(store, reg, name, spelling, indent));
       break;
     }
     lines.push(`${indent}=> ${row.to}`, `${indent}   ${row.kind === 'asserted' ? 'asserted by the user' : `${row.kind} by ${row.namespace}`}, ${new Date(row.createdAt).toISOString()}`);
@@ -39,17 +39,17 @@ function chainLines(store: Store, chain: readonly ChainStep[], indent: string): 
   return chain[0]?.fromInputs ? [`${indent}${FROM_INPUTS}`, ...lines] : lines;
 }
 
-/** Rows from `spelling` that a cache signed with a key not trusted here: there, but not followed. */
-function untrustedLines(store: Store, spelling: string, indent: string): string[] {
-  return store.db.reductionsFrom(spelling).filter((r) => r.signed).flatMap((r) => [
+/** Rows from `spelling` (of the name `name`) that a cache signed with a key not trusted here: there, but not followed. */
+function untrustedLines(store: Store, reg: Registry, name: string, spelling: string, indent: string): string[] {
+  return notFollowed(store, spelling, ownerOf(name, reg), reg).flatMap((r) => [
     `${indent}(not followed here) => ${r.to}`,
     `${indent}   signed by ${r.signed!.by}, from ${r.signed!.from}: that key is not trusted for this name here (add it to "trusted-public-keys", docs/cache.md)`,
   ]);
 }
 
 /** For `--json`, where a chain stops: the rows a cache signed with a key not trusted here. */
-function notFollowed(store: Store, spelling: string): { notFollowed?: { to: string; signedBy: string; cache: string }[] } {
-  const rows = store.db.reductionsFrom(spelling).filter((r) => r.signed);
+function notFollowedJson(store: Store, reg: Registry, name: string, spelling: string): { notFollowed?: { to: string; signedBy: string; cache: string }[] } {
+  const rows = notFollowed(store, spelling, ownerOf(name, reg), reg);
   return rows.length ? { notFollowed: rows.map((r) => ({ to: r.to, signedBy: r.signed!.by, cache: r.signed!.from })) } : {};
 }
 
@@ -63,7 +63,7 @@ async function stepLines(store: Store, text: string, reg: Registry): Promise<str
     const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:') && trusted(r, ownerOf(step.label, reg), reg));
     const rest = row ? await reductionChain(store, row.to, reg) : [];
     const chain: ChainStep[] = [{ name: step.label, spelling, ...(row ? { row } : {}), ...(step.latest !== undefined && step.latest !== step.spelling ? { fromInputs: true } : {}) }, ...rest];
-    lines.push(`  ${step.label}`, ...(chainLines(store, chain, '    ') ?? [`    ${step.tainted ? CONTEXTUAL : '(nothing recorded: realize the name first)'}`]));
+    lines.push(`  ${step.label}`, ...(chainLines(store, reg, chain, '    ') ?? [`    ${step.tainted ? CONTEXTUAL : '(nothing recorded: realize the name first)'}`]));
   }
   return lines;
 }
@@ -88,10 +88,10 @@ export function register(program: Command): void {
             return removed.length ? `forgot ${removed.length} reduction${removed.length === 1 ? '' : 's'} of ${current}` : `nothing is recorded for ${current}`;
           }
           const chain = await nameChain(store, current, reg);
-          const steps = chain.map(({ name, spelling, row, fromInputs }) => ({ name, spelling, ...(fromInputs ? { fromInputs } : {}), ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString(), ...(row.signed ? { signedBy: row.signed.by, cache: row.signed.from } : {}) } : notFollowed(store, spelling)) }));
+          const steps = chain.map(({ name, spelling, row, fromInputs }) => ({ name, spelling, ...(fromInputs ? { fromInputs } : {}), ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString(), ...(row.signed ? { signedBy: row.signed.by, cache: row.signed.from } : {}) } : notFollowedJson(store, reg, name, spelling)) }));
           if (opts.json) return JSON.stringify(steps, null, 2);
           const perStep = await stepLines(store, current, reg);
-          const own = chainLines(store, chain, '  ');
+          const own = chainLines(store, reg, chain, '  ');
           const lines = [steps[0]?.name ?? current, ...(own ?? (perStep ? [] : ['  (no reductions recorded: realize it first)']))];
           return [...lines, ...(perStep ?? [])].join('\n');
         } finally {

@@ -65,6 +65,14 @@ export function lookup(store: Store, from: string, owner: string | undefined, re
   return store.db.reductionsFrom(from).find((r) => trusted(r, owner, registry));
 }
 
+/**
+ * The rows from `from` that a binary cache signed and that `lookup` does not follow here (their key is not
+ * trusted for `owner` in this run's `registry`): recorded, but not followed, as `nomia reductions` shows.
+ */
+export function notFollowed(store: Store, from: string, owner: string | undefined, registry: Registry): ReductionRow[] {
+  return store.db.reductionsFrom(from).filter((r) => r.signed && !trusted(r, owner, registry));
+}
+
 /** The spelling of the namespace a name text belongs to: its one root's, given by id; else undefined. */
 export function ownerOf(text: string, registry: Registry): string | undefined {
   try {
