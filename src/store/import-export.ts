@@ -174,11 +174,12 @@ export async function importNar(store: Store, item: ImportItem, nar: readonly Bu
     if (options.commit) return await options.commit(req);
     if (store.fsync) await (options.flush ?? syncFileSystem)(store.layout.tmpDir);
     return commitObject(store, req);
-  } catch (e) {
-    // Synchronously, before the failure is told: a removal left to the background could outlive the
-    // process (a CLI exits once its realize has failed), leaving a stale entry in tmp/.
+  } finally {
+    // Whatever is left of it in tmp/: a refused or uncommitted tree, or one not needed (the object was
+    // there already); a committed one has moved (then this is one lstat). Synchronously, before the
+    // import settles: a removal left to the background could outlive the process (a CLI exits soon after
+    // its realize has failed), leaving a stale entry in tmp/.
     removeTree(tree);
-    throw e;
   }
 }
 
