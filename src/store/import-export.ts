@@ -177,9 +177,13 @@ export async function importNar(store: Store, item: ImportItem, nar: readonly Bu
   } finally {
     // Whatever is left of it in tmp/: a refused or uncommitted tree, or one not needed (the object was
     // there already); a committed one has moved (then this is one lstat). Synchronously, before the
-    // import settles: a removal left to the background could outlive the process (a CLI exits soon after
-    // its realize has failed), leaving a stale entry in tmp/.
-    removeTree(tree);
+    // import settles, not in the background until the realize ends: whoever sees the outcome (a caller
+    // looking at tmp/, a process about to exit) finds nothing left of it.
+    try {
+      removeTree(tree);
+    } catch {
+      // A leftover for gc, not a reason to fail (nor to hide the import's own error).
+    }
   }
 }
 
