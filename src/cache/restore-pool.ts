@@ -6,7 +6,8 @@
  * - `restore(source, dest)`, for any other source: this thread moves the
  *   bytes it receives to the worker. Bytes in flight to a worker are
  *   bounded (`WINDOW`), so a fast cache does not fill memory ahead of the disk.
- * Either has the meaning of the store's `restoreNar`. Workers start on
+ * Either has the meaning of the store's `restoreNar(…, 'canonical')`: the
+ * store's metadata, set as the files are written. Workers start on
  * first use and do not keep the process alive.
  */
 import { Worker } from 'node:worker_threads';

@@ -80,7 +80,7 @@ async function fetchNar(m: ToWorker & { kind: 'fetch' }): Promise<ToMain> {
         throw e;
       }
     };
-    const r = await restoreNar(told(), m.dest);
+    const r = await restoreNar(told(), m.dest, 'canonical');
     return { kind: 'done', id, narSize: r.narSize, hash: r.hash };
   } catch (e) {
     if (e instanceof FetchFailed) network = e;
@@ -105,7 +105,7 @@ parentPort!.on('message', (m: ToWorker) => {
     const started = new Feed(id);
     feed = started;
     feeds.set(id, started);
-    restoreNar(started, m.dest).then(
+    restoreNar(started, m.dest, 'canonical').then(
       (r) => post({ kind: 'done', id, narSize: r.narSize, hash: r.hash }),
       (e: unknown) => post(failed(id, e)),
     ).finally(() => feeds.delete(id));

@@ -9,12 +9,13 @@
  * stays), an object the cache lacks.
  */
 import { NomiaError } from '../errors.js';
-import { importNar } from '../store/import-export.js';
+import { importNar, type ImportNarOptions } from '../store/import-export.js';
 import { toHex } from '../store/hash.js';
 import { parseObjectPath } from '../store/store-path.js';
 import type { Store } from '../store/store.js';
 import { parsePublicKey, type PublicKey } from './keys.js';
 import { narPath, recordPath } from './paths.js';
+import { CommitBatches } from './commit-batches.js';
 import { groupFlush } from './group-flush.js';
 import { RestorePool } from './restore-pool.js';
 import type { RecordObject, SignedRecord } from './record.js';
@@ -190,11 +191,13 @@ export class Substituters {
 
   /**
    * Bring the objects of a found record into `store`. Up to `PARALLEL` objects stream in at once, each
-   * unpacked and hashed as its bytes arrive; each is committed only after the objects it refers to (so
-   * in an order that keeps references first), with one flush to disk shared by the objects restored by
-   * then. Throws (`nar/corrupt` for a NAR whose hash is not the signed one, `cache/io` for a missing or
-   * unreachable object) once the imports under way have settled; objects committed before stay, each
-   * complete and checked, and nothing of the refused one or of those waiting to be committed does.
+   * unpacked and hashed as its bytes arrive. A restored and checked object waits for its commit without
+   * holding its place: the objects are committed in groups (`CommitBatches`: one flush to disk and one
+   * transaction per group), each after the objects it refers to. Throws (`nar/corrupt` for a NAR whose
+   * hash is not the signed one, `cache/io` for a missing or unreachable object) once the imports under
+   * way have settled; objects committed before stay, each complete and checked, and nothing of the
+   * refused one or of those waiting to be committed does (their trees are removed from tmp/ before this
+   * settles).
    */
   async fetch(store: Store, found: Offer, options: FetchOptions = {}): Promise<Fetched> {
     const { progress, hold = (path: string) => store.db.object(path) !== undefined } = options;
@@ -203,30 +206,44 @@ export class Substituters {
     // imported). One that cannot be held (absent, or just removed) is fetched like the rest.
     // (A read first: an absent object, the common case, costs no write transaction.)
     const todo = found.record.objects.filter((o) => !(store.db.object(o.path) && hold(o.path)));
-    const committed = new Map(todo.map((o) => [o.path, deferred()]));
+    // Settled once an object is queued for its commit (or has failed): an object referring to it is queued after it.
+    const queued = new Map(todo.map((o) => [o.path, deferred()]));
     const flusher = groupFlush();
+    const batches = new CommitBatches(store, flusher.flush);
     // Big closures are unpacked on other threads; for a few small objects starting them costs more than it saves.
     const total = todo.reduce((n, o) => n + o.narSize, 0);
     const restore = total >= WORKERS_FROM ? (this.pool ??= new RestorePool(WORKERS)) : undefined;
     let failure: unknown;
     let bytes = 0;
+    /** Objects being fetched and restored (not yet queued for their commit, nor failed). */
+    let restoring = 0;
     const add = (n: number): void => {
       bytes += n;
       progress?.(bytes, total);
     };
-    const one = async (o: RecordObject): Promise<void> => {
+    // A group is committed when it is big enough, or when nothing else is being restored that could join it.
+    const maybeDrain = (): void => {
+      if (batches.queued > 0 && (batches.queued >= GROUP || restoring === 0)) void batches.drain();
+    };
+    const one = async (o: RecordObject, restored: () => void): Promise<void> => {
       const parsed = parseObjectPath(o.path)!;
       const hash = toHex(parsed.hash);
       const lacks = (): NomiaError => new NomiaError('cache/io', `${found.cache} lacks the object ${o.path} its record for ${found.record.from} names`, { hint: 'push the name again to repair the cache' });
       // What enters the store is what the trusted key signed (path, hence hash, and references come from the
       // record, not from the cache), and the import checks the NAR against the hash in the path.
       const item = { path: o.path, name: parsed.name, hash, references: o.references };
-      const options = {
+      const options: ImportNarOptions = {
+        claimedBy: 'the signed record',
         beforeCommit: async () => {
-          await Promise.all(o.references.map((r) => committed.get(r)?.promise));
+          await Promise.all(o.references.map((r) => queued.get(r)?.promise));
           if (failure !== undefined) throw failure;
         },
-        flush: flusher.flush,
+        commit: (req) => {
+          const committed = batches.add(req);
+          queued.get(o.path)!.resolve();
+          restored();
+          return committed;
+        },
       };
       if (restore && found.via.restoreNar) {
         // A restore thread fetches it: the bytes never come here (there is no stream to give the import).
@@ -242,22 +259,41 @@ export class Substituters {
       // The import pinned it for this process; the caller's hold is what it releases with the rest.
       if (!hold(o.path)) throw new NomiaError('cache/io', `${o.path} left the store as it was imported`, { hint: 'realize again' });
     };
+    const imports: Promise<void>[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (failure === undefined && next < todo.length) {
         const o = todo[next++]!;
-        const done = committed.get(o.path)!;
-        try {
-          await one(o);
-          done.resolve();
-        } catch (e) {
+        const mine = queued.get(o.path)!;
+        let counted = true;
+        restoring++;
+        // Its place goes to the next object once it is queued for its commit, or has failed.
+        const settled = deferred();
+        const done = (): void => {
+          if (counted) {
+            counted = false;
+            restoring--;
+          }
+          settled.resolve();
+          maybeDrain();
+        };
+        imports.push(one(o, done).then(done, (e: unknown) => {
           failure ??= e;
           // Those waiting on it stop before their commit (they see the failure).
-          done.resolve();
-        }
+          mine.resolve();
+          done();
+        }));
+        await settled.promise;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, todo.length) }, worker)).finally(flusher.close);
+    try {
+      await Promise.all(Array.from({ length: Math.min(PARALLEL, todo.length) }, worker));
+      // Every import has its place settled; what is queued is committed now, and every commit awaited.
+      maybeDrain();
+      await Promise.all(imports);
+    } finally {
+      flusher.close();
+    }
     if (failure !== undefined) throw failure;
     return { added: todo.length, bytes };
   }
@@ -274,6 +310,9 @@ export class Substituters {
  * on two cores; each holds one connection and one file open.
  */
 const PARALLEL = 4;
+
+/** Objects committed in one transaction, at most (more wait for the next group). */
+const GROUP = 64;
 
 /** Restore threads: with the main thread receiving and committing, two keep two cores busy. */
 const WORKERS = 2;

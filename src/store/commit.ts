@@ -61,7 +61,8 @@ export function commitObject(store: Store, req: CommitRequest): CommitResult {
       const p = c.place();
       if (p.found) return p.found;
       if (store.fsync) fsyncDir(store.layout.storeDir);
-      return c.register(p);
+      // In the transaction that placed it: nothing can have moved it since.
+      return c.register(p, false);
     });
     pinnedAfterCommit(store, c.path);
     return result;
@@ -104,8 +105,14 @@ interface Placed {
   readonly placed?: string;
 }
 
-/** The steps of a commit, each to run inside the write lock, and the undoing of a failed one. */
-function commitSteps(store: Store, req: CommitRequest) {
+/**
+ * The steps of a commit, each to run inside the write lock, and the undoing of a failed one. Exported for
+ * `commitObjects` (commit-group.ts), which places many trees before it registers them: it checks each
+ * one's references at its registration only (`place(false)`), since a reference may be an object placed
+ * earlier in the same group, and registers in the transaction that placed (`register(p, false)`: nothing
+ * can have moved the tree in between).
+ */
+export function commitSteps(store: Store, req: CommitRequest) {
   const { db, layout } = store;
   if (req.root !== undefined) checkRootName(req.root);
   const path = objectPath(req.hash, req.name);
@@ -117,8 +124,8 @@ function commitSteps(store: Store, req: CommitRequest) {
   return {
     path,
     /** Find the object, or move our tree to its path (held by a temporary root of this process). */
-    place(): Placed {
-      checkReferences(store, req.references);
+    place(checkRefs = true): Placed {
+      if (checkRefs) checkReferences(store, req.references);
       const row = db.object(path);
       const there = identity(target);
       if (row && there) {
@@ -139,9 +146,9 @@ function commitSteps(store: Store, req: CommitRequest) {
       return { placed: ours };
     },
     /** Register what `place` put there, once its rename is on disk. */
-    register(p: Placed): CommitResult {
+    register(p: Placed, recheck = true): CommitResult {
       checkReferences(store, req.references);
-      if (identity(target) !== p.placed) {
+      if (recheck && identity(target) !== p.placed) {
         throw new NomiaStoreError('store/io', `the new object ${target} was moved or removed before it was registered`, { path: target, hint: 'run the command again' });
       }
       let object = db.object(path);
@@ -213,14 +220,22 @@ export function holdExisting(store: Store, req: Omit<CommitRequest, 'tree' | 'na
 }
 
 /**
+ * A fresh name under tmp/ for this process's work, named so that gc, verify and the next open can tell
+ * when its owner has exited (`staleTmp`, gc.ts). Nothing is made there.
+ */
+export function tmpName(store: Store): string {
+  const me = self();
+  return join(store.layout.tmpDir, `${me.pid}-${me.pidStart}-${Math.random().toString(36).slice(2, 10)}`);
+}
+
+/**
  * Run `f` with a fresh work directory under tmp/ (named so gc can tell when
  * its owner has exited), and remove it afterwards, whatever happens; `f`
  * builds the tree at `tree` inside it. Inside a realize the removal may
  * still be under way when this returns; the realize waits for it.
  */
 export async function withWorkDir<T>(store: Store, f: (work: string, tree: string) => Promise<T>): Promise<T> {
-  const me = self();
-  const work = join(store.layout.tmpDir, `${me.pid}-${me.pidStart}-${Math.random().toString(36).slice(2, 10)}`);
+  const work = tmpName(store);
   try {
     // Off the main thread, like its removal: on a busy disk a metadata call waits for the journal.
     await mkdir(work);

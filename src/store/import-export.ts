@@ -7,8 +7,8 @@
  * the first bad byte; the objects before it stay (each is complete and
  * checked), nothing of the bad one does.
  */
-import { commitObject, withWorkDir, type CommitResult } from './commit.js';
-import { normalizeTree, syncFileSystem } from './fs-util.js';
+import { commitObject, tmpName, withWorkDir, type CommitRequest, type CommitResult } from './commit.js';
+import { removeTree, syncFileSystem } from './fs-util.js';
 import { ioError } from './layout.js';
 import { NarReader, narCorrupt, restoreNar, restoreNext } from './nar-restore.js';
 import { checkRootName } from './roots.js';
@@ -85,8 +85,10 @@ async function importItem(store: Store, r: NarReader): Promise<CommitResult> {
   }
   const narAt = r.offset;
   return withWorkDir(store, async (work, tree) => {
-    await restoring(tree, () => restoreNext(r, tree));
-    return checkAndCommit(store, work, tree, { path, name: parsed.name, hash, references }, narAt);
+    await restoring(tree, () => restoreNext(r, tree, 'canonical'));
+    const actual = await checkTree(tree, { path, name: parsed.name, hash, references }, narAt, 'the export');
+    if (store.fsync) syncFileSystem(work);
+    return commitObject(store, { tree, hash: actual.hash, narSize: actual.narSize, name: parsed.name, references });
   });
 }
 
@@ -110,19 +112,17 @@ async function restoring<T>(tree: string, restore: () => Promise<T>): Promise<T>
 }
 
 /**
- * Check a restored tree against the hash its item claims and commit it. `plain`: the SHA-256 of the NAR
- * bytes it was restored from, when known. The restore accepts only canonical NARs, so a tree restored
- * from bytes hashing to the claimed hash is that object, and is not read again; otherwise (a
- * self-referring object, or bytes that do not match) the tree is hashed as verify takes it.
+ * Check a restored tree against the hash its item claims (`claimedBy` says who claims it, for the
+ * refusal), returning its hash and NAR size as verify takes them. `plain`: the SHA-256 of the NAR bytes
+ * it was restored from, when known. The restore accepts only canonical NARs, so a tree restored from bytes
+ * hashing to the claimed hash is that object, and is not read again; otherwise (a self-referring object,
+ * or bytes that do not match) the tree is hashed as verify takes it.
  */
-async function checkAndCommit(store: Store, work: string, tree: string, item: ImportItem, narAt: number, plain?: { hash: string; narSize: number }, options: ImportNarOptions = {}): Promise<CommitResult> {
-  normalizeTree(tree);
+async function checkTree(tree: string, item: ImportItem, narAt: number, claimedBy: string, plain?: { hash: string; narSize: number }): Promise<{ hash: ContentHash; narSize: number }> {
   // The hash as verify takes it: modulo the object's own hash part, which is its plain NAR hash when it has none.
   const actual = plain?.hash === item.hash ? plain : await hashModulo(tree, item.path.slice(0, HASH_PART_LENGTH));
-  if (actual.hash !== item.hash) throw narCorrupt(narAt, `the NAR of ${item.path} has the hash ${actual.hash}, not the ${item.hash} the export gives`);
-  await options.beforeCommit?.();
-  if (store.fsync) await (options.flush ?? syncFileSystem)(work);
-  return commitObject(store, { tree, hash: actual.hash as ContentHash, narSize: actual.narSize, name: item.name, references: item.references });
+  if (actual.hash !== item.hash) throw narCorrupt(narAt, `the NAR of ${item.path} has the hash ${actual.hash}, not the ${item.hash} ${claimedBy} gives`);
+  return { hash: actual.hash as ContentHash, narSize: actual.narSize };
 }
 
 /** How `importNar` may be run beside other imports. */
@@ -137,27 +137,57 @@ export interface ImportNarOptions {
    * several imports may share one flush, as long as it starts after their trees are complete.
    */
   readonly flush?: (dir: string) => void | Promise<void>;
-  /** Unpack the NAR at `dest` as `restoreNar` does (default `restoreNar`; a caller may run it on another thread). */
+  /**
+   * Commit the checked tree (default: `flush`, then `commitObject`). A caller committing many imports in
+   * groups (`commitObjects`, commit-group.ts) flushes them itself. On a rejection the tree, if still in
+   * tmp/, is removed.
+   */
+  readonly commit?: (req: CommitRequest) => Promise<CommitResult>;
+  /**
+   * Unpack the NAR at `dest` as `restoreNar(source, dest, 'canonical')` does (the store's metadata, no pass
+   * after it; default that `restoreNar`; a caller may run it on another thread).
+   */
   readonly restore?: (source: AsyncIterable<Uint8Array>, dest: string) => Promise<{ narSize: number; hash: ContentHash }>;
+  /** Who gives `item.hash`, for the message refusing bytes that do not match it (default `the caller`). */
+  readonly claimedBy?: string;
 }
 
 /**
  * Add one object from its NAR (what a binary cache sends: a stream, or the pieces it came in), as
- * `importExport` adds an item: restored into tmp/, checked against `item.hash` (modulo its
- * self-references), committed with its references, which must be registered by then. The NAR is hashed
- * as it is parsed, so an object without self-references is not read back from disk. Throws `nar/corrupt`
- * for a NAR that is not canonical or whose hash differs; nothing of it stays.
+ * `importExport` adds an item: restored straight into a fresh name in tmp/ (no work directory) with the
+ * store's metadata, checked against `item.hash` (modulo its self-references), committed with its
+ * references, which must be registered by then. The NAR is hashed as it is parsed, so an object without
+ * self-references is not read back from disk. Throws `nar/corrupt` for a NAR that is not canonical or
+ * whose hash differs; nothing of it stays: whatever of it is in tmp/ is removed before this settles.
  */
 export async function importNar(store: Store, item: ImportItem, nar: readonly Buffer[] | AsyncIterable<Uint8Array>, options: ImportNarOptions = {}): Promise<CommitResult> {
   if (objectPath(item.hash as ContentHash, item.name) !== item.path) {
     throw narCorrupt(0, `the hash ${JSON.stringify(item.hash)} is not the lowercase hex hash of ${item.path}`);
   }
   const source = Array.isArray(nar) ? one(nar as readonly Buffer[]) : nar as AsyncIterable<Uint8Array>;
-  return withWorkDir(store, async (work, tree) => {
-    const plain = await restoring(tree, () => (options.restore ?? restoreNar)(source, tree));
-    return checkAndCommit(store, work, tree, item, 0, plain, options);
-  });
+  const tree = tmpName(store);
+  try {
+    const plain = await restoring(tree, () => (options.restore ?? restoreCanonical)(source, tree));
+    const actual = await checkTree(tree, item, 0, options.claimedBy ?? 'the caller', plain);
+    await options.beforeCommit?.();
+    const req: CommitRequest = { tree, hash: actual.hash, narSize: actual.narSize, name: item.name, references: item.references };
+    if (options.commit) return await options.commit(req);
+    if (store.fsync) await (options.flush ?? syncFileSystem)(store.layout.tmpDir);
+    return commitObject(store, req);
+  } finally {
+    // Whatever is left of it in tmp/: a refused or uncommitted tree, or one not needed (the object was
+    // there already); a committed one has moved (then this is one lstat). Synchronously, before the
+    // import settles, not in the background until the realize ends: whoever sees the outcome (a caller
+    // looking at tmp/, a process about to exit) finds nothing left of it.
+    try {
+      removeTree(tree);
+    } catch {
+      // A leftover for gc, not a reason to fail (nor to hide the import's own error).
+    }
+  }
 }
+
+const restoreCanonical = (source: AsyncIterable<Uint8Array>, dest: string) => restoreNar(source, dest, 'canonical');
 
 async function* one(chunks: readonly Buffer[]): AsyncGenerator<Uint8Array> {
   yield* chunks;

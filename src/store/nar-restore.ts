@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import {
-  chmodSync, closeSync, constants as C, fchmodSync, lstatSync, mkdirSync, openSync, symlinkSync, writeSync,
+  chmodSync, closeSync, constants as C, fchmodSync, futimesSync, lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import { NomiaStoreError } from '../errors.js';
 import { removeTree } from './fs-util.js';
@@ -191,8 +191,17 @@ function checkName(name: Buffer, at: number): void {
   if (bad !== undefined) throw corrupt(at, `entry name ${JSON.stringify(name.toString())} ${bad}`);
 }
 
+/**
+ * How a restore leaves the files' metadata. `plain`: files 0644/0755 and directories 0755, the times of
+ * their making. `canonical`: the store's normalized metadata (`normalizeTree` in fs-util.ts: files
+ * 0444/0555, directories 0555, every mtime 1 s), set as each entry is finished, so that a tree restored
+ * for the store needs no second pass (three calls per entry) before it is committed.
+ */
+export type RestoreMetadata = 'plain' | 'canonical';
+
 /** `depth`/`length`: where `dest` is below the root, checked against the store's limits (limits.ts). */
-async function restoreObject(r: NarReader, dest: FsPath, root = false, depth = 0, length = 0): Promise<void> {
+async function restoreObject(r: NarReader, dest: FsPath, meta: RestoreMetadata, root = false, depth = 0, length = 0): Promise<void> {
+  const canonical = meta === 'canonical';
   await r.expect('(');
   await r.expect('type');
   const type = await r.token();
@@ -204,12 +213,15 @@ async function restoreObject(r: NarReader, dest: FsPath, root = false, depth = 0
       t = await r.token();
     }
     if (t.word !== 'contents') throw corrupt(t.at, `expected "contents", found ${JSON.stringify(t.word)}`);
-    const mode = executable ? 0o755 : 0o644;
+    const mode = canonical ? (executable ? 0o555 : 0o444) : executable ? 0o755 : 0o644;
+    // A file created read-only is still written through the descriptor that created it.
     const fd = io(dest, () => openSync(dest, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, mode));
     r.created ||= root;
     try {
       io(dest, () => fchmodSync(fd, mode)); // the umask must not decide what we hash later
       await r.contents(fd, dest);
+      // After the last write, which sets the time.
+      if (canonical) io(dest, () => futimesSync(fd, 1, 1));
     } finally {
       closeSync(fd);
     }
@@ -221,6 +233,7 @@ async function restoreObject(r: NarReader, dest: FsPath, root = false, depth = 0
     if (target.length === 0 || target.includes(0)) throw corrupt(at, 'symlink target is empty or contains a NUL byte');
     io(dest, () => symlinkSync(Buffer.from(target), dest));
     r.created ||= root;
+    if (canonical) io(dest, () => lutimesSync(dest, 1, 1));
     await r.expect(')');
   } else if (type.word === 'directory') {
     io(dest, () => mkdirSync(dest, 0o755));
@@ -229,7 +242,11 @@ async function restoreObject(r: NarReader, dest: FsPath, root = false, depth = 0
     let prev: Buffer | undefined;
     for (;;) {
       const t = await r.token();
-      if (t.word === ')') return;
+      if (t.word === ')') {
+        // Once its entries are made (each changes its time, and a 0555 directory takes none as a user).
+        if (canonical) io(dest, () => { chmodSync(dest, 0o555); utimesSync(dest, 1, 1); });
+        return;
+      }
       if (t.word !== 'entry') throw corrupt(t.at, `expected "entry" or ")", found ${JSON.stringify(t.word)}`);
       await r.expect('(');
       await r.expect('name');
@@ -244,7 +261,7 @@ async function restoreObject(r: NarReader, dest: FsPath, root = false, depth = 0
       const below = length + (depth === 0 ? 0 : 1) + name.length;
       checkPathLimits(depth + 1, below, 'the NAR');
       await r.expect('node');
-      await restoreObject(r, join(dest, name), false, depth + 1, below);
+      await restoreObject(r, join(dest, name), meta, false, depth + 1, below);
       await r.expect(')');
     }
   } else {
@@ -255,7 +272,8 @@ async function restoreObject(r: NarReader, dest: FsPath, root = false, depth = 0
 /**
  * Parse the NAR read from `source` (a stream, `process.stdin`, any async
  * iterable of bytes) and create the object at `dest`, which must not exist.
- * Files get mode 0644 or 0755 whatever the umask. Returns the NAR's size and
+ * Files get mode 0644 or 0755 whatever the umask (`canonical`: the store's
+ * metadata, see `RestoreMetadata`). Returns the NAR's size and
  * SHA-256, computed from the bytes as they came, so a caller can check them
  * against an expected hash without reading the input twice. On any error the
  * partial `dest` is removed and `nar/corrupt` (with the byte offset) or a
@@ -264,12 +282,13 @@ async function restoreObject(r: NarReader, dest: FsPath, root = false, depth = 0
 export async function restoreNar(
   source: AsyncIterable<Uint8Array>,
   dest: string,
+  meta: RestoreMetadata = 'plain',
 ): Promise<{ narSize: number; hash: ContentHash }> {
   const it = source[Symbol.asyncIterator]();
   const r = new NarReader(it);
   let ok = false;
   try {
-    await restoreNext(r, dest);
+    await restoreNext(r, dest, meta);
     const end = r.offset;
     if (await r.trailing()) throw corrupt(end, 'trailing bytes after the end of the archive');
     ok = true;
@@ -287,20 +306,14 @@ export async function restoreNar(
  * Parse one NAR from `r` (magic included) into `dest`, which must not exist,
  * leaving `r` just after it. On an error the partial `dest` is removed.
  */
-export async function restoreNext(r: NarReader, dest: string): Promise<void> {
-  let exists = false;
-  try {
-    // Without an exception for the usual answer (absent): building one costs more than the lstat.
-    exists = lstatSync(dest, { throwIfNoEntry: false }) !== undefined;
-  } catch {
-    // Not there for us: creating it says why.
-  }
-  if (exists) throw new NomiaStoreError('store/io', `${dest} already exists`, { path: dest });
+export async function restoreNext(r: NarReader, dest: string, meta: RestoreMetadata = 'plain'): Promise<void> {
+  // No lstat first: `dest`'s creation is exclusive (O_EXCL, mkdir, symlink), so one that exists fails
+  // it (`… already exists`), and only what this restore created (`created`) is removed on an error.
   r.created = false;
   try {
     const magic = await r.token();
     if (magic.word !== 'nix-archive-1') throw corrupt(magic.at, 'not a NAR (wrong magic)');
-    await restoreObject(r, dest, true);
+    await restoreObject(r, dest, meta, true);
   } catch (e) {
     if (r.created) removeTree(dest);
     r.created = false;

@@ -17,6 +17,7 @@ import type { RecordObject } from '../../src/cache/record.js';
 import { Substituters } from '../../src/cache/substituters.js';
 import { openTransport } from '../../src/cache/transport.js';
 import { NomiaError } from '../../src/errors.js';
+import { deferCleanUps } from '../../src/store/background.js';
 import { addPath } from '../../src/store/add.js';
 import { toHex } from '../../src/store/hash.js';
 import { parseObjectPath } from '../../src/store/store-path.js';
@@ -65,13 +66,20 @@ describe('a closure restored in parallel', { skip }, () => {
   });
   after(() => server?.stop());
 
-  /** Substitute the closure into a new store at A's store directory (its objects have references). */
+  /**
+   * Substitute the closure into a new store at A's store directory (its objects have references), as a
+   * realize does: with clean-ups deferred to its end (background.ts), which is not waited for before tmp/
+   * is looked at. A process ends soon after a failed realize: what it leaves in tmp/ when the substitution
+   * settles may outlive it.
+   */
   async function substituteInto(name: string): Promise<{ error: unknown; present: string[]; consistent: boolean }> {
     rmSync(join(dir, 'a'), { recursive: true, force: true });
     const b = openStore({ dir: join(dir, 'a'), fsync: true });
     assert.equal(b.layout.storeDir, storeDir);
     const subs = new Substituters({ substituters: [`${server.url}/cache`], trustedKeys: [key.publicText] });
     let error: unknown;
+    const cleanUps = deferCleanUps();
+    let left: string[];
     try {
       const found = await subs.find(b, 'nomia1-closure', (m) => assert.fail(m));
       assert.ok(found, `${name}: no record`);
@@ -80,7 +88,10 @@ describe('a closure restored in parallel', { skip }, () => {
       error = e;
     } finally {
       subs.close();
+      left = readdirSync(b.layout.tmpDir);
+      await cleanUps();
     }
+    assert.deepEqual(left, [], `${name}: leftovers in tmp/ when the substitution settled`);
     const present = objects.map((o) => o.path).filter((p) => b.db.object(p));
     for (const p of present) assert.deepEqual(readFileSync(realPath(b, p)), sources.get(p), `${name}: ${p} differs`);
     const v = await verify(b);
@@ -108,6 +119,8 @@ describe('a closure restored in parallel', { skip }, () => {
     try {
       const r = await substituteInto('tampered');
       assert.ok(r.error instanceof NomiaError && r.error.code === 'nar/corrupt', String(r.error));
+      // The hash it is held to is the one the trusted key signed.
+      assert.match((r.error as Error).message, /has the hash [0-9a-f]{64}, not the [0-9a-f]{64} the signed record gives$/);
       assert.ok(!r.present.includes(bad.path), 'the tampered object entered the store');
       assert.ok(!r.present.includes(objects[objects.length - 1]!.path), 'an object whose reference was refused entered the store');
       assert.ok(r.consistent);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, createReadStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
+  chmodSync, createReadStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync,
   symlinkSync, writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -17,6 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { NomiaStoreError } from '../../src/errors.js';
 import { toBase32, toSri, type ContentHash } from '../../src/store/hash.js';
+import { normalizeTree } from '../../src/store/fs-util.js';
 import { dumpPath, hashPath, restoreNar } from '../../src/store/nar.js';
 import { requireTool } from '../support/tools.js';
 
@@ -250,6 +251,35 @@ describe('restoreNar', () => {
     assert.equal(lstatSync(join(dest, 'a/empty')).mode & 0o7777, 0o755);
     assert.equal(readlinkSync(join(dest, 'a/up')), '../..');
     assert.equal(readFileSync(join(dest, 'a/b/c/d/e/deep'), 'utf8'), 'deep');
+  });
+
+  test('canonical: the tree has the metadata normalizeTree gives, entry by entry, with no pass after it', async () => {
+    const nar = await narBytes(cases.get('nested directories')!);
+    const want = scratch();
+    await restoreNar(slices(nar, []), want);
+    normalizeTree(want);
+    const dest = scratch();
+    const old = process.umask(0o077);
+    try {
+      assert.equal((await restoreNar(slices(nar, [100, 3]), dest, 'canonical')).hash, createHash('sha256').update(nar).digest('hex'));
+    } finally {
+      process.umask(old);
+    }
+    /** Every entry's type, mode and mtime, by path below the root. */
+    const meta = (root: string): string[] => {
+      const out: string[] = [];
+      const walk = (rel: string): void => {
+        const st = lstatSync(join(root, rel));
+        out.push(`${rel} ${(st.mode & 0o170000).toString(8)} ${(st.mode & 0o7777).toString(8)} ${st.mtimeMs}`);
+        if (st.isDirectory()) for (const e of readdirSync(join(root, rel)).sort()) walk(join(rel, e));
+      };
+      walk('.');
+      return out;
+    };
+    const got = meta(dest);
+    assert.deepEqual(got, meta(want));
+    assert.ok(got.some((l) => / 40000 555 1000$/.test(l)) && got.some((l) => / 100000 444 1000$/.test(l)) && got.some((l) => / 100000 555 1000$/.test(l)) && got.some((l) => / 120000 777 1000$/.test(l)), got.join('\n'));
+    assert.deepEqual(await hashPath(dest), await hashPath(want));
   });
 
   test('reads a file stream; refuses an existing destination and leaves it alone', async () => {
