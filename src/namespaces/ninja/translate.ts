@@ -183,6 +183,46 @@ function includesNonHeaders(file: string, source: Files): boolean {
 }
 
 /**
+ * Whether a header that the source reaches through the project's include
+ * trees (`chain`, in search order) includes a file the sandbox cannot show
+ * it. There each tree is at `/include/<n>`, holding only headers, so a
+ * quote include relative to a header must stay inside that header's tree
+ * and name a header: cJSON's `tests/unity/src/unity_internals.h` has
+ * `#include "../examples/unity_config.h"`, and its `tests/common.h` has
+ * `#include "../cJSON.c"`. Every `#include "…"` and `#include <…>` is
+ * followed, whatever the conditionals around it (so this errs towards a
+ * command); one found in no tree is the toolchain's, or made by an edge.
+ * `texts` keeps what was read, for the next compile of the plan.
+ */
+function reachesUnholdable(source: string, chain: readonly string[], files: Files, texts: Map<string, string | undefined>): boolean {
+  const read = (p: string) => {
+    if (!texts.has(p)) texts.set(p, files.read(p));
+    return texts.get(p);
+  };
+  const seen = new Set<string>();
+  const queue: { path: string; tree?: string }[] = [{ path: source }];
+  for (let item = queue.shift(); item; item = queue.shift()) {
+    for (const m of (read(item.path) ?? '').matchAll(/^\s*#\s*include\s*(?:"([^"]+)"|<([^>]+)>)/gm)) {
+      const quoted = m[1], q = (m[1] ?? m[2])!;
+      let found: { path: string; tree: string } | undefined;
+      const beside = item.tree !== undefined && quoted !== undefined ? posix.join(posix.dirname(item.path), q) : undefined;
+      if (beside !== undefined && files.isFile(beside)) found = { path: beside, tree: item.tree! };
+      for (const d of chain) {
+        if (found) break;
+        if (files.isFile(posix.join(d, q))) found = { path: posix.join(d, q), tree: d };
+      }
+      if (!found) continue;
+      if (posix.relative(found.tree, found.path).startsWith('../') || !HEADER.test(found.path)) return true;
+      if (!seen.has(`${found.tree}\0${found.path}`)) {
+        seen.add(`${found.tree}\0${found.path}`);
+        queue.push(found);
+      }
+    }
+  }
+  return false;
+}
+
+/**
  * gcc's own system directories: given as `-I`, gcc ignores them (they stay searched as system directories), which
  * an include tree at `/include/<n>` would not reproduce.
  */
@@ -210,7 +250,7 @@ const once = (dirs: readonly string[]) => dirs.filter((d, i) => dirs.indexOf(d) 
  * compile that would need one of gcc's standard directories as a tree is
  * left to a command.
  */
-function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layout, files: Files): { toolchainSource: boolean; source: string; trees: string[]; system: string[]; flags: string[] } | undefined {
+function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layout, files: Files, texts: Map<string, string | undefined>): { toolchainSource: boolean; source: string; trees: string[]; system: string[]; flags: string[] } | undefined {
   const roots = [layout.srcDir, layout.buildDir];
   const ofToolchain = (p: string) => isToolchainPath(p, roots);
   const source = posix.resolve(layout.buildDir, r.source);
@@ -226,6 +266,7 @@ function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layou
   const sys = split(system);
   if ([...quote.trees, ...sys.trees].some((d) => ofToolchain(d) && STANDARD_DIR.test(d))) return undefined;
   if (!toolchainSource && includesNonHeaders(source, files)) return undefined;
+  if (!toolchainSource && reachesUnholdable(source, [...quote.trees, ...sys.trees].filter((d) => !ofToolchain(d)), files, texts)) return undefined;
   return { toolchainSource, source, trees: quote.trees, system: sys.trees, flags: [...quote.flags.map((d) => `-I${d}`), ...sys.flags.map((d) => `-isystem${d}`)] };
 }
 
@@ -298,11 +339,12 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
   };
   // What each edge is, decided once: a compile that cc:compile cannot lay out is a command.
   const kinds = new Map<Edge, Recognised>();
+  const texts = new Map<string, string | undefined>();
   const kind = (e: Edge): Recognised => {
     let r = kinds.get(e);
     if (!r) {
       r = recognise(e, [layout.srcDir, layout.buildDir], linkFiles);
-      if (r.kind === 'compile' && !compileParts(r, layout, source)) r = { kind: 'other' };
+      if (r.kind === 'compile' && !compileParts(r, layout, source, texts)) r = { kind: 'other' };
       kinds.set(e, r);
     }
     return r;
@@ -368,7 +410,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     let name: string;
     if (r.kind === 'compile') {
       counts.compile++;
-      const parts = compileParts(r, layout, source)!;
+      const parts = compileParts(r, layout, source, texts)!;
       const src = parts.toolchainSource ? `$tc${parts.source.split('/').map((c) => (c ? printSegment(c) : '')).join('/')}` : ref(r.source)[0]!;
       const system = includeTrees(e, parts.system);
       const inputs = [`src: ${src}`, ...[...includeTrees(e, parts.trees), ...system].map((t, i) => `include${i}: ${t}`), 'toolchain: $tc'];
