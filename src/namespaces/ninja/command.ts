@@ -10,7 +10,7 @@
  * `outputs` (paths relative to the build directory), so a later edge takes
  * one of them by projection and is spelled by that file's content alone.
  */
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { addPath, type AtomRequest, NomiaError, objectResource, onlyParams, type RealizeContext, type Resource, requireParam, usage, withWorkDir } from '../../namespace/index.js';
 import { failureText } from '../run-command.js';
@@ -54,13 +54,24 @@ function treeBinds(host: string, at: string, dir: string): Bind[] {
   return readdirSync(host).filter((e) => existsSync(join(host, e))).flatMap((e) => (e === next ? treeBinds(join(host, e), `${at}/${e}`, dir) : [{ host: join(host, e), sandbox: `${at}/${e}`, writable: false }]));
 }
 
+/** Copy the tree `from` to `to` with its directories writable (a store tree's are not): the command writes its outputs there. */
+function copyWritable(from: string, to: string): void {
+  cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+  const open = (d: string): void => {
+    chmodSync(d, 0o755);
+    for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) open(join(d, e.name));
+  };
+  open(to);
+}
+
 /** Realize one edge. */
 export async function command(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
   onlyParams(req, ['command', 'dir', 'inputs', 'outputs']);
   const dir = workingDir(req);
   const text = requireParam(req, 'command', 'ninja:command?command="cc -o x x.c"&inputs=[/src/x.c]&outputs=[x](filesystem:import?path=./x.c, toolchain: …)');
   // `/src` itself: the whole source tree, for a compile (bound first: see treeBinds).
-  const at = paths(req, 'inputs', (p) => p.startsWith('/build/') || p.startsWith('/src/') || p === '/src', 'inputs=[/src/a.c, /build/b.o]');
+  // The build directory itself: a tree copied into it, writable (the headers a configure wrote there, for a compile).
+  const at = paths(req, 'inputs', (p) => p.startsWith('/build/') || p.startsWith('/src/') || p === '/src' || p === dir, 'inputs=[/src/a.c, /build/b.o]');
   const outputs = paths(req, 'outputs', (p) => !p.startsWith('/') && p !== '.', 'outputs=[libx.so, sub/y.o]');
   if (outputs.length === 0) throw usage(req, 'needs at least one path in `outputs`');
   const toolchain = inputs['toolchain'];
@@ -73,6 +84,7 @@ export async function command(req: AtomRequest, inputs: Readonly<Record<string, 
   if (Object.keys(inputs).some((k) => k !== 'toolchain' && !(/^\d+$/.test(k) && Number(k) < at.length))) throw usage(req, 'takes one positional input per path in `inputs`, and a `toolchain`');
   return withWorkDir(ctx.store, async (work) => {
     const build = join(work, 'build');
+    for (const p of placed) if (p.sandbox === dir) copyWritable(p.host, build);
     // Ninja makes each output's directory before running the command.
     for (const o of outputs) mkdirSync(dirname(join(build, o)), { recursive: true });
     const storeView = join(work, 'store-view');
@@ -82,7 +94,7 @@ export async function command(req: AtomRequest, inputs: Readonly<Record<string, 
     const tree = placed.filter((p) => p.sandbox === '/src').flatMap((p) => treeBinds(p.host, '/src', dir));
     const exit = await runSandboxed({
       program: SH, argv: ['sh', '-c', text], storeDir: ctx.store.layout.storeDir, storeView, visible: [], root: toolchain.path, cwd: dir,
-      binds: [...tree, { host: build, sandbox: dir, writable: true }, ...placed.filter((p) => p.sandbox !== '/src')],
+      binds: [...tree, { host: build, sandbox: dir, writable: true }, ...placed.filter((p) => p.sandbox !== '/src' && p.sandbox !== dir)],
       env: { PATH: ROOT_PATH, HOME: '/homeless-shelter', TMPDIR: '/tmp', LC_ALL: 'C', SOURCE_DATE_EPOCH: '1' },
       signal: ctx.signal,
       onOutput: (line) => {

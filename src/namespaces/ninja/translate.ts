@@ -325,7 +325,11 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     const k = key(layout, p);
     const e = producer.get(k);
     if (e && isEffect(e)) return [];
-    return e && e.rule === 'phony' ? [...e.inputs, ...e.implicitInputs].flatMap(files) : [k];
+    if (e && e.rule === 'phony') return [...e.inputs, ...e.implicitInputs].flatMap(files);
+    // Meson's links take a shared library through its symbol list (`libx.so.p/libx.so.symbols`, ninja's restat
+    // skips relinking when it is unchanged) and name the library itself only in the command: the library too.
+    if (e && /--internal symbolextractor /.test(e.bindings['command'] ?? '')) return [k, ...e.inputs.flatMap(files)];
+    return [k];
   };
   const linkFiles = {
     // A directory (`-L/checkout/lib`) is not a link input: such a link stays a command.
@@ -360,7 +364,14 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     return source.file(abs, (name) => `$${support(imports, 'f', abs, name)}`);
   };
   const ref = (p: string): string[] => files(p).map(nameOf);
-  const known = (k: string) => (producer.has(k) && !isEffect(producer.get(k)!)) || source.exists(posix.resolve(layout.buildDir, k));
+  /**
+   * Whether a path a command names is there to be taken as an input: an edge's output, or a file or directory of
+   * this machine. Not a directory of the build tree no edge makes (Meson's `-Wl,-rpath-link,<build>/pixman`): it
+   * holds outputs of other edges, which an edge takes only as what it declares, and as a tree of this machine
+   * it would lie over them in the sandbox, as they were when the last build wrote them.
+   */
+  const known = (k: string) => (producer.has(k) && !isEffect(producer.get(k)!))
+    || (k.startsWith('/') ? source.exists(k) : source.isFile(posix.resolve(layout.buildDir, k)));
   const headers = (dir: string) => `$${support(headerTrees, 'h', dir, source.headers(dir))}`;
   /**
    * The headers that edges of the plan make and a compile waits for (its implicit and order-only inputs, through
@@ -424,8 +435,9 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
       name = `cc:link?args=${list(r.args)}${driver}&name=${str(posix.basename(e.outputs[0]!))}(${[...r.files.map((f) => nameOf(key(layout, f))), 'toolchain: $tc'].join(', ')})`;
     } else {
       counts.command++;
-      const tree = isCompileEdge(e) ? source.tree(layout.srcDir, (name) => `$${support(sourceTrees, 't', layout.srcDir, name)}`) : undefined;
-      name = commandName(e, layout, files, nameOf, known, tree);
+      const compile = isCompileEdge(e);
+      const tree = compile ? source.tree(layout.srcDir, (name) => `$${support(sourceTrees, 't', layout.srcDir, name)}`) : undefined;
+      name = commandName(e, layout, files, nameOf, known, tree, compile ? headers(layout.buildDir) : undefined);
     }
     vars.set(e, v);
     lines.push(`${v} = ${name}`);
@@ -438,23 +450,29 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
 /**
  * The `ninja:command` name of an edge run as written, with its declared inputs and the files of the source tree its
  * command names. A compile has no declared headers (ninja learns them from its depfile), so it gets `tree`, the whole
- * source tree, at `/src` first.
+ * source tree, at `/src` first, and `buildHeaders`, the headers of the build directory (the `config.h` a configure
+ * wrote there), copied into its build directory.
  */
-function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean, tree?: string): string {
+function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean, tree?: string, buildHeaders?: string): string {
   const command = e.bindings['command'] ?? '';
   const outputs = [...new Set([...e.outputs, ...e.implicitOutputs].map((o) => key(layout, o)))];
   for (const o of outputs) {
     if (o.startsWith('/')) throw new NomiaError('ninja/unknown-target', `the edge making '${o}' writes outside the build directory ${layout.buildDir}`, { hint: 'nomia ninja builds inside the build directory only' });
   }
-  const declared = [...e.inputs, ...e.implicitInputs].flatMap(files);
+  // A declared input of the toolchain (Meson lists `/usr/lib/x86_64-linux-gnu/libm.a` among a link's) is already
+  // there: the toolchain is `/` in the sandbox and in the spelling.
+  const declared = [...e.inputs, ...e.implicitInputs].flatMap(files).filter((k) => !(k.startsWith('/') && isToolchainPath(k, [layout.srcDir, layout.buildDir])));
   // Files of the source or build tree the command names without declaring them (json-c's linker version script).
   const dirs = [layout.srcDir, layout.buildDir].map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  // Never the build directory itself, or a directory holding it (Meson's `symbolextractor /src/build …` names it):
+  // it holds the edge's own outputs, so the edge would be spelled by what it wrote the last time.
+  const holdsBuild = (k: string) => k === '' || k === '.' || k === layout.buildDir || layout.buildDir.startsWith(`${k.replace(/\/+$/, '')}/`);
   const named = [...command.matchAll(new RegExp(`(?:${dirs})/[^\\s'",:;=]+`, 'g'))].map((m) => key(layout, m[0]))
-    .filter((k) => !declared.includes(k) && !outputs.includes(k) && known(k));
+    .filter((k) => !declared.includes(k) && !outputs.includes(k) && !holdsBuild(k) && known(k));
   const all = [...new Set([...declared, ...named])];
-  const at = [...(tree ? ['/src'] : []), ...all.map((k) => sandboxPath(layout, k))];
   const dir = sandboxBuildDir(layout);
+  const at = [...(tree ? ['/src'] : []), ...(buildHeaders ? [dir] : []), ...all.map((k) => sandboxPath(layout, k))];
   // The default working directory is left out, so that names made before `dir` existed keep their spelling.
   const params = `command=${str(alternatives(mapCommand(command, layout)))}${dir === '/build' ? '' : `&dir=${str(dir)}`}&inputs=${list(at)}&outputs=${list(outputs)}`;
-  return `ninja:command?${params}(${[...(tree ? [tree] : []), ...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
+  return `ninja:command?${params}(${[...(tree ? [tree] : []), ...(buildHeaders ? [buildHeaders] : []), ...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
 }
