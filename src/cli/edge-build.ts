@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import type { Counts } from '../front-end/ninja-outputs.js';
 import type { EngineEvent } from '../engine/events.js';
-import { parseJobs, parseLogFormat } from './options.js';
+import { parseJobs, parseLogFormat, parseToolchain } from './options.js';
 import { ranCounter } from './ran-counts.js';
 import type { EngineSetup } from './realize-run.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
@@ -25,7 +25,7 @@ export function edgeBuildOptions(command: Command, jobs: string, toolchain: stri
   return command
     .option('-j, --jobs <n>', `${jobs} running at once`, parseJobs('-j'), 2)
     .option('--log-format <format>', 'events on stderr: json, plain or auto', parseLogFormat, 'auto' as LogFormat)
-    .option('--toolchain <name>', `the root tree every ${toolchain} runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host's own tools the build file names, made exact: deb:host?paths=[…])`);
+    .option('--toolchain <name>', `the root tree every ${toolchain} runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host's own tools the build file names, made exact: deb:host?paths=[…])`, parseToolchain);
 }
 
 /**
