@@ -20,9 +20,10 @@ export function register(program: Command): void {
         const action = opts.dryRun ? 'list-dead' : 'delete';
         const r = gc(store, { action });
         // After the sweep: what namespaces keep beside the store, such as the deb cache's hints of objects
-        // the sweep deleted (docs/namespaces/deb.md, "gc and the cache").
+        // the sweep deleted (docs/namespaces/deb.md, "gc and the cache"); a dry run tells them what it would delete.
         const caches: Record<string, CacheCollection> = {};
-        for (const ns of builtinNamespaces) if (ns.collectGarbage) caches[ns.id] = await ns.collectGarbage(store, action);
+        const swept = new Set(r.dead);
+        for (const ns of builtinNamespaces) if (ns.collectGarbage) caches[ns.id] = await ns.collectGarbage(store, action, swept);
         // And the memo of `nomia up`, whose entries name services (up-memo-gc.ts).
         caches['up-memo'] = gcUpMemo(store.layout.home, action);
         if (opts.json) return JSON.stringify({ ...r, caches }, null, 2);

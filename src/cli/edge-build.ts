@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { Counts } from '../front-end/ninja-outputs.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { MemoKey } from '../engine/memo.js';
-import { parseJobs, parseLogFormat } from './options.js';
+import { parseJobs, parseLogFormat, parseToolchain } from './options.js';
 import { ranCounter } from './ran-counts.js';
 import { NINJA_SANDBOX } from './ninja-answer.js';
 import type { EngineSetup } from './realize-run.js';
@@ -28,7 +28,7 @@ export function edgeBuildOptions(command: Command, jobs: string, toolchain: stri
   return command
     .option('-j, --jobs <n>', `${jobs} running at once`, parseJobs('-j'), 2)
     .option('--log-format <format>', 'events on stderr: json, plain or auto', parseLogFormat, 'auto' as LogFormat)
-    .option('--toolchain <name>', `the root tree every ${toolchain} runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host's own tools the build file names, made exact: deb:host?paths=[…])`);
+    .option('--toolchain <name>', `the root tree every ${toolchain} runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host's own tools the build file names, made exact: deb:host?paths=[…])`, parseToolchain);
 }
 
 /** What a build of edges is given besides the engine: its event listener, and the memo key of a name of absolute paths (the default toolchain's, front-end/toolchain-memo.ts). */

@@ -10,6 +10,15 @@ export function parseJobs(flag: string): (v: string) => number {
   };
 }
 
+/**
+ * `--toolchain NAME`: a name, never empty. `--toolchain "$TC"` with `TC` empty (its realize failed, or printed
+ * nothing) would otherwise build with the default toolchain, and say nothing.
+ */
+export function parseToolchain(v: string): string {
+  if (v.trim() === '') throw new NomiaError('usage', '--toolchain was given an empty name', { hint: "give the toolchain's name, e.g. --toolchain 'deb:closure?packages=[gcc, libc6-dev]', or leave --toolchain out for the default (the host's tools, made exact)" });
+  return v;
+}
+
 /** `--log-format`: json, plain or auto. */
 export function parseLogFormat(v: string): LogFormat {
   if (v !== 'json' && v !== 'plain' && v !== 'auto') throw new NomiaError('usage', `--log-format ${v}: use json, plain or auto`);

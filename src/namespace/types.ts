@@ -226,10 +226,13 @@ export interface Namespace {
    * Collect what it keeps beside the store (a download cache) that nothing
    * can use any more. `nomia gc` calls it after the store's sweep, so a hint
    * of an object the sweep deleted can go too; `list-dead` only reports.
-   * What a running process may still use must be kept (as the store keeps
-   * temporary roots). Absent: it keeps nothing beside the store.
+   * `swept` holds the store entries (names under the store directory) the
+   * sweep deleted, or for `list-dead` would delete: count them as gone, or a
+   * dry run reports less than the gc it stands for. What a running process
+   * may still use must be kept (as the store keeps temporary roots). Absent:
+   * it keeps nothing beside the store.
    */
-  collectGarbage?(store: Store, action: 'delete' | 'list-dead'): Promise<CacheCollection>;
+  collectGarbage?(store: Store, action: 'delete' | 'list-dead', swept?: ReadonlySet<string>): Promise<CacheCollection>;
   /** Release what it holds (a child process). */
   close?(): Promise<void>;
 }

@@ -23,6 +23,16 @@ describe('nomia ninja on the command line', () => {
     assert.match(r.err, /no such tool/);
   });
 
+  test('an empty --toolchain (TC=$(…) whose realize failed) is refused, not taken as the default toolchain', () => {
+    const empty = join(dir, 'empty-toolchain');
+    mkdirSync(empty);
+    for (const command of [['ninja', '-C', empty], ['compile-commands', '-p', empty]]) {
+      const r = nomia(store, [...command, '--toolchain', '']);
+      assert.equal(r.code, 2, r.err);
+      assert.match(r.err, /--toolchain was given an empty name/);
+    }
+  });
+
   test('a directory without build.ninja is named, with how to configure', () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);

@@ -21,8 +21,11 @@ import { hasTool, requireTool } from '../support/tools.js';
 
 const dir = tempDir('ninja-meson');
 const store = join(dir, 'store');
-/** Meson's archive edge runs gcc-ar, which is in gcc's package; its links run cc, which the front-end maps to gcc. */
-const TOOLCHAIN = 'deb:closure?packages=[gcc, libc6-dev]';
+/**
+ * Meson's archive edge runs gcc-ar, which is in gcc's package; its links run cc, which the front-end maps to gcc.
+ * A shared library's symbol list is made by `/usr/bin/meson --internal symbolextractor`: meson too.
+ */
+const TOOLCHAIN = 'deb:closure?packages=[gcc, libc6-dev, meson]';
 let wrapper = '';
 
 const FILES: Record<string, string> = {
@@ -30,6 +33,21 @@ const FILES: Record<string, string> = {
   'src/util.c': '#include "util.h"\nint twice(int x){return 2*x;}\n',
   'inc/util.h': 'int twice(int);\n',
   'src/main.c': '#include <stdio.h>\n#include "util.h"\nint main(){printf("%d\\n",twice(21));return 0;}\n',
+};
+
+/**
+ * pixman 0.42.2's layout, which failed before: a shared library in a subdirectory (its links take it through
+ * Meson's symbol list, and name its directory in `-Wl,-rpath-link,<build>/lib`), linked with `libm` (which Meson
+ * lists among the link's inputs by its toolchain path), a `.c` file that includes another `.c` file (a compile
+ * run as a command with the whole source tree, the build directory inside it) and reads the `config.h` that
+ * `meson setup` wrote into the build directory.
+ */
+const SHARED: Record<string, string> = {
+  'meson.build': "project('shared', 'c')\nconf = configuration_data()\nconf.set('OFFSET', 2)\nconfigure_file(output: 'config.h', configuration: conf)\nsubdir('lib')\nexe = executable('prog', 'main.c', link_with: lib)\ntest('prog', exe)\n",
+  'lib/meson.build': "m = meson.get_compiler('c').find_library('m')\nlib = shared_library('twice', 'twice-all.c', dependencies: m, include_directories: include_directories('..'))\n",
+  'lib/twice-all.c': '#include "twice.c"\n',
+  'lib/twice.c': '#include <config.h>\n#include <math.h>\nint twice(int x){return (int)fabs(2.0*x) + OFFSET;}\n',
+  'main.c': '#include <stdio.h>\nint twice(int);\nint main(){printf("%d\\n",twice(20));return 0;}\n',
 };
 
 /** The labels of the nodes that ran, from `--log-format json` events. */
@@ -41,8 +59,8 @@ function ran(text: string): string[] {
 const count = (labels: readonly string[], prefix: string) => labels.filter((l) => l.startsWith(prefix)).length;
 
 /** Write the project at `root` and configure `root/build` with `cc` (CC as given: a launcher or none). */
-function setup(root: string, cc: string): void {
-  for (const [f, text] of Object.entries(FILES)) {
+function setup(root: string, cc: string, files: Record<string, string> = FILES): void {
+  for (const [f, text] of Object.entries(files)) {
     mkdirSync(join(root, f, '..'), { recursive: true });
     writeFileSync(join(root, f), text);
   }
@@ -106,6 +124,19 @@ describe('nomia ninja on a Meson project', () => {
     const db = spawnSync(wrapper.replace(/nomia-ninja$/, 'nomia-db'), [], { env: env(), encoding: 'utf8' });
     assert.equal(db.status, 0, db.stderr.slice(-3000));
     assert.equal(count(ran(db.stderr), 'cc:compile-exact'), 0, ran(db.stderr).join('\n'));
+  });
+
+  test('a shared library, a .c file including a .c file and a config.h of the build directory: it builds, and meson test passes', (t) => {
+    if (!ready(t)) return;
+    const root = join(dir, 'shared');
+    setup(root, 'cc', SHARED);
+    const build = meson(root, 'compile');
+    assert.equal(count(build.ran, 'ninja:command?command="gcc'), 1, `twice-all.c's compile ran as a command:\n${build.ran.join('\n')}`);
+    assert.equal(execFileSync(join(root, 'build', 'prog'), { encoding: 'utf8' }), '42\n');
+    const test1 = meson(root, 'test');
+    assert.match(test1.out, /Ok:\s+1\b/);
+    const again = meson(root, 'compile');
+    assert.deepEqual(again.ran.filter((l) => /^(cc|ninja:command)/.test(l)), [], 'a second build runs nothing: no edge took the build directory as an input');
   });
 
   test('a build directory outside the source directory still runs at /build', (t) => {

@@ -148,7 +148,7 @@ default all
     const tree = (dir: string) => `$${new RegExp(`(h\\d+) = ninja:headers\\?path=${dir};`).exec(plan.text)![1]}`;
     assert.equal(decl('t.o'), `cc:compile?args=["-std=c++11", "-isystem${G}/include"](src: $f0, include0: ${tree(S)}, include1: ${tree(`${S}/include`)}, include2: ${tree(`${O}/include`)}, toolchain: $tc)`);
     assert.equal(decl('gt.o'), `cc:compile?args=["-std=c++11", "-I${G}/src", "-I${G}/include", "-I${G}"](src: $tc${G}/src/gt-all.cc, toolchain: $tc)`);
-    assert.match(decl('mock.o'), /^ninja:command\?command="\/usr\/bin\/g\+\+ -I\/src\/include .*-c \/src\/mock\.cc"&inputs=\[\/src, \/src\/mock\.cc\]&outputs=\[mock\.o\]\(\$t0, \$f\d+, toolchain: \$tc\)$/);
+    assert.match(decl('mock.o'), /^ninja:command\?command="\/usr\/bin\/g\+\+ -I\/src\/include .*-c \/src\/mock\.cc"&inputs=\[\/src, \/build, \/src\/mock\.cc\]&outputs=\[mock\.o\]\(\$t0, \$h\d+, \$f\d+, toolchain: \$tc\)$/, 'the source tree at /src, the build directory\'s headers copied into /build');
     assert.match(plan.text, new RegExp(`t0 = ninja:files\\?path=${S};`));
     // A file outside the project that is not the toolchain's is an input by content, as CMake's version-script check needs.
     const map = /(f\d+) = filesystem:import\?path=([^;]*extra\.map)/.exec(plan.text)!;
@@ -222,5 +222,31 @@ default all
     // Meson's link (a bare `cc`, paths relative to the build directory) is a cc:link: its files by content.
     assert.match(plan.text, /e2 = cc:link\?args=\["\{0\}", "-Wl,--as-needed"\]&name=demo\(\$e1, toolchain: \$tc\)/);
     assert.match(plan.text, /e3 = ninja:command\?command="sh \.\.\/gen\.sh gen\.h"&dir=\/src\/build&inputs=\[\/src\/gen\.sh\]&outputs=\[gen\.h\]\(\$f1, toolchain: \$tc\)/);
+  });
+
+  test('Meson\'s shared library (pixman): a link through the symbol list takes the library, never the build directory, nor the toolchain\'s libm.a', () => {
+    const root = tempDir('ninja-translate-meson-shared');
+    const m: Layout = { srcDir: root, buildDir: join(root, 'build') };
+    mkdirSync(join(m.buildDir, 'lib'), { recursive: true });
+    writeFileSync(join(root, 'main.c'), '');
+    const text = `
+rule SHSYM
+ command = /usr/bin/meson --internal symbolextractor ${m.buildDir} $in $IMPLIB $out $CROSS
+ restat = 1
+rule c_LINKER
+ command = cc $ARGS -o $out $in $LINK_ARGS
+build lib/libx.so: c_LINKER ../main.c
+ LINK_ARGS = -shared
+build lib/libx.so.p/libx.so.symbols: SHSYM lib/libx.so
+ IMPLIB = lib/libx.so
+build prog: c_LINKER ../main.c | /usr/lib/x86_64-linux-gnu/libm.a lib/libx.so.p/libx.so.symbols
+ LINK_ARGS = -Wl,-rpath-link,${m.buildDir}/lib lib/libx.so -lm
+default prog
+`;
+    const plan = translate(parseManifest(text, 'build.ninja', () => ''), m, TC, []);
+    const prog = plan.text.split('\n').find((l) => l.includes('-o prog'))!;
+    assert.match(prog, /inputs=\[\/src\/main\.c, \/src\/build\/lib\/libx\.so\.p\/libx\.so\.symbols, \/src\/build\/lib\/libx\.so\]/, prog);
+    const symbols = plan.text.split('\n').find((l) => l.includes('symbolextractor'))!;
+    assert.match(symbols, /inputs=\[\/src\/build\/lib\/libx\.so\]/, 'the build directory the command names is not an input');
   });
 });

@@ -15,10 +15,13 @@ import { cacheEntries, sweepCache, type CacheCollection, type Store } from '../.
 import { hintsRoot, readHints } from './hints.js';
 import { interfacesRoot, readLibraries } from './shared-interfaces.js';
 
-/** Collect the dead hints and interface entries of `store` (see above). Safe while realizes run: a hint deleted under one is a worse guess. */
-export function gcHints(store: Store, action: 'delete' | 'list-dead'): CacheCollection {
+/**
+ * Collect the dead hints and interface entries of `store` (see above); `swept` are the store entries the
+ * sweep deleted (for a dry run, would delete). Safe while realizes run: a hint deleted under one is a worse guess.
+ */
+export function gcHints(store: Store, action: 'delete' | 'list-dead', swept: ReadonlySet<string> = new Set()): CacheCollection {
   const root = hintsRoot(store);
-  const inStore = (entry: string | undefined) => entry !== undefined && existsSync(join(store.layout.storeDir, entry));
+  const inStore = (entry: string | undefined) => entry !== undefined && !swept.has(entry) && existsSync(join(store.layout.storeDir, entry));
   const dead = cacheEntries(root).map((e) => join(root, e)).filter((path) => !readHints(path).some((h) => inStore(h.toolchain)));
   const ifaces = interfacesRoot(store);
   const gone = cacheEntries(ifaces).map((e) => join(ifaces, e)).filter((path) => !readLibraries(path).some(inStore));

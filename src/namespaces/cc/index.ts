@@ -27,8 +27,8 @@ const names = namespaceOfNames('cc', 1, {
 export const ccNamespace: Namespace = {
   ...names,
   // Loaded by gc only: the compile hints of toolchains no longer in the store (hints-gc.ts).
-  async collectGarbage(store, action) {
+  async collectGarbage(store, action, swept) {
     const { gcHints } = await import('./hints-gc.js');
-    return gcHints(store, action);
+    return gcHints(store, action, swept);
   },
 };

@@ -27,6 +27,8 @@ import { stagingLive, stagingOwner, stagingRoot } from './staging.js';
 export interface DebCacheGcOptions {
   /** `delete` removes; `list-dead` (a dry run) only reports. */
   readonly action: 'delete' | 'list-dead';
+  /** Store entries the sweep deleted (for a dry run, would delete): gone, whether or not they are still there. */
+  readonly swept?: ReadonlySet<string>;
 }
 
 export interface DebCacheGcResult {
@@ -51,7 +53,7 @@ export function gcDebCache(store: Store, options: DebCacheGcOptions): DebCacheGc
   }
   for (const sha256 of cacheEntries(knownRoot(root))) {
     const object = knownObject(root, sha256);
-    if (object === undefined || object === '' || !exists(join(store.layout.storeDir, object))) dead.push(join(knownRoot(root), sha256));
+    if (object === undefined || object === '' || options.swept?.has(object) || !exists(join(store.layout.storeDir, object))) dead.push(join(knownRoot(root), sha256));
   }
   // An answer made before the index's last refresh was made against another index (or the same one: asking again is cheap).
   const refreshed = statSync(join(root, 'updated'), { throwIfNoEntry: false })?.mtimeMs;

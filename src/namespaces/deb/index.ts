@@ -31,9 +31,9 @@ export const debNamespace: Namespace = {
   id: 'deb',
   spelling: 'builtin:deb@1',
   // Loaded by gc only: every other command starts without it.
-  async collectGarbage(store, action) {
+  async collectGarbage(store, action, swept) {
     const { gcDebCache } = await import('./cache-gc.js');
-    return gcDebCache(store, { action });
+    return gcDebCache(store, { action, swept });
   },
   describe(req) {
     switch (checkNameId(req)) {

@@ -10,7 +10,7 @@
  * `outputs` (paths relative to the build directory), so a later edge takes
  * one of them by projection and is spelled by that file's content alone.
  */
-import { cpSync, lstatSync, mkdirSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { addPath, type AtomRequest, NomiaError, objectResource, onlyParams, type RealizeContext, type Resource, requireParam, usage, withWorkDir } from '../../namespace/index.js';
 import { failureText } from '../run-command.js';
@@ -41,13 +41,37 @@ function workingDir(req: AtomRequest): string {
   return d;
 }
 
+/**
+ * The read-only binds that show the tree `host` at `at`, with room for the directory `dir` in it. A build
+ * directory inside the source directory (Meson's `build/`) is left out of the source tree (ninja:files skips
+ * a nested build directory), and a bind cannot make a directory inside a read-only one: so each directory on
+ * the way to `dir` is shown entry by entry, in a directory the sandbox makes, and `dir` can be bound there.
+ */
+function treeBinds(host: string, at: string, dir: string): Bind[] {
+  if (!dir.startsWith(`${at}/`)) return [{ host, sandbox: at, writable: false }];
+  const next = dir.slice(at.length + 1).split('/')[0]!;
+  // A bind follows a symlink: such an entry shows its target's contents, and a dangling one nothing (bwrap refuses it).
+  return readdirSync(host).filter((e) => existsSync(join(host, e))).flatMap((e) => (e === next ? treeBinds(join(host, e), `${at}/${e}`, dir) : [{ host: join(host, e), sandbox: `${at}/${e}`, writable: false }]));
+}
+
+/** Copy the tree `from` to `to` with its directories writable (a store tree's are not): the command writes its outputs there. */
+function copyWritable(from: string, to: string): void {
+  cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+  const open = (d: string): void => {
+    chmodSync(d, 0o755);
+    for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) open(join(d, e.name));
+  };
+  open(to);
+}
+
 /** Realize one edge. */
 export async function command(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
   onlyParams(req, ['command', 'dir', 'inputs', 'outputs']);
   const dir = workingDir(req);
   const text = requireParam(req, 'command', 'ninja:command?command="cc -o x x.c"&inputs=[/src/x.c]&outputs=[x](filesystem:import?path=./x.c, toolchain: …)');
-  // `/src` itself: the whole source tree, for a compile (bound first, so the files bound after lie over it).
-  const at = paths(req, 'inputs', (p) => p.startsWith('/build/') || p.startsWith('/src/') || p === '/src', 'inputs=[/src/a.c, /build/b.o]');
+  // `/src` itself: the whole source tree, for a compile (bound first: see treeBinds).
+  // The build directory itself: a tree copied into it, writable (the headers a configure wrote there, for a compile).
+  const at = paths(req, 'inputs', (p) => p.startsWith('/build/') || p.startsWith('/src/') || p === '/src' || p === dir, 'inputs=[/src/a.c, /build/b.o]');
   const outputs = paths(req, 'outputs', (p) => !p.startsWith('/') && p !== '.', 'outputs=[libx.so, sub/y.o]');
   if (outputs.length === 0) throw usage(req, 'needs at least one path in `outputs`');
   const toolchain = inputs['toolchain'];
@@ -60,14 +84,17 @@ export async function command(req: AtomRequest, inputs: Readonly<Record<string, 
   if (Object.keys(inputs).some((k) => k !== 'toolchain' && !(/^\d+$/.test(k) && Number(k) < at.length))) throw usage(req, 'takes one positional input per path in `inputs`, and a `toolchain`');
   return withWorkDir(ctx.store, async (work) => {
     const build = join(work, 'build');
+    for (const p of placed) if (p.sandbox === dir) copyWritable(p.host, build);
     // Ninja makes each output's directory before running the command.
     for (const o of outputs) mkdirSync(dirname(join(build, o)), { recursive: true });
     const storeView = join(work, 'store-view');
     mkdirSync(storeView);
     const tail: string[] = [];
+    // The whole source tree comes first, so that the build directory and the files bound after lie over it.
+    const tree = placed.filter((p) => p.sandbox === '/src').flatMap((p) => treeBinds(p.host, '/src', dir));
     const exit = await runSandboxed({
       program: SH, argv: ['sh', '-c', text], storeDir: ctx.store.layout.storeDir, storeView, visible: [], root: toolchain.path, cwd: dir,
-      binds: [{ host: build, sandbox: dir, writable: true }, ...placed],
+      binds: [...tree, { host: build, sandbox: dir, writable: true }, ...placed.filter((p) => p.sandbox !== '/src' && p.sandbox !== dir)],
       env: { PATH: ROOT_PATH, HOME: '/homeless-shelter', TMPDIR: '/tmp', LC_ALL: 'C', SOURCE_DATE_EPOCH: '1' },
       signal: ctx.signal,
       onOutput: (line) => {

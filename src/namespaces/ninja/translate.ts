@@ -185,6 +185,46 @@ function includesNonHeaders(file: string, source: Files): boolean {
 }
 
 /**
+ * Whether a header that the source reaches through the project's include
+ * trees (`chain`, in search order) includes a file the sandbox cannot show
+ * it. There each tree is at `/include/<n>`, holding only headers, so a
+ * quote include relative to a header must stay inside that header's tree
+ * and name a header: cJSON's `tests/unity/src/unity_internals.h` has
+ * `#include "../examples/unity_config.h"`, and its `tests/common.h` has
+ * `#include "../cJSON.c"`. Every `#include "…"` and `#include <…>` is
+ * followed, whatever the conditionals around it (so this errs towards a
+ * command); one found in no tree is the toolchain's, or made by an edge.
+ * `texts` keeps what was read, for the next compile of the plan.
+ */
+function reachesUnholdable(source: string, chain: readonly string[], files: Files, texts: Map<string, string | undefined>): boolean {
+  const read = (p: string) => {
+    if (!texts.has(p)) texts.set(p, files.read(p));
+    return texts.get(p);
+  };
+  const seen = new Set<string>();
+  const queue: { path: string; tree?: string }[] = [{ path: source }];
+  for (let item = queue.shift(); item; item = queue.shift()) {
+    for (const m of (read(item.path) ?? '').matchAll(/^\s*#\s*include\s*(?:"([^"]+)"|<([^>]+)>)/gm)) {
+      const quoted = m[1], q = (m[1] ?? m[2])!;
+      let found: { path: string; tree: string } | undefined;
+      const beside = item.tree !== undefined && quoted !== undefined ? posix.join(posix.dirname(item.path), q) : undefined;
+      if (beside !== undefined && files.isFile(beside)) found = { path: beside, tree: item.tree! };
+      for (const d of chain) {
+        if (found) break;
+        if (files.isFile(posix.join(d, q))) found = { path: posix.join(d, q), tree: d };
+      }
+      if (!found) continue;
+      if (posix.relative(found.tree, found.path).startsWith('../') || !HEADER.test(found.path)) return true;
+      if (!seen.has(`${found.tree}\0${found.path}`)) {
+        seen.add(`${found.tree}\0${found.path}`);
+        queue.push(found);
+      }
+    }
+  }
+  return false;
+}
+
+/**
  * gcc's own system directories: given as `-I`, gcc ignores them (they stay searched as system directories), which
  * an include tree at `/include/<n>` would not reproduce.
  */
@@ -212,7 +252,7 @@ const once = (dirs: readonly string[]) => dirs.filter((d, i) => dirs.indexOf(d) 
  * compile that would need one of gcc's standard directories as a tree is
  * left to a command.
  */
-function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layout, files: Files): { toolchainSource: boolean; source: string; trees: string[]; system: string[]; flags: string[] } | undefined {
+function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layout, files: Files, texts: Map<string, string | undefined>): { toolchainSource: boolean; source: string; trees: string[]; system: string[]; flags: string[] } | undefined {
   const roots = [layout.srcDir, layout.buildDir];
   const ofToolchain = (p: string) => isToolchainPath(p, roots);
   const source = posix.resolve(layout.buildDir, r.source);
@@ -228,6 +268,7 @@ function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout: Layou
   const sys = split(system);
   if ([...quote.trees, ...sys.trees].some((d) => ofToolchain(d) && STANDARD_DIR.test(d))) return undefined;
   if (!toolchainSource && includesNonHeaders(source, files)) return undefined;
+  if (!toolchainSource && reachesUnholdable(source, [...quote.trees, ...sys.trees].filter((d) => !ofToolchain(d)), files, texts)) return undefined;
   return { toolchainSource, source, trees: quote.trees, system: sys.trees, flags: [...quote.flags.map((d) => `-I${d}`), ...sys.flags.map((d) => `-isystem${d}`)] };
 }
 
@@ -289,7 +330,11 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     const k = key(layout, p);
     const e = producer.get(k);
     if ((e && effect(e)) || symbolic.has(k)) return [];
-    return e && e.rule === 'phony' ? [...e.inputs, ...e.implicitInputs].flatMap(files) : [k];
+    if (e && e.rule === 'phony') return [...e.inputs, ...e.implicitInputs].flatMap(files);
+    // Meson's links take a shared library through its symbol list (`libx.so.p/libx.so.symbols`, ninja's restat
+    // skips relinking when it is unchanged) and name the library itself only in the command: the library too.
+    if (e && /--internal symbolextractor /.test(e.bindings['command'] ?? '')) return [k, ...e.inputs.flatMap(files)];
+    return [k];
   };
   const linkFiles = {
     // A directory (`-L/checkout/lib`) is not a link input: such a link stays a command.
@@ -303,11 +348,12 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
   };
   // What each edge is, decided once: a compile that cc:compile cannot lay out is a command.
   const kinds = new Map<Edge, Recognised>();
+  const texts = new Map<string, string | undefined>();
   const kind = (e: Edge): Recognised => {
     let r = kinds.get(e);
     if (!r) {
       r = recognise(e, [layout.srcDir, layout.buildDir], linkFiles);
-      if (r.kind === 'compile' && !compileParts(r, layout, source)) r = { kind: 'other' };
+      if (r.kind === 'compile' && !compileParts(r, layout, source, texts)) r = { kind: 'other' };
       kinds.set(e, r);
     }
     return r;
@@ -323,7 +369,14 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     return source.file(abs, (name) => `$${support(imports, 'f', abs, name)}`);
   };
   const ref = (p: string): string[] => files(p).map(nameOf);
-  const known = (k: string) => (producer.has(k) && !effect(producer.get(k)!) && !symbolic.has(k)) || source.exists(posix.resolve(layout.buildDir, k));
+  /**
+   * Whether a path a command names is there to be taken as an input: an edge's output, or a file or directory of
+   * this machine. Not a directory of the build tree no edge makes (Meson's `-Wl,-rpath-link,<build>/pixman`): it
+   * holds outputs of other edges, which an edge takes only as what it declares, and as a tree of this machine
+   * it would lie over them in the sandbox, as they were when the last build wrote them.
+   */
+  const known = (k: string) => (producer.has(k) && !effect(producer.get(k)!) && !symbolic.has(k))
+    || (k.startsWith('/') ? source.exists(k) : source.isFile(posix.resolve(layout.buildDir, k)));
   const headers = (dir: string) => `$${support(headerTrees, 'h', dir, source.headers(dir))}`;
   /**
    * The headers that edges of the plan make and a compile waits for (its implicit and order-only inputs, through
@@ -373,7 +426,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     let name: string;
     if (r.kind === 'compile') {
       counts.compile++;
-      const parts = compileParts(r, layout, source)!;
+      const parts = compileParts(r, layout, source, texts)!;
       const src = parts.toolchainSource ? `$tc${parts.source.split('/').map((c) => (c ? printSegment(c) : '')).join('/')}` : ref(r.source)[0]!;
       const system = includeTrees(e, parts.system);
       const inputs = [`src: ${src}`, ...[...includeTrees(e, parts.trees), ...system].map((t, i) => `include${i}: ${t}`), 'toolchain: $tc'];
@@ -387,8 +440,9 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
       name = `cc:link?args=${list(r.args)}${driver}&name=${str(posix.basename(e.outputs[0]!))}(${[...r.files.map((f) => nameOf(key(layout, f))), 'toolchain: $tc'].join(', ')})`;
     } else {
       counts.command++;
-      const tree = isCompileEdge(e) ? source.tree(layout.srcDir, (name) => `$${support(sourceTrees, 't', layout.srcDir, name)}`) : undefined;
-      name = commandName(e, layout, files, nameOf, known, tree, symbolic);
+      const compile = isCompileEdge(e);
+      const tree = compile ? source.tree(layout.srcDir, (name) => `$${support(sourceTrees, 't', layout.srcDir, name)}`) : undefined;
+      name = commandName(e, layout, files, nameOf, known, symbolic, tree, compile ? headers(layout.buildDir) : undefined);
     }
     vars.set(e, v);
     lines.push(`${v} = ${name}`);
@@ -401,25 +455,31 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
 /**
  * The `ninja:command` name of an edge run as written, with its declared inputs and the files of the source tree its
  * command names. A compile has no declared headers (ninja learns them from its depfile), so it gets `tree`, the whole
- * source tree, at `/src` first.
+ * source tree, at `/src` first, and `buildHeaders`, the headers of the build directory (the `config.h` a configure
+ * wrote there), copied into its build directory.
  */
-function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean, tree: string | undefined, symbolic: ReadonlySet<string>): string {
+function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean, symbolic: ReadonlySet<string>, tree?: string, buildHeaders?: string): string {
   const command = e.bindings['command'] ?? '';
   // A SYMBOLIC output is never written: the node's outputs are the files the command makes (its BYPRODUCTS).
   const outputs = [...new Set([...e.outputs, ...e.implicitOutputs].map((o) => key(layout, o)))].filter((o) => !symbolic.has(o));
   for (const o of outputs) {
     if (o.startsWith('/')) throw new NomiaError('ninja/unknown-target', `the edge making '${o}' writes outside the build directory ${layout.buildDir}`, { hint: 'nomia ninja builds inside the build directory only' });
   }
-  const declared = [...e.inputs, ...e.implicitInputs].flatMap(files);
+  // A declared input of the toolchain (Meson lists `/usr/lib/x86_64-linux-gnu/libm.a` among a link's) is already
+  // there: the toolchain is `/` in the sandbox and in the spelling.
+  const declared = [...e.inputs, ...e.implicitInputs].flatMap(files).filter((k) => !(k.startsWith('/') && isToolchainPath(k, [layout.srcDir, layout.buildDir])));
   // Files of the source or build tree the command names without declaring them (json-c's linker version script).
   const dirs = [layout.srcDir, layout.buildDir].map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  // Never the build directory itself, or a directory holding it (Meson's `symbolextractor /src/build …` names it):
+  // it holds the edge's own outputs, so the edge would be spelled by what it wrote the last time.
+  const holdsBuild = (k: string) => k === '' || k === '.' || k === layout.buildDir || layout.buildDir.startsWith(`${k.replace(/\/+$/, '')}/`);
   const named = [...command.matchAll(new RegExp(`(?:${dirs})/[^\\s'",:;=]+`, 'g'))].map((m) => key(layout, m[0]))
     // Nor the build directory itself (`cd SRC/build && …`, a build directory inside the source one): it is the writable `dir`.
-    .filter((k) => !declared.includes(k) && !outputs.includes(k) && known(k) && posix.resolve(layout.buildDir, k) !== layout.buildDir);
+    .filter((k) => !declared.includes(k) && !outputs.includes(k) && !holdsBuild(k) && known(k));
   const all = [...new Set([...declared, ...named])];
-  const at = [...(tree ? ['/src'] : []), ...all.map((k) => sandboxPath(layout, k))];
   const dir = sandboxBuildDir(layout);
+  const at = [...(tree ? ['/src'] : []), ...(buildHeaders ? [dir] : []), ...all.map((k) => sandboxPath(layout, k))];
   // The default working directory is left out, so that names made before `dir` existed keep their spelling.
   const params = `command=${str(alternatives(mapCommand(command, layout)))}${dir === '/build' ? '' : `&dir=${str(dir)}`}&inputs=${list(at)}&outputs=${list(outputs)}`;
-  return `ninja:command?${params}(${[...(tree ? [tree] : []), ...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
+  return `ninja:command?${params}(${[...(tree ? [tree] : []), ...(buildHeaders ? [buildHeaders] : []), ...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
 }
