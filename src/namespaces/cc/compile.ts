@@ -25,7 +25,7 @@ import { keepHint, likelyRecorded } from './hints.js';
 import { whyNotOneRun } from './one-run.js';
 import { layoutHeaders, probedHeaders, type Probed } from './probes.js';
 import { ReadOnce } from './read-once.js';
-import { storeOutput } from './store-output.js';
+import { storeOutput, wholeObjectName } from './store-output.js';
 import { runTool, toolchainOf, type Placed } from './toolchain-run.js';
 
 export const GCC = '/usr/bin/gcc';
@@ -149,7 +149,7 @@ const probeText = (p: Probed) => [
  * was found; and the probed paths that hold nothing (`absent`, only when there are some).
  */
 async function exactName(ctx: RealizeContext, c: Compile & { toolchain: string }, headers: readonly TreeHeader[], absent: readonly TreeHeader[]): Promise<string> {
-  const inputNames: string[] = [`src: (${await storeFile(ctx, c.src, c.source)})`, `toolchain: (${c.toolchain})`];
+  const inputNames: string[] = [`src: (${wholeObjectName(ctx.store, c.src, c.source) ?? await storeFile(ctx, c.src, c.source)})`, `toolchain: (${c.toolchain})`];
   for (const [i, h] of headers.entries()) {
     inputNames.push(`h${i}: (${await storeFile(ctx, join(c.trees[h.tree]!, h.path), basename(h.path))})`);
   }
