@@ -129,18 +129,20 @@ const genRows = measure({
   },
 });
 
-// CMake's configure of json-c with each as its make program: every try_compile check is one run of it.
+// CMake's configure of json-c with each as its make program: every try_compile check is one run of it
+// (`--skip-configure` leaves it out: it takes longer than the rest together).
+const skipConfigure = process.argv.includes('--skip-configure');
 const configureMs = (label: string, makeProgram?: string) => timed(() => run('cmake', ['-S', jsonc, '-B', join(base, `configure-${label}`), '-G', 'Ninja', ...(makeProgram ? [`-DCMAKE_MAKE_PROGRAM=${makeProgram}`] : [])]));
 const wrapper = (label: string, toolchainArgs: string) => {
   const file = join(base, `nomia-ninja-${label}`);
   writeFileSync(file, `#!/bin/sh\nexec '${process.execPath}' '${bin}' --store '${store}' ninja ${toolchainArgs} "$@"\n`, { mode: 0o755 });
   return file;
 };
-const configure = [configureMs('ninja'), configureMs('exact', wrapper('exact', `--toolchain '${toolchain}'`)), configureMs('default', wrapper('default', ''))];
+const configure = skipConfigure ? [] : [configureMs('ninja'), configureMs('exact', wrapper('exact', `--toolchain '${toolchain}'`)), configureMs('default', wrapper('default', ''))];
 
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(`\nbench/cc, -j2 everywhere, load average at the end ${load}; toolchain ${toolchain.slice(0, 70)}…`);
 print('json-c 0.16 (Debian source, CMake; make: CMake\'s Makefiles)', jsoncRows.list, jsoncRows.rows);
 print(`generated project: ${MODULES} modules + main, one header in all (CMake; make: its own Makefile)`, genRows.list, genRows.rows);
-console.log(`\nconfigure of json-c (cmake -G Ninja, one run each, the checks compiled for the first time in this store): ninja ${seconds(configure[0]!)}; nomia ninja --toolchain EXACT ${seconds(configure[1]!)} (${(configure[1]! / configure[0]!).toFixed(1)}×); nomia ninja, default toolchain ${seconds(configure[2]!)} (${(configure[2]! / configure[0]!).toFixed(1)}×)`);
+if (!skipConfigure) console.log(`\nconfigure of json-c (cmake -G Ninja, one run each, the checks compiled for the first time in this store): ninja ${seconds(configure[0]!)}; nomia ninja --toolchain EXACT ${seconds(configure[1]!)} (${(configure[1]! / configure[0]!).toFixed(1)}×); nomia ninja, default toolchain ${seconds(configure[2]!)} (${(configure[2]! / configure[0]!).toFixed(1)}×)`);
 rmSync(base, { recursive: true, force: true });

@@ -5,6 +5,7 @@
  * and a summary line on stderr (not with `--log-format json`). The engine
  * is loaded only when a build runs.
  */
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import type { Counts } from '../front-end/ninja-outputs.js';
 import type { EngineEvent } from '../engine/events.js';
@@ -23,10 +24,20 @@ export interface EdgeBuildOptions {
   readonly toolchain?: string;
 }
 
+/**
+ * ninja's own default for `-j` on a machine of `cpus` processors (its `GuessParallelism`): 2 for one, 3
+ * for two, else two more than there are. A drop-in for ninja runs as many commands as ninja would when
+ * `cmake --build` or a user gives no `-j`: more than the cores, so one command's start and I/O overlap
+ * the others' compiling.
+ */
+export function ninjaDefaultJobs(cpus = availableParallelism()): number {
+  return cpus <= 1 ? 2 : cpus === 2 ? 3 : cpus + 2;
+}
+
 /** Add `-j`, `--log-format` and `--toolchain` to `command`; `jobs` and `toolchain` say what they apply to. */
 export function edgeBuildOptions(command: Command, jobs: string, toolchain: string): Command {
   return command
-    .option('-j, --jobs <n>', `${jobs} running at once`, parseJobs('-j'), 2)
+    .option('-j, --jobs <n>', `${jobs} running at once (default as ninja's: the processors + 2, 3 on two, 2 on one)`, parseJobs('-j'), ninjaDefaultJobs())
     .option('--log-format <format>', 'events on stderr: json, plain or auto', parseLogFormat, 'auto' as LogFormat)
     .option('--toolchain <name>', `the root tree every ${toolchain} runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host's own tools the build file names, made exact: deb:host?paths=[…])`, parseToolchain);
 }

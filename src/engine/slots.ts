@@ -3,7 +3,10 @@
  * a realize and every realize its builds ask for through the daemon. A
  * build waiting for such a request lends its slot for the wait (as a make
  * waiting for a sub-make gives back its jobserver token): otherwise, with
- * `--jobs 1`, the build would hold the only slot its request needs.
+ * `--jobs 1`, the build would hold the only slot its request needs. A task
+ * whose commands are done releases its slot for good (`Slot.release`): what
+ * it has left (storing and recording its results) is not a command, and
+ * `-j N` bounds the commands running, as ninja's and make's do.
  */
 
 /** A running task's hold on its slot. */
@@ -13,6 +16,11 @@ export interface Slot {
    * returning. Concurrent lends from one task give back one slot.
    */
   lend<T>(wait: () => Promise<T>): Promise<T>;
+  /**
+   * Give the slot back for good: the task runs no further command (what it
+   * has left is its own bookkeeping). A lend afterwards takes no slot back.
+   */
+  release(): void;
 }
 
 export interface Slots {
@@ -39,12 +47,13 @@ export function slots(n: number): Slots {
       let held = true;
       let lent = 0;
       let done = false;
+      let released = false;
       let taking: Promise<void> | undefined;
       // One take at a time: a lend that ends while another's take is pending waits for that one.
       const reclaim = () => (taking ??= take().then(() => {
         taking = undefined;
         // A new lend began, or the task ended, while the slot was awaited: it is not needed.
-        if (lent > 0 || done) give();
+        if (lent > 0 || done || released) give();
         else held = true;
       }));
       const slot: Slot = {
@@ -56,7 +65,14 @@ export function slots(n: number): Slots {
           try {
             return await wait();
           } finally {
-            if (--lent === 0 && !done) await reclaim();
+            if (--lent === 0 && !done && !released) await reclaim();
+          }
+        },
+        release() {
+          released = true;
+          if (held) {
+            held = false;
+            give();
           }
         },
       };

@@ -193,9 +193,9 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
     let slot: Slot | undefined;
     const declared = { any: false };
     const ctx = contextFor(env, unit, log, emitted, () => slot, declared);
-    // Checking, recording and the `ready` event happen while the unit holds its job slot: its work is done
-    // only then, and a unit waiting for the slot is not reported running before this one is ready. The
-    // unit's clock starts with its slot too: waiting for one is not the unit's time.
+    // Checking, recording and the `ready` event happen while the unit holds its job slot, unless its namespace
+    // said its commands are done (`ctx.commandsDone`): then the next unit's command starts meanwhile, as
+    // ninja's `-j` counts commands. The unit's clock starts with its slot: waiting for one is not its time.
     return await env.run(async (held) => {
       slot = held;
       const t0 = Date.now();
@@ -257,6 +257,7 @@ function contextFor(env: StepEnv, unit: Unit, log: LogLines, emitted: { toName: 
       env.dependencies.add(state, unit.members.map((m) => m.id));
     },
     validUntil: (epochMs) => env.dependencies.expire(epochMs, unit.members.map((m) => m.id)),
+    commandsDone: () => slot()?.release(),
     ...(unit.knot ? {} : {
       resolve: (other: string, how?: { readonly pure?: boolean; readonly signal?: AbortSignal }) => env.resolve(other, how, { spelling: unit.lock, label: lead.label, node: lead.id }, slot()),
     }),

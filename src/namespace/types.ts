@@ -130,6 +130,14 @@ export interface RealizeContext {
    * context by itself (`dependsOn` does). Absent where the caller keeps no memo.
    */
   validUntil?(epochMs: number): void;
+  /**
+   * Say that this node runs no further command: the engine gives its job
+   * slot back now, so the next command starts while this node stores and
+   * records its results (`--jobs N` bounds the commands running, as ninja's
+   * `-j` does). A namespace that runs no command at all (an import) calls it
+   * first. Absent where the caller has no job slots.
+   */
+  commandsDone?(): void;
 }
 
 /** Where an input of a cycle's member comes from inside the cycle (`realizeKnot`). */

@@ -1,8 +1,11 @@
 /** `nomia ninja` as CMake's make program sees it, without building anything: its version, its tools, a missing manifest, a toolchain gc removed. */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { ninjaDefaultJobs } from '../../src/cli/edge-build.js';
 import { nomia, tempDir } from '../support/cli.js';
 
 const dir = tempDir('cli-ninja');
@@ -13,6 +16,16 @@ describe('nomia ninja on the command line', () => {
     assert.equal(nomia(store, ['ninja', '--version']).out, '1.11.1\n');
     assert.match(nomia(store, ['--version']).out, /^\d+\.\d+\.\d+\n$/);
     assert.notEqual(nomia(store, ['--version']).out, '1.11.1\n');
+  });
+
+  test('-j defaults to what ninja runs at once: the processors + 2, 3 on two, 2 on one', () => {
+    assert.deepEqual([1, 2, 3, 4, 8, 64].map((n) => ninjaDefaultJobs(n)), [2, 3, 5, 6, 10, 66]);
+    const help = nomia(store, ['ninja', '--help']).out.replace(/\s+/g, ' ');
+    assert.match(help, new RegExp(`-j, --jobs <n>.*\\(default: ${ninjaDefaultJobs(availableParallelism())}\\)`));
+    // The real ninja says its own default for this machine: the same number.
+    const ninja = spawnSync('ninja', ['-h'], { encoding: 'utf8' });
+    if (ninja.error && process.env['CI'] !== 'true') return;
+    assert.match(ninja.stderr + ninja.stdout, new RegExp(`default=${ninjaDefaultJobs()} on this system`));
   });
 
   test('the tools CMake runs after generating succeed; another tool is refused', () => {

@@ -98,4 +98,46 @@ describe('slots', () => {
     await settle();
     assert.equal(ran, true, 'the slot is free');
   });
+
+  test('a task that releases its slot lets the next task start while it goes on', async () => {
+    const pool = slots(1);
+    const rest = gate();
+    const order: string[] = [];
+    const first = pool.run(async (slot) => {
+      order.push('first runs its command');
+      slot.release();
+      await rest.opened;
+      order.push('first done');
+    });
+    const second = pool.run(async () => { order.push('second starts'); });
+    await settle();
+    assert.deepEqual(order, ['first runs its command', 'second starts'], 'the second task did not wait for the first to end');
+    rest.open();
+    await Promise.all([first, second]);
+    // Released once: the one slot is free, not two.
+    const gates = [gate(), gate()];
+    const started: number[] = [];
+    const runs = gates.map((g, i) => pool.run(async () => { started.push(i); await g.opened; }));
+    await settle();
+    assert.deepEqual(started, [0], 'one slot, not one more for the release');
+    gates.forEach((g) => g.open());
+    await Promise.all(runs);
+  });
+
+  test('a lend after a release takes no slot back: the task goes on while another holds the only slot', async () => {
+    const pool = slots(1);
+    const other = gate();
+    let otherRunning!: Promise<void>;
+    let resumed = false;
+    const task = pool.run(async (slot) => {
+      slot.release();
+      otherRunning = pool.run(() => other.opened);
+      await slot.lend(async () => undefined);
+      resumed = true;
+    });
+    await settle();
+    assert.equal(resumed, true, 'the task went on without waiting for the slot the other task holds');
+    other.open();
+    await Promise.all([task, otherRunning]);
+  });
 });

@@ -11,9 +11,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RealizeContext } from '../../src/namespace/types.js';
-import { storeOutput } from '../../src/namespaces/cc/store-output.js';
+import { storeOutput, wholeObjectName } from '../../src/namespaces/cc/store-output.js';
 import { byContentName } from '../../src/resource/names.js';
 import { addPath } from '../../src/store/add.js';
+import { importPath } from '../../src/store/import-path.js';
 import { openStore } from '../../src/store/store.js';
 import { tempDir } from '../support/cli.js';
 
@@ -46,6 +47,27 @@ describe('cc: storing what a tool wrote', () => {
       const renamed = await storeOutput(ctx, join(work, 'again.o'), 'b.o');
       assert.notEqual(renamed.name, found.name);
       assert.match(renamed.name, /name=b\.o&/);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('a source an import stored is named as storing it again would name it, without reading it; a file in a tree is not', async () => {
+    const dir = tempDir('cc-whole-object');
+    const store = openStore({ dir: join(dir, 'store') });
+    try {
+      const ctx = { store, signal: new AbortController().signal, log: () => undefined } as unknown as RealizeContext;
+      writeFileSync(join(dir, 'a.c'), 'int a;\n');
+      const imported = await importPath(store, join(dir, 'a.c'));
+      const path = join(store.layout.storeDir, imported.object.path);
+      const named = wholeObjectName(store, path, 'a.c');
+      assert.equal(named, (await storeOutput(ctx, path, 'a.c')).name);
+      assert.equal(named, byContentName(imported.object));
+      assert.equal(wholeObjectName(store, path, 'b.c'), undefined, 'under another name it is another object');
+      mkdirSync(join(dir, 'tree'));
+      writeFileSync(join(dir, 'tree', 'a.c'), 'int a;\n');
+      const tree = await importPath(store, join(dir, 'tree'));
+      assert.equal(wholeObjectName(store, join(store.layout.storeDir, tree.object.path, 'a.c'), 'a.c'), undefined, 'a file inside a tree is stored by its own content');
     } finally {
       store.close();
     }

@@ -25,7 +25,7 @@ import { keepHint, likelyRecorded } from './hints.js';
 import { whyNotOneRun } from './one-run.js';
 import { layoutHeaders, probedHeaders, type Probed } from './probes.js';
 import { ReadOnce } from './read-once.js';
-import { storeOutput } from './store-output.js';
+import { storeOutput, wholeObjectName } from './store-output.js';
 import { runTool, toolchainOf, type Placed } from './toolchain-run.js';
 
 export const GCC = '/usr/bin/gcc';
@@ -84,6 +84,9 @@ async function wholeTreeRun(req: AtomRequest, ctx: RealizeContext, c: Compile & 
     const name = objectName(c.source);
     const what = compile ? ['-MD', '-MF', '/out/deps.d', '-c', `/src/${c.source}`, '-o', `/out/${name}`] : ['-M', '-MF', '/out/deps.d', `/src/${c.source}`];
     await runTool(ctx, { toolchain: c.toolchain, program: GCC, placed, out, work, argv: ['gcc', ...c.args, ...treeFlags(c.trees.length, c.system), ...what] });
+    // The rest (the object and headers stored, the hint) is no command: the next compile may start meanwhile.
+    // A second run, when one is needed, is the exact name's own node, which takes a slot of its own.
+    ctx.commandsDone?.();
     const deps = depfilePrerequisites(readFileSync(join(out, 'deps.d'), 'utf8'));
     const headers = checkedHeaders(req, deps, `/src/${c.source}`);
     if (!compile) return { deps, headers };
@@ -146,7 +149,7 @@ const probeText = (p: Probed) => [
  * was found; and the probed paths that hold nothing (`absent`, only when there are some).
  */
 async function exactName(ctx: RealizeContext, c: Compile & { toolchain: string }, headers: readonly TreeHeader[], absent: readonly TreeHeader[]): Promise<string> {
-  const inputNames: string[] = [`src: (${await storeFile(ctx, c.src, c.source)})`, `toolchain: (${c.toolchain})`];
+  const inputNames: string[] = [`src: (${wholeObjectName(ctx.store, c.src, c.source) ?? await storeFile(ctx, c.src, c.source)})`, `toolchain: (${c.toolchain})`];
   for (const [i, h] of headers.entries()) {
     inputNames.push(`h${i}: (${await storeFile(ctx, join(c.trees[h.tree]!, h.path), basename(h.path))})`);
   }
@@ -192,6 +195,7 @@ export async function compileExact(req: AtomRequest, inputs: Readonly<Record<str
       toolchain, program: GCC, placed, out, work,
       argv: ['gcc', ...args, ...treeFlags(includes, system), '-MD', '-MF', '/out/deps.d', '-c', `/src/${source}`, '-o', `/out/${name}`],
     });
+    ctx.commandsDone?.();
     // Only the listed headers exist here, so the compile can read no other; that it read no fewer is not
     // required (a header discovery saw but the compile skipped changes nothing the object depends on).
     checkedHeaders(req, depfilePrerequisites(readFileSync(join(out, 'deps.d'), 'utf8')), `/src/${source}`);

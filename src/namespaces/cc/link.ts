@@ -38,6 +38,8 @@ async function runAndStore(ctx: RealizeContext, toolchain: string, program: stri
     const out = join(work, 'out');
     mkdirSync(out);
     await runTool(ctx, { toolchain, program, argv: argv(`/out/${name}`), placed, out, work });
+    // Storing the result is no command: the next one may start meanwhile.
+    ctx.commandsDone?.();
     return { out: await storeOutput(ctx, join(out, name), name) };
   });
 }

@@ -9,7 +9,10 @@
  * it present.
  */
 import { realpathSync } from 'node:fs';
-import { addPath, hashPath, holdExisting, objectResource, type RealizeContext, type Resource } from '../../namespace/index.js';
+import { basename, dirname } from 'node:path';
+import {
+  addPath, byContentName, hashPath, holdExisting, objectResource, parseObjectPath, type RealizeContext, type Resource, type Store,
+} from '../../namespace/index.js';
 
 /** The file at `path` as the object `name` by its content: the one present (held against a gc, as an add holds), else added. */
 export async function storeOutput(ctx: RealizeContext, path: string, name: string): Promise<Resource> {
@@ -17,4 +20,14 @@ export async function storeOutput(ctx: RealizeContext, path: string, name: strin
   const present = holdExisting(ctx.store, { hash: (await hashPath(real)).hash, name });
   const object = present?.object ?? (await addPath(ctx.store, real, { name })).object;
   return objectResource(ctx.store, object);
+}
+
+/**
+ * The name `storeOutput` would give the file at `path` as `name`, when that file is a whole object of the store
+ * under that name already (a compile's source that an import stored, held by the engine as an input): named by
+ * its content without reading it. Undefined for anything else (a file inside a tree, `$src/a.c`).
+ */
+export function wholeObjectName(store: Store, path: string, name: string): string | undefined {
+  const whole = dirname(path) === store.layout.storeDir ? parseObjectPath(basename(path)) : undefined;
+  return whole?.name === name ? byContentName(whole) : undefined;
 }

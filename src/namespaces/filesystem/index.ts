@@ -44,6 +44,9 @@ export const filesystemNamespace: Namespace = {
     return { kind: 'object', type: fsType(path), name: byContentName(object) + projection.map((s) => `/${printSegment(s)}`).join(''), path };
   },
   async realize(req: AtomRequest, _inputs, ctx) {
+    // No name of this namespace runs a command: its job slot goes to the next one at once, so a build's
+    // compiles start while the rest of its sources are still imported.
+    ctx.commandsDone?.();
     switch (req.nameId) {
       case 'by-content': {
         const { hash, name } = byContentOf(req.params);

@@ -73,6 +73,8 @@ function absence(ctx: RealizeContext, dir: string): TreeState | undefined {
 /** `ninja:headers?path=DIR` (and `ninja:files?path=DIR`): the headers (every file) of a directory of this machine. */
 export async function headers(req: AtomRequest, _inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
   onlyParams(req, ['path']);
+  // No command: the job slot goes to the next node at once (a tree of headers is copied, not built).
+  ctx.commandsDone?.();
   const all = req.nameId === 'files';
   const dir = resolve(ctx.context.cwd, requireParam(req, 'path', `ninja:${req.nameId}?path=./include`));
   // Taken before the files are read (the racy rule, store/stat-cache.ts); none when DIR is missing.
@@ -91,6 +93,7 @@ export async function headers(req: AtomRequest, _inputs: Readonly<Record<string,
 /** `ninja:headers-of?path=REL(tree: TREE)`: the headers of a directory of a tree in the store (`.` for its top). */
 export async function headersOf(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
   onlyParams(req, ['path']);
+  ctx.commandsDone?.();
   const example = 'ninja:headers-of?path=include(tree: deb:source?package=json-c)';
   const rel = requireParam(req, 'path', example);
   if (rel.startsWith('/') || posix.normalize(rel) !== rel || rel.split('/').includes('..')) throw usage(req, `takes a path inside the tree in \`path\`, not ${JSON.stringify(rel)}`, example);
