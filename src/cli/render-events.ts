@@ -19,6 +19,24 @@ export function progressText(p: Progress): string {
 
 export type LogFormat = 'json' | 'plain' | 'auto';
 
+/**
+ * A label cut to 30 characters for a log line's prefix, never leaving a bracket open: tools that read a build's
+ * output line by line may treat brackets as grouping (CMake's lists do: its compiler checks, which parse the
+ * output of the make program `nomia ninja` is, read every line after an open `[` as one), so a cut label ends
+ * before its first bracket still open, with `…`.
+ */
+export function shortLabel(label: string): string {
+  if (label.length <= 30) return label;
+  const cut = label.slice(0, 30);
+  const open: number[] = [];
+  for (let i = 0; i < cut.length; i++) {
+    const c = cut[i];
+    if (c === '[' || c === '(' || c === '{') open.push(i);
+    else if ((c === ']' || c === ')' || c === '}') && open.length) open.pop();
+  }
+  return `${open.length ? cut.slice(0, open[0]) : cut}…`;
+}
+
 function plainLine(e: EngineEvent): string | undefined {
   switch (e.kind) {
     case 'resolving': return undefined;
@@ -29,7 +47,7 @@ function plainLine(e: EngineEvent): string | undefined {
     case 'fetching': return undefined;
     case 'realizing': return `realizing ${e.label}`;
     case 'waiting': return `waiting   ${e.label} (another process is realizing it)`;
-    case 'log': return `  ${e.label.slice(0, 30)}> ${e.line}`;
+    case 'log': return `  ${shortLabel(e.label)}> ${e.line}`;
     // Progress is for the live view; as lines it would only be noise.
     case 'progress': return undefined;
     case 'ready': return `ready     ${e.label} (${e.ms} ms)`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { eventRenderer, progressText } from '../../src/cli/render-events.js';
+import { eventRenderer, progressText, shortLabel } from '../../src/cli/render-events.js';
 import type { Spelling } from '../../src/graph/spell.js';
 
 const sp = 'nomia1-0000000000000000000000000000000000000000000000000000' as Spelling;
@@ -111,4 +111,18 @@ test('a warning is a line of its own on a terminal, above the live block', () =>
   assert.equal(shown[0], 'warning   exec:run: `$x` in args[2] is …');
   assert.match(shown[1]!, /^ {2}▸ +\d+\.\ds exec:run\?args=\[a\]$/);
   r.finish();
+});
+
+test('a log line cut to 30 characters leaves no bracket open (CMake reads every line after an open [ as one)', () => {
+  const out = fakeTerminal(false);
+  eventRenderer('plain', out).listener({ kind: 'log', node: 1, label: 'deb:host?paths=[/usr/bin/cmake, /usr/bin/gcc]&packages=[libc6-dev]', line: 'updating the index' });
+  assert.equal(out.text, '  deb:host?paths=…> updating the index\n');
+  assert.equal(shortLabel('cc:link?args=[-v, {0}]&name=cmTC_11c4f'), 'cc:link?args=[-v, {0}]&name=cm…');
+  assert.equal(shortLabel('exec:run?args=[a]'), 'exec:run?args=[a]');
+  for (const label of ['a(b[c{d' + 'x'.repeat(30), 'x'.repeat(40), 'deb:exact?package=gcc-12&version=[1, 2]']) {
+    const cut = shortLabel(label);
+    let depth = 0;
+    for (const c of cut) depth += '[({'.includes(c) ? 1 : ')]}'.includes(c) ? -1 : 0;
+    assert.equal(depth, 0, cut);
+  }
 });
