@@ -297,6 +297,26 @@ function keepLogOpen(path: string): void {
   }
 }
 
+/**
+ * Run the set-up of a new connection again while SQLite answers SQLITE_BUSY, for up to two minutes (the
+ * connection's own busy timeout). Two processes that open a new store at once both turn it to WAL mode, which
+ * takes the database's exclusive lock; SQLite then refuses one of them at once rather than call its busy handler
+ * (each holds the shared lock the other must wait out, so waiting could deadlock). The refused one has taken no
+ * lock when the error returns, so trying again is safe; each step is idempotent.
+ */
+function whileBusy(setUp: () => void): void {
+  const until = Date.now() + 120_000;
+  for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      setUp();
+      return;
+    } catch (e) {
+      if (!String((e as { code?: string }).code).startsWith('SQLITE_BUSY') || Date.now() > until) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    }
+  }
+}
+
 export interface DatabaseOptions {
   /** fsync every commit (FULL), so a registration or deletion survives a power loss once it returns (default true). */
   readonly durable?: boolean;
@@ -322,11 +342,13 @@ export class StoreDatabase {
         return;
       }
       this.db = connect(path, { timeout: 120_000 });
-      this.db.pragma('journal_mode = WAL');
-      // NORMAL survives process crashes but may lose the newest commits on a power loss, after gc has
-      // already deleted the files of objects whose unregistration is lost: only with fsync off.
-      this.db.pragma(`synchronous = ${durable ? 'FULL' : 'NORMAL'}`);
-      this.migrate();
+      whileBusy(() => {
+        this.db.pragma('journal_mode = WAL');
+        // NORMAL survives process crashes but may lose the newest commits on a power loss, after gc has
+        // already deleted the files of objects whose unregistration is lost: only with fsync off.
+        this.db.pragma(`synchronous = ${durable ? 'FULL' : 'NORMAL'}`);
+        this.migrate();
+      });
     } catch (e) {
       if (e instanceof NomiaStoreError) throw e;
       const code = String((e as { code?: string }).code);

@@ -6,9 +6,11 @@
  * exited. Counted with strace in a fresh Node, as each nomia is one.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { addPath } from '../../src/store/add.js';
 import { self } from '../../src/store/process.js';
@@ -17,6 +19,9 @@ import { openStore } from '../../src/store/store.js';
 import { tempDir } from '../support/cli.js';
 import { distSrc, traced } from '../support/syscalls.js';
 import { requireTool } from '../support/tools.js';
+
+/** The repository, where `better-sqlite3` resolves (this file is dist/test/store/). */
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 const touching = (lines: readonly string[], call: string, file: string) => lines.filter((l) => l.includes(`${call}(`) && l.includes(`/${file}>`));
 
@@ -84,4 +89,26 @@ test('opening prunes the temporary roots of exited processes in one unflushed wr
   } finally {
     store.close();
   }
+});
+
+test('opening a new store while another process turns it to WAL mode waits for it (SQLite refuses at once, without its busy handler)', async () => {
+  const dir = tempDir('open-busy');
+  const home = join(dir, 'store');
+  const db = join(home, 'db.sqlite');
+  // Another process holds the new database's reserved lock for a moment, as a second `nomia` opening the same new
+  // store does while it switches the file to WAL mode; this one's own switch then needs the lock the other holds.
+  mkdirSync(home, { recursive: true });
+  const holder = spawn(process.execPath, ['-e', `
+    const Database = require('better-sqlite3');
+    const db = new Database(process.argv[1]);
+    db.exec('CREATE TABLE held (x)');
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('INSERT INTO held VALUES (1)');
+    process.stdout.write('held\\n');
+    setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);
+  `, db], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  await once(holder.stdout, 'data');
+  const store = openStore({ dir: home });
+  store.close();
+  await once(holder, 'exit');
 });
