@@ -53,8 +53,15 @@ function notFollowedJson(store: Store, reg: Registry, name: string, spelling: st
   return rows.length ? { notFollowed: rows.map((r) => ({ to: r.to, signedBy: r.signed!.by, cache: r.signed!.from })) } : {};
 }
 
-/** What is recorded for each step of a name of several steps, from each node's spelling (a tainted one's from its inputs). */
-async function stepLines(store: Store, text: string, reg: Registry): Promise<string[] | undefined> {
+/** Said under the step whose chain is the name's own, printed just above (the root of a `let … in …`). */
+const OWN = '(the name\'s own chain, above)';
+
+/**
+ * What is recorded for each step of a name of several steps, from each node's spelling (a tainted one's
+ * from its inputs). A step whose lines are the name's own (`own`, under the name) says so instead of
+ * printing the same chain twice.
+ */
+async function stepLines(store: Store, text: string, reg: Registry, own: readonly string[] | undefined): Promise<string[] | undefined> {
   const steps = await nameSteps(text, reg, store);
   if (!steps || steps.length < 2) return undefined;
   const lines = ['steps:'];
@@ -63,7 +70,9 @@ async function stepLines(store: Store, text: string, reg: Registry): Promise<str
     const row = store.db.reductionsFrom(spelling).find((r) => !r.namespace.startsWith('engine:') && trusted(r, ownerOf(step.label, reg), reg));
     const rest = row ? await reductionChain(store, row.to, reg) : [];
     const chain: ChainStep[] = [{ name: step.label, spelling, ...(row ? { row } : {}), ...(step.latest !== undefined && step.latest !== step.spelling ? { fromInputs: true } : {}) }, ...rest];
-    lines.push(`  ${step.label}`, ...(chainLines(store, reg, chain, '    ') ?? [`    ${step.tainted ? CONTEXTUAL : '(nothing recorded: realize the name first)'}`]));
+    const shown = chainLines(store, reg, chain, '    ');
+    const same = shown !== undefined && own !== undefined && shown.length === own.length && shown.every((l, i) => l === `  ${own[i]}`);
+    lines.push(`  ${step.label}`, ...(same ? [`    ${OWN}`] : shown ?? [`    ${step.tainted ? CONTEXTUAL : '(nothing recorded: realize the name first)'}`]));
   }
   return lines;
 }
@@ -72,14 +81,15 @@ export function register(program: Command): void {
   program
     .command('reductions')
     .summary('show the chain of reductions of a name')
-    .description('Spell NAME and follow the recorded reductions from it, step by step, with who recorded each and when. For a name of several steps, what is recorded for each step follows. With --forget, remove what realizing NAME recorded, so that its next realize runs it again.')
+    .description('Spell NAME and follow the recorded reductions from it, step by step, with who recorded each and when. For a name of several steps, what is recorded for each step follows (the step whose chain is the name\'s own says so rather than printing it again). A result a binary cache signed is followed where its key is trusted: config.json, nomia.json, or --trusted-key as given to realize (--substituter does not apply: nothing is fetched here). With --forget, remove what realizing NAME recorded, so that its next realize runs it again.')
     .argument('[name]', 'the name text, or - for stdin')
     .option('--json', 'print [{name, spelling, fromInputs?, to, kind, namespace, at, signedBy?, cache?}]; where the chain stops, notFollowed?: [{to, signedBy, cache}] (a key not trusted here)')
     .option('--forget', 'remove the reductions recorded for NAME (not user assertions: `nomia reduce --retract`)')
-    .action((arg: string | undefined, opts: { json?: boolean; forget?: boolean }, cmd: Command) => run(() => {
+    .option('--trusted-key <name:base64>', 'also trust this public key, as `realize --trusted-key` does, so what a cache signed with it shows as followed (repeatable; NAME:BASE64@deb:*,git:* for those namespaces only)', (v: string, acc: string[] = []) => [...acc, v])
+    .action((arg: string | undefined, opts: { json?: boolean; forget?: boolean; trustedKey?: string[] }, cmd: Command) => run(() => {
       const input = nameArgument(arg);
       return { input, go: () => withStore(cmd, async (store) => {
-        const reg = registry();
+        const reg = registry(process.cwd(), opts.trustedKey ? { trustedKeys: opts.trustedKey } : {});
         const current = print(parseExpression(input.text));
         try {
           if (opts.forget) {
@@ -90,8 +100,8 @@ export function register(program: Command): void {
           const chain = await nameChain(store, current, reg);
           const steps = chain.map(({ name, spelling, row, fromInputs }) => ({ name, spelling, ...(fromInputs ? { fromInputs } : {}), ...(row ? { to: row.to, kind: row.kind, namespace: row.namespace, at: new Date(row.createdAt).toISOString(), ...(row.signed ? { signedBy: row.signed.by, cache: row.signed.from } : {}) } : notFollowedJson(store, reg, name, spelling)) }));
           if (opts.json) return JSON.stringify(steps, null, 2);
-          const perStep = await stepLines(store, current, reg);
           const own = chainLines(store, reg, chain, '  ');
+          const perStep = await stepLines(store, current, reg, own);
           const lines = [steps[0]?.name ?? current, ...(own ?? (perStep ? [] : ['  (no reductions recorded: realize it first)']))];
           return [...lines, ...(perStep ?? [])].join('\n');
         } finally {
