@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .description('Read DIR/build.ninja, turn each edge the targets need into a name (compiles into cc:compile, archives into cc:archive, links into cc:link, other edges into sandboxed ninja:command nodes), realize them, and write the outputs into DIR where ninja would. An edge that makes no file (CMake\'s test, install, add_custom_target commands) is no name: it runs on this machine, in DIR, every time it is asked for, as ninja runs it.')
     .argument('[targets...]', 'targets to build (default: the manifest\'s defaults)')
     .option('-C <dir>', 'change to DIR before doing anything else', '.'), 'edges', 'edge')
-    .option('-t <tool>', 'ninja\'s tools: CMake runs `-t restat`, `-t recompact`, `-t cleandead` after generating; they have nothing to do here')
+    .option('-t <tool>', 'run a ninja tool, answered from the manifest as ninja does (its arguments follow as targets): targets [depth N | all | rule [NAME]], query TARGET…, commands [TARGET…], compdb [RULE…], clean [TARGET…] (removes outputs in DIR, nothing in the store); restat, recompact and cleandead (which CMake runs) have nothing to do')
     .option('-v, --verbose', 'accepted for ninja compatibility')
     .option('--no-memo', 'walk every edge even if nothing changed since the last build (no answer from the memo, none kept)')
     .option('--version', 'print the ninja version this stands in for')
@@ -33,12 +33,15 @@ export function register(program: Command): void {
 Examples:
   cmake -S json-c -B build -G Ninja && nomia ninja -C build
   nomia ninja -C build -j 4 --log-format json json-c
-  nomia ninja -C build test                # runs ctest on this machine, as ninja test does`)
+  nomia ninja -C build test                # runs ctest on this machine, as ninja test does
+  nomia ninja -C build -t targets all      # ninja's tools: targets, query, commands, compdb, clean`)
     .action((targets: string[], opts: Opts & { C: string; t?: string }, cmd: Command) => run(() => {
       if (opts.version) return { go: async () => NINJA_VERSION };
       if (opts.t !== undefined) {
-        if (!['restat', 'recompact', 'cleandead'].includes(opts.t)) throw new NomiaError('usage', `-t ${opts.t}: nomia ninja has no such tool`, { hint: 'run the real ninja for its tools' });
-        return { go: () => undefined };
+        const tool = opts.t;
+        if (['restat', 'recompact', 'cleandead'].includes(tool)) return { go: () => undefined };
+        // Written as it is: a tool that lists nothing prints nothing, as ninja's.
+        return { go: async () => void process.stdout.write((await import('../front-end/ninja-tools.js')).ninjaToolIn(opts.C, tool, targets).out) };
       }
       const key = opts.memo ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
       return { go: () => withStore(cmd, async (store) => {
