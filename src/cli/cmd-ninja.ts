@@ -8,12 +8,12 @@ import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { ninjaMemoText } from '../front-end/ninja-memo.js';
 import { answerNinjaFromMemo, NINJA_SANDBOX, ninjaSummary } from './ninja-answer.js';
-import { edgeBuildOptions, runEdgeBuild, type EdgeBuildOptions } from './edge-build.js';
+import { edgeBuildOptions, runEdgeBuild, withEdgeSetup, type EdgeBuildOptions } from './edge-build.js';
 import { realizeMemoKey } from './realize-memo.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
-interface Opts extends EdgeBuildOptions { dir: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean }
+interface Opts extends EdgeBuildOptions { dir: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean; printName?: boolean }
 
 /** The ninja version printed for `--version`: CMake checks it before it generates for ninja. */
 const NINJA_VERSION = '1.11.1';
@@ -26,15 +26,21 @@ export function register(program: Command): void {
     .argument('[targets...]', 'targets to build (default: the manifest\'s defaults)')
     .option('-C <dir>', 'change to DIR before doing anything else', '.'), 'edges', 'edge')
     .option('-t <tool>', 'run a ninja tool, answered from the manifest as ninja does (its arguments follow as targets): targets [depth N | all | rule [NAME]], query TARGET…, commands [TARGET…], compdb [RULE…], clean [TARGET…] (removes outputs in DIR, nothing in the store); restat, recompact and cleandead (which CMake runs) have nothing to do')
+    .option('-k <n>', 'keep going until N edges fail, 0 for never (as ninja\'s -k): what needs no failed edge is still built and kept; default 1', (v: string) => {
+      if (!/^\d+$/.test(v)) throw new NomiaError('usage', `-k ${v}: give a number of failures, 0 for no limit`, { hint: 'e.g. nomia ninja -k 0 to build everything that can be built' });
+      return Number(v);
+    })
     .option('-v, --verbose', 'accepted for ninja compatibility')
     .option('--no-memo', 'walk every edge even if nothing changed since the last build (no answer from the memo, none kept)')
+    .option('--print-name', 'build nothing: print the one name that builds the targets (what nomia push takes: nomia push CACHE "$(nomia ninja --print-name)")')
     .option('--version', 'print the ninja version this stands in for')
     .addHelpText('after', `
 Examples:
   cmake -S json-c -B build -G Ninja && nomia ninja -C build
   nomia ninja -C build -j 4 --log-format json json-c
   nomia ninja -C build test                # runs ctest on this machine, as ninja test does
-  nomia ninja -C build -t targets all      # ninja's tools: targets, query, commands, compdb, clean`)
+  nomia ninja -C build -t targets all      # ninja's tools: targets, query, commands, compdb, clean
+  nomia push ./cache "$(nomia ninja -C build --print-name)"   # share the build through a binary cache`)
     .action((targets: string[], opts: Opts & { C: string; t?: string }, cmd: Command) => run(() => {
       if (opts.version) return { go: async () => NINJA_VERSION };
       if (opts.t !== undefined) {
@@ -43,6 +49,16 @@ Examples:
         // Written as it is: a tool that lists nothing prints nothing, as ninja's.
         return { go: async () => void process.stdout.write((await import('../front-end/ninja-tools.js')).ninjaToolIn(opts.C, tool, targets).out) };
       }
+      if (opts.printName) {
+        return { go: () => withStore(cmd, async (store) => {
+          const { ninjaPlan } = await import('../front-end/ninja.js');
+          const { runContext } = await import('../setup.js');
+          return withEdgeSetup(opts.logFormat, async ({ registry, substituters, signal, onEvent, memoKeyOf }) => (await ninjaPlan({
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, memoKeyOf,
+            ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
+          })).plan.text);
+        }) };
+      }
       const key = opts.memo ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
       return { go: () => withStore(cmd, async (store) => {
         if (key && answerNinjaFromMemo(store, key, opts.C, opts.logFormat)) return undefined;
@@ -50,7 +66,7 @@ Examples:
         try {
           await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaBuild({
             dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf,
-            ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
+            ...(opts.k !== undefined ? { keepGoing: opts.k } : {}), ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
           }), ninjaSummary);
         } catch (e) {
           // A test or install step that failed: its own exit status is the command's, as a script running ctest would see it.

@@ -5,7 +5,7 @@
  * first, in parallel, at most `jobs` namespaces running at once. A cycle is
  * realized as one unit by its namespace (`knots.ts`). Both end in the same
  * steps (`step.ts`). Failures are never recorded (STYLE rule 10): they are
- * transient; after the first nothing new starts.
+ * transient; after the first (or the `keepGoing`-th) nothing new starts.
  */
 import { NomiaError } from '../errors.js';
 import { stronglyConnected } from '../graph/scc.js';
@@ -61,6 +61,14 @@ export interface RealizeOptions {
    * with the recorded ones and fails with `realize/not-reproducible` on a difference, keeping the record.
    */
   readonly redo?: 'rebuild' | 'check';
+  /**
+   * How many nodes may fail before nothing new starts (ninja's `-k N`): default 1, the first failure stops
+   * the run; 0, never: every node that needs no failed one is realized (and its result recorded). A
+   * failure counts once, at the node that failed, not at those that needed it. The realize still fails,
+   * with the first failure's error, once what runs has finished. A realize this one starts (a namespace's
+   * `ctx.resolve`, an a-priori reduction) stops at its first failure, which fails the node that asked.
+   */
+  readonly keepGoing?: number;
   /** Job slots shared with the realize whose build asked for this one through the daemon; default `slots(jobs)`. */
   readonly slots?: Slots;
   /** The nodes being built by the builds that asked for this realize, outermost first: asking for one of them again is a cycle. */
@@ -256,6 +264,10 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   const knotOf = knotsOf(nodes);
   const memo = new Map<number, Promise<Outputs>>();
   const cancel = new AbortController();
+  // Nested realizes stop at their first failure (`keepGoing`); the outer run counts its nodes' failures.
+  const limit = options.nested ? 1 : options.keepGoing ?? 1;
+  let failures = 0;
+  const stopped = () => limit > 0 && failures >= limit;
   const pool = options.slots ?? slots(Math.max(1, options.jobs ?? 2));
   const env: NodeEnv = {
     store: options.store, registry: options.registry, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
@@ -264,7 +276,15 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
     dependencies: options.nested ? session.dependencies.unowned() : session.dependencies,
     ...(options.substituters ? { substituters: options.substituters } : {}),
     ...(options.redo ? { redo: { how: options.redo, nodes: new Set(resolved.graph.roots.map((r) => r.node)) } } : {}),
-    graph: resolved.graph, nodes, emit,
+    graph: resolved.graph, nodes,
+    emit: (e) => {
+      // A node's own failure (one that only needed a failed node fails without an event of its own).
+      if (e.kind === 'failed') {
+        failures++;
+        if (stopped()) cancel.abort();
+      }
+      emit(e);
+    },
     cancelled: () => cancel.signal.aborted,
     run: (task) => pool.run(async (slot) => {
       if (cancel.signal.aborted) throw new Cancelled();
@@ -306,8 +326,14 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   try {
     return await Promise.all(resolved.graph.roots.map(async (r) => pick(nodes[r.node]!, r, await memoized(r.node))));
   } catch (e) {
-    cancel.abort();
-    await Promise.allSettled([...memo.values()]);
+    // Keeping going, everything that needs no failed node goes on (each node was asked for before the
+    // roots could fail); a failure without a node's event (an engine error) stops the run.
+    if (failures === 0 || stopped()) cancel.abort();
+    // Until nothing new was asked for: a node asks for its inputs only once its lookups missed.
+    for (let n = -1; n !== memo.size;) {
+      n = memo.size;
+      await Promise.allSettled([...memo.values()]);
+    }
     throw e;
   }
 }
