@@ -10,10 +10,12 @@ import { ninjaMemoText } from '../front-end/ninja-memo.js';
 import { answerNinjaFromMemo, NINJA_SANDBOX, ninjaSummary } from './ninja-answer.js';
 import { edgeBuildOptions, runEdgeBuild, withEdgeSetup, type EdgeBuildOptions } from './edge-build.js';
 import { realizeMemoKey } from './realize-memo.js';
+import { ranText } from './ran-counts.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
+import type { NinjaDryRun } from '../front-end/ninja-dry-run.js';
 
-interface Opts extends EdgeBuildOptions { dir: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean; printName?: boolean }
+interface Opts extends EdgeBuildOptions { dir: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean; printName?: boolean; n?: boolean }
 
 /** The ninja version printed for `--version`: CMake checks it before it generates for ninja. */
 const NINJA_VERSION = '1.11.1';
@@ -30,6 +32,7 @@ export function register(program: Command): void {
       if (!/^\d+$/.test(v)) throw new NomiaError('usage', `-k ${v}: give a number of failures, 0 for no limit`, { hint: 'e.g. nomia ninja -k 0 to build everything that can be built' });
       return Number(v);
     })
+    .option('-n', 'dry run: print the edges a build would run (those whose names are not recorded in the store or given by a configured cache) as ninja -n does, run none, write nothing into DIR')
     .option('-v, --verbose', 'accepted for ninja compatibility')
     .option('--no-memo', 'walk every edge even if nothing changed since the last build (no answer from the memo, none kept)')
     .option('--print-name', 'build nothing: print the one name that builds the targets (what nomia push takes: nomia push CACHE "$(nomia ninja --print-name)")')
@@ -59,6 +62,16 @@ Examples:
           })).plan.text);
         }) };
       }
+      if (opts.n) {
+        return { go: () => withStore(cmd, async (store) => {
+          const [{ ninjaDryRun }, { runContext }] = await Promise.all([import('../front-end/ninja-dry-run.js'), import('../setup.js')]);
+          const r = await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaDryRun({
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, memoKeyOf,
+            ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
+          }), (d, _ran, would) => `ninja: dry run: would run ${ranText(would, d.counts)}${d.effects.length ? `, and ${d.effects.map((e) => e.outputs[0]).join(', ')} (makes no file: run every time)` : ''}; nothing ran, nothing written\n`);
+          return dryRunLines(r, opts.verbose === true);
+        }) };
+      }
       const key = opts.memo ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
       return { go: () => withStore(cmd, async (store) => {
         if (key && answerNinjaFromMemo(store, key, opts.C, opts.logFormat)) return undefined;
@@ -76,4 +89,14 @@ Examples:
         return undefined;
       }) };
     }));
+}
+
+/**
+ * What ninja -n prints on stdout: `[i/N] description` for each edge that would run (its command with -v,
+ * or without a description), or `ninja: no work to do.`
+ */
+function dryRunLines(r: NinjaDryRun, verbose: boolean): string {
+  const all = [...r.edges, ...r.effects];
+  if (all.length === 0) return 'ninja: no work to do.';
+  return all.map((e, i) => `[${i + 1}/${all.length}] ${(verbose ? undefined : e.bindings['description']) || e.bindings['command'] || e.outputs[0]}`).join('\n');
 }

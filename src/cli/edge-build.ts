@@ -57,7 +57,7 @@ const toolchainMemoKey = (text: string) => realizeMemoKey(text, process.cwd(), N
  * Run `build` with the engine (bubblewrap), its events rendered as `opts.logFormat` says and counted, then
  * write `summary` of its result and of what ran on stderr.
  */
-export async function runEdgeBuild<R>(opts: EdgeBuildOptions, build: (setup: EdgeBuildSetup) => Promise<R>, summary: (result: R, ran: Counts) => string): Promise<R> {
+export async function runEdgeBuild<R>(opts: EdgeBuildOptions, build: (setup: EdgeBuildSetup) => Promise<R>, summary: (result: R, ran: Counts, would: Counts) => string): Promise<R> {
   const render = eventRenderer(opts.logFormat);
   try {
     // Loaded here, not with the command: `nomia ninja` answers a no-op from the memo without the engine.
@@ -73,7 +73,7 @@ export async function runEdgeBuild<R>(opts: EdgeBuildOptions, build: (setup: Edg
       throw e;
     }
     render.finish();
-    if (opts.logFormat !== 'json') process.stderr.write(summary(r, counter.ran));
+    if (opts.logFormat !== 'json') process.stderr.write(summary(r, counter.ran, counter.would));
     return r;
   } finally {
     render.finish();

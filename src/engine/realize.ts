@@ -28,7 +28,7 @@ import { PrivateScopes } from './private-results.js';
 import { Protection } from './protect.js';
 import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
 import { slots, type Slots } from './slots.js';
-import { Cancelled, failedEvent, withTrace } from './step.js';
+import { Cancelled, failedEvent, withTrace, WouldRun } from './step.js';
 import type { Spelling } from '../graph/spell.js';
 import type { Substituters } from '../cache/substituters.js';
 
@@ -69,6 +69,13 @@ export interface RealizeOptions {
    * `ctx.resolve`, an a-priori reduction) stops at its first failure, which fails the node that asked.
    */
   readonly keepGoing?: number;
+  /**
+   * Run nothing but contextual nodes (which read the caller's files): every other node that has no
+   * recorded result (none in the store, none a binary cache gives, which is fetched as a build would)
+   * reports `would-run`, and so does every node that needs one. The realize then returns no roots and
+   * `wouldRun` (Nix's `--dry-run`, ninja's `-n`); when nothing would run, it is an ordinary realize.
+   */
+  readonly dryRun?: boolean;
   /** Job slots shared with the realize whose build asked for this one through the daemon; default `slots(jobs)`. */
   readonly slots?: Slots;
   /** The nodes being built by the builds that asked for this realize, outermost first: asking for one of them again is a cycle. */
@@ -113,8 +120,10 @@ export interface Realized {
   readonly memoized?: boolean;
   /** Absent when the whole name was one lookup (a graph-level reduction): nothing was resolved. */
   readonly resolved?: ResolvedName;
-  /** One per root of the name, in order. */
+  /** One per root of the name, in order (none when a dry run found nodes that would run). */
   readonly roots: readonly Resource[];
+  /** A dry run (`RealizeOptions.dryRun`): how many nodes would run; absent when none would. */
+  readonly wouldRun?: number;
 }
 
 /**
@@ -168,7 +177,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   const source = text ?? options.source;
   emit({ kind: 'resolving', name: source ?? '' });
   // The memo is kept and read by the outermost realize only: a realize it starts is given no key.
-  const memo = options.redo ? undefined : options.memo;
+  const memo = options.redo || options.dryRun ? undefined : options.memo;
   const answer: MemoAnswer | undefined = !memo ? undefined : options.memoMissed?.key === memo ? { missed: options.memoMissed } : answerFromMemo(options.store, memo, (rs) => protection.hold(rs));
   const memoized = answer?.hit;
   if (memoized) {
@@ -201,7 +210,19 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   // The memo missed: the nodes no changed file reaches are answered with what they gave (memo-nodes.ts).
   const previous = memo ? nodeMemo(options.store, memo, resolved.nodes, answer?.missed) : undefined;
   const realized = new Map<number, Outputs>();
-  const roots = await realizeGraph(resolved, options, session, emit, counts, base, previous?.clean, realized);
+  let wouldRun = 0;
+  const counted = (e: EngineEvent) => {
+    if (e.kind === 'would-run') wouldRun++;
+    emit(e);
+  };
+  let roots: Resource[];
+  try {
+    roots = await realizeGraph(resolved, options, session, counted, counts, base, previous?.clean, realized);
+  } catch (e) {
+    if (!(options.dryRun && e instanceof WouldRun)) throw e;
+    emit({ kind: 'done', roots: [], ms: Date.now() - started, ...counts, wouldRun });
+    return { resolved, roots: [], wouldRun };
+  }
   // A named namespace's implementation (a script) is not in the graph's spelling, only in its nodes'.
   const named = resolved.graph.nodes.some((g) => g.kind === 'atomic' && g.namespace.kind === 'named');
   if (prepared && !named && !resolved.nodes.some((n) => n.tainted)) recordWholeName(options.store, options.registry, prepared.spellings.name, roots, key);
@@ -275,6 +296,7 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
     // Only the outermost realize's nodes own what they declare (memo-nodes.ts).
     dependencies: options.nested ? session.dependencies.unowned() : session.dependencies,
     ...(options.substituters ? { substituters: options.substituters } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.redo ? { redo: { how: options.redo, nodes: new Set(resolved.graph.roots.map((r) => r.node)) } } : {}),
     graph: resolved.graph, nodes,
     emit: (e) => {
@@ -326,15 +348,19 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   try {
     return await Promise.all(resolved.graph.roots.map(async (r) => pick(nodes[r.node]!, r, await memoized(r.node))));
   } catch (e) {
-    // Keeping going, everything that needs no failed node goes on (each node was asked for before the
-    // roots could fail); a failure without a node's event (an engine error) stops the run.
-    if (failures === 0 || stopped()) cancel.abort();
+    // Keeping going (or in a dry run), everything that needs no failed node goes on (each node was asked
+    // for before the roots could fail); a failure without a node's event (an engine error) stops the run.
+    const dry = options.dryRun && e instanceof WouldRun;
+    if (!dry && (failures === 0 || stopped())) cancel.abort();
     // Until nothing new was asked for: a node asks for its inputs only once its lookups missed.
+    let settled: PromiseSettledResult<Outputs>[] = [];
     for (let n = -1; n !== memo.size;) {
       n = memo.size;
-      await Promise.allSettled([...memo.values()]);
+      settled = await Promise.allSettled([...memo.values()]);
     }
-    throw e;
+    // A dry run that also failed fails with that error, not with what would run.
+    const failure = dry ? settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && !(s.reason instanceof WouldRun) && !(s.reason instanceof Cancelled)) : undefined;
+    throw failure ? failure.reason : e;
   }
 }
 
@@ -344,7 +370,7 @@ async function tieKnot(env: NodeEnv, members: readonly ResolvedNode[], cancelled
   try {
     return await realizeKnot(env, env.nodes, members);
   } catch (e) {
-    if (e instanceof Cancelled) throw e;
+    if (e instanceof Cancelled || e instanceof WouldRun) throw e;
     const lead = members[0]!;
     env.emit(failedEvent(lead, e));
     throw withTrace(e, `tying the knot through ${lead.label}${lead.at ? ` (${lead.at})` : ''}`);
