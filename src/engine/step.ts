@@ -179,6 +179,12 @@ class LogLines {
   }
 }
 
+/** Whether `m` is a name that stands for a resource by itself (`Namespace.terminal`), present in `store`. */
+function present(m: ResolvedNode, store: Store): boolean {
+  const t = m.namespace.terminal?.(m.request, [], store);
+  return t !== undefined && t !== 'absent';
+}
+
 /** Lock, look up again, realize, check, record, keep the log: the outputs of each member. */
 export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Outputs[]> {
   const lead = unit.members[0]!;
@@ -197,8 +203,9 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
       const fetched = await lookUp(env, unit.members, unit.spellings, unit.early);
       if (fetched) return fetched;
     }
-    // Contextual units (the caller's files read into the store) run in a dry run too: what a node is spelled from depends on them.
-    if (env.dryRun && !unit.members.some((m) => m.signature.contextual)) {
+    // In a dry run, contextual units (the caller's files read into the store) run: what a node is spelled
+    // from depends on them; so do names that stand for a resource present here (`terminal`), which run nothing.
+    if (env.dryRun && !unit.members.some((m) => m.signature.contextual || present(m, store))) {
       unit.members.forEach((m, i) => env.emit({ kind: 'would-run', ...ref(m), spelling: unit.spellings[i]! }));
       throw new WouldRun();
     }
