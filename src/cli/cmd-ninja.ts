@@ -33,7 +33,7 @@ export function register(program: Command): void {
       return Number(v);
     })
     .option('-n', 'dry run: print the edges a build would run (those whose names are not recorded in the store or given by a configured cache) as ninja -n does, run none, write nothing into DIR')
-    .option('-v, --verbose', 'accepted for ninja compatibility')
+    .option('-v, --verbose', 'with -n, print the commands rather than their descriptions, as ninja -v -n does; else accepted for ninja compatibility')
     .option('--no-memo', 'walk every edge even if nothing changed since the last build (no answer from the memo, none kept)')
     .option('--print-name', 'build nothing: print the one name that builds the targets (what nomia push takes: nomia push CACHE "$(nomia ninja --print-name)")')
     .option('--version', 'print the ninja version this stands in for')

@@ -154,12 +154,17 @@ export function ninjaTool(manifest: Manifest, dir: string, tool: string, args: r
     case 'commands': return { out: commands(g, args) };
     case 'compdb': return { out: compdb(g, cwd, args) };
     case 'clean': return { out: clean(g, cwd, args) };
-    default: throw new NomiaError('usage', `-t ${tool}: nomia ninja has no such tool`, { hint: `its tools: ${NINJA_TOOLS.join(', ')} (and restat, recompact, cleandead, which have nothing to do); run the real ninja for the others` });
+    default: throw noSuchTool(tool);
   }
 }
 
+/** The error for a tool not answered here. */
+const noSuchTool = (tool: string) => new NomiaError('usage', `-t ${tool}: nomia ninja has no such tool`, { hint: `its tools: ${NINJA_TOOLS.join(', ')} (and restat, recompact, cleandead, which have nothing to do); run the real ninja for the others` });
+
 /** Read `build.ninja` in `dir` (with what it includes) and answer `tool` on it (`ninjaTool`). */
 export function ninjaToolIn(dir: string, tool: string, args: readonly string[]): ToolAnswer {
+  // As ninja, an unknown tool is refused before the manifest is read.
+  if (!isNinjaTool(tool)) throw noSuchTool(tool);
   const file = join(resolve(dir), 'build.ninja');
   let text: string;
   try {

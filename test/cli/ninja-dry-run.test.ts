@@ -116,7 +116,8 @@ describe('nomia ninja -n and -k, beside ninja', () => {
     assert.match(r.err, /error\[build\/failed\]/);
     // What needs no failed edge was built and recorded: the dry run of `fine` has nothing to do.
     assert.match(r.err, /^ready {5}cc:link\?[^\n]*&name=fine /m);
-    assert.equal(nomia(store, ['ninja', '-C', p.build, '--toolchain', toolchain, '-n', 'fine'], { cwd: dir }).out, 'ninja: no work to do.\n');
+    const fine = nomia(store, ['ninja', '-C', p.build, '--toolchain', toolchain, '-n', 'fine'], { cwd: dir });
+    assert.equal(fine.out, 'ninja: no work to do.\n', fine.err);
 
     // Without -k the first failure stops it (failures are never recorded: both compiles run again).
     const stop = nomia(store, ['ninja', '-C', p.build, '--toolchain', toolchain, '--log-format', 'plain', '-j', '1'], { cwd: dir });
