@@ -9,7 +9,8 @@
 import { readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { NomiaError } from '../errors.js';
-import { parseManifest, type Edge, type Manifest } from '../namespaces/ninja/manifest.js';
+import type { Edge, Manifest } from '../namespaces/ninja/manifest.js';
+import { manifestIn } from './manifest-in.js';
 import { ninjaGraph, type GraphNode, type NinjaGraph } from './ninja-graph.js';
 
 /** The tools answered here; `restat`, `recompact` and `cleandead` (which CMake runs) have nothing to do. */
@@ -165,12 +166,5 @@ const noSuchTool = (tool: string) => new NomiaError('usage', `-t ${tool}: nomia 
 export function ninjaToolIn(dir: string, tool: string, args: readonly string[]): ToolAnswer {
   // As ninja, an unknown tool is refused before the manifest is read.
   if (!isNinjaTool(tool)) throw noSuchTool(tool);
-  const file = join(resolve(dir), 'build.ninja');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new NomiaError('ninja/no-manifest', `no build.ninja in ${resolve(dir)}`, { hint: 'configure first: cmake -S SRC -B BUILD -G Ninja, then nomia ninja -C BUILD' });
-  }
-  return ninjaTool(parseManifest(text, file, (p) => readFileSync(resolve(dir, p), 'utf8')), dir, tool, args);
+  return ninjaTool(manifestIn(resolve(dir), (p) => readFileSync(p, 'utf8')), dir, tool, args);
 }

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { NomiaError } from '../errors.js';
 import { Protection } from '../engine/protect.js';
 import type { RealizeOptions } from '../engine/realize.js';
-import { parseManifest } from '../namespaces/ninja/manifest.js';
+import { manifestIn } from './manifest-in.js';
 import { translate, type Plan } from '../namespaces/ninja/translate.js';
 import type { Resource } from '../resource/types.js';
 import { statTree, type TreeState } from '../store/stat-cache.js';
@@ -76,14 +76,7 @@ export async function ninjaPlan(options: NinjaOptions): Promise<NinjaPlan> {
     return text;
   };
   const layout = layoutOf(dir, readStated);
-  const file = join(dir, 'build.ninja');
-  let text: string;
-  try {
-    text = readStated(file);
-  } catch {
-    throw new NomiaError('ninja/no-manifest', `no build.ninja in ${dir}`, { hint: 'configure first: cmake -S SRC -B BUILD -G Ninja, then nomia ninja -C BUILD' });
-  }
-  const manifest = parseManifest(text, file, (p) => readStated(resolve(dir, p)));
+  const manifest = manifestIn(dir, readStated);
   const { memo: _memo, effectStdio: _stdio, memoKeyOf, ...rest } = options;
   const toolchain = await chooseToolchain(manifest, layout.srcDir, options.toolchain, rest, memoKeyOf);
   read.push(...toolchain.dependsOn);
