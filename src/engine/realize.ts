@@ -219,7 +219,8 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   try {
     roots = await realizeGraph(resolved, options, session, counted, counts, base, previous?.clean, realized);
   } catch (e) {
-    if (!(options.dryRun && e instanceof WouldRun)) throw e;
+    // A realize a namespace started passes it on: the node that asked for it would run.
+    if (!(options.dryRun && !options.nested && e instanceof WouldRun)) throw e;
     emit({ kind: 'done', roots: [], ms: Date.now() - started, ...counts, wouldRun });
     return { resolved, roots: [], wouldRun };
   }
