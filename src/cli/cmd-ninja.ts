@@ -8,12 +8,14 @@ import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
 import { ninjaMemoText } from '../front-end/ninja-memo.js';
 import { answerNinjaFromMemo, NINJA_SANDBOX, ninjaSummary } from './ninja-answer.js';
-import { edgeBuildOptions, runEdgeBuild, type EdgeBuildOptions } from './edge-build.js';
+import { edgeBuildOptions, runEdgeBuild, withEdgeSetup, type EdgeBuildOptions } from './edge-build.js';
 import { realizeMemoKey } from './realize-memo.js';
+import { ranText } from './ran-counts.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
+import type { NinjaDryRun } from '../front-end/ninja-dry-run.js';
 
-interface Opts extends EdgeBuildOptions { dir: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean }
+interface Opts extends EdgeBuildOptions { dir: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean; printName?: boolean; n?: boolean }
 
 /** The ninja version printed for `--version`: CMake checks it before it generates for ninja. */
 const NINJA_VERSION = '1.11.1';
@@ -25,20 +27,50 @@ export function register(program: Command): void {
     .description('Read DIR/build.ninja, turn each edge the targets need into a name (compiles into cc:compile, archives into cc:archive, links into cc:link, other edges into sandboxed ninja:command nodes), realize them, and write the outputs into DIR where ninja would. An edge that makes no file (CMake\'s test, install, add_custom_target commands) is no name: it runs on this machine, in DIR, every time it is asked for, as ninja runs it.')
     .argument('[targets...]', 'targets to build (default: the manifest\'s defaults)')
     .option('-C <dir>', 'change to DIR before doing anything else', '.'), 'edges', 'edge')
-    .option('-t <tool>', 'ninja\'s tools: CMake runs `-t restat`, `-t recompact`, `-t cleandead` after generating; they have nothing to do here')
-    .option('-v, --verbose', 'accepted for ninja compatibility')
+    .option('-t <tool>', 'run a ninja tool, answered from the manifest as ninja does (its arguments follow as targets): targets [depth N | all | rule [NAME]], query TARGET…, commands [TARGET…], compdb [RULE…], clean [TARGET…] (removes outputs in DIR, nothing in the store); restat, recompact and cleandead (which CMake runs) have nothing to do')
+    .option('-k <n>', 'keep going until N edges fail, 0 for never (as ninja\'s -k): what needs no failed edge is still built and kept; default 1', (v: string) => {
+      if (!/^\d+$/.test(v)) throw new NomiaError('usage', `-k ${v}: give a number of failures, 0 for no limit`, { hint: 'e.g. nomia ninja -k 0 to build everything that can be built' });
+      return Number(v);
+    })
+    .option('-n', 'dry run: print the edges a build would run (those whose names are not recorded in the store or given by a configured cache) as ninja -n does, run none, write nothing into DIR')
+    .option('-v, --verbose', 'with -n, print the commands rather than their descriptions, as ninja -v -n does; else accepted for ninja compatibility')
     .option('--no-memo', 'walk every edge even if nothing changed since the last build (no answer from the memo, none kept)')
+    .option('--print-name', 'build nothing: print the one name that builds the targets (what nomia push takes: nomia push CACHE "$(nomia ninja --print-name)")')
     .option('--version', 'print the ninja version this stands in for')
     .addHelpText('after', `
 Examples:
   cmake -S json-c -B build -G Ninja && nomia ninja -C build
   nomia ninja -C build -j 4 --log-format json json-c
-  nomia ninja -C build test                # runs ctest on this machine, as ninja test does`)
+  nomia ninja -C build test                # runs ctest on this machine, as ninja test does
+  nomia ninja -C build -t targets all      # ninja's tools: targets, query, commands, compdb, clean
+  nomia push ./cache "$(nomia ninja -C build --print-name)"   # share the build through a binary cache`)
     .action((targets: string[], opts: Opts & { C: string; t?: string }, cmd: Command) => run(() => {
       if (opts.version) return { go: async () => NINJA_VERSION };
       if (opts.t !== undefined) {
-        if (!['restat', 'recompact', 'cleandead'].includes(opts.t)) throw new NomiaError('usage', `-t ${opts.t}: nomia ninja has no such tool`, { hint: 'run the real ninja for its tools' });
-        return { go: () => undefined };
+        const tool = opts.t;
+        if (['restat', 'recompact', 'cleandead'].includes(tool)) return { go: () => undefined };
+        // Written as it is: a tool that lists nothing prints nothing, as ninja's.
+        return { go: async () => void process.stdout.write((await import('../front-end/ninja-tools.js')).ninjaToolIn(opts.C, tool, targets).out) };
+      }
+      if (opts.printName) {
+        return { go: () => withStore(cmd, async (store) => {
+          const { ninjaPlan } = await import('../front-end/ninja.js');
+          const { runContext } = await import('../setup.js');
+          return withEdgeSetup(opts.logFormat, async ({ registry, substituters, signal, onEvent, memoKeyOf }) => (await ninjaPlan({
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, memoKeyOf,
+            ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
+          })).plan.text);
+        }) };
+      }
+      if (opts.n) {
+        return { go: () => withStore(cmd, async (store) => {
+          const [{ ninjaDryRun }, { runContext }] = await Promise.all([import('../front-end/ninja-dry-run.js'), import('../setup.js')]);
+          const r = await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaDryRun({
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, memoKeyOf,
+            ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
+          }), (d, _ran, would) => `ninja: dry run: would run ${ranText(would, d.counts)}${d.effects.length ? `, and ${d.effects.map((e) => e.outputs[0]).join(', ')} (makes no file: run every time)` : ''}; nothing ran, nothing written\n`);
+          return dryRunLines(r, opts.verbose === true);
+        }) };
       }
       const key = opts.memo ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
       return { go: () => withStore(cmd, async (store) => {
@@ -47,7 +79,7 @@ Examples:
         try {
           await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaBuild({
             dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf,
-            ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
+            ...(opts.k !== undefined ? { keepGoing: opts.k } : {}), ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
           }), ninjaSummary);
         } catch (e) {
           // A test or install step that failed: its own exit status is the command's, as a script running ctest would see it.
@@ -57,4 +89,14 @@ Examples:
         return undefined;
       }) };
     }));
+}
+
+/**
+ * What ninja -n prints on stdout: `[i/N] description` for each edge that would run (its command with -v,
+ * or without a description), or `ninja: no work to do.`
+ */
+function dryRunLines(r: NinjaDryRun, verbose: boolean): string {
+  const all = [...r.edges, ...r.effects];
+  if (all.length === 0) return 'ninja: no work to do.';
+  return all.map((e, i) => `[${i + 1}/${all.length}] ${(verbose ? undefined : e.bindings['description']) || e.bindings['command'] || e.outputs[0]}`).join('\n');
 }

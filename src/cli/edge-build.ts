@@ -22,6 +22,8 @@ export interface EdgeBuildOptions {
   readonly jobs: number;
   readonly logFormat: LogFormat;
   readonly toolchain?: string;
+  /** ninja's `-k N`: keep going until N edges failed (0: never stop); default 1 (engine `keepGoing`). */
+  readonly k?: number;
 }
 
 /**
@@ -55,16 +57,38 @@ const toolchainMemoKey = (text: string) => realizeMemoKey(text, process.cwd(), N
  * Run `build` with the engine (bubblewrap), its events rendered as `opts.logFormat` says and counted, then
  * write `summary` of its result and of what ran on stderr.
  */
-export async function runEdgeBuild<R>(opts: EdgeBuildOptions, build: (setup: EdgeBuildSetup) => Promise<R>, summary: (result: R, ran: Counts) => string): Promise<R> {
+export async function runEdgeBuild<R>(opts: EdgeBuildOptions, build: (setup: EdgeBuildSetup) => Promise<R>, summary: (result: R, ran: Counts, would: Counts) => string): Promise<R> {
   const render = eventRenderer(opts.logFormat);
   try {
     // Loaded here, not with the command: `nomia ninja` answers a no-op from the memo without the engine.
     const { withEngine } = await import('./realize-run.js');
     const counter = ranCounter(render.listener);
-    const r = await withEngine({ sandbox: 'bubblewrap' }, (setup) => build({ ...setup, onEvent: counter.listener, memoKeyOf: toolchainMemoKey }));
+    let r: R;
+    try {
+      r = await withEngine({ sandbox: 'bubblewrap' }, (setup) => build({ ...setup, onEvent: counter.listener, memoKeyOf: toolchainMemoKey }));
+    } catch (e) {
+      render.finish();
+      // As ninja ends a failed build, with how many failed (more than one only with -k); the first one's error follows.
+      if (opts.logFormat !== 'json' && counter.failed > 0) process.stderr.write(`ninja: build stopped: ${counter.failed} edge${counter.failed === 1 ? '' : 's'} failed${counter.failed > 1 ? ', the first one below' : ''}\n`);
+      throw e;
+    }
     render.finish();
-    if (opts.logFormat !== 'json') process.stderr.write(summary(r, counter.ran));
+    if (opts.logFormat !== 'json') process.stderr.write(summary(r, counter.ran, counter.would));
     return r;
+  } finally {
+    render.finish();
+  }
+}
+
+/**
+ * Run `f` with the engine set up as for a build of edges, its events (a default toolchain made exact on
+ * the way) rendered as `logFormat` says, with no summary: for what reads a plan without building it.
+ */
+export async function withEdgeSetup<R>(logFormat: LogFormat, f: (setup: EdgeBuildSetup) => Promise<R>): Promise<R> {
+  const render = eventRenderer(logFormat);
+  try {
+    const { withEngine } = await import('./realize-run.js');
+    return await withEngine({ sandbox: 'bubblewrap' }, (setup) => f({ ...setup, onEvent: render.listener, memoKeyOf: toolchainMemoKey }));
   } finally {
     render.finish();
   }

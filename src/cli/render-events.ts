@@ -47,6 +47,7 @@ function plainLine(e: EngineEvent): string | undefined {
     case 'fetching': return undefined;
     case 'realizing': return `realizing ${e.label}`;
     case 'waiting': return `waiting   ${e.label} (another process is realizing it)`;
+    case 'would-run': return `would run ${e.label}`;
     case 'log': return `  ${shortLabel(e.label)}> ${e.line}`;
     // Progress is for the live view; as lines it would only be noise.
     case 'progress': return undefined;
@@ -54,7 +55,7 @@ function plainLine(e: EngineEvent): string | undefined {
     case 'failed': return `FAILED    ${e.label}`;
     case 'warning': return `warning   ${e.message}`;
     case 'reduced': return undefined;
-    case 'done': return `done: ${e.memo ? 'unchanged, answered from the memo' : `${e.ran} realized, ${e.reused} reused`}${e.daemon ? ' (by the daemon)' : ''}, ${e.ms} ms`;
+    case 'done': return `done: ${e.memo ? 'unchanged, answered from the memo' : e.wouldRun !== undefined ? `${e.wouldRun} would run (dry run), ${e.reused} reused` : `${e.ran} realized, ${e.reused} reused`}${e.daemon ? ' (by the daemon)' : ''}, ${e.ms} ms`;
   }
 }
 

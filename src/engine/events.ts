@@ -52,6 +52,11 @@ export type EngineEvent =
   | (NodeRef & { readonly kind: 'cache-skipped'; readonly message: string; readonly hint?: string })
   /** The node's namespace runs. */
   | (NodeRef & { readonly kind: 'realizing'; readonly spelling: Spelling })
+  /**
+   * A dry run (`RealizeOptions.dryRun`): the node would run its namespace under `spelling`, or needs a
+   * node that would (then `spelling` is absent: it cannot be spelled before that one runs).
+   */
+  | (NodeRef & { readonly kind: 'would-run'; readonly spelling?: Spelling })
   /** Waiting for another process realizing the same spelling. */
   | (NodeRef & { readonly kind: 'waiting'; readonly spelling: Spelling })
   /** A line of the node's log (from its namespace, or a namespace process's stderr). */
@@ -65,8 +70,9 @@ export type EngineEvent =
   | (NodeRef & { readonly kind: 'failed'; readonly error: string; readonly code: ErrorCode | 'internal' })
   /**
    * The whole name is realized (or was one lookup). `memo`: answered from the memo of whole names
-   * (engine/memo.ts), nothing parsed or resolved; `daemon`: answered by a daemon (`realize --daemon`).
+   * (engine/memo.ts), nothing parsed or resolved; `daemon`: answered by a daemon (`realize --daemon`);
+   * `wouldRun`: a dry run, and how many nodes would run (`ran` is 0; `roots` empty unless that is 0).
    */
-  | { readonly kind: 'done'; readonly roots: readonly string[]; readonly ms: number; readonly ran: number; readonly reused: number; readonly memo?: true; readonly daemon?: true };
+  | { readonly kind: 'done'; readonly roots: readonly string[]; readonly ms: number; readonly ran: number; readonly reused: number; readonly memo?: true; readonly daemon?: true; readonly wouldRun?: number };
 
 export type EventListener = (event: EngineEvent) => void;

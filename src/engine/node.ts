@@ -24,7 +24,7 @@ import type { ResolvedNode } from './resolve.js';
 import { respell } from './respell.js';
 import type { PrivateScopes } from './private-results.js';
 import { substitute } from './substitute.js';
-import { Cancelled, checkInputs, failedEvent, lookUp, runUnit, type StepEnv } from './step.js';
+import { Cancelled, checkInputs, failedEvent, lookUp, runUnit, WouldRun, type StepEnv } from './step.js';
 
 /** What realizing a node needs beyond a unit's steps: the graph it is part of. */
 export interface NodeEnv extends StepEnv {
@@ -54,7 +54,11 @@ export async function realizeNode(env: NodeEnv, n: ResolvedNode): Promise<Output
   }
   const reduced = await reduceFirst(env, n);
   if (reduced) return reduced;
-  const inputs = await realizeInputs(env, n);
+  const inputs = await realizeInputs(env, n).catch((e: unknown) => {
+    // A dry run: what needs a node that would run would run too (its spelling is not known before).
+    if (e instanceof WouldRun) env.emit({ kind: 'would-run', ...ref(n) });
+    throw e;
+  });
   checkInputs(n, inputs);
   const priv = env.privateScopes.of(n.label, inputs);
   const refined = await respell(n, env.graph, inputs, env.registry, env.store);

@@ -5,7 +5,7 @@
  * first, in parallel, at most `jobs` namespaces running at once. A cycle is
  * realized as one unit by its namespace (`knots.ts`). Both end in the same
  * steps (`step.ts`). Failures are never recorded (STYLE rule 10): they are
- * transient; after the first nothing new starts.
+ * transient; after the first (or the `keepGoing`-th) nothing new starts.
  */
 import { NomiaError } from '../errors.js';
 import { stronglyConnected } from '../graph/scc.js';
@@ -28,7 +28,7 @@ import { PrivateScopes } from './private-results.js';
 import { Protection } from './protect.js';
 import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
 import { slots, type Slots } from './slots.js';
-import { Cancelled, failedEvent, withTrace } from './step.js';
+import { Cancelled, failedEvent, withTrace, WouldRun } from './step.js';
 import type { Spelling } from '../graph/spell.js';
 import type { Substituters } from '../cache/substituters.js';
 
@@ -61,6 +61,21 @@ export interface RealizeOptions {
    * with the recorded ones and fails with `realize/not-reproducible` on a difference, keeping the record.
    */
   readonly redo?: 'rebuild' | 'check';
+  /**
+   * How many nodes may fail before nothing new starts (ninja's `-k N`): default 1, the first failure stops
+   * the run; 0, never: every node that needs no failed one is realized (and its result recorded). A
+   * failure counts once, at the node that failed, not at those that needed it. The realize still fails,
+   * with the first failure's error, once what runs has finished. A realize this one starts (a namespace's
+   * `ctx.resolve`, an a-priori reduction) stops at its first failure, which fails the node that asked.
+   */
+  readonly keepGoing?: number;
+  /**
+   * Run nothing but contextual nodes (which read the caller's files): every other node that has no
+   * recorded result (none in the store, none a binary cache gives, which is fetched as a build would)
+   * reports `would-run`, and so does every node that needs one. The realize then returns no roots and
+   * `wouldRun` (Nix's `--dry-run`, ninja's `-n`); when nothing would run, it is an ordinary realize.
+   */
+  readonly dryRun?: boolean;
   /** Job slots shared with the realize whose build asked for this one through the daemon; default `slots(jobs)`. */
   readonly slots?: Slots;
   /** The nodes being built by the builds that asked for this realize, outermost first: asking for one of them again is a cycle. */
@@ -105,8 +120,10 @@ export interface Realized {
   readonly memoized?: boolean;
   /** Absent when the whole name was one lookup (a graph-level reduction): nothing was resolved. */
   readonly resolved?: ResolvedName;
-  /** One per root of the name, in order. */
+  /** One per root of the name, in order (none when a dry run found nodes that would run). */
   readonly roots: readonly Resource[];
+  /** A dry run (`RealizeOptions.dryRun`): how many nodes would run; absent when none would. */
+  readonly wouldRun?: number;
 }
 
 /**
@@ -160,7 +177,7 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   const source = text ?? options.source;
   emit({ kind: 'resolving', name: source ?? '' });
   // The memo is kept and read by the outermost realize only: a realize it starts is given no key.
-  const memo = options.redo ? undefined : options.memo;
+  const memo = options.redo || options.dryRun ? undefined : options.memo;
   const answer: MemoAnswer | undefined = !memo ? undefined : options.memoMissed?.key === memo ? { missed: options.memoMissed } : answerFromMemo(options.store, memo, (rs) => protection.hold(rs));
   const memoized = answer?.hit;
   if (memoized) {
@@ -193,7 +210,20 @@ async function realizeIn(name: Name | string, options: RealizeOptions, session: 
   // The memo missed: the nodes no changed file reaches are answered with what they gave (memo-nodes.ts).
   const previous = memo ? nodeMemo(options.store, memo, resolved.nodes, answer?.missed) : undefined;
   const realized = new Map<number, Outputs>();
-  const roots = await realizeGraph(resolved, options, session, emit, counts, base, previous?.clean, realized);
+  let wouldRun = 0;
+  const counted = (e: EngineEvent) => {
+    if (e.kind === 'would-run') wouldRun++;
+    emit(e);
+  };
+  let roots: Resource[];
+  try {
+    roots = await realizeGraph(resolved, options, session, counted, counts, base, previous?.clean, realized);
+  } catch (e) {
+    // A realize a namespace started passes it on: the node that asked for it would run.
+    if (!(options.dryRun && !options.nested && e instanceof WouldRun)) throw e;
+    emit({ kind: 'done', roots: [], ms: Date.now() - started, ...counts, wouldRun });
+    return { resolved, roots: [], wouldRun };
+  }
   // A named namespace's implementation (a script) is not in the graph's spelling, only in its nodes'.
   const named = resolved.graph.nodes.some((g) => g.kind === 'atomic' && g.namespace.kind === 'named');
   if (prepared && !named && !resolved.nodes.some((n) => n.tainted)) recordWholeName(options.store, options.registry, prepared.spellings.name, roots, key);
@@ -256,6 +286,10 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   const knotOf = knotsOf(nodes);
   const memo = new Map<number, Promise<Outputs>>();
   const cancel = new AbortController();
+  // Nested realizes stop at their first failure (`keepGoing`); the outer run counts its nodes' failures.
+  const limit = options.nested ? 1 : options.keepGoing ?? 1;
+  let failures = 0;
+  const stopped = () => limit > 0 && failures >= limit;
   const pool = options.slots ?? slots(Math.max(1, options.jobs ?? 2));
   const env: NodeEnv = {
     store: options.store, registry: options.registry, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
@@ -263,8 +297,17 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
     // Only the outermost realize's nodes own what they declare (memo-nodes.ts).
     dependencies: options.nested ? session.dependencies.unowned() : session.dependencies,
     ...(options.substituters ? { substituters: options.substituters } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.redo ? { redo: { how: options.redo, nodes: new Set(resolved.graph.roots.map((r) => r.node)) } } : {}),
-    graph: resolved.graph, nodes, emit,
+    graph: resolved.graph, nodes,
+    emit: (e) => {
+      // A node's own failure (one that only needed a failed node fails without an event of its own).
+      if (e.kind === 'failed') {
+        failures++;
+        if (stopped()) cancel.abort();
+      }
+      emit(e);
+    },
     cancelled: () => cancel.signal.aborted,
     run: (task) => pool.run(async (slot) => {
       if (cancel.signal.aborted) throw new Cancelled();
@@ -306,9 +349,19 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   try {
     return await Promise.all(resolved.graph.roots.map(async (r) => pick(nodes[r.node]!, r, await memoized(r.node))));
   } catch (e) {
-    cancel.abort();
-    await Promise.allSettled([...memo.values()]);
-    throw e;
+    // Keeping going (or in a dry run), everything that needs no failed node goes on (each node was asked
+    // for before the roots could fail); a failure without a node's event (an engine error) stops the run.
+    const dry = options.dryRun && e instanceof WouldRun;
+    if (!dry && (failures === 0 || stopped())) cancel.abort();
+    // Until nothing new was asked for: a node asks for its inputs only once its lookups missed.
+    let settled: PromiseSettledResult<Outputs>[] = [];
+    for (let n = -1; n !== memo.size;) {
+      n = memo.size;
+      settled = await Promise.allSettled([...memo.values()]);
+    }
+    // A dry run that also failed fails with that error, not with what would run.
+    const failure = dry ? settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && !(s.reason instanceof WouldRun) && !(s.reason instanceof Cancelled)) : undefined;
+    throw failure ? failure.reason : e;
   }
 }
 
@@ -318,7 +371,7 @@ async function tieKnot(env: NodeEnv, members: readonly ResolvedNode[], cancelled
   try {
     return await realizeKnot(env, env.nodes, members);
   } catch (e) {
-    if (e instanceof Cancelled) throw e;
+    if (e instanceof Cancelled || e instanceof WouldRun) throw e;
     const lead = members[0]!;
     env.emit(failedEvent(lead, e));
     throw withTrace(e, `tying the knot through ${lead.label}${lead.at ? ` (${lead.at})` : ''}`);

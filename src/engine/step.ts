@@ -36,6 +36,12 @@ import type { Slot } from './slots.js';
 /** Thrown in units that had not started when another failed; never reported as a failure of its own. */
 export class Cancelled extends Error {}
 
+/**
+ * Thrown, in a dry run (`RealizeOptions.dryRun`), by a unit that would run its namespace, and by every
+ * node that needs one; each reports `would-run` first. Never a failure.
+ */
+export class WouldRun extends Error {}
+
 /** What a realize lends to each unit it runs. */
 export interface StepEnv {
   readonly store: Store;
@@ -52,6 +58,8 @@ export interface StepEnv {
   count(what: 'ran' | 'reused', n: number): void;
   /** The run's binary caches (`--substituter`), asked before a unit runs; absent or empty: none. */
   readonly substituters?: Substituters;
+  /** A dry run: a unit that is not contextual reports `would-run` instead of running (`WouldRun`). */
+  readonly dryRun?: boolean;
   /** The outputs of node `id`, realized once per run. */
   realizeNode(id: number): Promise<Outputs>;
   /**
@@ -171,6 +179,12 @@ class LogLines {
   }
 }
 
+/** Whether `m` is a name that stands for a resource by itself (`Namespace.terminal`), present in `store`. */
+function present(m: ResolvedNode, store: Store): boolean {
+  const t = m.namespace.terminal?.(m.request, [], store);
+  return t !== undefined && t !== 'absent';
+}
+
 /** Lock, look up again, realize, check, record, keep the log: the outputs of each member. */
 export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Outputs[]> {
   const lead = unit.members[0]!;
@@ -189,6 +203,12 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
       const fetched = await lookUp(env, unit.members, unit.spellings, unit.early);
       if (fetched) return fetched;
     }
+    // In a dry run, contextual units (the caller's files read into the store) run: what a node is spelled
+    // from depends on them; so do names that stand for a resource present here (`terminal`), which run nothing.
+    if (env.dryRun && !unit.members.some((m) => m.signature.contextual || present(m, store))) {
+      unit.members.forEach((m, i) => env.emit({ kind: 'would-run', ...ref(m), spelling: unit.spellings[i]! }));
+      throw new WouldRun();
+    }
     const emitted: { toName: string; output?: string }[] = [];
     let slot: Slot | undefined;
     const declared = { any: false };
@@ -206,7 +226,7 @@ export async function runUnit(env: StepEnv, unit: Unit): Promise<readonly Output
       return finish(env, unit, store, log, results, emitted, before, t0);
     });
   } catch (e) {
-    if (e instanceof Cancelled) throw e;
+    if (e instanceof Cancelled || e instanceof WouldRun) throw e;
     log.keep(store, unit.logUnder, `failed: ${(e as Error).message}`);
     if (!unit.knot) env.emit(failedEvent(lead, e));
     throw unit.knot ? e : withTrace(e, unit.doing);

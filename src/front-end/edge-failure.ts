@@ -12,6 +12,12 @@ import type { EngineEvent } from '../engine/events.js';
 import { realize, type RealizeOptions, type Realized } from '../engine/realize.js';
 import type { Plan } from '../namespaces/ninja/translate.js';
 
+/** The declaration of `plan` a node written at `at` (`line:column` in the plan's text) is, if any: line 1 is `compose`, declaration i is on line i + 2. */
+export function declAt(plan: Plan, at: string | undefined): Plan['decls'][number] | undefined {
+  const line = Number(at?.split(':')[0]);
+  return Number.isInteger(line) ? plan.decls[line - 2] : undefined;
+}
+
 /** Realize `plan` (its name is its source); a failure names the edge that failed (`edgeFailures`). */
 export async function realizePlan(plan: Plan, dir: string, options: Omit<RealizeOptions, 'source'>): Promise<Realized> {
   const failures = edgeFailures(plan, dir, options.onEvent);
@@ -49,8 +55,7 @@ export function edgeFailures(plan: Plan, dir: string, onEvent?: (event: EngineEv
     explain: (e) => {
       if (!(e instanceof NomiaError) || !failed) return e;
       const line = Number(failed.at?.split(':')[0]);
-      // Line 1 is `compose`; declaration i is on line i + 2.
-      const decl = Number.isInteger(line) ? plan.decls[line - 2] : undefined;
+      const decl = declAt(plan, failed.at);
       const spelling = spellings.get(failed.node);
       let hint = spelling !== undefined && e.hint?.includes('nomia log NAME') ? e.hint.replace('nomia log NAME', `nomia log ${spelling}`) : e.hint;
       const trace = [...e.trace];

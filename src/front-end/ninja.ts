@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { NomiaError } from '../errors.js';
 import { Protection } from '../engine/protect.js';
 import type { RealizeOptions } from '../engine/realize.js';
-import { parseManifest } from '../namespaces/ninja/manifest.js';
+import { manifestIn } from './manifest-in.js';
 import { translate, type Plan } from '../namespaces/ninja/translate.js';
 import type { Resource } from '../resource/types.js';
 import { statTree, type TreeState } from '../store/stat-cache.js';
@@ -47,10 +47,24 @@ export interface NinjaResult extends Placed {
 }
 
 
-/** Build the targets of the ninja manifest in `options.dir` (answered from the memo, `options.memo`, when nothing it was made from changed). */
-export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
+/** The plan of a build (`ninjaPlan`): the targets' edges as one name, and the files it was made from. */
+export interface NinjaPlan {
+  /** The build directory, absolute. */
+  readonly dir: string;
+  readonly plan: Plan;
+  /** The files the plan was made from, each stat-ed before it was read (the memo holds while they stat the same). */
+  readonly read: readonly TreeState[];
+  /** A file was read but could not be stat-ed (no clock: a read-only store): no memo can be kept. */
+  readonly unstated: boolean;
+}
+
+/**
+ * The plan for the targets of the ninja manifest in `options.dir`: `build.ninja` read and translated with
+ * the toolchain chosen (the default one is made exact on the way). Its `plan.text` is the one name that
+ * builds the targets, which `nomia ninja --print-name` prints for `nomia push`.
+ */
+export async function ninjaPlan(options: NinjaOptions): Promise<NinjaPlan> {
   const dir = resolve(options.dir);
-  // The files the plan is made from, each stat-ed before it is read: the memo holds while they stat the same.
   const read: TreeState[] = [];
   let unstated = false;
   const readStated = (path: string): string => {
@@ -62,18 +76,17 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
     return text;
   };
   const layout = layoutOf(dir, readStated);
-  const file = join(dir, 'build.ninja');
-  let text: string;
-  try {
-    text = readStated(file);
-  } catch {
-    throw new NomiaError('ninja/no-manifest', `no build.ninja in ${dir}`, { hint: 'configure first: cmake -S SRC -B BUILD -G Ninja, then nomia ninja -C BUILD' });
-  }
-  const manifest = parseManifest(text, file, (p) => readStated(resolve(dir, p)));
-  const { memo, effectStdio, memoKeyOf, ...rest } = options;
+  const manifest = manifestIn(dir, readStated);
+  const { memo: _memo, effectStdio: _stdio, memoKeyOf, ...rest } = options;
   const toolchain = await chooseToolchain(manifest, layout.srcDir, options.toolchain, rest, memoKeyOf);
   read.push(...toolchain.dependsOn);
-  const plan = translate(manifest, layout, toolchain.name, options.targets);
+  return { dir, plan: translate(manifest, layout, toolchain.name, options.targets), read, unstated };
+}
+
+/** Build the targets of the ninja manifest in `options.dir` (answered from the memo, `options.memo`, when nothing it was made from changed). */
+export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
+  const { dir, plan, read, unstated } = await ninjaPlan(options);
+  const { memo, effectStdio, memoKeyOf: _memoKeyOf, ...rest } = options;
   // A build that runs an effect keeps no memo: a no-op answered from it would not run the effect, and ninja runs it every time.
   const keep = memo && !unstated && plan.effects.length === 0;
   // Nothing but effects (CMake's `test` needs no file): no toolchain to realize.
