@@ -11,6 +11,7 @@ import { NomiaError } from '../errors.js';
 import type { EngineEvent } from '../engine/events.js';
 import { realize, type RealizeOptions, type Realized } from '../engine/realize.js';
 import type { Plan } from '../namespaces/ninja/translate.js';
+import { explainToolchainPath } from './toolchain-path.js';
 
 /** Realize `plan` (its name is its source); a failure names the edge that failed (`edgeFailures`). */
 export async function realizePlan(plan: Plan, dir: string, options: Omit<RealizeOptions, 'source'>): Promise<Realized> {
@@ -18,7 +19,7 @@ export async function realizePlan(plan: Plan, dir: string, options: Omit<Realize
   try {
     return await realize(plan.text, { ...options, source: plan.text, onEvent: failures.listener });
   } catch (e) {
-    throw failures.explain(e);
+    throw failures.explain(explainToolchainPath(e, plan, options.context.env));
   }
 }
 
