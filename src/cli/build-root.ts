@@ -11,7 +11,7 @@
  * a `Protection` of ours (`RealizeOptions.holdIn`), released only once the
  * link roots it.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Protection } from '../engine/protect.js';
 import type { Resource } from '../namespace/types.js';
 import { addOutLinkToSet } from '../store/out-link-set.js';
@@ -28,12 +28,19 @@ export const BUILD_ROOTS = {
 } as const;
 
 /**
+ * CMake's configure checks: each builds in a scratch directory it deletes right after (`CMakeScratch/TryCompile-…`
+ * since CMake 3.24, `CMakeTmp` before). A root there would be dropped by the next gc anyway, and adding
+ * one costs a commit per check (tens of milliseconds on a busy disk, some 40 checks per configure).
+ */
+const SCRATCH = /\/CMakeFiles\/(CMakeScratch|CMakeTmp)(\/|$)/;
+
+/**
  * Point `dir`'s link for `command` at the set of `results` that lie in the store (values are not in it), replacing the
  * last build's. Nothing on a store opened read-only (nothing this process made can be kept there), nor
  * for a build that realized nothing (only effects: the last build's set stays).
  */
 async function keepBuild(store: Store, dir: string, command: keyof typeof BUILD_ROOTS, results: readonly Resource[]): Promise<void> {
-  if (store.db.readOnly) return;
+  if (store.db.readOnly || SCRATCH.test(resolve(dir))) return;
   const entries = results.flatMap((r) => (r.kind === 'object' ? [entryOf(store, r.path)] : [])).filter((e): e is string => e !== undefined);
   if (entries.length === 0) return;
   // Held since the realize found them (buildAndKeep), so none can be missing.

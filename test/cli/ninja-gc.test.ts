@@ -80,12 +80,24 @@ describe('a build directory keeps its last build through gc', () => {
     assert.ok(lstatSync(join(a, '.nomia_ninja_root')).isSymbolicLink());
     const roots = nomia(store, ['roots']);
     assert.match(roots.out, new RegExp(`${join(a, '.nomia_ninja_root').replace(/[.]/g, '\\.')}\\s+live`));
+    const set = readlinkSync(join(a, '.nomia_ninja_root'));
     const collected = gc();
     assert.equal(collected.dead.filter((p) => /-(deb-root|m\d\.o|prog|ninja-build)$/.test(p)).length, 0, JSON.stringify(collected.dead));
     const again = ninja(a);
     assert.equal(again.code, 0, again.err.slice(-3000));
     assert.deepEqual(ran(again.err), { compile: 0, link: 0, toolchainMade: false });
     assert.equal(events(again.err).filter((e) => e.kind === 'done').length, 1);
+    assert.equal(readlinkSync(join(a, '.nomia_ninja_root')), set, 'the same results: the same set, left in place');
+  });
+
+  test('a CMake configure check\'s scratch directory, deleted right after, gets no link', (t) => {
+    if (!tools(t)) return;
+    mkdirSync(join(dir, 'with-checks', 'CMakeFiles', 'CMakeScratch'), { recursive: true });
+    const scratch = project(join('with-checks', 'CMakeFiles', 'CMakeScratch', 'TryCompile-x1'), 300, 2);
+    const r = ninja(scratch);
+    assert.equal(r.code, 0, r.err.slice(-3000));
+    assert.ok(existsSync(join(scratch, 'prog')));
+    assert.ok(!existsSync(join(scratch, '.nomia_ninja_root')));
   });
 
   test('a gc while a build runs takes nothing from it: the build succeeds, and what it made is kept', async (t) => {
