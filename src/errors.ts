@@ -98,6 +98,7 @@ export const ERROR_CODES = [
   'deb/not-installed',
   'cc/no-library-for-interface',
   'ninja/effect-failed',
+  'ninja/toolchain-missing-path',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { compileCommands } from '../front-end/compile-commands.js';
 import { runContext } from '../setup.js';
+import { buildAndKeep } from './build-root.js';
 import { edgeBuildOptions, runEdgeBuild, type EdgeBuildOptions } from './edge-build.js';
 import { ranText } from './ran-counts.js';
 import { run } from './run.js';
@@ -23,10 +24,11 @@ Examples:
   nomia compile-commands -p build json-c/arraylist.c`)
     .action((files: string[], opts: Opts, cmd: Command) => run(() => ({
       go: () => withStore(cmd, async (store) => {
-        await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => compileCommands({
-          path: opts.p, files, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, memoKeyOf,
+        // What the compiles used and made stays for their directory through gc (cli/build-root.ts).
+        await buildAndKeep(store, 'compile-commands', (holdIn) => runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => compileCommands({
+          path: opts.p, files, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, memoKeyOf, holdIn,
           ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
-        }), (r, ran) => `compile-commands: ran ${ranText(ran, r.plan.counts, ['compile', 'command'])}; ${r.written} files written in ${r.dir}, ${r.unchanged} up to date\n`);
+        }), (r, ran) => `compile-commands: ran ${ranText(ran, r.plan.counts, ['compile', 'command'])}; ${r.written} files written in ${r.dir}, ${r.unchanged} up to date\n`), (r) => r.dir);
         return undefined;
       }),
     })));

@@ -16,6 +16,7 @@ export function register(program: Command): void {
     .option('--dry-run', 'only list what would be deleted')
     .option('--json', 'print {dead, bytesFreed, live, kept, expiredRoots, leftovers, caches: {<namespace> | up-memo: {removed, bytesFreed, inUse}}}')
     .action((opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => run(() => ({
+      command: 'gc',
       go: () => withStore(cmd, async (store) => {
         const action = opts.dryRun ? 'list-dead' : 'delete';
         const r = gc(store, { action });

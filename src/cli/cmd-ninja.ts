@@ -75,12 +75,13 @@ Examples:
       const key = opts.memo ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
       return { go: () => withStore(cmd, async (store) => {
         if (key && answerNinjaFromMemo(store, key, opts.C, opts.logFormat)) return undefined;
-        const [{ ninjaBuild }, { runContext }] = await Promise.all([import('../front-end/ninja.js'), import('../setup.js')]);
+        const [{ ninjaBuild }, { runContext }, { buildAndKeep }] = await Promise.all([import('../front-end/ninja.js'), import('../setup.js'), import('./build-root.js')]);
         try {
-          await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaBuild({
-            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf,
+          // What the build used and made stays for the build directory through gc (cli/build-root.ts).
+          await buildAndKeep(store, 'ninja', (holdIn) => runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaBuild({
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf, holdIn,
             ...(opts.k !== undefined ? { keepGoing: opts.k } : {}), ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
-          }), ninjaSummary);
+          }), ninjaSummary), () => opts.C);
         } catch (e) {
           // A test or install step that failed: its own exit status is the command's, as a script running ctest would see it.
           if (e instanceof NomiaError && e.code === 'ninja/effect-failed' && 'status' in e && typeof e.status === 'number') process.exitCode = e.status;

@@ -20,10 +20,15 @@ function nameWord(name: string | undefined): string {
 /**
  * The hint to show for `e`, or undefined to keep its own.
  * @param name the name text the command was given, if any.
+ * @param command the command word (`gc`), if the command gave it.
  */
-export function betterHint(e: unknown, name?: string): string | undefined {
+export function betterHint(e: unknown, name?: string, command?: string): string | undefined {
   if (!(e instanceof NomiaError)) return undefined;
   const hint = e.hint ?? '';
+  // The store's hint offers `nomia gc` to free space; when gc is what failed, it needs a little space of its own first.
+  if (e.code === 'store/no-space' && command === 'gc') {
+    return 'gc itself needs a little free space to record what it deletes: free some on that file system by other means (delete or move files outside the store), then run `nomia gc` again; nothing needs restoring';
+  }
   // A missing bootstrap-tools object is made by a command, not added by hand.
   if (e.code === 'store/not-found' && /name bootstrap-tools\b|name=bootstrap-tools\b/.test(e.message)) {
     return 'make it with `nomia bootstrap-tools` (the same tools give the same hash), then realize again';

@@ -7,6 +7,8 @@ type Output = string | readonly Uint8Array[] | undefined | void;
 
 export interface Job {
   readonly input?: NameInput;
+  /** The command word, for hints that depend on it (hints.ts): `nomia gc` is no fix for a gc that failed. */
+  readonly command?: string;
   /**
    * Returns what to print on stdout (a trailing newline is added), or nothing.
    * A large text may come as UTF-8 chunks, written one after another.
@@ -17,10 +19,12 @@ export interface Job {
 export async function run(setup: () => Job | Promise<Job>): Promise<void> {
   let label = '<name>';
   let name: string | undefined;
+  let command: string | undefined;
   try {
     const job = await setup();
     label = job.input?.label ?? label;
     name = job.input?.text;
+    command = job.command;
     const out = await job.go();
     if (typeof out === 'string') process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
     else if (out) {
@@ -28,7 +32,7 @@ export async function run(setup: () => Job | Promise<Job>): Promise<void> {
       if (out.at(-1)?.at(-1) !== 10 /* \n */) process.stdout.write('\n');
     }
   } catch (e) {
-    process.stderr.write(`${formatError(e, label, betterHint(e, name))}\n`);
+    process.stderr.write(`${formatError(e, label, betterHint(e, name, command))}\n`);
     if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1;
   }
 }

@@ -100,6 +100,12 @@ export interface RealizeOptions {
    * each stat-ed before it was read: a memo kept under `memo` holds only while they, too, stat the same.
    */
   readonly memoDependsOn?: readonly TreeState[];
+  /**
+   * Hold what the realize finds and makes in this `Protection` of the caller's (for `store`), which the
+   * caller releases, rather than in one released when the realize ends: a front-end that writes the
+   * results out and then roots them (cli/build-root.ts) leaves a gc no moment in between to take them.
+   */
+  readonly holdIn?: Protection;
 }
 
 /** What one realize and those it starts share (internal to the engine; callers leave `RealizeOptions.session` unset). */
@@ -135,7 +141,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
   if (options.session) return realizeIn(name, options, options.session);
   // Everything this realize (and any it starts) finds or makes is held until it ends (protect.ts); private
   // stores it opens for private nodes are closed then (private-results.ts).
-  const session: RealizeSession = { protection: new Protection(options.store), privateScopes: new PrivateScopes(options.store), dependencies: new Dependencies(), nodeIds: { next: 0 } };
+  const session: RealizeSession = { protection: options.holdIn ?? new Protection(options.store), privateScopes: new PrivateScopes(options.store), dependencies: new Dependencies(), nodeIds: { next: 0 } };
   // Group commit: what the realize registers and records is made durable once, at its end (database.ts).
   options.store.db.beginBatch();
   // Work directories and lock files are removed off the main thread, and waited for only here (background.ts).
@@ -151,7 +157,7 @@ export async function realize(name: Name | string, options: RealizeOptions): Pro
     }
     throw e;
   } finally {
-    session.protection.release();
+    if (!options.holdIn) session.protection.release();
     // Before the private stores close: their work directories are reached through the descriptors they hold.
     await cleanUps();
     session.privateScopes.close();

@@ -17,6 +17,7 @@ import { splitCommand } from '../namespaces/ninja/shell-words.js';
 import { translate, type Plan } from '../namespaces/ninja/translate.js';
 import { layoutOf, type NinjaOptions, writeResults } from './ninja.js';
 import { chooseToolchain } from './toolchain.js';
+import type { Resource } from '../resource/types.js';
 
 export interface CompileCommandsOptions extends Omit<NinjaOptions, 'dir' | 'targets'> {
   /** The build directory holding `compile_commands.json`, or the file itself (clang tools' `-p`). */
@@ -31,6 +32,8 @@ export interface CompileCommandsResult {
   readonly dir: string;
   readonly written: number;
   readonly unchanged: number;
+  /** What the realized plan gave (every compile's object, the toolchain, the sources and header trees); the CLI roots them for the directory (cli/build-root.ts). */
+  readonly results: readonly Resource[];
 }
 
 /** One entry of the database, as the format defines it. */
@@ -106,5 +109,5 @@ export async function compileCommands(options: CompileCommandsOptions): Promise<
   const toolchain = await chooseToolchain(manifest, layout.srcDir, options.toolchain, rest, memoKeyOf);
   const plan = translate(manifest, layout, toolchain.name, edges.map((e) => e.outputs[0]!));
   const { roots } = await realizePlan(plan, dir, options);
-  return { plan, dir, ...writeResults(options.store, dir, plan, roots) };
+  return { plan, dir, ...writeResults(options.store, dir, plan, roots), results: roots };
 }

@@ -11,6 +11,7 @@ import { NomiaError } from '../errors.js';
 import type { EngineEvent } from '../engine/events.js';
 import { realize, type RealizeOptions, type Realized } from '../engine/realize.js';
 import type { Plan } from '../namespaces/ninja/translate.js';
+import { explainToolchainPath } from './toolchain-path.js';
 
 /** The declaration of `plan` a node written at `at` (`line:column` in the plan's text) is, if any: line 1 is `compose`, declaration i is on line i + 2. */
 export function declAt(plan: Plan, at: string | undefined): Plan['decls'][number] | undefined {
@@ -24,7 +25,7 @@ export async function realizePlan(plan: Plan, dir: string, options: Omit<Realize
   try {
     return await realize(plan.text, { ...options, source: plan.text, onEvent: failures.listener });
   } catch (e) {
-    throw failures.explain(e);
+    throw failures.explain(explainToolchainPath(e, plan, options.context.env));
   }
 }
 

@@ -44,6 +44,8 @@ export interface NinjaResult extends Placed {
   readonly counts: Counts;
   /** The edges that made no file and ran on this machine, by their first output (none: an empty list). */
   readonly effects: readonly string[];
+  /** What the realized plan gave: every edge's output, the toolchain, the sources and header trees (none when only effects ran); the CLI roots them for the build directory (cli/build-root.ts). */
+  readonly results: readonly Resource[];
 }
 
 
@@ -91,9 +93,10 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
   const keep = memo && !unstated && plan.effects.length === 0;
   // Nothing but effects (CMake's `test` needs no file): no toolchain to realize.
   const edges = plan.decls.some((d) => d.kind !== 'support');
-  const placed = edges ? writeResults(options.store, dir, plan, (await realizePlan(plan, dir, { ...rest, ...(keep ? { memo, memoDependsOn: read } : {}) })).roots) : { written: 0, unchanged: 0 };
+  const results = edges ? (await realizePlan(plan, dir, { ...rest, ...(keep ? { memo, memoDependsOn: read } : {}) })).roots : [];
+  const placed = edges ? writeResults(options.store, dir, plan, results) : { written: 0, unchanged: 0 };
   await runEffects(plan.effects, dir, { env: options.context.env, stdio: effectStdio ?? 'ignore', ...(options.signal ? { signal: options.signal } : {}) });
-  return { counts: plan.counts, ...placed, effects: plan.effects.map((e) => e.outputs[0]!) };
+  return { counts: plan.counts, ...placed, effects: plan.effects.map((e) => e.outputs[0]!), results };
 }
 
 /**

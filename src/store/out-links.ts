@@ -124,6 +124,19 @@ export function outLinks(store: Store): OutLink[] {
   return links;
 }
 
+/** The out-link at `link` if it is registered (a copied symlink is not), live or dead; one registration read, not all. */
+export function registeredOutLink(store: Store, link: string): OutLink | undefined {
+  const abs = resolve(link);
+  const registration = registrationOf(store, abs);
+  try {
+    if (readlinkSync(registration) !== abs) return undefined;
+  } catch {
+    return undefined;
+  }
+  const object = targetEntry(store, abs);
+  return { link: abs, registration, ...(object === undefined ? {} : { object }) };
+}
+
 /** Remove a dead out-link's registration (the out-link itself is the user's: it is gone or points elsewhere). */
 export function dropOutLink(link: OutLink): void {
   rmSync(link.registration, { force: true });

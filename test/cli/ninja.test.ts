@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { requireTool } from '../support/tools.js';
 import { ninjaDefaultJobs } from '../../src/cli/edge-build.js';
 import { nomia, tempDir } from '../support/cli.js';
 
@@ -53,6 +54,25 @@ describe('nomia ninja on the command line', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.err, /ninja\/no-manifest/);
     assert.match(r.err, /cmake -S SRC -B BUILD -G Ninja/);
+  });
+
+  // Issue 17: it said "has no path /usr/include/…" with a hint to `nomia ls` the toolchain's tree.
+  test('a toolchain directory the build names that the toolchain lacks says which package provides it and how to add it', (t) => {
+    if (!requireTool(t, 'dpkg-query', 'dpkg')) return;
+    const owner = spawnSync('dpkg-query', ['-S', '/usr/include/linux'], { encoding: 'utf8' }).stdout.split(':')[0]!;
+    assert.ok(owner, 'a package owns /usr/include/linux (linux-libc-dev, with libc6-dev)');
+    const build = join(dir, 'missing-include');
+    const toolchain = join(dir, 'bare-toolchain');
+    mkdirSync(join(toolchain, 'usr/bin'), { recursive: true });
+    writeFileSync(join(toolchain, 'usr/bin/gcc'), '');
+    mkdirSync(build);
+    writeFileSync(join(build, 'build.ninja'), 'rule cc\n  command = /usr/bin/gcc -I/usr/include/linux -c $in -o $out\n  deps = gcc\nbuild a.o: cc a.c\n');
+    writeFileSync(join(build, 'a.c'), 'int a;\n');
+    const r = nomia(store, ['ninja', '-C', build, '--toolchain', `filesystem:import?path=${JSON.stringify(toolchain)}`]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, new RegExp(`error\\[ninja/toolchain-missing-path\\]: the toolchain has no /usr/include/linux, a directory the build names: the package ${owner} provides it on this host \\(dpkg -S\\)`));
+    assert.match(r.err, new RegExp(`hint: add ${owner} to the toolchain: nomia ninja --toolchain 'deb:host\\?paths=\\[/usr/bin/gcc\\]&packages=\\[libc6-dev, ${owner}\\]'`));
+    assert.doesNotMatch(r.err, /nomia ls/);
   });
 
   test('an exact toolchain that is not in the store (a gc took it) hints at realizing it again with a root, not at nomia add', () => {

@@ -253,6 +253,25 @@ describe('deb:host on this machine', () => {
     rmSync(join(dir, 'nomia.json'));
   });
 
+  // Issue 17: the hint said neither which versions the index has nor what to run.
+  test('an installed version the index no longer lists is deb/not-found naming it, the index\'s versions, and the commands that go on', (t) => {
+    if (!tools(t)) return;
+    // A package database of its own whose libc6-dev is a version no archive has.
+    const admin = join(dir, 'dpkg-admin-old');
+    mkdirSync(admin);
+    for (const entry of readdirSync('/var/lib/dpkg')) {
+      if (entry === 'status') {
+        const blocks = readFileSync('/var/lib/dpkg/status', 'utf8').split('\n\n');
+        writeFileSync(join(admin, entry), blocks.map((b) => (b.startsWith('Package: libc6-dev\n') ? b.replace(/^Version: .*$/m, 'Version: 2.36-0nomia1') : b)).join('\n\n'));
+      } else symlinkSync(join('/var/lib/dpkg', entry), join(admin, entry));
+    }
+    const r = nomia(store, ['realize', 'deb:host?packages=[libc6-dev]'], { cwd: dir, env: { DPKG_ADMINDIR: admin } });
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /error\[deb\/not-found\]: the archive's index does not list libc6-dev 2\.36-0nomia1 \(amd64\), the version installed here \(it lists \d[^)]*\)/);
+    assert.match(r.err, /hint: .*apt-get update && apt-get install --only-upgrade libc6-dev;/);
+    assert.match(r.err, /nomia ninja --toolchain 'deb:closure\?packages=\[libc6-dev\]'/);
+  });
+
   test('a path no package owns, and a package not installed, are deb/not-installed with a hint to pick a toolchain', (t) => {
     if (!tools(t)) return;
     const loose = join(dir, 'loose-tool');

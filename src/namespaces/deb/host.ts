@@ -20,7 +20,7 @@ import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'n
 import { dirname, resolve } from 'node:path';
 import { NomiaError, type RealizeContext, statTree } from '../../namespace/index.js';
 import { answerKey, keepAnswer, keptAnswer } from './answers.js';
-import { type AptState, askUris, type DebRef, freshIndex } from './apt.js';
+import { type AptState, askUris, type DebRef, freshIndex, runApt } from './apt.js';
 import { dpkgStatusPath, hostClosure, type Installed, InstalledSet, keyOf, readStatus } from './dpkg-status.js';
 import type { HostParams } from './names.js';
 
@@ -183,14 +183,36 @@ async function resolveHost(ctx: RealizeContext, state: AptState, p: HostParams, 
   }
   const missing = closure.packages.filter((x) => answer.refused.has(x.package));
   const needed = p.strict ? missing : missing.filter((x) => closure.roots.has(keyOf(x)));
-  if (needed.length) {
-    throw new NomiaError('deb/not-found', `the archive's index does not list the installed version of ${needed.map((x) => `${x.package} ${x.version} (${x.arch})`).join(', ')}: the archive has moved on from it, or it was installed from elsewhere`, {
-      hint: `upgrade the host to the archive's versions (apt-get update && apt-get install --only-upgrade ${needed.map((x) => x.package).join(' ')}), or ${HINT}`,
-    });
-  }
+  if (needed.length) throw await notListed(ctx, state, needed, [...closure.roots].map((k) => k.split(':')[0]!));
   if (missing.length === 0) return answer.refs;
   ctx.log(`the archive no longer lists the installed ${missing.map((x) => `${x.package} ${x.version}`).join(', ')} (needed by what was asked for, not asked for): using the index's version${missing.length === 1 ? '' : 's'}`);
   const current = await askUris(ctx, state, ['download', ...missing.map((x) => `${x.package}:${archOf(x)}`)], 'the newer versions');
   if (current.refused.length) throw new NomiaError('deb/not-found', `apt cannot list ${missing.map((x) => x.package).join(', ')}:\n  ${current.refused.join('\n  ')}`, { hint: HINT });
   return [...answer.refs, ...current.refs];
+}
+
+/** The versions of `pkg` for `arch` that the store's index lists (`apt-cache madison`), as it orders them; none when apt cannot say. */
+async function indexVersions(ctx: RealizeContext, state: AptState, pkg: string, arch: string): Promise<string[]> {
+  const r = await runApt(ctx, 'apt-cache', [...state.options, 'madison', pkg]);
+  if (r.code !== 0) return [];
+  const lines = r.stdout.split('\n').map((l) => l.split('|').map((f) => f.trim())).filter((f) => f.length === 3 && f[0] === pkg && new RegExp(` (${arch}|all) Packages$`).test(f[2]!));
+  return [...new Set(lines.map((f) => f[1]!))];
+}
+
+/**
+ * `deb/not-found` for packages asked for whose installed version the index does not list (a host behind
+ * the archive's last update, or a package from elsewhere): each with its installed version and the
+ * versions the index has, and the ways on: upgrade the host, or build with a toolchain of the index's
+ * versions (`deb:closure` of the packages asked for, `roots`).
+ */
+async function notListed(ctx: RealizeContext, state: AptState, needed: readonly Installed[], roots: readonly string[]): Promise<NomiaError> {
+  const described = await Promise.all(needed.map(async (x) => {
+    const versions = await indexVersions(ctx, state, x.package, x.arch);
+    return `${x.package} ${x.version} (${x.arch}), the version installed here (it lists ${versions.length ? versions.join(', ') : 'none of it'})`;
+  }));
+  const names = needed.map((x) => x.package).join(' ');
+  const closure = `deb:closure?packages=[${[...new Set(roots)].sort().join(', ')}]`;
+  return new NomiaError('deb/not-found', `the archive's index does not list ${described.join('; ')}: the host has not taken the archive's last update of it, or it was installed from elsewhere, and only the exact installed version may go into deb:host`, {
+    hint: `upgrade the host to a version the index lists, then build again: apt-get update && apt-get install --only-upgrade ${names}; or build with the index's versions instead of the host's: nomia ninja --toolchain '${closure}' (or "toolchain" in nomia.json)`,
+  });
 }
