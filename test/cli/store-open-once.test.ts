@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ninjaFromMemoLean } from '../../src/cli/ninja-lean.js';
 import { realizeFromMemo } from '../../src/cli/realize-lean.js';
 import { takeHandedOn } from '../../src/cli/store-options.js';
 import { nomia, tempDir } from '../support/cli.js';
@@ -35,4 +36,16 @@ test('a realize the memo misses hands its open store to the full command, which 
   const r = nomia(store, ['realize', '--log-format', 'plain', name]);
   assert.equal(r.code, 0, r.err);
   assert.ok(existsSync(join(r.out.trim().split('\n')[1]!, 'b')), r.out);
+});
+
+test('a nomia ninja the memo misses hands its open store on too', () => {
+  const dir = tempDir('store-open-once-ninja');
+  const store = join(dir, 'store');
+  writeFileSync(join(dir, 'a'), 'a\n');
+  // A store exists (made by an add); no build of this directory was ever memoized.
+  assert.equal(nomia(store, ['add', join(dir, 'a')]).code, 0);
+  assert.equal(ninjaFromMemoLean(['--store', store, 'ninja', '-C', dir]), undefined);
+  const handed = takeHandedOn(store);
+  assert.ok(handed, 'the lean path handed its store on');
+  handed.close();
 });
