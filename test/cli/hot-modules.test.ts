@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
 import { nextSecond } from '../support/clock.js';
+import { loadedWith } from '../support/module-closure.js';
 import { modulesLoaded } from '../support/modules-loaded.js';
 import { requireTool } from '../support/tools.js';
 
@@ -48,4 +49,12 @@ test('a full realize that stores nothing loads none of the store writers, though
   const loaded = modulesLoaded(store, ['realize', '--no-memo', '--log-format', 'plain', byContent]);
   assert.ok(loaded.includes('engine/realize.js') && loaded.includes('namespace/store-api.js') && loaded.includes('namespaces/filesystem/index.js'), `the engine ran: ${loaded.join(', ')}`);
   assert.deepEqual(loadedAny(loaded, [...WRITERS, 'cache/substituters.js']), []);
+});
+
+test('the namespace contract, the engine and the lean ninja and up paths load no store writer and no cache client with them', () => {
+  for (const entry of ['namespace/index.js', 'engine/realize.js', 'cli/ninja-lean.js', 'cli/up-lean.js', 'cli/realize-lean.js']) {
+    const loaded = loadedWith(entry);
+    assert.deepEqual(loadedAny(loaded, WRITERS), [], entry);
+    assert.deepEqual(loaded.filter((m) => m.startsWith('cache/') && m !== 'cache/config.js'), [], entry);
+  }
 });
