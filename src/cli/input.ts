@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs'
 import { dirname } from 'node:path';
 import { NomiaError } from '../errors.js';
 import { maxNameLength } from '../name/limits.js';
+import { sleepSync } from '../store/sleep-sync.js';
 
 export interface NameInput {
   readonly text: string;
@@ -39,7 +40,7 @@ function readCapped(fd: number, label: string): string {
     } catch (e) {
       // A non-blocking stdin (set so by the parent) with nothing yet to read: wait a moment and retry.
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      sleepSync(5);
       continue;
     }
     if (n === 0) break;

@@ -108,6 +108,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     const answered = ninjaFromMemoLean(argv);
     if (answered !== undefined) return answered;
   }
+  try {
+    return await fullCommand(argv, word, carried);
+  } finally {
+    // A store a lean path handed on (store-options.ts) that the command did not take, e.g. after a usage error.
+    if (word === 'realize' || word === 'ninja') (await import('./store-options.js')).closeHandedOn();
+  }
+}
+
+/** Run the command of `argv` (its word `word`) with commander and its command module. */
+async function fullCommand(argv: readonly string[], word: string | undefined, carried: Carried): Promise<number> {
   const { Command, CommanderError } = await import('commander');
   const program = new Command('nomia')
     .description('Nomia: names for any resource, composed into graphs, spelled by what determines them.')

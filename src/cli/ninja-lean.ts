@@ -19,7 +19,7 @@ import { answerNinjaFromMemo, NINJA_SANDBOX } from './ninja-answer.js';
 import { parseJobs, parseLogFormat } from './options.js';
 import type { LogFormat } from './render-events.js';
 import { realizeMemoKey } from './realize-memo.js';
-import { openStoreAt } from './store-options.js';
+import { handOnStore, openStoreAt } from './store-options.js';
 
 /** A `nomia ninja` command line this path can answer, taken apart. */
 export interface LeanNinja {
@@ -93,7 +93,9 @@ export function ninjaFromMemoLean(argv: readonly string[]): number | undefined {
       answered = answerNinjaFromMemo(store, key, req.dir, req.logFormat);
       if (answered) pruneTempRoots(store);
     } finally {
-      store.close();
+      // On a miss the full command builds with this store open, rather than opening it again.
+      if (answered) store.close();
+      else handOnStore(storeHome(req.store), store);
     }
   } catch {
     // Once answered, nothing may send the command to the full one, which would answer twice: tidying the

@@ -23,7 +23,7 @@ import { leanArgv } from './lean-argv.js';
 import { parseJobs, parseLogFormat } from './options.js';
 import { fromMemo, renderer, type Renderer, type ReportOptions } from './realize-answer.js';
 import { realizeMemoKey } from './realize-memo.js';
-import { openStoreAt } from './store-options.js';
+import { handOnStore, openStoreAt } from './store-options.js';
 import { publishRun, type Publisher } from './ui/publish.js';
 
 /** A `nomia realize` command line this path can answer, taken apart. */
@@ -102,9 +102,15 @@ export async function realizeFromMemo(argv: readonly string[]): Promise<LeanOutc
   let live: Publisher | undefined;
   let shown: Renderer | undefined;
   const show = async () => (shown = renderer(req, (live = await publishRun(storeHome(req.store), input.text))));
+  let handed = false;
   try {
     const out = await fromMemo(store, key, input.text, req, show, () => pruneTempRoots(store));
-    if ('missed' in out) return { missed: { store: storeHome(req.store), missed: out.missed } };
+    if ('missed' in out) {
+      // The full command realizes with this same store open, rather than opening it again.
+      handOnStore(storeHome(req.store), store);
+      handed = true;
+      return { missed: { store: storeHome(req.store), missed: out.missed } };
+    }
     process.stdout.write(out.printed.endsWith('\n') ? out.printed : `${out.printed}\n`);
     return { status: 0 };
   } catch (e) {
@@ -116,7 +122,7 @@ export async function realizeFromMemo(argv: readonly string[]): Promise<LeanOutc
     process.stderr.write(`${formatError(e, input.label, betterHint(e, input.text))}\n`);
     return { status: 1 };
   } finally {
-    store.close();
+    if (!handed) store.close();
     await live?.close();
   }
 }

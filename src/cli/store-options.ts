@@ -33,10 +33,39 @@ export function storeOf(cmd: Command, options: OpenOptions = {}): Store {
   return openStoreAt((cmd.optsWithGlobals() as { store?: string }).store, options);
 }
 
+/**
+ * A store a lean path opened (writable, not tidied) and found no answer in: the full command of the same
+ * process takes it instead of opening the store a second time (a database open, its schema check and a
+ * `/proc` read of the temporary roots' holders).
+ */
+let handedOn: { readonly home: string; readonly store: Store } | undefined;
+
+/** Leave `store`, opened at `home` by a lean path that did not answer, to the full command that follows in this process. */
+export function handOnStore(home: string, store: Store): void {
+  closeHandedOn();
+  handedOn = { home, store };
+}
+
+/** The store handed on for `home`, now the caller's to close; undefined (and one handed on for another home closed) otherwise. */
+export function takeHandedOn(home: string): Store | undefined {
+  const handed = handedOn;
+  handedOn = undefined;
+  if (handed?.home === home) return handed.store;
+  handed?.store.close();
+  return undefined;
+}
+
+/** Close a store handed on that no command took (main.ts, once the command is done). */
+export function closeHandedOn(): void {
+  const left = handedOn;
+  handedOn = undefined;
+  left?.store.close();
+}
+
 /** The store at `dir` (`--store`; undefined: the default), opened as every command opens it. */
 export function openStoreAt(dir: string | undefined, options: OpenOptions = {}): Store {
   const readOnly = options.readOnly === 'if-needed' ? !writable(storeHome(dir)) : options.readOnly === true;
-  const store = openStore({ ...(dir === undefined ? {} : { dir }), readOnly });
+  const store = (readOnly ? undefined : takeHandedOn(storeHome(dir))) ?? openStore({ ...(dir === undefined ? {} : { dir }), readOnly });
   // The temporary roots of processes that have exited hold nothing; drop them on every writing open.
   if (options.prune === false) return store;
   try {

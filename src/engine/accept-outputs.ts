@@ -12,7 +12,6 @@
  */
 import { NomiaError } from '../errors.js';
 import type { Resource } from '../namespace/types.js';
-import { recordFoundReferences } from '../store/find-references.js';
 import { entryOf, type Store } from '../store/store.js';
 import type { Protection } from './protect.js';
 
@@ -40,6 +39,8 @@ export async function acceptOutputs(req: AcceptRequest): Promise<void> {
     scanned.add(entry);
     const row = store.db.object(entry);
     if (!row || row.addedAt < req.since) continue;
+    // Loaded on the first new output only: a run whose every node is reused never scans (nor loads the NAR code).
+    const { recordFoundReferences } = await import('../store/find-references.js');
     const { gone } = await recordFoundReferences(store, entry);
     if (gone.length) {
       throw new NomiaError('realize/input-vanished', `the output ${r.name} of \`${label}\` refers to ${gone.join(', ')}, which left the store while the node ran; nothing was recorded`, {

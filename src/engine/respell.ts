@@ -12,7 +12,6 @@ import type { Resource } from '../namespace/types.js';
 import type { Registry } from '../namespace/registry.js';
 import { spellGraph } from '../namespace/spelling.js';
 import { byContentName } from '../resource/names.js';
-import { subObjectHash } from '../store/sub-object-hash.js';
 import type { Store } from '../store/store.js';
 import { graphOfName } from './name-graphs.js';
 import { nodeOverride, type ResolvedNode } from './resolve.js';
@@ -70,6 +69,8 @@ async function byWhatTheySelect(n: ResolvedNode, inputs: Readonly<Record<string,
   const projected = n.inputs.filter((e) => e.from.projection?.length && inputs[portLabel(e.port)]?.kind === 'object');
   if (projected.length === 0) return inputs;
   const out = { ...inputs };
+  // Loaded only for a projected input: it brings the NAR code, which most processes never need.
+  const { subObjectHash } = await import('../store/sub-object-hash.js');
   await Promise.all(projected.map(async (e) => {
     const port = portLabel(e.port);
     const r = inputs[port]!;

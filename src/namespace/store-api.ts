@@ -33,9 +33,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fsType, byContentName } from '../resource/names.js';
 import type { Resource } from '../resource/types.js';
-import { addPath } from '../store/add.js';
-import { withWorkDir } from '../store/commit.js';
+import type * as Add from '../store/add.js';
 import type { ObjectRow } from '../store/database.js';
+import type * as ImportPath from '../store/import-path.js';
+import type * as Nar from '../store/nar.js';
+import type * as SelfReference from '../store/self-reference.js';
+import { withWorkDir } from '../store/commit.js';
 import { realPath, type Store } from '../store/store.js';
 
 export type { Store } from '../store/store.js';
@@ -64,15 +67,49 @@ export function cacheDir(store: Store, id: string): string {
   return join(store.layout.home, 'cache', id);
 }
 
-export { addPath } from '../store/add.js';
-export { importPath } from '../store/import-path.js';
+/*
+ * The writers below are loaded on their first call, not with this module: every namespace imports this file,
+ * and a process that only looks objects up (a service's `up`, a build whose every node is reused) would
+ * otherwise read and compile the add, NAR and import code (docs/engine.md, "What a process pays for").
+ */
+
+/** Add the file or tree at `src` to the store (store/add.ts). */
+export async function addPath(...args: Parameters<typeof Add.addPath>): ReturnType<typeof Add.addPath> {
+  return (await import('../store/add.js')).addPath(...args);
+}
+
+/** Import a path, reusing what the stat cache knows of it (store/import-path.ts). */
+export async function importPath(...args: Parameters<typeof ImportPath.importPath>): ReturnType<typeof ImportPath.importPath> {
+  return (await import('../store/import-path.js')).importPath(...args);
+}
+
+/** The content hash and NAR size of `path` (store/nar.ts). */
+export async function hashPath(...args: Parameters<typeof Nar.hashPath>): ReturnType<typeof Nar.hashPath> {
+  return (await import('../store/nar.js')).hashPath(...args);
+}
+
+/** The NAR serialization of `path`, written out (store/nar.ts). */
+export async function dumpPath(...args: Parameters<typeof Nar.dumpPath>): ReturnType<typeof Nar.dumpPath> {
+  return (await import('../store/nar.js')).dumpPath(...args);
+}
+
+/** The hash of a tree with its own hash part zeroed (store/self-reference.ts). */
+export async function hashModulo(...args: Parameters<typeof SelfReference.hashModulo>): ReturnType<typeof SelfReference.hashModulo> {
+  return (await import('../store/self-reference.js')).hashModulo(...args);
+}
+
+/** Copy a tree, rewriting hash parts (store/self-reference.ts). */
+export async function rewriteTree(...args: Parameters<typeof SelfReference.rewriteTree>): ReturnType<typeof SelfReference.rewriteTree> {
+  return (await import('../store/self-reference.js')).rewriteTree(...args);
+}
+
 // A contextual node's declared context (RealizeContext.dependsOn): a file it read, stat-ed before the read.
 export { lookupStat, recordStat, statTree, type Selection, type TreeState } from '../store/stat-cache.js';
+// Loaded with this module: `commitObject` and `holdExisting` are synchronous.
 export { withWorkDir, commitObject, holdExisting } from '../store/commit.js';
 export { cleanedUp } from '../store/background.js';
 export { findObject, requireObject, realPath, entryOf, openStore } from '../store/store.js';
 export { closure } from '../store/closure.js';
-export { hashPath, dumpPath } from '../store/nar.js';
 export { lockFile } from '../store/lockfile.js';
 export { replaceFile } from '../store/replace-file.js';
 // Roots conditional on a running process: what a supervised service keeps alive (the service namespace).
@@ -91,4 +128,3 @@ export { processAlive, processStat, self as currentProcess } from '../store/proc
 export { entries, normalizeTree, removeTree, syncFileSystem } from '../store/fs-util.js';
 export { flushShell, type FlushShell } from '../store/flush-shell.js';
 export { HashPartScanner, hashPart } from '../store/scan.js';
-export { hashModulo, rewriteTree } from '../store/self-reference.js';

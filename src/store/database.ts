@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { NomiaStoreError } from '../errors.js';
 import type { ContentHash } from './hash.js';
+import { sleepSync } from './sleep-sync.js';
 
 // Loaded with `require`: an `import` of a CommonJS package first scans its source for its exports, a few
 // milliseconds of every command's start (the no-op realize's budget is a tenth of a second).
@@ -312,7 +313,7 @@ function whileBusy(setUp: () => void): void {
       return;
     } catch (e) {
       if (!String((e as { code?: string }).code).startsWith('SQLITE_BUSY') || Date.now() > until) throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+      sleepSync(pause);
     }
   }
 }

@@ -7,7 +7,6 @@
  * now holds something else (another object under that store path after a
  * gc) stats differently and is read again.
  */
-import { hashPath } from './nar.js';
 import { lookupStat, recordStat, statTree } from './stat-cache.js';
 import type { CachedHash } from './stat-cache.js';
 import type { Store } from './store.js';
@@ -17,6 +16,8 @@ export async function subObjectHash(store: Store, path: string): Promise<CachedH
   const state = statTree(store, path);
   const known = state && lookupStat(store, state);
   if (known) return known;
+  // The NAR code is loaded only on a miss: a known path (every later realize) is answered by one `lstat`.
+  const { hashPath } = await import('./nar.js');
   const read = await hashPath(path);
   if (state) recordStat(store, state, read);
   return read;

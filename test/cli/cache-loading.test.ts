@@ -5,19 +5,16 @@
  * for"). With a cache, they are loaded and asked as before.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { bin, env, tempDir } from '../support/cli.js';
+import { tempDir } from '../support/cli.js';
+import { modulesLoaded } from '../support/modules-loaded.js';
 import { requireTool } from '../support/tools.js';
 
 /** The modules of dist/src/cache/ that `nomia realize ARGS…` opened, by file name. */
 function cacheModulesLoaded(store: string, args: readonly string[]): string[] {
-  const trace = join(tempDir('cache-loading-trace'), 'trace');
-  const r = spawnSync('strace', ['-f', '-e', 'trace=openat', '-o', trace, process.execPath, bin, '--store', store, 'realize', '--log-format', 'plain', ...args], { encoding: 'utf8', env: env() });
-  assert.equal(r.status, 0, r.stderr);
-  return [...new Set(readFileSync(trace, 'utf8').split('\n').flatMap((l) => /\/dist\/src\/cache\/([\w-]+\.js)"/.exec(l)?.[1] ?? []))].sort();
+  return modulesLoaded(store, ['realize', '--log-format', 'plain', ...args]).flatMap((m) => /^cache\/([\w-]+\.js)$/.exec(m)?.[1] ?? []);
 }
 
 test('a realize without a binary cache loads no cache client; with one it does', (t) => {
