@@ -174,6 +174,14 @@ default all
     assert.equal(mapCommand('cd /p/src/build && cc /p/src/a.c /p/src2/b.c /p/src/build2/c', inner), 'cd /src/build && cc /src/a.c /p/src2/b.c /src/build2/c');
   });
 
+  test('a link-time search directory maps, a run path (written into the output) stays as ninja writes it', () => {
+    const inner: Layout = { srcDir: '/p/src', buildDir: '/p/src/build' };
+    assert.equal(
+      mapCommand('cc -o x x.o -Wl,-rpath-link,/p/src/build/lib -Wl,-rpath,/p/src/build/lib -Wl,-rpath=/p/src/build -Wl,-R/p/src/build -L/p/src/build/lib', inner),
+      'cc -o x x.o -Wl,-rpath-link,/src/build/lib -Wl,-rpath,/p/src/build/lib -Wl,-rpath=/p/src/build -Wl,-R/p/src/build -L/src/build/lib',
+    );
+  });
+
   test('the sandbox build directory is inside /src where the build directory is inside the sources, else /build', () => {
     assert.equal(sandboxBuildDir({ srcDir: '/p/src', buildDir: '/p/src/build' }), '/src/build');
     assert.equal(sandboxBuildDir({ srcDir: '/p/src', buildDir: '/p/src/out/debug' }), '/src/out/debug');

@@ -139,13 +139,20 @@ export function sandboxBuildDir(layout: Layout): string {
 }
 
 /**
+ * A run path written into the output (`-Wl,-rpath,…`, `-Wl,-rpath=…`, `-Wl,-R…`): where the program will look at
+ * run time, on this machine, so it stays as ninja writes it (ninja's file holds it). Not `-Wl,-rpath-link,…`, which
+ * only tells the linker where to look while it links, and leaves nothing in the output.
+ */
+const RUN_PATH_WORD = /(-Wl,(?:-rpath[,=]|-R)\S*)/;
+
+/**
  * The command with the source and build directories replaced by `/src` and
- * the sandbox build directory, except in `-Wl,-rpath,…`: a run path is where the program
- * will look at run time, on this machine, so it stays as ninja writes it.
+ * the sandbox build directory, at directory boundaries, except in a run
+ * path (`RUN_PATH_WORD`).
  */
 export function mapCommand(command: string, layout: Layout): string {
   const dirs = [[layout.buildDir, sandboxBuildDir(layout)], [layout.srcDir, '/src']].sort((a, b) => b[0]!.length - a[0]!.length);
-  return command.split(/(-Wl,-rpath(?:-link)?,\S*)/).map((part, i) => (i % 2 === 1 ? part : dirs.reduce((s, [from, to]) => s.replace(dirPattern(from!), to!), part))).join('');
+  return command.split(RUN_PATH_WORD).map((part, i) => (i % 2 === 1 ? part : dirs.reduce((s, [from, to]) => s.replace(dirPattern(from!), to!), part))).join('');
 }
 
 /**
@@ -442,7 +449,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
       counts.command++;
       const compile = isCompileEdge(e);
       const tree = compile ? source.tree(layout.srcDir, (name) => `$${support(sourceTrees, 't', layout.srcDir, name)}`) : undefined;
-      name = commandName(e, layout, files, nameOf, known, symbolic, tree, compile ? headers(layout.buildDir) : undefined);
+      name = commandName(e, layout, files, nameOf, known, symbolic, searchedLibraries(e, layout, producer), tree, compile ? headers(layout.buildDir) : undefined);
     }
     vars.set(e, v);
     lines.push(`${v} = ${name}`);
@@ -458,7 +465,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
  * source tree, at `/src` first, and `buildHeaders`, the headers of the build directory (the `config.h` a configure
  * wrote there), copied into its build directory.
  */
-function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean, symbolic: ReadonlySet<string>, tree?: string, buildHeaders?: string): string {
+function commandName(e: Edge, layout: Layout, files: (p: string) => string[], nameOf: (k: string) => string, known: (k: string) => boolean, symbolic: ReadonlySet<string>, searched: readonly string[], tree?: string, buildHeaders?: string): string {
   const command = e.bindings['command'] ?? '';
   // A SYMBOLIC output is never written: the node's outputs are the files the command makes (its BYPRODUCTS).
   const outputs = [...new Set([...e.outputs, ...e.implicitOutputs].map((o) => key(layout, o)))].filter((o) => !symbolic.has(o));
@@ -476,10 +483,38 @@ function commandName(e: Edge, layout: Layout, files: (p: string) => string[], na
   const named = [...command.matchAll(new RegExp(`(?:${dirs})/[^\\s'",:;=]+`, 'g'))].map((m) => key(layout, m[0]))
     // Nor the build directory itself (`cd SRC/build && …`, a build directory inside the source one): it is the writable `dir`.
     .filter((k) => !declared.includes(k) && !outputs.includes(k) && !holdsBuild(k) && known(k));
-  const all = [...new Set([...declared, ...named])];
+  const all = [...new Set([...declared, ...named, ...searched])];
   const dir = sandboxBuildDir(layout);
   const at = [...(tree ? ['/src'] : []), ...(buildHeaders ? [dir] : []), ...all.map((k) => sandboxPath(layout, k))];
   // The default working directory is left out, so that names made before `dir` existed keep their spelling.
   const params = `command=${str(alternatives(mapCommand(command, layout)))}${dir === '/build' ? '' : `&dir=${str(dir)}`}&inputs=${list(at)}&outputs=${list(outputs)}`;
   return `ninja:command?${params}(${[...(tree ? [tree] : []), ...(buildHeaders ? [buildHeaders] : []), ...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
+}
+
+const SHARED_LIBRARY = /\.so(\.\d+)*$/;
+
+/**
+ * The shared libraries a link reads without declaring them: those the edge depends on (through any edge) that lie
+ * in a directory of the build it names in `-Wl,-rpath-link,DIR`. The linker looks there for the libraries its
+ * libraries need (CMake's `libouter.so` needs `libinner.so`), as they are, so the command takes them as inputs.
+ */
+function searchedLibraries(e: Edge, layout: Layout, producer: ReadonlyMap<string, Edge>): string[] {
+  const dirs = [...(e.bindings['command'] ?? '').matchAll(/-Wl,-rpath-link[,=]([^\s'"]+)/g)].flatMap((m) => m[1]!.split(':'))
+    .map((d) => key(layout, posix.resolve(layout.buildDir, d))).filter((d) => !d.startsWith('/'));
+  if (dirs.length === 0) return [];
+  const found = new Set<string>();
+  const seen = new Set<Edge>();
+  const walk = (d: Edge): void => {
+    if (seen.has(d)) return;
+    seen.add(d);
+    for (const p of [...d.inputs, ...d.implicitInputs, ...d.orderOnly]) {
+      const k = key(layout, p);
+      const by = producer.get(k);
+      if (!by) continue;
+      if (by.rule !== 'phony' && SHARED_LIBRARY.test(k) && dirs.includes(posix.dirname(k) === '.' ? '' : posix.dirname(k))) found.add(k);
+      walk(by);
+    }
+  };
+  walk(e);
+  return [...found].sort();
 }
