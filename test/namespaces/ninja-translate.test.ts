@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { NomiaError } from '../../src/errors.js';
 import { parseManifest } from '../../src/namespaces/ninja/manifest.js';
-import { mapCommand, sandboxBuildDir, translate, type Layout } from '../../src/namespaces/ninja/translate.js';
+import { mapCommand, sandboxBuildDir, type Layout } from '../../src/namespaces/ninja/sandbox-paths.js';
+import { translate } from '../../src/namespaces/ninja/translate.js';
 import { recognise } from '../../src/namespaces/ninja/recognise.js';
 import { tempDir } from '../support/cli.js';
 
