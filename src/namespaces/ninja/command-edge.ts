@@ -50,7 +50,10 @@ export function commandName(e: Edge, layout: Layout, files: (p: string) => strin
   const dir = sandboxBuildDir(layout);
   const at = [...(tree ? ['/src'] : []), ...(buildHeaders ? [dir] : []), ...all.map((k) => sandboxPath(layout, k))];
   // The default working directory is left out, so that names made before `dir` existed keep their spelling.
-  const params = `command=${str(alternatives(mapCommand(command, layout)))}${dir === '/build' ? '' : `&dir=${str(dir)}`}&inputs=${list(at)}&outputs=${list(outputs)}`;
+  // A compile with the whole tree says where its dependency file is: it learns from it what it read (compile-command.ts).
+  const dep = tree && e.bindings['depfile'] ? key(layout, posix.resolve(layout.buildDir, e.bindings['depfile'])) : undefined;
+  const depfile = dep !== undefined && !dep.startsWith('/') ? `&depfile=${str(dep)}` : '';
+  const params = `command=${str(alternatives(mapCommand(command, layout)))}${dir === '/build' ? '' : `&dir=${str(dir)}`}${depfile}&inputs=${list(at)}&outputs=${list(outputs)}`;
   return `ninja:command?${params}(${[...(tree ? [tree] : []), ...(buildHeaders ? [buildHeaders] : []), ...all.map(nameOf), 'toolchain: $tc'].join(', ')})`;
 }
 
