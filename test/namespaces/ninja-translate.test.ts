@@ -149,7 +149,7 @@ default all
     const tree = (dir: string) => `$${new RegExp(`(h\\d+) = ninja:headers\\?path=${dir};`).exec(plan.text)![1]}`;
     assert.equal(decl('t.o'), `cc:compile?args=["-std=c++11", "-isystem${G}/include"](src: $f0, include0: ${tree(S)}, include1: ${tree(`${S}/include`)}, include2: ${tree(`${O}/include`)}, toolchain: $tc)`);
     assert.equal(decl('gt.o'), `cc:compile?args=["-std=c++11", "-I${G}/src", "-I${G}/include", "-I${G}"](src: $tc${G}/src/gt-all.cc, toolchain: $tc)`);
-    assert.match(decl('mock.o'), /^ninja:command\?command="\/usr\/bin\/g\+\+ -I\/src\/include .*-c \/src\/mock\.cc"&inputs=\[\/src, \/build, \/src\/mock\.cc\]&outputs=\[mock\.o\]\(\$t0, \$h\d+, \$f\d+, toolchain: \$tc\)$/, 'the source tree at /src, the build directory\'s headers copied into /build');
+    assert.match(decl('mock.o'), /^ninja:command\?command="\/usr\/bin\/g\+\+ -I\/src\/include .*-c \/src\/mock\.cc"&depfile=mock\.o\.d&inputs=\[\/src, \/build, \/src\/mock\.cc\]&outputs=\[mock\.o\]\(\$t0, \$h\d+, \$f\d+, toolchain: \$tc\)$/, 'the source tree at /src, the build directory\'s headers copied into /build, the dependency file to learn what it read');
     assert.match(plan.text, new RegExp(`t0 = ninja:files\\?path=${S};`));
     // A file outside the project that is not the toolchain's is an input by content, as CMake's version-script check needs.
     const map = /(f\d+) = filesystem:import\?path=([^;]*extra\.map)/.exec(plan.text)!;
