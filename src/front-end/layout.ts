@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Layout } from '../namespaces/ninja/translate.js';
+import type { Layout } from '../namespaces/ninja/sandbox-paths.js';
 
 /**
  * Where the project's sources are: CMake's cache says, or Meson's

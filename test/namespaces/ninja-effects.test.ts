@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { isEffect, symbolicOutputs } from '../../src/namespaces/ninja/effects.js';
 import { parseManifest } from '../../src/namespaces/ninja/manifest.js';
-import { translate, type Layout } from '../../src/namespaces/ninja/translate.js';
+import type { Layout } from '../../src/namespaces/ninja/sandbox-paths.js';
+import { translate } from '../../src/namespaces/ninja/translate.js';
 import { tempDir } from '../support/cli.js';
 
 const root = tempDir('ninja-effects');

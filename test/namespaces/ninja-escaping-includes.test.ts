@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { nomia, tempDir } from '../support/cli.js';
@@ -57,5 +57,41 @@ describe('nomia ninja: headers that include beyond their include tree', () => {
     assert.equal(execFileSync(join(build, 'prog'), { encoding: 'utf8' }), '1\n');
     assert.equal(execFileSync(join(build, 'unit'), { encoding: 'utf8' }), '41\n');
     assert.equal(execFileSync(join(build, 'whole'), { encoding: 'utf8' }), '42\n');
+  });
+
+  // Each compile run as a command takes the whole source tree, so every edit changes its name; it learns from its
+  // dependency file what it read, and compiles again only when one of those files changed (issue 17).
+  test('a compile run as a command compiles again only when a file it read changed, or a new one shadows one', (t) => {
+    if (!requireTool(t, 'bwrap', 'bubblewrap') || !requireTool(t, 'cmake', 'cmake') || !requireTool(t, 'gcc', 'gcc')) return;
+    const src = join(dir, 'proj');
+    const build = join(dir, 'proj-build');
+    const run = () => {
+      const r = nomia(store, ['ninja', '-C', build, '--log-format', 'json'], { cwd: dir, env: { DPKG_ADMINDIR: noDpkg } });
+      assert.equal(r.code, 0, r.err.slice(-3000));
+      return r.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event & { line?: string });
+    };
+    /** The compiles of `file` that ran: a loose command that compiled, or its exact name run on its own. */
+    const compiled = (events: readonly (Event & { line?: string })[], file: string) => events.filter((e) => e.label?.startsWith('ninja:command') && e.label.includes(file)
+      && ((e.kind === 'log' && /^compiled /.test(e.line ?? '')) || (e.kind === 'realizing' && !e.label.includes('depfile=')))).length;
+
+    appendFileSync(join(src, 'main.c'), '/* a comment in a file neither reads */\n');
+    const unrelated = run();
+    assert.equal(compiled(unrelated, 'tests/unit.c'), 0, 'unit.c read nothing that changed');
+    assert.equal(compiled(unrelated, 'tests/whole.c'), 0, 'nor did whole.c');
+    assert.ok(unrelated.some((e) => e.kind === 'log' && e.line?.startsWith('reads ') && e.label?.includes('tests/whole.c')), 'whole.c ran discovery only');
+
+    writeFileSync(join(src, 'lib.c'), '#include "lib.h"\nint lib(void) { return 41; }\n');
+    const changed = run();
+    assert.equal(compiled(changed, 'tests/whole.c'), 1, 'whole.c read lib.c, through common.h');
+    assert.equal(compiled(changed, 'tests/unit.c'), 0, 'unit.c did not');
+    assert.equal(execFileSync(join(build, 'whole'), { encoding: 'utf8' }), '43\n');
+
+    // A header beside unit.c is found before the -I directory's: discovery runs in the whole tree and sees it. (It
+    // leaves its tree too, so unit.c stays a command.)
+    writeFileSync(join(src, 'tests/unity.h'), '#include "../lib.h"\n#define CFG 77\n');
+    const shadowed = run();
+    assert.equal(compiled(shadowed, 'tests/unit.c'), 1, 'unit.c reads the new header');
+    assert.equal(execFileSync(join(build, 'unit'), { encoding: 'utf8' }), '77\n');
+    assert.equal(execFileSync(join(build, 'whole'), { encoding: 'utf8' }), '43\n');
   });
 });

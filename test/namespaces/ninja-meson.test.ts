@@ -131,12 +131,21 @@ describe('nomia ninja on a Meson project', () => {
     const root = join(dir, 'shared');
     setup(root, 'cc', SHARED);
     const build = meson(root, 'compile');
-    assert.equal(count(build.ran, 'ninja:command?command="gcc'), 1, `twice-all.c's compile ran as a command:\n${build.ran.join('\n')}`);
+    assert.equal(build.ran.filter((l) => l.startsWith('ninja:command?command="gcc') && l.includes(' -c ')).length, 1, `twice-all.c's compile ran as a command:\n${build.ran.join('\n')}`);
     assert.equal(execFileSync(join(root, 'build', 'prog'), { encoding: 'utf8' }), '42\n');
     const test1 = meson(root, 'test');
     assert.match(test1.out, /Ok:\s+1\b/);
     const again = meson(root, 'compile');
     assert.deepEqual(again.ran.filter((l) => /^(cc|ninja:command)/.test(l)), [], 'a second build runs nothing: no edge took the build directory as an input');
+
+    // A copy at another path (issue 17): the program's link names `-Wl,-rpath-link,<build>/lib`, which leaves nothing
+    // in the program and maps to the sandbox path; the compile run as a command finds what it read recorded.
+    const copy = join(dir, 'elsewhere', 'shared');
+    setup(copy, 'cc', SHARED);
+    const second = meson(copy, 'compile');
+    assert.deepEqual(second.ran.filter((l) => /^(cc|ninja:command)/.test(l)), [], 'nothing compiled or linked at the second path');
+    assert.ok(readFileSync(join(copy, 'build', 'prog')).equals(readFileSync(join(root, 'build', 'prog'))), 'the same program');
+    assert.equal(execFileSync(join(copy, 'build', 'prog'), { encoding: 'utf8' }), '42\n');
   });
 
   test('a build directory outside the source directory still runs at /build', (t) => {

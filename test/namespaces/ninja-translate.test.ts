@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { NomiaError } from '../../src/errors.js';
 import { parseManifest } from '../../src/namespaces/ninja/manifest.js';
-import { mapCommand, sandboxBuildDir, translate, type Layout } from '../../src/namespaces/ninja/translate.js';
+import { mapCommand, sandboxBuildDir, type Layout } from '../../src/namespaces/ninja/sandbox-paths.js';
+import { translate } from '../../src/namespaces/ninja/translate.js';
 import { recognise } from '../../src/namespaces/ninja/recognise.js';
 import { tempDir } from '../support/cli.js';
 
@@ -148,7 +149,7 @@ default all
     const tree = (dir: string) => `$${new RegExp(`(h\\d+) = ninja:headers\\?path=${dir};`).exec(plan.text)![1]}`;
     assert.equal(decl('t.o'), `cc:compile?args=["-std=c++11", "-isystem${G}/include"](src: $f0, include0: ${tree(S)}, include1: ${tree(`${S}/include`)}, include2: ${tree(`${O}/include`)}, toolchain: $tc)`);
     assert.equal(decl('gt.o'), `cc:compile?args=["-std=c++11", "-I${G}/src", "-I${G}/include", "-I${G}"](src: $tc${G}/src/gt-all.cc, toolchain: $tc)`);
-    assert.match(decl('mock.o'), /^ninja:command\?command="\/usr\/bin\/g\+\+ -I\/src\/include .*-c \/src\/mock\.cc"&inputs=\[\/src, \/build, \/src\/mock\.cc\]&outputs=\[mock\.o\]\(\$t0, \$h\d+, \$f\d+, toolchain: \$tc\)$/, 'the source tree at /src, the build directory\'s headers copied into /build');
+    assert.match(decl('mock.o'), /^ninja:command\?command="\/usr\/bin\/g\+\+ -I\/src\/include .*-c \/src\/mock\.cc"&depfile=mock\.o\.d&inputs=\[\/src, \/build, \/src\/mock\.cc\]&outputs=\[mock\.o\]\(\$t0, \$h\d+, \$f\d+, toolchain: \$tc\)$/, 'the source tree at /src, the build directory\'s headers copied into /build, the dependency file to learn what it read');
     assert.match(plan.text, new RegExp(`t0 = ninja:files\\?path=${S};`));
     // A file outside the project that is not the toolchain's is an input by content, as CMake's version-script check needs.
     const map = /(f\d+) = filesystem:import\?path=([^;]*extra\.map)/.exec(plan.text)!;
@@ -172,6 +173,14 @@ default all
   test('paths map at directory boundaries only, a build directory inside the sources first', () => {
     const inner: Layout = { srcDir: '/p/src', buildDir: '/p/src/build' };
     assert.equal(mapCommand('cd /p/src/build && cc /p/src/a.c /p/src2/b.c /p/src/build2/c', inner), 'cd /src/build && cc /src/a.c /p/src2/b.c /src/build2/c');
+  });
+
+  test('a link-time search directory maps, a run path (written into the output) stays as ninja writes it', () => {
+    const inner: Layout = { srcDir: '/p/src', buildDir: '/p/src/build' };
+    assert.equal(
+      mapCommand('cc -o x x.o -Wl,-rpath-link,/p/src/build/lib -Wl,-rpath,/p/src/build/lib -Wl,-rpath=/p/src/build -Wl,-R/p/src/build -L/p/src/build/lib', inner),
+      'cc -o x x.o -Wl,-rpath-link,/src/build/lib -Wl,-rpath,/p/src/build/lib -Wl,-rpath=/p/src/build -Wl,-R/p/src/build -L/src/build/lib',
+    );
   });
 
   test('the sandbox build directory is inside /src where the build directory is inside the sources, else /build', () => {

@@ -40,7 +40,7 @@ export interface CompileRead {
 }
 
 /** Words that make gcc (or the assembler it runs) look at a file without listing it in the dependency file. */
-const UNLISTED_READ = /__has_include|__has_embed|#\s*embed\b|\.incbin\b|\.include\b|GCC\s+dependency/;
+export const UNLISTED_READ = /__has_include|__has_embed|#\s*embed\b|\.incbin\b|\.include\b|GCC\s+dependency/;
 
 /** Flags that carry a path but read no file: a macro's value, a toolchain include directory, a prefix map. */
 const PATH_BUT_NO_READ = /^(-D|-U|-I\/|-isystem\/|-f(debug|macro|file|profile)-prefix-map=)/;

@@ -9,10 +9,16 @@
  * nothing else of the project is there. The result is a tree holding the
  * `outputs` (paths relative to the build directory), so a later edge takes
  * one of them by projection and is spelled by that file's content alone.
+ *
+ * With `depfile=PATH` and the whole source tree at `/src`, the edge is a
+ * compile run as a command, and learns which files it read
+ * (compile-command.ts): it reduces to the same command with exactly those
+ * files as inputs, by content.
  */
 import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { addPath, type AtomRequest, NomiaError, objectResource, onlyParams, type RealizeContext, type Resource, requireParam, usage, withWorkDir } from '../../namespace/index.js';
+import { addPath, type AtomRequest, NomiaError, objectResource, onlyParams, type RealizeContext, type Resource, requireParam, stringParam, usage, withWorkDir } from '../../namespace/index.js';
+import { compileCommand } from './compile-command.js';
 import { failureText } from '../run-command.js';
 import { ROOT_PATH } from '../package/root-binds.js';
 import { runSandboxed, type Bind } from '../package/sandbox.js';
@@ -64,9 +70,22 @@ function copyWritable(from: string, to: string): void {
   open(to);
 }
 
-/** Realize one edge. */
-export async function command(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
-  onlyParams(req, ['command', 'dir', 'inputs', 'outputs']);
+/** An edge's request, checked: its command, working directory, inputs at their sandbox paths, outputs and toolchain. */
+export interface EdgeRun {
+  readonly text: string;
+  readonly dir: string;
+  /** Each positional input, at its sandbox path (`/src` the whole source tree, `dir` a tree copied into it). */
+  readonly placed: readonly Bind[];
+  readonly outputs: readonly string[];
+  /** The toolchain tree (a store path) and its name. */
+  readonly toolchain: { readonly path: string; readonly name: string };
+  /** Where a compile writes its dependency file, relative to `dir` (the `depfile` parameter). */
+  readonly depfile?: string;
+}
+
+/** The request of `ninja:command`, checked. */
+function edgeRun(req: AtomRequest, inputs: Readonly<Record<string, Resource>>): EdgeRun {
+  onlyParams(req, ['command', 'dir', 'depfile', 'inputs', 'outputs']);
   const dir = workingDir(req);
   const text = requireParam(req, 'command', 'ninja:command?command="cc -o x x.c"&inputs=[/src/x.c]&outputs=[x](filesystem:import?path=./x.c, toolchain: …)');
   // `/src` itself: the whole source tree, for a compile (bound first: see treeBinds).
@@ -74,6 +93,10 @@ export async function command(req: AtomRequest, inputs: Readonly<Record<string, 
   const at = paths(req, 'inputs', (p) => p.startsWith('/build/') || p.startsWith('/src/') || p === '/src' || p === dir, 'inputs=[/src/a.c, /build/b.o]');
   const outputs = paths(req, 'outputs', (p) => !p.startsWith('/') && p !== '.', 'outputs=[libx.so, sub/y.o]');
   if (outputs.length === 0) throw usage(req, 'needs at least one path in `outputs`');
+  const depfile = stringParam(req, 'depfile');
+  if (depfile !== undefined && (depfile.startsWith('/') || posix.normalize(depfile) !== depfile || depfile.split('/').includes('..'))) {
+    throw usage(req, `takes a path relative to the build directory as \`depfile\`, not ${JSON.stringify(depfile)}`, 'depfile="sub/y.o.d"');
+  }
   const toolchain = inputs['toolchain'];
   if (!toolchain || toolchain.kind !== 'object' || toolchain.type !== 'dir') throw usage(req, 'needs a directory tree as `toolchain`', 'e.g. toolchain: deb:closure?packages=[cmake, gcc, libc6-dev]');
   const placed: Bind[] = at.map((sandbox, i) => {
@@ -82,45 +105,67 @@ export async function command(req: AtomRequest, inputs: Readonly<Record<string, 
     return { host: r.path, sandbox, writable: false };
   });
   if (Object.keys(inputs).some((k) => k !== 'toolchain' && !(/^\d+$/.test(k) && Number(k) < at.length))) throw usage(req, 'takes one positional input per path in `inputs`, and a `toolchain`');
-  return withWorkDir(ctx.store, async (work) => {
-    const build = join(work, 'build');
-    for (const p of placed) if (p.sandbox === dir) copyWritable(p.host, build);
-    // Ninja makes each output's directory before running the command.
-    for (const o of outputs) mkdirSync(dirname(join(build, o)), { recursive: true });
-    const storeView = join(work, 'store-view');
-    mkdirSync(storeView);
-    const tail: string[] = [];
-    // The whole source tree comes first, so that the build directory and the files bound after lie over it.
-    const tree = placed.filter((p) => p.sandbox === '/src').flatMap((p) => treeBinds(p.host, '/src', dir));
-    const exit = await runSandboxed({
-      program: SH, argv: ['sh', '-c', text], storeDir: ctx.store.layout.storeDir, storeView, visible: [], root: toolchain.path, cwd: dir,
-      binds: [...tree, { host: build, sandbox: dir, writable: true }, ...placed.filter((p) => p.sandbox !== '/src' && p.sandbox !== dir)],
-      env: { PATH: ROOT_PATH, HOME: '/homeless-shelter', TMPDIR: '/tmp', LC_ALL: 'C', SOURCE_DATE_EPOCH: '1' },
-      signal: ctx.signal,
-      onOutput: (line) => {
-        ctx.log(line);
-        tail.push(line);
-        if (tail.length > 25) tail.shift();
-      },
-    });
-    if (!('status' in exit) || exit.status !== 0) {
-      throw new NomiaError('build/failed', `${text} ${failureText(exit)}${tail.length ? `; its last lines:\n  ${tail.join('\n  ')}` : ' and printed nothing'}`, { hint: 'the whole log: nomia log NAME' });
-    }
-    const out = join(work, 'out');
-    for (const o of outputs) {
-      try {
-        lstatSync(join(build, o));
-      } catch {
-        // ninja runs such an edge again on every build (CMake's add_custom_target, a test or install step); here
-        // an edge is a function of its inputs that makes files, so its printed lines are what the user needs.
-        throw new NomiaError('build/failed', `${text} succeeded but did not write its output ${o}${tail.length ? `; its last lines:\n  ${tail.join('\n  ')}` : ''}`, {
-          hint: 'an edge that makes no file (a target that only runs a command, such as a test or install step) cannot be built as a name: run that command on the host (for tests, ctest in the build directory); the whole log: nomia log NAME',
-        });
-      }
-      mkdirSync(dirname(join(out, o)), { recursive: true });
-      cpSync(join(build, o), join(out, o), { recursive: true, verbatimSymlinks: true });
-    }
-    const { object } = await addPath(ctx.store, out, { name: 'ninja-out' });
-    return { out: objectResource(ctx.store, object) };
+  return { text, dir, placed, outputs, toolchain: { path: toolchain.path, name: toolchain.name }, ...(depfile === undefined ? {} : { depfile }) };
+}
+
+/**
+ * Run `text` (the edge's command, or a variant of it: compile-command.ts) in the edge's sandbox, in `work`; the
+ * host directory that was its build directory.
+ */
+export async function runEdge(ctx: RealizeContext, edge: EdgeRun, text: string, work: string): Promise<string> {
+  const { dir, placed, outputs } = edge;
+  const build = join(work, 'build');
+  mkdirSync(build);
+  for (const p of placed) if (p.sandbox === dir) copyWritable(p.host, build);
+  // Ninja makes each output's directory before running the command.
+  for (const o of outputs) mkdirSync(dirname(join(build, o)), { recursive: true });
+  const storeView = join(work, 'store-view');
+  mkdirSync(storeView);
+  const tail: string[] = [];
+  // The whole source tree comes first, so that the build directory and the files bound after lie over it.
+  const tree = placed.filter((p) => p.sandbox === '/src').flatMap((p) => treeBinds(p.host, '/src', dir));
+  const exit = await runSandboxed({
+    program: SH, argv: ['sh', '-c', text], storeDir: ctx.store.layout.storeDir, storeView, visible: [], root: edge.toolchain.path, cwd: dir,
+    binds: [...tree, { host: build, sandbox: dir, writable: true }, ...placed.filter((p) => p.sandbox !== '/src' && p.sandbox !== dir)],
+    env: { PATH: ROOT_PATH, HOME: '/homeless-shelter', TMPDIR: '/tmp', LC_ALL: 'C', SOURCE_DATE_EPOCH: '1' },
+    signal: ctx.signal,
+    onOutput: (line) => {
+      ctx.log(line);
+      tail.push(line);
+      if (tail.length > 25) tail.shift();
+    },
   });
+  if (!('status' in exit) || exit.status !== 0) {
+    throw new NomiaError('build/failed', `${text} ${failureText(exit)}${tail.length ? `; its last lines:\n  ${tail.join('\n  ')}` : ' and printed nothing'}`, { hint: 'the whole log: nomia log NAME' });
+  }
+  for (const o of outputs) {
+    try {
+      lstatSync(join(build, o));
+    } catch {
+      // ninja runs such an edge again on every build (CMake's add_custom_target, a test or install step); here
+      // an edge is a function of its inputs that makes files, so its printed lines are what the user needs.
+      throw new NomiaError('build/failed', `${text} succeeded but did not write its output ${o}${tail.length ? `; its last lines:\n  ${tail.join('\n  ')}` : ''}`, {
+        hint: 'an edge that makes no file (a target that only runs a command, such as a test or install step) cannot be built as a name: run that command on the host (for tests, ctest in the build directory); the whole log: nomia log NAME',
+      });
+    }
+  }
+  return build;
+}
+
+/** The edge's outputs in the build directory `build` as one tree in the store, at their paths. */
+export async function storeOutputs(ctx: RealizeContext, edge: EdgeRun, build: string, work: string): Promise<Resource> {
+  const out = join(work, 'out');
+  for (const o of edge.outputs) {
+    mkdirSync(dirname(join(out, o)), { recursive: true });
+    cpSync(join(build, o), join(out, o), { recursive: true, verbatimSymlinks: true });
+  }
+  const { object } = await addPath(ctx.store, out, { name: 'ninja-out' });
+  return objectResource(ctx.store, object);
+}
+
+/** Realize one edge; a compile with the whole source tree and a `depfile` learns what it read (compile-command.ts). */
+export async function command(req: AtomRequest, inputs: Readonly<Record<string, Resource>>, ctx: RealizeContext): Promise<Readonly<Record<string, Resource>>> {
+  const edge = edgeRun(req, inputs);
+  if (edge.depfile !== undefined && edge.placed.some((p) => p.sandbox === '/src')) return { out: await compileCommand(ctx, edge) };
+  return withWorkDir(ctx.store, async (work) => ({ out: await storeOutputs(ctx, edge, await runEdge(ctx, edge, edge.text, work), work) }));
 }

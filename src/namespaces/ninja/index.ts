@@ -2,8 +2,10 @@
  * The `ninja` namespace: the nodes the ninja front-end (`nomia ninja`,
  * docs/namespaces/ninja.md) builds a manifest's edges from, beside `cc`'s.
  *
- * - `command?command=…[&dir=…]&inputs=[…]&outputs=[…](i0, …, toolchain: TREE)`:
- *   an edge run as written in the sandbox (command.ts);
+ * - `command?command=…[&dir=…][&depfile=…]&inputs=[…]&outputs=[…](i0, …, toolchain: TREE)`:
+ *   an edge run as written in the sandbox (command.ts); with a `depfile`, a
+ *   compile with the whole source tree that reduces to the files it read
+ *   (compile-command.ts);
  * - `headers?path=DIR` (contextual): the headers under DIR as a tree
  *   (headers.ts), a compile's include tree; `headers-of?path=REL(tree:
  *   TREE)` the same for a directory of a tree in the store;
@@ -24,7 +26,7 @@ import { headers, headersOf } from './headers.js';
 const READS_DIR = makesObject({ inputs: {}, contextual: true });
 
 export const ninjaNamespace: Namespace = namespaceOfNames('ninja', 1, {
-  command: { form: 'command?command=…[&dir=…]&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', signature: makesObject(), realize: command },
+  command: { form: 'command?command=…[&dir=…][&depfile=…]&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', signature: makesObject(), realize: command },
   headers: { form: 'headers?path=DIR', signature: READS_DIR, realize: headers },
   files: { form: 'files?path=DIR', signature: READS_DIR, realize: headers },
   'headers-of': { form: 'headers-of?path=REL(tree: TREE)', signature: makesObject(), realize: headersOf },

@@ -9,9 +9,12 @@
  * those files' contents, its flags and the toolchain, wherever the
  * checkout lies. Two kinds of word stay as written:
  *
- * - a run path (`-Wl,-rpath,…`, `-Wl,-rpath-link,…`): where the program
- *   looks for its libraries at run time on this machine (CMake's build-tree
- *   run path is what lets ctest run the tests in place);
+ * - a run path (`-Wl,-rpath,…`): where the program looks for its
+ *   libraries at run time on this machine (CMake's build-tree run path is
+ *   what lets ctest run the tests in place), and a link-time search
+ *   directory of the toolchain (`-Wl,-rpath-link,/usr/…`); one of the
+ *   project holds libraries the linker reads undeclared, so such a link is
+ *   a command (translate.ts binds them);
  * - a path under `/usr`, `/lib…`, `/bin`, `/sbin` or `/etc` outside the
  *   source and build directories: a file of the toolchain, which is `/` in
  *   the sandbox (`/usr/lib/…/libz.so`).
@@ -91,6 +94,9 @@ export function link(edge: Edge, commands: readonly (readonly string[])[], roots
       return undefined;
     } else if (w.startsWith('-')) {
       if (RUN_PATH.test(w)) {
+        // The linker reads the libraries its libraries need in a search directory of the project, undeclared: a
+        // command, which maps the directory and binds them there (translate.ts).
+        if (/^-Wl,-rpath-link[,=]/.test(w) && roots.some((r) => w.includes(r))) return undefined;
         args.push(w);
         continue;
       }

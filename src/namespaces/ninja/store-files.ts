@@ -10,7 +10,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { printSegment, printValue, type Resource } from '../../namespace/index.js';
-import type { Files, Layout } from './translate.js';
+import type { Files } from './files.js';
+import type { Layout } from './sandbox-paths.js';
 
 type Tree = Extract<Resource, { kind: 'object' }>;
 
