@@ -135,6 +135,7 @@ export class ServiceProcess {
     appendFileSync(this.logPath, `--- nomia: starting ${this.spec.argv.join(' ')} at ${new Date().toISOString()}\n`);
     const fd = openSync(this.logPath, 'a');
     let child: ChildProcess;
+    trace(`supervisor: ${this.spec.label} fork`);
     try {
       const { spec } = this;
       const env = { HOME: this.work, ...spec.env };
@@ -144,6 +145,7 @@ export class ServiceProcess {
     } finally {
       closeSync(fd);
     }
+    trace(`supervisor: ${this.spec.label} forked`);
     const cannot = (e: Error) => appendFileSync(this.logPath, `--- nomia: cannot start: ${e.message}\n`);
     let h: ProcessHandle;
     if (child.pid === undefined) {
@@ -182,6 +184,7 @@ export class ServiceProcess {
     for (;;) {
       if (h.exit) throw this.failure('service/exited', `exited at once (${exitText(h.exit)}) before it was ready`);
       if (this.stopping) throw new NomiaError('service/failed', `service ${this.spec.label} was stopped before it was ready`);
+      trace(`supervisor: ${this.spec.label} probe attempt`);
       const ok = await probeOnce(this.spec.ready, { HOME: this.work, ...this.spec.env }, this.work);
       trace(`supervisor: ${this.spec.label} probe ${ok ? 'passed' : 'failed'}`);
       if (ok) {

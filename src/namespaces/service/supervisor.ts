@@ -116,7 +116,6 @@ export class Supervisor {
         await entry.proc.launch();
         settles.get(spec.id)!(true);
         ready.push(this.info(spec.id, entry));
-        this.runRoots.add(spec, undefined);
       } catch (e) {
         failures.set(spec.id, e);
         settles.get(spec.id)!(false);
@@ -137,6 +136,10 @@ export class Supervisor {
     const checked = Promise.all(free);
     checked.catch(() => undefined);
     await Promise.all(fresh.map((spec, i) => launch(spec, free[i]!.then(() => checked))));
+    // That they are ready is saved once here, not once per service on the path of the next one's probe: each
+    // spawn's own save (RunRoots) records those ready before it, and a supervisor that dies before this save
+    // leaves services its successor probes again (`adopt`), never one it does not know of.
+    if (fresh.length > 0) this.save();
     // Those joined, not started here: ready when their own start is.
     for (const spec of order) {
       const e = this.services.get(spec.id);
