@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NomiaError } from '../../namespace/index.js';
@@ -132,11 +132,12 @@ export class ServiceProcess {
     // Our own socket is left behind by a process that was killed; a server cannot bind while the file is there.
     if (this.spec.socket) rmSync(this.spec.socket, { force: true });
     trace(`supervisor: ${this.spec.label} spawning`);
-    appendFileSync(this.logPath, `--- nomia: starting ${this.spec.argv.join(' ')} at ${new Date().toISOString()}\n`);
+    // One open of the log for its line and the process's output.
     const fd = openSync(this.logPath, 'a');
     let child: ChildProcess;
-    trace(`supervisor: ${this.spec.label} fork`);
     try {
+      writeSync(fd, `--- nomia: starting ${this.spec.argv.join(' ')} at ${new Date().toISOString()}\n`);
+      trace(`supervisor: ${this.spec.label} fork`);
       const { spec } = this;
       const env = { HOME: this.work, ...spec.env };
       child = spec.sandbox

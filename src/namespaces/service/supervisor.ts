@@ -22,6 +22,7 @@ import { ServiceProcess } from './running.js';
 import { loadState, saveState } from './saved-state.js';
 import { rootServices, RunRoots, unrootServices } from './service-roots.js';
 import type { ServiceSpec } from './spec.js';
+import { trace } from './trace.js';
 
 interface Entry {
   readonly proc: ServiceProcess;
@@ -115,6 +116,9 @@ export class Supervisor {
         }
         await entry.proc.launch();
         settles.get(spec.id)!(true);
+        // That it is ready is not saved here, on the path of the next service's spawn and probe: that spawn's
+        // save (RunRoots) records it, and the hold that follows a start (`up`) saves the last. A supervisor
+        // that dies in between leaves a service its successor probes again (`adopt`), never one it does not know.
         ready.push(this.info(spec.id, entry));
       } catch (e) {
         failures.set(spec.id, e);
@@ -131,15 +135,12 @@ export class Supervisor {
       for (const spec of fresh) this.services.delete(spec.id);
       throw e;
     }
+    trace(`supervisor: ${fresh.length} rooted`);
     // Checked at once, all of them: a port taken at the end of a chain fails it before anything runs.
     const free = fresh.map((spec) => this.services.get(spec.id)!.proc.checkFree());
     const checked = Promise.all(free);
     checked.catch(() => undefined);
     await Promise.all(fresh.map((spec, i) => launch(spec, free[i]!.then(() => checked))));
-    // That they are ready is saved once here, not once per service on the path of the next one's probe: each
-    // spawn's own save (RunRoots) records those ready before it, and a supervisor that dies before this save
-    // leaves services its successor probes again (`adopt`), never one it does not know of.
-    if (fresh.length > 0) this.save();
     // Those joined, not started here: ready when their own start is.
     for (const spec of order) {
       const e = this.services.get(spec.id);
