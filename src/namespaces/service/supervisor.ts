@@ -202,9 +202,12 @@ export class Supervisor {
     const entry = this.services.get(id);
     if (!entry || (ifReady && entry.proc.state !== 'ready')) throw new NomiaError('service/not-found', `no service ${id} is running`, { hint: 'start it: nomia up --root R NAME' });
     const root = given ?? checkRootName(entry.proc.spec.label);
+    const added = !entry.holders.has(rootHolder(root));
     entry.holders.add(rootHolder(root));
+    // What the root leaves is saved by `release`; the table is written here only if the root is new (the
+    // second `up` of a running service, answered from the memo of `up`, changes nothing).
     await this.release([...this.services.keys()].filter((other) => other !== id), rootHolder(root));
-    this.save();
+    if (added) this.save();
     return this.info(id, entry);
   }
 
