@@ -72,6 +72,7 @@ console.log(`  ${(when('s0', 'spawning') - origin).toFixed(1).padStart(8)} ms  t
 const HOP: [string, (j: number) => number][] = [
   ['the one before ready → this one spawning', (j) => when(`s${j}`, 'spawning') - when(`s${j - 1}`, 'probe passed')],
   ['spawn (fork and exec of httpd)', (j) => when(`s${j}`, 'spawned') - when(`s${j}`, 'spawning')],
+  ['  of which the spawn call (fork until httpd\'s exec)', (j) => when(`s${j}`, 'forked') - when(`s${j}`, 'fork')],
   ['spawned → probe passed', (j) => when(`s${j}`, 'probe passed') - when(`s${j}`, 'spawned')],
   ['the whole hop (ready to ready)', (j) => when(`s${j}`, 'probe passed') - when(`s${j - 1}`, 'probe passed')],
 ];
@@ -82,6 +83,13 @@ for (const [what, gap] of HOP) {
 }
 const failed = steps.filter((s) => s.what.endsWith('probe failed')).length;
 console.log(`  probes refused before the one that passed: ${failed} in ${CHAIN} services`);
+// The supervisor's writes for after its death (the `run` roots, then state.json), on its thread between a spawn and its probe.
+const answered = steps.find((s) => s.what === 'supervisor: start-all answered')?.t ?? Infinity;
+const writes = steps.flatMap((s, i) => s.what === 'supervisor: run roots' && s.t < answered && steps[i + 2]?.what === 'supervisor: state saved'
+  ? [[steps[i + 1]!.t - s.t, steps[i + 2]!.t - steps[i + 1]!.t] as const] : []);
+if (writes.length) {
+  console.log(`  after each spawn: run roots median ${median(writes.map((w) => w[0])).toFixed(2)} ms, state.json saved median ${median(writes.map((w) => w[1])).toFixed(2)} ms (${writes.length})`);
+}
 if (process.env['KEEP_TRACE']) writeFileSync(process.env['KEEP_TRACE'], readFileSync(tracePath));
 if (warm) nomia(['down', 'keeper']);
 // The supervisor exits 2 s after its last service: its store goes once it has.

@@ -19,10 +19,14 @@
  *    of `up`), beside the floor of any command: Node's own start
  *    (`node -e ''`) and `nomia status`.
  *
+ * 4. CPU time (user + sys) of the CLI and of the supervisor for the warm
+ *    rows, which a loaded machine (other helpers' test runs) leaves
+ *    comparable where wall time is mostly waiting for a core.
+ *
  * Every process started is stopped before the next run (`nomia down`, kill).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,10 +41,30 @@ const dir = mkdtempSync(join('/dev/shm', 'nomia-bench-service-'));
 const store = join(dir, 'store');
 const env = { ...process.env, NOMIA_FSYNC: '0' };
 
-function nomia(args: string[]): string {
-  const r = spawnSync(process.execPath, [bin, '--store', store, ...args], { encoding: 'utf8', env, cwd: dir });
+function nomia(args: string[], extra: Record<string, string> = {}): string {
+  const r = spawnSync(process.execPath, [bin, '--store', store, ...args], { encoding: 'utf8', env: { ...env, ...extra }, cwd: dir });
   if (r.status !== 0) throw new Error(`nomia ${args[0]} failed: ${r.stderr}`);
   return r.stdout.trim();
+}
+
+/**
+ * CPU time (user + system, ms) beside wall time, for runs on a loaded machine, where wall time is mostly
+ * waiting for a core: the CLI's own, written at its exit by a preloaded reporter (it starts no process in
+ * the rows measured so: the supervisor runs already), and the supervisor's from /proc (10 ms ticks).
+ */
+const cpuReport = join(dir, 'cpu-report.cjs');
+const cpuFile = join(dir, 'cpu');
+writeFileSync(cpuReport, "process.on('exit', () => { const u = process.cpuUsage(); require('node:fs').writeFileSync(process.env.NOMIA_BENCH_CPU, String((u.user + u.system) / 1000)); });\n");
+const supervisorCpu = (): number => {
+  const stat = readFileSync(`/proc/${readFileSync(join(store, 'services', 'supervisor.pid'), 'utf8').trim()}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+/** `nomia ARGS` with the supervisor running: wall ms, and the CPU ms of the CLI and of the supervisor. */
+function withCpu(args: string[]): { wall: number; cli: number; supervisor: number } {
+  const s0 = supervisorCpu();
+  const wall = timed(() => nomia(args, { NODE_OPTIONS: `--require ${cpuReport}`, NOMIA_BENCH_CPU: cpuFile }));
+  return { wall, cli: Number(readFileSync(cpuFile, 'utf8')), supervisor: supervisorCpu() - s0 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -98,7 +122,7 @@ async function supervisorGone(): Promise<void> {
   await sleep(2600);
 }
 
-const one = { cold: [] as number[], warm: [] as number[], again: [] as number[], script: [] as number[], cli: [] as number[], node: [] as number[] };
+const one = { cold: [] as number[], warm: [] as number[], again: [] as number[], script: [] as number[], cli: [] as number[], node: [] as number[], cpu: [] as { cli: number; supervisor: number }[] };
 const keeper = await freePort();
 for (let i = 0; i < RUNS; i++) {
   const port = await freePort();
@@ -106,7 +130,9 @@ for (let i = 0; i < RUNS; i++) {
   nomia(['down', 'b']);
   await supervisorGone();
   nomia(['up', '--root', 'keeper', serviceName(keeper, 'keeper')]);
-  one.warm.push(timed(() => nomia(['up', '--root', 'b', '--log-format', 'json', serviceName(port, 'one')])));
+  const warm = withCpu(['up', '--root', 'b', '--log-format', 'json', serviceName(port, 'one')]);
+  one.warm.push(warm.wall);
+  one.cpu.push(warm);
   one.again.push(timed(() => nomia(['up', '--root', 'b', '--log-format', 'json', serviceName(port, 'one')])));
   one.node.push(timed(() => spawnSync(process.execPath, ['-e', ''])));
   // The floor of any nomia command: Node's start-up and one question to the supervisor.
@@ -124,7 +150,7 @@ async function chainName(): Promise<{ text: string; ports: number[] }> {
   return { text: `let ${decls.join('; ')} in $s${CHAIN - 1}`, ports };
 }
 
-const chain = { nomia: [] as number[], warm: [] as number[], script: [] as number[] };
+const chain = { nomia: [] as number[], warm: [] as number[], script: [] as number[], cpu: [] as { cli: number; supervisor: number }[] };
 for (let i = 0; i < Math.max(1, Math.floor(RUNS / 2)); i++) {
   const { text } = await chainName();
   await supervisorGone();
@@ -135,7 +161,9 @@ for (let i = 0; i < Math.max(1, Math.floor(RUNS / 2)); i++) {
   // The same with the supervisor running: what the chain costs beyond starting one.
   const warm = await chainName();
   nomia(['up', '--root', 'keeper', serviceName(keeper, 'keeper')]);
-  chain.warm.push(timed(() => nomia(['up', '--root', 'chain', '--log-format', 'json', warm.text])));
+  const measured = withCpu(['up', '--root', 'chain', '--log-format', 'json', warm.text]);
+  chain.warm.push(measured.wall);
+  chain.cpu.push(measured);
   nomia(['down', 'chain']);
   nomia(['down', 'keeper']);
 }
@@ -155,6 +183,8 @@ console.log(`  samples (ms, sorted): one service: nomia warm ${spread(one.warm)}
 console.log(`                        chain: nomia ${spread(chain.nomia)}; supervisor running ${spread(chain.warm)}; script ${spread(chain.script)}`);
 const cli = median(one.cli);
 console.log(`  Node's own start (\`node -e ''\`): ${ms(median(one.node))}`);
+const cpuOf = (xs: { cli: number; supervisor: number }[]) => `the CLI ${ms(median(xs.map((x) => x.cli)))}, the supervisor ${ms(median(xs.map((x) => x.supervisor)))}`;
+console.log(`  CPU (user + sys, medians), supervisor running: one service: ${cpuOf(one.cpu)}; ${CHAIN} in a chain: ${cpuOf(chain.cpu)}`);
 console.log(`  the CLI's own start-up (\`nomia status\`): ${ms(cli)}; warm \`up\` less that: ${ms(median(one.warm) - cli)}; the chain less that: ${ms(median(chain.nomia) - cli)} (${ms((median(chain.nomia) - cli) / CHAIN)} a service)`);
 // Its store in /dev/shm is memory: once the supervisor has gone with its last service, nothing of the run is kept.
 await supervisorGone();

@@ -57,6 +57,34 @@ describe('probeOnce', () => {
     assert.equal(await probeOnce({ kind: 'http', host: '127.0.0.1', port, path: '/' }, {}, '/'), true);
   });
 
+  it('http: the probe is a GET of the path with a Host header, read to its status line even when it comes in pieces', async () => {
+    let asked = '';
+    const s = createServer((c) => {
+      c.setEncoding('latin1');
+      c.on('data', (d: string) => {
+        asked += d;
+        if (!asked.includes('\r\n\r\n')) return;
+        // The status line in three writes, the rest a moment later: ready once the line is whole.
+        c.write('HTT');
+        setTimeout(() => c.write('P/1.1 2'), 20);
+        setTimeout(() => c.write('04 No Content\r\n'), 40);
+        setTimeout(() => c.end('Content-Length: 0\r\n\r\n'), 60);
+      });
+      c.on('error', () => undefined);
+    });
+    servers.push(s);
+    const port = await new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as { port: number }).port)));
+    assert.equal(await probeOnce({ kind: 'http', host: '127.0.0.1', port, path: '/health?full=1' }, {}, '/'), true);
+    assert.match(asked, new RegExp(`^GET /health\\?full=1 HTTP/1\\.1\\r\\nHost: 127\\.0\\.0\\.1:${port}\\r\\n`));
+  });
+
+  it('http: an answer that is not HTTP, or none before the server closes, is not ready', async () => {
+    for (const reply of ['SSH-2.0-OpenSSH_9.2\r\n', '', 'HTTP/1.1 200', 'x'.repeat(10_000)]) {
+      const port = await answering(reply);
+      assert.equal(await probeOnce({ kind: 'http', host: '127.0.0.1', port, path: '/' }, {}, '/'), false, JSON.stringify(reply.slice(0, 20)));
+    }
+  });
+
   it('tcp: a listening port is ready, a closed one is not', async () => {
     const port = await answering('');
     assert.equal(await probeOnce({ kind: 'tcp', host: '127.0.0.1', port }, {}, '/'), true);

@@ -7,7 +7,6 @@
  * short (its own timeout); the caller polls with back-off.
  */
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { type AtomRequest, usage } from '../../namespace/index.js';
 
@@ -20,6 +19,8 @@ export type Probe =
 
 /** Longest a single attempt may take, in ms. */
 const ATTEMPT_MS = 1000;
+/** A longer first line is no HTTP status line. */
+const MAX_STATUS_LINE = 8192;
 
 /**
  * The first wait between readiness attempts, in ms (the first attempt is made at once). A server binds
@@ -78,17 +79,49 @@ function accepts(where: { host: string; port: number } | { path: string }): Prom
   });
 }
 
+/**
+ * A GET over a plain socket, read only up to its status line: the readiness question is that line's code,
+ * and node:http's client (agent, request and response objects, its parser) was most of an attempt's time on
+ * the supervisor's thread, on the path of every hop of a chain. Lenient about line ends, as curl is (a CGI
+ * script answering with bare \n is up, not broken); the rest of the answer is read and dropped, not cut off,
+ * so the server sees a client that read its answer.
+ */
 function httpReady(host: string, port: number, path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    // Lenient about line ends, as curl is: a CGI script answering with bare \n is up, not broken.
-    const req = request({ host, port, path, method: 'GET', timeout: ATTEMPT_MS, agent: false, insecureHTTPParser: true }, (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      resolve(status >= 200 && status < 400);
+    const socket = connect({ host, port });
+    let head = '';
+    let settled = false;
+    const settle = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      resolve(ok);
+    };
+    const end = (ok: boolean) => {
+      settle(ok);
+      socket.destroy();
+    };
+    socket.setTimeout(ATTEMPT_MS, () => end(false));
+    socket.once('error', () => end(false));
+    socket.once('end', () => end(false));
+    socket.once('close', () => settle(false));
+    socket.once('connect', () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host.includes(':') ? `[${host}]` : host}:${port}\r\nConnection: close\r\n\r\n`);
     });
-    req.once('timeout', () => req.destroy());
-    req.once('error', () => resolve(false));
-    req.end();
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      if (settled) return;
+      head += chunk;
+      const nl = head.indexOf('\n');
+      if (nl < 0) {
+        if (head.length > MAX_STATUS_LINE) end(false);
+        return;
+      }
+      const status = /^HTTP\/\d+(?:\.\d+)? +(\d{3})\b/.exec(head.slice(0, nl));
+      const code = status ? Number(status[1]) : 0;
+      // The answer is the status line's; the socket is left to drain and closes at the server's end or the timeout.
+      settle(code >= 200 && code < 400);
+      if (!status) socket.destroy();
+    });
   });
 }
 

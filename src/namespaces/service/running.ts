@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NomiaError } from '../../namespace/index.js';
@@ -132,10 +132,12 @@ export class ServiceProcess {
     // Our own socket is left behind by a process that was killed; a server cannot bind while the file is there.
     if (this.spec.socket) rmSync(this.spec.socket, { force: true });
     trace(`supervisor: ${this.spec.label} spawning`);
-    appendFileSync(this.logPath, `--- nomia: starting ${this.spec.argv.join(' ')} at ${new Date().toISOString()}\n`);
+    // One open of the log for its line and the process's output.
     const fd = openSync(this.logPath, 'a');
     let child: ChildProcess;
     try {
+      writeSync(fd, `--- nomia: starting ${this.spec.argv.join(' ')} at ${new Date().toISOString()}\n`);
+      trace(`supervisor: ${this.spec.label} fork`);
       const { spec } = this;
       const env = { HOME: this.work, ...spec.env };
       child = spec.sandbox
@@ -144,6 +146,7 @@ export class ServiceProcess {
     } finally {
       closeSync(fd);
     }
+    trace(`supervisor: ${this.spec.label} forked`);
     const cannot = (e: Error) => appendFileSync(this.logPath, `--- nomia: cannot start: ${e.message}\n`);
     let h: ProcessHandle;
     if (child.pid === undefined) {
@@ -182,6 +185,7 @@ export class ServiceProcess {
     for (;;) {
       if (h.exit) throw this.failure('service/exited', `exited at once (${exitText(h.exit)}) before it was ready`);
       if (this.stopping) throw new NomiaError('service/failed', `service ${this.spec.label} was stopped before it was ready`);
+      trace(`supervisor: ${this.spec.label} probe attempt`);
       const ok = await probeOnce(this.spec.ready, { HOME: this.work, ...this.spec.env }, this.work);
       trace(`supervisor: ${this.spec.label} probe ${ok ? 'passed' : 'failed'}`);
       if (ok) {

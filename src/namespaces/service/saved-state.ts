@@ -39,8 +39,21 @@ export function saveState(servicesDir: string, services: readonly SavedService[]
     return;
   }
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ format: FORMAT, services }));
+  writeFileSync(tmp, `{"format":${JSON.stringify(FORMAT)},"services":[${services.map(serviceJson).join(',')}]}`);
   renameSync(tmp, path);
+}
+
+/**
+ * The JSON of each spec, made once: a spec does not change while its service runs, and the table is saved at
+ * every spawn of a chain, so re-encoding every spec each time made a chain's saves grow as its square.
+ */
+const specJson = new WeakMap<ServiceSpec, string>();
+
+/** `JSON.stringify(s)`, with the spec's text reused. */
+function serviceJson(s: SavedService): string {
+  let spec = specJson.get(s.spec);
+  if (spec === undefined) specJson.set(s.spec, spec = JSON.stringify(s.spec));
+  return `{"spec":${spec},"holders":${JSON.stringify(s.holders)}${s.process === undefined ? '' : `,"process":${JSON.stringify(s.process)}`}}`;
 }
 
 /** The services a previous supervisor left; none if it left nothing (or a state this version cannot read). */

@@ -13,6 +13,7 @@
  */
 import { addRoots, removeRoots, type Store } from '../../namespace/index.js';
 import type { ServiceSpec } from './spec.js';
+import { trace } from './trace.js';
 
 const UNFLUSHED = { flush: false } as const;
 
@@ -47,6 +48,7 @@ export class RunRoots {
 
   private flush(): void {
     this.scheduled = false;
+    trace('supervisor: run roots');
     const roots = this.pending.splice(0).map((r) => ({ ...r, kind: 'process' as const }));
     try {
       addRoots(this.store, roots, UNFLUSHED);
@@ -60,6 +62,8 @@ export class RunRoots {
         }
       }
     }
+    trace('supervisor: run roots added');
     this.save();
+    trace('supervisor: state saved');
   }
 }

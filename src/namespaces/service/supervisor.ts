@@ -22,6 +22,7 @@ import { ServiceProcess } from './running.js';
 import { loadState, saveState } from './saved-state.js';
 import { rootServices, RunRoots, unrootServices } from './service-roots.js';
 import type { ServiceSpec } from './spec.js';
+import { trace } from './trace.js';
 
 interface Entry {
   readonly proc: ServiceProcess;
@@ -115,8 +116,10 @@ export class Supervisor {
         }
         await entry.proc.launch();
         settles.get(spec.id)!(true);
+        // That it is ready is not saved here, on the path of the next service's spawn and probe: that spawn's
+        // save (RunRoots) records it, and the hold that follows a start (`up`) saves the last. A supervisor
+        // that dies in between leaves a service its successor probes again (`adopt`), never one it does not know.
         ready.push(this.info(spec.id, entry));
-        this.runRoots.add(spec, undefined);
       } catch (e) {
         failures.set(spec.id, e);
         settles.get(spec.id)!(false);
@@ -132,6 +135,7 @@ export class Supervisor {
       for (const spec of fresh) this.services.delete(spec.id);
       throw e;
     }
+    trace(`supervisor: ${fresh.length} rooted`);
     // Checked at once, all of them: a port taken at the end of a chain fails it before anything runs.
     const free = fresh.map((spec) => this.services.get(spec.id)!.proc.checkFree());
     const checked = Promise.all(free);
@@ -198,9 +202,12 @@ export class Supervisor {
     const entry = this.services.get(id);
     if (!entry || (ifReady && entry.proc.state !== 'ready')) throw new NomiaError('service/not-found', `no service ${id} is running`, { hint: 'start it: nomia up --root R NAME' });
     const root = given ?? checkRootName(entry.proc.spec.label);
+    const added = !entry.holders.has(rootHolder(root));
     entry.holders.add(rootHolder(root));
+    // What the root leaves is saved by `release`; the table is written here only if the root is new (the
+    // second `up` of a running service, answered from the memo of `up`, changes nothing).
     await this.release([...this.services.keys()].filter((other) => other !== id), rootHolder(root));
-    this.save();
+    if (added) this.save();
     return this.info(id, entry);
   }
 
