@@ -108,6 +108,7 @@ export { lookupStat, recordStat, statTree, type Selection, type TreeState } from
 // Loaded with this module: `commitObject` and `holdExisting` are synchronous.
 export { withWorkDir, commitObject, holdExisting } from '../store/commit.js';
 export { cleanedUp } from '../store/background.js';
+export { refuseHoldingStore } from '../store/holds-store.js';
 export { findObject, requireObject, realPath, entryOf, openStore } from '../store/store.js';
 export { closure } from '../store/closure.js';
 export { lockFile } from '../store/lockfile.js';

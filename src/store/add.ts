@@ -7,13 +7,14 @@
  * Then flush and commit (see commit.ts for the crash story).
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, realpathSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { basename, resolve, sep } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { NomiaStoreError } from '../errors.js';
 import { commitObjectSoon, withWorkDir, type CommitResult } from './commit.js';
 import { CopyApplier, type CopyOp } from './copy-ops.js';
 import { contentHashFromDigest } from './hash.js';
+import { refuseHoldingStore } from './holds-store.js';
 import { ioError } from './layout.js';
 import { dumpPath, type FsPath, type Mirror } from './nar.js';
 import { checkObjectName, defaultObjectName } from './store-path.js';
@@ -249,12 +250,7 @@ export function checkSource(store: Store, abs: string): void {
       : (e as Error).message;
     throw new NomiaStoreError('store/io', `cannot add ${abs}: ${why}`, { path: abs, cause: e, hint: 'check the path (`ls -l` each directory on the way)' });
   }
-  if (!st.isDirectory()) return;
-  const home = realpathSync(store.layout.home);
-  const real = realpathSync(abs);
-  if (home === real || home.startsWith(`${real}${sep}`)) {
-    throw new NomiaStoreError('usage', `cannot add ${abs}: it contains the store (${store.layout.home})`, { path: abs, hint: 'add a directory that does not hold the store, or keep the store elsewhere (--store DIR, $NOMIA_HOME)' });
-  }
+  if (st.isDirectory()) refuseHoldingStore(store, abs);
 }
 
 /** Add the file, executable, symlink or directory at `src`. Throws `NomiaStoreError`; leaves the store valid on any failure. */

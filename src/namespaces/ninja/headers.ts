@@ -24,7 +24,7 @@ import { existsSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import {
   addPath, type AtomRequest, findObject, lookupStat, objectResource, onlyParams, type RealizeContext, realPath, recordStat, type Resource, requireParam,
-  type Selection, statTree, type TreeState, usage, withWorkDir,
+  refuseHoldingStore, type Selection, statTree, type TreeState, usage, withWorkDir,
 } from '../../namespace/index.js';
 
 /** What counts as a header: the extensions C and C++ projects include. */
@@ -77,6 +77,8 @@ export async function headers(req: AtomRequest, _inputs: Readonly<Record<string,
   ctx.commandsDone?.();
   const all = req.nameId === 'files';
   const dir = resolve(ctx.context.cwd, requireParam(req, 'path', `ninja:${req.nameId}?path=./include`));
+  // A project that holds the store (NOMIA_HOME inside it) would copy the store into itself.
+  if (existsSync(dir)) refuseHoldingStore(ctx.store, dir, `take the ${all ? 'files' : 'headers'} of`);
   // Taken before the files are read (the racy rule, store/stat-cache.ts); none when DIR is missing.
   const state = existsSync(dir) ? statTree(ctx.store, dir, all ? FILES : SELECTION) : absence(ctx, dir);
   if (state) ctx.dependsOn?.(state);
