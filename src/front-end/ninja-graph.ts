@@ -8,6 +8,7 @@
  */
 import { posix } from 'node:path';
 import { NomiaError } from '../errors.js';
+import { didYouMean } from '../namespace/suggest.js';
 import type { Edge, Manifest } from '../namespaces/ninja/manifest.js';
 
 /** A path of the manifest: the edge that makes it (none: a source) and those that read it. */
@@ -68,7 +69,7 @@ export function ninjaGraph(manifest: Manifest): NinjaGraph {
       const paths = args.length ? args : manifest.defaults.length ? manifest.defaults : roots();
       return paths.map((p) => {
         const n = nodes.get(canonical(p));
-        if (!n) throw new NomiaError('ninja/unknown-target', `unknown target '${p}'`, { hint: 'list the targets: nomia ninja -C DIR -t targets all' });
+        if (!n) throw new NomiaError('ninja/unknown-target', `unknown target '${p}'${didYouMean(p, nodes.keys())}`, { hint: 'list the targets: nomia ninja -C DIR -t targets all' });
         return n;
       });
     },

@@ -92,7 +92,9 @@ describe('ninja edges as names', () => {
 
   test('a target asks for only what it needs; an unknown target and a cycle are errors', () => {
     assert.deepEqual(translate(manifest, layout, TC, ['CMakeFiles/x.dir/a.c.o']).counts, { compile: 1, archive: 0, link: 0, command: 0 });
-    assert.throws(() => translate(manifest, layout, TC, ['nope']), (e: unknown) => e instanceof NomiaError && e.code === 'ninja/unknown-target');
+    assert.throws(() => translate(manifest, layout, TC, ['nope']), (e: unknown) => e instanceof NomiaError && e.code === 'ninja/unknown-target' && e.message === "unknown target 'nope'");
+    // A typo gets ninja's suggestion of the closest target.
+    assert.throws(() => translate(manifest, layout, TC, ['libx.b']), (e: unknown) => e instanceof NomiaError && e.message === "unknown target 'libx.b' (did you mean `libx.a`?)");
     const cyclic = parseManifest('rule r\n  command = x\nbuild a: r b\nbuild b: r a\n', 'b', () => '');
     assert.throws(() => translate(cyclic, layout, TC, ['a']), (e: unknown) => e instanceof NomiaError && e.code === 'ninja/cycle');
   });

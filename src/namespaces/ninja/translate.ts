@@ -30,6 +30,7 @@
  */
 import { posix } from 'node:path';
 import { NomiaError, printSegment } from '../../namespace/index.js';
+import { didYouMean } from '../../namespace/suggest.js';
 import type { Edge, Manifest } from './manifest.js';
 import { HEADER } from './headers.js';
 import { withoutLaunchers } from './launchers.js';
@@ -83,10 +84,12 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
   // The edges needed, inputs first (a depth-first walk; a cycle is refused as ninja does).
   const order: Edge[] = [];
   const state = new Map<Edge, 'active' | 'done'>();
-  const visit = (path: string, from: string): void => {
+  const visit = (path: string, from: string | undefined): void => {
     const e = producer.get(path);
     if (!e) {
       if (!source.exists(posix.resolve(layout.buildDir, path))) {
+        // As ninja: a target typed on the command line is "unknown" (with the closest one, as ninja suggests); one an edge reads is missing.
+        if (from === undefined) throw new NomiaError('ninja/unknown-target', `unknown target '${path}'${didYouMean(path, producer.keys())}`, { hint: 'list the targets: nomia ninja -C DIR -t targets all' });
         throw new NomiaError('ninja/unknown-target', `'${path}', needed by '${from}', is missing and no edge makes it`, { hint: 'check the target name, or reconfigure: cmake -S SRC -B BUILD -G Ninja' });
       }
       return;
@@ -99,7 +102,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     state.set(e, 'done');
     order.push(e);
   };
-  for (const t of wanted) visit(t, 'the command line');
+  for (const t of wanted) visit(t, undefined);
 
   const lines: string[] = [`tc = ${toolchain}`, ...source.prelude];
   const decls: Decl[] = lines.map(() => ({ kind: 'support' }));
