@@ -3,6 +3,7 @@
  * user typed it, and the commands there are. The library's hint stays the
  * fallback; these replace it when they apply.
  */
+import { existsSync } from 'node:fs';
 import { NomiaError } from '../errors.js';
 
 /** `text` as one shell word (single-quoted unless it is plainly safe). */
@@ -36,6 +37,11 @@ export function betterHint(e: unknown, name?: string, command?: string): string 
   // A script without its x bit: the kernel refuses to execute it and the shell exits 126.
   if (e.code === 'build/failed' && /exit status 126/.test(e.message) && /Permission denied/i.test(e.message)) {
     return 'the script is not executable: `chmod +x` it before adding it to the store, or run it through its interpreter (args=[bash, $script])';
+  }
+  // `site/index.html` parses as the name `site` projected: when the whole text is a path here, the user meant the file.
+  const typed = name?.trim();
+  if (e.code === 'graph/invalid' && / has no namespace$/.test(e.message) && typed && /^[^\s:()?&=$]+$/.test(typed) && existsSync(typed)) {
+    return `\`${typed}\` is a path here, and a path is a value, not a name: import it with ${shellQuote(`filesystem:import?path=./${typed}`)}`;
   }
   if (hint.includes('nomia log NAME')) return hint.replace('nomia log NAME', `nomia log ${nameWord(name)}`);
   return undefined;

@@ -109,6 +109,18 @@ describe('hints name what to run', () => {
     assert.equal(run(['realize', 'exec:run?args=[sh, $s](s: filesystem:import?path=./s.sh)']).code, 0);
   });
 
+  test('a relative path typed as a name (site/index.html, no ./) hints the import of that path, only when it exists', () => {
+    const { dir, run } = setup('path-as-name');
+    mkdirSync(join(dir, 'site'));
+    writeFileSync(join(dir, 'site', 'index.html'), 'hi\n');
+    const r = run(['realize', 'site/index.html']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /hint: `site\/index\.html` is a path here, and a path is a value, not a name: import it with 'filesystem:import\?path=\.\/site\/index\.html'/);
+    const missing = run(['realize', 'other/index.html']);
+    assert.equal(missing.code, 1);
+    assert.doesNotMatch(missing.err, /is a path here/);
+  });
+
   test('a mistyped namespace, name or parameter is answered with the one meant', () => {
     const { run } = setup('hint-typo');
     const cases: [string, RegExp][] = [
