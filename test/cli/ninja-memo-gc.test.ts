@@ -10,23 +10,20 @@
  * files (no package database), so nothing is downloaded.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { nextSecond } from '../support/clock.js';
-import { nomia, tempDir } from '../support/cli.js';
+import { nomia } from '../support/cli.js';
+import { hostFilesBuild } from '../support/host-files-build.js';
 import { requireTool } from '../support/tools.js';
 
 interface Event { readonly kind: string; readonly label?: string; readonly memo?: boolean }
 
 test('a gc keeps the memo of a build whose objects it keeps, and drops it once it collected them', (t) => {
   if (!requireTool(t, 'bwrap', 'bubblewrap') || !requireTool(t, 'gcc', 'gcc')) return;
-  const dir = tempDir('ninja-memo-gc');
-  const store = join(dir, 'store');
-  const env = { DPKG_ADMINDIR: join(dir, 'no-dpkg') };
-  mkdirSync(env.DPKG_ADMINDIR);
-  const at = join(dir, 'build');
-  mkdirSync(at);
+  const { dir, store, env, buildDir, gc } = hostFilesBuild('ninja-memo-gc');
+  const at = buildDir('build');
   writeFileSync(join(at, 'main.c'), 'int f(void);\nint main(void) { return f() - 4; }\n');
   writeFileSync(join(at, 'f.c'), 'int f(void) { return 4; }\n');
   writeFileSync(join(at, 'build.ninja'), 'rule cc\n  command = /usr/bin/cc -O2 -c $in -o $out\n  deps = gcc\nrule link\n  command = /usr/bin/cc $in -o $out\nbuild main.o: cc main.c\nbuild f.o: cc f.c\nbuild prog: link main.o f.o\n');
@@ -35,11 +32,6 @@ test('a gc keeps the memo of a build whose objects it keeps, and drops it once i
     assert.equal(r.code, 0, r.err.slice(-3000));
     const events = r.err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
     return { memo: events.find((e) => e.kind === 'done')?.memo === true, compiles: events.filter((e) => e.kind === 'realizing' && e.label?.startsWith('cc:compile')).length };
-  };
-  const gc = () => {
-    const r = nomia(store, ['gc', '--json'], { env });
-    assert.equal(r.code, 0, r.err);
-    return (JSON.parse(r.out) as { dead: string[] }).dead;
   };
   // Past the racy second of the files: the memo does not trust what changed in the second it was recorded.
   nextSecond();
