@@ -5,7 +5,8 @@
  * `result`, to one object that refers to everything the build's plan
  * realized — every edge's output, the toolchain (the default one too), the
  * sources and header trees. Each build replaces it; deleting the directory
- * (or the link) makes the set collectable by the next gc.
+ * (or the link) makes the set collectable by the next gc. `--no-out-link`
+ * writes none, as nix-build's.
  *
  * No window for a gc: the build's realize holds what it finds and makes in
  * a `Protection` of ours (`RealizeOptions.holdIn`), released only once the
@@ -16,16 +17,8 @@ import { Protection } from '../engine/protect.js';
 import type { Resource } from '../namespace/types.js';
 import { addOutLinkToSet } from '../store/out-link-set.js';
 import { entryOf, type Store } from '../store/store.js';
+import { BUILD_ROOTS, type BuildCommand } from './edge-build.js';
 
-/**
- * The out-link each command leaves in its directory (dot files beside `.nomia_ninja_state`, which CMake
- * and Meson leave alone, and separate, so that neither command's build drops the other's), and the name
- * of the object it points at.
- */
-export const BUILD_ROOTS = {
-  ninja: { link: '.nomia_ninja_root', object: 'ninja-build' },
-  'compile-commands': { link: '.nomia_compile_commands_root', object: 'compile-commands-build' },
-} as const;
 
 /**
  * CMake's configure checks: each builds in a scratch directory it deletes right after (`CMakeScratch/TryCompile-…`
@@ -39,7 +32,7 @@ const SCRATCH = /\/CMakeFiles\/(CMakeScratch|CMakeTmp)(\/|$)/;
  * last build's. Nothing on a store opened read-only (nothing this process made can be kept there), nor
  * for a build that realized nothing (only effects: the last build's set stays).
  */
-async function keepBuild(store: Store, dir: string, command: keyof typeof BUILD_ROOTS, results: readonly Resource[]): Promise<void> {
+async function keepBuild(store: Store, dir: string, command: BuildCommand, results: readonly Resource[]): Promise<void> {
   if (store.db.readOnly || SCRATCH.test(resolve(dir))) return;
   const entries = results.flatMap((r) => (r.kind === 'object' ? [entryOf(store, r.path)] : [])).filter((e): e is string => e !== undefined);
   if (entries.length === 0) return;
@@ -49,13 +42,15 @@ async function keepBuild(store: Store, dir: string, command: keyof typeof BUILD_
 
 /**
  * Run `build` (a `nomia ninja` or `nomia compile-commands` build, whose realizes hold in the `Protection`
- * it is given), then root its results for its directory (`dirOf`), as `keepBuild`.
+ * it is given), then root its results for its directory (`dirOf`), as `keepBuild`; with `outLink` false
+ * (`--no-out-link`) write no link, and leave one an earlier build wrote as it is: the results are held
+ * only until the build ends, and the next gc may take them.
  */
-export async function buildAndKeep<R extends { readonly results: readonly Resource[] }>(store: Store, command: keyof typeof BUILD_ROOTS, build: (holdIn: Protection) => Promise<R>, dirOf: (result: R) => string): Promise<R> {
+export async function buildAndKeep<R extends { readonly results: readonly Resource[] }>(store: Store, command: BuildCommand, build: (holdIn: Protection) => Promise<R>, dirOf: (result: R) => string, outLink = true): Promise<R> {
   const held = new Protection(store);
   try {
     const result = await build(held);
-    await keepBuild(store, dirOf(result), command, result.results);
+    if (outLink) await keepBuild(store, dirOf(result), command, result.results);
     return result;
   } finally {
     held.release();

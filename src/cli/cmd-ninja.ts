@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .summary('build a build.ninja (CMake, Meson) as names: a drop-in for ninja')
     .description('Read DIR/build.ninja, turn each edge the targets need into a name (compiles into cc:compile, archives into cc:archive, links into cc:link, other edges into sandboxed ninja:command nodes), realize them, and write the outputs into DIR where ninja would. An edge that makes no file (CMake\'s test, install, add_custom_target commands) is no name: it runs on this machine, in DIR, every time it is asked for, as ninja runs it.')
     .argument('[targets...]', 'targets to build (default: the manifest\'s defaults)')
-    .option('-C <dir>', 'change to DIR before doing anything else', '.'), 'edges', 'edge')
+    .option('-C <dir>', 'change to DIR before doing anything else', '.'), 'edges', 'edge', 'ninja')
     .option('-t <tool>', 'run a ninja tool, answered from the manifest as ninja does (its arguments follow as targets): targets [depth N | all | rule [NAME]], query TARGET…, commands [TARGET…], compdb [RULE…], clean [TARGET…] (removes outputs in DIR, nothing in the store); restat, recompact and cleandead (which CMake runs) have nothing to do')
     .option('-k <n>', 'keep going until N edges fail, 0 for never (as ninja\'s -k): what needs no failed edge is still built and kept; default 1', (v: string) => {
       if (!/^\d+$/.test(v)) throw new NomiaError('usage', `-k ${v}: give a number of failures, 0 for no limit`, { hint: 'e.g. nomia ninja -k 0 to build everything that can be built' });
@@ -43,6 +43,7 @@ Examples:
   nomia ninja -C build -j 4 --log-format json json-c
   nomia ninja -C build test                # runs ctest on this machine, as ninja test does
   nomia ninja -C build -t targets all      # ninja's tools: targets, query, commands, compdb, clean
+  nomia ninja -C build --no-out-link       # no .nomia_ninja_root: the next nomia gc may take this build
   nomia push ./cache "$(nomia ninja -C build --print-name)"   # share the build through a binary cache`)
     .action((targets: string[], opts: Opts & { C: string; t?: string }, cmd: Command) => run(() => {
       if (opts.version) return { go: async () => NINJA_VERSION };
@@ -81,7 +82,7 @@ Examples:
           await buildAndKeep(store, 'ninja', (holdIn) => runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaBuild({
             dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf, holdIn,
             ...(opts.k !== undefined ? { keepGoing: opts.k } : {}), ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
-          }), ninjaSummary), () => opts.C);
+          }), ninjaSummary), () => opts.C, opts.outLink);
         } catch (e) {
           // A test or install step that failed: its own exit status is the command's, as a script running ctest would see it.
           if (e instanceof NomiaError && e.code === 'ninja/effect-failed' && 'status' in e && typeof e.status === 'number') process.exitCode = e.status;

@@ -17,11 +17,26 @@ import type { EngineSetup } from './realize-run.js';
 import { realizeMemoKey } from './realize-memo.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
 
+/**
+ * The out-link each command leaves in its directory (cli/build-root.ts: dot files beside `.nomia_ninja_state`,
+ * which CMake and Meson leave alone, and separate, so that neither command's build drops the other's), and
+ * the name of the object it points at.
+ */
+export const BUILD_ROOTS = {
+  ninja: { link: '.nomia_ninja_root', object: 'ninja-build' },
+  'compile-commands': { link: '.nomia_compile_commands_root', object: 'compile-commands-build' },
+} as const;
+
+/** A command that builds edges and roots what they made for its directory. */
+export type BuildCommand = keyof typeof BUILD_ROOTS;
+
 /** The options every build of edges takes. */
 export interface EdgeBuildOptions {
   readonly jobs: number;
   readonly logFormat: LogFormat;
   readonly toolchain?: string;
+  /** False with `--no-out-link`: the build's directory gets no link rooting its results (cli/build-root.ts). */
+  readonly outLink: boolean;
   /** ninja's `-k N`: keep going until N edges failed (0: never stop); default 1 (engine `keepGoing`). */
   readonly k?: number;
 }
@@ -36,12 +51,16 @@ export function ninjaDefaultJobs(cpus = availableParallelism()): number {
   return cpus <= 1 ? 2 : cpus === 2 ? 3 : cpus + 2;
 }
 
-/** Add `-j`, `--log-format` and `--toolchain` to `command`; `jobs` and `toolchain` say what they apply to. */
-export function edgeBuildOptions(command: Command, jobs: string, toolchain: string): Command {
+/**
+ * Add `-j`, `--log-format`, `--toolchain` and `--no-out-link` to `command` (the `root` command's); `jobs` and
+ * `toolchain` say what they apply to.
+ */
+export function edgeBuildOptions(command: Command, jobs: string, toolchain: string, root: BuildCommand): Command {
   return command
     .option('-j, --jobs <n>', `${jobs} running at once (default as ninja's: the processors + 2, 3 on two, 2 on one)`, parseJobs('-j'), ninjaDefaultJobs())
     .option('--log-format <format>', 'events on stderr: json, plain or auto', parseLogFormat, 'auto' as LogFormat)
-    .option('--toolchain <name>', `the root tree every ${toolchain} runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host's own tools the build file names, made exact: deb:host?paths=[…])`, parseToolchain);
+    .option('--toolchain <name>', `the root tree every ${toolchain} runs in (default: NOMIA_TOOLCHAIN, "toolchain" in nomia.json, else the host's own tools the build file names, made exact: deb:host?paths=[…])`, parseToolchain)
+    .option('--no-out-link', `write no ${BUILD_ROOTS[root].link} (as nix-build --no-out-link); that link keeps what the build used and made through nomia gc. Without it the next gc may delete them (and a default toolchain no other build directory keeps), the build's memo with them, and the build after that makes them again; a link an earlier build wrote is left as it is`);
 }
 
 /** What a build of edges is given besides the engine: its event listener, and the memo key of a name of absolute paths (the default toolchain's, front-end/toolchain-memo.ts). */

@@ -3,8 +3,8 @@
  * modules load, as realize-lean.ts does for `nomia realize`
  * (docs/namespaces/ninja.md, "No-op"): main.ts calls `ninjaFromMemoLean`
  * first for a command line it recognises here — `ninja` with targets and
- * only `-C`, `-j`/`--jobs`, `--log-format`, `--toolchain` and `-v`, and
- * `--store` before the command word. Anything else (`-t`, `--version`,
+ * only `-C`, `-j`/`--jobs`, `--log-format`, `--toolchain`, `-v` and
+ * `--no-out-link`, and `--store` before the command word. Anything else (`-t`, `--version`,
  * `--no-memo`, help), and every miss, is left to the full command
  * (cmd-ninja.ts), which then checks the memo again and builds. Errors are
  * the full command's to report: none is reported here, and an answer that
@@ -36,8 +36,11 @@ const valued: Readonly<Record<string, string>> = {
   '--store': 'store', '-C': 'dir', '-j': 'jobs', '--jobs': 'jobs', '--log-format': 'logFormat', '--toolchain': 'toolchain',
 };
 
-/** Options without a value that change nothing here (ninja compatibility). */
-const ignored = new Set(['-v', '--verbose']);
+/**
+ * Options without a value that change nothing here: `-v` (ninja compatibility), and `--no-out-link`, since
+ * an answer from the memo writes no link anyway (cli/build-root.ts).
+ */
+const ignored = new Set(['-v', '--verbose', '--no-out-link']);
 
 /**
  * `argv` (without node and script) as a `nomia ninja` this path may answer; undefined for anything else:

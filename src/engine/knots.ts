@@ -16,12 +16,13 @@
  * what it produced). Its log is kept under every member's spelling.
  */
 import { NomiaError } from '../errors.js';
+import { stronglyConnected } from '../graph/scc.js';
 import { portLabel } from '../graph/types.js';
 import type { KnotMember, KnotSource } from '../namespace/types.js';
 import type { Resource } from '../resource/types.js';
 import { pick, type Outputs } from './outputs.js';
 import type { ResolvedNode } from './resolve.js';
-import { checkInputs, lookUp, runUnit, type StepEnv } from './step.js';
+import { Cancelled, checkInputs, failedEvent, lookUp, runUnit, withTrace, WouldRun, type StepEnv } from './step.js';
 
 function fail(members: readonly ResolvedNode[], why: string, hint: string, code: 'usage' | 'namespace/contract' = 'usage'): never {
   const first = members[0]!;
@@ -78,4 +79,32 @@ async function knotInputs(env: StepEnv, nodes: readonly ResolvedNode[], members:
   }));
   members.forEach((m, i) => checkInputs(m, gathered[i]!.inputs));
   return gathered;
+}
+
+/** The cycles of the graph (resolution let through only those whose namespaces tie knots): each member's cycle. */
+export function knotsOf(nodes: readonly ResolvedNode[]): Map<number, ResolvedNode[]> {
+  const knotOf = new Map<number, ResolvedNode[]>();
+  for (const comp of stronglyConnected(nodes.length, (i) => nodes[i]!.inputs.map((e) => e.from.node))) {
+    if (comp.length > 1 || nodes[comp[0]!]!.inputs.some((e) => e.from.node === comp[0])) {
+      const members = [...comp].sort((a, b) => a - b).map((i) => nodes[i]!);
+      for (const m of members) knotOf.set(m.id, members);
+    }
+  }
+  return knotOf;
+}
+
+/**
+ * Realize the cycle `members` of the run's `nodes` unless the run is `cancelled`, as the realize of a graph
+ * asks for it: a failure is reported (a `failed` event) and traced as its first member's.
+ */
+export async function tieKnot(env: StepEnv, nodes: readonly ResolvedNode[], members: readonly ResolvedNode[], cancelled: AbortSignal): Promise<Map<number, Outputs>> {
+  if (cancelled.aborted) throw new Cancelled();
+  try {
+    return await realizeKnot(env, nodes, members);
+  } catch (e) {
+    if (e instanceof Cancelled || e instanceof WouldRun) throw e;
+    const lead = members[0]!;
+    env.emit(failedEvent(lead, e));
+    throw withTrace(e, `tying the knot through ${lead.label}${lead.at ? ` (${lead.at})` : ''}`);
+  }
 }

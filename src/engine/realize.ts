@@ -5,132 +5,32 @@
  * first, in parallel, at most `jobs` namespaces running at once. A cycle is
  * realized as one unit by its namespace (`knots.ts`). Both end in the same
  * steps (`step.ts`). Failures are never recorded (STYLE rule 10): they are
- * transient; after the first (or the `keepGoing`-th) nothing new starts.
+ * transient; after the first (or the `keepGoing`-th) nothing new starts
+ * (`keep-going.ts`, which a dry run's stop at a node that would run shares).
+ * The options and the result are declared in `realize-options.ts`.
  */
 import { NomiaError } from '../errors.js';
-import { stronglyConnected } from '../graph/scc.js';
 import type { Name } from '../name/ast.js';
 import { parseName } from '../name/parse.js';
 import type { Registry } from '../namespace/registry.js';
-import type { RunContext } from '../namespace/types.js';
 import type { Resource } from '../resource/types.js';
 import { deferCleanUps } from '../store/background.js';
-import type { Store } from '../store/store.js';
-import type { TreeState } from '../store/stat-cache.js';
-import type { EngineEvent, EventListener } from './events.js';
-import { realizeKnot } from './knots.js';
-import { answerFromMemo, Dependencies, recordMemo, type MemoAnswer, type MemoKey, type MemoMiss } from './memo.js';
+import type { EngineEvent } from './events.js';
+import { knotsOf, tieKnot } from './knots.js';
+import { stopping } from './keep-going.js';
+import { answerFromMemo, Dependencies, recordMemo, type MemoAnswer } from './memo.js';
 import { memoRecord, nodeMemo } from './memo-nodes.js';
 import { realizeNode, type NodeEnv } from './node.js';
 import { pick, type Outputs } from './outputs.js';
 import { lookupGraph, lookupText, recordWholeName, textKey } from './whole-name.js';
 import { PrivateScopes } from './private-results.js';
 import { Protection } from './protect.js';
-import { prepare, resolve, type Prepared, type ResolvedName, type ResolvedNode } from './resolve.js';
-import { slots, type Slots } from './slots.js';
-import { Cancelled, failedEvent, withTrace, WouldRun } from './step.js';
-import type { Spelling } from '../graph/spell.js';
-import type { Substituters } from '../cache/substituters.js';
+import { prepare, resolve, type Prepared, type ResolvedName } from './resolve.js';
+import type { Realized, RealizeOptions, RealizeSession } from './realize-options.js';
+import { slots } from './slots.js';
+import { Cancelled, WouldRun } from './step.js';
 
-export interface RealizeOptions {
-  readonly store: Store;
-  readonly registry: Registry;
-  readonly context: RunContext;
-  /** Namespaces running at once; default 2 (this machine's cores). */
-  readonly jobs?: number;
-  readonly onEvent?: EventListener;
-  /**
-   * A realize started by another (a namespace's `ctx.resolve`, an a-priori reduction): its `resolving` (what
-   * was asked for) and its nodes' events go to `onEvent` as the outer run's do, but not its `done`, so a log
-   * or a live view has one `done`, the outer run's, at its end. Set by the engine.
-   */
-  readonly nested?: boolean;
-  /** The run-wide id of the node whose namespace started this (nested) realize; its events carry it as `parent`. Set by the engine. */
-  readonly parent?: number;
-  readonly signal?: AbortSignal;
-  /** The name's text, for error excerpts. */
-  readonly source?: string;
-  /**
-   * Refuse names with contextual parts (the caller's files, environment, stdin): set for requests from
-   * sandboxed builds, which must not reach the host through the engine.
-   */
-  readonly pure?: boolean;
-  /**
-   * Run the nodes the name's results come from again, although a reduction is recorded (their inputs
-   * are reused, as `nix-build --check` does): `rebuild` records the new results; `check` compares them
-   * with the recorded ones and fails with `realize/not-reproducible` on a difference, keeping the record.
-   */
-  readonly redo?: 'rebuild' | 'check';
-  /**
-   * How many nodes may fail before nothing new starts (ninja's `-k N`): default 1, the first failure stops
-   * the run; 0, never: every node that needs no failed one is realized (and its result recorded). A
-   * failure counts once, at the node that failed, not at those that needed it. The realize still fails,
-   * with the first failure's error, once what runs has finished. A realize this one starts (a namespace's
-   * `ctx.resolve`, an a-priori reduction) stops at its first failure, which fails the node that asked.
-   */
-  readonly keepGoing?: number;
-  /**
-   * Run nothing but contextual nodes (which read the caller's files): every other node that has no
-   * recorded result (none in the store, none a binary cache gives, which is fetched as a build would)
-   * reports `would-run`, and so does every node that needs one. The realize then returns no roots and
-   * `wouldRun` (Nix's `--dry-run`, ninja's `-n`); when nothing would run, it is an ordinary realize.
-   */
-  readonly dryRun?: boolean;
-  /** Job slots shared with the realize whose build asked for this one through the daemon; default `slots(jobs)`. */
-  readonly slots?: Slots;
-  /** The nodes being built by the builds that asked for this realize, outermost first: asking for one of them again is a cycle. */
-  readonly building?: readonly { readonly spelling: Spelling; readonly label: string }[];
-  /** Binary caches to ask before running a node (docs/cache.md); none when absent. */
-  readonly substituters?: Substituters;
-  /** What the realize this one serves (an a-priori reduction, a namespace's `ctx.resolve`) holds and has open; set by the engine. */
-  readonly session?: RealizeSession;
-  /**
-   * Answer from the memo kept under this key (`memoKey`: the text, the caller's working directory and
-   * configuration) when every file it was made from is unchanged, and keep one there after a realize
-   * that may be memoized (engine/memo.ts). Absent: no memo.
-   */
-  readonly memo?: MemoKey;
-  /**
-   * The caller already checked the memo under `memo` in this process and it missed (`answerFromMemo`):
-   * it is not checked again, and its stats serve the memo of nodes. Ignored for another key.
-   */
-  readonly memoMissed?: MemoMiss;
-  /**
-   * The files the caller read to make the name text (a front-end's manifest: `nomia ninja`'s build.ninja),
-   * each stat-ed before it was read: a memo kept under `memo` holds only while they, too, stat the same.
-   */
-  readonly memoDependsOn?: readonly TreeState[];
-  /**
-   * Hold what the realize finds and makes in this `Protection` of the caller's (for `store`), which the
-   * caller releases, rather than in one released when the realize ends: a front-end that writes the
-   * results out and then roots them (cli/build-root.ts) leaves a gc no moment in between to take them.
-   */
-  readonly holdIn?: Protection;
-}
-
-/** What one realize and those it starts share (internal to the engine; callers leave `RealizeOptions.session` unset). */
-export interface RealizeSession {
-  readonly protection: Protection;
-  readonly privateScopes: PrivateScopes;
-  /** The files the contextual nodes of the realize (and those it starts) were made from. */
-  readonly dependencies: Dependencies;
-  /**
-   * The next free node id of the run: each realize takes a block for its graph's nodes when it has resolved
-   * it, so the outer name's nodes keep their graph ids (0…n-1) and a nested realize's never clash with them.
-   */
-  readonly nodeIds: { next: number };
-}
-
-export interface Realized {
-  /** The results came from the memo (`RealizeOptions.memo`): nothing was parsed or resolved. */
-  readonly memoized?: boolean;
-  /** Absent when the whole name was one lookup (a graph-level reduction): nothing was resolved. */
-  readonly resolved?: ResolvedName;
-  /** One per root of the name, in order (none when a dry run found nodes that would run). */
-  readonly roots: readonly Resource[];
-  /** A dry run (`RealizeOptions.dryRun`): how many nodes would run; absent when none would. */
-  readonly wouldRun?: number;
-}
+export type { Realized, RealizeOptions, RealizeSession } from './realize-options.js';
 
 /**
  * Realize a name: given as text (then a name realized before is one lookup
@@ -269,18 +169,6 @@ async function resolveFor(parsed: Name, options: RealizeOptions, source: string 
   return resolved;
 }
 
-/** The cycles of the graph (resolution let through only those whose namespaces tie knots): each member's cycle. */
-function knotsOf(nodes: readonly ResolvedNode[]): Map<number, ResolvedNode[]> {
-  const knotOf = new Map<number, ResolvedNode[]>();
-  for (const comp of stronglyConnected(nodes.length, (i) => nodes[i]!.inputs.map((e) => e.from.node))) {
-    if (comp.length > 1 || nodes[comp[0]!]!.inputs.some((e) => e.from.node === comp[0])) {
-      const members = [...comp].sort((a, b) => a - b).map((i) => nodes[i]!);
-      for (const m of members) knotOf.set(m.id, members);
-    }
-  }
-  return knotOf;
-}
-
 /**
  * Realize every node the roots need, each once; the roots' resources. After the first failure nothing
  * new starts; what runs is let finish before this returns, so the caller may close the store at once.
@@ -291,11 +179,8 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   const { nodes } = resolved;
   const knotOf = knotsOf(nodes);
   const memo = new Map<number, Promise<Outputs>>();
-  const cancel = new AbortController();
   // Nested realizes stop at their first failure (`keepGoing`); the outer run counts its nodes' failures.
-  const limit = options.nested ? 1 : options.keepGoing ?? 1;
-  let failures = 0;
-  const stopped = () => limit > 0 && failures >= limit;
+  const stop = stopping(options.nested ? 1 : options.keepGoing ?? 1, options.dryRun === true);
   const pool = options.slots ?? slots(Math.max(1, options.jobs ?? 2));
   const env: NodeEnv = {
     store: options.store, registry: options.registry, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
@@ -308,15 +193,12 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
     graph: resolved.graph, nodes,
     emit: (e) => {
       // A node's own failure (one that only needed a failed node fails without an event of its own).
-      if (e.kind === 'failed') {
-        failures++;
-        if (stopped()) cancel.abort();
-      }
+      if (e.kind === 'failed') stop.nodeFailed();
       emit(e);
     },
-    cancelled: () => cancel.signal.aborted,
+    cancelled: () => stop.signal.aborted,
     run: (task) => pool.run(async (slot) => {
-      if (cancel.signal.aborted) throw new Cancelled();
+      if (stop.signal.aborted) throw new Cancelled();
       return task(slot);
     }),
     count: (what, n) => void (counts[what] += n),
@@ -339,7 +221,7 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
     if (p) return p;
     const members = knotOf.get(id);
     if (members) {
-      const knot = Promise.resolve().then(() => tieKnot(env, members, cancel.signal));
+      const knot = Promise.resolve().then(() => tieKnot(env, nodes, members, stop.signal));
       for (const m of members) memo.set(m.id, knot.then((outs) => outs.get(m.id)!));
       return memo.get(id)!;
     }
@@ -355,31 +237,7 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   try {
     return await Promise.all(resolved.graph.roots.map(async (r) => pick(nodes[r.node]!, r, await memoized(r.node))));
   } catch (e) {
-    // Keeping going (or in a dry run), everything that needs no failed node goes on (each node was asked
-    // for before the roots could fail); a failure without a node's event (an engine error) stops the run.
-    const dry = options.dryRun && e instanceof WouldRun;
-    if (!dry && (failures === 0 || stopped())) cancel.abort();
-    // Until nothing new was asked for: a node asks for its inputs only once its lookups missed.
-    let settled: PromiseSettledResult<Outputs>[] = [];
-    for (let n = -1; n !== memo.size;) {
-      n = memo.size;
-      settled = await Promise.allSettled([...memo.values()]);
-    }
-    // A dry run that also failed fails with that error, not with what would run.
-    const failure = dry ? settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && !(s.reason instanceof WouldRun) && !(s.reason instanceof Cancelled)) : undefined;
-    throw failure ? failure.reason : e;
-  }
-}
-
-/** Realize a cycle; a failure is reported as its first member's. */
-async function tieKnot(env: NodeEnv, members: readonly ResolvedNode[], cancelled: AbortSignal): Promise<Map<number, Outputs>> {
-  if (cancelled.aborted) throw new Cancelled();
-  try {
-    return await realizeKnot(env, env.nodes, members);
-  } catch (e) {
-    if (e instanceof Cancelled || e instanceof WouldRun) throw e;
-    const lead = members[0]!;
-    env.emit(failedEvent(lead, e));
-    throw withTrace(e, `tying the knot through ${lead.label}${lead.at ? ` (${lead.at})` : ''}`);
+    // What needs no failed node may go on (keep-going.ts); the realize fails once all it asked for settled.
+    throw await stop.settle(e, memo);
   }
 }

@@ -10,6 +10,8 @@
  * get the lock (the second lookup). Outputs are checked against the
  * signature before anything is recorded; a failure is never recorded (STYLE
  * rule 10), but its log is kept, like a success's, by spelling (`nomia log`).
+ * What the namespace is handed while it realizes (its `RealizeContext`) is
+ * built in `unit-context.ts`.
  */
 import { NomiaError } from '../errors.js';
 import type { Spelling } from '../graph/spell.js';
@@ -17,12 +19,11 @@ import type { Registry } from '../namespace/registry.js';
 import { spellName } from '../namespace/spelling.js';
 import type { RealizeContext, RunContext } from '../namespace/types.js';
 import { isSubtype, type Resource } from '../resource/types.js';
-import { hasOwnLog, writeLog } from '../store/logs.js';
+import { hasOwnLog } from '../store/logs.js';
 import type { Store } from '../store/store.js';
 import { acceptOutputs } from './accept-outputs.js';
 import type { EngineEvent } from './events.js';
 import { acquire } from './locks.js';
-import { nodeEvents } from './node-events.js';
 import { fromReductions, outputSpelling, ref, type Outputs } from './outputs.js';
 import { ownerOf, record } from './reductions.js';
 import { substitute } from './substitute.js';
@@ -32,6 +33,7 @@ import type { Protection } from './protect.js';
 import type { DependencySink } from './memo.js';
 import type { ResolvedNode } from './resolve.js';
 import type { Slot } from './slots.js';
+import { contextFor, LogLines } from './unit-context.js';
 
 /** Thrown in units that had not started when another failed; never reported as a failure of its own. */
 export class Cancelled extends Error {}
@@ -160,25 +162,6 @@ export function failedEvent(n: ResolvedNode, e: unknown): EngineEvent {
   return { kind: 'failed', ...ref(n), error: (e as Error).message, code: e instanceof NomiaError ? e.code : 'internal' };
 }
 
-/** The node's log lines, kept in memory up to a tail (what the stored log keeps, too). */
-class LogLines {
-  readonly lines: string[] = [];
-
-  push(line: string): void {
-    this.lines.push(line);
-    if (this.lines.length > 200_000) this.lines.splice(0, 100_000, '[… earlier lines dropped]');
-  }
-
-  /** Kept even when empty: a silent run has an empty log, not none. */
-  keep(store: Store, under: readonly Spelling[], last?: string): void {
-    try {
-      writeLog(store, [...new Set(under)], last === undefined ? this.lines : [...this.lines, last]);
-    } catch {
-      // A log that cannot be kept must not fail the node.
-    }
-  }
-}
-
 /** Whether `m` is a name that stands for a resource by itself (`Namespace.terminal`), present in `store`. */
 function present(m: ResolvedNode, store: Store): boolean {
   const t = m.namespace.terminal?.(m.request, [], store);
@@ -251,37 +234,6 @@ async function finish(env: StepEnv, unit: Unit, store: Store, log: LogLines, res
   const outs = unit.redo === 'check' ? before! : results.map((r) => named(r, unit.priv));
   unit.members.forEach((m, i) => env.emit({ kind: 'ready', ...ref(m), outputs: Object.fromEntries(Object.entries(outs[i]!).map(([k, v]) => [k, v.name])), ms: Date.now() - t0 }));
   return outs;
-}
-
-/** The context a namespace realizes in: its events become the lead member's, its log lines are kept. */
-function contextFor(env: StepEnv, unit: Unit, log: LogLines, emitted: { toName: string; output?: string }[], slot: () => Slot | undefined, declared: { any: boolean }): RealizeContext {
-  const lead = unit.members[0]!;
-  const events = nodeEvents(ref(lead), (e) => {
-    if (e.kind === 'log') log.push(e.line);
-    else if (e.kind === 'warning') log.push(`warning: ${e.message}`);
-    env.emit(e);
-  });
-  return {
-    store: unit.priv?.store ?? env.store, context: env.context, signal: env.signal ?? new AbortController().signal,
-    events, log: (line) => events.emit({ kind: 'log', line }),
-    emitReduction: (toName, output) => {
-      if (unit.knot) {
-        throw new NomiaError('namespace/contract', `namespace ${lead.namespace.id} emitted a reduction while tying a knot; only its members' outputs are recorded`, {
-          hint: 'return the refined names as the outputs\' names instead',
-        });
-      }
-      emitted.push({ toName, ...(output === undefined ? {} : { output }) });
-    },
-    dependsOn: (state) => {
-      declared.any = true;
-      env.dependencies.add(state, unit.members.map((m) => m.id));
-    },
-    validUntil: (epochMs) => env.dependencies.expire(epochMs, unit.members.map((m) => m.id)),
-    commandsDone: () => slot()?.release(),
-    ...(unit.knot ? {} : {
-      resolve: (other: string, how?: { readonly pure?: boolean; readonly signal?: AbortSignal }) => env.resolve(other, how, { spelling: unit.lock, label: lead.label, node: lead.id }, slot()),
-    }),
-  };
 }
 
 /** Every member must have every output its signature declares. */

@@ -5,9 +5,18 @@
  * every cache. Every such entry is a guess or a copy, so removing one is
  * always safe: the worst it costs is work done again.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { Store } from '../store/store.js';
 import type { CacheCollection } from './types.js';
+
+/**
+ * Whether a store entry (a name under the store directory) is still there after gc's sweep: present, and not
+ * among `swept`, what the sweep deleted or, for a dry run, would delete (so a dry run counts as the gc would).
+ */
+export function survivesSweep(store: Store, swept: ReadonlySet<string>): (entry: string) => boolean {
+  return (entry) => !swept.has(entry) && existsSync(join(store.layout.storeDir, entry));
+}
 
 /** The entries of `dir`; none when it does not exist (or cannot be read). */
 export function cacheEntries(dir: string): string[] {

@@ -657,6 +657,21 @@ export class StoreDatabase {
     });
   }
 
+  /** Every memo's key and results, as stored (for gc: memos-gc.ts). */
+  memosResults(): { readonly key: string; readonly results: string }[] {
+    return this.prepare('SELECT key, results FROM memos').all() as { key: string; results: string }[];
+  }
+
+  /** Forget the memos under `keys`, with their per-node records. */
+  deleteMemosOf(keys: readonly string[]): void {
+    const memo = this.prepare('DELETE FROM memos WHERE key = ?');
+    const nodes = this.prepare('DELETE FROM memo_nodes WHERE key = ?');
+    for (const key of keys) {
+      memo.run(key);
+      nodes.run(key);
+    }
+  }
+
   /** Forget every memo: what a whole name realizes to may have changed (a reduction replaced or removed). */
   deleteMemos(): void {
     this.prepare('DELETE FROM memos').run();

@@ -12,6 +12,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropOutLink, outLinks, type OutLink } from './out-links.js';
 import { sweepLocks } from './lockfile.js';
+import { memosMentioning } from './memos-gc.js';
 import { processAlive } from './process.js';
 import type { RootRow, TempRootRow } from './database.js';
 import { rootLive } from './roots.js';
@@ -175,21 +176,20 @@ export function gc(store: Store, options: GcOptions): GcResult {
   if (!del) return result;
   commitTrash(store, moved);
   emptyTrash(store);
-  pruneIndexes(store, result.dead.length > 0);
+  pruneIndexes(store, result.dead);
   // Lock files of processes that died holding them: harmless (the next taker takes them over), but clutter.
   const locks = sweepLocks(join(layout.home, 'locks')).map((l) => `locks/${l}`);
   return locks.length ? { ...result, leftovers: [...result.leftovers, ...locks] } : result;
 }
 
 /**
- * What the database keeps beside objects that a gc makes stale: memos of
- * whole names (one that answered with a deleted object could not answer
- * again; with any object gone they are all dropped, as when a reduction
- * changes, and the next realize of a name walks once and records its memo
- * again), and stat cache entries of paths that no longer exist (a file that
- * comes back is read once).
+ * What the database keeps beside objects that a gc makes stale: the memos
+ * of whole names whose results mention a deleted object (memos-gc.ts; the
+ * others hold, so the next no-op is still answered from its memo), and
+ * stat cache entries of paths that no longer exist (a file that comes back
+ * is read once).
  */
-function pruneIndexes(store: Store, objectsDeleted: boolean): void {
+function pruneIndexes(store: Store, dead: readonly string[]): void {
   const { db } = store;
   const gone = db.statPaths().filter((path) => {
     try {
@@ -201,7 +201,7 @@ function pruneIndexes(store: Store, objectsDeleted: boolean): void {
   });
   // Not flushed: an entry or a memo that comes back after a power loss is checked before it is used.
   db.immediate(() => {
-    if (objectsDeleted) db.deleteMemos();
+    db.deleteMemosOf(memosMentioning(store, dead));
     for (const path of gone) db.deleteStatEntry(path);
   }, { flush: false });
 }

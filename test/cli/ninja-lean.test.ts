@@ -11,13 +11,15 @@ import { leanNinja } from '../../src/cli/ninja-lean.js';
 import { loadedWith } from '../support/module-closure.js';
 
 describe('the command lines the lean ninja path takes', () => {
-  test('ninja with targets, -C, -j, --log-format, --toolchain, -v, and --store before the command word', () => {
+  test('ninja with targets, -C, -j, --log-format, --toolchain, -v, --no-out-link, and --store before the command word', () => {
     assert.deepEqual(leanNinja(['ninja']), { store: undefined, dir: '.', targets: [], toolchain: undefined, logFormat: 'auto' });
     assert.deepEqual(leanNinja(['--store', '/s', 'ninja', '-C', 'build', '-j', '2', '--toolchain', 'deb:closure?packages=[gcc]', '--log-format', 'json', 'all', '-v', 'lib.a']), {
       store: '/s', dir: 'build', targets: ['all', 'lib.a'], toolchain: 'deb:closure?packages=[gcc]', logFormat: 'json',
     });
     assert.equal(leanNinja(['--store=/t', 'ninja', '--jobs=3', '--log-format=plain'])?.logFormat, 'plain');
     assert.equal(leanNinja(['ninja', '--verbose', '-C', 'b'])?.dir, 'b');
+    // An answer from the memo writes no out-link anyway.
+    assert.equal(leanNinja(['ninja', '--no-out-link', '-C', 'b'])?.dir, 'b');
   });
 
   test('everything else is the full command\'s', () => {

@@ -13,15 +13,15 @@
  * empty, the exact name is probably that one (a header changed and changed
  * back, a shadowing header added and removed, find theirs too). A guess only picks the order of the work: a
  * wrong one costs a run, never a wrong object. Hints live in the store's
- * `cache/cc/hints/` (a few hundred bytes per module and flag set; removing
- * the folder is always safe). Each names the toolchain object it was made
- * with: `nomia gc` deletes a module's hints once none of theirs is in the
- * store (hints-gc.ts).
+ * `cache/cc/hints/`, a keyed hint store (namespace/hint-store.ts: a few
+ * hundred bytes per module and flag set; removing the folder is always
+ * safe). Each names the toolchain object it was made with: `nomia gc`
+ * deletes a module's hints once none of theirs is in the store
+ * (hints-gc.ts).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, entryOf, replaceFile, type Store } from '../../namespace/index.js';
+import { fileSha256, hintKey, hintStore, keepHint as keep, readHints, type HintStore, type Store } from '../../namespace/index.js';
 import type { TreeHeader } from './depfile.js';
 import { ReadOnce } from './read-once.js';
 
@@ -35,41 +35,23 @@ export interface Module {
   readonly system?: number;
 }
 
-/** What one compile read: the source's and each header's sha256; the probed paths that held nothing; and its toolchain's entry in the store. */
+/** What one compile read: the source's and each header's sha256, and the probed paths that held nothing. */
 export interface Hint {
   readonly src: string;
   readonly headers: readonly (readonly [number, string, string])[];
   readonly absent?: readonly (readonly [number, string])[];
-  /** The toolchain object's entry in the store (absent in hints kept before it was recorded). */
-  readonly toolchain?: string;
 }
 
-/** How many of a module's last compiles a guess looks at. */
-const KEPT = 4;
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const isHint = (h: unknown): h is Hint => typeof (h as Hint | null)?.src === 'string' && Array.isArray((h as Hint).headers);
 
 /** Where the hints of every module are kept. */
-export const hintsRoot = (store: Store) => join(cacheDir(store, 'cc'), 'hints');
+export const hintsOf = (store: Store): HintStore<Hint> => hintStore(store, 'cc', 'hints', isHint);
 
-function hintPath(store: Store, m: Module): string {
-  const key = createHash('sha256').update(JSON.stringify([m.toolchain, m.args, m.trees, m.source, ...(m.system ? [m.system] : [])])).digest('hex');
-  return join(hintsRoot(store), key);
-}
-
-/** The hints kept in `path`; none when it holds none that can be read. */
-export function readHints(path: string): Hint[] {
-  try {
-    const hints = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    return Array.isArray(hints) ? hints.filter((h: Hint) => typeof h?.src === 'string' && Array.isArray(h.headers)) : [];
-  } catch {
-    return [];
-  }
-}
+const moduleKey = (m: Module) => hintKey([m.toolchain, m.args, m.trees, m.source, ...(m.system ? [m.system] : [])]);
 
 function sameNow(hint: Hint, trees: readonly string[]): boolean {
   try {
-    return hint.headers.every(([tree, path, hash]) => trees[tree] !== undefined && sha256(readFileSync(join(trees[tree]!, path))) === hash)
+    return hint.headers.every(([tree, path, hash]) => trees[tree] !== undefined && fileSha256(join(trees[tree]!, path)) === hash)
       && (hint.absent ?? []).every(([tree, path]) => trees[tree] !== undefined && !existsSync(join(trees[tree]!, path)));
   } catch {
     return false;
@@ -82,30 +64,21 @@ function sameNow(hint: Hint, trees: readonly string[]): boolean {
  * probably recorded.
  */
 export function likelyRecorded(store: Store, m: Module, src: string, trees: readonly string[]): boolean {
-  const hints = readHints(hintPath(store, m));
+  const hints = readHints(hintsOf(store), moduleKey(m));
   if (!hints.length) return false;
-  const source = sha256(readFileSync(src));
+  const source = fileSha256(src);
   return hints.some((h) => h.src === source && sameNow(h, trees));
 }
 
 /**
- * Keep what this compile with the toolchain at `toolchain` (a store path) read, for the next guess (written whole
- * and renamed into place). `files` holds what the compile already read: those bytes are hashed, not read again.
+ * Keep what this compile with the toolchain at `toolchain` (a store path) read, for the next guess. `files` holds
+ * what the compile already read: those bytes are hashed, not read again.
  */
 export function keepHint(store: Store, m: Module, toolchain: string, src: string, trees: readonly string[], headers: readonly TreeHeader[], absent: readonly TreeHeader[] = [], files = new ReadOnce()): void {
-  const entry = entryOf(store, toolchain);
   const hint: Hint = {
     src: files.sha256(src),
     headers: headers.map((h) => [h.tree, h.path, files.sha256(join(trees[h.tree]!, h.path))] as const),
     ...(absent.length ? { absent: absent.map((h) => [h.tree, h.path] as const) } : {}),
-    ...(entry === undefined ? {} : { toolchain: entry }),
   };
-  const path = hintPath(store, m);
-  const same = (h: Hint) => h.src === hint.src && JSON.stringify(h.headers) === JSON.stringify(hint.headers) && JSON.stringify(h.absent) === JSON.stringify(hint.absent);
-  const hints = [hint, ...readHints(path).filter((h) => !same(h))].slice(0, KEPT);
-  try {
-    replaceFile(path, JSON.stringify(hints), `${path}.${randomBytes(6).toString('hex')}`);
-  } catch {
-    // A hint that cannot be kept only makes the next guess worse.
-  }
+  keep(store, hintsOf(store), moduleKey(m), hint, [toolchain]);
 }

@@ -4,14 +4,15 @@
  * few runs read have the same content now. A guess only picks the order of
  * the work (discovery first, or the compile at once): a wrong one costs a
  * run, never a wrong object. Hints live in the store's
- * `cache/ninja/compile-hints/`, one small file per edge (its command,
- * working directory, outputs and toolchain); removing the folder is always
- * safe.
+ * `cache/ninja/compile-hints/`, a keyed hint store (namespace/hint-store.ts),
+ * one small file per edge (its command, working directory, outputs and
+ * toolchain); removing the folder is always safe. Each names the toolchain
+ * object it was made with, and `nomia gc` deletes an edge's hints once that
+ * is gone (`gcCompileHints`).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { cacheDir, replaceFile, type Store } from '../../namespace/index.js';
+import {
+  deadHints, fileSha256, hintKey, hintStore, keepHint, readHints, sweepCache, type CacheCollection, type HintStore, type Store,
+} from '../../namespace/index.js';
 import type { EdgeRun } from './command.js';
 
 /** A file a compile read: its sandbox path and where it is on the host now. */
@@ -23,45 +24,33 @@ export interface Read {
 /** What one run read: each file's sandbox path and sha256. */
 type Hint = readonly (readonly [string, string])[];
 
-/** How many of an edge's last runs a guess looks at. */
-const KEPT = 4;
+const isHint = (h: unknown): h is Hint => Array.isArray(h);
 
-const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const hintsOf = (store: Store): HintStore<Hint> => hintStore(store, 'ninja', 'compile-hints', isHint);
 
-function hintPath(store: Store, edge: EdgeRun): string {
-  const key = createHash('sha256').update(JSON.stringify([edge.toolchain.name, edge.text, edge.dir, edge.outputs, edge.depfile])).digest('hex');
-  return join(cacheDir(store, 'ninja'), 'compile-hints', key);
-}
-
-function readHints(path: string): Hint[] {
-  try {
-    const hints = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    return Array.isArray(hints) ? hints.filter((h): h is Hint => Array.isArray(h)) : [];
-  } catch {
-    return [];
-  }
-}
+const edgeKey = (edge: EdgeRun) => hintKey([edge.toolchain.name, edge.text, edge.dir, edge.outputs, edge.depfile]);
 
 /** Whether one of the edge's last runs read files with the same content as `view` shows now. */
 export function likelyRecorded(store: Store, edge: EdgeRun, view: (path: string) => string | undefined): boolean {
-  return readHints(hintPath(store, edge)).some((h) => h.length > 0 && h.every(([path, hash]) => {
+  return readHints(hintsOf(store), edgeKey(edge)).some((h) => h.length > 0 && h.every(([path, hash]) => {
     const host = view(path);
     try {
-      return host !== undefined && sha256(host) === hash;
+      return host !== undefined && fileSha256(host) === hash;
     } catch {
       return false;
     }
   }));
 }
 
-/** Keep what this run read, for the next guess (written whole and renamed into place). */
+/** Keep what this run read, for the next guess. */
 export function keepReads(store: Store, edge: EdgeRun, read: readonly Read[]): void {
-  const hint: Hint = read.map((r) => [r.path, sha256(r.host)] as const);
-  const path = hintPath(store, edge);
-  const hints = [hint, ...readHints(path).filter((h) => JSON.stringify(h) !== JSON.stringify(hint))].slice(0, KEPT);
-  try {
-    replaceFile(path, JSON.stringify(hints), `${path}.${randomBytes(6).toString('hex')}`);
-  } catch {
-    // A hint that cannot be kept only makes the next guess worse.
-  }
+  keepHint(store, hintsOf(store), edgeKey(edge), read.map((r) => [r.path, fileSha256(r.host)] as const), [edge.toolchain.path]);
+}
+
+/**
+ * Collect the hints whose toolchain is gone (for `nomia gc`, after the store's sweep; `swept`: what it deleted or
+ * would delete). Safe while realizes run: a hint deleted under one is a worse guess.
+ */
+export function gcCompileHints(store: Store, action: 'delete' | 'list-dead', swept?: ReadonlySet<string>): CacheCollection {
+  return sweepCache(store.layout.home, deadHints(store, hintsOf(store).dir, swept), action);
 }

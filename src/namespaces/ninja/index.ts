@@ -25,10 +25,19 @@ import { headers, headersOf } from './headers.js';
 /** `headers` and `files` read a directory of the caller's: contextual, no inputs. */
 const READS_DIR = makesObject({ inputs: {}, contextual: true });
 
-export const ninjaNamespace: Namespace = namespaceOfNames('ninja', 1, {
+const names = namespaceOfNames('ninja', 1, {
   command: { form: 'command?command=…[&dir=…][&depfile=…]&inputs=[…]&outputs=[…](inputs…, toolchain: TREE)', signature: makesObject(), realize: command },
   headers: { form: 'headers?path=DIR', signature: READS_DIR, realize: headers },
   files: { form: 'files?path=DIR', signature: READS_DIR, realize: headers },
   'headers-of': { form: 'headers-of?path=REL(tree: TREE)', signature: makesObject(), realize: headersOf },
   build: { form: 'build?targets=[…](src: TREE, toolchain: TREE[, build: TREE])', signature: makesObject(), realize: build },
 });
+
+export const ninjaNamespace: Namespace = {
+  ...names,
+  // Loaded by gc only: the hints of compiles run as commands whose toolchain is gone (compile-hints.ts).
+  async collectGarbage(store, action, swept) {
+    const { gcCompileHints } = await import('./compile-hints.js');
+    return gcCompileHints(store, action, swept);
+  },
+};
