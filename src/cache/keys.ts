@@ -66,12 +66,36 @@ export function signText(key: SecretKey, fingerprint: string): string {
   return `${key.name}:${sign(null, Buffer.from(fingerprint), key.key).toString('base64')}`;
 }
 
-/** The key among `keys` that made the signature `sig` (`name:base64`) over `fingerprint`, or undefined. */
-export function verifiedBy(keys: readonly PublicKey[], fingerprint: string, sig: string): PublicKey | undefined {
+/** A signature `name:base64` read: the keys among `keys` of its name (those that may have made it) and its 64 bytes; undefined if it is none. */
+function readSignature(keys: readonly PublicKey[], sig: string): { readonly candidates: readonly PublicKey[]; readonly bytes: Buffer } | undefined {
   const i = sig.indexOf(':');
   if (i <= 0) return undefined;
   const name = sig.slice(0, i);
   const bytes = Buffer.from(sig.slice(i + 1), 'base64');
   if (bytes.length !== 64) return undefined;
-  return keys.find((k) => k.name === name && verify(null, Buffer.from(fingerprint), k.key, bytes));
+  return { candidates: keys.filter((k) => k.name === name), bytes };
+}
+
+/** The key among `keys` that made the signature `sig` (`name:base64`) over `fingerprint`, or undefined. */
+export function verifiedBy(keys: readonly PublicKey[], fingerprint: string, sig: string): PublicKey | undefined {
+  const read = readSignature(keys, sig);
+  if (!read) return undefined;
+  const data = Buffer.from(fingerprint);
+  return read.candidates.find((k) => verify(null, data, k.key, read.bytes));
+}
+
+/**
+ * `verifiedBy`, with the curve arithmetic on libuv's thread pool (`crypto.verify` given a callback), so
+ * that checks asked for together use every core and each is answered as soon as it is made. A check the
+ * pool fails to make (an error, not a wrong signature) counts as not verified: nothing is followed on it.
+ */
+export async function verifiedByInPool(keys: readonly PublicKey[], fingerprint: string, sig: string): Promise<PublicKey | undefined> {
+  const read = readSignature(keys, sig);
+  if (!read) return undefined;
+  const data = Buffer.from(fingerprint);
+  for (const k of read.candidates) {
+    const ok = await new Promise<boolean>((resolve) => verify(null, data, k.key, read.bytes, (e, valid) => resolve(e === null && valid)));
+    if (ok) return k;
+  }
+  return undefined;
 }

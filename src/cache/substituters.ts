@@ -108,7 +108,7 @@ export class Substituters {
   private readonly cacheInfo = new Map<Transport, Promise<boolean>>();
   /** Caches found down in this run: said once, then skipped without a word. */
   private readonly down = new Set<Transport>();
-  /** Signature checks, on a thread of their own for records that arrive together. */
+  /** Signature checks, on libuv's thread pool for records that arrive together. */
   private readonly checks = new SignatureChecks();
   /** Threads that unpack NARs, started by the first big fetch of the run. */
   private pool: RestorePool | undefined;
@@ -301,7 +301,6 @@ export class Substituters {
   close(): void {
     for (const c of this.caches) c.close();
     this.pool?.close();
-    this.checks.close();
   }
 }
 

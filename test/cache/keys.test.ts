@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { generateSecretKey, parsePublicKey, parseSecretKey, signText, verifiedBy } from '../../src/cache/keys.js';
+import { generateSecretKey, parsePublicKey, parseSecretKey, signText, verifiedBy, verifiedByInPool } from '../../src/cache/keys.js';
 import { formatRecord, parseRecord, signerOf, signRecord } from '../../src/cache/record.js';
 import { tempDir } from '../support/cli.js';
 
@@ -16,6 +16,36 @@ describe('signing keys', () => {
     const sig = signText(secret, '1;/nix/store/x;sha256:y;1;');
     assert.equal(verifiedBy([parsePublicKey(secret.publicText)], '1;/nix/store/x;sha256:y;1;', sig)?.name, 'nix-made-1');
     assert.equal(verifiedBy([parsePublicKey(secret.publicText)], '1;/nix/store/x;sha256:y;2;', sig), undefined);
+  });
+
+  it('checks a signature on the thread pool with the same answer as on this thread, for Nix\'s key too', async () => {
+    const dir = tempDir('keys-pool');
+    execFileSync('nix-store', ['--generate-binary-cache-key', 'nix-made-1', join(dir, 'sk'), join(dir, 'pk')]);
+    const nix = parseSecretKey(readFileSync(join(dir, 'sk'), 'utf8'));
+    const other = parseSecretKey(generateSecretKey('other-1'));
+    const impostor = parseSecretKey(generateSecretKey('nix-made-1'));
+    const keys = [parsePublicKey(other.publicText), parsePublicKey(nix.publicText)];
+    const f = '1;/nix/store/x;sha256:y;1;';
+    /** The signature's bytes with one bit changed. */
+    const flipped = (sig: string): string => {
+      const bytes = Buffer.from(sig.slice(sig.indexOf(':') + 1), 'base64');
+      bytes[10]! ^= 1;
+      return bytes.toString('base64');
+    };
+    const cases: [string, string, string | undefined][] = [
+      [f, signText(nix, f), 'nix-made-1'],
+      [f, signText(other, f), 'other-1'],
+      ['1;/nix/store/x;sha256:y;2;', signText(nix, f), undefined],
+      [f, signText(impostor, f), undefined],
+      [f, signText(parseSecretKey(generateSecretKey('stranger-1')), f), undefined],
+      [f, 'nix-made-1:AAAA', undefined],
+      [f, `nix-made-1:${flipped(signText(nix, f))}`, undefined],
+      [f, 'no signature', undefined],
+    ];
+    for (const [fingerprint, sig, want] of cases) {
+      assert.equal(verifiedBy(keys, fingerprint, sig)?.name, want, sig);
+      assert.equal((await verifiedByInPool(keys, fingerprint, sig))?.name, want, sig);
+    }
   });
 
   it('refuses text that is not a key', () => {

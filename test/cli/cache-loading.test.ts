@@ -1,6 +1,6 @@
 /**
  * A realize with no binary cache configured does not load the cache clients
- * (HTTP, signature threads, NAR restore): every short-lived command would
+ * (HTTP, signature checks, NAR restore): every short-lived command would
  * pay for reading and compiling them (docs/engine.md, "What a process pays
  * for"). With a cache, they are loaded and asked as before.
  */
