@@ -21,7 +21,7 @@ import type { Resource } from '../resource/types.js';
 import { pick, ref, type Outputs } from './outputs.js';
 import { record } from './reductions.js';
 import type { ResolvedNode } from './resolve.js';
-import { respell } from './respell.js';
+import { respell, type Selections } from './respell.js';
 import type { PrivateScopes } from './private-results.js';
 import { substitute } from './substitute.js';
 import { Cancelled, checkInputs, failedEvent, lookUp, runUnit, WouldRun, type StepEnv } from './step.js';
@@ -40,6 +40,8 @@ export interface NodeEnv extends StepEnv {
   readonly redo?: { readonly how: 'rebuild' | 'check'; readonly nodes: ReadonlySet<number> };
   /** The units being built by the builds that asked for this realize, outermost first: asking for one again is a cycle. */
   readonly building: readonly { readonly spelling: Spelling; readonly label: string }[];
+  /** The content names of projected inputs this realize has worked out (respell.ts). */
+  readonly selections: Selections;
 }
 
 export async function realizeNode(env: NodeEnv, n: ResolvedNode): Promise<Outputs> {
@@ -61,7 +63,7 @@ export async function realizeNode(env: NodeEnv, n: ResolvedNode): Promise<Output
   });
   checkInputs(n, inputs);
   const priv = env.privateScopes.of(n.label, inputs);
-  const refined = await respell(n, env.graph, inputs, env.registry, env.store);
+  const refined = await respell(n, env.graph, inputs, env.registry, env.store, env.selections);
   if (!n.signature.contextual && refined !== n.spelling && !redo) {
     const hit = await lookUp(env, [n], [refined], [true], priv);
     if (hit) return hit[0]!;

@@ -190,7 +190,7 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
     ...(options.substituters ? { substituters: options.substituters } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.redo ? { redo: { how: options.redo, nodes: new Set(resolved.graph.roots.map((r) => r.node)) } } : {}),
-    graph: resolved.graph, nodes,
+    graph: resolved.graph, nodes, selections: new Map(),
     emit: (e) => {
       // A node's own failure (one that only needed a failed node fails without an event of its own).
       if (e.kind === 'failed') stop.nodeFailed();

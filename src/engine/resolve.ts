@@ -74,7 +74,7 @@ function checkStructure(graph: Graph, sigs: readonly Signature[], inputs: readon
       if (port.annotations?.includes('affine') && n > 1) {
         throw new NomiaGraphError('graph/structure', `the ${label} is affine: it may be used once, but it is used ${n} times`, {
           ...(node.span ? { span: node.span } : {}), ...(graph.source === undefined ? {} : { source: graph.source }),
-          hint: 'use it in one place only',
+          hint: 'use it in one place only; the same name written twice is one node (graph/share.ts): give each use a name of its own, e.g. a parameter that differs',
         });
       }
     }

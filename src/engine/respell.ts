@@ -21,9 +21,9 @@ import { nodeOverride, type ResolvedNode } from './resolve.js';
  * spells it itself, that namespace's answer given the spellings of those names (a canonical set of
  * parameters is applied to the refined names as written).
  */
-export async function respell(n: ResolvedNode, graph: Graph, given: Readonly<Record<string, Resource>>, registry: Registry, store: Store): Promise<Spelling> {
+export async function respell(n: ResolvedNode, graph: Graph, given: Readonly<Record<string, Resource>>, registry: Registry, store: Store, selections?: Selections): Promise<Spelling> {
   if (n.inputs.length === 0) return n.spelling;
-  const inputs = await byWhatTheySelect(n, given, store);
+  const inputs = await byWhatTheySelect(n, given, store, selections);
   const spellingOf = (text: string) => {
     let s: Spelling | undefined;
     try {
@@ -61,11 +61,19 @@ export async function respell(n: ResolvedNode, graph: Graph, given: Readonly<Rec
 }
 
 /**
+ * The content names of the projected inputs one realize has worked out, by the path selected and the name
+ * given: a node fed the same file of a tree as twenty others (a program, `(tools)/bin/busybox`) reads its
+ * hash once, not twenty times. Kept for one realize only, which holds every object it uses: a store path
+ * holds one content while it is held.
+ */
+export type Selections = Map<string, Promise<string>>;
+
+/**
  * The inputs as they count for the node: a projected input (`(tree)/a.c`) is named by the content of what
  * it selects, `filesystem:by-content?name=a.c&sha256=…`, not by the tree it is taken from, so a node that
  * reads one file of a tree is reused when only another file of the tree changed (per-file granularity).
  */
-async function byWhatTheySelect(n: ResolvedNode, inputs: Readonly<Record<string, Resource>>, store: Store): Promise<Readonly<Record<string, Resource>>> {
+async function byWhatTheySelect(n: ResolvedNode, inputs: Readonly<Record<string, Resource>>, store: Store, selections?: Selections): Promise<Readonly<Record<string, Resource>>> {
   const projected = n.inputs.filter((e) => e.from.projection?.length && inputs[portLabel(e.port)]?.kind === 'object');
   if (projected.length === 0) return inputs;
   const out = { ...inputs };
@@ -75,8 +83,14 @@ async function byWhatTheySelect(n: ResolvedNode, inputs: Readonly<Record<string,
     const port = portLabel(e.port);
     const r = inputs[port]!;
     if (r.kind !== 'object') return;
-    const { hash } = await subObjectHash(store, r.path);
-    out[port] = { ...r, name: byContentName({ name: e.from.projection!.at(-1)!, hash }) };
+    const last = e.from.projection!.at(-1)!;
+    const key = `${r.path}\0${last}`;
+    let name = selections?.get(key);
+    if (!name) {
+      name = subObjectHash(store, r.path).then(({ hash }) => byContentName({ name: last, hash }));
+      selections?.set(key, name);
+    }
+    out[port] = { ...r, name: await name };
   }));
   return out;
 }

@@ -13,9 +13,13 @@
  * Declarations whose value is an atomic name get their node before any
  * declaration's inputs are wired, so forward references and long chains cost
  * no recursion.
+ *
+ * The same application written out twice is one node (share.ts): a graph
+ * has one node per distinct application, however the name was written.
  */
 import { NomiaGraphError, type ErrorCode, type Span } from '../errors.js';
 import type { AtomicName, Declaration, Name, NamespaceId, OutputRef, ParamValue, Substitution } from '../name/ast.js';
+import { shareIdentical } from './share.js';
 import type { Edge, Graph, GraphNode, GraphParam, NamespaceRef, OpenInput, PortKey, Source, Value } from './types.js';
 
 interface Slot {
@@ -58,11 +62,11 @@ class Flattener {
       seen.add(key);
       openInputs.push(r);
     }
-    return {
+    return shareIdentical({
       nodes: this.nodes, edges: this.edges, roots, openInputs,
       resolvedVariables: this.resolved,
       ...(this.source === undefined ? {} : { source: this.source }),
-    };
+    });
   }
 
   private fail(code: ErrorCode, message: string, span: Span | undefined, hint?: string): never {
