@@ -70,6 +70,14 @@ export interface RealizeOptions {
    */
   readonly keepGoing?: number;
   /**
+   * When the realize fails (the outermost one, not a dry run), called once before it throws, with each
+   * root's resource that was realized, in the roots' order, and undefined for a root whose node failed,
+   * needed one that did, or was never started: a front-end writes out what succeeded, as ninja leaves the
+   * outputs of the edges that succeeded in a failed build. They are held as the realize's results are
+   * (until it ends, or in `holdIn`).
+   */
+  readonly onFailedWith?: (roots: readonly (Resource | undefined)[]) => void;
+  /**
    * Run nothing but contextual nodes (which read the caller's files): every other node that has no
    * recorded result (none in the store, none a binary cache gives, which is fetched as a build would)
    * reports `would-run`, and so does every node that needs one. The realize then returns no roots and
@@ -364,6 +372,10 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
     for (let n = -1; n !== memo.size;) {
       n = memo.size;
       settled = await Promise.allSettled([...memo.values()]);
+    }
+    if (!dry && !options.nested && options.onFailedWith) {
+      const outcomes = await Promise.allSettled(resolved.graph.roots.map(async (r) => pick(nodes[r.node]!, r, await memo.get(r.node)!)));
+      options.onFailedWith(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : undefined)));
     }
     // A dry run that also failed fails with that error, not with what would run.
     const failure = dry ? settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && !(s.reason instanceof WouldRun) && !(s.reason instanceof Cancelled)) : undefined;

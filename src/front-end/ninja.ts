@@ -93,7 +93,16 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
   const keep = memo && !unstated && plan.effects.length === 0;
   // Nothing but effects (CMake's `test` needs no file): no toolchain to realize.
   const edges = plan.decls.some((d) => d.kind !== 'support');
-  const results = edges ? (await realizePlan(plan, dir, { ...rest, ...(keep ? { memo, memoDependsOn: read } : {}) })).roots : [];
+  let succeeded: readonly (Resource | undefined)[] | undefined;
+  let results: readonly Resource[] = [];
+  try {
+    if (edges) results = (await realizePlan(plan, dir, { ...rest, ...(keep ? { memo, memoDependsOn: read } : {}), onFailedWith: (roots) => void (succeeded = roots) })).roots;
+  } catch (e) {
+    // As ninja leaves what the edges that succeeded made (with -k, all that needed no failed edge): a user
+    // looking at DIR sees them, and the next build, which reuses them from the store, finds them in place.
+    if (succeeded) writeResults(options.store, dir, plan, succeeded, false);
+    throw e;
+  }
   const placed = edges ? writeResults(options.store, dir, plan, results) : { written: 0, unchanged: 0 };
   await runEffects(plan.effects, dir, { env: options.context.env, stdio: effectStdio ?? 'ignore', ...(options.signal ? { signal: options.signal } : {}) });
   return { counts: plan.counts, ...placed, effects: plan.effects.map((e) => e.outputs[0]!), results };
@@ -103,12 +112,15 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
  * Write the results of a realized plan into the build directory `dir`
  * where ninja would (also for `nomia compile-commands`): only files whose
  * result changed, or that were changed or removed in `dir`, are rewritten.
+ * @param complete false for the results of a failed build (`RealizeOptions.onFailedWith`): a declaration
+ *   without a result is skipped, and the state file keeps no last build for the memo to answer with.
  */
-export function writeResults(store: RealizeOptions['store'], dir: string, plan: Plan, roots: readonly (Resource | undefined)[]): Placed {
+export function writeResults(store: RealizeOptions['store'], dir: string, plan: Plan, roots: readonly (Resource | undefined)[], complete = true): Placed {
   const placed: [string, string][] = [];
   plan.decls.forEach((d, i) => {
     if (d.kind === 'support') return;
     const root = roots[i];
+    if (!root && !complete) return;
     if (!root || root.kind !== 'object') throw new NomiaError('namespace/contract', `the plan's result ${i} is not a file or tree`);
     if (d.kind === 'file') placed.push([d.path, root.path]);
     else for (const p of d.paths) placed.push([p, join(root.path, p)]);
@@ -117,7 +129,7 @@ export function writeResults(store: RealizeOptions['store'], dir: string, plan: 
   // The realize held its results until it returned; they are held again while any is copied (against a gc).
   const protection = new Protection(store);
   try {
-    const done = placeOutputs(resolve(dir), { results: resultsDigest(results), counts: plan.counts, placed }, () => protection.hold(results));
+    const done = placeOutputs(resolve(dir), { results: resultsDigest(results), counts: plan.counts, placed }, () => protection.hold(results), complete);
     if (!done) throw new NomiaError('realize/failed', `a result left the store before it was written into ${dir}`, { hint: 'build again (a gc ran meanwhile)' });
     return done;
   } finally {
