@@ -80,7 +80,7 @@ export async function ninjaPlan(options: NinjaOptions): Promise<NinjaPlan> {
   const layout = layoutOf(dir, readStated);
   const manifest = manifestIn(dir, readStated);
   const { memo: _memo, effectStdio: _stdio, memoKeyOf, ...rest } = options;
-  const toolchain = await chooseToolchain(manifest, layout.srcDir, options.toolchain, rest, memoKeyOf);
+  const toolchain = await chooseToolchain(manifest, layout, options.toolchain, rest, memoKeyOf);
   read.push(...toolchain.dependsOn);
   return { dir, plan: translate(manifest, layout, toolchain.name, options.targets), read, unstated };
 }
