@@ -180,14 +180,14 @@ export function ninjaTool(manifest: Manifest, dir: string, tool: string, args: r
 
 /** Why a tool of ninja's is not answered here, for those that have a reason of their own. */
 const NOT_ANSWERED: Readonly<Record<string, string>> = {
-  deps: 'nomia ninja keeps no deps log (.ninja_deps): the headers each compile read are recorded as the reduction of its cc:compile name (docs/namespaces/cc.md, "Header discovery"), not per output path',
+  deps: 'nomia ninja keeps no deps log (.ninja_deps): the headers each compile read are recorded as the reduction of its cc:compile name (docs/namespaces/cc.md, "Header discovery as a reduction"), not per output path',
   missingdeps: 'it checks ninja\'s deps log, which nomia ninja does not keep',
   browse: 'it serves the graph to a browser through Python; nomia ninja -t graph prints the same graph as a dot file',
 };
 
 /** The error for a tool not answered here. */
 const noSuchTool = (tool: string) => new NomiaError('usage', NOT_ANSWERED[tool] ? `-t ${tool}: not answered by nomia ninja: ${NOT_ANSWERED[tool]}` : `-t ${tool}: nomia ninja has no such tool`, {
-  hint: tool === 'deps' ? 'see what a compile read: nomia ninja -C DIR --log-format json (its reduced events), or run the real ninja on a build directory it built itself'
+  hint: tool === 'deps' ? 'the reduced events of nomia ninja -C DIR --log-format json name what each compile read; or build with the real ninja, which keeps the log, and ask it'
     : `its tools: ${NINJA_TOOLS.join(', ')} (and restat, recompact, cleandead, which have nothing to do); run the real ninja for the others`,
 });
 

@@ -32,7 +32,7 @@ describe('nomia ninja on the command line', () => {
   test('the tools CMake runs after generating succeed; another tool is refused', () => {
     assert.equal(nomia(store, ['ninja', '-t', 'restat']).code, 0);
     assert.equal(nomia(store, ['ninja', '-t', 'recompact']).code, 0);
-    const r = nomia(store, ['ninja', '-t', 'graph']);
+    const r = nomia(store, ['ninja', '-t', 'rules']);
     assert.notEqual(r.code, 0);
     assert.match(r.err, /no such tool/);
   });
