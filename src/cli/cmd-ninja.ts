@@ -14,8 +14,10 @@ import { ranText } from './ran-counts.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 import type { NinjaDryRun } from '../front-end/ninja-dry-run.js';
+import { collectDebug, collectWarning, DEBUG_LIST, parseLoad, WARNING_LIST } from './ninja-flags.js';
+import { statsCounter } from './ninja-stats.js';
 
-interface Opts extends EdgeBuildOptions { dir: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean; printName?: boolean; n?: boolean }
+interface Opts extends EdgeBuildOptions { dir: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean; printName?: boolean; n?: boolean; l?: number; w?: string[]; d?: string[] }
 
 /** The ninja version printed for `--version`: CMake checks it before it generates for ninja. */
 const NINJA_VERSION = '1.11.1';
@@ -32,6 +34,9 @@ export function register(program: Command): void {
       if (!/^\d+$/.test(v)) throw new NomiaError('usage', `-k ${v}: give a number of failures, 0 for no limit`, { hint: 'e.g. nomia ninja -k 0 to build everything that can be built' });
       return Number(v);
     })
+    .option('-l <n>', 'do not start a new edge while the load average is N or more and another edge runs, as ninja\'s -l (0: no limit)', parseLoad)
+    .option('-w <flag>', 'ninja\'s warning flags, taken as ninja 1.11 takes them: dupbuild=err|warn, phonycycle=err|warn (-w list lists them)', collectWarning)
+    .option('-d <mode>', 'debug modes: stats (how many nodes of each kind ran and were reused, and their times), explain (why each edge runs); -d list lists them; keepdepfile and keeprsp are refused (no depfile or response file is written into DIR)', collectDebug)
     .option('-n', 'dry run: print the edges a build would run (those whose names are not recorded in the store or given by a configured cache) as ninja -n does, run none, write nothing into DIR')
     .option('-v, --verbose', 'with -n, print the commands rather than their descriptions, as ninja -v -n does; else accepted for ninja compatibility')
     .option('--no-memo', 'walk every edge even if nothing changed since the last build (no answer from the memo, none kept)')
@@ -46,6 +51,10 @@ Examples:
   nomia push ./cache "$(nomia ninja -C build --print-name)"   # share the build through a binary cache`)
     .action((targets: string[], opts: Opts & { C: string; t?: string }, cmd: Command) => run(() => {
       if (opts.version) return { go: async () => NINJA_VERSION };
+      // As ninja: the list on stdout, and status 1 (nothing was built).
+      const list = opts.w?.includes('list') ? WARNING_LIST : opts.d?.includes('list') ? DEBUG_LIST : undefined;
+      if (list !== undefined) return { go: async () => { process.stdout.write(list); process.exitCode = 1; } };
+      const stats = opts.d?.includes('stats') ? statsCounter : undefined;
       if (opts.t !== undefined) {
         const tool = opts.t;
         if (['restat', 'recompact', 'cleandead'].includes(tool)) return { go: () => undefined };
@@ -72,20 +81,24 @@ Examples:
           return dryRunLines(r, opts.verbose === true);
         }) };
       }
-      const key = opts.memo ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
+      const explain = opts.d?.includes('explain') ? (line: string) => void process.stderr.write(`ninja explain: ${line}\n`) : undefined;
+      const key = opts.memo && !stats ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
       return { go: () => withStore(cmd, async (store) => {
         if (key && answerNinjaFromMemo(store, key, opts.C, opts.logFormat)) return undefined;
         const [{ ninjaBuild }, { runContext }, { buildAndKeep }] = await Promise.all([import('../front-end/ninja.js'), import('../setup.js'), import('./build-root.js')]);
+        let table: ReturnType<typeof statsCounter> | undefined;
         try {
           // What the build used and made stays for the build directory through gc (cli/build-root.ts).
           await buildAndKeep(store, 'ninja', (holdIn) => runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaBuild({
-            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf, holdIn,
-            ...(opts.k !== undefined ? { keepGoing: opts.k } : {}), ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent: stats ? (table = stats(onEvent)).listener : onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf, holdIn,
+            ...(opts.k !== undefined ? { keepGoing: opts.k } : {}), ...(opts.l !== undefined ? { maxLoad: opts.l } : {}), ...(explain ? { explain } : {}), ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
           }), ninjaSummary), () => opts.C);
         } catch (e) {
           // A test or install step that failed: its own exit status is the command's, as a script running ctest would see it.
           if (e instanceof NomiaError && e.code === 'ninja/effect-failed' && 'status' in e && typeof e.status === 'number') process.exitCode = e.status;
           throw e;
+        } finally {
+          if (table) process.stderr.write(table.report());
         }
         return undefined;
       }) };

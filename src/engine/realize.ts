@@ -38,6 +38,11 @@ export interface RealizeOptions {
   readonly context: RunContext;
   /** Namespaces running at once; default 2 (this machine's cores). */
   readonly jobs?: number;
+  /**
+   * ninja's `-l N`: start no namespace while the system's load average is at least this and another is
+   * running (slots.ts); absent or ≤ 0, no limit. Realizes this one starts share its slots, so its limit.
+   */
+  readonly maxLoad?: number;
   readonly onEvent?: EventListener;
   /**
    * A realize started by another (a namespace's `ctx.resolve`, an a-priori reduction): its `resolving` (what
@@ -304,7 +309,7 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   const limit = options.nested ? 1 : options.keepGoing ?? 1;
   let failures = 0;
   const stopped = () => limit > 0 && failures >= limit;
-  const pool = options.slots ?? slots(Math.max(1, options.jobs ?? 2));
+  const pool = options.slots ?? slots(Math.max(1, options.jobs ?? 2), options.maxLoad !== undefined ? { maxLoad: options.maxLoad } : {});
   const env: NodeEnv = {
     store: options.store, registry: options.registry, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
     protection: session.protection, privateScopes: session.privateScopes, building: options.building ?? [],

@@ -23,6 +23,8 @@ import { placeOutputs, resultsDigest, type Counts, type Placed } from './ninja-o
 import { layoutOf } from './layout.js';
 import { chooseToolchain } from './toolchain.js';
 import type { MemoKey } from '../engine/memo.js';
+import type { EngineEvent } from '../engine/events.js';
+import { inputRecorder, keepInputRecord, readInputRecord } from './ninja-explain.js';
 
 export { layoutOf };
 
@@ -35,6 +37,8 @@ export interface NinjaOptions extends Omit<RealizeOptions, 'source'> {
   readonly toolchain?: string;
   /** Where the output of the edges that make no file goes (effects.ts); default: discarded. */
   readonly effectStdio?: EffectOptions['stdio'];
+  /** ninja's `-d explain`: given each line that says why an edge runs (ninja-explain.ts), as it starts. */
+  readonly explain?: (line: string) => void;
   /** The memo key of a name text of absolute paths as the caller keeps it (the CLI's `realizeMemoKey` with `anyDirectory`): the default toolchain is made exact through it (toolchain-memo.ts). */
   readonly memoKeyOf?: (text: string) => MemoKey | undefined;
 }
@@ -88,20 +92,29 @@ export async function ninjaPlan(options: NinjaOptions): Promise<NinjaPlan> {
 /** Build the targets of the ninja manifest in `options.dir` (answered from the memo, `options.memo`, when nothing it was made from changed). */
 export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
   const { dir, plan, read, unstated } = await ninjaPlan(options);
-  const { memo, effectStdio, memoKeyOf: _memoKeyOf, ...rest } = options;
+  const { memo, effectStdio, memoKeyOf: _memoKeyOf, explain, ...rest } = options;
   // A build that runs an effect keeps no memo: a no-op answered from it would not run the effect, and ninja runs it every time.
   const keep = memo && !unstated && plan.effects.length === 0;
   // Nothing but effects (CMake's `test` needs no file): no toolchain to realize.
   const edges = plan.decls.some((d) => d.kind !== 'support');
   let succeeded: readonly (Resource | undefined)[] | undefined;
   let results: readonly Resource[] = [];
+  // What each node came out as, kept for the next build's -d explain (also after a failure: what was realized).
+  const previous = readInputRecord(dir);
+  const recorder = inputRecorder(plan, previous, explain);
+  const onEvent = (e: EngineEvent) => {
+    recorder.listener(e);
+    options.onEvent?.(e);
+  };
   try {
-    if (edges) results = (await realizePlan(plan, dir, { ...rest, ...(keep ? { memo, memoDependsOn: read } : {}), onFailedWith: (roots) => void (succeeded = roots) })).roots;
+    if (edges) results = (await realizePlan(plan, dir, { ...rest, onEvent, ...(keep ? { memo, memoDependsOn: read } : {}), onFailedWith: (roots) => void (succeeded = roots) })).roots;
   } catch (e) {
     // As ninja leaves what the edges that succeeded made (with -k, all that needed no failed edge): a user
     // looking at DIR sees them, and the next build, which reuses them from the store, finds them in place.
     if (succeeded) writeResults(options.store, dir, plan, succeeded, false);
     throw e;
+  } finally {
+    keepInputRecord(dir, previous, recorder.record());
   }
   const placed = edges ? writeResults(options.store, dir, plan, results) : { written: 0, unchanged: 0 };
   await runEffects(plan.effects, dir, { env: options.context.env, stdio: effectStdio ?? 'ignore', ...(options.signal ? { signal: options.signal } : {}) });

@@ -12,8 +12,10 @@
  *
  * The build's own memo then depends on the toolchain's context by the
  * files that decide which packages are installed: dpkg's status file and
- * each named tool's link chain (a changed compiler changes the status
- * file, an `update-alternatives` a link). A newer index alone does not
+ * the link chain of each named tool and of each path the build uses
+ * (toolchain-uses.ts; a changed compiler changes the status file, an
+ * `update-alternatives` a link). Those used paths are in the name, so the
+ * memo's key changes with them, and with the packages they bring. A newer index alone does not
  * change the installed versions, so it does not undo a build.
  */
 import { existsSync } from 'node:fs';
