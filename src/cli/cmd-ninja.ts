@@ -16,6 +16,7 @@ import { withStore } from './store-options.js';
 import type { NinjaDryRun } from '../front-end/ninja-dry-run.js';
 import { collectDebug, collectWarning, DEBUG_LIST, parseLoad, WARNING_LIST } from './ninja-flags.js';
 import { statsCounter } from './ninja-stats.js';
+import { checksOf } from '../front-end/ninja-warnings.js';
 
 interface Opts extends EdgeBuildOptions { dir: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean; printName?: boolean; n?: boolean; l?: number; w?: string[]; d?: string[] }
 
@@ -55,18 +56,20 @@ Examples:
       const list = opts.w?.includes('list') ? WARNING_LIST : opts.d?.includes('list') ? DEBUG_LIST : undefined;
       if (list !== undefined) return { go: async () => { process.stdout.write(list); process.exitCode = 1; } };
       const stats = opts.d?.includes('stats') ? statsCounter : undefined;
+      // -w dupbuild / phonycycle: how reading the manifest treats what ninja checks; its warnings as ninja words them.
+      const read = { checks: checksOf(opts.w), warn: (m: string) => void process.stderr.write(`ninja: warning: ${m}\n`) };
       if (opts.t !== undefined) {
         const tool = opts.t;
         if (['restat', 'recompact', 'cleandead'].includes(tool)) return { go: () => undefined };
         // Written as it is: a tool that lists nothing prints nothing, as ninja's.
-        return { go: async () => void process.stdout.write((await import('../front-end/ninja-tools.js')).ninjaToolIn(opts.C, tool, targets).out) };
+        return { go: async () => void process.stdout.write((await import('../front-end/ninja-tools.js')).ninjaToolIn(opts.C, tool, targets, read.checks, read.warn).out) };
       }
       if (opts.printName) {
         return { go: () => withStore(cmd, async (store) => {
           const { ninjaPlan } = await import('../front-end/ninja.js');
           const { runContext } = await import('../setup.js');
           return withEdgeSetup(opts.logFormat, async ({ registry, substituters, signal, onEvent, memoKeyOf }) => (await ninjaPlan({
-            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, memoKeyOf,
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, memoKeyOf, ...read,
             ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
           })).plan.text);
         }) };
@@ -75,7 +78,7 @@ Examples:
         return { go: () => withStore(cmd, async (store) => {
           const [{ ninjaDryRun }, { runContext }] = await Promise.all([import('../front-end/ninja-dry-run.js'), import('../setup.js')]);
           const r = await runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaDryRun({
-            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, memoKeyOf,
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, memoKeyOf, ...read,
             ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
           }), (d, _ran, would) => `ninja: dry run: would run ${ranText(would, d.counts)}${d.effects.length ? `, and ${d.effects.map((e) => e.outputs[0]).join(', ')} (makes no file: run every time)` : ''}; nothing ran, nothing written\n`);
           return dryRunLines(r, opts.verbose === true);
@@ -90,7 +93,7 @@ Examples:
         try {
           // What the build used and made stays for the build directory through gc (cli/build-root.ts).
           await buildAndKeep(store, 'ninja', (holdIn) => runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaBuild({
-            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent: stats ? (table = stats(onEvent)).listener : onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf, holdIn,
+            dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, ...read, onEvent: stats ? (table = stats(onEvent)).listener : onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf, holdIn,
             ...(opts.k !== undefined ? { keepGoing: opts.k } : {}), ...(opts.l !== undefined ? { maxLoad: opts.l } : {}), ...(explain ? { explain } : {}), ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
           }), ninjaSummary), () => opts.C);
         } catch (e) {

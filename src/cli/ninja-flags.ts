@@ -17,9 +17,8 @@ export function parseLoad(v: string): number {
 export const WARNING_LIST = 'warning flags:\n  phonycycle={err,warn}  phony build statement references itself\n';
 
 /**
- * `-w FLAG`, repeatable: ninja 1.11's `dupbuild=err|warn`, `phonycycle=err|warn` and the deprecated
- * `depfilemulti=err|warn`. They are taken (the manifests this reads are CMake's and Meson's, which make
- * neither a duplicate nor a phony self-reference), and collected in `previous`.
+ * `-w FLAG`, repeatable: ninja 1.11's `dupbuild=err|warn`, `phonycycle=err|warn` (front-end/ninja-warnings.ts
+ * applies them) and the deprecated `depfilemulti=err|warn` (which ninja takes and ignores), collected in `previous`.
  */
 export function collectWarning(v: string, previous: readonly string[] = []): string[] {
   if (v !== 'list' && !/^(dupbuild|phonycycle|depfilemulti)=(err|warn)$/.test(v)) {

@@ -14,6 +14,7 @@ import type { Edge, Manifest } from '../namespaces/ninja/manifest.js';
 import { manifestIn } from './manifest-in.js';
 import { ninjaGraph, type GraphNode, type NinjaGraph } from './ninja-graph.js';
 import { dotGraph } from './ninja-dot.js';
+import { checkManifest, DEFAULT_CHECKS, type ManifestChecks } from './ninja-warnings.js';
 
 /** The tools answered here; `restat`, `recompact` and `cleandead` (which CMake runs) have nothing to do. */
 export const NINJA_TOOLS = ['targets', 'query', 'commands', 'inputs', 'graph', 'compdb', 'clean'] as const;
@@ -191,9 +192,9 @@ const noSuchTool = (tool: string) => new NomiaError('usage', NOT_ANSWERED[tool] 
     : `its tools: ${NINJA_TOOLS.join(', ')} (and restat, recompact, cleandead, which have nothing to do); run the real ninja for the others`,
 });
 
-/** Read `build.ninja` in `dir` (with what it includes) and answer `tool` on it (`ninjaTool`). */
-export function ninjaToolIn(dir: string, tool: string, args: readonly string[]): ToolAnswer {
+/** Read `build.ninja` in `dir` (with what it includes), checked as `-w` says (ninja-warnings.ts), and answer `tool` on it (`ninjaTool`). */
+export function ninjaToolIn(dir: string, tool: string, args: readonly string[], checks: ManifestChecks = DEFAULT_CHECKS, warn: (message: string) => void = () => undefined): ToolAnswer {
   // As ninja, an unknown tool is refused before the manifest is read.
   if (!isNinjaTool(tool)) throw noSuchTool(tool);
-  return ninjaTool(manifestIn(resolve(dir), (p) => readFileSync(p, 'utf8')), dir, tool, args);
+  return ninjaTool(checkManifest(manifestIn(resolve(dir), (p) => readFileSync(p, 'utf8')), checks, warn), dir, tool, args);
 }

@@ -25,6 +25,7 @@ import { chooseToolchain } from './toolchain.js';
 import type { MemoKey } from '../engine/memo.js';
 import type { EngineEvent } from '../engine/events.js';
 import { inputRecorder, keepInputRecord, readInputRecord } from './ninja-explain.js';
+import { checkManifest, DEFAULT_CHECKS, type ManifestChecks } from './ninja-warnings.js';
 
 export { layoutOf };
 
@@ -37,6 +38,10 @@ export interface NinjaOptions extends Omit<RealizeOptions, 'source'> {
   readonly toolchain?: string;
   /** Where the output of the edges that make no file goes (effects.ts); default: discarded. */
   readonly effectStdio?: EffectOptions['stdio'];
+  /** ninja's `-w dupbuild=…`, `-w phonycycle=…` (ninja-warnings.ts); default ninja's. */
+  readonly checks?: ManifestChecks;
+  /** Told each warning of reading the manifest (a repair `checks` allows), in ninja's words; default: none told. */
+  readonly warn?: (message: string) => void;
   /** ninja's `-d explain`: given each line that says why an edge runs (ninja-explain.ts), as it starts. */
   readonly explain?: (line: string) => void;
   /** The memo key of a name text of absolute paths as the caller keeps it (the CLI's `realizeMemoKey` with `anyDirectory`): the default toolchain is made exact through it (toolchain-memo.ts). */
@@ -82,7 +87,7 @@ export async function ninjaPlan(options: NinjaOptions): Promise<NinjaPlan> {
     return text;
   };
   const layout = layoutOf(dir, readStated);
-  const manifest = manifestIn(dir, readStated);
+  const manifest = checkManifest(manifestIn(dir, readStated), options.checks ?? DEFAULT_CHECKS, options.warn ?? (() => undefined));
   const { memo: _memo, effectStdio: _stdio, memoKeyOf, ...rest } = options;
   const toolchain = await chooseToolchain(manifest, layout, options.toolchain, rest, memoKeyOf);
   read.push(...toolchain.dependsOn);
