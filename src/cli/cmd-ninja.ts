@@ -30,8 +30,8 @@ export function register(program: Command): void {
     .description('Read DIR/build.ninja, turn each edge the targets need into a name (compiles into cc:compile, archives into cc:archive, links into cc:link, other edges into sandboxed ninja:command nodes), realize them, and write the outputs into DIR where ninja would. An edge that makes no file (CMake\'s test, install, add_custom_target commands) is no name: it runs on this machine, in DIR, every time it is asked for, as ninja runs it.')
     .argument('[targets...]', 'targets to build (default: the manifest\'s defaults)')
     .option('-C <dir>', 'change to DIR before doing anything else', '.'), 'edges', 'edge')
-    .option('-t <tool>', 'run a ninja tool, answered from the manifest as ninja does (its arguments follow as targets): targets [depth N | all | rule [NAME]], query TARGET…, commands [TARGET…], compdb [RULE…], clean [TARGET…] (removes outputs in DIR, nothing in the store); restat, recompact and cleandead (which CMake runs) have nothing to do')
-    .option('-k <n>', 'keep going until N edges fail, 0 for never (as ninja\'s -k): what needs no failed edge is still built and kept; default 1', (v: string) => {
+    .option('-t <tool>', 'run a ninja tool, answered from the manifest as ninja does (its arguments follow as targets): targets [depth N | all | rule [NAME]], query TARGET…, commands [TARGET…], inputs [TARGET…], graph [TARGET…] (a dot file), compdb [RULE…], clean [TARGET…] (removes outputs in DIR, nothing in the store); restat, recompact and cleandead (which CMake runs) have nothing to do; deps is refused (no deps log is kept)')
+    .option('-k <n>', 'keep going until N edges fail, 0 for never (as ninja\'s -k): what needs no failed edge is still built, kept and written into DIR, as ninja leaves it; default 1', (v: string) => {
       if (!/^\d+$/.test(v)) throw new NomiaError('usage', `-k ${v}: give a number of failures, 0 for no limit`, { hint: 'e.g. nomia ninja -k 0 to build everything that can be built' });
       return Number(v);
     })
@@ -48,7 +48,9 @@ Examples:
   cmake -S json-c -B build -G Ninja && nomia ninja -C build
   nomia ninja -C build -j 4 --log-format json json-c
   nomia ninja -C build test                # runs ctest on this machine, as ninja test does
-  nomia ninja -C build -t targets all      # ninja's tools: targets, query, commands, compdb, clean
+  nomia ninja -C build -t targets all      # ninja's tools: targets, query, commands, inputs, graph, compdb, clean
+  nomia ninja -C build -d explain          # why each edge runs: which input's content changed
+  nomia ninja -C build -l 4 -d stats       # no new edge while the load is 4 or more; a table of what ran
   nomia push ./cache "$(nomia ninja -C build --print-name)"   # share the build through a binary cache`)
     .action((targets: string[], opts: Opts & { C: string; t?: string }, cmd: Command) => run(() => {
       if (opts.version) return { go: async () => NINJA_VERSION };
