@@ -87,7 +87,8 @@ Examples:
         }) };
       }
       const explain = opts.d?.includes('explain') ? (line: string) => void process.stderr.write(`ninja explain: ${line}\n`) : undefined;
-      const key = opts.memo && !stats ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
+      // Neither -d stats (it reports the walk) nor -w (the memo's key does not hold the checks) uses the memo.
+      const key = opts.memo && !stats && !opts.w?.length ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
       return { go: () => withStore(cmd, async (store) => {
         if (key && answerNinjaFromMemo(store, key, opts.C, opts.logFormat)) return undefined;
         const [{ ninjaBuild }, { runContext }, { buildAndKeep }] = await Promise.all([import('../front-end/ninja.js'), import('../setup.js'), import('./build-root.js')]);
