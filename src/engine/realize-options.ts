@@ -24,6 +24,11 @@ export interface RealizeOptions {
   readonly context: RunContext;
   /** Namespaces running at once; default 2 (this machine's cores). */
   readonly jobs?: number;
+  /**
+   * ninja's `-l N`: start no namespace while the system's load average is at least this and another is
+   * running (slots.ts); absent or ≤ 0, no limit. Realizes this one starts share its slots, so its limit.
+   */
+  readonly maxLoad?: number;
   readonly onEvent?: EventListener;
   /**
    * A realize started by another (a namespace's `ctx.resolve`, an a-priori reduction): its `resolving` (what
@@ -55,6 +60,14 @@ export interface RealizeOptions {
    * `ctx.resolve`, an a-priori reduction) stops at its first failure, which fails the node that asked.
    */
   readonly keepGoing?: number;
+  /**
+   * When the realize fails (the outermost one, not a dry run), called once before it throws, with each
+   * root's resource that was realized, in the roots' order, and undefined for a root whose node failed,
+   * needed one that did, or was never started: a front-end writes out what succeeded, as ninja leaves the
+   * outputs of the edges that succeeded in a failed build. They are held as the realize's results are
+   * (until it ends, or in `holdIn`).
+   */
+  readonly onFailedWith?: (roots: readonly (Resource | undefined)[]) => void;
   /**
    * Run nothing but contextual nodes (which read the caller's files): every other node that has no
    * recorded result (none in the store, none a binary cache gives, which is fetched as a build would)

@@ -181,7 +181,7 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
   const memo = new Map<number, Promise<Outputs>>();
   // Nested realizes stop at their first failure (`keepGoing`); the outer run counts its nodes' failures.
   const stop = stopping(options.nested ? 1 : options.keepGoing ?? 1, options.dryRun === true);
-  const pool = options.slots ?? slots(Math.max(1, options.jobs ?? 2));
+  const pool = options.slots ?? slots(Math.max(1, options.jobs ?? 2), options.maxLoad !== undefined ? { maxLoad: options.maxLoad } : {});
   const env: NodeEnv = {
     store: options.store, registry: options.registry, context: options.context, ...(options.signal ? { signal: options.signal } : {}),
     protection: session.protection, privateScopes: session.privateScopes, building: options.building ?? [],
@@ -238,6 +238,12 @@ async function realizeGraph(resolved: ResolvedName, options: RealizeOptions, ses
     return await Promise.all(resolved.graph.roots.map(async (r) => pick(nodes[r.node]!, r, await memoized(r.node))));
   } catch (e) {
     // What needs no failed node may go on (keep-going.ts); the realize fails once all it asked for settled.
-    throw await stop.settle(e, memo);
+    const failure = await stop.settle(e, memo);
+    // A front-end writes out what succeeded (ninja leaves the outputs of the edges that succeeded).
+    if (!(options.dryRun && e instanceof WouldRun) && !options.nested && options.onFailedWith) {
+      const outcomes = await Promise.allSettled(resolved.graph.roots.map(async (r) => pick(nodes[r.node]!, r, await memo.get(r.node)!)));
+      options.onFailedWith(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : undefined)));
+    }
+    throw failure;
   }
 }

@@ -7,7 +7,14 @@
  * whose commands are done releases its slot for good (`Slot.release`): what
  * it has left (storing and recording its results) is not a command, and
  * `-j N` bounds the commands running, as ninja's and make's do.
+ *
+ * With a load limit (ninja's `-l N`), a slot is not handed out while the
+ * system's load average is at or above it and some task holds one; with
+ * none held, the next task starts whatever the load, so a build always
+ * makes progress. The load is read again each time a slot is freed, as
+ * ninja reads it when a command ends.
  */
+import { loadavg } from 'node:os';
 
 /** A running task's hold on its slot. */
 export interface Slot {
@@ -28,18 +35,33 @@ export interface Slots {
   run<T>(task: (slot: Slot) => Promise<T>): Promise<T>;
 }
 
-export function slots(n: number): Slots {
-  let free = Math.max(1, n);
+/** How slots are handed out besides their number. */
+export interface SlotsOptions {
+  /** ninja's `-l`: no new task while the load average is at least this and a task holds a slot; absent or ≤ 0: no limit. */
+  readonly maxLoad?: number;
+  /** The system's one-minute load average; default `os.loadavg()[0]` (a test gives its own). */
+  readonly loadAverage?: () => number;
+}
+
+export function slots(n: number, options: SlotsOptions = {}): Slots {
+  const total = Math.max(1, n);
+  let free = total;
   const queue: (() => void)[] = [];
+  const { maxLoad } = options;
+  const load = options.loadAverage ?? (() => loadavg()[0]!);
+  // Only while another task holds a slot: with none, waiting for the load to drop could wait for ever.
+  const overloaded = () => maxLoad !== undefined && maxLoad > 0 && free < total && load() >= maxLoad;
   const take = async () => {
-    if (free > 0) free--;
+    if (free > 0 && queue.length === 0 && !overloaded()) free--;
     else await new Promise<void>((r) => queue.push(r));
   };
   // A freed slot goes straight to the first waiter, so no newcomer overtakes it.
   const give = () => {
-    const next = queue.shift();
-    if (next) next();
-    else free++;
+    free++;
+    while (free > 0 && queue.length > 0 && !overloaded()) {
+      free--;
+      queue.shift()!();
+    }
   };
   return {
     async run(task) {

@@ -106,7 +106,7 @@ export async function compileCommands(options: CompileCommandsOptions): Promise<
   const manifest = { edges, defaults: [], pools: {} };
   const layout = layoutOf(dir);
   const { memoKeyOf, ...rest } = options;
-  const toolchain = await chooseToolchain(manifest, layout.srcDir, options.toolchain, rest, memoKeyOf);
+  const toolchain = await chooseToolchain(manifest, layout, options.toolchain, rest, memoKeyOf);
   const plan = translate(manifest, layout, toolchain.name, edges.map((e) => e.outputs[0]!));
   const { roots } = await realizePlan(plan, dir, options);
   return { plan, dir, ...writeResults(options.store, dir, plan, roots), results: roots };

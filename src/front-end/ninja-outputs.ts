@@ -107,9 +107,10 @@ function put(from: string, to: string): void {
  * already in place, and record them (the state file is written only when it
  * changes). `beforeWrite` is asked once, before the first file is written
  * (to hold the store files meanwhile); when it says no, nothing is written
- * and the answer is undefined.
+ * and the answer is undefined. `complete` false: `last` is what a failed
+ * build made, which no memo answers with, so the state keeps no last build.
  */
-export function placeOutputs(dir: string, last: LastBuild, beforeWrite: () => boolean = () => true): Placed | undefined {
+export function placeOutputs(dir: string, last: LastBuild, beforeWrite: () => boolean = () => true, complete = true): Placed | undefined {
   const { text, state } = readState(dir);
   const outputs: Record<string, Written> = { ...state.outputs };
   let written = 0;
@@ -122,7 +123,7 @@ export function placeOutputs(dir: string, last: LastBuild, beforeWrite: () => bo
     written++;
     outputs[rel] = { from, mtimeMs: lstatSync(to).mtimeMs };
   }
-  const next = JSON.stringify({ format: FORMAT, outputs, last } satisfies State);
+  const next = JSON.stringify((complete ? { format: FORMAT, outputs, last } : { format: FORMAT, outputs }) satisfies State);
   if (next !== text) writeFileSync(join(dir, STATE), next);
   return { written, unchanged: last.placed.length - written };
 }

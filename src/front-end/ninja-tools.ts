@@ -2,8 +2,9 @@
  * ninja's tools that read the manifest, answered from it as ninja 1.11
  * answers them (docs/namespaces/ninja.md, "Tools"), with the same output a
  * script may parse: `-t targets [depth N | all | rule [NAME]]`,
- * `-t query PATH…`, `-t commands [TARGET…]`, `-t compdb [RULE…]` and
- * `-t clean [TARGET…]`. Clean removes the outputs in the build directory
+ * `-t query PATH…`, `-t commands [TARGET…]`, `-t inputs [TARGET…]`,
+ * `-t graph [TARGET…]` (ninja-dot.ts), `-t compdb [RULE…]` and
+ * `-t clean [TARGET…]`. `-t deps` is refused: nomia keeps no deps log. Clean removes the outputs in the build directory
  * and nothing in the store: the next build puts them back from there.
  */
 import { readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
@@ -12,9 +13,11 @@ import { NomiaError } from '../errors.js';
 import type { Edge, Manifest } from '../namespaces/ninja/manifest.js';
 import { manifestIn } from './manifest-in.js';
 import { ninjaGraph, type GraphNode, type NinjaGraph } from './ninja-graph.js';
+import { dotGraph } from './ninja-dot.js';
+import { checkManifest, DEFAULT_CHECKS, type ManifestChecks } from './ninja-warnings.js';
 
 /** The tools answered here; `restat`, `recompact` and `cleandead` (which CMake runs) have nothing to do. */
-export const NINJA_TOOLS = ['targets', 'query', 'commands', 'compdb', 'clean'] as const;
+export const NINJA_TOOLS = ['targets', 'query', 'commands', 'inputs', 'graph', 'compdb', 'clean'] as const;
 export type NinjaTool = (typeof NINJA_TOOLS)[number];
 
 /** Whether `tool` is one answered here. */
@@ -81,6 +84,21 @@ function commands(g: NinjaGraph, args: readonly string[]): string {
   };
   for (const n of g.targets(args)) visit(n.inEdge);
   return lines.join('');
+}
+
+/** `-t inputs`: every input of every non-phony edge the targets need, sorted, each once (ninja 1.11's `CollectInputs`). */
+function inputs(g: NinjaGraph, args: readonly string[]): string {
+  const seen = new Set<Edge>();
+  const found: string[] = [];
+  const visit = (e: Edge | undefined): void => {
+    if (!e || seen.has(e)) return;
+    seen.add(e);
+    for (const i of g.inputs(e)) visit(g.node(i)?.inEdge);
+    if (!isPhony(e)) found.push(...g.inputs(e));
+  };
+  for (const n of g.targets(args)) visit(n.inEdge);
+  // ninja sorts with std::sort, by bytes.
+  return [...new Set(found)].sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b)))).map((p) => `${p}\n`).join('');
 }
 
 /** A JSON string as ninja's `EncodeJSONString` writes it. */
@@ -153,18 +171,30 @@ export function ninjaTool(manifest: Manifest, dir: string, tool: string, args: r
     case 'targets': return { out: targets(g, args) };
     case 'query': return { out: query(g, args) };
     case 'commands': return { out: commands(g, args) };
+    case 'inputs': return { out: inputs(g, args) };
+    case 'graph': return { out: dotGraph(g, args) };
     case 'compdb': return { out: compdb(g, cwd, args) };
     case 'clean': return { out: clean(g, cwd, args) };
     default: throw noSuchTool(tool);
   }
 }
 
-/** The error for a tool not answered here. */
-const noSuchTool = (tool: string) => new NomiaError('usage', `-t ${tool}: nomia ninja has no such tool`, { hint: `its tools: ${NINJA_TOOLS.join(', ')} (and restat, recompact, cleandead, which have nothing to do); run the real ninja for the others` });
+/** Why a tool of ninja's is not answered here, for those that have a reason of their own. */
+const NOT_ANSWERED: Readonly<Record<string, string>> = {
+  deps: 'nomia ninja keeps no deps log (.ninja_deps): the headers each compile read are recorded as the reduction of its cc:compile name (docs/namespaces/cc.md, "Header discovery as a reduction"), not per output path',
+  missingdeps: 'it checks ninja\'s deps log, which nomia ninja does not keep',
+  browse: 'it serves the graph to a browser through Python; nomia ninja -t graph prints the same graph as a dot file',
+};
 
-/** Read `build.ninja` in `dir` (with what it includes) and answer `tool` on it (`ninjaTool`). */
-export function ninjaToolIn(dir: string, tool: string, args: readonly string[]): ToolAnswer {
+/** The error for a tool not answered here. */
+const noSuchTool = (tool: string) => new NomiaError('usage', NOT_ANSWERED[tool] ? `-t ${tool}: not answered by nomia ninja: ${NOT_ANSWERED[tool]}` : `-t ${tool}: nomia ninja has no such tool`, {
+  hint: tool === 'deps' ? 'the reduced events of nomia ninja -C DIR --log-format json name what each compile read; or build with the real ninja, which keeps the log, and ask it'
+    : `its tools: ${NINJA_TOOLS.join(', ')} (and restat, recompact, cleandead, which have nothing to do); run the real ninja for the others`,
+});
+
+/** Read `build.ninja` in `dir` (with what it includes), checked as `-w` says (ninja-warnings.ts), and answer `tool` on it (`ninjaTool`). */
+export function ninjaToolIn(dir: string, tool: string, args: readonly string[], checks: ManifestChecks = DEFAULT_CHECKS, warn: (message: string) => void = () => undefined): ToolAnswer {
   // As ninja, an unknown tool is refused before the manifest is read.
   if (!isNinjaTool(tool)) throw noSuchTool(tool);
-  return ninjaTool(manifestIn(resolve(dir), (p) => readFileSync(p, 'utf8')), dir, tool, args);
+  return ninjaTool(checkManifest(manifestIn(resolve(dir), (p) => readFileSync(p, 'utf8')), checks, warn), dir, tool, args);
 }

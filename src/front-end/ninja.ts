@@ -23,6 +23,9 @@ import { placeOutputs, resultsDigest, type Counts, type Placed } from './ninja-o
 import { layoutOf } from './layout.js';
 import { chooseToolchain } from './toolchain.js';
 import type { MemoKey } from '../engine/memo.js';
+import type { EngineEvent } from '../engine/events.js';
+import { inputRecorder, keepInputRecord, readInputRecord } from './ninja-explain.js';
+import { checkManifest, DEFAULT_CHECKS, type ManifestChecks } from './ninja-warnings.js';
 
 export { layoutOf };
 
@@ -35,6 +38,12 @@ export interface NinjaOptions extends Omit<RealizeOptions, 'source'> {
   readonly toolchain?: string;
   /** Where the output of the edges that make no file goes (effects.ts); default: discarded. */
   readonly effectStdio?: EffectOptions['stdio'];
+  /** ninja's `-w dupbuild=…`, `-w phonycycle=…` (ninja-warnings.ts); default ninja's. */
+  readonly checks?: ManifestChecks;
+  /** Told each warning of reading the manifest (a repair `checks` allows), in ninja's words; default: none told. */
+  readonly warn?: (message: string) => void;
+  /** ninja's `-d explain`: given each line that says why an edge runs (ninja-explain.ts), as it starts. */
+  readonly explain?: (line: string) => void;
   /** The memo key of a name text of absolute paths as the caller keeps it (the CLI's `realizeMemoKey` with `anyDirectory`): the default toolchain is made exact through it (toolchain-memo.ts). */
   readonly memoKeyOf?: (text: string) => MemoKey | undefined;
 }
@@ -78,9 +87,9 @@ export async function ninjaPlan(options: NinjaOptions): Promise<NinjaPlan> {
     return text;
   };
   const layout = layoutOf(dir, readStated);
-  const manifest = manifestIn(dir, readStated);
+  const manifest = checkManifest(manifestIn(dir, readStated), options.checks ?? DEFAULT_CHECKS, options.warn ?? (() => undefined));
   const { memo: _memo, effectStdio: _stdio, memoKeyOf, ...rest } = options;
-  const toolchain = await chooseToolchain(manifest, layout.srcDir, options.toolchain, rest, memoKeyOf);
+  const toolchain = await chooseToolchain(manifest, layout, options.toolchain, rest, memoKeyOf);
   read.push(...toolchain.dependsOn);
   return { dir, plan: translate(manifest, layout, toolchain.name, options.targets), read, unstated };
 }
@@ -88,12 +97,30 @@ export async function ninjaPlan(options: NinjaOptions): Promise<NinjaPlan> {
 /** Build the targets of the ninja manifest in `options.dir` (answered from the memo, `options.memo`, when nothing it was made from changed). */
 export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
   const { dir, plan, read, unstated } = await ninjaPlan(options);
-  const { memo, effectStdio, memoKeyOf: _memoKeyOf, ...rest } = options;
+  const { memo, effectStdio, memoKeyOf: _memoKeyOf, explain, ...rest } = options;
   // A build that runs an effect keeps no memo: a no-op answered from it would not run the effect, and ninja runs it every time.
   const keep = memo && !unstated && plan.effects.length === 0;
   // Nothing but effects (CMake's `test` needs no file): no toolchain to realize.
   const edges = plan.decls.some((d) => d.kind !== 'support');
-  const results = edges ? (await realizePlan(plan, dir, { ...rest, ...(keep ? { memo, memoDependsOn: read } : {}) })).roots : [];
+  let succeeded: readonly (Resource | undefined)[] | undefined;
+  let results: readonly Resource[] = [];
+  // What each node came out as, kept for the next build's -d explain (also after a failure: what was realized).
+  const previous = readInputRecord(dir);
+  const recorder = inputRecorder(plan, previous, explain);
+  const onEvent = (e: EngineEvent) => {
+    recorder.listener(e);
+    options.onEvent?.(e);
+  };
+  try {
+    if (edges) results = (await realizePlan(plan, dir, { ...rest, onEvent, ...(keep ? { memo, memoDependsOn: read } : {}), onFailedWith: (roots) => void (succeeded = roots) })).roots;
+  } catch (e) {
+    // As ninja leaves what the edges that succeeded made (with -k, all that needed no failed edge): a user
+    // looking at DIR sees them, and the next build, which reuses them from the store, finds them in place.
+    if (succeeded) writeResults(options.store, dir, plan, succeeded, false);
+    throw e;
+  } finally {
+    keepInputRecord(dir, previous, recorder.record());
+  }
   const placed = edges ? writeResults(options.store, dir, plan, results) : { written: 0, unchanged: 0 };
   await runEffects(plan.effects, dir, { env: options.context.env, stdio: effectStdio ?? 'ignore', ...(options.signal ? { signal: options.signal } : {}) });
   return { counts: plan.counts, ...placed, effects: plan.effects.map((e) => e.outputs[0]!), results };
@@ -103,12 +130,15 @@ export async function ninjaBuild(options: NinjaOptions): Promise<NinjaResult> {
  * Write the results of a realized plan into the build directory `dir`
  * where ninja would (also for `nomia compile-commands`): only files whose
  * result changed, or that were changed or removed in `dir`, are rewritten.
+ * @param complete false for the results of a failed build (`RealizeOptions.onFailedWith`): a declaration
+ *   without a result is skipped, and the state file keeps no last build for the memo to answer with.
  */
-export function writeResults(store: RealizeOptions['store'], dir: string, plan: Plan, roots: readonly (Resource | undefined)[]): Placed {
+export function writeResults(store: RealizeOptions['store'], dir: string, plan: Plan, roots: readonly (Resource | undefined)[], complete = true): Placed {
   const placed: [string, string][] = [];
   plan.decls.forEach((d, i) => {
     if (d.kind === 'support') return;
     const root = roots[i];
+    if (!root && !complete) return;
     if (!root || root.kind !== 'object') throw new NomiaError('namespace/contract', `the plan's result ${i} is not a file or tree`);
     if (d.kind === 'file') placed.push([d.path, root.path]);
     else for (const p of d.paths) placed.push([p, join(root.path, p)]);
@@ -117,7 +147,7 @@ export function writeResults(store: RealizeOptions['store'], dir: string, plan: 
   // The realize held its results until it returned; they are held again while any is copied (against a gc).
   const protection = new Protection(store);
   try {
-    const done = placeOutputs(resolve(dir), { results: resultsDigest(results), counts: plan.counts, placed }, () => protection.hold(results));
+    const done = placeOutputs(resolve(dir), { results: resultsDigest(results), counts: plan.counts, placed }, () => protection.hold(results), complete);
     if (!done) throw new NomiaError('realize/failed', `a result left the store before it was written into ${dir}`, { hint: 'build again (a gc ran meanwhile)' });
     return done;
   } finally {

@@ -12,8 +12,10 @@
  *
  * The build's own memo then depends on the toolchain's context by the
  * files that decide which packages are installed: dpkg's status file and
- * each named tool's link chain (a changed compiler changes the status
- * file, an `update-alternatives` a link). A newer index alone does not
+ * the link chain of each named tool and of each path the build uses
+ * (toolchain-uses.ts; a changed compiler changes the status file, an
+ * `update-alternatives` a link). Those used paths are in the name, so the
+ * memo's key changes with them, and with the packages they bring. A newer index alone does not
  * change the installed versions, so it does not undo a build.
  */
 import { existsSync } from 'node:fs';
@@ -23,14 +25,19 @@ import { realize, type RealizeOptions } from '../engine/realize.js';
 import { dpkgStatusPath } from '../namespaces/deb/dpkg-status.js';
 import { linkChain } from '../namespaces/deb/host.js';
 import type { Manifest } from '../namespaces/ninja/manifest.js';
+import type { Layout } from '../namespaces/ninja/sandbox-paths.js';
+import { usedToolchainPaths } from './toolchain-uses.js';
 import { statTree, type TreeState } from '../store/stat-cache.js';
 import { type ChosenToolchain, defaultToolchain, namedTools } from './toolchain.js';
 
-/** The states of dpkg's status file and of every link and file of each tool's chain; undefined when one cannot be stat-ed. */
-function hostContext(options: Omit<RealizeOptions, 'source'>, manifest: Manifest): TreeState[] | undefined {
+/**
+ * The states of dpkg's status file and of every link and file of the chain of each tool and of each path the
+ * build uses (toolchain-uses.ts: a library's link retargeted by an upgrade); undefined when one cannot be stat-ed.
+ */
+function hostContext(options: Omit<RealizeOptions, 'source'>, manifest: Manifest, uses: readonly string[]): TreeState[] | undefined {
   let paths: string[];
   try {
-    paths = [...new Set([dpkgStatusPath(options.context.env), ...namedTools(manifest).flatMap(linkChain)])];
+    paths = [...new Set([dpkgStatusPath(options.context.env), ...[...namedTools(manifest), ...uses].flatMap(linkChain)])];
   } catch {
     // A tool that is not there: deb:host says so, with its hint.
     return undefined;
@@ -44,11 +51,13 @@ function hostContext(options: Omit<RealizeOptions, 'source'>, manifest: Manifest
  * holds for it, else realized now with a memo kept; as its name when it cannot be memoized (no key, no
  * package database: `deb:host-files`, a context that cannot be stat-ed).
  */
-export async function hostToolchain(manifest: Manifest, options: Omit<RealizeOptions, 'source'>, memoKeyOf?: (text: string) => MemoKey | undefined): Promise<ChosenToolchain> {
-  const name = defaultToolchain(manifest, options.context.env);
+export async function hostToolchain(manifest: Manifest, layout: Layout, options: Omit<RealizeOptions, 'source'>, memoKeyOf?: (text: string) => MemoKey | undefined): Promise<ChosenToolchain> {
+  const uses = usedToolchainPaths(manifest, layout);
+  // The used paths are in the name, so the memo's key changes with the set of packages they bring.
+  const name = defaultToolchain(manifest, options.context.env, uses);
   const key = name.startsWith('deb:host?') ? memoKeyOf?.(name) : undefined;
   // Stat-ed before the memo is read or deb:host reads them.
-  const dependsOn = key && hostContext(options, manifest);
+  const dependsOn = key && hostContext(options, manifest, uses);
   if (!key || !dependsOn) return { name, dependsOn: [] };
   const kept = lookupMemo(options.store, key)?.results[0];
   if (kept?.kind === 'object' && existsSync(kept.path)) return { name: kept.name, dependsOn };

@@ -12,6 +12,7 @@ import { configFiles } from '../namespace/registry.js';
 import type { RunContext } from '../namespace/types.js';
 import { dpkgStatusPath } from '../namespaces/deb/dpkg-status.js';
 import type { Manifest } from '../namespaces/ninja/manifest.js';
+import type { Layout } from '../namespaces/ninja/sandbox-paths.js';
 import { printValue } from '../name/print.js';
 import type { MemoKey } from '../engine/memo.js';
 import type { RealizeOptions } from '../engine/realize.js';
@@ -41,16 +42,18 @@ export function namedTools(manifest: Manifest): string[] {
 /**
  * The default toolchain: the Debian packages that own the programs the
  * build file names, at the versions installed here, with the C library's
- * headers (gcc only recommends them), as a `deb:host` name: the compiler
- * the user has, content-addressed. Where the host has no package database
+ * headers (gcc only recommends them), and the packages that own the
+ * directories and libraries the build reads (`uses`, toolchain-uses.ts), as
+ * a `deb:host` name: the compiler the user has, content-addressed, with the
+ * `-dev` packages the project was configured against. Where the host has no package database
  * (dpkg's status file, `DPKG_ADMINDIR` honoured, is absent in `env`'s
  * view), those programs and the files they need copied from the host, by
  * content, as `deb:host-files` (it warns that it is not a package closure).
  */
-export function defaultToolchain(manifest: Manifest, env: Readonly<Record<string, string | undefined>> = {}): string {
+export function defaultToolchain(manifest: Manifest, env: Readonly<Record<string, string | undefined>> = {}, uses: readonly string[] = []): string {
   const list = (xs: readonly string[]) => `[${xs.map((x) => printValue({ kind: 'String', value: x })).join(', ')}]`;
   if (!existsSync(dpkgStatusPath(env))) return `deb:host-files?paths=${list(namedTools(manifest))}`;
-  return `deb:host?paths=${list(namedTools(manifest))}&packages=${list(['libc6-dev'])}`;
+  return `deb:host?paths=${list(namedTools(manifest))}&packages=${list(['libc6-dev'])}${uses.length ? `&uses=${list(uses)}` : ''}`;
 }
 
 /** `"toolchain"` of a configuration file, if it sets one. */
@@ -96,9 +99,9 @@ export interface ChosenToolchain {
  * `given` (`--toolchain`), else `configuredToolchain`, else the default made exact through the memo under
  * `memoKeyOf` (toolchain-memo.ts), so that neither resolves the host's packages again on every run.
  */
-export async function chooseToolchain(manifest: Manifest, srcDir: string, given: string | undefined, options: Omit<RealizeOptions, 'source'>, memoKeyOf?: (text: string) => MemoKey | undefined): Promise<ChosenToolchain> {
-  const chosen = given ?? configuredToolchain(options.context, srcDir);
+export async function chooseToolchain(manifest: Manifest, layout: Layout, given: string | undefined, options: Omit<RealizeOptions, 'source'>, memoKeyOf?: (text: string) => MemoKey | undefined): Promise<ChosenToolchain> {
+  const chosen = given ?? configuredToolchain(options.context, layout.srcDir);
   if (chosen !== undefined) return { name: chosen, dependsOn: [] };
   // Loaded only here: deb:host's reading of the host is not needed with a toolchain given.
-  return (await import('./toolchain-memo.js')).hostToolchain(manifest, options, memoKeyOf);
+  return (await import('./toolchain-memo.js')).hostToolchain(manifest, layout, options, memoKeyOf);
 }

@@ -128,4 +128,27 @@ describe('nomia ninja -n and -k, beside ninja', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.err, /-k x: give a number of failures, 0 for no limit/);
   });
+
+  test('a failed build leaves the outputs of the edges that succeeded in the build directory, as ninja does; fixed, only the bad one compiles', (t) => {
+    if (!ready(t)) return;
+    const p = project('kept', {
+      'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.10)\nproject(kept C)\nadd_executable(p1 a.c bad.c)\nadd_executable(fine fine.c)\n',
+      'a.c': 'int x1(void);\nint main(void) { return x1(); }\n',
+      'bad.c': 'int x1(void) { return }\n',
+      'fine.c': 'int main(void) { return 0; }\n',
+    });
+    assert.equal(ninja(p.twin, ['-k', '0']).code, 1);
+    const r = nomia(store, ['ninja', '-C', p.build, '--toolchain', toolchain, '--log-format', 'plain', '-k', '0'], { cwd: dir });
+    assert.equal(r.code, 1, r.err.slice(-2000));
+    const made = (b: string) => ['fine', 'p1', 'CMakeFiles/p1.dir/a.c.o', 'CMakeFiles/p1.dir/bad.c.o', 'CMakeFiles/fine.dir/fine.c.o'].filter((f) => existsSync(join(b, f)));
+    assert.deepEqual(made(p.build), made(p.twin));
+    assert.deepEqual(made(p.build), ['fine', 'CMakeFiles/p1.dir/a.c.o', 'CMakeFiles/fine.dir/fine.c.o']);
+    assert.equal(spawnSync(join(p.build, 'fine')).status, 0, 'the program written is the one built');
+
+    writeFileSync(join(p.src, 'bad.c'), 'int x1(void) { return 0; }\n');
+    const fixed = nomia(store, ['ninja', '-C', p.build, '--toolchain', toolchain, '--log-format', 'plain'], { cwd: dir });
+    assert.equal(fixed.code, 0, fixed.err.slice(-2000));
+    assert.match(fixed.err, /^ninja: ran 1 of 3 compiles, 0 of 0 archives, 1 of 2 links, 0 of 0 commands; 2 files written, 3 up to date$/m);
+    assert.equal(spawnSync(join(p.build, 'p1')).status, 0);
+  });
 });

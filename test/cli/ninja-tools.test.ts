@@ -2,7 +2,7 @@
  * ninja's tools through `nomia ninja -t` (front-end/ninja-tools.ts), each
  * compared byte for byte with the real ninja's answer on the same CMake
  * build directory: `targets` (by depth, all, by rule), `query`, `commands`,
- * `compdb`, and `clean` (the same files removed, the same count printed).
+ * `inputs`, `graph` (but for ninja's memory addresses), `compdb`, and `clean` (the same files removed, the same count printed).
  * None of them needs the store or a toolchain.
  */
 import assert from 'node:assert/strict';
@@ -54,7 +54,7 @@ describe('nomia ninja -t: ninja\'s tools, as the real ninja answers them', () =>
   const cases = [
     ['targets'], ['targets', 'all'], ['targets', 'depth', '2'], ['targets', 'depth', '0'], ['targets', 'rule'], ['targets', 'rule', 'phony'],
     ['query', 'prog'], ['query', 'all', 'libutil.a', join(src, 'util.c')], ['commands'], ['commands', 'prog'], ['commands', 'gen'],
-    ['compdb'],
+    ['compdb'], ['inputs'], ['inputs', 'prog'], ['inputs', 'gen', 'libutil.a'],
   ];
   for (const args of cases) {
     test(`-t ${args.join(' ')} prints what ninja prints`, (t) => {
@@ -82,10 +82,33 @@ describe('nomia ninja -t: ninja\'s tools, as the real ninja answers them', () =>
     const r = nomia(store, ['ninja', '-C', build, '-t', 'query', 'nosuch']);
     assert.equal(r.code, 1);
     assert.match(r.err, /error\[ninja\/unknown-target\]: unknown target 'nosuch'/);
-    const graph = nomia(store, ['ninja', '-C', build, '-t', 'graph']);
-    assert.notEqual(graph.code, 0);
-    assert.match(graph.err, /error\[usage\]: -t graph: nomia ninja has no such tool/);
+    const other = nomia(store, ['ninja', '-C', build, '-t', 'rules']);
+    assert.notEqual(other.code, 0);
+    assert.match(other.err, /error\[usage\]: -t rules: nomia ninja has no such tool/);
+    // ninja's deps log is not kept: refused with why, not as an unknown tool.
+    const deps = nomia(store, ['ninja', '-C', build, '-t', 'deps']);
+    assert.notEqual(deps.code, 0, deps.err);
+    assert.match(deps.err, /error\[usage\]: -t deps: not answered by nomia ninja: nomia ninja keeps no deps log \(\.ninja_deps\)/);
   });
+
+  // ninja names nodes by their addresses in memory, which differ on every run: compared with the ids
+  // numbered in the order each file first names them.
+  const byFirstUse = (dot: string) => {
+    const ids = new Map<string, string>();
+    return dot.replace(/"0x[0-9a-f]+"/g, (m) => ids.get(m) ?? (ids.set(m, `"n${ids.size}"`), ids.get(m)!));
+  };
+  for (const args of [[], ['prog'], ['gen', 'libutil.a']]) {
+    test(`-t graph ${args.join(' ')} prints ninja's dot file, but for the nodes' addresses`, (t) => {
+      if (!ready(t)) return;
+      const real = ninja(build, ['-t', 'graph', ...args]);
+      assert.equal(real.code, 0);
+      const r = nomia(store, ['ninja', '-C', build, '-t', 'graph', ...args]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^digraph ninja \{\n/);
+      assert.equal(byFirstUse(r.out), byFirstUse(real.out));
+      assert.equal(nomia(store, ['ninja', '-C', build, '-t', 'graph', ...args]).out, r.out, 'the same file every time');
+    });
+  }
 
   for (const targets of [[], ['libutil.a'], ['gen']]) {
     test(`-t clean ${targets.join(' ')} removes the files ninja's removes and says how many`, (t) => {

@@ -32,7 +32,7 @@ describe('nomia ninja on the command line', () => {
   test('the tools CMake runs after generating succeed; another tool is refused', () => {
     assert.equal(nomia(store, ['ninja', '-t', 'restat']).code, 0);
     assert.equal(nomia(store, ['ninja', '-t', 'recompact']).code, 0);
-    const r = nomia(store, ['ninja', '-t', 'graph']);
+    const r = nomia(store, ['ninja', '-t', 'rules']);
     assert.notEqual(r.code, 0);
     assert.match(r.err, /no such tool/);
   });
@@ -86,5 +86,37 @@ describe('nomia ninja on the command line', () => {
     assert.match(r.err, /while reading the toolchain every edge runs in/);
     assert.match(r.err, /hint: gc removes a toolchain nothing roots: realize it again with a root/);
     assert.doesNotMatch(r.err, /nomia add PATH/);
+  });
+  test('-w, -d list and -l are taken as ninja 1.11 takes them; what is not honoured is refused with why', () => {
+    const run = (args: string[]) => nomia(store, ['ninja', ...args]);
+    const real = (args: string[]) => spawnSync('ninja', args, { encoding: 'utf8' });
+    // As ninja: the list on stdout, status 1.
+    const wList = run(['-w', 'list']);
+    assert.equal(wList.code, 1);
+    const theirs = real(['-w', 'list']);
+    if (!theirs.error || process.env['CI'] === 'true') assert.equal(wList.out, theirs.stdout);
+    const dList = run(['-d', 'list']);
+    assert.equal(dList.code, 1);
+    assert.match(dList.out, /^debugging modes:\n  stats {8}.*\n  explain {6}.*\n  keepdepfile  refused: .*\n  keeprsp {6}refused: .*\nmultiple modes can be enabled via -d FOO -d BAR\n$/);
+    if (!theirs.error || process.env['CI'] === 'true') assert.deepEqual(dList.out.split('\n').map((l) => l.split(/\s+/)[1]), real(['-d', 'list']).stdout.split('\n').map((l) => l.split(/\s+/)[1]), 'the same modes as ninja\'s');
+    for (const [args, message] of [
+      [['-w', 'foo'], /-w foo: unknown warning flag 'foo'/],
+      [['-d', 'foo'], /-d foo: unknown debug setting 'foo'/],
+      [['-d', 'keepdepfile'], /-d keepdepfile: not taken by nomia ninja: nomia ninja writes no depfiles/],
+      [['-d', 'keeprsp'], /-d keeprsp: not taken by nomia ninja: nomia ninja writes no response files/],
+      [['-l', 'x'], /-l x: give the load average above which no new job starts/],
+      [['-l', '-1'], /-l -1: give the load average/],
+    ] as const) {
+      const r = run([...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+      assert.match(r.err, message);
+    }
+    // Taken: a manifest-less directory then fails for what it is, not for the flags.
+    const empty = join(dir, 'flags-empty');
+    mkdirSync(empty);
+    const taken = run(['-C', empty, '-l', '1.5', '-w', 'dupbuild=err', '-w', 'phonycycle=warn', '-d', 'stats', '-d', 'explain']);
+    assert.match(taken.err, /ninja\/no-manifest/, taken.err);
+    const help = run(['--help']).out.replace(/\s+/g, ' ');
+    for (const flag of ['-l <n>', '-w <flag>', '-d <mode>']) assert.ok(help.includes(flag), flag);
   });
 });

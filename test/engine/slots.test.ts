@@ -140,4 +140,41 @@ describe('slots', () => {
     other.open();
     await Promise.all([task, otherRunning]);
   });
+  test('a load limit (ninja -l): while the load is at it, one task runs at a time; below it, n; with none running, one starts whatever the load', async () => {
+    let load = 5;
+    const pool = slots(3, { maxLoad: 2, loadAverage: () => load });
+    const gates = [gate(), gate(), gate(), gate(), gate()];
+    const started: number[] = [];
+    const runs = gates.map((g, i) => pool.run(async () => {
+      started.push(i);
+      await g.opened;
+    }));
+    await settle();
+    assert.deepEqual(started, [0], 'the first starts: nothing else runs');
+    gates[0]!.open();
+    await settle();
+    assert.deepEqual(started, [0, 1], 'a freed slot goes to one waiter while the load stays high');
+    load = 0.5;
+    gates[1]!.open();
+    await settle();
+    assert.deepEqual(started, [0, 1, 2, 3, 4], 'the load dropped: every slot is handed out when one frees');
+    for (const g of gates) g.open();
+    await Promise.all(runs);
+  });
+
+  test('no load limit (0, or none): the load is not read', async () => {
+    for (const options of [{ maxLoad: 0 }, {}]) {
+      const pool = slots(2, { ...options, loadAverage: () => assert.fail('read the load') });
+      const gates = [gate(), gate()];
+      const started: number[] = [];
+      const runs = gates.map((g, i) => pool.run(async () => {
+        started.push(i);
+        await g.opened;
+      }));
+      await settle();
+      assert.deepEqual(started, [0, 1]);
+      for (const g of gates) g.open();
+      await Promise.all(runs);
+    }
+  });
 });

@@ -74,6 +74,17 @@ function chainsOf(p: HostParams): string[][] {
   });
 }
 
+/** Each used path's chain (linkChain); one that does not exist has none (its stat is still declared: creating it changes the answer). */
+function usedChainsOf(p: HostParams): string[][] {
+  return p.uses.map((path) => {
+    try {
+      return linkChain(path);
+    } catch {
+      return [path];
+    }
+  });
+}
+
 /**
  * Declare the context (stat before read): the dpkg database and every link
  * and file of each path's chain. Returns their stat lines, for the key of a
@@ -102,20 +113,32 @@ function installed(ctx: RealizeContext): InstalledSet {
   return new InstalledSet(readStatus(text));
 }
 
-/** The installed packages `p` starts from: the owners of its paths and the packages it names. */
-async function roots(ctx: RealizeContext, set: InstalledSet, native: string, p: HostParams, chains: readonly (readonly string[])[]): Promise<Installed[]> {
-  const owned = await owners(ctx, [...new Set(chains.flat())]);
+/**
+ * The installed packages `p` starts from: `asked`, the owners of its paths and the packages it names;
+ * `used`, the owners of its used paths that are not asked for.
+ */
+async function roots(ctx: RealizeContext, set: InstalledSet, native: string, p: HostParams, chains: readonly (readonly string[])[], used: readonly (readonly string[])[]): Promise<{ asked: Installed[]; used: Installed[] }> {
+  const owned = await owners(ctx, [...new Set([...chains.flat(), ...used.flat()])]);
   const names: string[] = [...p.packages];
+  const usedNames: string[] = [];
   p.paths.forEach((path, i) => {
     const found = chains[i]!.flatMap((x) => owned.get(x) ?? []);
     if (found.length === 0) throw notInstalled(`${path} belongs to no installed Debian package (dpkg -S knows none of ${chains[i]!.join(', ')})`);
     names.push(...found);
   });
-  return [...new Set(names)].map((n) => {
+  p.uses.forEach((path, i) => {
+    const found = used[i]!.flatMap((x) => owned.get(x) ?? []);
+    // Not this toolchain's to refuse: a build that reads it says which directory it lacks (front-end/toolchain-path.ts).
+    if (found.length === 0) ctx.log(`${path} belongs to no installed Debian package: it adds none`);
+    usedNames.push(...found);
+  });
+  const find = (n: string) => {
     const pkg = set.find(n, native);
     if (!pkg) throw notInstalled(`the package ${n} is not installed on this host`);
     return pkg;
-  });
+  };
+  const asked = [...new Set(names)].map(find);
+  return { asked, used: [...new Set(usedNames)].filter((n) => !names.includes(n)).map(find) };
 }
 
 /** Package names apt refused to list at a version (its error lines), or undefined when a line says something else. */
@@ -144,25 +167,32 @@ function mtime(path: string): number {
  */
 export async function hostRefs(ctx: RealizeContext, state: AptState, p: HostParams): Promise<DebRef[]> {
   const chains = chainsOf(p);
+  const used = usedChainsOf(p);
   // An unchanged host (database, paths) with an unchanged index and apt configuration gives the same files: kept like apt's answers.
-  const question = ['deb:host', JSON.stringify(p), ...declareContext(ctx, chains)];
+  // Without used paths the question is as it was before they existed, so answers kept then still count.
+  const { uses, ...asked } = p;
+  const question = ['deb:host', JSON.stringify(uses.length ? p : asked), ...declareContext(ctx, [...chains, ...used])];
   const key = answerKey(ctx, state.lists, question);
   const kept = key === undefined ? undefined : keptAnswer(state.root, key);
   if (kept !== undefined) {
     ctx.log('the host\'s packages and the index are as before: their files as before (kept answer)');
     return JSON.parse(kept) as DebRef[];
   }
-  const refs = await resolveHost(ctx, state, p, chains);
+  const refs = await resolveHost(ctx, state, p, chains, used);
   // Filed under the index it was resolved from: resolving may have fetched the index first (a new store).
   const after = key === undefined ? undefined : answerKey(ctx, state.lists, question);
   if (after !== undefined) keepAnswer(state.root, after, JSON.stringify(refs));
   return refs;
 }
 
-async function resolveHost(ctx: RealizeContext, state: AptState, p: HostParams, chains: readonly (readonly string[])[]): Promise<DebRef[]> {
+async function resolveHost(ctx: RealizeContext, state: AptState, p: HostParams, chains: readonly (readonly string[])[], used: readonly (readonly string[])[]): Promise<DebRef[]> {
   const set = installed(ctx);
   const native = set.find('dpkg', '')?.arch ?? 'amd64';
-  const closure = hostClosure(set, await roots(ctx, set, native, p, chains), p.essential);
+  const start = await roots(ctx, set, native, p, chains, used);
+  const closure = hostClosure(set, [...start.asked, ...start.used], p.essential);
+  // The packages asked for (the compiler) must be the installed versions; a library's -dev package a build
+  // uses is taken as what those need: at the index's version when the host is behind it (a point release).
+  const asked = new Set(start.asked.map(keyOf));
   for (const u of closure.unsatisfied) ctx.log(`not satisfied on this host (left out): ${u}`);
   const archOf = (x: Installed) => (x.arch === 'all' ? native : x.arch);
   const stamp = `${state.root}/updated`;
@@ -182,10 +212,10 @@ async function resolveHost(ctx: RealizeContext, state: AptState, p: HostParams, 
     if (mtime(stamp) !== before) answer = await ask();
   }
   const missing = closure.packages.filter((x) => answer.refused.has(x.package));
-  const needed = p.strict ? missing : missing.filter((x) => closure.roots.has(keyOf(x)));
+  const needed = p.strict ? missing : missing.filter((x) => asked.has(keyOf(x)));
   if (needed.length) throw await notListed(ctx, state, needed, [...closure.roots].map((k) => k.split(':')[0]!));
   if (missing.length === 0) return answer.refs;
-  ctx.log(`the archive no longer lists the installed ${missing.map((x) => `${x.package} ${x.version}`).join(', ')} (needed by what was asked for, not asked for): using the index's version${missing.length === 1 ? '' : 's'}`);
+  ctx.log(`the archive no longer lists the installed ${missing.map((x) => `${x.package} ${x.version}`).join(', ')} (needed by what was asked for, or owning a path the build uses, not asked for): using the index's version${missing.length === 1 ? '' : 's'}`);
   const current = await askUris(ctx, state, ['download', ...missing.map((x) => `${x.package}:${archOf(x)}`)], 'the newer versions');
   if (current.refused.length) throw new NomiaError('deb/not-found', `apt cannot list ${missing.map((x) => x.package).join(', ')}:\n  ${current.refused.join('\n  ')}`, { hint: HINT });
   return [...answer.refs, ...current.refs];

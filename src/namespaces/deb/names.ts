@@ -8,7 +8,7 @@ export const NAMES = [
   'closure?packages=[…][&arch=…][&essential=false]',
   'root(deb:exact?…, …)',
   'source?package=…[&version=…[&sha256=…]]',
-  'host?paths=[/usr/bin/gcc, …][&packages=[…]][&essential=false][&strict=true]',
+  'host?paths=[/usr/bin/gcc, …][&packages=[…]][&uses=[/usr/include/libpng16, …]][&essential=false][&strict=true]',
   'host-files?paths=[/usr/bin/gcc, …]',
 ];
 
@@ -81,6 +81,12 @@ export interface HostParams {
   readonly paths: readonly string[];
   /** Installed packages by name (`name` or `name:arch`). */
   readonly packages: readonly string[];
+  /**
+   * Absolute paths a build reads from the toolchain (its `-I` and `-L` directories, its libraries): their
+   * owning packages count too, and a path that is absent or that no package owns adds none (the build
+   * then says which directory it lacks), unlike a path of `paths`.
+   */
+  readonly uses: readonly string[];
   readonly essential: boolean;
   /** Every package of the closure at its installed version (else only those asked for; what they need may be the index's newer version). */
   readonly strict: boolean;
@@ -104,12 +110,14 @@ function flagParam(req: AtomRequest, key: string, byDefault: boolean): boolean {
 
 /** deb:host's parameters: absolute paths and package names, each sorted without repeats (one set, one spelling). */
 export function hostParams(req: AtomRequest): HostParams {
-  onlyParams(req, ['paths', 'packages', 'essential', 'strict']);
+  onlyParams(req, ['paths', 'packages', 'uses', 'essential', 'strict']);
   const example = 'e.g. deb:host?paths=[/usr/bin/gcc]&packages=[libc6-dev]';
-  const paths = listParam(req, 'paths', example).map((p) => {
-    if (!p.startsWith('/') || p.split('/').includes('..')) throw usage(req, `takes absolute paths in \`paths\`, not ${JSON.stringify(p)}`, example);
+  const absolute = (key: string) => listParam(req, key, example).map((p) => {
+    if (!p.startsWith('/') || p.split('/').includes('..')) throw usage(req, `takes absolute paths in \`${key}\`, not ${JSON.stringify(p)}`, example);
     return p;
   });
+  const paths = absolute('paths');
+  const uses = absolute('uses');
   const packages = listParam(req, 'packages', example).map((n) => {
     const [name = '', arch] = n.split(':');
     packageName(req, name);
@@ -117,7 +125,7 @@ export function hostParams(req: AtomRequest): HostParams {
     return n;
   });
   if (paths.length + packages.length === 0) throw usage(req, 'needs `paths` or `packages`', example);
-  return { paths: [...new Set(paths)].sort(), packages: [...new Set(packages)].sort(), essential: flagParam(req, 'essential', true), strict: flagParam(req, 'strict', false) };
+  return { paths: [...new Set(paths)].sort(), packages: [...new Set(packages)].sort(), uses: [...new Set(uses)].sort(), essential: flagParam(req, 'essential', true), strict: flagParam(req, 'strict', false) };
 }
 
 /** deb:host-files' parameters: absolute paths of the host's tools, sorted without repeats. */
