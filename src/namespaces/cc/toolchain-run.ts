@@ -13,9 +13,12 @@ import { NomiaError, type RealizeContext, type Resource, usage, type AtomRequest
 import { failureText } from '../run-command.js';
 import { ROOT_PATH } from '../package/root-binds.js';
 import { runSandboxed, type Bind } from '../package/sandbox.js';
-import { placedBinds, type Placed } from './placed-binds.js';
 
-export type { Placed };
+/** A file or tree of the host bound read-only at a fixed path in the sandbox. */
+export interface Placed {
+  readonly host: string;
+  readonly at: string;
+}
 
 export interface ToolRun {
   /** The toolchain root (a directory tree, e.g. a `deb:closure`). */
@@ -52,8 +55,7 @@ export async function runTool(ctx: RealizeContext, run: ToolRun): Promise<void> 
   const storeView = join(run.work, 'store-view');
   mkdirSync(storeView, { recursive: true });
   const binds: Bind[] = [
-    // Files as hard links under one bind per top-level directory, trees one bind each (placed-binds.ts).
-    ...placedBinds(run.placed, join(run.work, 'placed')),
+    ...run.placed.map((p) => ({ host: p.host, sandbox: p.at, writable: false })),
     { host: run.out, sandbox: run.outAt ?? '/out', writable: true },
   ];
   const tail: string[] = [];
