@@ -1,6 +1,7 @@
 /**
  * Starting one command as `run-command.ts` promises (its own session and
- * process group, watched by `group-watchdog.ts`, what it leaves running
+ * process group, watched by `group-watchdog.ts` unless it ends with its
+ * parent by itself, what it leaves running
  * killed when it exits, its output cut into lines), in whichever process
  * calls it: nomia's, or a spawner (`spawners.ts`).
  * What happens is reported to `on`; the caller turns it into a promise.
@@ -21,6 +22,14 @@ export interface CommandSpec {
   readonly cwd?: string;
   /** Open a fourth pipe at fd 3 and collect what the command writes to it (bwrap's --json-status-fd). */
   readonly statusPipe?: boolean;
+  /**
+   * The command ends, with everything it started, when the process that started it dies: bwrap with
+   * `--die-with-parent` (the kernel's parent-death signal, SIGKILL) and `--unshare-pid` (whatever runs in
+   * the sandbox dies with the namespace's first process, bwrap's child, which has the same signal). Such
+   * a command needs no watchdog, and the process that runs only such commands starts none: a fork of a
+   * large process and a shell's start spared.
+   */
+  readonly endsWithParent?: boolean;
 }
 
 /** What a started command reports, in this order: lines and status text while it runs, then one `error` or one `close`. */
@@ -67,7 +76,7 @@ function lines(onLines: (lines: string[]) => void) {
 
 /** Start `spec`; see the module's comment. */
 export function startCommand(spec: CommandSpec, on: CommandEvents): StartedCommand {
-  startWatchdog();
+  if (!spec.endsWithParent) startWatchdog();
   const child = spawn(spec.program, spec.args, {
     argv0: spec.argv0 ?? spec.program, env: { ...spec.env }, detached: true,
     stdio: ['ignore', 'pipe', 'pipe', ...(spec.statusPipe ? ['pipe' as const] : [])],
@@ -75,7 +84,7 @@ export function startCommand(spec: CommandSpec, on: CommandEvents): StartedComma
   });
   // Tell the watchdog at once: the time from the spawn to this write is the only moment nomia's death would
   // go unnoticed.
-  const watch = child.pid === undefined ? undefined : watchGroup(child.pid);
+  const watch = child.pid === undefined || spec.endsWithParent ? undefined : watchGroup(child.pid);
   let groupEnded = false;
   const signalGroup = (sig: NodeJS.Signals) => {
     if (groupEnded || child.pid === undefined) return;

@@ -8,7 +8,8 @@
  *   after a grace period. A grandchild (`sh -c "sleep 20"`) no longer holds
  *   a cancelled realize.
  * - Should nomia die without cleaning up (SIGKILL, a crash), a watchdog
- *   kills the group (`group-watchdog.ts`).
+ *   kills the group (`group-watchdog.ts`); a command that ends with its
+ *   parent by itself (bwrap, `CommandSpec.endsWithParent`) needs none.
  * - Descriptors this process inherited without close-on-exec are closed
  *   before the command starts (`inherited-fds.ts`): the command gets stdin,
  *   stdout, stderr and the pipes asked for, nothing else.
@@ -73,6 +74,7 @@ export function runCommand(req: CommandRequest): Promise<CommandResult> {
     const spec: CommandSpec = {
       program: req.program, args: req.args, env: req.env,
       ...(req.argv0 === undefined ? {} : { argv0: req.argv0 }), ...(req.cwd === undefined ? {} : { cwd: req.cwd }), ...(req.statusPipe ? { statusPipe: true } : {}),
+      ...(req.endsWithParent ? { endsWithParent: true } : {}),
     };
     const onAbort = () => started.cancel();
     const started = startSpawned(spec, {

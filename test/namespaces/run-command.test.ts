@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { bin, env, tempDir } from '../support/cli.js';
 import { bench, sandboxTools, type Bench } from './package-support.js';
+import { requireTool } from '../support/tools.js';
 
 let serial = 0;
 /** A `sleep` argument no other process on the machine has: it finds the command's processes. */
@@ -113,6 +114,21 @@ describe('commands end with nomia', () => {
       assert.ok(await until(() => running(arg).length === 0, 15_000), `still running: ${running(arg).join(' ')}`);
     });
   }
+
+  // A sandbox ends with nomia by itself (bwrap's --die-with-parent, its pid namespace): the test above holds
+  // without a watchdog, and a process whose commands all run sandboxed starts none (a fork of nomia and a
+  // shell's start spared per process; docs/namespaces/ninja.md, "The fixed cost of one run").
+  test('a sandboxed build starts no watchdog shell; an unsandboxed one does', (t) => {
+    if (!sandboxTools(t) || !requireTool(t, 'strace', 'strace')) return;
+    for (const mode of ['bubblewrap', 'none']) {
+      const trace = join(tempDir('watchdog'), 'trace');
+      const name = `package:build-in-sandbox?args=[sh, -c, "echo ${mode} ${token()} > $out"]&name=watched(exe: ${get().tools}/bin/busybox)`;
+      const r = spawnSync('strace', ['-f', '-e', 'trace=execve', '-s', '200', '-o', trace, process.execPath, bin, '--store', get().store, 'realize', '--sandbox', mode, name], { env: env({ NOMIA_FSYNC: '0' }), timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr.toString());
+      const shells = readFileSync(trace, 'utf8').split('\n').filter((l) => l.includes('execve("/bin/sh"') && l.includes('groups='));
+      assert.equal(shells.length, mode === 'bubblewrap' ? 0 : 1, `${mode}: ${shells.join('\n')}`);
+    }
+  });
 
   test('what a command leaves running in the background ends with it, and does not hold the realize', () => {
     const store = join(tempDir('leftover'), 'store');

@@ -21,8 +21,8 @@ import type { Layout } from './sandbox-paths.js';
  * it goes to `cc:compile`, as before, where such an include fails the
  * compile rather than give a wrong object.
  */
-function includesNonHeaders(file: string, source: Files): boolean {
-  const text = source.read(file);
+function includesNonHeaders(file: string, read: (p: string) => string | undefined): boolean {
+  const text = read(file);
   if (text === undefined) return false;
   for (const m of text.matchAll(/^\s*#\s*include\s*"([^"]+)"/gm)) {
     if (m[1]!.split('/').includes('..') || !HEADER.test(m[1]!)) return true;
@@ -40,13 +40,8 @@ function includesNonHeaders(file: string, source: Files): boolean {
  * `#include "../cJSON.c"`. Every `#include "…"` and `#include <…>` is
  * followed, whatever the conditionals around it (so this errs towards a
  * command); one found in no tree is the toolchain's, or made by an edge.
- * `texts` keeps what was read, for the next compile of the plan.
  */
-function reachesUnholdable(source: string, chain: readonly string[], files: Files, texts: Map<string, string | undefined>): boolean {
-  const read = (p: string) => {
-    if (!texts.has(p)) texts.set(p, files.read(p));
-    return texts.get(p);
-  };
+function reachesUnholdable(source: string, chain: readonly string[], files: Files, read: (p: string) => string | undefined): boolean {
   const seen = new Set<string>();
   const queue: { path: string; tree?: string }[] = [{ path: source }];
   for (let item = queue.shift(); item; item = queue.shift()) {
@@ -81,7 +76,8 @@ const once = (dirs: readonly string[]) => dirs.filter((d, i) => dirs.indexOf(d) 
 
 /**
  * The `cc:compile` inputs and extra flags of a recognised compile, or
- * undefined to leave it to `ninja:command`. A directory of the toolchain
+ * undefined to leave it to `ninja:command`. `texts` keeps the files read,
+ * by path, for the plan's next compile (a translation reads each once). A directory of the toolchain
  * (under `/usr`, `/lib…`, `/etc`, outside the project: `isToolchainPath`)
  * stays a flag, `-I/usr/src/googletest/googletest`, since the toolchain is
  * `/` in the sandbox and in the spelling; any other directory is an
@@ -113,8 +109,13 @@ export function compileParts(r: Extract<Recognised, { kind: 'compile' }>, layout
   const quote = split([...(dirs.includes(own) ? [] : [own]), ...dirs]);
   const sys = split(system);
   if ([...quote.trees, ...sys.trees].some((d) => ofToolchain(d) && STANDARD_DIR.test(d))) return undefined;
-  if (!toolchainSource && includesNonHeaders(source, files)) return undefined;
-  if (!toolchainSource && reachesUnholdable(source, [...quote.trees, ...sys.trees].filter((d) => !ofToolchain(d)), files, texts)) return undefined;
+  // Each file read once per translation: a source by both checks, a header by every compile that reaches it.
+  const read = (p: string) => {
+    if (!texts.has(p)) texts.set(p, files.read(p));
+    return texts.get(p);
+  };
+  if (!toolchainSource && includesNonHeaders(source, read)) return undefined;
+  if (!toolchainSource && reachesUnholdable(source, [...quote.trees, ...sys.trees].filter((d) => !ofToolchain(d)), files, read)) return undefined;
   return { toolchainSource, source, trees: quote.trees, system: sys.trees, flags: [...quote.flags.map((d) => `-I${d}`), ...sys.flags.map((d) => `-isystem${d}`)] };
 }
 

@@ -53,3 +53,23 @@ export const hostFiles: Files = {
     }
   },
 };
+
+/**
+ * `files` with `isFile` asked of the file system once per path: a translation asks it for every
+ * `#include` of every compile in each directory of its search chain (json-c's `json_object.h`, a
+ * hundred times), and the answer does not change while one plan is made.
+ */
+export function onceFiles(files: Files): Files {
+  const known = new Map<string, boolean>();
+  return {
+    ...files,
+    isFile: (path) => {
+      let is = known.get(path);
+      if (is === undefined) {
+        is = files.isFile(path);
+        known.set(path, is);
+      }
+      return is;
+    },
+  };
+}

@@ -37,10 +37,10 @@ import { withoutLaunchers } from './launchers.js';
 import { isEffect, symbolicOutputs } from './effects.js';
 import { isCompileEdge, recognise, type Recognised } from './recognise.js';
 import { isToolchainPath } from './recognise-link.js';
-import { hostFiles, type Files } from './files.js';
+import { hostFiles, onceFiles, type Files } from './files.js';
 import { key, type Layout } from './sandbox-paths.js';
 import { segments } from './print.js';
-import { compileName, compileParts } from './compile-edge.js';
+import { compileName, compileParts, type CompileParts } from './compile-edge.js';
 import { archiveName, linkName } from './link-edge.js';
 import { commandName, searchedLibraries } from './command-edge.js';
 
@@ -68,7 +68,8 @@ export interface Plan {
 }
 
 /** Build the plan for `targets` (empty: the manifest's defaults, else every output no edge reads). */
-export function translate(written: Manifest, layout: Layout, toolchain: string, targets: readonly string[], source: Files = hostFiles): Plan {
+export function translate(written: Manifest, layout: Layout, toolchain: string, targets: readonly string[], given: Files = hostFiles): Plan {
+  const source = onceFiles(given);
   const manifest = withoutLaunchers(written);
   const producer = new Map<string, Edge>();
   for (const e of manifest.edges) for (const o of [...e.outputs, ...e.implicitOutputs]) producer.set(key(layout, o), e);
@@ -143,14 +144,20 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     },
     withoutSoname: (p: string) => !(producer.get(key(layout, p))?.bindings['command'] ?? '').includes('-Wl,-soname,'),
   };
-  // What each edge is, decided once: a compile that cc:compile cannot lay out is a command.
+  // What each edge is, decided once: a compile that cc:compile cannot lay out is a command. Its parts are kept:
+  // finding them reads the source and the headers it reaches.
   const kinds = new Map<Edge, Recognised>();
+  const partsOf = new Map<Edge, CompileParts>();
   const texts = new Map<string, string | undefined>();
   const kind = (e: Edge): Recognised => {
     let r = kinds.get(e);
     if (!r) {
       r = recognise(e, [layout.srcDir, layout.buildDir], linkFiles);
-      if (r.kind === 'compile' && !compileParts(r, layout, source, texts)) r = { kind: 'other' };
+      if (r.kind === 'compile') {
+        const parts = compileParts(r, layout, source, texts);
+        if (parts) partsOf.set(e, parts);
+        else r = { kind: 'other' };
+      }
       kinds.set(e, r);
     }
     return r;
@@ -223,7 +230,7 @@ export function translate(written: Manifest, layout: Layout, toolchain: string, 
     let name: string;
     if (r.kind === 'compile') {
       counts.compile++;
-      const parts = compileParts(r, layout, source, texts)!;
+      const parts = partsOf.get(e)!;
       const src = parts.toolchainSource ? `$tc${segments(parts.source)}` : ref(r.source)[0]!;
       name = compileName(r, parts, src, includeTrees(e, parts.trees), includeTrees(e, parts.system));
     } else if (r.kind === 'archive') {

@@ -110,7 +110,8 @@ export async function runSandboxed(req: SandboxRequest): Promise<BuildExit> {
     if (line.startsWith('bwrap:')) bwrapSays.push(line);
     req.onOutput(line);
   };
-  const { exit, status } = await runCommand({ program: bwrap, args: bwrapArgs(req, 3), env: {}, signal: req.signal, onOutput, statusPipe: true }).catch((e: Error) => {
+  // bwrapArgs always has --die-with-parent and --unshare-pid: the sandbox ends with this process by itself.
+  const { exit, status } = await runCommand({ program: bwrap, args: bwrapArgs(req, 3), env: {}, signal: req.signal, onOutput, statusPipe: true, endsWithParent: true }).catch((e: Error) => {
     if (req.signal.aborted) throw e;
     throw new NomiaError('sandbox/unavailable', `cannot start bubblewrap: ${e.message}`, { hint: UNAVAILABLE_HINT });
   });
