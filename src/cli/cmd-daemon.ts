@@ -1,10 +1,15 @@
 /** `nomia daemon`: realize names for clients on a Unix socket until stopped, answering no-ops from warm memos. */
 import type { Command } from 'commander';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NomiaError } from '../errors.js';
 import type { EngineEvent } from '../engine/events.js';
 import { realize } from '../engine/realize.js';
+import { watchCode } from '../daemon/code-watch.js';
+import { serveRun } from '../daemon/run.js';
 import { startDaemon, type DaemonOptions, type DaemonRequest } from '../daemon/server.js';
+import { sparePool } from '../daemon/spares.js';
 import { WarmMemos } from '../daemon/warm.js';
 import type { RunContext } from '../namespace/types.js';
 import { registry } from '../setup.js';
@@ -13,7 +18,36 @@ import { realizeMemoKey } from './realize-memo.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 
-interface Opts { socket?: string; allow?: string; jobs: string }
+interface Opts { socket?: string; allow?: string; jobs: string; spares: string }
+
+/** This package's root (where bin/, client/ and dist/ are). */
+const packageRoot = () => realpathSync(fileURLToPath(new URL('../../../', import.meta.url)));
+
+/**
+ * Commands a spare does not run: the daemon itself, and the web view (a server of its own, for as long as
+ * it runs, with nothing to gain from a warm start).
+ */
+const RUN_THEMSELVES: ReadonlySet<string> = new Set(['daemon', 'ui']);
+
+/** The spares and the `run` op (docs/engine.md, "Spare CLI processes"); undefined with `--spares 0`. */
+function spareService(store: Store, count: number) {
+  if (count === 0) return undefined;
+  const root = packageRoot();
+  let pool: ReturnType<typeof sparePool> | undefined;
+  const code = watchCode(join(root, 'dist'), () => pool?.renew());
+  pool = sparePool({ entry: fileURLToPath(new URL('./spare-main.js', import.meta.url)), count, generation: code.generation });
+  const service = {
+    pool, packageRoot: root, storeHome: store.layout.home, generation: code.generation, refused: RUN_THEMSELVES,
+    onRun: (argv: readonly string[], outcome: string) => process.stderr.write(`ran      nomia ${argv.join(' ').slice(0, 200)} → ${outcome}\n`),
+  };
+  return {
+    run: (socket: Parameters<typeof serveRun>[0], body: Record<string, unknown>) => serveRun(socket, body, service),
+    close() {
+      pool?.close();
+      code.close();
+    },
+  };
+}
 
 /** The client's context: its working directory and environment, one time; no standard input (the client's is not here). */
 function contextOf(req: DaemonRequest): RunContext {
@@ -65,6 +99,7 @@ export function register(program: Command): void {
     .option('--socket <path>', 'the socket path (default: <store>/daemon.sock)')
     .option('--allow <ids>', 'comma-separated namespace ids clients may use (default: all)')
     .option('-j, --jobs <n>', 'namespaces running at once per request', '2')
+    .option('--spares <n>', 'spare CLI processes kept loaded for the native client\'s commands (0: none)', '1')
     .addHelpText('after', `
 A request and its answer:
   {"id": 1, "op": "realize", "name": "…"}
@@ -73,15 +108,24 @@ A request and its answer:
 Example:
   nomia daemon --socket /tmp/nomia.sock &
   nomia realize --daemon /tmp/nomia.sock -f build.nomia
+
+Spare CLI processes (docs/engine.md, "Spare CLI processes"): with the daemon on the store's
+default socket, \`nomia\` (the native client, built at npm ci when cc is here) hands each command
+line to a spare Node process that has the CLI loaded, and prints its output:
+  nomia daemon &                   # listens on <store>/daemon.sock, one spare waiting
+  nomia ninja -C build             # run by the spare: no Node start, no module loading
+  NOMIA_NO_DAEMON=1 nomia ninja    # the plain Node CLI, for comparison
   printf '%s\\n' '{"id":1,"op":"realize","name":"filesystem:by-content?sha256=…"}' | socat - UNIX-CONNECT:/tmp/nomia.sock`)
     .action((opts: Opts, cmd: Command) => run(() => ({
       go: () => withStore(cmd, async (store) => {
         const socketPath = opts.socket ?? join(store.layout.home, 'daemon.sock');
         const server = serve(store, Math.max(1, Number(opts.jobs) || 2));
+        const spares = spareService(store, Math.max(0, Math.floor(Number(opts.spares))) || 0);
         const daemon = await startDaemon({
           socketPath,
           granted: opts.allow === undefined ? 'all' : opts.allow.split(',').map((s) => s.trim()).filter(Boolean),
           realize: server.realize,
+          ...(spares ? { run: spares.run } : {}),
           onRequest: (name, outcome, detail) => process.stderr.write(`${outcome === 'ok' ? 'realized' : 'refused '} ${name.length > 200 ? `${name.slice(0, 200)}…` : name}${detail ? ` → ${detail}` : ''}\n`),
         });
         process.stderr.write(`nomia daemon listening on ${socketPath}\n`);
@@ -90,6 +134,7 @@ Example:
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
+        spares?.close();
         await daemon.close();
         server.close();
         return '';

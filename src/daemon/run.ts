@@ -1,0 +1,146 @@
+/**
+ * The daemon's `run` op (docs/spec/protocol.md, "run"): hand a command line
+ * to a spare CLI process (spares.ts) and relay what it writes, as frames
+ * (frames.ts), to the client, then its exit status. Anything that would
+ * make the spare behave otherwise than the caller's own `bin/nomia.js` is
+ * answered with a fall-back frame instead: the client then runs the Node
+ * CLI itself, so a spare changes only how fast a command starts.
+ */
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { constants as osConstants } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { frame, MAX_FRAME } from './frames.js';
+import { parseRunRequest, type RunRequest } from './run-request.js';
+import type { SparePool } from './spares.js';
+
+export interface RunService {
+  readonly pool: SparePool;
+  /** The package root of this daemon's code (realpath). */
+  readonly packageRoot: string;
+  /** The store the daemon serves. */
+  readonly storeHome: string;
+  /** The current code generation (code-watch.ts). */
+  readonly generation: () => number;
+  /** Command words a spare must not run: the client runs them itself. */
+  readonly refused: ReadonlySet<string>;
+  readonly onRun?: (argv: readonly string[], outcome: string) => void;
+}
+
+/** The command word of a command line (as cli/main.ts finds it: the first word not an option nor `--store`'s value). */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--store') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+/** The `node` a `#!/usr/bin/env node` finds on `path`, resolved; undefined when none is there. */
+function nodeOnPath(path: string | undefined): string | undefined {
+  for (const dir of (path ?? '').split(delimiter)) {
+    const candidate = join(dir || '.', 'node');
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return realpathSync(candidate);
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why the spare's Node would not be the caller's: `bin/nomia.js` runs the `node` on the caller's PATH, with
+ * the caller's NODE_… and UV_… variables, which Node reads when it starts (the spare started with the daemon's).
+ */
+function otherNode(req: RunRequest): string | undefined {
+  const startup = (k: string) => k.startsWith('NODE_') || k.startsWith('UV_');
+  const keys = new Set([...Object.keys(req.env), ...Object.keys(process.env)].filter(startup));
+  for (const k of keys) if (req.env[k] !== process.env[k]) return `${k} differs from the daemon's`;
+  if (nodeOnPath(req.env['PATH']) !== realpathSync(process.execPath)) return 'the node on PATH is not the daemon\'s';
+  return undefined;
+}
+
+/** Why `req` is not run by a spare of this daemon, or undefined. */
+function refusal(req: RunRequest, service: RunService): string | undefined {
+  let pkg: string;
+  try {
+    pkg = realpathSync(req.package);
+  } catch {
+    return 'the client\'s package is not here';
+  }
+  if (pkg !== service.packageRoot) return `the daemon runs ${service.packageRoot}, not ${pkg}`;
+  if (req.store !== service.storeHome) return `the daemon serves the store ${service.storeHome}`;
+  const word = commandWord(req.argv);
+  if (word !== undefined && service.refused.has(word)) return `\`${word}\` runs in its own process`;
+  try {
+    if (!statSync(req.cwd).isDirectory()) return 'the working directory is not a directory';
+  } catch {
+    return 'the working directory is gone';
+  }
+  return otherNode(req);
+}
+
+/** Send `signal` to the process group of the spare `pid` (the command and what it started), if it is still there. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Relay `stream` to the client as frames of `type`, holding it while the client reads slower than it writes. */
+function relay(stream: Readable, type: '1' | '2', socket: Socket): void {
+  stream.on('data', (chunk: Buffer) => {
+    for (let at = 0; at < chunk.length; at += MAX_FRAME) {
+      if (!socket.write(frame(type, chunk.subarray(at, at + MAX_FRAME)))) {
+        stream.pause();
+        socket.once('drain', () => stream.resume());
+      }
+    }
+  });
+}
+
+/** Answer the `run` request `body` on `socket` (which carries nothing else afterwards). */
+export async function serveRun(socket: Socket, body: Record<string, unknown>, service: RunService): Promise<void> {
+  const fallBack = (why: string, argv: readonly string[] = []) => {
+    service.onRun?.(argv, `fall back: ${why}`);
+    socket.end(frame('F', why));
+  };
+  const req = parseRunRequest(body);
+  if (typeof req === 'string') return fallBack(req);
+  const refused = refusal(req, service);
+  if (refused !== undefined) return fallBack(refused, req.argv);
+  // A build that finished just before this request may have its inotify events in this same turn of the
+  // event loop, after the request: let them in before the generation is compared.
+  await new Promise((r) => setImmediate(r));
+  const spare = await service.pool.take();
+  if (spare === undefined) return fallBack('no spare process could start', req.argv);
+  if (spare.generation !== service.generation()) {
+    signalGroup(spare.pid, 'SIGTERM');
+    service.pool.renew();
+    return fallBack('the code changed since the spare started', req.argv);
+  }
+  if (socket.destroyed) return signalGroup(spare.pid, 'SIGTERM');
+  socket.write(frame('P', String(spare.pid)));
+  const { child } = spare;
+  relay(child.stdout!, '1', socket);
+  relay(child.stderr!, '2', socket);
+  let finished = false;
+  // A client gone before the command ended is a hang-up, as for a command whose terminal closed.
+  socket.on('close', () => {
+    if (!finished) signalGroup(spare.pid, 'SIGHUP');
+  });
+  // 'close': the command exited and every holder of its stdout and stderr closed them (as a pipe's reader sees the end).
+  child.once('close', (code, signal) => {
+    finished = true;
+    const status = code ?? 128 + (signal ? osConstants.signals[signal] : 0);
+    service.onRun?.(req.argv, `exit ${status}`);
+    socket.end(frame('X', String(status)));
+  });
+  child.stdin!.end(JSON.stringify(req));
+}
