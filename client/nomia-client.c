@@ -6,7 +6,9 @@
  * the socket is <store>/daemon.sock), sends the command line with the
  * caller's working directory, environment, umask, pid and terminal facts
  * (the "run" op of docs/spec/protocol.md), writes the frames it gets back to
- * its own stdout and stderr, and exits with the command's status.
+ * its own stdout and stderr, and exits with the command's status. The
+ * command reads this process's standard input as /proc/<pid>/fd/0, or, for
+ * a socket, asks for it ('I') and gets it copied over the connection.
  *
  * No daemon, a daemon that says "fall back" (another store, another
  * version, stale code, a command that runs itself) or anything unexpected
@@ -20,6 +22,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,11 +40,17 @@ extern char **environ;
 static char package_root[PATH_MAX];
 static char node_cli[PATH_MAX + 32];
 static char **cli_argv;
-static volatile pid_t spare_group = 0;
+static volatile sig_atomic_t spare_group = 0;
+/* A signal that came before the command started: sent to it once it has, or taken by this process on a fall-back. */
+static volatile sig_atomic_t pending_signal = 0;
 
 /* Run the Node CLI in this process's place: the answer for everything this client does not handle. */
 static void fall_back(int sock) {
   if (sock >= 0) close(sock);
+  if (pending_signal) {
+    signal(pending_signal, SIG_DFL);
+    raise(pending_signal);
+  }
   cli_argv[0] = node_cli;
   execv(node_cli, cli_argv);
   fprintf(stderr, "nomia: cannot run %s: %s\n", node_cli, strerror(errno));
@@ -170,7 +179,8 @@ static long read_frame(int sock, char *type, char **payload) {
 
 /* The caller's Ctrl-C, SIGTERM, hang-up or quit goes to the command's process group, as a terminal's would. */
 static void forward(int sig) {
-  if (spare_group > 0) kill(-spare_group, sig);
+  if (spare_group > 0) kill(-(pid_t)spare_group, sig);
+  else pending_signal = sig;
 }
 
 /* The package root: two levels above this program (<package>/client/nomia-client). */
@@ -232,6 +242,12 @@ int main(int argc, char **argv) {
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   if (store_of(argc, argv, store, sizeof store)) fall_back(-1);
   if ((size_t)snprintf(addr.sun_path, sizeof addr.sun_path, "%s/daemon.sock", store) >= sizeof addr.sun_path) fall_back(-1);
+  /* From here a signal is the command's: held until it starts (it may be starting already), then sent to it. */
+  struct sigaction sa = { .sa_handler = forward };
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+  for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaction(forwarded[i], &sa, NULL);
   int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0) fall_back(-1);
   if (connect(sock, (struct sockaddr *)&addr, sizeof addr) != 0) fall_back(sock);
@@ -246,17 +262,28 @@ int main(int argc, char **argv) {
   char type;
   char *payload;
   if (read_frame(sock, &type, &payload) < 0 || type != 'P') fall_back(sock);
-  spare_group = (pid_t)atol(payload);
+  pid_t group = (pid_t)atol(payload);
   free(payload);
-  if (spare_group <= 0) fall_back(sock);
+  if (group <= 0) fall_back(sock);
+  spare_group = group;
+  if (pending_signal) kill(-group, pending_signal);
 
-  struct sigaction sa = { .sa_handler = forward };
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-  for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaction(forwarded[i], &sa, NULL);
-
+  int relaying = 0; /* copying this process's stdin to the command ('I') */
   for (;;) {
+    if (relaying) {
+      struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+      if (poll(p, 2, -1) < 0) continue; /* EINTR: a forwarded signal */
+      if (p[1].revents) {
+        char data[65536];
+        ssize_t r = read(0, data, sizeof data);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0 || write_all(sock, data, (size_t)r)) {
+          shutdown(sock, SHUT_WR);
+          relaying = 0;
+        }
+      }
+      if (!p[0].revents) continue;
+    }
     long n = read_frame(sock, &type, &payload);
     if (n < 0) {
       fprintf(stderr, "nomia: the daemon closed the connection before the command finished\n");
@@ -265,6 +292,8 @@ int main(int argc, char **argv) {
     if (type == '1' || type == '2') {
       /* A reader that stopped early (`nomia … | head`) ends the command, as the Node CLI's EPIPE handler does. */
       if (write_all(type == '1' ? 1 : 2, payload, (size_t)n) && errno == EPIPE) return 0;
+    } else if (type == 'I') {
+      relaying = 1;
     } else if (type == 'X') {
       return atoi(payload);
     }

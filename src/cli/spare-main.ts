@@ -8,11 +8,10 @@
  *
  * The request was checked by the daemon (daemon/run-request.ts).
  */
-import { closeSync, fstatSync, readSync, writeSync } from 'node:fs';
+import { createReadStream, fstatSync, readSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ReadStream, isatty } from 'node:tty';
-import { createReadStream } from 'node:fs';
 import type { RunRequest } from '../daemon/run-request.js';
 import { sleepSync } from '../store/sleep-sync.js';
 import { useClientStdin, stdinFd } from './client-stdin.js';
@@ -21,11 +20,11 @@ import { preloadCommands, runAsProcess } from './main.js';
 /** The path `bin/nomia.js` has in `process.argv[1]` of the plain CLI. */
 const cliPath = fileURLToPath(new URL('../../../bin/nomia.js', import.meta.url));
 
-/** All of fd 0, the request the daemon writes and then closes. */
+/** The request: the first line on fd 0 (the daemon writes nothing more until the spare asks for standard input). */
 function readRequest(): RunRequest {
   const chunks: Buffer[] = [];
   const buf = Buffer.allocUnsafe(1 << 16);
-  for (;;) {
+  while (chunks.at(-1)?.at(-1) !== 10 /* \n */) {
     let n: number;
     try {
       n = readSync(0, buf, 0, buf.length, null);
@@ -60,7 +59,7 @@ function become(req: RunRequest): void {
     Object.defineProperty(stream, 'isTTY', { value: tty || undefined, configurable: true });
     if (tty && req.tty.columns > 0) Object.defineProperty(stream, 'columns', { value: req.tty.columns, configurable: true });
   }
-  useClientStdin(`/proc/${req.pid}/fd/0`);
+  useClientStdin(`/proc/${req.pid}/fd/0`, () => writeSync(3, 'stdin\n'));
   let stdin: NodeJS.ReadStream | undefined;
   Object.defineProperty(process, 'stdin', {
     configurable: true, enumerable: true,
@@ -69,8 +68,8 @@ function become(req: RunRequest): void {
 }
 
 await preloadCommands();
+// fd 3 stays open: it may yet ask for standard input (client-stdin.ts).
 writeSync(3, 'ready\n');
-closeSync(3);
 const request = readRequest();
 become(request);
 await runAsProcess(request.argv);

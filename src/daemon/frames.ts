@@ -8,12 +8,15 @@
  *           'F'  fall back: run the Node CLI yourself; payload: why, for a person
  *           '1'  bytes the command wrote to its stdout
  *           '2'  bytes the command wrote to its stderr
+ *           'I'  send your standard input: from now on the client writes its fd 0's bytes, unframed, to the
+ *                connection and shuts down its writing side at end of file (only when the spare cannot
+ *                open the client's fd 0 itself, i.e. it is a socket; at most once)
  *           'X'  the command's exit status, in decimal (a signal death n: 128+n); the last frame
  * The first frame is 'P' or 'F'; after 'F' the daemon closes the connection.
  */
 
 /** What a frame says. */
-export type FrameType = 'P' | 'F' | '1' | '2' | 'X';
+export type FrameType = 'P' | 'F' | '1' | '2' | 'I' | 'X';
 
 /** The largest payload of one frame; longer output is cut into several frames. */
 export const MAX_FRAME = 1 << 20;

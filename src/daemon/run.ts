@@ -13,7 +13,7 @@ import { delimiter, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { frame, MAX_FRAME } from './frames.js';
 import { parseRunRequest, type RunRequest } from './run-request.js';
-import type { SparePool } from './spares.js';
+import type { Spare, SparePool } from './spares.js';
 
 export interface RunService {
   readonly pool: SparePool;
@@ -127,6 +127,7 @@ export async function serveRun(socket: Socket, body: Record<string, unknown>, se
   }
   if (socket.destroyed) return signalGroup(spare.pid, 'SIGTERM');
   socket.write(frame('P', String(spare.pid)));
+  service.onRun?.(req.argv, `started in spare ${spare.pid}`);
   const { child } = spare;
   relay(child.stdout!, '1', socket);
   relay(child.stderr!, '2', socket);
@@ -135,12 +136,43 @@ export async function serveRun(socket: Socket, body: Record<string, unknown>, se
   socket.on('close', () => {
     if (!finished) signalGroup(spare.pid, 'SIGHUP');
   });
+  relayStdin(req, spare, socket);
   // 'close': the command exited and every holder of its stdout and stderr closed them (as a pipe's reader sees the end).
+  // The control pipe may be held by what the command started (it is not close-on-exec); the command is over when it exits.
+  child.once('exit', () => (child.stdio[3] as Readable).destroy());
   child.once('close', (code, signal) => {
     finished = true;
     const status = code ?? 128 + (signal ? osConstants.signals[signal] : 0);
     service.onRun?.(req.argv, `exit ${status}`);
     socket.end(frame('X', String(status)));
   });
-  child.stdin!.end(JSON.stringify(req));
+}
+
+/**
+ * Standard input for the spare: it opens the client's as `/proc/<pid>/fd/0` itself, which works for a
+ * terminal, a pipe or a file but not a socket (what Node gives the children it spawns). For a socket the
+ * spare's fd 0 stays open after the request, and when the spare asks (a line `stdin` on its fd 3) the
+ * client is asked for its bytes ('I'), relayed into it.
+ */
+function relayStdin(req: RunRequest, spare: Spare, socket: Socket): void {
+  const { child } = spare;
+  let socketStdin = false;
+  try {
+    socketStdin = statSync(`/proc/${req.pid}/fd/0`).isSocket();
+  } catch {
+    // No standard input at all: the spare's open fails as the command's read would.
+  }
+  child.stdin!.on('error', () => undefined);
+  child.stdin!.write(`${JSON.stringify(req)}\n`);
+  if (!socketStdin) {
+    child.stdin!.end();
+    return;
+  }
+  let asked = false;
+  (child.stdio[3] as Readable).on('data', (c: Buffer) => {
+    if (asked || !c.toString().includes('stdin\n')) return;
+    asked = true;
+    socket.write(frame('I', ''));
+    socket.pipe(child.stdin!);
+  });
 }

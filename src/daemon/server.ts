@@ -83,7 +83,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     unlinkSync(socketPath);
   }
   const clients = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  // Half-open: a `run` client shuts down its side at the end of its standard input and still reads the command's output.
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     clients.add(socket);
     socket.on('close', () => clients.delete(socket));
     socket.on('error', () => undefined);
@@ -103,6 +104,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       }
       id = req.id ?? null;
       if (req.op === 'run' && options.run) {
+        // From here the connection is the command's: what the client sends is its standard input, not requests.
+        socket.removeAllListeners('data');
         await options.run(socket, req as Record<string, unknown>);
         return;
       }

@@ -6,8 +6,9 @@
  * is taken.
  *
  * A spare's standard streams are pipes to the daemon: fd 0 brings its one
- * request (then end of file), fds 1 and 2 carry the command's output, fd 3
- * says "ready" once the modules are loaded. Each spare leads its own
+ * request (a line), fds 1 and 2 carry the command's output, fd 3 says
+ * "ready" once the modules are loaded (and later "stdin" if the command
+ * needs the client's standard input relayed: run.ts). Each spare leads its own
  * process group, so a signal for the command (the client's Ctrl-C) reaches
  * it and the processes it started, as a terminal's would.
  */
@@ -99,7 +100,6 @@ export function sparePool(options: SparePoolOptions): SparePool {
       const ok = await w.ready;
       if (!ok || w.child.pid === undefined) return undefined;
       w.child.ref();
-      (w.child.stdio[3] as Readable).destroy();
       w.child.stdout!.pause();
       w.child.stderr!.pause();
       return { pid: w.child.pid, child: w.child, generation: w.generation };
