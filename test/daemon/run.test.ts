@@ -9,13 +9,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, utimesSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { readFrames } from '../../src/daemon/frames.js';
 import { distSrc, env, nomia, tempDir, type Run } from '../support/cli.js';
+import { cmakeReady, realizeCmakeToolchain } from '../support/cmake-toolchain.js';
 import { startDaemon } from '../support/daemon.js';
 import { hasTool, requireTool } from '../support/tools.js';
 
@@ -194,5 +196,29 @@ describe('commands run by a spare process for the native client', () => {
     const said = await outcome(before, ['parse', 'after:change']);
     const ranIn = /started in spare (\d+)/.exec(said);
     assert.ok(ranIn === null || !waitingBefore.has(Number(ranIn[1])), `a spare started before the change ran the command: ${said}`);
+  });
+
+  test('nomia ninja on a small CMake project: a no-op as the Node CLI gives it, then an edit rebuilds (never a stale result)', async (t) => {
+    if (!ready(t) || !cmakeReady(t, 'checked below')) return;
+    const toolchain = realizeCmakeToolchain(store, dir);
+    const src = join(dir, 'tiny');
+    const build = join(dir, 'tiny-build');
+    mkdirSync(src);
+    writeFileSync(join(src, 'CMakeLists.txt'), 'cmake_minimum_required(VERSION 3.10)\nproject(tiny C)\nadd_executable(hello main.c greet.c)\n');
+    writeFileSync(join(src, 'greet.c'), '#include <stdio.h>\nvoid greet(const char *s) { puts(s); }\n');
+    const main = (word: string) => writeFileSync(join(src, 'main.c'), `void greet(const char *s);\nint main(void) { greet("${word}"); return 0; }\n`);
+    main('first');
+    execFileSync('cmake', ['-S', src, '-B', build, '-G', 'Ninja'], { stdio: 'pipe' });
+    const args = ['ninja', '-C', build, '--toolchain', toolchain];
+    const cold = client(args);
+    assert.equal(cold.code, 0, cold.err);
+    const hello = () => execFileSync(join(build, 'hello'), { encoding: 'utf8' });
+    assert.equal(hello(), 'first\n');
+    await same(args, { settle: true });
+    main('second');
+    const rebuilt = client([...args, '--log-format', 'json']);
+    assert.equal(rebuilt.code, 0, rebuilt.err);
+    assert.ok(rebuilt.err.split('\n').some((l) => l.startsWith('{') && /"kind":"realizing".*cc:compile/.test(l)), 'the edited file was compiled');
+    assert.equal(hello(), 'second\n');
   });
 });
