@@ -14,6 +14,7 @@ import { WarmMemos } from '../daemon/warm.js';
 import type { RunContext } from '../namespace/types.js';
 import { registry } from '../setup.js';
 import type { Store } from '../store/store.js';
+import { commandWord } from './main.js';
 import { realizeMemoKey } from './realize-memo.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
@@ -28,6 +29,10 @@ const packageRoot = () => realpathSync(fileURLToPath(new URL('../../../', import
  * it runs, with nothing to gain from a warm start).
  */
 const RUN_THEMSELVES: ReadonlySet<string> = new Set(['daemon', 'ui']);
+const runsItself = (argv: readonly string[]) => {
+  const word = commandWord(argv);
+  return word !== undefined && RUN_THEMSELVES.has(word) ? word : undefined;
+};
 
 /** The spares and the `run` op (docs/engine.md, "Spare CLI processes"); undefined with `--spares 0`. */
 function spareService(store: Store, count: number) {
@@ -37,7 +42,7 @@ function spareService(store: Store, count: number) {
   const code = watchCode(join(root, 'dist'), () => pool?.renew());
   pool = sparePool({ entry: fileURLToPath(new URL('./spare-main.js', import.meta.url)), count, generation: code.generation });
   const service = {
-    pool, packageRoot: root, storeHome: store.layout.home, generation: code.generation, refused: RUN_THEMSELVES,
+    pool, packageRoot: root, storeHome: store.layout.home, generation: code.generation, runsItself,
     onRun: (argv: readonly string[], outcome: string) => process.stderr.write(`ran      nomia ${argv.join(' ').slice(0, 200)} → ${outcome}\n`),
   };
   return {
@@ -95,7 +100,7 @@ export function register(program: Command): void {
   program
     .command('daemon')
     .summary('serve realize requests on a Unix socket')
-    .description('Listen on a Unix socket (mode 0600) and realize the names clients send, one JSON object per line (below). Optional request fields: "cwd", "env" (the caller\'s context), "sandbox", "store" (must be the daemon\'s), "events": true (stream {"id", "event"} lines first). A name realized before whose files are unchanged is answered from a warm memo, watched with inotify (docs/engine.md, "A warm engine"). `nomia realize --daemon SOCKET` (or NOMIA_DAEMON) is its client. Runs until SIGINT or SIGTERM. Builds reach their own daemon channel inside the sandbox (see `package`).')
+    .description('Listen on a Unix socket (mode 0600) and realize the names clients send, one JSON object per line (below). Optional request fields: "cwd", "env" (the caller\'s context), "sandbox", "store" (must be the daemon\'s), "events": true (stream {"id", "event"} lines first). A name realized before whose files are unchanged is answered from a warm memo, watched with inotify (docs/engine.md, "A warm engine"). `nomia realize --daemon SOCKET` (or NOMIA_DAEMON) is its client. With --spares N (default 1) it also keeps N spare CLI processes with the CLI loaded, which run whole command lines for the native client (`nomia`, the "run" op, docs/spec/protocol.md). Runs until SIGINT or SIGTERM. Builds reach their own daemon channel inside the sandbox (see `package`).')
     .option('--socket <path>', 'the socket path (default: <store>/daemon.sock)')
     .option('--allow <ids>', 'comma-separated namespace ids clients may use (default: all)')
     .option('-j, --jobs <n>', 'namespaces running at once per request', '2')
@@ -119,8 +124,10 @@ line to a spare Node process that has the CLI loaded, and prints its output:
     .action((opts: Opts, cmd: Command) => run(() => ({
       go: () => withStore(cmd, async (store) => {
         const socketPath = opts.socket ?? join(store.layout.home, 'daemon.sock');
+        const count = Number(opts.spares);
+        if (!Number.isInteger(count) || count < 0) throw new NomiaError('usage', `--spares must be a count, not ${opts.spares}`, { hint: 'nomia daemon --spares 1 (or 0 for none)' });
         const server = serve(store, Math.max(1, Number(opts.jobs) || 2));
-        const spares = spareService(store, Math.max(0, Math.floor(Number(opts.spares))) || 0);
+        const spares = spareService(store, count);
         const daemon = await startDaemon({
           socketPath,
           granted: opts.allow === undefined ? 'all' : opts.allow.split(',').map((s) => s.trim()).filter(Boolean),

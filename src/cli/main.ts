@@ -75,7 +75,7 @@ export async function runAsProcess(argv: readonly string[]): Promise<void> {
 }
 
 /** The command word of `argv`: its first argument that is neither an option nor the value of `--store`. */
-function commandWord(argv: readonly string[]): string | undefined {
+export function commandWord(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--store') i++;

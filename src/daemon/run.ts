@@ -23,19 +23,9 @@ export interface RunService {
   readonly storeHome: string;
   /** The current code generation (code-watch.ts). */
   readonly generation: () => number;
-  /** Command words a spare must not run: the client runs them itself. */
-  readonly refused: ReadonlySet<string>;
+  /** The command word of a command line a spare must not run (the client runs it itself), or undefined. */
+  readonly runsItself: (argv: readonly string[]) => string | undefined;
   readonly onRun?: (argv: readonly string[], outcome: string) => void;
-}
-
-/** The command word of a command line (as cli/main.ts finds it: the first word not an option nor `--store`'s value). */
-function commandWord(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--store') i++;
-    else if (!a.startsWith('-')) return a;
-  }
-  return undefined;
 }
 
 /** The `node` a `#!/usr/bin/env node` finds on `path`, resolved; undefined when none is there. */
@@ -74,8 +64,8 @@ function refusal(req: RunRequest, service: RunService): string | undefined {
   }
   if (pkg !== service.packageRoot) return `the daemon runs ${service.packageRoot}, not ${pkg}`;
   if (req.store !== service.storeHome) return `the daemon serves the store ${service.storeHome}`;
-  const word = commandWord(req.argv);
-  if (word !== undefined && service.refused.has(word)) return `\`${word}\` runs in its own process`;
+  const word = service.runsItself(req.argv);
+  if (word !== undefined) return `\`${word}\` runs in its own process`;
   try {
     if (!statSync(req.cwd).isDirectory()) return 'the working directory is not a directory';
   } catch {
