@@ -17,6 +17,8 @@
  *
  * Then CMake's configure of json-c with ninja and with `nomia ninja` as
  * its make program (an exact toolchain, and the default one), one run each.
+ * Last, no-op and one `.c` changed through the native client with `nomia
+ * daemon` running (cc-resident.ts).
  */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { runner, timed } from './measure.js';
 import { copy, generate, MODULES, peers, type Bench, type MakeStyle, type Peer } from './cc-peers.js';
+import { residentRows } from './cc-resident.js';
 
 const bin = fileURLToPath(new URL('../../bin/nomia.js', import.meta.url));
 const base = mkdtempSync(join(tmpdir(), 'nomia-bench-cc-'));
@@ -145,4 +148,6 @@ console.log(`\nbench/cc, -j2 everywhere, load average at the end ${load}; toolch
 print('json-c 0.16 (Debian source, CMake; make: CMake\'s Makefiles)', jsoncRows.list, jsoncRows.rows);
 print(`generated project: ${MODULES} modules + main, one header in all (CMake; make: its own Makefile)`, genRows.list, genRows.rows);
 if (!skipConfigure) console.log(`\nconfigure of json-c (cmake -G Ninja, one run each, the checks compiled for the first time in this store): ninja ${seconds(configure[0]!)}; nomia ninja --toolchain EXACT ${seconds(configure[1]!)} (${(configure[1]! / configure[0]!).toFixed(1)}×); nomia ninja, default toolchain ${seconds(configure[2]!)} (${(configure[2]! / configure[0]!).toFixed(1)}×)`);
+// Through the native client, `nomia daemon` running on this store (cc-resident.ts).
+await residentRows({ ...bench, env }, store, toolchain, [{ name: 'json-c', pristine: jsonc, cFile: 'arraylist.c' }, { name: 'generated project', pristine: gen, cFile: 'mod7.c' }]);
 rmSync(base, { recursive: true, force: true });

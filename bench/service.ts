@@ -23,6 +23,11 @@
  *    rows, which a loaded machine (other helpers' test runs) leaves
  *    comparable where wall time is mostly waiting for a core.
  *
+ * 5. Warm `up` of one service and of the chain through the native client
+ *    with `nomia daemon` running on the store (a spare process runs the
+ *    command), alternated with the script; CPU of the client, the daemon
+ *    with its spares, and the supervisor.
+ *
  * Every process started is stopped before the next run (`nomia down`, kill).
  */
 import { spawnSync } from 'node:child_process';
@@ -33,6 +38,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { nextProbeWait, PROBE_FIRST_MS } from '../src/namespaces/service/probe.js';
 import { freePort, timed } from './measure.js';
+import { cpuWithChildren, nativeClient, startResidentDaemon } from './resident.js';
 
 const RUNS = process.argv.includes('--quick') ? 3 : 7;
 const CHAIN = 20;
@@ -168,6 +174,35 @@ for (let i = 0; i < Math.max(1, Math.floor(RUNS / 2)); i++) {
   nomia(['down', 'keeper']);
 }
 
+// 5. Through the native client with `nomia daemon` running on this store: a spare process runs `up` (resident.ts).
+// Alternated with the script, supervisor running; CPU is the client's, the daemon's with its spares', the supervisor's.
+const resident = { one: [] as number[], chain: [] as number[], script: [] as number[], cpu: [] as number[] };
+const client = nativeClient();
+if (client) {
+  const daemon = await startResidentDaemon(store, env, dir);
+  const viaClient = (args: string[]) => {
+    const r = spawnSync(client, ['--store', store, ...args], { encoding: 'utf8', env, cwd: dir });
+    if (r.status !== 0) throw new Error(`nomia ${args[0]} through the client failed: ${r.stderr}`);
+  };
+  const cpuNow = () => cpuWithChildren('self') + daemon.cpu() + supervisorCpu();
+  nomia(['up', '--root', 'keeper', serviceName(keeper, 'keeper')]);
+  for (let i = 0; i < RUNS; i++) {
+    const port = await freePort();
+    const c0 = cpuNow();
+    resident.one.push(timed(() => viaClient(['up', '--root', 'b', '--log-format', 'json', serviceName(port, 'one')])));
+    resident.cpu.push(cpuNow() - c0);
+    nomia(['down', 'b']);
+    resident.script.push(await runScript([port]));
+  }
+  for (let i = 0; i < Math.max(1, Math.floor(RUNS / 2)); i++) {
+    const { text } = await chainName();
+    resident.chain.push(timed(() => viaClient(['up', '--root', 'chain', '--log-format', 'json', text])));
+    nomia(['down', 'chain']);
+  }
+  nomia(['down', 'keeper']);
+  await daemon.stop();
+}
+
 const rows: [string, number[], number[]][] = [
   ['one HTTP service, cold (starts the supervisor)', one.cold, one.script],
   ['one HTTP service, warm (supervisor running)', one.warm, one.script],
@@ -175,6 +210,9 @@ const rows: [string, number[], number[]][] = [
   [`${CHAIN} services in a chain (starts the supervisor)`, chain.nomia, chain.script],
   [`${CHAIN} services in a chain, supervisor running`, chain.warm, chain.script],
 ];
+if (client) {
+  rows.push(['one service, warm, native client + daemon', resident.one, resident.script], [`${CHAIN} in a chain, warm, native client + daemon`, resident.chain, chain.script]);
+}
 console.log(`bench/service: from start to ready (median of ${RUNS}; chain: ${chain.nomia.length}, its script ${chain.script.length}), nomia up vs a shell script polling the same probe; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const [what, n, s] of rows) console.log(`  ${what.padEnd(52)} nomia ${ms(median(n)).padStart(8)}   script ${ms(median(s)).padStart(8)}   ratio ${(median(n) / median(s)).toFixed(2)}×`);
 /** Every sample, sorted: the script's spread (one mode or two) says how far its median can be trusted. */
@@ -186,6 +224,7 @@ console.log(`  Node's own start (\`node -e ''\`): ${ms(median(one.node))}`);
 const cpuOf = (xs: { cli: number; supervisor: number }[]) => `the CLI ${ms(median(xs.map((x) => x.cli)))}, the supervisor ${ms(median(xs.map((x) => x.supervisor)))}`;
 console.log(`  CPU (user + sys, medians), supervisor running: one service: ${cpuOf(one.cpu)}; ${CHAIN} in a chain: ${cpuOf(chain.cpu)}`);
 console.log(`  the CLI's own start-up (\`nomia status\`): ${ms(cli)}; warm \`up\` less that: ${ms(median(one.warm) - cli)}; the chain less that: ${ms(median(chain.nomia) - cli)} (${ms((median(chain.nomia) - cli) / CHAIN)} a service)`);
+if (client) console.log(`  through the native client (daemon and supervisor running): samples ${spread(resident.one)}; its script ${spread(resident.script)}; CPU (client + daemon with its spares + supervisor) ${ms(median(resident.cpu))}`);
 // Its store in /dev/shm is memory: once the supervisor has gone with its last service, nothing of the run is kept.
 await supervisorGone();
 rmSync(dir, { recursive: true, force: true });

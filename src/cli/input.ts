@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { NomiaError } from '../errors.js';
 import { maxNameLength } from '../name/limits.js';
 import { sleepSync } from '../store/sleep-sync.js';
+import { stdinFd } from './client-stdin.js';
 
 export interface NameInput {
   readonly text: string;
@@ -77,7 +78,7 @@ export function readStdin(): string {
 
 function readStdinOnce(): { readonly text: string } | { readonly error: unknown } {
   try {
-    return { text: readCapped(0, 'standard input') };
+    return { text: readCapped(stdinFd(), 'standard input') };
   } catch (e) {
     if (e instanceof NomiaError) return { error: e };
     return { error: new NomiaError('usage', `cannot read standard input: ${(e as Error).message}`, { hint: 'pass the name as an argument instead' }) };

@@ -51,8 +51,31 @@ const commandModules: readonly (readonly [readonly string[], CommandModule])[] =
   [['compile-commands'], () => import('./cmd-compile-commands.js')],
 ];
 
+/**
+ * Load every command module and the lean paths now, as a spare process does before its command line
+ * arrives (cli/spare-main.ts): then `main` imports nothing that is not already loaded.
+ */
+export async function preloadCommands(): Promise<void> {
+  await Promise.all([
+    import('commander'), import('./realize-lean.js'), import('./up-lean.js'), import('./ninja-lean.js'), import('./store-options.js'),
+    ...commandModules.map(([, load]) => load()),
+  ]);
+}
+
+/**
+ * Run the CLI on `argv` as the process's one command, as `bin/nomia.js` does: a reader that stops early
+ * (`nomia … | head`) is not an error, and the exit status is `main`'s.
+ */
+export async function runAsProcess(argv: readonly string[]): Promise<void> {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  process.exitCode = await main(argv);
+}
+
 /** The command word of `argv`: its first argument that is neither an option nor the value of `--store`. */
-function commandWord(argv: readonly string[]): string | undefined {
+export function commandWord(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--store') i++;

@@ -12,6 +12,9 @@
  *   event    {"id": <same>, "event": {<engine event>}}     (only with "events": true)
  *   response {"id": <same>, "ok": true, "results": [{"name", "type", "path" | "value"}]}
  *          | {"id": <same>, "ok": false, "error": {"code", "message", "hint"?}}
+ * A second op, "run" (docs/spec/protocol.md), runs a whole CLI command line in a
+ * spare process for the native client and answers in byte frames (frames.ts);
+ * it is the only request on its connection.
  * `cwd` and `env` are the caller's context (`nomia realize --daemon` sends
  * its own; default: the daemon's). `store`, when given, must be the
  * daemon's store. Requests on one connection may be answered out of order
@@ -42,6 +45,8 @@ export interface DaemonOptions {
   /** Namespace ids clients may use, or 'all'. */
   readonly granted: readonly string[] | 'all';
   readonly onRequest?: (name: string, outcome: 'ok' | 'error', detail: string) => void;
+  /** Answer a "run" request on `socket` (run.ts); without it, "run" is refused like any unknown op. */
+  readonly run?: (socket: Socket, body: Record<string, unknown>) => Promise<void>;
 }
 
 export interface Daemon {
@@ -78,7 +83,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     unlinkSync(socketPath);
   }
   const clients = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  // Half-open: a `run` client shuts down its side at the end of its standard input and still reads the command's output.
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     clients.add(socket);
     socket.on('close', () => clients.delete(socket));
     socket.on('error', () => undefined);
@@ -97,6 +103,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         throw new NomiaError('usage', 'the request is not JSON', { hint: `send one JSON object per line (${DAEMON_PROTOCOL})` });
       }
       id = req.id ?? null;
+      if (req.op === 'run' && options.run) {
+        // From here the connection is the command's: what the client sends is its standard input, not requests.
+        socket.removeAllListeners('data');
+        await options.run(socket, req as Record<string, unknown>);
+        return;
+      }
       if (req.op !== 'realize' || typeof req.name !== 'string') throw new NomiaError('usage', 'expected {"op": "realize", "name": "<name>"}');
       checkGrant(req.name, options.granted);
       const request = validRequest(req as typeof req & { name: string });

@@ -46,8 +46,11 @@ export const DIRECT_COMMANDS = 4;
 
 /** Commands started by this process. */
 let commands = 0;
-/** `NOMIA_SPAWNERS=0` starts every command from this process (for comparing the two). */
-const disabled = process.env['NOMIA_SPAWNERS'] === '0';
+/**
+ * `NOMIA_SPAWNERS=0` starts every command from this process (for comparing the two). Read when asked, not
+ * when the module loads: a spare CLI process (cli/spare-main.ts) loads it before it takes the caller's environment.
+ */
+const disabled = () => process.env['NOMIA_SPAWNERS'] === '0';
 
 /** An idle spawner must not keep nomia alive; one running a command must, as the command would. */
 function hold(s: Spawner, on: boolean): void {
@@ -102,7 +105,7 @@ function startSpawner(): void {
  * none is ready yet (starting the spawners then, for the next commands).
  */
 export function startSpawned(spec: CommandSpec, on: CommandEvents): StartedCommand {
-  if (disabled || commands++ < DIRECT_COMMANDS) return startCommand(spec, on);
+  if (disabled() || commands++ < DIRECT_COMMANDS) return startCommand(spec, on);
   while (spawners.length < SPAWNERS) startSpawner();
   const ready = spawners.filter((s) => s.ready).sort((a, b) => a.running.size - b.running.size)[0];
   if (!ready) return startCommand(spec, on);

@@ -10,15 +10,18 @@
 import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
-const file = process.env['NOMIA_SERVICE_TRACE'];
+/** The trace file, read when asked: a spare CLI process (cli/spare-main.ts) loads this module before it takes the caller's environment. */
+const traceFile = () => process.env['NOMIA_SERVICE_TRACE'];
 
 /** Append the step `what` to the trace, if one is asked for. */
 export function trace(what: string): void {
+  const file = traceFile();
   if (file) appendFileSync(file, `${(performance.timeOrigin + performance.now()).toFixed(2)} ${process.pid} ${what}\n`);
 }
 
 /** Trace this process's start time (`origin`), then `what`. */
 export function traceOrigin(what: string): void {
+  const file = traceFile();
   if (!file) return;
   appendFileSync(file, `${performance.timeOrigin.toFixed(2)} ${process.pid} origin\n`);
   trace(what);
