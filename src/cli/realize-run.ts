@@ -46,7 +46,7 @@ export interface EngineSetup {
 
 /**
  * The binary caches `settings` lists, or undefined when it lists none: then the cache clients (HTTP,
- * signature threads, NAR restore: some twenty modules) are not even loaded, which every run of a
+ * signature checks, NAR restore: some twenty modules) are not even loaded, which every run of a
  * short-lived command without caches (each CMake check through `nomia ninja`) would otherwise pay for.
  * (A malformed trusted key is refused either way, by the registry's trust.)
  */
