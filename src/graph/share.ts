@@ -21,6 +21,7 @@
  */
 import { stronglyConnected } from './scc.js';
 import { compareUtf8 } from './bytes.js';
+import { comparePorts } from './spell.js';
 import type { Edge, Graph, GraphNode, GraphParam, NamespaceRef, OpenInput, Source } from './types.js';
 
 /** `graph` with structurally identical nodes merged; `graph` itself when no two are. */
@@ -56,20 +57,15 @@ export function shareIdentical(graph: Graph): Graph {
 
 /**
  * What a spelling reads of a node, with its inputs named by class; undefined for an `@x` (never shared).
- * Built as one string (fields separated by NUL and SOH, which JSON escapes inside values): this runs once
- * per node of every name flattened, so it allocates as little as it can.
+ * Built as one string, fields separated by NUL and SOH (which no identifier holds and JSON escapes inside
+ * values): this runs once per node of every name flattened, so it allocates as little as it can.
  */
 function nodeKey(node: GraphNode, inputs: readonly Edge[], classOf: Int32Array): string | undefined {
   if (node.kind === 'resolved') return undefined;
   let key = `${namespaceKey(node.namespace, classOf)}\0${node.nameId}\0${paramsKey(node.params)}`;
-  const ports = inputs.length < 2 ? inputs : [...inputs].sort((a, b) => comparePorts(a, b));
+  const ports = inputs.length < 2 ? inputs : [...inputs].sort((a, b) => comparePorts(a.port, b.port));
   for (const e of ports) key += `\0${e.port.kind === 'positional' ? `#${e.port.index}` : e.port.name}\u0001${sourceKey(e.from, classOf)}`;
   return key;
-}
-
-function comparePorts(a: Edge, b: Edge): number {
-  if (a.port.kind === 'positional') return b.port.kind === 'positional' ? a.port.index - b.port.index : -1;
-  return b.port.kind === 'positional' ? 1 : compareUtf8(a.port.name, b.port.name);
 }
 
 /** Parameters in key order, as a spelling takes them (keys are unique: the parser refuses one given twice). */
