@@ -21,7 +21,8 @@
  */
 import { stronglyConnected } from './scc.js';
 import { compareUtf8 } from './bytes.js';
-import { portLabel, type Edge, type Graph, type GraphNode, type NamespaceRef, type OpenInput, type Source } from './types.js';
+import { comparePorts } from './spell.js';
+import type { Edge, Graph, GraphNode, GraphParam, NamespaceRef, OpenInput, Source } from './types.js';
 
 /** `graph` with structurally identical nodes merged; `graph` itself when no two are. */
 export function shareIdentical(graph: Graph): Graph {
@@ -29,20 +30,19 @@ export function shareIdentical(graph: Graph): Graph {
   if (n < 2) return graph;
   const inputs: Edge[][] = Array.from({ length: n }, () => []);
   for (const e of graph.edges) inputs[e.to]!.push(e);
-  const deps = (i: number): number[] => {
+  const deps: number[][] = graph.nodes.map((node, i) => {
     const d = inputs[i]!.map((e) => e.from.node);
-    const node = graph.nodes[i]!;
     if (node.kind === 'atomic' && node.namespace.kind === 'named') d.push(node.namespace.source.node);
     return d;
-  };
+  });
   // Class of each node: equal classes are the same node. Dependencies are classed first, so a key can name
   // its inputs by their class (a number), and keys stay the size of one node however deep the name.
   const classOf = new Int32Array(n);
   const byKey = new Map<string, number>();
   let classes = 0;
-  for (const comp of stronglyConnected(n, deps)) {
+  for (const comp of stronglyConnected(n, (i) => deps[i]!)) {
     const only = comp[0]!;
-    const key = comp.length === 1 && !deps(only).includes(only) ? nodeKey(graph.nodes[only]!, inputs[only]!, classOf) : undefined;
+    const key = comp.length === 1 && !deps[only]!.includes(only) ? nodeKey(graph.nodes[only]!, inputs[only]!, classOf) : undefined;
     if (key === undefined) {
       for (const m of comp) classOf[m] = classes++;
       continue;
@@ -55,25 +55,38 @@ export function shareIdentical(graph: Graph): Graph {
   return merged(graph, classOf, classes);
 }
 
-/** What a spelling reads of a node, with its inputs named by class; undefined for an `@x` (never shared). */
+/**
+ * What a spelling reads of a node, with its inputs named by class; undefined for an `@x` (never shared).
+ * Built as one string, fields separated by NUL and SOH (which no identifier holds and JSON escapes inside
+ * values): this runs once per node of every name flattened, so it allocates as little as it can.
+ */
 function nodeKey(node: GraphNode, inputs: readonly Edge[], classOf: Int32Array): string | undefined {
   if (node.kind === 'resolved') return undefined;
-  const params = node.params.length > 1 ? [...node.params].sort((a, b) => compareUtf8(a.key, b.key)) : node.params;
-  const ports = inputs.map((e) => [e.port.kind, portLabel(e.port), sourceKey(e.from, classOf)]);
-  if (ports.length > 1) ports.sort((a, b) => compareUtf8(`${a[0]}\0${a[1]}`, `${b[0]}\0${b[1]}`));
-  return JSON.stringify([namespaceKey(node.namespace, classOf), node.nameId, params.map((p) => [p.key, p.value]), ports]);
+  let key = `${namespaceKey(node.namespace, classOf)}\0${node.nameId}\0${paramsKey(node.params)}`;
+  const ports = inputs.length < 2 ? inputs : [...inputs].sort((a, b) => comparePorts(a.port, b.port));
+  for (const e of ports) key += `\0${e.port.kind === 'positional' ? `#${e.port.index}` : e.port.name}\u0001${sourceKey(e.from, classOf)}`;
+  return key;
 }
 
-function namespaceKey(ns: NamespaceRef, classOf: Int32Array): unknown {
+/** Parameters in key order, as a spelling takes them (keys are unique: the parser refuses one given twice). */
+function paramsKey(params: readonly GraphParam[]): string {
+  let sorted = true;
+  for (let i = 1; i < params.length && sorted; i++) sorted = compareUtf8(params[i - 1]!.key, params[i]!.key) < 0;
+  return JSON.stringify(sorted ? params : [...params].sort((a, b) => compareUtf8(a.key, b.key)));
+}
+
+function namespaceKey(ns: NamespaceRef, classOf: Int32Array): string {
   switch (ns.kind) {
-    case 'builtin': return ['b', ns.id, ns.params.map((p) => [p.key, p.value])];
-    case 'named': return ['n', sourceKey(ns.source, classOf)];
-    case 'default': return ['d'];
+    case 'builtin': return ns.params.length ? `b${ns.id}\u0001${JSON.stringify(ns.params)}` : `b${ns.id}`;
+    case 'named': return `n${sourceKey(ns.source, classOf)}`;
+    case 'default': return 'd';
   }
 }
 
-function sourceKey(s: Source, classOf: Int32Array): unknown {
-  return [classOf[s.node], s.output ?? null, s.projection ?? null];
+function sourceKey(s: Source, classOf: Int32Array): string {
+  const at = classOf[s.node]!;
+  if (s.output === undefined && !s.projection) return String(at);
+  return `${at}\u0001${s.output ?? ''}\u0001${s.projection ? JSON.stringify(s.projection) : ''}`;
 }
 
 /** The graph with one node per class: the first of each, renumbered in order, and only its edges. */

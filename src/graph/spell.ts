@@ -104,7 +104,8 @@ export function sourceSpelling(s: Spelling, output?: string, projection: readonl
   return toSpelling(w.sha256());
 }
 
-function comparePorts(a: PortKey, b: PortKey): number {
+/** Ports in canonical order (spec, "Sources and ports"): positional ones by index, then named ones by name. */
+export function comparePorts(a: PortKey, b: PortKey): number {
   if (a.kind === 'positional') return b.kind === 'positional' ? a.index - b.index : -1;
   return b.kind === 'positional' ? 1 : compareUtf8(a.name, b.name);
 }
