@@ -83,11 +83,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     unlinkSync(socketPath);
   }
   const clients = new Set<Socket>();
+  const running = new Set<Socket>();
   // Half-open: a `run` client shuts down its side at the end of its standard input and still reads the command's output.
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     clients.add(socket);
     socket.on('close', () => clients.delete(socket));
     socket.on('error', () => undefined);
+    // A realize client that ends its side is done with the connection: end ours too, as a socket that is not
+    // half-open does (else the client's socket stays open and its process never exits). On a run connection
+    // the end is the end of the command's standard input, and the command goes on.
+    socket.on('end', () => {
+      if (!running.has(socket)) socket.end();
+    });
     onLines(socket, (line) => {
       if (line.trim()) void handle(socket, line);
     });
@@ -106,6 +113,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (req.op === 'run' && options.run) {
         // From here the connection is the command's: what the client sends is its standard input, not requests.
         socket.removeAllListeners('data');
+        running.add(socket);
         await options.run(socket, req as Record<string, unknown>);
         return;
       }
