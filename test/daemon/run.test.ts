@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,17 +51,32 @@ async function logged(before: number, re: RegExp): Promise<string> {
 /** Durations differ between two runs of one command; everything else must not. */
 const timeless = (s: string) => s.replace(/\d+(\.\d+)? ?(ms|s)\b/g, 'T');
 
+/** A `run` request straight on the socket, and the frames of its answer. */
+async function rawRun(fields: Record<string, unknown>): Promise<{ type: string; payload: Buffer }[]> {
+  const request = { id: 1, op: 'run', argv: ['parse', 'a:b'], cwd: dir, env: env(), pid: process.pid, umask: 0o22, tty: { stdin: false, stdout: false, stderr: false, columns: 0 }, package: packageRoot, store, ...fields };
+  const answer = await new Promise<Buffer>((resolveAnswer, reject) => {
+    const s = connect(socket, () => s.write(`${JSON.stringify(request)}\n`));
+    const chunks: Buffer[] = [];
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('end', () => resolveAnswer(Buffer.concat(chunks)));
+    s.on('error', reject);
+  });
+  return readFrames(answer).frames;
+}
+
+let sentinels = 0;
+
 /**
- * What the daemon logged for the command line `args` run after its `before`-th log line, once it logged its end
- * (the log is read between turns of this test's event loop, which spawnSync blocks: hence the wait).
+ * What the daemon logged for the command line `args` after its `before`-th log line. The log is read between
+ * turns of this test's event loop (spawnSync blocks it), so a sentinel request the daemon refuses is sent
+ * first: once its line is read, every line the daemon wrote before it is too, and an absent line is absent.
  */
 async function outcome(before: number, args: string[]): Promise<string> {
+  const mark = `sentinel-${++sentinels}`;
+  await rawRun({ argv: [mark], package: dir });
+  while (!runs().slice(before).some((l) => l.includes(`nomia ${mark} →`))) await new Promise((r) => setTimeout(r, 20));
   const line = `nomia --store ${store} ${args.join(' ')}`.slice(0, 200);
-  for (;;) {
-    const said = runs().slice(before).filter((l) => l.includes(line));
-    if (said.some((l) => / → (exit \d+|fall back)/.test(l))) return said.join('\n');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return runs().slice(before).filter((l) => l.includes(line)).join('\n');
 }
 
 /** Run `args` through the client and the Node CLI; assert the same bytes and status, and that a spare ran it. */
@@ -123,6 +138,17 @@ describe('commands run by a spare process for the native client', () => {
     for (const args of [['parse', 'a:x'], ['parse', 'b:y'], ['parse', 'c:z'], ['parse', '-']]) assert.match(await outcome(before, args), /started in spare/);
   });
 
+  test('the package\'s command, bin/nomia, reached through a link as npm makes one, runs the native client', async (t) => {
+    if (!ready(t)) return;
+    const link = join(dir, 'nomia-link');
+    symlinkSync(join(packageRoot, 'bin', 'nomia'), link);
+    const before = runs().length;
+    const r = spawnSync(link, ['--store', store, 'parse', 'linked:x'], { env: env(), cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'linked:x\n');
+    assert.match(await outcome(before, ['parse', 'linked:x']), /started in spare/);
+  });
+
   test('two clients at once each get their own command\'s output', async (t) => {
     if (!ready(t)) return;
     const one = (name: string) => new Promise<string>((resolveOut) => {
@@ -165,15 +191,7 @@ describe('commands run by a spare process for the native client', () => {
 
   test('a request from another package is answered "fall back", never run', async (t) => {
     if (!ready(t)) return;
-    const request = { id: 1, op: 'run', argv: ['parse', 'a:b'], cwd: dir, env: env(), pid: process.pid, umask: 0o22, tty: { stdin: false, stdout: false, stderr: false, columns: 0 }, package: dir, store };
-    const answer = await new Promise<Buffer>((resolveAnswer, reject) => {
-      const s = connect(socket, () => s.write(`${JSON.stringify(request)}\n`));
-      const chunks: Buffer[] = [];
-      s.on('data', (d: Buffer) => chunks.push(d));
-      s.on('end', () => resolveAnswer(Buffer.concat(chunks)));
-      s.on('error', reject);
-    });
-    const { frames } = readFrames(answer);
+    const frames = await rawRun({ package: dir });
     assert.equal(frames.length, 1);
     assert.equal(frames[0]!.type, 'F');
     assert.match(frames[0]!.payload.toString(), /the daemon runs .*, not /);
