@@ -14,13 +14,15 @@ import { ranText } from './ran-counts.js';
 import { run } from './run.js';
 import { withStore } from './store-options.js';
 import type { NinjaDryRun } from '../front-end/ninja-dry-run.js';
+import type { MemoMiss } from '../engine/memo.js';
+import type { Carried } from './main.js';
 
 interface Opts extends EdgeBuildOptions { dir: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean; printName?: boolean; n?: boolean }
 
 /** The ninja version printed for `--version`: CMake checks it before it generates for ninja. */
 const NINJA_VERSION = '1.11.1';
 
-export function register(program: Command): void {
+export function register(program: Command, carried: Carried = {}): void {
   edgeBuildOptions(program
     .command('ninja')
     .summary('build a build.ninja (CMake, Meson) as names: a drop-in for ninja')
@@ -74,13 +76,19 @@ Examples:
       }
       const key = opts.memo ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
       return { go: () => withStore(cmd, async (store) => {
-        if (key && answerNinjaFromMemo(store, key, opts.C, opts.logFormat)) return undefined;
+        // Checked once: the lean path's miss is not checked again, here or by the engine (engine/memo.ts, `MemoMiss`).
+        let missed: MemoMiss | undefined;
+        if (key) {
+          const answer = carried.ninjaMiss?.key === key ? carried.ninjaMiss : answerNinjaFromMemo(store, key, opts.C, opts.logFormat);
+          if (answer === true) return undefined;
+          missed = answer;
+        }
         const [{ ninjaBuild }, { runContext }, { buildAndKeep }] = await Promise.all([import('../front-end/ninja.js'), import('../setup.js'), import('./build-root.js')]);
         try {
           // What the build used and made stays for the build directory through gc (cli/build-root.ts).
           await buildAndKeep(store, 'ninja', (holdIn) => runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaBuild({
             dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf, holdIn,
-            ...(opts.k !== undefined ? { keepGoing: opts.k } : {}), ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
+            ...(opts.k !== undefined ? { keepGoing: opts.k } : {}), ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}), ...(missed ? { memoMissed: missed } : {}),
           }), ninjaSummary), () => opts.C);
         } catch (e) {
           // A test or install step that failed: its own exit status is the command's, as a script running ctest would see it.
