@@ -79,9 +79,9 @@ Examples:
         // Checked once: the lean path's miss is not checked again, here or by the engine (engine/memo.ts, `MemoMiss`).
         let missed: MemoMiss | undefined;
         if (key) {
-          const answer = carried.ninjaMiss?.key === key ? carried.ninjaMiss : answerNinjaFromMemo(store, key, opts.C, opts.logFormat);
+          const answer = carried.ninjaMiss?.key === key ? { missed: carried.ninjaMiss } : answerNinjaFromMemo(store, key, opts.C, opts.logFormat);
           if (answer === true) return undefined;
-          missed = answer;
+          missed = answer.missed;
         }
         const [{ ninjaBuild }, { runContext }, { buildAndKeep }] = await Promise.all([import('../front-end/ninja.js'), import('../setup.js'), import('./build-root.js')]);
         try {

@@ -27,13 +27,13 @@ export function ninjaSummary(r: Placed & { readonly counts: Counts; readonly eff
 
 /**
  * Answer the build of `dir` from the memo under `key` (front-end/ninja-memo.ts): its events and summary
- * are rendered and true is returned; when the memo does not hold, nothing is rendered and the miss is
- * returned, as checked, for the build to pass on (engine/memo.ts, `MemoMiss`).
+ * are rendered and true is returned; else nothing is rendered, and when the memo does not hold its miss
+ * is returned, as checked, for the build to pass on (engine/memo.ts, `MemoMiss`).
  */
-export function answerNinjaFromMemo(store: Store, key: MemoKey, dir: string, logFormat: LogFormat): true | MemoMiss {
+export function answerNinjaFromMemo(store: Store, key: MemoKey, dir: string, logFormat: LogFormat): true | { readonly missed?: MemoMiss } {
   const started = Date.now();
   const answered = ninjaFromMemo(store, key, dir);
-  if ('missed' in answered) return answered.missed;
+  if (!('counts' in answered)) return answered;
   const render = eventRenderer(logFormat);
   try {
     render.listener({ kind: 'resolving', name: `nomia ninja -C ${dir}` });

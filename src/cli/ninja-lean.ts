@@ -85,7 +85,7 @@ export function leanNinja(argv: readonly string[]): LeanNinja | undefined {
 export function ninjaFromMemoLean(argv: readonly string[]): { readonly status: number } | { readonly missed?: MemoMiss } {
   const req = leanNinja(argv);
   if (!req) return {};
-  let answer: true | MemoMiss | undefined;
+  let answer: true | { readonly missed?: MemoMiss } | undefined;
   try {
     const key = realizeMemoKey(ninjaMemoText(req.dir, req.targets, req.toolchain), process.cwd(), NINJA_SANDBOX);
     // A store not made yet holds no memo: the full command creates it, once.
@@ -105,5 +105,5 @@ export function ninjaFromMemoLean(argv: readonly string[]): { readonly status: n
     // temporary roots is then left to the next command that opens the store.
   }
   if (answer === true) return { status: 0 };
-  return answer === undefined ? {} : { missed: answer };
+  return answer?.missed ? { missed: answer.missed } : {};
 }

@@ -49,18 +49,19 @@ export interface NinjaMemoAnswer extends Placed {
  * does not hold (a file changed, a result left the store) or the build
  * directory's state file is not the one that build wrote: then build.
  */
-export function ninjaFromMemo(store: Store, key: MemoKey, dir: string): NinjaMemoAnswer | { readonly missed: MemoMiss } {
+export function ninjaFromMemo(store: Store, key: MemoKey, dir: string): NinjaMemoAnswer | { readonly missed?: MemoMiss } {
   const checked = checkMemo(store, key);
   if (checked.missed) return checked;
-  const { hit, miss } = checked;
+  const { hit } = checked;
   const abs = resolve(dir);
   const last = readState(abs).state.last;
-  if (!last || last.results !== resultsDigest(hit.results)) return { missed: miss };
+  // The memo holds but the build directory is not that build's: no miss to pass on, the engine answers from the memo.
+  if (!last || last.results !== resultsDigest(hit.results)) return {};
   // The store files are held only when one is copied: a build directory already in place needs none of them.
   const protection = new Protection(store);
   try {
     const placed = placeOutputs(abs, last, () => protection.hold(hit.results));
-    return placed ? { counts: last.counts, ...placed } : { missed: miss };
+    return placed ? { counts: last.counts, ...placed } : {};
   } finally {
     protection.release();
   }
