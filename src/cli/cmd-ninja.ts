@@ -17,13 +17,15 @@ import type { NinjaDryRun } from '../front-end/ninja-dry-run.js';
 import { collectDebug, collectWarning, DEBUG_LIST, parseLoad, WARNING_LIST } from './ninja-flags.js';
 import { statsCounter } from './ninja-stats.js';
 import { checksOf } from '../front-end/ninja-warnings.js';
+import type { MemoMiss } from '../engine/memo.js';
+import type { Carried } from './main.js';
 
 interface Opts extends EdgeBuildOptions { dir: string; tool?: string; version?: boolean; verbose?: boolean; memo: boolean; printName?: boolean; n?: boolean; l?: number; w?: string[]; d?: string[] }
 
 /** The ninja version printed for `--version`: CMake checks it before it generates for ninja. */
 const NINJA_VERSION = '1.11.1';
 
-export function register(program: Command): void {
+export function register(program: Command, carried: Carried = {}): void {
   edgeBuildOptions(program
     .command('ninja')
     .summary('build a build.ninja (CMake, Meson) as names: a drop-in for ninja')
@@ -91,14 +93,20 @@ Examples:
       // Neither -d stats (it reports the walk) nor -w (the memo's key does not hold the checks) uses the memo.
       const key = opts.memo && !stats && !opts.w?.length ? realizeMemoKey(ninjaMemoText(opts.C, targets, opts.toolchain), process.cwd(), NINJA_SANDBOX) : undefined;
       return { go: () => withStore(cmd, async (store) => {
-        if (key && answerNinjaFromMemo(store, key, opts.C, opts.logFormat)) return undefined;
+        // Checked once: the lean path's miss is not checked again, here or by the engine (engine/memo.ts, `MemoMiss`).
+        let missed: MemoMiss | undefined;
+        if (key) {
+          const answer = carried.ninjaMiss?.key === key ? { missed: carried.ninjaMiss } : answerNinjaFromMemo(store, key, opts.C, opts.logFormat);
+          if (answer === true) return undefined;
+          missed = answer.missed;
+        }
         const [{ ninjaBuild }, { runContext }, { buildAndKeep }] = await Promise.all([import('../front-end/ninja.js'), import('../setup.js'), import('./build-root.js')]);
         let table: ReturnType<typeof statsCounter> | undefined;
         try {
           // What the build used and made stays for the build directory through gc (cli/build-root.ts).
           await buildAndKeep(store, 'ninja', (holdIn) => runEdgeBuild(opts, ({ registry, substituters, signal, onEvent, memoKeyOf }) => ninjaBuild({
             dir: opts.C, targets, store, registry, context: runContext(), jobs: opts.jobs, ...read, onEvent: stats ? (table = stats(onEvent)).listener : onEvent, signal, substituters, effectStdio: 'inherit', memoKeyOf, holdIn,
-            ...(opts.k !== undefined ? { keepGoing: opts.k } : {}), ...(opts.l !== undefined ? { maxLoad: opts.l } : {}), ...(explain ? { explain } : {}), ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}),
+            ...(opts.k !== undefined ? { keepGoing: opts.k } : {}), ...(opts.l !== undefined ? { maxLoad: opts.l } : {}), ...(explain ? { explain } : {}), ...(opts.toolchain ? { toolchain: opts.toolchain } : {}), ...(key ? { memo: key } : {}), ...(missed ? { memoMissed: missed } : {}),
           }), ninjaSummary), () => opts.C, opts.outLink);
         } catch (e) {
           // A test or install step that failed: its own exit status is the command's, as a script running ctest would see it.

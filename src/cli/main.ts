@@ -1,6 +1,7 @@
 /** The `nomia` command line: a thin shell over the library, one file per command. */
 import type { Command } from 'commander';
 import { NomiaError } from '../errors.js';
+import type { MemoMiss } from '../engine/memo.js';
 import type { LeanMiss } from './realize-lean.js';
 import { formatError } from './report.js';
 import { version } from './version.js';
@@ -8,6 +9,8 @@ import { version } from './version.js';
 /** What an earlier step of this process leaves to a command module: the miss of the lean realize path. */
 export interface Carried {
   readonly realizeMiss?: LeanMiss | undefined;
+  /** The miss of the lean `nomia ninja` path (ninja-lean.ts), as checked: not checked again. */
+  readonly ninjaMiss?: MemoMiss | undefined;
 }
 
 type CommandModule = () => Promise<{ register(program: Command, carried: Carried): void }>;
@@ -133,8 +136,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   // So is a no-op `nomia ninja` (ninja-lean.ts).
   if (word === 'ninja' && hasCwd()) {
     const { ninjaFromMemoLean } = await import('./ninja-lean.js');
-    const answered = ninjaFromMemoLean(argv);
-    if (answered !== undefined) return answered;
+    const answer = ninjaFromMemoLean(argv);
+    if ('status' in answer) return answer.status;
+    carried = { ninjaMiss: answer.missed };
   }
   try {
     return await fullCommand(argv, word, carried);

@@ -6,7 +6,7 @@
  */
 import { ninjaFromMemo } from '../front-end/ninja-memo.js';
 import type { Counts, Placed } from '../front-end/ninja-outputs.js';
-import type { MemoKey } from '../engine/memo.js';
+import type { MemoKey, MemoMiss } from '../engine/memo.js';
 import type { Store } from '../store/store.js';
 import { ranText } from './ran-counts.js';
 import { eventRenderer, type LogFormat } from './render-events.js';
@@ -27,12 +27,13 @@ export function ninjaSummary(r: Placed & { readonly counts: Counts; readonly eff
 
 /**
  * Answer the build of `dir` from the memo under `key` (front-end/ninja-memo.ts): its events and summary
- * are rendered and true is returned; false when the memo does not hold (nothing is rendered then).
+ * are rendered and true is returned; else nothing is rendered, and when the memo does not hold its miss
+ * is returned, as checked, for the build to pass on (engine/memo.ts, `MemoMiss`).
  */
-export function answerNinjaFromMemo(store: Store, key: MemoKey, dir: string, logFormat: LogFormat): boolean {
+export function answerNinjaFromMemo(store: Store, key: MemoKey, dir: string, logFormat: LogFormat): true | { readonly missed?: MemoMiss } {
   const started = Date.now();
   const answered = ninjaFromMemo(store, key, dir);
-  if (!answered) return false;
+  if (!('counts' in answered)) return answered;
   const render = eventRenderer(logFormat);
   try {
     render.listener({ kind: 'resolving', name: `nomia ninja -C ${dir}` });

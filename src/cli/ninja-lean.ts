@@ -20,6 +20,7 @@ import { parseJobs, parseLogFormat } from './options.js';
 import type { LogFormat } from './render-events.js';
 import { realizeMemoKey } from './realize-memo.js';
 import { handOnStore, openStoreAt } from './store-options.js';
+import type { MemoMiss } from '../engine/memo.js';
 
 /** A `nomia ninja` command line this path can answer, taken apart. */
 export interface LeanNinja {
@@ -79,30 +80,33 @@ export function leanNinja(argv: readonly string[]): LeanNinja | undefined {
 }
 
 /**
- * Answer `argv` from the memo: 0 once answered, or undefined when the full command must run (not a command
- * line for this path, no store yet, a miss, or any error: the full command reports it).
+ * Answer `argv` from the memo: `{ status: 0 }` once answered; else what the full command must know (it runs
+ * then): the miss as checked, when the memo was checked (engine/memo.ts, `MemoMiss`: the full command and
+ * the engine do not check it again), or nothing (not a command line for this path, no store yet, or an
+ * error, which the full command reports).
  */
-export function ninjaFromMemoLean(argv: readonly string[]): number | undefined {
+export function ninjaFromMemoLean(argv: readonly string[]): { readonly status: number } | { readonly missed?: MemoMiss } {
   const req = leanNinja(argv);
-  if (!req) return undefined;
-  let answered = false;
+  if (!req) return {};
+  let answer: true | { readonly missed?: MemoMiss } | undefined;
   try {
     const key = realizeMemoKey(ninjaMemoText(req.dir, req.targets, req.toolchain), process.cwd(), NINJA_SANDBOX);
     // A store not made yet holds no memo: the full command creates it, once.
-    if (!key || !existsSync(storeLayout(storeHome(req.store)).dbPath)) return undefined;
+    if (!key || !existsSync(storeLayout(storeHome(req.store)).dbPath)) return {};
     // Tidied only once the memo answers: a miss, which the full command opens the store for again, writes nothing here.
     const store = openStoreAt(req.store, { prune: false });
     try {
-      answered = answerNinjaFromMemo(store, key, req.dir, req.logFormat);
-      if (answered) pruneTempRoots(store);
+      answer = answerNinjaFromMemo(store, key, req.dir, req.logFormat);
+      if (answer === true) pruneTempRoots(store);
     } finally {
       // On a miss the full command builds with this store open, rather than opening it again.
-      if (answered) store.close();
+      if (answer === true) store.close();
       else handOnStore(storeHome(req.store), store);
     }
   } catch {
     // Once answered, nothing may send the command to the full one, which would answer twice: tidying the
     // temporary roots is then left to the next command that opens the store.
   }
-  return answered ? 0 : undefined;
+  if (answer === true) return { status: 0 };
+  return answer?.missed ? { missed: answer.missed } : {};
 }

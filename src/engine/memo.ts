@@ -218,6 +218,19 @@ export type MemoAnswer = { readonly hit: MemoHit; readonly missed?: undefined } 
  * dependency is statted even after one changed: the memo of nodes needs to know which (memo-nodes.ts).
  */
 export function answerFromMemo(store: Store, key: MemoKey, hold: (results: readonly Resource[]) => boolean): MemoAnswer {
+  const checked = checkMemo(store, key);
+  if (checked.missed) return checked;
+  const { results } = checked.hit;
+  if (!results.every((r) => r.kind !== 'object' || existsSync(r.path)) || !hold(results)) return { missed: checked.miss };
+  return { hit: checked.hit };
+}
+
+/**
+ * The memo under `key` checked as `answerFromMemo` checks it (every dependency statted), but nothing held
+ * and no result looked for in the store: its hit, with the miss to pass on should the caller not take it
+ * (`miss`, as a `MemoMiss` with every dependency found the same), or the miss.
+ */
+export function checkMemo(store: Store, key: MemoKey): { readonly hit: MemoHit; readonly miss: MemoMiss; readonly missed?: undefined } | { readonly hit?: undefined; readonly missed: MemoMiss } {
   let row;
   try {
     row = store.db.memo(key);
@@ -226,9 +239,7 @@ export function answerFromMemo(store: Store, key: MemoKey, hold: (results: reado
   }
   const same = row && depsSame(row.deps);
   if (!row || !same) return { missed: { key } };
-  const missed = { missed: { key, checked: { deps: row.deps, same } } };
-  if (!same.every((s) => s)) return missed;
-  const results = JSON.parse(row.results) as Resource[];
-  if (!results.every((r) => r.kind !== 'object' || existsSync(r.path)) || !hold(results)) return missed;
-  return { hit: { results, recorded: row.results, ...depPaths(row.deps)! } };
+  const miss = { key, checked: { deps: row.deps, same } };
+  if (!same.every((s) => s)) return { missed: miss };
+  return { hit: { results: JSON.parse(row.results) as Resource[], recorded: row.results, ...depPaths(row.deps)! }, miss };
 }

@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { lookupMemo, type MemoKey } from '../engine/memo.js';
+import { checkMemo, type MemoKey, type MemoMiss } from '../engine/memo.js';
 import { Protection } from '../engine/protect.js';
 import type { Store } from '../store/store.js';
 import { dpkgStatusPath } from '../namespaces/deb/dpkg-status.js';
@@ -49,17 +49,19 @@ export interface NinjaMemoAnswer extends Placed {
  * does not hold (a file changed, a result left the store) or the build
  * directory's state file is not the one that build wrote: then build.
  */
-export function ninjaFromMemo(store: Store, key: MemoKey, dir: string): NinjaMemoAnswer | undefined {
-  const hit = lookupMemo(store, key);
-  if (!hit) return undefined;
+export function ninjaFromMemo(store: Store, key: MemoKey, dir: string): NinjaMemoAnswer | { readonly missed?: MemoMiss } {
+  const checked = checkMemo(store, key);
+  if (checked.missed) return checked;
+  const { hit } = checked;
   const abs = resolve(dir);
   const last = readState(abs).state.last;
-  if (!last || last.results !== resultsDigest(hit.results)) return undefined;
+  // The memo holds but the build directory is not that build's: no miss to pass on, the engine answers from the memo.
+  if (!last || last.results !== resultsDigest(hit.results)) return {};
   // The store files are held only when one is copied: a build directory already in place needs none of them.
   const protection = new Protection(store);
   try {
     const placed = placeOutputs(abs, last, () => protection.hold(hit.results));
-    return placed && { counts: last.counts, ...placed };
+    return placed ? { counts: last.counts, ...placed } : {};
   } finally {
     protection.release();
   }

@@ -88,7 +88,8 @@ export async function ninjaPlan(options: NinjaOptions): Promise<NinjaPlan> {
   };
   const layout = layoutOf(dir, readStated);
   const manifest = checkManifest(manifestIn(dir, readStated), options.checks ?? DEFAULT_CHECKS, options.warn ?? (() => undefined));
-  const { memo: _memo, effectStdio: _stdio, memoKeyOf, ...rest } = options;
+  // The build's memo (and its miss) is not the toolchain's.
+  const { memo: _memo, memoMissed: _missed, effectStdio: _stdio, memoKeyOf, ...rest } = options;
   const toolchain = await chooseToolchain(manifest, layout, options.toolchain, rest, memoKeyOf);
   read.push(...toolchain.dependsOn);
   return { dir, plan: translate(manifest, layout, toolchain.name, options.targets), read, unstated };
