@@ -11,6 +11,7 @@ export * from './params.js';
 export * from './name-table.js';
 export { cacheEntries, survivesSweep, sweepCache } from './cache-sweep.js';
 export { deadHints, fileSha256, hintKey, hintStore, keepHint, readHints, type HintStore } from './hint-store.js';
+export { didYouMean } from './suggest.js';
 export { NomiaError, type ErrorCode } from '../errors.js';
 export { byContentName, valueName, valueResource, fsType } from '../resource/names.js';
 export { byContentOf, BY_CONTENT, type ByContent } from '../resource/by-content.js';

@@ -29,8 +29,7 @@
  * order: `Plan.decls[i]` says what the i-th result is.
  */
 import { posix } from 'node:path';
-import { NomiaError, printSegment } from '../../namespace/index.js';
-import { didYouMean } from '../../namespace/suggest.js';
+import { didYouMean, NomiaError, printSegment } from '../../namespace/index.js';
 import type { Edge, Manifest } from './manifest.js';
 import { HEADER } from './headers.js';
 import { withoutLaunchers } from './launchers.js';
